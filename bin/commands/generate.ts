@@ -1,0 +1,66 @@
+/** `oaio generate`: writes generated/ from schema/, or with --check reports stale files (exit 1). */
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { loadIr } from "../../generator/ir/load.js";
+import { SchemaLoadError } from "../../generator/ir/errors.js";
+import { checkFiles, emitAll, writeFiles } from "../../generator/generate.js";
+import { emittersFor } from "../../generator/targets.js";
+import { packageRoot } from "../../generator/paths.js";
+
+interface GenerateOptions {
+  schema?: string;
+  out?: string;
+  lang: string[];
+  check?: boolean;
+  quiet?: boolean;
+}
+
+/** Registers `oaio generate`. */
+export function register(program: Command): void {
+  program
+    .command("generate")
+    .description("generate typed bindings from schema/ into generated/ (or check they are up to date)")
+    .option("--schema <dir>", "schema folder (default: the package's schema/)")
+    .option("--out <dir>", "output folder (default: the package's generated/)")
+    .option("--lang <langs...>", "targets to generate, comma or space separated (default: all)", [])
+    .option("--check", "write nothing; exit 1 naming each file that differs from what would be generated")
+    .option("-q, --quiet", "print only problems")
+    .action(async (opts: GenerateOptions) => {
+      const root = packageRoot();
+      const schemaDir = resolve(opts.schema ?? `${root}/schema`);
+      const outDir = resolve(opts.out ?? `${root}/generated`);
+      const emitters = emittersFor(opts.lang);
+      let ir;
+      try {
+        ir = loadIr(schemaDir);
+      } catch (err: unknown) {
+        if (err instanceof SchemaLoadError) {
+          process.stderr.write(`oaio generate: ${err.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw err;
+      }
+      const files = await emitAll(ir, emitters);
+      const roots = emitters.map((e) => e.root);
+      if (opts.check) {
+        const stale = checkFiles(outDir, files, roots);
+        for (const s of stale) {
+          const why = s.reason === "missing" ? "missing" : s.reason === "extra" ? "not produced by the generator" : "differs from what schema/ produces";
+          process.stderr.write(`stale: ${outDir}/${s.path} (${why})\n`);
+        }
+        if (stale.length > 0) {
+          process.stderr.write(`${stale.length} generated file(s) are stale: run \`oaio generate\` and commit the result\n`);
+          process.exitCode = 1;
+        } else if (!opts.quiet) {
+          process.stdout.write(`generated/ is up to date (${files.length} files, targets: ${emitters.map((e) => e.name).join(", ")})\n`);
+        }
+        return;
+      }
+      const changed = writeFiles(outDir, files, roots);
+      if (!opts.quiet) {
+        for (const c of changed) process.stdout.write(`${c.reason === "extra" ? "removed" : "wrote"} ${outDir}/${c.path}\n`);
+        process.stdout.write(`${files.length} files for ${emitters.map((e) => e.name).join(", ")}: ${changed.length} changed\n`);
+      }
+    });
+}

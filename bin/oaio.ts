@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * The `oaio` command line: a thin layer over the library. Each command lives in
+ * bin/commands/<name>.ts and registers itself here.
+ */
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+import { register as registerGenerate } from "./commands/generate.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function packageVersion(): string {
+  for (const candidate of [join(here, "..", "package.json"), join(here, "..", "..", "package.json")]) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(candidate, "utf8"));
+      if (typeof parsed === "object" && parsed !== null && "version" in parsed && typeof parsed.version === "string") {
+        return parsed.version;
+      }
+    } catch {
+      // try the next location
+    }
+  }
+  return "0.0.0";
+}
+
+/** Builds the program with every command registered (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command("oaio")
+    .description("OpenAgentIO: schema-first communication toolkit for AI agents")
+    .version(packageVersion())
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // commander errors are usage errors: exit code 2
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") {
+        process.exitCode = 0;
+      } else {
+        process.exitCode = 2;
+      }
+      throw err;
+    });
+  registerGenerate(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err: unknown) {
+    if (err instanceof Error && "code" in err && typeof err.code === "string" && err.code.startsWith("commander.")) {
+      return; // commander already printed the message
+    }
+    process.stderr.write(`oaio: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === (await import("node:fs")).realpathSync(process.argv[1])) {
+  await main();
+}

@@ -1,0 +1,221 @@
+/**
+ * Loads schema/ (envelope, payloads, catalogues) once into the IR and cross-checks the
+ * catalogues against the envelope schema's rules, so the two can never drift apart.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ErrorObject } from "ajv";
+import {
+  errorCodesCatalogSchema,
+  eventTypesCatalogSchema,
+  metadataKeysCatalogSchema,
+  phasesCatalogSchema,
+  subjectsCatalogSchema,
+} from "./catalog-schemas.js";
+import { SchemaLoadError, type IrProblem } from "./errors.js";
+import type { EventTypeIr, FieldIr, Ir, Json, JsonSchema, SchemaDoc } from "./types.js";
+
+interface Ctx {
+  readonly dir: string;
+  readonly problems: IrProblem[];
+}
+
+function readJson(ctx: Ctx, file: string): Json | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(ctx.dir, file), "utf8");
+  } catch (err: unknown) {
+    ctx.problems.push({ file, pointer: "", message: `cannot read: ${(err as Error).message}` });
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as Json;
+  } catch (err: unknown) {
+    ctx.problems.push({ file, pointer: "", message: `not JSON: ${(err as Error).message}` });
+    return undefined;
+  }
+}
+
+function isObject(v: Json | undefined): v is { [key: string]: Json } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function describeAjvError(e: ErrorObject): string {
+  return `${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : ""}`;
+}
+
+function checkShape<T>(ctx: Ctx, file: string, value: Json | undefined, shape: JsonSchema): T | undefined {
+  if (value === undefined) return undefined;
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  const validate = ajv.compile(shape);
+  if (validate(value)) return value as T;
+  for (const e of validate.errors ?? []) ctx.problems.push({ file, pointer: e.instancePath, message: describeAjvError(e) });
+  return undefined;
+}
+
+function loadDoc(ctx: Ctx, file: string): SchemaDoc | undefined {
+  const schema = readJson(ctx, file);
+  if (!isObject(schema)) {
+    if (schema !== undefined) ctx.problems.push({ file, pointer: "", message: "a schema must be a JSON object" });
+    return undefined;
+  }
+  const { $id, title, description } = schema;
+  if (typeof $id !== "string" || typeof title !== "string") {
+    ctx.problems.push({ file, pointer: "", message: "a schema needs a string $id and title (the title names the generated type)" });
+    return undefined;
+  }
+  return { file, id: $id, title, description: typeof description === "string" ? description : "", schema };
+}
+
+function fieldsOf(ctx: Ctx, envelope: SchemaDoc): FieldIr[] {
+  const props = envelope.schema["properties"];
+  const required = envelope.schema["required"];
+  if (!isObject(props) || !Array.isArray(required)) {
+    ctx.problems.push({ file: envelope.file, pointer: "", message: "envelope needs properties and required" });
+    return [];
+  }
+  return Object.entries(props).map(([name, raw]) => {
+    const p = isObject(raw) ? raw : {};
+    const t = p["type"];
+    const jsonType: FieldIr["jsonType"] =
+      t === "string" || t === "integer" || t === "boolean" || t === "object" ? t : "any";
+    const field: FieldIr = {
+      name,
+      required: required.includes(name),
+      jsonType,
+      description: typeof p["description"] === "string" ? p["description"] : "",
+      ...(Array.isArray(p["enum"]) ? { enumValues: p["enum"].map(String) } : {}),
+      ...(typeof p["pattern"] === "string" ? { pattern: p["pattern"] } : {}),
+      ...(typeof p["minimum"] === "number" ? { minimum: p["minimum"] } : {}),
+      ...(typeof p["maximum"] === "number" ? { maximum: p["maximum"] } : {}),
+    };
+    return field;
+  });
+}
+
+const sameList = (a: readonly Json[], b: readonly Json[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Checks the envelope's if/then rules against the catalogues. */
+function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata">): void {
+  const file = ir.envelope.file;
+  const rules = ir.envelope.schema["allOf"];
+  const list = Array.isArray(rules) ? rules.filter(isObject) : [];
+  const phaseField = ir.fields.find((f) => f.name === "phase");
+  if (!phaseField?.enumValues || !sameList(phaseField.enumValues, ir.phases.map((p) => p.name))) {
+    ctx.problems.push({ file, pointer: "/properties/phase/enum", message: "must list exactly the phases of catalog/phases.json, in order" });
+  }
+  const terminalTypes = ir.eventTypes.filter((e) => e.terminal).map((e) => e.name);
+  const terminalFrames = ir.eventTypes.filter((e) => e.terminal && e.frameType).map((e) => e.frameType as string);
+  const finalRule = JSON.stringify(list.find((r) => JSON.stringify(r["if"] ?? null).includes('"is_final"')) ?? null);
+  if (!finalRule.includes(JSON.stringify(terminalTypes)) || !finalRule.includes(JSON.stringify(terminalFrames))) {
+    ctx.problems.push({ file, pointer: "/allOf", message: `the is_final rule must list terminal event types ${JSON.stringify(terminalTypes)} and frame types ${JSON.stringify(terminalFrames)} from catalog/event-types.json` });
+  }
+  for (const [i, e] of ir.eventTypes.entries()) {
+    /** The rule whose `if` requires exactly `needs` and selects this event type. */
+    const ruleFor = (needs: readonly string[]): { [key: string]: Json } | undefined =>
+      list.find((r) => {
+        const cond = r["if"];
+        if (!isObject(cond)) return false;
+        const req = cond["required"];
+        const props = cond["properties"];
+        const et = isObject(props) ? props["event_type"] : undefined;
+        return Array.isArray(req) && sameList(req, needs) && isObject(et) && et["const"] === e.name;
+      });
+    const phaseRule = ruleFor(["event_type", "phase"]);
+    const phaseThen = JSON.stringify(phaseRule?.["then"] ?? null);
+    if (!phaseThen.includes(`"enum":${JSON.stringify(e.allowedPhases)}`)) {
+      ctx.problems.push({ file, pointer: "/allOf", message: `needs a rule limiting phase of ${e.name} to ${JSON.stringify(e.allowedPhases)} (catalog/event-types.json#/event_types/${i})` });
+    }
+    const constrained = Object.keys(e.payload.schema).some((k) => k === "type" || k === "required" || k === "oneOf");
+    if (constrained) {
+      const payloadThen = JSON.stringify(ruleFor(["event_type"])?.["then"] ?? null);
+      if (!payloadThen.includes(`"$ref":${JSON.stringify(e.payload.file)}`)) {
+        ctx.problems.push({ file, pointer: "/allOf", message: `needs a rule applying ${e.payload.file} to the payload of ${e.name}` });
+      }
+    }
+  }
+  for (const [i, e] of ir.eventTypes.entries()) {
+    for (const p of e.allowedPhases) {
+      if (!ir.phases.some((ph) => ph.name === p)) {
+        ctx.problems.push({ file: "catalog/event-types.json", pointer: `/event_types/${i}/allowed_phases`, message: `unknown phase "${p}"` });
+      }
+    }
+  }
+}
+
+interface RawEventType { name: string; const: string; frame_type: string | null; terminal: boolean; payload_schema: string; allowed_phases: string[]; extension: boolean; description: string }
+interface RawPhase { name: string; terminal: boolean; a2a_task_state: string; a2a_v03_state: string; description: string }
+interface RawError { code: string; retryable: boolean; http_status: number; a2a_jsonrpc_code: number; extension: boolean; description: string }
+interface RawSubjects { default_prefix: string; inbox_prefix: string; subjects: { name: string; template: string; description: string }[]; tokens: Record<string, { pattern: string; description: string }> }
+interface RawMetadata { reserved_prefix: string; keys: { key: string; type: string; writer: string; description: string }[] }
+
+/**
+ * Reads `schemaDir` (the project's schema/ folder) into an IR.
+ * @throws SchemaLoadError listing every problem found.
+ */
+export function loadIr(schemaDir: string): Ir {
+  const ctx: Ctx = { dir: schemaDir, problems: [] };
+  const envelope = loadDoc(ctx, "envelope.schema.json");
+  let payloadFiles: string[] = [];
+  try {
+    payloadFiles = readdirSync(join(schemaDir, "payloads")).filter((f) => f.endsWith(".schema.json")).sort();
+  } catch (err: unknown) {
+    ctx.problems.push({ file: "payloads/", pointer: "", message: `cannot list: ${(err as Error).message}` });
+  }
+  const payloads = payloadFiles.map((f) => loadDoc(ctx, `payloads/${f}`)).filter((d): d is SchemaDoc => d !== undefined);
+  const phasesRaw = checkShape<{ phases: RawPhase[] }>(ctx, "catalog/phases.json", readJson(ctx, "catalog/phases.json"), phasesCatalogSchema);
+  const eventsRaw = checkShape<{ event_types: RawEventType[] }>(ctx, "catalog/event-types.json", readJson(ctx, "catalog/event-types.json"), eventTypesCatalogSchema);
+  const errorsRaw = checkShape<{ error_codes: RawError[] }>(ctx, "catalog/error-codes.json", readJson(ctx, "catalog/error-codes.json"), errorCodesCatalogSchema);
+  const subjectsRaw = checkShape<RawSubjects>(ctx, "catalog/subjects.json", readJson(ctx, "catalog/subjects.json"), subjectsCatalogSchema);
+  const metadataRaw = checkShape<RawMetadata>(ctx, "catalog/metadata-keys.json", readJson(ctx, "catalog/metadata-keys.json"), metadataKeysCatalogSchema);
+  if (!envelope || !phasesRaw || !eventsRaw || !errorsRaw || !subjectsRaw || !metadataRaw) throw new SchemaLoadError(ctx.problems);
+
+  const eventTypes: EventTypeIr[] = [];
+  for (const [i, e] of eventsRaw.event_types.entries()) {
+    const payload = payloads.find((p) => p.file === e.payload_schema);
+    if (!payload) {
+      ctx.problems.push({ file: "catalog/event-types.json", pointer: `/event_types/${i}/payload_schema`, message: `no schema file ${e.payload_schema}` });
+      continue;
+    }
+    eventTypes.push({
+      name: e.name,
+      constName: e.const,
+      frameType: e.frame_type,
+      terminal: e.terminal,
+      payload,
+      allowedPhases: e.allowed_phases,
+      defaultPhase: e.allowed_phases[0] ?? "",
+      extension: e.extension,
+      description: e.description,
+    });
+  }
+  const base = {
+    envelope,
+    payloads,
+    fields: fieldsOf(ctx, envelope),
+    eventTypes,
+    phases: phasesRaw.phases.map((p) => ({ name: p.name, terminal: p.terminal, a2aTaskState: p.a2a_task_state, a2aV03State: p.a2a_v03_state, description: p.description })),
+    errorCodes: errorsRaw.error_codes.map((e) => ({ code: e.code, retryable: e.retryable, httpStatus: e.http_status, a2aJsonRpcCode: e.a2a_jsonrpc_code, extension: e.extension, description: e.description })),
+  };
+  crossCheck(ctx, base);
+  for (const [kind, rule] of Object.entries(subjectsRaw.tokens)) {
+    try {
+      new RegExp(rule.pattern, "u");
+    } catch {
+      ctx.problems.push({ file: "catalog/subjects.json", pointer: `/tokens/${kind}/pattern`, message: "not a valid regular expression" });
+    }
+  }
+  if (ctx.problems.length > 0) throw new SchemaLoadError(ctx.problems);
+  return {
+    ...base,
+    subjects: {
+      defaultPrefix: subjectsRaw.default_prefix,
+      inboxPrefix: subjectsRaw.inbox_prefix,
+      templates: subjectsRaw.subjects,
+      tokens: Object.entries(subjectsRaw.tokens).map(([name, r]) => ({ name, pattern: r.pattern, description: r.description })),
+    },
+    metadata: { reservedPrefix: metadataRaw.reserved_prefix, keys: metadataRaw.keys },
+  };
+}
