@@ -1,0 +1,57 @@
+/**
+ * The transport's own error class. The transport layer sits below the envelope and
+ * the generated catalogue, so it carries its catalogue code as a plain string union
+ * (codes from schema/catalog/error-codes.json) and nothing else.
+ */
+
+/** Catalogue codes a transport can raise. */
+export const TransportErrorCode = {
+  TransportFailure: "TRANSPORT_FAILURE",
+  BackpressureDrop: "BACKPRESSURE_DROP",
+  InvalidRequest: "INVALID_REQUEST",
+} as const;
+export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
+
+/** `retryable` defaults as in the error catalogue. */
+const RETRYABLE: Readonly<Record<TransportErrorCode, boolean>> = {
+  TRANSPORT_FAILURE: true,
+  BACKPRESSURE_DROP: true,
+  INVALID_REQUEST: false,
+};
+
+export interface TransportErrorOptions {
+  /** Overrides the catalogue default. */
+  retryable?: boolean;
+  cause?: unknown;
+  /** The subject involved, when there is one. */
+  subject?: string;
+}
+
+/** An error raised by a transport: a catalogue `code`, `retryable`, optional `cause` and `subject`. */
+export class TransportError extends Error {
+  override readonly name = "TransportError";
+  readonly code: TransportErrorCode;
+  readonly retryable: boolean;
+  readonly subject: string | undefined;
+
+  constructor(code: TransportErrorCode, message: string, options: TransportErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE[code];
+    this.subject = options.subject;
+  }
+}
+
+/** True when `err` is a {@link TransportError}, optionally with the given code. */
+export function isTransportError(err: unknown, code?: TransportErrorCode): err is TransportError {
+  return err instanceof TransportError && (code === undefined || err.code === code);
+}
+
+/** The error thrown by operations on a closed (or closing) transport. */
+export function closedError(transport: string, op: string, cause?: unknown): TransportError {
+  return new TransportError(
+    TransportErrorCode.TransportFailure,
+    `${transport} transport: cannot ${op}, the transport is closed`,
+    { cause },
+  );
+}

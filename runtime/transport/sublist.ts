@@ -1,0 +1,175 @@
+/**
+ * A subscription index with NATS matching: a token trie (`*` one token, `>` one or more
+ * trailing tokens) plus a bounded cache of match results per literal subject, the way
+ * nats-server's sublist works. Queue members are merged by group name across patterns.
+ */
+import { hasWildcard, subjectMatches } from "./subject.js";
+
+/** What the index stores: anything with a queue group name (or none). */
+export interface Member {
+  readonly queue: string | undefined;
+}
+
+/** One queue group in a match result; `next` drives round-robin selection. */
+export interface QueueGroup<T extends Member> {
+  readonly name: string;
+  readonly members: T[];
+  next: number;
+}
+
+/** Everything subscribed to a literal subject. Cached: do not mutate except `next`. */
+export interface MatchResult<T extends Member> {
+  readonly plain: T[];
+  readonly groups: QueueGroup<T>[];
+}
+
+class TrieNode<T extends Member> {
+  readonly children = new Map<string, TrieNode<T>>();
+  star: TrieNode<T> | undefined;
+  gt: TrieNode<T> | undefined;
+  readonly plain: T[] = [];
+  readonly queues = new Map<string, T[]>();
+
+  isEmpty(): boolean {
+    return this.plain.length === 0 && this.queues.size === 0 && this.children.size === 0 &&
+      this.star === undefined && this.gt === undefined;
+  }
+}
+
+/** Default number of literal subjects whose match results are cached. */
+export const DEFAULT_MATCH_CACHE_SIZE = 4096;
+
+export class Sublist<T extends Member> {
+  readonly #root = new TrieNode<T>();
+  readonly #cache = new Map<string, MatchResult<T>>();
+  readonly #cacheSize: number;
+  #count = 0;
+
+  constructor(cacheSize = DEFAULT_MATCH_CACHE_SIZE) {
+    this.#cacheSize = cacheSize;
+  }
+
+  /** Number of members stored. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** The cached result for a literal subject, if any (a hit also means it was validated). */
+  cached(subject: string): MatchResult<T> | undefined {
+    return this.#cache.get(subject);
+  }
+
+  insert(pattern: string, item: T): void {
+    let node = this.#root;
+    for (const token of pattern.split(".")) node = this.#ensureChild(node, token);
+    if (item.queue === undefined) node.plain.push(item);
+    else {
+      const members = node.queues.get(item.queue);
+      if (members === undefined) node.queues.set(item.queue, [item]);
+      else members.push(item);
+    }
+    this.#count++;
+    this.#invalidate(pattern);
+  }
+
+  /** Removes `item`; returns false when it was not there. Prunes empty trie nodes. */
+  remove(pattern: string, item: T): boolean {
+    const path: TrieNode<T>[] = [this.#root];
+    const tokens = pattern.split(".");
+    for (const token of tokens) {
+      const next = this.#child(path[path.length - 1]!, token);
+      if (next === undefined) return false;
+      path.push(next);
+    }
+    const node = path[path.length - 1]!;
+    if (!removeItem(node, item)) return false;
+    this.#count--;
+    for (let i = tokens.length; i > 0 && path[i]!.isEmpty(); i--) {
+      const parent = path[i - 1]!;
+      const token = tokens[i - 1]!;
+      if (token === "*") parent.star = undefined;
+      else if (token === ">") parent.gt = undefined;
+      else parent.children.delete(token);
+    }
+    this.#invalidate(pattern);
+    return true;
+  }
+
+  /** Everything subscribed to the literal `subject` (assumed valid), from cache when possible. */
+  match(subject: string): MatchResult<T> {
+    const hit = this.#cache.get(subject);
+    if (hit !== undefined) return hit;
+    const plain: T[] = [];
+    const queues = new Map<string, T[]>();
+    collect(this.#root, subject.split("."), 0, plain, queues);
+    const groups: QueueGroup<T>[] = [];
+    for (const [name, members] of queues) groups.push({ name, members, next: 0 });
+    const result: MatchResult<T> = { plain, groups };
+    if (this.#cache.size >= this.#cacheSize) {
+      // Evict the oldest entry (Map keeps insertion order).
+      const oldest = this.#cache.keys().next();
+      if (oldest.done !== true) this.#cache.delete(oldest.value);
+    }
+    this.#cache.set(subject, result);
+    return result;
+  }
+
+  #child(node: TrieNode<T>, token: string): TrieNode<T> | undefined {
+    if (token === "*") return node.star;
+    if (token === ">") return node.gt;
+    return node.children.get(token);
+  }
+
+  #ensureChild(node: TrieNode<T>, token: string): TrieNode<T> {
+    if (token === "*") return (node.star ??= new TrieNode<T>());
+    if (token === ">") return (node.gt ??= new TrieNode<T>());
+    let child = node.children.get(token);
+    if (child === undefined) {
+      child = new TrieNode<T>();
+      node.children.set(token, child);
+    }
+    return child;
+  }
+
+  #invalidate(pattern: string): void {
+    if (!hasWildcard(pattern)) {
+      this.#cache.delete(pattern);
+      return;
+    }
+    for (const subject of this.#cache.keys()) {
+      if (subjectMatches(pattern, subject)) this.#cache.delete(subject);
+    }
+  }
+}
+
+function removeItem<T extends Member>(node: TrieNode<T>, item: T): boolean {
+  const list = item.queue === undefined ? node.plain : node.queues.get(item.queue);
+  if (list === undefined) return false;
+  const i = list.indexOf(item);
+  if (i < 0) return false;
+  list.splice(i, 1);
+  if (list.length === 0 && item.queue !== undefined) node.queues.delete(item.queue);
+  return true;
+}
+
+function addAll<T extends Member>(node: TrieNode<T>, plain: T[], queues: Map<string, T[]>): void {
+  for (const item of node.plain) plain.push(item);
+  for (const [name, members] of node.queues) {
+    const into = queues.get(name);
+    if (into === undefined) queues.set(name, members.slice());
+    else for (const m of members) into.push(m);
+  }
+}
+
+function collect<T extends Member>(
+  node: TrieNode<T>, tokens: string[], i: number, plain: T[], queues: Map<string, T[]>,
+): void {
+  if (i === tokens.length) {
+    addAll(node, plain, queues);
+    return;
+  }
+  if (node.gt !== undefined) addAll(node.gt, plain, queues);
+  if (node.star !== undefined) collect(node.star, tokens, i + 1, plain, queues);
+  const exact = node.children.get(tokens[i]!);
+  if (exact !== undefined) collect(exact, tokens, i + 1, plain, queues);
+}
