@@ -1,6 +1,6 @@
 /** `oaio generate`: writes generated/ from schema/, or with --check reports stale files (exit 1). */
 import type { Command } from "commander";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { loadIr } from "../../generator/ir/load.js";
 import { SchemaLoadError } from "../../generator/ir/errors.js";
 import { checkFiles, emitAll, writeFiles } from "../../generator/generate.js";
@@ -43,11 +43,12 @@ export function register(program: Command): void {
       }
       const files = await emitAll(ir, emitters);
       const roots = emitters.map((e) => e.root);
+      const show = (path: string): string => relative(process.cwd(), `${outDir}/${path}`) || ".";
       if (opts.check) {
         const stale = checkFiles(outDir, files, roots);
         for (const s of stale) {
           const why = s.reason === "missing" ? "missing" : s.reason === "extra" ? "not produced by the generator" : "differs from what schema/ produces";
-          process.stderr.write(`stale: ${outDir}/${s.path} (${why})\n`);
+          process.stderr.write(`stale: ${show(s.path)} (${why})\n`);
         }
         if (stale.length > 0) {
           process.stderr.write(`${stale.length} generated file(s) are stale: run \`oaio generate\` and commit the result\n`);
@@ -59,7 +60,7 @@ export function register(program: Command): void {
       }
       const changed = writeFiles(outDir, files, roots);
       if (!opts.quiet) {
-        for (const c of changed) process.stdout.write(`${c.reason === "extra" ? "removed" : "wrote"} ${outDir}/${c.path}\n`);
+        for (const c of changed) process.stdout.write(`${c.reason === "extra" ? "removed" : "wrote"} ${show(c.path)}\n`);
         process.stdout.write(`${files.length} files for ${emitters.map((e) => e.name).join(", ")}: ${changed.length} changed\n`);
       }
     });
