@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the system tools the test suite runs for real, when they are missing:
+# nats-server (Debian package, JetStream capable), Maven + JDK 17 for the generated Kotlin
+# SDK, python3 venv support for the generated Python SDK. Idempotent and quiet when all present.
+set -euo pipefail
+
+need=()
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "ensure-tools: installing ${need[*]} with apt-get" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "ensure-tools: need root (or sudo) to apt-get install ${need[*]}" >&2
+    exit 2
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+# Debian's nats-server package enables a system service; tests start their own servers.
+if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nats-server >/dev/null 2>&1 || true; fi
+echo "ensure-tools: done" >&2
