@@ -9,6 +9,10 @@ export const TransportErrorCode = {
   TransportFailure: "TRANSPORT_FAILURE",
   BackpressureDrop: "BACKPRESSURE_DROP",
   InvalidRequest: "INVALID_REQUEST",
+  /** The server refused the credentials (NATS authorization violation, expired credentials). */
+  AuthFailure: "AUTH_FAILURE",
+  /** Authenticated, but not allowed to publish or subscribe on the subject (NATS permissions violation). */
+  PermissionDenied: "PERMISSION_DENIED",
 } as const;
 export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
 
@@ -17,6 +21,8 @@ const RETRYABLE: Readonly<Record<TransportErrorCode, boolean>> = {
   TRANSPORT_FAILURE: true,
   BACKPRESSURE_DROP: true,
   INVALID_REQUEST: false,
+  AUTH_FAILURE: false,
+  PERMISSION_DENIED: false,
 };
 
 export interface TransportErrorOptions {

@@ -1,0 +1,265 @@
+/**
+ * The in-process transport: NATS core semantics (subjects, `*` / `>` wildcards, queue
+ * groups, reply subjects, no-responders) without a server. Delivery is asynchronous and
+ * batched: `publish` only buffers; a scheduler run (a microtask, and every so often a
+ * `setImmediate` so timers and I/O get their turn) hands buffered messages to handlers.
+ * See spec/transports.md for the semantics and where they differ from NATS.
+ */
+import { randomBytes } from "node:crypto";
+import { TransportError, TransportErrorCode, closedError } from "./errors.js";
+import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
+import { StatusEmitter } from "./status.js";
+import { assertQueue, assertSubject } from "./subject.js";
+import { Sublist, type MatchResult } from "./sublist.js";
+import type {
+  MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
+  TransportStatus, TransportSubscription,
+} from "./types.js";
+
+/** How a queue group picks the member that gets a message. */
+export type QueuePick = "round-robin" | "random";
+
+export interface MemoryTransportOptions {
+  /** Default `maxPending` for subscriptions that don't set one. Default 65,536. */
+  maxPending?: number;
+  /** Queue group member selection. Default `"round-robin"` (NATS picks at random). */
+  queuePick?: QueuePick;
+  /** Largest `data` accepted by `publish`, in bytes. Default 1 MiB (NATS' default max_payload). */
+  maxPayload?: number;
+}
+
+export const DEFAULT_MAX_PENDING = 65_536;
+export const DEFAULT_MAX_PAYLOAD = 1_048_576;
+/** Messages delivered on microtasks before the scheduler yields to the event loop once. */
+const YIELD_EVERY = 8192;
+
+const EMPTY = new Uint8Array(0);
+const OPEN = 0;
+const DRAINING = 1;
+const CLOSED = 2;
+
+interface FlushWaiter {
+  readonly targets: ReadonlyArray<readonly [MemorySubscription, number]>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function positiveInt(value: unknown, what: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: ${what} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+class MemoryTransport implements Transport, SubscriptionHost {
+  readonly name = "memory";
+  readonly closed: Promise<TransportError | void>;
+
+  readonly #maxPending: number;
+  readonly #maxPayload: number;
+  readonly #random: boolean;
+  readonly #sublist = new Sublist<MemorySubscription>();
+  /** Subscriptions not yet closed (including draining ones, no longer in the sublist). */
+  readonly #subs = new Set<MemorySubscription>();
+  readonly #status = new StatusEmitter();
+  readonly #inboxPrefix = `_INBOX.${randomBytes(9).toString("hex")}`;
+  #inboxSeq = 0;
+  #state = OPEN;
+  #ready: MemorySubscription[] = [];
+  #spare: MemorySubscription[] = [];
+  #scheduled = false;
+  #immediate: NodeJS.Immediate | undefined;
+  #sinceYield = 0;
+  #flushWaiters: FlushWaiter[] = [];
+  #draining: Promise<void> | undefined;
+  #resolveClosed!: (v: TransportError | void) => void;
+
+  constructor(opts: MemoryTransportOptions) {
+    this.#maxPending = positiveInt(opts.maxPending ?? DEFAULT_MAX_PENDING, "maxPending");
+    this.#maxPayload = positiveInt(opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, "maxPayload");
+    const pick = opts.queuePick ?? "round-robin";
+    if (pick !== "round-robin" && pick !== "random") {
+      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: queuePick must be "round-robin" or "random", got ${String(pick)}`);
+    }
+    this.#random = pick === "random";
+    this.closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  publish(subject: string, data: Uint8Array, opts?: PublishOptions): void {
+    if (this.#state === CLOSED) throw closedError(this.name, "publish");
+    let match = this.#sublist.cached(subject);
+    if (match === undefined) {
+      assertSubject(subject, "publish");
+      match = this.#sublist.match(subject);
+    }
+    const reply = opts?.reply;
+    if (reply !== undefined) assertSubject(reply, "publish", "reply subject");
+    if (!(data instanceof Uint8Array)) {
+      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
+    }
+    if (data.byteLength > this.#maxPayload) {
+      throw new TransportError(
+        TransportErrorCode.InvalidRequest,
+        `memory transport: message for ${JSON.stringify(subject)} is ${data.byteLength} bytes, more than maxPayload ${this.#maxPayload}`,
+        { subject },
+      );
+    }
+    const msg: TransportMessage = { subject, data, reply, noResponders: false };
+    if (!this.#route(match, msg) && reply !== undefined) {
+      // Mirror of NATS status 503: an empty message on the reply subject.
+      this.#route(this.#sublist.match(reply), { subject: reply, data: EMPTY, reply: undefined, noResponders: true });
+    }
+  }
+
+  subscribe(subject: string, opts: SubscribeOptions, handler: MessageHandler): TransportSubscription {
+    if (this.#state !== OPEN) throw closedError(this.name, "subscribe");
+    assertSubject(subject, "subscribe");
+    const queue = opts.queue;
+    if (queue !== undefined) assertQueue(queue);
+    const maxPending = opts.maxPending === undefined ? this.#maxPending : positiveInt(opts.maxPending, "maxPending");
+    if (typeof handler !== "function") {
+      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: handler for ${JSON.stringify(subject)} must be a function`, { subject });
+    }
+    const sub = new MemorySubscription(this, subject, queue, maxPending, handler);
+    this.#sublist.insert(subject, sub);
+    this.#subs.add(sub);
+    return sub;
+  }
+
+  newInbox(): string {
+    return `${this.#inboxPrefix}${(this.#inboxSeq++).toString(36)}`;
+  }
+
+  flush(): Promise<void> {
+    if (this.#state === CLOSED) return Promise.reject(closedError(this.name, "flush"));
+    const targets: Array<readonly [MemorySubscription, number]> = [];
+    for (const sub of this.#subs) if (sub.pending > 0) targets.push([sub, sub.accepted]);
+    if (targets.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#flushWaiters.push({ targets, resolve, reject }));
+  }
+
+  drain(): Promise<void> {
+    if (this.#state === CLOSED) return Promise.resolve();
+    if (this.#draining === undefined) {
+      this.#state = DRAINING;
+      const subs = [...this.#subs];
+      this.#draining = Promise.all(subs.map((s) => s.drain())).then(() => this.close());
+    }
+    return this.#draining;
+  }
+
+  close(): Promise<void> {
+    if (this.#state === CLOSED) return this.closed.then(() => undefined);
+    this.#state = CLOSED;
+    for (const sub of [...this.#subs]) sub.unsubscribe();
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+    this.#ready = [];
+    const waiters = this.#flushWaiters;
+    this.#flushWaiters = [];
+    for (const w of waiters) w.reject(closedError(this.name, "flush"));
+    this.#status.emit({ type: "closed" });
+    this.#status.clear();
+    this.#resolveClosed();
+    return this.closed.then(() => undefined);
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    return this.#status.on(listener);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.drain();
+  }
+
+  // SubscriptionHost
+
+  detach(sub: MemorySubscription): void {
+    this.#sublist.remove(sub.subject, sub);
+  }
+
+  finished(sub: MemorySubscription): void {
+    this.#subs.delete(sub);
+  }
+
+  ready(sub: MemorySubscription): void {
+    this.#ready.push(sub);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    if (this.#sinceYield >= YIELD_EVERY) {
+      this.#sinceYield = 0;
+      this.#immediate = setImmediate(this.#run);
+    } else {
+      queueMicrotask(this.#run);
+    }
+  }
+
+  statusSoon(status: TransportStatus): void {
+    this.#status.emitSoon(status);
+  }
+
+  handlerFailed(sub: MemorySubscription, msg: TransportMessage, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.#status.emit({
+      type: "error",
+      error: new TransportError(
+        TransportErrorCode.TransportFailure,
+        `memory transport: handler of subscription ${JSON.stringify(sub.subject)} threw on ${JSON.stringify(msg.subject)}: ${reason}`,
+        { cause: err, subject: msg.subject, retryable: false },
+      ),
+    });
+  }
+
+  // Delivery
+
+  #route(match: MatchResult<MemorySubscription>, msg: TransportMessage): boolean {
+    const plain = match.plain;
+    for (let i = 0; i < plain.length; i++) plain[i]!.enqueue(msg);
+    const groups = match.groups;
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i]!;
+      const n = g.members.length;
+      let k: number;
+      if (this.#random) k = Math.floor(Math.random() * n);
+      else {
+        k = g.next % n;
+        g.next = k + 1;
+      }
+      g.members[k]!.enqueue(msg);
+    }
+    return plain.length + groups.length > 0;
+  }
+
+  readonly #run = (): void => {
+    this.#scheduled = false;
+    this.#immediate = undefined;
+    if (this.#state === CLOSED) return;
+    const batch = this.#ready;
+    this.#ready = this.#spare;
+    let delivered = 0;
+    for (let i = 0; i < batch.length; i++) delivered += batch[i]!.deliver();
+    batch.length = 0;
+    this.#spare = batch;
+    this.#sinceYield += delivered;
+    if (this.#flushWaiters.length > 0) this.#settleFlushes();
+  };
+
+  #settleFlushes(): void {
+    const still: FlushWaiter[] = [];
+    for (const w of this.#flushWaiters) {
+      if (w.targets.every(([sub, n]) => sub.isClosed || sub.taken >= n)) w.resolve();
+      else still.push(w);
+    }
+    this.#flushWaiters = still;
+  }
+}
+
+/**
+ * Creates an in-process transport with NATS core semantics.
+ * Throws `INVALID_REQUEST` ({@link TransportError}) for a bad option.
+ */
+export function createMemoryTransport(opts: MemoryTransportOptions = {}): Transport {
+  return new MemoryTransport(opts);
+}
