@@ -1,0 +1,3 @@
+/** runtime/stream: client-side reassembly of streamed frames. */
+export { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING, StreamReassembler, createReassembler } from "./reassembler.js";
+export type { ReassemblerOptions, ReassemblyStep } from "./reassembler.js";
