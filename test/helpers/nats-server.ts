@@ -1,0 +1,149 @@
+/**
+ * Starts a real `nats-server` for tests: loopback only, a free port, JetStream on with a
+ * temporary store dir. `stop()` kills it and removes the dir; `restart()` stops it and
+ * starts it again on the same port with the same store dir.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+
+export interface NatsServerOptions {
+  /** Port to listen on; default a free loopback port. */
+  port?: number;
+  /** Extra command-line arguments, e.g. `["--auth", "token"]`. */
+  args?: readonly string[];
+  /** How long to wait for "Server is ready". Default 15,000 ms. */
+  readyTimeoutMs?: number;
+}
+
+export interface NatsServer {
+  /** `nats://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** The JetStream store dir (kept across `restart()`, removed by `stop()`). */
+  readonly storeDir: string;
+  /** Kills the server and removes the store dir. Idempotent. */
+  stop(): Promise<void>;
+  /** Stops the server (keeping its store) and starts it again on the same port. */
+  restart(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+const FALLBACKS = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The path of the `nats-server` binary: on PATH, else a Debian location. Throws when missing. */
+export function findNatsServer(): string {
+  const dirs = (process.env["PATH"] ?? "").split(delimiter).filter((d) => d.length > 0);
+  for (const candidate of [...dirs.map((d) => join(d, "nats-server")), ...FALLBACKS]) {
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new Error("nats-server not found on PATH or in /usr/sbin: install it with `apt-get install nats-server`");
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error("could not get a free port"))));
+    });
+  });
+}
+
+function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    let settled = false;
+    const finish = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      child.off("error", onError);
+      if (err === undefined) resolve(child);
+      else {
+        child.kill("SIGKILL");
+        reject(err);
+      }
+    };
+    const onExit = (code: number | null, signal: string | null): void =>
+      finish(new Error(`nats-server exited before it was ready (code ${code}, signal ${signal}):\n${log}`));
+    const onError = (err: Error): void => finish(new Error(`cannot start ${bin}: ${err.message}`));
+    const timer = setTimeout(() => finish(new Error(`nats-server not ready within ${timeoutMs} ms:\n${log}`)), timeoutMs);
+    child.once("exit", onExit);
+    child.once("error", onError);
+    child.stderr!.setEncoding("utf8");
+    // Keep reading stderr for the server's whole life, or a full pipe would block it.
+    child.stderr!.on("data", (chunk: string) => {
+      if (settled) return;
+      log += chunk;
+      if (log.includes("Server is ready")) finish();
+    });
+  });
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Starts `nats-server -a 127.0.0.1 -p PORT -js -sd DIR` and resolves once it accepts connections. */
+export async function startNatsServer(opts: NatsServerOptions = {}): Promise<NatsServer> {
+  const bin = findNatsServer();
+  const port = opts.port ?? (await freePort());
+  const storeDir = await mkdtemp(join(tmpdir(), "oaio-nats-"));
+  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])];
+  const timeoutMs = opts.readyTimeoutMs ?? 15_000;
+  let child: ChildProcess | undefined;
+  try {
+    child = await launch(bin, args, timeoutMs);
+  } catch (err) {
+    await rm(storeDir, { recursive: true, force: true });
+    throw err;
+  }
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    if (child !== undefined) await terminate(child);
+    child = undefined;
+    await rm(storeDir, { recursive: true, force: true });
+  };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    stop,
+    async restart(): Promise<void> {
+      if (stopped) throw new Error("nats-server helper: restart() after stop()");
+      if (child !== undefined) await terminate(child);
+      child = undefined;
+      child = await launch(bin, args, timeoutMs);
+    },
+    [Symbol.asyncDispose]: stop,
+  };
+}
