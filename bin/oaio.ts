@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { register as registerGenerate } from "./commands/generate.js";
+import { register as registerValidate } from "./commands/validate.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
       throw err;
     });
   registerGenerate(program);
+  registerValidate(program);
   return program;
 }
 

@@ -153,7 +153,15 @@ function describeThrown(err: unknown): string {
 }
 
 function tooLarge(size: number, maxBytes: number): DecodeResult {
-  return codecFailure(`at most ${maxBytes} bytes`, `${size} bytes`);
+  return { ok: false, error: tooLargeError(size, maxBytes) };
+}
+
+/**
+ * The error {@link decode} returns for a document of `size` bytes over
+ * `maxBytes`, for callers that learn the size without reading the bytes (a file's stat).
+ */
+export function tooLargeError(size: number, maxBytes: number): EnvelopeDecodeError {
+  return new EnvelopeDecodeError("CODEC_FAILURE", { pointer: "", expected: `at most ${maxBytes} bytes`, got: `${size} bytes` });
 }
 
 function bomFailure(): DecodeResult {

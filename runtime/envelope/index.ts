@@ -3,7 +3,7 @@
  * Thin layer over generated/ts (types, ajv validators, catalogue constants).
  */
 export type { Envelope } from "../../generated/ts/types.js";
-export { DEFAULT_MAX_BYTES, decode, decodeOrThrow, validate } from "./decode.js";
+export { DEFAULT_MAX_BYTES, decode, decodeOrThrow, tooLargeError, validate } from "./decode.js";
 export type { DecodeOptions, DecodeResult } from "./decode.js";
 export { encode, encodeCanonical } from "./encode.js";
 export { createEnvelope } from "./create.js";

@@ -73,7 +73,7 @@ function expectedFor(e: ErrorObject, parent: SchemaNode | undefined): string {
     case "oneOf":
       return oneOfExpectation(parent) ?? "exactly one of the alternatives";
     case "not":
-      return "nothing here";
+      return notExpectation(parent) ?? "a value not matching the excluded schema";
     default:
       return describeSchema(parent) ?? e.message ?? `a value passing "${e.keyword}"`;
   }
@@ -99,6 +99,13 @@ function oneOfExpectation(parent: SchemaNode | undefined): string | undefined {
     names.push(String(required[0]));
   }
   return `an object with exactly one of ${names.join(" or ")}`;
+}
+
+/** For `not: {required: [a]}`: "an object without a". */
+function notExpectation(parent: SchemaNode | undefined): string | undefined {
+  const required = asNode(parent?.["not"])?.["required"];
+  if (!Array.isArray(required) || required.length === 0) return undefined;
+  return `an object without ${required.map(String).join(" or ")}`;
 }
 
 function typeNames(type: unknown): string {

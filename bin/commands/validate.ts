@@ -1,0 +1,217 @@
+/**
+ * `oaio validate <files | dirs | ->`: decodes every envelope it is given with the
+ * runtime decoder and reports each defect as `file[:line]: CODE pointer:
+ * expected X, got Y`, or as one JSON report with --json. Exit 0 when all are
+ * valid, 1 when some are invalid, 2 on a usage or I/O error (missing path,
+ * unreadable directory, file over --max-file-size).
+ */
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { DEFAULT_MAX_BYTES, decode, tooLargeError } from "../../runtime/envelope/decode.js";
+import type { EnvelopeDecodeError } from "../../runtime/envelope/errors.js";
+import type { IoProblem, Source } from "./validate-sources.js";
+import { TooLargeError, collectSources, fileSize, ioMessage, readAll, readLines } from "./validate-sources.js";
+
+/** Default --max-file-size: 256 MiB. */
+export const DEFAULT_MAX_FILE_SIZE = 256 * 1_048_576;
+/** Batches with more envelopes than this get a progress line (on a TTY or with --progress). */
+export const PROGRESS_THRESHOLD = 5000;
+const PROGRESS_INTERVAL_MS = 250;
+
+/** Options of {@link runValidate} (the command's flags). */
+export interface ValidateOptions {
+  json?: boolean;
+  ndjson?: boolean;
+  quiet?: boolean;
+  progress?: boolean;
+  maxFileSize?: number;
+  maxBytes?: number;
+}
+
+/** Where {@link runValidate} reads and writes (process streams in the CLI, fakes in tests). */
+export interface ValidateIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  stdin: AsyncIterable<Uint8Array>;
+}
+
+/** One invalid envelope. `line` is set for NDJSON input. */
+export interface Finding {
+  file: string;
+  line?: number;
+  code: string;
+  pointer: string;
+  expected: string;
+  got: string;
+}
+
+/** What --json prints. Findings are collected only in JSON mode. */
+export interface ValidateReport {
+  files: number;
+  envelopes: number;
+  valid: number;
+  invalid: number;
+  findings: Finding[];
+  ioErrors: IoProblem[];
+}
+
+/** Validates `paths`, writes the report, and returns the exit code (0, 1 or 2). */
+export async function runValidate(paths: readonly string[], opts: ValidateOptions, io: ValidateIo): Promise<number> {
+  const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const report: ValidateReport = { files: 0, envelopes: 0, valid: 0, invalid: 0, findings: [], ioErrors: [] };
+  const progress = new Progress(io.stderr, opts.progress === true || (io.stderr.isTTY === true && !opts.json && !opts.quiet));
+
+  const ioProblem = (problem: IoProblem): void => {
+    report.ioErrors.push(problem);
+    if (!opts.json) {
+      progress.clear();
+      io.stderr.write(`oaio validate: ${problem.path}: ${problem.message}\n`);
+    }
+  };
+  const record = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined): void => {
+    report.envelopes++;
+    if (error === undefined) {
+      report.valid++;
+    } else {
+      report.invalid++;
+      const finding: Finding = { file: source.path, ...(line === undefined ? {} : { line }), code: error.code, pointer: error.pointer, expected: error.expected, got: error.got };
+      if (opts.json) report.findings.push(finding);
+      else {
+        progress.clear();
+        io.stdout.write(`${formatFinding(finding)}\n`);
+      }
+    }
+    progress.tick(report.envelopes, report.files);
+  };
+
+  const { sources, problems } = await collectSources(paths, opts.ndjson === true);
+  for (const problem of problems) ioProblem(problem);
+  for (const source of sources) {
+    try {
+      await validateSource(source, { maxBytes, maxFileSize, stdin: io.stdin }, record);
+      report.files++;
+    } catch (err: unknown) {
+      ioProblem({ path: source.path, message: err instanceof TooLargeError ? err.message : ioMessage(err) });
+    }
+  }
+  progress.clear();
+
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else if (!opts.quiet) {
+    const io2 = report.ioErrors.length > 0 ? `, ${report.ioErrors.length} input error${plural(report.ioErrors.length)}` : "";
+    io.stdout.write(
+      `${report.envelopes} envelope${plural(report.envelopes)} in ${report.files} file${plural(report.files)}: ${report.valid} valid, ${report.invalid} invalid${io2}\n`,
+    );
+  }
+  return report.ioErrors.length > 0 ? 2 : report.invalid > 0 ? 1 : 0;
+}
+
+interface SourceLimits {
+  maxBytes: number;
+  maxFileSize: number;
+  stdin: AsyncIterable<Uint8Array>;
+}
+
+type Recorder = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined) => void;
+
+async function validateSource(source: Source, limits: SourceLimits, record: Recorder): Promise<void> {
+  const { maxBytes, maxFileSize } = limits;
+  if (!source.stdin) {
+    const size = await fileSize(source.path);
+    if (size > maxFileSize) throw new TooLargeError(size, maxFileSize);
+    if (!source.ndjson && size > maxBytes) {
+      record(source, undefined, tooLargeError(size, maxBytes)); // no need to read it
+      return;
+    }
+  }
+  if (source.ndjson) {
+    const stream = source.stdin ? limits.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
+    for await (const line of readLines(stream, maxBytes)) {
+      const error = line.bytes === undefined ? tooLargeError(line.size, maxBytes) : errorOf(line.bytes, maxBytes);
+      record(source, line.line, error);
+    }
+    return;
+  }
+  const bytes = source.stdin ? await readAll(limits.stdin, maxFileSize) : await readFile(source.path);
+  record(source, undefined, errorOf(bytes, maxBytes));
+}
+
+function errorOf(bytes: Uint8Array, maxBytes: number): EnvelopeDecodeError | undefined {
+  const result = decode(bytes, { maxBytes });
+  return result.ok ? undefined : result.error;
+}
+
+/** `file[:line]: CODE pointer: expected X, got Y` (the whole-document pointer prints as ""). */
+export function formatFinding(f: Finding): string {
+  const where = f.line === undefined ? f.file : `${f.file}:${f.line}`;
+  return `${where}: ${f.code} ${f.pointer === "" ? '""' : f.pointer}: expected ${f.expected}, got ${f.got}`;
+}
+
+function plural(n: number): string {
+  return n === 1 ? "" : "s";
+}
+
+/** A progress line on stderr once a batch passes {@link PROGRESS_THRESHOLD} envelopes. */
+class Progress {
+  #last = 0;
+  #shown = false;
+  constructor(
+    private readonly out: ValidateIo["stderr"],
+    private readonly enabled: boolean,
+  ) {}
+
+  tick(envelopes: number, files: number): void {
+    if (!this.enabled || envelopes <= PROGRESS_THRESHOLD || envelopes % 256 !== 0) return;
+    const now = Date.now();
+    if (now - this.#last < PROGRESS_INTERVAL_MS) return;
+    this.#last = now;
+    const text = `validated ${envelopes} envelopes (${files} file${plural(files)} done)…`;
+    if (this.out.isTTY === true) {
+      this.out.write(`\r${text}\x1b[K`);
+      this.#shown = true;
+    } else {
+      this.out.write(`${text}\n`);
+    }
+  }
+
+  clear(): void {
+    if (this.#shown) this.out.write("\r\x1b[K");
+    this.#shown = false;
+  }
+}
+
+/** Parses a byte count: `1048576`, `64k`, `256M`, `256MiB`, `1G` (binary multiples). */
+export function parseByteSize(value: string): number {
+  const m = /^(\d+)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(value.trim());
+  if (m === null) throw new InvalidArgumentError(`"${value}" is not a byte count (examples: 1048576, 64KiB, 256MiB, 1G)`);
+  const scale = { k: 1024, m: 1_048_576, g: 1_073_741_824 }[(m[2] ?? "").toLowerCase()] ?? 1;
+  const bytes = Number(m[1]) * scale;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new InvalidArgumentError(`"${value}" is not a usable byte count`);
+  return bytes;
+}
+
+interface CommandOptions extends ValidateOptions {
+  maxFileSize: number;
+  maxBytes: number;
+}
+
+/** Registers `oaio validate`. */
+export function register(program: Command): void {
+  program
+    .command("validate")
+    .description("validate envelopes in JSON / NDJSON files, directories (recursively) or standard input (-)")
+    .argument("<paths...>", "files, directories, or - for standard input")
+    .option("--json", "print one JSON report instead of lines")
+    .option("--ndjson", "read every input (including -) as NDJSON: one envelope per line (default for *.ndjson, *.jsonl)")
+    .option("--max-bytes <size>", "largest envelope accepted, as the decoder's size check", parseByteSize, DEFAULT_MAX_BYTES)
+    .option("--max-file-size <size>", "refuse files larger than this (I/O error, exit 2)", parseByteSize, DEFAULT_MAX_FILE_SIZE)
+    .option("--progress", "print a progress line on stderr for batches over 5000 envelopes even when stderr is not a terminal")
+    .option("-q, --quiet", "print only problems (no summary line, no progress)")
+    .action(async (paths: string[], opts: CommandOptions) => {
+      process.exitCode = await runValidate(paths, opts, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+    });
+}
