@@ -12,6 +12,7 @@ export {
 
 export type { MemoryTransportOptions, QueuePick } from "./memory.js";
 export type { NatsTransport, NatsTransportOptions } from "./nats.js";
+export { DEFAULT_RECONNECT_BUFFER_BYTES } from "./nats-options.js";
 export type { TransportErrorOptions } from "./errors.js";
 export type { SubjectKind } from "./subject.js";
 export type {

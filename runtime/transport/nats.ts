@@ -2,48 +2,22 @@
  * The NATS core transport on nats.js v3 (@nats-io/transport-node). A thin mapping:
  * subscriptions use nats.js callbacks (called in order, straight from the socket reader),
  * status events map to {@link TransportStatus}, errors to {@link TransportError} codes.
- * Reconnects forever by default; publishes made while disconnected are buffered by nats.js.
+ * Reconnects forever by default. nats.js discards its outbound buffer at every dial attempt,
+ * so publishes made while disconnected are held here (bounded) and sent after reconnecting.
  * See spec/transports.md.
  */
-import {
-  connect, createInbox, type Msg, type MsgCallback, type NatsConnection, type NodeConnectionOptions,
-  type Status, type Subscription,
-} from "@nats-io/transport-node";
+import { connect, createInbox, type NatsConnection, type Status, type Subscription } from "@nats-io/transport-node";
 import { TransportError, TransportErrorCode, closedError } from "./errors.js";
 import { fromNatsError } from "./nats-errors.js";
+import { toConnectionOptions, type NatsTransportOptions } from "./nats-options.js";
+import { NatsSubscription, natsCallback } from "./nats-subscription.js";
 import { StatusEmitter } from "./status.js";
 import { assertQueue, assertSubject } from "./subject.js";
 import type {
-  MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
-  TransportStatus, TransportSubscription,
+  MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportStatus, TransportSubscription,
 } from "./types.js";
 
-export interface NatsTransportOptions {
-  /** Server URL(s), e.g. `"nats://127.0.0.1:4222"`. */
-  servers: string | string[];
-  /** Client name shown by the server's monitoring. */
-  name?: string;
-  /** Token authentication (exclusive with user/pass). */
-  token?: string;
-  user?: string;
-  pass?: string;
-  /** Reconnect attempts per server before giving up; `-1` (the default) never gives up. */
-  maxReconnectAttempts?: number;
-  /** Wait between reconnect attempts to one server. Default 2000 ms. */
-  reconnectTimeWaitMs?: number;
-  /** Upper bound of a random delay added to `reconnectTimeWaitMs`. Default 100 ms. */
-  reconnectJitterMs?: number;
-  /** Handshake timeout for one connection attempt. Default 20,000 ms. */
-  timeoutMs?: number;
-  /** Client ping interval (detects dead connections). Default 2 minutes. */
-  pingIntervalMs?: number;
-  /** Unanswered pings before the connection is considered stale. Default 2. */
-  maxPingOut?: number;
-  /** Keep trying when no server answers the first connect (counts toward `maxReconnectAttempts`). Default false. */
-  waitOnFirstConnect?: boolean;
-  /** Do not deliver this connection's own publishes to its subscriptions. Default false. */
-  noEcho?: boolean;
-}
+export type { NatsTransportOptions } from "./nats-options.js";
 
 /** A {@link Transport} over NATS; `connection` is the nats.js connection (for JetStream, benchmarks). */
 export interface NatsTransport extends Transport {
@@ -53,54 +27,10 @@ export interface NatsTransport extends Transport {
 
 const NAME = "nats";
 
-function natsMessage(msg: Msg): TransportMessage {
-  const data = msg.data;
-  // A server "no responders" status: no payload, header status 503.
-  const noResponders = data.length === 0 && msg.headers?.code === 503;
-  return { subject: msg.subject, data, reply: msg.reply || undefined, noResponders };
-}
-
-class NatsSubscription implements TransportSubscription {
+interface Held {
   readonly subject: string;
-  readonly queue: string | undefined;
-  readonly closed: Promise<void>;
-  readonly #sub: Subscription;
-
-  constructor(sub: Subscription, subject: string, queue: string | undefined) {
-    this.#sub = sub;
-    this.subject = subject;
-    this.queue = queue;
-    this.closed = sub.closed.then(() => undefined, () => undefined);
-  }
-
-  /** Always 0: nats.js hands messages to the handler as they are read (see spec/transports.md). */
-  get dropped(): number {
-    return 0;
-  }
-
-  unsubscribe(): void {
-    if (this.#sub.isClosed()) return;
-    try {
-      this.#sub.unsubscribe();
-    } catch {
-      // The connection closed meanwhile: the subscription is closed too.
-    }
-  }
-
-  async drain(): Promise<void> {
-    if (!this.#sub.isClosed() && !this.#sub.isDraining()) {
-      try {
-        await this.#sub.drain();
-      } catch {
-        // Connection closed meanwhile: nothing more will be delivered either way.
-      }
-    }
-    await this.closed;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.drain();
-  }
+  readonly data: Uint8Array;
+  readonly reply: string | undefined;
 }
 
 class NatsTransportImpl implements NatsTransport {
@@ -109,12 +39,24 @@ class NatsTransportImpl implements NatsTransport {
   readonly closed: Promise<TransportError | void>;
   readonly #status = new StatusEmitter();
   readonly #statusLoop: Promise<void>;
+  readonly #holdLimit: number;
+  #maxPayload: number;
+  /** Between a `disconnect` and the following `reconnect` status: publishes are held. */
+  #offline = false;
+  #held: Held[] = [];
+  #heldBytes = 0;
+  #onlineWaiters: Array<() => void> = [];
 
-  constructor(nc: NatsConnection) {
+  constructor(nc: NatsConnection, holdLimit: number) {
     this.connection = nc;
+    this.#holdLimit = holdLimit;
+    this.#maxPayload = nc.info?.max_payload ?? 1_048_576;
     this.#statusLoop = this.#watch().catch(() => undefined);
     this.closed = nc.closed().then(async (err) => {
       await this.#statusLoop;
+      this.#held = [];
+      this.#heldBytes = 0;
+      this.#wakeOnlineWaiters();
       const error = err === undefined ? undefined : fromNatsError(err, "nats transport: connection closed");
       this.#status.emit(error === undefined ? { type: "closed" } : { type: "closed", error });
       this.#status.clear();
@@ -129,6 +71,10 @@ class NatsTransportImpl implements NatsTransport {
     if (reply !== undefined) assertSubject(reply, "publish", "reply subject");
     if (!(data instanceof Uint8Array)) {
       throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
+    }
+    if (this.#offline) {
+      this.#hold(subject, data, reply);
+      return;
     }
     try {
       this.connection.publish(subject, data, reply === undefined ? undefined : { reply });
@@ -149,25 +95,7 @@ class NatsTransportImpl implements NatsTransport {
     if (typeof handler !== "function") {
       throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: handler for ${JSON.stringify(subject)} must be a function`, { subject });
     }
-    const callback: MsgCallback<Msg> = (err, msg) => {
-      if (err !== null) {
-        this.#status.emit({ type: "error", error: fromNatsError(err, `nats transport: subscription ${JSON.stringify(subject)} failed`, subject) });
-        return;
-      }
-      try {
-        handler(natsMessage(msg));
-      } catch (thrown) {
-        const reason = thrown instanceof Error ? thrown.message : String(thrown);
-        this.#status.emit({
-          type: "error",
-          error: new TransportError(
-            TransportErrorCode.TransportFailure,
-            `nats transport: handler of subscription ${JSON.stringify(subject)} threw on ${JSON.stringify(msg.subject)}: ${reason}`,
-            { cause: thrown, subject: msg.subject, retryable: false },
-          ),
-        });
-      }
-    };
+    const callback = natsCallback(subject, handler, (s) => this.#status.emit(s));
     let sub: Subscription;
     try {
       sub = this.connection.subscribe(subject, queue === undefined ? { callback } : { queue, callback });
@@ -181,7 +109,11 @@ class NatsTransportImpl implements NatsTransport {
     return createInbox();
   }
 
+  /** Waits for a reconnect when disconnected (held publishes go first), then for the server's PONG. */
   async flush(): Promise<void> {
+    while (this.#offline && !this.connection.isClosed()) {
+      await new Promise<void>((resolve) => this.#onlineWaiters.push(resolve));
+    }
     if (this.connection.isClosed()) throw closedError(NAME, "flush");
     try {
       await this.connection.flush();
@@ -214,8 +146,55 @@ class NatsTransportImpl implements NatsTransport {
     return this.drain();
   }
 
+  #hold(subject: string, data: Uint8Array, reply: string | undefined): void {
+    if (data.byteLength > this.#maxPayload) {
+      throw new TransportError(
+        TransportErrorCode.InvalidRequest,
+        `nats transport: message for ${JSON.stringify(subject)} is ${data.byteLength} bytes, more than the server's max_payload ${this.#maxPayload}`,
+        { subject },
+      );
+    }
+    const size = data.byteLength + subject.length + (reply?.length ?? 0);
+    if (this.#heldBytes + size > this.#holdLimit) {
+      throw new TransportError(
+        TransportErrorCode.BackpressureDrop,
+        `nats transport: disconnected and the reconnect buffer (${this.#holdLimit} bytes) is full; message for ${JSON.stringify(subject)} dropped`,
+        { subject },
+      );
+    }
+    this.#held.push({ subject, data, reply });
+    this.#heldBytes += size;
+  }
+
+  /** Sends what was held while disconnected, in order; failures become `error` statuses. */
+  #replay(): void {
+    const held = this.#held;
+    this.#held = [];
+    this.#heldBytes = 0;
+    for (const m of held) {
+      try {
+        this.connection.publish(m.subject, m.data, m.reply === undefined ? undefined : { reply: m.reply });
+      } catch (err) {
+        this.#status.emit({ type: "error", error: fromNatsError(err, `nats transport: cannot send held message to ${JSON.stringify(m.subject)}`, m.subject) });
+      }
+    }
+  }
+
+  #wakeOnlineWaiters(): void {
+    const waiters = this.#onlineWaiters;
+    this.#onlineWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   async #watch(): Promise<void> {
     for await (const s of this.connection.status()) {
+      if (s.type === "disconnect") this.#offline = true;
+      else if (s.type === "reconnect") {
+        this.#maxPayload = this.connection.info?.max_payload ?? this.#maxPayload;
+        this.#replay();
+        this.#offline = false;
+        this.#wakeOnlineWaiters();
+      }
       const mapped = mapStatus(s);
       if (mapped !== undefined) this.#status.emit(mapped);
     }
@@ -240,52 +219,18 @@ function mapStatus(s: Status): TransportStatus | undefined {
   }
 }
 
-function positiveOrUndefined(value: number | undefined, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: ${what} must be a non-negative number, got ${String(value)}`);
-  }
-  return value;
-}
-
 /**
  * Connects to NATS and resolves a {@link NatsTransport}.
  * Rejects with a {@link TransportError}: `TRANSPORT_FAILURE` when no server answers,
  * `AUTH_FAILURE` when credentials are refused, `INVALID_REQUEST` for bad options.
  */
 export async function connectNats(opts: NatsTransportOptions): Promise<NatsTransport> {
-  const servers = opts.servers;
-  if (servers === undefined || servers.length === 0) {
-    throw new TransportError(TransportErrorCode.InvalidRequest, "nats transport: servers must name at least one server");
-  }
-  const maxReconnectAttempts = opts.maxReconnectAttempts ?? -1;
-  if (!Number.isInteger(maxReconnectAttempts) || maxReconnectAttempts < -1) {
-    throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: maxReconnectAttempts must be -1 or a non-negative integer, got ${String(maxReconnectAttempts)}`);
-  }
-  const options: NodeConnectionOptions = {
-    servers,
-    maxReconnectAttempts,
-    ...(opts.name === undefined ? {} : { name: opts.name }),
-    ...(opts.token === undefined ? {} : { token: opts.token }),
-    ...(opts.user === undefined ? {} : { user: opts.user }),
-    ...(opts.pass === undefined ? {} : { pass: opts.pass }),
-    ...(opts.noEcho === undefined ? {} : { noEcho: opts.noEcho }),
-    ...(opts.waitOnFirstConnect === undefined ? {} : { waitOnFirstConnect: opts.waitOnFirstConnect }),
-    ...(opts.maxPingOut === undefined ? {} : { maxPingOut: opts.maxPingOut }),
-  };
-  const reconnectTimeWait = positiveOrUndefined(opts.reconnectTimeWaitMs, "reconnectTimeWaitMs");
-  if (reconnectTimeWait !== undefined) options.reconnectTimeWait = reconnectTimeWait;
-  const reconnectJitter = positiveOrUndefined(opts.reconnectJitterMs, "reconnectJitterMs");
-  if (reconnectJitter !== undefined) options.reconnectJitter = reconnectJitter;
-  const timeout = positiveOrUndefined(opts.timeoutMs, "timeoutMs");
-  if (timeout !== undefined) options.timeout = timeout;
-  const pingInterval = positiveOrUndefined(opts.pingIntervalMs, "pingIntervalMs");
-  if (pingInterval !== undefined) options.pingInterval = pingInterval;
+  const { options, reconnectBufferBytes } = toConnectionOptions(opts);
   let nc: NatsConnection;
   try {
     nc = await connect(options);
   } catch (err) {
-    throw fromNatsError(err, `nats transport: cannot connect to ${String(servers)}`);
+    throw fromNatsError(err, `nats transport: cannot connect to ${String(opts.servers)}`);
   }
-  return new NatsTransportImpl(nc);
+  return new NatsTransportImpl(nc, reconnectBufferBytes);
 }

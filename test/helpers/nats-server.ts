@@ -1,7 +1,8 @@
 /**
  * Starts a real `nats-server` for tests: loopback only, a free port, JetStream on with a
  * temporary store dir. `stop()` kills it and removes the dir; `restart()` stops it and
- * starts it again on the same port with the same store dir.
+ * starts it again on the same port with the same store dir (`kill()` + `start()`, for
+ * tests that need the server down for a while).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
@@ -29,6 +30,10 @@ export interface NatsServer {
   stop(): Promise<void>;
   /** Stops the server (keeping its store) and starts it again on the same port. */
   restart(): Promise<void>;
+  /** Stops the server process only, keeping port and store dir for {@link NatsServer.start}. */
+  kill(): Promise<void>;
+  /** Starts the server again after {@link NatsServer.kill} (no-op while running). */
+  start(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -133,17 +138,25 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     child = undefined;
     await rm(storeDir, { recursive: true, force: true });
   };
+  const kill = async (): Promise<void> => {
+    if (child !== undefined) await terminate(child);
+    child = undefined;
+  };
+  const start = async (): Promise<void> => {
+    if (stopped) throw new Error("nats-server helper: start() after stop()");
+    if (child === undefined) child = await launch(bin, args, timeoutMs);
+  };
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
     stop,
     async restart(): Promise<void> {
-      if (stopped) throw new Error("nats-server helper: restart() after stop()");
-      if (child !== undefined) await terminate(child);
-      child = undefined;
-      child = await launch(bin, args, timeoutMs);
+      await kill();
+      await start();
     },
+    kill,
+    start,
     [Symbol.asyncDispose]: stop,
   };
 }
