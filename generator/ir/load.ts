@@ -14,6 +14,7 @@ import {
   subjectsCatalogSchema,
 } from "./catalog-schemas.js";
 import { SchemaLoadError, type IrProblem } from "./errors.js";
+import { loadA2aIr } from "./a2a.js";
 import type { EventTypeIr, FieldIr, Ir, Json, JsonSchema, SchemaDoc } from "./types.js";
 
 interface Ctx {
@@ -207,9 +208,11 @@ export function loadIr(schemaDir: string): Ir {
       ctx.problems.push({ file: "catalog/subjects.json", pointer: `/tokens/${kind}/pattern`, message: "not a valid regular expression" });
     }
   }
+  const a2a = loadA2aIr(schemaDir, base, ctx.problems);
   if (ctx.problems.length > 0) throw new SchemaLoadError(ctx.problems);
   return {
     ...base,
+    ...(a2a ? { a2a } : {}),
     subjects: {
       defaultPrefix: subjectsRaw.default_prefix,
       inboxPrefix: subjectsRaw.inbox_prefix,

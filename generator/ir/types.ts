@@ -4,6 +4,8 @@
  * schema/ themselves.
  */
 
+import type { A2aIr } from "./a2a.js";
+
 /** A JSON value as read from a schema file. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -112,4 +114,6 @@ export interface Ir {
     readonly reservedPrefix: string;
     readonly keys: readonly MetadataKeyIr[];
   };
+  /** The ACP <-> A2A mapping and feature list (schema/a2a/), when that folder exists. */
+  readonly a2a?: A2aIr;
 }
