@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { EnvelopeDecodeError, createEnvelope, decode, encode, validate } from "../../runtime/envelope/index.js";
-import type { DecodeResult } from "../../runtime/envelope/index.js";
+import type { DecodeResult, Envelope } from "../../runtime/envelope/index.js";
 import { resolvePointer } from "../../runtime/envelope/schema-report.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 
@@ -136,7 +136,7 @@ describe("round trips", () => {
     );
     fc.assert(
       fc.property(optional, fc.constantFrom(1 as const, 2 as const), fc.string({ minLength: 1 }), (fields, schemaVersion, suffix) => {
-        const env = createEnvelope({ event_type: `custom.${suffix}`, ...fields }, { schemaVersion });
+        const env = createEnvelope({ event_type: `custom.${suffix}`, ...fields } as Envelope, { schemaVersion });
         const result = decode(encode(env));
         if (!result.ok) expect.fail(result.error.message);
         expect(JSON.stringify(result.envelope)).toBe(JSON.stringify(env));
