@@ -10,8 +10,9 @@
 import type { Envelope, ErrorPayload, PayloadOf, ResponseDeltaPayload } from "../../generated/ts/index.js";
 import type { AcpError } from "../../generated/ts/errors.js";
 import type { Transport } from "../transport/types.js";
+import type { ContextFields } from "../context/index.js";
 
-export type { Envelope, ErrorPayload };
+export type { Envelope, ErrorPayload, ContextFields };
 
 /** `strict`: inbound envelopes must pass the full envelope and payload schema. `lenient`: see {@link BusOptions.validation}. */
 export type ValidationMode = "strict" | "lenient";
@@ -45,6 +46,8 @@ export interface StreamClientDefaults {
   maxGap?: number;
   /** More out-of-order frames than this waiting for a gap fails the stream (BACKPRESSURE_DROP). Default 256. */
   maxPending?: number;
+  /** More in-order frames than this waiting for the consumer fails the stream (BACKPRESSURE_DROP). Default 65,536. */
+  maxBuffered?: number;
 }
 
 /** Options of {@link createBus}. */
@@ -83,22 +86,6 @@ export interface BusOptions {
   logger?: BusLogger;
 }
 
-/**
- * Envelope fields that flow from a handled envelope into everything sent while handling it
- * (AsyncLocalStorage). Explicit values given to a send always win.
- */
-export interface ContextFields {
-  session_id?: string;
-  conversation_id?: string;
-  tenant_id?: string;
-  user_id?: string;
-  channel?: string;
-  /** W3C trace context; a send keeps the trace id and gets a new span id. */
-  traceparent?: string;
-  trace_id?: string;
-  span_id?: string;
-}
-
 /** Options common to every send. */
 export interface SendOptions {
   /** Explicit context fields; they win over the propagated context. */
@@ -131,16 +118,16 @@ export interface StreamInvokeOptions extends SendOptions, StreamClientDefaults {
 export interface SubscribeOptions {
   /** Queue group: each event goes to one member. Default: none (fan-out). */
   queue?: string;
-  /** Subscribe to the tenant-scoped subject of this tenant (default: the bus tenant, if any). */
-  tenant?: string;
+  /** Subscribe to the subjects of this tenant; `null`: the untenanted subjects. Default: the bus tenant, if any. */
+  tenant?: string | null;
 }
 
 /** Options of {@link Bus.handleInvoke} and {@link Bus.handleStream}. */
 export interface HandleOptions {
   /** Queue group. Default: the target (load-balanced across instances, as deployed SDKs). */
   queue?: string;
-  /** Serve the tenant-scoped subject of this tenant (default: the bus tenant, if any). */
-  tenant?: string;
+  /** Serve the subject of this tenant; `null`: the untenanted subject. Default: the bus tenant, if any. */
+  tenant?: string | null;
 }
 
 /** What a handler sees besides the payload. */
@@ -160,7 +147,7 @@ export type EventHandler<T extends string = string> = (payload: PayloadOf<T>, ct
 
 /**
  * Handles one invoke. The returned value becomes `agent.response.final` with payload
- * `{ result: value }`; a throw becomes `agent.response.error` (an {@link AcpError} keeps its
+ * `{ result: value }` (no payload for `undefined`); a throw becomes `agent.response.error` (an {@link AcpError} keeps its
  * code, anything else becomes AGENT_UNAVAILABLE with the error's message; see spec/bus.md).
  */
 export type InvokeHandler<Req = unknown, Res = unknown> = (request: Req, ctx: HandlerContext) => Res | Promise<Res>;
@@ -184,7 +171,7 @@ export interface StreamWriter {
   started(meta?: Record<string, unknown>, opts?: FrameOptions): Promise<void>;
   /** `agent.response.delta`: a text piece, or a `{ delta?, data? }` payload. */
   delta(piece: string | ResponseDeltaPayload, opts?: FrameOptions): Promise<void>;
-  /** Terminal `agent.response.final` with payload `{ result }` (`{}` when result is undefined). */
+  /** Terminal `agent.response.final` with payload `{ result }` (no payload when result is undefined). */
   final(result?: unknown, opts?: FrameOptions): Promise<void>;
   /** Terminal `agent.response.error`: an AcpError keeps its code; other errors are wrapped. */
   error(err: unknown, opts?: FrameOptions): Promise<void>;
@@ -286,8 +273,11 @@ export interface Bus extends AsyncDisposable {
 
 /** Subject names per shared/PROTOCOL.md; throw INVALID_REQUEST naming a bad token. */
 export interface SubjectBuilder {
-  events(eventType: string, tenant?: string): string;
+  /** `{p}[.{tenant}].events.{eventType}`; `eventType` may be a wildcard pattern when `forSubscribe`. */
+  events(eventType: string, tenant?: string, forSubscribe?: boolean): string;
+  /** `{p}[.{tenant}].invoke.{target}`. */
   invoke(target: string, tenant?: string): string;
+  /** `{p}[.{tenant}].dlq.{eventType}`. */
   dlq(eventType: string, tenant?: string): string;
 }
 

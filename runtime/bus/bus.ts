@@ -1,0 +1,293 @@
+/**
+ * createBus: publish / subscribe / invoke / streamInvoke / handleInvoke / handleStream /
+ * close over any {@link Transport}, wire-compatible with deployed OpenAgentIO SDKs
+ * (shared/PROTOCOL.md). See spec/bus.md.
+ */
+import type { Envelope } from "../../generated/ts/types.js";
+import type { PayloadOf } from "../../generated/ts/event-map.js";
+import { AcpError, AgentUnavailableError, CanceledError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
+import { TraceIdSource, outboundContext, type ContextFields } from "../context/index.js";
+import { createEnvelope, encode, DEFAULT_MAX_BYTES } from "../envelope/index.js";
+import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
+import type { Transport } from "../transport/types.js";
+import { request } from "./caller.js";
+import { composeOutbound } from "./compose.js";
+import type { BusCore, PendingCall } from "./core.js";
+import { InboxMux } from "./inbox.js";
+import { InboundGate } from "./inbound-decode.js";
+import { Registration, type AnyHandler } from "./registration.js";
+import { resultOf } from "./replies.js";
+import { toSendError } from "./send-errors.js";
+import { Counters, Log } from "./stats.js";
+import { StreamCallImpl } from "./stream-call.js";
+import { CancelRegistry } from "./stream-writer.js";
+import { Subjects, assertBusToken } from "./subjects.js";
+import type {
+  Bus, BusOptions, BusStats, EventHandler, HandleOptions, InvokeHandler, InvokeOptions, OutboundCall, OutboundResult,
+  PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions,
+} from "./types.js";
+
+/** Default of {@link BusOptions.defaultTimeoutMs}. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Default of {@link StreamClientDefaults.idleTimeoutMs}. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Default of {@link StreamClientDefaults.maxBuffered}. */
+export const DEFAULT_MAX_BUFFERED = 65_536;
+/** Default of {@link BusOptions.drainTimeoutMs}. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+const SENT: OutboundResult = Object.freeze({ kind: "sent" });
+const OPEN = 0;
+const CLOSING = 1;
+const CLOSED = 2;
+
+function positive(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidRequestError(`bus option ${what} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+class BusImpl implements Bus {
+  readonly agentId: string;
+  readonly prefix: string;
+  readonly tenant: string | undefined;
+  readonly transport: Transport;
+  readonly subjects: Subjects;
+  readonly closed: Promise<void>;
+  readonly #core: BusCore;
+  readonly #cancels: CancelRegistry;
+  readonly #registrations = new Set<Registration>();
+  readonly #ownsTransport: boolean;
+  readonly #drainTimeoutMs: number;
+  readonly #stopStatus: () => void;
+  #state = OPEN;
+  #closing: Promise<void> | undefined;
+  #resolveClosed!: () => void;
+
+  constructor(opts: BusOptions) {
+    assertBusToken(opts.agentId, "agent id");
+    if (opts.tenant !== undefined) assertBusToken(opts.tenant, "tenant");
+    if (opts.schemaVersion !== undefined && opts.schemaVersion !== 1 && opts.schemaVersion !== 2) {
+      throw new InvalidRequestError(`bus option schemaVersion must be 1 or 2, got ${String(opts.schemaVersion)}`);
+    }
+    const validation = opts.validation ?? "strict";
+    if (validation !== "strict" && validation !== "lenient") {
+      throw new InvalidRequestError(`bus option validation must be "strict" or "lenient", got ${String(validation)}`);
+    }
+    this.agentId = opts.agentId;
+    this.tenant = opts.tenant;
+    this.transport = opts.transport;
+    this.subjects = new Subjects(opts.prefix ?? "acp.v1");
+    this.prefix = this.subjects.prefix;
+    this.#ownsTransport = opts.ownsTransport ?? false;
+    this.#drainTimeoutMs = positive(opts.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, "drainTimeoutMs");
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    const defaultTimeoutMs = positive(opts.defaultTimeoutMs, DEFAULT_TIMEOUT_MS, "defaultTimeoutMs");
+    const counters = new Counters();
+    const log = new Log(opts.logger, opts.agentId);
+    const schemaVersion = opts.schemaVersion ?? 2;
+    const transport = opts.transport;
+    const createOpts = { schemaVersion } as const;
+    const terminal = (env: Envelope, call: OutboundCall): Promise<OutboundResult> => {
+      if (call.kind === "invoke") return request(core, env, call).then((reply) => ({ kind: "reply", envelope: reply }));
+      try {
+        transport.publish(call.subject, encode(env), call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
+      } catch (err: unknown) {
+        return Promise.reject(toSendError(err, call.subject));
+      }
+      counters.sent++;
+      return Promise.resolve(SENT);
+    };
+    const s = opts.stream ?? {};
+    const core: BusCore = {
+      bus: this,
+      agentId: opts.agentId,
+      tenant: opts.tenant,
+      transport,
+      subjects: this.subjects,
+      schemaVersion,
+      defaultTimeoutMs,
+      streamDefaults: {
+        timeoutMs: positive(s.timeoutMs, defaultTimeoutMs, "stream.timeoutMs"),
+        idleTimeoutMs: positive(s.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, "stream.idleTimeoutMs"),
+        maxGap: positive(s.maxGap, DEFAULT_MAX_GAP, "stream.maxGap"),
+        maxPending: positive(s.maxPending, DEFAULT_MAX_PENDING, "stream.maxPending"),
+        maxBuffered: positive(s.maxBuffered, DEFAULT_MAX_BUFFERED, "stream.maxBuffered"),
+      },
+      counters,
+      log,
+      gate: new InboundGate(validation, positive(opts.maxBytes, DEFAULT_MAX_BYTES, "maxBytes"), counters, log),
+      inbox: new InboxMux(transport),
+      ids: new TraceIdSource(),
+      inbound: opts.middleware?.inbound,
+      send: composeOutbound(opts.middleware?.outbound, terminal),
+      pending: new Set<PendingCall>(),
+      envelope: (init) => createEnvelope(init, createOpts),
+    };
+    this.#core = core;
+    this.#cancels = new CancelRegistry(core);
+    this.#stopStatus = transport.onStatus((status) => {
+      if (status.type === "disconnected" || status.type === "reconnected" || status.type === "closed") {
+        log.info({ transport: transport.name, status: status.type }, `transport ${status.type}`);
+      } else if (status.type === "slow_consumer") {
+        log.warn({ transport: transport.name, subject: status.subject, dropped: status.dropped }, "slow consumer: messages dropped");
+      }
+    });
+  }
+
+  // ---- sending
+
+  /** Context fields of an outbound envelope: explicit > propagated > bus tenant. */
+  #context(explicit: ContextFields | undefined): ContextFields {
+    const ctx = outboundContext(this.#core.ids, explicit);
+    if (ctx.tenant_id === undefined && this.tenant !== undefined) ctx.tenant_id = this.tenant;
+    return ctx;
+  }
+
+  #assertCanSend(what: string): void {
+    if (this.#state === CLOSED) throw new TransportFailureError(`bus ${this.agentId} is closed: cannot ${what}`, { retryable: false });
+  }
+
+  async publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void> {
+    this.#assertCanSend("publish");
+    const env = this.#core.envelope({
+      event_type: eventType, from: this.agentId, ...this.#context(opts?.context),
+      payload: payload as Envelope["payload"], metadata: opts?.metadata,
+    });
+    const subject = this.subjects.events(eventType, env.tenant_id);
+    await this.#core.send(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this });
+  }
+
+  async publishEnvelope(env: Envelope, subject?: string): Promise<void> {
+    this.#assertCanSend("publish");
+    const to = subject ?? this.subjects.events(env.event_type, typeof env.tenant_id === "string" ? env.tenant_id : this.tenant);
+    await this.#core.send(env, { kind: "publish", subject: to, timeoutMs: undefined, signal: undefined, bus: this });
+  }
+
+  #request(target: string, payload: unknown, opts: InvokeOptions | undefined): { env: Envelope; subject: string } {
+    const env = this.#core.envelope({
+      event_type: "agent.message.received", from: this.agentId, to: target, ...this.#context(opts?.context),
+      payload: payload as Envelope["payload"], metadata: opts?.metadata,
+    });
+    return { env, subject: this.subjects.invoke(target, env.tenant_id) };
+  }
+
+  async #invoke(target: string, payload: unknown, opts: InvokeOptions | undefined): Promise<Envelope> {
+    this.#assertCanSend("invoke");
+    const { env, subject } = this.#request(target, payload, opts);
+    const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "timeoutMs");
+    const result = await this.#core.send(env, { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this });
+    if (result.kind !== "reply") throw new AgentUnavailableError(`invoke of ${target}: outbound middleware answered without a reply`);
+    return result.envelope;
+  }
+
+  async invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions): Promise<Res> {
+    return resultOf(await this.#invoke(target, payload, opts)) as Res;
+  }
+
+  async invokeEnvelope(target: string, payload: unknown, opts?: InvokeOptions): Promise<Envelope> {
+    try {
+      return await this.#invoke(target, payload, opts);
+    } catch (err: unknown) {
+      const reply = err instanceof AcpError ? err.details?.["reply"] : undefined;
+      if (reply !== undefined) return reply as Envelope;
+      throw err;
+    }
+  }
+
+  streamInvoke(target: string, payload: unknown, opts: StreamInvokeOptions = {}): StreamCall {
+    this.#assertCanSend("stream");
+    const { env, subject } = this.#request(target, payload, opts);
+    return new StreamCallImpl(this.#core, env, subject, target, opts);
+  }
+
+  // ---- receiving
+
+  #register(handler: AnyHandler, subject: string, queue: string | undefined): Subscription {
+    if (this.#state !== OPEN) throw new TransportFailureError(`bus ${this.agentId} is closing: cannot register a handler`, { retryable: false });
+    if (handler.kind !== "event") {
+      for (const r of this.#registrations) {
+        if (r.subject === subject && r.kind !== handler.kind && r.kind !== "event") {
+          throw new InvalidRequestError(`${subject} already has an ${r.kind} handler on this bus: one target is either invoke or stream`);
+        }
+      }
+    }
+    const reg = new Registration(this.#core, this.#cancels, handler, subject, queue, (r) => this.#registrations.delete(r));
+    this.#registrations.add(reg);
+    return reg;
+  }
+
+  #tenantFor(opt: string | null | undefined): string | undefined {
+    return opt === null ? undefined : (opt ?? this.tenant);
+  }
+
+  subscribe<T extends string>(pattern: T, handler: EventHandler<T>, opts: SubscribeOptions = {}): Subscription {
+    const subject = this.subjects.events(pattern, this.#tenantFor(opts.tenant), true);
+    return this.#register({ kind: "event", fn: handler as EventHandler<string> }, subject, opts.queue);
+  }
+
+  handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions = {}): Subscription {
+    const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
+    return this.#register({ kind: "invoke", fn: handler as InvokeHandler }, subject, opts.queue ?? target);
+  }
+
+  handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts: HandleOptions = {}): Subscription {
+    const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
+    return this.#register({ kind: "stream", fn: handler as StreamHandler }, subject, opts.queue ?? target);
+  }
+
+  // ---- lifecycle
+
+  stats(): BusStats {
+    return this.#core.counters.snapshot(this.#core.pending.size, this.#core.inbox.unmatched);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(): Promise<void> {
+    this.#state = CLOSING;
+    const core = this.#core;
+    const regs = [...this.#registrations];
+    const drained = Promise.all(regs.map((r) => r.unsubscribe()));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), this.#drainTimeoutMs);
+    });
+    if (await Promise.race([drained.then(() => false), timedOut])) {
+      const busy = regs.reduce((n, r) => n + r.active, 0);
+      core.log.warn({ handlers: busy, drainTimeoutMs: this.#drainTimeoutMs }, "handlers still running at close: aborting them");
+      const reason = new CanceledError(`bus ${this.agentId} closed while the handler was running`);
+      for (const r of regs) r.abortAll(reason);
+      await drained;
+    }
+    clearTimeout(timer);
+    this.#state = CLOSED;
+    const err = new CanceledError(`bus ${this.agentId} closed`, { details: { agentId: this.agentId } });
+    for (const p of [...core.pending]) p.fail(err);
+    core.pending.clear();
+    await Promise.all([core.inbox.dispose(), this.#cancels.dispose()]);
+    this.#stopStatus();
+    if (this.#ownsTransport) {
+      try {
+        await this.transport.drain();
+      } catch {
+        await this.transport.close();
+      }
+    }
+    this.#resolveClosed();
+  }
+}
+
+/** Creates a bus over `opts.transport`. Close it with `await bus.close()` (or `await using`). */
+export function createBus(opts: BusOptions): Bus {
+  return new BusImpl(opts);
+}

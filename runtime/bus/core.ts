@@ -1,0 +1,40 @@
+/**
+ * What the parts of a bus share (internal): transport, subjects, codec gate, reply inbox,
+ * counters, the composed outbound send, and the calls waiting for replies.
+ */
+import type { Envelope } from "../../generated/ts/types.js";
+import type { AcpError } from "../../generated/ts/errors.js";
+import type { TraceIdSource } from "../context/index.js";
+import type { Transport } from "../transport/types.js";
+import type { InboxMux } from "./inbox.js";
+import type { InboundGate } from "./inbound-decode.js";
+import type { Counters, Log } from "./stats.js";
+import type { Subjects } from "./subjects.js";
+import type { Bus, InboundMiddleware, OutboundSend, StreamClientDefaults } from "./types.js";
+
+/** A call waiting for replies; failed when the bus closes. */
+export interface PendingCall {
+  fail(err: AcpError): void;
+}
+
+export interface BusCore {
+  readonly bus: Bus;
+  readonly agentId: string;
+  readonly tenant: string | undefined;
+  readonly transport: Transport;
+  readonly subjects: Subjects;
+  readonly schemaVersion: 1 | 2;
+  readonly defaultTimeoutMs: number;
+  readonly streamDefaults: Required<StreamClientDefaults>;
+  readonly counters: Counters;
+  readonly log: Log;
+  readonly gate: InboundGate;
+  readonly inbox: InboxMux;
+  readonly ids: TraceIdSource;
+  readonly inbound: readonly InboundMiddleware[] | undefined;
+  /** The outbound middleware chain around the transport. */
+  readonly send: OutboundSend;
+  readonly pending: Set<PendingCall>;
+  /** Builds an envelope with this bus' schema version (dual-write unless v1). */
+  envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
+}

@@ -1,0 +1,13 @@
+/** runtime/bus: publish / subscribe / invoke / stream over a Transport (spec/bus.md). */
+export { createBus, DEFAULT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DEFAULT_DRAIN_TIMEOUT_MS } from "./bus.js";
+export { resultOf, isErrorReply, errorFromReply, inheritMetadata } from "./replies.js";
+export { composeInbound, composeOutbound } from "./compose.js";
+export { currentContext, runWithContext, contextFromEnvelope, parseTraceparent, formatTraceparent } from "../context/index.js";
+export type { TraceParent } from "../context/index.js";
+export type {
+  Bus, BusLogger, BusMiddleware, BusOptions, BusStats, ContextFields, EventHandler, FrameOptions, HandleOptions,
+  HandlerContext, InboundContext, InboundHandler, InboundKind, InboundMiddleware, InboundResult, InvokeHandler,
+  InvokeOptions, OutboundCall, OutboundKind, OutboundMiddleware, OutboundResult, OutboundSend, PublishOptions,
+  SendOptions, StreamCall, StreamClientDefaults, StreamFrame, StreamHandler, StreamInvokeOptions, StreamWriter,
+  SubjectBuilder, SubscribeOptions, Subscription, ValidationMode,
+} from "./types.js";

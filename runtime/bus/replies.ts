@@ -1,0 +1,108 @@
+/**
+ * Reply shape (shared/PROTOCOL.md "Invoke"): a reply has a new event_id, `correlation_id` =
+ * the request's event_id, `from`/`to` swapped, the request's session, conversation, tenant,
+ * user, channel and trace fields copied, and the request metadata without `acp.*` keys,
+ * overridden by the handler's. Also: reading results (`{result}` or bare) and error replies.
+ */
+import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
+import { RESERVED_METADATA_PREFIX } from "../../generated/ts/constants.js";
+import { AcpError, errorFromCode } from "../../generated/ts/errors.js";
+import { toErrorPayload } from "../errors.js";
+import { effectivePhase } from "../envelope/index.js";
+
+const COPIED = ["session_id", "conversation_id", "tenant_id", "user_id", "channel", "trace_id", "span_id", "traceparent"] as const;
+
+/** Request metadata without `acp.*` keys, then each override in turn; `undefined` when empty. */
+export function inheritMetadata(
+  request: Readonly<Record<string, unknown>> | undefined,
+  ...overrides: (Readonly<Record<string, unknown>> | undefined)[]
+): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  if (request !== undefined) {
+    for (const key of Object.keys(request)) {
+      if (key.startsWith(RESERVED_METADATA_PREFIX)) continue;
+      (out ??= {})[key] = request[key];
+    }
+  }
+  for (const o of overrides) {
+    if (o === undefined) continue;
+    for (const key of Object.keys(o)) (out ??= {})[key] = o[key];
+  }
+  return out;
+}
+
+/**
+ * The fields every reply or frame to `request` carries (no event_type, id, time or payload).
+ * `self` is this side's id when the request names no `to`.
+ */
+export function replyFields(request: Envelope, self: string, metadata: Record<string, unknown> | undefined): Partial<Envelope> {
+  const out: Partial<Envelope> = { correlation_id: request.event_id, from: typeof request.to === "string" ? request.to : self };
+  if (typeof request.from === "string") out.to = request.from;
+  for (const key of COPIED) {
+    const value = request[key];
+    if (typeof value === "string") out[key] = value;
+  }
+  if (metadata !== undefined) out.metadata = metadata;
+  return out;
+}
+
+/** The payload of a successful reply for a handler's value: `{result}`; none for `undefined`. */
+export function resultPayload(value: unknown): Envelope["payload"] {
+  return value === undefined ? undefined : ({ result: value } as Envelope["payload"]);
+}
+
+/**
+ * The result a final reply carries: `.result` when the payload is an object whose only key
+ * is `result`, else the payload itself (deployed SDKs send both shapes), `undefined` for none.
+ */
+export function resultOf(env: Envelope): unknown {
+  const payload: unknown = env.payload;
+  if (payload !== null && typeof payload === "object" && !Array.isArray(payload)) {
+    let only = true;
+    let seen = false;
+    for (const key in payload) {
+      if (!Object.hasOwn(payload, key)) continue;
+      if (key === "result" && !seen) seen = true;
+      else {
+        only = false;
+        break;
+      }
+    }
+    if (seen && only) return (payload as { result: unknown }).result;
+  }
+  return payload;
+}
+
+/** True when a terminal reply reports a failure (agent.response.error, or a failed/canceled/rejected phase). */
+export function isErrorReply(env: Envelope): boolean {
+  if (env.event_type === "agent.response.error" || env.frame_type === "response.error") return true;
+  const phase = effectivePhase(env);
+  return phase === "failed" || phase === "canceled" || phase === "rejected";
+}
+
+/** The typed error of an error reply, with the payload and the whole reply in `details`. */
+export function errorFromReply(env: Envelope): AcpError {
+  const p = (env.payload ?? {}) as Partial<Record<keyof ErrorPayload, unknown>>;
+  const code = typeof p.code === "string" && p.code !== "" ? p.code : "AGENT_UNAVAILABLE";
+  const message = typeof p.message === "string" ? p.message : `${code} (the error reply carries no message)`;
+  return errorFromCode(code, message, {
+    ...(typeof p.retryable === "boolean" ? { retryable: p.retryable } : {}),
+    ...(p.cause === undefined ? {} : { cause: p.cause }),
+    details: { payload: env.payload, reply: env },
+  });
+}
+
+/** Anything a handler threw, as an AcpError (AcpError kept; others: AGENT_UNAVAILABLE, not retryable, unless they carry a catalogue code). */
+export function toAcpError(err: unknown): AcpError {
+  if (err instanceof AcpError) return err;
+  const payload = toErrorPayload(err);
+  const retryable = err instanceof Error && typeof (err as { code?: unknown }).code === "string" && payload.code !== "AGENT_UNAVAILABLE"
+    ? payload.retryable
+    : false;
+  return errorFromCode(payload.code, payload.message, { retryable, cause: err });
+}
+
+/** The ErrorPayload a reply carries for `err`. */
+export function errorPayload(err: AcpError): ErrorPayload {
+  return toErrorPayload(err);
+}

@@ -1,0 +1,133 @@
+/**
+ * The server side of a stream: a {@link StreamWriter} publishing frames to the request's
+ * `reply_to` with one seq counter from 0, and the registry that turns an inbound
+ * `agent.stream.cancel` into the handler's AbortSignal. The first frame of every stream
+ * carries `metadata["acp.stream.cancel_to"]`: where this bus listens for cancels.
+ */
+import type { Envelope, ResponseDeltaPayload } from "../../generated/ts/types.js";
+import { MetadataKey } from "../../generated/ts/constants.js";
+import { CanceledError } from "../../generated/ts/errors.js";
+import type { TransportSubscription } from "../transport/types.js";
+import type { BusCore } from "./core.js";
+import { errorPayload, inheritMetadata, replyFields, resultPayload, toAcpError } from "./replies.js";
+import type { FrameOptions, OutboundCall, StreamWriter } from "./types.js";
+
+/** Listens for agent.stream.cancel on one inbox subject; aborts the matching stream. */
+export class CancelRegistry {
+  readonly #core: BusCore;
+  readonly #streams = new Map<string, AbortController>();
+  #subject: string | undefined;
+  #sub: TransportSubscription | undefined;
+
+  constructor(core: BusCore) {
+    this.#core = core;
+  }
+
+  /** Registers a running stream; returns the cancel subject to announce. */
+  add(requestId: string, controller: AbortController): string {
+    if (this.#subject === undefined) {
+      const subject = this.#core.transport.newInbox();
+      this.#sub = this.#core.transport.subscribe(subject, {}, (msg) => {
+        const inbound = this.#core.gate.decode(msg.data, msg.subject);
+        if (!inbound.ok) return;
+        const env = inbound.envelope;
+        if (env.event_type !== "agent.stream.cancel" || typeof env.correlation_id !== "string") return;
+        const c = this.#streams.get(env.correlation_id);
+        if (c === undefined) return;
+        this.#streams.delete(env.correlation_id);
+        const reason = (env.payload as { reason?: unknown } | undefined)?.reason;
+        this.#core.log.debug({ requestId: env.correlation_id, reason }, "stream canceled by the client");
+        c.abort(new CanceledError(`stream canceled by the client${typeof reason === "string" ? `: ${reason}` : ""}`, {
+          details: { requestId: env.correlation_id, from: env.from },
+        }));
+      });
+      this.#subject = subject;
+    }
+    this.#streams.set(requestId, controller);
+    return this.#subject;
+  }
+
+  remove(requestId: string): void {
+    this.#streams.delete(requestId);
+  }
+
+  async dispose(): Promise<void> {
+    this.#streams.clear();
+    const sub = this.#sub;
+    this.#sub = undefined;
+    this.#subject = undefined;
+    if (sub !== undefined) {
+      sub.unsubscribe();
+      await sub.closed;
+    }
+  }
+}
+
+/** Writes the frames of one stream. */
+export class Writer implements StreamWriter {
+  readonly signal: AbortSignal;
+  readonly #core: BusCore;
+  readonly #request: Envelope;
+  readonly #replyTo: string;
+  readonly #replyMetadata: Record<string, unknown>;
+  readonly #cancelTo: string;
+  readonly #call: OutboundCall;
+  #base: Partial<Envelope> | undefined;
+  #seq = 0;
+  #ended = false;
+
+  constructor(core: BusCore, request: Envelope, replyTo: string, replyMetadata: Record<string, unknown>, signal: AbortSignal, cancelTo: string) {
+    this.#core = core;
+    this.#request = request;
+    this.#replyTo = replyTo;
+    this.#replyMetadata = replyMetadata;
+    this.signal = signal;
+    this.#cancelTo = cancelTo;
+    this.#call = { kind: "frame", subject: replyTo, timeoutMs: undefined, signal, bus: core.bus };
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Frames written so far. */
+  get written(): number {
+    return this.#seq;
+  }
+
+  started(meta?: Record<string, unknown>, opts?: FrameOptions): Promise<void> {
+    return this.#frame("agent.response.started", meta === undefined ? {} : { meta }, false, opts);
+  }
+
+  delta(piece: string | ResponseDeltaPayload, opts?: FrameOptions): Promise<void> {
+    return this.#frame("agent.response.delta", typeof piece === "string" ? { delta: piece } : piece, false, opts);
+  }
+
+  final(result?: unknown, opts?: FrameOptions): Promise<void> {
+    return this.#frame("agent.response.final", resultPayload(result), true, opts);
+  }
+
+  error(err: unknown, opts?: FrameOptions): Promise<void> {
+    return this.#frame("agent.response.error", errorPayload(toAcpError(err)), true, opts);
+  }
+
+  #frame(eventType: string, payload: unknown, final: boolean, opts: FrameOptions | undefined): Promise<void> {
+    // After the terminal frame, or once the client canceled, nothing more is sent.
+    if (this.#ended || this.signal.aborted) return Promise.resolve();
+    if (final) this.#ended = true;
+    const seq = this.#seq++;
+    this.#base ??= replyFields(this.#request, this.#core.agentId, undefined);
+    const inherited = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
+    const metadata = seq === 0 ? { ...inherited, [MetadataKey.STREAM_CANCEL_TO]: this.#cancelTo } : inherited;
+    const init: Partial<Envelope> & { event_type: string } = { ...this.#base, event_type: eventType, seq, metadata };
+    if (payload !== undefined) init.payload = payload as Envelope["payload"];
+    if (final) init.is_final = true;
+    return this.#core.send(this.#core.envelope(init), this.#call).then(
+      () => undefined,
+      (err: unknown) => {
+        this.#core.log.warn({ subject: this.#replyTo, seq, reason: err instanceof Error ? err.message : String(err) }, "could not send stream frame");
+        throw err;
+      },
+    );
+  }
+}
