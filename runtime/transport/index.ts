@@ -4,7 +4,7 @@
  */
 export { createMemoryTransport, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_PENDING } from "./memory.js";
 export { connectNats } from "./nats.js";
-export { TransportError, TransportErrorCode, isTransportError, closedError } from "./errors.js";
+export { TransportError, TransportErrorCode, isTransportError } from "./errors.js";
 export { TransportStatusType } from "./types.js";
 export {
   assertQueue, assertSubject, assertToken, hasWildcard, queueProblem, subjectMatches, subjectProblem, tokenProblem,
