@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { BackpressureDropError } from "../../generated/ts/errors.js";
+import { createEnvelope, validate } from "../../runtime/envelope/index.js";
+import type { Envelope } from "../../runtime/envelope/index.js";
+import { StreamReassembler, createReassembler } from "../../runtime/stream/index.js";
+import type { ReassemblyStep } from "../../runtime/stream/index.js";
+import { REPO_ROOT } from "../helpers/cli.js";
+
+interface StreamSample {
+  description: string;
+  client: { max_gap: number; max_pending: number };
+  frames: unknown[];
+  expect: { outcome: string; delivered_seqs: number[]; text: string; result?: unknown; error?: { code: string } };
+}
+
+/** What a client reads out of the delivered frames (shared/PROTOCOL.md "StreamInvoke"). */
+function consume(r: StreamReassembler, frames: readonly Envelope[]) {
+  const delivered: Envelope[] = [];
+  let overflow: BackpressureDropError | undefined;
+  for (const frame of frames) {
+    for (const step of r.push(frame)) {
+      if (step.kind === "frame") delivered.push(step.envelope);
+      else if (step.kind === "overflow") overflow = step.error;
+    }
+  }
+  const last = delivered.at(-1);
+  const isError = last !== undefined && (last.event_type === "agent.response.error" || last.frame_type === "response.error");
+  const outcome = overflow !== undefined ? "overflow" : !r.done ? "incomplete" : isError ? "error" : "completed";
+  const text = delivered.map((f) => (f.event_type === "agent.response.delta" && typeof f.payload?.["delta"] === "string" ? f.payload["delta"] : "")).join("");
+  return { delivered, overflow, outcome, text, last };
+}
+
+function finalResult(frame: Envelope): unknown {
+  const payload: unknown = frame.payload;
+  if (payload === undefined) return null;
+  if (payload !== null && typeof payload === "object" && !Array.isArray(payload) && Object.keys(payload).length === 1 && "result" in payload) {
+    return (payload as { result: unknown }).result;
+  }
+  return payload;
+}
+
+const dir = join(REPO_ROOT, "golden", "streams");
+const samples = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+
+describe("golden/streams", () => {
+  it("has samples", () => expect(samples.length).toBeGreaterThanOrEqual(6));
+
+  it.each(samples)("%s reassembles as recorded", (file) => {
+    const sample = JSON.parse(readFileSync(join(dir, file), "utf8")) as StreamSample;
+    const frames = sample.frames.map((raw, i) => {
+      const result = validate(raw);
+      if (!result.ok) expect.fail(`frame ${i}: ${result.error.message}`);
+      return result.envelope;
+    });
+    const r = new StreamReassembler({ maxGap: sample.client.max_gap, maxPending: sample.client.max_pending });
+    const got = consume(r, frames);
+    expect(got.outcome).toBe(sample.expect.outcome);
+    expect(got.delivered.map((f) => f.seq ?? 0)).toEqual(sample.expect.delivered_seqs);
+    expect(got.text).toBe(sample.expect.text);
+    if (sample.expect.outcome === "completed") expect(finalResult(got.last!)).toEqual(sample.expect.result);
+    if (sample.expect.outcome === "error") expect((got.last?.payload as { code?: unknown } | undefined)?.code).toBe(sample.expect.error?.code);
+    if (sample.expect.outcome === "overflow") {
+      expect(got.overflow).toBeInstanceOf(BackpressureDropError);
+      expect(got.overflow?.code).toBe(sample.expect.error?.code);
+    }
+    // incomplete: the bus's idle timeout reports AGENT_TIMEOUT; the reassembler just is not done
+    if (sample.expect.outcome === "incomplete") expect(sample.expect.error?.code).toBe("AGENT_TIMEOUT");
+  });
+});
+
+const fixed = { newId: () => "019ca8d7-2d7e-7a13-a05a-7d35c6194e63", now: () => "2026-03-01T10:00:00Z" };
+const delta = (seq: number | undefined, text = String(seq)): Envelope =>
+  createEnvelope({ event_type: "agent.response.delta", ...(seq === undefined ? {} : { seq }), payload: { delta: text } }, fixed);
+const final = (seq: number): Envelope => createEnvelope({ event_type: "agent.response.final", seq, is_final: true, payload: { result: 1 } }, fixed);
+const kinds = (steps: ReassemblyStep[]): string[] => steps.map((s) => (s.kind === "frame" ? `frame:${s.envelope.seq ?? 0}` : s.kind === "duplicate" ? `dup:${s.seq}` : "overflow"));
+
+describe("StreamReassembler", () => {
+  it("treats an absent seq as 0 and tracks nextSeq", () => {
+    const r = createReassembler();
+    expect(kinds(r.push(delta(undefined)))).toEqual(["frame:0"]);
+    expect(r.nextSeq).toBe(1);
+    expect(kinds(r.push(delta(0)))).toEqual(["dup:0"]);
+  });
+
+  it("releases buffered frames in order when the gap closes", () => {
+    const r = new StreamReassembler();
+    expect(r.push(delta(2))).toEqual([]);
+    expect(r.push(delta(1))).toEqual([]);
+    expect(r.pendingCount).toBe(2);
+    expect(kinds(r.push(delta(0)))).toEqual(["frame:0", "frame:1", "frame:2"]);
+    expect(r.pendingCount).toBe(0);
+  });
+
+  it("is done after the terminal frame and drops what was buffered beyond it", () => {
+    const r = new StreamReassembler();
+    r.push(delta(3));
+    r.push(final(2));
+    expect(kinds(r.push(delta(1)))).toEqual([]);
+    expect(kinds(r.push(delta(0)))).toEqual(["frame:0", "frame:1", "frame:2"]);
+    expect(r.done).toBe(true);
+    expect(r.pendingCount).toBe(0);
+    expect(r.push(delta(3))).toEqual([]);
+  });
+
+  it("fails with BACKPRESSURE_DROP at the gap bound (gap >= maxGap) and ignores everything after", () => {
+    const r = new StreamReassembler({ maxGap: 3 });
+    expect(r.push(delta(2))).toEqual([]); // gap 2
+    const steps = r.push(delta(3)); // gap 3
+    expect(kinds(steps)).toEqual(["overflow"]);
+    const step = steps[0];
+    expect(step?.kind === "overflow" && step.error).toBeInstanceOf(BackpressureDropError);
+    expect(r.done).toBe(true);
+    expect(r.push(delta(0))).toEqual([]);
+  });
+
+  it("fails when more than maxPending frames are buffered, but still takes the expected seq", () => {
+    const r = new StreamReassembler({ maxPending: 2 });
+    r.push(delta(1));
+    r.push(delta(2));
+    expect(kinds(r.push(delta(0)))).toEqual(["frame:0", "frame:1", "frame:2"]);
+    r.push(delta(4));
+    r.push(delta(5));
+    expect(kinds(r.push(delta(6)))).toEqual(["overflow"]);
+  });
+
+  it("uses the default bounds of deployed clients (1024, 256)", () => {
+    const gap = new StreamReassembler();
+    expect(gap.push(delta(1023))).toEqual([]);
+    expect(kinds(gap.push(delta(1024)))).toEqual(["overflow"]);
+    const pending = new StreamReassembler();
+    for (let seq = 1; seq <= 256; seq++) expect(pending.push(delta(seq))).toEqual([]);
+    expect(kinds(pending.push(delta(257)))).toEqual(["overflow"]);
+  });
+});
