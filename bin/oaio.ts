@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { register as registerGenerate } from "./commands/generate.js";
 import { register as registerValidate } from "./commands/validate.js";
+import { register as registerConformance } from "./commands/conformance.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
     });
   registerGenerate(program);
   registerValidate(program);
+  registerConformance(program);
   return program;
 }
 

@@ -24,23 +24,17 @@ function validatorName(title: string): string {
 
 /**
  * ajv's standalone output reaches its runtime helpers (e.g. `ucs2length` for `minLength`)
- * with CommonJS `require("ajv/dist/runtime/…")` even in ESM mode. Turn each one into an ESM
- * default import of the CommonJS module, whose `.default` the code already reads.
+ * with CommonJS `require("ajv/dist/runtime/…")` even in ESM mode. Give the module a
+ * `require` from `createRequire`, which resolves the same CommonJS module under Node and
+ * under bundlers' ESM interop alike (a default import would not: interop differs).
  */
 export function hoistRuntimeRequires(code: string): { body: string; imports: string[] } {
-  const modules = new Map<string, string>();
-  const body = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)/giu, (_m, mod: string) => {
-    let name = modules.get(mod);
-    if (name === undefined) {
-      name = `ajvRuntime${modules.size}`;
-      modules.set(mod, name);
-    }
-    return name;
-  });
-  if (/\brequire\(/u.test(body)) {
+  const body = code.replace(/require\("(ajv\/dist\/runtime\/[a-z0-9]+)"\)/giu, (_m, mod: string) => `require("${mod}.js")`);
+  const others = body.replace(/require\("ajv\/dist\/runtime\/[a-z0-9]+\.js"\)/giu, "");
+  if (/\brequire\(/u.test(others)) {
     throw new Error("ajv standalone output needs a require() that is not an ajv runtime helper");
   }
-  const imports = [...modules].map(([mod, name]) => `import ${name} from "${mod}.js";`);
+  const imports = body === others ? [] : ['import { createRequire } from "node:module";', "const require = createRequire(import.meta.url);"];
   return { body, imports };
 }
 
