@@ -202,13 +202,16 @@ export function envelopeToStreamEvents(env: Envelope, ref: TaskRef, cursor: Arti
   }
 }
 
-/** Envelope metadata for a request built from a client Message (acp.* keys dropped). */
+/**
+ * Envelope metadata for a request built from a client Message (acp.* keys and a2a.phase
+ * dropped). An empty ref.taskId (a new task: its id will be the request's event_id) is left out.
+ */
 export function requestMetadata(message: Message, ref: TaskRef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (isObject(message.metadata)) {
     for (const [k, v] of Object.entries(message.metadata)) if (!k.startsWith("acp.") && k !== A2aMetadataKey.PHASE) out[k] = v;
   }
-  out[A2aMetadataKey.TASK_ID] = ref.taskId;
+  if (ref.taskId !== "") out[A2aMetadataKey.TASK_ID] = ref.taskId;
   out[A2aMetadataKey.CONTEXT_ID] = ref.contextId;
   out[A2aMetadataKey.MESSAGE_ID] = message.messageId;
   return out;

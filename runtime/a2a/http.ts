@@ -1,0 +1,131 @@
+/**
+ * The JSON-RPC binding over HTTP (spec: JSON-RPC binding) as a fastify plugin: POST the
+ * endpoint with one JSON-RPC request; unary methods answer JSON, streaming methods answer
+ * `text/event-stream` with one JSON-RPC response per SSE event. GET the well-known path for the
+ * Agent Card. A2A-Version picks 1.0 or 0.3 (empty header) for names and shapes.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  A2A_VERSION_HEADER, AGENT_CARD_PATH, A2A_LEGACY_VERSION, pushConfigToV03, resolveMethod, streamResponseToV03, taskToV03,
+  type A2aMethodName, type JsonRpcId, type StreamResponse, type Task, type TaskPushNotificationConfig,
+} from "../../generated/a2a/index.js";
+import { rpcErrors, toJsonRpcError } from "./errors.js";
+import { errorResponse, idOf, parseRequest, resultResponse, sseEvent } from "./jsonrpc.js";
+import { paramsFromV03 } from "./params.js";
+import type { RpcOutcome } from "./rpc-handler.js";
+import { negotiateVersion, type WireVersion } from "./version.js";
+import { withLegacyFields } from "./agent-card.js";
+import type { A2aBridge } from "./bridge.js";
+
+export interface A2aHttpOptions {
+  /** JSON-RPC endpoint path inside the plugin's prefix. Default "/". */
+  rpcPath?: string;
+  /** Largest request body, bytes. Default 4 MiB. */
+  bodyLimit?: number;
+  /** SSE comment sent on idle streams, ms; 0 disables. Default 15,000. */
+  heartbeatMs?: number;
+}
+
+/** The 0.3 form of a 1.0 unary result. */
+function resultToV03(method: A2aMethodName, value: unknown): unknown {
+  switch (method) {
+    case "SendMessage":
+      return taskToV03((value as { task: Task }).task);
+    case "GetTask":
+    case "CancelTask":
+      return taskToV03(value as Task);
+    case "CreateTaskPushNotificationConfig":
+    case "GetTaskPushNotificationConfig":
+      return pushConfigToV03(value as TaskPushNotificationConfig);
+    case "ListTaskPushNotificationConfigs":
+      return (value as { configs: TaskPushNotificationConfig[] }).configs.map(pushConfigToV03);
+    default:
+      return value;
+  }
+}
+
+/** Registers the A2A routes of `bridge` on `app` (an encapsulated context: its body parsers stay local). */
+export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge, opts: A2aHttpOptions = {}): Promise<void> {
+  const rpcPath = opts.rpcPath ?? "/";
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string", bodyLimit: opts.bodyLimit ?? 4 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addHook("preClose", async () => bridge.close());
+
+  app.get(AGENT_CARD_PATH, async (req, reply) => {
+    const card = bridge.card(endpointUrl(req, app.prefix, rpcPath));
+    const legacy = bridge.legacy && !(req.headers[A2A_VERSION_HEADER.toLowerCase()] ?? "");
+    return reply.header("vary", A2A_VERSION_HEADER).header("cache-control", "no-cache").send(legacy ? withLegacyFields(card) : card);
+  });
+
+  app.post(rpcPath, async (req, reply) => {
+    let id: JsonRpcId = null;
+    let version: WireVersion = A2A_LEGACY_VERSION;
+    try {
+      const header = req.headers[A2A_VERSION_HEADER.toLowerCase()];
+      version = negotiateVersion(Array.isArray(header) ? header[0] : header, bridge.legacy);
+      const text = typeof req.body === "string" ? req.body : "";
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (err: unknown) {
+        throw rpcErrors.parse(err instanceof Error ? err.message : "not JSON");
+      }
+      id = idOf(body);
+      const rpc = parseRequest(body);
+      const legacy = version === A2A_LEGACY_VERSION;
+      const method = resolveMethod(rpc.method, legacy);
+      if (method === undefined) throw rpcErrors.methodNotFound(rpc.method);
+      const params = legacy ? paramsFromV03(method, rpc.params) : rpc.params;
+      const outcome = await runLegacyAware(bridge, method, params, legacy);
+      if (outcome.kind === "result") return reply.send(resultResponse(id, legacy ? resultToV03(method, outcome.value) : outcome.value));
+      return streamSse(reply, id, outcome.events, legacy, heartbeatMs);
+    } catch (err: unknown) {
+      return reply.send(errorResponse(id, toJsonRpcError(err)));
+    }
+  });
+}
+
+/** 0.3 `tasks/pushNotificationConfig/get` may omit the config id: the task's first config answers. */
+async function runLegacyAware(bridge: A2aBridge, method: A2aMethodName, params: unknown, legacy: boolean): Promise<RpcOutcome> {
+  if (legacy && method === "GetTaskPushNotificationConfig" && (params as { id?: unknown }).id === undefined) {
+    const list = await bridge.handler.handle("ListTaskPushNotificationConfigs", params);
+    const first = outcomeValue(list).configs[0];
+    if (first === undefined) throw rpcErrors.invalidParams("the task has no push notification config");
+    return { kind: "result", value: first };
+  }
+  return bridge.handler.handle(method, params);
+}
+
+function outcomeValue(o: RpcOutcome): { configs: TaskPushNotificationConfig[] } {
+  return o.kind === "result" ? (o.value as { configs: TaskPushNotificationConfig[] }) : { configs: [] };
+}
+
+function endpointUrl(req: FastifyRequest, prefix: string, rpcPath: string): string {
+  const path = `${prefix}${rpcPath === "/" && prefix !== "" ? "" : rpcPath}` || "/";
+  return `${req.protocol}://${req.host}${path}`;
+}
+
+async function streamSse(reply: FastifyReply, id: JsonRpcId, events: AsyncIterable<StreamResponse>, legacy: boolean, heartbeatMs: number): Promise<void> {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+  const it = events[Symbol.asyncIterator]();
+  const onClose = (): void => void it.return?.();
+  raw.on("close", onClose);
+  const beat = heartbeatMs > 0 ? setInterval(() => raw.write(": keep-alive\n\n"), heartbeatMs) : undefined;
+  try {
+    for (;;) {
+      const next = await it.next();
+      if (next.done || raw.destroyed) break;
+      raw.write(sseEvent(resultResponse(id, legacy ? streamResponseToV03(next.value) : next.value)));
+    }
+  } catch (err: unknown) {
+    if (!raw.destroyed) raw.write(sseEvent(errorResponse(id, toJsonRpcError(err)), "error"));
+  } finally {
+    if (beat !== undefined) clearInterval(beat);
+    raw.off("close", onClose);
+    await it.return?.();
+    if (!raw.writableEnded) raw.end();
+  }
+}

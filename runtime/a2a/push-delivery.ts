@@ -1,0 +1,127 @@
+/**
+ * Webhook delivery of task events (spec: Push notification delivery): each event of a task
+ * is POSTed as a 1.0 StreamResponse to every config of the task, in order per config, at
+ * least once (retried with backoff on network errors, 408, 429 and 5xx), with the config's
+ * Authorization (`scheme credentials`) and token header.
+ */
+import { PUSH_CONTENT_TYPE, PUSH_TOKEN_HEADER, type StreamResponse, type TaskPushNotificationConfig } from "../../generated/a2a/index.js";
+import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
+import type { PushConfigStore } from "./task-store.js";
+
+export interface PushDeliveryOptions {
+  store: PushConfigStore;
+  guard?: WebhookGuardOptions;
+  /** Attempts per event and config, the first included. Default 5. */
+  maxAttempts?: number;
+  /** First retry delay, doubled each retry, ms. Default 100. */
+  backoffMs?: number;
+  /** Per attempt, ms. Default 5,000. */
+  timeoutMs?: number;
+  /** Called for an event given up on (after the last attempt, or refused by the guard). */
+  onGiveUp?: (info: { taskId: string; configId: string | undefined; url: string; reason: string }) => void;
+}
+
+export interface PushDeliveryStats {
+  delivered: number;
+  attempts: number;
+  givenUp: number;
+}
+
+export interface PushDelivery {
+  /** Queues `event` for every config of `taskId`; resolves once queued (not delivered). */
+  notify(taskId: string, event: StreamResponse): Promise<void>;
+  /** Resolves once everything queued so far was delivered or given up. */
+  idle(): Promise<void>;
+  stats(): PushDeliveryStats;
+  /** Stops retries (pending events are given up), waits for attempts in flight. */
+  close(): Promise<void>;
+}
+
+const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
+
+/** Creates the delivery queue of one server. */
+export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const backoff = opts.backoffMs ?? 100;
+  const timeoutMs = opts.timeoutMs ?? 5_000;
+  const closing = new AbortController();
+  const chains = new Map<string, Promise<void>>();
+  const stats: PushDeliveryStats = { delivered: 0, attempts: 0, givenUp: 0 };
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (closing.signal.aborted) return resolve();
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        closing.signal.removeEventListener("abort", done);
+        resolve();
+      }
+      closing.signal.addEventListener("abort", done, { once: true });
+    });
+
+  async function attempt(cfg: TaskPushNotificationConfig, body: string): Promise<"ok" | "retry" | string> {
+    const headers: Record<string, string> = { "content-type": PUSH_CONTENT_TYPE };
+    if (cfg.authentication?.scheme) headers["authorization"] = `${cfg.authentication.scheme} ${cfg.authentication.credentials ?? ""}`.trim();
+    if (cfg.token) headers[PUSH_TOKEN_HEADER.toLowerCase()] = cfg.token;
+    const signal = AbortSignal.any([closing.signal, AbortSignal.timeout(timeoutMs)]);
+    try {
+      const res = await fetch(cfg.url, { method: "POST", headers, body, signal, redirect: "manual" });
+      await res.arrayBuffer().catch(() => undefined);
+      if (res.ok) return "ok";
+      return retryable(res.status) ? "retry" : `HTTP ${res.status}`;
+    } catch {
+      return "retry";
+    }
+  }
+
+  async function deliver(taskId: string, cfg: TaskPushNotificationConfig, body: string): Promise<void> {
+    const giveUp = (reason: string): void => {
+      stats.givenUp += 1;
+      opts.onGiveUp?.({ taskId, configId: cfg.id, url: cfg.url, reason });
+    };
+    try {
+      await checkWebhookUrl(cfg.url, opts.guard);
+    } catch (err: unknown) {
+      return giveUp(err instanceof Error ? err.message : String(err));
+    }
+    for (let i = 0; i < maxAttempts; i++) {
+      if (closing.signal.aborted) return giveUp("server closed");
+      if (i > 0) await sleep(backoff * 2 ** (i - 1));
+      if (closing.signal.aborted) return giveUp("server closed");
+      stats.attempts += 1;
+      const r = await attempt(cfg, body);
+      if (r === "ok") {
+        stats.delivered += 1;
+        return;
+      }
+      if (r !== "retry") return giveUp(r);
+    }
+    giveUp(`no success after ${maxAttempts} attempts`);
+  }
+
+  return {
+    async notify(taskId, event) {
+      if (closing.signal.aborted) return;
+      const configs = await opts.store.list(taskId);
+      const body = JSON.stringify(event);
+      for (const cfg of configs) {
+        const key = `${taskId}\u0000${cfg.id ?? cfg.url}`;
+        const prev = chains.get(key) ?? Promise.resolve();
+        const next = prev.then(() => deliver(taskId, cfg, body));
+        chains.set(key, next);
+        void next.then(() => {
+          if (chains.get(key) === next) chains.delete(key);
+        });
+      }
+    },
+    async idle() {
+      while (chains.size > 0) await Promise.all([...chains.values()]);
+    },
+    stats: () => ({ ...stats }),
+    async close() {
+      closing.abort();
+      while (chains.size > 0) await Promise.all([...chains.values()]);
+    },
+  };
+}

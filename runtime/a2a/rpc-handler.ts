@@ -1,0 +1,164 @@
+/**
+ * Protocol-neutral A2A request handler: one function per method (spec: Protocol Operations),
+ * taking 1.0 params and answering 1.0 results or an event stream. Transport framing (JSON-RPC,
+ * SSE, 0.3 shapes) lives in http.ts.
+ */
+import { uuidv7 } from "../envelope/ids.js";
+import {
+  PARTS, type A2aMethodName, type AgentCard, type ListTasksResponse, type StreamResponse, type Task, type TaskPushNotificationConfig,
+} from "../../generated/a2a/index.js";
+import { rpcErrors } from "./errors.js";
+import { checkConfigRef, checkIdParams, checkListParams, checkPushConfig, checkSendParams } from "./params.js";
+import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
+import type { TaskManager } from "./task-manager.js";
+import type { PushConfigStore, TaskStore } from "./task-store.js";
+import type { CardCapabilities } from "./agent-card.js";
+
+export interface RpcHandlerDeps {
+  manager: TaskManager;
+  store: TaskStore;
+  pushStore: PushConfigStore | undefined;
+  guard: WebhookGuardOptions;
+  capabilities: CardCapabilities;
+  maxPageSize: number;
+  defaultPageSize: number;
+  /** The extended card, when configured. */
+  extendedCard: (() => AgentCard) | undefined;
+}
+
+/** A unary result or a stream of events. */
+export type RpcOutcome = { readonly kind: "result"; readonly value: unknown } | { readonly kind: "stream"; readonly events: AsyncIterable<StreamResponse> };
+
+/** A task with at most `historyLength` history messages (none for 0) and, unless asked, no artifacts. */
+export function shapeTask(task: Task, historyLength: number | undefined, includeArtifacts = true): Task {
+  const out: Task = { ...task };
+  if (historyLength !== undefined) {
+    if (historyLength === 0) delete out.history;
+    else out.history = (task.history ?? []).slice(-historyLength);
+  }
+  if (!includeArtifacts) delete out.artifacts;
+  return out;
+}
+
+const result = (value: unknown): RpcOutcome => ({ kind: "result", value });
+
+/** Dispatches A2A methods for one server. */
+export class RpcHandler {
+  constructor(private readonly d: RpcHandlerDeps) {}
+
+  async handle(method: A2aMethodName, params: unknown): Promise<RpcOutcome> {
+    switch (method) {
+      case "SendMessage": {
+        const req = checkSendParams(params);
+        this.checkOutputModes(req.configuration?.acceptedOutputModes);
+        this.checkInlinePush(req.configuration?.taskPushNotificationConfig);
+        if (req.configuration?.taskPushNotificationConfig) await checkWebhookUrl(req.configuration.taskPushNotificationConfig.url, this.d.guard);
+        const { taskId } = await this.d.manager.send(req, false);
+        const task = req.configuration?.returnImmediately ? await this.d.manager.get(taskId) : await this.d.manager.settled(taskId);
+        if (task === undefined) throw rpcErrors.taskNotFound(taskId);
+        return result({ task: shapeTask(task, req.configuration?.historyLength) });
+      }
+      case "SendStreamingMessage": {
+        this.need("streaming");
+        const req = checkSendParams(params);
+        this.checkOutputModes(req.configuration?.acceptedOutputModes);
+        this.checkInlinePush(req.configuration?.taskPushNotificationConfig);
+        if (req.configuration?.taskPushNotificationConfig) await checkWebhookUrl(req.configuration.taskPushNotificationConfig.url, this.d.guard);
+        const { events } = await this.d.manager.send(req, true);
+        if (events === undefined) throw rpcErrors.internal("the task manager returned no event stream");
+        return { kind: "stream", events };
+      }
+      case "GetTask": {
+        const p = checkIdParams(params);
+        const task = await this.d.manager.get(p.id);
+        if (task === undefined) throw rpcErrors.taskNotFound(p.id);
+        return result(shapeTask(task, p.historyLength));
+      }
+      case "ListTasks": {
+        const q = checkListParams(params, this.d.maxPageSize);
+        const pageSize = q.pageSize ?? this.d.defaultPageSize;
+        const page = await this.d.store.list({
+          pageSize,
+          ...(q.contextId ? { contextId: q.contextId } : {}),
+          ...(q.status ? { state: q.status } : {}),
+          ...(q.pageToken ? { pageToken: q.pageToken } : {}),
+          ...(q.statusTimestampAfter ? { statusTimestampAfter: q.statusTimestampAfter } : {}),
+        }).catch((err: unknown) => {
+          throw rpcErrors.invalidParams(err instanceof Error ? err.message : String(err));
+        });
+        const out: ListTasksResponse = {
+          tasks: page.tasks.map((t) => shapeTask(t, q.historyLength, q.includeArtifacts ?? false)),
+          nextPageToken: page.nextPageToken,
+          pageSize,
+          totalSize: page.totalSize,
+        };
+        return result(out);
+      }
+      case "CancelTask":
+        return result(await this.d.manager.cancel(checkIdParams(params).id));
+      case "SubscribeToTask":
+        this.need("streaming");
+        return { kind: "stream", events: await this.d.manager.subscribe(checkIdParams(params).id) };
+      case "CreateTaskPushNotificationConfig": {
+        const store = this.pushStore();
+        const cfg = checkPushConfig(params, "params");
+        if (!cfg.taskId) throw rpcErrors.invalidParams("params.taskId must be a non-empty string");
+        if ((await this.d.manager.get(cfg.taskId)) === undefined) throw rpcErrors.taskNotFound(cfg.taskId);
+        await checkWebhookUrl(cfg.url, this.d.guard);
+        const saved = { ...cfg, id: cfg.id || uuidv7(), taskId: cfg.taskId };
+        delete saved.tenant;
+        await store.set(saved);
+        return result(saved);
+      }
+      case "GetTaskPushNotificationConfig": {
+        const store = this.pushStore();
+        const ref = checkConfigRef(params);
+        await this.taskMustExist(ref.taskId);
+        const cfg = await store.get(ref.taskId, ref.id);
+        if (cfg === undefined) throw rpcErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
+        return result(cfg);
+      }
+      case "ListTaskPushNotificationConfigs": {
+        const store = this.pushStore();
+        const p = typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
+        if (typeof p["taskId"] !== "string" || p["taskId"] === "") throw rpcErrors.invalidParams("params.taskId must be a non-empty string");
+        await this.taskMustExist(p["taskId"]);
+        return result({ configs: await store.list(p["taskId"]), nextPageToken: "" });
+      }
+      case "DeleteTaskPushNotificationConfig": {
+        const store = this.pushStore();
+        const ref = checkConfigRef(params);
+        await this.taskMustExist(ref.taskId);
+        if (!(await store.delete(ref.taskId, ref.id))) throw rpcErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
+        return result(null);
+      }
+      case "GetExtendedAgentCard": {
+        if (this.d.extendedCard === undefined) throw rpcErrors.extendedCardNotConfigured();
+        return result(this.d.extendedCard());
+      }
+    }
+  }
+
+  private need(cap: "streaming"): void {
+    if (!this.d.capabilities[cap]) throw rpcErrors.unsupported(`the agent card declares capabilities.${cap} false`);
+  }
+
+  private pushStore(): PushConfigStore {
+    if (!this.d.capabilities.pushNotifications || this.d.pushStore === undefined) throw rpcErrors.pushNotSupported();
+    return this.d.pushStore;
+  }
+
+  private checkInlinePush(cfg: TaskPushNotificationConfig | undefined): void {
+    if (cfg !== undefined) this.pushStore();
+  }
+
+  private async taskMustExist(id: string): Promise<void> {
+    if ((await this.d.manager.get(id)) === undefined) throw rpcErrors.taskNotFound(id);
+  }
+
+  private checkOutputModes(accepted: readonly string[] | undefined): void {
+    if (accepted === undefined || accepted.length === 0) return;
+    const ok = accepted.some((m) => m === "*/*" || PARTS.outputModes.includes(m) || (m.endsWith("/*") && PARTS.outputModes.some((o) => o.startsWith(m.slice(0, -1)))));
+    if (!ok) throw rpcErrors.contentType(`the agent produces ${PARTS.outputModes.join(", ")}; accepted: ${accepted.join(", ")}`);
+  }
+}
