@@ -1,0 +1,117 @@
+/**
+ * The built-in Bearer JWT verifier (RFC 6750 header, RFC 7519 token) on `jose`: checks the
+ * signature against a shared secret, a public key, a local JWKS or a remote JWKS URL, the
+ * issuer, audience, expiry and not-before, and reads the tenant claim that binds the
+ * request. Failures answer 401 with `WWW-Authenticate: Bearer …` (RFC 6750 §3); a valid
+ * token without the tenant claim is refused with 403 when a tenant is required.
+ */
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from "jose";
+import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey, KeyInput } from "jose";
+import { AuthFailureError, PermissionDeniedError } from "../../../generated/ts/errors.js";
+import { tokenProblem } from "../../transport/subject.js";
+import { HttpError } from "../errors.js";
+import type { AuthHook, AuthRequest, AuthResult } from "./types.js";
+
+/** Where the verification keys come from: exactly one. */
+export type JwtKeySource =
+  | { secret: string | Uint8Array }
+  | { publicKey: KeyInput }
+  | { jwks: JSONWebKeySet }
+  | { jwksUrl: string | URL };
+
+/** Options of {@link createJwtVerifier}. */
+export type JwtVerifierOptions = JwtKeySource & {
+  /** Accepted `iss` values. */
+  issuer?: string | string[];
+  /** Accepted `aud` values. */
+  audience?: string | string[];
+  /** Accepted `alg` values (default: what the key allows; HS256 for a secret). */
+  algorithms?: string[];
+  /** Claim naming the tenant (default "tenant_id"; a dotted path reads nested claims). */
+  tenantClaim?: string;
+  /** Claim naming the user, copied to `user_id` (default "sub"; false: none). */
+  userClaim?: string | false;
+  /** Refuse tokens without the tenant claim with 403 (default true). */
+  requireTenant?: boolean;
+  /** Allowed clock skew, seconds (default 5). */
+  clockToleranceSec?: number;
+  /** `realm` of the WWW-Authenticate challenge (default "oaio"). */
+  realm?: string;
+};
+
+function claim(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+function keyOf(opts: JwtKeySource): KeyInput | JWTVerifyGetKey {
+  if ("secret" in opts) return typeof opts.secret === "string" ? new TextEncoder().encode(opts.secret) : opts.secret;
+  if ("publicKey" in opts) return opts.publicKey;
+  if ("jwks" in opts) return createLocalJWKSet(opts.jwks);
+  return createRemoteJWKSet(typeof opts.jwksUrl === "string" ? new URL(opts.jwksUrl) : opts.jwksUrl);
+}
+
+/** The Bearer token of an Authorization header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const m = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)\s*$/i.exec(header);
+  return m?.[1];
+}
+
+/** Creates an {@link AuthHook} that accepts requests with a valid Bearer JWT. */
+export function createJwtVerifier(opts: JwtVerifierOptions): AuthHook {
+  const key = keyOf(opts);
+  const tenantClaim = opts.tenantClaim ?? "tenant_id";
+  const userClaim = opts.userClaim ?? "sub";
+  const requireTenant = opts.requireTenant ?? true;
+  const realm = opts.realm ?? "oaio";
+  const verifyOptions = {
+    ...(opts.issuer === undefined ? {} : { issuer: opts.issuer }),
+    ...(opts.audience === undefined ? {} : { audience: opts.audience }),
+    algorithms: opts.algorithms ?? ("secret" in opts ? ["HS256", "HS384", "HS512"] : undefined),
+    clockTolerance: opts.clockToleranceSec ?? 5,
+  };
+
+  const unauthorized = (message: string, error?: string, cause?: unknown): HttpError => {
+    const challenge = error === undefined ? `Bearer realm="${realm}"` : `Bearer realm="${realm}", error="${error}", error_description="${message.replace(/["\\]/g, "")}"`;
+    return new HttpError(401, new AuthFailureError(message, { cause }), { "www-authenticate": challenge });
+  };
+
+  return async (req: AuthRequest): Promise<AuthResult> => {
+    const header = req.headers["authorization"];
+    if (header === undefined || header === "") throw unauthorized("missing Authorization: Bearer token");
+    const token = bearerToken(header);
+    if (token === undefined) throw unauthorized("Authorization header is not a Bearer token", "invalid_request");
+    let payload: JWTPayload;
+    try {
+      ({ payload } = typeof key === "function" ? await jwtVerify(token, key, verifyOptions) : await jwtVerify(token, key, verifyOptions));
+    } catch (err: unknown) {
+      if (err instanceof errors.JWTExpired) throw unauthorized("token expired", "invalid_token", err);
+      if (err instanceof errors.JWTClaimValidationFailed) throw unauthorized(`token claim ${err.claim} rejected: ${err.reason}`, "invalid_token", err);
+      if (err instanceof errors.JOSEError) throw unauthorized(`invalid token (${err.code})`, "invalid_token", err);
+      throw unauthorized("token could not be verified", "invalid_token", err);
+    }
+    const tenantValue = claim(payload, tenantClaim);
+    let tenant: string | undefined;
+    if (tenantValue !== undefined) {
+      if (typeof tenantValue !== "string" || tokenProblem(tenantValue) !== undefined) {
+        throw new HttpError(403, new PermissionDeniedError(`token claim ${tenantClaim} is not a usable tenant id`));
+      }
+      tenant = tenantValue;
+    } else if (requireTenant) {
+      throw new HttpError(403, new PermissionDeniedError(`token has no ${tenantClaim} claim: it is bound to no tenant`));
+    }
+    const principal = typeof payload.sub === "string" ? payload.sub : "(no sub)";
+    const user = userClaim === false ? undefined : claim(payload, userClaim);
+    return {
+      principal,
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(typeof user === "string" ? { context: { user_id: user } } : {}),
+      claims: payload as Readonly<Record<string, unknown>>,
+    };
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * Request bodies: JSON only (`application/json`, `application/*+json`), UTF-8, at most the
+ * body limit (default 4 MiB, shared/PROTOCOL.md). An empty body is "no payload". Other
+ * content types get 415 before the body is read; over the limit 413; bytes that are not
+ * one JSON document 400 with pointer "" (the request's fault, so not CODEC_FAILURE's 500).
+ */
+import type { FastifyInstance } from "fastify";
+import { InvalidRequestError } from "../../generated/ts/errors.js";
+import { HttpError } from "./errors.js";
+
+/** Default body limit: 4 MiB. */
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function invalid(message: string): HttpError {
+  return new HttpError(400, new InvalidRequestError(message, { details: { pointer: "" } }));
+}
+
+/** Parses a JSON body; `undefined` for an empty one. Throws {@link HttpError} 400. */
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw invalid("request body is not valid UTF-8");
+  }
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err: unknown) {
+    throw invalid(`request body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Replaces fastify's body parsers with the gateway's JSON-only one. */
+export function installBodyParser(app: FastifyInstance, bodyLimit: number): void {
+  app.removeAllContentTypeParsers();
+  const parser = (_req: unknown, body: Buffer, done: (err: Error | null, body?: unknown) => void): void => {
+    try {
+      done(null, parseJsonBody(body));
+    } catch (err: unknown) {
+      done(err as Error, undefined);
+    }
+  };
+  app.addContentTypeParser<Buffer>("application/json", { parseAs: "buffer", bodyLimit }, parser);
+  app.addContentTypeParser<Buffer>(/^application\/[a-z0-9!#$&^_.-]+\+json$/i, { parseAs: "buffer", bodyLimit }, parser);
+}

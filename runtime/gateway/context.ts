@@ -1,0 +1,76 @@
+/**
+ * Envelope context of an HTTP request (shared/PROTOCOL.md "HTTP/SSE gateway"): the X-*
+ * headers fill session, conversation, tenant, user, channel and trace fields; the auth
+ * result overrides them, and a tenant-bound identity fixes the tenant (another tenant in
+ * X-Tenant-Id is refused with 403, never routed).
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { InvalidRequestError, PermissionDeniedError } from "../../generated/ts/errors.js";
+import type { ContextFields } from "../bus/types.js";
+import { tokenProblem } from "../transport/subject.js";
+import type { AuthResult } from "./auth/types.js";
+import { HttpError } from "./errors.js";
+
+/** Header → envelope field. */
+export const CONTEXT_HEADERS: Readonly<Record<string, keyof ContextFields>> = Object.freeze({
+  "x-trace-id": "trace_id",
+  "x-traceparent": "traceparent",
+  "x-tenant-id": "tenant_id",
+  "x-session-id": "session_id",
+  "x-conversation-id": "conversation_id",
+  "x-user-id": "user_id",
+  "x-channel": "channel",
+});
+
+/** Longest accepted context header value. */
+const MAX_VALUE = 1024;
+
+/** One header's value (the first when repeated). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function badHeader(header: string, pointer: string, problem: string): HttpError {
+  return new HttpError(400, new InvalidRequestError(`header ${header} ${problem}`, { details: { pointer, header } }));
+}
+
+/**
+ * The context fields of a request. Throws {@link HttpError} 400 for a malformed value
+ * (with the envelope pointer it would land on) and 403 for a tenant the identity is not bound to.
+ */
+export function requestContext(headers: IncomingHttpHeaders, auth: AuthResult | undefined): ContextFields {
+  const ctx: ContextFields = {};
+  for (const [header, field] of Object.entries(CONTEXT_HEADERS)) {
+    const value = headerValue(headers, header);
+    if (value === undefined || value === "") continue;
+    if (value.length > MAX_VALUE) throw badHeader(header, `/${field}`, `is longer than ${MAX_VALUE} characters`);
+    ctx[field] = value;
+  }
+  if (ctx.traceparent === undefined) {
+    // the W3C header itself, as browsers' and OTel's fetch instrumentation send it
+    const w3c = headerValue(headers, "traceparent");
+    if (w3c !== undefined && w3c !== "" && w3c.length <= MAX_VALUE) ctx.traceparent = w3c;
+  }
+  if (ctx.tenant_id !== undefined) {
+    const problem = tokenProblem(ctx.tenant_id);
+    if (problem !== undefined) throw badHeader("x-tenant-id", "/tenant_id", `is no usable tenant id: ${problem}`);
+  }
+  if (auth !== undefined) {
+    if (auth.tenant !== undefined) {
+      if (ctx.tenant_id !== undefined && ctx.tenant_id !== auth.tenant) {
+        throw new HttpError(403, new PermissionDeniedError(`credentials are bound to another tenant than X-Tenant-Id ${JSON.stringify(ctx.tenant_id)}`, {
+          details: { pointer: "/tenant_id" },
+        }));
+      }
+      ctx.tenant_id = auth.tenant;
+    }
+    if (auth.context !== undefined) {
+      for (const [key, value] of Object.entries(auth.context)) {
+        if (typeof value === "string") ctx[key as keyof ContextFields] = value;
+      }
+    }
+  }
+  return ctx;
+}
