@@ -86,7 +86,8 @@ export class TaskManager {
     } else {
       entry.task.history = [...(entry.task.history ?? []), userMsg];
     }
-    const events = subscribe ? this.subscribeEntry(entry, !continuing) : undefined;
+    // A new task's first event is the Task itself (emitted below); a continued one starts with a snapshot.
+    const events = subscribe ? this.subscribeEntry(entry, continuing) : undefined;
     const cfg = req.configuration?.taskPushNotificationConfig;
     if (cfg !== undefined && this.opts.push !== undefined) await this.opts.push.store.set({ ...cfg, id: cfg.id || uuidv7(), taskId });
     if (!continuing) this.emit(entry, { task: structuredClone(entry.task) });

@@ -1,0 +1,165 @@
+/**
+ * A2A 1.0 JSON-RPC client (spec: Client responsibilities): reads the Agent Card, calls unary
+ * methods, reads SSE streams. Error responses become {@link A2aRpcError} with their code;
+ * answers that are not a JSON-RPC response of the right shape become InvalidAgentResponseError
+ * (-32006).
+ */
+import { createParser } from "eventsource-parser";
+import {
+  A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, AGENT_CARD_PATH, PROTOCOL_BINDING,
+  type AgentCard, type A2aMethodName, type ListTasksRequest, type ListTasksResponse, type Message, type SendMessageRequest,
+  type StreamResponse, type Task, type TaskPushNotificationConfig,
+} from "../../generated/a2a/index.js";
+import { A2aRpcError, rpcErrors } from "./errors.js";
+
+export interface A2aClientOptions {
+  /** Extra headers on every request (e.g. Authorization). */
+  headers?: Record<string, string>;
+  /** Per unary call, ms. Default 30,000. */
+  timeoutMs?: number;
+}
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const STREAM_KEYS = ["task", "message", "statusUpdate", "artifactUpdate"] as const;
+
+/** Fetches the Agent Card of the agent at `baseUrl` (its origin plus the well-known path). */
+export async function fetchAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<AgentCard> {
+  const url = new URL(AGENT_CARD_PATH, baseUrl);
+  const res = await fetch(url, { headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION }, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+  if (!res.ok) throw rpcErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}`);
+  const card: unknown = await res.json().catch(() => undefined);
+  if (!isObject(card) || typeof card["name"] !== "string" || !Array.isArray(card["supportedInterfaces"])) {
+    throw rpcErrors.invalidAgentResponse(`agent card at ${url.href} is not an A2A ${A2A_PROTOCOL_VERSION} card`);
+  }
+  return card as unknown as AgentCard;
+}
+
+/** The JSON-RPC 1.0 endpoint a card offers, if any. */
+export function jsonRpcEndpoint(card: AgentCard): string | undefined {
+  return card.supportedInterfaces.find((i) => i.protocolBinding.toUpperCase() === PROTOCOL_BINDING && i.protocolVersion === A2A_PROTOCOL_VERSION)?.url;
+}
+
+/** Talks A2A 1.0 JSON-RPC to one endpoint. */
+export class A2aClient {
+  private nextId = 1;
+
+  constructor(readonly endpoint: string, private readonly opts: A2aClientOptions = {}) {}
+
+  /** A client for the agent at `baseUrl`, from its card's JSON-RPC 1.0 interface. */
+  static async connect(baseUrl: string, opts: A2aClientOptions = {}): Promise<{ client: A2aClient; card: AgentCard }> {
+    const card = await fetchAgentCard(baseUrl, opts);
+    const endpoint = jsonRpcEndpoint(card);
+    if (endpoint === undefined) throw rpcErrors.invalidAgentResponse(`the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface`);
+    return { client: new A2aClient(endpoint, opts), card };
+  }
+
+  /** SendMessage: the Task (or the agent's Message). */
+  async sendMessage(req: SendMessageRequest, signal?: AbortSignal): Promise<{ task: Task } | { message: Message }> {
+    const r = await this.call("SendMessage", req, signal);
+    if (isObject(r) && (isObject(r["task"]) || isObject(r["message"]))) return r as { task: Task } | { message: Message };
+    throw rpcErrors.invalidAgentResponse("SendMessage result has neither task nor message");
+  }
+
+  sendStreamingMessage(req: SendMessageRequest, signal?: AbortSignal): AsyncIterable<StreamResponse> {
+    return this.stream("SendStreamingMessage", req, signal);
+  }
+
+  subscribeToTask(id: string, signal?: AbortSignal): AsyncIterable<StreamResponse> {
+    return this.stream("SubscribeToTask", { id }, signal);
+  }
+
+  getTask(id: string, historyLength?: number): Promise<Task> {
+    return this.call("GetTask", { id, ...(historyLength === undefined ? {} : { historyLength }) }) as Promise<Task>;
+  }
+
+  listTasks(req: ListTasksRequest = {}): Promise<ListTasksResponse> {
+    return this.call("ListTasks", req) as Promise<ListTasksResponse>;
+  }
+
+  cancelTask(id: string): Promise<Task> {
+    return this.call("CancelTask", { id }) as Promise<Task>;
+  }
+
+  createPushConfig(cfg: TaskPushNotificationConfig): Promise<TaskPushNotificationConfig> {
+    return this.call("CreateTaskPushNotificationConfig", cfg) as Promise<TaskPushNotificationConfig>;
+  }
+
+  /** One JSON-RPC call; resolves with `result`. */
+  async call(method: A2aMethodName, params: unknown, signal?: AbortSignal): Promise<unknown> {
+    const id = this.nextId++;
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+    const res = await this.post(method, id, params, "application/json", signal ? AbortSignal.any([signal, timeout]) : timeout);
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw rpcErrors.invalidAgentResponse(`${method}: HTTP ${res.status} with a body that is not JSON`);
+    }
+    return unwrap(body, id, method);
+  }
+
+  /** A streaming call: each SSE event's JSON-RPC result as a StreamResponse. */
+  async *stream(method: A2aMethodName, params: unknown, signal?: AbortSignal): AsyncGenerator<StreamResponse> {
+    const id = this.nextId++;
+    const res = await this.post(method, id, params, "text/event-stream", signal);
+    if (!res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      const body: unknown = await res.json().catch(() => undefined);
+      unwrap(body, id, method);
+      throw rpcErrors.invalidAgentResponse(`${method}: expected text/event-stream, got ${res.headers.get("content-type") ?? "no content type"}`);
+    }
+    if (res.body === null) return;
+    const pending: string[] = [];
+    const parser = createParser({ onEvent: (e) => pending.push(e.data) });
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parser.feed(decoder.decode(value, { stream: true }));
+        while (pending.length > 0) {
+          const data = pending.shift() as string;
+          let body: unknown;
+          try {
+            body = JSON.parse(data);
+          } catch {
+            throw rpcErrors.invalidAgentResponse(`${method}: SSE data is not JSON`);
+          }
+          const result = unwrap(body, id, method);
+          if (!isObject(result) || !STREAM_KEYS.some((k) => isObject(result[k]))) throw rpcErrors.invalidAgentResponse(`${method}: SSE result is not a StreamResponse`);
+          yield result as StreamResponse;
+        }
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+  }
+
+  private async post(method: string, id: number, params: unknown, accept: string, signal: AbortSignal | undefined): Promise<Response> {
+    try {
+      return await fetch(this.endpoint, {
+        method: "POST",
+        headers: { ...this.opts.headers, "content-type": "application/json", accept, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION },
+        body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err: unknown) {
+      throw new A2aRpcError(-32603, `${method}: cannot reach ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+}
+
+/** `result` of a JSON-RPC response for request `id`; its error as A2aRpcError. */
+function unwrap(body: unknown, id: number, method: string): unknown {
+  if (!isObject(body) || body["jsonrpc"] !== "2.0") throw rpcErrors.invalidAgentResponse(`${method}: not a JSON-RPC 2.0 response`);
+  if (isObject(body["error"])) {
+    const e = body["error"];
+    const code = typeof e["code"] === "number" ? e["code"] : -32603;
+    throw new A2aRpcError(code, typeof e["message"] === "string" ? e["message"] : `JSON-RPC error ${code}`, { data: e["data"] });
+  }
+  if (body["id"] !== id) throw rpcErrors.invalidAgentResponse(`${method}: response id ${JSON.stringify(body["id"])} does not match request id ${id}`);
+  if (!("result" in body)) throw rpcErrors.invalidAgentResponse(`${method}: response has neither result nor error`);
+  return body["result"];
+}

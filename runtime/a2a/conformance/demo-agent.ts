@@ -1,0 +1,100 @@
+/**
+ * The demo agent the conformance checks and `oaio scorecard` run against: a stream handler
+ * whose behaviour is picked by the request text.
+ * - any text: streams it back as two deltas, then completes;
+ * - "hold": one delta, then waits for {@link DemoAgent.release} (or cancel), one more delta, completes;
+ * - "fail": fails with AGENT_UNAVAILABLE;
+ * - "ask": asks for a name (input_required); the next message on the task gets "Hello, <name>";
+ * - an object: completes with { echo: object }.
+ */
+import type { Bus, HandlerContext, StreamWriter, Subscription } from "../../bus/types.js";
+import { AgentUnavailableError, CanceledError } from "../../../generated/ts/errors.js";
+import { A2aMetadataKey } from "../../../generated/a2a/index.js";
+
+export interface DemoAgent extends AsyncDisposable {
+  readonly target: string;
+  /** Streams waiting in "hold" now. */
+  readonly holding: number;
+  /** Resolves once `n` streams are holding. */
+  waitHolding(n: number): Promise<void>;
+  /** Lets every holding stream finish. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+/** Serves the demo agent as `target` on `bus`. */
+export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
+  const held = new Set<() => void>();
+  const watchers = new Set<() => void>();
+  const notify = (): void => watchers.forEach((w) => w());
+  const hold = (signal: AbortSignal): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const done = (): void => {
+        held.delete(done);
+        signal.removeEventListener("abort", aborted);
+        resolve();
+      };
+      const aborted = (): void => {
+        held.delete(done);
+        reject(signal.reason instanceof Error ? signal.reason : new CanceledError("canceled"));
+      };
+      held.add(done);
+      signal.addEventListener("abort", aborted, { once: true });
+      notify();
+    });
+
+  const handler = async (req: unknown, w: StreamWriter, ctx: HandlerContext): Promise<void> => {
+    const meta = ctx.envelope.metadata ?? {};
+    if (typeof meta[A2aMetadataKey.TASK_ID] === "string") {
+      await w.final(`Hello, ${String(req)}`);
+      return;
+    }
+    if (typeof req === "object" && req !== null) {
+      await w.final({ echo: req });
+      return;
+    }
+    const text = String(req);
+    await w.started();
+    if (text === "fail") throw new AgentUnavailableError("demo failure");
+    if (text === "ask") {
+      await w.final("What is your name?", { metadata: { [A2aMetadataKey.PHASE]: "input_required" } });
+      return;
+    }
+    if (text === "hold") {
+      await w.delta("first ");
+      await hold(w.signal);
+      await w.delta("second");
+      await w.final();
+      return;
+    }
+    const half = Math.ceil(text.length / 2);
+    await w.delta(text.slice(0, half));
+    await w.delta(text.slice(half));
+    await w.final();
+  };
+  const sub: Subscription = bus.handleStream(target, handler);
+  const close = async (): Promise<void> => {
+    for (const r of [...held]) r();
+    await sub.unsubscribe();
+  };
+  return {
+    target,
+    get holding() {
+      return held.size;
+    },
+    waitHolding: (n) =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (held.size >= n) {
+            watchers.delete(check);
+            resolve();
+          }
+        };
+        watchers.add(check);
+        check();
+      }),
+    release: () => [...held].forEach((r) => r()),
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
