@@ -2,9 +2,10 @@
 import type { Emitter } from "./emitter.js";
 import { tsEmitter } from "./ts/emitter.js";
 import { a2aEmitter } from "./a2a/emitter.js";
+import { kotlinEmitter } from "./kotlin/emitter.js";
 
 /** Every registered emitter, in generation order. */
-export const EMITTERS: readonly Emitter[] = [tsEmitter, a2aEmitter];
+export const EMITTERS: readonly Emitter[] = [tsEmitter, a2aEmitter, kotlinEmitter];
 
 /** The emitters named in `langs` (comma list accepted); throws naming unknown ones. */
 export function emittersFor(langs: readonly string[]): Emitter[] {

@@ -1,0 +1,74 @@
+/**
+ * The Kotlin emitter: writes `generated/kotlin/`, a Maven project (Kotlin, kotlinx.serialization
+ * JSON, JUnit 5) with the envelope and payload types, catalogue enums, error classes, the
+ * schema compiled to validation code, decode/encode, a stream reassembler, the Bus contract and
+ * a conformance test over golden/. Types and validation are built from the IR in TypeScript;
+ * the fixed support code lives in handlebars templates (templates/).
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { generatedHeader, type Emitter, type GeneratedFile } from "../emitter.js";
+import type { Ir } from "../ir/types.js";
+import { packageRoot } from "../paths.js";
+import { emitConstantsKotlin, emitErrorsKotlin } from "./catalog-emitter.js";
+import { buildModel } from "./model.js";
+import { emitEnvelopeKotlin, emitPayloadsKotlin } from "./models-emitter.js";
+import { emitValidatorKotlin } from "./validator-emitter.js";
+
+/** handlebars is CommonJS with `export =`: load it through require to keep its types. */
+const Handlebars = createRequire(import.meta.url)("handlebars") as typeof import("handlebars");
+
+/** Package of the generated sources. */
+export const KOTLIN_PACKAGE = "dev.openagentio.acp";
+
+/** Build settings of the generated pom.xml (versions served by Maven Central, see the report of issue 5). */
+export const KOTLIN_BUILD = {
+  groupId: "dev.openagentio",
+  artifactId: "acp-sdk",
+  version: "0.1.0",
+  kotlinVersion: "2.4.21",
+  serializationVersion: "1.12.0",
+  junitVersion: "5.14.4",
+  surefireVersion: "3.5.4",
+} as const;
+
+/** Stream and codec bounds shared with the TypeScript runtime (PROTOCOL.md, ARCHITECTURE.md). */
+const BOUNDS = { maxBytes: "1_048_576", maxGap: "1024L", maxPending: "256", invokeTimeoutSeconds: "30" } as const;
+
+const TEMPLATES = ["Acp.kt", "Bus.kt", "JsonSupport.kt", "StreamReassembler.kt"] as const;
+const TEST_TEMPLATES = ["ConformanceTest.kt", "JsonSupportTest.kt"] as const;
+
+function template(name: string): HandlebarsTemplateDelegate {
+  const source = readFileSync(join(packageRoot(), "generator", "kotlin", "templates", `${name}.hbs`), "utf8");
+  return Handlebars.compile(source, { noEscape: true, strict: true });
+}
+
+/** Emits every file of the Kotlin project for `ir`, paths under `kotlin/`. */
+export function emitKotlin(ir: Ir): GeneratedFile[] {
+  const header = generatedHeader("//", "schema/");
+  const pkgDir = KOTLIN_PACKAGE.split(".").join("/");
+  const main = (name: string): string => `kotlin/src/main/kotlin/${pkgDir}/${name}`;
+  const test = (name: string): string => `kotlin/src/test/kotlin/${pkgDir}/${name}`;
+  const context = { header, pkg: KOTLIN_PACKAGE, defaultPrefix: ir.subjects.defaultPrefix, ...BOUNDS };
+  const model = buildModel(ir);
+  const files: GeneratedFile[] = [
+    { path: "kotlin/pom.xml", content: template("pom.xml")({ ...KOTLIN_BUILD, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
+    { path: main("Envelope.kt"), content: emitEnvelopeKotlin(ir, KOTLIN_PACKAGE, header) },
+    { path: main("Payloads.kt"), content: emitPayloadsKotlin(ir, model, KOTLIN_PACKAGE, header) },
+    { path: main("Constants.kt"), content: emitConstantsKotlin(ir, KOTLIN_PACKAGE, header) },
+    { path: main("Errors.kt"), content: emitErrorsKotlin(ir, KOTLIN_PACKAGE, header) },
+    { path: main("AcpSchema.kt"), content: emitValidatorKotlin(ir, KOTLIN_PACKAGE, header) },
+    ...TEMPLATES.map((t) => ({ path: main(t), content: template(t)(context) })),
+    ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: template(t)(context) })),
+  ];
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export const kotlinEmitter: Emitter = {
+  name: "kotlin",
+  root: "kotlin",
+  async emit(ir: Ir): Promise<readonly GeneratedFile[]> {
+    return emitKotlin(ir);
+  },
+};
