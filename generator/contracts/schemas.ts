@@ -1,0 +1,131 @@
+/**
+ * Checks the JSON Schemas embedded in a contract (skill input/output/delta, event payloads,
+ * shared `$defs`): valid 2020-12 (meta-schema), `$ref`s only to the contract's own `$defs`,
+ * and compilable (ajv, once per schema at generation time, never at run time).
+ */
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { DeltaEncoding, Json } from "./types.js";
+import { pointerJoin, type ContractProblem } from "./errors.js";
+
+/** An embedded schema and where it sits in its file. */
+export interface SchemaSite {
+  readonly pointer: string;
+  readonly schema: Json;
+}
+
+const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
+/** Keywords whose values are data, not schemas: `$ref`s inside them are not references. */
+const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples"]);
+
+function isObject(v: unknown): v is Record<string, Json> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Creates the checker for one load; it keeps one ajv instance for every schema. */
+export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Record<string, Json>) => ContractProblem[] {
+  const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+  return (file, site, defs) => {
+    if (typeof site.schema === "boolean") return [];
+    if (!isObject(site.schema)) {
+      return [{ file, pointer: site.pointer, message: "not a JSON Schema", fix: "write a JSON Schema object, e.g. { \"type\": \"object\" }" }];
+    }
+    const problems: ContractProblem[] = [];
+    for (const key of ["$defs", "definitions", "$id"]) {
+      if (key in site.schema) {
+        problems.push({
+          file, pointer: pointerJoin(site.pointer, key), message: `"${key}" is not allowed inside an embedded schema`,
+          fix: key === "$id" ? "remove \"$id\"" : "move these schemas to the contract's top-level \"$defs\" and $ref them as \"#/$defs/Name\"",
+        });
+      }
+    }
+    walkRefs(site.schema, site.pointer, (ref, at) => {
+      const name = ref.startsWith("#/$defs/") ? ref.slice("#/$defs/".length) : undefined;
+      if (name !== undefined && Object.hasOwn(defs, name)) return;
+      const known = Object.keys(defs);
+      problems.push({
+        file, pointer: at, message: `$ref "${ref}" does not name a shared type of this contract`,
+        fix: `reference "#/$defs/<Name>" with a Name declared in the contract's top-level "$defs"${known.length ? ` (declared: ${known.join(", ")})` : " (none declared yet)"}`,
+      });
+    });
+    walkPatterns(site.schema, site.pointer, (pattern, at) => {
+      try {
+        new RegExp(pattern, "u");
+      } catch (err: unknown) {
+        problems.push({ file, pointer: at, message: `invalid regular expression: ${(err as Error).message}`, fix: "write an ECMA-262 regular expression (with the u flag), e.g. \"^[a-z]+$\"" });
+      }
+    });
+    if (problems.length > 0) return problems;
+    if (!ajv.validateSchema(site.schema)) {
+      const seen = new Set<string>();
+      for (const e of ajv.errors ?? []) {
+        const pointer = site.pointer + e.instancePath;
+        if (seen.has(pointer)) continue;
+        seen.add(pointer);
+        const fix = pointer.endsWith("/type")
+          ? `use one of ${JSON_TYPES.map((t) => `"${t}"`).join(", ")} (or a list of them)`
+          : `make it valid JSON Schema 2020-12 (${e.message ?? e.keyword})`;
+        problems.push({ file, pointer, message: `invalid JSON Schema: ${e.message ?? e.keyword}`, fix });
+      }
+      return problems;
+    }
+    try {
+      ajv.compile({ ...site.schema, $defs: defs });
+    } catch (err: unknown) {
+      problems.push({ file, pointer: site.pointer, message: `schema does not compile: ${(err as Error).message}`, fix: "correct the schema (a bad regular expression in \"pattern\"?)" });
+    }
+    return problems;
+  };
+}
+
+/** Calls `visit` for every `$ref` in schema positions (not inside const/enum/default/examples). */
+export function walkRefs(node: Json, pointer: string, visit: (ref: string, pointer: string) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => walkRefs(n, pointerJoin(pointer, i), visit));
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "$ref" && typeof value === "string") visit(value, pointerJoin(pointer, key));
+    else if (key === "properties" || key === "patternProperties" || key === "dependentSchemas") {
+      if (isObject(value)) for (const [p, s] of Object.entries(value)) walkRefs(s, pointerJoin(pointer, key, p), visit);
+    } else if (!DATA_KEYWORDS.has(key)) walkRefs(value, pointerJoin(pointer, key), visit);
+  }
+}
+
+/** Calls `visit` for every `pattern` value and `patternProperties` key in schema positions. */
+function walkPatterns(node: Json, pointer: string, visit: (pattern: string, pointer: string) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => walkPatterns(n, pointerJoin(pointer, i), visit));
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "pattern" && typeof value === "string") visit(value, pointerJoin(pointer, key));
+    else if (key === "properties" || key === "patternProperties" || key === "dependentSchemas") {
+      if (!isObject(value)) continue;
+      for (const [p, s] of Object.entries(value)) {
+        if (key === "patternProperties") visit(p, pointerJoin(pointer, key, p));
+        walkPatterns(s, pointerJoin(pointer, key, p), visit);
+      }
+    } else if (!DATA_KEYWORDS.has(key)) walkPatterns(value, pointerJoin(pointer, key), visit);
+  }
+}
+
+/** Follows `#/$defs/Name` references to the schema they name (at most a few hops). */
+export function resolveLocal(schema: Json, defs: Record<string, Json>): Json {
+  let s = schema;
+  for (let i = 0; i < 16 && isObject(s) && typeof s["$ref"] === "string" && s["$ref"].startsWith("#/$defs/"); i++) {
+    s = defs[s["$ref"].slice("#/$defs/".length)] ?? s;
+  }
+  return s;
+}
+
+/** How a delta schema travels on the wire, or undefined when it is neither a string nor an object. */
+export function deltaEncoding(schema: Json, defs: Record<string, Json>): DeltaEncoding | undefined {
+  const s = resolveLocal(schema, defs);
+  if (!isObject(s)) return undefined;
+  if (s["type"] === "string") return "text";
+  if (s["type"] === "object" || (s["type"] === undefined && isObject(s["properties"]))) return "data";
+  return undefined;
+}
+
