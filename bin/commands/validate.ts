@@ -62,6 +62,8 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const report: ValidateReport = { files: 0, envelopes: 0, valid: 0, invalid: 0, findings: [], ioErrors: [] };
+  const { sources, problems } = await collectSources(paths, opts.ndjson === true);
+  let current = 0; // 1-based index of the source being read, for the progress line
   const progress = new Progress(io.stderr, opts.progress === true || (io.stderr.isTTY === true && !opts.json && !opts.quiet));
 
   const ioProblem = (problem: IoProblem): void => {
@@ -84,12 +86,12 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
         io.stdout.write(`${formatFinding(finding)}\n`);
       }
     }
-    progress.tick(report.envelopes, report.files);
+    progress.tick(report.envelopes, current, sources.length);
   };
 
-  const { sources, problems } = await collectSources(paths, opts.ndjson === true);
   for (const problem of problems) ioProblem(problem);
   for (const source of sources) {
+    current++;
     try {
       await validateSource(source, { maxBytes, maxFileSize, stdin: io.stdin }, record);
       report.files++;
@@ -164,12 +166,12 @@ class Progress {
     private readonly enabled: boolean,
   ) {}
 
-  tick(envelopes: number, files: number): void {
+  tick(envelopes: number, file: number, files: number): void {
     if (!this.enabled || envelopes <= PROGRESS_THRESHOLD || envelopes % 256 !== 0) return;
     const now = Date.now();
     if (now - this.#last < PROGRESS_INTERVAL_MS) return;
     this.#last = now;
-    const text = `validated ${envelopes} envelopes (${files} file${plural(files)} done)…`;
+    const text = `validated ${envelopes} envelopes (file ${file} of ${files})…`;
     if (this.out.isTTY === true) {
       this.out.write(`\r${text}\x1b[K`);
       this.#shown = true;
