@@ -86,12 +86,16 @@ export class TaskManager {
     } else {
       entry.task.history = [...(entry.task.history ?? []), userMsg];
     }
-    // A new task's first event is the Task itself (emitted below); a continued one starts with a snapshot.
-    const events = subscribe ? this.subscribeEntry(entry, continuing) : undefined;
     const cfg = req.configuration?.taskPushNotificationConfig;
     if (cfg !== undefined && this.opts.push !== undefined) await this.opts.push.store.set({ ...cfg, id: cfg.id || uuidv7(), taskId });
-    if (!continuing) this.emit(entry, { task: structuredClone(entry.task) });
+    // A new task's stream starts with the Task itself; a continued one with a snapshot already working.
+    let events: EventQueue<StreamResponse> | undefined;
+    if (!continuing) {
+      events = subscribe ? this.subscribeEntry(entry, false) : undefined;
+      this.emit(entry, { task: structuredClone(entry.task) });
+    }
     this.emit(entry, this.status(entry, { state: PHASE_TO_TASK_STATE[RUNNING_PHASE], timestamp: nowRfc3339() }));
+    if (continuing && subscribe) events = this.subscribeEntry(entry, true);
     const run: Entry["run"] = { call, canceled: false, done: Promise.resolve() };
     entry.run = run;
     run.done = this.drive(entry, run, call);

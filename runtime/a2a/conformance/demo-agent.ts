@@ -2,6 +2,7 @@
  * The demo agent the conformance checks and `oaio scorecard` run against: a stream handler
  * whose behaviour is picked by the request text.
  * - any text: streams it back as two deltas, then completes;
+ * - "count": deltas "1 " and "2 ", then completes with the result "3" (the artifact's last chunk);
  * - "hold": one delta, then waits for {@link DemoAgent.release} (or cancel), one more delta, completes;
  * - "fail": fails with AGENT_UNAVAILABLE;
  * - "ask": asks for a name (input_required); the next message on the task gets "Hello, <name>";
@@ -15,6 +16,8 @@ export interface DemoAgent extends AsyncDisposable {
   readonly target: string;
   /** Streams waiting in "hold" now. */
   readonly holding: number;
+  /** "hold" streams whose handler saw the cancel (agent.stream.cancel reached it). */
+  readonly canceled: number;
   /** Resolves once `n` streams are holding. */
   waitHolding(n: number): Promise<void>;
   /** Lets every holding stream finish. */
@@ -25,6 +28,7 @@ export interface DemoAgent extends AsyncDisposable {
 /** Serves the demo agent as `target` on `bus`. */
 export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
   const held = new Set<() => void>();
+  let canceled = 0;
   const watchers = new Set<() => void>();
   const notify = (): void => watchers.forEach((w) => w());
   const hold = (signal: AbortSignal): Promise<void> =>
@@ -36,6 +40,7 @@ export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
       };
       const aborted = (): void => {
         held.delete(done);
+        canceled += 1;
         reject(signal.reason instanceof Error ? signal.reason : new CanceledError("canceled"));
       };
       held.add(done);
@@ -60,6 +65,12 @@ export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
       await w.final("What is your name?", { metadata: { [A2aMetadataKey.PHASE]: "input_required" } });
       return;
     }
+    if (text === "count") {
+      await w.delta("1 ");
+      await w.delta("2 ");
+      await w.final("3");
+      return;
+    }
     if (text === "hold") {
       await w.delta("first ");
       await hold(w.signal);
@@ -81,6 +92,9 @@ export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
     target,
     get holding() {
       return held.size;
+    },
+    get canceled() {
+      return canceled;
     },
     waitHolding: (n) =>
       new Promise((resolve) => {
