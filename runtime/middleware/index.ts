@@ -8,7 +8,7 @@ export { recover } from "./recover.js";
 export type { RecoverOptions } from "./recover.js";
 export { logging } from "./logging.js";
 export type { LoggingOptions } from "./logging.js";
-export { formatTraceparent, parseTraceparent, tracing } from "./trace.js";
+export { spanContextFromTraceparent, traceparentOf, tracing } from "./trace.js";
 export type { TraceOptions } from "./trace.js";
 export { timeout } from "./timeout.js";
 export type { TimeoutOptions } from "./timeout.js";

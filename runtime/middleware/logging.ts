@@ -14,7 +14,7 @@ import { toAcpError } from "./internal.js";
 export interface LoggingOptions {
   /** Where lines go. Default: `pino({ name: "oaio" })` on stdout. */
   logger?: BaseLogger;
-  /** Level of successful outcomes (default "debug"); errors log at "warn", unexpected throws at "error". */
+  /** Level of successful outcomes (default "debug"); failures log at "warn". */
   level?: Level;
   /** Log payloads and metadata values as they are (default false: `"[redacted]"`). */
   payloads?: boolean;
@@ -67,8 +67,9 @@ export function logging(opts: LoggingOptions = {}): MiddlewarePair {
     try {
       result = await next(env, ctx);
     } catch (thrown: unknown) {
+      // a handler's throw is its usual way to fail (the bus replies with the error)
       const error = toAcpError(thrown);
-      logger.error({ ...base, outcome: "throw", error: errorFields(error), duration_ms: elapsed(started) }, "handler threw");
+      logger.warn({ ...base, outcome: "error", error: errorFields(error), duration_ms: elapsed(started) }, "handled with error");
       throw thrown;
     }
     const duration_ms = elapsed(started);

@@ -70,7 +70,7 @@ export interface RetryOptions {
   retryable?: (error: AcpError) => boolean;
   /** Inbound kinds retried (default event and invoke; a stream handler may have written frames already). */
   inboundKinds?: readonly InboundKind[];
-  /** Outbound kinds retried (default invoke and publish). */
+  /** Outbound kinds retried (default invoke: a publish fails only locally, and stamping every publish would be noise). */
   outboundKinds?: readonly OutboundKind[];
   /** Told before each new attempt (for logs and metrics). */
   onRetry?: (info: { attempt: number; delayMs: number; error: AcpError }) => void;
@@ -87,7 +87,7 @@ export function retry(opts: RetryOptions = {}): MiddlewarePair {
   const backoff = opts.backoff ?? exponentialBackoff();
   const retryable = opts.retryable ?? defaultRetryable;
   const inKinds = new Set<InboundKind>(opts.inboundKinds ?? ["event", "invoke"]);
-  const outKinds = new Set<OutboundKind>(opts.outboundKinds ?? ["invoke", "publish"]);
+  const outKinds = new Set<OutboundKind>(opts.outboundKinds ?? ["invoke"]);
   const onRetry = opts.onRetry;
 
   /** The delay before another attempt, or undefined to stop. */
@@ -130,8 +130,9 @@ export function retry(opts: RetryOptions = {}): MiddlewarePair {
         if (delayMs === undefined) throw withDetails(error, { attempts: attempt });
         try {
           await sleep(delayMs, call.signal);
-        } catch {
-          throw withDetails(error, { attempts: attempt });
+        } catch (canceled: unknown) {
+          // the caller gave up while we waited: CANCELED, as the bus reports an aborted call
+          throw withDetails(toAcpError(canceled), { attempts: attempt, lastErrorCode: error.code });
         }
       }
     }

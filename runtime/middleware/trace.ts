@@ -27,7 +27,7 @@ const ZERO_TRACE = "00000000000000000000000000000000";
 const ZERO_SPAN = "0000000000000000";
 
 /** The remote span context of a W3C `traceparent`, or undefined when it is absent or malformed. */
-export function parseTraceparent(value: unknown): SpanContext | undefined {
+export function spanContextFromTraceparent(value: unknown): SpanContext | undefined {
   if (typeof value !== "string") return undefined;
   const m = TRACEPARENT.exec(value.trim());
   if (m === null) return undefined;
@@ -38,7 +38,7 @@ export function parseTraceparent(value: unknown): SpanContext | undefined {
 }
 
 /** The W3C `traceparent` (version 00) of a span context. */
-export function formatTraceparent(sc: SpanContext): string {
+export function traceparentOf(sc: SpanContext): string {
   return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
 }
 
@@ -67,7 +67,7 @@ function fail(span: Span, err: unknown): void {
 function outboundParent(env: Envelope): Context {
   const active = context.active();
   if (trace.getSpan(active) !== undefined) return active;
-  const remote = parseTraceparent(env.traceparent);
+  const remote = spanContextFromTraceparent(env.traceparent);
   return remote === undefined ? active : trace.setSpanContext(active, remote);
 }
 
@@ -81,7 +81,7 @@ export function tracing(opts: TraceOptions = {}): MiddlewarePair {
   const outKinds = new Set<OutboundKind>(opts.outboundKinds ?? ["publish", "invoke", "stream", "reply", "frame"]);
 
   const inbound: InboundMiddleware = (next) => (env, ctx): Promise<InboundResult> => {
-    const remote = parseTraceparent(env.traceparent);
+    const remote = spanContextFromTraceparent(env.traceparent);
     const parent = remote === undefined ? context.active() : trace.setSpanContext(context.active(), remote);
     const span = tracer.startSpan(`process ${ctx.subject}`, { kind: SpanKind.CONSUMER, attributes: attributes(env, ctx.subject, "process") }, parent);
     return context.with(trace.setSpan(parent, span), async () => {
@@ -107,7 +107,7 @@ export function tracing(opts: TraceOptions = {}): MiddlewarePair {
     let sent = env;
     if (span.isRecording()) {
       const sc = span.spanContext();
-      sent = { ...env, traceparent: formatTraceparent(sc), trace_id: sc.traceId, span_id: sc.spanId };
+      sent = { ...env, traceparent: traceparentOf(sc), trace_id: sc.traceId, span_id: sc.spanId };
     }
     return context.with(trace.setSpan(parent, span), async () => {
       try {

@@ -2,7 +2,7 @@
  * validation: strict schema validation of every envelope (the envelope schema and the
  * standard payload schemas, through the generated validators), plus optional checks of
  * your own (an agent contract's input schema). A failure is INVALID_REQUEST with the
- * RFC 6901 pointer of the defect in `details.pointer`, the foundation's error as data.
+ * RFC 6901 pointer of the defect in `details.pointer` and in the reply's `cause.pointer`.
  * Useful on a `lenient` bus, to make some handlers strict. spec/middleware.md "validation".
  */
 import type { Envelope } from "../../generated/ts/types.js";
@@ -31,10 +31,15 @@ export interface ValidationOptions {
 /** The defect of `env`, as an INVALID_REQUEST error, or undefined when it is valid. */
 export function envelopeProblem(env: Envelope, check?: (env: Envelope) => ValidationProblem | undefined): AcpError | undefined {
   const result = validate(env);
-  if (!result.ok) return result.error;
+  if (!result.ok) {
+    const { pointer, expected, got } = result.error;
+    // the cause is plain data so it travels in the error reply's ErrorPayload.cause
+    return new InvalidRequestError(result.error.message, { cause: { pointer, expected, got }, details: { pointer, expected, got } });
+  }
   const problem = check?.(env);
   if (problem === undefined) return undefined;
   return new InvalidRequestError(`invalid envelope at ${problem.pointer || "(root)"}: ${problem.message}`, {
+    cause: { pointer: problem.pointer },
     details: { pointer: problem.pointer },
   });
 }

@@ -1,0 +1,260 @@
+/**
+ * A small TypeScript client of the gateway: `fetch` for the requests and
+ * `eventsource-parser` for the SSE stream. Errors come back as the catalogue's typed
+ * errors (from the ErrorPayload body); a stream whose connection drops before its terminal
+ * frame can resume with `Last-Event-ID`.
+ */
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { Envelope } from "../../generated/ts/types.js";
+import { CanceledError, TransportFailureError, type AcpError } from "../../generated/ts/errors.js";
+import { errorFromPayload } from "../errors.js";
+import { isTerminal } from "../envelope/index.js";
+
+/** Options of {@link GatewayClient}. */
+export interface GatewayClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Bearer token, or a function returning a fresh one per request. */
+  token?: string | (() => string | Promise<string>);
+  /** Extra headers on every request. */
+  headers?: Readonly<Record<string, string>>;
+  /** fetch implementation (default the global one). */
+  fetch?: typeof fetch;
+}
+
+/** Per-call context (sent as the X-* headers) and controls. */
+export interface CallOptions {
+  tenantId?: string;
+  sessionId?: string;
+  conversationId?: string;
+  userId?: string;
+  channel?: string;
+  traceId?: string;
+  traceparent?: string;
+  /** Asks the gateway for this timeout (X-Timeout-Ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link GatewayClient.stream}. */
+export interface StreamOptions extends CallOptions {
+  /** Resume this stream instead of starting one (a frame's event_id, or the X-Stream-Id). */
+  lastEventId?: string;
+  /** Reconnect with Last-Event-ID when the connection drops before the terminal frame (default 0 attempts). */
+  resumeAttempts?: number;
+}
+
+/** One SSE event of a stream. */
+export interface SseFrame {
+  /** The SSE `event:` (the envelope's event_type). */
+  readonly event: string;
+  /** The SSE `id:` (the envelope's event_id). */
+  readonly id: string | undefined;
+  readonly envelope: Envelope;
+}
+
+/** A running stream: iterate it once; `close()` disconnects (the gateway then cancels the handler). */
+export interface GatewayStream extends AsyncIterable<SseFrame>, AsyncDisposable {
+  /** The gateway's stream id (X-Stream-Id), once the response arrived. */
+  readonly streamId: string | undefined;
+  /** The id of the last frame received. */
+  readonly lastEventId: string | undefined;
+  /** Heartbeat comments received. */
+  readonly heartbeats: number;
+  close(): Promise<void>;
+}
+
+const CONTEXT_HEADERS: ReadonlyArray<[keyof CallOptions, string]> = [
+  ["tenantId", "x-tenant-id"], ["sessionId", "x-session-id"], ["conversationId", "x-conversation-id"],
+  ["userId", "x-user-id"], ["channel", "x-channel"], ["traceId", "x-trace-id"], ["traceparent", "x-traceparent"],
+];
+
+/** The typed error of a non-2xx response. */
+async function errorOf(res: Response): Promise<AcpError> {
+  const text = await res.text().catch(() => "");
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body !== null && typeof body === "object" && typeof (body as { code?: unknown }).code === "string") {
+      const err = errorFromPayload(body);
+      Object.defineProperty(err, "status", { value: res.status, enumerable: false });
+      return err;
+    }
+  } catch {
+    // not an ErrorPayload: fall through
+  }
+  return new TransportFailureError(`gateway answered ${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ""}`, {
+    retryable: res.status >= 500,
+    details: { status: res.status },
+  });
+}
+
+/** Client of the gateway's routes. */
+export class GatewayClient {
+  readonly #base: string;
+  readonly #opts: GatewayClientOptions;
+  readonly #fetch: typeof fetch;
+
+  constructor(opts: GatewayClientOptions) {
+    this.#base = opts.url.replace(/\/+$/, "");
+    this.#opts = opts;
+    this.#fetch = opts.fetch ?? fetch;
+  }
+
+  async #headers(opts: CallOptions | undefined, extra: Record<string, string>): Promise<Record<string, string>> {
+    const h: Record<string, string> = { ...this.#opts.headers, ...extra };
+    const token = typeof this.#opts.token === "function" ? await this.#opts.token() : this.#opts.token;
+    if (token !== undefined) h["authorization"] = `Bearer ${token}`;
+    for (const [key, header] of CONTEXT_HEADERS) {
+      const value = opts?.[key];
+      if (typeof value === "string") h[header] = value;
+    }
+    if (opts?.timeoutMs !== undefined) h["x-timeout-ms"] = String(Math.ceil(opts.timeoutMs));
+    return { ...h, ...opts?.headers };
+  }
+
+  async #post(path: string, body: unknown, opts: CallOptions | undefined, extra: Record<string, string> = {}): Promise<Response> {
+    const headers = await this.#headers(opts, body === undefined ? extra : { "content-type": "application/json", ...extra });
+    try {
+      return await this.#fetch(`${this.#base}${path}`, {
+        method: "POST",
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(opts?.signal === undefined ? {} : { signal: opts.signal }),
+      });
+    } catch (err: unknown) {
+      if (opts?.signal?.aborted === true) throw new CanceledError("request canceled", { cause: err });
+      throw new TransportFailureError(`cannot reach the gateway at ${this.#base}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+
+  /** Invokes `target`; resolves with the reply payload (undefined for 204), rejects with the typed error. */
+  async invoke<T = unknown>(target: string, body?: unknown, opts?: CallOptions): Promise<T | undefined> {
+    const res = await this.#post(`/v1/agents/${encodeURIComponent(target)}/invoke`, body, opts);
+    if (!res.ok) throw await errorOf(res);
+    if (res.status === 204) return undefined;
+    return (await res.json()) as T;
+  }
+
+  /** Publishes an event; resolves with its event_id. */
+  async emit(eventType: string, body?: unknown, opts?: CallOptions): Promise<{ event_id: string }> {
+    const res = await this.#post(`/v1/events/${encodeURIComponent(eventType)}`, body, opts);
+    if (!res.ok) throw await errorOf(res);
+    return (await res.json()) as { event_id: string };
+  }
+
+  /** True when GET /healthz answers 200. */
+  async health(): Promise<boolean> {
+    return (await this.#get("/healthz")) === 200;
+  }
+
+  /** True when GET /readyz answers 200. */
+  async ready(): Promise<boolean> {
+    return (await this.#get("/readyz")) === 200;
+  }
+
+  async #get(path: string): Promise<number> {
+    try {
+      const res = await this.#fetch(`${this.#base}${path}`, { headers: await this.#headers(undefined, {}) });
+      await res.body?.cancel();
+      return res.status;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Starts (or resumes) a stream of `target`. */
+  stream(target: string, body?: unknown, opts: StreamOptions = {}): GatewayStream {
+    return new ClientStream(this, (lastEventId, signal) => {
+      const extra: Record<string, string> = { accept: "text/event-stream" };
+      if (lastEventId !== undefined) extra["last-event-id"] = lastEventId;
+      return this.#post(`/v1/agents/${encodeURIComponent(target)}/stream`, body, { ...opts, signal }, extra);
+    }, opts);
+  }
+}
+
+type Connect = (lastEventId: string | undefined, signal: AbortSignal) => Promise<Response>;
+
+class ClientStream implements GatewayStream {
+  streamId: string | undefined;
+  lastEventId: string | undefined;
+  heartbeats = 0;
+  readonly #connect: Connect;
+  readonly #controller = new AbortController();
+  readonly #resumeAttempts: number;
+  #iterating = false;
+
+  constructor(_client: GatewayClient, connect: Connect, opts: StreamOptions) {
+    this.#connect = connect;
+    this.lastEventId = opts.lastEventId;
+    this.#resumeAttempts = opts.resumeAttempts ?? 0;
+    opts.signal?.addEventListener("abort", () => this.#controller.abort(opts.signal?.reason), { once: true });
+  }
+
+  close(): Promise<void> {
+    this.#controller.abort(new CanceledError("stream closed by the client"));
+    return Promise.resolve();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<SseFrame> {
+    if (this.#iterating) throw new Error("a gateway stream can be iterated once");
+    this.#iterating = true;
+    let attemptsLeft = this.#resumeAttempts;
+    for (;;) {
+      if (this.#controller.signal.aborted) return;
+      let res: Response;
+      try {
+        res = await this.#connect(this.lastEventId, this.#controller.signal);
+      } catch (err: unknown) {
+        if (this.#controller.signal.aborted) return;
+        throw err;
+      }
+      if (!res.ok) throw await errorOf(res);
+      this.streamId ??= res.headers.get("x-stream-id") ?? undefined;
+      let ended = false;
+      try {
+        for await (const frame of this.#read(res)) {
+          this.lastEventId = frame.id ?? this.lastEventId;
+          yield frame;
+          if (isTerminal(frame.envelope)) {
+            ended = true;
+            return;
+          }
+        }
+      } catch (err: unknown) {
+        if (this.#controller.signal.aborted) return;
+        if (attemptsLeft <= 0) throw new TransportFailureError(`stream connection lost: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      } finally {
+        if (!ended) await res.body?.cancel().catch(() => undefined);
+      }
+      if (this.#controller.signal.aborted) return;
+      if (attemptsLeft-- <= 0) throw new TransportFailureError("stream ended before its terminal frame");
+      this.lastEventId ??= this.streamId;
+    }
+  }
+
+  async *#read(res: Response): AsyncGenerator<SseFrame> {
+    if (res.body === null) return;
+    const queue: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (e) => queue.push(e), onComment: () => this.heartbeats++ });
+    const decoder = new TextDecoder();
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        parser.feed(decoder.decode(value, { stream: true }));
+        while (queue.length > 0) {
+          const e = queue.shift()!;
+          yield { event: e.event ?? "message", id: e.id, envelope: JSON.parse(e.data) as Envelope };
+        }
+      }
+    } finally {
+      reader.releaseLock();
+    }
+  }
+}
