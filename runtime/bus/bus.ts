@@ -36,6 +36,8 @@ export const DEFAULT_MAX_BUFFERED = 65_536;
 /** Default of {@link BusOptions.drainTimeoutMs}. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
+/** After aborting handlers at close, how long to wait for them before closing without them. */
+const ABORT_GRACE_MS = 1000;
 const SENT: OutboundResult = Object.freeze({ kind: "sent" });
 const OPEN = 0;
 const CLOSING = 1;
@@ -267,7 +269,14 @@ class BusImpl implements Bus {
       core.log.warn({ handlers: busy, drainTimeoutMs: this.#drainTimeoutMs }, "handlers still running at close: aborting them");
       const reason = new CanceledError(`bus ${this.agentId} closed while the handler was running`);
       for (const r of regs) r.abortAll(reason);
-      await drained;
+      clearTimeout(timer);
+      const abandoned = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), ABORT_GRACE_MS);
+      });
+      if (await Promise.race([drained.then(() => false), abandoned])) {
+        const left = regs.reduce((n, r) => n + r.active, 0);
+        core.log.error({ handlers: left }, "handlers ignored their abort signal: closing without them");
+      }
     }
     clearTimeout(timer);
     this.#state = CLOSED;
