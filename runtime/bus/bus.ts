@@ -225,9 +225,9 @@ class BusImpl implements Bus {
     return opt === null ? undefined : (opt ?? this.tenant);
   }
 
-  subscribe<T extends string>(pattern: T, handler: EventHandler<T>, opts: SubscribeOptions = {}): Subscription {
+  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts: SubscribeOptions = {}): Subscription {
     const subject = this.subjects.events(pattern, this.#tenantFor(opts.tenant), true);
-    return this.#register({ kind: "event", fn: handler as EventHandler<string> }, subject, opts.queue);
+    return this.#register({ kind: "event", fn: handler as EventHandler<string, unknown> }, subject, opts.queue);
   }
 
   handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions = {}): Subscription {

@@ -22,7 +22,7 @@ import type {
 
 /** The user's handler, by kind. */
 export type AnyHandler =
-  | { readonly kind: "event"; readonly fn: EventHandler<string> }
+  | { readonly kind: "event"; readonly fn: EventHandler<string, unknown> }
   | { readonly kind: "invoke"; readonly fn: InvokeHandler }
   | { readonly kind: "stream"; readonly fn: StreamHandler };
 
@@ -49,7 +49,7 @@ function coreHandler(handler: AnyHandler): InboundHandler {
   switch (handler.kind) {
     case "event":
       return async (env, ctx) => {
-        await handler.fn(env.payload as never, handlerContext(env, ctx, stateOf(ctx)));
+        await handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
         return NONE;
       };
     case "invoke":

@@ -142,8 +142,11 @@ export interface HandlerContext {
   readonly replyMetadata: Record<string, unknown>;
 }
 
-/** Handles one event of type `T`. */
-export type EventHandler<T extends string = string> = (payload: PayloadOf<T>, ctx: HandlerContext) => void | Promise<void>;
+/**
+ * Handles one event of type `T`. The payload type is the EventMap entry for standard event
+ * types; for custom types it is `unknown` unless the handler declares its own (`P`).
+ */
+export type EventHandler<T extends string = string, P = PayloadOf<T>> = (payload: P, ctx: HandlerContext) => void | Promise<void>;
 
 /**
  * Handles one invoke. The returned value becomes `agent.response.final` with payload
@@ -242,7 +245,7 @@ export interface Bus extends AsyncDisposable {
   /** Broadcasts an event to `{p}[.{tenant}].events.{eventType}`. Resolves once handed to the transport. */
   publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void>;
   /** Receives events whose type matches `pattern` (wildcards `*` and `>` allowed). */
-  subscribe<T extends string>(pattern: T, handler: EventHandler<T>, opts?: SubscribeOptions): Subscription;
+  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts?: SubscribeOptions): Subscription;
   /** Request-reply: resolves with the handler's result, rejects with a typed {@link AcpError}. */
   invoke<Res = unknown>(target: string, request: unknown, opts?: InvokeOptions): Promise<Res>;
   /**
