@@ -189,8 +189,7 @@ export function emitErrorsKotlin(ir: Ir, pkg: string, header: string): string {
   for (const e of ir.errorCodes) {
     const n = classNames.get(e.code) ?? e.code;
     lines.push(
-      kdoc(`${e.description} (retryable by default: ${e.retryable}; HTTP ${e.httpStatus})`),
-      `public open class ${n}(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :`,
+      `${kdoc(`${e.description} (retryable by default: ${e.retryable}; HTTP ${e.httpStatus})`)}public open class ${n}(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :`,
       `    AcpException(${kotlinString(e.code)}, message, retryable, cause, details)`,
       "",
     );

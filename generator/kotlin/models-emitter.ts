@@ -83,8 +83,7 @@ function writeField(f: KField, target: string): string {
 function renderEnum(e: KEnum, m: KModel): string {
   const name = m.names.get(e.key) ?? e.key;
   return [
-    kdoc(e.description || `Values of ${name}.`),
-    `public enum class ${name}(public val wire: String) {`,
+    `${kdoc(e.description || `Values of ${name}.`)}public enum class ${name}(public val wire: String) {`,
     ...e.values.map((v) => `    @SerialName(${kotlinString(v.wire)}) ${v.name}(${kotlinString(v.wire)}),`),
     "    ;",
     "",
@@ -103,8 +102,7 @@ function renderClass(c: KClass, m: KModel): string {
   const override = c.payloadRoot ? "override " : "";
   if (c.wrapper) {
     return [
-      kdoc(c.description),
-      `public data class ${name}(`,
+      `${kdoc(c.description)}public data class ${name}(`,
       "    /** The payload as sent: any JSON value. */",
       "    public val value: JsonElement,",
       `)${implement} {`,
@@ -118,7 +116,7 @@ function renderClass(c: KClass, m: KModel): string {
       "",
     ].join("\n");
   }
-  const lines = [kdoc(c.description), `public data class ${name}(`];
+  const lines = [`${kdoc(c.description)}public data class ${name}(`];
   for (const f of c.fields.filter((x) => x.required)) lines.push(param(f, m, "    "));
   if (c.oneOf) lines.push(`    /** Exactly one of ${c.oneOf.variants.map((v) => v.field.wire).join(", ")}. */`, `    public val ${c.oneOf.propName}: ${c.oneOf.typeName},`);
   for (const f of c.fields.filter((x) => !x.required)) lines.push(param(f, m, "    "));
@@ -141,7 +139,7 @@ function renderClass(c: KClass, m: KModel): string {
     for (const v of c.oneOf.variants) lines.push(`            is ${c.oneOf.typeName}.${v.name} -> out[${kotlinString(v.field.wire)}] = ${write(v.field.type, `x.${v.field.name}`)}`);
     lines.push("        }");
   }
-  lines.push("        return JsonObject(out)", "    }", "", "    public companion object {", `        /** Reads a ${name} from JSON that passed [AcpSchema] validation. */`, `        public fun fromJson(json: JsonElement): ${name} {`, "            val o = json as JsonObject");
+  lines.push("        return JsonObject(out)", "    }", "", "    public companion object {", `        /** Reads a [${name}] from JSON that passed [AcpSchema] validation. */`, `        public fun fromJson(json: JsonElement): ${name} {`, "            val o = json as JsonObject");
   lines.push(`            return ${name}(`);
   for (const f of c.fields) lines.push(`                ${readField(f, m, "o")}`);
   if (c.oneOf) {
@@ -214,11 +212,11 @@ export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string 
   for (const f of enums) {
     const n = `Envelope${pascalName(f.name)}`;
     const entries = uniqueNames(f.enumValues ?? [], constName);
-    lines.push(kdoc(f.description || `Values of ${f.name}.`), `public enum class ${n}(public val wire: String) {`);
+    lines.push(`${kdoc(f.description || `Values of ${f.name}.`)}public enum class ${n}(public val wire: String) {`);
     for (const v of f.enumValues ?? []) lines.push(`    @SerialName(${kotlinString(v)}) ${entries.get(v)}(${kotlinString(v)}),`);
     lines.push("    ;", "", "    public companion object {", "        /** The entry whose wire name is [wire], or null. */", `        public fun fromWire(wire: String): ${n}? = entries.firstOrNull { it.wire == wire }`, "    }", "}", "");
   }
-  lines.push(kdoc(`${ir.envelope.description}\n\nOptional fields are null when absent; for [payload], JsonNull is an explicit null. Decode and encode with [Acp].`), "public data class Envelope(");
+  lines.push(`${kdoc(`${ir.envelope.description}\n\nOptional fields are null when absent; for [payload], JsonNull is an explicit null. Decode and encode with [Acp].`)}public data class Envelope(`);
   for (const f of ir.fields) {
     const t = envelopeType(f, ir);
     const schema = props[f.name];

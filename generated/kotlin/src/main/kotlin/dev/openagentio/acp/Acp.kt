@@ -60,10 +60,15 @@ public object Acp {
         return decodeText(text)
     }
 
-    /** Decodes JSON text into a validated envelope; the size limit applies to its UTF-8 length. */
+    /**
+     * Decodes JSON text into a validated envelope; the size limit applies to its UTF-8 length,
+     * and text without a UTF-8 form (a lone surrogate) or starting with U+FEFF is a CODEC_FAILURE.
+     */
     public fun decode(input: String, maxBytes: Int = DEFAULT_MAX_BYTES): DecodeResult {
         val size = utf8Length(input)
         if (size > maxBytes) return codecFailure("at most $maxBytes bytes", "$size bytes")
+        if (input.startsWith('\uFEFF')) return codecFailure("text without a byte order mark", "U+FEFF at the start")
+        if (!wellFormed(input)) return codecFailure("text with a UTF-8 form", "a lone UTF-16 surrogate")
         return decodeText(input)
     }
 
@@ -119,6 +124,17 @@ public object Acp {
             i++
         }
         return n
+    }
+
+    private fun wellFormed(s: String): Boolean {
+        var i = 0
+        while (i < s.length) {
+            val c = s[i]
+            if (Character.isHighSurrogate(c) && i + 1 < s.length && Character.isLowSurrogate(s[i + 1])) i++
+            else if (Character.isSurrogate(c)) return false
+            i++
+        }
+        return true
     }
 
     /** The value at an RFC 6901 pointer, or null when there is none. */

@@ -12,7 +12,6 @@ import kotlinx.serialization.json.JsonPrimitive
  *
  * Optional fields are null when absent; for [payload], JsonNull is an explicit null. Decode and encode with [Acp].
  */
-
 public data class Envelope(
     /** Protocol version, "acp/1.0" today. */
     @SerialName("spec_version") public val specVersion: String = "acp/1.0",

@@ -21,52 +21,42 @@ public open class AcpException(
 }
 
 /** The agent did not answer within the timeout. (retryable by default: true; HTTP 504) */
-
 public open class AgentTimeoutException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("AGENT_TIMEOUT", message, retryable, cause, details)
 
 /** The agent exists but cannot take work now (circuit open, shutting down). (retryable by default: true; HTTP 502) */
-
 public open class AgentUnavailableException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("AGENT_UNAVAILABLE", message, retryable, cause, details)
 
 /** A bounded buffer or rate limit dropped the message. (retryable by default: true; HTTP 429) */
-
 public open class BackpressureDropException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("BACKPRESSURE_DROP", message, retryable, cause, details)
 
 /** The transport (NATS, HTTP) failed to carry the message. (retryable by default: true; HTTP 502) */
-
 public open class TransportFailureException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("TRANSPORT_FAILURE", message, retryable, cause, details)
 
 /** Bytes could not be decoded as one JSON envelope (bad UTF-8, bad JSON, trailing data, too large). (retryable by default: false; HTTP 500) */
-
 public open class CodecFailureException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("CODEC_FAILURE", message, retryable, cause, details)
 
 /** Authentication failed or is missing. (retryable by default: false; HTTP 401) */
-
 public open class AuthFailureException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("AUTH_FAILURE", message, retryable, cause, details)
 
 /** A well-formed JSON document that breaks the envelope or payload schema, or a bad argument. (retryable by default: false; HTTP 400) */
-
 public open class InvalidRequestException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("INVALID_REQUEST", message, retryable, cause, details)
 
 /** Nobody handles the target. (retryable by default: false; HTTP 404) */
-
 public open class NoHandlerException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("NO_HANDLER", message, retryable, cause, details)
 
 /** Authenticated, but not allowed (for example a token for another tenant). (retryable by default: false; HTTP 403) */
-
 public open class PermissionDeniedException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("PERMISSION_DENIED", message, retryable, cause, details)
 
 /** The caller canceled the call (abort signal, stream closed). (retryable by default: false; HTTP 499) */
-
 public open class CanceledException(message: String, retryable: Boolean? = null, cause: Throwable? = null, details: Map<String, String> = emptyMap()) :
     AcpException("CANCELED", message, retryable, cause, details)
 

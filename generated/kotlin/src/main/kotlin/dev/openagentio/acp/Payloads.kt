@@ -32,7 +32,6 @@ public fun Envelope.standardPayload(): StandardPayload? {
 }
 
 /** Terminal phase of the task. */
-
 public enum class TaskCompletedPayloadStatus(public val wire: String) {
     @SerialName("completed") COMPLETED("completed"),
     @SerialName("failed") FAILED("failed"),
@@ -47,7 +46,6 @@ public enum class TaskCompletedPayloadStatus(public val wire: String) {
 }
 
 /** Phase of the task when it was created. */
-
 public enum class TaskCreatedPayloadStatus(public val wire: String) {
     @SerialName("submitted") SUBMITTED("submitted"),
     @SerialName("working") WORKING("working"),
@@ -60,7 +58,6 @@ public enum class TaskCreatedPayloadStatus(public val wire: String) {
 }
 
 /** Payload of agent.response.error and of error results elsewhere. */
-
 public data class ErrorPayload(
     /** A code from the error catalogue (unknown codes are accepted and treated as not retryable unless retryable says so). */
     @SerialName("code") public val code: String,
@@ -82,7 +79,7 @@ public data class ErrorPayload(
     }
 
     public companion object {
-        /** Reads a ErrorPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [ErrorPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): ErrorPayload {
             val o = json as JsonObject
             return ErrorPayload(
@@ -96,7 +93,6 @@ public data class ErrorPayload(
 }
 
 /** Payload of agent.message.received: the request body, any JSON value. */
-
 public data class MessageReceivedPayload(
     /** The payload as sent: any JSON value. */
     public val value: JsonElement,
@@ -110,7 +106,6 @@ public data class MessageReceivedPayload(
 }
 
 /** Payload of agent.response.delta: one text piece, one structured piece, or both. */
-
 public data class ResponseDeltaPayload(
     /** Text appended to the response. */
     @SerialName("delta") public val delta: String? = null,
@@ -126,7 +121,7 @@ public data class ResponseDeltaPayload(
     }
 
     public companion object {
-        /** Reads a ResponseDeltaPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [ResponseDeltaPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): ResponseDeltaPayload {
             val o = json as JsonObject
             return ResponseDeltaPayload(
@@ -138,7 +133,6 @@ public data class ResponseDeltaPayload(
 }
 
 /** Payload of agent.response.final. Deployed SDKs send either {"result": value} or the handler's value itself, so any JSON value is accepted; readers take .result when the payload is an object with exactly that key. */
-
 public data class ResponseFinalPayload(
     /** The payload as sent: any JSON value. */
     public val value: JsonElement,
@@ -152,7 +146,6 @@ public data class ResponseFinalPayload(
 }
 
 /** Payload of agent.response.started. */
-
 public data class ResponseStartedPayload(
     /** Free-form information about the response being started. */
     @SerialName("meta") public val meta: JsonObject? = null,
@@ -165,7 +158,7 @@ public data class ResponseStartedPayload(
     }
 
     public companion object {
-        /** Reads a ResponseStartedPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [ResponseStartedPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): ResponseStartedPayload {
             val o = json as JsonObject
             return ResponseStartedPayload(
@@ -176,7 +169,6 @@ public data class ResponseStartedPayload(
 }
 
 /** Extension payload of agent.stream.cancel: the client gave up on a stream; correlation_id names the request. */
-
 public data class StreamCancelPayload(
     /** Why the client gave up. */
     @SerialName("reason") public val reason: String? = null,
@@ -189,7 +181,7 @@ public data class StreamCancelPayload(
     }
 
     public companion object {
-        /** Reads a StreamCancelPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [StreamCancelPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): StreamCancelPayload {
             val o = json as JsonObject
             return StreamCancelPayload(
@@ -200,7 +192,6 @@ public data class StreamCancelPayload(
 }
 
 /** Where the agent.task.completed event is delivered besides the events subject. */
-
 public data class Callback(
     /** Subject to publish agent.task.completed to. */
     @SerialName("reply_to") public val replyTo: String? = null,
@@ -219,7 +210,7 @@ public data class Callback(
     }
 
     public companion object {
-        /** Reads a Callback from JSON that passed [AcpSchema] validation. */
+        /** Reads a [Callback] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): Callback {
             val o = json as JsonObject
             return Callback(
@@ -232,7 +223,6 @@ public data class Callback(
 }
 
 /** Payload of agent.task.completed: a long-running task reached a terminal state. completed carries result, failed/rejected carry error. */
-
 public data class TaskCompletedPayload(
     /** The task_id from agent.task.created. */
     @SerialName("task_id") public val taskId: String,
@@ -257,7 +247,7 @@ public data class TaskCompletedPayload(
     }
 
     public companion object {
-        /** Reads a TaskCompletedPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [TaskCompletedPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): TaskCompletedPayload {
             val o = json as JsonObject
             return TaskCompletedPayload(
@@ -272,7 +262,6 @@ public data class TaskCompletedPayload(
 }
 
 /** Payload of agent.task.created: a long-running task was accepted. */
-
 public data class TaskCreatedPayload(
     /** Identifies the task. */
     @SerialName("task_id") public val taskId: String,
@@ -294,7 +283,7 @@ public data class TaskCreatedPayload(
     }
 
     public companion object {
-        /** Reads a TaskCreatedPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [TaskCreatedPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): TaskCreatedPayload {
             val o = json as JsonObject
             return TaskCreatedPayload(
@@ -308,7 +297,6 @@ public data class TaskCreatedPayload(
 }
 
 /** Payload of agent.tool.call: a request to run one tool. */
-
 public data class ToolCallPayload(
     /** Identifies this call; the matching tool.result carries the same call_id. */
     @SerialName("call_id") public val callId: String,
@@ -327,7 +315,7 @@ public data class ToolCallPayload(
     }
 
     public companion object {
-        /** Reads a ToolCallPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [ToolCallPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): ToolCallPayload {
             val o = json as JsonObject
             return ToolCallPayload(
@@ -340,7 +328,6 @@ public data class ToolCallPayload(
 }
 
 /** Payload of agent.tool.result: the outcome of one tool call, exactly one of output or error. */
-
 public data class ToolResultPayload(
     /** The call_id of the agent.tool.call this answers. */
     @SerialName("call_id") public val callId: String,
@@ -368,7 +355,7 @@ public data class ToolResultPayload(
     }
 
     public companion object {
-        /** Reads a ToolResultPayload from JSON that passed [AcpSchema] validation. */
+        /** Reads a [ToolResultPayload] from JSON that passed [AcpSchema] validation. */
         public fun fromJson(json: JsonElement): ToolResultPayload {
             val o = json as JsonObject
             return ToolResultPayload(
