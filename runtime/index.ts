@@ -22,3 +22,4 @@ export type { EventMap, PayloadOf } from "../generated/ts/event-map.js";
 
 // ---- transport exports (added by the transport engineer) ----
 // ---- bus exports (added by the bus engineer), e.g. export * from "./bus/index.js"; ----
+export * from "./bus/index.js";
