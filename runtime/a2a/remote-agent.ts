@@ -61,7 +61,7 @@ export async function registerRemoteAgent(bus: Bus, target: string, opts: Remote
       ...(remoteTask ? { taskId: remoteTask } : {}),
     };
     const request: SendMessageRequest = { message };
-    const state = { task: undefined as Task | undefined, parts: [] as Part[] };
+    const state: StreamState = { task: undefined, parts: [], started: false, continuing: remoteTask !== undefined };
     const onAbort = (): void => {
       if (state.task && !isTerminalTaskState(state.task.status.state)) void client.cancelTask(state.task.id).catch(() => undefined);
     };
@@ -89,15 +89,33 @@ export async function registerRemoteAgent(bus: Bus, target: string, opts: Remote
   return { target, card, client, close, [Symbol.asyncDispose]: close };
 }
 
+interface StreamState {
+  task: Task | undefined;
+  /** Artifact parts received so far. */
+  parts: Part[];
+  /** A started frame was written (it tells the bus caller where to send a cancel). */
+  started: boolean;
+  /** The request continues a remote task: its first Task snapshot may still show the interruption. */
+  continuing: boolean;
+}
+
 /** Applies one remote event to the bus stream; true once the stream is finished. */
-async function apply(w: StreamWriter, ev: StreamResponse, state: { task: Task | undefined; parts: Part[] }): Promise<boolean> {
+async function apply(w: StreamWriter, ev: StreamResponse, state: StreamState): Promise<boolean> {
   if ("message" in ev) {
     await w.final(resultFromParts(ev.message.parts));
     return true;
   }
+  if (!state.started) {
+    state.started = true;
+    const ref = "task" in ev ? ev.task : "statusUpdate" in ev ? ev.statusUpdate : ev.artifactUpdate;
+    const meta = "task" in ev ? { taskId: ev.task.id, contextId: ev.task.contextId } : { taskId: (ref as { taskId: string }).taskId, contextId: ref.contextId };
+    await w.started({ a2a: meta });
+  }
   if ("task" in ev) {
+    const first = state.task === undefined;
     state.task = ev.task;
-    if (isTerminalTaskState(ev.task.status.state) || isInterruptedTaskState(ev.task.status.state)) {
+    const interrupted = isInterruptedTaskState(ev.task.status.state) && !(first && state.continuing);
+    if (isTerminalTaskState(ev.task.status.state) || interrupted) {
       await finish(w, ev.task, taskResultParts(ev.task));
       return true;
     }

@@ -1,0 +1,130 @@
+/**
+ * The official @a2a-js/sdk 1.3.0 client (A2A 1.0, and its 0.3 legacy transport) against our
+ * server: send, stream, get, list, cancel, subscribe, push config and delivery, and the
+ * typed errors it raises from our JSON-RPC errors.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentCard, CancelTaskRequest, GetTaskRequest, ListTasksRequest, SendMessageRequest, StreamResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig } from "@a2a-js/sdk";
+import { Client, ClientFactory } from "@a2a-js/sdk/client";
+import { LegacyJsonRpcTransport } from "@a2a-js/sdk/compat/v0_3/client";
+import { startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
+
+let env: ConformanceEnv;
+let client: Client;
+let n = 0;
+
+const message = (text: string, extra: Record<string, unknown> = {}): SendMessageRequest =>
+  SendMessageRequest.fromJSON({ message: { messageId: `sdk-${++n}`, role: "ROLE_USER", parts: [{ text }], ...extra } });
+const json = (t: Task): Record<string, any> => Task.toJSON(t) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const text = (t: Record<string, any>): string => (t["artifacts"] ?? []).flatMap((a: any) => a.parts).map((p: any) => p.text).join(""); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function held(): Promise<Task> {
+  const before = env.demo.holding;
+  const r = await client.sendMessage(SendMessageRequest.fromJSON({ ...(SendMessageRequest.toJSON(message("hold")) as object), configuration: { returnImmediately: true } }));
+  await env.demo.waitHolding(before + 1);
+  if (!("status" in r)) throw new Error("expected a task");
+  return r as Task;
+}
+
+beforeAll(async () => {
+  env = await startConformanceEnv();
+  client = await new ClientFactory().createFromUrl(env.url);
+});
+afterAll(async () => {
+  await env.close();
+});
+
+describe("@a2a-js/sdk client against our server", () => {
+  it("reads our card and speaks 1.0", () => {
+    expect(client.protocolVersion).toBe("1.0");
+  });
+
+  it("sends a message and gets the completed task", async () => {
+    const r = await client.sendMessage(message("hello sdk"));
+    const t = json(r as Task);
+    expect(t["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+    expect(text(t)).toBe("hello sdk");
+  });
+
+  it("streams Task, status and artifact updates in order", async () => {
+    const cases: string[] = [];
+    for await (const ev of client.sendMessageStream(message("count"))) cases.push(Object.keys(StreamResponse.toJSON(ev) as object)[0] ?? "?");
+    expect(cases).toEqual(["task", "statusUpdate", "artifactUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate"]);
+  });
+
+  it("gets and lists tasks with paging", async () => {
+    const contextId = `sdk-ctx-${++n}`;
+    const a = json((await client.sendMessage(message("a", { contextId }))) as Task);
+    json((await client.sendMessage(message("b", { contextId }))) as Task);
+    const got = json(await client.getTask(GetTaskRequest.fromJSON({ id: a["id"] })));
+    expect(got["id"]).toBe(a["id"]);
+    const page = await client.listTasks(ListTasksRequest.fromJSON({ contextId, pageSize: 1 }));
+    expect(page.tasks).toHaveLength(1);
+    expect(page.totalSize).toBe(2);
+    const rest = await client.listTasks(ListTasksRequest.fromJSON({ contextId, pageSize: 1, pageToken: page.nextPageToken }));
+    expect(rest.tasks[0]?.id).toBe(a["id"]);
+    expect(rest.nextPageToken).toBe("");
+  });
+
+  it("cancels a running task, reaching the handler", async () => {
+    const t = await held();
+    const before = env.demo.canceled;
+    const c = json(await client.cancelTask(CancelTaskRequest.fromJSON({ id: t.id })));
+    expect(c["status"]["state"]).toBe("TASK_STATE_CANCELED");
+    await expect.poll(() => env.demo.canceled).toBeGreaterThan(before);
+  });
+
+  it("subscribes to a running task: the Task first, then its events", async () => {
+    const t = await held();
+    const cases: string[] = [];
+    const sub = (async () => {
+      for await (const ev of client.resubscribeTask(SubscribeToTaskRequest.fromJSON({ id: t.id }))) {
+        cases.push(Object.keys(StreamResponse.toJSON(ev) as object)[0] ?? "?");
+        if (cases.length === 1) env.demo.release();
+      }
+    })();
+    await sub;
+    expect(cases[0]).toBe("task");
+    expect(cases.at(-1)).toBe("statusUpdate");
+    expect(json(await client.getTask(GetTaskRequest.fromJSON({ id: t.id })))["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+  });
+
+  it("creates, gets, lists, deletes push configs and receives webhooks with the Authorization", async () => {
+    const t = await held();
+    const url = `${env.receiver.url}/sdk-hook`;
+    const created = await client.createTaskPushNotificationConfig(TaskPushNotificationConfig.fromJSON({ taskId: t.id, url, authentication: { scheme: "Bearer", credentials: "sdk-token" } }));
+    expect(created.id).not.toBe("");
+    const got = await client.getTaskPushNotificationConfig({ tenant: "", taskId: t.id, id: created.id });
+    expect(got.url).toBe(url);
+    const listed = await client.listTaskPushNotificationConfig({ tenant: "", taskId: t.id, pageSize: 0, pageToken: "" });
+    expect(listed.configs.map((c) => c.id)).toEqual([created.id]);
+    env.demo.release();
+    const hook = await env.receiver.waitFor((h) => h.path === "/sdk-hook" && (h.body as any)?.statusUpdate?.status?.state === "TASK_STATE_COMPLETED"); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(hook.authorization).toBe("Bearer sdk-token");
+    await client.deleteTaskPushNotificationConfig({ tenant: "", taskId: t.id, id: created.id });
+    expect((await client.listTaskPushNotificationConfig({ tenant: "", taskId: t.id, pageSize: 0, pageToken: "" })).configs).toEqual([]);
+  });
+
+  it("raises the SDK's typed errors for our JSON-RPC errors", async () => {
+    await expect(client.getTask(GetTaskRequest.fromJSON({ id: "nope" }))).rejects.toMatchObject({ name: "TaskNotFoundError" });
+    const done = (await client.sendMessage(message("done"))) as Task;
+    await expect(client.cancelTask(CancelTaskRequest.fromJSON({ id: done.id }))).rejects.toMatchObject({ name: "TaskNotCancelableError" });
+  });
+
+  it("its 0.3 transport gets 0.3 answers (message/send, message/stream, tasks/get, tasks/cancel)", async () => {
+    const card = AgentCard.fromJSON(await (await fetch(new URL("/.well-known/agent-card.json", env.url), { headers: { "A2A-Version": "1.0" } })).json());
+    const legacy = new Client(new LegacyJsonRpcTransport({ endpoint: new URL("/", env.url).href }), card);
+    expect(legacy.protocolVersion).toBe("0.3");
+    const sent = json((await legacy.sendMessage(message("legacy hello"))) as Task);
+    expect(sent["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+    expect(text(sent)).toBe("legacy hello");
+    const cases: string[] = [];
+    for await (const ev of legacy.sendMessageStream(message("ab"))) cases.push(Object.keys(StreamResponse.toJSON(ev) as object)[0] ?? "?");
+    expect(cases).toEqual(["task", "statusUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate"]);
+    expect(json(await legacy.getTask(GetTaskRequest.fromJSON({ id: sent["id"] })))["id"]).toBe(sent["id"]);
+    const before = env.demo.holding;
+    const h = (await legacy.sendMessage(SendMessageRequest.fromJSON({ ...(SendMessageRequest.toJSON(message("hold")) as object), configuration: { returnImmediately: true } }))) as Task;
+    await env.demo.waitHolding(before + 1);
+    expect(json(await legacy.cancelTask(CancelTaskRequest.fromJSON({ id: h.id })))["status"]["state"]).toBe("TASK_STATE_CANCELED");
+  });
+});
