@@ -113,13 +113,13 @@ describe("retry (outbound)", () => {
       middleware: { outbound: [retry({ maxAttempts: 5, backoff: fixedBackoff(60_000), onRetry: () => (waiting = true) }).outbound] },
     });
     let calls = 0;
-    server.handleInvoke("down", () => {
+    server.handleInvoke("down-abort", () => {
       calls++;
       throw new AgentUnavailableError("down");
     });
     await net.settle();
     const controller = new AbortController();
-    const pending = client.invoke("down", {}, { signal: controller.signal }).catch((e: unknown) => e);
+    const pending = client.invoke("down-abort", {}, { signal: controller.signal }).catch((e: unknown) => e);
     await waitFor("the wait before attempt 2", () => waiting);
     controller.abort();
     const err = await pending;
