@@ -6,6 +6,7 @@ import { SchemaLoadError } from "../../generator/ir/errors.js";
 import { checkFiles, emitAll, writeFiles } from "../../generator/generate.js";
 import { emittersFor } from "../../generator/targets.js";
 import { packageRoot } from "../../generator/paths.js";
+import { contractsCommand } from "../../generator/contracts/generate.js";
 
 interface GenerateOptions {
   schema?: string;
@@ -13,6 +14,7 @@ interface GenerateOptions {
   lang: string[];
   check?: boolean;
   quiet?: boolean;
+  contracts?: string;
 }
 
 /** Registers `oaio generate`. */
@@ -25,7 +27,13 @@ export function register(program: Command): void {
     .option("--lang <langs...>", "targets to generate, comma or space separated (default: all)", [])
     .option("--check", "write nothing; exit 1 naming each file that differs from what would be generated")
     .option("-q, --quiet", "print only problems")
+    .option("--contracts <dir>", "generate typed agent code and A2A cards from the *.agent.json in <dir> instead (--out default <dir>/generated; --lang ts,python,kotlin)")
     .action(async (opts: GenerateOptions) => {
+      if (opts.contracts !== undefined) {
+        const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+        process.exitCode = await contractsCommand({ contractsDir: opts.contracts, outDir: opts.out, langs: opts.lang, schemaDir: opts.schema, check: opts.check, quiet: opts.quiet }, io);
+        return;
+      }
       const root = packageRoot();
       const schemaDir = resolve(opts.schema ?? `${root}/schema`);
       const outDir = resolve(opts.out ?? `${root}/generated`);

@@ -1,0 +1,41 @@
+/**
+ * The named types of one contract, in a fixed order every language emits them in: shared
+ * `$defs` (declaration order), then per skill its Input, Output and Delta, then the payloads
+ * of custom events.
+ */
+import { eventPayloadName, skillNames } from "./names.js";
+import type { AgentContractIr, Json } from "./types.js";
+
+/** One schema that becomes a named type. */
+export interface NamedSchema {
+  readonly name: string;
+  readonly schema: Json;
+  /** Doc text: the schema's description, or what the type is for. */
+  readonly doc: string;
+}
+
+function describe(schema: Json, fallback: string): string {
+  if (typeof schema === "object" && schema !== null && !Array.isArray(schema) && typeof schema["description"] === "string") {
+    return schema["description"];
+  }
+  return fallback;
+}
+
+/** Every named type of `c`, in emission order. */
+export function namedSchemas(c: AgentContractIr): NamedSchema[] {
+  const out: NamedSchema[] = [];
+  for (const [name, schema] of c.defs) out.push({ name, schema, doc: describe(schema, `Shared type ${name} of ${c.name}.`) });
+  for (const s of c.skills) {
+    const n = skillNames(s.id);
+    out.push({ name: n.input, schema: s.input, doc: describe(s.input, `Input of ${c.name} skill "${s.id}".`) });
+    out.push({ name: n.output, schema: s.output, doc: describe(s.output, `Output of ${c.name} skill "${s.id}".`) });
+    if (s.delta !== undefined) out.push({ name: n.delta, schema: s.delta.schema, doc: describe(s.delta.schema, `One stream delta of ${c.name} skill "${s.id}".`) });
+  }
+  const seen = new Set<string>();
+  for (const e of [...c.publishes, ...c.subscribes]) {
+    if (e.payload === undefined || seen.has(e.type)) continue;
+    seen.add(e.type);
+    out.push({ name: eventPayloadName(e.type), schema: e.payload, doc: describe(e.payload, `Payload of ${e.type}.`) });
+  }
+  return out;
+}
