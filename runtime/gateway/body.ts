@@ -45,5 +45,5 @@ export function installBodyParser(app: FastifyInstance, bodyLimit: number): void
     }
   };
   app.addContentTypeParser<Buffer>("application/json", { parseAs: "buffer", bodyLimit }, parser);
-  app.addContentTypeParser<Buffer>(/^application\/[a-z0-9!#$&^_.-]+\+json$/i, { parseAs: "buffer", bodyLimit }, parser);
+  app.addContentTypeParser<Buffer>(/^application\/[a-z0-9!#$&^_.-]+\+json\s*(?:;|$)/i, { parseAs: "buffer", bodyLimit }, parser);
 }
