@@ -1,11 +1,12 @@
 /** The emitters `oaio generate --lang` can run, by name. */
 import type { Emitter } from "./emitter.js";
 import { tsEmitter } from "./ts/emitter.js";
+import { pythonEmitter } from "./python/emitter.js";
 import { a2aEmitter } from "./a2a/emitter.js";
 import { kotlinEmitter } from "./kotlin/emitter.js";
 
 /** Every registered emitter, in generation order. */
-export const EMITTERS: readonly Emitter[] = [tsEmitter, a2aEmitter, kotlinEmitter];
+export const EMITTERS: readonly Emitter[] = [tsEmitter, a2aEmitter, kotlinEmitter, pythonEmitter];
 
 /** The emitters named in `langs` (comma list accepted); throws naming unknown ones. */
 export function emittersFor(langs: readonly string[]): Emitter[] {

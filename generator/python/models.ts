@@ -1,0 +1,219 @@
+/**
+ * Builds the view model of the Python dataclasses from the schemas: one class per object
+ * schema with properties (envelope, payloads, `$defs`, inline objects), one `StrEnum` per
+ * string enum, a `TypeAlias` for payloads that accept any JSON value. Each field knows its
+ * wire name, its Python attribute name (per-class {@link Scope}), its annotation, and the
+ * Python expressions that read it from validated JSON and write it back.
+ */
+import type { Json, JsonSchema, SchemaDoc } from "../ir/types.js";
+import { PYTHON_RESERVED_ATTRIBUTES, PYTHON_KEYWORDS, Scope, pascalCase, snakeCase, upperSnake } from "./names.js";
+import { SchemaIndex, isObject, type Located } from "./schema-walk.js";
+
+export interface PyEnumMember {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface PyEnum {
+  readonly className: string;
+  readonly doc: string;
+  readonly members: readonly PyEnumMember[];
+}
+
+export interface PyField {
+  readonly wire: string;
+  readonly attr: string;
+  /** Annotation including `| None` / `| Absent` for optional fields. */
+  readonly annotation: string;
+  /** Default value source (`None`, `ABSENT`) for optional fields; undefined when required. */
+  readonly default: string | undefined;
+  /** Expression reading the field from `obj` (a validated JSON object). */
+  readonly read: string;
+  /** Statement writing the field into `out` (already guarded for absence). */
+  readonly write: string;
+  /** Condition under which the field is present (`self.x is not None`), or undefined. */
+  readonly present: string | undefined;
+  readonly doc: string;
+}
+
+export interface PyModel {
+  readonly className: string;
+  readonly doc: string;
+  readonly fields: readonly PyField[];
+  /** Name of the public validator function for this class's schema. */
+  readonly validator: string;
+  /** URI of the schema node, for the validator entry. */
+  readonly node: Located;
+}
+
+export interface PyAlias {
+  readonly name: string;
+  readonly doc: string;
+  readonly validator: string;
+  readonly node: Located;
+}
+
+type Kind =
+  | { t: "str" | "int" | "float" | "bool" | "object" | "list" | "any" }
+  | { t: "enum"; cls: string }
+  | { t: "model"; cls: string };
+
+const ANNOTATION: Readonly<Record<string, string>> = {
+  str: "str",
+  int: "int",
+  float: "float",
+  bool: "bool",
+  object: "JsonObject",
+  list: "list[JsonValue]",
+  any: "JsonValue",
+};
+
+const READER: Readonly<Record<string, string>> = {
+  str: "as_str",
+  int: "as_int",
+  float: "as_float",
+  bool: "as_bool",
+  object: "as_object",
+  list: "as_list",
+};
+
+function describe(s: Json | boolean): string {
+  return isObject(s) && typeof s["description"] === "string" ? s["description"] : "";
+}
+
+/** Classes for every schema the package models, in a stable order. */
+export class ModelBuilder {
+  readonly enums: PyEnum[] = [];
+  readonly models: PyModel[] = [];
+  readonly aliases: PyAlias[] = [];
+  private readonly classes: Scope;
+  private readonly validators = new Scope(["validate_value"]);
+  private readonly byUri = new Map<string, string>();
+  private readonly enumByValues = new Map<string, string>();
+
+  constructor(private readonly index: SchemaIndex, reservedClassNames: readonly string[]) {
+    this.classes = new Scope([...reservedClassNames, ...PYTHON_RESERVED_ATTRIBUTES, ...PYTHON_KEYWORDS]);
+  }
+
+  /** Registers an existing enum (e.g. Phase) so a schema enum with the same values reuses it. */
+  knownEnum(className: string, values: readonly string[]): void {
+    this.enumByValues.set(JSON.stringify(values), className);
+  }
+
+  /** Models a top-level schema document: a class when it is an object, else a JsonValue alias. */
+  addDocument(doc: SchemaDoc): string {
+    const node = this.index.root(doc);
+    const s = doc.schema;
+    if (s["type"] === "object") return this.model(node, doc.title);
+    const name = this.classes.claim(pascalCase(doc.title));
+    this.aliases.push({ name, doc: doc.description, validator: this.validatorName(name), node });
+    return name;
+  }
+
+  private validatorName(className: string): string {
+    return this.validators.claim(`validate_${snakeCase(className).replace(/_$/u, "")}`);
+  }
+
+  private model(node: Located, title: string): string {
+    const existing = this.byUri.get(node.uri);
+    if (existing !== undefined) return existing;
+    const className = this.classes.claim(pascalCase(title));
+    this.byUri.set(node.uri, className);
+    const s = node.schema as JsonSchema;
+    const props = isObject(s["properties"]) ? s["properties"] : {};
+    const required = Array.isArray(s["required"]) ? s["required"].map(String) : [];
+    const attrs = new Scope();
+    const fields: PyField[] = [];
+    const entry: PyModel = { className, doc: describe(s), fields, validator: this.validatorName(className), node };
+    this.models.push(entry);
+    for (const wire of Object.keys(props)) {
+      const child = this.index.child(node, "properties", wire);
+      const kind = this.kindOf(child, `${className}${pascalCase(wire)}`);
+      const doc = describe(child.schema) || this.refDescription(child);
+      fields.push(this.field(wire, attrs.claim(snakeCase(wire)), kind, required.includes(wire), doc));
+    }
+    return className;
+  }
+
+  private refDescription(node: Located): string {
+    const s = node.schema;
+    if (!isObject(s) || typeof s["$ref"] !== "string") return "";
+    return describe(this.index.resolve(node, s["$ref"]).schema);
+  }
+
+  private kindOf(node: Located, nameHint: string): Kind {
+    const s = node.schema;
+    if (!isObject(s)) return { t: "any" };
+    if (typeof s["$ref"] === "string") {
+      const target = this.index.resolve(node, s["$ref"]);
+      const ts = target.schema;
+      const defName = target.uri.split("/").pop() ?? nameHint;
+      const title = isObject(ts) && typeof ts["title"] === "string" ? ts["title"] : target.uri.includes("/$defs/") ? defName : nameHint;
+      return this.kindOf(target, title);
+    }
+    const type = s["type"];
+    if (type === "string" && Array.isArray(s["enum"]) && s["enum"].every((v) => typeof v === "string")) {
+      return { t: "enum", cls: this.enumFor(s["enum"] as string[], nameHint, describe(s)) };
+    }
+    switch (type) {
+      case "string":
+        return { t: "str" };
+      case "integer":
+        return { t: "int" };
+      case "number":
+        return { t: "float" };
+      case "boolean":
+        return { t: "bool" };
+      case "array":
+        return { t: "list" };
+      case "object":
+        return isObject(s["properties"]) ? { t: "model", cls: this.model(node, nameHint) } : { t: "object" };
+      default:
+        return { t: "any" };
+    }
+  }
+
+  private enumFor(values: readonly string[], nameHint: string, doc: string): string {
+    const key = JSON.stringify(values);
+    const known = this.enumByValues.get(key);
+    if (known !== undefined) return known;
+    const className = this.classes.claim(pascalCase(nameHint));
+    const members = new Scope(["name", "value"]);
+    this.enums.push({ className, doc, members: values.map((value) => ({ name: members.claim(upperSnake(value)), value })) });
+    this.enumByValues.set(key, className);
+    return className;
+  }
+
+  private field(wire: string, attr: string, kind: Kind, required: boolean, doc: string): PyField {
+    const key = JSON.stringify(wire);
+    const self = `self.${attr}`;
+    let annotation: string;
+    let reader: string;
+    let value: string;
+    switch (kind.t) {
+      case "enum":
+        annotation = kind.cls;
+        reader = `enum_reader(${kind.cls})`;
+        value = `${self}.value`;
+        break;
+      case "model":
+        annotation = kind.cls;
+        reader = `${kind.cls}.from_valid`;
+        value = `${self}.to_json()`;
+        break;
+      default:
+        annotation = ANNOTATION[kind.t]!;
+        reader = READER[kind.t] ?? "";
+        value = self;
+    }
+    const write = `out[${key}] = ${value}`;
+    if (kind.t === "any") {
+      return required
+        ? { wire, attr, annotation, default: undefined, read: `obj[${key}]`, write, present: undefined, doc }
+        : { wire, attr, annotation: `${annotation} | Absent`, default: "ABSENT", read: `obj.get(${key}, ABSENT)`, write, present: `not isinstance(${self}, Absent)`, doc };
+    }
+    return required
+      ? { wire, attr, annotation, default: undefined, read: `${reader}(obj[${key}])`, write, present: undefined, doc }
+      : { wire, attr, annotation: `${annotation} | None`, default: "None", read: `opt(obj, ${key}, ${reader})`, write, present: `${self} is not None`, doc };
+  }
+}
