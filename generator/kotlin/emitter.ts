@@ -37,7 +37,7 @@ export const KOTLIN_BUILD = {
 const BOUNDS = { maxBytes: "1_048_576", maxGap: "1024L", maxPending: "256", invokeTimeoutSeconds: "30" } as const;
 
 const TEMPLATES = ["Acp.kt", "Bus.kt", "JsonSupport.kt", "StreamReassembler.kt"] as const;
-const TEST_TEMPLATES = ["ConformanceTest.kt", "JsonSupportTest.kt"] as const;
+const TEST_TEMPLATES = ["ConformanceTest.kt", "JsonSupportTest.kt", "SdkTest.kt"] as const;
 
 function template(name: string): HandlebarsTemplateDelegate {
   const source = readFileSync(join(packageRoot(), "generator", "kotlin", "templates", `${name}.hbs`), "utf8");
@@ -54,6 +54,7 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
   const model = buildModel(ir);
   const files: GeneratedFile[] = [
     { path: "kotlin/pom.xml", content: template("pom.xml")({ ...KOTLIN_BUILD, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
+    { path: "kotlin/README.md", content: template("README.md")({ pkg: KOTLIN_PACKAGE, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
     { path: main("Envelope.kt"), content: emitEnvelopeKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("Payloads.kt"), content: emitPayloadsKotlin(ir, model, KOTLIN_PACKAGE, header) },
     { path: main("Constants.kt"), content: emitConstantsKotlin(ir, KOTLIN_PACKAGE, header) },
