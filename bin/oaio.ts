@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { register as registerGenerate } from "./commands/generate.js";
 import { register as registerValidate } from "./commands/validate.js";
 import { register as registerConformance } from "./commands/conformance.js";
+import { register as registerScorecard } from "./commands/scorecard.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerValidate(program);
   registerConformance(program);
+  registerScorecard(program);
   return program;
 }
 

@@ -1,0 +1,56 @@
+/**
+ * `oaio scorecard`: starts a live A2A server (memory-transport bus, demo agent), runs every
+ * conformance check, and writes generated/scorecard/a2a.{json,md,html}. `--check` writes
+ * nothing and exits 1 when the files differ from what this run produces. Exit 1 when a
+ * supported feature fails.
+ */
+import type { Command } from "commander";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { packageRoot } from "../../generator/paths.js";
+import { runChecks, startConformanceEnv } from "../../runtime/a2a/conformance/index.js";
+import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../runtime/a2a/conformance/scorecard.js";
+
+interface ScorecardOptions {
+  out?: string;
+  check?: boolean;
+  quiet?: boolean;
+}
+
+/** Registers `oaio scorecard`. */
+export function register(program: Command): void {
+  program
+    .command("scorecard")
+    .description("measure A2A compatibility against a live bridge and write generated/scorecard/a2a.{json,md,html}")
+    .option("--out <dir>", "output folder (default: the package's generated/scorecard/)")
+    .option("--check", "write nothing; exit 1 naming each file that differs from this run's result")
+    .option("-q, --quiet", "print only problems")
+    .action(async (opts: ScorecardOptions) => {
+      const outDir = resolve(opts.out ?? join(packageRoot(), "generated", "scorecard"));
+      const env = await startConformanceEnv();
+      let results;
+      try {
+        results = await runChecks(env);
+      } finally {
+        await env.close();
+      }
+      const card = buildScorecard(results);
+      const files: [string, string][] = [["a2a.json", renderJson(card)], ["a2a.md", renderMarkdown(card)], ["a2a.html", renderHtml(card)]];
+      const show = (f: string): string => relative(process.cwd(), join(outDir, f)) || f;
+      if (opts.check) {
+        const stale = files.filter(([f, content]) => !existsSync(join(outDir, f)) || readFileSync(join(outDir, f), "utf8") !== content);
+        for (const [f] of stale) process.stderr.write(`stale: ${show(f)}\n`);
+        if (stale.length > 0) process.exitCode = 1;
+      } else {
+        mkdirSync(outDir, { recursive: true });
+        for (const [f, content] of files) writeFileSync(join(outDir, f), content);
+        if (!opts.quiet) for (const [f] of files) process.stdout.write(`wrote ${show(f)}\n`);
+      }
+      const s = card.summary;
+      for (const f of card.features.filter((x) => x.status === "fail")) {
+        process.stderr.write(`FAIL ${f.id}: ${f.checks.filter((c) => c.status !== "pass").map((c) => `${c.id} (${c.error ?? c.status})`).join("; ")}\n`);
+      }
+      if (!opts.quiet) process.stdout.write(`A2A scorecard: ${s.pass} pass, ${s.fail} fail, ${s.not_supported} not supported of ${s.total} features (MUST ${s.must_pass}/${s.must_total})\n`);
+      if (s.fail > 0) process.exitCode = 1;
+    });
+}

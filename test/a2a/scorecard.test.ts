@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { A2A_FEATURES } from "../../generated/a2a/index.js";
+import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../runtime/a2a/conformance/scorecard.js";
+import { REPO_ROOT, runCli } from "../helpers/cli.js";
+
+const allPass = A2A_FEATURES.flatMap((f) => f.checks).map((id) => ({ id, status: "pass" as const }));
+const VOID = new Set(["meta", "br"]);
+
+/** Tag balance of an HTML document (enough for the renderer's own output). */
+function unbalancedTags(html: string): string[] {
+  const stack: string[] = [];
+  const problems: string[] = [];
+  for (const m of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>/g)) {
+    const [, close, name] = m;
+    const tag = (name ?? "").toLowerCase();
+    if (VOID.has(tag)) continue;
+    if (close) {
+      if (stack.pop() !== tag) problems.push(`</${tag}>`);
+    } else stack.push(tag);
+  }
+  return [...problems, ...stack];
+}
+
+describe("A2A scorecard", () => {
+  it("reports every feature: pass, fail with the masked reason, missing checks, not supported", () => {
+    const results = allPass.map((r) => (r.id === "get.task" ? { id: r.id, status: "fail" as const, error: "GET http://127.0.0.1:40123/ task 01a211a4-4f08-71dc-9210-5b405b012b8b" } : r)).filter((r) => r.id !== "list.filter");
+    const card = buildScorecard(results);
+    expect(card.features.map((f) => f.id)).toEqual(A2A_FEATURES.map((f) => f.id));
+    const get = card.features.find((f) => f.id === "tasks.get");
+    expect(get?.status).toBe("fail");
+    expect(get?.checks.find((c) => c.id === "get.task")?.error).toBe("GET http://127.0.0.1:PORT/ task UUID");
+    expect(card.features.find((f) => f.id === "tasks.list")?.checks.find((c) => c.id === "list.filter")?.status).toBe("missing");
+    expect(card.features.find((f) => f.id === "binding.grpc")).toMatchObject({ status: "not-supported", reason: "JSON-RPC binding only" });
+    expect(card.summary.fail).toBe(2);
+    expect(card.summary.not_supported).toBe(A2A_FEATURES.filter((f) => !f.supported).length);
+  });
+
+  it("renders deterministic JSON, Markdown and a standalone, well-formed HTML page", () => {
+    const card = buildScorecard(allPass);
+    expect(renderJson(buildScorecard(allPass))).toBe(renderJson(card));
+    expect(JSON.parse(renderJson(card))).toEqual(card);
+    const md = renderMarkdown(card);
+    expect(md.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| Feature")).length).toBe(A2A_FEATURES.length);
+    const html = renderHtml(card);
+    expect(unbalancedTags(html)).toEqual([]);
+    expect(html).not.toMatch(/<link|<script|src=|https?:\/\//);
+    expect(html).toContain("<style>");
+  });
+
+  it("the committed generated/scorecard is what `oaio scorecard` measures now", async () => {
+    const r = await runCli(["scorecard", "--check", "-q"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const committed = JSON.parse(readFileSync(join(REPO_ROOT, "generated/scorecard/a2a.json"), "utf8")) as { summary: { fail: number } };
+    expect(committed.summary.fail).toBe(0);
+  });
+
+  const chromium = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((p) => existsSync(p));
+  it.skipIf(chromium === undefined)("the HTML page renders in headless Chromium with one row per feature", () => {
+    const dom = execFileSync(chromium as string, ["--no-sandbox", "--disable-gpu", "--dump-dom", `file://${join(REPO_ROOT, "generated/scorecard/a2a.html")}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 30_000 });
+    expect(dom.match(/<tr>/g)?.length).toBe(A2A_FEATURES.length + 1);
+    expect(dom).toContain("compatibility scorecard");
+  });
+});
