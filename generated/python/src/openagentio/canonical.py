@@ -54,7 +54,7 @@ def format_number(value: int | float) -> str:
         raise ValueError(f"{value!r} is not a JSON number")
     if value == 0:
         return "0"
-    if value.is_integer() and abs(value) < 1e21:
+    if value.is_integer() and abs(value) <= _MAX_EXACT:
         return str(int(value))
     sign = "-" if value < 0 else ""
     mantissa, _, exp = repr(abs(value)).partition("e")
