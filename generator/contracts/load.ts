@@ -70,12 +70,15 @@ function crossCheck(loaded: readonly { path: string; ir: AgentContractIr }[], pr
     const first = names.get(ir.name);
     if (first !== undefined) {
       problems.push({ file: path, pointer: "/name", message: `agent name "${ir.name}" is also used by ${first}`, fix: "give every contract a distinct name (it names the generated files and types)" });
-    } else names.set(ir.name, path);
+      continue; // its default targets collide too: one report is enough
+    }
+    names.set(ir.name, path);
     ir.skills.forEach((s, i) => {
       const where = `${path}#/skills/${i}`;
       const owner = targets.get(s.target);
       if (owner !== undefined && !owner.startsWith(`${path}#`)) {
-        problems.push({ file: path, pointer: `/skills/${i}/target`, message: `target "${s.target}" is also served by ${owner}`, fix: "set a distinct \"target\" (or leave it out to use \"{agent}:{skill}\")" });
+        const key = s.target === `${ir.name}:${s.id}` ? "id" : "target";
+        problems.push({ file: path, pointer: `/skills/${i}/${key}`, message: `target "${s.target}" is also served by ${owner}`, fix: "set a distinct \"target\" (or leave it out to use \"{agent}:{skill}\")" });
       } else if (owner === undefined) targets.set(s.target, where);
     });
   }

@@ -112,11 +112,13 @@ function checkNames(c: CheckInput, raw: RawContract, skills: readonly SkillIr[],
     handlerMethods.claim(n.method, `/skills/${i}/id`, skillFix);
   });
   const eventFix = "rename the event type or the skill: generated method names must differ";
-  (raw.events?.publishes ?? []).forEach((e, i) => {
+  const firsts = (list: readonly RawEvent[]): [RawEvent, number][] =>
+    list.map((e, i): [RawEvent, number] => [e, i]).filter(([e, i]) => list.findIndex((o) => o.type === e.type) === i);
+  firsts(raw.events?.publishes ?? []).forEach(([e, i]) => {
     if (!c.standardEvents.some((s) => s.name === e.type)) types.claim(eventPayloadName(e.type), `/events/publishes/${i}/type`, eventFix);
     clientMethods.claim(`on${pascal(eventWords(e.type))}`, `/events/publishes/${i}/type`, eventFix);
   });
-  (raw.events?.subscribes ?? []).forEach((e, i) => {
+  firsts(raw.events?.subscribes ?? []).forEach(([e, i]) => {
     if (!c.standardEvents.some((s) => s.name === e.type) && !(raw.events?.publishes ?? []).some((p) => p.type === e.type)) {
       types.claim(eventPayloadName(e.type), `/events/subscribes/${i}/type`, eventFix);
     }

@@ -20,6 +20,11 @@ function payloadType(e: EventIr): string {
   return e.standardPayload !== undefined ? `PayloadOf<${str(e.type)}>` : eventPayloadName(e.type);
 }
 
+/** Explicit payload type argument of bus.subscribe for custom events (standard ones infer it). */
+function subscribeTypeArgs(e: EventIr): string {
+  return e.standardPayload !== undefined ? "" : `<${str(e.type)}, ${eventPayloadName(e.type)}>`;
+}
+
 function contractConst(c: AgentContractIr): string {
   const n = agentNames(c.name);
   const skills = c.skills.map((s) => `    ${skillNames(s.id).method}: { id: ${str(s.id)}, target: ${str(s.target)}, mode: ${str(s.mode)} },`);
@@ -70,7 +75,7 @@ function client(c: AgentContractIr): string {
     body.push([
       tsDoc(`Receives ${e.type} published by ${c.name}: ${e.description}`, "  "),
       `  on${pascal(eventWords(e.type))}(handler: (payload: ${t}, ctx: HandlerContext) => void | Promise<void>, opts?: SubscribeOptions): Subscription {`,
-      `    return this.#bus.subscribe(${str(e.type)}, (payload, ctx) => handler(payload as ${t}, ctx), opts);`,
+      `    return this.#bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, handler, opts);`,
       "  }",
     ]);
   }
@@ -148,7 +153,7 @@ function register(c: AgentContractIr): string {
   }
   for (const e of c.subscribes) {
     const queue = e.queue ? `queue: ${n.contract}.name, ` : "";
-    subs.push(`    bus.subscribe(${str(e.type)}, (payload, ctx) => impl.on${pascal(eventWords(e.type))}(payload as ${payloadType(e)}, withPublisher(ctx, publish)), { ${queue}...opts }),`);
+    subs.push(`    bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, (payload, ctx) => impl.on${pascal(eventWords(e.type))}(payload, withPublisher(ctx, publish)), { ${queue}...opts }),`);
   }
   return [
     tsDoc(`Serves ${c.name} on \`bus\`: every skill (queue group = its target) and every subscribed event.\nClose the returned registrations (or the bus) to stop.`),
