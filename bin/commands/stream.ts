@@ -1,0 +1,63 @@
+/** `oaio stream <target> <json>`: a stream call over NATS; prints text deltas as they arrive. */
+import type { Command } from "commander";
+import { addBusClientOptions, contextOf, parseJsonArg, readable, runClient, type BusClientOptions } from "./invoke.js";
+
+/** Registers `oaio stream`. */
+export function register(program: Command): void {
+  addBusClientOptions(
+    program
+      .command("stream")
+      .description("send a stream request to an agent over NATS and print the frames as they arrive")
+      .argument("<target>", "agent id to stream from")
+      .argument("[json]", "request payload as JSON", "null")
+      .option("--idle-timeout <ms>", "give up after this long without a frame", "30000"),
+  ).action(async (target: string, json: string, opts: BusClientOptions & { idleTimeout: string }) => {
+    await runClient("stream", opts, async (bus) => {
+      const payload = parseJsonArg(json, "the request payload");
+      const idleTimeoutMs = Number(opts.idleTimeout);
+      const call = bus.streamInvoke(target, payload, { context: contextOf(opts), idleTimeoutMs, yieldErrors: true });
+      const stop = (): void => void call.close("interrupted");
+      process.once("SIGINT", stop);
+      let midLine = false;
+      try {
+        for await (const frame of call) {
+          if (opts.json) {
+            if (frame.envelope !== undefined) process.stdout.write(`${JSON.stringify(frame.envelope)}\n`);
+            if (frame.type === "error") throw frame.error;
+            continue;
+          }
+          switch (frame.type) {
+            case "started":
+              process.stderr.write(`[started${frame.meta === undefined ? "" : ` ${JSON.stringify(frame.meta)}`}]\n`);
+              break;
+            case "delta":
+              if (frame.delta !== undefined) {
+                process.stdout.write(frame.delta);
+                midLine = true;
+              }
+              if (frame.data !== undefined) {
+                process.stdout.write(`${midLine ? "\n" : ""}${JSON.stringify(frame.data)}\n`);
+                midLine = false;
+              }
+              break;
+            case "final":
+              if (midLine) process.stdout.write("\n");
+              midLine = false;
+              if (frame.result !== undefined) process.stdout.write(`${readable(frame.result)}\n`);
+              process.stderr.write(`[final, ${(frame.envelope.seq ?? 0) + 1} frames]\n`);
+              break;
+            case "error":
+              if (midLine) process.stdout.write("\n");
+              throw frame.error;
+            case "event":
+              process.stdout.write(`${midLine ? "\n" : ""}[${frame.envelope.event_type}] ${JSON.stringify(frame.envelope.payload ?? null)}\n`);
+              midLine = false;
+              break;
+          }
+        }
+      } finally {
+        process.off("SIGINT", stop);
+      }
+    });
+  });
+}
