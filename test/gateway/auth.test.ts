@@ -1,0 +1,137 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWTPayload } from "jose";
+import type { Envelope } from "../../runtime/index.js";
+import { createJwtVerifier } from "../../runtime/gateway/index.js";
+import { openRig, post, SseReader, type Rig } from "./fixture.js";
+
+const SECRET = "a-test-secret-of-enough-length-for-hs256";
+const key = new TextEncoder().encode(SECRET);
+
+function hs256(claims: JWTPayload, opts: { exp?: string | number; secret?: Uint8Array; iss?: string; aud?: string } = {}): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .setIssuer(opts.iss ?? "https://issuer.test")
+    .setAudience(opts.aud ?? "oaio")
+    .setExpirationTime(opts.exp ?? "5m")
+    .sign(opts.secret ?? key);
+}
+
+let rig: Rig;
+const seen: Envelope[] = [];
+
+beforeAll(async () => {
+  rig = await openRig({ auth: createJwtVerifier({ secret: SECRET, issuer: "https://issuer.test", audience: "oaio" }) });
+  for (const tenant of ["acme", "globex"]) {
+    rig.agents.handleInvoke("whoami", (_req, ctx) => {
+      seen.push(ctx.envelope);
+      return { tenant: ctx.envelope.tenant_id, user: ctx.envelope.user_id };
+    }, { tenant });
+    rig.agents.handleStream("ticker", async (_req, w) => {
+      await w.delta("a");
+      await w.delta("b");
+      await w.final("end");
+    }, { tenant });
+  }
+  await rig.net.settle();
+});
+afterAll(async () => {
+  await rig.close();
+});
+
+const invoke = (headers: Record<string, string>): Promise<Response> => post(`${rig.url}/v1/agents/whoami/invoke`, {}, headers);
+
+describe("Bearer JWT", () => {
+  it("a valid token's tenant claim binds the request", async () => {
+    const token = await hs256({ sub: "ada", tenant_id: "acme" });
+    const res = await invoke({ authorization: `Bearer ${token}` });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ result: { tenant: "acme", user: "ada" } });
+    // the same tenant in X-Tenant-Id is fine; an explicit X-User-Id loses to the token's sub
+    const same = await invoke({ authorization: `Bearer ${token}`, "x-tenant-id": "acme", "x-user-id": "mallory" });
+    expect(await same.json()).toEqual({ result: { tenant: "acme", user: "ada" } });
+  });
+
+  it("a token for tenant A never reaches tenant B: 403", async () => {
+    const before = seen.length;
+    const token = await hs256({ sub: "ada", tenant_id: "acme" });
+    const res = await invoke({ authorization: `Bearer ${token}`, "x-tenant-id": "globex" });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: "PERMISSION_DENIED", retryable: false });
+    const ev = await post(`${rig.url}/v1/events/orders.created`, {}, { authorization: `Bearer ${token}`, "x-tenant-id": "globex" });
+    expect(ev.status).toBe(403);
+    expect(seen.length).toBe(before);
+  });
+
+  it("missing, malformed, forged, expired or misaddressed tokens: 401 with a Bearer challenge", async () => {
+    const cases: [string, Record<string, string>][] = [
+      ["missing", {}],
+      ["not bearer", { authorization: "Basic YTpi" }],
+      ["garbage", { authorization: "Bearer not.a.jwt" }],
+      ["forged", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { secret: new TextEncoder().encode("another-secret-another-secret-xx") })}` }],
+      ["expired", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { exp: Math.floor(Date.now() / 1000) - 600 })}` }],
+      ["wrong issuer", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { iss: "https://other.test" })}` }],
+      ["wrong audience", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { aud: "someone-else" })}` }],
+    ];
+    for (const [name, headers] of cases) {
+      const res = await invoke(headers);
+      const body = (await res.json()) as { code: string };
+      expect({ name, status: res.status, code: body.code }).toEqual({ name, status: 401, code: "AUTH_FAILURE" });
+      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer realm="oaio"/);
+      expect(res.headers.get("x-request-id")).toBeTruthy();
+    }
+    const expired = await invoke(cases[4]![1]);
+    expect(expired.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(await expired.json()).toMatchObject({ message: "token expired" });
+  });
+
+  it("a valid token bound to no tenant is refused: 403", async () => {
+    const res = await invoke({ authorization: `Bearer ${await hs256({ sub: "ada" })}` });
+    expect(res.status).toBe(403);
+  });
+
+  it("a stream of tenant A cannot be resumed with a token of tenant B", async () => {
+    const a = await hs256({ sub: "ada", tenant_id: "acme" });
+    const b = await hs256({ sub: "bob", tenant_id: "globex" });
+    const res = await post(`${rig.url}/v1/agents/ticker/stream`, {}, { authorization: `Bearer ${a}` });
+    const frames = await new SseReader(res).all();
+    expect(frames).toHaveLength(3);
+    const resumeAsB = await post(`${rig.url}/v1/agents/ticker/stream`, {}, { authorization: `Bearer ${b}`, "last-event-id": frames[0]!.id! });
+    expect(resumeAsB.status).toBe(403);
+    const resumeAsA = await post(`${rig.url}/v1/agents/ticker/stream`, {}, { authorization: `Bearer ${a}`, "last-event-id": frames[0]!.id! });
+    expect(resumeAsA.status).toBe(200);
+    expect((await new SseReader(resumeAsA).all()).map((f) => f.id)).toEqual([frames[1]!.id, frames[2]!.id]);
+  });
+});
+
+describe("asymmetric keys", () => {
+  let jwksServer: Server;
+  let jwksUrl: string;
+  let privateKey: CryptoKey;
+  beforeAll(async () => {
+    const pair = await generateKeyPair("ES256");
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "ES256", use: "sig" };
+    jwksServer = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, "127.0.0.1", resolve));
+    jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/.well-known/jwks.json`;
+  });
+  afterAll(async () => {
+    jwksServer.closeAllConnections();
+    await new Promise<void>((resolve) => jwksServer.close(() => resolve()));
+  });
+
+  it("verifies ES256 tokens against a remote JWKS, reading a nested tenant claim", async () => {
+    const gw = await rig.extraGateway({ auth: createJwtVerifier({ jwksUrl, tenantClaim: "org.tenant", audience: "oaio" }) });
+    const token = await new SignJWT({ sub: "carol", org: { tenant: "globex" } })
+      .setProtectedHeader({ alg: "ES256", kid: "k1" }).setAudience("oaio").setExpirationTime("5m").sign(privateKey);
+    const res = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${token}` });
+    expect(await res.json()).toEqual({ result: { tenant: "globex", user: "carol" } });
+    const hsToken = await hs256({ sub: "x", org: { tenant: "globex" } });
+    expect((await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${hsToken}` })).status).toBe(401);
+  });
+});

@@ -1,0 +1,115 @@
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AcpError, InvalidRequestError } from "../../runtime/errors.js";
+import { GatewayClient, type SseFrame } from "../../runtime/gateway/index.js";
+import type { Envelope } from "../../runtime/index.js";
+import { openRig, type Rig } from "./fixture.js";
+import { deferred, waitFor } from "../middleware/net.js";
+
+let rig: Rig;
+const events: Envelope[] = [];
+const gates: ReturnType<typeof deferred<void>>[] = [];
+
+beforeAll(async () => {
+  rig = await openRig({ resume: { windowMs: 10_000 } });
+  rig.agents.handleInvoke("add", (req: { a: number; b: number }, ctx) => ({ sum: req.a + req.b, session: ctx.envelope.session_id }));
+  rig.agents.handleInvoke("strict", () => {
+    throw new InvalidRequestError("field x is required");
+  });
+  rig.agents.handleInvoke("nothing", () => undefined);
+  rig.agents.handleStream("words", async (req: { words: string[]; gated?: boolean }, w) => {
+    for (const word of req.words) {
+      if (req.gated === true) {
+        const gate = deferred();
+        gates.push(gate);
+        await gate.promise;
+      }
+      await w.delta(word);
+    }
+    await w.final(req.words.length);
+  });
+  rig.agents.subscribe("notes.*", (_p, ctx) => {
+    events.push(ctx.envelope);
+  });
+  await rig.net.settle();
+});
+afterAll(async () => {
+  for (const g of gates) g.resolve();
+  await rig.close();
+});
+
+describe("GatewayClient", () => {
+  it("invokes, with context headers", async () => {
+    const client = new GatewayClient({ url: rig.url });
+    expect(await client.invoke("add", { a: 2, b: 3 }, { sessionId: "s-7" })).toEqual({ result: { sum: 5, session: "s-7" } });
+    expect(await client.invoke("nothing")).toBeUndefined();
+  });
+
+  it("throws the catalogue's typed error from the ErrorPayload", async () => {
+    const client = new GatewayClient({ url: rig.url });
+    const err = await client.invoke("strict", {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err).toMatchObject({ code: "INVALID_REQUEST", message: "field x is required", retryable: false });
+    await expect(client.invoke("missing-agent", {})).rejects.toMatchObject({ code: "NO_HANDLER" });
+    const unreachable = new GatewayClient({ url: "http://127.0.0.1:1" });
+    await expect(unreachable.invoke("add", {})).rejects.toMatchObject({ code: "TRANSPORT_FAILURE" });
+    expect(await unreachable.health()).toBe(false);
+  });
+
+  it("emits events", async () => {
+    const client = new GatewayClient({ url: rig.url, headers: { "x-channel": "cli" } });
+    const { event_id } = await client.emit("notes.added", { text: "hi" });
+    await waitFor("event", () => events.length === 1);
+    expect(events[0]).toMatchObject({ event_id, channel: "cli", payload: { text: "hi" } });
+    expect(await client.health()).toBe(true);
+    expect(await client.ready()).toBe(true);
+  });
+
+  it("streams frames until the terminal one", async () => {
+    const client = new GatewayClient({ url: rig.url });
+    const frames: SseFrame[] = [];
+    const stream = client.stream("words", { words: ["a", "b", "c"] });
+    for await (const f of stream) frames.push(f);
+    expect(frames.map((f) => f.event)).toEqual(["agent.response.delta", "agent.response.delta", "agent.response.delta", "agent.response.final"]);
+    expect(frames.map((f) => f.id)).toEqual(frames.map((f) => f.envelope.event_id));
+    expect(stream.streamId).toBe(frames[0]!.envelope.correlation_id);
+    await expect(async () => {
+      for await (const _ of client.stream("missing-agent", {})) {
+        // nothing
+      }
+    }).rejects.toBeInstanceOf(AcpError);
+  });
+
+  it("resumes with Last-Event-ID after the connection drops", async () => {
+    const sockets: Socket[] = [];
+    const resumes: string[] = [];
+    const track = (req: IncomingMessage): void => {
+      sockets.push(req.socket);
+      const last = req.headers["last-event-id"];
+      if (typeof last === "string") resumes.push(last);
+    };
+    rig.gateway.server.on("request", track);
+    const client = new GatewayClient({ url: rig.url });
+    const stream = client.stream("words", { words: ["one", "two", "three"], gated: true }, { resumeAttempts: 2 });
+    const got: string[] = [];
+    const reading = (async () => {
+      for await (const f of stream) {
+        got.push((f.envelope.payload as { delta?: string }).delta ?? `final:${JSON.stringify(f.envelope.payload)}`);
+        if (got.length === 1) {
+          // drop every connection: the client must reconnect and resume
+          for (const s of sockets) s.destroy();
+          gates[gates.length - 1]!.resolve();
+        }
+      }
+    })();
+    await waitFor("first gate", () => gates.length === 1);
+    gates[0]!.resolve();
+    await waitFor("third gate", () => gates.length === 3);
+    gates[2]!.resolve();
+    await reading;
+    rig.gateway.server.off("request", track);
+    expect(got).toEqual(["one", "two", "three", 'final:{"result":3}']);
+    expect(resumes).toHaveLength(1); // it did reconnect, once, naming the last frame it had
+  });
+});
