@@ -163,7 +163,7 @@ export class TaskManager {
     const task = await this.opts.store.get(taskId);
     if (task === undefined) return undefined;
     const e: Entry = { task, subscribers: new Set(), run: undefined, persisted: Promise.resolve() };
-    this.entries.set(taskId, e);
+    if (!isTerminalTaskState(task.status.state)) this.entries.set(taskId, e);
     return e;
   }
 
@@ -195,6 +195,11 @@ export class TaskManager {
       this.fail(e, new Error("the agent's stream ended without a terminal frame"));
     }
     await call.close().catch(() => undefined);
+    // A terminal task lives on in the store only; memory keeps tasks that can still change.
+    if (isTerminalTaskState(e.task.status.state)) {
+      await e.persisted;
+      if (this.entries.get(e.task.id) === e && e.subscribers.size === 0) this.entries.delete(e.task.id);
+    }
   }
 
   private frameEvents(e: Entry, frame: StreamFrame, ref: { taskId: string; contextId: string }, cursor: ArtifactCursor): StreamResponse[] {
