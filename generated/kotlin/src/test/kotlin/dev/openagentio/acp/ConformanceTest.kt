@@ -48,9 +48,11 @@ class ConformanceTest {
         }
     }
 
-    /** One dynamic test per file of golden/[kind]; [check] returns a success detail or throws AssertionError / Skip. */
-    private fun cases(kind: String, check: (Path) -> String): List<DynamicTest> = files(kind).map { file ->
-        val id = "$kind/${file.fileName}"
+    /** One dynamic test per file of golden/[dir]; [check] returns a success detail or throws AssertionError / Skip. */
+    private fun cases(dir: String, check: (Path) -> String): List<DynamicTest> = files(dir).map { file ->
+        // Case ids and kinds as `oaio conformance` reports them: "<dir>/<name without .json>", kind "stream" for streams/.
+        val id = "$dir/${file.fileName.toString().removeSuffix(".json")}"
+        val kind = if (dir == "streams") "stream" else dir
         DynamicTest.dynamicTest(id) {
             val outcome = try {
                 CaseResult(id, kind, true, check(file))
