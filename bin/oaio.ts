@@ -16,6 +16,7 @@ import { register as registerSubscribe } from "./commands/subscribe.js";
 import { register as registerValidate } from "./commands/validate.js";
 import { register as registerConformance } from "./commands/conformance.js";
 import { register as registerScorecard } from "./commands/scorecard.js";
+import { register as registerHttp } from "./commands/gateway-http.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerConformance(program);
   registerScorecard(program);
+  registerHttp(program);
   return program;
 }
 

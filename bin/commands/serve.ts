@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { relative } from "node:path";
 import { createBus, type Bus, type BusLogger } from "../../runtime/bus/index.js";
 import { connectNats, createMemoryTransport, type Transport } from "../../runtime/transport/index.js";
+import { attachGateway } from "./gateway-serve.js";
 
 /** What serve runs; extensions such as the HTTP gateway attach here. */
 export interface ServeRuntime {
@@ -161,6 +162,7 @@ interface ServeCliOptions {
   nats?: string;
   prefix: string;
   tenant?: string;
+  http?: string;
 }
 
 /** Registers `oaio serve`. */
@@ -171,11 +173,16 @@ export function register(program: Command): void {
     .option("--nats <url>", "serve on this NATS server instead of the in-process memory transport")
     .option("--prefix <prefix>", "subject prefix", "acp.v1")
     .option("--tenant <tenant>", "serve one tenant's subjects")
+    .option("--http <[host:]port>", "also serve the HTTP/SSE gateway there (port 0: a free one)")
     .action(async (opts: ServeCliOptions) => {
       const out = (line: string): void => void process.stdout.write(`${line}\n`);
       let runtime: ServeRuntime;
       try {
         runtime = await startServe({ nats: opts.nats, prefix: opts.prefix, tenant: opts.tenant, out });
+        if (opts.http !== undefined) await attachGateway(runtime, opts.http).catch(async (err: unknown) => {
+          await runtime.close();
+          throw err;
+        });
       } catch (err: unknown) {
         process.stderr.write(`oaio serve: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exitCode = 2;
