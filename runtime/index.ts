@@ -20,6 +20,11 @@ export {
 export type { EventTypeName, FrameTypeName, MetadataKeyName } from "../generated/ts/constants.js";
 export type { EventMap, PayloadOf } from "../generated/ts/event-map.js";
 
-// ---- transport exports (added by the transport engineer) ----
-// ---- bus exports (added by the bus engineer), e.g. export * from "./bus/index.js"; ----
+export { createMemoryTransport, connectNats, TransportError, TransportErrorCode, TransportStatusType, isTransportError } from "./transport/index.js";
+export type {
+  MemoryTransportOptions, MessageHandler, NatsTransport, NatsTransportOptions, StatusListener, Transport, TransportMessage,
+  TransportStatus, TransportSubscription,
+  PublishOptions as TransportPublishOptions, SubscribeOptions as TransportSubscribeOptions,
+} from "./transport/index.js";
 export * from "./bus/index.js";
+export * from "./a2a/index.js";

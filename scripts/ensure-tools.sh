@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite runs for real, when they are missing:
 # nats-server (Debian package, JetStream capable), Maven + JDK 17 for the generated Kotlin
-# SDK, python3 venv support for the generated Python SDK. Idempotent and quiet when all present.
+# SDK, python3 venv support for the generated Python SDK, headless Chromium for the
+# A2A scorecard page. Idempotent and quiet when all present.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,8 @@ command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# the A2A scorecard test renders generated/scorecard/a2a.html in headless Chromium
+[ -x /usr/bin/chromium-headless-shell ] || [ -x /usr/bin/chromium ] || need+=(chromium-headless-shell)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
