@@ -22,6 +22,12 @@ if [ ! -f "$pkg/pyproject.toml" ]; then
   exit 2
 fi
 
+# One setup at a time (test files run in parallel); the lock lives outside the repository.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"${TMPDIR:-/tmp}/oaio-python-env.$(printf '%s' "$venv" | sha256sum | cut -c1-16).lock"
+  flock 9
+fi
+
 want="$("$python" -c 'import sys; print(sys.version)' | head -1)|$root|$(sha256sum "$pkg/pyproject.toml" "$0" | cut -c1-64 | tr '\n' ' ')"
 stamp="$venv/.oaio-stamp"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/python" ]; then

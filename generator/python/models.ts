@@ -100,12 +100,15 @@ export class ModelBuilder {
     this.enumByValues.set(JSON.stringify(values), className);
   }
 
-  /** Models a top-level schema document: a class when it is an object, else a JsonValue alias. */
-  addDocument(doc: SchemaDoc): string {
+  /**
+   * Models a top-level schema document: a class when it is an object, else a JsonValue
+   * alias. `fixedName` overrides the title (the envelope is always `Envelope`).
+   */
+  addDocument(doc: SchemaDoc, fixedName?: string): string {
     const node = this.index.root(doc);
     const s = doc.schema;
-    if (s["type"] === "object") return this.model(node, doc.title);
-    const name = this.classes.claim(pascalCase(doc.title));
+    if (s["type"] === "object") return this.model(node, doc.title, fixedName);
+    const name = this.classes.claim(fixedName ?? pascalCase(doc.title));
     this.aliases.push({ name, doc: doc.description, validator: this.validatorName(name), node });
     return name;
   }
@@ -114,14 +117,15 @@ export class ModelBuilder {
     return this.validators.claim(`validate_${snakeCase(className).replace(/_$/u, "")}`);
   }
 
-  private model(node: Located, title: string): string {
+  private model(node: Located, title: string, fixedName?: string): string {
     const existing = this.byUri.get(node.uri);
     if (existing !== undefined) return existing;
-    const className = this.classes.claim(pascalCase(title));
+    const className = this.classes.claim(fixedName ?? pascalCase(title));
     this.byUri.set(node.uri, className);
     const s = node.schema as JsonSchema;
     const props = isObject(s["properties"]) ? s["properties"] : {};
-    const required = Array.isArray(s["required"]) ? s["required"].map(String) : [];
+    // A required "" is never enforced by ajv (see validator.ts), so it is optional here too.
+    const required = Array.isArray(s["required"]) ? s["required"].map(String).filter((n) => n !== "") : [];
     const attrs = new Scope();
     const fields: PyField[] = [];
     const entry: PyModel = { className, doc: describe(s), fields, validator: this.validatorName(className), node };

@@ -21,9 +21,13 @@ export const PYTHON_RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([
   "from_json", "Self", "ClassVar", "JsonValue", "JsonObject", "Absent", "ABSENT", "self", "cls",
 ]);
 
-/** Splits `callId`, `call_id`, `call-id`, `HTTPStatus` into lower-case words. */
+/**
+ * Splits `callId`, `call_id`, `call-id`, `HTTPStatus` into lower-case words. Letters and
+ * digits outside ASCII become `u<hex>` words (`ÄÖ` → `uc4 ud6`), so names stay ASCII.
+ */
 function words(name: string): string[] {
   return name
+    .replace(/[^\x00-\x7f]/gu, (c) => (/[\p{L}\p{N}]/u.test(c) ? ` u${c.codePointAt(0)!.toString(16)} ` : " "))
     .replace(/([a-z0-9])([A-Z])/gu, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/gu, "$1 $2")
     .split(/[^A-Za-z0-9]+/u)
@@ -42,10 +46,13 @@ export function snakeCase(name: string): string {
   return PYTHON_KEYWORDS.has(base) || PYTHON_RESERVED_ATTRIBUTES.has(base) ? `${base}_` : base;
 }
 
-/** `agent.response.final` → `AgentResponseFinal`, `None` → `None_`, `2fa` → `N2fa`. */
+/**
+ * `agent.response.final` → `AgentResponseFinal`, `2fa` → `N2fa`, and `None` → `NoneModel`
+ * (a trailing underscore would break CapWords, which ruff's pep8-naming checks).
+ */
 export function pascalCase(name: string): string {
   const base = fixStart(words(name).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(""), "N");
-  return PYTHON_KEYWORDS.has(base) || PYTHON_RESERVED_ATTRIBUTES.has(base) ? `${base}_` : base;
+  return PYTHON_KEYWORDS.has(base) || PYTHON_RESERVED_ATTRIBUTES.has(base) ? `${base}Model` : base;
 }
 
 /** `acp.retry.attempt` (prefix `acp.`) → `RETRY_ATTEMPT`, `1x` → `V_1X`. */

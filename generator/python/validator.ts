@@ -299,7 +299,9 @@ export class ValidatorCompiler {
       }
       case "required":
         if (!Array.isArray(v)) throw new Error(`${where}: required must be an array`);
-        return v.map(String).map((name) => {
+        // ajv never reports a missing property named "" (its generated `missing = ""` is falsy),
+        // so neither does this compiler: TypeScript is the reference.
+        return v.map(String).filter((name) => name !== "").map((name) => {
           const args: Arg[] = [`p + ${JSON.stringify(`/${escapeToken(name)}`)}`, { text: expectedForMissing(name, s) }];
           return { cond: `${JSON.stringify(name)} not in d`, act: (b: Body) => b.raw(pyCall(b.col, "return _missing(", args)) };
         });

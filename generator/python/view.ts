@@ -61,7 +61,7 @@ export function buildView(ir: Ir): Record<string, unknown> {
   const index = new SchemaIndex([ir.envelope, ...ir.payloads]);
   const builder = new ModelBuilder(index, PACKAGE_NAMES);
   builder.knownEnum("Phase", ir.phases.map((p) => p.name));
-  const envelopeClass = builder.addDocument(ir.envelope);
+  const envelopeClass = builder.addDocument(ir.envelope, "Envelope");
   const payloadClass = new Map(ir.payloads.map((doc) => [doc.file, builder.addDocument(doc)]));
 
   const byUri = (uri: string): string => {
@@ -180,7 +180,7 @@ function errorRow(ir: Ir, i: number): { doc: string; className: string; classDoc
   const e = ir.errorCodes[i]!;
   return {
     doc: e.description,
-    className: `${pascalCase(e.code)}Error`,
+    className: pascalCase(`${e.code}_ERROR`),
     classDoc: `${e.description} (retryable by default: ${e.retryable ? "True" : "False"}; HTTP ${e.httpStatus})`,
     retryable: e.retryable,
     httpStatus: e.httpStatus,
