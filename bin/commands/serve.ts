@@ -199,10 +199,13 @@ export function register(program: Command): void {
       if (opts.nats === undefined) await selfDemo(runtime, out);
       for (const line of hints(runtime, opts.nats)) out(line);
       out(`Ctrl-C stops.`);
+      // Signal listeners do not keep the event loop alive (the memory transport holds no socket).
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
+      clearInterval(keepAlive);
       out("oaio serve: stopping");
       await runtime.close();
       process.exitCode = 0;
