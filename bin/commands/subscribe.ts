@@ -37,7 +37,7 @@ export function register(program: Command): void {
         if (seen >= limit) done();
       }, opts.queue === undefined ? {} : { queue: opts.queue });
       await bus.transport.flush();
-      if (!opts.json) process.stderr.write(`listening on ${sub.subject} (Ctrl-C to stop)\n`);
+      process.stderr.write(`listening on ${sub.subject} (Ctrl-C to stop)\n`);
       process.once("SIGINT", done);
       process.once("SIGTERM", done);
       try {
