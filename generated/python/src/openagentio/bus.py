@@ -15,7 +15,7 @@ Envelopes are JSON objects (see `models.Envelope`), one per NATS message, withou
 headers. The reply address travels in the envelope's `reply_to` (an `_INBOX.*`
 subject), not in the NATS reply field.
 
-Frames of a reply (event_type -> frame_type):
+Standard event types (event_type -> frame_type of its frames):
     agent.message.received     request
     agent.response.started     response.started
     agent.response.delta       response.delta

@@ -9,7 +9,7 @@ duplicates, bounds its buffer and stops after the first delivered final frame.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NoReturn
 
 from ._json import Absent, JsonValue
 from .errors import AcpError, error_for
@@ -102,7 +102,7 @@ class StreamAssembler:
                 self._pending.clear()
         return out
 
-    def _fail(self, why: str) -> None:
+    def _fail(self, why: str) -> NoReturn:
         self._failure = error_for("BACKPRESSURE_DROP", f"stream overflow: {why}")
         raise self._failure
 
