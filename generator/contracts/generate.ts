@@ -13,6 +13,7 @@ import { ContractLoadError } from "./errors.js";
 import { loadContracts } from "./load.js";
 import { emitCards } from "./card.js";
 import { emitTsContracts } from "./ts/emitter.js";
+import { emitPythonContracts } from "./python/emitter.js";
 import type { ContractIr, StandardEvent } from "./types.js";
 
 /** Languages `--lang` accepts with `--contracts`; A2A cards are always emitted. */
@@ -65,6 +66,7 @@ export async function emitContracts(ir: ContractIr, opts: EmitContractsOptions):
   const files: GeneratedFile[] = [...emitCards(ir)];
   for (const lang of opts.langs) {
     if (lang === "ts") files.push(...(await emitTsContracts(ir, { runtimeImport: opts.tsRuntimeImport })));
+    else if (lang === "python") files.push(...emitPythonContracts(ir));
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -97,3 +97,28 @@ export function agentNames(name: string): AgentNames {
 export function titleCase(name: string): string {
   return words(name).map(cap).join(" ");
 }
+
+/**
+ * Type names a contract may not declare: built-ins of TypeScript, Python and Kotlin that
+ * generated code refers to unqualified, and the names the generated support code exports.
+ * (Standard payload type names are added by the loader from the catalogue.)
+ */
+export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([
+  // TypeScript globals and utility types
+  "Array", "Boolean", "Date", "Error", "Function", "JSON", "Map", "Number", "Object", "Promise", "Record", "RegExp",
+  "Set", "String", "Symbol", "Partial", "Readonly", "Required", "Pick", "Omit", "Exclude", "Extract", "Awaited",
+  "AbortSignal", "AsyncIterable", "AsyncDisposable", "Uint8Array",
+  // Python
+  "None", "True", "False", "Self", "ClassVar", "Final", "Literal", "Protocol", "TypeAlias", "StrEnum", "Mapping",
+  "Callable", "Awaitable", "AsyncIterator",
+  // Kotlin
+  "Any", "Byte", "Char", "Double", "Enum", "Exception", "Float", "Int", "List", "Long", "Nothing", "Result", "Short",
+  "Throwable", "Unit", "SerialName", "JsonArray", "JsonElement", "JsonNull", "JsonObject", "JsonPrimitive",
+  "CompletableFuture", "Duration",
+  // The SDKs and the generated support code
+  "Bus", "Envelope", "Subscription", "HandlerContext", "HandleOptions", "InvokeOptions", "PublishOptions",
+  "SubscribeOptions", "StreamInvokeOptions", "FrameOptions", "PayloadOf", "StreamWriter", "StreamCall", "JsonValue",
+  "Absent", "SkillStream", "SkillStreamOptions", "SkillFrame", "SkillInfo", "SkillMode", "Started", "Delta", "Final",
+  "Other", "DeltaWriter", "DeltaEncoding", "TextDeltaWriter", "DataDeltaWriter", "ContractContext", "Registrations",
+  "RegisterOptions", "Reader", "AcpException", "AcpError", "ContractJson", "Phase", "EventType", "ErrorCode",
+]);

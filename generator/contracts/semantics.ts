@@ -5,7 +5,7 @@
  */
 import type { ContractProblem } from "./errors.js";
 import { deltaEncoding, type SchemaSite } from "./schemas.js";
-import { agentNames, eventPayloadName, eventWords, pascal, skillNames, titleCase } from "./names.js";
+import { RESERVED_TYPE_NAMES, agentNames, eventPayloadName, eventWords, pascal, skillNames, titleCase } from "./names.js";
 import type { AgentContractIr, EventIr, Json, JsonSchema, SkillIr, StandardEvent } from "./types.js";
 
 /** A contract after its shape check (schema/agent-contract.schema.json). */
@@ -36,9 +36,16 @@ export interface CheckInput {
 /** Records names and reports the second use of each. */
 class NameTable {
   readonly #seen = new Map<string, string>();
-  constructor(readonly path: string, readonly problems: ContractProblem[], readonly what: string) {}
+  constructor(
+    readonly path: string,
+    readonly problems: ContractProblem[],
+    readonly what: string,
+    /** Extra admission check; returns false (after reporting) to refuse a name. */
+    readonly admit: (name: string, pointer: string) => boolean = () => true,
+  ) {}
   /** Records `name`; reports and returns false when it was taken. */
   claim(name: string, pointer: string, fix: string): boolean {
+    if (!this.admit(name, pointer)) return false;
     const first = this.#seen.get(name);
     if (first === undefined) {
       this.#seen.set(name, pointer);
@@ -94,9 +101,13 @@ function checkNames(c: CheckInput, raw: RawContract, skills: readonly SkillIr[],
     return false;
   });
   const agent = agentNames(raw.name);
-  const types = new NameTable(c.path, problems, "generated type name");
-  const reserved = [agent.client, agent.handlers, agent.context, agent.publisher, agent.registration];
-  reserved.forEach((n) => types.claim(n, "/name", "rename the agent"));
+  const reserved = new Set([...RESERVED_TYPE_NAMES, ...c.standardEvents.map((e) => e.payloadType)]);
+  const types = new NameTable(c.path, problems, "generated type name", (name, pointer) => {
+    if (!reserved.has(name)) return true;
+    problems.push({ file: c.path, pointer, message: `type name "${name}" is reserved (a built-in or generated name in TypeScript, Python or Kotlin)`, fix: "choose another name (e.g. with a prefix: \"My" + name + "\")" });
+    return false;
+  });
+  [agent.client, agent.handlers, agent.context, agent.publisher, agent.registration].forEach((n) => types.claim(n, "/name", "rename the agent"));
   for (const name of Object.keys(raw.$defs ?? {})) types.claim(name, `/$defs/${name}`, "rename this shared type");
   const clientMethods = new NameTable(c.path, problems, "client method");
   const handlerMethods = new NameTable(c.path, problems, "handler method");

@@ -1,0 +1,80 @@
+/**
+ * Python output of `oaio generate --contracts`: the package `openagentio_contracts` under
+ * `python/`, with `_support.py`, one module per contract (`task_worker.py`) and `py.typed`.
+ * It depends on the generated `openagentio` SDK (Envelope, Bus Protocol, payload models).
+ */
+import { generatedHeader, type GeneratedFile } from "../../emitter.js";
+import { agentNames } from "../names.js";
+import type { ContractIr } from "../types.js";
+import { pythonModule } from "./module.js";
+import { pythonSupportSource } from "./support.js";
+import { formatPython } from "./format.js";
+import { wrap } from "../../python/pyfmt.js";
+
+/** Package (import name) of the generated Python contract code. */
+export const PYTHON_PACKAGE = "openagentio_contracts";
+
+/** Names a module may import, by source module, in the order they are written. */
+const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
+  ["__future__", ["annotations"]],
+  ["", []],
+  ["collections.abc", ["AsyncIterator", "Awaitable", "Callable", "Mapping"]],
+  ["dataclasses", ["dataclass", "field"]],
+  ["enum", ["StrEnum"]],
+  ["typing", ["ClassVar", "Final", "Literal", "Protocol", "Self", "TypeAlias"]],
+  ["", []],
+  ["openagentio", ["ABSENT", "Absent", "Bus", "Envelope", "JsonObject", "JsonValue", "StreamWriter", "Subscription"]],
+  ["openagentio.streams", ["response_result"]],
+  ["", []],
+  [".", []],
+];
+
+const SUPPORT_NAMES = [
+  "DataDeltaWriter", "DeltaWriter", "SkillFrame", "SkillInfo", "TextDeltaWriter", "child", "new_event", "payload_of",
+  "read_bool", "read_enum", "read_float", "read_int", "read_list", "read_object", "read_str", "required", "skills",
+  "stream_output", "typed_stream",
+];
+
+/** The import block of a module whose body is `body` (only names the body uses). */
+function importBlock(body: string, sdkModels: readonly string[]): string {
+  const used = (name: string): boolean => new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(body);
+  const groups: string[][] = [[]];
+  for (const [mod, names] of IMPORTS) {
+    if (mod === "") {
+      groups.push([]);
+      continue;
+    }
+    const list = mod === "__future__" ? names : mod === "." ? SUPPORT_NAMES.filter(used) : names.filter(used);
+    const all = mod === "openagentio" ? [...list, ...sdkModels].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)) : list;
+    if (all.length === 0) continue;
+    const from = mod === "." ? "._support" : mod;
+    const one = `from ${from} import ${all.join(", ")}`;
+    groups[groups.length - 1]!.push(one.length <= 100 ? one : `from ${from} import (\n${all.map((n) => `    ${n},`).join("\n")}\n)`);
+  }
+  return groups.filter((g) => g.length > 0).map((g) => g.join("\n")).join("\n\n");
+}
+
+/** Emits the Python package of every contract. */
+export function emitPythonContracts(ir: ContractIr): GeneratedFile[] {
+  const root = `python/${PYTHON_PACKAGE}`;
+  const header = (from: string): string => generatedHeader("#", from);
+  const files: GeneratedFile[] = [
+    { path: `${root}/_support.py`, content: pythonSupportSource(header("agent contracts")) },
+    { path: `${root}/py.typed`, content: "" },
+  ];
+  for (const c of ir.contracts) {
+    const m = pythonModule(c);
+    const description = wrap(c.description.split('"""').join("'''"), 96).join("\n");
+    const doc = `"""${c.title} ${c.version} (agent contract "${c.name}").\n\n${description}\n"""`;
+    // isort: two blank lines before a class or def after the imports, one before anything else.
+    const gap = /^(class |def |async def |@)/.test(m.body) ? "\n\n\n" : "\n\n";
+    const content = `${header(c.file)}\n${doc}\n\n${importBlock(m.body, m.sdkModels)}${gap}${m.body}`;
+    files.push({ path: `${root}/${agentNames(c.name).module}.py`, content: formatPython(content) });
+  }
+  const modules = ir.contracts.map((c) => `    ${agentNames(c.name).module}: ${c.title} ${c.version}`);
+  files.push({
+    path: `${root}/__init__.py`,
+    content: `${header("agent contracts")}\n"""Typed clients and handlers of the agent contracts, one module per agent:\n\n${modules.join("\n")}\n"""\n`,
+  });
+  return files;
+}
