@@ -100,7 +100,7 @@ describe("oaio generate CLI", () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it("exits 2 on an unknown option", async () => {
     const res = await runCli(["generate", "--no-such-flag"]);

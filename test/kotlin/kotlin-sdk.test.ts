@@ -57,7 +57,7 @@ describe("generated Kotlin SDK", () => {
     expect(report.language).toBe("kotlin");
     expect(report.failed, failures(report)).toBe(0);
     const kinds = new Set(report.cases.map((c) => c.kind));
-    for (const kind of ["valid", "invalid", "streams", "v1"]) expect(kinds.has(kind), kind).toBe(true);
+    for (const kind of ["valid", "invalid", "stream", "v1"]) expect(kinds.has(kind), kind).toBe(true);
     expect(report.passed).toBe(report.cases.length);
   }, MAVEN_TIMEOUT_MS);
 
