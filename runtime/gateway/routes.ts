@@ -16,6 +16,8 @@ import { requestContext, headerValue } from "./context.js";
 import { HttpError, statusOfCode, toErrorAnswer } from "./errors.js";
 import type { StreamStore } from "./stream-store.js";
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
 /** What the routes share. */
 export interface GatewayRuntime {
   readonly bus: Bus;
@@ -88,15 +90,17 @@ async function invoke(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply
   const timeoutMs = timeoutOf(gw, req);
   const signal = clientGone(reply);
   const env = await gw.bus.invokeEnvelope(target, req.body, { context, timeoutMs, signal });
-  reply.header("x-event-id", env.event_id);
-  if (env.correlation_id !== undefined) reply.header("x-correlation-id", env.correlation_id);
+  const headers: Record<string, string> = { "x-event-id": env.event_id, "content-type": JSON_TYPE };
+  if (env.correlation_id !== undefined) headers["x-correlation-id"] = env.correlation_id;
   if (isErrorReply(env)) {
     const code = (env.payload as { code?: unknown } | undefined)?.code;
-    return reply.code(statusOfCode(typeof code === "string" ? code : "AGENT_UNAVAILABLE"))
-      .header("content-type", "application/json; charset=utf-8").send(JSON.stringify(env.payload));
+    return reply.code(statusOfCode(typeof code === "string" ? code : "AGENT_UNAVAILABLE")).headers(headers).send(JSON.stringify(env.payload));
   }
-  if (isEmptyPayload(env.payload)) return reply.code(204).send();
-  return reply.code(200).header("content-type", "application/json; charset=utf-8").send(JSON.stringify(env.payload));
+  if (isEmptyPayload(env.payload)) {
+    delete headers["content-type"];
+    return reply.code(204).headers(headers).send();
+  }
+  return reply.code(200).headers(headers).send(JSON.stringify(env.payload));
 }
 
 function checkEventType(eventType: string): void {

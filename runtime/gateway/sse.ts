@@ -52,6 +52,7 @@ export class SseResponse {
   #lastWrite = 0;
   #open = false;
   #ended = false;
+  #corked = false;
   /** Heartbeat comments written. */
   heartbeats = 0;
 
@@ -81,12 +82,26 @@ export class SseResponse {
     if (this.#heartbeatMs > 0) this.#arm(this.#heartbeatMs);
   }
 
-  /** Writes one chunk; false when the socket buffer is full (wait for {@link drained}). */
+  /**
+   * Writes one chunk; false when the socket buffer is full (wait for {@link drained}).
+   * Chunks written in one run of the event loop go out together (cork until the next tick),
+   * so a burst of frames costs one socket write, not one each.
+   */
   write(chunk: string): boolean {
     if (this.isEnded) return true;
     this.#lastWrite = Date.now();
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#res.cork();
+      process.nextTick(this.#uncork);
+    }
     return this.#res.write(chunk);
   }
+
+  #uncork = (): void => {
+    this.#corked = false;
+    this.#res.uncork();
+  };
 
   /** Resolves once the socket buffer has room again, or the response is gone. */
   drained(): Promise<void> {
@@ -107,6 +122,7 @@ export class SseResponse {
     this.#stop();
     if (this.#ended) return;
     this.#ended = true;
+    // end() flushes corked chunks; the pending uncork then finds nothing to do
     if (!this.#res.writableEnded && !this.#res.destroyed) this.#res.end();
   }
 

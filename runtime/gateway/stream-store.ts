@@ -24,6 +24,8 @@ export class StreamStore {
   readonly windowMs: number;
   readonly #retainFrames: number;
   readonly #maxStreams: number;
+  /** Sessions opened as resumable and not gone yet. */
+  #resumable = 0;
 
   constructor(opts: ResumeOptions | false) {
     this.windowMs = opts === false ? 0 : (opts.windowMs ?? 5_000);
@@ -45,7 +47,7 @@ export class StreamStore {
 
   /** Starts pumping `call` into a new session. */
   open(call: StreamCall, init: { tenant: string | undefined; target: string; errorEnvelope: (e: AcpError) => Envelope }): StreamSession {
-    const resumable = this.windowMs > 0 && this.#retainFrames > 0 && this.#resumableCount() < this.#maxStreams;
+    const resumable = this.windowMs > 0 && this.#retainFrames > 0 && this.#resumable < this.#maxStreams;
     const session = new StreamSession(call, {
       tenant: init.tenant,
       target: init.target,
@@ -55,12 +57,16 @@ export class StreamStore {
       onGone: (s) => {
         this.#sessions.delete(s);
         if (this.#byId.get(s.requestId) === s) this.#byId.delete(s.requestId);
+        if (resumable) this.#resumable--;
       },
       onRetained: (id, s) => this.#byId.set(id, s),
       onForgotten: (id) => this.#byId.delete(id),
     });
     this.#sessions.add(session);
-    if (resumable) this.#byId.set(session.requestId, session);
+    if (resumable) {
+      this.#byId.set(session.requestId, session);
+      this.#resumable++;
+    }
     return session;
   }
 
@@ -74,11 +80,6 @@ export class StreamStore {
     await Promise.all([...this.#sessions].map((s) => s.close()));
     this.#sessions.clear();
     this.#byId.clear();
-  }
-
-  #resumableCount(): number {
-    let n = 0;
-    for (const s of this.#sessions) if (this.#byId.get(s.requestId) === s) n++;
-    return n;
+    this.#resumable = 0;
   }
 }

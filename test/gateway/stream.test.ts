@@ -86,8 +86,11 @@ describe("SSE streams", () => {
   });
 
   it("an error before the first frame is an HTTP status; after it, a terminal error event", async () => {
-    const early = await open(rig, "nobody", {});
+    // (a gateway that commits the response only at its first heartbeat, 10 s: the error comes first)
+    const patient = await rig.extraGateway({ heartbeatMs: 10_000 });
+    const early = await open(patient, "nobody", {});
     expect(early.status).toBe(404);
+    expect(await early.json()).toMatchObject({ code: "NO_HANDLER" });
     const res = await open(rig, "breaks", {});
     expect(res.status).toBe(200);
     const got = await new SseReader(res).all();
