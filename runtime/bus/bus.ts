@@ -7,11 +7,13 @@ import type { Envelope } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";
 import { AcpError, AgentUnavailableError, CanceledError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
 import { TraceIdSource, outboundContext, type ContextFields } from "../context/index.js";
-import { createEnvelope, encode, DEFAULT_MAX_BYTES } from "../envelope/index.js";
+import { encode, DEFAULT_MAX_BYTES } from "../envelope/index.js";
 import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
-import type { Transport } from "../transport/types.js";
+import type { PublishOptions as TransportPublishOptions, Transport } from "../transport/types.js";
 import { request } from "./caller.js";
+import { envelopeBuilder } from "./build.js";
 import { composeOutbound } from "./compose.js";
+import { Cork } from "./cork.js";
 import type { BusCore, PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
 import { InboundGate } from "./inbound-decode.js";
@@ -64,6 +66,7 @@ class BusImpl implements Bus {
   readonly #ownsTransport: boolean;
   readonly #drainTimeoutMs: number;
   readonly #stopStatus: () => void;
+  readonly #cork: Cork | undefined;
   #state = OPEN;
   #closing: Promise<void> | undefined;
   #resolveClosed!: () => void;
@@ -91,11 +94,16 @@ class BusImpl implements Bus {
     const log = new Log(opts.logger, opts.agentId);
     const schemaVersion = opts.schemaVersion ?? 2;
     const transport = opts.transport;
-    const createOpts = { schemaVersion } as const;
+    // The memory transport already batches delivery; sockets get write coalescing.
+    const cork = transport.name === "memory" ? undefined : new Cork(transport, counters, log);
+    this.#cork = cork;
+    const publish = cork === undefined
+      ? (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => transport.publish(subject, data, o)
+      : (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => cork.publish(subject, data, o);
     const terminal = (env: Envelope, call: OutboundCall): Promise<OutboundResult> => {
       if (call.kind === "invoke") return request(core, env, call).then((reply) => ({ kind: "reply", envelope: reply }));
       try {
-        transport.publish(call.subject, encode(env), call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
+        publish(call.subject, encode(env), call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
       } catch (err: unknown) {
         return Promise.reject(toSendError(err, call.subject));
       }
@@ -126,7 +134,8 @@ class BusImpl implements Bus {
       inbound: opts.middleware?.inbound,
       send: composeOutbound(opts.middleware?.outbound, terminal),
       pending: new Set<PendingCall>(),
-      envelope: (init) => createEnvelope(init, createOpts),
+      envelope: envelopeBuilder(schemaVersion),
+      publish,
     };
     this.#core = core;
     this.#cancels = new CancelRegistry(core);
@@ -283,6 +292,7 @@ class BusImpl implements Bus {
     const err = new CanceledError(`bus ${this.agentId} closed`, { details: { agentId: this.agentId } });
     for (const p of [...core.pending]) p.fail(err);
     core.pending.clear();
+    this.#cork?.flush();
     await Promise.all([core.inbox.dispose(), this.#cancels.dispose()]);
     this.#stopStatus();
     if (this.#ownsTransport) {

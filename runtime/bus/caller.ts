@@ -66,7 +66,7 @@ export function request(core: BusCore, env: Envelope, call: OutboundCall): Promi
     }, timeoutMs);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      core.transport.publish(call.subject, encode(sent), { reply: route.subject });
+      core.publish(call.subject, encode(sent), { reply: route.subject });
       core.counters.sent++;
     } catch (err: unknown) {
       settle(toSendError(err, call.subject), undefined);

@@ -5,7 +5,7 @@
 import type { Envelope } from "../../generated/ts/types.js";
 import type { AcpError } from "../../generated/ts/errors.js";
 import type { TraceIdSource } from "../context/index.js";
-import type { Transport } from "../transport/types.js";
+import type { PublishOptions, Transport } from "../transport/types.js";
 import type { InboxMux } from "./inbox.js";
 import type { InboundGate } from "./inbound-decode.js";
 import type { Counters, Log } from "./stats.js";
@@ -37,4 +37,6 @@ export interface BusCore {
   readonly pending: Set<PendingCall>;
   /** Builds an envelope with this bus' schema version (dual-write unless v1). */
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
+  /** Hands bytes to the transport (coalescing bursts on socket transports); throws what it throws. */
+  publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
 }

@@ -12,6 +12,7 @@ export class Counters {
   inFlight = 0;
   duplicateFrames = 0;
   unmatchedReplies = 0;
+  sendErrors = 0;
 
   snapshot(pendingCalls: number, unmatchedInbox: number): BusStats {
     return {
@@ -24,6 +25,7 @@ export class Counters {
       pendingCalls,
       duplicateFrames: this.duplicateFrames,
       unmatchedReplies: this.unmatchedReplies + unmatchedInbox,
+      sendErrors: this.sendErrors,
     };
   }
 }

@@ -234,6 +234,8 @@ export interface BusStats {
   duplicateFrames: number;
   /** Replies that matched no pending call (late, or after a timeout). */
   unmatchedReplies: number;
+  /** Messages the transport refused after their send had resolved (coalesced writes; logged). */
+  sendErrors: number;
 }
 
 /** The bus: one agent's view of the ACP network. Create with `createBus(options)`. */

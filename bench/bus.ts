@@ -1,0 +1,224 @@
+/**
+ * bench/bus: the bus against raw nats.js on one nats-server this script starts itself.
+ *
+ * - invoke latency (one call at a time: p50, p99) and throughput (64 calls in flight) of
+ *   `bus.invoke` vs `nc.request` of the same envelope bytes answered by a raw responder;
+ * - publish throughput of `bus.publish` vs `nc.publish` of the same envelope bytes;
+ * - streamInvoke frames/s over NATS (a handler writing deltas, a client iterating them);
+ * - invokes/s over the memory transport (64 in flight).
+ * Bus and baseline alternate over several rounds; each figure is the median round, each ratio
+ * the median of the per-pair ratios (robust to other processes loading the machine).
+ *
+ * Run: npx tsx bench/bus.ts   → prints a table, writes bench/results/bus.json
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cpus, loadavg } from "node:os";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { createBus, type Bus } from "../runtime/bus/index.js";
+import { createEnvelope, encode } from "../runtime/envelope/index.js";
+import { connectNats, createMemoryTransport } from "../runtime/transport/index.js";
+import { startNatsServer } from "../test/helpers/nats-server.js";
+
+const ROUNDS = 7;
+const LATENCY_CALLS = 1500;
+const THROUGHPUT_CALLS = 6000;
+const IN_FLIGHT = 64;
+const PUBLISHES = 60_000;
+const STREAM_FRAMES = 50_000;
+const MEMORY_CALLS = 40_000;
+const TARGETS = { invokeP50Ratio: 1.2, publishRatio: 0.8, streamFramesPerSec: 100_000, memoryInvokesPerSec: 150_000 };
+
+const REQUEST = { question: "What is my balance?", account: "ACC-1042" };
+const RESULT = { balance: 1042.5, currency: "EUR" };
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const now = (): number => performance.now();
+
+/** Runs `calls` async calls with `inFlight` at a time; resolves with calls/s. */
+async function throughput(calls: number, inFlight: number, call: () => Promise<unknown>): Promise<number> {
+  let started = 0;
+  const t0 = now();
+  const worker = async (): Promise<void> => {
+    while (started < calls) {
+      started++;
+      await call();
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return calls / ((now() - t0) / 1000);
+}
+
+/** One call at a time; resolves with the sorted latencies in µs. */
+async function latencies(calls: number, call: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = now();
+    await call();
+    out.push((now() - t0) * 1000);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+interface Pair { bus: number; raw: number }
+
+/** Alternates bus and raw rounds (raw first on even rounds); returns every round's figures. */
+async function paired(run: (which: "bus" | "raw") => Promise<number>): Promise<Pair[]> {
+  const pairs: Pair[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const order: ("bus" | "raw")[] = r % 2 === 0 ? ["raw", "bus"] : ["bus", "raw"];
+    const pair: Partial<Pair> = {};
+    for (const which of order) pair[which] = await run(which);
+    pairs.push(pair as Pair);
+  }
+  return pairs;
+}
+
+async function main(): Promise<void> {
+  const server = await startNatsServer();
+  const opened: { close(): Promise<unknown> }[] = [];
+  try {
+    // ---- raw nats.js: a responder answering with fixed reply bytes
+    const requestBytes = encode(createEnvelope({ event_type: "agent.message.received", from: "bench-client", to: "bench", payload: REQUEST }));
+    const replyBytes = encode(createEnvelope({ event_type: "agent.response.final", from: "bench", to: "bench-client", is_final: true, correlation_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", payload: { result: RESULT } }));
+    const rawServer: NatsConnection = await connect({ servers: server.url });
+    const rawClient: NatsConnection = await connect({ servers: server.url });
+    opened.push(rawServer, rawClient);
+    rawServer.subscribe("raw.invoke.bench", { queue: "bench", callback: (_err, msg) => void msg.respond(replyBytes) });
+    await rawServer.flush();
+
+    // ---- the bus: one connection per side, as two agents would have
+    const serverT = await connectNats({ servers: server.url });
+    const clientT = await connectNats({ servers: server.url });
+    const serverBus = createBus({ agentId: "bench", transport: serverT, ownsTransport: true });
+    const clientBus = createBus({ agentId: "bench-client", transport: clientT, ownsTransport: true });
+    opened.push(serverBus, clientBus);
+    serverBus.handleInvoke("bench", () => RESULT);
+    serverBus.handleStream<number>("frames", async (n, w) => {
+      for (let i = 0; i < n; i++) await w.delta("tok ");
+      await w.final(n);
+    });
+    await serverT.flush();
+
+    const rawInvoke = (): Promise<unknown> => rawClient.request("raw.invoke.bench", requestBytes, { timeout: 10_000 });
+    const busInvoke = (): Promise<unknown> => clientBus.invoke("bench", REQUEST);
+    // warmup
+    await throughput(3000, 16, rawInvoke);
+    await throughput(3000, 16, busInvoke);
+
+    process.stderr.write("invoke latency…\n");
+    const lat = { bus: [] as number[][], raw: [] as number[][] };
+    const latPairs = await paired(async (which) => {
+      const l = await latencies(LATENCY_CALLS, which === "bus" ? busInvoke : rawInvoke);
+      lat[which].push(l);
+      return percentile(l, 0.5);
+    });
+    const p99 = (which: "bus" | "raw"): number => median(lat[which].map((l) => percentile(l, 0.99)));
+
+    process.stderr.write("invoke throughput…\n");
+    const tputPairs = await paired((which) => throughput(THROUGHPUT_CALLS, IN_FLIGHT, which === "bus" ? busInvoke : rawInvoke));
+
+    process.stderr.write("publish throughput…\n");
+    const eventPayload = { task_id: "t-1", status: "submitted" as const };
+    const eventBytes = encode(createEnvelope({ event_type: "agent.task.created", from: "bench-client", payload: eventPayload }));
+    const pubPairs = await paired(async (which) => {
+      const t0 = now();
+      if (which === "raw") {
+        for (let i = 0; i < PUBLISHES; i++) rawClient.publish("acp.v1.events.agent.task.created", eventBytes);
+        await rawClient.flush();
+      } else {
+        for (let i = 0; i < PUBLISHES; i++) await clientBus.publish("agent.task.created", eventPayload);
+        await clientT.flush();
+      }
+      return PUBLISHES / ((now() - t0) / 1000);
+    });
+
+    process.stderr.write("stream frames…\n");
+    const streamRounds: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const t0 = now();
+      let frames = 0;
+      for await (const f of clientBus.streamInvoke("frames", STREAM_FRAMES, { timeoutMs: 120_000 })) {
+        if (f.type === "delta" || f.type === "final") frames++;
+      }
+      if (frames !== STREAM_FRAMES + 1) throw new Error(`stream delivered ${frames} frames, expected ${STREAM_FRAMES + 1}`);
+      streamRounds.push(frames / ((now() - t0) / 1000));
+    }
+
+    process.stderr.write("memory transport invokes…\n");
+    const memT = createMemoryTransport();
+    const memServer = createBus({ agentId: "mem-server", transport: memT });
+    const memClient = createBus({ agentId: "mem-client", transport: memT });
+    memServer.handleInvoke("bench", () => RESULT);
+    const memInvoke = (): Promise<unknown> => memClient.invoke("bench", REQUEST);
+    await throughput(10_000, IN_FLIGHT, memInvoke);
+    const memRounds: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) memRounds.push(await throughput(MEMORY_CALLS, IN_FLIGHT, memInvoke));
+    await memClient.close();
+    await memServer.close();
+    await memT.close();
+
+    const ratio = (pairs: Pair[]): number => median(pairs.map((p) => p.bus / p.raw));
+    const results = {
+      invoke_latency_us: {
+        bus_p50: median(latPairs.map((p) => p.bus)), raw_p50: median(latPairs.map((p) => p.raw)),
+        bus_p99: p99("bus"), raw_p99: p99("raw"), p50_ratio: ratio(latPairs),
+        target_p50_ratio_max: TARGETS.invokeP50Ratio,
+      },
+      invoke_throughput_per_s: {
+        bus: median(tputPairs.map((p) => p.bus)), raw: median(tputPairs.map((p) => p.raw)), ratio: ratio(tputPairs), in_flight: IN_FLIGHT,
+      },
+      publish_per_s: {
+        bus: median(pubPairs.map((p) => p.bus)), raw: median(pubPairs.map((p) => p.raw)), ratio: ratio(pubPairs),
+        target_ratio_min: TARGETS.publishRatio,
+      },
+      stream_frames_per_s_nats: { bus: median(streamRounds), frames_per_stream: STREAM_FRAMES + 1, target_min: TARGETS.streamFramesPerSec },
+      memory_invokes_per_s: { bus: median(memRounds), in_flight: IN_FLIGHT, target_min: TARGETS.memoryInvokesPerSec },
+    };
+    const met = {
+      invoke_p50: results.invoke_latency_us.p50_ratio <= TARGETS.invokeP50Ratio,
+      publish: results.publish_per_s.ratio >= TARGETS.publishRatio,
+      stream: results.stream_frames_per_s_nats.bus >= TARGETS.streamFramesPerSec,
+      memory: results.memory_invokes_per_s.bus >= TARGETS.memoryInvokesPerSec,
+    };
+    const out = {
+      bench: "bus",
+      date: new Date().toISOString(),
+      node: process.version,
+      cpu: cpus()[0]?.model ?? "unknown",
+      cores: cpus().length,
+      load_average: loadavg().map((l) => Math.round(l * 100) / 100),
+      rounds: ROUNDS,
+      results,
+      targets_met: met,
+    };
+    const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+    const pct = (r: number): string => `${(r * 100).toFixed(1)}%`;
+    const lines = [
+      `| measure | bus | raw nats.js | ratio | target |`,
+      `|---|---:|---:|---:|---|`,
+      `| invoke p50 latency (µs) | ${fmt(results.invoke_latency_us.bus_p50)} | ${fmt(results.invoke_latency_us.raw_p50)} | ${results.invoke_latency_us.p50_ratio.toFixed(2)}x | <= 1.2x ${met.invoke_p50 ? "✓" : "✗"} |`,
+      `| invoke p99 latency (µs) | ${fmt(results.invoke_latency_us.bus_p99)} | ${fmt(results.invoke_latency_us.raw_p99)} | ${(results.invoke_latency_us.bus_p99 / results.invoke_latency_us.raw_p99).toFixed(2)}x | |`,
+      `| invoke throughput (/s, ${IN_FLIGHT} in flight) | ${fmt(results.invoke_throughput_per_s.bus)} | ${fmt(results.invoke_throughput_per_s.raw)} | ${pct(results.invoke_throughput_per_s.ratio)} | |`,
+      `| publish throughput (/s) | ${fmt(results.publish_per_s.bus)} | ${fmt(results.publish_per_s.raw)} | ${pct(results.publish_per_s.ratio)} | >= 80% ${met.publish ? "✓" : "✗"} |`,
+      `| streamInvoke frames/s over NATS | ${fmt(results.stream_frames_per_s_nats.bus)} | | | >= 100,000 ${met.stream ? "✓" : "✗"} |`,
+      `| memory transport invokes/s | ${fmt(results.memory_invokes_per_s.bus)} | | | >= 150,000 ${met.memory ? "✓" : "✗"} |`,
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    const here = dirname(fileURLToPath(import.meta.url));
+    mkdirSync(join(here, "results"), { recursive: true });
+    writeFileSync(join(here, "results", "bus.json"), `${JSON.stringify(out, null, 2)}\n`);
+    process.stdout.write(`wrote bench/results/bus.json (load average ${out.load_average.join(", ")})\n`);
+  } finally {
+    for (const o of opened.reverse()) await o.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+await main();

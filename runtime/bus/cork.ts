@@ -1,0 +1,63 @@
+/**
+ * Write coalescing for socket transports. nats.js writes its buffer to the socket on a
+ * microtask after the first publish; a caller awaiting each `publish` (or a stream handler
+ * awaiting each `delta`) therefore costs one socket write per message. The cork sends the
+ * first message of a burst at once (no added latency for a lone request or reply) and queues
+ * the ones that follow within the same event-loop turn, handing them to the transport together
+ * on `setImmediate`, in order. A queued message that the transport refuses is logged and
+ * counted: its send had already resolved.
+ */
+import type { PublishOptions, Transport } from "../transport/types.js";
+import type { Counters, Log } from "./stats.js";
+
+interface Queued {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly opts: PublishOptions | undefined;
+}
+
+export class Cork {
+  readonly #transport: Transport;
+  readonly #counters: Counters;
+  readonly #log: Log;
+  #queue: Queued[] | undefined;
+  #timer: ReturnType<typeof setImmediate> | undefined;
+
+  constructor(transport: Transport, counters: Counters, log: Log) {
+    this.#transport = transport;
+    this.#counters = counters;
+    this.#log = log;
+  }
+
+  /** Publishes now (throwing what the transport throws) or queues behind an open burst. */
+  publish(subject: string, data: Uint8Array, opts: PublishOptions | undefined): void {
+    if (this.#queue !== undefined) {
+      this.#queue.push({ subject, data, opts });
+      return;
+    }
+    this.#transport.publish(subject, data, opts);
+    this.#queue = [];
+    this.#timer = setImmediate(this.#flush);
+  }
+
+  /** Hands every queued message to the transport and closes the burst. */
+  flush(): void {
+    if (this.#timer !== undefined) clearImmediate(this.#timer);
+    this.#flush();
+  }
+
+  #flush = (): void => {
+    const queue = this.#queue;
+    this.#queue = undefined;
+    this.#timer = undefined;
+    if (queue === undefined) return;
+    for (const m of queue) {
+      try {
+        this.#transport.publish(m.subject, m.data, m.opts);
+      } catch (err: unknown) {
+        this.#counters.sendErrors++;
+        this.#log.warn({ subject: m.subject, reason: err instanceof Error ? err.message : String(err) }, "could not send a queued message");
+      }
+    }
+  };
+}
