@@ -25,11 +25,18 @@ export async function emitAll(ir: Ir, emitters: readonly Emitter[]): Promise<Gen
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/**
+ * Tool caches that language toolchains drop next to generated sources when run by hand
+ * (pytest, mypy, ruff, Python bytecode). They are never emitted, and never "extra".
+ */
+const IGNORED_DIRS: ReadonlySet<string> = new Set(["__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"]);
+
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
+    if (entry.isDirectory() && IGNORED_DIRS.has(entry.name)) continue;
     if (entry.isDirectory()) out.push(...listFiles(full));
     else out.push(full);
   }

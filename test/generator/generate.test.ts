@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIr } from "../../generator/ir/load.js";
@@ -42,6 +42,8 @@ describe("generator", () => {
       rmSync(join(out, "ts/event-map.ts"));
       writeFileSync(join(out, "ts/constants.ts"), readFileSync(join(out, "ts/constants.ts"), "utf8") + "// edit\n");
       writeFileSync(join(out, "ts/stray.ts"), "export {};\n");
+      mkdirSync(join(out, "ts/__pycache__"));
+      writeFileSync(join(out, "ts/__pycache__/tool-cache.pyc"), "not generated, not extra");
       expect(checkFiles(out, files, ["ts"])).toEqual([
         { path: "ts/constants.ts", reason: "differs" },
         { path: "ts/event-map.ts", reason: "missing" },
