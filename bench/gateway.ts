@@ -276,7 +276,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     cpu: cpus()[0]?.model ?? "unknown",
-    loadavg_before_and_after: loadavg().map(round3),
+    loadavg_1_5_15_min_at_end: loadavg().map(round3),
     transport: useNats ? "nats" : "memory",
     rounds,
     round_ms: roundMs,

@@ -28,3 +28,5 @@ export type {
 } from "./transport/index.js";
 export * from "./bus/index.js";
 export * from "./a2a/index.js";
+export * from "./middleware/index.js";
+export * from "./gateway/index.js";
