@@ -14,6 +14,7 @@ import { loadContracts } from "./load.js";
 import { emitCards } from "./card.js";
 import { emitTsContracts } from "./ts/emitter.js";
 import { emitPythonContracts } from "./python/emitter.js";
+import { emitKotlinContracts } from "./kotlin/emitter.js";
 import type { ContractIr, StandardEvent } from "./types.js";
 
 /** Languages `--lang` accepts with `--contracts`; A2A cards are always emitted. */
@@ -67,6 +68,7 @@ export async function emitContracts(ir: ContractIr, opts: EmitContractsOptions):
   for (const lang of opts.langs) {
     if (lang === "ts") files.push(...(await emitTsContracts(ir, { runtimeImport: opts.tsRuntimeImport })));
     else if (lang === "python") files.push(...emitPythonContracts(ir));
+    else files.push(...emitKotlinContracts(ir));
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -1,0 +1,222 @@
+/**
+ * `kotlin/src/main/kotlin/dev/openagentio/contracts/<agent>/<Agent>.kt`: one contract as
+ * Kotlin — its models, the contract facts, a typed client (invoke / stream per skill,
+ * events), the typed publisher and handler context, the handler interface and
+ * `register<Agent>Handlers(bus, impl)` over the `dev.openagentio.acp.Bus` interface.
+ */
+import { camelName, constName, escapeIdentifier, kdoc, kotlinString, uniqueNames } from "../../kotlin/names.js";
+import { agentNames, eventPayloadName, eventWords, pascal, skillNames } from "../names.js";
+import { namedSchemas } from "../named.js";
+import { buildTypeModel, type TypeModel } from "../model.js";
+import type { AgentContractIr, EventIr, SkillIr } from "../types.js";
+import { KOTLIN_CONTRACTS_PACKAGE } from "./support.js";
+import { ktRead, ktWrite, renderKotlinDecl } from "./types.js";
+
+const named = (name: string) => ({ kind: "named", name }) as const;
+const doc = (text: string, indent = ""): string => kdoc(text, indent).trimEnd();
+
+/** The Kotlin package of one contract: `dev.openagentio.contracts.taskworker`. */
+export function kotlinPackage(name: string): string {
+  return `${KOTLIN_CONTRACTS_PACKAGE}.${escapeIdentifier(name.replace(/-/g, ""))}`;
+}
+
+function payloadClass(e: EventIr): string {
+  return e.standardPayload ?? eventPayloadName(e.type);
+}
+
+function readPayload(model: TypeModel, e: EventIr): string {
+  if (e.standardPayload !== undefined) return `${e.standardPayload}.fromJson(ContractSupport.payload(envelope))`;
+  return ktRead(model, named(eventPayloadName(e.type)), "ContractSupport.payload(envelope)", '"/payload"');
+}
+
+function writePayload(model: TypeModel, e: EventIr): string {
+  return e.standardPayload !== undefined ? "payload.toJson()" : ktWrite(model, named(eventPayloadName(e.type)), "payload");
+}
+
+function facts(c: AgentContractIr, skillConsts: ReadonlyMap<string, string>): string[] {
+  const a = agentNames(c.name);
+  const list = (items: readonly string[]): string => `listOf(${items.map(kotlinString).join(", ")})`;
+  const mode = (s: SkillIr): string => (s.mode === "stream" ? "SkillMode.STREAM" : "SkillMode.INVOKE");
+  return [
+    doc(`Facts of the ${c.name} contract: skills with their targets, and event types.`),
+    `public object ${a.pascal}Contract {`,
+    "    /** The agent name (queue group of its subscriptions). */",
+    `    public const val NAME: String = ${kotlinString(c.name)}`,
+    "",
+    "    /** The contract version. */",
+    `    public const val VERSION: String = ${kotlinString(c.version)}`,
+    "",
+    ...c.skills.flatMap((s) => [
+      doc(`Skill "${s.id}".`, "    "),
+      `    public val ${skillConsts.get(s.id)}: SkillInfo = SkillInfo(${kotlinString(s.id)}, ${kotlinString(s.target)}, ${mode(s)})`,
+      "",
+    ]),
+    "    /** Every skill, in contract order. */",
+    `    public val SKILLS: List<SkillInfo> = listOf(${c.skills.map((s) => skillConsts.get(s.id)).join(", ")})`,
+    "",
+    "    /** Event types the agent publishes. */",
+    `    public val PUBLISHES: List<String> = ${list(c.publishes.map((e) => e.type))}`,
+    "",
+    "    /** Event types the agent subscribes to. */",
+    `    public val SUBSCRIBES: List<String> = ${list(c.subscribes.map((e) => e.type))}`,
+    "}",
+  ];
+}
+
+function streamFns(model: TypeModel, s: SkillIr): string[] {
+  const n = skillNames(s.id);
+  const lines = [
+    `private fun read${n.delta}(json: JsonElement, at: String): ${n.delta} = ${ktRead(model, named(n.delta), "json", "at")}`,
+    "",
+    `private fun read${n.output}(json: JsonElement, at: String): ${n.output} = ${ktRead(model, named(n.output), "json", "at")}`,
+  ];
+  if (s.delta?.encoding === "data") lines.push("", `private fun write${n.delta}(delta: ${n.delta}): JsonObject = ${ktWrite(model, named(n.delta), "delta")}`);
+  return lines;
+}
+
+function client(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<string, string>): string[] {
+  const a = agentNames(c.name);
+  const parts: string[][] = [];
+  for (const s of c.skills) {
+    const n = skillNames(s.id);
+    const target = `${a.pascal}Contract.${skillConsts.get(s.id)}.target`;
+    const request = ktWrite(model, named(n.input), "request");
+    if (s.mode === "invoke") {
+      parts.push([
+        doc(`${s.name}: ${s.description}`, "    "),
+        `    public fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<${n.output}> =`,
+        `        bus.invoke(${target}, ${request}, timeout)`,
+        `            .thenApply { reply -> ${ktRead(model, named(n.output), "ContractSupport.result(reply)", '"/payload/result"')} }`,
+      ]);
+      continue;
+    }
+    const encoding = s.delta?.encoding === "data" ? "DeltaEncoding.DATA" : "DeltaEncoding.TEXT";
+    parts.push([
+      doc(`${s.name}: ${s.description}\nRuns the stream to its output; [${camelName(n.streamMethod)}] gives the deltas.`, "    "),
+      `    public fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<${n.output}> =`,
+      `        ContractSupport.output { onFrame -> ${camelName(n.streamMethod)}(request, timeout, onFrame) }`,
+      "",
+      doc(`${s.name}, streamed: [onFrame] gets each frame in seq order (${n.delta} deltas, then the ${n.output} or the error).`, "    "),
+      `    public fun ${camelName(n.streamMethod)}(`,
+      `        request: ${n.input},`,
+      "        timeout: Duration = Duration.ofSeconds(30),",
+      `        onFrame: (SkillFrame<${n.delta}, ${n.output}>) -> Unit,`,
+      "    ): Subscription =",
+      `        bus.streamInvoke(${target}, ${request}, timeout) { envelope ->`,
+      `            onFrame(ContractSupport.frame(envelope, ${encoding}, ::read${n.delta}, ::read${n.output}))`,
+      "        }",
+    ]);
+  }
+  for (const e of c.publishes) {
+    parts.push([
+      doc(`Receives ${e.type} published by ${c.name}: ${e.description}`, "    "),
+      `    public fun on${pascal(eventWords(e.type))}(queue: String? = null, handler: (${payloadClass(e)}, Envelope) -> Unit): Subscription =`,
+      `        bus.subscribe(${kotlinString(e.type)}, queue) { envelope -> handler(${readPayload(model, e)}, envelope) }`,
+    ]);
+  }
+  for (const e of c.subscribes) {
+    parts.push([
+      doc(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}`, "    "),
+      `    public fun publish${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
+      `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, e)}))`,
+    ]);
+  }
+  return [
+    doc(`Typed client of ${c.name} ${c.version}: ${c.description}`),
+    `public class ${a.client}(private val bus: Bus) {`,
+    parts.map((p) => p.join("\n")).join("\n\n"),
+    "}",
+  ];
+}
+
+function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
+  const a = agentNames(c.name);
+  const methods = c.publishes.map((e) => [
+    doc(e.description, "    "),
+    `    public fun ${camelName(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
+    `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, e)}))`,
+  ].join("\n"));
+  return [
+    doc(`Typed publisher of the events ${c.name} declares (handlers get one as ctx.publish).`),
+    methods.length === 0
+      ? `public class ${a.publisher}(@Suppress("unused") private val bus: Bus)`
+      : `public class ${a.publisher}(private val bus: Bus) {\n${methods.join("\n\n")}\n}`,
+    "",
+    doc(`What ${c.name} handlers get besides the request: the envelope being handled and the typed publisher.`),
+    `public data class ${a.context}(public val envelope: Envelope, public val publish: ${a.publisher})`,
+  ];
+}
+
+function handlers(c: AgentContractIr): string[] {
+  const a = agentNames(c.name);
+  const members: string[] = [];
+  for (const s of c.skills) {
+    const n = skillNames(s.id);
+    members.push(doc(`${s.name}: ${s.description}`, "    "));
+    members.push(s.mode === "invoke"
+      ? `    public fun ${camelName(n.method)}(request: ${n.input}, ctx: ${a.context}): ${n.output}`
+      : `    public fun ${camelName(n.method)}(request: ${n.input}, stream: DeltaWriter<${n.delta}>, ctx: ${a.context}): ${n.output}`, "");
+  }
+  for (const e of c.subscribes) {
+    members.push(doc(`On ${e.type}: ${e.description}`, "    "));
+    members.push(`    public fun on${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}, ctx: ${a.context})`, "");
+  }
+  return [
+    doc(`What an implementation of ${c.name} provides: one method per skill and per subscribed event.`),
+    `public interface ${a.handlers} {`,
+    ...members.slice(0, -1),
+    "}",
+  ];
+}
+
+function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<string, string>): string[] {
+  const a = agentNames(c.name);
+  const subs: string[] = [];
+  for (const s of c.skills) {
+    const n = skillNames(s.id);
+    const target = `${a.pascal}Contract.${skillConsts.get(s.id)}.target`;
+    const input = ktRead(model, named(n.input), "ContractSupport.payload(request)", '"/payload"');
+    const ctx = `${a.context}(request, publish)`;
+    if (s.mode === "invoke") {
+      subs.push(
+        `        bus.handleInvoke(${target}) { request ->`,
+        `            val output = impl.${camelName(n.method)}(${input}, ${ctx})`,
+        `            ${ktWrite(model, named(n.output), "output")}`,
+        "        },",
+      );
+    } else {
+      const writer = s.delta?.encoding === "data" ? `ContractSupport.dataWriter(emit, ::write${n.delta})` : "ContractSupport.textWriter(emit)";
+      subs.push(
+        `        bus.handleStream(${target}) { request, emit ->`,
+        `            val output = impl.${camelName(n.method)}(${input}, ${writer}, ${ctx})`,
+        `            ${ktWrite(model, named(n.output), "output")}`,
+        "        },",
+      );
+    }
+  }
+  for (const e of c.subscribes) {
+    const queue = e.queue ? `${a.pascal}Contract.NAME` : "null";
+    subs.push(`        bus.subscribe(${kotlinString(e.type)}, ${queue}) { envelope -> impl.on${pascal(eventWords(e.type))}(${readPayload(model, e)}, ${a.context}(envelope, publish)) },`);
+  }
+  return [
+    doc(`Serves ${c.name} on [bus]: every skill (queue group = its target) and every subscribed event.\nClose the returned subscriptions (or the bus) to stop.`),
+    `public fun ${a.register}(bus: Bus, impl: ${a.handlers}): List<Subscription> {`,
+    `    val publish = ${a.publisher}(bus)`,
+    "    return listOf(",
+    ...subs,
+    "    )",
+    "}",
+  ];
+}
+
+/** The body of `<Agent>.kt` after package and imports, and the SDK payload classes it uses. */
+export function kotlinModule(c: AgentContractIr): { body: string; sdkModels: string[] } {
+  const model = buildTypeModel(namedSchemas(c));
+  const skillConsts = uniqueNames(c.skills.map((s) => s.id), constName, ["NAME", "VERSION", "SKILLS", "PUBLISHES", "SUBSCRIBES"]);
+  const sections: string[] = model.decls.map((d) => renderKotlinDecl(model, d));
+  sections.push(facts(c, skillConsts).join("\n"));
+  for (const s of c.skills) if (s.mode === "stream") sections.push(streamFns(model, s).join("\n"));
+  sections.push(client(model, c, skillConsts).join("\n"), publisherAndContext(model, c).join("\n"), handlers(c).join("\n"), register(model, c, skillConsts).join("\n"));
+  const sdkModels = [...new Set([...c.publishes, ...c.subscribes].flatMap((e) => (e.standardPayload !== undefined ? [e.standardPayload] : [])))].sort();
+  return { body: sections.join("\n\n") + "\n", sdkModels };
+}
