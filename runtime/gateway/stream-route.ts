@@ -64,7 +64,8 @@ async function resume(gw: GatewayRuntime, reply: FastifyReply, target: string, t
   if (session.tenant !== tenant) {
     throw new HttpError(403, new PermissionDeniedError("the stream of this Last-Event-ID belongs to another tenant"));
   }
-  // check before committing: attach() may still refuse an id trimmed meanwhile, then the stream just ends
+  if (!session.canResume(lastEventId)) throw gone(lastEventId, gw.store.windowMs);
+  // nothing runs between the check and attach(), so attach() does not refuse
   const sse = openSse(gw, reply, session);
   if (!session.attach(sse, lastEventId)) sse.end();
   return reply;

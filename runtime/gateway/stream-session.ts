@@ -92,15 +92,22 @@ export class StreamSession {
    * every buffered frame, or those after `lastEventId`. Returns false when `lastEventId`
    * is not retained (the caller answers 410). A previous response is ended (taken over).
    */
+  /** Where a resume after `lastEventId` starts in the buffer, or -1 when it cannot resume from there. */
+  #resumeIndex(lastEventId: string | undefined): number {
+    if (lastEventId === undefined) return 0;
+    if (lastEventId === this.requestId) return this.#trimmed ? -1 : 0;
+    const at = this.#frames.findIndex((f) => f.id === lastEventId);
+    return at < 0 ? -1 : at + 1;
+  }
+
+  /** True when a client that saw `lastEventId` can resume here (check before committing a response). */
+  canResume(lastEventId: string): boolean {
+    return this.#retain && this.#resumeIndex(lastEventId) >= 0;
+  }
+
   attach(res: SseResponse, lastEventId?: string): boolean {
-    let from = 0;
-    if (lastEventId !== undefined && lastEventId !== this.requestId) {
-      const at = this.#frames.findIndex((f) => f.id === lastEventId);
-      if (at < 0) return false;
-      from = at + 1;
-    } else if (lastEventId !== undefined && this.#trimmed) {
-      return false;
-    }
+    const from = this.#resumeIndex(lastEventId);
+    if (from < 0) return false;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const previous = this.#res;

@@ -43,6 +43,10 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 200));
     await w.final("after silence");
   });
+  rig.agents.handleStream("five", async (_req, w) => {
+    for (let i = 0; i < 5; i++) await w.delta(String(i));
+    await w.final("five");
+  });
   rig.agents.handleStream("breaks", async (_req, w) => {
     await w.delta("first");
     throw new AgentUnavailableError("model crashed");
@@ -150,6 +154,18 @@ describe("Last-Event-ID resume", () => {
     expect(await new SseReader(whole).all()).toHaveLength(5);
     // another target's route does not resume it
     expect((await open(gw, "endless", {}, { "last-event-id": d0!.id! })).status).toBe(410);
+  });
+
+  it("only the last retainFrames frames are kept: older ids and the stream id then answer 410", async () => {
+    const gw = await rig.extraGateway({ resume: { windowMs: 10_000, retainFrames: 2 } });
+    const res = await open(gw, "five", {});
+    const streamId = res.headers.get("x-stream-id")!;
+    const all = await new SseReader(res).all();
+    expect(all).toHaveLength(6);
+    expect((await open(gw, "five", {}, { "last-event-id": streamId })).status).toBe(410);
+    expect((await open(gw, "five", {}, { "last-event-id": all[0]!.id! })).status).toBe(410);
+    const tail = await open(gw, "five", {}, { "last-event-id": all[4]!.id! });
+    expect((await new SseReader(tail).all()).map((e) => e.id)).toEqual([all[5]!.id]);
   });
 
   it("a client that does not come back within the window: the handler is aborted", async () => {
