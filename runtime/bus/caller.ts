@@ -2,78 +2,121 @@
  * The innermost step of an invoke (under outbound middleware): open a reply route on the
  * inbox, send the request with `reply_to` (also as the NATS reply subject, so "no
  * responders" answers NO_HANDLER at once), wait for the terminal reply, close the route.
- * Non-terminal frames (a stream handler answering an invoke) are skipped.
+ * Non-terminal frames (a stream handler answering an invoke) are skipped. One object per
+ * call, no per-call closures (this path runs for every invoke).
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { AgentTimeoutError, CanceledError, NoHandlerError, type AcpError } from "../../generated/ts/errors.js";
 import { encode, isTerminal } from "../envelope/index.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
+import type { RouteTarget } from "./inbox.js";
 import { errorFromReply, isErrorReply } from "./replies.js";
 import { toSendError } from "./send-errors.js";
 import type { OutboundCall } from "./types.js";
 
+function onTimeout(call: InvokeCall): void {
+  call.timeout();
+}
+
+class InvokeCall implements PendingCall, RouteTarget {
+  readonly #core: BusCore;
+  readonly #call: OutboundCall;
+  readonly #target: unknown;
+  readonly #requestId: string;
+  readonly #timeoutMs: number;
+  readonly #resolve: (reply: Envelope) => void;
+  readonly #reject: (err: AcpError) => void;
+  #token = "";
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #done = false;
+
+  constructor(core: BusCore, env: Envelope, call: OutboundCall, resolve: (reply: Envelope) => void, reject: (err: AcpError) => void) {
+    this.#core = core;
+    this.#call = call;
+    this.#target = env.to;
+    this.#requestId = env.event_id;
+    this.#timeoutMs = call.timeoutMs ?? core.defaultTimeoutMs;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const signal = call.signal;
+    if (signal?.aborted) {
+      this.#done = true;
+      reject(this.#canceled());
+      return;
+    }
+    const route = core.inbox.open(this);
+    this.#token = route.token;
+    core.pending.add(this);
+    this.#timer = setTimeout(onTimeout, this.#timeoutMs, this);
+    signal?.addEventListener("abort", this, { once: true });
+    try {
+      core.publish(call.subject, encode({ ...env, reply_to: route.subject }), { reply: route.subject });
+      core.counters.sent++;
+    } catch (err: unknown) {
+      this.#settle(toSendError(err, call.subject), undefined);
+    }
+  }
+
+  /** The AbortSignal fired. */
+  handleEvent(): void {
+    this.#settle(this.#canceled(), undefined);
+  }
+
+  fail(err: AcpError): void {
+    this.#settle(err, undefined);
+  }
+
+  timeout(): void {
+    const subject = this.#call.subject;
+    this.#settle(new AgentTimeoutError(`no reply from ${JSON.stringify(this.#target ?? subject)} within ${this.#timeoutMs} ms`, {
+      details: { subject, target: this.#target, timeoutMs: this.#timeoutMs },
+    }), undefined);
+  }
+
+  deliver(msg: TransportMessage): void {
+    const subject = this.#call.subject;
+    if (msg.noResponders) {
+      this.#settle(new NoHandlerError(`no handler for target ${JSON.stringify(this.#target ?? subject)}: nobody serves ${subject}`, {
+        details: { subject, target: this.#target },
+      }), undefined);
+      return;
+    }
+    const inbound = this.#core.gate.decode(msg.data, msg.subject);
+    if (!inbound.ok) {
+      this.#settle(inbound.error, undefined);
+      return;
+    }
+    const reply = inbound.envelope;
+    if (reply.correlation_id !== undefined && reply.correlation_id !== this.#requestId) {
+      this.#core.counters.unmatchedReplies++;
+      return;
+    }
+    if (!isTerminal(reply)) return;
+    if (isErrorReply(reply)) this.#settle(errorFromReply(reply), undefined);
+    else this.#settle(undefined, reply);
+  }
+
+  #canceled(): AcpError {
+    const subject = this.#call.subject;
+    return new CanceledError(`invoke of ${subject} canceled`, { cause: this.#call.signal?.reason, details: { subject } });
+  }
+
+  #settle(err: AcpError | undefined, reply: Envelope | undefined): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#core.pending.delete(this);
+    this.#core.inbox.close(this.#token);
+    clearTimeout(this.#timer);
+    this.#call.signal?.removeEventListener("abort", this);
+    if (err !== undefined) this.#reject(err);
+    else this.#resolve(reply!);
+  }
+}
+
 /** Sends `env` to `call.subject` and resolves with the terminal final reply (rejects with error replies). */
 export function request(core: BusCore, env: Envelope, call: OutboundCall): Promise<Envelope> {
   return new Promise<Envelope>((resolve, reject) => {
-    const signal = call.signal;
-    if (signal?.aborted) {
-      reject(canceled(signal, call));
-      return;
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const pending: PendingCall = { fail: (err) => settle(err, undefined) };
-    const onAbort = (): void => settle(canceled(signal!, call), undefined);
-    const onMessage = (msg: TransportMessage): void => {
-      if (msg.noResponders) {
-        settle(new NoHandlerError(`no handler for target ${JSON.stringify(env.to ?? call.subject)}: nobody serves ${call.subject}`, {
-          details: { subject: call.subject, target: env.to },
-        }), undefined);
-        return;
-      }
-      const inbound = core.gate.decode(msg.data, msg.subject);
-      if (!inbound.ok) {
-        settle(inbound.error, undefined);
-        return;
-      }
-      const reply = inbound.envelope;
-      if (reply.correlation_id !== undefined && reply.correlation_id !== sent.event_id) {
-        core.counters.unmatchedReplies++;
-        return;
-      }
-      if (!isTerminal(reply)) return;
-      if (isErrorReply(reply)) settle(errorFromReply(reply), undefined);
-      else settle(undefined, reply);
-    };
-    const route = core.inbox.open(onMessage);
-    const sent: Envelope = { ...env, reply_to: route.subject };
-
-    function settle(err: AcpError | undefined, reply: Envelope | undefined): void {
-      if (!core.pending.delete(pending)) return;
-      core.inbox.close(route.token);
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      if (err !== undefined) reject(err);
-      else resolve(reply!);
-    }
-
-    core.pending.add(pending);
-    const timeoutMs = call.timeoutMs ?? core.defaultTimeoutMs;
-    timer = setTimeout(() => {
-      settle(new AgentTimeoutError(`no reply from ${JSON.stringify(env.to ?? call.subject)} within ${timeoutMs} ms`, {
-        details: { subject: call.subject, target: env.to, timeoutMs },
-      }), undefined);
-    }, timeoutMs);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      core.publish(call.subject, encode(sent), { reply: route.subject });
-      core.counters.sent++;
-    } catch (err: unknown) {
-      settle(toSendError(err, call.subject), undefined);
-    }
+    new InvokeCall(core, env, call, resolve, reject);
   });
-}
-
-function canceled(signal: AbortSignal, call: OutboundCall): AcpError {
-  return new CanceledError(`invoke of ${call.subject} canceled`, { cause: signal.reason, details: { subject: call.subject } });
 }

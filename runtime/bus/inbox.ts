@@ -5,8 +5,11 @@
  */
 import type { Transport, TransportMessage, TransportSubscription } from "../transport/types.js";
 
-/** Receives the messages of one call. */
-export type Route = (msg: TransportMessage) => void;
+/** Receives the messages of one call: a function, or an object with `deliver` (no closure per call). */
+export interface RouteTarget {
+  deliver(msg: TransportMessage): void;
+}
+export type Route = RouteTarget | ((msg: TransportMessage) => void);
 
 export class InboxMux {
   readonly #transport: Transport;
@@ -32,9 +35,10 @@ export class InboxMux {
       const base = this.#transport.newInbox();
       const prefixLength = base.length + 1;
       this.#sub = this.#transport.subscribe(`${base}.*`, {}, (msg) => {
-        const fn = this.#routes.get(msg.subject.slice(prefixLength));
-        if (fn === undefined) this.unmatched++;
-        else fn(msg);
+        const route = this.#routes.get(msg.subject.slice(prefixLength));
+        if (route === undefined) this.unmatched++;
+        else if (typeof route === "function") route(msg);
+        else route.deliver(msg);
       });
       this.#base = base;
     }

@@ -7,13 +7,13 @@
  */
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
 import { InvalidRequestError, type AcpError } from "../../generated/ts/errors.js";
-import { contextFromEnvelope, runWithContext } from "../context/index.js";
+import { contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
 import { subjectProblem } from "../transport/subject.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
 import type { BusCore } from "./core.js";
 import type { Inbound } from "./inbound-decode.js";
-import { errorPayload, inheritMetadata, replyFields, resultPayload, toAcpError } from "./replies.js";
+import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
 import { Writer, type CancelRegistry } from "./stream-writer.js";
 import type {
   EventHandler, HandlerContext, InboundContext, InboundHandler, InboundKind, InboundResult, InvokeHandler,
@@ -65,6 +65,11 @@ function coreHandler(handler: AnyHandler): InboundHandler {
         return value === undefined ? NONE : { kind: "value", value };
       };
   }
+}
+
+function isEmpty(obj: Record<string, unknown>): boolean {
+  for (const _ in obj) return false;
+  return true;
 }
 
 function replyable(replyTo: unknown): string | undefined {
@@ -172,7 +177,11 @@ export class Registration implements Subscription {
     };
     let result: InboundResult;
     try {
-      result = await runWithContext(contextFromEnvelope(env), () => this.#chain(env, ctx));
+      const context = contextFromEnvelope(env);
+      // Entering a context costs (async hooks); skip it when there is nothing to propagate or to hide.
+      result = isEmpty(context as Record<string, unknown>) && currentContext() === undefined
+        ? await this.#chain(env, ctx)
+        : await runWithContext(context, () => this.#chain(env, ctx));
     } catch (err: unknown) {
       result = { kind: "error", error: toAcpError(err) };
     }
@@ -205,10 +214,10 @@ export class Registration implements Subscription {
       core.log.debug({ subject: this.subject, event_id: env.event_id }, "request without reply_to: no reply sent");
       return;
     }
-    const base = replyFields(env, core.agentId, inheritMetadata(env.metadata, replyMetadata));
+    const metadata = env.metadata === undefined && isEmpty(replyMetadata) ? undefined : inheritMetadata(env.metadata, replyMetadata);
     const reply = result.kind === "error"
-      ? core.envelope({ ...base, event_type: "agent.response.error", is_final: true, payload: errorPayload(result.error) as Envelope["payload"] })
-      : core.envelope({ ...base, event_type: "agent.response.final", is_final: true, payload: resultPayload(result.kind === "value" ? result.value : undefined) });
+      ? core.envelope(replyInit(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error), undefined, true))
+      : core.envelope(replyInit(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), undefined, true));
     await core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
   }
 

@@ -32,16 +32,27 @@ export function inheritMetadata(
 }
 
 /**
- * The fields every reply or frame to `request` carries (no event_type, id, time or payload).
+ * A reply or frame to `request`: correlation, swapped from/to, copied context fields and
+ * `metadata`, plus the given event type, payload, seq and is_final (one object, no copies).
  * `self` is this side's id when the request names no `to`.
  */
-export function replyFields(request: Envelope, self: string, metadata: Record<string, unknown> | undefined): Partial<Envelope> {
-  const out: Partial<Envelope> = { correlation_id: request.event_id, from: typeof request.to === "string" ? request.to : self };
+export function replyInit(
+  request: Envelope, self: string, metadata: Record<string, unknown> | undefined,
+  eventType: string, payload: unknown, seq: number | undefined, isFinal: boolean,
+): Partial<Envelope> & { event_type: string } {
+  const out: Partial<Envelope> & { event_type: string } = {
+    event_type: eventType,
+    correlation_id: request.event_id,
+    from: typeof request.to === "string" ? request.to : self,
+  };
   if (typeof request.from === "string") out.to = request.from;
   for (const key of COPIED) {
     const value = request[key];
     if (typeof value === "string") out[key] = value;
   }
+  if (seq !== undefined) out.seq = seq;
+  if (isFinal) out.is_final = true;
+  if (payload !== undefined) out.payload = payload as Envelope["payload"];
   if (metadata !== undefined) out.metadata = metadata;
   return out;
 }

@@ -9,7 +9,7 @@ import { MetadataKey } from "../../generated/ts/constants.js";
 import { CanceledError } from "../../generated/ts/errors.js";
 import type { TransportSubscription } from "../transport/types.js";
 import type { BusCore } from "./core.js";
-import { errorPayload, inheritMetadata, replyFields, resultPayload, toAcpError } from "./replies.js";
+import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
 import type { FrameOptions, OutboundCall, StreamWriter } from "./types.js";
 
 /** Listens for agent.stream.cancel on one inbox subject; aborts the matching stream. */
@@ -63,6 +63,11 @@ export class CancelRegistry {
   }
 }
 
+function hasKeys(obj: Record<string, unknown>): boolean {
+  for (const _ in obj) return true;
+  return false;
+}
+
 /** Writes the frames of one stream. */
 export class Writer implements StreamWriter {
   readonly signal: AbortSignal;
@@ -72,7 +77,6 @@ export class Writer implements StreamWriter {
   readonly #replyMetadata: Record<string, unknown>;
   readonly #cancelTo: string;
   readonly #call: OutboundCall;
-  #base: Partial<Envelope> | undefined;
   #seq = 0;
   #ended = false;
 
@@ -116,13 +120,13 @@ export class Writer implements StreamWriter {
     if (this.#ended || this.signal.aborted) return Promise.resolve();
     if (final) this.#ended = true;
     const seq = this.#seq++;
-    this.#base ??= replyFields(this.#request, this.#core.agentId, undefined);
-    const inherited = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
-    const metadata = seq === 0 ? { ...inherited, [MetadataKey.STREAM_CANCEL_TO]: this.#cancelTo } : inherited;
-    const init: Partial<Envelope> & { event_type: string } = { ...this.#base, event_type: eventType, seq, metadata };
-    if (payload !== undefined) init.payload = payload as Envelope["payload"];
-    if (final) init.is_final = true;
-    return this.#core.send(this.#core.envelope(init), this.#call).then(
+    let metadata: Record<string, unknown> | undefined;
+    if (seq === 0) metadata = { ...inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata), [MetadataKey.STREAM_CANCEL_TO]: this.#cancelTo };
+    else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || hasKeys(this.#replyMetadata)) {
+      metadata = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
+    }
+    const env = this.#core.envelope(replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final));
+    return this.#core.send(env, this.#call).then(
       () => undefined,
       (err: unknown) => {
         this.#core.log.warn({ subject: this.#replyTo, seq, reason: err instanceof Error ? err.message : String(err) }, "could not send stream frame");
