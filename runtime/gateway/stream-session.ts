@@ -28,6 +28,8 @@ export interface StreamSessionOptions {
   target: string;
   /** Frames kept for resume (0 = no resume). */
   retainFrames: number;
+  /** Bytes (UTF-16 code units of SSE text) kept for resume. */
+  retainBytes: number;
   /** How long a disconnected or finished stream stays resumable, ms. */
   windowMs: number;
   /** The error frame written when the stream fails locally after the response was committed. */
@@ -54,6 +56,8 @@ export class StreamSession {
   #frames: Frame[] = [];
   /** Index in #frames of the next frame to write to the response. */
   #next = 0;
+  /** Size of the retained frames. */
+  #bytes = 0;
   /** True when frames were dropped from the front of a retained buffer. */
   #trimmed = false;
   #res: SseResponse | undefined;
@@ -198,11 +202,16 @@ export class StreamSession {
     this.#frames.push(frame);
     if (this.#retain) {
       this.#opts.onRetained(frame.id, this);
-      if (this.#frames.length > this.#opts.retainFrames && this.#next > 0) {
-        this.#opts.onForgotten(this.#frames.shift()!.id);
+      this.#bytes += frame.chunk.length;
+      // drop the oldest frames already written while over either bound
+      while ((this.#frames.length > this.#opts.retainFrames || this.#bytes > this.#opts.retainBytes) && this.#next > 0) {
+        const old = this.#frames.shift()!;
+        this.#bytes -= old.chunk.length;
+        this.#opts.onForgotten(old.id);
         this.#next--;
         this.#trimmed = true;
-      } else if (this.#frames.length > this.#opts.retainFrames && this.#res === undefined && this.#everAttached) {
+      }
+      if ((this.#frames.length > this.#opts.retainFrames || this.#bytes > this.#opts.retainBytes) && this.#res === undefined && this.#everAttached) {
         // nobody reads and the buffer is full: give up rather than grow without bound
         void this.#call.close("HTTP client gone and the resume buffer is full");
       }

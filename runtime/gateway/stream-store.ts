@@ -14,6 +14,8 @@ export interface ResumeOptions {
   windowMs?: number;
   /** Frames kept per stream (default 1,024). */
   retainFrames?: number;
+  /** Characters of SSE text kept per stream (default 262,144: 256 Ki). */
+  retainBytes?: number;
   /** Streams kept at once; past it new streams are not resumable (default 1,000). */
   maxStreams?: number;
 }
@@ -23,6 +25,7 @@ export class StreamStore {
   readonly #byId = new Map<string, StreamSession>();
   readonly windowMs: number;
   readonly #retainFrames: number;
+  readonly #retainBytes: number;
   readonly #maxStreams: number;
   /** Sessions opened as resumable and not gone yet. */
   #resumable = 0;
@@ -30,6 +33,7 @@ export class StreamStore {
   constructor(opts: ResumeOptions | false) {
     this.windowMs = opts === false ? 0 : (opts.windowMs ?? 5_000);
     this.#retainFrames = opts === false ? 0 : (opts.retainFrames ?? 1_024);
+    this.#retainBytes = opts === false ? 0 : (opts.retainBytes ?? 262_144);
     this.#maxStreams = opts === false ? 0 : (opts.maxStreams ?? 1_000);
   }
 
@@ -52,6 +56,7 @@ export class StreamStore {
       tenant: init.tenant,
       target: init.target,
       retainFrames: resumable ? this.#retainFrames : 0,
+      retainBytes: this.#retainBytes,
       windowMs: resumable ? this.windowMs : 0,
       errorEnvelope: init.errorEnvelope,
       onGone: (s) => {
