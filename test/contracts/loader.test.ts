@@ -123,6 +123,12 @@ describe("contract loader", () => {
     expect(p).toMatchObject({ pointer: "/skills/2/id", message: 'skill id "say-it" generates the same names as "say_it"' });
   });
 
+  it("type names that are built-ins or generated names in a target language are refused", () => {
+    const p = only(folder({ "echo.agent.json": contract((c) => (c["$defs"] = { Promise: { type: "string" } })) }));
+    expect(p).toMatchObject({ pointer: "/$defs/Promise", message: expect.stringContaining('type name "Promise" is reserved') });
+    expect(p.fix).toContain("MyPromise");
+  });
+
   it("unknown key: suggests the closest valid one", () => {
     const p = only(folder({ "echo.agent.json": contract((c) => (c["descripton"] = "typo")) }));
     expect(p).toMatchObject({ pointer: "/descripton", message: 'unknown key "descripton"', fix: 'rename "descripton" to "description"' });
