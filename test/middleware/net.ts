@@ -16,7 +16,27 @@ export interface Net {
   close(): Promise<void>;
 }
 
+function liveHandles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+  return counts;
+}
+
+/** Fails when more timers, sockets or processes are alive than at `before`, after a short settle. */
+async function expectNoLeaks(before: Record<string, number>): Promise<void> {
+  const kinds = ["Timeout", "TCPWrap", "ProcessWrap", "PipeWrap", "TCPSERVERWRAP"];
+  const grown = (): string[] => {
+    const now = liveHandles();
+    return kinds.filter((k) => (now[k] ?? 0) > (before[k] ?? 0)).map((k) => `${k}: ${before[k] ?? 0} → ${now[k]}`);
+  };
+  const deadline = Date.now() + 3_000;
+  while (grown().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const leaks = grown();
+  if (leaks.length > 0) throw new Error(`leaked handles: ${leaks.join(", ")}`);
+}
+
 export async function openNet(): Promise<Net> {
+  const before = liveHandles();
   const server = await startNatsServer();
   const transports: Transport[] = [];
   const buses: Bus[] = [];
@@ -36,6 +56,7 @@ export async function openNet(): Promise<Net> {
       await Promise.all(buses.splice(0).map((b) => b.close()));
       await Promise.all(transports.splice(0).map((t) => t.close()));
       await server.stop();
+      await expectNoLeaks(before);
     },
   };
 }
