@@ -7,7 +7,8 @@ import type { Envelope } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";
 import { AcpError, AgentUnavailableError, CanceledError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
 import { TraceIdSource, outboundContext, type ContextFields } from "../context/index.js";
-import { encode, DEFAULT_MAX_BYTES } from "../envelope/index.js";
+import { DEFAULT_MAX_BYTES } from "../envelope/index.js";
+import { wireBytes } from "./wire.js";
 import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
 import type { PublishOptions as TransportPublishOptions, Transport } from "../transport/types.js";
 import { request } from "./caller.js";
@@ -41,6 +42,8 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 /** After aborting handlers at close, how long to wait for them before closing without them. */
 const ABORT_GRACE_MS = 1000;
 const SENT: OutboundResult = Object.freeze({ kind: "sent" });
+/** Settled promises are immutable: one serves every successful send. */
+const SENT_PROMISE: Promise<OutboundResult> = Promise.resolve(SENT);
 const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
@@ -103,12 +106,12 @@ class BusImpl implements Bus {
     const terminal = (env: Envelope, call: OutboundCall): Promise<OutboundResult> => {
       if (call.kind === "invoke") return request(core, env, call).then((reply) => ({ kind: "reply", envelope: reply }));
       try {
-        publish(call.subject, encode(env), call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
+        publish(call.subject, wireBytes(env), call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
       } catch (err: unknown) {
         return Promise.reject(toSendError(err, call.subject));
       }
       counters.sent++;
-      return Promise.resolve(SENT);
+      return SENT_PROMISE;
     };
     const s = opts.stream ?? {};
     const core: BusCore = {

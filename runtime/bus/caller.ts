@@ -7,7 +7,8 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { AgentTimeoutError, CanceledError, NoHandlerError, type AcpError } from "../../generated/ts/errors.js";
-import { encode, isTerminal } from "../envelope/index.js";
+import { isTerminal } from "../envelope/index.js";
+import { wireBytes } from "./wire.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import type { RouteTarget } from "./inbox.js";
@@ -51,7 +52,7 @@ class InvokeCall implements PendingCall, RouteTarget {
     this.#timer = setTimeout(onTimeout, this.#timeoutMs, this);
     signal?.addEventListener("abort", this, { once: true });
     try {
-      core.publish(call.subject, encode({ ...env, reply_to: route.subject }), { reply: route.subject });
+      core.publish(call.subject, wireBytes({ ...env, reply_to: route.subject }), { reply: route.subject });
       core.counters.sent++;
     } catch (err: unknown) {
       this.#settle(toSendError(err, call.subject), undefined);
