@@ -210,13 +210,14 @@ export class StreamCallImpl implements StreamCall, PendingCall {
         this.#fail(step.error, true);
       } else {
         const frame = step.envelope;
-        if (isTerminal(frame) && isErrorReply(frame)) {
+        const terminal = this.#reassembler.done && isTerminal(frame);
+        if (terminal && isErrorReply(frame)) {
           this.#fail(errorFromReply(frame), false, frame);
           return;
         }
         this.#push(toStreamFrame(frame, resultOf));
         if (this.#state !== OPEN) return;
-        if (isTerminal(frame)) this.#end();
+        if (terminal) this.#end();
       }
     }
   }
