@@ -82,6 +82,25 @@ describe("oaio serve + client commands over NATS", () => {
     expect(noServer.stderr).toContain("cannot connect");
   }, 60_000);
 
+  it("examples/quickstart.ts runs on the memory transport and over NATS", async () => {
+    const run = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> => new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}examples/quickstart.ts`], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+      child.on("error", reject);
+      child.on("exit", (code) => resolve({ code, out }));
+    });
+    const [memory, overNats] = await Promise.all([run({}), run({ NATS_URL: nats.url })]);
+    for (const r of [memory, overNats]) {
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toContain("invoke billing → { balance: 1042.5, currency: 'EUR' }");
+      expect(r.out).toContain('stream writer → "agents talk in streams too" { done: true }');
+      expect(r.out).toContain("event billing.balance_checked (session sess-1)");
+      expect(r.out).toContain("invoke nobody → NoHandlerError");
+    }
+  }, 60_000);
+
   it("serve stops cleanly on SIGINT", async () => {
     const exited = new Promise<number | null>((resolve) => serve.once("exit", (code) => resolve(code)));
     serve.kill("SIGINT");
