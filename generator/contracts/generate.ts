@@ -3,8 +3,8 @@
  * languages (plus the A2A cards), then write the files under `--out` or, with `--check`,
  * report the files that differ. The CLI command only dispatches here.
  */
+import { readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { loadIr } from "../ir/load.js";
 import { SchemaLoadError } from "../ir/errors.js";
 import { checkFiles, writeFiles, type StaleFile } from "../generate.js";
 import type { GeneratedFile } from "../emitter.js";
@@ -37,9 +37,31 @@ export function contractLangs(values: readonly string[]): ContractLang[] {
   return names.length === 0 ? [...CONTRACT_LANGS] : CONTRACT_LANGS.filter((l) => names.includes(l));
 }
 
-/** The standard event types of the schema folder (catalogue + payload type names). */
+/**
+ * The standard event types of a schema folder: `catalog/event-types.json` and the title of
+ * each payload schema. Read directly (not through the full schema IR, which `oaio generate`
+ * validates): a contracts run needs only these names.
+ */
 export function standardEvents(schemaDir: string): StandardEvent[] {
-  return loadIr(schemaDir).eventTypes.map((e) => ({ name: e.name, frameType: e.frameType, payloadType: e.payload.title }));
+  const read = (file: string): unknown => {
+    try {
+      return JSON.parse(readFileSync(join(schemaDir, file), "utf8"));
+    } catch (err: unknown) {
+      throw new SchemaLoadError([{ file, pointer: "", message: `cannot read: ${(err as Error).message}` }]);
+    }
+  };
+  const bad = (pointer: string, message: string): SchemaLoadError => new SchemaLoadError([{ file: "catalog/event-types.json", pointer, message }]);
+  const catalog = read("catalog/event-types.json") as { event_types?: unknown };
+  if (!Array.isArray(catalog.event_types)) throw bad("/event_types", "must be a list");
+  return catalog.event_types.map((raw: unknown, i): StandardEvent => {
+    const e = raw as { name?: unknown; frame_type?: unknown; payload_schema?: unknown };
+    if (typeof e.name !== "string" || typeof e.payload_schema !== "string" || !(typeof e.frame_type === "string" || e.frame_type === null)) {
+      throw bad(`/event_types/${i}`, "needs name, frame_type and payload_schema");
+    }
+    const title = (read(e.payload_schema) as { title?: unknown }).title;
+    if (typeof title !== "string") throw bad(`/event_types/${i}/payload_schema`, `${e.payload_schema} has no title`);
+    return { name: e.name, frameType: e.frame_type, payloadType: title };
+  });
 }
 
 /**
