@@ -18,6 +18,7 @@ const hasVenv = existsSync(join(VENV, "mypy")) && existsSync(join(VENV, "ruff"))
 const SDK_SRC = join(REPO_ROOT, "generated/python/src");
 const work = mkdtempSync(join(tmpdir(), "oaio-contracts-py-"));
 
+cpSync(join(REPO_ROOT, "examples/contracts/generated/python"), join(work, "examples"), { recursive: true });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(cmd: string, args: readonly string[], cwd: string): { code: number; out: string } {
@@ -48,9 +49,17 @@ function check(dir: string): void {
 
 describe("generated Python contract code", () => {
   it("the committed examples compile, import, and pass mypy --strict and ruff", () => {
+    check(join(work, "examples"));
+  }, 180_000);
+
+  it("clients call handlers through an in-process Bus: invoke, stream, events, errors, pointers (type-checked with mypy --strict)", () => {
     const dir = join(work, "examples");
-    cpSync(join(REPO_ROOT, "examples/contracts/generated/python"), dir, { recursive: true });
-    check(dir);
+    const script = join(REPO_ROOT, "test/contracts/fixtures/python_roundtrip.py");
+    const r = run("python3", ["-B", script], dir);
+    expect(r, r.out).toEqual({ code: 0, out: "ok\n" });
+    if (!hasVenv) return;
+    const mypy = run(join(VENV, "mypy"), ["--strict", "--cache-dir", join(work, ".mypy_cache"), script], dir);
+    expect(mypy, mypy.out).toMatchObject({ code: 0 });
   }, 180_000);
 
   it("a fixture of keywords and odd schema shapes compiles, imports, and passes mypy --strict and ruff", async () => {

@@ -72,9 +72,16 @@ export function emitPythonContracts(ir: ContractIr): GeneratedFile[] {
     files.push({ path: `${root}/${agentNames(c.name).module}.py`, content: formatPython(content) });
   }
   const modules = ir.contracts.map((c) => `    ${agentNames(c.name).module}: ${c.title} ${c.version}`);
-  files.push({
-    path: `${root}/__init__.py`,
-    content: `${header("agent contracts")}\n"""Typed clients and handlers of the agent contracts, one module per agent:\n\n${modules.join("\n")}\n"""\n`,
-  });
+  const shared = ["DataDeltaWriter", "Delta", "DeltaWriter", "Final", "Other", "SkillFrame", "SkillInfo", "SkillMode", "Started", "TextDeltaWriter"];
+  const init = [
+    header("agent contracts"),
+    `"""Typed clients and handlers of the agent contracts, one module per agent:\n\n${modules.join("\n")}\n\nThe stream frame and delta writer types they share are exported here.\n"""`,
+    "",
+    `from ._support import (\n${shared.map((n) => `    ${n},`).join("\n")}\n)`,
+    "",
+    `__all__ = [\n${shared.map((n) => `    ${JSON.stringify(n)},`).join("\n")}\n]`,
+    "",
+  ];
+  files.push({ path: `${root}/__init__.py`, content: init.join("\n") });
   return files;
 }

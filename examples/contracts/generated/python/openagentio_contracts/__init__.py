@@ -4,4 +4,32 @@
     planner: Planner 0.3.0
     task_worker: Task Worker 2.1.0
     translator: Translator 1.0.0
+
+The stream frame and delta writer types they share are exported here.
 """
+
+from ._support import (
+    DataDeltaWriter,
+    Delta,
+    DeltaWriter,
+    Final,
+    Other,
+    SkillFrame,
+    SkillInfo,
+    SkillMode,
+    Started,
+    TextDeltaWriter,
+)
+
+__all__ = [
+    "DataDeltaWriter",
+    "Delta",
+    "DeltaWriter",
+    "Final",
+    "Other",
+    "SkillFrame",
+    "SkillInfo",
+    "SkillMode",
+    "Started",
+    "TextDeltaWriter",
+]
