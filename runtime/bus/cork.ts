@@ -5,10 +5,14 @@
  * first message of a burst at once (no added latency for a lone request or reply) and queues
  * the ones that follow within the same event-loop turn, handing them to the transport together
  * on `setImmediate`, in order. A queued message that the transport refuses is logged and
- * counted: its send had already resolved.
+ * counted: its send had already resolved. A burst that reaches {@link MAX_QUEUED} messages is
+ * handed over at once (the queue never grows without bound when a producer never yields).
  */
 import type { PublishOptions, Transport } from "../transport/types.js";
 import type { Counters, Log } from "./stats.js";
+
+/** Messages queued before they are handed to the transport without waiting for the turn to end. */
+export const MAX_QUEUED = 512;
 
 interface Queued {
   readonly subject: string;
@@ -33,6 +37,7 @@ export class Cork {
   publish(subject: string, data: Uint8Array, opts: PublishOptions | undefined): void {
     if (this.#queue !== undefined) {
       this.#queue.push({ subject, data, opts });
+      if (this.#queue.length >= MAX_QUEUED) this.#handOver();
       return;
     }
     this.#transport.publish(subject, data, opts);
@@ -47,10 +52,16 @@ export class Cork {
   }
 
   #flush = (): void => {
-    const queue = this.#queue;
-    this.#queue = undefined;
     this.#timer = undefined;
-    if (queue === undefined) return;
+    this.#handOver();
+    this.#queue = undefined;
+  };
+
+  /** Publishes what is queued, in order; the burst stays open. */
+  #handOver(): void {
+    const queue = this.#queue;
+    if (queue === undefined || queue.length === 0) return;
+    this.#queue = [];
     for (const m of queue) {
       try {
         this.#transport.publish(m.subject, m.data, m.opts);
@@ -59,5 +70,5 @@ export class Cork {
         this.#log.warn({ subject: m.subject, reason: err instanceof Error ? err.message : String(err) }, "could not send a queued message");
       }
     }
-  };
+  }
 }
