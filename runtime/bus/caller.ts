@@ -52,7 +52,10 @@ class InvokeCall implements PendingCall, RouteTarget {
     this.#timer = setTimeout(onTimeout, this.#timeoutMs, this);
     signal?.addEventListener("abort", this, { once: true });
     try {
-      core.publish(call.subject, wireBytes({ ...env, reply_to: route.subject }), { reply: route.subject });
+      // Set on the envelope itself: it is encoded right away, so a retry or a concurrent send of
+      // the same object gets its own reply_to before its own encode.
+      env.reply_to = route.subject;
+      core.publish(call.subject, wireBytes(env), { reply: route.subject });
       core.counters.sent++;
     } catch (err: unknown) {
       this.#settle(toSendError(err, call.subject), undefined);
