@@ -1,13 +1,15 @@
 /**
  * The generated Kotlin contract code compiles with warnings as errors and explicit API mode
  * (as the Kotlin SDK does) in a throw-away Maven module whose sources are the generated
- * Kotlin SDK, the committed example contracts and a fixture full of keywords and odd schema
- * shapes. Maven runs offline from the local repository the SDK build filled.
+ * Kotlin SDK, the committed example contracts, a fixture full of keywords and odd schema
+ * shapes, and a round-trip program (test/contracts/fixtures/kotlin) that then runs: the
+ * generated clients call the generated handlers through an in-process Bus. Maven runs offline
+ * from the local repository the SDK build filled.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadContracts } from "../../generator/contracts/load.js";
 import { emitContracts, standardEvents } from "../../generator/contracts/generate.js";
@@ -72,7 +74,7 @@ ${sourceDirs.map((d) => `            <sourceDir>${d}</sourceDir>`).join("\n")}
 }
 
 describe("generated Kotlin contract code", () => {
-  it.skipIf(!hasMaven())("compiles with -Werror against the Kotlin SDK (examples + keyword fixture)", async () => {
+  it.skipIf(!hasMaven())("compiles with -Werror against the Kotlin SDK (examples + keyword fixture), and the round trip runs", async () => {
     // The fixture's own files, except ContractSupport.kt, which the examples already provide.
     const ir = loadContracts(join(REPO_ROOT, "test/contracts/fixtures/odd"), { standardEvents: standardEvents(join(REPO_ROOT, "schema")) });
     const fixture = join(work, "fixture");
@@ -89,7 +91,7 @@ describe("generated Kotlin contract code", () => {
     }
     const sdk = join(REPO_ROOT, "generated/kotlin/src/main/kotlin");
     expect(existsSync(sdk)).toBe(true);
-    writeFileSync(join(work, "pom.xml"), pom([sdk, examples, fixture]));
+    writeFileSync(join(work, "pom.xml"), pom([sdk, examples, fixture, join(REPO_ROOT, "test/contracts/fixtures/kotlin")]));
     let output = "";
     let code = 0;
     try {
@@ -103,5 +105,17 @@ describe("generated Kotlin contract code", () => {
     for (const cls of ["translator/TranslatorClient", "planner/PlannerKt", "taskworker/TaskWorkerHandlers", "oddclass/OddClassClient"]) {
       expect(existsSync(join(work, "target/classes/dev/openagentio/contracts", `${cls}.class`)), cls).toBe(true);
     }
+    // Run the round trip on the compiled classes with the same library jars.
+    const m2 = join(homedir(), ".m2/repository");
+    const kotlin = sdkPom(/<kotlin\.version>([^<]+)</);
+    const serialization = sdkPom(/<artifactId>kotlinx-serialization-json-jvm<\/artifactId>\s*<version>([^<]+)</);
+    const jars = [
+      join(m2, `org/jetbrains/kotlin/kotlin-stdlib/${kotlin}/kotlin-stdlib-${kotlin}.jar`),
+      join(m2, `org/jetbrains/kotlinx/kotlinx-serialization-json-jvm/${serialization}/kotlinx-serialization-json-jvm-${serialization}.jar`),
+      join(m2, `org/jetbrains/kotlinx/kotlinx-serialization-core-jvm/${serialization}/kotlinx-serialization-core-jvm-${serialization}.jar`),
+    ];
+    for (const jar of jars) expect(existsSync(jar), jar).toBe(true);
+    const run = execFileSync("java", ["-cp", [join(work, "target/classes"), ...jars].join(":"), "dev.openagentio.contracts.roundtrip.ContractRoundTripKt"], { encoding: "utf8", timeout: 60_000 });
+    expect(run).toBe("ok\n");
   }, 360_000);
 });
