@@ -3,8 +3,9 @@
  * (as the Kotlin SDK does) in a throw-away Maven module whose sources are the generated
  * Kotlin SDK, the committed example contracts, a fixture full of keywords and odd schema
  * shapes, and a round-trip program (test/contracts/fixtures/kotlin) that then runs: the
- * generated clients call the generated handlers through an in-process Bus. Maven runs offline
- * from the local repository the SDK build filled.
+ * generated clients call the generated handlers through an in-process Bus. Maven runs
+ * with the toolchain versions of generated/kotlin/pom.xml (resolved from the local repository
+ * when the SDK build has run).
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
@@ -95,7 +96,7 @@ describe("generated Kotlin contract code", () => {
     let output = "";
     let code = 0;
     try {
-      output = execFileSync("mvn", ["-o", "-q", "-B", "compile"], { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
+      output = execFileSync("mvn", ["-q", "-B", "compile"], { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
     } catch (err: unknown) {
       const e = err as { status?: number; stdout?: string; stderr?: string };
       code = e.status ?? 1;
