@@ -19,6 +19,7 @@ npx tsc -p tsconfig.json --noEmit
 
 step "generated/ is up to date"
 npx tsx bin/oaio.ts generate --check
+npx tsx bin/oaio.ts generate --contracts examples/contracts --check
 
 step "golden corpus: oaio validate"
 npx tsx bin/oaio.ts validate golden/valid golden/v1 -q
