@@ -4,7 +4,8 @@
  * - invoke latency (one call at a time: p50, p99) and throughput (64 calls in flight) of
  *   `bus.invoke` vs `nc.request` of the same envelope bytes answered by a raw responder;
  * - publish throughput of `bus.publish` vs `nc.publish` of the same envelope bytes;
- * - streamInvoke frames/s over NATS (a handler writing deltas, a client iterating them);
+ * - streamInvoke frames/s over NATS: a handler writing deltas, a client iterating them; the
+ *   handler in another process (two agents, two processes) and, for reference, in this thread;
  * - invokes/s over the memory transport (64 in flight).
  * Bus and baseline alternate over several rounds; each figure is the median round, each ratio
  * the median of the per-pair ratios (robust to other processes loading the machine).
@@ -16,6 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpus, loadavg } from "node:os";
 import { randomUUID } from "node:crypto";
+import { spawn } from "node:child_process";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBus, type Bus } from "../runtime/bus/index.js";
 import { createEnvelope, encode } from "../runtime/envelope/index.js";
@@ -153,16 +155,34 @@ async function main(): Promise<void> {
     const jsonPairs = await paired((which) => publishRound(which === "raw" ? "json" : "bus"));
 
     process.stderr.write("stream frames…\n");
-    const streamRounds: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
+    const streamFrames = async (target: string): Promise<number> => {
       const t0 = now();
       let frames = 0;
-      for await (const f of clientBus.streamInvoke("frames", STREAM_FRAMES, { timeoutMs: 120_000 })) {
+      for await (const f of clientBus.streamInvoke(target, STREAM_FRAMES, { timeoutMs: 120_000 })) {
         if (f.type === "delta" || f.type === "final") frames++;
       }
       if (frames !== STREAM_FRAMES + 1) throw new Error(`stream delivered ${frames} frames, expected ${STREAM_FRAMES + 1}`);
-      streamRounds.push(frames / ((now() - t0) / 1000));
+      return frames / ((now() - t0) / 1000);
+    };
+    // The stream server in its own process: two agents, two processes (as deployed).
+    const self = fileURLToPath(import.meta.url);
+    const child = spawn(process.execPath, [...(self.endsWith(".ts") ? ["--import", "tsx"] : []), self, "--stream-server", server.url], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once("data", () => resolve());
+      child.once("exit", (code) => reject(new Error(`stream server exited early (${code})`)));
+    });
+    await streamFrames("frames-remote");
+    const streamRounds: number[] = [];
+    const streamSameThread: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      streamRounds.push(await streamFrames("frames-remote"));
+      streamSameThread.push(await streamFrames("frames"));
     }
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.stdin!.end();
+    await exited;
 
     process.stderr.write("memory transport invokes…\n");
     const memT = createMemoryTransport();
@@ -207,7 +227,10 @@ async function main(): Promise<void> {
         raw_json: median(jsonPairs.map((p) => p.raw)), ratio_vs_raw_json: ratio(jsonPairs),
         target_ratio_min: TARGETS.publishRatio,
       },
-      stream_frames_per_s_nats: { bus: median(streamRounds), frames_per_stream: STREAM_FRAMES + 1, target_min: TARGETS.streamFramesPerSec },
+      stream_frames_per_s_nats: {
+        bus: median(streamRounds), server_process: "separate", same_thread: median(streamSameThread),
+        frames_per_stream: STREAM_FRAMES + 1, target_min: TARGETS.streamFramesPerSec,
+      },
       memory_invokes_per_s: {
         bus: median(memPairs.map((p) => p.bus)), raw_transport_request_reply: median(memPairs.map((p) => p.raw)), ratio: ratio(memPairs),
         in_flight: IN_FLIGHT, target_min: TARGETS.memoryInvokesPerSec,
@@ -241,7 +264,8 @@ async function main(): Promise<void> {
       `| invoke throughput (/s, ${IN_FLIGHT} in flight) | ${fmt(results.invoke_throughput_per_s.bus)} | ${fmt(results.invoke_throughput_per_s.raw)} | ${pct(results.invoke_throughput_per_s.ratio)} | |`,
       `| publish throughput (/s), raw = pre-encoded bytes | ${fmt(results.publish_per_s.bus)} | ${fmt(results.publish_per_s.raw)} | ${pct(results.publish_per_s.ratio)} | >= 80% ${met.publish ? "✓" : "✗"} |`,
       `| publish throughput (/s), raw = build + JSON.stringify each | ${fmt(results.publish_per_s.bus)} | ${fmt(results.publish_per_s.raw_json)} | ${pct(results.publish_per_s.ratio_vs_raw_json)} | |`,
-      `| streamInvoke frames/s over NATS | ${fmt(results.stream_frames_per_s_nats.bus)} | | | >= 100,000 ${met.stream ? "✓" : "✗"} |`,
+      `| streamInvoke frames/s over NATS (server in another process) | ${fmt(results.stream_frames_per_s_nats.bus)} | | | >= 100,000 ${met.stream ? "✓" : "✗"} |`,
+      `| streamInvoke frames/s over NATS (server and client in one process) | ${fmt(results.stream_frames_per_s_nats.same_thread)} | | | |`,
       `| memory transport invokes/s (raw = transport request-reply, no codec) | ${fmt(results.memory_invokes_per_s.bus)} | ${fmt(results.memory_invokes_per_s.raw_transport_request_reply)} | ${pct(results.memory_invokes_per_s.ratio)} | >= 150,000 ${met.memory ? "✓" : "✗"} |`,
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
@@ -255,4 +279,21 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** `--stream-server URL`: the stream server agent on its own NATS connection, until stdin closes. */
+async function streamServer(url: string): Promise<void> {
+  const transport = await connectNats({ servers: url });
+  const bus = createBus({ agentId: "bench-remote", transport, ownsTransport: true });
+  bus.handleStream<number>("frames-remote", async (n, w) => {
+    for (let i = 0; i < n; i++) await w.delta("tok ");
+    await w.final(n);
+  });
+  await transport.flush();
+  process.stdout.write("ready\n");
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.once("end", resolve));
+  await bus.close();
+}
+
+const serverFlag = process.argv.indexOf("--stream-server");
+if (serverFlag === -1) await main();
+else await streamServer(process.argv[serverFlag + 1]!);
