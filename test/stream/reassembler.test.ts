@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { BackpressureDropError } from "../../generated/ts/errors.js";
 import { createEnvelope, validate } from "../../runtime/envelope/index.js";
 import type { Envelope } from "../../runtime/envelope/index.js";
-import { StreamReassembler, createReassembler } from "../../runtime/stream/index.js";
+import { StreamReassembler, createReassembler, finalValue, reassembleAll } from "../../runtime/stream/index.js";
 import type { ReassemblyStep } from "../../runtime/stream/index.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 
@@ -13,32 +13,6 @@ interface StreamSample {
   client: { max_gap: number; max_pending: number };
   frames: unknown[];
   expect: { outcome: string; delivered_seqs: number[]; text: string; result?: unknown; error?: { code: string } };
-}
-
-/** What a client reads out of the delivered frames (shared/PROTOCOL.md "StreamInvoke"). */
-function consume(r: StreamReassembler, frames: readonly Envelope[]) {
-  const delivered: Envelope[] = [];
-  let overflow: BackpressureDropError | undefined;
-  for (const frame of frames) {
-    for (const step of r.push(frame)) {
-      if (step.kind === "frame") delivered.push(step.envelope);
-      else if (step.kind === "overflow") overflow = step.error;
-    }
-  }
-  const last = delivered.at(-1);
-  const isError = last !== undefined && (last.event_type === "agent.response.error" || last.frame_type === "response.error");
-  const outcome = overflow !== undefined ? "overflow" : !r.done ? "incomplete" : isError ? "error" : "completed";
-  const text = delivered.map((f) => (f.event_type === "agent.response.delta" && typeof f.payload?.["delta"] === "string" ? f.payload["delta"] : "")).join("");
-  return { delivered, overflow, outcome, text, last };
-}
-
-function finalResult(frame: Envelope): unknown {
-  const payload: unknown = frame.payload;
-  if (payload === undefined) return null;
-  if (payload !== null && typeof payload === "object" && !Array.isArray(payload) && Object.keys(payload).length === 1 && "result" in payload) {
-    return (payload as { result: unknown }).result;
-  }
-  return payload;
 }
 
 const dir = join(REPO_ROOT, "golden", "streams");
@@ -54,16 +28,15 @@ describe("golden/streams", () => {
       if (!result.ok) expect.fail(`frame ${i}: ${result.error.message}`);
       return result.envelope;
     });
-    const r = new StreamReassembler({ maxGap: sample.client.max_gap, maxPending: sample.client.max_pending });
-    const got = consume(r, frames);
+    const got = reassembleAll(frames, { maxGap: sample.client.max_gap, maxPending: sample.client.max_pending });
     expect(got.outcome).toBe(sample.expect.outcome);
     expect(got.delivered.map((f) => f.seq ?? 0)).toEqual(sample.expect.delivered_seqs);
     expect(got.text).toBe(sample.expect.text);
-    if (sample.expect.outcome === "completed") expect(finalResult(got.last!)).toEqual(sample.expect.result);
-    if (sample.expect.outcome === "error") expect((got.last?.payload as { code?: unknown } | undefined)?.code).toBe(sample.expect.error?.code);
+    if (sample.expect.outcome === "completed") expect(got.result).toEqual(sample.expect.result);
+    if (sample.expect.outcome === "error") expect(got.errorCode).toBe(sample.expect.error?.code);
     if (sample.expect.outcome === "overflow") {
       expect(got.overflow).toBeInstanceOf(BackpressureDropError);
-      expect(got.overflow?.code).toBe(sample.expect.error?.code);
+      expect(got.errorCode).toBe(sample.expect.error?.code);
     }
     // incomplete: the bus's idle timeout reports AGENT_TIMEOUT; the reassembler just is not done
     if (sample.expect.outcome === "incomplete") expect(sample.expect.error?.code).toBe("AGENT_TIMEOUT");
@@ -132,5 +105,19 @@ describe("StreamReassembler", () => {
     const pending = new StreamReassembler();
     for (let seq = 1; seq <= 256; seq++) expect(pending.push(delta(seq))).toEqual([]);
     expect(kinds(pending.push(delta(257)))).toEqual(["overflow"]);
+  });
+});
+
+describe("finalValue", () => {
+  const frame = (payload: unknown): Envelope =>
+    ({ ...createEnvelope({ event_type: "agent.response.final", is_final: true }, fixed), ...(payload === undefined ? {} : { payload }) }) as Envelope;
+
+  it("unwraps a {result}-shaped payload and keeps every other shape as the value (deployed SDKs send both)", () => {
+    expect(finalValue(frame({ result: { answer: 42 } }))).toEqual({ answer: 42 });
+    expect(finalValue(frame({ result: 1, extra: true }))).toEqual({ result: 1, extra: true });
+    expect(finalValue(frame([1, 2]))).toEqual([1, 2]);
+    expect(finalValue(frame("text"))).toBe("text");
+    expect(finalValue(frame(null))).toBeNull();
+    expect(finalValue(frame(undefined))).toBeNull();
   });
 });
