@@ -145,16 +145,25 @@ export class Registration implements Subscription {
     }
     this.#active++;
     this.#core.counters.inFlight++;
-    void this.#run(inbound.envelope, msg.subject).finally(() => {
-      this.#active--;
-      this.#core.counters.inFlight--;
-      if (this.#active === 0 && this.#idle.length > 0) {
-        const waiters = this.#idle;
-        this.#idle = [];
-        for (const w of waiters) w();
-      }
-    });
+    // One pair of settle callbacks serves every message (no closure per message).
+    void this.#run(inbound.envelope, msg.subject).then(this.#settled, this.#crashed);
   }
+
+  /** #run failed outside the handler (e.g. the transport closed under it): log, then settle. */
+  #crashed = (err: unknown): void => {
+    this.#core.log.error({ subject: this.subject, reason: err instanceof Error ? err.message : String(err) }, "inbound dispatch failed");
+    this.#settled();
+  };
+
+  #settled = (): void => {
+    this.#active--;
+    this.#core.counters.inFlight--;
+    if (this.#active === 0 && this.#idle.length > 0) {
+      const waiters = this.#idle;
+      this.#idle = [];
+      for (const w of waiters) w();
+    }
+  };
 
   async #run(env: Envelope, subject: string): Promise<void> {
     const core = this.#core;
