@@ -6,19 +6,7 @@
 import type { Ir } from "../ir/types.js";
 import { camelName, constName, kdoc, kotlinString, pascalName, uniqueNames } from "./names.js";
 import { jsPatternToJava } from "./validator-emitter.js";
-
-function enumFooter(name: string): string[] {
-  return [
-    "    ;",
-    "",
-    "    public companion object {",
-    "        /** The entry whose wire name is [wire], or null. */",
-    `        public fun fromWire(wire: String): ${name}? = entries.firstOrNull { it.wire == wire }`,
-    "    }",
-    "}",
-    "",
-  ];
-}
+import { wireEnumFooter } from "./wire-enum.js";
 
 /** Frame types in catalogue order, each with whether a terminal event type uses it. */
 function frameTypes(ir: Ir): { wire: string; terminal: boolean }[] {
@@ -70,10 +58,10 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
   for (const p of ir.phases) {
     lines.push(kdoc(p.description, "    ") + `    @SerialName(${kotlinString(p.name)}) ${phaseNames.get(p.name)}(${kotlinString(p.name)}, ${p.terminal}, ${kotlinString(p.a2aTaskState)}, ${kotlinString(p.a2aV03State)}),`);
   }
-  lines.push(...enumFooter("Phase"));
+  lines.push(...wireEnumFooter("Phase"));
   lines.push("/** Frame kinds (envelope frame_type) of the standard event types. */", "public enum class FrameType(public val wire: String, /** Used by a terminal event type. */ public val terminal: Boolean) {");
   for (const f of frames) lines.push(`    @SerialName(${kotlinString(f.wire)}) ${frameNames.get(f.wire)}(${kotlinString(f.wire)}, ${f.terminal}),`);
-  lines.push(...enumFooter("FrameType"));
+  lines.push(...wireEnumFooter("FrameType"));
   lines.push(
     "/** Standard event types (catalog/event-types.json). */",
     "public enum class EventType(",
@@ -93,7 +81,7 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
     const frame = e.frameType === null ? "null" : `FrameType.${frameNames.get(e.frameType)}`;
     lines.push(kdoc(e.description, "    ") + `    @SerialName(${kotlinString(e.name)}) ${eventNames.get(e.constName)}(${kotlinString(e.name)}, ${frame}, ${e.terminal}, listOf(${e.allowedPhases.map(phase).join(", ")}), ${phase(e.defaultPhase)}, ${e.extension}),`);
   }
-  lines.push(...enumFooter("EventType"));
+  lines.push(...wireEnumFooter("EventType"));
   lines.push(
     "/** Error catalogue (catalog/error-codes.json). */",
     "public enum class ErrorCode(",
@@ -110,7 +98,7 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
   for (const e of ir.errorCodes) {
     lines.push(kdoc(e.description, "    ") + `    @SerialName(${kotlinString(e.code)}) ${errorNames.get(e.code)}(${kotlinString(e.code)}, ${e.retryable}, ${e.httpStatus}, ${e.a2aJsonRpcCode}, ${e.extension}),`);
   }
-  lines.push(...enumFooter("ErrorCode"));
+  lines.push(...wireEnumFooter("ErrorCode"));
   lines.push(`/** Metadata keys reserved for the runtime (prefix ${ir.metadata.reservedPrefix}). */`, "public object MetadataKey {", "    /** Keys with this prefix belong to the runtime and are not inherited by replies. */", `    public const val RESERVED_PREFIX: String = ${kotlinString(ir.metadata.reservedPrefix)}`);
   for (const k of ir.metadata.keys) lines.push("", kdoc(`${k.description} (${k.type}, written by ${k.writer})`, "    ") + `    public const val ${metaNames.get(k.key)}: String = ${kotlinString(k.key)}`);
   lines.push("}", "", ...subjects(ir));

@@ -5,19 +5,13 @@
  * a conformance test over golden/. Types and validation are built from the IR in TypeScript;
  * the fixed support code lives in handlebars templates (templates/).
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { generatedHeader, type Emitter, type GeneratedFile } from "../emitter.js";
 import type { Ir } from "../ir/types.js";
-import { packageRoot } from "../paths.js";
+import { loadTemplates, templatesDir } from "../templates.js";
 import { emitConstantsKotlin, emitErrorsKotlin } from "./catalog-emitter.js";
 import { buildModel } from "./model.js";
 import { emitEnvelopeKotlin, emitPayloadsKotlin } from "./models-emitter.js";
 import { emitValidatorKotlin } from "./validator-emitter.js";
-
-/** handlebars is CommonJS with `export =`: load it through require to keep its types. */
-const Handlebars = createRequire(import.meta.url)("handlebars") as typeof import("handlebars");
 
 /** Package of the generated sources. */
 export const KOTLIN_PACKAGE = "dev.openagentio.acp";
@@ -39,11 +33,6 @@ const BOUNDS = { maxBytes: "1_048_576", maxGap: "1024L", maxPending: "256", invo
 const TEMPLATES = ["Acp.kt", "Bus.kt", "JsonSupport.kt", "StreamReassembler.kt"] as const;
 const TEST_TEMPLATES = ["ConformanceTest.kt", "JsonSupportTest.kt", "SdkTest.kt"] as const;
 
-function template(name: string): HandlebarsTemplateDelegate {
-  const source = readFileSync(join(packageRoot(), "generator", "kotlin", "templates", `${name}.hbs`), "utf8");
-  return Handlebars.compile(source, { noEscape: true, strict: true });
-}
-
 /** Emits every file of the Kotlin project for `ir`, paths under `kotlin/`. */
 export function emitKotlin(ir: Ir): GeneratedFile[] {
   const header = generatedHeader("//", "schema/");
@@ -52,16 +41,17 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
   const test = (name: string): string => `kotlin/src/test/kotlin/${pkgDir}/${name}`;
   const context = { header, pkg: KOTLIN_PACKAGE, defaultPrefix: ir.subjects.defaultPrefix, ...BOUNDS };
   const model = buildModel(ir);
+  const templates = loadTemplates(templatesDir("kotlin"));
   const files: GeneratedFile[] = [
-    { path: "kotlin/pom.xml", content: template("pom.xml")({ ...KOTLIN_BUILD, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
-    { path: "kotlin/README.md", content: template("README.md")({ pkg: KOTLIN_PACKAGE, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
+    { path: "kotlin/pom.xml", content: templates.render("pom.xml", { ...KOTLIN_BUILD, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
+    { path: "kotlin/README.md", content: templates.render("README.md", { pkg: KOTLIN_PACKAGE, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
     { path: main("Envelope.kt"), content: emitEnvelopeKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("Payloads.kt"), content: emitPayloadsKotlin(ir, model, KOTLIN_PACKAGE, header) },
     { path: main("Constants.kt"), content: emitConstantsKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("Errors.kt"), content: emitErrorsKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("AcpSchema.kt"), content: emitValidatorKotlin(ir, KOTLIN_PACKAGE, header) },
-    ...TEMPLATES.map((t) => ({ path: main(t), content: template(t)(context) })),
-    ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: template(t)(context) })),
+    ...TEMPLATES.map((t) => ({ path: main(t), content: templates.render(t, context) })),
+    ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: templates.render(t, context) })),
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -8,6 +8,7 @@ import type { FieldIr, Ir } from "../ir/types.js";
 import type { KClass, KEnum, KField, KModel, KType } from "./model.js";
 import { camelName, constName, kdoc, kotlinString, pascalName, uniqueNames } from "./names.js";
 import { isSchemaObject } from "./schema-index.js";
+import { wireEnumFooter } from "./wire-enum.js";
 
 const IMPORTS = [
   "import kotlinx.serialization.SerialName",
@@ -85,14 +86,7 @@ function renderEnum(e: KEnum, m: KModel): string {
   return [
     `${kdoc(e.description || `Values of ${name}.`)}public enum class ${name}(public val wire: String) {`,
     ...e.values.map((v) => `    @SerialName(${kotlinString(v.wire)}) ${v.name}(${kotlinString(v.wire)}),`),
-    "    ;",
-    "",
-    "    public companion object {",
-    "        /** The entry whose wire name is [wire], or null. */",
-    `        public fun fromWire(wire: String): ${name}? = entries.firstOrNull { it.wire == wire }`,
-    "    }",
-    "}",
-    "",
+    ...wireEnumFooter(name),
   ].join("\n");
 }
 

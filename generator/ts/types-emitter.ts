@@ -3,9 +3,9 @@
  * Cross-file `$ref`s are turned into references to the target's generated type name first,
  * so nothing is fetched and each type is declared once.
  */
-import { compile } from "json-schema-to-typescript";
 import type { Ir, Json, JsonSchema, SchemaDoc } from "../ir/types.js";
 import { generatedHeader, type GeneratedFile } from "../emitter.js";
+import { compileDeclarations, type J2tsSchema } from "./j2ts.js";
 
 function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -42,15 +42,7 @@ function prepare(node: Json, docs: readonly SchemaDoc[], from: SchemaDoc): Json 
 async function compileDoc(doc: SchemaDoc, docs: readonly SchemaDoc[], schema: JsonSchema): Promise<string> {
   const prepared = prepare(schema, docs, doc) as JsonSchema;
   delete prepared["$id"];
-  return compile(prepared as Parameters<typeof compile>[0], doc.title, {
-    bannerComment: "",
-    declareExternallyReferenced: true,
-    unknownAny: true,
-    strictIndexSignatures: false,
-    additionalProperties: true,
-    format: true,
-    style: { singleQuote: false, printWidth: 110 },
-  });
+  return compileDeclarations(prepared as J2tsSchema, doc.title);
 }
 
 /** Emits ts/types.ts. */

@@ -4,7 +4,7 @@
  * twice), nested titles are dropped so only named types are declared, and objects that list
  * their properties are closed for typing (extra keys stay legal on the wire).
  */
-import { compile } from "json-schema-to-typescript";
+import { compileDeclarations, type J2tsSchema } from "../../ts/j2ts.js";
 import type { Json } from "../types.js";
 import type { NamedSchema } from "../named.js";
 
@@ -63,15 +63,7 @@ export async function emitTsTypes(named: readonly NamedSchema[]): Promise<string
     const prepared = prepare(n.schema, true) as { [key: string]: Json };
     prepared["title"] = n.name;
     prepared["description"] = n.doc;
-    const ts = await compile(prepared as Parameters<typeof compile>[0], n.name, {
-      bannerComment: "",
-      declareExternallyReferenced: true,
-      unknownAny: true,
-      strictIndexSignatures: false,
-      additionalProperties: true,
-      format: true,
-      style: { singleQuote: false, printWidth: 110 },
-    });
+    const ts = await compileDeclarations(prepared as J2tsSchema, n.name);
     parts.push(ts.trim());
   }
   return parts.join("\n\n");
