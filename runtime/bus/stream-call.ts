@@ -82,9 +82,14 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     }, overallMs);
     this.#lastFrameAt = Date.now();
     this.#armIdle(this.#idleMs);
-    core.send(this.#request, { kind: "stream", subject, timeoutMs: overallMs, signal: this.#signal, bus: core.bus }).catch((err: unknown) => {
+    try {
+      core.send(this.#request, { kind: "stream", subject, timeoutMs: overallMs, signal: this.#signal, bus: core.bus }).catch((err: unknown) => {
+        this.#fail(toAcpError(err), false);
+      });
+    } catch (err: unknown) {
+      // a middleware that throws instead of rejecting
       this.#fail(toAcpError(err), false);
-    });
+    }
   }
 
   // ---- PendingCall
