@@ -91,7 +91,9 @@ describe("oaio serve + client commands over NATS", () => {
       child.on("error", reject);
       child.on("exit", (code) => resolve({ code, out }));
     });
-    const [memory, overNats] = await Promise.all([run({}), run({ NATS_URL: nats.url })]);
+    // its own server: `oaio serve` above also serves a "writer" agent, which would share the queue group
+    await using own = await startNatsServer();
+    const [memory, overNats] = await Promise.all([run({}), run({ NATS_URL: own.url })]);
     for (const r of [memory, overNats]) {
       expect(r.code, r.out).toBe(0);
       expect(r.out).toContain("invoke billing → { balance: 1042.5, currency: 'EUR' }");
