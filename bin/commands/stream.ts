@@ -1,6 +1,6 @@
 /** `oaio stream <target> <json>`: a stream call over NATS; prints text deltas as they arrive. */
 import type { Command } from "commander";
-import { addBusClientOptions, contextOf, parseJsonArg, readable, runClient, type BusClientOptions } from "./invoke.js";
+import { addBusClientOptions, contextOf, parseJsonArg, parseMs, readable, runClient, type BusClientOptions } from "./invoke.js";
 
 /** Registers `oaio stream`. */
 export function register(program: Command): void {
@@ -14,7 +14,7 @@ export function register(program: Command): void {
   ).action(async (target: string, json: string, opts: BusClientOptions & { idleTimeout: string }) => {
     await runClient("stream", opts, async (bus) => {
       const payload = parseJsonArg(json, "the request payload");
-      const idleTimeoutMs = Number(opts.idleTimeout);
+      const idleTimeoutMs = parseMs(opts.idleTimeout, "--idle-timeout");
       const call = bus.streamInvoke(target, payload, { context: contextOf(opts), idleTimeoutMs, yieldErrors: true });
       const stop = (): void => void call.close("interrupted");
       process.once("SIGINT", stop);
