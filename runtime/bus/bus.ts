@@ -213,6 +213,7 @@ class BusImpl implements Bus {
 
   streamInvoke(target: string, payload: unknown, opts: StreamInvokeOptions = {}): StreamCall {
     this.#assertCanSend("stream");
+    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered"] as const) positive(opts[key], 1, key);
     const { env, subject } = this.#request(target, payload, opts);
     return new StreamCallImpl(this.#core, env, subject, target, opts);
   }
