@@ -5,12 +5,13 @@
  * carries `metadata["acp.stream.cancel_to"]`: where this bus listens for cancels.
  */
 import type { Envelope, ResponseDeltaPayload } from "../../generated/ts/types.js";
-import { MetadataKey } from "../../generated/ts/constants.js";
-import { CanceledError } from "../../generated/ts/errors.js";
+import type { PayloadOf } from "../../generated/ts/event-map.js";
+import { EVENT_TYPES, MetadataKey, TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
+import { CanceledError, InvalidRequestError } from "../../generated/ts/errors.js";
 import type { TransportSubscription } from "../transport/types.js";
 import type { BusCore } from "./core.js";
 import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
-import type { FrameOptions, OutboundCall, StreamWriter } from "./types.js";
+import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from "./types.js";
 
 /** Listens for agent.stream.cancel on one inbox subject; aborts the matching stream. */
 export class CancelRegistry {
@@ -71,6 +72,8 @@ function hasKeys(obj: Record<string, unknown>): boolean {
   return false;
 }
 
+const FINAL_PHASES: readonly string[] = EVENT_TYPES["agent.response.final"].allowedPhases;
+
 /** Writes the frames of one stream. */
 export class Writer implements StreamWriter {
   readonly signal: AbortSignal;
@@ -110,15 +113,29 @@ export class Writer implements StreamWriter {
     return this.#frame("agent.response.delta", typeof piece === "string" ? { delta: piece } : piece, false, opts);
   }
 
-  final(result?: unknown, opts?: FrameOptions): Promise<void> {
-    return this.#frame("agent.response.final", resultPayload(result), true, opts);
+  final(result?: unknown, opts?: FinalFrameOptions): Promise<void> {
+    const phase = opts?.phase;
+    if (phase !== undefined && !FINAL_PHASES.includes(phase)) {
+      return Promise.reject(new InvalidRequestError(`phase ${JSON.stringify(phase)} is not allowed on agent.response.final (allowed: ${FINAL_PHASES.join(", ")})`, {
+        details: { phase, allowed: FINAL_PHASES },
+      }));
+    }
+    return this.#frame("agent.response.final", resultPayload(result), true, opts, phase);
   }
 
   error(err: unknown, opts?: FrameOptions): Promise<void> {
     return this.#frame("agent.response.error", errorPayload(toAcpError(err)), true, opts);
   }
 
-  #frame(eventType: string, payload: unknown, final: boolean, opts: FrameOptions | undefined): Promise<void> {
+  event<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: FrameOptions): Promise<void> {
+    if (typeof eventType !== "string" || eventType === "" || TERMINAL_EVENT_TYPES.has(eventType)) {
+      const why = eventType === "" || typeof eventType !== "string" ? "an event frame needs a non-empty event type" : `${eventType} is terminal and would end the stream; end it with final() or error()`;
+      return Promise.reject(new InvalidRequestError(why, { details: { eventType } }));
+    }
+    return this.#frame(eventType, payload, false, opts);
+  }
+
+  #frame(eventType: string, payload: unknown, final: boolean, opts: FrameOptions | undefined, phase?: string): Promise<void> {
     // After the terminal frame, or once the client canceled, nothing more is sent.
     if (this.#ended || this.signal.aborted) return Promise.resolve();
     if (final) this.#ended = true;
@@ -128,7 +145,9 @@ export class Writer implements StreamWriter {
     else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || hasKeys(this.#replyMetadata)) {
       metadata = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
     }
-    const env = this.#core.envelope(replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final));
+    const init = replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final);
+    if (phase !== undefined) init.phase = phase as Envelope["phase"];
+    const env = this.#core.envelope(init);
     return this.#core.send(env, this.#call).then(toVoid);
   }
 }

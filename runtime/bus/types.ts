@@ -162,6 +162,25 @@ export interface FrameOptions {
 }
 
 /**
+ * The phases an `agent.response.final` may carry (schema/catalog/event-types.json
+ * `allowed_phases`): `completed`, or an interrupted phase — the response ends, the task waits
+ * for the caller (A2A INPUT_REQUIRED / AUTH_REQUIRED).
+ */
+export type FinalPhase = "completed" | "input_required" | "auth_required";
+
+/** Options of the terminal `final` frame. */
+export interface FinalFrameOptions extends FrameOptions {
+  /**
+   * `phase` of the final envelope. Default `completed` (the dual-written default).
+   * `input_required` / `auth_required`: the handler asks the caller for input or
+   * authorization; the caller's next request continues the conversation. A phase the
+   * catalogue does not allow on agent.response.final rejects with INVALID_REQUEST. A
+   * `schemaVersion: 1` bus writes no `phase` at all (v1 envelopes have none).
+   */
+  phase?: FinalPhase;
+}
+
+/**
  * Writes the frames of one stream response to the caller. seq runs from 0 across all
  * frames. After `final` or `error` every write is ignored (and `ended` is true).
  */
@@ -174,10 +193,21 @@ export interface StreamWriter {
   started(meta?: Record<string, unknown>, opts?: FrameOptions): Promise<void>;
   /** `agent.response.delta`: a text piece, or a `{ delta?, data? }` payload. */
   delta(piece: string | ResponseDeltaPayload, opts?: FrameOptions): Promise<void>;
-  /** Terminal `agent.response.final` with payload `{ result }` (no payload when result is undefined). */
-  final(result?: unknown, opts?: FrameOptions): Promise<void>;
+  /**
+   * Terminal `agent.response.final` with payload `{ result }` (no payload when result is
+   * undefined); `opts.phase` marks an interrupted response (input_required, auth_required).
+   */
+  final(result?: unknown, opts?: FinalFrameOptions): Promise<void>;
   /** Terminal `agent.response.error`: an AcpError keeps its code; other errors are wrapped. */
   error(err: unknown, opts?: FrameOptions): Promise<void>;
+  /**
+   * A non-terminal event frame, e.g. `agent.tool.call`: same seq counter, reply fields and
+   * metadata as the other frames, the event type's default `phase`; the caller gets it as
+   * `{ type: "event", envelope }`. A terminal event type (agent.tool.result,
+   * agent.task.completed, agent.response.final / error: they would end the stream) or an empty
+   * one rejects with INVALID_REQUEST.
+   */
+  event<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: FrameOptions): Promise<void>;
 }
 
 /**
