@@ -2,6 +2,12 @@
  * A subscription index with NATS matching: a token trie (`*` one token, `>` one or more
  * trailing tokens) plus a bounded cache of match results per literal subject, the way
  * nats-server's sublist works. Queue members are merged by group name across patterns.
+ *
+ * The cache has two generations: new results go to the young one; when it is full it becomes
+ * the old one (the previous old one is dropped) and a hit in the old one moves back to the
+ * young one. Subjects used once (reply inboxes) age out in O(1) while hot subjects stay,
+ * with their round-robin cursors. (Evicting a JS Map's oldest entry one by one costs a scan
+ * over its deleted slots: ~3 µs per miss at 4,096 entries.)
  */
 import { hasWildcard, subjectMatches } from "./subject.js";
 
@@ -41,12 +47,14 @@ export const DEFAULT_MATCH_CACHE_SIZE = 4096;
 
 export class Sublist<T extends Member> {
   readonly #root = new TrieNode<T>();
-  readonly #cache = new Map<string, MatchResult<T>>();
-  readonly #cacheSize: number;
+  #young = new Map<string, MatchResult<T>>();
+  #old = new Map<string, MatchResult<T>>();
+  /** Entries per generation: at most `cacheSize` results are cached in all. */
+  readonly #generation: number;
   #count = 0;
 
   constructor(cacheSize = DEFAULT_MATCH_CACHE_SIZE) {
-    this.#cacheSize = cacheSize;
+    this.#generation = Math.max(1, cacheSize >> 1);
   }
 
   /** Number of members stored. */
@@ -56,7 +64,14 @@ export class Sublist<T extends Member> {
 
   /** The cached result for a literal subject, if any (a hit also means it was validated). */
   cached(subject: string): MatchResult<T> | undefined {
-    return this.#cache.get(subject);
+    const hit = this.#young.get(subject);
+    if (hit !== undefined) return hit;
+    const old = this.#old.get(subject);
+    if (old !== undefined) {
+      this.#old.delete(subject);
+      this.#store(subject, old);
+    }
+    return old;
   }
 
   insert(pattern: string, item: T): void {
@@ -97,21 +112,20 @@ export class Sublist<T extends Member> {
 
   /** Everything subscribed to the literal `subject` (assumed valid), from cache when possible. */
   match(subject: string): MatchResult<T> {
-    const hit = this.#cache.get(subject);
+    const hit = this.cached(subject);
     if (hit !== undefined) return hit;
-    const plain: T[] = [];
-    const queues = new Map<string, T[]>();
-    collect(this.#root, subject.split("."), 0, plain, queues);
-    const groups: QueueGroup<T>[] = [];
-    for (const [name, members] of queues) groups.push({ name, members, next: 0 });
-    const result: MatchResult<T> = { plain, groups };
-    if (this.#cache.size >= this.#cacheSize) {
-      // Evict the oldest entry (Map keeps insertion order).
-      const oldest = this.#cache.keys().next();
-      if (oldest.done !== true) this.#cache.delete(oldest.value);
-    }
-    this.#cache.set(subject, result);
+    const result: MatchResult<T> = { plain: [], groups: [] };
+    collect(this.#root, subject, 0, result);
+    this.#store(subject, result);
     return result;
+  }
+
+  #store(subject: string, result: MatchResult<T>): void {
+    if (this.#young.size >= this.#generation) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
+    this.#young.set(subject, result);
   }
 
   #child(node: TrieNode<T>, token: string): TrieNode<T> | undefined {
@@ -133,11 +147,14 @@ export class Sublist<T extends Member> {
 
   #invalidate(pattern: string): void {
     if (!hasWildcard(pattern)) {
-      this.#cache.delete(pattern);
+      this.#young.delete(pattern);
+      this.#old.delete(pattern);
       return;
     }
-    for (const subject of this.#cache.keys()) {
-      if (subjectMatches(pattern, subject)) this.#cache.delete(subject);
+    for (const cache of [this.#young, this.#old]) {
+      for (const subject of cache.keys()) {
+        if (subjectMatches(pattern, subject)) cache.delete(subject);
+      }
     }
   }
 }
@@ -152,24 +169,26 @@ function removeItem<T extends Member>(node: TrieNode<T>, item: T): boolean {
   return true;
 }
 
-function addAll<T extends Member>(node: TrieNode<T>, plain: T[], queues: Map<string, T[]>): void {
-  for (const item of node.plain) plain.push(item);
+function addAll<T extends Member>(node: TrieNode<T>, into: MatchResult<T>): void {
+  for (const item of node.plain) into.plain.push(item);
   for (const [name, members] of node.queues) {
-    const into = queues.get(name);
-    if (into === undefined) queues.set(name, members.slice());
-    else for (const m of members) into.push(m);
+    const group = into.groups.find((g) => g.name === name);
+    if (group === undefined) into.groups.push({ name, members: members.slice(), next: 0 });
+    else for (const m of members) group.members.push(m);
   }
 }
 
-function collect<T extends Member>(
-  node: TrieNode<T>, tokens: string[], i: number, plain: T[], queues: Map<string, T[]>,
-): void {
-  if (i === tokens.length) {
-    addAll(node, plain, queues);
+/** Adds what matches `subject` from its token starting at `start` (no split: misses are frequent). */
+function collect<T extends Member>(node: TrieNode<T>, subject: string, start: number, into: MatchResult<T>): void {
+  if (start > subject.length) {
+    addAll(node, into);
     return;
   }
-  if (node.gt !== undefined) addAll(node.gt, plain, queues);
-  if (node.star !== undefined) collect(node.star, tokens, i + 1, plain, queues);
-  const exact = node.children.get(tokens[i]!);
-  if (exact !== undefined) collect(exact, tokens, i + 1, plain, queues);
+  if (node.gt !== undefined) addAll(node.gt, into);
+  let end = subject.indexOf(".", start);
+  if (end < 0) end = subject.length;
+  if (node.star !== undefined) collect(node.star, subject, end + 1, into);
+  if (node.children.size === 0) return;
+  const exact = node.children.get(subject.slice(start, end));
+  if (exact !== undefined) collect(exact, subject, end + 1, into);
 }
