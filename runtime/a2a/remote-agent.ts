@@ -3,16 +3,19 @@
  * agent's card and serves `weather` on the bus. invoke and streamInvoke map onto
  * SendStreamingMessage (SendMessage when the card says streaming false): artifact chunks
  * become deltas, the terminal status the final frame (its result: the whole artifact content)
- * or an error frame; INPUT_REQUIRED becomes a final with metadata a2a.phase and a2a.task_id,
- * and a request carrying a2a.task_id continues that remote task. Canceling the bus stream
- * cancels the remote task.
+ * or an error frame; INPUT_REQUIRED / AUTH_REQUIRED become a final with that `phase` and
+ * metadata a2a.task_id, and a request carrying a2a.task_id continues that remote task. A data
+ * part tagged as a non-terminal tool event (agent.tool.call) becomes that event frame.
+ * Canceling the bus stream cancels the remote task.
  */
 import type { Bus, HandlerContext, StreamWriter, Subscription } from "../bus/types.js";
 import { errorFromPayload } from "../errors.js";
 import { AgentUnavailableError, CanceledError } from "../../generated/ts/errors.js";
+import { EVENT_TYPES } from "../../generated/ts/constants.js";
+import { validatePayload } from "../../generated/ts/validators.js";
 import {
-  A2aMetadataKey, PHASE_TO_TASK_STATE, TASK_STATE_TO_PHASE, isInterruptedTaskState, isTerminalTaskState, partsToError, partsToPayload,
-  payloadToParts, taskResultParts, type AgentCard, type Message, type Part, type SendMessageRequest, type StreamResponse, type Task,
+  A2aMetadataKey, EVENT_MAPPINGS, PARTS, PHASE_TO_TASK_STATE, TASK_STATE_TO_PHASE, isInterruptedTaskState, isTerminalTaskState, partsToError,
+  partsToPayload, payloadToParts, taskResultParts, type AgentCard, type Message, type Part, type SendMessageRequest, type StreamResponse, type Task,
 } from "../../generated/a2a/index.js";
 import { A2aClient, type A2aClientOptions } from "./client.js";
 
@@ -33,6 +36,27 @@ export interface RemoteAgent extends AsyncDisposable {
 export function resultFromParts(parts: readonly Part[]): unknown {
   if (parts.length > 0 && parts.every((p) => typeof p.text === "string")) return parts.map((p) => p.text).join("");
   return partsToPayload(parts);
+}
+
+/**
+ * The event type of a data part tagged with a non-terminal tool event (it can ride in a bus
+ * stream) whose data is a valid payload of it, else undefined.
+ */
+function toolEventOf(part: Part): string | undefined {
+  const type = part.metadata?.[PARTS.eventTypeMetadataKey];
+  if (typeof type !== "string" || !Object.hasOwn(EVENT_MAPPINGS, type)) return undefined;
+  const known = type as keyof typeof EVENT_MAPPINGS;
+  if (EVENT_MAPPINGS[known].parts !== "tool" || EVENT_TYPES[known].terminal) return undefined;
+  return validatePayload[type]?.(part.data) === true ? type : undefined;
+}
+
+/** Writes status-message parts of a working task: tagged tool parts as event frames, the rest as deltas. */
+async function writeWorkingParts(w: StreamWriter, parts: readonly Part[]): Promise<void> {
+  for (const p of parts) {
+    const toolEvent = toolEventOf(p);
+    if (toolEvent !== undefined) await w.event(toolEvent, p.data);
+    else for (const d of deltaOf([p])) await w.delta(d);
+  }
 }
 
 function deltaOf(parts: readonly Part[]): { delta?: string; data?: Record<string, unknown> }[] {
@@ -131,7 +155,7 @@ async function apply(w: StreamWriter, ev: StreamResponse, state: StreamState): P
   if (state.task === undefined) state.task = { id: ev.statusUpdate.taskId, contextId: ev.statusUpdate.contextId, status };
   else state.task = { ...state.task, status };
   if (status.state === PHASE_TO_TASK_STATE.working) {
-    if (status.message) for (const d of deltaOf(status.message.parts)) await w.delta(d);
+    if (status.message) await writeWorkingParts(w, status.message.parts);
     return false;
   }
   if (isTerminalTaskState(status.state) || isInterruptedTaskState(status.state)) {
@@ -147,7 +171,7 @@ async function finish(w: StreamWriter, task: Task, artifactParts: readonly Part[
   const statusParts = task.status.message?.parts ?? [];
   if (phase === "completed") return w.final(resultFromParts(artifactParts.length > 0 ? artifactParts : statusParts));
   if (phase === "input_required" || phase === "auth_required") {
-    return w.final(resultFromParts(statusParts), { metadata: { [A2aMetadataKey.PHASE]: phase, [A2aMetadataKey.TASK_ID]: task.id, [A2aMetadataKey.CONTEXT_ID]: task.contextId } });
+    return w.final(resultFromParts(statusParts), { phase, metadata: { [A2aMetadataKey.TASK_ID]: task.id, [A2aMetadataKey.CONTEXT_ID]: task.contextId } });
   }
   if (phase === "canceled") return w.error(new CanceledError(`remote task ${task.id} was canceled`));
   const err = partsToError(statusParts);

@@ -1,13 +1,14 @@
 /**
  * The official @a2a-js/sdk 1.3.0 client (A2A 1.0, and its 0.3 legacy transport) against our
- * server: send, stream, get, list, cancel, subscribe, push config and delivery, and the
- * typed errors it raises from our JSON-RPC errors.
+ * server: send, stream, get, list, cancel, subscribe, push config and delivery, multi-turn
+ * (INPUT_REQUIRED, then the same task resumed), tool calls as data parts, and the typed errors
+ * it raises from our JSON-RPC errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentCard, CancelTaskRequest, GetTaskRequest, ListTasksRequest, SendMessageRequest, StreamResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig } from "@a2a-js/sdk";
 import { Client, ClientFactory } from "@a2a-js/sdk/client";
 import { LegacyJsonRpcTransport } from "@a2a-js/sdk/compat/v0_3/client";
-import { startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
+import { DEMO_TOOL_CALL, startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
 
 let env: ConformanceEnv;
 let client: Client;
@@ -50,6 +51,42 @@ describe("@a2a-js/sdk client against our server", () => {
     const cases: string[] = [];
     for await (const ev of client.sendMessageStream(message("count"))) cases.push(Object.keys(StreamResponse.toJSON(ev) as object)[0] ?? "?");
     expect(cases).toEqual(["task", "statusUpdate", "artifactUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate"]);
+  });
+
+  it("INPUT_REQUIRED: the agent asks, a later message on the same task and context resumes it to COMPLETED", async () => {
+    const asked = json((await client.sendMessage(message("ask"))) as Task);
+    expect(asked["status"]["state"]).toBe("TASK_STATE_INPUT_REQUIRED");
+    expect(asked["status"]["message"]["parts"]).toEqual([{ text: "What is your name?" }]);
+    const done = json((await client.sendMessage(message("Ada", { taskId: asked["id"], contextId: asked["contextId"] }))) as Task);
+    expect(done["id"]).toBe(asked["id"]);
+    expect(done["contextId"]).toBe(asked["contextId"]);
+    expect(done["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+    expect(text(done)).toBe("Hello, Ada");
+    expect(done["history"].map((m: { role: string }) => m.role)).toEqual(["ROLE_USER", "ROLE_AGENT", "ROLE_USER"]);
+  });
+
+  it("INPUT_REQUIRED over streams: the first stream ends interrupted, the second resumes the task", async () => {
+    const first: Record<string, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    for await (const ev of client.sendMessageStream(message("ask"))) first.push(StreamResponse.toJSON(ev) as Record<string, unknown>);
+    const task = first[0]?.["task"];
+    expect(first.at(-1)?.["statusUpdate"]["status"]["state"]).toBe("TASK_STATE_INPUT_REQUIRED");
+    const states: string[] = [];
+    for await (const ev of client.sendMessageStream(message("Bo", { taskId: task["id"], contextId: task["contextId"] }))) {
+      const j = StreamResponse.toJSON(ev) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (j["task"]) expect(j["task"]["id"]).toBe(task["id"]);
+      if (j["statusUpdate"]) states.push(j["statusUpdate"]["status"]["state"]);
+    }
+    expect(states.at(-1)).toBe("TASK_STATE_COMPLETED");
+    expect(text(json(await client.getTask(GetTaskRequest.fromJSON({ id: task["id"] }))))).toBe("Hello, Bo");
+  });
+
+  it("streams a handler's tool call as a working status with a data part", async () => {
+    const parts: unknown[] = [];
+    for await (const ev of client.sendMessageStream(message("tool"))) {
+      const j = StreamResponse.toJSON(ev) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (j["statusUpdate"]?.["status"]?.["message"]) parts.push(...j["statusUpdate"]["status"]["message"]["parts"]);
+    }
+    expect(parts).toEqual([{ data: DEMO_TOOL_CALL, metadata: { "acp.event_type": "agent.tool.call" } }]);
   });
 
   it("gets and lists tasks with paging", async () => {

@@ -1,7 +1,9 @@
 /**
  * Our client against an official @a2a-js/sdk 1.3.0 server (express): a remote A2A agent
- * registered as a bus target answers invoke and streamInvoke, multi-turn input_required
- * continues the remote task, cancel reaches the SDK executor, and SDK errors map to ours.
+ * registered as a bus target answers invoke and streamInvoke, multi-turn input_required /
+ * auth_required come back as the final's phase and continue the remote task, a tool-call data
+ * part comes back as an agent.tool.call frame, cancel reaches the SDK executor, and SDK errors
+ * map to ours.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import express from "express";
@@ -21,6 +23,7 @@ let transport: Transport;
 let bus: Bus;
 let remote: RemoteAgent;
 const canceled: string[] = [];
+const TOOL_CALL = { call_id: "sdk-call", name: "weather", arguments: { city: "Oslo" } };
 const releases = new Map<string, () => void>();
 
 const executor: AgentExecutor = {
@@ -41,6 +44,18 @@ const executor: AgentExecutor = {
       status("TASK_STATE_COMPLETED");
     } else if (said === "ask") {
       status("TASK_STATE_INPUT_REQUIRED", "Who are you?");
+    } else if (said === "login") {
+      status("TASK_STATE_AUTH_REQUIRED", "Sign in, please.");
+    } else if (said === "tool") {
+      events.publish(AgentEvent.statusUpdate(TaskStatusUpdateEvent.fromJSON({
+        taskId, contextId,
+        status: { state: "TASK_STATE_WORKING", message: { messageId: `${taskId}-tool`, role: "ROLE_AGENT", taskId, contextId, parts: [
+          { data: TOOL_CALL, metadata: { "acp.event_type": "agent.tool.call" } },
+          { data: { call_id: "" }, metadata: { "acp.event_type": "agent.tool.call" } },
+        ] } },
+      })));
+      chunk("used", false, true);
+      status("TASK_STATE_COMPLETED");
     } else if (said === "wait") {
       await new Promise<void>((resolve) => releases.set(taskId, resolve));
     } else {
@@ -108,12 +123,32 @@ describe("our client against an @a2a-js/sdk server", () => {
     expect(final).toBe("STREAM");
   });
 
-  it("input_required comes back as a final with a2a.phase; the next invoke continues the remote task", async () => {
+  it("input_required comes back as a final with that phase; the next invoke continues the remote task", async () => {
     const asked = await bus.invokeEnvelope("sdk-agent", "ask");
-    expect(asked.metadata?.["a2a.phase"]).toBe("input_required");
+    expect(asked).toMatchObject({ event_type: "agent.response.final", phase: "input_required", payload: { result: "Who are you?" } });
+    expect(asked.metadata?.["a2a.phase"]).toBeUndefined();
     const taskId = asked.metadata?.["a2a.task_id"];
     expect(typeof taskId).toBe("string");
     expect(await bus.invoke("sdk-agent", "Ada", { metadata: { "a2a.task_id": taskId } })).toBe("Hello, Ada");
+    const auth = await bus.invokeEnvelope("sdk-agent", "login");
+    expect(auth.phase).toBe("auth_required");
+    expect(await bus.invoke("sdk-agent", "tok", { metadata: { "a2a.task_id": auth.metadata?.["a2a.task_id"] } })).toBe("Hello, tok");
+  });
+
+  it("a tool-call data part comes back as an agent.tool.call frame (an invalid one as a data delta)", async () => {
+    const frames: { type: string; payload?: unknown }[] = [];
+    for await (const f of bus.streamInvoke("sdk-agent", "tool")) {
+      if (f.type === "event") frames.push({ type: f.envelope.event_type, payload: f.envelope.payload });
+      else if (f.type === "delta") frames.push({ type: "delta", payload: f.data ?? f.delta });
+      else frames.push({ type: f.type });
+    }
+    expect(frames).toEqual([
+      { type: "started" },
+      { type: "agent.tool.call", payload: TOOL_CALL },
+      { type: "delta", payload: { call_id: "" } },
+      { type: "delta", payload: "used" },
+      { type: "final" },
+    ]);
   });
 
   it("canceling the bus stream cancels the remote task", async () => {

@@ -1,4 +1,7 @@
-/** Serving: the fastify plugin under a prefix, an invoke-only target, and close with work in flight. */
+/**
+ * Serving: the fastify plugin under a prefix, an invoke-only target, the metadata a2a.phase
+ * fallback for interrupting a task, and close with work in flight.
+ */
 import { afterEach, describe, expect, it } from "vitest";
 import Fastify from "fastify";
 import { createBus } from "../../runtime/bus/index.js";
@@ -47,6 +50,38 @@ describe("A2A server", () => {
     const r = await rpcResult<{ task: { status: { state: string; message: { parts: { data?: { code?: string } }[] } } } }>(server.url, "SendMessage", { message: userText("anyone?") });
     expect(r.task.status.state).toBe("TASK_STATE_FAILED");
     expect(r.task.status.message.parts[1]?.data?.code).toBe("NO_HANDLER");
+  });
+
+  it("interrupts through metadata a2a.phase for peers that cannot set the final's phase (invoke handlers, schemaVersion 1 buses)", async () => {
+    const transport = createMemoryTransport();
+    const v1 = createBus({ agentId: "v1-agent", transport, schemaVersion: 1 });
+    const agent = createBus({ agentId: "agent", transport });
+    const bridge = createBus({ agentId: "bridge", transport });
+    cleanup.push(() => transport.close(), () => v1.close(), () => agent.close(), () => bridge.close());
+    const turns = (req: unknown, continuing: boolean): string => (continuing ? `Thanks, ${String(req)}` : "Which city?");
+    const subs = [
+      agent.handleInvoke("invoker", (req: unknown, ctx) => {
+        const continuing = typeof ctx.envelope.metadata?.["a2a.task_id"] === "string";
+        if (!continuing) ctx.replyMetadata["a2a.phase"] = "input_required";
+        return turns(req, continuing);
+      }),
+      v1.handleStream("legacy", async (req, w, ctx) => {
+        const continuing = typeof ctx.envelope.metadata?.["a2a.task_id"] === "string";
+        await w.final(turns(req, continuing), continuing ? {} : { phase: "input_required", metadata: { "a2a.phase": "input_required" } });
+      }),
+    ];
+    cleanup.push(...subs.map((s) => () => s.unsubscribe()));
+    for (const target of ["invoker", "legacy"]) {
+      const server = await startA2aServer({ bus: bridge, target, card: { name: target, description: "d", version: "1" } });
+      cleanup.push(() => server.close());
+      type T = { task: { id: string; contextId: string; status: { state: string; message?: { parts: { text?: string }[] } }; artifacts?: { parts: { text: string }[] }[] } };
+      const asked = await rpcResult<T>(server.url, "SendMessage", { message: userText("weather") });
+      expect(asked.task.status.state, target).toBe("TASK_STATE_INPUT_REQUIRED");
+      expect(asked.task.status.message?.parts[0]?.text).toBe("Which city?");
+      const done = await rpcResult<T>(server.url, "SendMessage", { message: userText("Oslo", { taskId: asked.task.id, contextId: asked.task.contextId }) });
+      expect(done.task.status.state, target).toBe("TASK_STATE_COMPLETED");
+      expect(done.task.artifacts?.[0]?.parts[0]?.text).toBe("Thanks, Oslo");
+    }
   });
 
   it("close cancels running tasks, ends open streams and resolves", async () => {

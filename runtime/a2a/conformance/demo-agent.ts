@@ -5,11 +5,14 @@
  * - "count": deltas "1 " and "2 ", then completes with the result "3" (the artifact's last chunk);
  * - "hold": one delta, then waits for {@link DemoAgent.release} (or cancel), one more delta, completes;
  * - "fail": fails with AGENT_UNAVAILABLE;
- * - "ask": asks for a name (input_required); the next message on the task gets "Hello, <name>";
+ * - "ask": asks for a name (final with phase input_required); the next message on the task gets "Hello, <name>";
+ * - "login": asks for credentials (final with phase auth_required); the next message on the task gets "Hello, <text>";
+ * - "tool": a tool call (agent.tool.call event frame, call_id "call-1", name "lookup"), one delta, then completes;
  * - an object: completes with { echo: object }.
  */
 import type { Bus, HandlerContext, StreamWriter, Subscription } from "../../bus/types.js";
 import { AgentUnavailableError, CanceledError } from "../../../generated/ts/errors.js";
+import type { ToolCallPayload } from "../../../generated/ts/types.js";
 import { A2aMetadataKey } from "../../../generated/a2a/index.js";
 
 export interface DemoAgent extends AsyncDisposable {
@@ -24,6 +27,9 @@ export interface DemoAgent extends AsyncDisposable {
   release(): void;
   close(): Promise<void>;
 }
+
+/** The tool call the demo agent makes for "tool". */
+export const DEMO_TOOL_CALL: ToolCallPayload = { call_id: "call-1", name: "lookup", arguments: { q: "tool" } };
 
 /** Serves the demo agent as `target` on `bus`. */
 export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
@@ -62,7 +68,17 @@ export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
     await w.started();
     if (text === "fail") throw new AgentUnavailableError("demo failure");
     if (text === "ask") {
-      await w.final("What is your name?", { metadata: { [A2aMetadataKey.PHASE]: "input_required" } });
+      await w.final("What is your name?", { phase: "input_required" });
+      return;
+    }
+    if (text === "login") {
+      await w.final("Sign in first: send your token.", { phase: "auth_required" });
+      return;
+    }
+    if (text === "tool") {
+      await w.event("agent.tool.call", DEMO_TOOL_CALL);
+      await w.delta("looked up");
+      await w.final();
       return;
     }
     if (text === "count") {

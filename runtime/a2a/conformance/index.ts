@@ -5,15 +5,16 @@
  */
 import { coreChecks, type Check } from "./checks-core.js";
 import { edgeChecks } from "./checks-edge.js";
+import { turnChecks } from "./checks-turns.js";
 import type { ConformanceEnv } from "./env.js";
 
 export { startConformanceEnv, type ConformanceEnv } from "./env.js";
-export { serveDemoAgent, type DemoAgent } from "./demo-agent.js";
+export { DEMO_TOOL_CALL, serveDemoAgent, type DemoAgent } from "./demo-agent.js";
 export { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from "./receiver.js";
 export type { Check } from "./checks-core.js";
 
 /** Every check, in run order. */
-export const CHECKS: readonly Check[] = [...coreChecks, ...edgeChecks];
+export const CHECKS: readonly Check[] = [...coreChecks, ...turnChecks, ...edgeChecks];
 
 export interface CheckResult {
   readonly id: string;
