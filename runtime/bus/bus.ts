@@ -17,6 +17,7 @@ import { composeOutbound } from "./compose.js";
 import { Cork } from "./cork.js";
 import type { BusCore, PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
+import { LocalEnvelope } from "./local.js";
 import { InboundGate } from "./inbound-decode.js";
 import { Registration, type AnyHandler } from "./registration.js";
 import { resultOf } from "./replies.js";
@@ -103,10 +104,19 @@ class BusImpl implements Bus {
     const publish = cork === undefined
       ? (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => transport.publish(subject, data, o)
       : (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => cork.publish(subject, data, o);
+    // In-process transports take envelopes as local bodies (local.ts); the others take bytes.
+    const publishLocal = cork === undefined ? transport.publishLocal?.bind(transport) : undefined;
+    const publishEnvelope = publishLocal === undefined
+      ? (subject: string, env: Envelope, o?: TransportPublishOptions): void => publish(subject, wireBytes(env), o)
+      : (subject: string, env: Envelope, o?: TransportPublishOptions): void => {
+        const body = LocalEnvelope.of(env);
+        if (body === undefined) publish(subject, wireBytes(env), o);
+        else publishLocal(subject, body, o);
+      };
     const terminal = (env: Envelope, call: OutboundCall): Promise<OutboundResult> => {
       if (call.kind === "invoke") return request(core, env, call).then((reply) => ({ kind: "reply", envelope: reply }));
       try {
-        publish(call.subject, wireBytes(env), call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
+        publishEnvelope(call.subject, env, call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
       } catch (err: unknown) {
         return Promise.reject(toSendError(err, call.subject));
       }
@@ -139,6 +149,7 @@ class BusImpl implements Bus {
       pending: new Set<PendingCall>(),
       envelope: envelopeBuilder(schemaVersion),
       publish,
+      publishEnvelope,
     };
     this.#core = core;
     this.#cancels = new CancelRegistry(core);

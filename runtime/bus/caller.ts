@@ -8,7 +8,6 @@
 import type { Envelope } from "../../generated/ts/types.js";
 import { AgentTimeoutError, CanceledError, NoHandlerError, type AcpError } from "../../generated/ts/errors.js";
 import { isTerminal } from "../envelope/index.js";
-import { wireBytes } from "./wire.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import type { RouteTarget } from "./inbox.js";
@@ -55,7 +54,7 @@ class InvokeCall implements PendingCall, RouteTarget {
       // Set on the envelope itself: it is encoded right away, so a retry or a concurrent send of
       // the same object gets its own reply_to before its own encode.
       env.reply_to = route.subject;
-      core.publish(call.subject, wireBytes(env), { reply: route.subject });
+      core.publishEnvelope(call.subject, env, { reply: route.subject });
       core.counters.sent++;
     } catch (err: unknown) {
       this.#settle(toSendError(err, call.subject), undefined);
@@ -86,7 +85,7 @@ class InvokeCall implements PendingCall, RouteTarget {
       }), undefined);
       return;
     }
-    const inbound = this.#core.gate.decode(msg.data, msg.subject);
+    const inbound = this.#core.gate.decodeMessage(msg);
     if (!inbound.ok) {
       this.#settle(inbound.error, undefined);
       return;

@@ -39,4 +39,6 @@ export interface BusCore {
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
   /** Hands bytes to the transport (coalescing bursts on socket transports); throws what it throws. */
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
+  /** Sends an envelope: as a local body on in-process transports (local.ts), else its bytes through {@link publish}. */
+  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions): void;
 }

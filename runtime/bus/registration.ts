@@ -138,7 +138,7 @@ export class Registration implements Subscription {
   }
 
   #onMessage(msg: TransportMessage): void {
-    const inbound = this.#core.gate.decode(msg.data, msg.subject);
+    const inbound = this.#core.gate.decodeMessage(msg);
     if (!inbound.ok) {
       if (this.kind !== "event") this.#replyInvalid(inbound, msg.subject);
       return;

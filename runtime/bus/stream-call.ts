@@ -185,7 +185,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
   #onMessage(msg: TransportMessage): void {
     if (this.#state !== OPEN) {
       if (this.#cancelPending !== undefined && !msg.noResponders) {
-        const inbound = this.#core.gate.decode(msg.data, msg.subject);
+        const inbound = this.#core.gate.decodeMessage(msg);
         if (inbound.ok && this.#readCancelTo(inbound.envelope)) this.#cancel(this.#cancelPending);
       }
       return;
@@ -196,7 +196,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
       }), false);
       return;
     }
-    const inbound = this.#core.gate.decode(msg.data, msg.subject);
+    const inbound = this.#core.gate.decodeMessage(msg);
     if (!inbound.ok) {
       this.#fail(inbound.error, true);
       return;

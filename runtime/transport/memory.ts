@@ -12,7 +12,7 @@ import { StatusEmitter } from "./status.js";
 import { assertQueue, assertSubject } from "./subject.js";
 import { Sublist, type MatchResult } from "./sublist.js";
 import type {
-  MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
+  LocalBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
   TransportStatus, TransportSubscription,
 } from "./types.js";
 
@@ -42,6 +42,24 @@ interface FlushWaiter {
   readonly targets: ReadonlyArray<readonly [MemorySubscription, number]>;
   resolve(): void;
   reject(err: unknown): void;
+}
+
+/** A message published with `publishLocal`: `data` is the body's bytes, produced on first read. */
+class LocalMessage implements TransportMessage {
+  readonly subject: string;
+  readonly reply: string | undefined;
+  readonly local: LocalBody;
+  readonly noResponders = false;
+
+  constructor(subject: string, reply: string | undefined, local: LocalBody) {
+    this.subject = subject;
+    this.reply = reply;
+    this.local = local;
+  }
+
+  get data(): Uint8Array {
+    return this.local.bytes();
+  }
 }
 
 function positiveInt(value: unknown, what: string): number {
@@ -88,25 +106,45 @@ class MemoryTransport implements Transport, SubscriptionHost {
   }
 
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): void {
+    const match = this.#matchForPublish(subject, opts?.reply);
+    if (!(data instanceof Uint8Array)) {
+      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
+    }
+    if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
+    this.#deliver(match, { subject, data, reply: opts?.reply, noResponders: false });
+  }
+
+  publishLocal(subject: string, body: LocalBody, opts?: PublishOptions): void {
+    const match = this.#matchForPublish(subject, opts?.reply);
+    if (body.maxByteLength > this.#maxPayload) {
+      const size = body.bytes().byteLength;
+      if (size > this.#maxPayload) throw this.#tooLarge(subject, size);
+    }
+    this.#deliver(match, new LocalMessage(subject, opts?.reply, body));
+  }
+
+  /** Checks a publish (open, literal subject and reply subject) and matches its subject. */
+  #matchForPublish(subject: string, reply: string | undefined): MatchResult<MemorySubscription> {
     if (this.#state === CLOSED) throw closedError(this.name, "publish");
     let match = this.#sublist.cached(subject);
     if (match === undefined) {
       assertSubject(subject, "publish");
       match = this.#sublist.match(subject);
     }
-    const reply = opts?.reply;
     if (reply !== undefined) assertSubject(reply, "publish", "reply subject");
-    if (!(data instanceof Uint8Array)) {
-      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
-    }
-    if (data.byteLength > this.#maxPayload) {
-      throw new TransportError(
-        TransportErrorCode.InvalidRequest,
-        `memory transport: message for ${JSON.stringify(subject)} is ${data.byteLength} bytes, more than maxPayload ${this.#maxPayload}`,
-        { subject },
-      );
-    }
-    const msg: TransportMessage = { subject, data, reply, noResponders: false };
+    return match;
+  }
+
+  #tooLarge(subject: string, size: number): TransportError {
+    return new TransportError(
+      TransportErrorCode.InvalidRequest,
+      `memory transport: message for ${JSON.stringify(subject)} is ${size} bytes, more than maxPayload ${this.#maxPayload}`,
+      { subject },
+    );
+  }
+
+  #deliver(match: MatchResult<MemorySubscription>, msg: TransportMessage): void {
+    const reply = msg.reply;
     if (!this.#route(match, msg) && reply !== undefined) {
       // Mirror of NATS status 503: an empty message on the reply subject.
       this.#route(this.#sublist.match(reply), { subject: reply, data: EMPTY, reply: undefined, noResponders: true });

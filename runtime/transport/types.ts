@@ -17,6 +17,24 @@ export interface TransportMessage {
    * nobody subscribes to the published subject (NATS status 503 "no responders").
    */
   readonly noResponders: boolean;
+  /**
+   * In-process only: the {@link LocalBody} the publisher handed to {@link Transport.publishLocal}.
+   * `data` is then that body's bytes, produced on first read. Absent for messages that
+   * arrived as bytes (every NATS message, every plain `publish`).
+   */
+  readonly local?: LocalBody;
+}
+
+/**
+ * A message body that can stay an object inside one process (spec/transports.md "Local
+ * bodies"): its bytes are produced only if some receiver reads `data`. The transport knows
+ * nothing of what it holds; the bus puts envelopes in it.
+ */
+export interface LocalBody {
+  /** An upper bound of `bytes().byteLength`, known without producing the bytes. */
+  readonly maxByteLength: number;
+  /** The message bytes: the same bytes on every call (produced once). */
+  bytes(): Uint8Array;
 }
 
 export interface PublishOptions {
@@ -87,6 +105,12 @@ export interface Transport extends AsyncDisposable {
    * The transport may keep a reference to `data`: do not mutate it afterwards.
    */
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
+  /**
+   * Optional (the memory transport has it; NATS has not): `publish` of `body.bytes()` that
+   * hands receivers the body itself as `msg.local`, producing the bytes only when a receiver
+   * reads `msg.data`. Same checks and errors as `publish` (the size limit applies to the bytes).
+   */
+  publishLocal?(subject: string, body: LocalBody, opts?: PublishOptions): void;
   /**
    * Delivers messages published to `subject` (wildcards `*`, `>` allowed) to `handler`.
    * Throws `INVALID_REQUEST` for a bad subject or queue, `TRANSPORT_FAILURE` once closing.

@@ -1,0 +1,158 @@
+/**
+ * Local delivery (spec/bus.md "Local delivery"): on a transport with `publishLocal` (memory),
+ * an envelope travels as a {@link LocalEnvelope} — a private copy of the JSON document the
+ * envelope encodes to — instead of bytes that every receiver parses and validates again.
+ *
+ * It behaves exactly as the bytes would:
+ * - the copy is taken when the envelope is sent (later changes to the sender's objects don't
+ *   travel, as with bytes) and is only ever read: each receiver gets its own fresh copy;
+ * - it is made only from JSON data — plain objects and arrays, strings, finite numbers,
+ *   booleans, null — with JSON's rules (`undefined` and functions leave object members out and
+ *   become `null` in arrays, -0 is 0), so it equals `JSON.parse(JSON.stringify(env))`;
+ *   anything else (class instances, `toJSON`, non-finite numbers, bigint, `__proto__` keys,
+ *   cycles, deep nesting) is sent as bytes instead, with the usual errors;
+ * - `bytes()` is `JSON.stringify` of the copy: the bytes the envelope would have been sent as;
+ * - the receiving bus runs the decoder's checks on it: size (against an upper bound, exactly
+ *   when the bound is over the limit), then the schema validator on the copy — the same
+ *   validator on the same document, so the same outcome. A document that fails is decoded from
+ *   its bytes, so rejections are reported exactly as for bytes.
+ * Bytes from anywhere else (every NATS message, a raw `publish`) always go through `decode`.
+ */
+import type { Envelope } from "../../generated/ts/types.js";
+import { validateEnvelope } from "../../generated/ts/validators.js";
+import type { LocalBody } from "../transport/types.js";
+
+/** Deeper documents are sent as bytes (JSON.stringify decides what happens to them). */
+const MAX_DEPTH = 256;
+/** Longest JSON text of a finite number (`-1.7976931348623157e+308` is 24 characters). */
+const NUMBER_BYTES = 25;
+/** JSON string bytes per UTF-16 unit, at most: a control character or lone surrogate is `\uXXXX`. */
+const STRING_UNIT_BYTES = 6;
+
+const OBJECT_PROTOTYPE = Object.prototype;
+const ARRAY_PROTOTYPE = Array.prototype;
+
+/** Thrown inside {@link copyJson} for a value JSON can't carry as is; never escapes this module. */
+const NOT_PLAIN = Symbol("not plain JSON");
+
+/** Copies JSON data, adding an upper bound of its encoded size to `size.bytes`. Throws NOT_PLAIN. */
+function copyJson(value: unknown, size: { bytes: number }, depth: number): unknown {
+  switch (typeof value) {
+    case "string":
+      size.bytes += STRING_UNIT_BYTES * value.length + 2;
+      return value;
+    case "number":
+      if (!Number.isFinite(value)) throw NOT_PLAIN;
+      size.bytes += NUMBER_BYTES;
+      return value === 0 ? 0 : value; // -0 is written as 0
+    case "boolean":
+      size.bytes += 5;
+      return value;
+    case "object":
+      if (value === null) {
+        size.bytes += 4;
+        return null;
+      }
+      if (depth >= MAX_DEPTH) throw NOT_PLAIN;
+      return Array.isArray(value) ? copyArray(value, size, depth + 1) : copyObject(value, size, depth + 1);
+    default:
+      throw NOT_PLAIN;
+  }
+}
+
+function skipped(value: unknown): boolean {
+  return value === undefined || typeof value === "function" || typeof value === "symbol";
+}
+
+function copyArray(source: unknown[], size: { bytes: number }, depth: number): unknown[] {
+  if (Object.getPrototypeOf(source) !== ARRAY_PROTOTYPE || typeof (source as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
+  const n = source.length;
+  const out = new Array<unknown>(n);
+  size.bytes += 2 + n;
+  for (let i = 0; i < n; i++) {
+    const v: unknown = source[i];
+    if (skipped(v)) {
+      size.bytes += 4;
+      out[i] = null;
+    } else out[i] = copyJson(v, size, depth);
+  }
+  return out;
+}
+
+function copyObject(source: object, size: { bytes: number }, depth: number): Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(source);
+  if ((proto !== OBJECT_PROTOTYPE && proto !== null) || typeof (source as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(source);
+  size.bytes += 2 + keys.length;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const v: unknown = (source as Record<string, unknown>)[key];
+    if (skipped(v)) continue;
+    if (key === "__proto__") throw NOT_PLAIN;
+    size.bytes += STRING_UNIT_BYTES * key.length + 3;
+    out[key] = copyJson(v, size, depth);
+  }
+  return out;
+}
+
+/** Copies a document that is already plain JSON data (the private copy). */
+function recopy(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = recopy(value[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) out[keys[i]!] = recopy((value as Record<string, unknown>)[keys[i]!]);
+  return out;
+}
+
+/** An envelope on its way through a transport with `publishLocal`. */
+export class LocalEnvelope implements LocalBody {
+  readonly maxByteLength: number;
+  /** The JSON document, never handed out and never changed. */
+  readonly #doc: Envelope;
+  #bytes: Uint8Array | undefined;
+  /** undefined: not checked yet. */
+  #valid: boolean | undefined;
+
+  private constructor(doc: Envelope, maxByteLength: number) {
+    this.#doc = doc;
+    this.maxByteLength = maxByteLength;
+  }
+
+  /** The local form of `env`, or `undefined` when it must travel as bytes (not plain JSON data). */
+  static of(env: Envelope): LocalEnvelope | undefined {
+    const size = { bytes: 0 };
+    let doc: unknown;
+    try {
+      doc = copyObject(env, size, 1);
+    } catch {
+      // NOT_PLAIN, a RangeError (stack), or a throwing getter: the bytes path reports it as it always does.
+      return undefined;
+    }
+    return new LocalEnvelope(doc as Envelope, size.bytes);
+  }
+
+  bytes(): Uint8Array {
+    return (this.#bytes ??= Buffer.from(JSON.stringify(this.#doc), "utf8"));
+  }
+
+  /**
+   * A fresh copy of the envelope for one receiver when it passes the schema (checked once per
+   * message), else `undefined`: decode the bytes, which reports the defect.
+   */
+  open(): Envelope | undefined {
+    if (this.#valid === undefined) {
+      try {
+        this.#valid = validateEnvelope(this.#doc);
+      } catch {
+        this.#valid = false;
+      }
+    }
+    return this.#valid ? (recopy(this.#doc) as Envelope) : undefined;
+  }
+}
