@@ -6,13 +6,13 @@
 import type { Envelope } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";
 import { AcpError, AgentUnavailableError, CanceledError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
-import { TraceIdSource, outboundContext, type ContextFields } from "../context/index.js";
+import { TraceIdSource, currentContext, outboundContext, type ContextFields } from "../context/index.js";
 import { DEFAULT_MAX_BYTES } from "../envelope/index.js";
 import { wireBytes } from "./wire.js";
 import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
 import type { PublishOptions as TransportPublishOptions, Transport } from "../transport/types.js";
 import { request } from "./caller.js";
-import { envelopeBuilder } from "./build.js";
+import { envelopeBuilder, type EnvelopeInit } from "./build.js";
 import { composeOutbound } from "./compose.js";
 import { Cork } from "./cork.js";
 import type { BusCore, PendingCall } from "./core.js";
@@ -45,6 +45,14 @@ const ABORT_GRACE_MS = 1000;
 const SENT: OutboundResult = Object.freeze({ kind: "sent" });
 /** Settled promises are immutable: one serves every successful send. */
 const SENT_PROMISE: Promise<OutboundResult> = Promise.resolve(SENT);
+const VOID_PROMISE: Promise<void> = Promise.resolve();
+
+function nothing(): void {}
+
+/** A send's promise as `Promise<void>` (no new promise for a send that is already done). */
+function toVoid(sent: Promise<OutboundResult>): Promise<void> {
+  return sent === SENT_PROMISE ? VOID_PROMISE : sent.then(nothing);
+}
 const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
@@ -71,6 +79,8 @@ class BusImpl implements Bus {
   readonly #drainTimeoutMs: number;
   readonly #stopStatus: () => void;
   readonly #cork: Cork | undefined;
+  /** No outbound middleware: invoke calls the transport step directly. */
+  readonly #direct: boolean;
   #state = OPEN;
   #closing: Promise<void> | undefined;
   #resolveClosed!: () => void;
@@ -152,6 +162,7 @@ class BusImpl implements Bus {
       publishEnvelope,
     };
     this.#core = core;
+    this.#direct = core.send === terminal;
     this.#cancels = new CancelRegistry(core);
     this.#stopStatus = transport.onStatus((status) => {
       if (status.type === "disconnected" || status.type === "reconnected" || status.type === "closed") {
@@ -164,52 +175,72 @@ class BusImpl implements Bus {
 
   // ---- sending
 
-  /** Context fields of an outbound envelope: explicit > propagated > bus tenant. */
-  #context(explicit: ContextFields | undefined): ContextFields {
-    const ctx = outboundContext(this.#core.ids, explicit);
-    if (ctx.tenant_id === undefined && this.tenant !== undefined) ctx.tenant_id = this.tenant;
-    return ctx;
+  /**
+   * Adds the context fields of an outbound envelope to `init`: explicit > propagated > bus
+   * tenant (in that order of keys, before payload and metadata).
+   */
+  #withContext(init: EnvelopeInit, explicit: ContextFields | undefined): EnvelopeInit {
+    if (explicit !== undefined || currentContext() !== undefined) Object.assign(init, outboundContext(this.#core.ids, explicit));
+    if (init.tenant_id === undefined && this.tenant !== undefined) init.tenant_id = this.tenant;
+    return init;
   }
 
   #assertCanSend(what: string): void {
     if (this.#state === CLOSED) throw new TransportFailureError(`bus ${this.agentId} is closed: cannot ${what}`, { retryable: false });
   }
 
-  async publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void> {
-    this.#assertCanSend("publish");
-    const env = this.#core.envelope({
-      event_type: eventType, from: this.agentId, ...this.#context(opts?.context),
-      payload: payload as Envelope["payload"], metadata: opts?.metadata,
-    });
-    const subject = this.subjects.events(eventType, env.tenant_id);
-    await this.#core.send(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this });
+  publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void> {
+    try {
+      this.#assertCanSend("publish");
+      const init = this.#withContext({ event_type: eventType, from: this.agentId }, opts?.context);
+      init.payload = payload as Envelope["payload"];
+      init.metadata = opts?.metadata;
+      const env = this.#core.envelope(init);
+      const subject = this.subjects.events(eventType, env.tenant_id);
+      return toVoid(this.#core.send(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
+    } catch (err: unknown) {
+      return Promise.reject(err);
+    }
   }
 
-  async publishEnvelope(env: Envelope, subject?: string): Promise<void> {
-    this.#assertCanSend("publish");
-    const to = subject ?? this.subjects.events(env.event_type, typeof env.tenant_id === "string" ? env.tenant_id : this.tenant);
-    await this.#core.send(env, { kind: "publish", subject: to, timeoutMs: undefined, signal: undefined, bus: this });
+  publishEnvelope(env: Envelope, subject?: string): Promise<void> {
+    try {
+      this.#assertCanSend("publish");
+      const to = subject ?? this.subjects.events(env.event_type, typeof env.tenant_id === "string" ? env.tenant_id : this.tenant);
+      return toVoid(this.#core.send(env, { kind: "publish", subject: to, timeoutMs: undefined, signal: undefined, bus: this }));
+    } catch (err: unknown) {
+      return Promise.reject(err);
+    }
   }
 
-  #request(target: string, payload: unknown, opts: InvokeOptions | undefined): { env: Envelope; subject: string } {
-    const env = this.#core.envelope({
-      event_type: "agent.message.received", from: this.agentId, to: target, ...this.#context(opts?.context),
-      payload: payload as Envelope["payload"], metadata: opts?.metadata,
-    });
-    return { env, subject: this.subjects.invoke(target, env.tenant_id) };
+  /** The request envelope of an invoke or stream. */
+  #request(target: string, payload: unknown, opts: InvokeOptions | undefined): Envelope {
+    const init = this.#withContext({ event_type: "agent.message.received", from: this.agentId, to: target }, opts?.context);
+    init.payload = payload as Envelope["payload"];
+    init.metadata = opts?.metadata;
+    return this.#core.envelope(init);
   }
 
-  async #invoke(target: string, payload: unknown, opts: InvokeOptions | undefined): Promise<Envelope> {
-    this.#assertCanSend("invoke");
-    const { env, subject } = this.#request(target, payload, opts);
-    const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "timeoutMs");
-    const result = await this.#core.send(env, { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this });
-    if (result.kind !== "reply") throw new AgentUnavailableError(`invoke of ${target}: outbound middleware answered without a reply`);
-    return result.envelope;
+  /** Resolves with the terminal final reply. No `async`: one promise per call when there is no outbound middleware. */
+  #invoke(target: string, payload: unknown, opts: InvokeOptions | undefined): Promise<Envelope> {
+    try {
+      this.#assertCanSend("invoke");
+      const env = this.#request(target, payload, opts);
+      const subject = this.subjects.invoke(target, env.tenant_id);
+      const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "timeoutMs");
+      const call: OutboundCall = { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this };
+      if (this.#direct) return request(this.#core, env, call);
+      return this.#core.send(env, call).then((result) => {
+        if (result.kind !== "reply") throw new AgentUnavailableError(`invoke of ${target}: outbound middleware answered without a reply`);
+        return result.envelope;
+      });
+    } catch (err: unknown) {
+      return Promise.reject(err);
+    }
   }
 
-  async invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions): Promise<Res> {
-    return resultOf(await this.#invoke(target, payload, opts)) as Res;
+  invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions): Promise<Res> {
+    return this.#invoke(target, payload, opts).then(resultOf) as Promise<Res>;
   }
 
   async invokeEnvelope(target: string, payload: unknown, opts?: InvokeOptions): Promise<Envelope> {
@@ -225,8 +256,8 @@ class BusImpl implements Bus {
   streamInvoke(target: string, payload: unknown, opts: StreamInvokeOptions = {}): StreamCall {
     this.#assertCanSend("stream");
     for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered"] as const) positive(opts[key], 1, key);
-    const { env, subject } = this.#request(target, payload, opts);
-    return new StreamCallImpl(this.#core, env, subject, target, opts);
+    const env = this.#request(target, payload, opts);
+    return new StreamCallImpl(this.#core, env, this.subjects.invoke(target, env.tenant_id), target, opts);
   }
 
   // ---- receiving

@@ -6,6 +6,8 @@
  * It behaves exactly as the bytes would:
  * - the copy is taken when the envelope is sent (later changes to the sender's objects don't
  *   travel, as with bytes) and is only ever read: each receiver gets its own fresh copy;
+ *   (the last receiver the transport announced in `routed` gets the copy itself: nobody reads
+ *   it after that);
  * - it is made only from JSON data — plain objects and arrays, strings, finite numbers,
  *   booleans, null — with JSON's rules (`undefined` and functions leave object members out and
  *   become `null` in arrays, -0 is 0), so it equals `JSON.parse(JSON.stringify(env))`;
@@ -32,71 +34,84 @@ const STRING_UNIT_BYTES = 6;
 const OBJECT_PROTOTYPE = Object.prototype;
 const ARRAY_PROTOTYPE = Array.prototype;
 
-/** Thrown inside {@link copyJson} for a value JSON can't carry as is; never escapes this module. */
+/** Thrown inside a {@link Copier} for a value JSON can't carry as is; never escapes this module. */
 const NOT_PLAIN = Symbol("not plain JSON");
 
-/** Copies JSON data, adding an upper bound of its encoded size to `size.bytes`. Throws NOT_PLAIN. */
-function copyJson(value: unknown, size: { bytes: number }, depth: number): unknown {
-  switch (typeof value) {
-    case "string":
-      size.bytes += STRING_UNIT_BYTES * value.length + 2;
-      return value;
-    case "number":
-      if (!Number.isFinite(value)) throw NOT_PLAIN;
-      size.bytes += NUMBER_BYTES;
-      return value === 0 ? 0 : value; // -0 is written as 0
-    case "boolean":
-      size.bytes += 5;
-      return value;
-    case "object":
-      if (value === null) {
-        size.bytes += 4;
-        return null;
-      }
-      if (depth >= MAX_DEPTH) throw NOT_PLAIN;
-      return Array.isArray(value) ? copyArray(value, size, depth + 1) : copyObject(value, size, depth + 1);
-    default:
-      throw NOT_PLAIN;
-  }
+/**
+ * True while `Object.prototype` has no enumerable properties: `for…in` over a plain object
+ * then visits exactly its own enumerable keys, in `Object.keys` order (and is faster).
+ */
+function plainPrototypeClean(): boolean {
+  for (const _ in OBJECT_PROTOTYPE) return false;
+  return true;
 }
 
 function skipped(value: unknown): boolean {
   return value === undefined || typeof value === "function" || typeof value === "symbol";
 }
 
-function copyArray(source: unknown[], size: { bytes: number }, depth: number): unknown[] {
-  if (Object.getPrototypeOf(source) !== ARRAY_PROTOTYPE || typeof (source as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
-  const n = source.length;
-  const out = new Array<unknown>(n);
-  size.bytes += 2 + n;
-  for (let i = 0; i < n; i++) {
-    const v: unknown = source[i];
-    if (skipped(v)) {
-      size.bytes += 4;
-      out[i] = null;
-    } else out[i] = copyJson(v, size, depth);
+/** Copies JSON data, adding an upper bound of its encoded size to `bytes`. Throws NOT_PLAIN. */
+class Copier {
+  bytes = 0;
+
+  value(value: unknown, depth: number): unknown {
+    switch (typeof value) {
+      case "string":
+        this.bytes += STRING_UNIT_BYTES * value.length + 2;
+        return value;
+      case "number":
+        if (!Number.isFinite(value)) throw NOT_PLAIN;
+        this.bytes += NUMBER_BYTES;
+        return value === 0 ? 0 : value; // -0 is written as 0
+      case "boolean":
+        this.bytes += 5;
+        return value;
+      case "object":
+        if (value === null) {
+          this.bytes += 4;
+          return null;
+        }
+        if (depth >= MAX_DEPTH) throw NOT_PLAIN;
+        return Array.isArray(value) ? this.array(value, depth + 1) : this.object(value, depth + 1);
+      default:
+        throw NOT_PLAIN;
+    }
   }
-  return out;
+
+  array(source: unknown[], depth: number): unknown[] {
+    if (Object.getPrototypeOf(source) !== ARRAY_PROTOTYPE || typeof (source as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
+    const n = source.length;
+    const out = new Array<unknown>(n);
+    this.bytes += 2 + n;
+    for (let i = 0; i < n; i++) {
+      const v: unknown = source[i];
+      if (skipped(v)) {
+        this.bytes += 4;
+        out[i] = null;
+      } else out[i] = this.value(v, depth);
+    }
+    return out;
+  }
+
+  object(source: object, depth: number): Record<string, unknown> {
+    const proto: unknown = Object.getPrototypeOf(source);
+    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || typeof (source as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
+    const out: Record<string, unknown> = {};
+    let members = 0;
+    for (const key in source) {
+      const v: unknown = (source as Record<string, unknown>)[key];
+      if (skipped(v)) continue;
+      if (key === "__proto__") throw NOT_PLAIN;
+      this.bytes += STRING_UNIT_BYTES * key.length + 3;
+      members++;
+      out[key] = this.value(v, depth);
+    }
+    this.bytes += 2 + members;
+    return out;
+  }
 }
 
-function copyObject(source: object, size: { bytes: number }, depth: number): Record<string, unknown> {
-  const proto: unknown = Object.getPrototypeOf(source);
-  if ((proto !== OBJECT_PROTOTYPE && proto !== null) || typeof (source as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
-  const out: Record<string, unknown> = {};
-  const keys = Object.keys(source);
-  size.bytes += 2 + keys.length;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    const v: unknown = (source as Record<string, unknown>)[key];
-    if (skipped(v)) continue;
-    if (key === "__proto__") throw NOT_PLAIN;
-    size.bytes += STRING_UNIT_BYTES * key.length + 3;
-    out[key] = copyJson(v, size, depth);
-  }
-  return out;
-}
-
-/** Copies a document that is already plain JSON data (the private copy). */
+/** Copies a document that is already plain JSON data (the private copy); needs {@link plainPrototypeClean}. */
 function recopy(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
@@ -105,8 +120,7 @@ function recopy(value: unknown): unknown {
     return out;
   }
   const out: Record<string, unknown> = {};
-  const keys = Object.keys(value);
-  for (let i = 0; i < keys.length; i++) out[keys[i]!] = recopy((value as Record<string, unknown>)[keys[i]!]);
+  for (const key in value) out[key] = recopy((value as Record<string, unknown>)[key]);
   return out;
 }
 
@@ -118,6 +132,9 @@ export class LocalEnvelope implements LocalBody {
   #bytes: Uint8Array | undefined;
   /** undefined: not checked yet. */
   #valid: boolean | undefined;
+  /** Receivers announced by the transport (-1: unknown, every receiver gets a copy). */
+  #receivers = -1;
+  #opened = 0;
 
   private constructor(doc: Envelope, maxByteLength: number) {
     this.#doc = doc;
@@ -126,24 +143,31 @@ export class LocalEnvelope implements LocalBody {
 
   /** The local form of `env`, or `undefined` when it must travel as bytes (not plain JSON data). */
   static of(env: Envelope): LocalEnvelope | undefined {
-    const size = { bytes: 0 };
+    if (!plainPrototypeClean()) return undefined;
+    const copier = new Copier();
     let doc: unknown;
     try {
-      doc = copyObject(env, size, 1);
+      doc = copier.object(env, 1);
     } catch {
       // NOT_PLAIN, a RangeError (stack), or a throwing getter: the bytes path reports it as it always does.
       return undefined;
     }
-    return new LocalEnvelope(doc as Envelope, size.bytes);
+    return new LocalEnvelope(doc as Envelope, copier.bytes);
   }
 
   bytes(): Uint8Array {
     return (this.#bytes ??= Buffer.from(JSON.stringify(this.#doc), "utf8"));
   }
 
+  routed(receivers: number): void {
+    this.#receivers = receivers;
+  }
+
   /**
-   * A fresh copy of the envelope for one receiver when it passes the schema (checked once per
-   * message), else `undefined`: decode the bytes, which reports the defect.
+   * The envelope for one receiver when it passes the schema (checked once per message), else
+   * `undefined`: decode the bytes, which reports the defect. Each receiver gets its own copy;
+   * the last announced receiver gets the document itself. A receiver that opened the message
+   * must not read its bytes afterwards (the bus never does): they may be of its changed copy.
    */
   open(): Envelope | undefined {
     if (this.#valid === undefined) {
@@ -153,6 +177,7 @@ export class LocalEnvelope implements LocalBody {
         this.#valid = false;
       }
     }
-    return this.#valid ? (recopy(this.#doc) as Envelope) : undefined;
+    if (!this.#valid || !plainPrototypeClean()) return undefined;
+    return ++this.#opened === this.#receivers ? this.#doc : (recopy(this.#doc) as Envelope);
   }
 }

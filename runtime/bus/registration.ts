@@ -7,8 +7,8 @@
  */
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
 import { InvalidRequestError, type AcpError } from "../../generated/ts/errors.js";
-import { contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
-import { subjectProblem } from "../transport/subject.js";
+import { CONTEXT_FIELDS, contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
+import { subjectProblem, tokenProblem } from "../transport/subject.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
 import type { BusCore } from "./core.js";
@@ -44,18 +44,43 @@ function handlerContext(env: Envelope, ctx: InboundContext, state: InboundState)
   return { envelope: env, subject: ctx.subject, signal: ctx.signal, replyMetadata: state.replyMetadata };
 }
 
-/** The innermost inbound handler for a user handler. */
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+}
+
+function toNone(): InboundResult {
+  return NONE;
+}
+
+function toValue(value: unknown): InboundResult {
+  return { kind: "value", value };
+}
+
+/**
+ * The innermost inbound handler for a user handler. Event and invoke handlers that return
+ * without a promise cost no extra promise hop (a throw still becomes a rejection).
+ */
 function coreHandler(handler: AnyHandler): InboundHandler {
   switch (handler.kind) {
     case "event":
-      return async (env, ctx) => {
-        await handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
-        return NONE;
+      return (env, ctx) => {
+        let out: unknown;
+        try {
+          out = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
+        } catch (err: unknown) {
+          return Promise.reject(err);
+        }
+        return isPromiseLike(out) ? Promise.resolve(out).then(toNone) : Promise.resolve(NONE);
       };
     case "invoke":
-      return async (env, ctx) => {
-        const value: unknown = await handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
-        return { kind: "value", value };
+      return (env, ctx) => {
+        let value: unknown;
+        try {
+          value = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
+        } catch (err: unknown) {
+          return Promise.reject(err);
+        }
+        return isPromiseLike(value) ? Promise.resolve(value).then(toValue) : Promise.resolve(toValue(value));
       };
     case "stream":
       return async (env, ctx) => {
@@ -67,6 +92,12 @@ function coreHandler(handler: AnyHandler): InboundHandler {
   }
 }
 
+/** True when the envelope carries a field that context propagation would pass on. */
+function propagates(env: Envelope): boolean {
+  for (const key of CONTEXT_FIELDS) if (typeof env[key] === "string") return true;
+  return false;
+}
+
 function isEmpty(obj: Record<string, unknown>): boolean {
   for (const _ in obj) return false;
   return true;
@@ -74,6 +105,25 @@ function isEmpty(obj: Record<string, unknown>): boolean {
 
 function replyable(replyTo: unknown): string | undefined {
   return typeof replyTo === "string" && subjectProblem(replyTo, "publish") === undefined ? replyTo : undefined;
+}
+
+/**
+ * {@link replyable} that remembers the last valid reply subject's prefix (up to its last dot):
+ * replies of one caller differ only in their last token, which alone is then checked.
+ */
+class ReplySubjects {
+  #prefix = "";
+
+  check(replyTo: unknown): string | undefined {
+    if (typeof replyTo !== "string") return undefined;
+    const dot = replyTo.lastIndexOf(".");
+    if (dot > 0 && dot === this.#prefix.length - 1 && replyTo.startsWith(this.#prefix)) {
+      return tokenProblem(replyTo.slice(dot + 1)) === undefined ? replyTo : undefined;
+    }
+    if (subjectProblem(replyTo, "publish") !== undefined) return undefined;
+    if (dot > 0) this.#prefix = replyTo.slice(0, dot + 1);
+    return replyTo;
+  }
 }
 
 export class Registration implements Subscription {
@@ -88,6 +138,7 @@ export class Registration implements Subscription {
   /** Aborted when the bus gives up waiting for handlers (events and invokes share it). */
   readonly #controller = new AbortController();
   readonly #streams = new Set<AbortController>();
+  readonly #replySubjects = new ReplySubjects();
   readonly #onClosed: (reg: Registration) => void;
   #active = 0;
   #idle: (() => void)[] = [];
@@ -167,7 +218,7 @@ export class Registration implements Subscription {
 
   async #run(env: Envelope, subject: string): Promise<void> {
     const core = this.#core;
-    const replyTo = replyable(env.reply_to);
+    const replyTo = this.kind === "event" ? undefined : this.#replySubjects.check(env.reply_to);
     const replyMetadata: Record<string, unknown> = {};
     let writer: Writer | undefined;
     let controller = this.#controller;
@@ -186,16 +237,16 @@ export class Registration implements Subscription {
     };
     let result: InboundResult;
     try {
-      const context = contextFromEnvelope(env);
       // Entering a context costs (async hooks); skip it when there is nothing to propagate or to hide.
-      result = isEmpty(context as Record<string, unknown>) && currentContext() === undefined
+      result = !propagates(env) && currentContext() === undefined
         ? await this.#chain(env, ctx)
-        : await runWithContext(context, () => this.#chain(env, ctx));
+        : await runWithContext(contextFromEnvelope(env), () => this.#chain(env, ctx));
     } catch (err: unknown) {
       result = { kind: "error", error: toAcpError(err) };
     }
     try {
-      await this.#finish(env, replyTo, result, writer, replyMetadata, controller.signal);
+      const sending = this.#finish(env, replyTo, result, writer, replyMetadata, controller.signal);
+      if (sending !== undefined) await sending;
     } catch (err: unknown) {
       core.log.warn({ subject, event_id: env.event_id, reason: err instanceof Error ? err.message : String(err) }, "could not send the reply");
     } finally {
@@ -206,28 +257,28 @@ export class Registration implements Subscription {
     }
   }
 
-  async #finish(env: Envelope, replyTo: string | undefined, result: InboundResult, writer: Writer | undefined, replyMetadata: Record<string, unknown>, signal: AbortSignal): Promise<void> {
+  /** Counts a failure and sends what the result calls for; the send's promise, if any. */
+  #finish(env: Envelope, replyTo: string | undefined, result: InboundResult, writer: Writer | undefined, replyMetadata: Record<string, unknown>, signal: AbortSignal): Promise<unknown> | undefined {
     const core = this.#core;
     if (result.kind === "error") {
       core.counters.handlerErrors++;
       core.log.warn({ subject: this.subject, event_id: env.event_id, event_type: env.event_type, code: result.error.code, reason: result.error.message }, "handler failed");
     }
-    if (this.kind === "event") return;
+    if (this.kind === "event") return undefined;
     if (this.kind === "stream") {
-      if (writer === undefined || writer.ended || signal.aborted) return;
-      if (result.kind === "error") await writer.error(result.error);
-      else await writer.final(result.kind === "value" ? result.value : undefined);
-      return;
+      if (writer === undefined || writer.ended || signal.aborted) return undefined;
+      if (result.kind === "error") return writer.error(result.error);
+      return writer.final(result.kind === "value" ? result.value : undefined);
     }
     if (replyTo === undefined) {
       core.log.debug({ subject: this.subject, event_id: env.event_id }, "request without reply_to: no reply sent");
-      return;
+      return undefined;
     }
     const metadata = env.metadata === undefined && isEmpty(replyMetadata) ? undefined : inheritMetadata(env.metadata, replyMetadata);
     const reply = result.kind === "error"
       ? core.envelope(replyInit(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error), undefined, true))
       : core.envelope(replyInit(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), undefined, true));
-    await core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
+    return core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
   }
 
   /** A bad request whose reply_to is readable gets an INVALID_REQUEST error reply. */

@@ -71,9 +71,9 @@ export class MemorySubscription implements TransportSubscription, Member {
     return this.#state === CLOSED;
   }
 
-  /** Called by `publish`: buffers `msg`, or drops it when the buffer is full. */
-  enqueue(msg: TransportMessage): void {
-    if (this.#state !== ACTIVE) return;
+  /** Called by `publish`: buffers `msg` (true), or drops it when the buffer is full or the subscription is closing (false). */
+  enqueue(msg: TransportMessage): boolean {
+    if (this.#state !== ACTIVE) return false;
     if (this.#buf.length - this.#head >= this.#maxPending) {
       this.#dropped++;
       if (!this.#slow) {
@@ -83,7 +83,7 @@ export class MemorySubscription implements TransportSubscription, Member {
           pending: this.pending, dropped: this.#dropped,
         });
       }
-      return;
+      return false;
     }
     this.#buf.push(msg);
     this.accepted++;
@@ -91,6 +91,7 @@ export class MemorySubscription implements TransportSubscription, Member {
       this.scheduled = true;
       this.#host.ready(this);
     }
+    return true;
   }
 
   /**

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { TransportError, TransportErrorCode, closedError } from "./errors.js";
 import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
 import { StatusEmitter } from "./status.js";
-import { assertQueue, assertSubject } from "./subject.js";
+import { assertQueue, assertSubject, tokenProblem } from "./subject.js";
 import { Sublist, type MatchResult } from "./sublist.js";
 import type {
   LocalBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
@@ -82,6 +82,8 @@ class MemoryTransport implements Transport, SubscriptionHost {
   readonly #status = new StatusEmitter();
   readonly #inboxPrefix = `_INBOX.${randomBytes(9).toString("hex")}`;
   #inboxSeq = 0;
+  /** Prefix (through the last dot) of the last reply subject that passed the checks. */
+  #replyPrefix = "";
   #state = OPEN;
   #ready: MemorySubscription[] = [];
   #spare: MemorySubscription[] = [];
@@ -120,7 +122,8 @@ class MemoryTransport implements Transport, SubscriptionHost {
       const size = body.bytes().byteLength;
       if (size > this.#maxPayload) throw this.#tooLarge(subject, size);
     }
-    this.#deliver(match, new LocalMessage(subject, opts?.reply, body));
+    const receivers = this.#deliver(match, new LocalMessage(subject, opts?.reply, body));
+    body.routed?.(receivers);
   }
 
   /** Checks a publish (open, literal subject and reply subject) and matches its subject. */
@@ -129,10 +132,26 @@ class MemoryTransport implements Transport, SubscriptionHost {
     let match = this.#sublist.cached(subject);
     if (match === undefined) {
       assertSubject(subject, "publish");
-      match = this.#sublist.match(subject);
+      match = this.#sublist.compute(subject);
     }
-    if (reply !== undefined) assertSubject(reply, "publish", "reply subject");
+    if (reply !== undefined) this.#assertReply(reply);
     return match;
+  }
+
+  /**
+   * Checks a reply subject. Replies of one caller differ only in their last token: once a reply
+   * subject passed, later ones with the same prefix (up to the last dot) check that token only.
+   */
+  #assertReply(reply: string): void {
+    if (typeof reply === "string") {
+      const dot = reply.lastIndexOf(".");
+      const prefix = this.#replyPrefix;
+      if (dot > 0 && dot === prefix.length - 1 && reply.startsWith(prefix) && tokenProblem(reply.slice(dot + 1)) === undefined) return;
+      assertSubject(reply, "publish", "reply subject");
+      if (dot > 0) this.#replyPrefix = reply.slice(0, dot + 1);
+      return;
+    }
+    assertSubject(reply, "publish", "reply subject");
   }
 
   #tooLarge(subject: string, size: number): TransportError {
@@ -143,12 +162,15 @@ class MemoryTransport implements Transport, SubscriptionHost {
     );
   }
 
-  #deliver(match: MatchResult<MemorySubscription>, msg: TransportMessage): void {
+  /** Routes `msg`; returns how many subscriptions took it. */
+  #deliver(match: MatchResult<MemorySubscription>, msg: TransportMessage): number {
+    const receivers = this.#route(match, msg);
     const reply = msg.reply;
-    if (!this.#route(match, msg) && reply !== undefined) {
+    if (match.plain.length + match.groups.length === 0 && reply !== undefined) {
       // Mirror of NATS status 503: an empty message on the reply subject.
       this.#route(this.#sublist.match(reply), { subject: reply, data: EMPTY, reply: undefined, noResponders: true });
     }
+    return receivers;
   }
 
   subscribe(subject: string, opts: SubscribeOptions, handler: MessageHandler): TransportSubscription {
@@ -252,9 +274,11 @@ class MemoryTransport implements Transport, SubscriptionHost {
 
   // Delivery
 
-  #route(match: MatchResult<MemorySubscription>, msg: TransportMessage): boolean {
+  /** Hands `msg` to every plain subscriber and one member per queue group; returns how many took it. */
+  #route(match: MatchResult<MemorySubscription>, msg: TransportMessage): number {
+    let taken = 0;
     const plain = match.plain;
-    for (let i = 0; i < plain.length; i++) plain[i]!.enqueue(msg);
+    for (let i = 0; i < plain.length; i++) if (plain[i]!.enqueue(msg)) taken++;
     const groups = match.groups;
     for (let i = 0; i < groups.length; i++) {
       const g = groups[i]!;
@@ -265,9 +289,9 @@ class MemoryTransport implements Transport, SubscriptionHost {
         k = g.next % n;
         g.next = k + 1;
       }
-      g.members[k]!.enqueue(msg);
+      if (g.members[k]!.enqueue(msg)) taken++;
     }
-    return plain.length + groups.length > 0;
+    return taken;
   }
 
   readonly #run = (): void => {

@@ -112,8 +112,11 @@ export class Sublist<T extends Member> {
 
   /** Everything subscribed to the literal `subject` (assumed valid), from cache when possible. */
   match(subject: string): MatchResult<T> {
-    const hit = this.cached(subject);
-    if (hit !== undefined) return hit;
+    return this.cached(subject) ?? this.compute(subject);
+  }
+
+  /** Matches the literal `subject` (assumed valid) through the trie and caches the result; for a {@link cached} miss. */
+  compute(subject: string): MatchResult<T> {
     const result: MatchResult<T> = { plain: [], groups: [] };
     collect(this.#root, subject, 0, result);
     this.#store(subject, result);

@@ -35,6 +35,12 @@ export interface LocalBody {
   readonly maxByteLength: number;
   /** The message bytes: the same bytes on every call (produced once). */
   bytes(): Uint8Array;
+  /**
+   * Optional: `publishLocal` calls it once, before any receiver runs, with the number of
+   * subscriptions the message was handed to (each receives it once; some may still discard
+   * it unread, e.g. when unsubscribed first).
+   */
+  routed?(receivers: number): void;
 }
 
 export interface PublishOptions {
