@@ -7,6 +7,7 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { EVENT_TYPES, SPEC_VERSION } from "../../generated/ts/constants.js";
+import type { ContextFields } from "../context/index.js";
 import { createUuidV7Generator } from "../envelope/index.js";
 
 /** What an envelope is built from: any envelope fields; undefined ones are left out. */
@@ -20,6 +21,7 @@ interface Defaults {
 const DEFAULTS = new Map<string, Defaults>(
   Object.values(EVENT_TYPES).map((info) => [info.name, { frameType: info.frameType ?? undefined, phase: info.defaultPhase }]),
 );
+
 
 /** Formats "now" as RFC 3339 UTC with microseconds; the ISO part is cached per millisecond. */
 export class Clock {
@@ -38,17 +40,30 @@ export class Clock {
   }
 }
 
-/** Builds envelopes of one schema version; one per bus (its own id generator and clock). */
-export function envelopeBuilder(schemaVersion: 1 | 2): (init: EnvelopeInit) => Envelope {
-  const newId = createUuidV7Generator();
-  const clock = new Clock();
-  return (init) => {
+/** Envelope fields a reply copies from its request (shared/PROTOCOL.md "Invoke"), in envelope order. */
+export const REPLY_COPIED = ["session_id", "conversation_id", "tenant_id", "user_id", "channel", "trace_id", "span_id", "traceparent"] as const;
+
+/**
+ * Builds envelopes of one schema version; one per bus (its own id generator and clock).
+ * `build` takes any init; `outbound` and `reply` are the hot shapes, written field by field
+ * (same fields, same key order as `build` of the equivalent init: test/bus/build.test.ts).
+ */
+export class EnvelopeFactory {
+  readonly #schemaVersion: 1 | 2;
+  readonly #newId = createUuidV7Generator();
+  readonly #clock = new Clock();
+
+  constructor(schemaVersion: 1 | 2) {
+    this.#schemaVersion = schemaVersion;
+  }
+
+  build(init: EnvelopeInit): Envelope {
     const env: Envelope = {
       spec_version: SPEC_VERSION,
-      schema_version: schemaVersion,
-      event_id: init.event_id ?? newId(),
+      schema_version: this.#schemaVersion,
+      event_id: init.event_id ?? this.#newId(),
       event_type: init.event_type,
-      occurred_at: init.occurred_at ?? clock.now(),
+      occurred_at: init.occurred_at ?? this.#clock.now(),
     };
     for (const key in init) {
       if (key === "event_id" || key === "event_type" || key === "occurred_at" || key === "spec_version" || key === "schema_version") continue;
@@ -57,11 +72,81 @@ export function envelopeBuilder(schemaVersion: 1 | 2): (init: EnvelopeInit) => E
     }
     const d = DEFAULTS.get(init.event_type);
     if (env.frame_type === undefined && d?.frameType !== undefined) env.frame_type = d.frameType;
-    if (schemaVersion === 1) {
+    if (this.#schemaVersion === 1) {
       if (env.phase !== undefined) delete env.phase;
     } else if (env.phase === undefined && d?.phase !== undefined) {
       env.phase = d.phase as Envelope["phase"];
     }
     return env;
-  };
+  }
+
+  /**
+   * An envelope the bus sends on its own behalf (a publish, an invoke or stream request):
+   * `build({event_type, from, to, ...context, tenant_id (when the context has none), payload,
+   * metadata})`, leaving out what is undefined.
+   */
+  outbound(
+    eventType: string, from: string, to: string | undefined, context: Readonly<ContextFields> | undefined,
+    tenant: string | undefined, payload: unknown, metadata: Record<string, unknown> | undefined,
+  ): Envelope {
+    const env: Envelope = {
+      spec_version: SPEC_VERSION,
+      schema_version: this.#schemaVersion,
+      event_id: this.#newId(),
+      event_type: eventType,
+      occurred_at: this.#clock.now(),
+      from,
+    };
+    if (to !== undefined) env.to = to;
+    if (context !== undefined) {
+      for (const key in context) {
+        const value = context[key as keyof ContextFields];
+        if (value !== undefined) env[key] = value;
+      }
+    }
+    if (env.tenant_id === undefined && tenant !== undefined) env.tenant_id = tenant;
+    if (payload !== undefined) env.payload = payload as Envelope["payload"];
+    if (metadata !== undefined) env.metadata = metadata;
+    const d = DEFAULTS.get(eventType);
+    if (d !== undefined) this.#defaults(env, d);
+    return env;
+  }
+
+  /**
+   * A reply to `request` (replies.ts `replyInit` without seq): `build(replyInit(request, self,
+   * metadata, eventType, payload, undefined, isFinal))`.
+   */
+  reply(request: Envelope, self: string, metadata: Record<string, unknown> | undefined, eventType: string, payload: unknown, isFinal: boolean): Envelope {
+    const env: Envelope = {
+      spec_version: SPEC_VERSION,
+      schema_version: this.#schemaVersion,
+      event_id: this.#newId(),
+      event_type: eventType,
+      occurred_at: this.#clock.now(),
+    };
+    if (request.event_id !== undefined) env.correlation_id = request.event_id;
+    env.from = typeof request.to === "string" ? request.to : self;
+    if (typeof request.from === "string") env.to = request.from;
+    for (const key of REPLY_COPIED) {
+      const value = request[key];
+      if (typeof value === "string") env[key] = value;
+    }
+    if (isFinal) env.is_final = true;
+    if (payload !== undefined) env.payload = payload as Envelope["payload"];
+    if (metadata !== undefined) env.metadata = metadata;
+    const d = DEFAULTS.get(eventType);
+    if (d !== undefined) this.#defaults(env, d);
+    return env;
+  }
+
+  #defaults(env: Envelope, d: Defaults): void {
+    if (d.frameType !== undefined) env.frame_type = d.frameType;
+    if (this.#schemaVersion === 2 && d.phase !== undefined) env.phase = d.phase as Envelope["phase"];
+  }
+}
+
+/** Builds envelopes of one schema version (an {@link EnvelopeFactory}'s `build`). */
+export function envelopeBuilder(schemaVersion: 1 | 2): (init: EnvelopeInit) => Envelope {
+  const factory = new EnvelopeFactory(schemaVersion);
+  return (init) => factory.build(init);
 }

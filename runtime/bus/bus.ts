@@ -11,11 +11,11 @@ import { DEFAULT_MAX_BYTES } from "../envelope/index.js";
 import { wireBytes } from "./wire.js";
 import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
 import type { PublishOptions as TransportPublishOptions, Transport } from "../transport/types.js";
-import { request } from "./caller.js";
-import { envelopeBuilder, type EnvelopeInit } from "./build.js";
+import { request, requestResult } from "./caller.js";
+import { EnvelopeFactory } from "./build.js";
 import { composeOutbound } from "./compose.js";
 import { Cork } from "./cork.js";
-import type { BusCore, PendingCall } from "./core.js";
+import { SENT_PROMISE, type BusCore, type PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
 import { LocalEnvelope } from "./local.js";
 import { InboundGate } from "./inbound-decode.js";
@@ -42,9 +42,6 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /** After aborting handlers at close, how long to wait for them before closing without them. */
 const ABORT_GRACE_MS = 1000;
-const SENT: OutboundResult = Object.freeze({ kind: "sent" });
-/** Settled promises are immutable: one serves every successful send. */
-const SENT_PROMISE: Promise<OutboundResult> = Promise.resolve(SENT);
 const VOID_PROMISE: Promise<void> = Promise.resolve();
 
 function nothing(): void {}
@@ -134,6 +131,7 @@ class BusImpl implements Bus {
       return SENT_PROMISE;
     };
     const s = opts.stream ?? {};
+    const factory = new EnvelopeFactory(schemaVersion);
     const core: BusCore = {
       bus: this,
       agentId: opts.agentId,
@@ -157,7 +155,8 @@ class BusImpl implements Bus {
       inbound: opts.middleware?.inbound,
       send: composeOutbound(opts.middleware?.outbound, terminal),
       pending: new Set<PendingCall>(),
-      envelope: envelopeBuilder(schemaVersion),
+      envelope: (init) => factory.build(init),
+      factory,
       publish,
       publishEnvelope,
     };
@@ -175,14 +174,14 @@ class BusImpl implements Bus {
 
   // ---- sending
 
-  /**
-   * Adds the context fields of an outbound envelope to `init`: explicit > propagated > bus
-   * tenant (in that order of keys, before payload and metadata).
-   */
-  #withContext(init: EnvelopeInit, explicit: ContextFields | undefined): EnvelopeInit {
-    if (explicit !== undefined || currentContext() !== undefined) Object.assign(init, outboundContext(this.#core.ids, explicit));
-    if (init.tenant_id === undefined && this.tenant !== undefined) init.tenant_id = this.tenant;
-    return init;
+  /** Context fields of an outbound envelope (explicit > propagated); none outside handlers without explicit ones. */
+  #context(explicit: ContextFields | undefined): ContextFields | undefined {
+    return explicit !== undefined || currentContext() !== undefined ? outboundContext(this.#core.ids, explicit) : undefined;
+  }
+
+  /** An envelope this bus sends: context fields, else the bus tenant, route it (spec/bus.md). */
+  #outbound(eventType: string, to: string | undefined, payload: unknown, opts: { context?: ContextFields; metadata?: Record<string, unknown> } | undefined): Envelope {
+    return this.#core.factory.outbound(eventType, this.agentId, to, this.#context(opts?.context), this.tenant, payload, opts?.metadata);
   }
 
   #assertCanSend(what: string): void {
@@ -192,10 +191,7 @@ class BusImpl implements Bus {
   publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void> {
     try {
       this.#assertCanSend("publish");
-      const init = this.#withContext({ event_type: eventType, from: this.agentId }, opts?.context);
-      init.payload = payload as Envelope["payload"];
-      init.metadata = opts?.metadata;
-      const env = this.#core.envelope(init);
+      const env = this.#outbound(eventType, undefined, payload, opts);
       const subject = this.subjects.events(eventType, env.tenant_id);
       return toVoid(this.#core.send(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
     } catch (err: unknown) {
@@ -215,24 +211,24 @@ class BusImpl implements Bus {
 
   /** The request envelope of an invoke or stream. */
   #request(target: string, payload: unknown, opts: InvokeOptions | undefined): Envelope {
-    const init = this.#withContext({ event_type: "agent.message.received", from: this.agentId, to: target }, opts?.context);
-    init.payload = payload as Envelope["payload"];
-    init.metadata = opts?.metadata;
-    return this.#core.envelope(init);
+    return this.#outbound("agent.message.received", target, payload, opts);
   }
 
-  /** Resolves with the terminal final reply. No `async`: one promise per call when there is no outbound middleware. */
-  #invoke(target: string, payload: unknown, opts: InvokeOptions | undefined): Promise<Envelope> {
+  /**
+   * Resolves with the terminal final reply, or its result when `unwrap`. No `async`: one
+   * promise per call when there is no outbound middleware.
+   */
+  #invoke(target: string, payload: unknown, opts: InvokeOptions | undefined, unwrap: boolean): Promise<unknown> {
     try {
       this.#assertCanSend("invoke");
       const env = this.#request(target, payload, opts);
       const subject = this.subjects.invoke(target, env.tenant_id);
       const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "timeoutMs");
       const call: OutboundCall = { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this };
-      if (this.#direct) return request(this.#core, env, call);
+      if (this.#direct) return unwrap ? requestResult(this.#core, env, call) : request(this.#core, env, call);
       return this.#core.send(env, call).then((result) => {
         if (result.kind !== "reply") throw new AgentUnavailableError(`invoke of ${target}: outbound middleware answered without a reply`);
-        return result.envelope;
+        return unwrap ? resultOf(result.envelope) : result.envelope;
       });
     } catch (err: unknown) {
       return Promise.reject(err);
@@ -240,12 +236,12 @@ class BusImpl implements Bus {
   }
 
   invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions): Promise<Res> {
-    return this.#invoke(target, payload, opts).then(resultOf) as Promise<Res>;
+    return this.#invoke(target, payload, opts, true) as Promise<Res>;
   }
 
   async invokeEnvelope(target: string, payload: unknown, opts?: InvokeOptions): Promise<Envelope> {
     try {
-      return await this.#invoke(target, payload, opts);
+      return (await this.#invoke(target, payload, opts, false)) as Envelope;
     } catch (err: unknown) {
       const reply = err instanceof AcpError ? err.details?.["reply"] : undefined;
       if (reply !== undefined) return reply as Envelope;

@@ -11,7 +11,7 @@ import { isTerminal } from "../envelope/index.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import type { RouteTarget } from "./inbox.js";
-import { errorFromReply, isErrorReply } from "./replies.js";
+import { errorFromReply, isErrorReply, resultOf } from "./replies.js";
 import { toSendError } from "./send-errors.js";
 import type { OutboundCall } from "./types.js";
 
@@ -25,13 +25,15 @@ class InvokeCall implements PendingCall, RouteTarget {
   readonly #target: unknown;
   readonly #requestId: string;
   readonly #timeoutMs: number;
-  readonly #resolve: (reply: Envelope) => void;
+  readonly #resolve: (reply: unknown) => void;
+  /** Resolve with the reply's result (`invoke`) instead of the reply envelope. */
+  readonly #unwrap: boolean;
   readonly #reject: (err: AcpError) => void;
   #token = "";
   #timer: ReturnType<typeof setTimeout> | undefined;
   #done = false;
 
-  constructor(core: BusCore, env: Envelope, call: OutboundCall, resolve: (reply: Envelope) => void, reject: (err: AcpError) => void) {
+  constructor(core: BusCore, env: Envelope, call: OutboundCall, unwrap: boolean, resolve: (reply: unknown) => void, reject: (err: AcpError) => void) {
     this.#core = core;
     this.#call = call;
     this.#target = env.to;
@@ -39,6 +41,7 @@ class InvokeCall implements PendingCall, RouteTarget {
     this.#timeoutMs = call.timeoutMs ?? core.defaultTimeoutMs;
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#unwrap = unwrap;
     const signal = call.signal;
     if (signal?.aborted) {
       this.#done = true;
@@ -113,13 +116,20 @@ class InvokeCall implements PendingCall, RouteTarget {
     clearTimeout(this.#timer);
     this.#call.signal?.removeEventListener("abort", this);
     if (err !== undefined) this.#reject(err);
-    else this.#resolve(reply!);
+    else this.#resolve(this.#unwrap ? resultOf(reply!) : reply);
   }
 }
 
 /** Sends `env` to `call.subject` and resolves with the terminal final reply (rejects with error replies). */
 export function request(core: BusCore, env: Envelope, call: OutboundCall): Promise<Envelope> {
   return new Promise<Envelope>((resolve, reject) => {
-    new InvokeCall(core, env, call, resolve, reject);
+    new InvokeCall(core, env, call, false, resolve as (reply: unknown) => void, reject);
+  });
+}
+
+/** {@link request} resolving with the final reply's result ({@link resultOf}): `bus.invoke` without a second promise. */
+export function requestResult(core: BusCore, env: Envelope, call: OutboundCall): Promise<unknown> {
+  return new Promise<unknown>((resolve, reject) => {
+    new InvokeCall(core, env, call, true, resolve, reject);
   });
 }

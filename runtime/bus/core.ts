@@ -6,11 +6,17 @@ import type { Envelope } from "../../generated/ts/types.js";
 import type { AcpError } from "../../generated/ts/errors.js";
 import type { TraceIdSource } from "../context/index.js";
 import type { PublishOptions, Transport } from "../transport/types.js";
+import type { EnvelopeFactory } from "./build.js";
 import type { InboxMux } from "./inbox.js";
 import type { InboundGate } from "./inbound-decode.js";
 import type { Counters, Log } from "./stats.js";
 import type { Subjects } from "./subjects.js";
-import type { Bus, InboundMiddleware, OutboundSend, StreamClientDefaults } from "./types.js";
+import type { Bus, InboundMiddleware, OutboundResult, OutboundSend, StreamClientDefaults } from "./types.js";
+
+/** What every successful plain send resolves with. */
+export const SENT: OutboundResult = Object.freeze({ kind: "sent" });
+/** Settled promises are immutable: one serves every successful send (and can be recognised as done). */
+export const SENT_PROMISE: Promise<OutboundResult> = Promise.resolve(SENT);
 
 /** A call waiting for replies; failed when the bus closes. */
 export interface PendingCall {
@@ -37,6 +43,8 @@ export interface BusCore {
   readonly pending: Set<PendingCall>;
   /** Builds an envelope with this bus' schema version (dual-write unless v1). */
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
+  /** The same builder, with the hot shapes (outbound messages, replies) written field by field. */
+  readonly factory: EnvelopeFactory;
   /** Hands bytes to the transport (coalescing bursts on socket transports); throws what it throws. */
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
   /** Sends an envelope: as a local body on in-process transports (local.ts), else its bytes through {@link publish}. */

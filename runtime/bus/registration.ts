@@ -6,125 +6,23 @@
  * unsubscribe and bus close can wait for them.
  */
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
-import { InvalidRequestError, type AcpError } from "../../generated/ts/errors.js";
-import { CONTEXT_FIELDS, contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
-import { subjectProblem, tokenProblem } from "../transport/subject.js";
+import type { AcpError } from "../../generated/ts/errors.js";
+import { contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
-import type { BusCore } from "./core.js";
+import { SENT_PROMISE, type BusCore } from "./core.js";
+import {
+  NONE, ReplySubjects, STATE, coreHandler, isEmpty, isPromiseLike, propagates, replyable, type AnyHandler, type StatefulContext,
+} from "./handlers.js";
 import type { Inbound } from "./inbound-decode.js";
-import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
+import { errorPayload, inheritMetadata, resultPayload, toAcpError } from "./replies.js";
 import { Writer, type CancelRegistry } from "./stream-writer.js";
-import type {
-  EventHandler, HandlerContext, InboundContext, InboundHandler, InboundKind, InboundResult, InvokeHandler,
-  StreamHandler, Subscription,
-} from "./types.js";
+import type { HandlerContext, InboundHandler, InboundKind, InboundResult, Subscription } from "./types.js";
 
-/** The user's handler, by kind. */
-export type AnyHandler =
-  | { readonly kind: "event"; readonly fn: EventHandler<string, unknown> }
-  | { readonly kind: "invoke"; readonly fn: InvokeHandler }
-  | { readonly kind: "stream"; readonly fn: StreamHandler };
+/** An event or invoke handler, called with the payload and the handler context. */
+type DirectHandler = (payload: unknown, ctx: HandlerContext) => unknown;
 
-/** Per-envelope state riding on the InboundContext (under a symbol, so copies of ctx keep it). */
-const STATE = Symbol("oaio.bus.inbound-state");
-interface InboundState {
-  readonly replyMetadata: Record<string, unknown>;
-  readonly writer: Writer | undefined;
-}
-type StatefulContext = InboundContext & { readonly [STATE]?: InboundState };
-
-const NONE: InboundResult = Object.freeze({ kind: "none" });
-
-function stateOf(ctx: InboundContext): InboundState {
-  return (ctx as StatefulContext)[STATE] ?? { replyMetadata: {}, writer: undefined };
-}
-
-function handlerContext(env: Envelope, ctx: InboundContext, state: InboundState): HandlerContext {
-  return { envelope: env, subject: ctx.subject, signal: ctx.signal, replyMetadata: state.replyMetadata };
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
-}
-
-function toNone(): InboundResult {
-  return NONE;
-}
-
-function toValue(value: unknown): InboundResult {
-  return { kind: "value", value };
-}
-
-/**
- * The innermost inbound handler for a user handler. Event and invoke handlers that return
- * without a promise cost no extra promise hop (a throw still becomes a rejection).
- */
-function coreHandler(handler: AnyHandler): InboundHandler {
-  switch (handler.kind) {
-    case "event":
-      return (env, ctx) => {
-        let out: unknown;
-        try {
-          out = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
-        } catch (err: unknown) {
-          return Promise.reject(err);
-        }
-        return isPromiseLike(out) ? Promise.resolve(out).then(toNone) : Promise.resolve(NONE);
-      };
-    case "invoke":
-      return (env, ctx) => {
-        let value: unknown;
-        try {
-          value = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
-        } catch (err: unknown) {
-          return Promise.reject(err);
-        }
-        return isPromiseLike(value) ? Promise.resolve(value).then(toValue) : Promise.resolve(toValue(value));
-      };
-    case "stream":
-      return async (env, ctx) => {
-        const state = stateOf(ctx);
-        if (state.writer === undefined) throw new InvalidRequestError("stream request without a usable reply_to");
-        const value: unknown = await handler.fn(env.payload, state.writer, handlerContext(env, ctx, state));
-        return value === undefined ? NONE : { kind: "value", value };
-      };
-  }
-}
-
-/** True when the envelope carries a field that context propagation would pass on. */
-function propagates(env: Envelope): boolean {
-  for (const key of CONTEXT_FIELDS) if (typeof env[key] === "string") return true;
-  return false;
-}
-
-function isEmpty(obj: Record<string, unknown>): boolean {
-  for (const _ in obj) return false;
-  return true;
-}
-
-function replyable(replyTo: unknown): string | undefined {
-  return typeof replyTo === "string" && subjectProblem(replyTo, "publish") === undefined ? replyTo : undefined;
-}
-
-/**
- * {@link replyable} that remembers the last valid reply subject's prefix (up to its last dot):
- * replies of one caller differ only in their last token, which alone is then checked.
- */
-class ReplySubjects {
-  #prefix = "";
-
-  check(replyTo: unknown): string | undefined {
-    if (typeof replyTo !== "string") return undefined;
-    const dot = replyTo.lastIndexOf(".");
-    if (dot > 0 && dot === this.#prefix.length - 1 && replyTo.startsWith(this.#prefix)) {
-      return tokenProblem(replyTo.slice(dot + 1)) === undefined ? replyTo : undefined;
-    }
-    if (subjectProblem(replyTo, "publish") !== undefined) return undefined;
-    if (dot > 0) this.#prefix = replyTo.slice(0, dot + 1);
-    return replyTo;
-  }
-}
+export type { AnyHandler } from "./handlers.js";
 
 export class Registration implements Subscription {
   readonly subject: string;
@@ -134,6 +32,8 @@ export class Registration implements Subscription {
   readonly #core: BusCore;
   readonly #cancels: CancelRegistry;
   readonly #chain: InboundHandler;
+  /** The user's event or invoke handler when there is no inbound middleware (see #runDirect). */
+  readonly #direct: DirectHandler | undefined;
   readonly #tsub: TransportSubscription;
   /** Aborted when the bus gives up waiting for handlers (events and invokes share it). */
   readonly #controller = new AbortController();
@@ -154,6 +54,7 @@ export class Registration implements Subscription {
     this.#onClosed = onClosed;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#chain = composeInbound(core.inbound, coreHandler(handler));
+    if (handler.kind !== "stream" && (core.inbound === undefined || core.inbound.length === 0)) this.#direct = handler.fn as DirectHandler;
     this.#tsub = core.transport.subscribe(subject, queue === undefined ? {} : { queue }, (msg) => this.#onMessage(msg));
   }
 
@@ -196,8 +97,61 @@ export class Registration implements Subscription {
     }
     this.#active++;
     this.#core.counters.inFlight++;
+    if (this.#direct !== undefined) {
+      this.#runDirect(this.#direct, inbound.envelope, msg.subject);
+      return;
+    }
     // One pair of settle callbacks serves every message (no closure per message).
     void this.#run(inbound.envelope, msg.subject).then(this.#settled, this.#crashed);
+  }
+
+  /**
+   * Invokes and events when the bus has no inbound middleware: the handler is called at once,
+   * and a value it returns (not a promise) is answered in the same turn, without promises.
+   * Same outcome as {@link #run}: the reply, the counters, the logs, the in-flight tracking.
+   */
+  #runDirect(fn: DirectHandler, env: Envelope, subject: string): void {
+    const replyTo = this.kind === "event" ? undefined : this.#replySubjects.check(env.reply_to);
+    const ctx: HandlerContext = { envelope: env, subject, signal: this.#controller.signal, replyMetadata: {} };
+    let out: unknown;
+    try {
+      out = !propagates(env) && currentContext() === undefined
+        ? fn(env.payload, ctx)
+        : runWithContext(contextFromEnvelope(env), () => fn(env.payload, ctx));
+    } catch (err: unknown) {
+      this.#conclude(env, replyTo, ctx, { kind: "error", error: toAcpError(err) });
+      return;
+    }
+    if (isPromiseLike(out)) {
+      Promise.resolve(out).then(
+        (value) => this.#conclude(env, replyTo, ctx, this.kind === "event" ? NONE : { kind: "value", value }),
+        (err: unknown) => this.#conclude(env, replyTo, ctx, { kind: "error", error: toAcpError(err) }),
+      );
+      return;
+    }
+    this.#conclude(env, replyTo, ctx, this.kind === "event" ? NONE : { kind: "value", value: out });
+  }
+
+  /** The end of a direct run: send what the result calls for, settle once that send is done. */
+  #conclude(env: Envelope, replyTo: string | undefined, ctx: HandlerContext, result: InboundResult): void {
+    let sending: Promise<unknown> | undefined;
+    try {
+      sending = this.#finish(env, replyTo, result, undefined, ctx.replyMetadata, ctx.signal);
+    } catch (err: unknown) {
+      this.#sendFailed(env, ctx.subject, err);
+    }
+    if (sending === undefined || sending === SENT_PROMISE) {
+      this.#settled();
+      return;
+    }
+    sending.then(this.#settled, (err: unknown) => {
+      this.#sendFailed(env, ctx.subject, err);
+      this.#settled();
+    });
+  }
+
+  #sendFailed(env: Envelope, subject: string, err: unknown): void {
+    this.#core.log.warn({ subject, event_id: env.event_id, reason: err instanceof Error ? err.message : String(err) }, "could not send the reply");
   }
 
   /** #run failed outside the handler (e.g. the transport closed under it): log, then settle. */
@@ -248,7 +202,7 @@ export class Registration implements Subscription {
       const sending = this.#finish(env, replyTo, result, writer, replyMetadata, controller.signal);
       if (sending !== undefined) await sending;
     } catch (err: unknown) {
-      core.log.warn({ subject, event_id: env.event_id, reason: err instanceof Error ? err.message : String(err) }, "could not send the reply");
+      this.#sendFailed(env, subject, err);
     } finally {
       if (this.kind === "stream") {
         this.#streams.delete(controller);
@@ -276,8 +230,8 @@ export class Registration implements Subscription {
     }
     const metadata = env.metadata === undefined && isEmpty(replyMetadata) ? undefined : inheritMetadata(env.metadata, replyMetadata);
     const reply = result.kind === "error"
-      ? core.envelope(replyInit(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error), undefined, true))
-      : core.envelope(replyInit(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), undefined, true));
+      ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error), true)
+      : core.factory.reply(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), true);
     return core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
   }
 

@@ -9,8 +9,8 @@ import { RESERVED_METADATA_PREFIX } from "../../generated/ts/constants.js";
 import { AcpError, errorFromCode } from "../../generated/ts/errors.js";
 import { toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
+import { REPLY_COPIED } from "./build.js";
 
-const COPIED = ["session_id", "conversation_id", "tenant_id", "user_id", "channel", "trace_id", "span_id", "traceparent"] as const;
 
 /** Request metadata without `acp.*` keys, then each override in turn; `undefined` when empty. */
 export function inheritMetadata(
@@ -46,7 +46,7 @@ export function replyInit(
     from: typeof request.to === "string" ? request.to : self,
   };
   if (typeof request.from === "string") out.to = request.from;
-  for (const key of COPIED) {
+  for (const key of REPLY_COPIED) {
     const value = request[key];
     if (typeof value === "string") out[key] = value;
   }

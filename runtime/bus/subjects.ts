@@ -26,12 +26,38 @@ export function assertDotted(value: unknown, what: string, pattern = false): ass
   if (problem !== undefined) throw invalid(what, value, problem);
 }
 
+/** Validated subjects by tenant (none, or one), then by event type or target. */
+class SubjectCache {
+  readonly #untenanted = new Map<string, string>();
+  readonly #byTenant = new Map<string, Map<string, string>>();
+  #size = 0;
+
+  get(tenant: string | undefined, key: string): string | undefined {
+    return tenant === undefined ? this.#untenanted.get(key) : this.#byTenant.get(tenant)?.get(key);
+  }
+
+  set(tenant: string | undefined, key: string, subject: string): void {
+    if (this.#size >= MAX_CACHED) return;
+    let m = this.#untenanted;
+    if (tenant !== undefined) {
+      const known = this.#byTenant.get(tenant);
+      if (known === undefined) this.#byTenant.set(tenant, (m = new Map()));
+      else m = known;
+    }
+    m.set(key, subject);
+    this.#size++;
+  }
+}
+
+/** Subjects cached per kind (hot paths build the same few again and again; no key strings per call). */
+const MAX_CACHED = 4096;
+
 /** Builds the subjects of one prefix. */
 export class Subjects implements SubjectBuilder {
   readonly prefix: string;
-  // Cache of validated invoke subjects: invoke is hot and targets are few.
-  readonly #invoke = new Map<string, string>();
-  readonly #events = new Map<string, string>();
+  readonly #invoke = new SubjectCache();
+  readonly #events = new SubjectCache();
+  readonly #patterns = new SubjectCache();
 
   constructor(prefix: string) {
     assertDotted(prefix, "prefix");
@@ -45,22 +71,21 @@ export class Subjects implements SubjectBuilder {
   }
 
   events(eventType: string, tenant?: string, forSubscribe = false): string {
-    const key = `${forSubscribe ? "s" : "p"}\u0000${tenant ?? ""}\u0000${eventType}`;
-    const hit = this.#events.get(key);
+    const cache = forSubscribe ? this.#patterns : this.#events;
+    const hit = cache.get(tenant, eventType);
     if (hit !== undefined) return hit;
     assertDotted(eventType, forSubscribe ? "event type pattern" : "event type", forSubscribe);
     const subject = `${this.#scope(tenant)}.events.${eventType}`;
-    if (this.#events.size < 4096) this.#events.set(key, subject);
+    cache.set(tenant, eventType, subject);
     return subject;
   }
 
   invoke(target: string, tenant?: string): string {
-    const key = `${tenant ?? ""}\u0000${target}`;
-    const hit = this.#invoke.get(key);
+    const hit = this.#invoke.get(tenant, target);
     if (hit !== undefined) return hit;
     assertBusToken(target, "target");
     const subject = `${this.#scope(tenant)}.invoke.${target}`;
-    if (this.#invoke.size < 4096) this.#invoke.set(key, subject);
+    this.#invoke.set(tenant, target, subject);
     return subject;
   }
 

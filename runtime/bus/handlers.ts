@@ -1,0 +1,119 @@
+/**
+ * The handler side of a registration (registration.ts): the user's handler as the innermost
+ * inbound handler, the per-envelope state that rides on the InboundContext, and the checks
+ * made on every inbound request (reply subject, context to propagate).
+ */
+import type { Envelope } from "../../generated/ts/types.js";
+import { InvalidRequestError } from "../../generated/ts/errors.js";
+import { CONTEXT_FIELDS } from "../context/index.js";
+import { subjectProblem, tokenProblem } from "../transport/subject.js";
+import type { Writer } from "./stream-writer.js";
+import type {
+  EventHandler, HandlerContext, InboundContext, InboundHandler, InboundResult, InvokeHandler, StreamHandler,
+} from "./types.js";
+
+/** The user's handler, by kind. */
+export type AnyHandler =
+  | { readonly kind: "event"; readonly fn: EventHandler<string, unknown> }
+  | { readonly kind: "invoke"; readonly fn: InvokeHandler }
+  | { readonly kind: "stream"; readonly fn: StreamHandler };
+
+/** Per-envelope state riding on the InboundContext (under a symbol, so copies of ctx keep it). */
+export const STATE = Symbol("oaio.bus.inbound-state");
+export interface InboundState {
+  readonly replyMetadata: Record<string, unknown>;
+  readonly writer: Writer | undefined;
+}
+export type StatefulContext = InboundContext & { readonly [STATE]?: InboundState };
+
+export const NONE: InboundResult = Object.freeze({ kind: "none" });
+
+function stateOf(ctx: InboundContext): InboundState {
+  return (ctx as StatefulContext)[STATE] ?? { replyMetadata: {}, writer: undefined };
+}
+
+export function handlerContext(env: Envelope, ctx: InboundContext, state: InboundState): HandlerContext {
+  return { envelope: env, subject: ctx.subject, signal: ctx.signal, replyMetadata: state.replyMetadata };
+}
+
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") && typeof (value as { then?: unknown }).then === "function";
+}
+
+function toNone(): InboundResult {
+  return NONE;
+}
+
+function toValue(value: unknown): InboundResult {
+  return { kind: "value", value };
+}
+
+/**
+ * The innermost inbound handler for a user handler. Event and invoke handlers that return
+ * without a promise cost no extra promise hop (a throw still becomes a rejection).
+ */
+export function coreHandler(handler: AnyHandler): InboundHandler {
+  switch (handler.kind) {
+    case "event":
+      return (env, ctx) => {
+        let out: unknown;
+        try {
+          out = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
+        } catch (err: unknown) {
+          return Promise.reject(err);
+        }
+        return isPromiseLike(out) ? Promise.resolve(out).then(toNone) : Promise.resolve(NONE);
+      };
+    case "invoke":
+      return (env, ctx) => {
+        let value: unknown;
+        try {
+          value = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
+        } catch (err: unknown) {
+          return Promise.reject(err);
+        }
+        return isPromiseLike(value) ? Promise.resolve(value).then(toValue) : Promise.resolve(toValue(value));
+      };
+    case "stream":
+      return async (env, ctx) => {
+        const state = stateOf(ctx);
+        if (state.writer === undefined) throw new InvalidRequestError("stream request without a usable reply_to");
+        const value: unknown = await handler.fn(env.payload, state.writer, handlerContext(env, ctx, state));
+        return value === undefined ? NONE : { kind: "value", value };
+      };
+  }
+}
+
+/** True when the envelope carries a field that context propagation would pass on. */
+export function propagates(env: Envelope): boolean {
+  for (const key of CONTEXT_FIELDS) if (typeof env[key] === "string") return true;
+  return false;
+}
+
+export function isEmpty(obj: Record<string, unknown>): boolean {
+  for (const _ in obj) return false;
+  return true;
+}
+
+export function replyable(replyTo: unknown): string | undefined {
+  return typeof replyTo === "string" && subjectProblem(replyTo, "publish") === undefined ? replyTo : undefined;
+}
+
+/**
+ * {@link replyable} that remembers the last valid reply subject's prefix (up to its last dot):
+ * replies of one caller differ only in their last token, which alone is then checked.
+ */
+export class ReplySubjects {
+  #prefix = "";
+
+  check(replyTo: unknown): string | undefined {
+    if (typeof replyTo !== "string") return undefined;
+    const dot = replyTo.lastIndexOf(".");
+    if (dot > 0 && dot === this.#prefix.length - 1 && replyTo.startsWith(this.#prefix)) {
+      return tokenProblem(replyTo.slice(dot + 1)) === undefined ? replyTo : undefined;
+    }
+    if (subjectProblem(replyTo, "publish") !== undefined) return undefined;
+    if (dot > 0) this.#prefix = replyTo.slice(0, dot + 1);
+    return replyTo;
+  }
+}
