@@ -115,21 +115,24 @@ class BusImpl implements Bus {
     const publishLocal = cork === undefined ? transport.publishLocal?.bind(transport) : undefined;
     const publishEnvelope = publishLocal === undefined
       ? (subject: string, env: Envelope, o?: TransportPublishOptions): void => publish(subject, wireBytes(env), o)
-      : (subject: string, env: Envelope, o?: TransportPublishOptions): void => {
-        const body = LocalEnvelope.of(env);
+      : (subject: string, env: Envelope, o?: TransportPublishOptions, vouched = false): void => {
+        const body = LocalEnvelope.of(env, vouched);
         if (body === undefined) publish(subject, wireBytes(env), o);
         else publishLocal(subject, body, o);
       };
-    const terminal = (env: Envelope, call: OutboundCall): Promise<OutboundResult> => {
-      if (call.kind === "invoke") return request(core, env, call).then((reply) => ({ kind: "reply", envelope: reply }));
+    // The innermost send; `vouched` when the bus' own envelope comes straight from its factory (vouch.ts).
+    const deliver = (env: Envelope, call: OutboundCall, vouched: boolean): Promise<OutboundResult> => {
+      if (call.kind === "invoke") return request(core, env, call, vouched).then((reply) => ({ kind: "reply", envelope: reply }));
       try {
-        publishEnvelope(call.subject, env, call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined);
+        publishEnvelope(call.subject, env, call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined, vouched);
       } catch (err: unknown) {
         return Promise.reject(toSendError(err, call.subject));
       }
       counters.sent++;
       return SENT_PROMISE;
     };
+    const terminal = (env: Envelope, call: OutboundCall): Promise<OutboundResult> => deliver(env, call, false);
+    const send = composeOutbound(opts.middleware?.outbound, terminal);
     const s = opts.stream ?? {};
     const factory = new EnvelopeFactory(schemaVersion);
     const core: BusCore = {
@@ -153,7 +156,8 @@ class BusImpl implements Bus {
       inbox: new InboxMux(transport),
       ids: new TraceIdSource(),
       inbound: opts.middleware?.inbound,
-      send: composeOutbound(opts.middleware?.outbound, terminal),
+      send,
+      sendOwn: send === terminal ? (env, call) => deliver(env, call, true) : send,
       pending: new Set<PendingCall>(),
       envelope: (init) => factory.build(init),
       factory,
@@ -161,7 +165,7 @@ class BusImpl implements Bus {
       publishEnvelope,
     };
     this.#core = core;
-    this.#direct = core.send === terminal;
+    this.#direct = send === terminal;
     this.#cancels = new CancelRegistry(core);
     this.#stopStatus = transport.onStatus((status) => {
       if (status.type === "disconnected" || status.type === "reconnected" || status.type === "closed") {
@@ -193,7 +197,7 @@ class BusImpl implements Bus {
       this.#assertCanSend("publish");
       const env = this.#outbound(eventType, undefined, payload, opts);
       const subject = this.subjects.events(eventType, env.tenant_id);
-      return toVoid(this.#core.send(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
+      return toVoid(this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
     } catch (err: unknown) {
       return Promise.reject(err);
     }
@@ -225,7 +229,7 @@ class BusImpl implements Bus {
       const subject = this.subjects.invoke(target, env.tenant_id);
       const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "timeoutMs");
       const call: OutboundCall = { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this };
-      if (this.#direct) return unwrap ? requestResult(this.#core, env, call) : request(this.#core, env, call);
+      if (this.#direct) return unwrap ? requestResult(this.#core, env, call, true) : request(this.#core, env, call, true);
       return this.#core.send(env, call).then((result) => {
         if (result.kind !== "reply") throw new AgentUnavailableError(`invoke of ${target}: outbound middleware answered without a reply`);
         return unwrap ? resultOf(result.envelope) : result.envelope;

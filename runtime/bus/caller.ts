@@ -33,7 +33,10 @@ class InvokeCall implements PendingCall, RouteTarget {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #done = false;
 
-  constructor(core: BusCore, env: Envelope, call: OutboundCall, unwrap: boolean, resolve: (reply: unknown) => void, reject: (err: AcpError) => void) {
+  constructor(
+    core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean, unwrap: boolean,
+    resolve: (reply: unknown) => void, reject: (err: AcpError) => void,
+  ) {
     this.#core = core;
     this.#call = call;
     this.#target = env.to;
@@ -57,7 +60,7 @@ class InvokeCall implements PendingCall, RouteTarget {
       // Set on the envelope itself: it is encoded right away, so a retry or a concurrent send of
       // the same object gets its own reply_to before its own encode.
       env.reply_to = route.subject;
-      core.publishEnvelope(call.subject, env, { reply: route.subject });
+      core.publishEnvelope(call.subject, env, { reply: route.subject }, vouched);
       core.counters.sent++;
     } catch (err: unknown) {
       this.#settle(toSendError(err, call.subject), undefined);
@@ -120,16 +123,19 @@ class InvokeCall implements PendingCall, RouteTarget {
   }
 }
 
-/** Sends `env` to `call.subject` and resolves with the terminal final reply (rejects with error replies). */
-export function request(core: BusCore, env: Envelope, call: OutboundCall): Promise<Envelope> {
+/**
+ * Sends `env` to `call.subject` and resolves with the terminal final reply (rejects with error
+ * replies). `vouched`: the bus' own request straight from its factory (vouch.ts).
+ */
+export function request(core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean): Promise<Envelope> {
   return new Promise<Envelope>((resolve, reject) => {
-    new InvokeCall(core, env, call, false, resolve as (reply: unknown) => void, reject);
+    new InvokeCall(core, env, call, vouched, false, resolve as (reply: unknown) => void, reject);
   });
 }
 
 /** {@link request} resolving with the final reply's result ({@link resultOf}): `bus.invoke` without a second promise. */
-export function requestResult(core: BusCore, env: Envelope, call: OutboundCall): Promise<unknown> {
+export function requestResult(core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
-    new InvokeCall(core, env, call, true, resolve, reject);
+    new InvokeCall(core, env, call, vouched, true, resolve, reject);
   });
 }

@@ -40,6 +40,11 @@ export interface BusCore {
   readonly inbound: readonly InboundMiddleware[] | undefined;
   /** The outbound middleware chain around the transport. */
   readonly send: OutboundSend;
+  /**
+   * `send` for an envelope the bus' factory just built (publish, requests, invoke replies):
+   * without outbound middleware the transport step vouches for it (vouch.ts).
+   */
+  readonly sendOwn: OutboundSend;
   readonly pending: Set<PendingCall>;
   /** Builds an envelope with this bus' schema version (dual-write unless v1). */
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
@@ -48,5 +53,5 @@ export interface BusCore {
   /** Hands bytes to the transport (coalescing bursts on socket transports); throws what it throws. */
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
   /** Sends an envelope: as a local body on in-process transports (local.ts), else its bytes through {@link publish}. */
-  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions): void;
+  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions, vouched?: boolean): void;
 }

@@ -16,13 +16,16 @@
  * - `bytes()` is `JSON.stringify` of the copy: the bytes the envelope would have been sent as;
  * - the receiving bus runs the decoder's checks on it: size (against an upper bound, exactly
  *   when the bound is over the limit), then the schema validator on the copy — the same
- *   validator on the same document, so the same outcome. A document that fails is decoded from
- *   its bytes, so rejections are reported exactly as for bytes.
+ *   validator on the same document, so the same outcome — except for an envelope the sending
+ *   bus vouches for (vouch.ts: built by it, caller-supplied parts checked with the schema's
+ *   rules). A document that fails is decoded from its bytes, so rejections are reported exactly
+ *   as for bytes.
  * Bytes from anywhere else (every NATS message, a raw `publish`) always go through `decode`.
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { validateEnvelope } from "../../generated/ts/validators.js";
 import type { LocalBody } from "../transport/types.js";
+import { callerPartsValid } from "./vouch.js";
 
 /** Deeper documents are sent as bytes (JSON.stringify decides what happens to them). */
 const MAX_DEPTH = 256;
@@ -141,8 +144,12 @@ export class LocalEnvelope implements LocalBody {
     this.maxByteLength = maxByteLength;
   }
 
-  /** The local form of `env`, or `undefined` when it must travel as bytes (not plain JSON data). */
-  static of(env: Envelope): LocalEnvelope | undefined {
+  /**
+   * The local form of `env`, or `undefined` when it must travel as bytes (not plain JSON data).
+   * `vouched`: the bus built it and vouches for what it made itself (vouch.ts); the parts a
+   * caller supplied are checked here, and the full schema validator is skipped when they pass.
+   */
+  static of(env: Envelope, vouched = false): LocalEnvelope | undefined {
     if (!plainPrototypeClean()) return undefined;
     const copier = new Copier();
     let doc: unknown;
@@ -152,7 +159,9 @@ export class LocalEnvelope implements LocalBody {
       // NOT_PLAIN, a RangeError (stack), or a throwing getter: the bytes path reports it as it always does.
       return undefined;
     }
-    return new LocalEnvelope(doc as Envelope, copier.bytes);
+    const local = new LocalEnvelope(doc as Envelope, copier.bytes);
+    if (vouched && callerPartsValid(doc as Envelope)) local.#valid = true;
+    return local;
   }
 
   bytes(): Uint8Array {

@@ -232,7 +232,7 @@ export class Registration implements Subscription {
     const reply = result.kind === "error"
       ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error), true)
       : core.factory.reply(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), true);
-    return core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
+    return core.sendOwn(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
   }
 
   /** A bad request whose reply_to is readable gets an INVALID_REQUEST error reply. */

@@ -83,7 +83,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     this.#lastFrameAt = Date.now();
     this.#armIdle(this.#idleMs);
     try {
-      core.send(this.#request, { kind: "stream", subject, timeoutMs: overallMs, signal: this.#signal, bus: core.bus }).catch((err: unknown) => {
+      core.sendOwn(this.#request, { kind: "stream", subject, timeoutMs: overallMs, signal: this.#signal, bus: core.bus }).catch((err: unknown) => {
         this.#fail(toAcpError(err), false);
       });
     } catch (err: unknown) {
