@@ -5,8 +5,7 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
-import { CONTEXT_FIELDS } from "../context/index.js";
-import { subjectProblem, tokenProblem } from "../transport/subject.js";
+import { isTokenAt, subjectProblem } from "../transport/subject.js";
 import type { Writer } from "./stream-writer.js";
 import type {
   EventHandler, HandlerContext, InboundContext, InboundHandler, InboundResult, InvokeHandler, StreamHandler,
@@ -86,8 +85,10 @@ export function coreHandler(handler: AnyHandler): InboundHandler {
 
 /** True when the envelope carries a field that context propagation would pass on. */
 export function propagates(env: Envelope): boolean {
-  for (const key of CONTEXT_FIELDS) if (typeof env[key] === "string") return true;
-  return false;
+  // CONTEXT_FIELDS, written out (a loop over computed keys costs ~10x more)
+  return typeof env.session_id === "string" || typeof env.conversation_id === "string" || typeof env.tenant_id === "string" ||
+    typeof env.user_id === "string" || typeof env.channel === "string" || typeof env.trace_id === "string" ||
+    typeof env.span_id === "string" || typeof env.traceparent === "string";
 }
 
 export function isEmpty(obj: Record<string, unknown>): boolean {
@@ -110,7 +111,7 @@ export class ReplySubjects {
     if (typeof replyTo !== "string") return undefined;
     const dot = replyTo.lastIndexOf(".");
     if (dot > 0 && dot === this.#prefix.length - 1 && replyTo.startsWith(this.#prefix)) {
-      return tokenProblem(replyTo.slice(dot + 1)) === undefined ? replyTo : undefined;
+      return isTokenAt(replyTo, dot + 1) ? replyTo : undefined;
     }
     if (subjectProblem(replyTo, "publish") !== undefined) return undefined;
     if (dot > 0) this.#prefix = replyTo.slice(0, dot + 1);

@@ -29,13 +29,20 @@ export const CALLER_STRING_FIELDS = [
 
 const TERMINAL: ReadonlySet<string> = new Set(Object.values(EVENT_TYPES).filter((t) => t.terminal).map((t) => t.name));
 
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === "string";
+}
+
 /** True when the caller-supplied parts of a factory-built envelope (a plain JSON copy) meet the schema. */
 export function callerPartsValid(doc: Envelope): boolean {
   if (typeof doc.event_type !== "string" || doc.event_type === "") return false;
-  for (const key of CALLER_STRING_FIELDS) {
-    const value: unknown = doc[key];
-    if (value !== undefined && typeof value !== "string") return false;
-  }
+  // CALLER_STRING_FIELDS, written out: a loop over computed keys costs ~10x more (megamorphic loads)
+  if (
+    !optionalString(doc.trace_id) || !optionalString(doc.span_id) || !optionalString(doc.traceparent) ||
+    !optionalString(doc.session_id) || !optionalString(doc.conversation_id) || !optionalString(doc.correlation_id) ||
+    !optionalString(doc.reply_to) || !optionalString(doc.from) || !optionalString(doc.to) || !optionalString(doc.channel) ||
+    !optionalString(doc.tenant_id) || !optionalString(doc.user_id)
+  ) return false;
   const metadata: unknown = doc.metadata;
   if (metadata !== undefined && (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))) return false;
   if (doc.is_final === true && !TERMINAL.has(doc.event_type)) return false;

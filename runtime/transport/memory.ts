@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { TransportError, TransportErrorCode, closedError } from "./errors.js";
 import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
 import { StatusEmitter } from "./status.js";
-import { assertQueue, assertSubject, tokenProblem } from "./subject.js";
+import { assertQueue, assertSubject, isTokenAt } from "./subject.js";
 import { Sublist, type MatchResult } from "./sublist.js";
 import type {
   LocalBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
@@ -146,7 +146,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
     if (typeof reply === "string") {
       const dot = reply.lastIndexOf(".");
       const prefix = this.#replyPrefix;
-      if (dot > 0 && dot === prefix.length - 1 && reply.startsWith(prefix) && tokenProblem(reply.slice(dot + 1)) === undefined) return;
+      if (dot > 0 && dot === prefix.length - 1 && reply.startsWith(prefix) && isTokenAt(reply, dot + 1)) return;
       assertSubject(reply, "publish", "reply subject");
       if (dot > 0) this.#replyPrefix = reply.slice(0, dot + 1);
       return;

@@ -74,6 +74,19 @@ export function tokenProblem(token: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * True when `s` from index `start` to its end is one valid subject token (what
+ * {@link tokenProblem} accepts), without slicing it out.
+ */
+export function isTokenAt(s: string, start: number): boolean {
+  if (start >= s.length) return false;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === DOT || c === STAR || c === GT || isSpaceOrControl(c)) return false;
+  }
+  return true;
+}
+
 /** What is wrong with a queue group name (non-empty, no white space, no wildcards), or `undefined`. */
 export function queueProblem(queue: unknown): string | undefined {
   if (typeof queue !== "string") return `must be a string, got ${typeof queue}`;

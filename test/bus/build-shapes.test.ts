@@ -57,3 +57,16 @@ describe.each([1, 2] as const)("EnvelopeFactory hot shapes (schema_version %i)",
     );
   });
 });
+
+describe("propagates (handlers.ts)", () => {
+  it("sees every context field, and nothing else", async () => {
+    const { propagates } = await import("../../runtime/bus/handlers.js");
+    const { CONTEXT_FIELDS } = await import("../../runtime/context/index.js");
+    const base = { spec_version: "acp/1.0", schema_version: 2, event_id: "x", event_type: "t", occurred_at: "t", from: "a", to: "b", reply_to: "r" } as Envelope;
+    expect(propagates(base)).toBe(false);
+    for (const key of CONTEXT_FIELDS) {
+      expect(propagates({ ...base, [key]: "v" }), key).toBe(true);
+      expect(propagates({ ...base, [key]: 1 } as unknown as Envelope), key).toBe(false);
+    }
+  });
+});
