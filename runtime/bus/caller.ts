@@ -29,7 +29,7 @@ class InvokeCall implements PendingCall, RouteTarget {
   /** Resolve with the reply's result (`invoke`) instead of the reply envelope. */
   readonly #unwrap: boolean;
   readonly #reject: (err: AcpError) => void;
-  #token = "";
+  #token = -1;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #done = false;
 

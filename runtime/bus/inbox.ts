@@ -11,9 +11,27 @@ export interface RouteTarget {
 }
 export type Route = RouteTarget | ((msg: TransportMessage) => void);
 
+/**
+ * The route number in a reply subject's last token (base 36 as `open` writes it, no leading
+ * zero), read in place; -1 for anything else.
+ */
+export function routeNumber(subject: string, start: number): number {
+  const length = subject.length - start;
+  if (length <= 0 || length > 10 || (length > 1 && subject.charCodeAt(start) === 0x30)) return -1;
+  let n = 0;
+  for (let i = start; i < subject.length; i++) {
+    const c = subject.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) n = n * 36 + (c - 0x30);
+    else if (c >= 0x61 && c <= 0x7a) n = n * 36 + (c - 0x57);
+    else return -1;
+  }
+  return n;
+}
+
 export class InboxMux {
   readonly #transport: Transport;
-  readonly #routes = new Map<string, Route>();
+  /** Routes by number (small integers: no string hashing per reply). */
+  readonly #routes = new Map<number, Route>();
   #base: string | undefined;
   #sub: TransportSubscription | undefined;
   #next = 0;
@@ -30,25 +48,25 @@ export class InboxMux {
   }
 
   /** Opens a route; returns its reply subject. */
-  open(route: Route): { subject: string; token: string } {
+  open(route: Route): { subject: string; token: number } {
     if (this.#base === undefined) {
       const base = this.#transport.newInbox();
       const prefixLength = base.length + 1;
       this.#sub = this.#transport.subscribe(`${base}.*`, {}, (msg) => {
-        const route = this.#routes.get(msg.subject.slice(prefixLength));
+        const route = this.#routes.get(routeNumber(msg.subject, prefixLength));
         if (route === undefined) this.unmatched++;
         else if (typeof route === "function") route(msg);
         else route.deliver(msg);
       });
       this.#base = base;
     }
-    const token = (this.#next++).toString(36);
-    this.#routes.set(token, route);
-    return { subject: `${this.#base}.${token}`, token };
+    const n = this.#next++;
+    this.#routes.set(n, route);
+    return { subject: `${this.#base}.${n.toString(36)}`, token: n };
   }
 
   /** Closes a route; later messages to it are unmatched. */
-  close(token: string): void {
+  close(token: number): void {
     this.#routes.delete(token);
   }
 

@@ -37,7 +37,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
   readonly #maxBuffered: number;
   readonly #idleMs: number;
   readonly #signal: AbortSignal | undefined;
-  readonly #route: { subject: string; token: string };
+  readonly #route: { subject: string; token: number };
   #state = OPEN;
   #queue: StreamFrame[] = [];
   #head = 0;

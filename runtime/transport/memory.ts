@@ -129,7 +129,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
   /** Checks a publish (open, literal subject and reply subject) and matches its subject. */
   #matchForPublish(subject: string, reply: string | undefined): MatchResult<MemorySubscription> {
     if (this.#state === CLOSED) throw closedError(this.name, "publish");
-    let match = this.#sublist.cached(subject);
+    let match = this.#sublist.tail(subject) ?? this.#sublist.cached(subject);
     if (match === undefined) {
       assertSubject(subject, "publish");
       match = this.#sublist.compute(subject);

@@ -9,7 +9,7 @@
  * with their round-robin cursors. (Evicting a JS Map's oldest entry one by one costs a scan
  * over its deleted slots: ~3 µs per miss at 4,096 entries.)
  */
-import { hasWildcard, subjectMatches } from "./subject.js";
+import { hasWildcard, isTokenAt, subjectMatches } from "./subject.js";
 
 /** What the index stores: anything with a queue group name (or none). */
 export interface Member {
@@ -51,6 +51,8 @@ export class Sublist<T extends Member> {
   #old = new Map<string, MatchResult<T>>();
   /** Entries per generation: at most `cacheSize` results are cached in all. */
   readonly #generation: number;
+  /** The last result found not to depend on its subject's last token, by prefix (through the last dot). */
+  #tail: { readonly prefix: string; readonly result: MatchResult<T> } | undefined;
   #count = 0;
 
   constructor(cacheSize = DEFAULT_MATCH_CACHE_SIZE) {
@@ -112,15 +114,34 @@ export class Sublist<T extends Member> {
 
   /** Everything subscribed to the literal `subject` (assumed valid), from cache when possible. */
   match(subject: string): MatchResult<T> {
-    return this.cached(subject) ?? this.compute(subject);
+    return this.tail(subject) ?? this.cached(subject) ?? this.compute(subject);
   }
 
-  /** Matches the literal `subject` (assumed valid) through the trie and caches the result; for a {@link cached} miss. */
+  /**
+   * Matches the literal `subject` (assumed valid) through the trie; for a {@link cached} miss.
+   * A result that does not depend on the subject's last token (no literal subscription at that
+   * level, no queue group: e.g. `<inbox>.*` for a reply) becomes the {@link tail} memo instead of
+   * a cache entry, so unique reply subjects neither fill the cache nor walk the trie again.
+   */
   compute(subject: string): MatchResult<T> {
-    const result: MatchResult<T> = { plain: [], groups: [] };
-    collect(this.#root, subject, 0, result);
-    this.#store(subject, result);
+    const walk: Walk<T> = { result: { plain: [], groups: [] }, lastTokenMatters: false };
+    collect(this.#root, subject, 0, walk);
+    const result = walk.result;
+    const dot = subject.lastIndexOf(".");
+    if (!walk.lastTokenMatters && result.groups.length === 0 && dot > 0) this.#tail = { prefix: subject.slice(0, dot + 1), result };
+    else this.#store(subject, result);
     return result;
+  }
+
+  /**
+   * The memoized result for `subject` when it is the memo's prefix plus one valid token (then
+   * it is also a valid subject), else `undefined`.
+   */
+  tail(subject: string): MatchResult<T> | undefined {
+    const memo = this.#tail;
+    if (memo === undefined) return undefined;
+    const prefix = memo.prefix;
+    return subject.length > prefix.length && subject.startsWith(prefix) && isTokenAt(subject, prefix.length) ? memo.result : undefined;
   }
 
   #store(subject: string, result: MatchResult<T>): void {
@@ -149,6 +170,7 @@ export class Sublist<T extends Member> {
   }
 
   #invalidate(pattern: string): void {
+    this.#tail = undefined;
     if (!hasWildcard(pattern)) {
       this.#young.delete(pattern);
       this.#old.delete(pattern);
@@ -181,17 +203,24 @@ function addAll<T extends Member>(node: TrieNode<T>, into: MatchResult<T>): void
   }
 }
 
+/** A trie walk: what matched, and whether a literal subscription was looked up for the last token. */
+interface Walk<T extends Member> {
+  readonly result: MatchResult<T>;
+  lastTokenMatters: boolean;
+}
+
 /** Adds what matches `subject` from its token starting at `start` (no split: misses are frequent). */
-function collect<T extends Member>(node: TrieNode<T>, subject: string, start: number, into: MatchResult<T>): void {
+function collect<T extends Member>(node: TrieNode<T>, subject: string, start: number, walk: Walk<T>): void {
   if (start > subject.length) {
-    addAll(node, into);
+    addAll(node, walk.result);
     return;
   }
-  if (node.gt !== undefined) addAll(node.gt, into);
+  if (node.gt !== undefined) addAll(node.gt, walk.result);
   let end = subject.indexOf(".", start);
   if (end < 0) end = subject.length;
-  if (node.star !== undefined) collect(node.star, subject, end + 1, into);
+  if (node.star !== undefined) collect(node.star, subject, end + 1, walk);
   if (node.children.size === 0) return;
+  if (end === subject.length) walk.lastTokenMatters = true;
   const exact = node.children.get(subject.slice(start, end));
-  if (exact !== undefined) collect(exact, subject, end + 1, into);
+  if (exact !== undefined) collect(exact, subject, end + 1, walk);
 }
