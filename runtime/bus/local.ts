@@ -5,9 +5,8 @@
  *
  * It behaves exactly as the bytes would:
  * - the copy is taken when the envelope is sent (later changes to the sender's objects don't
- *   travel, as with bytes) and is only ever read: each receiver gets its own fresh copy;
- *   (the last receiver the transport announced in `routed` gets the copy itself: nobody reads
- *   it after that);
+ *   travel, as with bytes); each receiver gets its own copy of it, the last receiver the
+ *   transport announced in `routed` the copy itself (nobody reads it after that);
  * - it is made only from JSON data — plain objects and arrays, strings, finite numbers,
  *   booleans, null — with JSON's rules (`undefined` and functions leave object members out and
  *   become `null` in arrays, -0 is 0), so it equals `JSON.parse(JSON.stringify(env))`;
