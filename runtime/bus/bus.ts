@@ -17,7 +17,7 @@ import { composeOutbound } from "./compose.js";
 import { Cork } from "./cork.js";
 import { SENT_PROMISE, type BusCore, type PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
-import { LocalEnvelope } from "./local.js";
+import { LocalEnvelope, type Provenance } from "./local.js";
 import { InboundGate } from "./inbound-decode.js";
 import { Registration, type AnyHandler } from "./registration.js";
 import { resultOf } from "./replies.js";
@@ -115,16 +115,18 @@ class BusImpl implements Bus {
     const publishLocal = cork === undefined ? transport.publishLocal?.bind(transport) : undefined;
     const publishEnvelope = publishLocal === undefined
       ? (subject: string, env: Envelope, o?: TransportPublishOptions): void => publish(subject, wireBytes(env), o)
-      : (subject: string, env: Envelope, o?: TransportPublishOptions, vouched = false): void => {
-        const body = LocalEnvelope.of(env, vouched);
+      : (subject: string, env: Envelope, o?: TransportPublishOptions, provenance: Provenance = "foreign"): void => {
+        const body = LocalEnvelope.of(env, provenance);
         if (body === undefined) publish(subject, wireBytes(env), o);
         else publishLocal(subject, body, o);
       };
-    // The innermost send; `vouched` when the bus' own envelope comes straight from its factory (vouch.ts).
-    const deliver = (env: Envelope, call: OutboundCall, vouched: boolean): Promise<OutboundResult> => {
-      if (call.kind === "invoke") return request(core, env, call, vouched).then((reply) => ({ kind: "reply", envelope: reply }));
+    // The innermost send; `own` when the bus' envelope comes straight from its factory (local.ts Provenance).
+    const deliver = (env: Envelope, call: OutboundCall, own: boolean): Promise<OutboundResult> => {
+      if (call.kind === "invoke") return request(core, env, call, own).then((reply) => ({ kind: "reply", envelope: reply }));
+      // a stream call keeps its request envelope: vouched, not handed over
+      const provenance: Provenance = !own ? "foreign" : call.kind === "stream" ? "vouched" : "handed-over";
       try {
-        publishEnvelope(call.subject, env, call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined, vouched);
+        publishEnvelope(call.subject, env, call.kind === "stream" && env.reply_to !== undefined ? { reply: env.reply_to } : undefined, provenance);
       } catch (err: unknown) {
         return Promise.reject(toSendError(err, call.subject));
       }

@@ -60,7 +60,8 @@ class InvokeCall implements PendingCall, RouteTarget {
       // Set on the envelope itself: it is encoded right away, so a retry or a concurrent send of
       // the same object gets its own reply_to before its own encode.
       env.reply_to = route.subject;
-      core.publishEnvelope(call.subject, env, { reply: route.subject }, vouched);
+      // the bus' own request is handed over: the call keeps only its id and target
+      core.publishEnvelope(call.subject, env, { reply: route.subject }, vouched ? "handed-over" : "foreign");
       core.counters.sent++;
     } catch (err: unknown) {
       this.#settle(toSendError(err, call.subject), undefined);

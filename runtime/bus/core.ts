@@ -8,6 +8,7 @@ import type { TraceIdSource } from "../context/index.js";
 import type { PublishOptions, Transport } from "../transport/types.js";
 import type { EnvelopeFactory } from "./build.js";
 import type { InboxMux } from "./inbox.js";
+import type { Provenance } from "./local.js";
 import type { InboundGate } from "./inbound-decode.js";
 import type { Counters, Log } from "./stats.js";
 import type { Subjects } from "./subjects.js";
@@ -53,5 +54,5 @@ export interface BusCore {
   /** Hands bytes to the transport (coalescing bursts on socket transports); throws what it throws. */
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
   /** Sends an envelope: as a local body on in-process transports (local.ts), else its bytes through {@link publish}. */
-  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions, vouched?: boolean): void;
+  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions, provenance?: Provenance): void;
 }

@@ -95,6 +95,30 @@ class Copier {
     return out;
   }
 
+  /**
+   * Takes over an envelope the bus handed over (its own plain object, used by nobody after the
+   * send): checks its values like {@link object} and replaces its object values (payload,
+   * metadata) with copies, so it becomes the document without copying its own fields.
+   */
+  adopt(env: Envelope): Envelope {
+    if (Object.getPrototypeOf(env) !== OBJECT_PROTOTYPE) throw NOT_PLAIN;
+    const doc = env as Record<string, unknown>;
+    let members = 0;
+    for (const key in doc) {
+      const v = doc[key];
+      if (key === "__proto__" || skipped(v)) throw NOT_PLAIN; // a member JSON leaves out: not this fast path
+      this.bytes += STRING_UNIT_BYTES * key.length + 3;
+      members++;
+      if (typeof v === "string") this.bytes += STRING_UNIT_BYTES * v.length + 2;
+      else {
+        const copy = this.value(v, 1);
+        if (copy !== v) doc[key] = copy;
+      }
+    }
+    this.bytes += 2 + members;
+    return env;
+  }
+
   object(source: object, depth: number): Record<string, unknown> {
     const proto: unknown = Object.getPrototypeOf(source);
     if ((proto !== OBJECT_PROTOTYPE && proto !== null) || typeof (source as { toJSON?: unknown }).toJSON === "function") throw NOT_PLAIN;
@@ -126,6 +150,17 @@ function recopy(value: unknown): unknown {
   return out;
 }
 
+/**
+ * Where an envelope handed to the transport comes from:
+ * - `"foreign"`: anyone's (publishEnvelope, stream frames, after outbound middleware): copied,
+ *   validated in full by the receiver;
+ * - `"vouched"`: built by the bus' factory and sent as is (vouch.ts), still used by the bus
+ *   afterwards (a stream request): copied;
+ * - `"handed-over"`: vouched, and nobody uses the object after the send (publish, invoke
+ *   request, invoke reply): it becomes the document itself, its payload and metadata copied.
+ */
+export type Provenance = "foreign" | "vouched" | "handed-over";
+
 /** An envelope on its way through a transport with `publishLocal`. */
 export class LocalEnvelope implements LocalBody {
   readonly maxByteLength: number;
@@ -145,21 +180,21 @@ export class LocalEnvelope implements LocalBody {
 
   /**
    * The local form of `env`, or `undefined` when it must travel as bytes (not plain JSON data).
-   * `vouched`: the bus built it and vouches for what it made itself (vouch.ts); the parts a
-   * caller supplied are checked here, and the full schema validator is skipped when they pass.
+   * See {@link Provenance}: for an envelope the bus vouches for, the parts a caller supplied
+   * are checked here and the full schema validator is skipped when they pass.
    */
-  static of(env: Envelope, vouched = false): LocalEnvelope | undefined {
+  static of(env: Envelope, provenance: Provenance = "foreign"): LocalEnvelope | undefined {
     if (!plainPrototypeClean()) return undefined;
     const copier = new Copier();
-    let doc: unknown;
+    let doc: Envelope;
     try {
-      doc = copier.object(env, 1);
+      doc = provenance === "handed-over" ? copier.adopt(env) : (copier.object(env, 1) as Envelope);
     } catch {
       // NOT_PLAIN, a RangeError (stack), or a throwing getter: the bytes path reports it as it always does.
       return undefined;
     }
-    const local = new LocalEnvelope(doc as Envelope, copier.bytes);
-    if (vouched && callerPartsValid(doc as Envelope)) local.#valid = true;
+    const local = new LocalEnvelope(doc, copier.bytes);
+    if (provenance !== "foreign" && callerPartsValid(doc)) local.#valid = true;
     return local;
   }
 

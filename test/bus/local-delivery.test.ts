@@ -57,6 +57,26 @@ describe("LocalEnvelope", () => {
     expect(local.bytes().byteLength).toBeLessThanOrEqual(local.maxByteLength);
   });
 
+  it("takes over a handed-over envelope: copies its payload and metadata, leaves the caller's objects alone", () => {
+    const payload = { list: [1, { deep: true }], zero: -0 };
+    const metadata = { k: "v" };
+    const env = createEnvelope({ event_type: "custom.thing", from: "a", payload: payload as unknown as Envelope["payload"], metadata });
+    const expected = text(wireBytes(env));
+    const local = LocalEnvelope.of(env, "handed-over")!;
+    expect(text(local.bytes())).toBe(expected);
+    local.routed(1);
+    const doc = local.open()!;
+    expect(doc).toBe(env); // the envelope itself …
+    expect(doc.payload).not.toBe(payload); // … with copies of what the caller owns
+    expect(doc.metadata).not.toBe(metadata);
+    (doc.payload as { list: unknown[] }).list.push(2);
+    expect(payload).toEqual({ list: [1, { deep: true }], zero: -0 });
+    expect(Object.is((doc.payload as { zero: number }).zero, 0)).toBe(true);
+    const withUndefined = createEnvelope({ event_type: "custom.thing", from: "a" });
+    (withUndefined as Record<string, unknown>)["extra"] = undefined;
+    expect(LocalEnvelope.of(withUndefined, "handed-over")).toBeUndefined(); // JSON would leave it out: bytes path
+  });
+
   it("leaves anything that is not plain JSON data to the bytes path", () => {
     const cyclic: Record<string, unknown> = {};
     cyclic["self"] = cyclic;
