@@ -4,7 +4,7 @@ export { resultOf, isErrorReply, errorFromReply, inheritMetadata } from "./repli
 export { currentContext, runWithContext, contextFromEnvelope, parseTraceparent, formatTraceparent } from "../context/index.js";
 export type { TraceParent } from "../context/index.js";
 export type {
-  Bus, BusLogger, BusMiddleware, BusOptions, BusStats, ContextFields, EventHandler, FrameOptions, HandleOptions,
+  Bus, BusLogger, BusMiddleware, BusOptions, BusStats, ContextFields, EventHandler, FinalFrameOptions, FinalPhase, FrameOptions, HandleOptions,
   HandlerContext, InboundContext, InboundHandler, InboundKind, InboundMiddleware, InboundResult, InvokeHandler,
   InvokeOptions, OutboundCall, OutboundKind, OutboundMiddleware, OutboundResult, OutboundSend, PublishOptions,
   SendOptions, StreamCall, StreamClientDefaults, StreamFrame, StreamHandler, StreamInvokeOptions, StreamWriter,

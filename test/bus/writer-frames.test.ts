@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createBus } from "../../runtime/bus/index.js";
-import type { Bus, StreamFrame, StreamWriter } from "../../runtime/bus/types.js";
+import type { Bus, StreamFrame, StreamWriter } from "../../runtime/bus/index.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { EVENT_TYPES } from "../../generated/ts/constants.js";
-import type { FinalPhase } from "../../runtime/bus/types.js";
+import type { FinalPhase } from "../../runtime/bus/index.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
