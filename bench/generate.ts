@@ -12,10 +12,11 @@
  * Run: npx tsx bench/generate.ts   → prints a table, writes bench/results/generate.json
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runInfo, writeResult } from "./lib/results.js";
 import { performance } from "node:perf_hooks";
 import { loadIr } from "../generator/ir/load.js";
 import { emitAll } from "../generator/generate.js";
@@ -132,17 +133,11 @@ console.log(`| warm, in process: everything | ${warmResult.total} |`);
 console.log(`ratio cold total / CLI start-up: ${coldResult.ratio}; target < ${TARGET_SECONDS} s: ${met ? "met" : "NOT met"}`);
 console.log("warm breakdown (ms):", JSON.stringify({ loadSchema: warmResult.loadSchema, sdk: warmResult.sdk, loadContracts: warmResult.loadContracts, contracts: warmResult.contracts }));
 
-const out = join(root, "bench", "results", "generate.json");
-mkdirSync(dirname(out), { recursive: true });
 const result = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: cpus()[0]?.model ?? "unknown",
-  loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+  ...runInfo(),
   method: `cold: median of ${ROUNDS} rounds, each a fresh \`node --import tsx bin/oaio.ts\` process per command writing into a temp folder; baseline: \`oaio --help\` in the same rounds (ratio = median of per-round (sdk + contracts) / help). warm: same work in process, median of ${WARM_RUNS} runs after one warm-up, files not written`,
   target: { totalSeconds: TARGET_SECONDS, met },
   cold: coldResult,
   warm: warmResult,
 };
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`wrote ${out}`);
+console.log(`wrote ${writeResult("generate", result)}`);

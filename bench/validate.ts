@@ -12,10 +12,7 @@
  *
  * Run: npx tsx bench/validate.ts   → prints a table, writes bench/results/validate.json
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { cpus, loadavg } from "node:os";
+import { runInfo, writeResult } from "./lib/results.js";
 import { createEnvelope, decode, encode } from "../runtime/envelope/index.js";
 
 const ROUNDS = 21;
@@ -132,16 +129,10 @@ const small = cases[0]!;
 const meets = small.opsPerSec >= TARGET_SMALL_OPS && cases.every((c) => c.ratio >= TARGET_RATIO);
 console.log(`targets: >= ${fmt(TARGET_SMALL_OPS)} small/s and >= ${TARGET_RATIO * 100}% of JSON.parse: ${meets ? "met" : "NOT met"}`);
 
-const out = join(dirname(fileURLToPath(import.meta.url)), "results", "validate.json");
-mkdirSync(dirname(out), { recursive: true });
 const result = {
-  date: new Date().toISOString(),
-  node: process.version,
-  cpu: cpus()[0]?.model ?? "unknown",
-  loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+  ...runInfo(),
   method: `medians of ${ROUNDS} paired rounds of ${ROUND_MS} ms (order alternating) after ${WARMUP_MS} ms warmup; ratio = median of per-pair ratios; baseline = JSON.parse(fatal TextDecoder.decode(bytes))`,
   targets: { smallOpsPerSec: TARGET_SMALL_OPS, ratio: TARGET_RATIO, met: meets },
   cases,
 };
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-console.log(`wrote ${out}`);
+console.log(`wrote ${writeResult("validate", result)}`);

@@ -8,21 +8,11 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { decode, encodeCanonical } from "../../runtime/envelope/index.js";
+import { mulberry32 } from "../helpers/prng.js";
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type JsonRecord = { [key: string]: JsonValue };
 
-/** mulberry32: a small seeded PRNG, so the corpus is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALUES: JsonValue[] = [
   null, true, false, 0, -1, 1.5, 2, 1e300, 9007199254740992, "", "x", "acp/1.0", "working", "completed",
@@ -107,7 +97,7 @@ export interface CorpusStats {
  * canonicalize (lone surrogates) are left out.
  */
 export function writeDifferentialCorpus(goldenValidDir: string, dir: string, count: number, seed: number): CorpusStats {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   const bases = readdirSync(goldenValidDir)
     .filter((f) => f.endsWith(".json") && !f.includes("1-mib"))

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { decode } from "../../runtime/envelope/decode.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { ensureVenv, explain, run, type PythonEnv } from "./helpers.js";
+import { mulberry32 } from "../helpers/prng.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,17 +21,6 @@ beforeAll(async () => {
   py = await ensureVenv();
 }, 300_000);
 
-/** mulberry32: a small seeded PRNG, so every run tests the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOL: readonly Json[] = [
   null, true, false, 0, -1, 1, 2, 1.5, 2.0, 9007199254740991, 9007199254740992, -0.5, "", "x", "acp/1.0", "acp/1.0\n",
@@ -81,7 +71,7 @@ function corpus(): Buffer[] {
     .map((f) => readFileSync(join(dir, f)))
     .filter((b) => b.length < 100_000)
     .map((b) => JSON.parse(b.toString("utf8")) as { [key: string]: Json });
-  const rnd = prng(20260301);
+  const rnd = mulberry32(20260301);
   const cases: Buffer[] = [];
   for (let i = 0; i < 4000; i++) {
     const doc = structuredClone(bases[i % bases.length]!);
