@@ -11,6 +11,7 @@ import { toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
 import { REPLY_COPIED } from "./build.js";
 
+export { resultOf } from "../stream/outcome.js";
 
 /** Request metadata without `acp.*` keys, then each override in turn; `undefined` when empty. */
 export function inheritMetadata(
@@ -60,28 +61,6 @@ export function replyInit(
 /** The payload of a successful reply for a handler's value: `{result}`; none for `undefined`. */
 export function resultPayload(value: unknown): Envelope["payload"] {
   return value === undefined ? undefined : ({ result: value } as Envelope["payload"]);
-}
-
-/**
- * The result a final reply carries: `.result` when the payload is an object whose only key
- * is `result`, else the payload itself (deployed SDKs send both shapes), `undefined` for none.
- */
-export function resultOf(env: Envelope): unknown {
-  const payload: unknown = env.payload;
-  if (payload !== null && typeof payload === "object" && !Array.isArray(payload)) {
-    let only = true;
-    let seen = false;
-    for (const key in payload) {
-      if (!Object.hasOwn(payload, key)) continue;
-      if (key === "result" && !seen) seen = true;
-      else {
-        only = false;
-        break;
-      }
-    }
-    if (seen && only) return (payload as { result: unknown }).result;
-  }
-  return payload;
 }
 
 /** True when a terminal reply reports a failure (agent.response.error, or a failed/canceled/rejected phase). */

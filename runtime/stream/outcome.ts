@@ -33,17 +33,32 @@ function isErrorFrame(frame: Envelope): boolean {
 }
 
 /**
- * The value a final frame carries: deployed SDKs send either `{result: v}` or the bare value,
- * so a payload that is an object with exactly the key `result` unwraps; anything else is the value.
+ * The result a final reply or frame carries: deployed SDKs send either `{result: v}` or the
+ * bare value, so a payload that is an object whose only own key is `result` unwraps to `v`;
+ * anything else is the value itself (`undefined` when there is no payload). On the bus's
+ * invoke path, hence no key array.
  */
-export function finalValue(frame: Envelope): unknown {
-  const payload: unknown = frame.payload;
-  if (payload === undefined) return null;
+export function resultOf(env: Envelope): unknown {
+  const payload: unknown = env.payload;
   if (payload !== null && typeof payload === "object" && !Array.isArray(payload)) {
-    const keys = Object.keys(payload);
-    if (keys.length === 1 && keys[0] === "result") return (payload as { result: unknown }).result;
+    let only = true;
+    let seen = false;
+    for (const key in payload) {
+      if (!Object.hasOwn(payload, key)) continue;
+      if (key === "result" && !seen) seen = true;
+      else {
+        only = false;
+        break;
+      }
+    }
+    if (seen && only) return (payload as { result: unknown }).result;
   }
   return payload;
+}
+
+/** {@link resultOf} as the golden stream samples record it: null when the final frame has no payload. */
+export function finalValue(frame: Envelope): unknown {
+  return frame.payload === undefined ? null : resultOf(frame);
 }
 
 /** Feeds `frames` (in arrival order) through a fresh reassembler and reports the outcome. */
