@@ -4,11 +4,11 @@
  * errors (from the ErrorPayload body); a stream whose connection drops before its terminal
  * frame can resume with `Last-Event-ID`.
  */
-import { createParser, type EventSourceMessage } from "eventsource-parser";
 import type { Envelope } from "../../generated/ts/types.js";
 import { CanceledError, TransportFailureError, type AcpError } from "../../generated/ts/errors.js";
 import { errorFromPayload } from "../errors.js";
 import { isTerminal } from "../envelope/index.js";
+import { sseMessages } from "../http/sse-messages.js";
 
 /** Options of {@link GatewayClient}. */
 export interface GatewayClientOptions {
@@ -239,22 +239,8 @@ class ClientStream implements GatewayStream {
 
   async *#read(res: Response): AsyncGenerator<SseFrame> {
     if (res.body === null) return;
-    const queue: EventSourceMessage[] = [];
-    const parser = createParser({ onEvent: (e) => queue.push(e), onComment: () => this.heartbeats++ });
-    const decoder = new TextDecoder();
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        parser.feed(decoder.decode(value, { stream: true }));
-        while (queue.length > 0) {
-          const e = queue.shift()!;
-          yield { event: e.event ?? "message", id: e.id, envelope: JSON.parse(e.data) as Envelope };
-        }
-      }
-    } finally {
-      reader.releaseLock();
+    for await (const e of sseMessages(res.body, () => this.heartbeats++)) {
+      yield { event: e.event ?? "message", id: e.id, envelope: JSON.parse(e.data) as Envelope };
     }
   }
 }
