@@ -122,29 +122,21 @@ export const edgeChecks: readonly Check[] = [
     await waitTask(env, t["id"], (x) => x["status"]["state"] === "TASK_STATE_CANCELED");
   } },
   { id: "client.invoke", async run(env) {
-    const remote = await registerRemoteAgent(env.bus, "remote-invoke", { url: env.url });
-    try {
-      assert.equal(remote.card.name, "OpenAgentIO demo agent");
-      assert.equal(await env.bus.invoke("remote-invoke", "over the bridge"), "over the bridge");
-      await assert.rejects(env.bus.invoke("remote-invoke", "fail"), (err: unknown) => isAcpError(err, "AGENT_UNAVAILABLE") && /demo failure/.test((err as Error).message));
-    } finally {
-      await remote.close();
-    }
+    await using remote = await registerRemoteAgent(env.bus, "remote-invoke", { url: env.url });
+    assert.equal(remote.card.name, "OpenAgentIO demo agent");
+    assert.equal(await env.bus.invoke("remote-invoke", "over the bridge"), "over the bridge");
+    await assert.rejects(env.bus.invoke("remote-invoke", "fail"), (err: unknown) => isAcpError(err, "AGENT_UNAVAILABLE") && /demo failure/.test((err as Error).message));
   } },
   { id: "client.stream", async run(env) {
-    const remote = await registerRemoteAgent(env.bus, "remote-stream", { url: env.url });
-    try {
-      const deltas: string[] = [];
-      let final: unknown;
-      for await (const f of env.bus.streamInvoke("remote-stream", "streamed text")) {
-        if (f.type === "delta" && f.delta !== undefined) deltas.push(f.delta);
-        if (f.type === "final") final = f.result;
-      }
-      assert.equal(deltas.join(""), "streamed text");
-      assert.equal(final, "streamed text");
-    } finally {
-      await remote.close();
+    await using remote = await registerRemoteAgent(env.bus, "remote-stream", { url: env.url });
+    const deltas: string[] = [];
+    let final: unknown;
+    for await (const f of env.bus.streamInvoke("remote-stream", "streamed text")) {
+      if (f.type === "delta" && f.delta !== undefined) deltas.push(f.delta);
+      if (f.type === "final") final = f.result;
     }
+    assert.equal(deltas.join(""), "streamed text");
+    assert.equal(final, "streamed text");
   } },
   { id: "client.invalid-response", async run() {
     const server = createServer((req, res) => {

@@ -52,30 +52,22 @@ export const turnChecks: readonly Check[] = [
     assert.ok((task["history"] as Obj[]).some((m) => m["parts"][0]?.["data"]?.["call_id"] === DEMO_TOOL_CALL.call_id), "the call stays in the task history");
   } },
   { id: "client.input-required", async run(env) {
-    const remote = await registerRemoteAgent(env.bus, "remote-turns", { url: env.url });
-    try {
-      const asked = await env.bus.invokeEnvelope("remote-turns", "ask");
-      assert.equal(asked.phase, "input_required");
-      assert.equal(typeof asked.metadata?.["a2a.task_id"], "string");
-      assert.equal(await env.bus.invoke("remote-turns", "Grace", { metadata: { "a2a.task_id": asked.metadata?.["a2a.task_id"] } }), "Hello, Grace");
-      assert.equal((await env.bus.invokeEnvelope("remote-turns", "login")).phase, "auth_required");
-    } finally {
-      await remote.close();
-    }
+    await using remote = await registerRemoteAgent(env.bus, "remote-turns", { url: env.url });
+    const asked = await env.bus.invokeEnvelope("remote-turns", "ask");
+    assert.equal(asked.phase, "input_required");
+    assert.equal(typeof asked.metadata?.["a2a.task_id"], "string");
+    assert.equal(await env.bus.invoke("remote-turns", "Grace", { metadata: { "a2a.task_id": asked.metadata?.["a2a.task_id"] } }), "Hello, Grace");
+    assert.equal((await env.bus.invokeEnvelope("remote-turns", "login")).phase, "auth_required");
   } },
   { id: "client.tool-call", async run(env) {
-    const remote = await registerRemoteAgent(env.bus, "remote-tools", { url: env.url });
-    try {
-      const frames: string[] = [];
-      let payload: unknown;
-      for await (const f of env.bus.streamInvoke("remote-tools", "tool")) {
-        frames.push(f.type === "event" ? f.envelope.event_type : f.type);
-        if (f.type === "event") payload = f.envelope.payload;
-      }
-      assert.deepEqual(frames, ["started", "agent.tool.call", "delta", "final"]);
-      assert.deepEqual(payload, DEMO_TOOL_CALL);
-    } finally {
-      await remote.close();
+    await using remote = await registerRemoteAgent(env.bus, "remote-tools", { url: env.url });
+    const frames: string[] = [];
+    let payload: unknown;
+    for await (const f of env.bus.streamInvoke("remote-tools", "tool")) {
+      frames.push(f.type === "event" ? f.envelope.event_type : f.type);
+      if (f.type === "event") payload = f.envelope.payload;
     }
+    assert.deepEqual(frames, ["started", "agent.tool.call", "delta", "final"]);
+    assert.deepEqual(payload, DEMO_TOOL_CALL);
   } },
 ];
