@@ -50,15 +50,15 @@ function envelopeFields(env: Envelope, payloads: boolean): Record<string, unknow
   return fields;
 }
 
-function errorFields(error: AcpError): Record<string, unknown> {
-  return { code: error.code, message: error.message, retryable: error.retryable };
-}
-
 /** Inbound and outbound logging middleware sharing one logger. */
 export function logging(opts: LoggingOptions = {}): MiddlewarePair {
   const logger = opts.logger ?? pino({ name: "oaio" });
   const level = opts.level ?? "debug";
   const payloads = opts.payloads ?? false;
+  /** The warn line of a failed handling or send. */
+  const failed = (base: Record<string, unknown>, error: AcpError, started: number, msg: string): void => {
+    logger.warn({ ...base, outcome: "error", error: { code: error.code, message: error.message, retryable: error.retryable }, duration_ms: elapsed(started) }, msg);
+  };
 
   const inbound: InboundMiddleware = (next) => async (env, ctx): Promise<InboundResult> => {
     const started = performance.now();
@@ -68,16 +68,11 @@ export function logging(opts: LoggingOptions = {}): MiddlewarePair {
       result = await next(env, ctx);
     } catch (thrown: unknown) {
       // a handler's throw is its usual way to fail (the bus replies with the error)
-      const error = toAcpError(thrown);
-      logger.warn({ ...base, outcome: "error", error: errorFields(error), duration_ms: elapsed(started) }, "handled with error");
+      failed(base, toAcpError(thrown), started, "handled with error");
       throw thrown;
     }
-    const duration_ms = elapsed(started);
-    if (result.kind === "error") {
-      logger.warn({ ...base, outcome: "error", error: errorFields(result.error), duration_ms }, "handled with error");
-    } else {
-      logger[level]({ ...base, outcome: result.kind, duration_ms }, "handled");
-    }
+    if (result.kind === "error") failed(base, result.error, started, "handled with error");
+    else logger[level]({ ...base, outcome: result.kind, duration_ms: elapsed(started) }, "handled");
     return result;
   };
 
@@ -88,7 +83,7 @@ export function logging(opts: LoggingOptions = {}): MiddlewarePair {
     try {
       result = await next(env, call);
     } catch (thrown: unknown) {
-      logger.warn({ ...base, outcome: "error", error: errorFields(toAcpError(thrown)), duration_ms: elapsed(started) }, "send failed");
+      failed(base, toAcpError(thrown), started, "send failed");
       throw thrown;
     }
     const fields: Record<string, unknown> = { ...base, outcome: result.kind, duration_ms: elapsed(started) };
