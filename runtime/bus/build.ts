@@ -40,11 +40,9 @@ export class Clock {
   }
 }
 
-/** Envelope fields a reply copies from its request (shared/PROTOCOL.md "Invoke"), in envelope order. */
-export const REPLY_COPIED = ["session_id", "conversation_id", "tenant_id", "user_id", "channel", "trace_id", "span_id", "traceparent"] as const;
-
 /**
- * Copies the REPLY_COPIED fields that are strings, in that order. Written out: a loop over
+ * Copies the context fields a reply takes from its request (shared/PROTOCOL.md "Invoke"):
+ * CONTEXT_FIELDS (context/index.ts) that are strings, in that order. Written out: a loop over
  * computed keys costs ~10x more (megamorphic loads and stores).
  */
 function copyContext(from: Envelope, to: Envelope): void {

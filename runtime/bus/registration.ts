@@ -7,7 +7,7 @@
  */
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
 import type { AcpError } from "../../generated/ts/errors.js";
-import { contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
+import { CONTEXT_FIELDS, contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
 import { SENT_PROMISE, type BusCore } from "./core.js";
@@ -252,7 +252,7 @@ export class Registration implements Subscription {
     };
     if (raw.event_id !== undefined) init.correlation_id = raw.event_id;
     if (raw.from !== undefined) init.to = raw.from;
-    for (const key of ["session_id", "conversation_id", "tenant_id", "user_id", "channel", "trace_id", "span_id", "traceparent"] as const) {
+    for (const key of CONTEXT_FIELDS) {
       const value = raw.value[key];
       if (typeof value === "string") init[key] = value;
     }

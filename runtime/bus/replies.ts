@@ -9,7 +9,7 @@ import { RESERVED_METADATA_PREFIX } from "../../generated/ts/constants.js";
 import { AcpError, errorFromCode } from "../../generated/ts/errors.js";
 import { toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
-import { REPLY_COPIED } from "./build.js";
+import { CONTEXT_FIELDS } from "../context/index.js";
 
 export { resultOf } from "../stream/outcome.js";
 
@@ -47,7 +47,7 @@ export function replyInit(
     from: typeof request.to === "string" ? request.to : self,
   };
   if (typeof request.from === "string") out.to = request.from;
-  for (const key of REPLY_COPIED) {
+  for (const key of CONTEXT_FIELDS) {
     const value = request[key];
     if (typeof value === "string") out[key] = value;
   }

@@ -10,12 +10,12 @@ import { MetadataKey } from "../../generated/ts/constants.js";
 import {
   AgentTimeoutError, BackpressureDropError, CanceledError, NoHandlerError, type AcpError,
 } from "../../generated/ts/errors.js";
+import { contextFromEnvelope } from "../context/index.js";
 import { isTerminal } from "../envelope/index.js";
 import { StreamReassembler } from "../stream/reassembler.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
-import { errorFromReply, isErrorReply, resultOf } from "./replies.js";
-import { toAcpError } from "./replies.js";
+import { errorFromReply, isErrorReply, resultOf, toAcpError } from "./replies.js";
 import { toStreamFrame } from "./frames.js";
 import type { StreamCall, StreamFrame, StreamInvokeOptions } from "./types.js";
 
@@ -294,20 +294,12 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     const subject = this.#cancelTo;
     this.#cancelPending = undefined;
     this.#release();
-    const r = this.#request;
     const env = this.#core.envelope({
       event_type: "agent.stream.cancel",
       correlation_id: this.requestId,
       from: this.#core.agentId,
       to: this.#target,
-      session_id: r.session_id,
-      conversation_id: r.conversation_id,
-      tenant_id: r.tenant_id,
-      user_id: r.user_id,
-      channel: r.channel,
-      trace_id: r.trace_id,
-      span_id: r.span_id,
-      traceparent: r.traceparent,
+      ...contextFromEnvelope(this.#request),
       payload: { reason },
     });
     this.#core.send(env, { kind: "publish", subject, timeoutMs: undefined, signal: undefined, bus: this.#core.bus }).catch((err: unknown) => {
