@@ -201,23 +201,22 @@ function envelopeType(f: FieldIr, ir: Ir): { type: string; read: (v: string) => 
 export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string {
   const props = isSchemaObject(ir.envelope.schema["properties"]) ? ir.envelope.schema["properties"] : {};
   const names = uniqueNames(ir.fields.map((f) => f.name), camelName, ["unknownFields", "toJson", "fromJson", "copy", "FIELD_NAMES", "Companion"]);
-  const enums = ir.fields.filter((f) => f.enumValues && envelopeType(f, ir).type !== "Phase");
+  const cols = ir.fields.map((f) => ({ f, t: envelopeType(f, ir), n: names.get(f.name) ?? f.name, key: kotlinString(f.name) }));
   const lines = [header, `package ${pkg}`, "", ...IMPORTS, ""];
-  for (const f of enums) {
-    const n = `Envelope${pascalName(f.name)}`;
-    const entries = uniqueNames(f.enumValues ?? [], constName);
+  for (const { f, t: { type: n } } of cols) {
+    if (!f.enumValues || n === "Phase") continue;
+    const entries = uniqueNames(f.enumValues, constName);
     lines.push(`${kdoc(f.description || `Values of ${f.name}.`)}public enum class ${n}(public val wire: String) {`);
-    for (const v of f.enumValues ?? []) lines.push(`    @SerialName(${kotlinString(v)}) ${entries.get(v)}(${kotlinString(v)}),`);
+    for (const v of f.enumValues) lines.push(`    @SerialName(${kotlinString(v)}) ${entries.get(v)}(${kotlinString(v)}),`);
     lines.push("    ;", "", "    public companion object {", "        /** The entry whose wire name is [wire], or null. */", `        public fun fromWire(wire: String): ${n}? = entries.firstOrNull { it.wire == wire }`, "    }", "}", "");
   }
   lines.push(`${kdoc(`${ir.envelope.description}\n\nOptional fields are null when absent; for [payload], JsonNull is an explicit null. Decode and encode with [Acp].`)}public data class Envelope(`);
-  for (const f of ir.fields) {
-    const t = envelopeType(f, ir);
+  for (const { f, t, n, key } of cols) {
     const schema = props[f.name];
     const def = isSchemaObject(schema) ? schema["default"] : undefined;
     const defaultValue = f.required && typeof def === "string" ? kotlinString(def) : f.required && typeof def === "number" ? `${def}L` : undefined;
     const suffix = f.required ? (defaultValue !== undefined ? ` = ${defaultValue}` : "") : "? = null";
-    lines.push(`${kdoc(f.description, "    ")}    @SerialName(${kotlinString(f.name)}) public val ${names.get(f.name)}: ${t.type}${suffix},`);
+    lines.push(`${kdoc(f.description, "    ")}    @SerialName(${key}) public val ${n}: ${t.type}${suffix},`);
   }
   lines.push(
     "    /** Top-level fields this schema does not define, in arrival order; encode writes them back. */",
@@ -227,10 +226,8 @@ export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string 
     "    public fun toJson(): JsonObject {",
     "        val out = LinkedHashMap<String, JsonElement>()",
   );
-  for (const f of ir.fields) {
-    const t = envelopeType(f, ir);
-    const n = names.get(f.name) ?? f.name;
-    lines.push(f.required ? `        out[${kotlinString(f.name)}] = ${t.write(n)}` : `        ${n}?.let { out[${kotlinString(f.name)}] = ${t.write("it")} }`);
+  for (const { f, t, n, key } of cols) {
+    lines.push(f.required ? `        out[${key}] = ${t.write(n)}` : `        ${n}?.let { out[${key}] = ${t.write("it")} }`);
   }
   lines.push(
     "        for ((k, v) in unknownFields) if (k !in FIELD_NAMES) out[k] = v",
@@ -239,15 +236,12 @@ export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string 
     "",
     "    public companion object {",
     "        /** Wire names of the fields this schema defines, in schema order. */",
-    `        public val FIELD_NAMES: Set<String> = linkedSetOf(${ir.fields.map((f) => kotlinString(f.name)).join(", ")})`,
+    `        public val FIELD_NAMES: Set<String> = linkedSetOf(${cols.map((c) => c.key).join(", ")})`,
     "",
     "        /** Reads an envelope from a JSON object that passed [AcpSchema.validateEnvelope]. */",
     "        public fun fromJson(json: JsonObject): Envelope = Envelope(",
   );
-  for (const f of ir.fields) {
-    const t = envelopeType(f, ir);
-    const n = names.get(f.name) ?? f.name;
-    const key = kotlinString(f.name);
+  for (const { f, t, n, key } of cols) {
     lines.push(f.required ? `            ${n} = ${t.read(`json.getValue(${key})`)},` : f.jsonType === "any" && !f.enumValues ? `            ${n} = json[${key}],` : `            ${n} = json[${key}]?.let { v -> ${t.read("v")} },`);
   }
   lines.push("            unknownFields = JsonObject(json.filterKeys { it !in FIELD_NAMES }),", "        )", "    }", "}", "");
