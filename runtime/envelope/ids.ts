@@ -10,7 +10,12 @@
  * Random bits come from `crypto.getRandomValues` in batches.
  */
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Char codes of the 16 lowercase hex digits, indexed by nibble. */
+const HEX_CODES = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+const DASH = 0x2d;
+
+/** Char code of the hex digit for bits `shift`..`shift + 3` of `value`. */
+const hex = (value: number, shift: number): number => HEX_CODES[(value >>> shift) & 0xf]!;
 
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
 
@@ -61,27 +66,20 @@ export function createUuidV7Generator(now: () => number = Date.now): UuidV7Gener
     const tail = random32();
     const tsHigh = Math.floor(lastMs / 0x10000); // top 32 bits of the 48-bit timestamp
     const tsLow = lastMs % 0x10000;
-    return (
-      HEX[(tsHigh >>> 24) & 0xff]! +
-      HEX[(tsHigh >>> 16) & 0xff]! +
-      HEX[(tsHigh >>> 8) & 0xff]! +
-      HEX[tsHigh & 0xff]! +
-      "-" +
-      HEX[tsLow >>> 8]! +
-      HEX[tsLow & 0xff]! +
-      "-" +
-      HEX[0x70 | (hi >>> 8)]! +
-      HEX[hi & 0xff]! +
-      "-" +
-      HEX[0x80 | (lo >>> 24)]! +
-      HEX[(lo >>> 16) & 0xff]! +
-      "-" +
-      HEX[(lo >>> 8) & 0xff]! +
-      HEX[lo & 0xff]! +
-      HEX[tail >>> 24]! +
-      HEX[(tail >>> 16) & 0xff]! +
-      HEX[(tail >>> 8) & 0xff]! +
-      HEX[tail & 0xff]!
+    // One string made from its 36 char codes: no intermediate strings per id (a hot path: every envelope).
+    return String.fromCharCode(
+      hex(tsHigh, 28), hex(tsHigh, 24), hex(tsHigh, 20), hex(tsHigh, 16),
+      hex(tsHigh, 12), hex(tsHigh, 8), hex(tsHigh, 4), hex(tsHigh, 0),
+      DASH,
+      hex(tsLow, 12), hex(tsLow, 8), hex(tsLow, 4), hex(tsLow, 0),
+      DASH,
+      HEX_CODES[7]!, hex(hi, 8), hex(hi, 4), hex(hi, 0),
+      DASH,
+      HEX_CODES[0x8 | (lo >>> 28)]!, hex(lo, 24), hex(lo, 20), hex(lo, 16),
+      DASH,
+      hex(lo, 12), hex(lo, 8), hex(lo, 4), hex(lo, 0),
+      hex(tail, 28), hex(tail, 24), hex(tail, 20), hex(tail, 16),
+      hex(tail, 12), hex(tail, 8), hex(tail, 4), hex(tail, 0),
     );
   };
 }
