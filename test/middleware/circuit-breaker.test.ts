@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AgentUnavailableError, InvalidRequestError } from "../../runtime/errors.js";
 import { CIRCUIT_EVENT_TYPE, circuitBreaker, type CircuitStateChange } from "../../runtime/middleware/index.js";
-import { openNet, waitFor, type Net } from "./net.js";
+import { useNet, waitFor } from "./net.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 describe("circuit breaker (per target)", () => {
   it("opens after consecutive failures, fails fast without sending, probes when half-open, closes on success; publishes every change", async () => {

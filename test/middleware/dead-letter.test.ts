@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MetadataKey, decode, parseRfc3339, type Envelope } from "../../runtime/index.js";
 import { InvalidRequestError, TransportFailureError } from "../../runtime/errors.js";
 import type { Bus } from "../../runtime/bus/index.js";
 import { chain, deadLetter, fixedBackoff, retry } from "../../runtime/middleware/index.js";
-import { openNet, waitFor, type Net } from "./net.js";
+import { useNet, waitFor } from "./net.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 /** Collects what arrives on a raw subject (the dead-letter subjects are not event subjects). */
 function collect(bus: Bus, subject: string): Envelope[] {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pino, type Logger } from "pino";
 import { AgentTimeoutError } from "../../runtime/errors.js";
 import { logging } from "../../runtime/middleware/index.js";
-import { openNet, waitFor, type Net } from "./net.js";
+import { useNet, waitFor } from "./net.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 function collector(): { lines: Record<string, unknown>[]; logger: Logger } {
   const lines: Record<string, unknown>[] = [];

@@ -3,9 +3,13 @@
  * connection per bus, everything closed (and checked closed) at the end, and bounded
  * waits instead of sleeps.
  */
+import { afterAll, beforeAll } from "vitest";
 import { connectNats, type Transport } from "../../runtime/transport/index.js";
 import { createBus, type Bus, type BusOptions } from "../../runtime/bus/index.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { liveHandles } from "../bus/fixtures.js";
+
+export { deferred, waitFor } from "../bus/fixtures.js";
 
 export interface Net {
   readonly server: NatsServer;
@@ -14,12 +18,6 @@ export interface Net {
   /** Makes sure every subscription made so far is known to the server. */
   settle(): Promise<void>;
   close(): Promise<void>;
-}
-
-function liveHandles(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-  return counts;
 }
 
 /** Fails when more timers, sockets or processes are alive than at `before`, after a short settle. */
@@ -61,18 +59,27 @@ export async function openNet(): Promise<Net> {
   };
 }
 
-/** Resolves once `cond()` holds; fails naming `what` after `timeoutMs`. */
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** A promise with its resolve function, for handlers that block until a test lets them go. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
+/**
+ * The file's {@link Net}: opened before its tests, closed (and checked for leaks) after
+ * them. Call once at the top of a test file; use the result inside tests only.
+ */
+export function useNet(): Omit<Net, "close"> {
+  let net: Net | undefined;
+  beforeAll(async () => {
+    net = await openNet();
+  });
+  afterAll(async () => {
+    await net?.close();
+  });
+  const open = (): Net => {
+    if (net === undefined) throw new Error("the test net is open only while the file's tests run");
+    return net;
+  };
+  return {
+    get server() {
+      return open().server;
+    },
+    bus: (agentId, opts) => open().bus(agentId, opts),
+    settle: () => open().settle(),
+  };
 }

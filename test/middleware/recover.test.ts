@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { InboundMiddleware } from "../../runtime/bus/index.js";
 import { recover } from "../../runtime/middleware/index.js";
 import type { AcpError } from "../../runtime/errors.js";
-import { openNet, type Net } from "./net.js";
+import { useNet } from "./net.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 describe("recover", () => {
   it("turns throws, rejections and throws of inner middleware into error replies; the process lives on", async () => {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MetadataKey } from "../../runtime/index.js";
 import { AgentUnavailableError, CanceledError, InvalidRequestError, TransportFailureError } from "../../runtime/errors.js";
 import { chain, exponentialBackoff, fixedBackoff, retry } from "../../runtime/middleware/index.js";
-import { openNet, waitFor, type Net } from "./net.js";
+import { useNet, waitFor } from "./net.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 describe("backoff policies", () => {
   const err = new AgentUnavailableError("x");

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { timeout } from "../../runtime/middleware/index.js";
-import { openNet, waitFor, type Net } from "./net.js";
+import { useNet, waitFor } from "./net.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 /** Resolves when `signal` aborts (with its reason). */
 function aborted(signal: AbortSignal): Promise<unknown> {

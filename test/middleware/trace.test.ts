@@ -3,16 +3,10 @@ import { SpanKind, SpanStatusCode, context } from "@opentelemetry/api";
 import type { Envelope } from "../../runtime/index.js";
 import { InvalidRequestError } from "../../runtime/errors.js";
 import { tracing } from "../../runtime/middleware/index.js";
-import { openNet, waitFor, type Net } from "./net.js";
+import { useNet, waitFor } from "./net.js";
 import { AlsContextManager, RecordingTracer } from "./recording-tracer.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN = "00f067aa0ba902b7";

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEnvelope, decode, encode, type Envelope } from "../../runtime/index.js";
 import { validation } from "../../runtime/middleware/index.js";
-import { openNet, waitFor, type Net } from "./net.js";
+import { useNet, waitFor } from "./net.js";
 
-let net: Net;
-beforeAll(async () => {
-  net = await openNet();
-});
-afterAll(async () => {
-  await net.close();
-});
+const net = useNet();
 
 describe("validation", () => {
   it("makes handlers of a lenient bus strict: a schema defect is answered INVALID_REQUEST with its pointer", async () => {
