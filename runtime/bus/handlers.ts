@@ -5,7 +5,7 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
-import { isTokenAt, subjectProblem } from "../transport/subject.js";
+import { LiteralSubjectCheck, subjectProblem } from "../transport/subject.js";
 import type { Writer } from "./stream-writer.js";
 import type {
   EventHandler, HandlerContext, InboundContext, InboundHandler, InboundResult, InvokeHandler, StreamHandler,
@@ -100,21 +100,11 @@ export function replyable(replyTo: unknown): string | undefined {
   return typeof replyTo === "string" && subjectProblem(replyTo, "publish") === undefined ? replyTo : undefined;
 }
 
-/**
- * {@link replyable} that remembers the last valid reply subject's prefix (up to its last dot):
- * replies of one caller differ only in their last token, which alone is then checked.
- */
+/** {@link replyable} with the transport's {@link LiteralSubjectCheck} (only the last token once a caller's prefix passed). */
 export class ReplySubjects {
-  #prefix = "";
+  readonly #check = new LiteralSubjectCheck();
 
   check(replyTo: unknown): string | undefined {
-    if (typeof replyTo !== "string") return undefined;
-    const dot = replyTo.lastIndexOf(".");
-    if (dot > 0 && dot === this.#prefix.length - 1 && replyTo.startsWith(this.#prefix)) {
-      return isTokenAt(replyTo, dot + 1) ? replyTo : undefined;
-    }
-    if (subjectProblem(replyTo, "publish") !== undefined) return undefined;
-    if (dot > 0) this.#prefix = replyTo.slice(0, dot + 1);
-    return replyTo;
+    return typeof replyTo === "string" && this.#check.valid(replyTo) ? replyTo : undefined;
   }
 }

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { TransportError, TransportErrorCode, closedError } from "./errors.js";
 import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
 import { StatusEmitter } from "./status.js";
-import { assertQueue, assertSubject, isTokenAt } from "./subject.js";
+import { LiteralSubjectCheck, assertQueue, assertSubject } from "./subject.js";
 import { Sublist, type MatchResult } from "./sublist.js";
 import type {
   LocalBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
@@ -82,8 +82,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
   readonly #status = new StatusEmitter();
   readonly #inboxPrefix = `_INBOX.${randomBytes(9).toString("hex")}`;
   #inboxSeq = 0;
-  /** Prefix (through the last dot) of the last reply subject that passed the checks. */
-  #replyPrefix = "";
+  readonly #replySubjects = new LiteralSubjectCheck();
   #state = OPEN;
   #ready: MemorySubscription[] = [];
   #spare: MemorySubscription[] = [];
@@ -138,19 +137,9 @@ class MemoryTransport implements Transport, SubscriptionHost {
     return match;
   }
 
-  /**
-   * Checks a reply subject. Replies of one caller differ only in their last token: once a reply
-   * subject passed, later ones with the same prefix (up to the last dot) check that token only.
-   */
+  /** Checks a reply subject (only its last token once its prefix passed: {@link LiteralSubjectCheck}). */
   #assertReply(reply: string): void {
-    if (typeof reply === "string") {
-      const dot = reply.lastIndexOf(".");
-      const prefix = this.#replyPrefix;
-      if (dot > 0 && dot === prefix.length - 1 && reply.startsWith(prefix) && isTokenAt(reply, dot + 1)) return;
-      assertSubject(reply, "publish", "reply subject");
-      if (dot > 0) this.#replyPrefix = reply.slice(0, dot + 1);
-      return;
-    }
+    if (typeof reply === "string" && this.#replySubjects.valid(reply)) return;
     assertSubject(reply, "publish", "reply subject");
   }
 

@@ -87,6 +87,24 @@ export function isTokenAt(s: string, start: number): boolean {
   return true;
 }
 
+/**
+ * Checks literal (publish) subjects, remembering the prefix (through the last dot) of the last
+ * one that passed: reply subjects of one caller differ only in their last token, which alone
+ * is then checked. Same verdict as `subjectProblem(subject, "publish") === undefined`.
+ */
+export class LiteralSubjectCheck {
+  #prefix = "";
+
+  /** True when `subject` is a valid literal subject. */
+  valid(subject: string): boolean {
+    const dot = subject.lastIndexOf(".");
+    if (dot > 0 && dot === this.#prefix.length - 1 && subject.startsWith(this.#prefix)) return isTokenAt(subject, dot + 1);
+    if (subjectProblem(subject, "publish") !== undefined) return false;
+    if (dot > 0) this.#prefix = subject.slice(0, dot + 1);
+    return true;
+  }
+}
+
 /** What is wrong with a queue group name (non-empty, no white space, no wildcards), or `undefined`. */
 export function queueProblem(queue: unknown): string | undefined {
   if (typeof queue !== "string") return `must be a string, got ${typeof queue}`;
