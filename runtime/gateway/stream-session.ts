@@ -91,11 +91,6 @@ export class StreamSession {
     return this.#res !== undefined;
   }
 
-  /**
-   * Attaches a response (the first one, or a resume) and writes what it has not seen:
-   * every buffered frame, or those after `lastEventId`. Returns false when `lastEventId`
-   * is not retained (the caller answers 410). A previous response is ended (taken over).
-   */
   /** Where a resume after `lastEventId` starts in the buffer, or -1 when it cannot resume from there. */
   #resumeIndex(lastEventId: string | undefined): number {
     if (lastEventId === undefined) return 0;
@@ -109,6 +104,11 @@ export class StreamSession {
     return this.#retain && this.#resumeIndex(lastEventId) >= 0;
   }
 
+  /**
+   * Attaches a response (the first one, or a resume) and writes what it has not seen:
+   * every buffered frame, or those after `lastEventId`. Returns false when `lastEventId`
+   * is not retained (the caller answers 410). A previous response is ended (taken over).
+   */
   attach(res: SseResponse, lastEventId?: string): boolean {
     const from = this.#resumeIndex(lastEventId);
     if (from < 0) return false;
@@ -161,34 +161,21 @@ export class StreamSession {
         if (env === undefined) {
           // a local failure (timeout, overflow, NO_HANDLER, refused send): no frame to forward
           const error = (frame as { error: AcpError }).error;
-          if (!this.#gotFirst) {
-            this.#gotFirst = true;
-            this.#resolveFirst({ kind: "error", error });
-            break;
-          }
+          if (this.#failFirst(error)) break;
           env = this.#opts.errorEnvelope(error);
         }
-        await this.#deliver({ id: env.event_id, chunk: sseEvent(env.event_type, env.event_id, JSON.stringify(env)) });
+        await this.#deliverEnvelope(env);
       }
     } catch (err: unknown) {
       // yieldErrors is on, so this is unexpected; treat it as a local failure
       const error = err instanceof AcpError ? err : errorFromCode("AGENT_UNAVAILABLE", err instanceof Error ? err.message : String(err), { cause: err });
-      if (!this.#gotFirst) {
-        this.#gotFirst = true;
-        this.#resolveFirst({ kind: "error", error });
-      } else {
-        const env = this.#opts.errorEnvelope(error);
-        await this.#deliver({ id: env.event_id, chunk: sseEvent(env.event_type, env.event_id, JSON.stringify(env)) });
-      }
+      if (!this.#failFirst(error)) await this.#deliverEnvelope(this.#opts.errorEnvelope(error));
     }
     this.#ended = true;
-    if (!this.#gotFirst) {
-      // closed before anything came (client gone or gateway closing)
-      this.#gotFirst = true;
-      this.#resolveFirst({ kind: "error", error: new CanceledError("stream closed before its first frame") });
-    }
+    // closed before anything came (client gone or gateway closing)
+    if (!this.#gotFirst) this.#failFirst(new CanceledError("stream closed before its first frame"));
     this.#finishResponse();
-    if (this.#retain && this.#gotFirst && this.#frames.length > 0) {
+    if (this.#retain && this.#frames.length > 0) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#setGone();
@@ -198,20 +185,37 @@ export class StreamSession {
     }
   }
 
+  /** Settles {@link first} with `error` when no frame came yet (true); false once one did. */
+  #failFirst(error: AcpError): boolean {
+    if (this.#gotFirst) return false;
+    this.#gotFirst = true;
+    this.#resolveFirst({ kind: "error", error });
+    return true;
+  }
+
+  /** True while the retained frames are over either bound. */
+  #overBound(): boolean {
+    return this.#frames.length > this.#opts.retainFrames || this.#bytes > this.#opts.retainBytes;
+  }
+
+  #deliverEnvelope(env: Envelope): Promise<void> {
+    return this.#deliver({ id: env.event_id, chunk: sseEvent(env.event_type, env.event_id, JSON.stringify(env)) });
+  }
+
   async #deliver(frame: Frame): Promise<void> {
     this.#frames.push(frame);
     if (this.#retain) {
       this.#opts.onRetained(frame.id, this);
       this.#bytes += frame.chunk.length;
       // drop the oldest frames already written while over either bound
-      while ((this.#frames.length > this.#opts.retainFrames || this.#bytes > this.#opts.retainBytes) && this.#next > 0) {
+      while (this.#overBound() && this.#next > 0) {
         const old = this.#frames.shift()!;
         this.#bytes -= old.chunk.length;
         this.#opts.onForgotten(old.id);
         this.#next--;
         this.#trimmed = true;
       }
-      if ((this.#frames.length > this.#opts.retainFrames || this.#bytes > this.#opts.retainBytes) && this.#res === undefined && this.#everAttached) {
+      if (this.#overBound() && this.#res === undefined && this.#everAttached) {
         // nobody reads and the buffer is full: give up rather than grow without bound
         void this.#call.close("HTTP client gone and the resume buffer is full");
       }
