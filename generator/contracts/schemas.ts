@@ -77,38 +77,46 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
   };
 }
 
-/** Calls `visit` for every `$ref` in schema positions (not inside const/enum/default/examples). */
-export function walkRefs(node: Json, pointer: string, visit: (ref: string, pointer: string) => void): void {
+/** Keywords whose values map names to schemas. */
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "dependentSchemas"]);
+
+/**
+ * Walks the schema positions under `node` in document order: `onKey` sees every keyword of every
+ * schema object, `onEntry` every entry name of a properties / patternProperties / dependentSchemas
+ * map, each before the walk goes into its value. Data (const, enum, default, examples) is not walked.
+ */
+function walkSchema(node: Json, pointer: string, onKey: (key: string, value: Json, at: string) => void, onEntry?: (map: string, name: string, at: string) => void): void {
   if (Array.isArray(node)) {
-    node.forEach((n, i) => walkRefs(n, pointerJoin(pointer, i), visit));
+    node.forEach((n, i) => walkSchema(n, pointerJoin(pointer, i), onKey, onEntry));
     return;
   }
   if (!isObject(node)) return;
   for (const [key, value] of Object.entries(node)) {
-    if (key === "$ref" && typeof value === "string") visit(value, pointerJoin(pointer, key));
-    else if (key === "properties" || key === "patternProperties" || key === "dependentSchemas") {
-      if (isObject(value)) for (const [p, s] of Object.entries(value)) walkRefs(s, pointerJoin(pointer, key, p), visit);
-    } else if (!DATA_KEYWORDS.has(key)) walkRefs(value, pointerJoin(pointer, key), visit);
+    onKey(key, value, pointerJoin(pointer, key));
+    if (SCHEMA_MAPS.has(key)) {
+      if (!isObject(value)) continue;
+      for (const [name, s] of Object.entries(value)) {
+        onEntry?.(key, name, pointerJoin(pointer, key, name));
+        walkSchema(s, pointerJoin(pointer, key, name), onKey, onEntry);
+      }
+    } else if (!DATA_KEYWORDS.has(key)) walkSchema(value, pointerJoin(pointer, key), onKey, onEntry);
   }
+}
+
+/** Calls `visit` for every `$ref` in schema positions (not inside const/enum/default/examples). */
+export function walkRefs(node: Json, pointer: string, visit: (ref: string, pointer: string) => void): void {
+  walkSchema(node, pointer, (key, value, at) => {
+    if (key === "$ref" && typeof value === "string") visit(value, at);
+  });
 }
 
 /** Calls `visit` for every `pattern` value and `patternProperties` key in schema positions. */
 function walkPatterns(node: Json, pointer: string, visit: (pattern: string, pointer: string) => void): void {
-  if (Array.isArray(node)) {
-    node.forEach((n, i) => walkPatterns(n, pointerJoin(pointer, i), visit));
-    return;
-  }
-  if (!isObject(node)) return;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "pattern" && typeof value === "string") visit(value, pointerJoin(pointer, key));
-    else if (key === "properties" || key === "patternProperties" || key === "dependentSchemas") {
-      if (!isObject(value)) continue;
-      for (const [p, s] of Object.entries(value)) {
-        if (key === "patternProperties") visit(p, pointerJoin(pointer, key, p));
-        walkPatterns(s, pointerJoin(pointer, key, p), visit);
-      }
-    } else if (!DATA_KEYWORDS.has(key)) walkPatterns(value, pointerJoin(pointer, key), visit);
-  }
+  walkSchema(node, pointer, (key, value, at) => {
+    if (key === "pattern" && typeof value === "string") visit(value, at);
+  }, (map, name, at) => {
+    if (map === "patternProperties") visit(name, at);
+  });
 }
 
 /** Follows `#/$defs/Name` references to the schema they name (at most a few hops). */
