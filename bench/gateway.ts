@@ -10,7 +10,6 @@
 import { spawn } from "node:child_process";
 import { createServer, request, Agent, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -20,6 +19,7 @@ import { createMemoryTransport, connectNats, type Transport } from "../runtime/t
 import { startGateway } from "../runtime/gateway/index.js";
 import { SSE_HEADERS, sseEvent } from "../runtime/gateway/sse.js";
 import { CONTEXT_HEADERS } from "../runtime/gateway/context.js";
+import { writeResult } from "./lib/results.js";
 
 const FRAMES_PER_STREAM = 100;
 const INVOKE_CONCURRENCY = 32;
@@ -308,9 +308,7 @@ async function main(): Promise<void> {
       target_ms: 5,
     },
   };
-  const outDir = fileURLToPath(new URL("./results/", import.meta.url));
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(`${outDir}gateway.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeResult("gateway", result);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\nwrote bench/results/gateway.json\n`);
 
   await gateway.close();
