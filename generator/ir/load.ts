@@ -20,6 +20,8 @@ import type { EventTypeIr, FieldIr, Ir, Json, JsonSchema, SchemaDoc } from "./ty
 interface Ctx {
   readonly dir: string;
   readonly problems: IrProblem[];
+  /** One validator compiler for every catalogue (each new Ajv compiles the 2020 meta-schema again). */
+  readonly ajv: Ajv2020;
 }
 
 function readJson(ctx: Ctx, file: string): Json | undefined {
@@ -46,10 +48,11 @@ function describeAjvError(e: ErrorObject): string {
   return `${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : ""}`;
 }
 
-function checkShape<T>(ctx: Ctx, file: string, value: Json | undefined, shape: JsonSchema): T | undefined {
+/** Reads a catalogue file and checks it against `shape`; problems go to `ctx`. */
+function checkShape<T>(ctx: Ctx, file: string, shape: JsonSchema): T | undefined {
+  const value = readJson(ctx, file);
   if (value === undefined) return undefined;
-  const ajv = new Ajv2020({ allErrors: true, strict: true });
-  const validate = ajv.compile(shape);
+  const validate = ctx.ajv.compile(shape);
   if (validate(value)) return value as T;
   for (const e of validate.errors ?? []) ctx.problems.push({ file, pointer: e.instancePath, message: describeAjvError(e) });
   return undefined;
@@ -157,7 +160,7 @@ interface RawMetadata { reserved_prefix: string; keys: { key: string; type: stri
  * @throws SchemaLoadError listing every problem found.
  */
 export function loadIr(schemaDir: string): Ir {
-  const ctx: Ctx = { dir: schemaDir, problems: [] };
+  const ctx: Ctx = { dir: schemaDir, problems: [], ajv: new Ajv2020({ allErrors: true, strict: true }) };
   const envelope = loadDoc(ctx, "envelope.schema.json");
   let payloadFiles: string[] = [];
   try {
@@ -166,11 +169,11 @@ export function loadIr(schemaDir: string): Ir {
     ctx.problems.push({ file: "payloads/", pointer: "", message: `cannot list: ${(err as Error).message}` });
   }
   const payloads = payloadFiles.map((f) => loadDoc(ctx, `payloads/${f}`)).filter((d): d is SchemaDoc => d !== undefined);
-  const phasesRaw = checkShape<{ phases: RawPhase[] }>(ctx, "catalog/phases.json", readJson(ctx, "catalog/phases.json"), phasesCatalogSchema);
-  const eventsRaw = checkShape<{ event_types: RawEventType[] }>(ctx, "catalog/event-types.json", readJson(ctx, "catalog/event-types.json"), eventTypesCatalogSchema);
-  const errorsRaw = checkShape<{ error_codes: RawError[] }>(ctx, "catalog/error-codes.json", readJson(ctx, "catalog/error-codes.json"), errorCodesCatalogSchema);
-  const subjectsRaw = checkShape<RawSubjects>(ctx, "catalog/subjects.json", readJson(ctx, "catalog/subjects.json"), subjectsCatalogSchema);
-  const metadataRaw = checkShape<RawMetadata>(ctx, "catalog/metadata-keys.json", readJson(ctx, "catalog/metadata-keys.json"), metadataKeysCatalogSchema);
+  const phasesRaw = checkShape<{ phases: RawPhase[] }>(ctx, "catalog/phases.json", phasesCatalogSchema);
+  const eventsRaw = checkShape<{ event_types: RawEventType[] }>(ctx, "catalog/event-types.json", eventTypesCatalogSchema);
+  const errorsRaw = checkShape<{ error_codes: RawError[] }>(ctx, "catalog/error-codes.json", errorCodesCatalogSchema);
+  const subjectsRaw = checkShape<RawSubjects>(ctx, "catalog/subjects.json", subjectsCatalogSchema);
+  const metadataRaw = checkShape<RawMetadata>(ctx, "catalog/metadata-keys.json", metadataKeysCatalogSchema);
   if (!envelope || !phasesRaw || !eventsRaw || !errorsRaw || !subjectsRaw || !metadataRaw) throw new SchemaLoadError(ctx.problems);
 
   const eventTypes: EventTypeIr[] = [];
