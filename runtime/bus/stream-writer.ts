@@ -10,6 +10,7 @@ import { EVENT_TYPES, MetadataKey, TERMINAL_EVENT_TYPES } from "../../generated/
 import { CanceledError, InvalidRequestError } from "../../generated/ts/errors.js";
 import type { TransportSubscription } from "../transport/types.js";
 import type { BusCore } from "./core.js";
+import { isEmpty } from "./handlers.js";
 import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
 import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from "./types.js";
 
@@ -66,11 +67,6 @@ export class CancelRegistry {
 
 /** Maps a send's result to the writer's `void` (module level: no closure per frame). */
 function toVoid(): void {}
-
-function hasKeys(obj: Record<string, unknown>): boolean {
-  for (const _ in obj) return true;
-  return false;
-}
 
 const FINAL_PHASES: readonly string[] = EVENT_TYPES["agent.response.final"].allowedPhases;
 
@@ -142,7 +138,7 @@ export class Writer implements StreamWriter {
     const seq = this.#seq++;
     let metadata: Record<string, unknown> | undefined;
     if (seq === 0) metadata = { ...inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata), [MetadataKey.STREAM_CANCEL_TO]: this.#cancelTo };
-    else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || hasKeys(this.#replyMetadata)) {
+    else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || !isEmpty(this.#replyMetadata)) {
       metadata = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
     }
     const init = replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final);
