@@ -6,13 +6,13 @@
  * call, no per-call closures (this path runs for every invoke).
  */
 import type { Envelope } from "../../generated/ts/types.js";
-import { AgentTimeoutError, CanceledError, NoHandlerError, type AcpError } from "../../generated/ts/errors.js";
+import { AgentTimeoutError, CanceledError, type AcpError } from "../../generated/ts/errors.js";
 import { isTerminal } from "../envelope/index.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import type { RouteTarget } from "./inbox.js";
 import { errorFromReply, isErrorReply, resultOf } from "./replies.js";
-import { toSendError } from "./send-errors.js";
+import { noHandlerError, toSendError } from "./send-errors.js";
 import type { OutboundCall } from "./types.js";
 
 function onTimeout(call: InvokeCall): void {
@@ -87,9 +87,7 @@ class InvokeCall implements PendingCall, RouteTarget {
   deliver(msg: TransportMessage): void {
     const subject = this.#call.subject;
     if (msg.noResponders) {
-      this.#settle(new NoHandlerError(`no handler for target ${JSON.stringify(this.#target ?? subject)}: nobody serves ${subject}`, {
-        details: { subject, target: this.#target },
-      }), undefined);
+      this.#settle(noHandlerError(this.#target, subject), undefined);
       return;
     }
     const inbound = this.#core.gate.decodeMessage(msg);

@@ -8,7 +8,7 @@
 import type { Envelope } from "../../generated/ts/types.js";
 import { MetadataKey } from "../../generated/ts/constants.js";
 import {
-  AgentTimeoutError, BackpressureDropError, CanceledError, NoHandlerError, type AcpError,
+  AgentTimeoutError, BackpressureDropError, CanceledError, type AcpError,
 } from "../../generated/ts/errors.js";
 import { contextFromEnvelope } from "../context/index.js";
 import { isTerminal } from "../envelope/index.js";
@@ -17,6 +17,7 @@ import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import { errorFromReply, isErrorReply, resultOf, toAcpError } from "./replies.js";
 import { toStreamFrame } from "./frames.js";
+import { noHandlerError } from "./send-errors.js";
 import type { StreamCall, StreamFrame, StreamInvokeOptions } from "./types.js";
 
 const OPEN = 0;
@@ -191,9 +192,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
       return;
     }
     if (msg.noResponders) {
-      this.#fail(new NoHandlerError(`no handler for target ${JSON.stringify(this.#target)}: nobody serves ${this.#subject}`, {
-        details: { subject: this.#subject, target: this.#target },
-      }), false);
+      this.#fail(noHandlerError(this.#target, this.#subject), false);
       return;
     }
     const inbound = this.#core.gate.decodeMessage(msg);
