@@ -61,3 +61,13 @@ export function closedError(transport: string, op: string, cause?: unknown): Tra
     { cause },
   );
 }
+
+/** The error a transport reports (as an `error` status) when a subscription's handler threw on a message. */
+export function handlerThrewError(transport: string, subscription: string, subject: string, cause: unknown): TransportError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new TransportError(
+    TransportErrorCode.TransportFailure,
+    `${transport} transport: handler of subscription ${JSON.stringify(subscription)} threw on ${JSON.stringify(subject)}: ${reason}`,
+    { cause, subject, retryable: false },
+  );
+}

@@ -6,7 +6,7 @@
  * See spec/transports.md for the semantics and where they differ from NATS.
  */
 import { randomBytes } from "node:crypto";
-import { TransportError, TransportErrorCode, closedError } from "./errors.js";
+import { TransportError, TransportErrorCode, closedError, handlerThrewError } from "./errors.js";
 import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
 import { StatusEmitter } from "./status.js";
 import { LiteralSubjectCheck, assertQueue, assertSubject } from "./subject.js";
@@ -250,15 +250,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
   }
 
   handlerFailed(sub: MemorySubscription, msg: TransportMessage, err: unknown): void {
-    const reason = err instanceof Error ? err.message : String(err);
-    this.#status.emit({
-      type: "error",
-      error: new TransportError(
-        TransportErrorCode.TransportFailure,
-        `memory transport: handler of subscription ${JSON.stringify(sub.subject)} threw on ${JSON.stringify(msg.subject)}: ${reason}`,
-        { cause: err, subject: msg.subject, retryable: false },
-      ),
-    });
+    this.#status.emit({ type: "error", error: handlerThrewError(this.name, sub.subject, msg.subject, err) });
   }
 
   // Delivery

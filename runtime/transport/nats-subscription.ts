@@ -2,7 +2,7 @@
  * A nats.js callback subscription behind {@link TransportSubscription}.
  */
 import type { Msg, MsgCallback, Subscription } from "@nats-io/transport-node";
-import { TransportError, TransportErrorCode } from "./errors.js";
+import { handlerThrewError } from "./errors.js";
 import { fromNatsError } from "./nats-errors.js";
 import type { MessageHandler, TransportMessage, TransportStatus, TransportSubscription } from "./types.js";
 
@@ -26,15 +26,7 @@ export function natsCallback(subject: string, handler: MessageHandler, report: (
     try {
       handler(natsMessage(msg));
     } catch (thrown) {
-      const reason = thrown instanceof Error ? thrown.message : String(thrown);
-      report({
-        type: "error",
-        error: new TransportError(
-          TransportErrorCode.TransportFailure,
-          `nats transport: handler of subscription ${JSON.stringify(subject)} threw on ${JSON.stringify(msg.subject)}: ${reason}`,
-          { cause: thrown, subject: msg.subject, retryable: false },
-        ),
-      });
+      report({ type: "error", error: handlerThrewError("nats", subject, msg.subject, thrown) });
     }
   };
 }
