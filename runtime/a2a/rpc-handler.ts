@@ -5,7 +5,7 @@
  */
 import { uuidv7 } from "../envelope/ids.js";
 import {
-  PARTS, type A2aMethodName, type AgentCard, type ListTasksResponse, type StreamResponse, type Task, type TaskPushNotificationConfig,
+  PARTS, type A2aMethodName, type AgentCard, type ListTasksResponse, type SendMessageRequest, type StreamResponse, type Task,
 } from "../../generated/a2a/index.js";
 import { rpcErrors } from "./errors.js";
 import { checkConfigRef, checkIdParams, checkListParams, checkPushConfig, checkSendParams } from "./params.js";
@@ -49,10 +49,7 @@ export class RpcHandler {
   async handle(method: A2aMethodName, params: unknown): Promise<RpcOutcome> {
     switch (method) {
       case "SendMessage": {
-        const req = checkSendParams(params);
-        this.checkOutputModes(req.configuration?.acceptedOutputModes);
-        this.checkInlinePush(req.configuration?.taskPushNotificationConfig);
-        if (req.configuration?.taskPushNotificationConfig) await checkWebhookUrl(req.configuration.taskPushNotificationConfig.url, this.d.guard);
+        const req = await this.checkSend(params);
         const { taskId } = await this.d.manager.send(req, false);
         const task = req.configuration?.returnImmediately ? await this.d.manager.get(taskId) : await this.d.manager.settled(taskId);
         if (task === undefined) throw rpcErrors.taskNotFound(taskId);
@@ -60,10 +57,7 @@ export class RpcHandler {
       }
       case "SendStreamingMessage": {
         this.need("streaming");
-        const req = checkSendParams(params);
-        this.checkOutputModes(req.configuration?.acceptedOutputModes);
-        this.checkInlinePush(req.configuration?.taskPushNotificationConfig);
-        if (req.configuration?.taskPushNotificationConfig) await checkWebhookUrl(req.configuration.taskPushNotificationConfig.url, this.d.guard);
+        const req = await this.checkSend(params);
         const { events } = await this.d.manager.send(req, true);
         if (events === undefined) throw rpcErrors.internal("the task manager returned no event stream");
         return { kind: "stream", events };
@@ -103,7 +97,7 @@ export class RpcHandler {
         const store = this.pushStore();
         const cfg = checkPushConfig(params, "params");
         if (!cfg.taskId) throw rpcErrors.invalidParams("params.taskId must be a non-empty string");
-        if ((await this.d.manager.get(cfg.taskId)) === undefined) throw rpcErrors.taskNotFound(cfg.taskId);
+        await this.taskMustExist(cfg.taskId);
         await checkWebhookUrl(cfg.url, this.d.guard);
         const saved = { ...cfg, id: cfg.id || uuidv7(), taskId: cfg.taskId };
         delete saved.tenant;
@@ -148,8 +142,16 @@ export class RpcHandler {
     return this.d.pushStore;
   }
 
-  private checkInlinePush(cfg: TaskPushNotificationConfig | undefined): void {
-    if (cfg !== undefined) this.pushStore();
+  /** SendMessage / SendStreamingMessage params, their accepted output modes and inline push config (push on, webhook URL allowed). */
+  private async checkSend(params: unknown): Promise<SendMessageRequest> {
+    const req = checkSendParams(params);
+    this.checkOutputModes(req.configuration?.acceptedOutputModes);
+    const push = req.configuration?.taskPushNotificationConfig;
+    if (push !== undefined) {
+      this.pushStore();
+      await checkWebhookUrl(push.url, this.d.guard);
+    }
+    return req;
   }
 
   private async taskMustExist(id: string): Promise<void> {
