@@ -24,6 +24,8 @@
  * strict error.
  */
 
+import { escapePointerToken } from "./schema-report.js";
+
 const encoder = new TextEncoder();
 
 /** Returns the RFC 8785 canonical JSON text of a JSON value. Throws TypeError for non-JSON input. */
@@ -76,7 +78,7 @@ function writeContainer(value: object, pointer: string, ancestors: object[]): st
     for (const key of keys) {
       const member = record[key];
       if (member === undefined) continue;
-      const memberPointer = `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      const memberPointer = `${pointer}/${escapePointerToken(key)}`;
       out += (first ? "" : ",") + writeString(key, memberPointer) + ":" + write(member, memberPointer, ancestors);
       first = false;
     }
