@@ -10,6 +10,7 @@ import {
   SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer,
 } from "@opentelemetry/api";
 import type { Envelope } from "../../generated/ts/types.js";
+import { formatTraceparent, parseTraceparent } from "../context/traceparent.js";
 import type { InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult } from "../bus/types.js";
 import type { MiddlewarePair } from "./compose.js";
 import { toAcpError } from "./internal.js";
@@ -22,24 +23,16 @@ export interface TraceOptions {
   outboundKinds?: readonly OutboundKind[];
 }
 
-const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
-const ZERO_TRACE = "00000000000000000000000000000000";
-const ZERO_SPAN = "0000000000000000";
-
 /** The remote span context of a W3C `traceparent`, or undefined when it is absent or malformed. */
 export function spanContextFromTraceparent(value: unknown): SpanContext | undefined {
-  if (typeof value !== "string") return undefined;
-  const m = TRACEPARENT.exec(value.trim());
-  if (m === null) return undefined;
-  const [, version, traceId, spanId, flags, rest] = m as unknown as [string, string, string, string, string, string | undefined];
-  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
-  if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
-  return { traceId, spanId, traceFlags: Number.parseInt(flags, 16) & 0xff, isRemote: true };
+  const tp = parseTraceparent(value);
+  if (tp === undefined) return undefined;
+  return { traceId: tp.traceId, spanId: tp.spanId, traceFlags: Number.parseInt(tp.flags, 16) & 0xff, isRemote: true };
 }
 
 /** The W3C `traceparent` (version 00) of a span context. */
 export function traceparentOf(sc: SpanContext): string {
-  return `00-${sc.traceId}-${sc.spanId}-${(sc.traceFlags & 0xff).toString(16).padStart(2, "0")}`;
+  return formatTraceparent(sc.traceId, sc.spanId, (sc.traceFlags & 0xff).toString(16).padStart(2, "0"));
 }
 
 function attributes(env: Envelope, subject: string, operation: string): Attributes {

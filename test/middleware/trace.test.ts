@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SpanKind, SpanStatusCode, context } from "@opentelemetry/api";
 import type { Envelope } from "../../runtime/index.js";
 import { InvalidRequestError } from "../../runtime/errors.js";
-import { tracing } from "../../runtime/middleware/index.js";
+import { spanContextFromTraceparent, traceparentOf, tracing } from "../../runtime/middleware/index.js";
 import { useNet, waitFor } from "./net.js";
 import { AlsContextManager, RecordingTracer } from "./recording-tracer.js";
 
@@ -11,6 +11,22 @@ const net = useNet();
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN = "00f067aa0ba902b7";
 const TRACEPARENT = `00-${TRACE}-${CALLER_SPAN}-01`;
+
+describe("traceparent <-> span context", () => {
+  it("reads valid W3C traceparents and refuses the invalid ones", () => {
+    expect(spanContextFromTraceparent(` ${TRACEPARENT} `)).toEqual({ traceId: TRACE, spanId: CALLER_SPAN, traceFlags: 1, isRemote: true });
+    expect(spanContextFromTraceparent(`01-${TRACE}-${CALLER_SPAN}-00-future`)).toMatchObject({ traceId: TRACE, traceFlags: 0 });
+    for (const bad of [undefined, 42, "", `${TRACEPARENT}-extra`, `ff-${TRACE}-${CALLER_SPAN}-01`, `00-${"0".repeat(32)}-${CALLER_SPAN}-01`,
+      `00-${TRACE}-${"0".repeat(16)}-01`, TRACEPARENT.toUpperCase()]) {
+      expect(spanContextFromTraceparent(bad)).toBeUndefined();
+    }
+  });
+
+  it("writes a version-00 traceparent with two-digit flags", () => {
+    expect(traceparentOf({ traceId: TRACE, spanId: CALLER_SPAN, traceFlags: 1 })).toBe(TRACEPARENT);
+    expect(traceparentOf({ traceId: TRACE, spanId: CALLER_SPAN, traceFlags: 0 })).toBe(`00-${TRACE}-${CALLER_SPAN}-00`);
+  });
+});
 
 describe("trace without an SDK", () => {
   it("is a no-op: envelopes keep the traceparent the bus gave them", async () => {
