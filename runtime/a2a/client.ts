@@ -4,12 +4,12 @@
  * answers that are not a JSON-RPC response of the right shape become InvalidAgentResponseError
  * (-32006).
  */
-import { createParser } from "eventsource-parser";
 import {
   A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, AGENT_CARD_PATH, PROTOCOL_BINDING,
   type AgentCard, type A2aMethodName, type ListTasksRequest, type ListTasksResponse, type Message, type SendMessageRequest,
   type StreamResponse, type Task, type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
+import { sseMessages } from "../http/sse-messages.js";
 import { A2aRpcError, rpcErrors } from "./errors.js";
 
 export interface A2aClientOptions {
@@ -109,31 +109,22 @@ export class A2aClient {
       unwrap(body, id, method);
       throw rpcErrors.invalidAgentResponse(`${method}: expected text/event-stream, got ${res.headers.get("content-type") ?? "no content type"}`);
     }
-    if (res.body === null) return;
-    const pending: string[] = [];
-    const parser = createParser({ onEvent: (e) => pending.push(e.data) });
-    const decoder = new TextDecoder();
-    const reader = res.body.getReader();
+    const sse = res.body;
+    if (sse === null) return;
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        parser.feed(decoder.decode(value, { stream: true }));
-        while (pending.length > 0) {
-          const data = pending.shift() as string;
-          let body: unknown;
-          try {
-            body = JSON.parse(data);
-          } catch {
-            throw rpcErrors.invalidAgentResponse(`${method}: SSE data is not JSON`);
-          }
-          const result = unwrap(body, id, method);
-          if (!isObject(result) || !STREAM_KEYS.some((k) => isObject(result[k]))) throw rpcErrors.invalidAgentResponse(`${method}: SSE result is not a StreamResponse`);
-          yield result as StreamResponse;
+      for await (const event of sseMessages(sse)) {
+        let body: unknown;
+        try {
+          body = JSON.parse(event.data);
+        } catch {
+          throw rpcErrors.invalidAgentResponse(`${method}: SSE data is not JSON`);
         }
+        const result = unwrap(body, id, method);
+        if (!isObject(result) || !STREAM_KEYS.some((k) => isObject(result[k]))) throw rpcErrors.invalidAgentResponse(`${method}: SSE result is not a StreamResponse`);
+        yield result as StreamResponse;
       }
     } finally {
-      await reader.cancel().catch(() => undefined);
+      await sse.cancel().catch(() => undefined);
     }
   }
 
