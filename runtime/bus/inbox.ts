@@ -28,18 +28,63 @@ export function routeNumber(subject: string, start: number): number {
   return n;
 }
 
-export class InboxMux {
+/**
+ * A subscription to a fresh inbox subject, made on first use: the subject itself, or with
+ * `wildcard` every `<subject>.<token>`. `close` unsubscribes and waits for the end; a later
+ * use subscribes to a new inbox.
+ */
+export class LazyInbox {
   readonly #transport: Transport;
+  readonly #wildcard: boolean;
+  readonly #handler: (msg: TransportMessage) => void;
+  #subject: string | undefined;
+  #sub: TransportSubscription | undefined;
+
+  constructor(transport: Transport, wildcard: boolean, handler: (msg: TransportMessage) => void) {
+    this.#transport = transport;
+    this.#wildcard = wildcard;
+    this.#handler = handler;
+  }
+
+  /** The inbox subject (without `.*`); subscribes on first use. */
+  get subject(): string {
+    if (this.#subject === undefined) {
+      const subject = this.#transport.newInbox();
+      this.#sub = this.#transport.subscribe(this.#wildcard ? `${subject}.*` : subject, {}, this.#handler);
+      this.#subject = subject;
+    }
+    return this.#subject;
+  }
+
+  /** Unsubscribes (if subscribed) and waits until the subscription has ended. */
+  async close(): Promise<void> {
+    const sub = this.#sub;
+    this.#sub = undefined;
+    this.#subject = undefined;
+    if (sub !== undefined) {
+      sub.unsubscribe();
+      await sub.closed;
+    }
+  }
+}
+
+export class InboxMux {
   /** Routes by number (small integers: no string hashing per reply). */
   readonly #routes = new Map<number, Route>();
-  #base: string | undefined;
-  #sub: TransportSubscription | undefined;
+  readonly #inbox: LazyInbox;
+  /** Where a reply subject's last token starts (the inbox subject's length + 1). */
+  #tokenStart = 0;
   #next = 0;
   /** Messages that matched no route (late replies). */
   unmatched = 0;
 
   constructor(transport: Transport) {
-    this.#transport = transport;
+    this.#inbox = new LazyInbox(transport, true, (msg) => {
+      const route = this.#routes.get(routeNumber(msg.subject, this.#tokenStart));
+      if (route === undefined) this.unmatched++;
+      else if (typeof route === "function") route(msg);
+      else route.deliver(msg);
+    });
   }
 
   /** Number of open routes. */
@@ -49,20 +94,11 @@ export class InboxMux {
 
   /** Opens a route; returns its reply subject. */
   open(route: Route): { subject: string; token: number } {
-    if (this.#base === undefined) {
-      const base = this.#transport.newInbox();
-      const prefixLength = base.length + 1;
-      this.#sub = this.#transport.subscribe(`${base}.*`, {}, (msg) => {
-        const route = this.#routes.get(routeNumber(msg.subject, prefixLength));
-        if (route === undefined) this.unmatched++;
-        else if (typeof route === "function") route(msg);
-        else route.deliver(msg);
-      });
-      this.#base = base;
-    }
+    const base = this.#inbox.subject;
+    this.#tokenStart = base.length + 1;
     const n = this.#next++;
     this.#routes.set(n, route);
-    return { subject: `${this.#base}.${n.toString(36)}`, token: n };
+    return { subject: `${base}.${n.toString(36)}`, token: n };
   }
 
   /** Closes a route; later messages to it are unmatched. */
@@ -71,14 +107,8 @@ export class InboxMux {
   }
 
   /** Unsubscribes. Routes still open get nothing more. */
-  async dispose(): Promise<void> {
+  dispose(): Promise<void> {
     this.#routes.clear();
-    const sub = this.#sub;
-    this.#sub = undefined;
-    this.#base = undefined;
-    if (sub !== undefined) {
-      sub.unsubscribe();
-      await sub.closed;
-    }
+    return this.#inbox.close();
   }
 }

@@ -8,9 +8,10 @@ import type { Envelope, ResponseDeltaPayload } from "../../generated/ts/types.js
 import type { PayloadOf } from "../../generated/ts/event-map.js";
 import { EVENT_TYPES, MetadataKey, TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
 import { CanceledError, InvalidRequestError } from "../../generated/ts/errors.js";
-import type { TransportSubscription } from "../transport/types.js";
+import type { TransportMessage } from "../transport/types.js";
 import type { BusCore } from "./core.js";
 import { isEmpty } from "./handlers.js";
+import { LazyInbox } from "./inbox.js";
 import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
 import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from "./types.js";
 
@@ -18,50 +19,42 @@ import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from
 export class CancelRegistry {
   readonly #core: BusCore;
   readonly #streams = new Map<string, AbortController>();
-  #subject: string | undefined;
-  #sub: TransportSubscription | undefined;
+  readonly #inbox: LazyInbox;
 
   constructor(core: BusCore) {
     this.#core = core;
+    this.#inbox = new LazyInbox(core.transport, false, (msg) => this.#onCancel(msg));
   }
 
   /** Registers a running stream; returns the cancel subject to announce. */
   add(requestId: string, controller: AbortController): string {
-    if (this.#subject === undefined) {
-      const subject = this.#core.transport.newInbox();
-      this.#sub = this.#core.transport.subscribe(subject, {}, (msg) => {
-        const inbound = this.#core.gate.decode(msg.data, msg.subject);
-        if (!inbound.ok) return;
-        const env = inbound.envelope;
-        if (env.event_type !== "agent.stream.cancel" || typeof env.correlation_id !== "string") return;
-        const c = this.#streams.get(env.correlation_id);
-        if (c === undefined) return;
-        this.#streams.delete(env.correlation_id);
-        const reason = (env.payload as { reason?: unknown } | undefined)?.reason;
-        this.#core.log.debug({ requestId: env.correlation_id, reason }, "stream canceled by the client");
-        c.abort(new CanceledError(`stream canceled by the client${typeof reason === "string" ? `: ${reason}` : ""}`, {
-          details: { requestId: env.correlation_id, from: env.from },
-        }));
-      });
-      this.#subject = subject;
-    }
+    const subject = this.#inbox.subject;
     this.#streams.set(requestId, controller);
-    return this.#subject;
+    return subject;
   }
 
   remove(requestId: string): void {
     this.#streams.delete(requestId);
   }
 
-  async dispose(): Promise<void> {
+  dispose(): Promise<void> {
     this.#streams.clear();
-    const sub = this.#sub;
-    this.#sub = undefined;
-    this.#subject = undefined;
-    if (sub !== undefined) {
-      sub.unsubscribe();
-      await sub.closed;
-    }
+    return this.#inbox.close();
+  }
+
+  #onCancel(msg: TransportMessage): void {
+    const inbound = this.#core.gate.decode(msg.data, msg.subject);
+    if (!inbound.ok) return;
+    const env = inbound.envelope;
+    if (env.event_type !== "agent.stream.cancel" || typeof env.correlation_id !== "string") return;
+    const c = this.#streams.get(env.correlation_id);
+    if (c === undefined) return;
+    this.#streams.delete(env.correlation_id);
+    const reason = (env.payload as { reason?: unknown } | undefined)?.reason;
+    this.#core.log.debug({ requestId: env.correlation_id, reason }, "stream canceled by the client");
+    c.abort(new CanceledError(`stream canceled by the client${typeof reason === "string" ? `: ${reason}` : ""}`, {
+      details: { requestId: env.correlation_id, from: env.from },
+    }));
   }
 }
 
