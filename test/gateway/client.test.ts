@@ -112,4 +112,19 @@ describe("GatewayClient", () => {
     expect(got).toEqual(["one", "two", "three", 'final:{"result":3}']);
     expect(resumes).toHaveLength(1); // it did reconnect, once, naming the last frame it had
   });
+
+  it("counts the gateway's heartbeat comments on a quiet stream", async () => {
+    const quiet = await rig.extraGateway({ heartbeatMs: 20 });
+    const stream = new GatewayClient({ url: quiet.url }).stream("words", { words: ["x"], gated: true });
+    const gate = gates.length;
+    const reading = (async () => {
+      const seen: string[] = [];
+      for await (const f of stream) seen.push(f.event);
+      return seen;
+    })();
+    await waitFor("the handler's gate", () => gates.length === gate + 1);
+    await waitFor("a heartbeat", () => stream.heartbeats >= 1);
+    gates[gate]!.resolve();
+    expect(await reading).toEqual(["agent.response.delta", "agent.response.final"]);
+  });
 });
