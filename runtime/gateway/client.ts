@@ -165,7 +165,7 @@ export class GatewayClient {
 
   /** Starts (or resumes) a stream of `target`. */
   stream(target: string, body?: unknown, opts: StreamOptions = {}): GatewayStream {
-    return new ClientStream(this, (lastEventId, signal) => {
+    return new ClientStream((lastEventId, signal) => {
       const extra: Record<string, string> = { accept: "text/event-stream" };
       if (lastEventId !== undefined) extra["last-event-id"] = lastEventId;
       return this.#post(`/v1/agents/${encodeURIComponent(target)}/stream`, body, { ...opts, signal }, extra);
@@ -184,7 +184,7 @@ class ClientStream implements GatewayStream {
   readonly #resumeAttempts: number;
   #iterating = false;
 
-  constructor(_client: GatewayClient, connect: Connect, opts: StreamOptions) {
+  constructor(connect: Connect, opts: StreamOptions) {
     this.#connect = connect;
     this.lastEventId = opts.lastEventId;
     this.#resumeAttempts = opts.resumeAttempts ?? 0;
