@@ -4,6 +4,7 @@
  * least once (retried with backoff on network errors, 408, 429 and 5xx), with the config's
  * Authorization (`scheme credentials`) and token header.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import { PUSH_CONTENT_TYPE, PUSH_TOKEN_HEADER, type StreamResponse, type TaskPushNotificationConfig } from "../../generated/a2a/index.js";
 import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
 import type { PushConfigStore } from "./task-store.js";
@@ -48,17 +49,12 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
   const chains = new Map<string, Promise<void>>();
   const stats: PushDeliveryStats = { delivered: 0, attempts: 0, givenUp: 0 };
 
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      if (closing.signal.aborted) return resolve();
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        closing.signal.removeEventListener("abort", done);
-        resolve();
-      }
-      closing.signal.addEventListener("abort", done, { once: true });
-    });
+  /** Waits `ms`, or less when the server closes. */
+  const sleep = (ms: number): Promise<void> => delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
+  /** Resolves once every chain, including ones queued meanwhile, has run out. */
+  const drain = async (): Promise<void> => {
+    while (chains.size > 0) await Promise.all([...chains.values()]);
+  };
 
   async function attempt(cfg: TaskPushNotificationConfig, body: string): Promise<"ok" | "retry" | string> {
     const headers: Record<string, string> = { "content-type": PUSH_CONTENT_TYPE };
@@ -115,13 +111,11 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
         });
       }
     },
-    async idle() {
-      while (chains.size > 0) await Promise.all([...chains.values()]);
-    },
+    idle: drain,
     stats: () => ({ ...stats }),
     async close() {
       closing.abort();
-      while (chains.size > 0) await Promise.all([...chains.values()]);
+      await drain();
     },
   };
 }
