@@ -17,7 +17,7 @@
  * frames, `publishEnvelope`, envelopes that passed outbound middleware, every NATS message —
  * is validated in full.
  */
-import { EVENT_TYPES } from "../../generated/ts/constants.js";
+import { TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { validatePayload } from "../../generated/ts/validators.js";
 
@@ -26,8 +26,6 @@ export const CALLER_STRING_FIELDS = [
   "trace_id", "span_id", "traceparent", "session_id", "conversation_id", "correlation_id", "reply_to", "from", "to",
   "channel", "tenant_id", "user_id",
 ] as const;
-
-const TERMINAL: ReadonlySet<string> = new Set(Object.values(EVENT_TYPES).filter((t) => t.terminal).map((t) => t.name));
 
 function optionalString(value: unknown): boolean {
   return value === undefined || typeof value === "string";
@@ -45,7 +43,7 @@ export function callerPartsValid(doc: Envelope): boolean {
   ) return false;
   const metadata: unknown = doc.metadata;
   if (metadata !== undefined && (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))) return false;
-  if (doc.is_final === true && !TERMINAL.has(doc.event_type)) return false;
+  if (doc.is_final === true && !TERMINAL_EVENT_TYPES.has(doc.event_type)) return false;
   if (!Object.hasOwn(validatePayload, doc.event_type)) return true; // no payload rule for this event type
   try {
     return validatePayload[doc.event_type]!(doc.payload) === true;
