@@ -43,7 +43,7 @@ export class CancelRegistry {
   }
 
   #onCancel(msg: TransportMessage): void {
-    const inbound = this.#core.gate.decode(msg.data, msg.subject);
+    const inbound = this.#core.gate.decodeMessage(msg);
     if (!inbound.ok) return;
     const env = inbound.envelope;
     if (env.event_type !== "agent.stream.cancel" || typeof env.correlation_id !== "string") return;
