@@ -42,14 +42,14 @@ export function checkTarget(target: string): void {
 }
 
 /** Authenticates (when a hook is set) and builds the request's envelope context. */
-export async function prepare(gw: GatewayRuntime, req: RouteRequest, route: { target?: string; eventType?: string }): Promise<{ auth: AuthResult | undefined; context: ContextFields }> {
+export async function prepare(gw: GatewayRuntime, req: RouteRequest, route: { target?: string; eventType?: string }): Promise<ContextFields> {
   let auth: AuthResult | undefined;
   if (gw.auth !== undefined) {
     const headers: Record<string, string | undefined> = {};
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     auth = await gw.auth({ method: req.method, url: req.url, headers, ...route });
   }
-  return { auth, context: requestContext(req.headers, auth) };
+  return requestContext(req.headers, auth);
 }
 
 /** The call timeout: `X-Timeout-Ms` (1 … maxTimeoutMs) or the gateway default. */
@@ -86,7 +86,7 @@ function isEmptyPayload(payload: unknown): boolean {
 async function invoke(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply): Promise<FastifyReply> {
   const target = req.params["target"] ?? "";
   checkTarget(target);
-  const { context } = await prepare(gw, req, { target });
+  const context = await prepare(gw, req, { target });
   const timeoutMs = timeoutOf(gw, req);
   const signal = clientGone(reply);
   const env = await gw.bus.invokeEnvelope(target, req.body, { context, timeoutMs, signal });
@@ -114,7 +114,7 @@ function checkEventType(eventType: string): void {
 async function emit(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply): Promise<FastifyReply> {
   const eventType = req.params["event_type"] ?? "";
   checkEventType(eventType);
-  const { context } = await prepare(gw, req, { eventType });
+  const context = await prepare(gw, req, { eventType });
   const env: Envelope = createEnvelope({ event_type: eventType, from: gw.agentId, ...context, payload: req.body as Envelope["payload"] }, { schemaVersion: gw.schemaVersion });
   const checked = validate(env);
   if (!checked.ok) throw new HttpError(400, checked.error);

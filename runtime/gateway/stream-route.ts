@@ -74,7 +74,7 @@ async function resume(gw: GatewayRuntime, reply: FastifyReply, target: string, t
 async function stream(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply): Promise<FastifyReply> {
   const target = req.params["target"] ?? "";
   checkTarget(target);
-  const { context } = await prepare(gw, req, { target });
+  const context = await prepare(gw, req, { target });
   const lastEventId = headerValue(req.headers, "last-event-id");
   if (lastEventId !== undefined && lastEventId !== "") return resume(gw, reply, target, context.tenant_id, lastEventId);
   const timeoutMs = timeoutOf(gw, req);
