@@ -66,7 +66,7 @@ export function timeoutOf(gw: GatewayRuntime, req: RouteRequest): number {
 /** Sends an error answer (JSON ErrorPayload with its status). */
 export function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   const answer = toErrorAnswer(err);
-  return reply.code(answer.status).headers(answer.headers).header("content-type", "application/json; charset=utf-8").send(JSON.stringify(answer.body));
+  return reply.code(answer.status).headers(answer.headers).header("content-type", JSON_TYPE).send(JSON.stringify(answer.body));
 }
 
 /** An AbortSignal that fires when the client goes away before the response is finished. */
@@ -119,7 +119,7 @@ async function emit(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply):
   const checked = validate(env);
   if (!checked.ok) throw new HttpError(400, checked.error);
   await gw.bus.publishEnvelope(env);
-  return reply.code(202).header("x-event-id", env.event_id).header("content-type", "application/json; charset=utf-8")
+  return reply.code(202).header("x-event-id", env.event_id).header("content-type", JSON_TYPE)
     .send(JSON.stringify({ event_id: env.event_id }));
 }
 
