@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { InvalidRequestError } from "../../runtime/errors.js";
 import { buildProgram } from "../../bin/oaio.js";
-import { parseListen } from "../../bin/commands/gateway-serve.js";
+import { attachGateway, parseListen } from "../../bin/commands/gateway-serve.js";
 import { startServe, type ServeRuntime } from "../../bin/commands/serve.js";
-import { attachGateway } from "../../bin/commands/gateway-serve.js";
 import { openRig, type Rig } from "./fixture.js";
 
 /** Runs `oaio <args>` in this process (the same code as the binary, without a tsx start-up per call). */
