@@ -10,7 +10,7 @@ import type { Envelope } from "../../generated/ts/types.js";
 import type { AcpError } from "../../generated/ts/errors.js";
 import type { InboundContext, InboundKind, InboundMiddleware, InboundResult } from "../bus/types.js";
 import { nowRfc3339 } from "../envelope/time.js";
-import { toAcpError, withMetadata } from "./internal.js";
+import { handled, withMetadata } from "./internal.js";
 
 /** Options of {@link deadLetter}. */
 export interface DeadLetterOptions {
@@ -63,13 +63,8 @@ export function deadLetter(opts: DeadLetterOptions = {}): InboundMiddleware {
   const now = opts.now ?? nowRfc3339;
 
   return (next) => async (env, ctx): Promise<InboundResult> => {
-    let result: InboundResult;
-    try {
-      result = await next(env, ctx);
-    } catch (thrown: unknown) {
-      // a throw is a failure like an error result (the bus would turn it into one)
-      result = { kind: "error", error: toAcpError(thrown) };
-    }
+    // a throw is a failure like an error result (the bus would turn it into one)
+    const result = await handled(next, env, ctx);
     if (result.kind !== "error" || !kinds.has(ctx.kind) || !when(result.error, env)) return result;
     try {
       const subject = dlqSubject(env, ctx);

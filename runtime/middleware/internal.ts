@@ -1,9 +1,10 @@
 /**
  * Helpers shared by the middleware in this folder (not exported from index.ts):
- * turning anything thrown into a catalogue {@link AcpError}, copying an envelope with
+ * turning anything thrown into a catalogue {@link AcpError} (or an `error` result), copying an envelope with
  * extra metadata, and abortable sleeps.
  */
 import type { Envelope } from "../../generated/ts/types.js";
+import type { InboundContext, InboundHandler, InboundResult } from "../bus/types.js";
 import type { ErrorCodeName } from "../../generated/ts/constants.js";
 import { AcpError, CanceledError, errorFromCode } from "../../generated/ts/errors.js";
 
@@ -31,6 +32,15 @@ function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (value === null || typeof value !== "object") return String(value);
   return Object.prototype.toString.call(value);
+}
+
+/** The result of `next(env, ctx)`, a throw turned into an `error` result (as the bus would turn it). */
+export async function handled(next: InboundHandler, env: Envelope, ctx: InboundContext): Promise<InboundResult> {
+  try {
+    return await next(env, ctx);
+  } catch (thrown: unknown) {
+    return { kind: "error", error: toAcpError(thrown) };
+  }
 }
 
 /** The same error with extra `details` (AcpError fields are read-only, so a copy). */

@@ -11,7 +11,7 @@ import type {
   InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult,
 } from "../bus/types.js";
 import type { MiddlewarePair } from "./compose.js";
-import { sleep, toAcpError, withDetails, withMetadata } from "./internal.js";
+import { handled, sleep, toAcpError, withDetails, withMetadata } from "./internal.js";
 
 /**
  * Delay before the next attempt, ms, after `attempt` (1-based) failed with `error`;
@@ -102,12 +102,7 @@ export function retry(opts: RetryOptions = {}): MiddlewarePair {
   const inbound: InboundMiddleware = (next) => async (env, ctx): Promise<InboundResult> => {
     if (!inKinds.has(ctx.kind)) return next(env, ctx);
     for (let attempt = 1; ; attempt++) {
-      let result: InboundResult;
-      try {
-        result = await next(withMetadata(env, { [MetadataKey.RETRY_ATTEMPT]: attempt }), ctx);
-      } catch (thrown: unknown) {
-        result = { kind: "error", error: toAcpError(thrown) };
-      }
+      const result = await handled(next, withMetadata(env, { [MetadataKey.RETRY_ATTEMPT]: attempt }), ctx);
       if (result.kind !== "error") return result;
       const delayMs = nextDelay(attempt, result.error, ctx.signal);
       if (delayMs === undefined) return { kind: "error", error: withDetails(result.error, { attempts: attempt }) };
