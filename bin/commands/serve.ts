@@ -51,13 +51,16 @@ function cliName(): string {
   return `node ${rel}`;
 }
 
+/** Resolves after `ms` or as soon as `signal` aborts; leaves neither the timer nor the abort listener behind. */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    const done = (): void => {
       clearTimeout(timer);
+      signal.removeEventListener("abort", done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
   });
 
 /** Starts the transport and the demo agents. */

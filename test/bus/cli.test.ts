@@ -45,11 +45,14 @@ describe("oaio serve + client commands over NATS", () => {
     subscriber.stdout.setEncoding("utf8").on("data", (d: string) => (subOut += d));
     subscriber.stderr.setEncoding("utf8").on("data", (d: string) => (subErr += d));
     const subExit = new Promise<number | null>((resolve) => subscriber.once("exit", (code) => resolve(code)));
-    const [invoke, stream, streamJson] = await Promise.all([
+    const [invoke, stream, streamJson, streamDefault] = await Promise.all([
       runCli(["invoke", "echo", '{"hello":"world"}', "--session", "s-1", ...n]),
       runCli(["stream", "writer", '{"text":"one two three"}', ...n]),
       runCli(["stream", "writer", '{"text":"a b"}', "--json", ...n]),
+      runCli(["stream", "writer", ...n]), // the default text: more tokens than AbortSignal's 10 listeners before a leak warning
     ]);
+    expect(streamDefault.code, streamDefault.stderr).toBe(0);
+    expect(streamDefault.stderr).toContain("[final, 13 frames]");
     expect(invoke.code, invoke.stderr).toBe(0);
     expect(JSON.parse(invoke.stdout)).toEqual({ echo: { hello: "world" }, from: "oaio-cli", session_id: "s-1" });
     expect(stream.code, stream.stderr).toBe(0);
@@ -65,6 +68,7 @@ describe("oaio serve + client commands over NATS", () => {
     expect(await subExit).toBe(0);
     expect(JSON.parse(subOut.trim().split("\n")[0]!)).toMatchObject({ event_type: "demo.greeting", payload: { hi: 1 }, from: "oaio-cli" });
     await waitFor("the listener to log the greeting", () => serveOut.includes("[listener] demo.greeting from=oaio-cli"));
+    expect(serveOut).not.toContain("MaxListenersExceededWarning");
   }, 60_000);
 
   it("exits 1 for an error answer and 2 for usage or connection errors", async () => {
