@@ -166,11 +166,10 @@ function read(schemaDir: string, file: string, problems: IrProblem[]): Json | un
 }
 
 /** Validates `file` against the JSON Schema `schemaFile` that sits beside it in schema/a2a/. */
-function readChecked<T>(schemaDir: string, file: string, schemaFile: string, problems: IrProblem[]): T | undefined {
+function readChecked<T>(ajv: Ajv2020, schemaDir: string, file: string, schemaFile: string, problems: IrProblem[]): T | undefined {
   const value = read(schemaDir, file, problems);
   const shape = read(schemaDir, schemaFile, problems);
   if (value === undefined || shape === undefined) return undefined;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
   let validate;
   try {
     validate = ajv.compile(shape as JsonSchema);
@@ -239,8 +238,10 @@ function crossCheck(m: RawMapping, f: RawFeatures, cat: A2aCatalogs, problems: I
  */
 export function loadA2aIr(schemaDir: string, cat: A2aCatalogs, problems: IrProblem[]): A2aIr | undefined {
   if (!existsSync(join(schemaDir, DIR))) return undefined;
-  const m = readChecked<RawMapping>(schemaDir, `${DIR}/mapping.json`, `${DIR}/mapping.schema.json`, problems);
-  const f = readChecked<RawFeatures>(schemaDir, `${DIR}/features.json`, `${DIR}/features.schema.json`, problems);
+  // One compiler for both files: each new Ajv compiles the 2020 meta-schema again.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
+  const m = readChecked<RawMapping>(ajv, schemaDir, `${DIR}/mapping.json`, `${DIR}/mapping.schema.json`, problems);
+  const f = readChecked<RawFeatures>(ajv, schemaDir, `${DIR}/features.json`, `${DIR}/features.schema.json`, problems);
   if (!m || !f) return undefined;
   const before = problems.length;
   crossCheck(m, f, cat, problems);
