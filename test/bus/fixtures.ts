@@ -6,6 +6,7 @@
 import { createMemoryTransport, connectNats, type Transport } from "../../runtime/transport/index.js";
 import { createBus, type Bus, type BusOptions } from "../../runtime/bus/index.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { waitFor as waitUntil } from "../transport/wait.js";
 
 /** A place buses meet: `transport()` gives a transport onto it. */
 export interface Network {
@@ -54,12 +55,8 @@ export async function openNetwork(kind: "memory" | "nats"): Promise<Network> {
 }
 
 /** Resolves once `cond()` holds; fails naming `what` after `timeoutMs` (no fixed sleeps). */
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+export function waitFor(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(what, cond, { timeoutMs });
 }
 
 /** A promise with its resolve function. */
