@@ -131,16 +131,15 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     throw err;
   }
   let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    if (child !== undefined) await terminate(child);
-    child = undefined;
-    await rm(storeDir, { recursive: true, force: true });
-  };
   const kill = async (): Promise<void> => {
     if (child !== undefined) await terminate(child);
     child = undefined;
+  };
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await kill();
+    await rm(storeDir, { recursive: true, force: true });
   };
   const start = async (): Promise<void> => {
     if (stopped) throw new Error("nats-server helper: start() after stop()");
