@@ -11,13 +11,20 @@ export interface Check {
   run(env: ConformanceEnv): Promise<void>;
 }
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test, internal to checks
+/** Wire JSON under test (checks index it freely). */
+export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test, internal to checks
 
 export const send = async (env: ConformanceEnv, text: string, extra: Obj = {}, url = env.url): Promise<Obj> =>
   (await rpcResult<Obj>(url, "SendMessage", { message: userText(text, extra["message"] ?? {}), ...(extra["configuration"] ? { configuration: extra["configuration"] } : {}) }))["task"];
 
 export const artifactText = (task: Obj): string =>
   (task["artifacts"] ?? []).flatMap((a: Obj) => a["parts"]).map((p: Obj) => p["text"] ?? "").join("");
+
+/** The `result` of each answer of a streaming call. */
+export const results = (answers: readonly { result?: unknown }[]): Obj[] => answers.map((a) => a.result as Obj);
+
+/** The states of the status updates among stream results, in order. */
+export const states = (rs: readonly Obj[]): string[] => rs.flatMap((r) => (r["statusUpdate"] ? [r["statusUpdate"]["status"]["state"]] : []));
 
 export async function errorCode(p: Promise<RpcAnswer>): Promise<number | undefined> {
   return (await p).error?.code;
@@ -108,8 +115,7 @@ export const coreChecks: readonly Check[] = [
     const kinds = answers.map((a) => Object.keys(a.result as Obj)[0]);
     assert.equal(kinds[0], "task");
     assert.equal((answers[0]?.result as Obj)["task"]["status"]["state"], "TASK_STATE_SUBMITTED");
-    const states = answers.flatMap((a) => ((a.result as Obj)["statusUpdate"] ? [(a.result as Obj)["statusUpdate"]["status"]["state"]] : []));
-    assert.deepEqual(states, ["TASK_STATE_WORKING", "TASK_STATE_COMPLETED"]);
+    assert.deepEqual(states(results(answers)), ["TASK_STATE_WORKING", "TASK_STATE_COMPLETED"]);
     assert.equal(kinds.at(-1), "statusUpdate");
     assert.ok(answers.every((a) => a.id === 1 && a.jsonrpc === "2.0"));
   } },

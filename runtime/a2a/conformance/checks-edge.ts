@@ -8,10 +8,8 @@ import { isAcpError } from "../../errors.js";
 import { A2aClient } from "../client.js";
 import { A2aRpcError } from "../errors.js";
 import { registerRemoteAgent } from "../remote-agent.js";
-import { errorCode, send, waitTask, type Check } from "./checks-core.js";
+import { errorCode, results, send, waitTask, type Check, type Obj } from "./checks-core.js";
 import { nextMessageId, rpc, rpcResult, sseAll, userText } from "./http.js";
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test, internal to checks
 
 const v03Message = (text: string): Obj => ({ kind: "message", messageId: nextMessageId("v03"), role: "user", parts: [{ kind: "text", text }] });
 
@@ -96,13 +94,12 @@ export const edgeChecks: readonly Check[] = [
     assert.equal(t["artifacts"][0]["parts"].map((p: Obj) => p["text"]).join(""), "old client");
   } },
   { id: "v03.stream", async run(env) {
-    const answers = await sseAll(env.url, "message/stream", { message: v03Message("stream") }, { version: "" });
-    const results = answers.map((a) => a.result as Obj);
-    assert.deepEqual(results.map((r) => r["kind"]), ["task", "status-update", "artifact-update", "artifact-update", "status-update"]);
-    const last = results.at(-1) as Obj;
+    const rs = results(await sseAll(env.url, "message/stream", { message: v03Message("stream") }, { version: "" }));
+    assert.deepEqual(rs.map((r) => r["kind"]), ["task", "status-update", "artifact-update", "artifact-update", "status-update"]);
+    const last = rs.at(-1) as Obj;
     assert.equal(last["final"], true);
     assert.equal(last["status"]["state"], "completed");
-    assert.equal(results[1]?.["final"], false);
+    assert.equal(rs[1]?.["final"], false);
   } },
   { id: "v03.get", async run(env) {
     const t = await rpcResult<Obj>(env.url, "message/send", { message: v03Message("fetch me") }, { version: "" });

@@ -7,14 +7,9 @@
  */
 import { strict as assert } from "node:assert";
 import { registerRemoteAgent } from "../remote-agent.js";
-import { artifactText, send, type Check } from "./checks-core.js";
+import { artifactText, results, send, states, type Check, type Obj } from "./checks-core.js";
 import { DEMO_TOOL_CALL } from "./demo-agent.js";
 import { sseAll, userText } from "./http.js";
-
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test, internal to checks
-
-const results = (answers: readonly { result?: unknown }[]): Obj[] => answers.map((a) => a.result as Obj);
-const states = (rs: readonly Obj[]): string[] => rs.flatMap((r) => (r["statusUpdate"] ? [r["statusUpdate"]["status"]["state"]] : []));
 
 export const turnChecks: readonly Check[] = [
   { id: "multi-turn.input-required-stream", async run(env) {
