@@ -40,9 +40,10 @@ export async function waitTask(env: ConformanceEnv, id: string, pred: (t: Obj) =
   throw new Error(`task ${id} never reached the expected state`);
 }
 
-async function heldTask(env: ConformanceEnv): Promise<Obj> {
+/** Sends "hold" (answered at once, `configuration` added) and waits until the demo agent holds it; the Task. */
+export async function heldTask(env: ConformanceEnv, configuration: Obj = {}): Promise<Obj> {
   const before = env.demo.holding;
-  const task = await send(env, "hold", { configuration: { returnImmediately: true } });
+  const task = await send(env, "hold", { configuration: { returnImmediately: true, ...configuration } });
   await env.demo.waitHolding(before + 1);
   return task;
 }

@@ -8,7 +8,7 @@ import { isAcpError } from "../../errors.js";
 import { A2aClient } from "../client.js";
 import { A2aRpcError } from "../errors.js";
 import { registerRemoteAgent } from "../remote-agent.js";
-import { errorCode, results, send, waitTask, type Check, type Obj } from "./checks-core.js";
+import { errorCode, heldTask, results, send, waitTask, type Check, type Obj } from "./checks-core.js";
 import { nextMessageId, rpc, rpcResult, sseAll, userText } from "./http.js";
 
 const v03Message = (text: string): Obj => ({ kind: "message", messageId: nextMessageId("v03"), role: "user", parts: [{ kind: "text", text }] });
@@ -32,9 +32,7 @@ export const edgeChecks: readonly Check[] = [
   { id: "push.delivery", async run(env) {
     const path = `/hook-${nextMessageId("p")}`;
     env.receiver.failNext(path, 1);
-    const before = env.demo.holding;
-    const task = await send(env, "hold", { configuration: { returnImmediately: true, taskPushNotificationConfig: { url: `${env.receiver.url}${path}`, authentication: { scheme: "Bearer", credentials: "s3cret" } } } });
-    await env.demo.waitHolding(before + 1);
+    const task = await heldTask(env, { taskPushNotificationConfig: { url: `${env.receiver.url}${path}`, authentication: { scheme: "Bearer", credentials: "s3cret" } } });
     env.demo.release();
     await env.receiver.waitFor((h) => h.path === path && h.status === 200 && (h.body as Obj)?.["statusUpdate"]?.["status"]?.["state"] === "TASK_STATE_COMPLETED");
     const hooks = env.receiver.received.filter((h) => h.path === path);
