@@ -15,7 +15,7 @@ export interface SchemaSite {
 
 const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
 /** Keywords whose values are data, not schemas: `$ref`s inside them are not references. */
-const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples"]);
+export const DATA_KEYWORDS: ReadonlySet<string> = new Set(["const", "enum", "default", "examples"]);
 
 function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -7,13 +7,13 @@
 import { compileDeclarations, type J2tsSchema } from "../../ts/j2ts.js";
 import type { Json } from "../types.js";
 import type { NamedSchema } from "../named.js";
+import { DATA_KEYWORDS } from "../schemas.js";
 
 function isObject(v: Json | undefined): v is { [key: string]: Json } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 const MAP_KEYWORDS = new Set(["properties", "patternProperties", "dependentSchemas", "$defs"]);
-const DATA_KEYWORDS = new Set(["const", "enum", "default", "examples"]);
 
 /** Deep copy prepared for j2ts; `top` keeps the title j2ts names the type with. */
 function prepare(node: Json, top: boolean): Json {
