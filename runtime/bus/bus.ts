@@ -15,7 +15,7 @@ import { request, requestResult } from "./caller.js";
 import { EnvelopeFactory } from "./build.js";
 import { composeOutbound } from "./compose.js";
 import { Cork } from "./cork.js";
-import { SENT_PROMISE, type BusCore, type PendingCall } from "./core.js";
+import { SENT_PROMISE, sentVoid, type BusCore, type PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
 import { LocalEnvelope, type Provenance } from "./local.js";
 import { InboundGate } from "./inbound-decode.js";
@@ -42,14 +42,6 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /** After aborting handlers at close, how long to wait for them before closing without them. */
 const ABORT_GRACE_MS = 1000;
-const VOID_PROMISE: Promise<void> = Promise.resolve();
-
-function nothing(): void {}
-
-/** A send's promise as `Promise<void>` (no new promise for a send that is already done). */
-function toVoid(sent: Promise<OutboundResult>): Promise<void> {
-  return sent === SENT_PROMISE ? VOID_PROMISE : sent.then(nothing);
-}
 const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
@@ -199,7 +191,7 @@ class BusImpl implements Bus {
       this.#assertCanSend("publish");
       const env = this.#outbound(eventType, undefined, payload, opts);
       const subject = this.subjects.events(eventType, env.tenant_id);
-      return toVoid(this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
+      return sentVoid(this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
     } catch (err: unknown) {
       return Promise.reject(err);
     }
@@ -209,7 +201,7 @@ class BusImpl implements Bus {
     try {
       this.#assertCanSend("publish");
       const to = subject ?? this.subjects.events(env.event_type, typeof env.tenant_id === "string" ? env.tenant_id : this.tenant);
-      return toVoid(this.#core.send(env, { kind: "publish", subject: to, timeoutMs: undefined, signal: undefined, bus: this }));
+      return sentVoid(this.#core.send(env, { kind: "publish", subject: to, timeoutMs: undefined, signal: undefined, bus: this }));
     } catch (err: unknown) {
       return Promise.reject(err);
     }

@@ -19,6 +19,15 @@ export const SENT: OutboundResult = Object.freeze({ kind: "sent" });
 /** Settled promises are immutable: one serves every successful send (and can be recognised as done). */
 export const SENT_PROMISE: Promise<OutboundResult> = Promise.resolve(SENT);
 
+const VOID_PROMISE: Promise<void> = Promise.resolve();
+
+function nothing(): void {}
+
+/** A send's promise as `Promise<void>` (no new promise for a send that is already done). */
+export function sentVoid(sent: Promise<OutboundResult>): Promise<void> {
+  return sent === SENT_PROMISE ? VOID_PROMISE : sent.then(nothing);
+}
+
 /** A call waiting for replies; failed when the bus closes. */
 export interface PendingCall {
   fail(err: AcpError): void;

@@ -9,7 +9,7 @@ import type { PayloadOf } from "../../generated/ts/event-map.js";
 import { EVENT_TYPES, MetadataKey, TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
 import { CanceledError, InvalidRequestError } from "../../generated/ts/errors.js";
 import type { TransportMessage } from "../transport/types.js";
-import type { BusCore } from "./core.js";
+import { sentVoid, type BusCore } from "./core.js";
 import { isEmpty } from "./handlers.js";
 import { LazyInbox } from "./inbox.js";
 import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
@@ -57,9 +57,6 @@ export class CancelRegistry {
     }));
   }
 }
-
-/** Maps a send's result to the writer's `void` (module level: no closure per frame). */
-function toVoid(): void {}
 
 const FINAL_PHASES: readonly string[] = EVENT_TYPES["agent.response.final"].allowedPhases;
 
@@ -137,6 +134,6 @@ export class Writer implements StreamWriter {
     const init = replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final);
     if (phase !== undefined) init.phase = phase as Envelope["phase"];
     const env = this.#core.envelope(init);
-    return this.#core.send(env, this.#call).then(toVoid);
+    return sentVoid(this.#core.send(env, this.#call));
   }
 }
