@@ -23,12 +23,13 @@ const ZERO_SPAN = "0".repeat(16);
 /** Parses a traceparent; `undefined` when it is not a valid one (version ff, zero ids, bad hex). */
 export function parseTraceparent(value: unknown): TraceParent | undefined {
   if (typeof value !== "string") return undefined;
-  const m = TRACEPARENT.exec(value.trim());
+  const text = value.trim();
+  const m = TRACEPARENT.exec(text);
   if (m === null) return undefined;
   const [, version, traceId, spanId, flags] = m as unknown as [string, string, string, string, string];
   if (version === "ff" || traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
   // Version 00 has exactly four fields.
-  if (version === "00" && value.trim().length !== 55) return undefined;
+  if (version === "00" && text.length !== 55) return undefined;
   return { version, traceId, spanId, flags };
 }
 
