@@ -1,5 +1,5 @@
 /** Raw HTTP helpers of the conformance checks: they speak JSON-RPC with fetch, no client library. */
-import { createParser } from "eventsource-parser";
+import { sseMessages } from "../../http/sse-messages.js";
 
 export interface RpcOptions {
   /** A2A-Version header; "" sends none (0.3). Default "1.0". */
@@ -48,19 +48,17 @@ export async function sseOpen(url: string, method: string, params: unknown, o: R
       return;
     }
     if (body === null) return;
-    const pending: string[] = [];
-    const parser = createParser({ onEvent: (e) => pending.push(e.data) });
-    const reader = body.getReader();
-    const dec = new TextDecoder();
+    const events = sseMessages(body);
     try {
       for (;;) {
-        const r = await reader.read().catch(() => ({ done: true as const, value: undefined }));
+        // A body that breaks off (server gone, call aborted) ends the stream like a clean end.
+        const r = await events.next().catch(() => ({ done: true as const, value: undefined }));
         if (r.done) break;
-        parser.feed(dec.decode(r.value, { stream: true }));
-        while (pending.length > 0) yield JSON.parse(pending.shift() as string) as RpcAnswer;
+        yield JSON.parse(r.value.data) as RpcAnswer;
       }
     } finally {
-      await reader.cancel().catch(() => undefined);
+      await events.return(undefined);
+      await body.cancel().catch(() => undefined);
     }
   }
   const it = iterate();
