@@ -162,9 +162,3 @@ export class EnvelopeFactory {
     if (this.#schemaVersion === 2 && d.phase !== undefined) env.phase = d.phase as Envelope["phase"];
   }
 }
-
-/** Builds envelopes of one schema version (an {@link EnvelopeFactory}'s `build`). */
-export function envelopeBuilder(schemaVersion: 1 | 2): (init: EnvelopeInit) => Envelope {
-  const factory = new EnvelopeFactory(schemaVersion);
-  return (init) => factory.build(init);
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createEnvelope, parseRfc3339, validate } from "../../runtime/envelope/index.js";
-import { Clock, envelopeBuilder, type EnvelopeInit } from "../../runtime/bus/build.js";
+import { Clock, EnvelopeFactory, type EnvelopeInit } from "../../runtime/bus/build.js";
 
 const fixed = { event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", occurred_at: "2026-03-01T10:00:00.123456Z" };
 
@@ -16,18 +16,18 @@ describe("the bus' envelope builder", () => {
   ];
 
   it.each([1, 2] as const)("builds what createEnvelope builds (schema_version %i)", (v) => {
-    const build = envelopeBuilder(v);
+    const factory = new EnvelopeFactory(v);
     for (const init of inits) {
-      const ours = build({ ...init, ...fixed });
+      const ours = factory.build({ ...init, ...fixed });
       expect(ours).toEqual(createEnvelope({ ...init, ...fixed }, { schemaVersion: v }));
       expect(validate(ours).ok).toBe(true);
     }
   });
 
   it("fills a fresh UUIDv7 id and an RFC 3339 UTC time with microseconds", () => {
-    const build = envelopeBuilder(2);
-    const a = build({ event_type: "x" });
-    const b = build({ event_type: "x" });
+    const factory = new EnvelopeFactory(2);
+    const a = factory.build({ event_type: "x" });
+    const b = factory.build({ event_type: "x" });
     expect(a.event_id).not.toBe(b.event_id);
     expect(a.event_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const clock = new Clock();
