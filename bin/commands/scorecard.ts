@@ -8,13 +8,19 @@ import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { packageRoot } from "../../generator/paths.js";
-import { runChecks, startConformanceEnv } from "../../runtime/a2a/conformance/index.js";
+import { runChecks, startConformanceEnv, type CheckResult } from "../../runtime/a2a/conformance/index.js";
 import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../runtime/a2a/conformance/scorecard.js";
 
 interface ScorecardOptions {
   out?: string;
   check?: boolean;
   quiet?: boolean;
+}
+
+/** Runs every check against a fresh conformance environment, closed before this returns. */
+async function measure(): Promise<CheckResult[]> {
+  await using env = await startConformanceEnv();
+  return await runChecks(env);
 }
 
 /** Registers `oaio scorecard`. */
@@ -27,14 +33,7 @@ export function register(program: Command): void {
     .option("-q, --quiet", "print only problems")
     .action(async (opts: ScorecardOptions) => {
       const outDir = resolve(opts.out ?? join(packageRoot(), "generated", "scorecard"));
-      const env = await startConformanceEnv();
-      let results;
-      try {
-        results = await runChecks(env);
-      } finally {
-        await env.close();
-      }
-      const card = buildScorecard(results);
+      const card = buildScorecard(await measure());
       const files: [string, string][] = [["a2a.json", renderJson(card)], ["a2a.md", renderMarkdown(card)], ["a2a.html", renderHtml(card)]];
       const show = (f: string): string => relative(process.cwd(), join(outDir, f)) || f;
       if (opts.check) {
