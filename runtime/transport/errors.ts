@@ -71,3 +71,17 @@ export function handlerThrewError(transport: string, subscription: string, subje
     { cause, subject, retryable: false },
   );
 }
+
+/** Throws `INVALID_REQUEST` unless `data`, published to `subject`, is a Uint8Array. */
+export function assertData(transport: string, subject: string, data: unknown): asserts data is Uint8Array {
+  if (!(data instanceof Uint8Array)) {
+    throw new TransportError(TransportErrorCode.InvalidRequest, `${transport} transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
+  }
+}
+
+/** Throws `INVALID_REQUEST` unless the handler subscribed to `subject` is a function. */
+export function assertHandler(transport: string, subject: string, handler: unknown): void {
+  if (typeof handler !== "function") {
+    throw new TransportError(TransportErrorCode.InvalidRequest, `${transport} transport: handler for ${JSON.stringify(subject)} must be a function`, { subject });
+  }
+}

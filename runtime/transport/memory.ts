@@ -6,7 +6,7 @@
  * See spec/transports.md for the semantics and where they differ from NATS.
  */
 import { randomBytes } from "node:crypto";
-import { TransportError, TransportErrorCode, closedError, handlerThrewError } from "./errors.js";
+import { TransportError, TransportErrorCode, assertData, assertHandler, closedError, handlerThrewError } from "./errors.js";
 import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
 import { StatusEmitter } from "./status.js";
 import { LiteralSubjectCheck, assertQueue, assertSubject } from "./subject.js";
@@ -108,9 +108,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
 
   publish(subject: string, data: Uint8Array, opts?: PublishOptions): void {
     const match = this.#matchForPublish(subject, opts?.reply);
-    if (!(data instanceof Uint8Array)) {
-      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
-    }
+    assertData(this.name, subject, data);
     if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
     this.#deliver(match, { subject, data, reply: opts?.reply, noResponders: false });
   }
@@ -168,9 +166,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
     const queue = opts.queue;
     if (queue !== undefined) assertQueue(queue);
     const maxPending = opts.maxPending === undefined ? this.#maxPending : positiveInt(opts.maxPending, "maxPending");
-    if (typeof handler !== "function") {
-      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: handler for ${JSON.stringify(subject)} must be a function`, { subject });
-    }
+    assertHandler(this.name, subject, handler);
     const sub = new MemorySubscription(this, subject, queue, maxPending, handler);
     this.#sublist.insert(subject, sub);
     this.#subs.add(sub);

@@ -7,7 +7,7 @@
  * See spec/transports.md.
  */
 import { connect, createInbox, type NatsConnection, type Status, type Subscription } from "@nats-io/transport-node";
-import { TransportError, TransportErrorCode, closedError } from "./errors.js";
+import { TransportError, TransportErrorCode, assertData, assertHandler, closedError } from "./errors.js";
 import { fromNatsError } from "./nats-errors.js";
 import { toConnectionOptions, type NatsTransportOptions } from "./nats-options.js";
 import { NatsSubscription, natsCallback } from "./nats-subscription.js";
@@ -69,9 +69,7 @@ class NatsTransportImpl implements NatsTransport {
     assertSubject(subject, "publish");
     const reply = opts?.reply;
     if (reply !== undefined) assertSubject(reply, "publish", "reply subject");
-    if (!(data instanceof Uint8Array)) {
-      throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
-    }
+    assertData(NAME, subject, data);
     if (this.#offline) {
       this.#hold(subject, data, reply);
       return;
@@ -92,9 +90,7 @@ class NatsTransportImpl implements NatsTransport {
     if (maxPending !== undefined && (!Number.isSafeInteger(maxPending) || maxPending < 1)) {
       throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: maxPending must be a positive integer, got ${String(maxPending)}`, { subject });
     }
-    if (typeof handler !== "function") {
-      throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: handler for ${JSON.stringify(subject)} must be a function`, { subject });
-    }
+    assertHandler(NAME, subject, handler);
     const callback = natsCallback(subject, handler, (s) => this.#status.emit(s));
     let sub: Subscription;
     try {
