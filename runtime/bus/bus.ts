@@ -147,7 +147,7 @@ class BusImpl implements Bus {
       counters,
       log,
       gate: new InboundGate(validation, positive(opts.maxBytes, DEFAULT_MAX_BYTES, "maxBytes"), counters, log),
-      inbox: new InboxMux(transport),
+      inbox: new InboxMux(transport, counters),
       ids: new TraceIdSource(),
       inbound: opts.middleware?.inbound,
       send,
@@ -292,7 +292,7 @@ class BusImpl implements Bus {
   // ---- lifecycle
 
   stats(): BusStats {
-    return this.#core.counters.snapshot(this.#core.pending.size, this.#core.inbox.unmatched);
+    return this.#core.counters.snapshot(this.#core.pending.size);
   }
 
   close(): Promise<void> {

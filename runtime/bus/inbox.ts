@@ -1,9 +1,11 @@
 /**
  * One wildcard subscription `<inbox>.*` carries the replies of every call of a bus (as
  * nats.js' request mux does): each call gets `<inbox>.<token>` and a route; a reply is
- * handed to its call's route by the last token. Replies to no route are counted.
+ * handed to its call's route by the last token. Replies to no route are counted as unmatched
+ * replies in the bus' counters.
  */
 import type { Transport, TransportMessage, TransportSubscription } from "../transport/types.js";
+import type { Counters } from "./stats.js";
 
 /** Receives the messages of one call: a function, or an object with `deliver` (no closure per call). */
 export interface RouteTarget {
@@ -75,21 +77,15 @@ export class InboxMux {
   /** Where a reply subject's last token starts (the inbox subject's length + 1). */
   #tokenStart = 0;
   #next = 0;
-  /** Messages that matched no route (late replies). */
-  unmatched = 0;
 
-  constructor(transport: Transport) {
+  /** `counters.unmatchedReplies` counts messages that match no route (late replies). */
+  constructor(transport: Transport, counters: Counters) {
     this.#inbox = new LazyInbox(transport, true, (msg) => {
       const route = this.#routes.get(routeNumber(msg.subject, this.#tokenStart));
-      if (route === undefined) this.unmatched++;
+      if (route === undefined) counters.unmatchedReplies++;
       else if (typeof route === "function") route(msg);
       else route.deliver(msg);
     });
-  }
-
-  /** Number of open routes. */
-  get size(): number {
-    return this.#routes.size;
   }
 
   /** Opens a route; returns its reply subject. */

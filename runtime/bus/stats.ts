@@ -14,7 +14,7 @@ export class Counters {
   unmatchedReplies = 0;
   sendErrors = 0;
 
-  snapshot(pendingCalls: number, unmatchedInbox: number): BusStats {
+  snapshot(pendingCalls: number): BusStats {
     return {
       sent: this.sent,
       received: this.received,
@@ -24,7 +24,7 @@ export class Counters {
       inFlight: this.inFlight,
       pendingCalls,
       duplicateFrames: this.duplicateFrames,
-      unmatchedReplies: this.unmatchedReplies + unmatchedInbox,
+      unmatchedReplies: this.unmatchedReplies,
       sendErrors: this.sendErrors,
     };
   }
