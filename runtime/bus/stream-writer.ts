@@ -86,11 +86,6 @@ export class Writer implements StreamWriter {
     return this.#ended;
   }
 
-  /** Frames written so far. */
-  get written(): number {
-    return this.#seq;
-  }
-
   started(meta?: Record<string, unknown>, opts?: FrameOptions): Promise<void> {
     return this.#frame("agent.response.started", meta === undefined ? {} : { meta }, false, opts);
   }
