@@ -174,7 +174,8 @@ class BusImpl implements Bus {
 
   /** Context fields of an outbound envelope (explicit > propagated); none outside handlers without explicit ones. */
   #context(explicit: ContextFields | undefined): ContextFields | undefined {
-    return explicit !== undefined || currentContext() !== undefined ? outboundContext(this.#core.ids, explicit) : undefined;
+    const base = currentContext();
+    return explicit !== undefined || base !== undefined ? outboundContext(this.#core.ids, explicit, base) : undefined;
   }
 
   /** An envelope this bus sends: context fields, else the bus tenant, route it (spec/bus.md). */
