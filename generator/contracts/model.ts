@@ -8,6 +8,7 @@
 import { RESERVED_TYPE_NAMES, pascal } from "./names.js";
 import type { NamedSchema } from "./named.js";
 import type { Json } from "./types.js";
+import { isObject } from "../ir/types.js";
 
 /** A reference to a type. */
 export type TypeRef =
@@ -42,10 +43,6 @@ export interface TypeModel {
 }
 
 type Obj = { readonly [key: string]: Json };
-
-function isObject(v: Json | undefined): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function docOf(s: Json, fallback = ""): string {
   return isObject(s) && typeof s["description"] === "string" ? s["description"] : fallback;

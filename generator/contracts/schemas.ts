@@ -6,6 +6,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { DeltaEncoding, Json } from "./types.js";
 import { pointerJoin, type ContractProblem } from "./errors.js";
+import { isObject } from "../ir/types.js";
 
 /** An embedded schema and where it sits in its file. */
 export interface SchemaSite {
@@ -16,10 +17,6 @@ export interface SchemaSite {
 const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
 /** Keywords whose values are data, not schemas: `$ref`s inside them are not references. */
 export const DATA_KEYWORDS: ReadonlySet<string> = new Set(["const", "enum", "default", "examples"]);
-
-function isObject(v: unknown): v is Record<string, Json> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Creates the checker for one load; it keeps one ajv instance for every schema. */
 export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Record<string, Json>) => ContractProblem[] {

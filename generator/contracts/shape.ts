@@ -8,13 +8,10 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { ErrorObject } from "ajv";
 import type { Json, JsonSchema } from "./types.js";
 import { pointerJoin, type ContractProblem } from "./errors.js";
+import { isObject } from "../ir/types.js";
 
 /** Validates parsed contracts; build once per load with {@link compileShapeCheck}. */
 export type ShapeCheck = (file: string, doc: Json) => ContractProblem[];
-
-function isObject(v: unknown): v is Record<string, Json> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Levenshtein distance, for "did you mean" on unknown keys. */
 function distance(a: string, b: string): number {

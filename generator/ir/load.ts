@@ -16,6 +16,7 @@ import {
 import { SchemaLoadError, type IrProblem } from "./errors.js";
 import { loadA2aIr } from "./a2a.js";
 import type { EventTypeIr, FieldIr, Ir, Json, JsonSchema, SchemaDoc } from "./types.js";
+import { isObject } from "./types.js";
 
 interface Ctx {
   readonly dir: string;
@@ -38,10 +39,6 @@ function readJson(ctx: Ctx, file: string): Json | undefined {
     ctx.problems.push({ file, pointer: "", message: `not JSON: ${(err as Error).message}` });
     return undefined;
   }
-}
-
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function describeAjvError(e: ErrorObject): string {

@@ -9,6 +9,11 @@ import type { A2aIr } from "./a2a.js";
 /** A JSON value as read from a schema file. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** True for a JSON object (not null, not an array). */
+export function isObject(v: unknown): v is { [key: string]: Json } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 /** A JSON Schema object (kept as parsed data). */
 export type JsonSchema = { [key: string]: Json };
 

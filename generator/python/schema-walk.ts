@@ -3,7 +3,9 @@
  * resolution across the IR's schema documents, JSON pointers, and the keyword sets that tell
  * annotations from assertions (the compiler refuses keywords it does not implement).
  */
-import type { Json, JsonSchema, SchemaDoc } from "../ir/types.js";
+import { isObject, type Json, type JsonSchema, type SchemaDoc } from "../ir/types.js";
+
+export { isObject };
 
 /** A schema node (object or boolean) with the absolute URI it was reached by. */
 export interface Located {
@@ -25,10 +27,6 @@ export const ASSERTIONS: ReadonlySet<string> = new Set([
   "type", "$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "maximum", "minimum", "exclusiveMaximum",
   "exclusiveMinimum", "maxLength", "minLength", "pattern", "required", "properties", "items", "minItems", "maxItems",
 ]);
-
-export function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** RFC 6901 escaping of one reference token. */
 export function escapeToken(token: string): string {

@@ -6,10 +6,7 @@
 import type { Ir, Json, JsonSchema, SchemaDoc } from "../ir/types.js";
 import { generatedHeader, type GeneratedFile } from "../emitter.js";
 import { compileDeclarations, type J2tsSchema } from "./j2ts.js";
-
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isObject } from "../ir/types.js";
 
 /** The type name a `$ref` to another schema document resolves to. */
 function refTypeName(ref: string, docs: readonly SchemaDoc[], from: SchemaDoc): string {

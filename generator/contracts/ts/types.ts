@@ -8,10 +8,7 @@ import { compileDeclarations, type J2tsSchema } from "../../ts/j2ts.js";
 import type { Json } from "../types.js";
 import type { NamedSchema } from "../named.js";
 import { DATA_KEYWORDS } from "../schemas.js";
-
-function isObject(v: Json | undefined): v is { [key: string]: Json } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isObject } from "../../ir/types.js";
 
 const MAP_KEYWORDS = new Set(["properties", "patternProperties", "dependentSchemas", "$defs"]);
 
