@@ -3,32 +3,16 @@
  * child processes without leaving caches in the tree, and writing a generated package to a
  * temporary directory.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { GeneratedFile } from "../../generator/emitter.js";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { REPO_ROOT, runProcess, type CliResult } from "../helpers/cli.js";
 
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type RunResult = CliResult;
 
 /** Runs a command to completion, capturing its output (never throws on a non-zero exit). */
-export function run(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? "");
-  });
-}
+export const run = runProcess;
 
 /** The venv's bin directory and an environment that keeps bytecode out of the tree. */
 export interface PythonEnv {
