@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system tools the test suite runs for real, when they are missing:
-# nats-server (Debian package, JetStream capable), Maven + JDK 17 for the generated Kotlin
+# the pinned nats-server (built by scripts/nats-server.sh), Maven + JDK 17 for the generated Kotlin
 # SDK, python3 venv support for the generated Python SDK, headless Chromium for the
 # A2A scorecard page. Idempotent and quiet when all present.
 set -euo pipefail
 
 need=()
-command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
@@ -15,6 +14,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [ -x /usr/bin/chromium-headless-shell ] || [ -x /usr/bin/chromium ] || need+=(chromium-headless-shell)
 
 if [ ${#need[@]} -eq 0 ]; then
+  bash "$(dirname "$0")/nats-server.sh" >/dev/null
   exit 0
 fi
 
@@ -29,6 +29,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-# Debian's nats-server package enables a system service; tests start their own servers.
-if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nats-server >/dev/null 2>&1 || true; fi
 echo "ensure-tools: done" >&2
+bash "$(dirname "$0")/nats-server.sh" >/dev/null

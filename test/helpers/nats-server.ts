@@ -4,12 +4,12 @@
  * starts it again on the same port with the same store dir (`kill()` + `start()`, for
  * tests that need the server down for a while).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface NatsServerOptions {
   /** Port to listen on; default a free loopback port. */
@@ -37,24 +37,28 @@ export interface NatsServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-const FALLBACKS = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+let resolvedBin: string | undefined;
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The path of the `nats-server` binary: on PATH, else a Debian location. Throws when missing. */
+/**
+ * The path of the pinned `nats-server` (v2.15.3, see scripts/nats-server.sh): `OAIO_NATS_SERVER`
+ * when set, else the script's cached build, built on first use (~30 s with the Go module proxy).
+ * Throws with the script's message when it cannot be had.
+ */
 export function findNatsServer(): string {
-  const dirs = (process.env["PATH"] ?? "").split(delimiter).filter((d) => d.length > 0);
-  for (const candidate of [...dirs.map((d) => join(d, "nats-server")), ...FALLBACKS]) {
-    if (isExecutable(candidate)) return candidate;
+  if (resolvedBin !== undefined) return resolvedBin;
+  try {
+    const out = execFileSync("bash", [join(REPO_ROOT, "scripts", "nats-server.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 600_000,
+    });
+    resolvedBin = out.trim().split("\n").pop() ?? "";
+  } catch (err) {
+    const stderr = (err as { stderr?: string }).stderr ?? String(err);
+    throw new Error(`cannot get the pinned nats-server (bash scripts/nats-server.sh): ${stderr.trim()}`);
   }
-  throw new Error("nats-server not found on PATH or in /usr/sbin: install it with `apt-get install nats-server`");
+  return resolvedBin;
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
