@@ -131,6 +131,24 @@ describe("Bearer JWT", () => {
   });
 });
 
+describe("a custom hook", () => {
+  it("sees only the headers that were sent: names like constructor or __proto__ find nothing else", async () => {
+    const seenByHook: Record<string, unknown>[] = [];
+    const gw = await rig.extraGateway({
+      auth: (req) => {
+        const looked = Object.create(null) as Record<string, unknown>;
+        for (const name of ["constructor", "tostring", "hasownproperty", "__proto__", "x-api-key"]) looked[name] = req.headers[name];
+        seenByHook.push(looked);
+        return { principal: "k", tenant: "acme" };
+      },
+    });
+    // node:http drops a header named __proto__ itself; the point is that nothing inherited shows through
+    const res = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { "x-api-key": "k1", "__proto__": "p" });
+    expect(res.status).toBe(200);
+    expect(seenByHook.map((l) => ({ ...l }))).toEqual([{ constructor: undefined, tostring: undefined, hasownproperty: undefined, ["__proto__"]: undefined, "x-api-key": "k1" }]);
+  });
+});
+
 describe("asymmetric keys", () => {
   let jwksServer: Server;
   let jwksUrl: string;
