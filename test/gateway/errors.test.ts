@@ -4,6 +4,7 @@ import {
 } from "../../runtime/errors.js";
 import { rateLimit } from "../../runtime/middleware/index.js";
 import { MAX_JSON_DEPTH } from "../../runtime/gateway/body.js";
+import { runCli } from "../helpers/cli.js";
 import { openRig, post, type Rig } from "./fixture.js";
 import { deferred, waitFor } from "../middleware/net.js";
 
@@ -72,6 +73,20 @@ describe("request errors", () => {
     expect(ok.status).toBe(200);
     const objects = `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${"}".repeat(MAX_JSON_DEPTH)}`;
     expect((await post(`${rig.url}/v1/agents/echo/invoke`, objects, { "content-type": "application/json" })).status).toBe(200);
+  });
+
+  it("a leading byte order mark → 400, as the envelope decoder and oaio validate refuse it (it was stripped)", async () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"a":1}')]);
+    for (const route of ["agents/echo/invoke", "agents/echo/stream", "events/orders.created"]) {
+      const res = await post(`${rig.url}/v1/${route}`, bom, { "content-type": "application/json" });
+      expect({ route, ...(await errorOf(res)) }).toMatchObject({ route, status: 400, body: { code: "INVALID_REQUEST", cause: { pointer: "" } } });
+    }
+    const r = await runCli(["validate", "-"], { stdin: bom });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('<stdin>: CODEC_FAILURE "": expected JSON text without a byte order mark');
+    // a BOM inside a string is data, not a byte order mark
+    const inside = await post(`${rig.url}/v1/agents/echo/invoke`, '{"a":"\ufeffx"}', { "content-type": "application/json" });
+    expect(await inside.json()).toEqual({ result: { a: "﻿x" } });
   });
 
   it("a body over the limit → 413", async () => {
