@@ -3,7 +3,8 @@
  * runtime decoder and reports each defect as `file[:line]: CODE pointer:
  * expected X, got Y`, or as one JSON report with --json. Exit 0 when all are
  * valid, 1 when some are invalid, 2 on a usage or I/O error (missing path,
- * unreadable directory, file over --max-file-size).
+ * unreadable directory, any input over --max-file-size: files, FIFOs, devices and stdin
+ * alike, checked while reading).
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
