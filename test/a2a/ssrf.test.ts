@@ -6,11 +6,18 @@
  * differently on each call, as a rebinding DNS server does. The receivers are real HTTP
  * servers on 127.0.0.2 ("the checked address") and 127.0.0.1 ("the rebinding target").
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import { tmpdir } from "node:os";
+import { createSecureContext } from "node:tls";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryPushConfigStore, createPushDelivery } from "../../runtime/a2a/index.js";
-import { checkWebhookUrl, classifyAddress, isPrivateAddress, type WebhookGuardOptions } from "../../runtime/a2a/ssrf.js";
+import { checkWebhookUrl, classifyAddress, isPrivateAddress, resolveWebhookTarget, type WebhookGuardOptions } from "../../runtime/a2a/ssrf.js";
+import { postToTarget } from "../../runtime/a2a/webhook-post.js";
 import type { StreamResponse } from "../../generated/a2a/index.js";
 
 describe("address classification", () => {
@@ -165,5 +172,42 @@ describe("webhook delivery connects to the checked address", () => {
     expect(stats).toEqual({ delivered: 0, attempts: 0, givenUp: 6 });
     expect(givenUp[0]).toContain("(::ffff:127.0.0.1: IPv4-mapped form of 127.0.0.1 (loopback))");
     expect(pair.loopback.hits).toHaveLength(0);
+  });
+});
+
+describe("https webhooks pinned to the checked address", () => {
+  it("send SNI for the host name (not the address) and check the certificate against it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "oaio-ssrf-tls-"));
+    try {
+      // a certificate for another name: the client must refuse it after naming webhook.test
+      execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=other.test",
+        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+      const creds = { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+      const sni: string[] = [];
+      let requests = 0;
+      const server = createTlsServer({
+        ...creds,
+        SNICallback: (name, cb) => {
+          sni.push(name);
+          cb(null, createSecureContext(creds));
+        },
+      }, (_req, res) => {
+        requests++;
+        res.writeHead(200).end();
+      });
+      server.on("tlsClientError", () => undefined);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as AddressInfo).port;
+      const target = await resolveWebhookTarget(`https://webhook.test:${port}/hook`, { allowAddresses: ["127.0.0.1"], resolve: async () => ["127.0.0.1"] });
+      expect(target).toMatchObject({ host: "webhook.test", address: "127.0.0.1", family: 4 });
+      const err = await postToTarget(target, { "content-type": "application/json" }, "{}", AbortSignal.timeout(10_000)).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: expect.stringMatching(/SELF_SIGNED|ERR_TLS_CERT_ALTNAME_INVALID/) });
+      expect(sni).toEqual(["webhook.test"]);
+      expect(requests).toBe(0);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
