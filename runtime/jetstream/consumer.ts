@@ -1,0 +1,261 @@
+/**
+ * Durable consumption (spec/jetstream.md "Consumers"): members sharing a durable name pull
+ * from one JetStream consumer and share its messages. Each message is decoded, handed to the
+ * handler (inside the inbound middleware, with its context propagated) and then:
+ * acknowledged after success; nak'ed with the backoff delay after a retryable failure; after
+ * `maxDeliver` deliveries or a non-retryable failure, dead-lettered to the DLQ stream and
+ * terminated. While a handler runs, in-progress acks keep the message from being redelivered.
+ * At most `maxInFlight` handlers run per member.
+ */
+import { jetstream, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { MetadataKey } from "../../generated/ts/constants.js";
+import { AcpError, CodecFailureError, TransportFailureError, errorFromCode } from "../../generated/ts/errors.js";
+import type { Envelope } from "../../generated/ts/types.js";
+import type { Bus, InboundContext, InboundHandler, InboundMiddleware, InboundResult } from "../bus/types.js";
+import { contextFromEnvelope, runWithContext } from "../context/index.js";
+import { decode, nowRfc3339 } from "../envelope/index.js";
+import { composeInbound } from "../middleware/index.js";
+import { backoffFor, ensureConsumer, resolveSettings, type ConsumerSettings, type ResolvedSettings } from "./consumer-config.js";
+import { publishDeadLetter } from "./dlq.js";
+import { invalidArgument } from "./errors.js";
+import type { StreamLayout } from "./layout.js";
+import type { Publisher } from "./publish.js";
+import { manager } from "./streams.js";
+
+/** What a durable handler sees besides the payload. */
+export interface DurableContext {
+  /** The decoded envelope; `metadata["acp.retry.attempt"]` is the delivery count. */
+  readonly envelope: Envelope;
+  readonly subject: string;
+  /** The envelope's event_id (the Nats-Msg-Id): the key for idempotency. */
+  readonly eventId: string;
+  /** The message's sequence in its stream. */
+  readonly streamSequence: number;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+  readonly stream: string;
+  readonly consumer: string;
+  /** Fires when the subscription closes and its drain time is up. */
+  readonly signal: AbortSignal;
+  /** Resets the ack-wait timer now (the runtime also does so every `workingIntervalMs`). */
+  working(): void;
+}
+
+/** Handles one durable message; a throw is a failure (retryable per the error's `retryable`). */
+export type DurableHandler<P = unknown> = (payload: P, ctx: DurableContext) => void | Promise<void>;
+
+/** Options of a durable subscription or work-queue worker. */
+export interface ConsumeOptions extends ConsumerSettings {
+  /** Handlers running at once in this member (default 64); at most as many more are buffered. */
+  maxInFlight?: number;
+  /** In-progress ack interval while a handler runs, ms (default ackWaitMs / 3). */
+  workingIntervalMs?: number;
+  /** Dead-letter to the DLQ stream (default true); false only terminates. */
+  deadLetter?: boolean;
+  /** Inbound middleware around the handler (validation, logging, trace, timeout…; not the in-process retry). */
+  inbound?: readonly InboundMiddleware[];
+  /** How long close() waits for running handlers before aborting them, ms (default 10,000). */
+  drainTimeoutMs?: number;
+  /** Told about failures the subscription handled (nak, dead letter, dead-letter publish failure). */
+  onFailure?: (info: { error: AcpError; action: "nak" | "dead_letter" | "term" | "dead_letter_failed"; seq: number; deliveries: number }) => void;
+}
+
+/** Counters of one subscription member. */
+export interface DurableStats {
+  delivered: number;
+  acked: number;
+  naked: number;
+  deadLettered: number;
+  terminated: number;
+  deadLetterFailures: number;
+  inFlight: number;
+}
+
+/** A running durable subscription (one member of its consumer group). */
+export interface DurableSubscription extends AsyncDisposable {
+  readonly stream: string;
+  readonly durable: string;
+  readonly filterSubject: string;
+  stats(): DurableStats;
+  /** Stops pulling, waits for running handlers (up to the drain time), then resolves. Unacked messages are redelivered to other members after ackWait. */
+  close(): Promise<void>;
+  /** Resolves once closed. */
+  readonly closed: Promise<void>;
+}
+
+/** What a consumer needs from its durable bus. */
+export interface ConsumerDeps {
+  readonly nc: NatsConnection;
+  readonly bus: Bus;
+  readonly layout: StreamLayout;
+  readonly publisher: Publisher;
+  readonly maxBytes: number | undefined;
+  readonly inbound: readonly InboundMiddleware[];
+}
+
+/** A counting semaphore with a bound. */
+function slots(max: number): { acquire(): Promise<void>; release(): void; readonly used: number } {
+  let used = 0;
+  const waiters: Array<() => void> = [];
+  return {
+    acquire() {
+      if (used < max) {
+        used++;
+        return Promise.resolve();
+      }
+      return new Promise<void>((r) => waiters.push(() => { used++; r(); }));
+    },
+    release() {
+      used--;
+      waiters.shift()?.();
+    },
+    get used() {
+      return used;
+    },
+  };
+}
+
+function withAttempt(env: Envelope, attempt: number): Envelope {
+  return { ...env, metadata: { ...env.metadata, [MetadataKey.RETRY_ATTEMPT]: attempt } };
+}
+
+function asAcpError(thrown: unknown): AcpError {
+  if (thrown instanceof AcpError) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return errorFromCode("AGENT_UNAVAILABLE", message || "handler failed", { cause: thrown });
+}
+
+/**
+ * Joins (creating or updating) durable consumer `durable` on `stream` filtered to `filter`
+ * and starts handling its messages.
+ */
+export async function consume<P>(
+  deps: ConsumerDeps, stream: string, filter: string, durable: string, handler: DurableHandler<P>, opts: ConsumeOptions = {},
+): Promise<DurableSubscription> {
+  const api = `durable subscription ${durable}`;
+  if (typeof handler !== "function") throw invalidArgument(api, "handler", typeof handler, "a function");
+  const settings = resolveSettings(api, opts);
+  const maxInFlight = opts.maxInFlight ?? 64;
+  if (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1) throw invalidArgument(api, "maxInFlight", maxInFlight, "a positive integer");
+  const workingMs = opts.workingIntervalMs ?? Math.max(50, Math.floor(settings.ackWaitMs / 3));
+  const { nc } = deps;
+  const jsm = await manager(nc);
+  await ensureConsumer(nc, jsm, stream, durable, filter, settings);
+  const consumer = await jetstream(nc).consumers.get(stream, durable);
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: maxInFlight });
+
+  const stats: DurableStats = { delivered: 0, acked: 0, naked: 0, deadLettered: 0, terminated: 0, deadLetterFailures: 0, inFlight: 0 };
+  const abort = new AbortController();
+  const sem = slots(maxInFlight);
+  const running = new Set<Promise<void>>();
+  const chain = composeInbound([...deps.inbound, ...(opts.inbound ?? [])]);
+  const final: InboundHandler = async (env, ictx): Promise<InboundResult> => {
+    const dctx = (ictx as InboundContext & { durable: DurableContext }).durable;
+    await handler(env.payload as P, dctx.envelope === env ? dctx : { ...dctx, envelope: env });
+    return { kind: "none" };
+  };
+  const handle = chain(final);
+
+  async function fail(m: JsMsg, error: AcpError, deliveries: number, env: Envelope | undefined): Promise<void> {
+    if (error.retryable && deliveries < settings.maxDeliver) {
+      m.nak(backoffFor(settings, deliveries));
+      stats.naked++;
+      opts.onFailure?.({ error, action: "nak", seq: m.seq, deliveries });
+      return;
+    }
+    if (opts.deadLetter === false) {
+      m.term(error.message.slice(0, 200));
+      stats.terminated++;
+      opts.onFailure?.({ error, action: "term", seq: m.seq, deliveries });
+      return;
+    }
+    try {
+      await publishDeadLetter(deps.publisher, deps.layout, m.data, {
+        stream, seq: m.seq, subject: m.subject, consumer: durable, deliveries, errorCode: error.code, error: error.message,
+        eventId: env?.event_id, eventType: env?.event_type, tenant: env?.tenant_id,
+      }, nowRfc3339());
+      m.term(`dead-lettered: ${error.code}`);
+      stats.deadLettered++;
+      opts.onFailure?.({ error, action: "dead_letter", seq: m.seq, deliveries });
+    } catch (dlqErr: unknown) {
+      // not dropped: redelivered later, and dead-lettered again then
+      m.nak(backoffFor(settings, deliveries));
+      stats.deadLetterFailures++;
+      opts.onFailure?.({ error: asAcpError(dlqErr), action: "dead_letter_failed", seq: m.seq, deliveries });
+    }
+  }
+
+  async function process(m: JsMsg): Promise<void> {
+    stats.delivered++;
+    const deliveries = m.info.deliveryCount;
+    const decoded = decode(m.data, deps.maxBytes === undefined ? undefined : { maxBytes: deps.maxBytes });
+    if (!decoded.ok) {
+      const e = decoded.error;
+      await fail(m, new CodecFailureError(`message ${m.seq} on ${m.subject} is no envelope: ${e.message}`, { retryable: false, details: { code: e.code, pointer: e.pointer } }), deliveries, undefined);
+      return;
+    }
+    const env = withAttempt(decoded.envelope, deliveries);
+    if (deliveries > settings.maxDeliver) {
+      // an earlier delivery never finished (the member crashed or the handler outlived ackWait)
+      await fail(m, new TransportFailureError(`delivered ${deliveries} times without an ack (maxDeliver ${settings.maxDeliver})`, { retryable: false }), deliveries, env);
+      return;
+    }
+    const timer = setInterval(() => m.working(), workingMs);
+    const dctx: DurableContext = {
+      envelope: env, subject: m.subject, eventId: env.event_id, streamSequence: m.seq, deliveryCount: deliveries,
+      stream, consumer: durable, signal: abort.signal, working: () => m.working(),
+    };
+    const ictx = { kind: "event" as const, subject: m.subject, queue: durable, signal: abort.signal, bus: deps.bus, durable: dctx };
+    let result: InboundResult;
+    try {
+      result = await runWithContext(contextFromEnvelope(env), () => handle(env, ictx));
+    } catch (thrown: unknown) {
+      result = { kind: "error", error: asAcpError(thrown) };
+    } finally {
+      clearInterval(timer);
+    }
+    if (result.kind === "error") await fail(m, result.error, deliveries, env);
+    else {
+      m.ack();
+      stats.acked++;
+    }
+  }
+
+  const loop = (async () => {
+    for await (const m of messages) {
+      await sem.acquire();
+      stats.inFlight = sem.used;
+      const p = process(m).catch(() => undefined).finally(() => {
+        sem.release();
+        stats.inFlight = sem.used;
+        running.delete(p);
+      });
+      running.add(p);
+    }
+  })().catch(() => undefined);
+
+  let closing: Promise<void> | undefined;
+  const drainTimeoutMs = opts.drainTimeoutMs ?? 10_000;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await messages.close().catch(() => undefined);
+      await loop;
+      const timer = setTimeout(() => abort.abort(new Error("durable subscription closed")), drainTimeoutMs);
+      await Promise.allSettled([...running]);
+      clearTimeout(timer);
+    })();
+    return closing;
+  };
+  return {
+    stream,
+    durable,
+    filterSubject: filter,
+    stats: () => ({ ...stats }),
+    close,
+    get closed() {
+      return closing ?? messages.closed().then(() => undefined, () => undefined);
+    },
+    [Symbol.asyncDispose]: close,
+  };
+}
