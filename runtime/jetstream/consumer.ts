@@ -222,9 +222,16 @@ export async function consume<P>(
     }
   }
 
+  let stopping = false;
   const loop = (async () => {
     for await (const m of messages) {
       await sem.acquire();
+      if (stopping) {
+        // pulled but not started: hand it back at once instead of after ackWait
+        sem.release();
+        m.nak();
+        continue;
+      }
       stats.inFlight = sem.used;
       const p = process(m).catch(() => undefined).finally(() => {
         sem.release();
@@ -239,6 +246,7 @@ export async function consume<P>(
   const drainTimeoutMs = opts.drainTimeoutMs ?? 10_000;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      stopping = true;
       await messages.close().catch(() => undefined);
       await loop;
       const timer = setTimeout(() => abort.abort(new Error("durable subscription closed")), drainTimeoutMs);
