@@ -8,7 +8,28 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { findNatsServer, freePort, launch, terminate } from "./nats-server.js";
+
+/** Resolves once the cluster's JetStream answers (a meta leader is elected), polling up to `timeoutMs`. */
+export async function waitForJetStream(servers: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const nc = await connect({ servers, timeout: 5_000 });
+  try {
+    for (;;) {
+      try {
+        await (await jetstreamManager(nc, { timeout: 2_000 })).getAccountInfo();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`cluster JetStream not ready within ${timeoutMs} ms: ${String(err)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
 
 export interface NatsClusterNode {
   readonly name: string;
@@ -84,6 +105,7 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
   };
   try {
     await Promise.all(nodes.map((_, i) => startNode(i)));
+    await waitForJetStream(nodes.map((n) => n.url), timeoutMs);
   } catch (err) {
     await stop();
     throw err;
