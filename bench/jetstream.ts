@@ -7,7 +7,8 @@
  *   the same envelope per message (createEnvelope), JSON-encodes it and awaits `js.publish`
  *   with the same msgID;
  * - consume+ack msgs/s: a durable subscription (decode + schema check, handler, ack) vs a raw
- *   pull consumer with the same config iterating `consume()` that decodes the same way and acks;
+ *   pull consumer with the same config iterating `consume()` that decodes the same way, reads the
+ *   delivery count and stream sequence (what the durable handler is given) and acks;
  * - replay msgs/s (ordered consumer over the whole stream, decoded);
  * - redelivery delay after a nak against the configured backoff.
  * Bus and raw alternate over several rounds; figures are median rounds, ratios the median
@@ -28,7 +29,7 @@ import { runInfo, writeResult } from "./lib/results.js";
 const ROUNDS = 5;
 const PUBLISHES = 6_000;
 const IN_FLIGHT = 64;
-const CONSUME = 6_000;
+const CONSUME = 20_000;
 const TARGETS = { publishRatio: 0.85, consumeRatio: 0.85 };
 const PAYLOAD = { order: "ORD-1042", amount: 42.5, currency: "EUR", items: 3 };
 
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
       for await (const m of messages) {
         const d = decode(m.data);
         if (!d.ok) throw new Error("bench: undecodable");
+        // what a handler is given besides the envelope: delivery count (acp.retry.attempt) and stream sequence
+        if (m.info.deliveryCount < 1 || m.seq < 1) throw new Error("bench: bad delivery info");
         m.ack();
         if (++n === CONSUME) break;
       }

@@ -94,30 +94,27 @@ export interface ConsumerDeps {
   readonly inbound: readonly InboundMiddleware[];
 }
 
-/** A counting semaphore with a bound. */
-function slots(max: number): { acquire(): Promise<void>; release(): void; readonly used: number } {
-  let used = 0;
-  const waiters: Array<() => void> = [];
-  return {
-    acquire() {
-      if (used < max) {
-        used++;
-        return Promise.resolve();
-      }
-      return new Promise<void>((r) => waiters.push(() => { used++; r(); }));
-    },
-    release() {
-      used--;
-      waiters.shift()?.();
-    },
-    get used() {
-      return used;
-    },
-  };
-}
+const NONE: InboundResult = { kind: "none" };
 
-function withAttempt(env: Envelope, attempt: number): Envelope {
-  return { ...env, metadata: { ...env.metadata, [MetadataKey.RETRY_ATTEMPT]: attempt } };
+/** The {@link DurableContext} of one delivery (a class: no closures per message). */
+class Delivery implements DurableContext {
+  readonly #m: JsMsg;
+  readonly subject: string;
+  readonly eventId: string;
+  readonly streamSequence: number;
+
+  constructor(
+    m: JsMsg, readonly envelope: Envelope, readonly deliveryCount: number, readonly stream: string, readonly consumer: string, readonly signal: AbortSignal,
+  ) {
+    this.#m = m;
+    this.subject = m.subject;
+    this.eventId = envelope.event_id;
+    this.streamSequence = m.seq;
+  }
+
+  working(): void {
+    this.#m.working();
+  }
 }
 
 function asAcpError(thrown: unknown): AcpError {
@@ -147,15 +144,27 @@ export async function consume<P>(
 
   const stats: DurableStats = { delivered: 0, acked: 0, naked: 0, deadLettered: 0, terminated: 0, deadLetterFailures: 0, inFlight: 0 };
   const abort = new AbortController();
-  const sem = slots(maxInFlight);
-  const running = new Set<Promise<void>>();
-  const chain = composeInbound([...deps.inbound, ...(opts.inbound ?? [])]);
-  const final: InboundHandler = async (env, ictx): Promise<InboundResult> => {
+  const middleware = [...deps.inbound, ...(opts.inbound ?? [])];
+  const chain: InboundHandler | undefined = middleware.length === 0 ? undefined : composeInbound(middleware)(async (env, ictx): Promise<InboundResult> => {
     const dctx = (ictx as InboundContext & { durable: DurableContext }).durable;
     await handler(env.payload as P, dctx.envelope === env ? dctx : { ...dctx, envelope: env });
-    return { kind: "none" };
-  };
-  const handle = chain(final);
+    return NONE;
+  });
+  const decodeOpts = deps.maxBytes === undefined ? undefined : { maxBytes: deps.maxBytes };
+  /** Messages whose handler runs, with when it started: one timer sends their in-progress acks. */
+  const active = new Map<JsMsg, number>();
+  const ticker = setInterval(() => {
+    const due = Date.now() - workingMs;
+    for (const [m, since] of active) {
+      if (since > due) continue;
+      m.working();
+      active.set(m, Date.now());
+    }
+  }, Math.max(25, Math.floor(workingMs / 2)));
+  ticker.unref();
+  let inFlight = 0;
+  let slotWaiter: (() => void) | undefined;
+  let idleWaiter: (() => void) | undefined;
 
   async function fail(m: JsMsg, error: AcpError, deliveries: number, env: Envelope | undefined): Promise<void> {
     if (error.retryable && deliveries < settings.maxDeliver) {
@@ -186,59 +195,94 @@ export async function consume<P>(
     }
   }
 
-  async function process(m: JsMsg): Promise<void> {
-    stats.delivered++;
-    const deliveries = m.info.deliveryCount;
-    const decoded = decode(m.data, deps.maxBytes === undefined ? undefined : { maxBytes: deps.maxBytes });
-    if (!decoded.ok) {
-      const e = decoded.error;
-      await fail(m, new CodecFailureError(`message ${m.seq} on ${m.subject} is no envelope: ${e.message}`, { retryable: false, details: { code: e.code, pointer: e.pointer } }), deliveries, undefined);
+  function release(): void {
+    inFlight--;
+    stats.inFlight = inFlight;
+    const w = slotWaiter;
+    slotWaiter = undefined;
+    w?.();
+    if (inFlight === 0) idleWaiter?.();
+  }
+
+  function failThenRelease(m: JsMsg, error: AcpError, deliveries: number, env: Envelope | undefined): void {
+    fail(m, error, deliveries, env).catch(() => undefined).finally(release);
+  }
+
+  /** After the handler: ack, or the failure path; then the slot is free. */
+  function finish(m: JsMsg, env: Envelope, deliveries: number, result: InboundResult): void {
+    active.delete(m);
+    if (result.kind === "error") {
+      failThenRelease(m, result.error, deliveries, env);
       return;
     }
-    const env = withAttempt(decoded.envelope, deliveries);
-    if (deliveries > settings.maxDeliver) {
-      // an earlier delivery never finished (the member crashed or the handler outlived ackWait)
-      await fail(m, new TransportFailureError(`delivered ${deliveries} times without an ack (maxDeliver ${settings.maxDeliver})`, { retryable: false }), deliveries, env);
-      return;
-    }
-    const timer = setInterval(() => m.working(), workingMs);
-    const dctx: DurableContext = {
-      envelope: env, subject: m.subject, eventId: env.event_id, streamSequence: m.seq, deliveryCount: deliveries,
-      stream, consumer: durable, signal: abort.signal, working: () => m.working(),
-    };
-    const ictx = { kind: "event" as const, subject: m.subject, queue: durable, signal: abort.signal, bus: deps.bus, durable: dctx };
-    let result: InboundResult;
     try {
-      result = await runWithContext(contextFromEnvelope(env), () => handle(env, ictx));
-    } catch (thrown: unknown) {
-      result = { kind: "error", error: asAcpError(thrown) };
-    } finally {
-      clearInterval(timer);
-    }
-    if (result.kind === "error") await fail(m, result.error, deliveries, env);
-    else {
       m.ack();
       stats.acked++;
+    } catch {
+      // connection closed: the message is redelivered after ackWait
+    }
+    release();
+  }
+
+  /**
+   * Handles one message. Synchronous as far as the handler is: a handler that returns without
+   * a promise is acked in the same turn (no promise allocated per message on that path).
+   */
+  function start(m: JsMsg): void {
+    stats.delivered++;
+    const deliveries = m.info.deliveryCount;
+    const decoded = decode(m.data, decodeOpts);
+    if (!decoded.ok) {
+      const e = decoded.error;
+      failThenRelease(m, new CodecFailureError(`message ${m.seq} on ${m.subject} is no envelope: ${e.message}`, { retryable: false, details: { code: e.code, pointer: e.pointer } }), deliveries, undefined);
+      return;
+    }
+    const env = decoded.envelope; // freshly decoded: ours to annotate
+    env.metadata = env.metadata === undefined ? { [MetadataKey.RETRY_ATTEMPT]: deliveries } : { ...env.metadata, [MetadataKey.RETRY_ATTEMPT]: deliveries };
+    if (deliveries > settings.maxDeliver) {
+      // an earlier delivery never finished (the member crashed or the handler outlived ackWait)
+      failThenRelease(m, new TransportFailureError(`delivered ${deliveries} times without an ack (maxDeliver ${settings.maxDeliver})`, { retryable: false }), deliveries, env);
+      return;
+    }
+    const dctx = new Delivery(m, env, deliveries, stream, durable, abort.signal);
+    active.set(m, Date.now());
+    let out: unknown;
+    try {
+      out = chain === undefined
+        ? runWithContext(contextFromEnvelope(env), () => handler(env.payload as P, dctx))
+        : runWithContext(contextFromEnvelope(env), () => chain(env, { kind: "event", subject: m.subject, queue: durable, signal: abort.signal, bus: deps.bus, durable: dctx } as InboundContext));
+    } catch (thrown: unknown) {
+      finish(m, env, deliveries, { kind: "error", error: asAcpError(thrown) });
+      return;
+    }
+    if (out !== null && typeof out === "object" && typeof (out as PromiseLike<unknown>).then === "function") {
+      (out as PromiseLike<unknown>).then(
+        (r) => finish(m, env, deliveries, chain === undefined ? NONE : (r as InboundResult)),
+        (thrown: unknown) => finish(m, env, deliveries, { kind: "error", error: asAcpError(thrown) }),
+      );
+    } else {
+      finish(m, env, deliveries, chain === undefined ? NONE : (out as InboundResult));
     }
   }
 
   let stopping = false;
   const loop = (async () => {
     for await (const m of messages) {
-      await sem.acquire();
+      if (inFlight >= maxInFlight) await new Promise<void>((r) => (slotWaiter = r));
       if (stopping) {
         // pulled but not started: hand it back at once instead of after ackWait
-        sem.release();
         m.nak();
         continue;
       }
-      stats.inFlight = sem.used;
-      const p = process(m).catch(() => undefined).finally(() => {
-        sem.release();
-        stats.inFlight = sem.used;
-        running.delete(p);
-      });
-      running.add(p);
+      inFlight++;
+      stats.inFlight = inFlight;
+      try {
+        start(m);
+      } catch {
+        // start() reports through fail(); anything else leaves the message for redelivery after ackWait
+        active.delete(m);
+        release();
+      }
     }
   })().catch(() => undefined);
 
@@ -249,9 +293,20 @@ export async function consume<P>(
       stopping = true;
       await messages.close().catch(() => undefined);
       await loop;
-      const timer = setTimeout(() => abort.abort(new Error("durable subscription closed")), drainTimeoutMs);
-      await Promise.allSettled([...running]);
+      // handlers still running after the drain time get their signal aborted and are left behind:
+      // their messages stay unacknowledged and go to another member after ackWait
+      let timer: NodeJS.Timeout | undefined;
+      if (inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          idleWaiter = resolve;
+          timer = setTimeout(() => {
+            abort.abort(new Error("durable subscription closed"));
+            resolve();
+          }, drainTimeoutMs);
+        });
+      }
       clearTimeout(timer);
+      clearInterval(ticker);
     })();
     return closing;
   };
