@@ -16,7 +16,7 @@ import type { Bus, InboundContext, InboundHandler, InboundMiddleware, InboundRes
 import { contextFromEnvelope, runWithContext } from "../context/index.js";
 import { decode, nowRfc3339 } from "../envelope/index.js";
 import { composeInbound } from "../middleware/index.js";
-import { backoffFor, ensureConsumer, resolveSettings, type ConsumerSettings, type ResolvedSettings } from "./consumer-config.js";
+import { backoffFor, ensureConsumer, resolveSettings, type ConsumerSettings } from "./consumer-config.js";
 import { publishDeadLetter } from "./dlq.js";
 import { invalidArgument } from "./errors.js";
 import type { StreamLayout } from "./layout.js";

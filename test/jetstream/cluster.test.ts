@@ -46,7 +46,7 @@ describe("3-node cluster, R3 streams", () => {
     };
     const a = await member();
     let memberA: DurableFixture | undefined = a;
-    await using b = await member();
+    await using memberB = await member();
 
     const acked = new Set<string>();
     let publishRetries = 0;
@@ -109,6 +109,7 @@ describe("3-node cluster, R3 streams", () => {
       duplicates_dropped_by_filter: filter.duplicates, publish_retries: publishRetries, node_killed: cluster.nodes[victim]!.name, stream_leader_before: leader, node_killed_at_acked: nodeDownAt, member_crashed_at_acked: memberDownAt,
     };
     console.log(`cluster fault run: ${JSON.stringify(report)}`);
+    expect(memberB.durable.layout.events.replicas).toBe(3);
     await memberA.durable.close();
     await memberA.bus.close();
     expect(acked.size).toBe(EVENTS);
