@@ -5,7 +5,7 @@ import { headers } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { AcpError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
 import { createEnvelope } from "../../runtime/envelope/index.js";
-import { createIdempotencyFilter, ensureStreams, idempotent, streamLayout, type DurableContext } from "../../runtime/jetstream/index.js";
+import { createIdempotencyFilter, ensureStreams, idempotent, streamInfo, streamLayout, type DurableContext } from "../../runtime/jetstream/index.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { openDurable, uniquePrefix, until } from "./fixtures.js";
 
@@ -35,6 +35,20 @@ describe("streams as configuration", () => {
       expect(info.config.retention).toBe("limits");
       const work = await (await jetstreamManager(nc)).streams.info(changed.work.name);
       expect(work.config.retention).toBe("workqueue");
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("a stream whose retention/storage differs from the layout is INVALID_REQUEST naming the stream; a missing stream's info names the fix", async () => {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const prefix = uniquePrefix();
+      await ensureStreams(nc, streamLayout({ prefix }));
+      const err = await ensureStreams(nc, streamLayout({ prefix, storage: "memory" })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidRequestError);
+      expect((err as Error).message).toMatch(/stream .*_EVENTS exists with retention limits \/ storage file, the layout wants limits \/ memory.*delete the stream/);
+      await expect(streamInfo(nc, "NO_SUCH_STREAM")).rejects.toThrow(/stream NO_SUCH_STREAM: not found: run `oaio streams ensure/);
     } finally {
       await nc.close();
     }
