@@ -1,0 +1,362 @@
+/**
+ * The TypeScript bus as a client of the DEPLOYED Python SDK (openagentio==0.3.0 from PyPI):
+ * invoke, stream, errors, tenants, queue groups, pub/sub, context and dotted targets against
+ * a real nats-server, with a raw tap recording what was on the wire (spec/interop.md).
+ * One Python peer process serves the whole file; each test uses its own targets.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resultOf, type Bus, type StreamFrame } from "../../runtime/bus/index.js";
+import {
+  AcpError,
+  AgentTimeoutError,
+  AgentUnavailableError,
+  AuthFailureError,
+  BackpressureDropError,
+  CodecFailureError,
+  InvalidRequestError,
+  NoHandlerError,
+  PermissionDeniedError,
+  TransportFailureError,
+} from "../../runtime/errors.js";
+import { DEPLOYED_CODES, openPeerNetwork, type Json, type PeerNetwork } from "./peer.js";
+
+let net: PeerNetwork;
+let ts: Bus;
+beforeAll(async () => {
+  net = await openPeerNetwork();
+  ts = await net.bus("ts");
+}, 60_000);
+afterAll(async () => {
+  await net?.close();
+});
+
+const handled = (target: string) => (e: Json) => e["event"] === "handled" && e["target"] === target;
+const envOf = (e: Json): Json => e["envelope"] as Json;
+
+/** Frames without their envelopes (what a consumer reads). */
+async function frames(target: string, payload: unknown, opts: { tenant?: string } = {}): Promise<{ frames: Json[]; error?: unknown }> {
+  const out: Json[] = [];
+  try {
+    const bus = opts.tenant === undefined ? ts : await net.bus(`ts-${opts.tenant}`, { tenant: opts.tenant });
+    for await (const f of bus.streamInvoke(target, payload, { timeoutMs: 8000 })) out.push(strip(f));
+    return { frames: out };
+  } catch (error) {
+    return { frames: out, error };
+  }
+}
+function strip(f: StreamFrame): Json {
+  const { envelope: _e, ...rest } = f as StreamFrame & { envelope?: unknown };
+  return rest as Json;
+}
+
+describe("invoke: TS bus → deployed Python handler", () => {
+  it("returns the handler's bare value; the reply is a schema_version 1 final on the request's reply_to", async () => {
+    await net.peer.ok("handle", { kind: "invoke", target: "inv-basic" });
+    expect(await ts.invoke("inv-basic", { do: "return", value: { a: 1 } })).toEqual({ a: 1 });
+    expect(await ts.invoke("inv-basic", { do: "return", value: "alice" })).toBe("alice");
+    expect(await ts.invoke("inv-basic", { do: "return", value: [1, "two"] })).toEqual([1, "two"]);
+    expect(await ts.invoke("inv-basic", { do: "return", value: null })).toBeUndefined();
+
+    const [req] = await net.tap.where("the request", (m) => m.subject === "acp.v1.invoke.inv-basic");
+    const reqJson = req!.json!;
+    const replies = await net.tap.where("the reply", (m) => m.subject === reqJson["reply_to"]);
+    const reply = replies[0]!;
+    // spec/interop.md "Replies": bare value, schema_version 1, no frame_type/phase/seq, no NATS reply, no headers.
+    expect(reply.json).toMatchObject({
+      spec_version: "acp/1.0",
+      schema_version: 1,
+      event_type: "agent.response.final",
+      is_final: true,
+      correlation_id: reqJson["event_id"],
+      from: "py-peer",
+      to: "ts",
+      payload: { a: 1 },
+    });
+    for (const absent of ["frame_type", "phase", "seq", "reply_to", "tenant_id"]) expect(reply.json).not.toHaveProperty(absent);
+    expect(reply.reply).toBeUndefined();
+    expect(reply.headers).toBeUndefined();
+    // A None result: a final without a payload key at all.
+    await net.tap.where("a final without a payload", (m) => m.json?.["event_type"] === "agent.response.final" && m.json["from"] === "py-peer" && !("payload" in m.json));
+    // The Python handler saw the request as we sent it (from, to, payload).
+    const seen = await net.peer.eventsWhere("the handled request", handled("inv-basic"), 4);
+    expect(envOf(seen[0]!)).toMatchObject({ from: "ts", to: "inv-basic", reply_to: reqJson["reply_to"], payload: { do: "return", value: { a: 1 } } });
+  });
+
+  it("surfaces every deployed error code as its typed class, with the wire's retryable and message", async () => {
+    await net.peer.ok("handle", { kind: "invoke", target: "inv-err" });
+    const classes = {
+      AGENT_TIMEOUT: AgentTimeoutError,
+      AGENT_UNAVAILABLE: AgentUnavailableError,
+      BACKPRESSURE_DROP: BackpressureDropError,
+      TRANSPORT_FAILURE: TransportFailureError,
+      CODEC_FAILURE: CodecFailureError,
+      AUTH_FAILURE: AuthFailureError,
+      INVALID_REQUEST: InvalidRequestError,
+      NO_HANDLER: NoHandlerError,
+    } as const;
+    expect(Object.keys(classes)).toEqual([...DEPLOYED_CODES]);
+    for (const [code, Cls] of Object.entries(classes)) {
+      for (const retryable of [true, false]) {
+        const err = await ts.invoke("inv-err", { do: "raise", code, message: `python says ${code}`, retryable }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, code).toBeInstanceOf(Cls);
+        expect(err).toMatchObject({ code, retryable, message: `python says ${code}` });
+      }
+    }
+    // A deployed handler may raise an extension code too: it arrives typed.
+    const denied = await ts.invoke("inv-err", { do: "raise", code: "PERMISSION_DENIED", message: "no" }).catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(PermissionDeniedError);
+    // Any other exception: AGENT_UNAVAILABLE, not retryable, the exception's text as message.
+    const plain = await ts.invoke("inv-err", { do: "raise_plain", message: "boom" }).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(AgentUnavailableError);
+    expect(plain).toMatchObject({ code: "AGENT_UNAVAILABLE", retryable: false, message: "boom" });
+    // On the wire: ErrorPayload as the deployed dataclass writes it, `cause: {}` included.
+    const wire = await net.tap.where("18 error replies", (m) => m.json?.["event_type"] === "agent.response.error" && m.json["from"] === "py-peer", 18);
+    expect(wire.map((m) => m.json!["payload"])).toContainEqual({ code: "AGENT_UNAVAILABLE", message: "boom", retryable: false, cause: {} });
+    for (const m of wire) expect(m.json).toMatchObject({ schema_version: 1, is_final: true, event_type: "agent.response.error" });
+  });
+
+  // No "no responders" case here: the tap's `>` subscription answers every subject
+  // (test/bus covers NO_HANDLER).
+});
+
+describe("streams: TS bus → deployed Python stream handler", () => {
+  it("reads started/delta/final in the standard object shapes; frames carry seq 1.. (seq 0 is omitted)", async () => {
+    await net.peer.ok("handle", { kind: "stream", target: "st-std" });
+    const steps = [
+      ["started", { meta: { model: "m1" } }],
+      ["delta", { delta: "al" }],
+      ["delta", { delta: "ice", data: { tokens: 2 } }],
+      ["delta", { data: { tool: "search" } }],
+      ["final", { text: "alice" }],
+    ];
+    const got = await frames("st-std", { do: "stream", steps });
+    expect(got.error).toBeUndefined();
+    expect(got.frames).toEqual([
+      { type: "started", meta: { model: "m1" } },
+      { type: "delta", delta: "al", data: undefined },
+      { type: "delta", delta: "ice", data: { tokens: 2 } },
+      { type: "delta", delta: undefined, data: { tool: "search" } },
+      { type: "final", result: { text: "alice" } },
+    ]);
+    const [req] = await net.tap.where("the request", (m) => m.subject === "acp.v1.invoke.st-std");
+    const wire = await net.tap.where("five frames", (m) => m.subject === req!.json!["reply_to"], 5);
+    expect(wire.map((m) => m.json!["seq"])).toEqual([undefined, 1, 2, 3, 4]);
+    expect(wire.map((m) => m.json!["event_type"])).toEqual([
+      "agent.response.started",
+      "agent.response.delta",
+      "agent.response.delta",
+      "agent.response.delta",
+      "agent.response.final",
+    ]);
+    expect(wire.map((m) => m.json!["is_final"])).toEqual([undefined, undefined, undefined, undefined, true]);
+    expect(wire[4]!.json!["payload"]).toEqual({ text: "alice" });
+    for (const m of wire) {
+      expect(m.json).toMatchObject({ schema_version: 1, correlation_id: req!.json!["event_id"], from: "py-peer", to: "ts" });
+      expect(m.json).not.toHaveProperty("metadata");
+    }
+  });
+
+  it("a handler that returns without a terminal frame ends the stream with an empty final", async () => {
+    await net.peer.ok("handle", { kind: "stream", target: "st-auto" });
+    const got = await frames("st-auto", { do: "stream", steps: [["delta", { delta: "x" }], ["return"]] });
+    expect(got).toEqual({ frames: [{ type: "delta", delta: "x", data: undefined }, { type: "final", result: undefined }] });
+  });
+
+  it("an error frame ends the stream with its typed error after the frames before it", async () => {
+    await net.peer.ok("handle", { kind: "stream", target: "st-err" });
+    const typed = await frames("st-err", { do: "stream", steps: [["delta", { delta: "a" }], ["error", "AGENT_TIMEOUT", "upstream slow", true]] });
+    expect(typed.frames).toEqual([{ type: "delta", delta: "a", data: undefined }]);
+    expect(typed.error).toBeInstanceOf(AgentTimeoutError);
+    expect(typed.error).toMatchObject({ message: "upstream slow", retryable: true });
+    const plain = await frames("st-err", { do: "stream", steps: [["delta", { delta: "a" }], ["raise_plain", "kaput"]] });
+    expect(plain.frames).toHaveLength(1);
+    expect(plain.error).toBeInstanceOf(AgentUnavailableError);
+    expect(plain.error).toMatchObject({ message: "kaput", retryable: false });
+  });
+
+  it("accepts the deployed writer's bare payloads: delta(\"al\"), started(\"thinking\"), bare finals", async () => {
+    await net.peer.ok("handle", { kind: "stream", target: "st-bare" });
+    const steps = [["started", "thinking"], ["delta", "al"], ["delta", "ice"], ["delta", [1, 2]], ["delta", 42], ["final", "alice"]];
+    const got = await frames("st-bare", { do: "stream", steps });
+    // On the wire the payloads are the bare JSON values (spec/interop.md "Stream frames").
+    const [req] = await net.tap.where("the request", (m) => m.subject === "acp.v1.invoke.st-bare");
+    const wire = await net.tap.where("six frames", (m) => m.subject === req!.json!["reply_to"], 6);
+    expect(wire.map((m) => m.json!["payload"])).toEqual(["thinking", "al", "ice", [1, 2], 42, "alice"]);
+    // issue 9 §6: a string delta surfaces as frame.delta, other JSON as frame.data, a
+    // non-object started payload as frame.meta; the bare final value as frame.result.
+    expect(got.error).toBeUndefined();
+    expect(got.frames).toEqual([
+      { type: "started", meta: "thinking" },
+      { type: "delta", delta: "al", data: undefined },
+      { type: "delta", delta: "ice", data: undefined },
+      { type: "delta", delta: undefined, data: [1, 2] },
+      { type: "delta", delta: undefined, data: 42 },
+      { type: "final", result: "alice" },
+    ]);
+  });
+
+  it("keeps object payloads the deployed writer sends outside the standard shapes: started({...}), delta({...})", async () => {
+    // The deployed writer sends what it is given: started({"model": "m1"}) puts the dict itself
+    // in the payload (its StartedPayload dataclass would be {"meta": {...}}), and
+    // delta({"tokens": 2}) the dict itself (not {"delta", "data"}). Read as standard shapes,
+    // meta and data come out undefined and the content is lost to the consumer.
+    await net.peer.ok("handle", { kind: "stream", target: "st-obj" });
+    const steps = [["started", { model: "m1" }], ["delta", { tokens: 2 }], ["final", { text: "ok" }]];
+    const got = await frames("st-obj", { do: "stream", steps });
+    const [req] = await net.tap.where("the request", (m) => m.subject === "acp.v1.invoke.st-obj");
+    const wire = await net.tap.where("three frames", (m) => m.subject === req!.json!["reply_to"], 3);
+    expect(wire.map((m) => m.json!["payload"])).toEqual([{ model: "m1" }, { tokens: 2 }, { text: "ok" }]);
+    expect(got.error).toBeUndefined();
+    expect(got.frames).toEqual([
+      { type: "started", meta: { model: "m1" } },
+      { type: "delta", delta: undefined, data: { tokens: 2 } },
+      { type: "final", result: { text: "ok" } },
+    ]);
+  });
+
+  it("accepts started() and final() without a payload", async () => {
+    await net.peer.ok("handle", { kind: "stream", target: "st-empty" });
+    const got = await frames("st-empty", { do: "stream", steps: [["started"], ["delta", { delta: "x" }], ["final"]] });
+    expect(got).toEqual({ frames: [{ type: "started", meta: undefined }, { type: "delta", delta: "x", data: undefined }, { type: "final", result: undefined }] });
+  });
+});
+
+describe("context, tenants and queue groups: TS bus → deployed Python", () => {
+  it("the deployed handler receives session, conversation, tenant, user, channel and traceparent; its reply copies them", async () => {
+    await net.peer.ok("handle", { kind: "invoke", target: "ctx-echo", tenant: "acme" });
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    const context = { session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", traceparent };
+    const reply = await ts.invokeEnvelope("ctx-echo", { do: "envelope" }, { context, metadata: { "app.k": "v" } });
+    const seen = reply.payload as Json;
+    expect(seen).toMatchObject({ session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", metadata: { "app.k": "v" } });
+    expect(String(seen["traceparent"])).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    expect(seen["trace_id"]).toBe("0af7651916cd43dd8448eb211c80319c");
+    // The deployed reply shell copies the context fields and the non-acp metadata.
+    expect(reply).toMatchObject({ session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", traceparent: seen["traceparent"], trace_id: seen["trace_id"], span_id: seen["span_id"], metadata: { "app.k": "v" } });
+    await net.tap.where("the tenant's invoke subject", (m) => m.subject === "acp.v1.acme.invoke.ctx-echo");
+  });
+
+  it("tenants are isolated: each request reaches only the deployed handler of its tenant", async () => {
+    for (const [agent, tenant] of [["py-acme", "acme"], ["py-globex", "globex"], ["py-none", undefined]] as const) {
+      await net.peer.ok("handle", { kind: "invoke", target: "room", agent, ...(tenant === undefined ? {} : { tenant }) });
+    }
+    const acme = await net.bus("ts-acme-room", { tenant: "acme" });
+    expect((await acme.invokeEnvelope("room", { do: "return", value: 1 })).from).toBe("py-acme");
+    expect((await ts.invokeEnvelope("room", { do: "return", value: 2 }, { context: { tenant_id: "globex" } })).from).toBe("py-globex");
+    expect((await ts.invokeEnvelope("room", { do: "return", value: 3 })).from).toBe("py-none");
+    const seen = await net.peer.eventsWhere("three handled", handled("room"), 3);
+    expect(seen.map((e) => [e["agent"], envOf(e)["tenant_id"], (envOf(e)["payload"] as Json)["value"]])).toEqual([
+      ["py-acme", "acme", 1],
+      ["py-globex", "globex", 2],
+      ["py-none", undefined, 3],
+    ]);
+    expect((await net.tap.where("three requests", (m) => m.subject.endsWith(".invoke.room"), 3)).map((m) => m.subject)).toEqual([
+      "acp.v1.acme.invoke.room",
+      "acp.v1.globex.invoke.room",
+      "acp.v1.invoke.room",
+    ]);
+  });
+
+  it("queue groups: deployed and TS handlers of one target share its default queue group (each request answered once)", async () => {
+    await net.peer.ok("handle", { kind: "invoke", target: "work", agent: "py-w1" });
+    await net.peer.ok("handle", { kind: "invoke", target: "work", agent: "py-w2" });
+    const server = await net.bus("ts-w3");
+    let tsCount = 0;
+    await server.handleInvoke("work", () => {
+      tsCount++;
+      return "ts-w3";
+    });
+    // A deployed reply's `from` is the Python bus' agent id; ours is the target, so the TS
+    // member is told apart by its answer.
+    await net.settle();
+    const n = 45;
+    const answers = await Promise.all(Array.from({ length: n }, (_, i) => ts.invokeEnvelope("work", { do: "return", value: `py-${i}` })));
+    const by = (who: string): number =>
+      answers.filter((a) => (who.startsWith("py-") ? a.from === who : resultOf(a) === who)).length;
+    expect(by("py-w1") + by("py-w2") + by("ts-w3")).toBe(n);
+    expect(by("py-w1")).toBeGreaterThan(0);
+    expect(by("py-w2")).toBeGreaterThan(0);
+    expect(by("ts-w3")).toBe(tsCount);
+    const pySeen = net.peer.events.filter(handled("work"));
+    expect(pySeen).toHaveLength(by("py-w1") + by("py-w2"));
+    // An explicit queue group name works across both as well.
+    await net.peer.ok("handle", { kind: "invoke", target: "work2", agent: "py-w1", queue: "pool" });
+    await net.peer.ok("handle", { kind: "invoke", target: "work2", agent: "py-w2", queue: "pool" });
+    await net.settle();
+    const two = await Promise.all(Array.from({ length: 20 }, () => ts.invokeEnvelope("work2", { do: "return", value: 0 })));
+    expect(new Set(two.map((a) => a.from))).toEqual(new Set(["py-w1", "py-w2"]));
+    expect(net.peer.events.filter(handled("work2"))).toHaveLength(20);
+  });
+});
+
+describe("pub/sub: TS publish → deployed Python subscribers", () => {
+  it("fan-out and queue groups across both SDKs, tenants isolated, context carried", async () => {
+    await net.peer.ok("subscribe", { name: "fan", event_type: "job.posted" });
+    await net.peer.ok("subscribe", { name: "q1", event_type: "job.posted", agent: "py-q1", queue: "workers" });
+    await net.peer.ok("subscribe", { name: "q2", event_type: "job.posted", agent: "py-q2", queue: "workers" });
+    await net.peer.ok("subscribe", { name: "acme", event_type: "job.posted", tenant: "acme" });
+    const sub = await net.bus("ts-q3");
+    const tsGot: string[] = [];
+    await sub.subscribe("job.posted", (_p, ctx) => void tsGot.push(ctx.envelope.event_id), { queue: "workers" });
+    await net.settle();
+    const n = 30;
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) {
+      await ts.publish("job.posted", { i }, { context: { session_id: "s-pub", user_id: "u-pub" } });
+    }
+    await ts.publish("job.posted", { i: -1 }, { context: { tenant_id: "acme", session_id: "s-acme" } });
+    const fan = await net.peer.eventsWhere("fan-out subscriber got all", (e) => e["sub"] === "fan", n);
+    for (const e of fan) ids.push(String(envOf(e)["event_id"]));
+    expect(fan.map((e) => (envOf(e)["payload"] as Json)["i"])).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(envOf(fan[0]!)).toMatchObject({ event_type: "job.posted", from: "ts", session_id: "s-pub", user_id: "u-pub", schema_version: 2 });
+    const queued = (): string[] => [
+      ...net.peer.events.filter((e) => e["sub"] === "q1" || e["sub"] === "q2").map((e) => String(envOf(e)["event_id"])),
+      ...tsGot,
+    ];
+    await net.peer.eventsWhere("the tenant subscriber", (e) => e["sub"] === "acme", 1);
+    await net.settle();
+    await net.peer.ok("flush");
+    expect(queued().sort()).toEqual([...ids].sort());
+    // The untenanted subscribers never saw the tenant's event; the tenant's saw only it.
+    expect(net.peer.events.filter((e) => e["sub"] === "acme").map((e) => envOf(e)["session_id"])).toEqual(["s-acme"]);
+    expect(fan.some((e) => envOf(e)["tenant_id"] === "acme")).toBe(false);
+    expect((await net.tap.where("the events", (m) => m.subject.endsWith("events.job.posted"), n + 1)).map((m) => m.subject).slice(-2)).toEqual([
+      "acp.v1.events.job.posted",
+      "acp.v1.acme.events.job.posted",
+    ]);
+  });
+});
+
+describe("dotted targets (deployed bridges: openclaw.chat, {prefix}.{tool})", () => {
+  it("invokes and streams a deployed handler registered on a dotted target", async () => {
+    await net.peer.ok("handle", { kind: "stream", target: "openclaw.chat" });
+    await net.peer.ok("handle", { kind: "invoke", target: "mcp-fs.read_file" });
+    await net.peer.ok("handle", { kind: "invoke", target: "mcp-fs.read_file", tenant: "acme", agent: "py-acme-mcp" });
+    // The openclaw bridge's frames: writer.delta({"delta": content}), writer.final({"text", "raw"}).
+    const steps = [["delta", { delta: "al" }], ["delta", { delta: "ice" }], ["final", { text: "alice", raw: {} }]];
+    const got = await frames("openclaw.chat", { do: "stream", steps });
+    expect(got.error).toBeUndefined();
+    expect(got.frames).toEqual([
+      { type: "delta", delta: "al", data: undefined },
+      { type: "delta", delta: "ice", data: undefined },
+      { type: "final", result: { text: "alice", raw: {} } },
+    ]);
+    expect(await ts.invoke("mcp-fs.read_file", { do: "return", value: { content: "hi" } })).toEqual({ content: "hi" });
+    const acme = await net.bus("ts-acme-dot", { tenant: "acme" });
+    expect((await acme.invokeEnvelope("mcp-fs.read_file", { do: "return", value: 1 })).from).toBe("py-acme-mcp");
+    for (const subject of ["acp.v1.invoke.openclaw.chat", "acp.v1.invoke.mcp-fs.read_file", "acp.v1.acme.invoke.mcp-fs.read_file"]) {
+      await net.tap.where(subject, (m) => m.subject === subject);
+    }
+  });
+
+  it("still refuses targets with empty tokens, wildcards or white space", async () => {
+    for (const bad of ["openclaw..chat", ".chat", "openclaw.", "openclaw.*", "openclaw.>", "open claw.chat", "openclaw.\tchat"]) {
+      const err = await ts.invoke(bad, {}).catch((e: unknown) => e);
+      expect(err, bad).toBeInstanceOf(InvalidRequestError);
+      expect((err as AcpError).message, bad).toContain("target");
+    }
+  });
+});
