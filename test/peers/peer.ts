@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createBus, type Bus, type BusOptions } from "../../runtime/bus/index.js";
 import { connectNats } from "../../runtime/transport/index.js";
 import { REPO_ROOT, runProcess } from "../helpers/cli.js";
-import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { freePort, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../transport/wait.js";
 
 export type Json = Record<string, unknown>;
@@ -202,12 +202,28 @@ export interface PeerNetwork {
   bus(agentId: string, opts?: Partial<BusOptions>): Promise<Bus>;
   /** Subscriptions made so far by TS buses and the peer are live at the server. */
   settle(): Promise<void>;
+  /** Every subscription the server holds (its monitoring endpoint `/connz?subs=detail`). */
+  subscriptions(): Promise<ServerSubscription[]>;
   close(): Promise<void>;
+}
+
+/** A subscription as the server reports it. */
+export interface ServerSubscription {
+  /** The connection's name (the deployed peer's is `deployed-python-peer:<agent id>`). */
+  readonly connection: string;
+  readonly subject: string;
+  /** The queue group, `undefined` for a plain subscription. */
+  readonly queue: string | undefined;
+}
+
+interface Connz {
+  connections?: { name?: string; subscriptions_list_detail?: { subject: string; qgroup?: string }[] }[];
 }
 
 /** Starts the pieces of a {@link PeerNetwork}; on failure closes what was started. */
 export async function openPeerNetwork(peerAgentId = "py-peer"): Promise<PeerNetwork> {
-  const server = await startNatsServer();
+  const monitor = await freePort();
+  const server = await startNatsServer({ args: ["-m", String(monitor)] });
   const buses: Bus[] = [];
   let tap: Tap | undefined;
   let peer: PythonPeer | undefined;
@@ -237,6 +253,13 @@ export async function openPeerNetwork(peerAgentId = "py-peer"): Promise<PeerNetw
     },
     async settle() {
       await Promise.all([...buses.map((b) => b.transport.flush()), p.ok("flush")]);
+    },
+    async subscriptions() {
+      const res = await fetch(`http://127.0.0.1:${monitor}/connz?subs=detail&limit=1024`, { signal: AbortSignal.timeout(5000) });
+      const body = (await res.json()) as Connz;
+      return (body.connections ?? []).flatMap((c) =>
+        (c.subscriptions_list_detail ?? []).map((s) => ({ connection: c.name ?? "", subject: s.subject, queue: s.qgroup === "" ? undefined : s.qgroup })),
+      );
     },
     close,
   };

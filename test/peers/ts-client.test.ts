@@ -18,8 +18,10 @@ import {
   PermissionDeniedError,
   TransportFailureError,
 } from "../../runtime/errors.js";
+import { expectNoLeaks, liveHandles } from "../bus/fixtures.js";
 import { DEPLOYED_CODES, openPeerNetwork, type Json, type PeerNetwork } from "./peer.js";
 
+const before = liveHandles();
 let net: PeerNetwork;
 let ts: Bus;
 beforeAll(async () => {
@@ -28,6 +30,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await net?.close();
+  await expectNoLeaks(before);
 });
 
 const handled = (target: string) => (e: Json) => e["event"] === "handled" && e["target"] === target;
@@ -108,12 +111,16 @@ describe("invoke: TS bus → deployed Python handler", () => {
     // A deployed handler may raise an extension code too: it arrives typed.
     const denied = await ts.invoke("inv-err", { do: "raise", code: "PERMISSION_DENIED", message: "no" }).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(PermissionDeniedError);
+    // asyncio.TimeoutError: AGENT_TIMEOUT, retryable (bus/errors.py error_code_for).
+    const timeout = await ts.invoke("inv-err", { do: "raise_timeout" }).catch((e: unknown) => e);
+    expect(timeout).toBeInstanceOf(AgentTimeoutError);
+    expect(timeout).toMatchObject({ code: "AGENT_TIMEOUT", retryable: true });
     // Any other exception: AGENT_UNAVAILABLE, not retryable, the exception's text as message.
     const plain = await ts.invoke("inv-err", { do: "raise_plain", message: "boom" }).catch((e: unknown) => e);
     expect(plain).toBeInstanceOf(AgentUnavailableError);
     expect(plain).toMatchObject({ code: "AGENT_UNAVAILABLE", retryable: false, message: "boom" });
     // On the wire: ErrorPayload as the deployed dataclass writes it, `cause: {}` included.
-    const wire = await net.tap.where("18 error replies", (m) => m.json?.["event_type"] === "agent.response.error" && m.json["from"] === "py-peer", 18);
+    const wire = await net.tap.where("19 error replies", (m) => m.json?.["event_type"] === "agent.response.error" && m.json["from"] === "py-peer", 19);
     expect(wire.map((m) => m.json!["payload"])).toContainEqual({ code: "AGENT_UNAVAILABLE", message: "boom", retryable: false, cause: {} });
     for (const m of wire) expect(m.json).toMatchObject({ schema_version: 1, is_final: true, event_type: "agent.response.error" });
   });
@@ -239,6 +246,38 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     await net.tap.where("the tenant's invoke subject", (m) => m.subject === "acp.v1.acme.invoke.ctx-echo");
   });
 
+  it("a deployed handler with WithSessionPropagation passes session, conversation and trace (same span) to its nested call, not user or channel", async () => {
+    const acme = await net.bus("ts-acme-leaf", { tenant: "acme" });
+    const seen: Json[] = [];
+    acme.handleInvoke("ts-leaf", (_p, ctx) => {
+      seen.push({ ...ctx.envelope });
+      return "leaf";
+    });
+    await net.peer.ok("handle", { kind: "invoke", target: "py-mid", tenant: "acme", agent: "py-mid", propagate: true });
+    await net.settle();
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const context = { session_id: "s-2", conversation_id: "c-2", tenant_id: "acme", user_id: "u-2", channel: "web", traceparent };
+    const reply = await ts.invokeEnvelope("py-mid", { do: "call", target: "ts-leaf", payload: {} }, { context });
+    expect(reply.event_type).toBe("agent.response.final");
+    const [mid] = await net.peer.eventsWhere("the mid request", handled("py-mid"), 1);
+    const got = envOf(mid!);
+    expect(seen).toHaveLength(1);
+    const nested = seen[0]!;
+    expect(nested).toMatchObject({
+      from: "py-mid",
+      to: "ts-leaf",
+      schema_version: 1,
+      session_id: "s-2",
+      conversation_id: "c-2",
+      tenant_id: "acme", // the deployed bus' own tenant, not inherited
+      trace_id: got["trace_id"],
+      span_id: got["span_id"], // deployed propagation keeps the span id as is
+      traceparent: got["traceparent"],
+    });
+    expect(nested["user_id"]).toBeUndefined();
+    expect(nested["channel"]).toBeUndefined();
+  });
+
   it("tenants are isolated: each request reaches only the deployed handler of its tenant", async () => {
     for (const [agent, tenant] of [["py-acme", "acme"], ["py-globex", "globex"], ["py-none", undefined]] as const) {
       await net.peer.ok("handle", { kind: "invoke", target: "room", agent, ...(tenant === undefined ? {} : { tenant }) });
@@ -289,6 +328,38 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     const two = await Promise.all(Array.from({ length: 20 }, () => ts.invokeEnvelope("work2", { do: "return", value: 0 })));
     expect(new Set(two.map((a) => a.from))).toEqual(new Set(["py-w1", "py-w2"]));
     expect(net.peer.events.filter(handled("work2"))).toHaveLength(20);
+  });
+});
+
+describe("deployed subscriptions, as the nats-server reports them", () => {
+  it("invoke/stream handlers: {p}[.{tenant}].invoke.{target}, queue group = target unless WithHandleQueue; subscribe: no queue unless WithQueue", async () => {
+    await net.peer.ok("handle", { kind: "invoke", target: "sub-inv", agent: "py-subs" });
+    await net.peer.ok("handle", { kind: "invoke", target: "sub-inv", agent: "py-subs", tenant: "acme" });
+    await net.peer.ok("handle", { kind: "stream", target: "sub-pool", agent: "py-subs", queue: "pool" });
+    await net.peer.ok("handle", { kind: "invoke", target: "mcp-git.status", agent: "py-subs" });
+    await net.peer.ok("subscribe", { name: "s1", event_type: "sub.evt", agent: "py-subs" });
+    await net.peer.ok("subscribe", { name: "s2", event_type: "sub.evt", agent: "py-subs", queue: "workers" });
+    await net.peer.ok("subscribe", { name: "s3", event_type: "sub.*", agent: "py-subs", tenant: "acme" });
+    const tsBus = await net.bus("ts-subs");
+    tsBus.handleInvoke("sub-inv", () => 1);
+    await net.settle();
+    const subs = await net.subscriptions();
+    const key = (x: readonly [string, string | undefined]): string => `${x[0]} ${x[1] ?? ""}`;
+    const sorted = (xs: (readonly [string, string | undefined])[]): string[] => xs.map(key).sort();
+    const peerSubs = subs.filter((x) => x.connection === "deployed-python-peer:py-peer" && /sub|mcp-git/.test(x.subject));
+    expect(sorted(peerSubs.map((x) => [x.subject, x.queue] as const))).toEqual(
+      sorted([
+        ["acp.v1.acme.events.sub.*", undefined],
+        ["acp.v1.acme.invoke.sub-inv", "sub-inv"],
+        ["acp.v1.events.sub.evt", undefined],
+        ["acp.v1.events.sub.evt", "workers"],
+        ["acp.v1.invoke.mcp-git.status", "mcp-git.status"],
+        ["acp.v1.invoke.sub-inv", "sub-inv"],
+        ["acp.v1.invoke.sub-pool", "pool"],
+      ]),
+    );
+    // Our handler of the same target joins the same default queue group.
+    expect(subs.filter((x) => x.subject === "acp.v1.invoke.sub-inv").map((x) => x.queue)).toEqual(["sub-inv", "sub-inv"]);
   });
 });
 

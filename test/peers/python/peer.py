@@ -12,7 +12,8 @@ EOF on stdin or {"op": "close"} closes every bus and exits 0.
 Only public SDK calls are used (Bus, NATSDriver, Envelope, StreamWriter, BusError), so what the
 TypeScript side sees is what a deployed agent sends. Ops:
 
-  handle     {target, kind: "invoke"|"stream", tenant?, agent?, queue?}  a generic handler; the
+  handle     {target, kind: "invoke"|"stream", tenant?, agent?, queue?, propagate?}  a generic
+             handler (propagate: its bus has WithSessionPropagation(True)); the
              request payload says what to do (below); every request is reported as
              {"event": "handled", "agent", "tenant", "target", "envelope": <request>}
   subscribe  {name, event_type, tenant?, agent?, queue?}  reports
@@ -20,12 +21,13 @@ TypeScript side sees is what a deployed agent sends. Ops:
   invoke     {target, payload?, tenant?, agent?, context?, timeout?}  -> {"envelope": <reply>}
   stream     {target, payload?, tenant?, agent?, context?, timeout?}  -> {"frames": [<frame>...]}
   publish    {event_type, payload?, tenant?, agent?, context?}
-  flush      {}  a PING/PONG round trip: what the peer sent before is at the server
+  flush      {}  what the peer sent before (subscriptions, publishes) is at the server
   close      {}
 
 Invoke handler payloads: {"do": "return", "value": v} returns v (null: returns None);
 {"do": "envelope"} returns the request envelope as a dict; {"do": "raise", "code", "message",
 "retryable"} raises BusError; {"do": "raise_plain", "message"} raises RuntimeError;
+{"do": "raise_timeout"} raises asyncio.TimeoutError;
 {"do": "call", "target", "payload", "kind"?} invokes (or, kind "stream", streams) from inside
 the handler and returns {"reply": <reply>} or {"frames": [<frame>...]}.
 Stream handler payload: {"do": "stream", "steps": [[op, *args], ...]} with op one of
@@ -48,10 +50,16 @@ from openagentio import (
     Envelope,
     MessageReceived,
     NATSDriver,
+    RawMessage,
     StreamWriter,
+    WithAgentID,
+    WithDefaultTimeout,
     WithHandleQueue,
     WithQueue,
+    WithSessionPropagation,
+    WithTenant,
     WithTimeout,
+    WithTransport,
 )
 
 CONTEXT_FIELDS = (
@@ -68,19 +76,38 @@ class Peer:
     def __init__(self, url: str, agent_id: str) -> None:
         self.driver = NATSDriver(url=url, name=f"deployed-python-peer:{agent_id}")
         self.agent_id = agent_id
-        # One Bus per (agent id, tenant): a deployed Bus serves exactly one tenant. All share
-        # the one NATS connection, like several agents in one deployed process.
-        self.buses: dict[tuple[str, str], Bus] = {}
+        # One Bus per (agent id, tenant, propagation): a deployed Bus serves exactly one
+        # tenant. All share the one NATS connection, like several agents in one process.
+        self.buses: dict[tuple[str, str, bool], Bus] = {}
         self.done = asyncio.Event()
 
-    async def bus(self, agent: str | None, tenant: str | None) -> Bus:
-        key = (agent or self.agent_id, tenant or "")
+    async def bus(self, agent: str | None, tenant: str | None, propagate: bool = False) -> Bus:
+        key = (agent or self.agent_id, tenant or "", propagate)
         found = self.buses.get(key)
         if found is None:
-            found = Bus(agent_id=key[0], transport=self.driver, tenant=key[1], default_timeout=10.0)
+            opts = [WithAgentID(key[0]), WithTransport(self.driver), WithTenant(key[1]), WithDefaultTimeout(10.0)]
+            if propagate:
+                opts.append(WithSessionPropagation(True))
+            found = Bus.new(*opts)
             await found.connect()
             self.buses[key] = found
         return found
+
+    async def barrier(self) -> None:
+        """Returns once everything this connection sent before (SUBs included) is at the server.
+
+        NATSDriver.flush() is not enough: nats-py (2.16.0 and earlier) writes flush()'s PING
+        straight to the socket while a SUB still waits in its pending buffer for the flusher
+        task (nats/aio/client.py _send_ping vs _send_subscribe), so the PONG can come back
+        before the server has the subscription. A message to our own inbox travels through
+        the same buffer, after the SUBs: once it is back, they are in place.
+        """
+        inbox = await self.driver.open_inbox()
+        try:
+            await self.driver.publish(RawMessage(subject=inbox.subject, data=b"barrier"))
+            await inbox.recv(timeout=5.0)
+        finally:
+            await inbox.close()
 
     async def close(self) -> None:
         for b in list(self.buses.values()):
@@ -90,7 +117,7 @@ class Peer:
     # --- handlers -----------------------------------------------------------------------
 
     async def op_handle(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        bus = await self.bus(cmd.get("agent"), cmd.get("tenant"))
+        bus = await self.bus(cmd.get("agent"), cmd.get("tenant"), bool(cmd.get("propagate")))
         target = cmd["target"]
         opts = [WithHandleQueue(cmd["queue"])] if "queue" in cmd else []
         meta = {"agent": bus.agent_id, "tenant": cmd.get("tenant") or "", "target": target}
@@ -107,7 +134,7 @@ class Peer:
                 await self.run_stream(req, writer)
 
             await bus.handle_stream(target, on_stream, *opts)
-        await self.driver.flush()
+        await self.barrier()
         return {}
 
     async def run_invoke(self, bus: Bus, req: Envelope) -> Any:
@@ -121,6 +148,8 @@ class Peer:
             raise BusError(p["code"], p.get("message", ""), bool(p.get("retryable", False)))
         if do == "raise_plain":
             raise RuntimeError(p.get("message", ""))
+        if do == "raise_timeout":
+            raise asyncio.TimeoutError()
         if do == "call":
             # A nested call made while handling `req`, on the same bus (deployed propagation
             # is opt-in and off by default: nothing is inherited unless given).
@@ -158,7 +187,7 @@ class Peer:
 
         opts = [WithQueue(cmd["queue"])] if "queue" in cmd else []
         await bus.subscribe(cmd["event_type"], on_event, *opts)
-        await self.driver.flush()
+        await self.barrier()
         return {}
 
     # --- clients ------------------------------------------------------------------------
@@ -181,11 +210,11 @@ class Peer:
         if cmd.get("payload") is not None:
             env.payload = json.dumps(cmd["payload"], separators=(",", ":")).encode()
         await bus.publish(env)
-        await self.driver.flush()
+        await self.barrier()
         return {"envelope": env.to_dict()}
 
     async def op_flush(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        await self.driver.flush()
+        await self.barrier()
         return {}
 
     async def op_close(self, cmd: dict[str, Any]) -> dict[str, Any]:
