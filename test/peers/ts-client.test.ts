@@ -58,6 +58,8 @@ describe("invoke: TS bus → deployed Python handler", () => {
     expect(await ts.invoke("inv-basic", { do: "return", value: { a: 1 } })).toEqual({ a: 1 });
     expect(await ts.invoke("inv-basic", { do: "return", value: "alice" })).toBe("alice");
     expect(await ts.invoke("inv-basic", { do: "return", value: [1, "two"] })).toEqual([1, "two"]);
+    expect(await ts.invoke("inv-basic", { do: "return", value: 0 })).toBe(0);
+    expect(await ts.invoke("inv-basic", { do: "return", value: false })).toBe(false);
     expect(await ts.invoke("inv-basic", { do: "return", value: null })).toBeUndefined();
 
     const [req] = await net.tap.where("the request", (m) => m.subject === "acp.v1.invoke.inv-basic");
@@ -81,7 +83,7 @@ describe("invoke: TS bus → deployed Python handler", () => {
     // A None result: a final without a payload key at all.
     await net.tap.where("a final without a payload", (m) => m.json?.["event_type"] === "agent.response.final" && m.json["from"] === "py-peer" && !("payload" in m.json));
     // The Python handler saw the request as we sent it (from, to, payload).
-    const seen = await net.peer.eventsWhere("the handled request", handled("inv-basic"), 4);
+    const seen = await net.peer.eventsWhere("the handled request", handled("inv-basic"), 6);
     expect(envOf(seen[0]!)).toMatchObject({ from: "ts", to: "inv-basic", reply_to: reqJson["reply_to"], payload: { do: "return", value: { a: 1 } } });
   });
 
@@ -111,6 +113,23 @@ describe("invoke: TS bus → deployed Python handler", () => {
     // A deployed handler may raise an extension code too: it arrives typed.
     const denied = await ts.invoke("inv-err", { do: "raise", code: "PERMISSION_DENIED", message: "no" }).catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(PermissionDeniedError);
+    // The SDK's own classes carry their default retryable (bus/errors.py); AGENT_UNAVAILABLE's
+    // is false there, true in our catalogue: the wire's flag is what the client reports.
+    const defaults = {
+      AgentTimeoutError: true,
+      AgentUnavailableError: false,
+      NoHandlerError: false,
+      TransportFailureError: true,
+      AuthFailureError: false,
+      CodecFailureError: false,
+      InvalidRequestError: false,
+      BackpressureDropError: true,
+    };
+    for (const [cls, retryable] of Object.entries(defaults)) {
+      const err = await ts.invoke("inv-err", { do: "raise_class", cls, message: cls }).catch((e: unknown) => e);
+      expect(err, cls).toBeInstanceOf(AcpError);
+      expect(err, cls).toMatchObject({ name: cls, retryable, message: cls });
+    }
     // asyncio.TimeoutError: AGENT_TIMEOUT, retryable (bus/errors.py error_code_for).
     const timeout = await ts.invoke("inv-err", { do: "raise_timeout" }).catch((e: unknown) => e);
     expect(timeout).toBeInstanceOf(AgentTimeoutError);
@@ -120,7 +139,7 @@ describe("invoke: TS bus → deployed Python handler", () => {
     expect(plain).toBeInstanceOf(AgentUnavailableError);
     expect(plain).toMatchObject({ code: "AGENT_UNAVAILABLE", retryable: false, message: "boom" });
     // On the wire: ErrorPayload as the deployed dataclass writes it, `cause: {}` included.
-    const wire = await net.tap.where("19 error replies", (m) => m.json?.["event_type"] === "agent.response.error" && m.json["from"] === "py-peer", 19);
+    const wire = await net.tap.where("27 error replies", (m) => m.json?.["event_type"] === "agent.response.error" && m.json["from"] === "py-peer", 27);
     expect(wire.map((m) => m.json!["payload"])).toContainEqual({ code: "AGENT_UNAVAILABLE", message: "boom", retryable: false, cause: {} });
     for (const m of wire) expect(m.json).toMatchObject({ schema_version: 1, is_final: true, event_type: "agent.response.error" });
   });

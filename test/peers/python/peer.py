@@ -27,7 +27,8 @@ TypeScript side sees is what a deployed agent sends. Ops:
 Invoke handler payloads: {"do": "return", "value": v} returns v (null: returns None);
 {"do": "envelope"} returns the request envelope as a dict; {"do": "raise", "code", "message",
 "retryable"} raises BusError; {"do": "raise_plain", "message"} raises RuntimeError;
-{"do": "raise_timeout"} raises asyncio.TimeoutError;
+{"do": "raise_timeout"} raises asyncio.TimeoutError; {"do": "raise_class", "cls", "message"} raises
+the SDK's error class of that name (e.g. AgentUnavailableError) with its default retryable;
 {"do": "call", "target", "payload", "kind"?} invokes (or, kind "stream", streams) from inside
 the handler and returns {"reply": <reply>} or {"frames": [<frame>...]}.
 Stream handler payload: {"do": "stream", "steps": [[op, *args], ...]} with op one of
@@ -44,6 +45,7 @@ import json
 import sys
 from typing import Any
 
+import openagentio
 from openagentio import (
     Bus,
     BusError,
@@ -150,6 +152,9 @@ class Peer:
             raise RuntimeError(p.get("message", ""))
         if do == "raise_timeout":
             raise asyncio.TimeoutError()
+        if do == "raise_class":
+            # One of the SDK's own error classes, with its default retryable flag.
+            raise getattr(openagentio, p["cls"])(p.get("message", "from class"))
         if do == "call":
             # A nested call made while handling `req`, on the same bus (deployed propagation
             # is opt-in and off by default: nothing is inherited unless given).
