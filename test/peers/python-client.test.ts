@@ -75,6 +75,11 @@ describe("invoke: deployed Python client → TS handler", () => {
     await net.tap.where("the reply on the inbox", (m) => m.subject === req.reply_to && m.json?.["correlation_id"] === req.event_id);
   });
 
+  it("a deployed request nobody serves waits for the client's timeout (no NATS reply subject, so no \"no responders\")", async () => {
+    const a = await net.peer.call("invoke", { target: "inv-nobody", payload: {}, timeout: 0.3 });
+    expect(a).toMatchObject({ ok: false, error_type: "TimeoutError" });
+  });
+
   it("finals have ONE wire form: the deployed client gets the handler's bare value, as from deployed handlers", async () => {
     const values: unknown[] = [{ a: 1 }, "alice", [1, "two"], 0, false, { text: "t", raw: {} }];
     ts.handleInvoke("inv-final", (p: unknown) => values[p as number]);

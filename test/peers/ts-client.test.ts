@@ -255,13 +255,16 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     await net.peer.ok("handle", { kind: "invoke", target: "ctx-echo", tenant: "acme" });
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const context = { session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", traceparent };
-    const reply = await ts.invokeEnvelope("ctx-echo", { do: "envelope" }, { context, metadata: { "app.k": "v" } });
+    const reply = await ts.invokeEnvelope("ctx-echo", { do: "envelope" }, { context, metadata: { "app.k": "v", "acp.retry.attempt": 1 } });
     const seen = reply.payload as Json;
-    expect(seen).toMatchObject({ session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", metadata: { "app.k": "v" } });
+    expect(seen).toMatchObject({ session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web" });
+    expect(seen["metadata"]).toEqual({ "app.k": "v", "acp.retry.attempt": 1 });
     expect(String(seen["traceparent"])).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
     expect(seen["trace_id"]).toBe("0af7651916cd43dd8448eb211c80319c");
     // The deployed reply shell copies the context fields and the non-acp metadata.
-    expect(reply).toMatchObject({ session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", traceparent: seen["traceparent"], trace_id: seen["trace_id"], span_id: seen["span_id"], metadata: { "app.k": "v" } });
+    expect(reply).toMatchObject({ session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", traceparent: seen["traceparent"], trace_id: seen["trace_id"], span_id: seen["span_id"] });
+    // ...and the request's metadata without the acp.* keys (bus/stream.py _inherit_metadata).
+    expect(reply.metadata).toEqual({ "app.k": "v" });
     await net.tap.where("the tenant's invoke subject", (m) => m.subject === "acp.v1.acme.invoke.ctx-echo");
   });
 
@@ -295,6 +298,14 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     });
     expect(nested["user_id"]).toBeUndefined();
     expect(nested["channel"]).toBeUndefined();
+    // Without WithSessionPropagation (the default) a nested call carries none of it.
+    await net.peer.ok("handle", { kind: "invoke", target: "py-mid-off", tenant: "acme", agent: "py-mid-off" });
+    await ts.invokeEnvelope("py-mid-off", { do: "call", target: "ts-leaf", payload: {} }, { context });
+    expect(seen).toHaveLength(2);
+    for (const field of ["session_id", "conversation_id", "user_id", "channel", "trace_id", "span_id", "traceparent"]) {
+      expect(seen[1]![field], field).toBeUndefined();
+    }
+    expect(seen[1]).toMatchObject({ from: "py-mid-off", tenant_id: "acme" });
   });
 
   it("tenants are isolated: each request reaches only the deployed handler of its tenant", async () => {
