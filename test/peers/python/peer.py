@@ -37,6 +37,7 @@ retryable), "raise_plain" (message), "return" (returns without a terminal frame)
 `context` sets envelope fields on the request/event: session_id, conversation_id, tenant_id,
 user_id, channel, trace_id, span_id, traceparent, metadata.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,7 +66,14 @@ from openagentio import (
 )
 
 CONTEXT_FIELDS = (
-    "session_id", "conversation_id", "tenant_id", "user_id", "channel", "trace_id", "span_id", "traceparent",
+    "session_id",
+    "conversation_id",
+    "tenant_id",
+    "user_id",
+    "channel",
+    "trace_id",
+    "span_id",
+    "traceparent",
 )
 
 
@@ -83,11 +91,18 @@ class Peer:
         self.buses: dict[tuple[str, str, bool], Bus] = {}
         self.done = asyncio.Event()
 
-    async def bus(self, agent: str | None, tenant: str | None, propagate: bool = False) -> Bus:
+    async def bus(
+        self, agent: str | None, tenant: str | None, propagate: bool = False
+    ) -> Bus:
         key = (agent or self.agent_id, tenant or "", propagate)
         found = self.buses.get(key)
         if found is None:
-            opts = [WithAgentID(key[0]), WithTransport(self.driver), WithTenant(key[1]), WithDefaultTimeout(10.0)]
+            opts = [
+                WithAgentID(key[0]),
+                WithTransport(self.driver),
+                WithTenant(key[1]),
+                WithDefaultTimeout(10.0),
+            ]
             if propagate:
                 opts.append(WithSessionPropagation(True))
             found = Bus.new(*opts)
@@ -106,7 +121,9 @@ class Peer:
         """
         inbox = await self.driver.open_inbox()
         try:
-            await self.driver.publish(RawMessage(subject=inbox.subject, data=b"barrier"))
+            await self.driver.publish(
+                RawMessage(subject=inbox.subject, data=b"barrier")
+            )
             await inbox.recv(timeout=5.0)
         finally:
             await inbox.close()
@@ -119,18 +136,26 @@ class Peer:
     # --- handlers -----------------------------------------------------------------------
 
     async def op_handle(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        bus = await self.bus(cmd.get("agent"), cmd.get("tenant"), bool(cmd.get("propagate")))
+        bus = await self.bus(
+            cmd.get("agent"), cmd.get("tenant"), bool(cmd.get("propagate"))
+        )
         target = cmd["target"]
         opts = [WithHandleQueue(cmd["queue"])] if "queue" in cmd else []
-        meta = {"agent": bus.agent_id, "tenant": cmd.get("tenant") or "", "target": target}
+        meta = {
+            "agent": bus.agent_id,
+            "tenant": cmd.get("tenant") or "",
+            "target": target,
+        }
 
         if cmd["kind"] == "invoke":
+
             async def on_invoke(req: Envelope) -> Any:
                 emit({"event": "handled", **meta, "envelope": req.to_dict()})
                 return await self.run_invoke(bus, req)
 
             await bus.handle_invoke(target, on_invoke, *opts)
         else:
+
             async def on_stream(req: Envelope, writer: StreamWriter) -> None:
                 emit({"event": "handled", **meta, "envelope": req.to_dict()})
                 await self.run_stream(req, writer)
@@ -147,11 +172,13 @@ class Peer:
         if do == "envelope":
             return req.to_dict()
         if do == "raise":
-            raise BusError(p["code"], p.get("message", ""), bool(p.get("retryable", False)))
+            raise BusError(
+                p["code"], p.get("message", ""), bool(p.get("retryable", False))
+            )
         if do == "raise_plain":
             raise RuntimeError(p.get("message", ""))
         if do == "raise_timeout":
-            raise asyncio.TimeoutError()
+            raise asyncio.TimeoutError()  # noqa: UP041 - the name bus/errors.py error_code_for checks
         if do == "raise_class":
             # One of the SDK's own error classes, with its default retryable flag.
             raise getattr(openagentio, p["cls"])(p.get("message", "from class"))
@@ -159,7 +186,13 @@ class Peer:
             # A nested call made while handling `req`, on the same bus (deployed propagation
             # is opt-in and off by default: nothing is inherited unless given).
             if p.get("kind") == "stream":
-                return {"frames": await collect(await bus.stream_invoke(p["target"], p.get("payload"), WithTimeout(8.0)))}
+                return {
+                    "frames": await collect(
+                        await bus.stream_invoke(
+                            p["target"], p.get("payload"), WithTimeout(8.0)
+                        )
+                    )
+                }
             reply = await bus.invoke(p["target"], p.get("payload"), WithTimeout(8.0))
             return {"reply": reply.to_dict()}
         raise RuntimeError(f"peer: unknown invoke instruction {do!r}")
@@ -175,7 +208,11 @@ class Peer:
             elif op == "final":
                 await writer.final(*args)
             elif op == "error":
-                await writer.error(BusError(args[0], args[1], bool(args[2]) if len(args) > 2 else False))
+                await writer.error(
+                    BusError(
+                        args[0], args[1], bool(args[2]) if len(args) > 2 else False
+                    )
+                )
             elif op == "raise_plain":
                 raise RuntimeError(args[0])
             elif op == "return":
@@ -188,7 +225,14 @@ class Peer:
         name = cmd["name"]
 
         async def on_event(env: Envelope) -> None:
-            emit({"event": "received", "sub": name, "agent": bus.agent_id, "envelope": env.to_dict()})
+            emit(
+                {
+                    "event": "received",
+                    "sub": name,
+                    "agent": bus.agent_id,
+                    "envelope": env.to_dict(),
+                }
+            )
 
         opts = [WithQueue(cmd["queue"])] if "queue" in cmd else []
         await bus.subscribe(cmd["event_type"], on_event, *opts)
@@ -199,12 +243,20 @@ class Peer:
 
     async def op_invoke(self, cmd: dict[str, Any]) -> dict[str, Any]:
         bus = await self.bus(cmd.get("agent"), cmd.get("tenant"))
-        reply = await bus.invoke(cmd["target"], request_payload(cmd), WithTimeout(float(cmd.get("timeout", 8.0))))
+        reply = await bus.invoke(
+            cmd["target"],
+            request_payload(cmd),
+            WithTimeout(float(cmd.get("timeout", 8.0))),
+        )
         return {"envelope": reply.to_dict()}
 
     async def op_stream(self, cmd: dict[str, Any]) -> dict[str, Any]:
         bus = await self.bus(cmd.get("agent"), cmd.get("tenant"))
-        stream = await bus.stream_invoke(cmd["target"], request_payload(cmd), WithTimeout(float(cmd.get("timeout", 8.0))))
+        stream = await bus.stream_invoke(
+            cmd["target"],
+            request_payload(cmd),
+            WithTimeout(float(cmd.get("timeout", 8.0))),
+        )
         return {"frames": await collect(stream)}
 
     async def op_publish(self, cmd: dict[str, Any]) -> dict[str, Any]:
@@ -261,7 +313,9 @@ def request_payload(cmd: dict[str, Any]) -> Any:
 async def serve(peer: Peer) -> None:
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=1 << 22)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), sys.stdin
+    )
     tasks: set[asyncio.Task[None]] = set()
 
     async def run(cmd: dict[str, Any]) -> None:
@@ -269,7 +323,14 @@ async def serve(peer: Peer) -> None:
             answer = await getattr(peer, "op_" + cmd["op"])(cmd)
             emit({"id": cmd["id"], "ok": True, **answer})
         except BaseException as e:  # noqa: BLE001 - every failure is an answer
-            emit({"id": cmd.get("id"), "ok": False, "error_type": type(e).__name__, "error": str(e)})
+            emit(
+                {
+                    "id": cmd.get("id"),
+                    "ok": False,
+                    "error_type": type(e).__name__,
+                    "error": str(e),
+                }
+            )
 
     async def read() -> None:
         while True:
