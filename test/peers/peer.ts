@@ -142,6 +142,8 @@ export interface Tap extends AsyncDisposable {
   readonly messages: readonly Tapped[];
   /** Resolves with the messages matching `pred` once there are at least `count` (bounded). */
   where(what: string, pred: (m: Tapped) => boolean, count?: number, timeoutMs?: number): Promise<Tapped[]>;
+  /** Publishes raw bytes (no envelope checks), as any client on the server could; resolves once at the server. */
+  publish(subject: string, body: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -172,6 +174,10 @@ export async function openTap(url: string): Promise<Tap> {
     async where(what, pred, count = 1, timeoutMs = 10_000) {
       await waitFor(what, () => messages.filter(pred).length >= count, { timeoutMs });
       return messages.filter(pred);
+    },
+    async publish(subject, body) {
+      nc.publish(subject, body);
+      await nc.flush();
     },
     async close() {
       if (!nc.isClosed()) await nc.close();
