@@ -58,18 +58,21 @@ export async function startPythonPeer(natsUrl: string, agentId = "py-peer"): Pro
   });
   child.stdin.on("error", () => {});
   const events: Json[] = [];
-  const pending = new Map<number, (a: PeerAnswer) => void>();
+  const pending = new Map<number, { resolve: (a: PeerAnswer) => void; reject: (e: Error) => void }>();
   let exited = false;
   const exit = new Promise<void>((resolve) =>
-    child.once("close", () => {
+    child.once("close", (code, signal) => {
       exited = true;
+      // Calls still waiting fail now, not at their timeout.
+      for (const p of pending.values()) p.reject(new Error(`the Python peer exited (code ${String(code)}, signal ${String(signal)}):\n${err.slice(-4000)}`));
+      pending.clear();
       resolve();
     }),
   );
   createInterface({ input: child.stdout }).on("line", (line) => {
     const msg = JSON.parse(line) as Json;
     if (typeof msg["id"] === "number") {
-      pending.get(msg["id"])?.(msg as PeerAnswer);
+      pending.get(msg["id"])?.resolve(msg as PeerAnswer);
       pending.delete(msg["id"]);
     } else events.push(msg);
   });
@@ -91,9 +94,15 @@ export async function startPythonPeer(natsUrl: string, agentId = "py-peer"): Pro
         pending.delete(id);
         reject(new Error(`the Python peer did not answer ${op} within ${timeoutMs} ms:\n${err.slice(-4000)}`));
       }, timeoutMs);
-      pending.set(id, (a) => {
-        clearTimeout(timer);
-        resolve(a);
+      pending.set(id, {
+        resolve: (a) => {
+          clearTimeout(timer);
+          resolve(a);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       child.stdin.write(`${JSON.stringify({ ...args, id, op })}\n`);
     });

@@ -36,20 +36,18 @@ afterAll(async () => {
 const handled = (target: string) => (e: Json) => e["event"] === "handled" && e["target"] === target;
 const envOf = (e: Json): Json => e["envelope"] as Json;
 
-/** Frames without their envelopes (what a consumer reads). */
-async function frames(target: string, payload: unknown, opts: { tenant?: string } = {}): Promise<{ frames: Json[]; error?: unknown }> {
+/** The frames of one stream call without their envelopes (what a consumer reads), and how it ended. */
+async function frames(target: string, payload: unknown): Promise<{ frames: Json[]; error?: unknown }> {
   const out: Json[] = [];
   try {
-    const bus = opts.tenant === undefined ? ts : await net.bus(`ts-${opts.tenant}`, { tenant: opts.tenant });
-    for await (const f of bus.streamInvoke(target, payload, { timeoutMs: 8000 })) out.push(strip(f));
+    for await (const f of ts.streamInvoke(target, payload, { timeoutMs: 8000 })) {
+      const { envelope: _envelope, ...rest } = f as StreamFrame & { envelope?: unknown };
+      out.push(rest as Json);
+    }
     return { frames: out };
   } catch (error) {
     return { frames: out, error };
   }
-}
-function strip(f: StreamFrame): Json {
-  const { envelope: _e, ...rest } = f as StreamFrame & { envelope?: unknown };
-  return rest as Json;
 }
 
 describe("invoke: TS bus → deployed Python handler", () => {
