@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates or updates the virtualenv (.venv-peer/ at the repository root) that runs the DEPLOYED
-# OpenAgentIO Python SDK as a peer in test/peers/: `openagentio==0.3.0` from PyPI and the
-# nats-py it needs, pinned with hashes in test/peers/python/requirements.txt. A venv of its
+# OpenAgentIO Python SDK as a peer in test/peers/: `openagentio==0.3.0` from PyPI, the
+# nats-py it needs and what its HTTP adapter needs to serve (starlette, uvicorn), pinned with
+# hashes in test/peers/python/requirements.txt. A venv of its
 # own because .venv/ holds the generated SDK (generated/python), also a package named
 # `openagentio`. Idempotent, and quick when nothing changed: a stamp of the interpreter, this
 # script and the requirements file skips pip entirely. Prints the venv's python on stdout.
@@ -40,7 +41,7 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "peer-env: creating $venv" >&2
   "$python" -m venv "$venv"
 fi
-echo "peer-env: installing openagentio==0.3.0 and nats-py from PyPI (pinned, hashed)" >&2
+echo "peer-env: installing openagentio==0.3.0, nats-py, starlette and uvicorn from PyPI (pinned, hashed)" >&2
 PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet --require-hashes --only-binary :all: -r "$reqs" >&2
 # The installed package must be the deployed release, not something else named openagentio.
 "$venv/bin/python" - <<'PY' >&2

@@ -22,6 +22,8 @@ TypeScript side sees is what a deployed agent sends. Ops:
   stream     {target, payload?, tenant?, agent?, context?, timeout?}  -> {"frames": [<frame>...]}
   publish    {event_type, payload?, tenant?, agent?, context?}
   flush      {}  what the peer sent before (subscriptions, publishes) is at the server
+  http       {agent?, tenant?}  serves the SDK's HTTP adapter (openagentio.HTTPNew over that
+             bus) with uvicorn on 127.0.0.1, a free port -> {"url": "http://127.0.0.1:PORT"}
   close      {}
 
 Invoke handler payloads: {"do": "return", "value": v} returns v (null: returns None);
@@ -90,6 +92,7 @@ class Peer:
         # tenant. All share the one NATS connection, like several agents in one process.
         self.buses: dict[tuple[str, str, bool], Bus] = {}
         self.done = asyncio.Event()
+        self.servers: list[tuple[Any, asyncio.Task[None]]] = []
 
     async def bus(
         self, agent: str | None, tenant: str | None, propagate: bool = False
@@ -128,7 +131,30 @@ class Peer:
         finally:
             await inbox.close()
 
+    async def op_http(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        import uvicorn  # only this op needs the HTTP extras
+
+        bus = await self.bus(cmd.get("agent"), cmd.get("tenant"))
+        adapter = openagentio.HTTPNew(bus)
+        config = uvicorn.Config(
+            adapter.app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"
+        )
+        server = uvicorn.Server(config)
+        task = asyncio.create_task(server.serve())
+        self.servers.append((server, task))
+        for _ in range(500):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.01)
+        if not server.started:
+            raise RuntimeError("peer: uvicorn did not start")
+        port = server.servers[0].sockets[0].getsockname()[1]
+        return {"url": f"http://127.0.0.1:{port}"}
+
     async def close(self) -> None:
+        for server, task in self.servers:
+            server.should_exit = True
+            await task
         for b in list(self.buses.values()):
             await b.close()
         await self.driver.close()
