@@ -8,7 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { createBus, type Bus, type BusOptions } from "../../runtime/bus/index.js";
+import { createBus, type Bus, type BusOptions, type StreamFrame } from "../../runtime/bus/index.js";
 import { connectNats } from "../../runtime/transport/index.js";
 import { REPO_ROOT, runProcess } from "../helpers/cli.js";
 import { freePort, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
@@ -278,4 +278,18 @@ export async function openPeerNetwork(peerAgentId = "py-peer"): Promise<PeerNetw
     },
     close,
   };
+}
+
+/** The frames of one stream call without their envelopes (what a consumer reads), and how it ended. */
+export async function streamFrames(bus: Bus, target: string, payload: unknown): Promise<{ frames: Json[]; error?: unknown }> {
+  const out: Json[] = [];
+  try {
+    for await (const f of bus.streamInvoke(target, payload, { timeoutMs: 8000 })) {
+      const { envelope: _envelope, ...rest } = f as StreamFrame & { envelope?: unknown };
+      out.push(rest as Json);
+    }
+    return { frames: out };
+  } catch (error) {
+    return { frames: out, error };
+  }
 }
