@@ -219,9 +219,11 @@ export class TaskManager {
     return this.subscribeEntry(e, true);
   }
 
-  /** Tasks held in memory now (running or watched); the rest live in the store only. */
-  get activeTasks(): number {
-    return this.entries.size;
+  /** Tasks held in memory now (running or watched; the rest live in the store only) and the longest subscriber queue. */
+  stats(): { activeTasks: number; longestQueue: number } {
+    let longestQueue = 0;
+    for (const e of this.entries.values()) for (const s of e.subscribers) longestQueue = Math.max(longestQueue, s.size);
+    return { activeTasks: this.entries.size, longestQueue };
   }
 
   /** Cancels every run, ends every subscriber, waits for store writes. */
