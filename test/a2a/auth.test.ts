@@ -28,6 +28,7 @@ let server: A2aServer;
 let verifier: AuthHook;
 let sign: (sub: string, tenant: string, opts?: { key?: CryptoKey; expired?: boolean }) => Promise<string>;
 let otherKey: CryptoKey;
+let signingKey: CryptoKey;
 const ep: Record<string, Endpoint> = {};
 
 beforeAll(async () => {
@@ -36,6 +37,7 @@ beforeAll(async () => {
   bridgeBus = createBus({ agentId: "bridge", transport });
   demo = serveDemoAgent(agentBus, "demo", ["tenant-a", "tenant-b"]);
   const { publicKey, privateKey } = await generateKeyPair("ES256");
+  signingKey = privateKey;
   otherKey = (await generateKeyPair("ES256")).privateKey;
   const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256" };
   verifier = createJwtVerifier({ jwks: { keys: [jwk] } });
@@ -164,6 +166,13 @@ describe("A2A auth: principal × operation × tenant", () => {
     expect((await ok("alice", "SendMessage", { tenant: "tenant-a", message: userText("mine") }))["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
     const g = await call("carol", "ListTasks", { tenant: "tenant-a" });
     expect(g.answer.error?.code).toBe(-32600);
+  });
+
+  it("a valid token bound to no tenant is 403 (the verifier requires one)", async () => {
+    const noTenant = await new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject("dave").setIssuedAt().setExpirationTime("1h").sign(signingKey);
+    const r = await rpcHttp({ url: server.url, headers: { authorization: `Bearer ${noTenant}` } }, "ListTasks", {});
+    expect(r.status).toBe(403);
+    expect(r.answer).toMatchObject({ id: null, error: { code: -32600 } });
   });
 
   it("the agent runs in the token's tenant, as its principal's user", async () => {

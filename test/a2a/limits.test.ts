@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createBus } from "../../runtime/bus/index.js";
 import type { Bus } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
-import { createMemoryTaskStore, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
+import { createMemoryPushConfigStore, createMemoryTaskStore, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
 import type { A2aServerOptions } from "../../runtime/a2a/index.js";
 import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
 import { rpc, rpcResult, sseAll, sseOpen, userText } from "../../runtime/a2a/conformance/http.js";
@@ -135,6 +135,22 @@ describe("A2A task store bounds", () => {
     expect((await store.get("a", "working"))?.task.status.state, "a working task has no TTL").toBe("TASK_STATE_WORKING");
     await expect(store.create({ tenant: "a", owner: "p", task: task("fourth", "TASK_STATE_WORKING") })).rejects.toThrow(/maxTasksPerTenant/);
     await store.close();
+  });
+
+  it("an expired terminal task takes its push configs with it", async () => {
+    const pushStore = createMemoryPushConfigStore();
+    cleanup.push(() => pushStore.close());
+    const { server } = await setup({ limits: { terminalTtlMs: 1000 }, pushStore, webhooks: { allowHosts: ["127.0.0.1"] } });
+    const t = (await rpcResult<Obj>(server.url, "SendMessage", { message: userText("done") }))["task"];
+    await rpcResult(server.url, "CreateTaskPushNotificationConfig", { taskId: t["id"], url: "http://127.0.0.1:9/h" });
+    expect(await pushStore.list(t["id"] as string)).toHaveLength(1);
+    let code: number | undefined;
+    for (let i = 0; i < 300 && code === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      code = (await rpc(server.url, "GetTask", { id: t["id"] })).error?.code;
+    }
+    expect(code, "expired after terminalTtlMs").toBe(-32001);
+    expect(await pushStore.list(t["id"] as string)).toEqual([]);
   });
 
   it("maxTasks bounds the store across tenants", async () => {
