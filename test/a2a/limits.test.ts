@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createBus } from "../../runtime/bus/index.js";
 import type { Bus } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
-import { createMemoryPushConfigStore, createMemoryTaskStore, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
+import { createServer } from "node:http";
+import { createMemoryPushConfigStore, createMemoryTaskStore, createPushDelivery, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
 import type { A2aServerOptions } from "../../runtime/a2a/index.js";
 import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
 import { rpc, rpcResult, sseAll, sseOpen, userText } from "../../runtime/a2a/conformance/http.js";
@@ -159,6 +160,28 @@ describe("A2A task store bounds", () => {
     await store.create({ tenant: "a", owner: "p", task: task("1") });
     await store.create({ tenant: "b", owner: "p", task: task("2") });
     await expect(store.create({ tenant: "c", owner: "p", task: task("3") })).rejects.toThrow(/the server holds 2 tasks \(maxTasks\)/);
+    await store.close();
+  });
+});
+
+describe("A2A webhook queue bound", () => {
+  it("a receiver that never answers holds at most maxPending events per config; the rest are given up and counted", async () => {
+    const hung = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+    cleanup.push(() => new Promise<void>((r) => {
+      hung.closeAllConnections();
+      hung.close(() => r());
+    }));
+    const port = (hung.address() as { port: number }).port;
+    const store = createMemoryPushConfigStore();
+    await store.set({ id: "c", taskId: "t", url: `http://127.0.0.1:${port}/hook` });
+    const reasons: string[] = [];
+    const delivery = createPushDelivery({ store, guard: { allowHosts: ["127.0.0.1"] }, maxPending: 5, timeoutMs: 60_000, onGiveUp: (i) => reasons.push(i.reason) });
+    for (let i = 0; i < 20; i++) await delivery.notify("t", { statusUpdate: { taskId: "t", contextId: "c", status: { state: "TASK_STATE_WORKING" } } });
+    expect(delivery.stats().givenUp).toBe(15);
+    expect(reasons.every((r) => /5 events already wait for this webhook \(maxPending\)/.test(r))).toBe(true);
+    await delivery.close();
+    expect(delivery.stats().givenUp, "closing gives up what waited").toBe(20);
     await store.close();
   });
 });
