@@ -73,19 +73,26 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     return reply.header("vary", A2A_VERSION_HEADER).header("cache-control", "no-cache").send(legacy ? withLegacyFields(card) : card);
   });
 
-  app.post(rpcPath, async (req, reply) => {
-    let id: JsonRpcId = null;
-    let version: WireVersion = A2A_LEGACY_VERSION;
-    let caller: A2aCaller;
+  // Authentication runs before the body is read: an unauthenticated caller costs no body parsing.
+  const callers = new WeakMap<FastifyRequest, A2aCaller>();
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.method !== "POST") return;
     try {
-      caller = await authenticate(bridge.auth, req);
+      callers.set(req, await authenticate(bridge.auth, req));
     } catch (err: unknown) {
       // 401 / 403 with the verifier's challenge; the body is a JSON-RPC error (id null: nothing was read).
       const status = err instanceof HttpError ? err.status : 401;
       const headers = err instanceof HttpError ? err.headers : {};
       const cause = err instanceof HttpError ? err.error : err;
-      return reply.code(status).headers(headers).send(errorResponse(null, toJsonRpcError(cause)));
+      return reply.code(status).headers(headers).header("connection", "close").send(errorResponse(null, toJsonRpcError(cause)));
     }
+  });
+
+  app.post(rpcPath, async (req, reply) => {
+    let id: JsonRpcId = null;
+    let version: WireVersion = A2A_LEGACY_VERSION;
+    const caller = callers.get(req);
+    if (caller === undefined) return reply.code(401).send(errorResponse(null, toJsonRpcError(rpcErrors.internal("request was not authenticated"))));
     try {
       const header = req.headers[A2A_VERSION_HEADER.toLowerCase()];
       version = negotiateVersion(Array.isArray(header) ? header[0] : header, bridge.legacy);

@@ -168,6 +168,15 @@ describe("A2A auth: principal × operation × tenant", () => {
     expect(g.answer.error?.code).toBe(-32600);
   });
 
+  it("authentication comes before the body is read: an unauthenticated 5 MiB body is 401, not 413", async () => {
+    const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "SendMessage", params: { message: userText("x".repeat(5 * 2 ** 20)) } });
+    const r = await rpcHttp(server.url, "", undefined, { body: big });
+    expect(r.status).toBe(401);
+    expect(r.answer.id).toBeNull();
+    const authed = await rpcHttp(ep["alice"] as Endpoint, "", undefined, { body: big });
+    expect(authed.status, "with a token the body limit applies").toBe(413);
+  });
+
   it("a valid token bound to no tenant is 403 (the verifier requires one)", async () => {
     const noTenant = await new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject("dave").setIssuedAt().setExpirationTime("1h").sign(signingKey);
     const r = await rpcHttp({ url: server.url, headers: { authorization: `Bearer ${noTenant}` } }, "ListTasks", {});
