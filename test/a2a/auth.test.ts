@@ -29,6 +29,8 @@ let verifier: AuthHook;
 let sign: (sub: string, tenant: string, opts?: { key?: CryptoKey; expired?: boolean }) => Promise<string>;
 let otherKey: CryptoKey;
 let signingKey: CryptoKey;
+let publicJwk: Record<string, unknown>;
+
 const ep: Record<string, Endpoint> = {};
 
 beforeAll(async () => {
@@ -40,6 +42,7 @@ beforeAll(async () => {
   signingKey = privateKey;
   otherKey = (await generateKeyPair("ES256")).privateKey;
   const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "ES256" };
+  publicJwk = jwk;
   verifier = createJwtVerifier({ jwks: { keys: [jwk] } });
   sign = (sub, tenant, o = {}) => {
     const jwt = new SignJWT({ tenant_id: tenant }).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject(sub).setIssuedAt();
@@ -228,6 +231,22 @@ describe("A2A auth: configuration", () => {
     await gateway.close();
     await expect(startA2aServer({ bus: bridgeBus, target: "demo", card: { name: "n", description: "d", version: "1" } })).rejects.toBeInstanceOf(InvalidRequestError);
     await expect(startA2aServer({ bus: bridgeBus, target: "demo", auth: "none", extendedCard: {}, card: { name: "n", description: "d", version: "1" } })).rejects.toThrow(/extendedCard needs authentication/);
+  });
+
+  it("a verifier that does not require a tenant: a tenantless token is tenant \"\" and cannot pick one", async () => {
+    const jwks = { keys: [publicJwk] };
+    const lenient = await startA2aServer({ bus: bridgeBus, target: "demo", auth: createJwtVerifier({ jwks, requireTenant: false }), card: { name: "l", description: "d", version: "1" } });
+    try {
+      const tok = await new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject("svc").setIssuedAt().setExpirationTime("1h").sign(signingKey);
+      const who = { url: lenient.url, headers: { authorization: `Bearer ${tok}` } };
+      const t = await rpcHttp(who, "SendMessage", { message: userText("untenanted") });
+      expect((t.answer.result as Obj)["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+      expect((await rpcHttp(who, "ListTasks", { tenant: "tenant-a" })).answer.error?.message).toMatch(/is not the tenant your credentials are bound to \(none\)/);
+      const alice = { url: lenient.url, headers: (ep["alice"] as { headers: Record<string, string> }).headers };
+      expect((await rpcHttp(alice, "GetTask", { id: (t.answer.result as Obj)["task"]["id"] })).answer.error?.code, "tenant-a does not see tenant \"\"").toBe(-32001);
+    } finally {
+      await lenient.close();
+    }
   });
 
   it('auth "none" is the development mode: one anonymous tenant, no security declared', async () => {
