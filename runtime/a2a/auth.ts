@@ -28,6 +28,10 @@ export interface A2aCaller {
   readonly context: Readonly<Omit<ContextFields, "tenant_id">>;
 }
 
+type ContextKey = Exclude<keyof ContextFields, "tenant_id">;
+/** The context fields an identity may set on the bus call (tenant_id comes from `tenant`). */
+const CONTEXT_KEYS: readonly ContextKey[] = ["user_id", "channel"];
+
 /** The caller of every request in "none" mode. */
 export const ANONYMOUS_CALLER: A2aCaller = Object.freeze({ tenant: "", principal: "anonymous", context: Object.freeze({}) });
 
@@ -67,7 +71,8 @@ export function resolveAuth(given: A2aAuth | undefined, app: FastifyInstance | u
 /** The caller of a request, verified by `auth`. @throws HttpError 401/403 (the hook's answer). */
 export async function authenticate(auth: A2aAuth, req: { method: string; url: string; headers: IncomingHttpHeaders }): Promise<A2aCaller> {
   if (auth === "none") return ANONYMOUS_CALLER;
-  const headers: Record<string, string | undefined> = {};
+  // Null prototype: header names are wire strings ("__proto__", "constructor" find nothing).
+  const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
   let result;
   try {
@@ -77,8 +82,12 @@ export async function authenticate(auth: A2aAuth, req: { method: string; url: st
     if (err instanceof AcpError) throw new HttpError(statusOfCode(err.code), err);
     throw new HttpError(401, new AcpError("AUTH_FAILURE", "credentials could not be verified"));
   }
-  const context: Record<string, string> = {};
-  for (const [k, v] of Object.entries(result.context ?? {})) if (typeof v === "string") context[k] = v;
+  // Only known context fields, copied by name (a hook's result is not trusted to be plain data).
+  const context: { -readonly [K in ContextKey]?: string } = {};
+  for (const k of CONTEXT_KEYS) {
+    const v = result.context?.[k];
+    if (typeof v === "string") context[k] = v;
+  }
   return { tenant: result.tenant ?? "", principal: result.principal, context };
 }
 

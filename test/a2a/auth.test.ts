@@ -249,6 +249,28 @@ describe("A2A auth: configuration", () => {
     }
   });
 
+  it("a custom hook sees headers in a null-prototype map, and only user_id and channel of its context reach the bus", async () => {
+    let seen: unknown = "not called";
+    const hook: AuthHook = (req) => {
+      seen = req.headers["constructor"];
+      return { principal: "p", context: { tenant_id: "evil", user_id: "u", session_id: "forged" } as never };
+    };
+    const got: Record<string, unknown>[] = [];
+    const sub = agentBus.handleInvoke("ctx", (_req: unknown, ctx) => {
+      got.push({ tenant: ctx.envelope.tenant_id, user: ctx.envelope.user_id, forgedSession: ctx.envelope.session_id === "forged" });
+      return "ok";
+    });
+    const s2 = await startA2aServer({ bus: bridgeBus, target: "ctx", auth: hook, card: { name: "c", description: "d", version: "1" } });
+    try {
+      await rpcHttp(s2.url, "SendMessage", { message: userText("hi") });
+      expect(seen).toBeUndefined();
+      expect(got).toEqual([{ tenant: undefined, user: "u", forgedSession: false }]);
+    } finally {
+      await s2.close();
+      await sub.unsubscribe();
+    }
+  });
+
   it('auth "none" is the development mode: one anonymous tenant, no security declared', async () => {
     const dev = await startA2aServer({ bus: bridgeBus, target: "demo", auth: "none", card: { name: "dev", description: "d", version: "1" } });
     try {
