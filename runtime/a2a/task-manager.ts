@@ -145,11 +145,19 @@ export class TaskManager {
     const userMsg: Message = { ...msg, taskId, contextId };
     if (entry === undefined) {
       const task: Task = { id: taskId, contextId, status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: nowRfc3339() }, history: [userMsg] };
+      let created = false;
       try {
         await this.opts.store.create({ tenant: caller.tenant, owner: caller.principal, task });
+        created = true;
         if (cfg !== undefined && this.opts.push !== undefined) await this.opts.push.store.set({ ...cfg, id: cfg.id || uuidv7(), taskId });
       } catch (err: unknown) {
+        // The store refused the task (full): its bus call ends at once. A task recorded whose
+        // config was refused ends FAILED, so it expires like any terminal task.
         await call.close("the A2A server could not record the task").catch(() => undefined);
+        if (created) {
+          const failed = { ...task, status: failedStatus(false, errorToParts(toErrorPayload(err)), { taskId, contextId }) };
+          await this.opts.store.update(caller.tenant, failed).catch(() => undefined);
+        }
         throw err;
       }
       entry = { tenant: caller.tenant, owner: caller.principal, task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false };
