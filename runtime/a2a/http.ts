@@ -2,7 +2,9 @@
  * The JSON-RPC binding over HTTP (spec: JSON-RPC binding) as a fastify plugin: POST the
  * endpoint with one JSON-RPC request; unary methods answer JSON, streaming methods answer
  * `text/event-stream` with one JSON-RPC response per SSE event. GET the well-known path for the
- * Agent Card. A2A-Version picks 1.0 or 0.3 (empty header) for names and shapes.
+ * Agent Card (public). A2A-Version picks 1.0 or 0.3 (empty header) for names and shapes.
+ * Every POST is authenticated in onRequest, before its body is read (auth.ts); failures,
+ * oversized and too-deep bodies are answered as JSON-RPC errors with id null.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
