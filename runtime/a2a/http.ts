@@ -12,6 +12,7 @@ import {
   type A2aMethodName, type JsonRpcId, type StreamResponse, type Task, type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { HttpError } from "../gateway/errors.js";
+import { SseResponse } from "../gateway/sse.js";
 import { authenticate, type A2aCaller } from "./auth.js";
 import { rpcErrors, toJsonRpcError } from "./errors.js";
 import { errorResponse, idOf, jsonDepthExceeds, parseRequest, resultResponse, sseEvent } from "./jsonrpc.js";
@@ -141,41 +142,27 @@ function endpointUrl(req: FastifyRequest, prefix: string, rpcPath: string): stri
   return `${req.protocol}://${req.host}${path}`;
 }
 
-/** Resolves when `raw` can take more, or is gone. */
-function drained(raw: FastifyReply["raw"]): Promise<void> {
-  if (raw.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      raw.off("drain", done);
-      raw.off("close", done);
-      resolve();
-    };
-    raw.on("drain", done);
-    raw.on("close", done);
-  });
-}
-
+/** Streams `events` as SSE, one JSON-RPC response each (the gateway's SseResponse: corked writes, drain, heartbeat). */
 async function streamSse(reply: FastifyReply, id: JsonRpcId, events: AsyncIterable<StreamResponse>, legacy: boolean, heartbeatMs: number): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+  const sse = new SseResponse(raw, { heartbeatMs, heartbeatText: "keep-alive" });
+  sse.open({});
   const it = events[Symbol.asyncIterator]();
   const onClose = (): void => void it.return?.();
   raw.on("close", onClose);
-  const beat = heartbeatMs > 0 ? setInterval(() => raw.write(": keep-alive\n\n"), heartbeatMs) : undefined;
   try {
     for (;;) {
       const next = await it.next();
-      if (next.done || raw.destroyed) break;
+      if (next.done || sse.isEnded) break;
       // Wait while the socket buffer is full: the task's queue then fills and pauses the bus read (backpressure).
-      if (!raw.write(sseEvent(resultResponse(id, legacy ? streamResponseToV03(next.value) : next.value)))) await drained(raw);
+      if (!sse.write(sseEvent(resultResponse(id, legacy ? streamResponseToV03(next.value) : next.value)))) await sse.drained();
     }
   } catch (err: unknown) {
-    if (!raw.destroyed) raw.write(sseEvent(errorResponse(id, toJsonRpcError(err)), "error"));
+    if (!sse.isEnded) sse.write(sseEvent(errorResponse(id, toJsonRpcError(err)), "error"));
   } finally {
-    if (beat !== undefined) clearInterval(beat);
     raw.off("close", onClose);
     await it.return?.();
-    if (!raw.writableEnded) raw.end();
+    sse.end();
   }
 }

@@ -105,6 +105,7 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
     async notify(taskId, event) {
       if (closing.signal.aborted) return;
       const configs = await opts.store.list(taskId);
+      if (configs.length === 0) return;
       const body = JSON.stringify(event);
       for (const cfg of configs) {
         const key = `${taskId}\u0000${cfg.id ?? cfg.url}`;

@@ -354,9 +354,11 @@ export class TaskManager {
       const last = arts.length - 1;
       const i = arts[last]?.artifactId === u.artifact.artifactId ? last : arts.findIndex((a) => a.artifactId === u.artifact.artifactId);
       const prev = i >= 0 ? arts[i] : undefined;
-      if (prev !== undefined && u.append) for (const p of u.artifact.parts) prev.parts.push(structuredClone(p));
-      else if (i >= 0) arts[i] = structuredClone(u.artifact);
-      else arts.push(structuredClone(u.artifact));
+      // The event's parts are fresh objects of the mapping, never changed later: the task shares
+      // them; only the parts array is the task's own (chunks are pushed onto it).
+      if (prev !== undefined && u.append) for (const p of u.artifact.parts) prev.parts.push(p);
+      else if (i >= 0) arts[i] = { ...u.artifact, parts: [...u.artifact.parts] };
+      else arts.push({ ...u.artifact, parts: [...u.artifact.parts] });
     }
     for (const s of e.subscribers) s.push(ev);
     if (settledState(t.status.state)) for (const s of e.subscribers) s.end();
