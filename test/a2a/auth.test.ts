@@ -13,7 +13,7 @@ import type { Transport } from "../../runtime/transport/types.js";
 import { createJwtVerifier } from "../../runtime/gateway/auth/jwt.js";
 import { createGateway } from "../../runtime/gateway/index.js";
 import type { AuthHook } from "../../runtime/gateway/auth/types.js";
-import { a2aPlugin, startA2aServer, type A2aServer } from "../../runtime/a2a/index.js";
+import { a2aPlugin, createMemoryTaskStore, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
 import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
 import { rpcHttp, sseOpen, userText, type Endpoint, type RpcAnswer } from "../../runtime/a2a/conformance/http.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
@@ -25,6 +25,7 @@ let agentBus: Bus;
 let bridgeBus: Bus;
 let demo: DemoAgent;
 let server: A2aServer;
+let store: TaskStore;
 let verifier: AuthHook;
 let sign: (sub: string, tenant: string, opts?: { key?: CryptoKey; expired?: boolean }) => Promise<string>;
 let otherKey: CryptoKey;
@@ -48,7 +49,8 @@ beforeAll(async () => {
     const jwt = new SignJWT({ tenant_id: tenant }).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject(sub).setIssuedAt();
     return jwt.setExpirationTime(o.expired ? Math.floor(Date.now() / 1000) - 3600 : "1h").sign(o.key ?? privateKey);
   };
-  server = await startA2aServer({ bus: bridgeBus, target: "demo", auth: verifier, card: { name: "iso", description: "d", version: "1" }, extendedCard: { description: "extended" }, heartbeatMs: 0, webhooks: { allowHosts: ["127.0.0.1"] } });
+  store = createMemoryTaskStore();
+  server = await startA2aServer({ bus: bridgeBus, target: "demo", auth: verifier, store, card: { name: "iso", description: "d", version: "1" }, extendedCard: { description: "extended" }, heartbeatMs: 0, webhooks: { allowHosts: ["127.0.0.1"] } });
   const as = async (token: string | undefined): Promise<Endpoint> => ({ url: server.url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
   ep["alice"] = await as(await sign("alice", "tenant-a"));
   ep["bob"] = await as(await sign("bob", "tenant-a"));
@@ -59,6 +61,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.close();
+  await store.close();
   await demo.close();
   await bridgeBus.close();
   await agentBus.close();
@@ -162,6 +165,13 @@ describe("A2A auth: principal × operation × tenant", () => {
       expect(got).toEqual(want);
     });
   }
+
+  it("every task records the tenant and the principal that created it", async () => {
+    const t = (await ok("bob", "SendMessage", { message: userText("owned") }))["task"];
+    const rec = await store.get("tenant-a", t["id"]);
+    expect({ tenant: rec?.tenant, owner: rec?.owner }).toEqual({ tenant: "tenant-a", owner: "bob" });
+    expect(await store.get("tenant-b", t["id"])).toBeUndefined();
+  });
 
   it("a params.tenant other than the token's is refused; the token's own or none is fine", async () => {
     const r = await call("alice", "SendMessage", { tenant: "tenant-b", message: userText("x") });
