@@ -48,6 +48,11 @@ export class EventQueue<T> implements AsyncIterable<T> {
     return new Promise((resolve) => this.drainWaiters.push({ below: n, resolve }));
   }
 
+  /** Resolves every {@link whenBelow} waiter now (the producer is stopping). */
+  wake(): void {
+    this.releaseDrainWaiters(true);
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return {
       next: () => {

@@ -205,7 +205,9 @@ export class TaskManager {
     const run = e.run;
     if (run !== undefined && !settledState(state)) {
       run.canceled = true;
-      await run.call?.close("canceled by the A2A client (CancelTask)");
+      const closing = run.call?.close("canceled by the A2A client (CancelTask)");
+      for (const s of e.subscribers) s.wake(); // a drive waiting for a slow subscriber sees the cancel
+      await closing;
       await run.done;
     } else {
       this.emit(e, this.status(e, { state: PHASE_TO_TASK_STATE[CANCEL_PHASE], timestamp: nowRfc3339() }));
@@ -241,7 +243,9 @@ export class TaskManager {
     await Promise.all(entries.map(async (e) => {
       if (e.run && !settledState(e.task.status.state)) {
         e.run.canceled = true;
-        await e.run.call?.close("A2A server closing");
+        const closing = e.run.call?.close("A2A server closing");
+        for (const s of e.subscribers) s.wake();
+        await closing;
       }
       await e.run?.done;
       for (const s of e.subscribers) s.end();
@@ -289,7 +293,8 @@ export class TaskManager {
       for await (const frame of call) {
         for (const ev of this.frameEvents(e, frame, ref, cursor)) this.emit(e, ev);
         if (settledState(e.task.status.state)) break;
-        await this.backpressure(e);
+        await this.backpressure(e, run);
+        if (run.canceled) break;
       }
     } catch (err: unknown) {
       if (!run.canceled) this.fail(e, err);
@@ -306,8 +311,11 @@ export class TaskManager {
   }
 
   /** Waits while a subscriber holds `highWater` events or more (it is reading slower than the agent writes). */
-  private async backpressure(e: Entry): Promise<void> {
-    for (const s of e.subscribers) if (s.size >= this.highWater) await s.whenBelow(this.highWater);
+  private async backpressure(e: Entry, run: Run): Promise<void> {
+    for (const s of e.subscribers) {
+      if (run.canceled) return;
+      if (s.size >= this.highWater) await s.whenBelow(this.highWater);
+    }
   }
 
   private frameEvents(e: Entry, frame: StreamFrame, ref: { taskId: string; contextId: string }, cursor: ArtifactCursor): StreamResponse[] {

@@ -85,6 +85,26 @@ describe("A2A cost per event", () => {
     expect(longest(), "the queue filled up to the mark (the socket is full) …").toBeGreaterThanOrEqual(8);
     for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 10));
     expect(longest(), "… and no further").toBeLessThanOrEqual(8 + 3);
+    // CancelTask reaches a task that waits for its stalled reader, and so does close.
+    const listed = await rpcResult<Obj>(server.url, "ListTasks", {});
+    const canceled = await rpcResult<Obj>(server.url, "CancelTask", { id: listed["tasks"][0]["id"] });
+    expect(canceled["status"]["state"]).toBe("TASK_STATE_CANCELED");
+    await server.close();
+    await stalled.close();
+  });
+
+  it("close does not wait for a reader that stopped reading", async () => {
+    const { server, agent } = await setup({ target: "flood2", limits: { subscriberHighWater: 8 } });
+    const sub = agent.handleStream("flood2", async (_req, w) => {
+      for (let i = 0; i < 600; i++) await w.delta("x".repeat(64 * 1024));
+      await w.final();
+    });
+    cleanup.push(() => sub.unsubscribe());
+    const stalled = await sseOpen(server.url, "SendStreamingMessage", { message: userText("flood") });
+    for (let i = 0; i < 1000 && server.bridge.manager.stats().longestQueue < 8; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(server.bridge.manager.stats().longestQueue).toBeGreaterThanOrEqual(8);
+    await server.close();
+    expect(server.bridge.manager.stats().activeTasks).toBe(0);
     await stalled.close();
   });
 });
