@@ -2,6 +2,14 @@
 import type { ErrorCodeName, EventTypeName, PhaseName } from "../ts/constants.js";
 import type { A2aMethodName, StreamEventName, TaskStateName, V03TaskStateName } from "./types.js";
 
+/**
+ * A frozen lookup table without a prototype: tables are indexed by wire strings
+ * (method names, states, event types), and "constructor" or "__proto__" must find nothing.
+ */
+function lookupTable<T extends object>(entries: T): Readonly<T> {
+  return Object.freeze(Object.assign(Object.create(null) as T, entries));
+}
+
 /** A2A protocol version served by default. */
 export const A2A_PROTOCOL_VERSION = "1.0";
 /** The version a request with an empty A2A-Version header speaks. */
@@ -53,7 +61,7 @@ export const TASK_STATES: readonly TaskStateInfo[] = Object.freeze([
   { phase: "rejected", taskState: "TASK_STATE_REJECTED", v03State: "rejected", terminal: true, interrupted: false },
 ]);
 
-export const PHASE_TO_TASK_STATE: Readonly<Record<PhaseName, TaskStateName>> = Object.freeze({
+export const PHASE_TO_TASK_STATE: Readonly<Record<PhaseName, TaskStateName>> = lookupTable({
   "submitted": "TASK_STATE_SUBMITTED",
   "working": "TASK_STATE_WORKING",
   "input_required": "TASK_STATE_INPUT_REQUIRED",
@@ -63,7 +71,7 @@ export const PHASE_TO_TASK_STATE: Readonly<Record<PhaseName, TaskStateName>> = O
   "canceled": "TASK_STATE_CANCELED",
   "rejected": "TASK_STATE_REJECTED",
 });
-export const TASK_STATE_TO_PHASE: Readonly<Record<string, PhaseName>> = Object.freeze({
+export const TASK_STATE_TO_PHASE: Readonly<Record<string, PhaseName>> = lookupTable({
   "TASK_STATE_SUBMITTED": "submitted",
   "TASK_STATE_WORKING": "working",
   "TASK_STATE_INPUT_REQUIRED": "input_required",
@@ -73,7 +81,7 @@ export const TASK_STATE_TO_PHASE: Readonly<Record<string, PhaseName>> = Object.f
   "TASK_STATE_CANCELED": "canceled",
   "TASK_STATE_REJECTED": "rejected",
 });
-export const PHASE_TO_V03_STATE: Readonly<Record<PhaseName, V03TaskStateName>> = Object.freeze({
+export const PHASE_TO_V03_STATE: Readonly<Record<PhaseName, V03TaskStateName>> = lookupTable({
   "submitted": "submitted",
   "working": "working",
   "input_required": "input-required",
@@ -83,7 +91,7 @@ export const PHASE_TO_V03_STATE: Readonly<Record<PhaseName, V03TaskStateName>> =
   "canceled": "canceled",
   "rejected": "rejected",
 });
-export const V03_STATE_TO_PHASE: Readonly<Record<string, PhaseName>> = Object.freeze({
+export const V03_STATE_TO_PHASE: Readonly<Record<string, PhaseName>> = lookupTable({
   "submitted": "submitted",
   "working": "working",
   "input-required": "input_required",
@@ -130,7 +138,7 @@ export interface A2aMethodInfo {
   readonly description: string;
 }
 
-export const A2A_METHODS: Readonly<Record<A2aMethodName, A2aMethodInfo>> = Object.freeze({
+export const A2A_METHODS: Readonly<Record<A2aMethodName, A2aMethodInfo>> = lookupTable({
   "SendMessage": { name: "SendMessage", v03: "message/send", streaming: false, capability: null, description: "Sends a message; creates or continues a task. Blocks until the task is terminal or interrupted unless configuration.returnImmediately." },
   "SendStreamingMessage": { name: "SendStreamingMessage", v03: "message/stream", streaming: true, capability: "streaming", description: "Sends a message and streams the task's events over SSE: the Task first, then status and artifact updates." },
   "GetTask": { name: "GetTask", v03: "tasks/get", streaming: false, capability: null, description: "Returns the latest state of a task, with at most historyLength messages of history." },
@@ -145,7 +153,7 @@ export const A2A_METHODS: Readonly<Record<A2aMethodName, A2aMethodInfo>> = Objec
 });
 
 /** 0.3 method name -> 1.0 method. */
-export const V03_METHOD_TO_METHOD: Readonly<Record<string, A2aMethodName>> = Object.freeze({
+export const V03_METHOD_TO_METHOD: Readonly<Record<string, A2aMethodName>> = lookupTable({
   "message/send": "SendMessage",
   "message/stream": "SendStreamingMessage",
   "tasks/get": "GetTask",
@@ -166,7 +174,7 @@ export interface StreamEventInfo {
   readonly v03Kind: string;
 }
 
-export const STREAM_EVENTS: Readonly<Record<StreamEventName, StreamEventInfo>> = Object.freeze({
+export const STREAM_EVENTS: Readonly<Record<StreamEventName, StreamEventInfo>> = lookupTable({
   "task": { name: "task", proto: "Task", v03Kind: "task" },
   "message": { name: "message", proto: "Message", v03Kind: "message" },
   "statusUpdate": { name: "statusUpdate", proto: "TaskStatusUpdateEvent", v03Kind: "status-update" },
@@ -185,7 +193,7 @@ export interface EventMappingInfo {
   readonly description: string;
 }
 
-export const EVENT_MAPPINGS: Readonly<Record<EventTypeName, EventMappingInfo>> = Object.freeze({
+export const EVENT_MAPPINGS: Readonly<Record<EventTypeName, EventMappingInfo>> = lookupTable({
   "agent.message.received": { eventType: "agent.message.received", direction: "inbound", streamEvents: ["message"], parts: "payload", chunk: "none", description: "A user Message (role ROLE_USER) becomes the request envelope; its parts become the payload." },
   "agent.response.started": { eventType: "agent.response.started", direction: "outbound", streamEvents: ["statusUpdate"], parts: "none", chunk: "none", description: "The task enters TASK_STATE_WORKING." },
   "agent.response.delta": { eventType: "agent.response.delta", direction: "outbound", streamEvents: ["artifactUpdate"], parts: "delta", chunk: "append", description: "delta text becomes a text part and data a data part of the response artifact; the first chunk has append false, later ones append true; lastChunk false." },
@@ -264,7 +272,7 @@ export interface A2aErrorInfo {
   readonly message: string;
 }
 
-export const A2A_ERRORS: Readonly<Record<number, A2aErrorInfo>> = Object.freeze({
+export const A2A_ERRORS: Readonly<Record<number, A2aErrorInfo>> = lookupTable({
   "-32700": { name: "JSONParseError", code: -32700, reason: "PARSE_ERROR", standard: true, acpCode: "CODEC_FAILURE", message: "Invalid JSON payload" },
   "-32600": { name: "InvalidRequestError", code: -32600, reason: "INVALID_REQUEST", standard: true, acpCode: "INVALID_REQUEST", message: "Request payload validation error" },
   "-32601": { name: "MethodNotFoundError", code: -32601, reason: "METHOD_NOT_FOUND", standard: true, acpCode: "NO_HANDLER", message: "Method not found" },
@@ -282,7 +290,7 @@ export const A2A_ERRORS: Readonly<Record<number, A2aErrorInfo>> = Object.freeze(
 });
 
 /** ACP error code -> the JSON-RPC code the bridge answers with (catalog/error-codes.json). */
-export const ACP_TO_JSONRPC_CODE: Readonly<Record<ErrorCodeName, number>> = Object.freeze({
+export const ACP_TO_JSONRPC_CODE: Readonly<Record<ErrorCodeName, number>> = lookupTable({
   "AGENT_TIMEOUT": -32603,
   "AGENT_UNAVAILABLE": -32603,
   "BACKPRESSURE_DROP": -32603,
@@ -343,5 +351,5 @@ export const A2A_FEATURES: readonly A2aFeatureInfo[] = Object.freeze([
   { id: "extensions.required", title: "Extensions the client must support (ExtensionSupportRequiredError)", spec: "Extensions", level: "MAY", supported: false, reason: "the bridge declares no extensions", checks: [] },
   { id: "binding.http-json", title: "HTTP+JSON (REST) binding", spec: "HTTP+JSON/REST binding", level: "MAY", supported: false, reason: "JSON-RPC binding only", checks: [] },
   { id: "binding.grpc", title: "gRPC binding", spec: "gRPC binding", level: "MAY", supported: false, reason: "JSON-RPC binding only", checks: [] },
-  { id: "security.schemes", title: "Authentication declared in the card and enforced", spec: "Authentication and authorization", level: "SHOULD", supported: false, reason: "authentication is left to the host (fastify hooks); the card declares none", checks: [] },
+  { id: "security.schemes", title: "Authentication declared in the card (securitySchemes, securityRequirements) and enforced; tasks isolated by the token's tenant", spec: "Authentication and authorization", level: "SHOULD", supported: true, reason: undefined, checks: ["security.card-declared","security.enforced","security.tenant-isolation"] },
 ]);

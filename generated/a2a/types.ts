@@ -161,6 +161,18 @@ export interface AgentSkill {
 
 export interface AgentProvider { url: string; organization: string }
 
+/** One security scheme of a card (a2a.proto SecurityScheme: exactly one member set). */
+export interface SecurityScheme {
+  httpAuthSecurityScheme?: { scheme: string; bearerFormat?: string; description?: string };
+  apiKeySecurityScheme?: { location: string; name: string; description?: string };
+  oauth2SecurityScheme?: JsonObject;
+  openIdConnectSecurityScheme?: { openIdConnectUrl: string; description?: string };
+  mtlsSecurityScheme?: { description?: string };
+}
+
+/** Schemes a client must satisfy together (scheme name → required scopes). */
+export interface SecurityRequirement { schemes: Record<string, { list: string[] }> }
+
 export interface AgentCard {
   name: string;
   description: string;
@@ -172,6 +184,10 @@ export interface AgentCard {
   defaultInputModes: string[];
   defaultOutputModes: string[];
   skills: AgentSkill[];
+  /** Authentication schemes, by name. */
+  securitySchemes?: Record<string, SecurityScheme>;
+  /** Alternatives (any one suffices) of scheme sets a client must satisfy. */
+  securityRequirements?: SecurityRequirement[];
   iconUrl?: string;
 }
 

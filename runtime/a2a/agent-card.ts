@@ -6,6 +6,7 @@
  */
 import {
   A2A_LEGACY_VERSION, A2A_PROTOCOL_VERSION, PARTS, PROTOCOL_BINDING, type AgentCard, type AgentProvider, type AgentSkill,
+  type SecurityRequirement, type SecurityScheme,
 } from "../../generated/a2a/index.js";
 
 /** What the card says about the agent; the server fills interfaces and capabilities. */
@@ -51,8 +52,14 @@ export interface CardCapabilities {
   extendedAgentCard: boolean;
 }
 
-/** The 1.0 Agent Card for an endpoint `url`. */
-export function buildAgentCard(info: AgentCardInfo, url: string, caps: CardCapabilities, legacy: boolean): AgentCard {
+/** What the card declares about authentication (A2A 1.0 securitySchemes + securityRequirements). */
+export interface CardSecurity {
+  securitySchemes: Record<string, SecurityScheme>;
+  securityRequirements: SecurityRequirement[];
+}
+
+/** The 1.0 Agent Card for an endpoint `url` (`security`: how callers authenticate; none in development mode). */
+export function buildAgentCard(info: AgentCardInfo, url: string, caps: CardCapabilities, legacy: boolean, security?: CardSecurity): AgentCard {
   return {
     name: info.name,
     description: info.description,
@@ -67,15 +74,33 @@ export function buildAgentCard(info: AgentCardInfo, url: string, caps: CardCapab
     defaultInputModes: info.defaultInputModes ?? [...PARTS.inputModes],
     defaultOutputModes: info.defaultOutputModes ?? [...PARTS.outputModes],
     skills: info.skills ?? [],
+    ...(security ? { securitySchemes: security.securitySchemes, securityRequirements: security.securityRequirements } : {}),
     ...(info.iconUrl ? { iconUrl: info.iconUrl } : {}),
   };
+}
+
+/** A 1.0 security scheme in the 0.3 (OpenAPI) form. */
+function schemeToV03(s: SecurityScheme): Record<string, unknown> {
+  if (s.httpAuthSecurityScheme) {
+    const h = s.httpAuthSecurityScheme;
+    return { type: "http", scheme: h.scheme.toLowerCase(), ...(h.bearerFormat ? { bearerFormat: h.bearerFormat } : {}), ...(h.description ? { description: h.description } : {}) };
+  }
+  if (s.apiKeySecurityScheme) return { type: "apiKey", in: s.apiKeySecurityScheme.location, name: s.apiKeySecurityScheme.name };
+  if (s.openIdConnectSecurityScheme) return { type: "openIdConnect", openIdConnectUrl: s.openIdConnectSecurityScheme.openIdConnectUrl };
+  if (s.oauth2SecurityScheme) return { type: "oauth2", ...s.oauth2SecurityScheme };
+  return { type: "mutualTLS" };
 }
 
 /** The card with the 0.3 top-level fields added (for clients that send no A2A-Version). */
 export function withLegacyFields(card: AgentCard): AgentCard & Record<string, unknown> {
   const legacy = card.supportedInterfaces.find((i) => i.protocolVersion === A2A_LEGACY_VERSION) ?? card.supportedInterfaces[0];
+  const schemes = card.securitySchemes;
   return {
     ...card,
+    ...(schemes ? {
+      securitySchemes: Object.fromEntries(Object.entries(schemes).map(([name, s]) => [name, schemeToV03(s)])),
+      security: (card.securityRequirements ?? []).map((r) => Object.fromEntries(Object.entries(r.schemes).map(([name, scopes]) => [name, scopes.list]))),
+    } : {}),
     ...(legacy ? { url: legacy.url, preferredTransport: legacy.protocolBinding } : {}),
     protocolVersion: `${A2A_LEGACY_VERSION}.0`,
     supportsAuthenticatedExtendedCard: card.capabilities.extendedAgentCard ?? false,

@@ -6,20 +6,34 @@
 import type { Bus } from "../bus/types.js";
 import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard } from "../../generated/a2a/index.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
-import { createMemoryPushConfigStore, createMemoryTaskStore } from "./memory-store.js";
+import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
+import { InvalidRequestError } from "../../generated/ts/errors.js";
+import { createMemoryPushConfigStore, createMemoryTaskStore, type MemoryPushConfigStoreOptions, type MemoryTaskStoreOptions } from "./memory-store.js";
 import { createPushDelivery, type PushDelivery, type PushDeliveryOptions } from "./push-delivery.js";
 import { RpcHandler } from "./rpc-handler.js";
 import type { WebhookGuardOptions } from "./ssrf.js";
-import { TaskManager } from "./task-manager.js";
+import { TaskManager, type TaskManagerOptions } from "./task-manager.js";
 import type { PushConfigStore, TaskStore } from "./task-store.js";
+
+/** Resource bounds of one server (defaults in spec/a2a.md "Limits"). */
+export type A2aLimits = Omit<MemoryTaskStoreOptions, "onExpire" | "now"> & MemoryPushConfigStoreOptions & Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater">;
 
 export interface A2aServerOptions {
   bus: Bus;
+  /**
+   * Who may call (required): an AuthHook such as createJwtVerifier (runtime/gateway), the
+   * tenant and principal of each request come from it; or "none", the explicit development
+   * mode (one anonymous tenant, no extended card). Mounted on a gateway app, the gateway's
+   * verifier is the default. See spec/a2a.md "Authentication and tenants".
+   */
+  auth?: A2aAuth;
+  /** Store and queue bounds; the memory stores' limits apply only to stores this server creates. */
+  limits?: A2aLimits;
   /** The bus target served: every task runs as a stream call to it. */
   target: string;
   /** Name, description, version, skills of the card (see cardInfoFromContract). */
   card: AgentCardInfo;
-  /** Extra card content returned by GetExtendedAgentCard; omitted: the capability is off. */
+  /** Extra card content returned by GetExtendedAgentCard (authenticated callers only; not with auth "none"); omitted: the capability is off. */
   extendedCard?: Partial<AgentCardInfo>;
   /** Default true. */
   streaming?: boolean;
@@ -47,16 +61,31 @@ export class A2aBridge {
   readonly push: PushDelivery | undefined;
   private closing: Promise<void> | undefined;
   private readonly owned: (TaskStore | PushConfigStore)[] = [];
+  /** How requests are authenticated. */
+  readonly auth: A2aAuth;
 
-  constructor(private readonly opts: A2aServerOptions) {
+  /** `auth`: the resolved auth (a2aPlugin passes the gateway's); default opts.auth, required. */
+  constructor(private readonly opts: A2aServerOptions, auth: A2aAuth = resolveAuth(opts.auth, undefined)) {
+    this.auth = auth;
+    if (auth === "none" && opts.extendedCard !== undefined) {
+      throw new InvalidRequestError('A2A option extendedCard needs authentication: GetExtendedAgentCard answers authenticated callers only, and auth is "none"; set auth or leave extendedCard out');
+    }
     this.legacy = opts.legacy ?? true;
     this.capabilities = {
       streaming: opts.streaming ?? true,
       pushNotifications: opts.pushNotifications ?? true,
       extendedAgentCard: opts.extendedCard !== undefined,
     };
-    const store = opts.store ?? this.own(createMemoryTaskStore());
-    const pushStore = this.capabilities.pushNotifications ? (opts.pushStore ?? this.own(createMemoryPushConfigStore())) : undefined;
+    const limits = opts.limits ?? {};
+    const pushStore = this.capabilities.pushNotifications
+      ? (opts.pushStore ?? this.own(createMemoryPushConfigStore({ ...(limits.maxConfigsPerTask === undefined ? {} : { maxConfigsPerTask: limits.maxConfigsPerTask }) })))
+      : undefined;
+    const store = opts.store ?? this.own(createMemoryTaskStore({
+      ...(limits.maxTasksPerTenant === undefined ? {} : { maxTasksPerTenant: limits.maxTasksPerTenant }),
+      ...(limits.maxTasks === undefined ? {} : { maxTasks: limits.maxTasks }),
+      ...(limits.terminalTtlMs === undefined ? {} : { terminalTtlMs: limits.terminalTtlMs }),
+      onExpire: (_tenant, id) => void pushStore?.deleteTask(id).catch(() => undefined),
+    }));
     const guard: WebhookGuardOptions = {
       ...(opts.webhooks?.allowPrivate !== undefined ? { allowPrivate: opts.webhooks.allowPrivate } : {}),
       ...(opts.webhooks?.allowHosts !== undefined ? { allowHosts: opts.webhooks.allowHosts } : {}),
@@ -69,11 +98,12 @@ export class A2aBridge {
       store,
       push: this.push && pushStore ? { delivery: this.push, store: pushStore } : undefined,
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      ...(limits.maxHistory === undefined ? {} : { maxHistory: limits.maxHistory }),
+      ...(limits.subscriberHighWater === undefined ? {} : { subscriberHighWater: limits.subscriberHighWater }),
     });
     let endpoint = "";
     this.handler = new RpcHandler({
       manager: this.manager,
-      store,
       pushStore,
       guard,
       capabilities: this.capabilities,
@@ -91,7 +121,7 @@ export class A2aBridge {
   card(url: string, extended = false): AgentCard {
     this.setEndpoint(url);
     const info = extended ? { ...this.opts.card, ...this.opts.extendedCard } : this.opts.card;
-    return buildAgentCard(info, url, this.capabilities, this.legacy);
+    return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth));
   }
 
   /** Cancels running tasks, ends streams, flushes webhooks, closes owned stores. Idempotent. */

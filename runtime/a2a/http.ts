@@ -2,15 +2,20 @@
  * The JSON-RPC binding over HTTP (spec: JSON-RPC binding) as a fastify plugin: POST the
  * endpoint with one JSON-RPC request; unary methods answer JSON, streaming methods answer
  * `text/event-stream` with one JSON-RPC response per SSE event. GET the well-known path for the
- * Agent Card. A2A-Version picks 1.0 or 0.3 (empty header) for names and shapes.
+ * Agent Card (public). A2A-Version picks 1.0 or 0.3 (empty header) for names and shapes.
+ * Every POST is authenticated in onRequest, before its body is read (auth.ts); failures,
+ * oversized and too-deep bodies are answered as JSON-RPC errors with id null.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   A2A_VERSION_HEADER, AGENT_CARD_PATH, A2A_LEGACY_VERSION, pushConfigToV03, resolveMethod, streamResponseToV03, taskToV03,
   type A2aMethodName, type JsonRpcId, type StreamResponse, type Task, type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
+import { HttpError } from "../gateway/errors.js";
+import { SseResponse } from "../gateway/sse.js";
+import { authenticate, type A2aCaller } from "./auth.js";
 import { rpcErrors, toJsonRpcError } from "./errors.js";
-import { errorResponse, idOf, parseRequest, resultResponse, sseEvent } from "./jsonrpc.js";
+import { errorResponse, idOf, jsonDepthExceeds, parseRequest, resultResponse, sseEvent } from "./jsonrpc.js";
 import { paramsFromV03 } from "./params.js";
 import type { RpcOutcome } from "./rpc-handler.js";
 import { negotiateVersion, type WireVersion } from "./version.js";
@@ -20,8 +25,10 @@ import type { A2aBridge } from "./bridge.js";
 export interface A2aHttpOptions {
   /** JSON-RPC endpoint path inside the plugin's prefix. Default "/". */
   rpcPath?: string;
-  /** Largest request body, bytes. Default 4 MiB. */
+  /** Largest request body, bytes. Default 4 MiB. A larger body is answered 413 with a JSON-RPC error (id null). */
   bodyLimit?: number;
+  /** Deepest nesting of arrays and objects in a request body. Default 64; deeper is answered -32600 (id null) before parsing. */
+  maxDepth?: number;
   /** SSE comment sent on idle streams, ms; 0 disables. Default 15,000. */
   heartbeatMs?: number;
 }
@@ -48,9 +55,20 @@ function resultToV03(method: A2aMethodName, value: unknown): unknown {
 export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge, opts: A2aHttpOptions = {}): Promise<void> {
   const rpcPath = opts.rpcPath ?? "/";
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
+  const maxDepth = opts.maxDepth ?? 64;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string", bodyLimit: opts.bodyLimit ?? 4 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_req, body, done) => done(null, body));
   app.addHook("preClose", async () => bridge.close());
+  // What fails before the route runs (body over the limit, bad content length) is still a JSON-RPC answer.
+  app.setErrorHandler((err, _req, reply) => {
+    const code = (err as { code?: unknown }).code;
+    const status = (err as { statusCode?: unknown }).statusCode;
+    const tooLarge = code === "FST_ERR_CTP_BODY_TOO_LARGE";
+    const error = tooLarge ? rpcErrors.invalidRequest(`the request body is larger than ${bodyLimit} bytes (bodyLimit)`) : rpcErrors.invalidRequest(err instanceof Error ? err.message : "unreadable request");
+    const httpStatus = typeof status === "number" && status >= 400 && status < 500 ? status : tooLarge ? 413 : 400;
+    return reply.code(httpStatus).send(errorResponse(null, toJsonRpcError(error)));
+  });
 
   app.get(AGENT_CARD_PATH, async (req, reply) => {
     const card = bridge.card(endpointUrl(req, app.prefix, rpcPath));
@@ -58,13 +76,31 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     return reply.header("vary", A2A_VERSION_HEADER).header("cache-control", "no-cache").send(legacy ? withLegacyFields(card) : card);
   });
 
+  // Authentication runs before the body is read: an unauthenticated caller costs no body parsing.
+  const callers = new WeakMap<FastifyRequest, A2aCaller>();
+  app.addHook("onRequest", async (req, reply) => {
+    if (req.method !== "POST") return;
+    try {
+      callers.set(req, await authenticate(bridge.auth, req));
+    } catch (err: unknown) {
+      // 401 / 403 with the verifier's challenge; the body is a JSON-RPC error (id null: nothing was read).
+      const status = err instanceof HttpError ? err.status : 401;
+      const headers = err instanceof HttpError ? err.headers : {};
+      const cause = err instanceof HttpError ? err.error : err;
+      return reply.code(status).headers(headers).header("connection", "close").send(errorResponse(null, toJsonRpcError(cause)));
+    }
+  });
+
   app.post(rpcPath, async (req, reply) => {
     let id: JsonRpcId = null;
     let version: WireVersion = A2A_LEGACY_VERSION;
+    const caller = callers.get(req);
+    if (caller === undefined) return reply.code(401).send(errorResponse(null, toJsonRpcError(rpcErrors.internal("request was not authenticated"))));
     try {
       const header = req.headers[A2A_VERSION_HEADER.toLowerCase()];
       version = negotiateVersion(Array.isArray(header) ? header[0] : header, bridge.legacy);
       const text = typeof req.body === "string" ? req.body : "";
+      if (jsonDepthExceeds(text, maxDepth)) throw rpcErrors.invalidRequest(`the body nests arrays and objects deeper than ${maxDepth} levels`);
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -77,7 +113,7 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
       const method = resolveMethod(rpc.method, legacy);
       if (method === undefined) throw rpcErrors.methodNotFound(rpc.method);
       const params = legacy ? paramsFromV03(method, rpc.params) : rpc.params;
-      const outcome = await runLegacyAware(bridge, method, params, legacy);
+      const outcome = await runLegacyAware(bridge, caller, method, params, legacy);
       if (outcome.kind === "result") return reply.send(resultResponse(id, legacy ? resultToV03(method, outcome.value) : outcome.value));
       return streamSse(reply, id, outcome.events, legacy, heartbeatMs);
     } catch (err: unknown) {
@@ -87,14 +123,14 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
 }
 
 /** 0.3 `tasks/pushNotificationConfig/get` may omit the config id: the task's first config answers. */
-async function runLegacyAware(bridge: A2aBridge, method: A2aMethodName, params: unknown, legacy: boolean): Promise<RpcOutcome> {
+async function runLegacyAware(bridge: A2aBridge, caller: A2aCaller, method: A2aMethodName, params: unknown, legacy: boolean): Promise<RpcOutcome> {
   if (legacy && method === "GetTaskPushNotificationConfig" && (params as { id?: unknown }).id === undefined) {
-    const list = await bridge.handler.handle("ListTaskPushNotificationConfigs", params);
+    const list = await bridge.handler.handle(caller, "ListTaskPushNotificationConfigs", params);
     const first = outcomeValue(list).configs[0];
     if (first === undefined) throw rpcErrors.invalidParams("the task has no push notification config");
     return { kind: "result", value: first };
   }
-  return bridge.handler.handle(method, params);
+  return bridge.handler.handle(caller, method, params);
 }
 
 function outcomeValue(o: RpcOutcome): { configs: TaskPushNotificationConfig[] } {
@@ -106,26 +142,27 @@ function endpointUrl(req: FastifyRequest, prefix: string, rpcPath: string): stri
   return `${req.protocol}://${req.host}${path}`;
 }
 
+/** Streams `events` as SSE, one JSON-RPC response each (the gateway's SseResponse: corked writes, drain, heartbeat). */
 async function streamSse(reply: FastifyReply, id: JsonRpcId, events: AsyncIterable<StreamResponse>, legacy: boolean, heartbeatMs: number): Promise<void> {
   reply.hijack();
   const raw = reply.raw;
-  raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+  const sse = new SseResponse(raw, { heartbeatMs, heartbeatText: "keep-alive" });
+  sse.open({});
   const it = events[Symbol.asyncIterator]();
   const onClose = (): void => void it.return?.();
   raw.on("close", onClose);
-  const beat = heartbeatMs > 0 ? setInterval(() => raw.write(": keep-alive\n\n"), heartbeatMs) : undefined;
   try {
     for (;;) {
       const next = await it.next();
-      if (next.done || raw.destroyed) break;
-      raw.write(sseEvent(resultResponse(id, legacy ? streamResponseToV03(next.value) : next.value)));
+      if (next.done || sse.isEnded) break;
+      // Wait while the socket buffer is full: the task's queue then fills and pauses the bus read (backpressure).
+      if (!sse.write(sseEvent(resultResponse(id, legacy ? streamResponseToV03(next.value) : next.value)))) await sse.drained();
     }
   } catch (err: unknown) {
-    if (!raw.destroyed) raw.write(sseEvent(errorResponse(id, toJsonRpcError(err)), "error"));
+    if (!sse.isEnded) sse.write(sseEvent(errorResponse(id, toJsonRpcError(err)), "error"));
   } finally {
-    if (beat !== undefined) clearInterval(beat);
     raw.off("close", onClose);
     await it.return?.();
-    if (!raw.writableEnded) raw.end();
+    sse.end();
   }
 }

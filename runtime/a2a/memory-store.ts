@@ -1,9 +1,51 @@
-/** In-memory {@link TaskStore} and {@link PushConfigStore}: one process, nothing survives a restart. */
-import { InvalidRequestError } from "../../generated/ts/errors.js";
-import type { Task, TaskPushNotificationConfig } from "../../generated/a2a/index.js";
-import type { PushConfigStore, TaskPage, TaskQuery, TaskStore } from "./task-store.js";
+/**
+ * In-memory {@link TaskStore} and {@link PushConfigStore}: one process, nothing survives a
+ * restart. Both are bounded (spec/a2a.md "Limits"): tasks per tenant and in all, a TTL for
+ * terminal tasks, configs per task. Full means a typed error, never the eviction of a task
+ * that can still change.
+ */
+import { BackpressureDropError, InvalidRequestError } from "../../generated/ts/errors.js";
+import { isTerminalTaskState, type Task } from "../../generated/a2a/index.js";
+import type { PushConfigStore, StoredPushConfig, TaskPage, TaskQuery, TaskRecord, TaskStore } from "./task-store.js";
 
 const copy = <T>(v: T): T => structuredClone(v);
+
+/** Defaults of {@link MemoryTaskStoreOptions}. */
+export const TASK_STORE_DEFAULTS = Object.freeze({ maxTasksPerTenant: 10_000, maxTasks: 100_000, terminalTtlMs: 3_600_000 });
+/** Default of {@link MemoryPushConfigStoreOptions.maxConfigsPerTask}. */
+export const PUSH_CONFIGS_PER_TASK_DEFAULT = 10;
+
+export interface MemoryTaskStoreOptions {
+  /** Tasks one tenant may hold (any state, terminal ones until their TTL). Default 10,000. */
+  maxTasksPerTenant?: number;
+  /** Tasks the store may hold across tenants. Default 100,000. */
+  maxTasks?: number;
+  /** How long a terminal task stays readable, ms. Default 3,600,000 (1 h). */
+  terminalTtlMs?: number;
+  /** Called for each task dropped after its TTL (the bridge drops its push configs). */
+  onExpire?: (tenant: string, id: string) => void;
+  /** Clock, ms (tests). Default Date.now. */
+  now?: () => number;
+}
+
+interface Stored {
+  readonly tenant: string;
+  readonly owner: string;
+  task: Task;
+}
+
+interface TenantTasks {
+  /** Insertion order is creation order. */
+  readonly tasks: Map<string, Stored>;
+  /** Terminal tasks by id → expiry time; insertion order is expiry order (one TTL for all). */
+  readonly expiring: Map<string, number>;
+}
+
+function positive(name: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isInteger(v) || v < 1) throw new InvalidRequestError(`task store option ${name} must be a positive integer, got ${String(v)}`);
+  return v;
+}
 
 function decodeToken(token: string): number {
   const n = Number.parseInt(Buffer.from(token, "base64url").toString("utf8").replace(/^o:/, ""), 10);
@@ -14,20 +56,68 @@ function decodeToken(token: string): number {
 }
 
 /** Creates an in-memory task store. */
-export function createMemoryTaskStore(): TaskStore {
-  /** Insertion order is creation order. */
-  const tasks = new Map<string, Task>();
+export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskStore {
+  const perTenant = positive("maxTasksPerTenant", opts.maxTasksPerTenant, TASK_STORE_DEFAULTS.maxTasksPerTenant);
+  const maxTasks = positive("maxTasks", opts.maxTasks, TASK_STORE_DEFAULTS.maxTasks);
+  const ttl = positive("terminalTtlMs", opts.terminalTtlMs, TASK_STORE_DEFAULTS.terminalTtlMs);
+  const now = opts.now ?? Date.now;
+  const tenants = new Map<string, TenantTasks>();
+  let total = 0;
+
+  /** Drops the tenant's terminal tasks whose TTL is over (oldest first, stops at the first live one). */
+  const sweep = (tenant: string, t: TenantTasks): void => {
+    const at = now();
+    for (const [id, expires] of t.expiring) {
+      if (expires > at) break;
+      t.expiring.delete(id);
+      if (t.tasks.delete(id)) total -= 1;
+      opts.onExpire?.(tenant, id);
+    }
+    if (t.tasks.size === 0) tenants.delete(tenant);
+  };
+  const sweepAll = (): void => {
+    for (const [tenant, t] of [...tenants]) sweep(tenant, t);
+  };
+  const live = (tenant: string): TenantTasks | undefined => {
+    const t = tenants.get(tenant);
+    if (t !== undefined) sweep(tenant, t);
+    return tenants.get(tenant);
+  };
+
   return {
-    async get(id) {
-      const t = tasks.get(id);
-      return t === undefined ? undefined : copy(t);
+    async create(rec: TaskRecord) {
+      let t = live(rec.tenant);
+      if (t?.tasks.has(rec.task.id)) throw new InvalidRequestError(`task ${rec.task.id} exists already`);
+      if (total >= maxTasks) sweepAll();
+      t = tenants.get(rec.tenant);
+      const count = t?.tasks.size ?? 0;
+      if (count >= perTenant || total >= maxTasks) {
+        const [limit, value] = count >= perTenant ? ["maxTasksPerTenant", perTenant] : ["maxTasks", maxTasks];
+        throw new BackpressureDropError(
+          `the task store is full: ${count >= perTenant ? `tenant ${JSON.stringify(rec.tenant)} holds` : "the server holds"} ${value} tasks (${limit}); ` +
+            `terminal tasks are dropped ${ttl} ms after they end (terminalTtlMs); retry later or raise ${limit}`,
+          { details: { scope: limit, limit: value } },
+        );
+      }
+      if (t === undefined) tenants.set(rec.tenant, (t = { tasks: new Map(), expiring: new Map() }));
+      t.tasks.set(rec.task.id, { tenant: rec.tenant, owner: rec.owner, task: copy(rec.task) });
+      total += 1;
+      if (isTerminalTaskState(rec.task.status.state)) t.expiring.set(rec.task.id, now() + ttl);
     },
-    async put(task) {
-      tasks.set(task.id, copy(task));
+    async get(tenant, id) {
+      const s = live(tenant)?.tasks.get(id);
+      return s === undefined ? undefined : { tenant: s.tenant, owner: s.owner, task: copy(s.task) };
     },
-    async list(q: TaskQuery): Promise<TaskPage> {
+    async update(tenant, task) {
+      const t = live(tenant);
+      const s = t?.tasks.get(task.id);
+      if (t === undefined || s === undefined) return;
+      s.task = copy(task);
+      if (isTerminalTaskState(task.status.state) && !t.expiring.has(task.id)) t.expiring.set(task.id, now() + ttl);
+    },
+    async list(tenant: string, q: TaskQuery): Promise<TaskPage> {
       const after = q.statusTimestampAfter === undefined ? undefined : Date.parse(q.statusTimestampAfter);
-      const all = [...tasks.values()].reverse().filter((t) =>
+      const all = [...(live(tenant)?.tasks.values() ?? [])].reverse().map((s) => s.task).filter((t) =>
         (q.contextId === undefined || t.contextId === q.contextId) &&
         (q.state === undefined || t.status.state === q.state) &&
         (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after)));
@@ -37,17 +127,29 @@ export function createMemoryTaskStore(): TaskStore {
       return { tasks: page.map(copy), nextPageToken: next < all.length ? Buffer.from(`o:${next}`).toString("base64url") : "", totalSize: all.length };
     },
     async close() {
-      tasks.clear();
+      tenants.clear();
+      total = 0;
     },
   };
 }
 
+export interface MemoryPushConfigStoreOptions {
+  /** Configs one task may have. Default 10. */
+  maxConfigsPerTask?: number;
+}
+
 /** Creates an in-memory push config store. */
-export function createMemoryPushConfigStore(): PushConfigStore {
-  const byTask = new Map<string, Map<string, TaskPushNotificationConfig>>();
+export function createMemoryPushConfigStore(opts: MemoryPushConfigStoreOptions = {}): PushConfigStore {
+  const max = positive("maxConfigsPerTask", opts.maxConfigsPerTask, PUSH_CONFIGS_PER_TASK_DEFAULT);
+  const byTask = new Map<string, Map<string, StoredPushConfig>>();
   return {
     async set(config) {
       let m = byTask.get(config.taskId);
+      if (m !== undefined && !m.has(config.id) && m.size >= max) {
+        throw new BackpressureDropError(`task ${config.taskId} has ${max} push notification configs, the most allowed (maxConfigsPerTask); delete one first`, {
+          details: { scope: "maxConfigsPerTask", limit: max },
+        });
+      }
       if (m === undefined) byTask.set(config.taskId, (m = new Map()));
       m.set(config.id, copy(config));
     },
@@ -59,7 +161,13 @@ export function createMemoryPushConfigStore(): PushConfigStore {
       return [...(byTask.get(taskId)?.values() ?? [])].map(copy);
     },
     async delete(taskId, id) {
-      return byTask.get(taskId)?.delete(id) ?? false;
+      const m = byTask.get(taskId);
+      const deleted = m?.delete(id) ?? false;
+      if (m?.size === 0) byTask.delete(taskId);
+      return deleted;
+    },
+    async deleteTask(taskId) {
+      byTask.delete(taskId);
     },
     async close() {
       byTask.clear();

@@ -19,6 +19,8 @@ export interface PushDeliveryOptions {
   backoffMs?: number;
   /** Per attempt, ms. Default 5,000. */
   timeoutMs?: number;
+  /** Events waiting per config (a slow or dead receiver); past it new events are given up. Default 1,000. */
+  maxPending?: number;
   /** Called for an event given up on (after the last attempt, or refused by the guard). */
   onGiveUp?: (info: { taskId: string; configId: string | undefined; url: string; reason: string }) => void;
 }
@@ -46,6 +48,9 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
   const maxAttempts = opts.maxAttempts ?? 5;
   const backoff = opts.backoffMs ?? 100;
   const timeoutMs = opts.timeoutMs ?? 5_000;
+  const maxPending = opts.maxPending ?? 1_000;
+  /** Events queued and not finished, per config chain. */
+  const pending = new Map<string, number>();
   const closing = new AbortController();
   const chains = new Map<string, Promise<void>>();
   const stats: PushDeliveryStats = { delivered: 0, attempts: 0, givenUp: 0 };
@@ -103,11 +108,23 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
     async notify(taskId, event) {
       if (closing.signal.aborted) return;
       const configs = await opts.store.list(taskId);
+      if (configs.length === 0) return;
       const body = JSON.stringify(event);
       for (const cfg of configs) {
         const key = `${taskId}\u0000${cfg.id ?? cfg.url}`;
+        const waiting = pending.get(key) ?? 0;
+        if (waiting >= maxPending) {
+          stats.givenUp += 1;
+          opts.onGiveUp?.({ taskId, configId: cfg.id, url: cfg.url, reason: `${maxPending} events already wait for this webhook (maxPending)` });
+          continue;
+        }
+        pending.set(key, waiting + 1);
         const prev = chains.get(key) ?? Promise.resolve();
-        const next = prev.then(() => deliver(taskId, cfg, body));
+        const next = prev.then(() => deliver(taskId, cfg, body)).finally(() => {
+          const left = (pending.get(key) ?? 1) - 1;
+          if (left > 0) pending.set(key, left);
+          else pending.delete(key);
+        });
         chains.set(key, next);
         void next.then(() => {
           if (chains.get(key) === next) chains.delete(key);

@@ -5,18 +5,18 @@
  */
 import { uuidv7 } from "../envelope/ids.js";
 import {
-  PARTS, type A2aMethodName, type AgentCard, type ListTasksResponse, type SendMessageRequest, type StreamResponse, type Task,
+  PARTS, type A2aMethodName, type AgentCard, type ListTasksResponse, type SendMessageRequest, type StreamResponse, type Task, type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
+import { checkTenant, type A2aCaller } from "./auth.js";
 import { rpcErrors } from "./errors.js";
 import { checkConfigRef, checkIdParams, checkListParams, checkPushConfig, checkSendParams } from "./params.js";
 import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
 import type { TaskManager } from "./task-manager.js";
-import type { PushConfigStore, TaskStore } from "./task-store.js";
+import type { PushConfigStore } from "./task-store.js";
 import type { CardCapabilities } from "./agent-card.js";
 
 export interface RpcHandlerDeps {
   manager: TaskManager;
-  store: TaskStore;
   pushStore: PushConfigStore | undefined;
   guard: WebhookGuardOptions;
   capabilities: CardCapabilities;
@@ -42,36 +42,49 @@ export function shapeTask(task: Task, historyLength: number | undefined, include
 
 const result = (value: unknown): RpcOutcome => ({ kind: "result", value });
 
+/** A push config as answered: its secrets (token, credentials) are never echoed back. */
+export function redactPushConfig(cfg: TaskPushNotificationConfig): TaskPushNotificationConfig {
+  const out: TaskPushNotificationConfig = { ...cfg };
+  delete out.token;
+  delete out.tenant;
+  if (cfg.authentication !== undefined) out.authentication = { scheme: cfg.authentication.scheme };
+  return out;
+}
+
 /** Dispatches A2A methods for one server. */
 export class RpcHandler {
   constructor(private readonly d: RpcHandlerDeps) {}
 
-  async handle(method: A2aMethodName, params: unknown): Promise<RpcOutcome> {
+  /** Runs `method` for `caller`: every task it touches is one of the caller's tenant. */
+  async handle(caller: A2aCaller, method: A2aMethodName, params: unknown): Promise<RpcOutcome> {
+    const tenant = typeof params === "object" && params !== null ? (params as Record<string, unknown>)["tenant"] : undefined;
+    if (tenant !== undefined && typeof tenant !== "string") throw rpcErrors.invalidParams("params.tenant must be a string");
+    checkTenant(caller, tenant);
     switch (method) {
       case "SendMessage": {
         const req = await this.checkSend(params);
-        const { taskId } = await this.d.manager.send(req, false);
-        const task = req.configuration?.returnImmediately ? await this.d.manager.get(taskId) : await this.d.manager.settled(taskId);
+        const { taskId } = await this.d.manager.send(caller, req, false);
+        const task = req.configuration?.returnImmediately ? await this.d.manager.get(caller, taskId) : await this.d.manager.settled(caller, taskId);
         if (task === undefined) throw rpcErrors.taskNotFound(taskId);
         return result({ task: shapeTask(task, req.configuration?.historyLength) });
       }
       case "SendStreamingMessage": {
         this.need("streaming");
         const req = await this.checkSend(params);
-        const { events } = await this.d.manager.send(req, true);
+        const { events } = await this.d.manager.send(caller, req, true);
         if (events === undefined) throw rpcErrors.internal("the task manager returned no event stream");
         return { kind: "stream", events };
       }
       case "GetTask": {
         const p = checkIdParams(params);
-        const task = await this.d.manager.get(p.id);
+        const task = await this.d.manager.get(caller, p.id);
         if (task === undefined) throw rpcErrors.taskNotFound(p.id);
         return result(shapeTask(task, p.historyLength));
       }
       case "ListTasks": {
         const q = checkListParams(params, this.d.maxPageSize);
         const pageSize = q.pageSize ?? this.d.defaultPageSize;
-        const page = await this.d.store.list({
+        const page = await this.d.manager.list(caller, {
           pageSize,
           ...(q.contextId ? { contextId: q.contextId } : {}),
           ...(q.status ? { state: q.status } : {}),
@@ -89,40 +102,40 @@ export class RpcHandler {
         return result(out);
       }
       case "CancelTask":
-        return result(await this.d.manager.cancel(checkIdParams(params).id));
+        return result(await this.d.manager.cancel(caller, checkIdParams(params).id));
       case "SubscribeToTask":
         this.need("streaming");
-        return { kind: "stream", events: await this.d.manager.subscribe(checkIdParams(params).id) };
+        return { kind: "stream", events: await this.d.manager.subscribe(caller, checkIdParams(params).id) };
       case "CreateTaskPushNotificationConfig": {
         const store = this.pushStore();
         const cfg = checkPushConfig(params, "params");
         if (!cfg.taskId) throw rpcErrors.invalidParams("params.taskId must be a non-empty string");
-        await this.taskMustExist(cfg.taskId);
+        await this.taskMustExist(caller, cfg.taskId);
         await checkWebhookUrl(cfg.url, this.d.guard);
         const saved = { ...cfg, id: cfg.id || uuidv7(), taskId: cfg.taskId };
         delete saved.tenant;
         await store.set(saved);
-        return result(saved);
+        return result(redactPushConfig(saved));
       }
       case "GetTaskPushNotificationConfig": {
         const store = this.pushStore();
         const ref = checkConfigRef(params);
-        await this.taskMustExist(ref.taskId);
+        await this.taskMustExist(caller, ref.taskId);
         const cfg = await store.get(ref.taskId, ref.id);
         if (cfg === undefined) throw rpcErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
-        return result(cfg);
+        return result(redactPushConfig(cfg));
       }
       case "ListTaskPushNotificationConfigs": {
         const store = this.pushStore();
         const p = typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
         if (typeof p["taskId"] !== "string" || p["taskId"] === "") throw rpcErrors.invalidParams("params.taskId must be a non-empty string");
-        await this.taskMustExist(p["taskId"]);
-        return result({ configs: await store.list(p["taskId"]), nextPageToken: "" });
+        await this.taskMustExist(caller, p["taskId"]);
+        return result({ configs: (await store.list(p["taskId"])).map(redactPushConfig), nextPageToken: "" });
       }
       case "DeleteTaskPushNotificationConfig": {
         const store = this.pushStore();
         const ref = checkConfigRef(params);
-        await this.taskMustExist(ref.taskId);
+        await this.taskMustExist(caller, ref.taskId);
         if (!(await store.delete(ref.taskId, ref.id))) throw rpcErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
         return result(null);
       }
@@ -154,8 +167,9 @@ export class RpcHandler {
     return req;
   }
 
-  private async taskMustExist(id: string): Promise<void> {
-    if ((await this.d.manager.get(id)) === undefined) throw rpcErrors.taskNotFound(id);
+  /** Another tenant's task is "not found" too, so ids cannot be probed. */
+  private async taskMustExist(caller: A2aCaller, id: string): Promise<void> {
+    if ((await this.d.manager.get(caller, id)) === undefined) throw rpcErrors.taskNotFound(id);
   }
 
   private checkOutputModes(accepted: readonly string[] | undefined): void {

@@ -4,14 +4,19 @@
  * server for it.
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { resolveAuth } from "./auth.js";
 import { A2aBridge, type A2aServerOptions } from "./bridge.js";
 import { registerA2aRoutes, type A2aHttpOptions } from "./http.js";
 
 export type A2aPluginOptions = A2aServerOptions & A2aHttpOptions & { /** Receives the bridge once created (tests, stats). */ onBridge?: (b: A2aBridge) => void };
 
-/** Fastify plugin serving one bus target over A2A JSON-RPC; the bridge closes with fastify. */
+/**
+ * Fastify plugin serving one bus target over A2A JSON-RPC; the bridge closes with fastify.
+ * On a gateway app (createGateway) without `auth`, it authenticates with the gateway's verifier;
+ * `auth: "none"` there is refused (it would bypass the gateway's auth).
+ */
 export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts) => {
-  const bridge = new A2aBridge(opts);
+  const bridge = new A2aBridge(opts, resolveAuth(opts.auth, app));
   opts.onBridge?.(bridge);
   await registerA2aRoutes(app, bridge, opts);
 };
@@ -35,6 +40,7 @@ export interface A2aServer extends AsyncDisposable {
 
 /** Starts a standalone A2A server for one bus target. */
 export async function startA2aServer(opts: StartA2aServerOptions): Promise<A2aServer> {
+  resolveAuth(opts.auth, undefined);
   const app = Fastify({ logger: false, forceCloseConnections: true });
   let bridge: A2aBridge | undefined;
   await app.register(a2aPlugin, { ...opts, onBridge: (b) => (bridge = b) });

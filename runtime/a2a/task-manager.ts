@@ -1,8 +1,15 @@
 /**
- * Runs A2A tasks on the bus (spec: Life of a Task). A message starts (or, after INPUT_REQUIRED,
- * continues) a task: the bridge stream-invokes the bus target and maps every frame through the
- * generated mapping (envelopeToStreamEvents) into task events. Events are applied to the task,
- * persisted, fanned out in one order to every subscriber and queued for webhooks.
+ * The tasks of one A2A server (spec: Life of a Task): each message runs as one bus stream
+ * call to the target; its frames become A2A events (generated mapping), applied to the task,
+ * fanned out in one order to every subscriber and queued for webhooks.
+ *
+ * Every task belongs to the tenant of the caller that created it: every lookup is scoped by
+ * the caller's tenant, and another tenant's task id answers "task not found".
+ *
+ * Cost per event is proportional to the event: artifact chunks append to the live task in
+ * memory, the store is written at creation and at status changes only (coalesced), and a
+ * subscriber's queue above its high-water mark pauses reading from the bus (backpressure)
+ * instead of growing.
  */
 import type { Bus, StreamCall, StreamFrame } from "../bus/types.js";
 import { toErrorPayload } from "../errors.js";
@@ -13,10 +20,14 @@ import {
   isInterruptedTaskState, isTerminalTaskState, partsToPayload, requestMetadata,
   type ArtifactCursor, type Message, type SendMessageRequest, type StreamResponse, type Task, type TaskStatus,
 } from "../../generated/a2a/index.js";
+import type { A2aCaller } from "./auth.js";
 import { rpcErrors } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { PushDelivery } from "./push-delivery.js";
-import type { PushConfigStore, TaskStore } from "./task-store.js";
+import type { PushConfigStore, TaskPage, TaskQuery, TaskStore } from "./task-store.js";
+
+/** Defaults of {@link TaskManagerOptions}. */
+export const TASK_MANAGER_DEFAULTS = Object.freeze({ maxHistory: 100, subscriberHighWater: 256 });
 
 export interface TaskManagerOptions {
   bus: Bus;
@@ -27,67 +38,133 @@ export interface TaskManagerOptions {
   push: { delivery: PushDelivery; store: PushConfigStore } | undefined;
   /** Overall time of one run (one message), ms. Default: the bus default. */
   timeoutMs?: number;
+  /** Messages kept in a task's history (the oldest are dropped). Default 100. */
+  maxHistory?: number;
+  /** Events one subscriber may have queued before the task stops reading from the bus until it catches up. Default 256. */
+  subscriberHighWater?: number;
+}
+
+interface Run {
+  call: StreamCall | undefined;
+  canceled: boolean;
+  done: Promise<void>;
 }
 
 interface Entry {
+  readonly tenant: string;
+  readonly owner: string;
   task: Task;
   readonly subscribers: Set<EventQueue<StreamResponse>>;
-  run: { call: StreamCall | undefined; canceled: boolean; done: Promise<void> } | undefined;
+  run: Run | undefined;
   /** Serializes store writes so they land in event order. */
   persisted: Promise<void>;
+  /** A store write is queued and has not started: later changes ride on it. */
+  writeQueued: boolean;
+  /** A message continuing the task is being admitted (its run is not set yet). */
+  claimed: boolean;
 }
 
 const settledState = (s: string): boolean => isTerminalTaskState(s) || isInterruptedTaskState(s);
 
 /** Owns the tasks of one A2A server. */
 export class TaskManager {
+  /** Tasks that can change now (running, or watched by a subscriber), by id. */
   private readonly entries = new Map<string, Entry>();
+  private readonly maxHistory: number;
+  private readonly highWater: number;
   private closed = false;
 
-  constructor(private readonly opts: TaskManagerOptions) {}
+  constructor(private readonly opts: TaskManagerOptions) {
+    this.maxHistory = opts.maxHistory ?? TASK_MANAGER_DEFAULTS.maxHistory;
+    this.highWater = opts.subscriberHighWater ?? TASK_MANAGER_DEFAULTS.subscriberHighWater;
+  }
 
-  /** The latest state of a task (memory first, then the store). */
-  async get(id: string): Promise<Task | undefined> {
+  /** The latest state of the caller's task (memory first, then the store). */
+  async get(caller: A2aCaller, id: string): Promise<Task | undefined> {
     const e = this.entries.get(id);
-    return e ? structuredClone(e.task) : this.opts.store.get(id);
+    if (e !== undefined) return e.tenant === caller.tenant ? structuredClone(e.task) : undefined;
+    return (await this.opts.store.get(caller.tenant, id))?.task;
+  }
+
+  /** The caller's tasks (store order and filters; tasks that are changing now in their latest state). */
+  async list(caller: A2aCaller, query: TaskQuery): Promise<TaskPage> {
+    const page = await this.opts.store.list(caller.tenant, query);
+    const tasks = page.tasks.map((t) => {
+      const e = this.entries.get(t.id);
+      return e !== undefined && e.tenant === caller.tenant ? structuredClone(e.task) : t;
+    });
+    return { ...page, tasks };
   }
 
   /**
-   * Starts or continues a task for `req`. Returns the entry's task id and, when `subscribe`,
-   * a queue that receives the Task first and then every event until the task settles.
+   * Starts or continues a task for `req`. Returns the task id and, when `subscribe`, a queue
+   * that receives the Task first and then every event until the task settles.
    */
-  async send(req: SendMessageRequest, subscribe: boolean): Promise<{ taskId: string; events: EventQueue<StreamResponse> | undefined }> {
+  async send(caller: A2aCaller, req: SendMessageRequest, subscribe: boolean): Promise<{ taskId: string; events: EventQueue<StreamResponse> | undefined }> {
     if (this.closed) throw rpcErrors.unsupported("the server is closing");
     const msg = req.message;
+    const cfg = req.configuration?.taskPushNotificationConfig;
     let entry: Entry | undefined;
     if (msg.taskId) {
-      entry = await this.entryOf(msg.taskId);
+      entry = await this.entryOf(caller, msg.taskId);
+      // The run that interrupted the task may still be finishing (store write): wait for it once.
+      if (entry?.run !== undefined && isInterruptedTaskState(entry.task.status.state)) {
+        await entry.run.done;
+        entry = await this.entryOf(caller, msg.taskId);
+      }
       if (entry === undefined) throw rpcErrors.taskNotFound(msg.taskId);
       const state = entry.task.status.state;
-      if (!isInterruptedTaskState(state)) throw rpcErrors.unsupported(`task ${msg.taskId} is ${state}; only an interrupted task takes another message`);
-      if (msg.contextId && msg.contextId !== entry.task.contextId) throw rpcErrors.invalidParams(`message.contextId does not match task ${msg.taskId}`);
+      const busy = entry.run !== undefined || entry.claimed;
+      if (!isInterruptedTaskState(state) || busy) {
+        this.release(entry);
+        throw rpcErrors.unsupported(`task ${msg.taskId} is ${busy ? "taking another message" : state}; only an interrupted task takes another message`);
+      }
+      if (msg.contextId && msg.contextId !== entry.task.contextId) {
+        this.release(entry);
+        throw rpcErrors.invalidParams(`message.contextId does not match task ${msg.taskId}`);
+      }
+      // Claims the task before the next await, so a concurrent message is refused above.
+      entry.claimed = true;
+      try {
+        if (cfg !== undefined && this.opts.push !== undefined) await this.opts.push.store.set({ ...cfg, id: cfg.id || uuidv7(), taskId: msg.taskId });
+      } catch (err: unknown) {
+        entry.claimed = false;
+        this.release(entry);
+        throw err;
+      }
     }
     const contextId = entry?.task.contextId ?? msg.contextId ?? uuidv7();
     const continuing = entry !== undefined;
-    const taskIdKnown = entry?.task.id ?? "";
     const call = this.opts.bus.streamInvoke(this.opts.target, partsToPayload(msg.parts), {
-      context: { session_id: contextId, ...(req.tenant ? { tenant_id: req.tenant } : {}) },
-      metadata: requestMetadata(msg, { taskId: taskIdKnown, contextId }),
+      context: { ...caller.context, session_id: contextId, ...(caller.tenant ? { tenant_id: caller.tenant } : {}) },
+      metadata: requestMetadata(msg, { taskId: entry?.task.id ?? "", contextId }),
       yieldErrors: true,
       ...(this.opts.timeoutMs === undefined ? {} : { timeoutMs: this.opts.timeoutMs }),
     });
-    const taskId = continuing ? taskIdKnown : call.requestId;
+    const taskId = entry?.task.id ?? call.requestId;
     const userMsg: Message = { ...msg, taskId, contextId };
-    const now = nowRfc3339();
     if (entry === undefined) {
-      const task: Task = { id: taskId, contextId, status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: now }, history: [userMsg] };
-      entry = { task, subscribers: new Set(), run: undefined, persisted: Promise.resolve() };
+      const task: Task = { id: taskId, contextId, status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: nowRfc3339() }, history: [userMsg] };
+      let created = false;
+      try {
+        await this.opts.store.create({ tenant: caller.tenant, owner: caller.principal, task });
+        created = true;
+        if (cfg !== undefined && this.opts.push !== undefined) await this.opts.push.store.set({ ...cfg, id: cfg.id || uuidv7(), taskId });
+      } catch (err: unknown) {
+        // The store refused the task (full): its bus call ends at once. A task recorded whose
+        // config was refused ends FAILED, so it expires like any terminal task.
+        await call.close("the A2A server could not record the task").catch(() => undefined);
+        if (created) {
+          const failed = { ...task, status: failedStatus(false, errorToParts(toErrorPayload(err)), { taskId, contextId }) };
+          await this.opts.store.update(caller.tenant, failed).catch(() => undefined);
+        }
+        throw err;
+      }
+      entry = { tenant: caller.tenant, owner: caller.principal, task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false };
       this.entries.set(taskId, entry);
     } else {
-      entry.task.history = [...(entry.task.history ?? []), userMsg];
+      this.appendHistory(entry.task, userMsg);
     }
-    const cfg = req.configuration?.taskPushNotificationConfig;
-    if (cfg !== undefined && this.opts.push !== undefined) await this.opts.push.store.set({ ...cfg, id: cfg.id || uuidv7(), taskId });
     // A new task's stream starts with the Task itself; a continued one with a snapshot already working.
     let events: EventQueue<StreamResponse> | undefined;
     if (!continuing) {
@@ -96,17 +173,18 @@ export class TaskManager {
     }
     this.emit(entry, this.status(entry, { state: PHASE_TO_TASK_STATE[RUNNING_PHASE], timestamp: nowRfc3339() }));
     if (continuing && subscribe) events = this.subscribeEntry(entry, true);
-    const run: Entry["run"] = { call, canceled: false, done: Promise.resolve() };
+    const run: Run = { call, canceled: false, done: Promise.resolve() };
     entry.run = run;
+    entry.claimed = false;
     run.done = this.drive(entry, run, call);
     return { taskId, events };
   }
 
-  /** Resolves with the task once it is terminal or interrupted. */
-  async settled(taskId: string): Promise<Task> {
+  /** Resolves with the caller's task once it is terminal or interrupted. */
+  async settled(caller: A2aCaller, taskId: string): Promise<Task> {
     const e = this.entries.get(taskId);
-    if (e === undefined) {
-      const t = await this.opts.store.get(taskId);
+    if (e === undefined || e.tenant !== caller.tenant) {
+      const t = await this.get(caller, taskId);
       if (t === undefined) throw rpcErrors.taskNotFound(taskId);
       return t;
     }
@@ -115,30 +193,47 @@ export class TaskManager {
     return structuredClone(e.task);
   }
 
-  /** Cancels a task that is not terminal: the running handler gets agent.stream.cancel. */
-  async cancel(taskId: string): Promise<Task> {
-    const e = await this.entryOf(taskId);
+  /** Cancels the caller's task that is not terminal: the running handler gets agent.stream.cancel. */
+  async cancel(caller: A2aCaller, taskId: string): Promise<Task> {
+    const e = await this.entryOf(caller, taskId);
     if (e === undefined) throw rpcErrors.taskNotFound(taskId);
     const state = e.task.status.state;
-    if (isTerminalTaskState(state)) throw rpcErrors.notCancelable(taskId, state);
+    if (isTerminalTaskState(state)) {
+      this.release(e);
+      throw rpcErrors.notCancelable(taskId, state);
+    }
     const run = e.run;
     if (run !== undefined && !settledState(state)) {
       run.canceled = true;
-      await run.call?.close("canceled by the A2A client (CancelTask)");
+      const closing = run.call?.close("canceled by the A2A client (CancelTask)");
+      for (const s of e.subscribers) s.wake(); // a drive waiting for a slow subscriber sees the cancel
+      await closing;
       await run.done;
     } else {
       this.emit(e, this.status(e, { state: PHASE_TO_TASK_STATE[CANCEL_PHASE], timestamp: nowRfc3339() }));
     }
     await e.persisted;
-    return structuredClone(e.task);
+    const out = structuredClone(e.task);
+    this.release(e);
+    return out;
   }
 
-  /** The Task now, then every event until it settles. @throws UnsupportedOperation for a terminal task. */
-  async subscribe(taskId: string): Promise<EventQueue<StreamResponse>> {
-    const e = await this.entryOf(taskId);
+  /** The caller's Task now, then every event until it settles. @throws UnsupportedOperation for a terminal task. */
+  async subscribe(caller: A2aCaller, taskId: string): Promise<EventQueue<StreamResponse>> {
+    const e = await this.entryOf(caller, taskId);
     if (e === undefined) throw rpcErrors.taskNotFound(taskId);
-    if (isTerminalTaskState(e.task.status.state)) throw rpcErrors.unsupported(`task ${taskId} is ${e.task.status.state}`);
+    if (isTerminalTaskState(e.task.status.state)) {
+      this.release(e);
+      throw rpcErrors.unsupported(`task ${taskId} is ${e.task.status.state}`);
+    }
     return this.subscribeEntry(e, true);
+  }
+
+  /** Tasks held in memory now (running or watched; the rest live in the store only) and the longest subscriber queue. */
+  stats(): { activeTasks: number; longestQueue: number } {
+    let longestQueue = 0;
+    for (const e of this.entries.values()) for (const s of e.subscribers) longestQueue = Math.max(longestQueue, s.size);
+    return { activeTasks: this.entries.size, longestQueue };
   }
 
   /** Cancels every run, ends every subscriber, waits for store writes. */
@@ -148,7 +243,9 @@ export class TaskManager {
     await Promise.all(entries.map(async (e) => {
       if (e.run && !settledState(e.task.status.state)) {
         e.run.canceled = true;
-        await e.run.call?.close("A2A server closing");
+        const closing = e.run.call?.close("A2A server closing");
+        for (const s of e.subscribers) s.wake();
+        await closing;
       }
       await e.run?.done;
       for (const s of e.subscribers) s.end();
@@ -157,18 +254,29 @@ export class TaskManager {
     this.entries.clear();
   }
 
-  private async entryOf(taskId: string): Promise<Entry | undefined> {
+  /** The caller's task as a live entry (loaded from the store when not in memory). */
+  private async entryOf(caller: A2aCaller, taskId: string): Promise<Entry | undefined> {
     const known = this.entries.get(taskId);
-    if (known !== undefined) return known;
-    const task = await this.opts.store.get(taskId);
-    if (task === undefined) return undefined;
-    const e: Entry = { task, subscribers: new Set(), run: undefined, persisted: Promise.resolve() };
-    if (!isTerminalTaskState(task.status.state)) this.entries.set(taskId, e);
+    if (known !== undefined) return known.tenant === caller.tenant ? known : undefined;
+    const rec = await this.opts.store.get(caller.tenant, taskId);
+    if (rec === undefined) return undefined;
+    const again = this.entries.get(taskId);
+    if (again !== undefined) return again.tenant === caller.tenant ? again : undefined;
+    const e: Entry = { tenant: rec.tenant, owner: rec.owner, task: rec.task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false };
+    this.entries.set(taskId, e);
     return e;
   }
 
+  /** Drops an entry from memory once nothing can change it (no run, no subscriber). */
+  private release(e: Entry): void {
+    if (e.run === undefined && !e.claimed && e.subscribers.size === 0 && this.entries.get(e.task.id) === e) this.entries.delete(e.task.id);
+  }
+
   private subscribeEntry(e: Entry, withSnapshot: boolean): EventQueue<StreamResponse> {
-    const q = new EventQueue<StreamResponse>(() => e.subscribers.delete(q));
+    const q = new EventQueue<StreamResponse>(() => {
+      e.subscribers.delete(q);
+      this.release(e);
+    });
     if (withSnapshot) q.push({ task: structuredClone(e.task) });
     e.subscribers.add(q);
     return q;
@@ -178,13 +286,15 @@ export class TaskManager {
     return { statusUpdate: { taskId: e.task.id, contextId: e.task.contextId, status } };
   }
 
-  private async drive(e: Entry, run: NonNullable<Entry["run"]>, call: StreamCall): Promise<void> {
+  private async drive(e: Entry, run: Run, call: StreamCall): Promise<void> {
     const ref = { taskId: e.task.id, contextId: e.task.contextId };
     const cursor: ArtifactCursor = { artifactId: uuidv7(), chunks: 0 };
     try {
       for await (const frame of call) {
         for (const ev of this.frameEvents(e, frame, ref, cursor)) this.emit(e, ev);
         if (settledState(e.task.status.state)) break;
+        await this.backpressure(e, run);
+        if (run.canceled) break;
       }
     } catch (err: unknown) {
       if (!run.canceled) this.fail(e, err);
@@ -195,10 +305,16 @@ export class TaskManager {
       this.fail(e, new Error("the agent's stream ended without a terminal frame"));
     }
     await call.close().catch(() => undefined);
-    // A terminal task lives on in the store only; memory keeps tasks that can still change.
-    if (isTerminalTaskState(e.task.status.state)) {
-      await e.persisted;
-      if (this.entries.get(e.task.id) === e && e.subscribers.size === 0) this.entries.delete(e.task.id);
+    await e.persisted;
+    if (e.run === run) e.run = undefined;
+    this.release(e);
+  }
+
+  /** Waits while a subscriber holds `highWater` events or more (it is reading slower than the agent writes). */
+  private async backpressure(e: Entry, run: Run): Promise<void> {
+    for (const s of e.subscribers) {
+      if (run.canceled) return;
+      if (s.size >= this.highWater) await s.whenBelow(this.highWater);
     }
   }
 
@@ -215,25 +331,43 @@ export class TaskManager {
     this.emit(e, this.status(e, failedStatus(false, errorToParts(payload), { taskId: e.task.id, contextId: e.task.contextId })));
   }
 
-  /** Applies one event to the task, persists it, fans it out, queues it for webhooks. */
+  private appendHistory(t: Task, m: Message): void {
+    const h = (t.history ??= []);
+    h.push(m);
+    if (h.length > this.maxHistory) h.splice(0, h.length - this.maxHistory);
+  }
+
+  /** Queues one store write of the live task (coalesced with writes queued and not started). */
+  private persist(e: Entry): void {
+    if (e.writeQueued) return;
+    e.writeQueued = true;
+    e.persisted = e.persisted.then(() => {
+      e.writeQueued = false;
+      return this.opts.store.update(e.tenant, e.task);
+    }).catch(() => undefined);
+  }
+
+  /** Applies one event to the task (O(event)), persists status changes, fans it out, queues it for webhooks. */
   private emit(e: Entry, ev: StreamResponse): void {
     const t = e.task;
     if ("statusUpdate" in ev) {
       const s = ev.statusUpdate.status;
       if (s.message === undefined && s.state === t.status.state) return;
       t.status = s;
-      if (s.message) t.history = [...(t.history ?? []), s.message];
+      if (s.message) this.appendHistory(t, s.message);
+      this.persist(e);
     } else if ("artifactUpdate" in ev) {
       const u = ev.artifactUpdate;
       const arts = (t.artifacts ??= []);
-      const i = arts.findIndex((a) => a.artifactId === u.artifact.artifactId);
+      const last = arts.length - 1;
+      const i = arts[last]?.artifactId === u.artifact.artifactId ? last : arts.findIndex((a) => a.artifactId === u.artifact.artifactId);
       const prev = i >= 0 ? arts[i] : undefined;
-      if (prev !== undefined && u.append) prev.parts = [...prev.parts, ...structuredClone(u.artifact.parts)];
-      else if (i >= 0) arts[i] = structuredClone(u.artifact);
-      else arts.push(structuredClone(u.artifact));
+      // The event's parts are fresh objects of the mapping, never changed later: the task shares
+      // them; only the parts array is the task's own (chunks are pushed onto it).
+      if (prev !== undefined && u.append) for (const p of u.artifact.parts) prev.parts.push(p);
+      else if (i >= 0) arts[i] = { ...u.artifact, parts: [...u.artifact.parts] };
+      else arts.push({ ...u.artifact, parts: [...u.artifact.parts] });
     }
-    const snapshot = structuredClone(t);
-    e.persisted = e.persisted.then(() => this.opts.store.put(snapshot)).catch(() => undefined);
     for (const s of e.subscribers) s.push(ev);
     if (settledState(t.status.state)) for (const s of e.subscribers) s.end();
     if (this.opts.push !== undefined) void this.opts.push.delivery.notify(t.id, ev).catch(() => undefined);

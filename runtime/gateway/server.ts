@@ -75,6 +75,12 @@ export interface Gateway extends AsyncDisposable {
 
 const REQUEST_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
+/**
+ * Name under which the gateway's fastify instance carries its auth hook (null: none), so
+ * plugins mounted on it (the A2A server) authenticate with the same verifier.
+ */
+export const GATEWAY_AUTH_DECORATOR = "oaioGatewayAuth";
+
 /** Creates a gateway (call {@link Gateway.listen}, or use {@link startGateway}). */
 export function createGateway(opts: GatewayOptions): Gateway {
   const bus = opts.bus;
@@ -113,6 +119,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       return given !== undefined && REQUEST_ID.test(given) ? given : uuidv7();
     },
   });
+  app.decorate(GATEWAY_AUTH_DECORATOR, opts.auth ?? null);
   installBodyParser(app, bodyLimit);
   // callback style: no promise per request on the hot path
   app.addHook("onRequest", (req, reply, done) => {

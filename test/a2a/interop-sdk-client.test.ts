@@ -6,12 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentCard, CancelTaskRequest, GetTaskRequest, ListTasksRequest, SendMessageRequest, StreamResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig } from "@a2a-js/sdk";
-import { Client, ClientFactory } from "@a2a-js/sdk/client";
+import { Client, ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory, createAuthenticatingFetchWithRetry } from "@a2a-js/sdk/client";
 import { LegacyJsonRpcTransport } from "@a2a-js/sdk/compat/v0_3/client";
 import { DEMO_TOOL_CALL, startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
 
 let env: ConformanceEnv;
 let client: Client;
+let authFetch: typeof fetch;
 let n = 0;
 
 const message = (text: string, extra: Record<string, unknown> = {}): SendMessageRequest =>
@@ -29,15 +30,25 @@ async function held(): Promise<Task> {
 
 beforeAll(async () => {
   env = await startConformanceEnv();
-  client = await new ClientFactory().createFromUrl(env.url);
+  // The SDK's own auth hook: every request carries the Bearer JWT of the checks' principal.
+  authFetch = createAuthenticatingFetchWithRetry(fetch, { headers: async () => ({ ...env.authHeaders }), shouldRetryWithHeaders: async () => undefined });
+  client = await new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl: authFetch })] })).createFromUrl(env.url);
 });
 afterAll(async () => {
   await env.close();
 });
 
 describe("@a2a-js/sdk client against our server", () => {
-  it("reads our card and speaks 1.0", () => {
+  it("reads our card and speaks 1.0; the card's Bearer JWT scheme parses in the SDK's types", async () => {
     expect(client.protocolVersion).toBe("1.0");
+    const card = AgentCard.fromJSON(await (await fetch(new URL("/.well-known/agent-card.json", env.url), { headers: { "A2A-Version": "1.0" } })).json());
+    expect(card.securitySchemes["bearer"]?.scheme).toMatchObject({ $case: "httpAuthSecurityScheme", value: { scheme: "Bearer", bearerFormat: "JWT" } });
+    expect(Object.keys(card.securityRequirements[0]?.schemes ?? {})).toEqual(["bearer"]);
+  });
+
+  it("without the token the SDK's calls are refused", async () => {
+    const anonymous = await new ClientFactory().createFromUrl(env.url);
+    await expect(anonymous.sendMessage(message("let me in"))).rejects.toThrow(/missing Authorization: Bearer token/);
   });
 
   it("sends a message and gets the completed task", async () => {
@@ -150,7 +161,7 @@ describe("@a2a-js/sdk client against our server", () => {
 
   it("its 0.3 transport gets 0.3 answers (message/send, message/stream, tasks/get, tasks/cancel)", async () => {
     const card = AgentCard.fromJSON(await (await fetch(new URL("/.well-known/agent-card.json", env.url), { headers: { "A2A-Version": "1.0" } })).json());
-    const legacy = new Client(new LegacyJsonRpcTransport({ endpoint: new URL("/", env.url).href }), card);
+    const legacy = new Client(new LegacyJsonRpcTransport({ endpoint: new URL("/", env.url).href, fetchImpl: authFetch }), card);
     expect(legacy.protocolVersion).toBe("0.3");
     const sent = json((await legacy.sendMessage(message("legacy hello"))) as Task);
     expect(sent["status"]["state"]).toBe("TASK_STATE_COMPLETED");

@@ -41,21 +41,24 @@ describe("memory stores", () => {
 
   it("lists newest first with filters and opaque page tokens, and copies values", async () => {
     const store = createMemoryTaskStore();
-    await store.put(task("a", "c1", "TASK_STATE_COMPLETED", "2025-01-01T00:00:00Z"));
-    await store.put(task("b", "c1", "TASK_STATE_FAILED", "2025-01-02T00:00:00Z"));
-    await store.put(task("c", "c2", "TASK_STATE_COMPLETED", "2025-01-03T00:00:00Z"));
-    const p1 = await store.list({ pageSize: 2 });
+    const put = (t: Task): Promise<void> => store.create({ tenant: "t1", owner: "p", task: t });
+    await put(task("a", "c1", "TASK_STATE_COMPLETED", "2025-01-01T00:00:00Z"));
+    await put(task("b", "c1", "TASK_STATE_FAILED", "2025-01-02T00:00:00Z"));
+    await put(task("c", "c2", "TASK_STATE_COMPLETED", "2025-01-03T00:00:00Z"));
+    const p1 = await store.list("t1", { pageSize: 2 });
     expect(p1.tasks.map((t) => t.id)).toEqual(["c", "b"]);
     expect(p1.totalSize).toBe(3);
-    const p2 = await store.list({ pageSize: 2, pageToken: p1.nextPageToken });
+    const p2 = await store.list("t1", { pageSize: 2, pageToken: p1.nextPageToken });
     expect(p2.tasks.map((t) => t.id)).toEqual(["a"]);
     expect(p2.nextPageToken).toBe("");
-    expect((await store.list({ pageSize: 10, contextId: "c1", state: "TASK_STATE_COMPLETED" })).tasks.map((t) => t.id)).toEqual(["a"]);
-    expect((await store.list({ pageSize: 10, statusTimestampAfter: "2025-01-02T00:00:00Z" })).tasks.map((t) => t.id)).toEqual(["c", "b"]);
-    await expect(store.list({ pageSize: 2, pageToken: "forged" })).rejects.toBeInstanceOf(InvalidRequestError);
-    const got = await store.get("a");
-    if (got) got.status.state = "TASK_STATE_FAILED";
-    expect((await store.get("a"))?.status.state).toBe("TASK_STATE_COMPLETED");
+    expect((await store.list("t1", { pageSize: 10, contextId: "c1", state: "TASK_STATE_COMPLETED" })).tasks.map((t) => t.id)).toEqual(["a"]);
+    expect((await store.list("t1", { pageSize: 10, statusTimestampAfter: "2025-01-02T00:00:00Z" })).tasks.map((t) => t.id)).toEqual(["c", "b"]);
+    await expect(store.list("t1", { pageSize: 2, pageToken: "forged" })).rejects.toBeInstanceOf(InvalidRequestError);
+    const got = await store.get("t1", "a");
+    if (got) got.task.status.state = "TASK_STATE_FAILED";
+    expect((await store.get("t1", "a"))?.task.status.state).toBe("TASK_STATE_COMPLETED");
+    expect(await store.get("t2", "a"), "another tenant sees nothing").toBeUndefined();
+    expect((await store.list("t2", { pageSize: 10 })).totalSize).toBe(0);
     await store.close();
   });
 

@@ -32,7 +32,7 @@ describe("A2A server", () => {
     cleanup.push(() => sub.unsubscribe());
     const app = Fastify();
     app.get("/other", async () => ({ ok: true }));
-    await app.register(a2aPlugin, { prefix: "/agents/upper", bus: bridge, target: "upper", card: { name: "Upper", description: "d", version: "1" } });
+    await app.register(a2aPlugin, { prefix: "/agents/upper", bus: bridge, target: "upper", auth: "none", card: { name: "Upper", description: "d", version: "1" } });
     const base = await app.listen({ host: "127.0.0.1", port: 0 });
     cleanup.push(() => app.close());
     const card = (await (await fetch(`${base}/agents/upper/.well-known/agent-card.json`, { headers: { "A2A-Version": "1.0" } })).json()) as { supportedInterfaces: { url: string }[] };
@@ -45,7 +45,7 @@ describe("A2A server", () => {
 
   it("answers a failing or missing target with a FAILED task, not a JSON-RPC error", async () => {
     const { bridge } = buses();
-    const server = await startA2aServer({ bus: bridge, target: "nobody", card: { name: "n", description: "d", version: "1" } });
+    const server = await startA2aServer({ bus: bridge, target: "nobody", auth: "none", card: { name: "n", description: "d", version: "1" } });
     cleanup.push(() => server.close());
     const r = await rpcResult<{ task: { status: { state: string; message: { parts: { data?: { code?: string } }[] } } } }>(server.url, "SendMessage", { message: userText("anyone?") });
     expect(r.task.status.state).toBe("TASK_STATE_FAILED");
@@ -72,7 +72,7 @@ describe("A2A server", () => {
     ];
     cleanup.push(...subs.map((s) => () => s.unsubscribe()));
     for (const target of ["invoker", "legacy"]) {
-      const server = await startA2aServer({ bus: bridge, target, card: { name: target, description: "d", version: "1" } });
+      const server = await startA2aServer({ bus: bridge, target, auth: "none", card: { name: target, description: "d", version: "1" } });
       cleanup.push(() => server.close());
       type T = { task: { id: string; contextId: string; status: { state: string; message?: { parts: { text?: string }[] } }; artifacts?: { parts: { text: string }[] }[] } };
       const asked = await rpcResult<T>(server.url, "SendMessage", { message: userText("weather") });
@@ -88,7 +88,7 @@ describe("A2A server", () => {
     const { agent, bridge } = buses();
     const demo = serveDemoAgent(agent, "demo");
     cleanup.push(() => demo.close());
-    const server = await startA2aServer({ bus: bridge, target: "demo", card: { name: "d", description: "d", version: "1" }, heartbeatMs: 0 });
+    const server = await startA2aServer({ bus: bridge, target: "demo", auth: "none", card: { name: "d", description: "d", version: "1" }, heartbeatMs: 0 });
     const stream = await sseOpen(server.url, "SendStreamingMessage", { message: userText("hold") });
     await demo.waitHolding(1);
     const seen: unknown[] = [];

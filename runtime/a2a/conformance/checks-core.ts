@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "node:assert";
 import type { ConformanceEnv } from "./env.js";
-import { rpc, rpcResult, sseAll, sseOpen, userText, type RpcAnswer } from "./http.js";
+import { rpc, rpcResult, sseAll, sseOpen, userText, type Endpoint, type RpcAnswer } from "./http.js";
 
 export interface Check {
   readonly id: string;
@@ -14,7 +14,7 @@ export interface Check {
 /** Wire JSON under test (checks index it freely). */
 export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test, internal to checks
 
-export const send = async (env: ConformanceEnv, text: string, extra: Obj = {}, url = env.url): Promise<Obj> =>
+export const send = async (env: ConformanceEnv, text: string, extra: Obj = {}, url: Endpoint = env.ep): Promise<Obj> =>
   (await rpcResult<Obj>(url, "SendMessage", { message: userText(text, extra["message"] ?? {}), ...(extra["configuration"] ? { configuration: extra["configuration"] } : {}) }))["task"];
 
 export const artifactText = (task: Obj): string =>
@@ -33,7 +33,7 @@ export async function errorCode(p: Promise<RpcAnswer>): Promise<number | undefin
 /** Polls GetTask until `pred` holds (bounded: 200 tries), returning the task. */
 export async function waitTask(env: ConformanceEnv, id: string, pred: (t: Obj) => boolean): Promise<Obj> {
   for (let i = 0; i < 200; i++) {
-    const t = await rpcResult<Obj>(env.url, "GetTask", { id });
+    const t = await rpcResult<Obj>(env.ep, "GetTask", { id });
     if (pred(t)) return t;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -73,7 +73,7 @@ export const coreChecks: readonly Check[] = [
     assert.deepEqual(await caps(env.altUrl), { streaming: false, pushNotifications: false, extendedAgentCard: false });
   } },
   { id: "extended-card.get", async run(env) {
-    const card = await rpcResult<Obj>(env.url, "GetExtendedAgentCard", {});
+    const card = await rpcResult<Obj>(env.ep, "GetExtendedAgentCard", {});
     assert.match(card["description"], /extended card/);
     assert.equal(card["capabilities"]["extendedAgentCard"], true);
   } },
@@ -105,14 +105,14 @@ export const coreChecks: readonly Check[] = [
   { id: "send.history-length", async run(env) {
     const task = await send(env, "hi", { configuration: { historyLength: 0 } });
     assert.equal(task["history"], undefined);
-    const got = await rpcResult<Obj>(env.url, "GetTask", { id: task["id"], historyLength: 1 });
+    const got = await rpcResult<Obj>(env.ep, "GetTask", { id: task["id"], historyLength: 1 });
     assert.equal(got["history"].length, 1);
   } },
   { id: "send.content-type-not-supported", async run(env) {
-    assert.equal(await errorCode(rpc(env.url, "SendMessage", { message: userText("x"), configuration: { acceptedOutputModes: ["image/png"] } })), -32005);
+    assert.equal(await errorCode(rpc(env.ep, "SendMessage", { message: userText("x"), configuration: { acceptedOutputModes: ["image/png"] } })), -32005);
   } },
   { id: "stream.events-in-order", async run(env) {
-    const answers = await sseAll(env.url, "SendStreamingMessage", { message: userText("abcd") });
+    const answers = await sseAll(env.ep, "SendStreamingMessage", { message: userText("abcd") });
     const kinds = answers.map((a) => Object.keys(a.result as Obj)[0]);
     assert.equal(kinds[0], "task");
     assert.equal((answers[0]?.result as Obj)["task"]["status"]["state"], "TASK_STATE_SUBMITTED");
@@ -121,7 +121,7 @@ export const coreChecks: readonly Check[] = [
     assert.ok(answers.every((a) => a.id === 1 && a.jsonrpc === "2.0"));
   } },
   { id: "stream.artifact-chunks", async run(env) {
-    const answers = await sseAll(env.url, "SendStreamingMessage", { message: userText("count") });
+    const answers = await sseAll(env.ep, "SendStreamingMessage", { message: userText("count") });
     const chunks = answers.flatMap((a) => ((a.result as Obj)["artifactUpdate"] ? [(a.result as Obj)["artifactUpdate"]] : []));
     assert.deepEqual(chunks.map((c) => [c["append"], c["lastChunk"]]), [[false, false], [true, false], [true, true]]);
     assert.equal(new Set(chunks.map((c) => c["artifact"]["artifactId"])).size, 1);
@@ -133,51 +133,51 @@ export const coreChecks: readonly Check[] = [
   } },
   { id: "get.task", async run(env) {
     const task = await send(env, "get me");
-    const got = await rpcResult<Obj>(env.url, "GetTask", { id: task["id"] });
+    const got = await rpcResult<Obj>(env.ep, "GetTask", { id: task["id"] });
     assert.equal(got["id"], task["id"]);
     assert.equal(got["status"]["state"], "TASK_STATE_COMPLETED");
     assert.equal(artifactText(got), "get me");
   } },
   { id: "get.unknown-task", async run(env) {
-    assert.equal(await errorCode(rpc(env.url, "GetTask", { id: "no-such-task" })), -32001);
+    assert.equal(await errorCode(rpc(env.ep, "GetTask", { id: "no-such-task" })), -32001);
   } },
   { id: "list.paging", async run(env) {
     const contextId = `ctx-list-${Date.now().toString(36)}`;
     for (const t of ["one", "two", "three"]) await send(env, t, { message: { contextId } });
-    const p1 = await rpcResult<Obj>(env.url, "ListTasks", { contextId, pageSize: 2 });
+    const p1 = await rpcResult<Obj>(env.ep, "ListTasks", { contextId, pageSize: 2 });
     assert.equal(p1["tasks"].length, 2);
     assert.equal(p1["totalSize"], 3);
     assert.equal(p1["pageSize"], 2);
     assert.ok(p1["nextPageToken"]);
     assert.equal(p1["tasks"][0]["artifacts"], undefined, "artifacts only when includeArtifacts");
-    const p2 = await rpcResult<Obj>(env.url, "ListTasks", { contextId, pageSize: 2, pageToken: p1["nextPageToken"], includeArtifacts: true });
+    const p2 = await rpcResult<Obj>(env.ep, "ListTasks", { contextId, pageSize: 2, pageToken: p1["nextPageToken"], includeArtifacts: true });
     assert.equal(p2["tasks"].length, 1);
     assert.equal(p2["nextPageToken"], "");
     assert.equal(artifactText(p2["tasks"][0]), "one", "newest first, so the last page holds the first task");
-    assert.equal(await errorCode(rpc(env.url, "ListTasks", { pageSize: 0 })), -32602);
+    assert.equal(await errorCode(rpc(env.ep, "ListTasks", { pageSize: 0 })), -32602);
   } },
   { id: "list.filter", async run(env) {
     const contextId = `ctx-filter-${Date.now().toString(36)}`;
     await send(env, "ok", { message: { contextId } });
     const failed = await send(env, "fail", { message: { contextId } });
-    const r = await rpcResult<Obj>(env.url, "ListTasks", { contextId, status: "TASK_STATE_FAILED" });
+    const r = await rpcResult<Obj>(env.ep, "ListTasks", { contextId, status: "TASK_STATE_FAILED" });
     assert.deepEqual(r["tasks"].map((t: Obj) => t["id"]), [failed["id"]]);
   } },
   { id: "cancel.running", async run(env) {
     const task = await heldTask(env);
     const before = env.demo.canceled;
-    const canceled = await rpcResult<Obj>(env.url, "CancelTask", { id: task["id"] });
+    const canceled = await rpcResult<Obj>(env.ep, "CancelTask", { id: task["id"] });
     assert.equal(canceled["status"]["state"], "TASK_STATE_CANCELED");
     await waitFor(() => env.demo.canceled > before, "the handler never saw the cancel");
   } },
   { id: "cancel.terminal", async run(env) {
     const task = await send(env, "done already");
-    assert.equal(await errorCode(rpc(env.url, "CancelTask", { id: task["id"] })), -32002);
+    assert.equal(await errorCode(rpc(env.ep, "CancelTask", { id: task["id"] })), -32002);
   } },
   { id: "subscribe.task-first", async run(env) {
     const task = await heldTask(env);
-    const a = await sseOpen(env.url, "SubscribeToTask", { id: task["id"] });
-    const b = await sseOpen(env.url, "SubscribeToTask", { id: task["id"] }, { id: 2 });
+    const a = await sseOpen(env.ep, "SubscribeToTask", { id: task["id"] });
+    const b = await sseOpen(env.ep, "SubscribeToTask", { id: task["id"] }, { id: 2 });
     const ita = a[Symbol.asyncIterator]();
     const itb = b[Symbol.asyncIterator]();
     const firstA = (await ita.next()).value as RpcAnswer;
@@ -196,7 +196,7 @@ export const coreChecks: readonly Check[] = [
   } },
   { id: "subscribe.terminal", async run(env) {
     const task = await send(env, "finished");
-    const answers = await sseAll(env.url, "SubscribeToTask", { id: task["id"] });
+    const answers = await sseAll(env.ep, "SubscribeToTask", { id: task["id"] });
     assert.equal(answers[0]?.error?.code, -32004);
   } },
   { id: "multi-turn.input-required", async run(env) {
@@ -214,9 +214,9 @@ export const coreChecks: readonly Check[] = [
     const second = await send(env, "second", { message: { contextId: first["contextId"] } });
     assert.equal(second["contextId"], first["contextId"]);
     assert.notEqual(second["id"], first["id"]);
-    const listed = await rpcResult<Obj>(env.url, "ListTasks", { contextId: first["contextId"] });
+    const listed = await rpcResult<Obj>(env.ep, "ListTasks", { contextId: first["contextId"] });
     assert.deepEqual(listed["tasks"].map((t: Obj) => t["id"]), [second["id"], first["id"]]);
-    assert.equal(await errorCode(rpc(env.url, "SendMessage", { message: userText("x", { taskId: first["id"] }) })), -32004, "a terminal task takes no more messages");
+    assert.equal(await errorCode(rpc(env.ep, "SendMessage", { message: userText("x", { taskId: first["id"] }) })), -32004, "a terminal task takes no more messages");
   } },
 ];
 

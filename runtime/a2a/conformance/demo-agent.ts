@@ -31,8 +31,8 @@ export interface DemoAgent extends AsyncDisposable {
 /** The tool call the demo agent makes for "tool". */
 export const DEMO_TOOL_CALL: ToolCallPayload = { call_id: "call-1", name: "lookup", arguments: { q: "tool" } };
 
-/** Serves the demo agent as `target` on `bus`. */
-export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
+/** Serves the demo agent as `target` on `bus`, on the untenanted subject and on each of `tenants`. */
+export function serveDemoAgent(bus: Bus, target = "demo", tenants: readonly string[] = []): DemoAgent {
   const held = new Set<() => void>();
   let canceled = 0;
   const watchers = new Set<() => void>();
@@ -99,10 +99,10 @@ export function serveDemoAgent(bus: Bus, target = "demo"): DemoAgent {
     await w.delta(text.slice(half));
     await w.final();
   };
-  const sub: Subscription = bus.handleStream(target, handler);
+  const subs: Subscription[] = [null, ...tenants].map((tenant) => bus.handleStream(target, handler, { tenant }));
   const close = async (): Promise<void> => {
     for (const r of [...held]) r();
-    await sub.unsubscribe();
+    for (const sub of subs) await sub.unsubscribe();
   };
   return {
     target,

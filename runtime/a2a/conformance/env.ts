@@ -1,9 +1,12 @@
 /**
  * The live setup the conformance checks run against: a memory-transport bus with the demo
- * agent, the main A2A server (every capability on, webhooks allowed to 127.0.0.1 only) and an
- * alternate one (streaming, push and extended card off), a webhook receiver, and a bus for
- * client checks.
+ * agent, the main A2A server (every capability on, webhooks allowed to 127.0.0.1 only, Bearer
+ * JWT auth with the gateway's verifier against a freshly generated ES256 key) and an
+ * alternate one (streaming, push and extended card off; auth "none", the development mode),
+ * a webhook receiver, and a bus for client checks.
  */
+import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { createJwtVerifier } from "../../gateway/auth/jwt.js";
 import { createBus } from "../../bus/index.js";
 import type { Bus } from "../../bus/types.js";
 import { createMemoryTransport } from "../../transport/index.js";
@@ -11,10 +14,17 @@ import type { Transport } from "../../transport/types.js";
 import { startA2aServer, type A2aServer } from "../server.js";
 import { serveDemoAgent, type DemoAgent } from "./demo-agent.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./receiver.js";
+import type { Endpoint } from "./http.js";
 
 export interface ConformanceEnv extends AsyncDisposable {
   /** Main server base URL (its JSON-RPC endpoint). */
   readonly url: string;
+  /** The main endpoint with the Authorization of the checks' principal. */
+  readonly ep: Endpoint;
+  /** Authorization header of the checks' principal ("checker" of tenant "conformance"). */
+  readonly authHeaders: Readonly<Record<string, string>>;
+  /** A Bearer token signed by the main server's key for `sub` of `tenant` (valid 1 h). */
+  token(sub: string, tenant: string): Promise<string>;
   /** Alternate server: capabilities off. */
   readonly altUrl: string;
   readonly main: A2aServer;
@@ -25,6 +35,8 @@ export interface ConformanceEnv extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The tenant of the checks' principal (the demo agent serves it too). */
+const TENANT = "conformance";
 const CARD = { name: "OpenAgentIO demo agent", description: "Echoes text, streams it back, asks for input, fails on request.", version: "1.0.0" };
 
 export async function startConformanceEnv(): Promise<ConformanceEnv> {
@@ -32,15 +44,20 @@ export async function startConformanceEnv(): Promise<ConformanceEnv> {
   const agentBus = createBus({ agentId: "demo-agent", transport });
   const bridgeBus = createBus({ agentId: "a2a-bridge", transport });
   const clientBus = createBus({ agentId: "a2a-client", transport });
-  const demo = serveDemoAgent(agentBus, "demo");
+  const demo = serveDemoAgent(agentBus, "demo", [TENANT]);
   const receiver = await startWebhookReceiver();
+  const { publicKey, privateKey } = await generateKeyPair("ES256");
+  const jwk = { ...(await exportJWK(publicKey)), kid: "conformance", alg: "ES256", use: "sig" };
+  const token = (sub: string, tenant: string): Promise<string> =>
+    new SignJWT({ tenant_id: tenant }).setProtectedHeader({ alg: "ES256", kid: "conformance" }).setSubject(sub).setIssuedAt().setExpirationTime("1h").sign(privateKey);
+  const authHeaders = { authorization: `Bearer ${await token("checker", TENANT)}` };
   const main = await startA2aServer({
-    bus: bridgeBus, target: "demo", card: { ...CARD, skills: [{ id: "echo", name: "echo", description: "Echoes text", tags: ["demo"] }] },
+    bus: bridgeBus, target: "demo", auth: createJwtVerifier({ jwks: { keys: [jwk] } }), card: { ...CARD, skills: [{ id: "echo", name: "echo", description: "Echoes text", tags: ["demo"] }] },
     extendedCard: { description: `${CARD.description} (extended card)` },
     webhooks: { allowHosts: ["127.0.0.1"], backoffMs: 20, maxAttempts: 4 },
     heartbeatMs: 0,
   });
-  const alt = await startA2aServer({ bus: bridgeBus, target: "demo", card: CARD, streaming: false, pushNotifications: false, heartbeatMs: 0 });
+  const alt = await startA2aServer({ bus: bridgeBus, target: "demo", auth: "none", card: CARD, streaming: false, pushNotifications: false, heartbeatMs: 0 });
   const close = async (): Promise<void> => {
     await main.close();
     await alt.close();
@@ -49,5 +66,5 @@ export async function startConformanceEnv(): Promise<ConformanceEnv> {
     for (const b of [clientBus, bridgeBus, agentBus]) await b.close();
     await transport.close();
   };
-  return { url: main.url, altUrl: alt.url, main, demo, receiver, bus: clientBus, close, [Symbol.asyncDispose]: close };
+  return { url: main.url, ep: { url: main.url, headers: authHeaders }, authHeaders, token, altUrl: alt.url, main, demo, receiver, bus: clientBus, close, [Symbol.asyncDispose]: close };
 }

@@ -11,20 +11,30 @@ export interface RpcOptions {
 
 export type RpcAnswer = { jsonrpc: string; id: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown } };
 
-function request(method: string, params: unknown, o: RpcOptions, accept: string): RequestInit {
-  const headers: Record<string, string> = { "content-type": "application/json", accept };
+/** Where a call goes: a URL, or a URL with headers (e.g. Authorization). */
+export type Endpoint = string | { readonly url: string; readonly headers: Readonly<Record<string, string>> };
+
+const urlOf = (e: Endpoint): string => (typeof e === "string" ? e : e.url);
+
+function request(endpoint: Endpoint, method: string, params: unknown, o: RpcOptions, accept: string): RequestInit {
+  const headers: Record<string, string> = { ...(typeof endpoint === "string" ? {} : endpoint.headers), "content-type": "application/json", accept };
   if ((o.version ?? "1.0") !== "") headers["A2A-Version"] = o.version ?? "1.0";
   return { method: "POST", headers, body: o.body ?? JSON.stringify({ jsonrpc: "2.0", id: o.id ?? 1, method, params }) };
 }
 
 /** One unary call; the parsed JSON-RPC response. */
-export async function rpc(url: string, method: string, params: unknown, o: RpcOptions = {}): Promise<RpcAnswer> {
-  const res = await fetch(url, request(method, params, o, "application/json"));
-  return (await res.json()) as RpcAnswer;
+export async function rpc(url: Endpoint, method: string, params: unknown, o: RpcOptions = {}): Promise<RpcAnswer> {
+  return (await rpcHttp(url, method, params, o)).answer;
+}
+
+/** One unary call; the HTTP status and the parsed JSON-RPC response. */
+export async function rpcHttp(url: Endpoint, method: string, params: unknown, o: RpcOptions = {}): Promise<{ status: number; headers: Headers; answer: RpcAnswer }> {
+  const res = await fetch(urlOf(url), request(url, method, params, o, "application/json"));
+  return { status: res.status, headers: res.headers, answer: (await res.json()) as RpcAnswer };
 }
 
 /** `result` of a call; throws with the error when there is one. */
-export async function rpcResult<T = Record<string, unknown>>(url: string, method: string, params: unknown, o: RpcOptions = {}): Promise<T> {
+export async function rpcResult<T = Record<string, unknown>>(url: Endpoint, method: string, params: unknown, o: RpcOptions = {}): Promise<T> {
   const a = await rpc(url, method, params, o);
   if (a.error) throw new Error(`${method} answered error ${a.error.code}: ${a.error.message}`);
   return a.result as T;
@@ -32,14 +42,15 @@ export async function rpcResult<T = Record<string, unknown>>(url: string, method
 
 /** An open SSE call: its JSON-RPC responses in order, or the plain JSON answer when it did not stream. */
 export interface SseCall extends AsyncIterable<RpcAnswer> {
+  readonly status: number;
   readonly contentType: string;
   close(): Promise<void>;
 }
 
 /** Opens a streaming call. */
-export async function sseOpen(url: string, method: string, params: unknown, o: RpcOptions = {}): Promise<SseCall> {
+export async function sseOpen(url: Endpoint, method: string, params: unknown, o: RpcOptions = {}): Promise<SseCall> {
   const ac = new AbortController();
-  const res = await fetch(url, { ...request(method, params, o, "text/event-stream"), signal: ac.signal });
+  const res = await fetch(urlOf(url), { ...request(url, method, params, o, "text/event-stream"), signal: ac.signal });
   const contentType = res.headers.get("content-type") ?? "";
   const body = res.body;
   async function* iterate(): AsyncGenerator<RpcAnswer> {
@@ -62,11 +73,11 @@ export async function sseOpen(url: string, method: string, params: unknown, o: R
     }
   }
   const it = iterate();
-  return { contentType, [Symbol.asyncIterator]: () => it, close: async () => void (await it.return(undefined), ac.abort()) };
+  return { status: res.status, contentType, [Symbol.asyncIterator]: () => it, close: async () => void (await it.return(undefined), ac.abort()) };
 }
 
 /** Every answer of a streaming call, to its end. */
-export async function sseAll(url: string, method: string, params: unknown, o: RpcOptions = {}): Promise<RpcAnswer[]> {
+export async function sseAll(url: Endpoint, method: string, params: unknown, o: RpcOptions = {}): Promise<RpcAnswer[]> {
   const call = await sseOpen(url, method, params, o);
   const out: RpcAnswer[] = [];
   for await (const a of call) out.push(a);

@@ -5,6 +5,7 @@
  */
 import { coreChecks, type Check } from "./checks-core.js";
 import { edgeChecks } from "./checks-edge.js";
+import { securityChecks } from "./checks-security.js";
 import { turnChecks } from "./checks-turns.js";
 import type { ConformanceEnv } from "./env.js";
 
@@ -14,7 +15,7 @@ export { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from ".
 export type { Check } from "./checks-core.js";
 
 /** Every check, in run order. */
-export const CHECKS: readonly Check[] = [...coreChecks, ...turnChecks, ...edgeChecks];
+export const CHECKS: readonly Check[] = [...coreChecks, ...turnChecks, ...edgeChecks, ...securityChecks];
 
 export interface CheckResult {
   readonly id: string;
