@@ -25,7 +25,7 @@ import { toSendError } from "./send-errors.js";
 import { Counters, Log } from "./stats.js";
 import { StreamCallImpl } from "./stream-call.js";
 import { CancelRegistry } from "./stream-writer.js";
-import { Subjects, assertBusToken } from "./subjects.js";
+import { Subjects, assertBusToken, assertTenant } from "./subjects.js";
 import type {
   Bus, BusOptions, BusStats, EventHandler, HandleOptions, InvokeHandler, InvokeOptions, OutboundCall, OutboundResult,
   PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions,
@@ -76,7 +76,7 @@ class BusImpl implements Bus {
 
   constructor(opts: BusOptions) {
     assertBusToken(opts.agentId, "agent id");
-    if (opts.tenant !== undefined) assertBusToken(opts.tenant, "tenant");
+    if (opts.tenant !== undefined) assertTenant(opts.tenant);
     if (opts.schemaVersion !== undefined && opts.schemaVersion !== 1 && opts.schemaVersion !== 2) {
       throw new InvalidRequestError(`bus option schemaVersion must be 1 or 2, got ${String(opts.schemaVersion)}`);
     }
@@ -89,6 +89,10 @@ class BusImpl implements Bus {
     this.transport = opts.transport;
     this.subjects = new Subjects(opts.prefix ?? "acp.v1");
     this.prefix = this.subjects.prefix;
+    const inboxRoot = opts.transport.inboxPrefix.split(".")[0];
+    if (this.prefix.split(".")[0] === inboxRoot) {
+      throw new InvalidRequestError(`bus option prefix ${JSON.stringify(this.prefix)} starts with the transport's inbox prefix token "${inboxRoot}": choose another prefix (inboxes and agent subjects must not overlap)`);
+    }
     this.#ownsTransport = opts.ownsTransport ?? false;
     this.#drainTimeoutMs = positive(opts.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, "drainTimeoutMs");
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -153,6 +157,7 @@ class BusImpl implements Bus {
       send,
       sendOwn: send === terminal ? (env, call) => deliver(env, call, true) : send,
       pending: new Set<PendingCall>(),
+      inboxDot: `${transport.inboxPrefix}.`,
       envelope: (init) => factory.build(init),
       factory,
       publish,
@@ -257,7 +262,7 @@ class BusImpl implements Bus {
 
   // ---- receiving
 
-  #register(handler: AnyHandler, subject: string, queue: string | undefined): Subscription {
+  #register(handler: AnyHandler, subject: string, queue: string | undefined, target?: string): Subscription {
     if (this.#state !== OPEN) throw new TransportFailureError(`bus ${this.agentId} is closing: cannot register a handler`, { retryable: false });
     if (handler.kind !== "event") {
       for (const r of this.#registrations) {
@@ -266,7 +271,7 @@ class BusImpl implements Bus {
         }
       }
     }
-    const reg = new Registration(this.#core, this.#cancels, handler, subject, queue, (r) => this.#registrations.delete(r));
+    const reg = new Registration(this.#core, this.#cancels, handler, subject, queue, (r) => this.#registrations.delete(r), target);
     this.#registrations.add(reg);
     return reg;
   }
@@ -282,12 +287,12 @@ class BusImpl implements Bus {
 
   handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "invoke", fn: handler as InvokeHandler }, subject, opts.queue ?? target);
+    return this.#register({ kind: "invoke", fn: handler as InvokeHandler }, subject, opts.queue ?? target, target);
   }
 
   handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts: HandleOptions = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "stream", fn: handler as StreamHandler }, subject, opts.queue ?? target);
+    return this.#register({ kind: "stream", fn: handler as StreamHandler }, subject, opts.queue ?? target, target);
   }
 
   // ---- lifecycle

@@ -56,6 +56,8 @@ export interface BusCore {
    */
   readonly sendOwn: OutboundSend;
   readonly pending: Set<PendingCall>;
+  /** The transport's inbox prefix and "." : the only subjects replies, frames and cancels go to. */
+  readonly inboxDot: string;
   /** Builds an envelope with this bus' schema version (dual-write unless v1). */
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
   /** The same builder, with the hot shapes (outbound messages, replies) written field by field. */

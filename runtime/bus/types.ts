@@ -266,6 +266,8 @@ export interface BusStats {
   unmatchedReplies: number;
   /** Messages the transport refused after their send had resolved (coalesced writes; logged). */
   sendErrors: number;
+  /** Requests refused unhandled because their `reply_to` is not an inbox subject (logged). */
+  refusedReplyTo: number;
 }
 
 /** The bus: one agent's view of the ACP network. Create with `createBus(options)`. */

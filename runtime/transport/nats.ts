@@ -37,6 +37,7 @@ class NatsTransportImpl implements NatsTransport {
   readonly name = NAME;
   readonly connection: NatsConnection;
   readonly closed: Promise<TransportError | void>;
+  readonly inboxPrefix: string;
   readonly #status = new StatusEmitter();
   readonly #statusLoop: Promise<void>;
   readonly #holdLimit: number;
@@ -47,8 +48,9 @@ class NatsTransportImpl implements NatsTransport {
   #heldBytes = 0;
   #onlineWaiters: Array<() => void> = [];
 
-  constructor(nc: NatsConnection, holdLimit: number) {
+  constructor(nc: NatsConnection, holdLimit: number, inboxPrefix: string) {
     this.connection = nc;
+    this.inboxPrefix = inboxPrefix;
     this.#holdLimit = holdLimit;
     this.#maxPayload = nc.info?.max_payload ?? 1_048_576;
     this.#statusLoop = this.#watch().catch(() => undefined);
@@ -102,7 +104,7 @@ class NatsTransportImpl implements NatsTransport {
   }
 
   newInbox(): string {
-    return createInbox();
+    return createInbox(this.inboxPrefix);
   }
 
   /** Waits for a reconnect when disconnected (held publishes go first), then for the server's PONG. */
@@ -221,12 +223,12 @@ function mapStatus(s: Status): TransportStatus | undefined {
  * `AUTH_FAILURE` when credentials are refused, `INVALID_REQUEST` for bad options.
  */
 export async function connectNats(opts: NatsTransportOptions): Promise<NatsTransport> {
-  const { options, reconnectBufferBytes } = toConnectionOptions(opts);
+  const { options, reconnectBufferBytes, inboxPrefix } = toConnectionOptions(opts);
   let nc: NatsConnection;
   try {
     nc = await connect(options);
   } catch (err) {
     throw fromNatsError(err, `nats transport: cannot connect to ${String(opts.servers)}`);
   }
-  return new NatsTransportImpl(nc, reconnectBufferBytes);
+  return new NatsTransportImpl(nc, reconnectBufferBytes, inboxPrefix);
 }
