@@ -17,6 +17,7 @@ import { composeOutbound } from "./compose.js";
 import { Cork } from "./cork.js";
 import { SENT_PROMISE, sentVoid, type BusCore, type PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
+import { DEFAULT_RECONNECT_GRACE_MS, Link } from "./link.js";
 import { LocalEnvelope, type Provenance } from "./local.js";
 import { InboundGate } from "./inbound-decode.js";
 import { Registration, type AnyHandler } from "./registration.js";
@@ -157,6 +158,7 @@ class BusImpl implements Bus {
       send,
       sendOwn: send === terminal ? (env, call) => deliver(env, call, true) : send,
       pending: new Set<PendingCall>(),
+      link: new Link(opts.reconnectGraceMs === 0 ? 0 : positive(opts.reconnectGraceMs, DEFAULT_RECONNECT_GRACE_MS, "reconnectGraceMs")),
       inboxDot: `${transport.inboxPrefix}.`,
       envelope: (init) => factory.build(init),
       factory,
@@ -167,6 +169,8 @@ class BusImpl implements Bus {
     this.#direct = send === terminal;
     this.#cancels = new CancelRegistry(core);
     this.#stopStatus = transport.onStatus((status) => {
+      if (status.type === "disconnected" || status.type === "reconnecting") core.link.disconnected();
+      else if (status.type === "reconnected") core.link.reconnected();
       if (status.type === "disconnected" || status.type === "reconnected" || status.type === "closed") {
         log.info({ transport: transport.name, status: status.type }, `transport ${status.type}`);
       } else if (status.type === "slow_consumer") {

@@ -18,7 +18,6 @@ import type { BusCore, PendingCall } from "./core.js";
 import { errorFromReply, isErrorReply, resultOf, toAcpError } from "./replies.js";
 import { toStreamFrame } from "./frames.js";
 import { replyable } from "./handlers.js";
-import { noHandlerError } from "./send-errors.js";
 import type { StreamCall, StreamFrame, StreamInvokeOptions } from "./types.js";
 
 const OPEN = 0;
@@ -193,7 +192,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
       return;
     }
     if (msg.noResponders) {
-      this.#fail(noHandlerError(this.#target, this.#subject), false);
+      this.#fail(this.#core.link.noResponders(this.#target, this.#subject), false);
       return;
     }
     const inbound = this.#core.gate.decodeMessage(msg);

@@ -83,6 +83,12 @@ export interface BusOptions {
   maxBytes?: number;
   /** How long {@link Bus.close} waits for in-flight handlers before aborting them, ms. Default 10,000. */
   drainTimeoutMs?: number;
+  /**
+   * After the transport reconnects, how long "no responders" means "handlers may still be
+   * resubscribing" (retryable AGENT_UNAVAILABLE; invoke sends again within its deadline)
+   * rather than NO_HANDLER, ms. Also while disconnected. Default 5,000.
+   */
+  reconnectGraceMs?: number;
   logger?: BusLogger;
 }
 
