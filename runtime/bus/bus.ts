@@ -103,7 +103,8 @@ class BusImpl implements Bus {
     const schemaVersion = opts.schemaVersion ?? 2;
     const transport = opts.transport;
     // The memory transport already batches delivery; sockets get write coalescing.
-    const cork = transport.name === "memory" ? undefined : new Cork(transport, counters, log);
+    const link = new Link(opts.reconnectGraceMs === 0 ? 0 : positive(opts.reconnectGraceMs, DEFAULT_RECONNECT_GRACE_MS, "reconnectGraceMs"));
+    const cork = transport.name === "memory" ? undefined : new Cork(transport, counters, log, link);
     this.#cork = cork;
     const publish = cork === undefined
       ? (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => transport.publish(subject, data, o)
@@ -158,7 +159,7 @@ class BusImpl implements Bus {
       send,
       sendOwn: send === terminal ? (env, call) => deliver(env, call, true) : send,
       pending: new Set<PendingCall>(),
-      link: new Link(opts.reconnectGraceMs === 0 ? 0 : positive(opts.reconnectGraceMs, DEFAULT_RECONNECT_GRACE_MS, "reconnectGraceMs")),
+      link,
       inboxDot: `${transport.inboxPrefix}.`,
       envelope: (init) => factory.build(init),
       factory,
@@ -173,6 +174,8 @@ class BusImpl implements Bus {
       else if (status.type === "reconnected") core.link.reconnected();
       if (status.type === "disconnected" || status.type === "reconnected" || status.type === "closed") {
         log.info({ transport: transport.name, status: status.type }, `transport ${status.type}`);
+      } else if (status.type === "error") {
+        log.warn({ transport: transport.name, code: status.error.code, reason: status.error.message }, "transport error");
       } else if (status.type === "slow_consumer") {
         log.warn({ transport: transport.name, subject: status.subject, dropped: status.dropped }, "slow consumer: messages dropped");
       }
@@ -201,9 +204,23 @@ class BusImpl implements Bus {
       this.#assertCanSend("publish");
       const env = this.#outbound(eventType, undefined, payload, opts);
       const subject = this.subjects.events(eventType, env.tenant_id);
-      return sentVoid(this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
+      const sent = this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this });
+      return opts?.confirm === true ? sent.then(() => this.#confirm(subject)) : sentVoid(sent);
     } catch (err: unknown) {
       return Promise.reject(err);
+    }
+  }
+
+  /** Resolves once the transport has what was sent so far (NATS: the server's PONG after it). */
+  async #confirm(subject: string): Promise<void> {
+    this.#cork?.flush();
+    try {
+      await this.transport.flush();
+    } catch (err: unknown) {
+      const cause = toSendError(err, subject);
+      throw new TransportFailureError(`publish to ${subject} not confirmed: ${cause.message}; it may or may not have reached the server`, {
+        retryable: cause.retryable, cause, details: { subject, confirmed: false },
+      });
     }
   }
 

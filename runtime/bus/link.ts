@@ -31,6 +31,11 @@ export class Link {
     this.#reconnectedAt = performance.now();
   }
 
+  /** True between a `disconnected` and the next `reconnected` status. */
+  get offline(): boolean {
+    return this.#offline;
+  }
+
   /** True while disconnected or within the grace period after a reconnect. */
   recovering(): boolean {
     return this.#offline || performance.now() - this.#reconnectedAt < this.graceMs;

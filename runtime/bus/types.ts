@@ -103,7 +103,17 @@ export interface SendOptions {
 }
 
 /** Options of {@link Bus.publish}. */
-export type PublishOptions = SendOptions;
+export interface PublishOptions extends SendOptions {
+  /**
+   * Resolve only once the transport confirms it has the message: NATS, the server has
+   * received it (a PING/PONG after it, waiting for a reconnect first when disconnected);
+   * memory, it has been handed to every subscriber's handler. Rejects TRANSPORT_FAILURE
+   * (retryable) when the connection drops first — the message may or may not have arrived —
+   * or closes. Default false: resolve once the transport accepted it (spec/bus.md "What a
+   * resolved publish means").
+   */
+  confirm?: boolean;
+}
 
 /** Options of {@link Bus.invoke}. */
 export interface InvokeOptions extends SendOptions {
@@ -282,7 +292,12 @@ export interface Bus extends AsyncDisposable {
   readonly prefix: string;
   readonly tenant: string | undefined;
   readonly transport: Transport;
-  /** Broadcasts an event to `{p}[.{tenant}].events.{eventType}`. Resolves once handed to the transport. */
+  /**
+   * Broadcasts an event to `{p}[.{tenant}].events.{eventType}`. Resolves once the transport
+   * accepted it (NATS: sent or held for the reconnect; memory: delivered to subscriptions'
+   * buffers), or with `confirm` once the server has it. Core NATS is at-most-once: see
+   * spec/bus.md "What a resolved publish means".
+   */
   publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void>;
   /** Receives events whose type matches `pattern` (wildcards `*` and `>` allowed). */
   subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts?: SubscribeOptions): Subscription;

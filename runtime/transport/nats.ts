@@ -56,6 +56,14 @@ class NatsTransportImpl implements NatsTransport {
     this.#statusLoop = this.#watch().catch(() => undefined);
     this.closed = nc.closed().then(async (err) => {
       await this.#statusLoop;
+      if (this.#held.length > 0) {
+        // the hold is given up: say how much was never sent (publishes that had resolved)
+        this.#status.emit({ type: "error", error: new TransportError(
+          TransportErrorCode.TransportFailure,
+          `nats transport: closed while disconnected: ${this.#held.length} held messages (${this.#heldBytes} bytes) were never sent`,
+          { subject: this.#held[0]!.subject },
+        ) });
+      }
       this.#held = [];
       this.#heldBytes = 0;
       this.#wakeOnlineWaiters();

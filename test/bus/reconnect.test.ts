@@ -57,7 +57,18 @@ describe("invoke across a nats-server restart", () => {
         (err: unknown) => count(err instanceof AcpError ? err.code : "other"),
       ));
     };
+    // Requests written in the moment between the kill and the caller noticing it are lost with
+    // nats.js' outbound buffer (core NATS is at-most-once; they time out): start once it noticed.
+    const callerDown = new Promise<void>((resolve) => {
+      const stop = callerBus.transport.onStatus((s) => {
+        if (s.type === "disconnected") {
+          stop();
+          resolve();
+        }
+      });
+    });
     await server.kill();
+    await callerDown;
     let n = 0;
     const outageEnds = Date.now() + OUTAGE_MS;
     while (Date.now() < outageEnds) {
@@ -72,13 +83,15 @@ describe("invoke across a nats-server restart", () => {
       fire(n++);
       await new Promise((r) => setTimeout(r, 20));
     }
-    await Promise.all(calls);
+    try {
+      await Promise.all(calls);
+    } finally {
+      await callerBus.close();
+      await handlerBus.close();
+    }
     const summary = Object.fromEntries(outcomes);
     console.log(`invokes across the restart: ${n}, outcomes ${JSON.stringify(summary)}, handled ${handled - 1}`);
     expect(outcomes.get("NO_HANDLER") ?? 0).toBe(0);
     expect(summary).toEqual({ ok: n });
-    expect(await callerBus.invoke("svc", 42)).toBe(42);
-    await callerBus.close();
-    await handlerBus.close();
   }, 60_000);
 });
