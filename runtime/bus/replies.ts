@@ -11,7 +11,9 @@ import { toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
 import { CONTEXT_FIELDS } from "../context/index.js";
 
-export { resultOf } from "../stream/outcome.js";
+import { resultOf } from "../stream/outcome.js";
+
+export { resultOf };
 
 /** Request metadata without `acp.*` keys, then each override in turn; `undefined` when empty. */
 export function inheritMetadata(
@@ -58,9 +60,19 @@ export function replyInit(
   return out;
 }
 
-/** The payload of a successful reply for a handler's value: `{result}`; none for `undefined`. */
+/**
+ * The payload of a successful final for a handler's value, in the deployed SDKs' wire form:
+ * the bare value (none for `undefined`). The one exception: a value that is itself an object
+ * whose only own key is `result` is sent as `{result: value}`, because readers (ours and the
+ * deployed ones' `{result}` convention, {@link resultOf}) unwrap that shape: so every reader of
+ * this runtime gets the value back exactly. spec/bus.md "Wire format".
+ */
 export function resultPayload(value: unknown): Envelope["payload"] {
-  return value === undefined ? undefined : ({ result: value } as Envelope["payload"]);
+  if (value === undefined) return undefined;
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && resultOf({ payload: value } as Envelope) !== value) {
+    return { result: value } as Envelope["payload"];
+  }
+  return value as Envelope["payload"];
 }
 
 /** True when a terminal reply reports a failure (agent.response.error, or a failed/canceled/rejected phase). */

@@ -165,8 +165,8 @@ export interface HandlerContext {
 export type EventHandler<T extends string = string, P = PayloadOf<T>> = (payload: P, ctx: HandlerContext) => void | Promise<void>;
 
 /**
- * Handles one invoke. The returned value becomes `agent.response.final` with payload
- * `{ result: value }` (no payload for `undefined`); a throw becomes `agent.response.error` (an {@link AcpError} keeps its
+ * Handles one invoke. The returned value becomes `agent.response.final` with the value as
+ * payload, as deployed SDKs write it (no payload for `undefined`; spec/bus.md "Wire format"); a throw becomes `agent.response.error` (an {@link AcpError} keeps its
  * code, anything else becomes AGENT_UNAVAILABLE with the error's message; see spec/bus.md).
  */
 export type InvokeHandler<Req = unknown, Res = unknown> = (request: Req, ctx: HandlerContext) => Res | Promise<Res>;

@@ -48,7 +48,7 @@ describe.each(["memory", "nats"] as const)("invoke over %s", (kind) => {
     expect(reply.phase).toBe("completed");
     expect(reply.schema_version).toBe(2);
     expect(reply.is_final).toBe(true);
-    expect(reply.payload).toEqual({ result: { doubled: 42 } });
+    expect(reply.payload).toEqual({ doubled: 42 }); // the deployed SDKs' final form: the bare value
     expect(reply.from).toBe("doubler");
     expect(reply.to).toBe("caller");
     expect(reply.session_id).toBe("s-1");
@@ -93,7 +93,7 @@ describe.each(["memory", "nats"] as const)("invoke over %s", (kind) => {
       expect(env.schema_version).toBe(1);
       expect(env).not.toHaveProperty("phase");
     }
-    expect(reply.payload).toEqual({ result: 7 });
+    expect(reply.payload).toBe(7);
     requests.stop();
   });
 
