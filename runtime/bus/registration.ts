@@ -253,7 +253,7 @@ export class Registration implements Subscription {
     }
     const metadata = env.metadata === undefined && isEmpty(replyMetadata) ? undefined : inheritMetadata(env.metadata, replyMetadata);
     const reply = result.kind === "error"
-      ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error), true)
+      ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error, env), true)
       : core.factory.reply(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), true);
     return core.sendOwn(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
   }

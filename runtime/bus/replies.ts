@@ -10,6 +10,7 @@ import { AcpError, errorFromCode } from "../../generated/ts/errors.js";
 import { toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
 import { CONTEXT_FIELDS } from "../context/index.js";
+import { forV1, isV1Request, preciseCode } from "./v1-codes.js";
 
 import { resultOf } from "../stream/outcome.js";
 
@@ -82,10 +83,13 @@ export function isErrorReply(env: Envelope): boolean {
   return phase === "failed" || phase === "canceled" || phase === "rejected";
 }
 
-/** The typed error of an error reply, with the payload and the whole reply in `details`. */
+/**
+ * The typed error of an error reply, with the payload and the whole reply in `details`. A code
+ * downgraded for a v1 request (v1-codes.ts) is recovered from `cause["acp.code"]`.
+ */
 export function errorFromReply(env: Envelope): AcpError {
   const p = (env.payload ?? {}) as Partial<Record<keyof ErrorPayload, unknown>>;
-  const code = typeof p.code === "string" && p.code !== "" ? p.code : "AGENT_UNAVAILABLE";
+  const code = typeof p.code === "string" && p.code !== "" ? preciseCode({ code: p.code, cause: p.cause }) : "AGENT_UNAVAILABLE";
   const message = typeof p.message === "string" ? p.message : `${code} (the error reply carries no message)`;
   return errorFromCode(code, message, {
     ...(typeof p.retryable === "boolean" ? { retryable: p.retryable } : {}),
@@ -104,7 +108,11 @@ export function toAcpError(err: unknown): AcpError {
   return errorFromCode(payload.code, payload.message, { retryable, cause: err });
 }
 
-/** The ErrorPayload a reply carries for `err`. */
-export function errorPayload(err: AcpError): ErrorPayload {
-  return toErrorPayload(err);
+/**
+ * The ErrorPayload a reply to `request` carries for `err`: for a schema_version 1 request, an
+ * extension code is replaced by the nearest deployed code (v1-codes.ts).
+ */
+export function errorPayload(err: AcpError, request?: Envelope): ErrorPayload {
+  const payload = toErrorPayload(err);
+  return isV1Request(request) ? forV1(payload) : payload;
 }
