@@ -7,10 +7,15 @@
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
 import { RESERVED_METADATA_PREFIX } from "../../generated/ts/constants.js";
 import { AcpError, errorFromCode } from "../../generated/ts/errors.js";
-import { toErrorPayload } from "../errors.js";
+import { isCatalogueCode, toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
 import { CONTEXT_FIELDS } from "../context/index.js";
 import { forV1, isV1Request, preciseCode } from "./v1-codes.js";
+import { setOwn } from "./own.js";
+
+function plainError(code: string, message: string, options: ConstructorParameters<typeof AcpError>[2]): AcpError {
+  return new AcpError(code, message, options);
+}
 
 import { resultOf } from "../stream/outcome.js";
 
@@ -25,12 +30,12 @@ export function inheritMetadata(
   if (request !== undefined) {
     for (const key of Object.keys(request)) {
       if (key.startsWith(RESERVED_METADATA_PREFIX)) continue;
-      (out ??= {})[key] = request[key];
+      setOwn((out ??= {}), key, request[key]);
     }
   }
   for (const o of overrides) {
     if (o === undefined) continue;
-    for (const key of Object.keys(o)) (out ??= {})[key] = o[key];
+    for (const key of Object.keys(o)) setOwn((out ??= {}), key, o[key]);
   }
   return out;
 }
@@ -91,7 +96,8 @@ export function errorFromReply(env: Envelope): AcpError {
   const p = (env.payload ?? {}) as Partial<Record<keyof ErrorPayload, unknown>>;
   const code = typeof p.code === "string" && p.code !== "" ? preciseCode({ code: p.code, cause: p.cause }) : "AGENT_UNAVAILABLE";
   const message = typeof p.message === "string" ? p.message : `${code} (the error reply carries no message)`;
-  return errorFromCode(code, message, {
+  // a code off the wire: only a catalogue code picks a class (errorFromCode's table is a plain object)
+  return (isCatalogueCode(code) ? errorFromCode : plainError)(code, message, {
     ...(typeof p.retryable === "boolean" ? { retryable: p.retryable } : {}),
     ...(p.cause === undefined ? {} : { cause: p.cause }),
     details: { payload: env.payload, reply: env },
