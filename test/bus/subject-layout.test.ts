@@ -10,6 +10,7 @@ import { RESERVED_TENANTS, createBus, tenantProblem } from "../../runtime/bus/in
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
+import { requestContext } from "../../runtime/gateway/context.js";
 import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const before = liveHandles();
@@ -48,6 +49,16 @@ describe("reserved tenants", () => {
     const env = { spec_version: "acp/1.0", event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", event_type: "x.y", occurred_at: "2026-01-01T00:00:00Z", from: "a", tenant_id: "events" } as Envelope;
     await expect(bus.publishEnvelope(env)).rejects.toThrow(/reserved/);
     expect(tenantProblem("acme")).toBeUndefined();
+    // the gateway edge: X-Tenant-Id is refused with 400 before anything reaches the bus
+    let edge: unknown;
+    try {
+      requestContext({ "x-tenant-id": "events" }, undefined);
+    } catch (err) {
+      edge = err;
+    }
+    expect(edge).toMatchObject({ status: 400 });
+    expect(String((edge as { error?: Error }).error?.message ?? edge)).toMatch(/x-tenant-id.*reserved/);
+    expect(requestContext({ "x-tenant-id": "acme" }, undefined).tenant_id).toBe("acme");
     await transport.close();
   });
 
