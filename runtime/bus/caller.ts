@@ -146,6 +146,7 @@ class InvokeCall implements PendingCall, RouteTarget {
     this.#resendTimer = undefined;
     if (this.#done || this.#env === undefined) return;
     try {
+      this.#env.reply_to = this.#replyTo; // as at the first send: another send of the object may have set its own
       this.#core.publishEnvelope(this.#call.subject, this.#env, { reply: this.#replyTo }, "foreign");
       this.#core.counters.sent++;
     } catch (err: unknown) {
