@@ -11,6 +11,8 @@ import { decodeOrThrow } from "../../runtime/envelope/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { requestContext } from "../../runtime/gateway/context.js";
+import { createJwtVerifier } from "../../runtime/gateway/index.js";
+import { SignJWT } from "jose";
 import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const before = liveHandles();
@@ -59,6 +61,13 @@ describe("reserved tenants", () => {
     expect(edge).toMatchObject({ status: 400 });
     expect(String((edge as { error?: Error }).error?.message ?? edge)).toMatch(/x-tenant-id.*reserved/);
     expect(requestContext({ "x-tenant-id": "acme" }, undefined).tenant_id).toBe("acme");
+    // the gateway's JWT tenant claim: a token bound to a reserved tenant is refused (403)
+    const verify = createJwtVerifier({ secret: "a-test-secret-of-enough-length-for-hs256" });
+    const token = (tenant: string): Promise<string> => new SignJWT({ sub: "u", tenant_id: tenant })
+      .setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(new TextEncoder().encode("a-test-secret-of-enough-length-for-hs256"));
+    const authRequest = async (tenant: string) => ({ method: "POST", url: "/v1/agents/x/invoke", headers: { authorization: `Bearer ${await token(tenant)}` } });
+    await expect(Promise.resolve(verify(await authRequest("invoke")))).rejects.toMatchObject({ status: 403 });
+    expect((await verify(await authRequest("acme"))).tenant).toBe("acme");
     await transport.close();
   });
 
