@@ -111,7 +111,7 @@ export function register(program: Command): void {
     program
       .command("invoke")
       .description("send one request to an agent over NATS and print its answer")
-      .argument("<target>", "agent id to invoke")
+      .argument("<target>", "target to invoke: an agent id, or dotted like openclaw.chat")
       .argument("[json]", "request payload as JSON", "null"),
   ).action(async (target: string, json: string, opts: BusClientOptions) => {
     await runClient("invoke", opts, async (bus) => {

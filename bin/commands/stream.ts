@@ -8,7 +8,7 @@ export function register(program: Command): void {
     program
       .command("stream")
       .description("send a stream request to an agent over NATS and print the frames as they arrive")
-      .argument("<target>", "agent id to stream from")
+      .argument("<target>", "target to stream from: an agent id, or dotted like openclaw.chat")
       .argument("[json]", "request payload as JSON", "null")
       .option("--idle-timeout <ms>", "give up after this long without a frame", "30000"),
   ).action(async (target: string, json: string, opts: BusClientOptions & { idleTimeout: string }) => {

@@ -180,8 +180,8 @@ export const SUBJECTS = Object.freeze({
     tenant_dlq: "{p}.{tenant}.dlq.{event_type}",
   }),
   tokens: Object.freeze({
-    target: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+$", "u"), description: "one subject token: no dots, white space or wildcards" }),
-    tenant: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+$", "u"), description: "one subject token: no dots, white space or wildcards" }),
+    target: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+(\\.[^.\\s*>]+)*$", "u"), description: "dot-separated tokens, none empty, no white space or wildcards (e.g. openclaw.chat)" }),
+    tenant: Object.freeze({ pattern: new RegExp("^(?!(?:events|invoke|dlq)$)[^.\\s*>]+$", "u"), description: "one subject token: no dots, white space or wildcards, and not a reserved token (events, invoke, dlq)" }),
     event_type: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+(\\.[^.\\s*>]+)*$", "u"), description: "dot-separated tokens, none empty, no white space or wildcards" }),
     prefix: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+(\\.[^.\\s*>]+)*$", "u"), description: "dot-separated tokens, none empty, no white space or wildcards" }),
   }),

@@ -17,6 +17,7 @@ import { composeOutbound } from "./compose.js";
 import { Cork } from "./cork.js";
 import { SENT_PROMISE, sentVoid, type BusCore, type PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
+import { DEFAULT_RECONNECT_GRACE_MS, Link } from "./link.js";
 import { LocalEnvelope, type Provenance } from "./local.js";
 import { InboundGate } from "./inbound-decode.js";
 import { Registration, type AnyHandler } from "./registration.js";
@@ -25,7 +26,7 @@ import { toSendError } from "./send-errors.js";
 import { Counters, Log } from "./stats.js";
 import { StreamCallImpl } from "./stream-call.js";
 import { CancelRegistry } from "./stream-writer.js";
-import { Subjects, assertBusToken } from "./subjects.js";
+import { Subjects, assertBusToken, assertTenant } from "./subjects.js";
 import type {
   Bus, BusOptions, BusStats, EventHandler, HandleOptions, InvokeHandler, InvokeOptions, OutboundCall, OutboundResult,
   PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions,
@@ -76,7 +77,7 @@ class BusImpl implements Bus {
 
   constructor(opts: BusOptions) {
     assertBusToken(opts.agentId, "agent id");
-    if (opts.tenant !== undefined) assertBusToken(opts.tenant, "tenant");
+    if (opts.tenant !== undefined) assertTenant(opts.tenant);
     if (opts.schemaVersion !== undefined && opts.schemaVersion !== 1 && opts.schemaVersion !== 2) {
       throw new InvalidRequestError(`bus option schemaVersion must be 1 or 2, got ${String(opts.schemaVersion)}`);
     }
@@ -89,6 +90,10 @@ class BusImpl implements Bus {
     this.transport = opts.transport;
     this.subjects = new Subjects(opts.prefix ?? "acp.v1");
     this.prefix = this.subjects.prefix;
+    const inboxRoot = opts.transport.inboxPrefix.split(".")[0];
+    if (this.prefix.split(".")[0] === inboxRoot) {
+      throw new InvalidRequestError(`bus option prefix ${JSON.stringify(this.prefix)} starts with the transport's inbox prefix token "${inboxRoot}": choose another prefix (inboxes and agent subjects must not overlap)`);
+    }
     this.#ownsTransport = opts.ownsTransport ?? false;
     this.#drainTimeoutMs = positive(opts.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, "drainTimeoutMs");
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -98,7 +103,8 @@ class BusImpl implements Bus {
     const schemaVersion = opts.schemaVersion ?? 2;
     const transport = opts.transport;
     // The memory transport already batches delivery; sockets get write coalescing.
-    const cork = transport.name === "memory" ? undefined : new Cork(transport, counters, log);
+    const link = new Link(opts.reconnectGraceMs === 0 ? 0 : positive(opts.reconnectGraceMs, DEFAULT_RECONNECT_GRACE_MS, "reconnectGraceMs"));
+    const cork = transport.name === "memory" ? undefined : new Cork(transport, counters, log, link);
     this.#cork = cork;
     const publish = cork === undefined
       ? (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => transport.publish(subject, data, o)
@@ -153,6 +159,8 @@ class BusImpl implements Bus {
       send,
       sendOwn: send === terminal ? (env, call) => deliver(env, call, true) : send,
       pending: new Set<PendingCall>(),
+      link,
+      inboxDot: `${transport.inboxPrefix}.`,
       envelope: (init) => factory.build(init),
       factory,
       publish,
@@ -162,8 +170,12 @@ class BusImpl implements Bus {
     this.#direct = send === terminal;
     this.#cancels = new CancelRegistry(core);
     this.#stopStatus = transport.onStatus((status) => {
+      if (status.type === "disconnected" || status.type === "reconnecting") core.link.disconnected();
+      else if (status.type === "reconnected") core.link.reconnected();
       if (status.type === "disconnected" || status.type === "reconnected" || status.type === "closed") {
         log.info({ transport: transport.name, status: status.type }, `transport ${status.type}`);
+      } else if (status.type === "error") {
+        log.warn({ transport: transport.name, code: status.error.code, reason: status.error.message }, "transport error");
       } else if (status.type === "slow_consumer") {
         log.warn({ transport: transport.name, subject: status.subject, dropped: status.dropped }, "slow consumer: messages dropped");
       }
@@ -192,9 +204,23 @@ class BusImpl implements Bus {
       this.#assertCanSend("publish");
       const env = this.#outbound(eventType, undefined, payload, opts);
       const subject = this.subjects.events(eventType, env.tenant_id);
-      return sentVoid(this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }));
+      const sent = this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this });
+      return opts?.confirm === true ? sent.then(() => this.#confirm(subject)) : sentVoid(sent);
     } catch (err: unknown) {
       return Promise.reject(err);
+    }
+  }
+
+  /** Resolves once the transport has what was sent so far (NATS: the server's PONG after it). */
+  async #confirm(subject: string): Promise<void> {
+    this.#cork?.flush();
+    try {
+      await this.transport.flush();
+    } catch (err: unknown) {
+      const cause = toSendError(err, subject);
+      throw new TransportFailureError(`publish to ${subject} not confirmed: ${cause.message}; it may or may not have reached the server`, {
+        retryable: cause.retryable, cause, details: { subject, confirmed: false },
+      });
     }
   }
 
@@ -257,7 +283,7 @@ class BusImpl implements Bus {
 
   // ---- receiving
 
-  #register(handler: AnyHandler, subject: string, queue: string | undefined): Subscription {
+  #register(handler: AnyHandler, subject: string, queue: string | undefined, target?: string): Subscription {
     if (this.#state !== OPEN) throw new TransportFailureError(`bus ${this.agentId} is closing: cannot register a handler`, { retryable: false });
     if (handler.kind !== "event") {
       for (const r of this.#registrations) {
@@ -266,7 +292,7 @@ class BusImpl implements Bus {
         }
       }
     }
-    const reg = new Registration(this.#core, this.#cancels, handler, subject, queue, (r) => this.#registrations.delete(r));
+    const reg = new Registration(this.#core, this.#cancels, handler, subject, queue, (r) => this.#registrations.delete(r), target);
     this.#registrations.add(reg);
     return reg;
   }
@@ -282,12 +308,12 @@ class BusImpl implements Bus {
 
   handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "invoke", fn: handler as InvokeHandler }, subject, opts.queue ?? target);
+    return this.#register({ kind: "invoke", fn: handler as InvokeHandler }, subject, opts.queue ?? target, target);
   }
 
   handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts: HandleOptions = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "stream", fn: handler as StreamHandler }, subject, opts.queue ?? target);
+    return this.#register({ kind: "stream", fn: handler as StreamHandler }, subject, opts.queue ?? target, target);
   }
 
   // ---- lifecycle

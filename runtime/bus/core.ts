@@ -8,6 +8,7 @@ import type { TraceIdSource } from "../context/index.js";
 import type { PublishOptions, Transport } from "../transport/types.js";
 import type { EnvelopeFactory } from "./build.js";
 import type { InboxMux } from "./inbox.js";
+import type { Link } from "./link.js";
 import type { Provenance } from "./local.js";
 import type { InboundGate } from "./inbound-decode.js";
 import type { Counters, Log } from "./stats.js";
@@ -56,6 +57,10 @@ export interface BusCore {
    */
   readonly sendOwn: OutboundSend;
   readonly pending: Set<PendingCall>;
+  /** The transport connection's recent history (no responders during reconnects). */
+  readonly link: Link;
+  /** The transport's inbox prefix and "." : the only subjects replies, frames and cancels go to. */
+  readonly inboxDot: string;
   /** Builds an envelope with this bus' schema version (dual-write unless v1). */
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
   /** The same builder, with the hot shapes (outbound messages, replies) written field by field. */

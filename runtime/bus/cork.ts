@@ -5,14 +5,20 @@
  * first message of a burst at once (no added latency for a lone request or reply) and queues
  * the ones that follow within the same event-loop turn, handing them to the transport together
  * on `setImmediate`, in order. A queued message that the transport refuses is logged and
- * counted: its send had already resolved. A burst that reaches {@link MAX_QUEUED} messages is
- * handed over at once (the queue never grows without bound when a producer never yields).
+ * counted: its send had already resolved. A burst that reaches {@link MAX_QUEUED} messages or
+ * {@link MAX_QUEUED_BYTES} is handed over at once (the queue never grows without bound when a
+ * producer never yields). While the transport is disconnected nothing is queued: a publish goes
+ * straight to the transport, which holds it or refuses it (BACKPRESSURE_DROP) synchronously,
+ * so a publish the transport cannot take rejects instead of resolving (spec/bus.md).
  */
 import type { PublishOptions, Transport } from "../transport/types.js";
+import type { Link } from "./link.js";
 import type { Counters, Log } from "./stats.js";
 
 /** Messages queued before they are handed to the transport without waiting for the turn to end. */
 export const MAX_QUEUED = 512;
+/** Bytes queued before they are handed over at once. */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
 
 interface Queued {
   readonly subject: string;
@@ -24,10 +30,13 @@ export class Cork {
   readonly #transport: Transport;
   readonly #counters: Counters;
   readonly #log: Log;
+  readonly #link: Link;
   #queue: Queued[] | undefined;
+  #queuedBytes = 0;
   #timer: ReturnType<typeof setImmediate> | undefined;
 
-  constructor(transport: Transport, counters: Counters, log: Log) {
+  constructor(transport: Transport, counters: Counters, log: Log, link: Link) {
+    this.#link = link;
     this.#transport = transport;
     this.#counters = counters;
     this.#log = log;
@@ -35,9 +44,16 @@ export class Cork {
 
   /** Publishes now (throwing what the transport throws) or queues behind an open burst. */
   publish(subject: string, data: Uint8Array, opts: PublishOptions | undefined): void {
+    if (this.#link.offline) {
+      // what is queued goes first (order), then this one, refused or held synchronously
+      this.#handOver();
+      this.#transport.publish(subject, data, opts);
+      return;
+    }
     if (this.#queue !== undefined) {
       this.#queue.push({ subject, data, opts });
-      if (this.#queue.length >= MAX_QUEUED) this.#handOver();
+      this.#queuedBytes += data.byteLength;
+      if (this.#queue.length >= MAX_QUEUED || this.#queuedBytes >= MAX_QUEUED_BYTES) this.#handOver();
       return;
     }
     this.#transport.publish(subject, data, opts);
@@ -62,6 +78,7 @@ export class Cork {
     const queue = this.#queue;
     if (queue === undefined || queue.length === 0) return;
     this.#queue = [];
+    this.#queuedBytes = 0;
     for (const m of queue) {
       try {
         this.#transport.publish(m.subject, m.data, m.opts);

@@ -96,15 +96,29 @@ export function isEmpty(obj: Record<string, unknown>): boolean {
   return true;
 }
 
-export function replyable(replyTo: unknown): string | undefined {
-  return typeof replyTo === "string" && subjectProblem(replyTo, "publish") === undefined ? replyTo : undefined;
+/**
+ * `replyTo` when the bus may send to it: a literal subject under the inbox prefix
+ * (`inbox` = the transport's `inboxPrefix` followed by "."), else `undefined`. A request
+ * naming any other subject (another tenant's events or invoke subject, say) is refused:
+ * replying there would let a caller publish as this agent wherever it likes.
+ */
+export function replyable(replyTo: unknown, inbox: string): string | undefined {
+  return typeof replyTo === "string" && replyTo.length > inbox.length && replyTo.startsWith(inbox) &&
+    subjectProblem(replyTo, "publish") === undefined ? replyTo : undefined;
 }
 
 /** {@link replyable} with the transport's {@link LiteralSubjectCheck} (only the last token once a caller's prefix passed). */
 export class ReplySubjects {
   readonly #check = new LiteralSubjectCheck();
+  readonly #inbox: string;
+
+  /** `inbox`: the transport's inbox prefix followed by ".". */
+  constructor(inbox: string) {
+    this.#inbox = inbox;
+  }
 
   check(replyTo: unknown): string | undefined {
-    return typeof replyTo === "string" && this.#check.valid(replyTo) ? replyTo : undefined;
+    return typeof replyTo === "string" && replyTo.length > this.#inbox.length && replyTo.startsWith(this.#inbox) &&
+      this.#check.valid(replyTo) ? replyTo : undefined;
   }
 }

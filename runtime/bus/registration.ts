@@ -38,20 +38,28 @@ export class Registration implements Subscription {
   /** Aborted when the bus gives up waiting for handlers (events and invokes share it). */
   readonly #controller = new AbortController();
   readonly #streams = new Set<AbortController>();
-  readonly #replySubjects = new ReplySubjects();
+  readonly #replySubjects: ReplySubjects;
   readonly #onClosed: (reg: Registration) => void;
   #active = 0;
   #idle: (() => void)[] = [];
   #closing: Promise<void> | undefined;
   #resolveClosed!: () => void;
 
-  constructor(core: BusCore, cancels: CancelRegistry, handler: AnyHandler, subject: string, queue: string | undefined, onClosed: (reg: Registration) => void) {
+  /** The invoke / stream target served (dotted targets included); undefined for events. */
+  readonly #target: string | undefined;
+
+  constructor(
+    core: BusCore, cancels: CancelRegistry, handler: AnyHandler, subject: string, queue: string | undefined,
+    onClosed: (reg: Registration) => void, target?: string,
+  ) {
+    this.#target = target;
     this.#core = core;
     this.#cancels = cancels;
     this.kind = handler.kind;
     this.subject = subject;
     this.queue = queue;
     this.#onClosed = onClosed;
+    this.#replySubjects = new ReplySubjects(core.inboxDot);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#chain = composeInbound(core.inbound, coreHandler(handler));
     if (handler.kind !== "stream" && (core.inbound === undefined || core.inbound.length === 0)) this.#direct = handler.fn as DirectHandler;
@@ -95,14 +103,31 @@ export class Registration implements Subscription {
       if (this.kind !== "event") this.#replyInvalid(inbound, msg.subject);
       return;
     }
+    const env = inbound.envelope;
+    let replyTo: string | undefined;
+    if (this.kind !== "event" && env.reply_to !== undefined) {
+      replyTo = this.#replySubjects.check(env.reply_to);
+      if (replyTo === undefined) {
+        this.#refuse(env, msg.subject);
+        return;
+      }
+    }
     this.#active++;
     this.#core.counters.inFlight++;
     if (this.#direct !== undefined) {
-      this.#runDirect(this.#direct, inbound.envelope, msg.subject);
+      this.#runDirect(this.#direct, env, msg.subject, replyTo);
       return;
     }
     // One pair of settle callbacks serves every message (no closure per message).
-    void this.#run(inbound.envelope, msg.subject).then(this.#settled, this.#crashed);
+    void this.#run(env, msg.subject, replyTo).then(this.#settled, this.#crashed);
+  }
+
+  /** A request whose reply_to is no inbox subject: not handled, not answered; counted and logged. */
+  #refuse(env: Envelope, subject: string): void {
+    this.#core.counters.refusedReplyTo++;
+    this.#core.log.warn({
+      subject, event_id: env.event_id, from: env.from, tenant_id: env.tenant_id, reply_to: env.reply_to, inbox_prefix: this.#core.transport.inboxPrefix,
+    }, "request refused: reply_to is not an inbox subject");
   }
 
   /**
@@ -110,8 +135,7 @@ export class Registration implements Subscription {
    * and a value it returns (not a promise) is answered in the same turn, without promises.
    * Same outcome as {@link #run}: the reply, the counters, the logs, the in-flight tracking.
    */
-  #runDirect(fn: DirectHandler, env: Envelope, subject: string): void {
-    const replyTo = this.kind === "event" ? undefined : this.#replySubjects.check(env.reply_to);
+  #runDirect(fn: DirectHandler, env: Envelope, subject: string, replyTo: string | undefined): void {
     const ctx: HandlerContext = { envelope: env, subject, signal: this.#controller.signal, replyMetadata: {} };
     let out: unknown;
     try {
@@ -170,9 +194,8 @@ export class Registration implements Subscription {
     }
   };
 
-  async #run(env: Envelope, subject: string): Promise<void> {
+  async #run(env: Envelope, subject: string, replyTo: string | undefined): Promise<void> {
     const core = this.#core;
-    const replyTo = this.kind === "event" ? undefined : this.#replySubjects.check(env.reply_to);
     const replyMetadata: Record<string, unknown> = {};
     let writer: Writer | undefined;
     let controller = this.#controller;
@@ -230,7 +253,7 @@ export class Registration implements Subscription {
     }
     const metadata = env.metadata === undefined && isEmpty(replyMetadata) ? undefined : inheritMetadata(env.metadata, replyMetadata);
     const reply = result.kind === "error"
-      ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error), true)
+      ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error, env), true)
       : core.factory.reply(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), true);
     return core.sendOwn(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
   }
@@ -238,7 +261,7 @@ export class Registration implements Subscription {
   /** A bad request whose reply_to is readable gets an INVALID_REQUEST error reply. */
   #replyInvalid(inbound: Extract<Inbound, { ok: false }>, subject: string): void {
     const raw = inbound.raw;
-    const replyTo = replyable(raw?.reply_to);
+    const replyTo = replyable(raw?.reply_to, this.#core.inboxDot);
     if (raw === undefined || replyTo === undefined) return;
     const { error } = inbound;
     const payload: ErrorPayload = {
@@ -248,7 +271,7 @@ export class Registration implements Subscription {
       cause: { pointer: error.pointer, expected: error.expected, got: error.got },
     };
     const init: Partial<Envelope> & { event_type: string } = {
-      event_type: "agent.response.error", is_final: true, from: raw.to ?? subject.slice(subject.lastIndexOf(".") + 1), payload: payload as Envelope["payload"],
+      event_type: "agent.response.error", is_final: true, from: raw.to ?? this.#target ?? subject, payload: payload as Envelope["payload"],
     };
     if (raw.event_id !== undefined) init.correlation_id = raw.event_id;
     if (raw.from !== undefined) init.to = raw.from;

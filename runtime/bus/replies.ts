@@ -7,11 +7,19 @@
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
 import { RESERVED_METADATA_PREFIX } from "../../generated/ts/constants.js";
 import { AcpError, errorFromCode } from "../../generated/ts/errors.js";
-import { toErrorPayload } from "../errors.js";
+import { isCatalogueCode, toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
 import { CONTEXT_FIELDS } from "../context/index.js";
+import { forV1, isV1Request, preciseCode } from "./v1-codes.js";
+import { setOwn } from "./own.js";
 
-export { resultOf } from "../stream/outcome.js";
+function plainError(code: string, message: string, options: ConstructorParameters<typeof AcpError>[2]): AcpError {
+  return new AcpError(code, message, options);
+}
+
+import { resultOf } from "../stream/outcome.js";
+
+export { resultOf };
 
 /** Request metadata without `acp.*` keys, then each override in turn; `undefined` when empty. */
 export function inheritMetadata(
@@ -22,12 +30,12 @@ export function inheritMetadata(
   if (request !== undefined) {
     for (const key of Object.keys(request)) {
       if (key.startsWith(RESERVED_METADATA_PREFIX)) continue;
-      (out ??= {})[key] = request[key];
+      setOwn((out ??= {}), key, request[key]);
     }
   }
   for (const o of overrides) {
     if (o === undefined) continue;
-    for (const key of Object.keys(o)) (out ??= {})[key] = o[key];
+    for (const key of Object.keys(o)) setOwn((out ??= {}), key, o[key]);
   }
   return out;
 }
@@ -58,9 +66,19 @@ export function replyInit(
   return out;
 }
 
-/** The payload of a successful reply for a handler's value: `{result}`; none for `undefined`. */
+/**
+ * The payload of a successful final for a handler's value, in the deployed SDKs' wire form:
+ * the bare value (none for `undefined`). The one exception: a value that is itself an object
+ * whose only own key is `result` is sent as `{result: value}`, because readers (ours and the
+ * deployed ones' `{result}` convention, {@link resultOf}) unwrap that shape: so every reader of
+ * this runtime gets the value back exactly. spec/bus.md "Wire format".
+ */
 export function resultPayload(value: unknown): Envelope["payload"] {
-  return value === undefined ? undefined : ({ result: value } as Envelope["payload"]);
+  if (value === undefined) return undefined;
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && resultOf({ payload: value } as Envelope) !== value) {
+    return { result: value } as Envelope["payload"];
+  }
+  return value as Envelope["payload"];
 }
 
 /** True when a terminal reply reports a failure (agent.response.error, or a failed/canceled/rejected phase). */
@@ -70,12 +88,16 @@ export function isErrorReply(env: Envelope): boolean {
   return phase === "failed" || phase === "canceled" || phase === "rejected";
 }
 
-/** The typed error of an error reply, with the payload and the whole reply in `details`. */
+/**
+ * The typed error of an error reply, with the payload and the whole reply in `details`. A code
+ * downgraded for a v1 request (v1-codes.ts) is recovered from `cause["acp.code"]`.
+ */
 export function errorFromReply(env: Envelope): AcpError {
   const p = (env.payload ?? {}) as Partial<Record<keyof ErrorPayload, unknown>>;
-  const code = typeof p.code === "string" && p.code !== "" ? p.code : "AGENT_UNAVAILABLE";
+  const code = typeof p.code === "string" && p.code !== "" ? preciseCode({ code: p.code, cause: p.cause }) : "AGENT_UNAVAILABLE";
   const message = typeof p.message === "string" ? p.message : `${code} (the error reply carries no message)`;
-  return errorFromCode(code, message, {
+  // a code off the wire: only a catalogue code picks a class (errorFromCode's table is a plain object)
+  return (isCatalogueCode(code) ? errorFromCode : plainError)(code, message, {
     ...(typeof p.retryable === "boolean" ? { retryable: p.retryable } : {}),
     ...(p.cause === undefined ? {} : { cause: p.cause }),
     details: { payload: env.payload, reply: env },
@@ -92,7 +114,11 @@ export function toAcpError(err: unknown): AcpError {
   return errorFromCode(payload.code, payload.message, { retryable, cause: err });
 }
 
-/** The ErrorPayload a reply carries for `err`. */
-export function errorPayload(err: AcpError): ErrorPayload {
-  return toErrorPayload(err);
+/**
+ * The ErrorPayload a reply to `request` carries for `err`: for a schema_version 1 request, an
+ * extension code is replaced by the nearest deployed code (v1-codes.ts).
+ */
+export function errorPayload(err: AcpError, request?: Envelope): ErrorPayload {
+  const payload = toErrorPayload(err);
+  return isV1Request(request) ? forV1(payload) : payload;
 }

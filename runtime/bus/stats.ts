@@ -13,6 +13,7 @@ export class Counters {
   duplicateFrames = 0;
   unmatchedReplies = 0;
   sendErrors = 0;
+  refusedReplyTo = 0;
 
   snapshot(pendingCalls: number): BusStats {
     return {
@@ -26,6 +27,7 @@ export class Counters {
       duplicateFrames: this.duplicateFrames,
       unmatchedReplies: this.unmatchedReplies,
       sendErrors: this.sendErrors,
+      refusedReplyTo: this.refusedReplyTo,
     };
   }
 }

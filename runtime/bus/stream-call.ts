@@ -17,7 +17,7 @@ import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import { errorFromReply, isErrorReply, resultOf, toAcpError } from "./replies.js";
 import { toStreamFrame } from "./frames.js";
-import { noHandlerError } from "./send-errors.js";
+import { replyable } from "./handlers.js";
 import type { StreamCall, StreamFrame, StreamInvokeOptions } from "./types.js";
 
 const OPEN = 0;
@@ -192,7 +192,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
       return;
     }
     if (msg.noResponders) {
-      this.#fail(noHandlerError(this.#target, this.#subject), false);
+      this.#fail(this.#core.link.noResponders(this.#target, this.#subject), false);
       return;
     }
     const inbound = this.#core.gate.decodeMessage(msg);
@@ -228,7 +228,8 @@ export class StreamCallImpl implements StreamCall, PendingCall {
 
   #readCancelTo(env: Envelope): boolean {
     const to = env.metadata?.[MetadataKey.STREAM_CANCEL_TO];
-    if (typeof to === "string" && to.length > 0) this.#cancelTo = to;
+    // only an inbox subject: a server must not make this client publish elsewhere
+    if (replyable(to, this.#core.inboxDot) !== undefined) this.#cancelTo = to as string;
     return this.#cancelTo !== undefined;
   }
 

@@ -105,7 +105,7 @@ export class Writer implements StreamWriter {
   }
 
   error(err: unknown, opts?: FrameOptions): Promise<void> {
-    return this.#frame("agent.response.error", errorPayload(toAcpError(err)), true, opts);
+    return this.#frame("agent.response.error", errorPayload(toAcpError(err), this.#request), true, opts);
   }
 
   event<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: FrameOptions): Promise<void> {

@@ -1,20 +1,58 @@
 /**
  * Subject layout (shared/PROTOCOL.md "NATS subjects", schema/catalog/subjects.json):
  * `{p}.events.{event_type}`, `{p}.invoke.{target}`, `{p}.dlq.{event_type}` and their
- * `{p}.{tenant}.…` forms. Target and tenant are single tokens, event_type and prefix are
- * dotted; every token is validated and a defect is an INVALID_REQUEST naming it.
+ * `{p}.{tenant}.…` forms. A tenant is one token and never one of {@link RESERVED_TENANTS}
+ * (so the token after the prefix tells the namespaces apart: spec/transports.md "Why no two
+ * namespaces overlap"); targets, event types and the prefix are dotted (deployed bridges
+ * register `openclaw.chat`). Every token is validated; a defect is an INVALID_REQUEST naming it.
  */
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { subjectProblem, tokenProblem } from "../transport/subject.js";
 import type { SubjectBuilder } from "./types.js";
 
+/**
+ * Tokens that cannot be tenants: the kind tokens of the untenanted namespace. A tenant named
+ * `events` would make `{p}.events.invoke.x` both its invoke subject and an untenanted event.
+ */
+export const RESERVED_TENANTS: readonly string[] = Object.freeze(["events", "invoke", "dlq"]);
+const RESERVED_SET: ReadonlySet<string> = new Set(RESERVED_TENANTS);
+
 /** Throws INVALID_REQUEST: `invalid <what> "<value>": <problem>`. */
-function invalid(what: string, value: unknown, problem: string): InvalidRequestError {
+function invalid(what: string, value: unknown, problem: string, extra?: Record<string, unknown>): InvalidRequestError {
   const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return new InvalidRequestError(`invalid ${what} ${shown}: ${problem}`, { details: { token: what, value } });
+  return new InvalidRequestError(`invalid ${what} ${shown}: ${problem}`, { details: { token: what, value, ...extra } });
 }
 
-/** Asserts one subject token (target, tenant, agent id). */
+/** What is wrong with a tenant (one token, not reserved), or `undefined`. Used by every edge that takes a tenant. */
+export function tenantProblem(value: unknown): string | undefined {
+  const problem = tokenProblem(value);
+  if (problem !== undefined) return problem;
+  if (RESERVED_SET.has(value as string)) {
+    return `is reserved by the subject layout (reserved: ${RESERVED_TENANTS.join(", ")}); choose another tenant name`;
+  }
+  return undefined;
+}
+
+/** Asserts a tenant: one token, not one of {@link RESERVED_TENANTS}. */
+export function assertTenant(value: unknown, what = "tenant"): asserts value is string {
+  const problem = tenantProblem(value);
+  if (problem !== undefined) {
+    throw invalid(what, value, problem, typeof value === "string" && RESERVED_SET.has(value) ? { reserved: RESERVED_TENANTS } : undefined);
+  }
+}
+
+/** What is wrong with a target (dotted: tokens without wildcards, white space or empty ones), or `undefined`. */
+export function targetProblem(value: unknown): string | undefined {
+  return subjectProblem(value, "publish");
+}
+
+/** Asserts an invoke / stream target (`billing`, `openclaw.chat`). */
+export function assertTarget(value: unknown): asserts value is string {
+  const problem = targetProblem(value);
+  if (problem !== undefined) throw invalid("target", value, problem);
+}
+
+/** Asserts one subject token (agent id). */
 export function assertBusToken(value: unknown, what: string): asserts value is string {
   const problem = tokenProblem(value);
   if (problem !== undefined) throw invalid(what, value, problem);
@@ -66,7 +104,7 @@ export class Subjects implements SubjectBuilder {
 
   #scope(tenant: string | undefined): string {
     if (tenant === undefined) return this.prefix;
-    assertBusToken(tenant, "tenant");
+    assertTenant(tenant);
     return `${this.prefix}.${tenant}`;
   }
 
@@ -83,7 +121,7 @@ export class Subjects implements SubjectBuilder {
   invoke(target: string, tenant?: string): string {
     const hit = this.#invoke.get(tenant, target);
     if (hit !== undefined) return hit;
-    assertBusToken(target, "target");
+    assertTarget(target);
     const subject = `${this.#scope(tenant)}.invoke.${target}`;
     this.#invoke.set(tenant, target, subject);
     return subject;

@@ -83,6 +83,12 @@ export interface BusOptions {
   maxBytes?: number;
   /** How long {@link Bus.close} waits for in-flight handlers before aborting them, ms. Default 10,000. */
   drainTimeoutMs?: number;
+  /**
+   * After the transport reconnects, how long "no responders" means "handlers may still be
+   * resubscribing" (retryable AGENT_UNAVAILABLE; invoke sends again within its deadline)
+   * rather than NO_HANDLER, ms. Also while disconnected. Default 5,000.
+   */
+  reconnectGraceMs?: number;
   logger?: BusLogger;
 }
 
@@ -97,7 +103,17 @@ export interface SendOptions {
 }
 
 /** Options of {@link Bus.publish}. */
-export type PublishOptions = SendOptions;
+export interface PublishOptions extends SendOptions {
+  /**
+   * Resolve only once the transport confirms it has the message: NATS, the server has
+   * received it (a PING/PONG after it, waiting for a reconnect first when disconnected);
+   * memory, it has been handed to every subscriber's handler. Rejects TRANSPORT_FAILURE
+   * (retryable) when the connection drops first — the message may or may not have arrived —
+   * or closes. Default false: resolve once the transport accepted it (spec/bus.md "What a
+   * resolved publish means").
+   */
+  confirm?: boolean;
+}
 
 /** Options of {@link Bus.invoke}. */
 export interface InvokeOptions extends SendOptions {
@@ -149,8 +165,8 @@ export interface HandlerContext {
 export type EventHandler<T extends string = string, P = PayloadOf<T>> = (payload: P, ctx: HandlerContext) => void | Promise<void>;
 
 /**
- * Handles one invoke. The returned value becomes `agent.response.final` with payload
- * `{ result: value }` (no payload for `undefined`); a throw becomes `agent.response.error` (an {@link AcpError} keeps its
+ * Handles one invoke. The returned value becomes `agent.response.final` with the value as
+ * payload, as deployed SDKs write it (no payload for `undefined`; spec/bus.md "Wire format"); a throw becomes `agent.response.error` (an {@link AcpError} keeps its
  * code, anything else becomes AGENT_UNAVAILABLE with the error's message; see spec/bus.md).
  */
 export type InvokeHandler<Req = unknown, Res = unknown> = (request: Req, ctx: HandlerContext) => Res | Promise<Res>;
@@ -266,6 +282,8 @@ export interface BusStats {
   unmatchedReplies: number;
   /** Messages the transport refused after their send had resolved (coalesced writes; logged). */
   sendErrors: number;
+  /** Requests refused unhandled because their `reply_to` is not an inbox subject (logged). */
+  refusedReplyTo: number;
 }
 
 /** The bus: one agent's view of the ACP network. Create with `createBus(options)`. */
@@ -274,7 +292,12 @@ export interface Bus extends AsyncDisposable {
   readonly prefix: string;
   readonly tenant: string | undefined;
   readonly transport: Transport;
-  /** Broadcasts an event to `{p}[.{tenant}].events.{eventType}`. Resolves once handed to the transport. */
+  /**
+   * Broadcasts an event to `{p}[.{tenant}].events.{eventType}`. Resolves once the transport
+   * accepted it (NATS: sent or held for the reconnect; memory: delivered to subscriptions'
+   * buffers), or with `confirm` once the server has it. Core NATS is at-most-once: see
+   * spec/bus.md "What a resolved publish means".
+   */
   publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void>;
   /** Receives events whose type matches `pattern` (wildcards `*` and `>` allowed). */
   subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts?: SubscribeOptions): Subscription;

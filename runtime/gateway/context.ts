@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { InvalidRequestError, PermissionDeniedError } from "../../generated/ts/errors.js";
 import type { ContextFields } from "../bus/types.js";
 import { CONTEXT_FIELDS } from "../context/index.js";
-import { tokenProblem } from "../transport/subject.js";
+import { tenantProblem } from "../bus/subjects.js";
 import type { AuthResult } from "./auth/types.js";
 import { HttpError } from "./errors.js";
 
@@ -55,7 +55,7 @@ export function requestContext(headers: IncomingHttpHeaders, auth: AuthResult | 
     if (w3c !== undefined && w3c !== "" && w3c.length <= MAX_VALUE) ctx.traceparent = w3c;
   }
   if (ctx.tenant_id !== undefined) {
-    const problem = tokenProblem(ctx.tenant_id);
+    const problem = tenantProblem(ctx.tenant_id);
     if (problem !== undefined) throw badHeader("x-tenant-id", "/tenant_id", `is no usable tenant id: ${problem}`);
   }
   if (auth !== undefined) {

@@ -8,6 +8,7 @@ import type { Envelope } from "../../generated/ts/types.js";
 import type { AcpError } from "../../generated/ts/errors.js";
 import type { InboundMiddleware, InboundResult, OutboundMiddleware, OutboundResult } from "../bus/types.js";
 import type { MiddlewarePair } from "./compose.js";
+import { setOwn } from "../bus/own.js";
 import { toAcpError } from "./internal.js";
 
 /** Options of {@link logging}. */
@@ -43,7 +44,7 @@ function envelopeFields(env: Envelope, payloads: boolean): Record<string, unknow
     // metadata keys are routing facts (acp.retry.attempt, …): keep the runtime's, redact the rest
     if (env.metadata !== undefined) {
       const meta: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(env.metadata)) meta[key] = key.startsWith("acp.") ? value : REDACTED;
+      for (const [key, value] of Object.entries(env.metadata)) setOwn(meta, key, key.startsWith("acp.") ? value : REDACTED);
       fields["metadata"] = meta;
     }
   }

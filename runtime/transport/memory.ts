@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { TransportError, TransportErrorCode, assertData, assertHandler, closedError, handlerThrewError } from "./errors.js";
 import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
 import { StatusEmitter } from "./status.js";
-import { LiteralSubjectCheck, assertQueue, assertSubject } from "./subject.js";
+import { DEFAULT_INBOX_PREFIX, LiteralSubjectCheck, assertQueue, assertSubject } from "./subject.js";
 import { Sublist, type MatchResult } from "./sublist.js";
 import type {
   LocalBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
@@ -26,6 +26,8 @@ export interface MemoryTransportOptions {
   queuePick?: QueuePick;
   /** Largest `data` accepted by `publish`, in bytes. Default 1 MiB (NATS' default max_payload). */
   maxPayload?: number;
+  /** Prefix of inbox subjects (a dotted subject without wildcards). Default `_INBOX`. */
+  inboxPrefix?: string;
 }
 
 export const DEFAULT_MAX_PENDING = 65_536;
@@ -80,7 +82,8 @@ class MemoryTransport implements Transport, SubscriptionHost {
   /** Subscriptions not yet closed (including draining ones, no longer in the sublist). */
   readonly #subs = new Set<MemorySubscription>();
   readonly #status = new StatusEmitter();
-  readonly #inboxPrefix = `_INBOX.${randomBytes(9).toString("hex")}`;
+  readonly inboxPrefix: string;
+  readonly #inboxPrefix: string;
   #inboxSeq = 0;
   readonly #replySubjects = new LiteralSubjectCheck();
   #state = OPEN;
@@ -96,6 +99,9 @@ class MemoryTransport implements Transport, SubscriptionHost {
   constructor(opts: MemoryTransportOptions) {
     this.#maxPending = positiveInt(opts.maxPending ?? DEFAULT_MAX_PENDING, "maxPending");
     this.#maxPayload = positiveInt(opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, "maxPayload");
+    this.inboxPrefix = opts.inboxPrefix ?? DEFAULT_INBOX_PREFIX;
+    assertSubject(this.inboxPrefix, "publish", "inboxPrefix");
+    this.#inboxPrefix = `${this.inboxPrefix}.${randomBytes(9).toString("hex")}`;
     const pick = opts.queuePick ?? "round-robin";
     if (pick !== "round-robin" && pick !== "random") {
       throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: queuePick must be "round-robin" or "random", got ${String(pick)}`);

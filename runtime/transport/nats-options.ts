@@ -3,6 +3,7 @@
  */
 import type { NodeConnectionOptions } from "@nats-io/transport-node";
 import { TransportError, TransportErrorCode } from "./errors.js";
+import { DEFAULT_INBOX_PREFIX, subjectProblem } from "./subject.js";
 
 export interface NatsTransportOptions {
   /** Server URL(s), e.g. `"nats://127.0.0.1:4222"`. */
@@ -34,6 +35,8 @@ export interface NatsTransportOptions {
   waitOnFirstConnect?: boolean;
   /** Do not deliver this connection's own publishes to its subscriptions. Default false. */
   noEcho?: boolean;
+  /** Prefix of inbox subjects (a dotted subject without wildcards; nats.js `inboxPrefix`). Default `_INBOX`. */
+  inboxPrefix?: string;
 }
 
 export const DEFAULT_RECONNECT_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -51,7 +54,7 @@ function nonNegative(value: number | undefined, what: string): number | undefine
 }
 
 /** Validated nats.js options, plus the reconnect buffer size. Throws `INVALID_REQUEST`. */
-export function toConnectionOptions(opts: NatsTransportOptions): { options: NodeConnectionOptions; reconnectBufferBytes: number } {
+export function toConnectionOptions(opts: NatsTransportOptions): { options: NodeConnectionOptions; reconnectBufferBytes: number; inboxPrefix: string } {
   const servers = opts.servers;
   if (servers === undefined || servers.length === 0) throw invalid("servers must name at least one server");
   const maxReconnectAttempts = opts.maxReconnectAttempts ?? -1;
@@ -76,5 +79,9 @@ export function toConnectionOptions(opts: NatsTransportOptions): { options: Node
   const pingInterval = nonNegative(opts.pingIntervalMs, "pingIntervalMs");
   if (pingInterval !== undefined) options.pingInterval = pingInterval;
   const reconnectBufferBytes = nonNegative(opts.reconnectBufferBytes, "reconnectBufferBytes") ?? DEFAULT_RECONNECT_BUFFER_BYTES;
-  return { options, reconnectBufferBytes };
+  const inboxPrefix = opts.inboxPrefix ?? DEFAULT_INBOX_PREFIX;
+  const problem = subjectProblem(inboxPrefix, "publish");
+  if (problem !== undefined) throw invalid(`inboxPrefix ${JSON.stringify(inboxPrefix)} ${problem}`);
+  options.inboxPrefix = inboxPrefix;
+  return { options, reconnectBufferBytes, inboxPrefix };
 }

@@ -37,6 +37,7 @@ class NatsTransportImpl implements NatsTransport {
   readonly name = NAME;
   readonly connection: NatsConnection;
   readonly closed: Promise<TransportError | void>;
+  readonly inboxPrefix: string;
   readonly #status = new StatusEmitter();
   readonly #statusLoop: Promise<void>;
   readonly #holdLimit: number;
@@ -47,13 +48,22 @@ class NatsTransportImpl implements NatsTransport {
   #heldBytes = 0;
   #onlineWaiters: Array<() => void> = [];
 
-  constructor(nc: NatsConnection, holdLimit: number) {
+  constructor(nc: NatsConnection, holdLimit: number, inboxPrefix: string) {
     this.connection = nc;
+    this.inboxPrefix = inboxPrefix;
     this.#holdLimit = holdLimit;
     this.#maxPayload = nc.info?.max_payload ?? 1_048_576;
     this.#statusLoop = this.#watch().catch(() => undefined);
     this.closed = nc.closed().then(async (err) => {
       await this.#statusLoop;
+      if (this.#held.length > 0) {
+        // the hold is given up: say how much was never sent (publishes that had resolved)
+        this.#status.emit({ type: "error", error: new TransportError(
+          TransportErrorCode.TransportFailure,
+          `nats transport: closed while disconnected: ${this.#held.length} held messages (${this.#heldBytes} bytes) were never sent`,
+          { subject: this.#held[0]!.subject },
+        ) });
+      }
       this.#held = [];
       this.#heldBytes = 0;
       this.#wakeOnlineWaiters();
@@ -102,7 +112,7 @@ class NatsTransportImpl implements NatsTransport {
   }
 
   newInbox(): string {
-    return createInbox();
+    return createInbox(this.inboxPrefix);
   }
 
   /** Waits for a reconnect when disconnected (held publishes go first), then for the server's PONG. */
@@ -221,12 +231,12 @@ function mapStatus(s: Status): TransportStatus | undefined {
  * `AUTH_FAILURE` when credentials are refused, `INVALID_REQUEST` for bad options.
  */
 export async function connectNats(opts: NatsTransportOptions): Promise<NatsTransport> {
-  const { options, reconnectBufferBytes } = toConnectionOptions(opts);
+  const { options, reconnectBufferBytes, inboxPrefix } = toConnectionOptions(opts);
   let nc: NatsConnection;
   try {
     nc = await connect(options);
   } catch (err) {
     throw fromNatsError(err, `nats transport: cannot connect to ${String(opts.servers)}`);
   }
-  return new NatsTransportImpl(nc, reconnectBufferBytes);
+  return new NatsTransportImpl(nc, reconnectBufferBytes, inboxPrefix);
 }

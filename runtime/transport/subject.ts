@@ -6,7 +6,11 @@
  * wildcards: allowed only when subscribing, only as a whole token, `>` only last.
  * A literal token never contains `*` or `>` (schema/catalog/subjects.json).
  */
+import { SUBJECTS } from "../../generated/ts/constants.js";
 import { TransportError, TransportErrorCode } from "./errors.js";
+
+/** Default prefix of inbox (reply) subjects, as nats.js, nats.go and nats-py use (schema/catalog/subjects.json). */
+export const DEFAULT_INBOX_PREFIX = SUBJECTS.inboxPrefix;
 
 /** `publish`: a literal subject; `subscribe`: wildcards allowed. */
 export type SubjectKind = "publish" | "subscribe";

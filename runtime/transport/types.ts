@@ -122,8 +122,13 @@ export interface Transport extends AsyncDisposable {
    * Throws `INVALID_REQUEST` for a bad subject or queue, `TRANSPORT_FAILURE` once closing.
    */
   subscribe(subject: string, opts: SubscribeOptions, handler: MessageHandler): TransportSubscription;
-  /** A fresh, unique reply subject `_INBOX.<unique>`. */
+  /** A fresh, unique reply subject `<inboxPrefix>.<unique>`. */
   newInbox(): string;
+  /**
+   * The dotted prefix of every {@link newInbox} subject (default `_INBOX`). The bus answers
+   * requests only on subjects under it (spec/bus.md "Where replies may go").
+   */
+  readonly inboxPrefix: string;
   /** Resolves once what was published before is through the transport (memory: delivered; NATS: at the server). */
   flush(): Promise<void>;
   /** Stops new subscriptions, drains every subscription, then closes. Publishing stays open meanwhile. */

@@ -125,7 +125,7 @@ describe("our client against an @a2a-js/sdk server", () => {
 
   it("input_required comes back as a final with that phase; the next invoke continues the remote task", async () => {
     const asked = await bus.invokeEnvelope("sdk-agent", "ask");
-    expect(asked).toMatchObject({ event_type: "agent.response.final", phase: "input_required", payload: { result: "Who are you?" } });
+    expect(asked).toMatchObject({ event_type: "agent.response.final", phase: "input_required", payload: "Who are you?" });
     expect(asked.metadata?.["a2a.phase"]).toBeUndefined();
     const taskId = asked.metadata?.["a2a.task_id"];
     expect(typeof taskId).toBe("string");

@@ -93,7 +93,7 @@ describe.each(["memory", "nats"] as const)("wire compatibility over %s", (kind) 
     const reply = replies[0]!;
     expect(reply).toMatchObject({
       spec_version: "acp/1.0", event_type: "agent.response.final", frame_type: "response.final", is_final: true,
-      correlation_id: req["event_id"], from: req["to"], payload: { result: { echo: req["payload"] } },
+      correlation_id: req["event_id"], from: req["to"], payload: { echo: req["payload"] },
     });
     expect(reply["to"]).toBe(req["from"]);
     expect(reply["event_id"]).not.toBe(req["event_id"]);
@@ -123,7 +123,7 @@ describe.each(["memory", "nats"] as const)("wire compatibility over %s", (kind) 
     const meta = inherited(req["metadata"]);
     expect(replies[0]!["metadata"]).toEqual({ ...meta, "acp.stream.cancel_to": expect.stringMatching(/^_INBOX\./) });
     expect(replies[1]!["metadata"]).toEqual(meta);
-    expect(replies[3]).toMatchObject({ is_final: true, payload: { result: "hello world" } });
+    expect(replies[3]).toMatchObject({ is_final: true, payload: "hello world" });
   });
 
   /** A deployed SDK server for `target`: answers each request with golden reply bytes, correlation patched in the text. */

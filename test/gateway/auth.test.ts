@@ -49,10 +49,10 @@ describe("Bearer JWT", () => {
     const token = await hs256({ sub: "ada", tenant_id: "acme" });
     const res = await invoke({ authorization: `Bearer ${token}` });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ result: { tenant: "acme", user: "ada" } });
+    expect(await res.json()).toEqual({ tenant: "acme", user: "ada" });
     // the same tenant in X-Tenant-Id is fine; an explicit X-User-Id loses to the token's sub
     const same = await invoke({ authorization: `Bearer ${token}`, "x-tenant-id": "acme", "x-user-id": "mallory" });
-    expect(await same.json()).toEqual({ result: { tenant: "acme", user: "ada" } });
+    expect(await same.json()).toEqual({ tenant: "acme", user: "ada" });
   });
 
   it("a token for tenant A never reaches tenant B: 403", async () => {
@@ -173,7 +173,7 @@ describe("asymmetric keys", () => {
     const token = await new SignJWT({ sub: "carol", org: { tenant: "globex" } })
       .setProtectedHeader({ alg: "ES256", kid: "k1" }).setAudience("oaio").setExpirationTime("5m").sign(privateKey);
     const res = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${token}` });
-    expect(await res.json()).toEqual({ result: { tenant: "globex", user: "carol" } });
+    expect(await res.json()).toEqual({ tenant: "globex", user: "carol" });
     const hsToken = await hs256({ sub: "x", org: { tenant: "globex" } });
     expect((await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${hsToken}` })).status).toBe(401);
   });

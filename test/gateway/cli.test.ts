@@ -51,7 +51,7 @@ afterAll(async () => {
 describe("oaio http", () => {
   it("invoke prints the reply; an error answer exits 1; a bad argument exits 2", async () => {
     const ok = await runCli(["http", "invoke", "echo", '{"a":1}', "--url", rig.url, "--json"]);
-    expect(ok).toMatchObject({ code: 0, stdout: '{"result":{"a":1}}\n' });
+    expect(ok).toMatchObject({ code: 0, stdout: '{"a":1}\n' });
     const refused = await runCli(["http", "invoke", "picky", "{}", "--url", rig.url]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("INVALID_REQUEST: needs a name");
@@ -156,7 +156,7 @@ describe("oaio serve --http", () => {
       const gateway = await attachGateway(runtime, "0");
       expect(runtime.hints.join("\n")).toContain(`${gateway.url}/v1/agents/writer/stream`);
       const res = await fetch(`${gateway.url}/v1/agents/echo/invoke`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"hi":1}' });
-      expect(await res.json()).toMatchObject({ result: { echo: { hi: 1 } } });
+      expect(await res.json()).toMatchObject({ echo: { hi: 1 } });
       await runtime.close();
       await expect(fetch(`${gateway.url}/healthz`)).rejects.toThrow();
     } finally {

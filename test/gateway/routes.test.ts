@@ -37,7 +37,7 @@ describe("POST /v1/agents/{target}/invoke", () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({ result: { q: "hello" } });
+    expect(await res.json()).toEqual({ q: "hello" });
     expect(res.headers.get("x-request-id")).toBe("req-42");
     const env = seen.at(-1)!;
     expect(env).toMatchObject({
@@ -51,7 +51,7 @@ describe("POST /v1/agents/{target}/invoke", () => {
 
   it("routes by X-Tenant-Id to the tenant's handler", async () => {
     const res = await post(`${rig.url}/v1/agents/echo/invoke`, 7, { "x-tenant-id": "acme" });
-    expect(await res.json()).toEqual({ result: { tenant: true, req: 7 } });
+    expect(await res.json()).toEqual({ tenant: true, req: 7 });
   });
 
   it("answers 204 when the reply has no payload, and accepts no body at all", async () => {
@@ -63,7 +63,7 @@ describe("POST /v1/agents/{target}/invoke", () => {
 
   it("serializes a scalar reply as JSON", async () => {
     const res = await post(`${rig.url}/v1/agents/echo/invoke`, JSON.stringify("just text"), { "content-type": "application/json" });
-    expect(await res.text()).toBe('{"result":"just text"}');
+    expect(await res.text()).toBe('"just text"');
   });
 });
 
@@ -86,7 +86,7 @@ describe("POST /v1/agents/{target}/stream", () => {
     }
     expect(got.map((e) => e.envelope.seq ?? 0)).toEqual([0, 1, 2, 3, 4]);
     expect(got.map((e) => (e.envelope.payload as { delta?: string }).delta).slice(1, 4)).toEqual(["tok0", "tok1", "tok2"]);
-    expect(got.at(-1)!.envelope).toMatchObject({ is_final: true, payload: { result: { total: 3 } } });
+    expect(got.at(-1)!.envelope).toMatchObject({ is_final: true, payload: { total: 3 } });
   });
 });
 

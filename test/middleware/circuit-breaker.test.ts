@@ -91,3 +91,55 @@ describe("circuit breaker (per target)", () => {
     breaker.reset();
   });
 });
+
+describe("circuit breaker: one tenant cannot open another's circuit (issue 9 §4)", () => {
+  it("keys circuits by tenant and target: tenant a's failures leave tenant b's circuit to the same target closed", async () => {
+    const breaker = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 60_000 });
+    const server = await net.bus("cbt-server");
+    const client = await net.bus("cbt-client", { middleware: { outbound: [breaker] } });
+    const changes: CircuitStateChange[] = [];
+    const watcher = await net.bus("cbt-watcher", { tenant: "a" });
+    watcher.subscribe(CIRCUIT_EVENT_TYPE, (p) => void changes.push(p as CircuitStateChange));
+    server.handleInvoke("shared", () => {
+      throw new AgentUnavailableError("a is broken");
+    }, { tenant: "a" });
+    server.handleInvoke("shared", () => "b ok", { tenant: "b" });
+    await net.settle();
+    for (let i = 0; i < 2; i++) {
+      await expect(client.invoke("shared", {}, { context: { tenant_id: "a" } })).rejects.toMatchObject({ message: "a is broken" });
+    }
+    expect(breaker.state("shared", "a")).toBe("open");
+    const fast = await client.invoke("shared", {}, { context: { tenant_id: "a" } }).catch((e: unknown) => e);
+    expect(fast).toMatchObject({ code: "AGENT_UNAVAILABLE", details: { circuit: "open", target: "shared", tenant: "a" } });
+    // tenant b, same target: still served
+    expect(await client.invoke("shared", {}, { context: { tenant_id: "b" } })).toBe("b ok");
+    expect(breaker.state("shared", "b")).toBe("closed");
+    expect(breaker.state("shared")).toBe("closed");
+    await waitFor("the state change event", () => changes.length === 1);
+    expect(changes[0]).toMatchObject({ target: "shared", tenant: "a", from: "closed", to: "open" });
+  });
+
+  it("a deadline the caller chose too short (X-Timeout-Ms: 1) is not the target's failure; a real timeout still is", async () => {
+    const breaker = circuitBreaker({ failureThreshold: 2, resetTimeoutMs: 60_000, minTimeoutMs: 100 });
+    const server = await net.bus("cbd-server");
+    const client = await net.bus("cbd-client", { middleware: { outbound: [breaker] } });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    server.handleInvoke("steady", async (p: { hang?: boolean }) => {
+      if (p.hang === true) await held;
+      return "ok";
+    });
+    await net.settle();
+    for (let i = 0; i < 5; i++) {
+      await expect(client.invoke("steady", { hang: true }, { timeoutMs: 1 })).rejects.toMatchObject({ code: "AGENT_TIMEOUT" });
+    }
+    expect(breaker.state("steady")).toBe("closed");
+    expect(await client.invoke("steady", {})).toBe("ok");
+    // the target really hanging past a reasonable deadline still opens it
+    for (let i = 0; i < 2; i++) {
+      await expect(client.invoke("steady", { hang: true }, { timeoutMs: 150 })).rejects.toMatchObject({ code: "AGENT_TIMEOUT" });
+    }
+    expect(breaker.state("steady")).toBe("open");
+    release();
+  });
+});

@@ -32,6 +32,7 @@ from openagentio import (
     format_number,
     invoke_subject,
     is_terminal,
+    tenant_invoke_subject,
     try_decode,
 )
 from openagentio._json import JsonObject
@@ -302,9 +303,14 @@ class TestCatalogueAndSubjects:
     def test_subjects_validate_tokens(self) -> None:
         assert events_subject("agent.response.final") == "acp.v1.events.agent.response.final"
         assert invoke_subject("billing", prefix="x.y") == "x.y.invoke.billing"
-        for bad in ["a.b", "a b", "a*", ">", "", "a\u00a0b"]:
+        assert invoke_subject("openclaw.chat") == "acp.v1.invoke.openclaw.chat"
+        for bad in ["a..b", ".a", "a b", "a*", "a.>", ">", "", "a\u00a0b"]:
             with pytest.raises(AcpError) as caught:
                 invoke_subject(bad)
+            assert caught.value.code == "INVALID_REQUEST"
+        for reserved in ["events", "invoke", "dlq"]:
+            with pytest.raises(AcpError) as caught:
+                tenant_invoke_subject(reserved, "x")
             assert caught.value.code == "INVALID_REQUEST"
 
 

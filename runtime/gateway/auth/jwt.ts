@@ -8,7 +8,7 @@
 import { errors, jwtVerify } from "jose";
 import type { JWTPayload } from "jose";
 import { AuthFailureError, PermissionDeniedError } from "../../../generated/ts/errors.js";
-import { tokenProblem } from "../../transport/subject.js";
+import { tenantProblem } from "../../bus/subjects.js";
 import { HttpError } from "../errors.js";
 import { resolveKey, type JwtKeySource } from "./keys.js";
 import type { AuthHook, AuthRequest, AuthResult } from "./types.js";
@@ -94,7 +94,7 @@ export function createJwtVerifier(opts: JwtVerifierOptions): AuthHook {
     const tenantValue = claim(payload, tenantClaim);
     let tenant: string | undefined;
     if (tenantValue !== undefined) {
-      if (typeof tenantValue !== "string" || tokenProblem(tenantValue) !== undefined) {
+      if (typeof tenantValue !== "string" || tenantProblem(tenantValue) !== undefined) {
         throw new HttpError(403, new PermissionDeniedError(`token claim ${tenantClaim} is not a usable tenant id`));
       }
       tenant = tenantValue;

@@ -97,8 +97,11 @@ class SdkTest {
     fun catalogueHelpers() {
         assertEquals("acp.v1.invoke.billing", Subjects.invoke("billing"))
         assertEquals("acp.v1.t1.events.agent.response.final", Subjects.tenantEvents("t1", EventType.RESPONSE_FINAL.wire))
-        val bad = assertThrows(AcpException::class.java) { Subjects.invoke("a.b") }
+        assertEquals("acp.v1.invoke.openclaw.chat", Subjects.invoke("openclaw.chat"))
+        val bad = assertThrows(AcpException::class.java) { Subjects.invoke("a..b") }
         assertEquals("INVALID_REQUEST", bad.code)
+        val reserved = assertThrows(AcpException::class.java) { Subjects.tenantInvoke("events", "x") }
+        assertEquals("INVALID_REQUEST", reserved.code)
         val timeout = acpException(ErrorCode.AGENT_TIMEOUT.wire, "slow")
         assertTrue(timeout is AgentTimeoutException)
         assertTrue(timeout.retryable)
