@@ -1,5 +1,5 @@
 /** runtime/bus: publish / subscribe / invoke / stream over a Transport (spec/bus.md). */
-export { createBus, DEFAULT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DEFAULT_DRAIN_TIMEOUT_MS } from "./bus.js";
+export { createBus, DEFAULT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_DRAIN_TIMEOUT_MS } from "./bus.js";
 export { resultOf, isErrorReply, errorFromReply, inheritMetadata } from "./replies.js";
 export { currentContext, runWithContext, contextFromEnvelope, parseTraceparent, formatTraceparent } from "../context/index.js";
 export type { TraceParent } from "../context/index.js";

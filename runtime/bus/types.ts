@@ -48,6 +48,12 @@ export interface StreamClientDefaults {
   maxPending?: number;
   /** More in-order frames than this waiting for the consumer fails the stream (BACKPRESSURE_DROP). Default 65,536. */
   maxBuffered?: number;
+  /**
+   * More wire bytes than this of frames waiting for the consumer (in order, plus out-of-order
+   * ones held for a gap) fails the stream (BACKPRESSURE_DROP; the frames are dropped and the
+   * server is sent a cancel). Default 8 MiB.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Options of {@link createBus}. */
