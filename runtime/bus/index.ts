@@ -7,6 +7,6 @@ export type {
   Bus, BusLogger, BusMiddleware, BusOptions, BusStats, ContextFields, EventHandler, FinalFrameOptions, FinalPhase, FrameOptions, HandleOptions,
   HandlerContext, InboundContext, InboundHandler, InboundKind, InboundMiddleware, InboundResult, InvokeHandler,
   InvokeOptions, OutboundCall, OutboundKind, OutboundMiddleware, OutboundResult, OutboundSend, PublishOptions,
-  SendOptions, StreamCall, StreamClientDefaults, StreamFrame, StreamHandler, StreamInvokeOptions, StreamWriter,
+  BareJson, SendOptions, StreamCall, StreamClientDefaults, StreamFrame, StreamHandler, StreamInvokeOptions, StreamWriter,
   SubjectBuilder, SubscribeOptions, Subscription, ValidationMode,
 } from "./types.js";
