@@ -19,6 +19,7 @@ import {
 import { contextFromEnvelope } from "../context/index.js";
 import { isTerminal } from "../envelope/index.js";
 import { StreamReassembler } from "../stream/reassembler.js";
+import { SizedQueue } from "../stream/sized-queue.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import { errorFromReply, isErrorReply, resultOf, toAcpError } from "./replies.js";
@@ -62,12 +63,8 @@ export class StreamCallImpl implements StreamCall, PendingCall {
   readonly #signal: AbortSignal | undefined;
   readonly #route: { subject: string; token: number };
   #state = OPEN;
-  #queue: StreamFrame[] = [];
-  /** Wire bytes of each queued frame (parallel to #queue). */
-  #sizes: number[] = [];
-  #head = 0;
-  /** Wire bytes of the frames from #head on. */
-  #queuedBytes = 0;
+  /** In-order frames waiting for the consumer, with their wire bytes. */
+  readonly #queue = new SizedQueue<StreamFrame>();
   /** Where this client sends a cancel before the server announced its own address. */
   readonly #earlyCancelTo: string;
   #waiter: { resolve(r: IteratorResult<StreamFrame>): void; reject(err: unknown): void } | undefined;
@@ -154,7 +151,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     if (this.#state === CLOSED) return Promise.resolve();
     const wasOpen = this.#state === OPEN;
     this.#state = CLOSED;
-    this.#dropQueue();
+    this.#queue.clear();
     this.#stopTimers();
     const waiter = this.#waiter;
     this.#waiter = undefined;
@@ -181,13 +178,8 @@ export class StreamCallImpl implements StreamCall, PendingCall {
   }
 
   #next(): Promise<IteratorResult<StreamFrame>> {
-    if (this.#head < this.#queue.length) {
-      const value = this.#queue[this.#head]!;
-      this.#queue[this.#head] = undefined as unknown as StreamFrame;
-      this.#queuedBytes -= this.#sizes[this.#head++]!;
-      if (this.#head === this.#queue.length) this.#dropQueue();
-      return Promise.resolve({ done: false, value });
-    }
+    const value = this.#queue.shift();
+    if (value !== undefined) return Promise.resolve({ done: false, value });
     if (this.#state !== OPEN) return this.#settled();
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
@@ -204,13 +196,6 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     return Promise.resolve({ done: true, value: undefined });
   }
 
-  #dropQueue(): void {
-    this.#queue = [];
-    this.#sizes = [];
-    this.#head = 0;
-    this.#queuedBytes = 0;
-  }
-
   #push(frame: StreamFrame, bytes: number): void {
     const waiter = this.#waiter;
     if (waiter !== undefined) {
@@ -218,16 +203,14 @@ export class StreamCallImpl implements StreamCall, PendingCall {
       waiter.resolve({ done: false, value: frame });
       return;
     }
-    this.#queue.push(frame);
-    this.#sizes.push(bytes);
-    this.#queuedBytes += bytes;
-    const frames = this.#queue.length - this.#head;
-    const total = this.#queuedBytes + this.#reassembler.pendingBytes;
+    this.#queue.push(frame, bytes);
+    const frames = this.#queue.length;
+    const total = this.#queue.bytes + this.#reassembler.pendingBytes;
     if (frames > this.#maxBuffered || total > this.#maxBufferedBytes) {
       const what = frames > this.#maxBuffered ? `more than ${this.#maxBuffered} frames` : `more than ${this.#maxBufferedBytes} bytes of frames`;
       const option = frames > this.#maxBuffered ? "maxBuffered" : "maxBufferedBytes";
       // the consumer is too slow: drop what waits (it gets the error next) and stop the server
-      this.#dropQueue();
+      this.#queue.clear();
       this.#fail(new BackpressureDropError(
         `stream from ${JSON.stringify(this.#target)}: ${what} wait for the consumer; read faster or raise the stream option ${option}`,
         { details: { target: this.#target, requestId: this.requestId, frames, bytes: total, maxBuffered: this.#maxBuffered, maxBufferedBytes: this.#maxBufferedBytes } },
