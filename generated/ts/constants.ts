@@ -77,6 +77,7 @@ export const MetadataKey = {
   DLQ_ATTEMPTS: "acp.dlq.attempts",
   DLQ_FAILED_AT: "acp.dlq.failed_at",
   STREAM_CANCEL_TO: "acp.stream.cancel_to",
+  STREAM_EARLY_CANCEL: "acp.stream.early_cancel",
   DEPRECATED: "acp.deprecated",
 } as const;
 

@@ -38,6 +38,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** Default of {@link StreamClientDefaults.maxBuffered}. */
 export const DEFAULT_MAX_BUFFERED = 65_536;
+/** Default of {@link StreamClientDefaults.maxBufferedBytes}: 8 MiB (three slow readers of one gateway hold at most 24 MiB). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** Default of {@link BusOptions.drainTimeoutMs}. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
@@ -149,6 +151,7 @@ class BusImpl implements Bus {
         maxGap: positive(s.maxGap, DEFAULT_MAX_GAP, "stream.maxGap"),
         maxPending: positive(s.maxPending, DEFAULT_MAX_PENDING, "stream.maxPending"),
         maxBuffered: positive(s.maxBuffered, DEFAULT_MAX_BUFFERED, "stream.maxBuffered"),
+        maxBufferedBytes: positive(s.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, "stream.maxBufferedBytes"),
       },
       counters,
       log,
@@ -276,7 +279,7 @@ class BusImpl implements Bus {
 
   streamInvoke(target: string, payload: unknown, opts: StreamInvokeOptions = {}): StreamCall {
     this.#assertCanSend("stream");
-    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered"] as const) positive(opts[key], 1, key);
+    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered", "maxBufferedBytes"] as const) positive(opts[key], 1, key);
     const env = this.#request(target, payload, opts);
     return new StreamCallImpl(this.#core, env, this.subjects.invoke(target, env.tenant_id), target, opts);
   }

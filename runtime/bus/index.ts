@@ -1,5 +1,5 @@
 /** runtime/bus: publish / subscribe / invoke / stream over a Transport (spec/bus.md). */
-export { createBus, DEFAULT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DEFAULT_DRAIN_TIMEOUT_MS } from "./bus.js";
+export { createBus, DEFAULT_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_BUFFERED, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_DRAIN_TIMEOUT_MS } from "./bus.js";
 export { RESERVED_TENANTS, tenantProblem, targetProblem } from "./subjects.js";
 export { resultOf, isErrorReply, errorFromReply, inheritMetadata } from "./replies.js";
 export { currentContext, runWithContext, contextFromEnvelope, parseTraceparent, formatTraceparent } from "../context/index.js";
@@ -8,6 +8,6 @@ export type {
   Bus, BusLogger, BusMiddleware, BusOptions, BusStats, ContextFields, EventHandler, FinalFrameOptions, FinalPhase, FrameOptions, HandleOptions,
   HandlerContext, InboundContext, InboundHandler, InboundKind, InboundMiddleware, InboundResult, InvokeHandler,
   InvokeOptions, OutboundCall, OutboundKind, OutboundMiddleware, OutboundResult, OutboundSend, PublishOptions,
-  SendOptions, StreamCall, StreamClientDefaults, StreamFrame, StreamHandler, StreamInvokeOptions, StreamWriter,
+  BareJson, SendOptions, StreamCall, StreamClientDefaults, StreamFrame, StreamHandler, StreamInvokeOptions, StreamWriter,
   SubjectBuilder, SubscribeOptions, Subscription, ValidationMode,
 } from "./types.js";

@@ -204,7 +204,7 @@ export class Registration implements Subscription {
       if (this.#controller.signal.aborted) controller.abort(this.#controller.signal.reason);
       this.#streams.add(controller);
       if (replyTo !== undefined) {
-        const cancelTo = this.#cancels.add(env.event_id, controller);
+        const cancelTo = this.#cancels.add(env.event_id, controller, env);
         writer = new Writer(core, env, replyTo, replyMetadata, controller.signal, cancelTo);
       }
     }

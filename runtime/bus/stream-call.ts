@@ -3,7 +3,13 @@
  * reply route, reordered and de-duplicated by {@link StreamReassembler}, handed out through
  * an async iterator. Overall and idle timeouts, an AbortSignal and close() end it; when the
  * client gives up early it sends `agent.stream.cancel` to the server's `acp.stream.cancel_to`
- * (an extension old servers never announce, so they are never sent one).
+ * (an extension old servers never announce, so they are never sent one), or, before the
+ * first frame, to the `acp.stream.early_cancel` subject its request named.
+ *
+ * What waits for the consumer is bounded in frames (`maxBuffered`) and in wire bytes
+ * (`maxBufferedBytes`, together with the reassembler's out-of-order frames): past either
+ * bound the buffered frames are dropped, the consumer gets BACKPRESSURE_DROP next and the
+ * server is sent a cancel (spec/bus.md "Stream buffers").
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { MetadataKey } from "../../generated/ts/constants.js";
@@ -13,6 +19,7 @@ import {
 import { contextFromEnvelope } from "../context/index.js";
 import { isTerminal } from "../envelope/index.js";
 import { StreamReassembler } from "../stream/reassembler.js";
+import { SizedQueue } from "../stream/sized-queue.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import { errorFromReply, isErrorReply, resultOf, toAcpError } from "./replies.js";
@@ -27,6 +34,21 @@ const CLOSED = 2; // closed by the client: nothing more is handed out
 /** Longest wait for a server's cancel address after the client gave up before the first frame. */
 const CANCEL_GRACE_MS = 10_000;
 
+/**
+ * First delay before an early cancel is sent again (then doubling, until the grace period ends
+ * or the server announces its address): the server subscribes to the early-cancel subject when
+ * its handler starts, and NATS does not order that subscription against the client's publish.
+ */
+const EARLY_CANCEL_RESEND_MS = 25;
+
+/** Last token of the early-cancel subject: `<reply route>.cancel` (one token past the reply mux' `<inbox>.*`). */
+const EARLY_CANCEL_TOKEN = "cancel";
+
+/** Wire size of a message, without producing the bytes of an in-process body. */
+function messageBytes(msg: TransportMessage): number {
+  return msg.local !== undefined ? msg.local.maxByteLength : msg.data.byteLength;
+}
+
 export class StreamCallImpl implements StreamCall, PendingCall {
   readonly requestId: string;
   readonly #core: BusCore;
@@ -36,12 +58,15 @@ export class StreamCallImpl implements StreamCall, PendingCall {
   readonly #yieldErrors: boolean;
   readonly #reassembler: StreamReassembler;
   readonly #maxBuffered: number;
+  readonly #maxBufferedBytes: number;
   readonly #idleMs: number;
   readonly #signal: AbortSignal | undefined;
   readonly #route: { subject: string; token: number };
   #state = OPEN;
-  #queue: StreamFrame[] = [];
-  #head = 0;
+  /** In-order frames waiting for the consumer, with their wire bytes. */
+  readonly #queue = new SizedQueue<StreamFrame>();
+  /** Where this client sends a cancel before the server announced its own address. */
+  readonly #earlyCancelTo: string;
   #waiter: { resolve(r: IteratorResult<StreamFrame>): void; reject(err: unknown): void } | undefined;
   #error: AcpError | undefined;
   #errorEnvelope: Envelope | undefined;
@@ -52,7 +77,10 @@ export class StreamCallImpl implements StreamCall, PendingCall {
   #overallTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #cancelTimer: ReturnType<typeof setTimeout> | undefined;
+  #earlyTimer: ReturnType<typeof setTimeout> | undefined;
   #lastFrameAt = 0;
+  /** A frame came: a server that announced no cancel address with it is a deployed one (no early cancel either). */
+  #sawFrame = false;
   #iterator: AsyncIterator<StreamFrame> | undefined;
 
   constructor(core: BusCore, request: Envelope, subject: string, target: string, opts: StreamInvokeOptions) {
@@ -61,12 +89,20 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     this.#subject = subject;
     this.#yieldErrors = opts.yieldErrors ?? false;
     const d = core.streamDefaults;
-    this.#reassembler = new StreamReassembler({ maxGap: opts.maxGap ?? d.maxGap, maxPending: opts.maxPending ?? d.maxPending });
     this.#maxBuffered = opts.maxBuffered ?? d.maxBuffered;
+    this.#maxBufferedBytes = opts.maxBufferedBytes ?? d.maxBufferedBytes;
+    this.#reassembler = new StreamReassembler({
+      maxGap: opts.maxGap ?? d.maxGap, maxPending: opts.maxPending ?? d.maxPending, maxPendingBytes: this.#maxBufferedBytes,
+    });
     this.#idleMs = opts.idleTimeoutMs ?? d.idleTimeoutMs;
     this.#signal = opts.signal;
     this.#route = core.inbox.open((msg) => this.#onMessage(msg));
-    this.#request = { ...request, reply_to: this.#route.subject };
+    this.#earlyCancelTo = `${this.#route.subject}.${EARLY_CANCEL_TOKEN}`;
+    this.#request = {
+      ...request,
+      reply_to: this.#route.subject,
+      metadata: { ...request.metadata, [MetadataKey.STREAM_EARLY_CANCEL]: this.#earlyCancelTo },
+    };
     this.requestId = request.event_id;
     core.pending.add(this);
 
@@ -115,8 +151,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     if (this.#state === CLOSED) return Promise.resolve();
     const wasOpen = this.#state === OPEN;
     this.#state = CLOSED;
-    this.#queue = [];
-    this.#head = 0;
+    this.#queue.clear();
     this.#stopTimers();
     const waiter = this.#waiter;
     this.#waiter = undefined;
@@ -143,15 +178,8 @@ export class StreamCallImpl implements StreamCall, PendingCall {
   }
 
   #next(): Promise<IteratorResult<StreamFrame>> {
-    if (this.#head < this.#queue.length) {
-      const value = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined as unknown as StreamFrame;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      }
-      return Promise.resolve({ done: false, value });
-    }
+    const value = this.#queue.shift();
+    if (value !== undefined) return Promise.resolve({ done: false, value });
     if (this.#state !== OPEN) return this.#settled();
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
@@ -168,18 +196,25 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     return Promise.resolve({ done: true, value: undefined });
   }
 
-  #push(frame: StreamFrame): void {
+  #push(frame: StreamFrame, bytes: number): void {
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
       waiter.resolve({ done: false, value: frame });
       return;
     }
-    this.#queue.push(frame);
-    if (this.#queue.length - this.#head > this.#maxBuffered) {
-      this.#fail(new BackpressureDropError(`stream from ${JSON.stringify(this.#target)}: more than ${this.#maxBuffered} frames wait for the consumer`, {
-        details: { target: this.#target, requestId: this.requestId, maxBuffered: this.#maxBuffered },
-      }), true);
+    this.#queue.push(frame, bytes);
+    const frames = this.#queue.length;
+    const total = this.#queue.bytes + this.#reassembler.pendingBytes;
+    if (frames > this.#maxBuffered || total > this.#maxBufferedBytes) {
+      const what = frames > this.#maxBuffered ? `more than ${this.#maxBuffered} frames` : `more than ${this.#maxBufferedBytes} bytes of frames`;
+      const option = frames > this.#maxBuffered ? "maxBuffered" : "maxBufferedBytes";
+      // the consumer is too slow: drop what waits (it gets the error next) and stop the server
+      this.#queue.clear();
+      this.#fail(new BackpressureDropError(
+        `stream from ${JSON.stringify(this.#target)}: ${what} wait for the consumer; read faster or raise the stream option ${option}`,
+        { details: { target: this.#target, requestId: this.requestId, frames, bytes: total, maxBuffered: this.#maxBuffered, maxBufferedBytes: this.#maxBufferedBytes } },
+      ), true);
     }
   }
 
@@ -206,8 +241,9 @@ export class StreamCallImpl implements StreamCall, PendingCall {
       return;
     }
     this.#lastFrameAt = Date.now();
+    this.#sawFrame = true;
     this.#readCancelTo(env);
-    for (const step of this.#reassembler.push(env)) {
+    for (const step of this.#reassembler.push(env, messageBytes(msg))) {
       if (step.kind === "duplicate") {
         this.#core.counters.duplicateFrames++;
       } else if (step.kind === "overflow") {
@@ -219,7 +255,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
           this.#fail(errorFromReply(frame), false, frame);
           return;
         }
-        this.#push(toStreamFrame(frame, resultOf));
+        this.#push(toStreamFrame(frame, resultOf), step.bytes);
         if (this.#state !== OPEN) return;
         if (terminal) this.#end();
       }
@@ -282,18 +318,38 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     }
   }
 
-  /** Sends agent.stream.cancel once the server's cancel address is known (waits a while for it). */
+  /**
+   * Sends agent.stream.cancel to the server's announced cancel address. Before any frame
+   * came: to the early-cancel subject of the request at once (servers of this runtime listen
+   * there while the handler runs), and to the announced address should a first frame still
+   * come within a grace period (a server that had not subscribed yet, or an older one). A
+   * stream whose frames announced no address is served by a deployed SDK: nothing is sent.
+   */
   #cancel(reason: string): void {
     if (this.#cancelTo === undefined) {
       if (this.#cancelPending === undefined && !this.#released) {
         this.#cancelPending = reason;
         this.#cancelTimer = setTimeout(() => this.#release(), Math.min(this.#idleMs, CANCEL_GRACE_MS));
+        if (!this.#sawFrame) this.#sendEarlyCancel(reason, EARLY_CANCEL_RESEND_MS);
       }
       return;
     }
     const subject = this.#cancelTo;
     this.#cancelPending = undefined;
     this.#release();
+    this.#sendCancel(subject, reason);
+  }
+
+  /** Sends the early cancel, and again after `nextMs` (doubling) while no address is known. */
+  #sendEarlyCancel(reason: string, nextMs: number): void {
+    this.#sendCancel(this.#earlyCancelTo, reason);
+    this.#earlyTimer = setTimeout(() => {
+      this.#earlyTimer = undefined;
+      if (this.#cancelPending !== undefined) this.#sendEarlyCancel(reason, nextMs * 2);
+    }, nextMs);
+  }
+
+  #sendCancel(subject: string, reason: string): void {
     const env = this.#core.envelope({
       event_type: "agent.stream.cancel",
       correlation_id: this.requestId,
@@ -312,7 +368,9 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     this.#released = true;
     this.#cancelPending = undefined;
     if (this.#cancelTimer !== undefined) clearTimeout(this.#cancelTimer);
+    if (this.#earlyTimer !== undefined) clearTimeout(this.#earlyTimer);
     this.#cancelTimer = undefined;
+    this.#earlyTimer = undefined;
     this.#core.inbox.close(this.#route.token);
     this.#core.pending.delete(this);
   }

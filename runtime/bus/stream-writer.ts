@@ -2,16 +2,24 @@
  * The server side of a stream: a {@link StreamWriter} publishing frames to the request's
  * `reply_to` with one seq counter from 0, and the registry that turns an inbound
  * `agent.stream.cancel` into the handler's AbortSignal. The first frame of every stream
- * carries `metadata["acp.stream.cancel_to"]`: where this bus listens for cancels.
+ * carries `metadata["acp.stream.cancel_to"]`: where this bus listens for cancels. A request
+ * that names `metadata["acp.stream.early_cancel"]` (exactly `<reply_to>.cancel`) is also
+ * listened for there while its handler runs, so a client that gives up before the first
+ * frame reaches the handler in one round trip.
+ *
+ * The writer hands the event loop a turn every {@link YIELD_EVERY} frames: a handler that
+ * writes in a loop of resolved sends would otherwise starve the socket reads that carry
+ * the cancel, and write every frame it had before it learns the client is gone.
  */
 import type { Envelope, ResponseDeltaPayload } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";
 import { EVENT_TYPES, MetadataKey, TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
 import { CanceledError, InvalidRequestError } from "../../generated/ts/errors.js";
-import type { TransportMessage } from "../transport/types.js";
+import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { sentVoid, type BusCore } from "./core.js";
 import { isEmpty } from "./handlers.js";
 import { LazyInbox } from "./inbox.js";
+import { subjectProblem } from "../transport/subject.js";
 import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
 import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from "./types.js";
 
@@ -19,6 +27,8 @@ import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from
 export class CancelRegistry {
   readonly #core: BusCore;
   readonly #streams = new Map<string, AbortController>();
+  /** Early-cancel subscriptions by request id (one per running stream whose client asked). */
+  readonly #early = new Map<string, TransportSubscription>();
   readonly #inbox: LazyInbox;
 
   constructor(core: BusCore) {
@@ -26,20 +36,46 @@ export class CancelRegistry {
     this.#inbox = new LazyInbox(core.transport, false, (msg) => this.#onCancel(msg));
   }
 
-  /** Registers a running stream; returns the cancel subject to announce. */
-  add(requestId: string, controller: AbortController): string {
+  /**
+   * Registers a running stream; returns the cancel subject to announce. With `request`, also
+   * listens on its early-cancel subject when it names one bound to its reply_to.
+   */
+  add(requestId: string, controller: AbortController, request?: Envelope): string {
     const subject = this.#inbox.subject;
     this.#streams.set(requestId, controller);
+    const early = request === undefined ? undefined : earlyCancelSubject(request);
+    if (early !== undefined && !this.#early.has(requestId)) {
+      try {
+        this.#early.set(requestId, this.#core.transport.subscribe(early, {}, (msg) => this.#onCancel(msg)));
+      } catch (err: unknown) {
+        // the announced cancel_to still works; only the early path is lost
+        this.#core.log.warn({ subject: early, reason: err instanceof Error ? err.message : String(err) }, "could not listen for an early stream cancel");
+      }
+    }
     return subject;
   }
 
   remove(requestId: string): void {
     this.#streams.delete(requestId);
+    this.#unlisten(requestId);
+  }
+
+  /** Subscriptions open for early cancels (for tests and stats). */
+  get earlyListeners(): number {
+    return this.#early.size;
   }
 
   dispose(): Promise<void> {
     this.#streams.clear();
+    for (const id of [...this.#early.keys()]) this.#unlisten(id);
     return this.#inbox.close();
+  }
+
+  #unlisten(requestId: string): void {
+    const sub = this.#early.get(requestId);
+    if (sub === undefined) return;
+    this.#early.delete(requestId);
+    sub.unsubscribe();
   }
 
   #onCancel(msg: TransportMessage): void {
@@ -50,6 +86,7 @@ export class CancelRegistry {
     const c = this.#streams.get(env.correlation_id);
     if (c === undefined) return;
     this.#streams.delete(env.correlation_id);
+    this.#unlisten(env.correlation_id);
     const reason = (env.payload as { reason?: unknown } | undefined)?.reason;
     this.#core.log.debug({ requestId: env.correlation_id, reason }, "stream canceled by the client");
     c.abort(new CanceledError(`stream canceled by the client${typeof reason === "string" ? `: ${reason}` : ""}`, {
@@ -58,7 +95,25 @@ export class CancelRegistry {
   }
 }
 
+/**
+ * The early-cancel subject a request names, when it is exactly `<reply_to>.cancel` (so a
+ * request can make the server listen only under its own reply subject, nowhere else).
+ */
+function earlyCancelSubject(request: Envelope): string | undefined {
+  const early = request.metadata?.[MetadataKey.STREAM_EARLY_CANCEL];
+  const replyTo = request.reply_to;
+  if (typeof early !== "string" || typeof replyTo !== "string" || replyTo.length === 0) return undefined;
+  return early === `${replyTo}.cancel` && subjectProblem(early, "publish") === undefined ? early : undefined;
+}
+
 const FINAL_PHASES: readonly string[] = EVENT_TYPES["agent.response.final"].allowedPhases;
+
+/** Frames a writer sends before it hands the event loop a turn (so inbound cancels are read). */
+export const YIELD_EVERY = 32;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /** Writes the frames of one stream. */
 export class Writer implements StreamWriter {
@@ -71,6 +126,7 @@ export class Writer implements StreamWriter {
   readonly #call: OutboundCall;
   #seq = 0;
   #ended = false;
+  #sinceYield = 0;
 
   constructor(core: BusCore, request: Envelope, replyTo: string, replyMetadata: Record<string, unknown>, signal: AbortSignal, cancelTo: string) {
     this.#core = core;
@@ -129,6 +185,9 @@ export class Writer implements StreamWriter {
     const init = replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final);
     if (phase !== undefined) init.phase = phase as Envelope["phase"];
     const env = this.#core.envelope(init);
-    return sentVoid(this.#core.send(env, this.#call));
+    const sent = sentVoid(this.#core.send(env, this.#call));
+    if (final || ++this.#sinceYield < YIELD_EVERY) return sent;
+    this.#sinceYield = 0;
+    return sent.then(nextTurn);
   }
 }

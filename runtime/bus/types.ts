@@ -48,6 +48,12 @@ export interface StreamClientDefaults {
   maxPending?: number;
   /** More in-order frames than this waiting for the consumer fails the stream (BACKPRESSURE_DROP). Default 65,536. */
   maxBuffered?: number;
+  /**
+   * More wire bytes than this of frames waiting for the consumer (in order, plus out-of-order
+   * ones held for a gap) fails the stream (BACKPRESSURE_DROP; the frames are dropped and the
+   * server is sent a cancel). Default 8 MiB.
+   */
+  maxBufferedBytes?: number;
 }
 
 /** Options of {@link createBus}. */
@@ -232,10 +238,17 @@ export interface StreamWriter {
  */
 export type StreamHandler<Req = unknown> = (request: Req, writer: StreamWriter, ctx: HandlerContext) => unknown;
 
-/** One frame of a stream, in seq order. */
+/** A JSON value that is not an object: what a deployed (schema_version 1) writer may send as a bare payload. */
+export type BareJson = string | number | boolean | null | readonly unknown[];
+
+/**
+ * One frame of a stream, in seq order. `meta` and `data` are objects, except from a deployed
+ * (schema_version 1) writer that sent a bare value: a non-object started payload is `meta`, a
+ * bare string delta is `delta`, any other bare delta payload is `data` (spec/bus.md).
+ */
 export type StreamFrame =
-  | { readonly type: "started"; readonly meta: Record<string, unknown> | undefined; readonly envelope: Envelope }
-  | { readonly type: "delta"; readonly delta: string | undefined; readonly data: Record<string, unknown> | undefined; readonly envelope: Envelope }
+  | { readonly type: "started"; readonly meta: Record<string, unknown> | BareJson | undefined; readonly envelope: Envelope }
+  | { readonly type: "delta"; readonly delta: string | undefined; readonly data: Record<string, unknown> | BareJson | undefined; readonly envelope: Envelope }
   | { readonly type: "final"; readonly result: unknown; readonly envelope: Envelope }
   /** Only with `yieldErrors`: the stream's error; `envelope` is absent for local errors (timeout, overflow). */
   | { readonly type: "error"; readonly error: AcpError; readonly envelope: Envelope | undefined }

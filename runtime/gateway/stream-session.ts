@@ -6,7 +6,8 @@
  * Lifecycle: a client disconnect detaches the response; with retention off the bus stream
  * is closed at once (the server's handler is told through agent.stream.cancel), with it on
  * the stream runs on, buffered, for `windowMs` waiting for a resume, then it is closed. A
- * finished stream stays resumable for `windowMs`. See spec/gateway.md "Streams".
+ * finished stream stays resumable for `windowMs` from its end, however many times it is
+ * resumed meanwhile (a resume never extends it). See spec/gateway.md "Streams".
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { AcpError, CanceledError, errorFromCode } from "../../generated/ts/errors.js";
@@ -66,7 +67,10 @@ export class StreamSession {
   #gone = false;
   #gotFirst = false;
   #resolveFirst!: (o: FirstOutcome) => void;
-  #timer: NodeJS.Timeout | undefined;
+  /** Running and detached: closes the bus stream when no resume comes within the window. */
+  #resumeTimer: NodeJS.Timeout | undefined;
+  /** Ended: forgets the session when the window after its end is over (set once, never cleared by a resume). */
+  #goneTimer: NodeJS.Timeout | undefined;
   /** Resolves once the pump loop has finished. */
   readonly done: Promise<void>;
 
@@ -112,8 +116,7 @@ export class StreamSession {
   attach(res: SseResponse, lastEventId?: string): boolean {
     const from = this.#resumeIndex(lastEventId);
     if (from < 0) return false;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#stopResumeTimer();
     const previous = this.#res;
     this.#res = res;
     this.#everAttached = true;
@@ -137,16 +140,17 @@ export class StreamSession {
       void this.#call.close("HTTP client disconnected");
       return;
     }
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
+    this.#resumeTimer = setTimeout(() => {
+      this.#resumeTimer = undefined;
       void this.#call.close(`HTTP client did not resume within ${this.#opts.windowMs} ms`);
     }, this.#opts.windowMs);
   }
 
   /** Stops everything now (gateway shutdown). */
   async close(): Promise<void> {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#stopResumeTimer();
+    if (this.#goneTimer !== undefined) clearTimeout(this.#goneTimer);
+    this.#goneTimer = undefined;
     await this.#call.close("gateway closing");
     this.#res?.end();
     this.#res = undefined;
@@ -172,12 +176,13 @@ export class StreamSession {
       if (!this.#failFirst(error)) await this.#deliverEnvelope(this.#opts.errorEnvelope(error));
     }
     this.#ended = true;
+    this.#stopResumeTimer();
     // closed before anything came (client gone or gateway closing)
     if (!this.#gotFirst) this.#failFirst(new CanceledError("stream closed before its first frame"));
     this.#finishResponse();
     if (this.#retain && this.#frames.length > 0) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
+      this.#goneTimer = setTimeout(() => {
+        this.#goneTimer = undefined;
         this.#setGone();
       }, this.#opts.windowMs);
     } else {
@@ -233,6 +238,11 @@ export class StreamSession {
       this.#next = 0;
     }
     if (!ok) await res.drained();
+  }
+
+  #stopResumeTimer(): void {
+    if (this.#resumeTimer !== undefined) clearTimeout(this.#resumeTimer);
+    this.#resumeTimer = undefined;
   }
 
   #finishResponse(): void {

@@ -168,6 +168,24 @@ describe("Last-Event-ID resume", () => {
     expect((await new SseReader(tail).all()).map((e) => e.id)).toEqual([all[5]!.id]);
   });
 
+  it("resuming a finished stream never keeps its session: every one is freed after the window", async () => {
+    // maxStreams 5: leaked sessions would leave later streams unresumable (410)
+    const gw = await rig.extraGateway({ resume: { windowMs: 100, maxStreams: 5 } });
+    const round = async (): Promise<void> => {
+      const res = await open(gw, "five", {});
+      const all = await new SseReader(res).all();
+      expect(all).toHaveLength(6);
+      const again = await open(gw, "five", {}, { "last-event-id": all[3]!.id! });
+      expect(again.status).toBe(200);
+      expect((await new SseReader(again).all()).map((e) => e.id)).toEqual([all[4]!.id, all[5]!.id]);
+    };
+    for (let i = 0; i < 5; i++) await round();
+    await waitFor("every session freed after the window", () => gw.stats().retainedStreams === 0);
+    // the resumable slots came back: more rounds still resume
+    for (let i = 0; i < 5; i++) await round();
+    await waitFor("every session freed again", () => gw.stats().retainedStreams === 0);
+  });
+
   it("a client that does not come back within the window: the handler is aborted", async () => {
     const gw = await rig.extraGateway({ resume: { windowMs: 100 } });
     const res = await open(gw, "endless", { id: "w1" });

@@ -121,3 +121,23 @@ describe("finalValue", () => {
     expect(finalValue(frame(undefined))).toBeNull();
   });
 });
+
+describe("StreamReassembler byte bound", () => {
+  it("counts the bytes of buffered out-of-order frames and overflows past maxPendingBytes; released frames keep their size", () => {
+    const r = new StreamReassembler({ maxPendingBytes: 1_000 });
+    expect(r.push(delta(1), 400)).toEqual([]);
+    expect(r.push(delta(2), 500)).toEqual([]);
+    expect(r.pendingBytes).toBe(900);
+    const released = r.push(delta(0), 100);
+    expect(released.map((s) => (s.kind === "frame" ? [s.envelope.seq ?? 0, s.bytes] : s.kind))).toEqual([[0, 100], [1, 400], [2, 500]]);
+    expect(r.pendingBytes).toBe(0);
+    expect(r.push(delta(4), 600)).toEqual([]);
+    const over = r.push(delta(5), 401);
+    expect(over).toHaveLength(1);
+    expect(over[0]!.kind).toBe("overflow");
+    const err = (over[0] as { error: BackpressureDropError }).error;
+    expect(err.details).toMatchObject({ pendingBytes: 1_001, maxPendingBytes: 1_000 });
+    expect(r.done).toBe(true);
+    expect(r.pendingBytes).toBe(0);
+  });
+});

@@ -4,7 +4,7 @@
  * writers and registration groups over the openagentio Bus.
  */
 import { CanceledError } from "../../../../runtime/index.js";
-import type { Envelope, FrameOptions, HandlerContext, StreamCall, StreamInvokeOptions, StreamWriter, Subscription } from "../../../../runtime/index.js";
+import type { BareJson, Envelope, FrameOptions, HandlerContext, StreamCall, StreamInvokeOptions, StreamWriter, Subscription } from "../../../../runtime/index.js";
 
 export type {
   Bus, Envelope, FrameOptions, HandleOptions, HandlerContext, InvokeOptions, PayloadOf, PublishOptions,
@@ -24,7 +24,7 @@ export interface RegisterOptions {
 
 /** One frame of a typed skill stream, in seq order. */
 export type SkillFrame<D, O> =
-  | { readonly type: "started"; readonly meta: Record<string, unknown> | undefined; readonly envelope: Envelope }
+  | { readonly type: "started"; readonly meta: Record<string, unknown> | BareJson | undefined; readonly envelope: Envelope }
   | { readonly type: "delta"; readonly delta: D; readonly envelope: Envelope }
   | { readonly type: "final"; readonly output: O; readonly envelope: Envelope }
   /** Any other event sent on the stream (e.g. agent.tool.call). */

@@ -1326,11 +1326,13 @@ def _envelope_66(d: JsonValue, p: str) -> SchemaDefect | None:
 
 def _envelope_67(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/12/if
+    if _envelope_108(d, p) is None:
+        return _defect(p, "not", "an object without schema_version or payload", d)
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_108(d["event_type"], p + "/event_type")
+            r = _envelope_109(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1339,7 +1341,7 @@ def _envelope_67(d: JsonValue, p: str) -> SchemaDefect | None:
 def _envelope_68(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/12/then
     if isinstance(d, dict) and "payload" in d:
-        r = _envelope_109(d["payload"], p + "/payload")
+        r = _envelope_110(d["payload"], p + "/payload")
         if r is not None:
             return r
     return None
@@ -1347,11 +1349,13 @@ def _envelope_68(d: JsonValue, p: str) -> SchemaDefect | None:
 
 def _envelope_69(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/if
+    if _envelope_111(d, p) is None:
+        return _defect(p, "not", "an object without schema_version or payload", d)
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_110(d["event_type"], p + "/event_type")
+            r = _envelope_112(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1360,7 +1364,7 @@ def _envelope_69(d: JsonValue, p: str) -> SchemaDefect | None:
 def _envelope_70(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/then
     if isinstance(d, dict) and "payload" in d:
-        r = _envelope_111(d["payload"], p + "/payload")
+        r = _envelope_113(d["payload"], p + "/payload")
         if r is not None:
             return r
     return None
@@ -1372,7 +1376,7 @@ def _envelope_71(d: JsonValue, p: str) -> SchemaDefect | None:
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_112(d["event_type"], p + "/event_type")
+            r = _envelope_114(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1384,7 +1388,7 @@ def _envelope_72(d: JsonValue, p: str) -> SchemaDefect | None:
         if "payload" not in d:
             return _missing(p + "/payload", "property \"payload\"")
         if "payload" in d:
-            r = _envelope_113(d["payload"], p + "/payload")
+            r = _envelope_115(d["payload"], p + "/payload")
             if r is not None:
                 return r
     return None
@@ -1396,7 +1400,7 @@ def _envelope_73(d: JsonValue, p: str) -> SchemaDefect | None:
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_114(d["event_type"], p + "/event_type")
+            r = _envelope_116(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1408,7 +1412,7 @@ def _envelope_74(d: JsonValue, p: str) -> SchemaDefect | None:
         if "payload" not in d:
             return _missing(p + "/payload", "property \"payload\"")
         if "payload" in d:
-            r = _envelope_115(d["payload"], p + "/payload")
+            r = _envelope_117(d["payload"], p + "/payload")
             if r is not None:
                 return r
     return None
@@ -1420,7 +1424,7 @@ def _envelope_75(d: JsonValue, p: str) -> SchemaDefect | None:
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_116(d["event_type"], p + "/event_type")
+            r = _envelope_118(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1432,7 +1436,7 @@ def _envelope_76(d: JsonValue, p: str) -> SchemaDefect | None:
         if "payload" not in d:
             return _missing(p + "/payload", "property \"payload\"")
         if "payload" in d:
-            r = _envelope_117(d["payload"], p + "/payload")
+            r = _envelope_119(d["payload"], p + "/payload")
             if r is not None:
                 return r
     return None
@@ -1444,7 +1448,7 @@ def _envelope_77(d: JsonValue, p: str) -> SchemaDefect | None:
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_118(d["event_type"], p + "/event_type")
+            r = _envelope_120(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1456,7 +1460,7 @@ def _envelope_78(d: JsonValue, p: str) -> SchemaDefect | None:
         if "payload" not in d:
             return _missing(p + "/payload", "property \"payload\"")
         if "payload" in d:
-            r = _envelope_119(d["payload"], p + "/payload")
+            r = _envelope_121(d["payload"], p + "/payload")
             if r is not None:
                 return r
     return None
@@ -1468,7 +1472,7 @@ def _envelope_79(d: JsonValue, p: str) -> SchemaDefect | None:
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_120(d["event_type"], p + "/event_type")
+            r = _envelope_122(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1480,7 +1484,7 @@ def _envelope_80(d: JsonValue, p: str) -> SchemaDefect | None:
         if "payload" not in d:
             return _missing(p + "/payload", "property \"payload\"")
         if "payload" in d:
-            r = _envelope_121(d["payload"], p + "/payload")
+            r = _envelope_123(d["payload"], p + "/payload")
             if r is not None:
                 return r
     return None
@@ -1492,7 +1496,7 @@ def _envelope_81(d: JsonValue, p: str) -> SchemaDefect | None:
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_122(d["event_type"], p + "/event_type")
+            r = _envelope_124(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
@@ -1501,7 +1505,7 @@ def _envelope_81(d: JsonValue, p: str) -> SchemaDefect | None:
 def _envelope_82(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/19/then
     if isinstance(d, dict) and "payload" in d:
-        r = _envelope_123(d["payload"], p + "/payload")
+        r = _envelope_125(d["payload"], p + "/payload")
         if r is not None:
             return r
     return None
@@ -1579,7 +1583,7 @@ def _envelope_84(d: JsonValue, p: str) -> SchemaDefect | None:
 
 def _envelope_85(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not
-    if all(f(d, p) is not None for f in (_envelope_124, _envelope_125)):
+    if all(f(d, p) is not None for f in (_envelope_126, _envelope_127)):
         return _defect(p, "anyOf", "a value passing \"anyOf\"", d)
     return None
 
@@ -1768,13 +1772,31 @@ def _envelope_107(d: JsonValue, p: str) -> SchemaDefect | None:
 
 
 def _envelope_108(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12/if/not
+    if isinstance(d, dict):
+        if "schema_version" not in d:
+            return _missing(p + "/schema_version", "property \"schema_version\"")
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "schema_version" in d:
+            r = _envelope_128(d["schema_version"], p + "/schema_version")
+            if r is not None:
+                return r
+        if "payload" in d:
+            r = _envelope_129(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_109(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/12/if/properties/event_type
     if not json_equal(d, "agent.response.started"):
         return _defect(p, "const", "\"agent.response.started\"", d)
     return None
 
 
-def _envelope_109(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_110(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/12/then/properties/payload
     r = _response_started(d, p)
     if r is not None:
@@ -1782,14 +1804,32 @@ def _envelope_109(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_110(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_111(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/if/not
+    if isinstance(d, dict):
+        if "schema_version" not in d:
+            return _missing(p + "/schema_version", "property \"schema_version\"")
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "schema_version" in d:
+            r = _envelope_130(d["schema_version"], p + "/schema_version")
+            if r is not None:
+                return r
+        if "payload" in d:
+            r = _envelope_131(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_112(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/if/properties/event_type
     if not json_equal(d, "agent.response.delta"):
         return _defect(p, "const", "\"agent.response.delta\"", d)
     return None
 
 
-def _envelope_111(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_113(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/then/properties/payload
     r = _response_delta(d, p)
     if r is not None:
@@ -1797,14 +1837,14 @@ def _envelope_111(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_112(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_114(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/14/if/properties/event_type
     if not json_equal(d, "agent.response.error"):
         return _defect(p, "const", "\"agent.response.error\"", d)
     return None
 
 
-def _envelope_113(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_115(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/14/then/properties/payload
     r = _error(d, p)
     if r is not None:
@@ -1812,14 +1852,14 @@ def _envelope_113(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_114(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_116(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/15/if/properties/event_type
     if not json_equal(d, "agent.tool.call"):
         return _defect(p, "const", "\"agent.tool.call\"", d)
     return None
 
 
-def _envelope_115(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_117(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/15/then/properties/payload
     r = _tool_call(d, p)
     if r is not None:
@@ -1827,14 +1867,14 @@ def _envelope_115(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_116(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_118(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/16/if/properties/event_type
     if not json_equal(d, "agent.tool.result"):
         return _defect(p, "const", "\"agent.tool.result\"", d)
     return None
 
 
-def _envelope_117(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_119(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/16/then/properties/payload
     r = _tool_result(d, p)
     if r is not None:
@@ -1842,14 +1882,14 @@ def _envelope_117(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_118(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_120(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/17/if/properties/event_type
     if not json_equal(d, "agent.task.created"):
         return _defect(p, "const", "\"agent.task.created\"", d)
     return None
 
 
-def _envelope_119(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_121(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/17/then/properties/payload
     r = _task_created_1(d, p)
     if r is not None:
@@ -1857,14 +1897,14 @@ def _envelope_119(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_120(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_122(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/18/if/properties/event_type
     if not json_equal(d, "agent.task.completed"):
         return _defect(p, "const", "\"agent.task.completed\"", d)
     return None
 
 
-def _envelope_121(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_123(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/18/then/properties/payload
     r = _task_completed(d, p)
     if r is not None:
@@ -1872,14 +1912,14 @@ def _envelope_121(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_122(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_124(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/19/if/properties/event_type
     if not json_equal(d, "agent.stream.cancel"):
         return _defect(p, "const", "\"agent.stream.cancel\"", d)
     return None
 
 
-def _envelope_123(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_125(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/19/then/properties/payload
     r = _stream_cancel(d, p)
     if r is not None:
@@ -1908,31 +1948,59 @@ def _task_completed_13(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_124(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_126(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/0
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_126(d["event_type"], p + "/event_type")
+            r = _envelope_132(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
 
 
-def _envelope_125(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_127(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/1
     if isinstance(d, dict):
         if "frame_type" not in d:
             return _missing(p + "/frame_type", "property \"frame_type\"")
         if "frame_type" in d:
-            r = _envelope_127(d["frame_type"], p + "/frame_type")
+            r = _envelope_133(d["frame_type"], p + "/frame_type")
             if r is not None:
                 return r
     return None
 
 
-def _envelope_126(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_128(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12/if/not/properties/schema_version
+    if not json_equal(d, 1):
+        return _defect(p, "const", "1", d)
+    return None
+
+
+def _envelope_129(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12/if/not/properties/payload
+    if _envelope_134(d, p) is None:
+        return _defect(p, "not", "a value not matching the excluded schema", d)
+    return None
+
+
+def _envelope_130(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/if/not/properties/schema_version
+    if not json_equal(d, 1):
+        return _defect(p, "const", "1", d)
+    return None
+
+
+def _envelope_131(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/if/not/properties/payload
+    if _envelope_135(d, p) is None:
+        return _defect(p, "not", "a value not matching the excluded schema", d)
+    return None
+
+
+def _envelope_132(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/0/properties/event_type
     if not (isinstance(d, str) and d in _ENUM_12):
         return _defect(
@@ -1947,10 +2015,24 @@ def _envelope_126(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_127(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_133(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/1/properties/frame_type
     if not (isinstance(d, str) and d in _ENUM_13):
         return _defect(p, "enum", "one of response.final, response.error, tool.result", d)
+    return None
+
+
+def _envelope_134(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12/if/not/properties/payload/not
+    if not (isinstance(d, dict)):
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _envelope_135(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/if/not/properties/payload/not
+    if not (isinstance(d, dict)):
+        return _defect(p, "type", "an object", d)
     return None
 
 

@@ -164,6 +164,11 @@ class MetadataKey(StrEnum):
     STREAM_CANCEL_TO = "acp.stream.cancel_to"
     """Extension: subject on which the server of a stream listens for agent.stream.cancel."""
 
+    STREAM_EARLY_CANCEL = "acp.stream.early_cancel"
+    """Extension, on a stream request: the subject `<reply_to>.cancel` to which the client sends
+    agent.stream.cancel before the first frame; the server listens there while the handler runs.
+    """
+
     DEPRECATED = "acp.deprecated"
     """Names a deprecated field or value the sender used."""
 

@@ -16,16 +16,16 @@ public object AcpSchema {
 
     /** Validates the payload of a standard event type (pointers relative to the payload); null when valid or when the type is not standard. */
     public fun validatePayload(eventType: String, payload: JsonElement): SchemaFailure? = when (eventType) {
-        "agent.message.received" -> v178(payload, "")
-        "agent.response.started" -> v72(payload, "")
-        "agent.response.delta" -> v79(payload, "")
-        "agent.response.final" -> v179(payload, "")
-        "agent.response.error" -> v87(payload, "")
-        "agent.tool.call" -> v97(payload, "")
-        "agent.tool.result" -> v106(payload, "")
-        "agent.task.created" -> v119(payload, "")
-        "agent.task.completed" -> v133(payload, "")
-        "agent.stream.cancel" -> v153(payload, "")
+        "agent.message.received" -> v186(payload, "")
+        "agent.response.started" -> v76(payload, "")
+        "agent.response.delta" -> v87(payload, "")
+        "agent.response.final" -> v187(payload, "")
+        "agent.response.error" -> v95(payload, "")
+        "agent.tool.call" -> v105(payload, "")
+        "agent.tool.result" -> v114(payload, "")
+        "agent.task.created" -> v127(payload, "")
+        "agent.task.completed" -> v141(payload, "")
+        "agent.stream.cancel" -> v161(payload, "")
         else -> null
     }
 
@@ -73,13 +73,13 @@ public object AcpSchema {
         v57(d, p)?.let { return it }
         v62(d, p)?.let { return it }
         v67(d, p)?.let { return it }
-        v74(d, p)?.let { return it }
-        v82(d, p)?.let { return it }
-        v92(d, p)?.let { return it }
-        v101(d, p)?.let { return it }
-        v114(d, p)?.let { return it }
-        v128(d, p)?.let { return it }
-        v148(d, p)?.let { return it }
+        v78(d, p)?.let { return it }
+        v90(d, p)?.let { return it }
+        v100(d, p)?.let { return it }
+        v109(d, p)?.let { return it }
+        v122(d, p)?.let { return it }
+        v136(d, p)?.let { return it }
+        v156(d, p)?.let { return it }
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("spec_version")) return SchemaFailure(p + "/spec_version", "required", "a string like \"acp/1.0\"")
@@ -87,29 +87,29 @@ public object AcpSchema {
             if (!o.containsKey("event_id")) return SchemaFailure(p + "/event_id", "required", "a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)")
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "a non-empty string")
             if (!o.containsKey("occurred_at")) return SchemaFailure(p + "/occurred_at", "required", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
-            o["spec_version"]?.let { v -> v155(v, p + "/spec_version")?.let { return it } }
-            o["schema_version"]?.let { v -> v156(v, p + "/schema_version")?.let { return it } }
-            o["event_id"]?.let { v -> v157(v, p + "/event_id")?.let { return it } }
-            o["event_type"]?.let { v -> v158(v, p + "/event_type")?.let { return it } }
-            o["occurred_at"]?.let { v -> v159(v, p + "/occurred_at")?.let { return it } }
-            o["trace_id"]?.let { v -> v160(v, p + "/trace_id")?.let { return it } }
-            o["span_id"]?.let { v -> v161(v, p + "/span_id")?.let { return it } }
-            o["traceparent"]?.let { v -> v162(v, p + "/traceparent")?.let { return it } }
-            o["session_id"]?.let { v -> v163(v, p + "/session_id")?.let { return it } }
-            o["conversation_id"]?.let { v -> v164(v, p + "/conversation_id")?.let { return it } }
-            o["correlation_id"]?.let { v -> v165(v, p + "/correlation_id")?.let { return it } }
-            o["reply_to"]?.let { v -> v166(v, p + "/reply_to")?.let { return it } }
-            o["from"]?.let { v -> v167(v, p + "/from")?.let { return it } }
-            o["to"]?.let { v -> v168(v, p + "/to")?.let { return it } }
-            o["channel"]?.let { v -> v169(v, p + "/channel")?.let { return it } }
-            o["tenant_id"]?.let { v -> v170(v, p + "/tenant_id")?.let { return it } }
-            o["user_id"]?.let { v -> v171(v, p + "/user_id")?.let { return it } }
-            o["frame_type"]?.let { v -> v172(v, p + "/frame_type")?.let { return it } }
-            o["phase"]?.let { v -> v173(v, p + "/phase")?.let { return it } }
-            o["seq"]?.let { v -> v174(v, p + "/seq")?.let { return it } }
-            o["is_final"]?.let { v -> v175(v, p + "/is_final")?.let { return it } }
-            o["payload"]?.let { v -> v176(v, p + "/payload")?.let { return it } }
-            o["metadata"]?.let { v -> v177(v, p + "/metadata")?.let { return it } }
+            o["spec_version"]?.let { v -> v163(v, p + "/spec_version")?.let { return it } }
+            o["schema_version"]?.let { v -> v164(v, p + "/schema_version")?.let { return it } }
+            o["event_id"]?.let { v -> v165(v, p + "/event_id")?.let { return it } }
+            o["event_type"]?.let { v -> v166(v, p + "/event_type")?.let { return it } }
+            o["occurred_at"]?.let { v -> v167(v, p + "/occurred_at")?.let { return it } }
+            o["trace_id"]?.let { v -> v168(v, p + "/trace_id")?.let { return it } }
+            o["span_id"]?.let { v -> v169(v, p + "/span_id")?.let { return it } }
+            o["traceparent"]?.let { v -> v170(v, p + "/traceparent")?.let { return it } }
+            o["session_id"]?.let { v -> v171(v, p + "/session_id")?.let { return it } }
+            o["conversation_id"]?.let { v -> v172(v, p + "/conversation_id")?.let { return it } }
+            o["correlation_id"]?.let { v -> v173(v, p + "/correlation_id")?.let { return it } }
+            o["reply_to"]?.let { v -> v174(v, p + "/reply_to")?.let { return it } }
+            o["from"]?.let { v -> v175(v, p + "/from")?.let { return it } }
+            o["to"]?.let { v -> v176(v, p + "/to")?.let { return it } }
+            o["channel"]?.let { v -> v177(v, p + "/channel")?.let { return it } }
+            o["tenant_id"]?.let { v -> v178(v, p + "/tenant_id")?.let { return it } }
+            o["user_id"]?.let { v -> v179(v, p + "/user_id")?.let { return it } }
+            o["frame_type"]?.let { v -> v180(v, p + "/frame_type")?.let { return it } }
+            o["phase"]?.let { v -> v181(v, p + "/phase")?.let { return it } }
+            o["seq"]?.let { v -> v182(v, p + "/seq")?.let { return it } }
+            o["is_final"]?.let { v -> v183(v, p + "/is_final")?.let { return it } }
+            o["payload"]?.let { v -> v184(v, p + "/payload")?.let { return it } }
+            o["metadata"]?.let { v -> v185(v, p + "/metadata")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
@@ -640,128 +640,99 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/12
     private fun v67(d: JsonElement, p: String): SchemaFailure? {
         if (v68(d, p) == null) {
-            v70(d, p)?.let { return it }
+            v74(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/12/if
     private fun v68(d: JsonElement, p: String): SchemaFailure? {
+        if (v69(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            o["event_type"]?.let { v -> v69(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v73(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/12/if/properties/event_type
+    // envelope.schema.json#/allOf/12/if/not
     private fun v69(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "must be equal to constant")
-        return null
-    }
-
-    // envelope.schema.json#/allOf/12/then
-    private fun v70(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
+            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "must have required property 'schema_version'")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            o["schema_version"]?.let { v -> v70(v, p + "/schema_version")?.let { return it } }
             o["payload"]?.let { v -> v71(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/12/then/properties/payload
+    // envelope.schema.json#/allOf/12/if/not/properties/schema_version
+    private fun v70(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "must be equal to constant")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/12/if/not/properties/payload
     private fun v71(d: JsonElement, p: String): SchemaFailure? {
-        return v72(d, p)
+        if (v72(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/12/if/not/properties/payload/not
+    private fun v72(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/12/if/properties/event_type
+    private fun v73(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "must be equal to constant")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/12/then
+    private fun v74(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            o["payload"]?.let { v -> v75(v, p + "/payload")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/12/then/properties/payload
+    private fun v75(d: JsonElement, p: String): SchemaFailure? {
+        return v76(d, p)
         return null
     }
 
     // payloads/response-started.schema.json#
-    private fun v72(d: JsonElement, p: String): SchemaFailure? {
+    private fun v76(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["meta"]?.let { v -> v73(v, p + "/meta")?.let { return it } }
+            o["meta"]?.let { v -> v77(v, p + "/meta")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/response-started.schema.json#/properties/meta
-    private fun v73(d: JsonElement, p: String): SchemaFailure? {
+    private fun v77(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // envelope.schema.json#/allOf/13
-    private fun v74(d: JsonElement, p: String): SchemaFailure? {
-        if (v75(d, p) == null) {
-            v77(d, p)?.let { return it }
-        }
-        return null
-    }
-
-    // envelope.schema.json#/allOf/13/if
-    private fun v75(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            o["event_type"]?.let { v -> v76(v, p + "/event_type")?.let { return it } }
-        }
-        return null
-    }
-
-    // envelope.schema.json#/allOf/13/if/properties/event_type
-    private fun v76(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "must be equal to constant")
-        return null
-    }
-
-    // envelope.schema.json#/allOf/13/then
-    private fun v77(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["payload"]?.let { v -> v78(v, p + "/payload")?.let { return it } }
-        }
-        return null
-    }
-
-    // envelope.schema.json#/allOf/13/then/properties/payload
     private fun v78(d: JsonElement, p: String): SchemaFailure? {
-        return v79(d, p)
-        return null
-    }
-
-    // payloads/response-delta.schema.json#
-    private fun v79(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["delta"]?.let { v -> v80(v, p + "/delta")?.let { return it } }
-            o["data"]?.let { v -> v81(v, p + "/data")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
-        return null
-    }
-
-    // payloads/response-delta.schema.json#/properties/delta
-    private fun v80(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // payloads/response-delta.schema.json#/properties/data
-    private fun v81(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
-        return null
-    }
-
-    // envelope.schema.json#/allOf/14
-    private fun v82(d: JsonElement, p: String): SchemaFailure? {
-        if (v83(d, p) == null) {
+        if (v79(d, p) == null) {
             v85(d, p)?.let { return it }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/14/if
-    private fun v83(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/13/if
+    private fun v79(d: JsonElement, p: String): SchemaFailure? {
+        if (v80(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
@@ -770,45 +741,136 @@ public object AcpSchema {
         return null
     }
 
-    // envelope.schema.json#/allOf/14/if/properties/event_type
-    private fun v84(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "must be equal to constant")
+    // envelope.schema.json#/allOf/13/if/not
+    private fun v80(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "must have required property 'schema_version'")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            o["schema_version"]?.let { v -> v81(v, p + "/schema_version")?.let { return it } }
+            o["payload"]?.let { v -> v82(v, p + "/payload")?.let { return it } }
+        }
         return null
     }
 
-    // envelope.schema.json#/allOf/14/then
+    // envelope.schema.json#/allOf/13/if/not/properties/schema_version
+    private fun v81(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "must be equal to constant")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/13/if/not/properties/payload
+    private fun v82(d: JsonElement, p: String): SchemaFailure? {
+        if (v83(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/13/if/not/properties/payload/not
+    private fun v83(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/13/if/properties/event_type
+    private fun v84(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "must be equal to constant")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/13/then
     private fun v85(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
             o["payload"]?.let { v -> v86(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/14/then/properties/payload
+    // envelope.schema.json#/allOf/13/then/properties/payload
     private fun v86(d: JsonElement, p: String): SchemaFailure? {
         return v87(d, p)
         return null
     }
 
-    // payloads/error.schema.json#
+    // payloads/response-delta.schema.json#
     private fun v87(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            o["delta"]?.let { v -> v88(v, p + "/delta")?.let { return it } }
+            o["data"]?.let { v -> v89(v, p + "/data")?.let { return it } }
+        } else return SchemaFailure(p, "type", "must be object")
+        return null
+    }
+
+    // payloads/response-delta.schema.json#/properties/delta
+    private fun v88(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // payloads/response-delta.schema.json#/properties/data
+    private fun v89(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14
+    private fun v90(d: JsonElement, p: String): SchemaFailure? {
+        if (v91(d, p) == null) {
+            v93(d, p)?.let { return it }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14/if
+    private fun v91(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            o["event_type"]?.let { v -> v92(v, p + "/event_type")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14/if/properties/event_type
+    private fun v92(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "must be equal to constant")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14/then
+    private fun v93(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            o["payload"]?.let { v -> v94(v, p + "/payload")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14/then/properties/payload
+    private fun v94(d: JsonElement, p: String): SchemaFailure? {
+        return v95(d, p)
+        return null
+    }
+
+    // payloads/error.schema.json#
+    private fun v95(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("code")) return SchemaFailure(p + "/code", "required", "must have required property 'code'")
             if (!o.containsKey("message")) return SchemaFailure(p + "/message", "required", "must have required property 'message'")
             if (!o.containsKey("retryable")) return SchemaFailure(p + "/retryable", "required", "must have required property 'retryable'")
-            o["code"]?.let { v -> v88(v, p + "/code")?.let { return it } }
-            o["message"]?.let { v -> v89(v, p + "/message")?.let { return it } }
-            o["retryable"]?.let { v -> v90(v, p + "/retryable")?.let { return it } }
-            o["cause"]?.let { v -> v91(v, p + "/cause")?.let { return it } }
+            o["code"]?.let { v -> v96(v, p + "/code")?.let { return it } }
+            o["message"]?.let { v -> v97(v, p + "/message")?.let { return it } }
+            o["retryable"]?.let { v -> v98(v, p + "/retryable")?.let { return it } }
+            o["cause"]?.let { v -> v99(v, p + "/cause")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/error.schema.json#/properties/code
-    private fun v88(d: JsonElement, p: String): SchemaFailure? {
+    private fun v96(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (!r21.containsMatchIn(s)) return SchemaFailure(p, "pattern", "must match pattern \"^[A-Z][A-Z0-9_]*\$\"")
@@ -817,78 +879,78 @@ public object AcpSchema {
     }
 
     // payloads/error.schema.json#/properties/message
-    private fun v89(d: JsonElement, p: String): SchemaFailure? {
+    private fun v97(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
     // payloads/error.schema.json#/properties/retryable
-    private fun v90(d: JsonElement, p: String): SchemaFailure? {
+    private fun v98(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "must be boolean")
         return null
     }
 
     // payloads/error.schema.json#/properties/cause
-    private fun v91(d: JsonElement, p: String): SchemaFailure? {
+    private fun v99(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // envelope.schema.json#/allOf/15
-    private fun v92(d: JsonElement, p: String): SchemaFailure? {
-        if (v93(d, p) == null) {
-            v95(d, p)?.let { return it }
+    private fun v100(d: JsonElement, p: String): SchemaFailure? {
+        if (v101(d, p) == null) {
+            v103(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/15/if
-    private fun v93(d: JsonElement, p: String): SchemaFailure? {
+    private fun v101(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            o["event_type"]?.let { v -> v94(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v102(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/15/if/properties/event_type
-    private fun v94(d: JsonElement, p: String): SchemaFailure? {
+    private fun v102(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c14)) return SchemaFailure(p, "const", "must be equal to constant")
         return null
     }
 
     // envelope.schema.json#/allOf/15/then
-    private fun v95(d: JsonElement, p: String): SchemaFailure? {
+    private fun v103(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
-            o["payload"]?.let { v -> v96(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v104(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/15/then/properties/payload
-    private fun v96(d: JsonElement, p: String): SchemaFailure? {
-        return v97(d, p)
+    private fun v104(d: JsonElement, p: String): SchemaFailure? {
+        return v105(d, p)
         return null
     }
 
     // payloads/tool-call.schema.json#
-    private fun v97(d: JsonElement, p: String): SchemaFailure? {
+    private fun v105(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "must have required property 'call_id'")
             if (!o.containsKey("name")) return SchemaFailure(p + "/name", "required", "must have required property 'name'")
-            o["call_id"]?.let { v -> v98(v, p + "/call_id")?.let { return it } }
-            o["name"]?.let { v -> v99(v, p + "/name")?.let { return it } }
-            o["arguments"]?.let { v -> v100(v, p + "/arguments")?.let { return it } }
+            o["call_id"]?.let { v -> v106(v, p + "/call_id")?.let { return it } }
+            o["name"]?.let { v -> v107(v, p + "/name")?.let { return it } }
+            o["arguments"]?.let { v -> v108(v, p + "/arguments")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/tool-call.schema.json#/properties/call_id
-    private fun v98(d: JsonElement, p: String): SchemaFailure? {
+    private fun v106(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
@@ -897,7 +959,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-call.schema.json#/properties/name
-    private fun v99(d: JsonElement, p: String): SchemaFailure? {
+    private fun v107(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
@@ -906,67 +968,67 @@ public object AcpSchema {
     }
 
     // payloads/tool-call.schema.json#/properties/arguments
-    private fun v100(d: JsonElement, p: String): SchemaFailure? {
+    private fun v108(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // envelope.schema.json#/allOf/16
-    private fun v101(d: JsonElement, p: String): SchemaFailure? {
-        if (v102(d, p) == null) {
-            v104(d, p)?.let { return it }
+    private fun v109(d: JsonElement, p: String): SchemaFailure? {
+        if (v110(d, p) == null) {
+            v112(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/16/if
-    private fun v102(d: JsonElement, p: String): SchemaFailure? {
+    private fun v110(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            o["event_type"]?.let { v -> v103(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v111(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/16/if/properties/event_type
-    private fun v103(d: JsonElement, p: String): SchemaFailure? {
+    private fun v111(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c15)) return SchemaFailure(p, "const", "must be equal to constant")
         return null
     }
 
     // envelope.schema.json#/allOf/16/then
-    private fun v104(d: JsonElement, p: String): SchemaFailure? {
+    private fun v112(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
-            o["payload"]?.let { v -> v105(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v113(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/16/then/properties/payload
-    private fun v105(d: JsonElement, p: String): SchemaFailure? {
-        return v106(d, p)
+    private fun v113(d: JsonElement, p: String): SchemaFailure? {
+        return v114(d, p)
         return null
     }
 
     // payloads/tool-result.schema.json#
-    private fun v106(d: JsonElement, p: String): SchemaFailure? {
-        if (listOf(v107(d, p) == null, v109(d, p) == null).count { it } != 1) return SchemaFailure(p, "oneOf", "must match exactly one schema in oneOf")
+    private fun v114(d: JsonElement, p: String): SchemaFailure? {
+        if (listOf(v115(d, p) == null, v117(d, p) == null).count { it } != 1) return SchemaFailure(p, "oneOf", "must match exactly one schema in oneOf")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "must have required property 'call_id'")
-            o["call_id"]?.let { v -> v111(v, p + "/call_id")?.let { return it } }
-            o["output"]?.let { v -> v112(v, p + "/output")?.let { return it } }
-            o["error"]?.let { v -> v113(v, p + "/error")?.let { return it } }
+            o["call_id"]?.let { v -> v119(v, p + "/call_id")?.let { return it } }
+            o["output"]?.let { v -> v120(v, p + "/output")?.let { return it } }
+            o["error"]?.let { v -> v121(v, p + "/error")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/tool-result.schema.json#/oneOf/0
-    private fun v107(d: JsonElement, p: String): SchemaFailure? {
-        if (v108(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+    private fun v115(d: JsonElement, p: String): SchemaFailure? {
+        if (v116(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "must have required property 'output'")
@@ -975,7 +1037,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/oneOf/0/not
-    private fun v108(d: JsonElement, p: String): SchemaFailure? {
+    private fun v116(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
@@ -984,8 +1046,8 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/oneOf/1
-    private fun v109(d: JsonElement, p: String): SchemaFailure? {
-        if (v110(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+    private fun v117(d: JsonElement, p: String): SchemaFailure? {
+        if (v118(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
@@ -994,7 +1056,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/oneOf/1/not
-    private fun v110(d: JsonElement, p: String): SchemaFailure? {
+    private fun v118(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "must have required property 'output'")
@@ -1003,7 +1065,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/properties/call_id
-    private fun v111(d: JsonElement, p: String): SchemaFailure? {
+    private fun v119(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
@@ -1012,71 +1074,71 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/properties/output
-    private fun v112(d: JsonElement, p: String): SchemaFailure? {
+    private fun v120(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // payloads/tool-result.schema.json#/properties/error
-    private fun v113(d: JsonElement, p: String): SchemaFailure? {
-        return v87(d, p)
+    private fun v121(d: JsonElement, p: String): SchemaFailure? {
+        return v95(d, p)
         return null
     }
 
     // envelope.schema.json#/allOf/17
-    private fun v114(d: JsonElement, p: String): SchemaFailure? {
-        if (v115(d, p) == null) {
-            v117(d, p)?.let { return it }
+    private fun v122(d: JsonElement, p: String): SchemaFailure? {
+        if (v123(d, p) == null) {
+            v125(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/17/if
-    private fun v115(d: JsonElement, p: String): SchemaFailure? {
+    private fun v123(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            o["event_type"]?.let { v -> v116(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v124(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/17/if/properties/event_type
-    private fun v116(d: JsonElement, p: String): SchemaFailure? {
+    private fun v124(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c16)) return SchemaFailure(p, "const", "must be equal to constant")
         return null
     }
 
     // envelope.schema.json#/allOf/17/then
-    private fun v117(d: JsonElement, p: String): SchemaFailure? {
+    private fun v125(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
-            o["payload"]?.let { v -> v118(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v126(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/17/then/properties/payload
-    private fun v118(d: JsonElement, p: String): SchemaFailure? {
-        return v119(d, p)
+    private fun v126(d: JsonElement, p: String): SchemaFailure? {
+        return v127(d, p)
         return null
     }
 
     // payloads/task-created.schema.json#
-    private fun v119(d: JsonElement, p: String): SchemaFailure? {
+    private fun v127(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "must have required property 'task_id'")
-            o["task_id"]?.let { v -> v120(v, p + "/task_id")?.let { return it } }
-            o["status"]?.let { v -> v121(v, p + "/status")?.let { return it } }
-            o["input"]?.let { v -> v122(v, p + "/input")?.let { return it } }
-            o["callback"]?.let { v -> v123(v, p + "/callback")?.let { return it } }
+            o["task_id"]?.let { v -> v128(v, p + "/task_id")?.let { return it } }
+            o["status"]?.let { v -> v129(v, p + "/status")?.let { return it } }
+            o["input"]?.let { v -> v130(v, p + "/input")?.let { return it } }
+            o["callback"]?.let { v -> v131(v, p + "/callback")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/task-created.schema.json#/properties/task_id
-    private fun v120(d: JsonElement, p: String): SchemaFailure? {
+    private fun v128(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
@@ -1085,36 +1147,36 @@ public object AcpSchema {
     }
 
     // payloads/task-created.schema.json#/properties/status
-    private fun v121(d: JsonElement, p: String): SchemaFailure? {
+    private fun v129(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         if ((c6 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
         return null
     }
 
     // payloads/task-created.schema.json#/properties/input
-    private fun v122(d: JsonElement, p: String): SchemaFailure? {
+    private fun v130(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // payloads/task-created.schema.json#/properties/callback
-    private fun v123(d: JsonElement, p: String): SchemaFailure? {
-        return v124(d, p)
+    private fun v131(d: JsonElement, p: String): SchemaFailure? {
+        return v132(d, p)
         return null
     }
 
     // payloads/task-created.schema.json#/$defs/Callback
-    private fun v124(d: JsonElement, p: String): SchemaFailure? {
+    private fun v132(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["reply_to"]?.let { v -> v125(v, p + "/reply_to")?.let { return it } }
-            o["url"]?.let { v -> v126(v, p + "/url")?.let { return it } }
-            o["token"]?.let { v -> v127(v, p + "/token")?.let { return it } }
+            o["reply_to"]?.let { v -> v133(v, p + "/reply_to")?.let { return it } }
+            o["url"]?.let { v -> v134(v, p + "/url")?.let { return it } }
+            o["token"]?.let { v -> v135(v, p + "/token")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/task-created.schema.json#/$defs/Callback/properties/reply_to
-    private fun v125(d: JsonElement, p: String): SchemaFailure? {
+    private fun v133(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
@@ -1123,7 +1185,7 @@ public object AcpSchema {
     }
 
     // payloads/task-created.schema.json#/$defs/Callback/properties/url
-    private fun v126(d: JsonElement, p: String): SchemaFailure? {
+    private fun v134(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
@@ -1132,100 +1194,100 @@ public object AcpSchema {
     }
 
     // payloads/task-created.schema.json#/$defs/Callback/properties/token
-    private fun v127(d: JsonElement, p: String): SchemaFailure? {
+    private fun v135(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
     // envelope.schema.json#/allOf/18
-    private fun v128(d: JsonElement, p: String): SchemaFailure? {
-        if (v129(d, p) == null) {
-            v131(d, p)?.let { return it }
+    private fun v136(d: JsonElement, p: String): SchemaFailure? {
+        if (v137(d, p) == null) {
+            v139(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/18/if
-    private fun v129(d: JsonElement, p: String): SchemaFailure? {
+    private fun v137(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            o["event_type"]?.let { v -> v130(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v138(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/18/if/properties/event_type
-    private fun v130(d: JsonElement, p: String): SchemaFailure? {
+    private fun v138(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c17)) return SchemaFailure(p, "const", "must be equal to constant")
         return null
     }
 
     // envelope.schema.json#/allOf/18/then
-    private fun v131(d: JsonElement, p: String): SchemaFailure? {
+    private fun v139(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
-            o["payload"]?.let { v -> v132(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v140(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/18/then/properties/payload
-    private fun v132(d: JsonElement, p: String): SchemaFailure? {
-        return v133(d, p)
+    private fun v140(d: JsonElement, p: String): SchemaFailure? {
+        return v141(d, p)
         return null
     }
 
     // payloads/task-completed.schema.json#
-    private fun v133(d: JsonElement, p: String): SchemaFailure? {
-        v134(d, p)?.let { return it }
-        v139(d, p)?.let { return it }
+    private fun v141(d: JsonElement, p: String): SchemaFailure? {
+        v142(d, p)?.let { return it }
+        v147(d, p)?.let { return it }
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "must have required property 'task_id'")
             if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "must have required property 'status'")
-            o["task_id"]?.let { v -> v143(v, p + "/task_id")?.let { return it } }
-            o["status"]?.let { v -> v144(v, p + "/status")?.let { return it } }
-            o["result"]?.let { v -> v145(v, p + "/result")?.let { return it } }
-            o["error"]?.let { v -> v146(v, p + "/error")?.let { return it } }
-            o["callback"]?.let { v -> v147(v, p + "/callback")?.let { return it } }
+            o["task_id"]?.let { v -> v151(v, p + "/task_id")?.let { return it } }
+            o["status"]?.let { v -> v152(v, p + "/status")?.let { return it } }
+            o["result"]?.let { v -> v153(v, p + "/result")?.let { return it } }
+            o["error"]?.let { v -> v154(v, p + "/error")?.let { return it } }
+            o["callback"]?.let { v -> v155(v, p + "/callback")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/0
-    private fun v134(d: JsonElement, p: String): SchemaFailure? {
-        if (v135(d, p) == null) {
-            v137(d, p)?.let { return it }
+    private fun v142(d: JsonElement, p: String): SchemaFailure? {
+        if (v143(d, p) == null) {
+            v145(d, p)?.let { return it }
         }
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/0/if
-    private fun v135(d: JsonElement, p: String): SchemaFailure? {
+    private fun v143(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "must have required property 'status'")
-            o["status"]?.let { v -> v136(v, p + "/status")?.let { return it } }
+            o["status"]?.let { v -> v144(v, p + "/status")?.let { return it } }
         }
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/0/if/properties/status
-    private fun v136(d: JsonElement, p: String): SchemaFailure? {
+    private fun v144(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c22)) return SchemaFailure(p, "const", "must be equal to constant")
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/0/then
-    private fun v137(d: JsonElement, p: String): SchemaFailure? {
-        if (v138(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+    private fun v145(d: JsonElement, p: String): SchemaFailure? {
+        if (v146(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/0/then/not
-    private fun v138(d: JsonElement, p: String): SchemaFailure? {
+    private fun v146(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
@@ -1234,31 +1296,31 @@ public object AcpSchema {
     }
 
     // payloads/task-completed.schema.json#/allOf/1
-    private fun v139(d: JsonElement, p: String): SchemaFailure? {
-        if (v140(d, p) == null) {
-            v142(d, p)?.let { return it }
+    private fun v147(d: JsonElement, p: String): SchemaFailure? {
+        if (v148(d, p) == null) {
+            v150(d, p)?.let { return it }
         }
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/1/if
-    private fun v140(d: JsonElement, p: String): SchemaFailure? {
+    private fun v148(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "must have required property 'status'")
-            o["status"]?.let { v -> v141(v, p + "/status")?.let { return it } }
+            o["status"]?.let { v -> v149(v, p + "/status")?.let { return it } }
         }
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/1/if/properties/status
-    private fun v141(d: JsonElement, p: String): SchemaFailure? {
+    private fun v149(d: JsonElement, p: String): SchemaFailure? {
         if ((c23 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/1/then
-    private fun v142(d: JsonElement, p: String): SchemaFailure? {
+    private fun v150(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
@@ -1267,7 +1329,7 @@ public object AcpSchema {
     }
 
     // payloads/task-completed.schema.json#/properties/task_id
-    private fun v143(d: JsonElement, p: String): SchemaFailure? {
+    private fun v151(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
@@ -1276,85 +1338,85 @@ public object AcpSchema {
     }
 
     // payloads/task-completed.schema.json#/properties/status
-    private fun v144(d: JsonElement, p: String): SchemaFailure? {
+    private fun v152(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         if ((c18 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
         return null
     }
 
     // payloads/task-completed.schema.json#/properties/result
-    private fun v145(d: JsonElement, p: String): SchemaFailure? {
+    private fun v153(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // payloads/task-completed.schema.json#/properties/error
-    private fun v146(d: JsonElement, p: String): SchemaFailure? {
-        return v87(d, p)
+    private fun v154(d: JsonElement, p: String): SchemaFailure? {
+        return v95(d, p)
         return null
     }
 
     // payloads/task-completed.schema.json#/properties/callback
-    private fun v147(d: JsonElement, p: String): SchemaFailure? {
-        return v124(d, p)
+    private fun v155(d: JsonElement, p: String): SchemaFailure? {
+        return v132(d, p)
         return null
     }
 
     // envelope.schema.json#/allOf/19
-    private fun v148(d: JsonElement, p: String): SchemaFailure? {
-        if (v149(d, p) == null) {
-            v151(d, p)?.let { return it }
+    private fun v156(d: JsonElement, p: String): SchemaFailure? {
+        if (v157(d, p) == null) {
+            v159(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/19/if
-    private fun v149(d: JsonElement, p: String): SchemaFailure? {
+    private fun v157(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            o["event_type"]?.let { v -> v150(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v158(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/19/if/properties/event_type
-    private fun v150(d: JsonElement, p: String): SchemaFailure? {
+    private fun v158(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c19)) return SchemaFailure(p, "const", "must be equal to constant")
         return null
     }
 
     // envelope.schema.json#/allOf/19/then
-    private fun v151(d: JsonElement, p: String): SchemaFailure? {
+    private fun v159(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["payload"]?.let { v -> v152(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v160(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/19/then/properties/payload
-    private fun v152(d: JsonElement, p: String): SchemaFailure? {
-        return v153(d, p)
+    private fun v160(d: JsonElement, p: String): SchemaFailure? {
+        return v161(d, p)
         return null
     }
 
     // payloads/stream-cancel.schema.json#
-    private fun v153(d: JsonElement, p: String): SchemaFailure? {
+    private fun v161(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["reason"]?.let { v -> v154(v, p + "/reason")?.let { return it } }
+            o["reason"]?.let { v -> v162(v, p + "/reason")?.let { return it } }
         } else return SchemaFailure(p, "type", "must be object")
         return null
     }
 
     // payloads/stream-cancel.schema.json#/properties/reason
-    private fun v154(d: JsonElement, p: String): SchemaFailure? {
+    private fun v162(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
     // envelope.schema.json#/properties/spec_version
-    private fun v155(d: JsonElement, p: String): SchemaFailure? {
+    private fun v163(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (!r24.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a string like \"acp/1.0\"")
@@ -1363,7 +1425,7 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/schema_version
-    private fun v156(d: JsonElement, p: String): SchemaFailure? {
+    private fun v164(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer >= 1")
         if (JsonSupport.isNumber(d)) {
             val n = JsonSupport.number(d)!!
@@ -1373,7 +1435,7 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/event_id
-    private fun v157(d: JsonElement, p: String): SchemaFailure? {
+    private fun v165(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (!r25.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)")
@@ -1382,7 +1444,7 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/event_type
-    private fun v158(d: JsonElement, p: String): SchemaFailure? {
+    private fun v166(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
@@ -1391,7 +1453,7 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/occurred_at
-    private fun v159(d: JsonElement, p: String): SchemaFailure? {
+    private fun v167(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (!r26.containsMatchIn(s)) return SchemaFailure(p, "pattern", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
@@ -1400,92 +1462,92 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/trace_id
-    private fun v160(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/span_id
-    private fun v161(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/traceparent
-    private fun v162(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/session_id
-    private fun v163(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/conversation_id
-    private fun v164(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/correlation_id
-    private fun v165(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/reply_to
-    private fun v166(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/from
-    private fun v167(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        return null
-    }
-
-    // envelope.schema.json#/properties/to
     private fun v168(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
-    // envelope.schema.json#/properties/channel
+    // envelope.schema.json#/properties/span_id
     private fun v169(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
-    // envelope.schema.json#/properties/tenant_id
+    // envelope.schema.json#/properties/traceparent
     private fun v170(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
-    // envelope.schema.json#/properties/user_id
+    // envelope.schema.json#/properties/session_id
     private fun v171(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
-    // envelope.schema.json#/properties/frame_type
+    // envelope.schema.json#/properties/conversation_id
     private fun v172(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
         return null
     }
 
-    // envelope.schema.json#/properties/phase
+    // envelope.schema.json#/properties/correlation_id
     private fun v173(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/reply_to
+    private fun v174(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/from
+    private fun v175(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/to
+    private fun v176(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/channel
+    private fun v177(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/tenant_id
+    private fun v178(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/user_id
+    private fun v179(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/frame_type
+    private fun v180(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        return null
+    }
+
+    // envelope.schema.json#/properties/phase
+    private fun v181(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "one of submitted, working, input_required, auth_required, completed, failed, canceled, rejected")
         if ((c27 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of submitted, working, input_required, auth_required, completed, failed, canceled, rejected")
         return null
     }
 
     // envelope.schema.json#/properties/seq
-    private fun v174(d: JsonElement, p: String): SchemaFailure? {
+    private fun v182(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer from 0 to 2^53-1")
         if (JsonSupport.isNumber(d)) {
             val n = JsonSupport.number(d)!!
@@ -1496,29 +1558,29 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/is_final
-    private fun v175(d: JsonElement, p: String): SchemaFailure? {
+    private fun v183(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "must be boolean")
         return null
     }
 
     // envelope.schema.json#/properties/payload
-    private fun v176(d: JsonElement, p: String): SchemaFailure? {
+    private fun v184(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // envelope.schema.json#/properties/metadata
-    private fun v177(d: JsonElement, p: String): SchemaFailure? {
+    private fun v185(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/message-received.schema.json#
-    private fun v178(d: JsonElement, p: String): SchemaFailure? {
+    private fun v186(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // payloads/response-final.schema.json#
-    private fun v179(d: JsonElement, p: String): SchemaFailure? {
+    private fun v187(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 }

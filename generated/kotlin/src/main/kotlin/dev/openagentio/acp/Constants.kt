@@ -170,6 +170,9 @@ public object MetadataKey {
     /** Extension: subject on which the server of a stream listens for agent.stream.cancel. (string, written by stream server) */
     public const val STREAM_CANCEL_TO: String = "acp.stream.cancel_to"
 
+    /** Extension, on a stream request: the subject `<reply_to>.cancel` to which the client sends agent.stream.cancel before the first frame; the server listens there while the handler runs. (string, written by stream client) */
+    public const val STREAM_EARLY_CANCEL: String = "acp.stream.early_cancel"
+
     /** Names a deprecated field or value the sender used. (string, written by runtime) */
     public const val DEPRECATED: String = "acp.deprecated"
 }
