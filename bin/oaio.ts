@@ -17,6 +17,9 @@ import { register as registerValidate } from "./commands/validate.js";
 import { register as registerConformance } from "./commands/conformance.js";
 import { register as registerScorecard } from "./commands/scorecard.js";
 import { register as registerHttp } from "./commands/gateway-http.js";
+import { register as registerStreams } from "./commands/streams.js";
+import { register as registerReplay } from "./commands/replay.js";
+import { register as registerDlq } from "./commands/dlq.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -59,6 +62,9 @@ export function buildProgram(): Command {
   registerConformance(program);
   registerScorecard(program);
   registerHttp(program);
+  registerStreams(program);
+  registerReplay(program);
+  registerDlq(program);
   return program;
 }
 

@@ -10,6 +10,8 @@ command -v mvn >/dev/null 2>&1 || need+=(maven)
 command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+# test/cli/validate-bounds.test.ts measures a child's max RSS with GNU time -v
+[ -x /usr/bin/time ] || need+=(time)
 # the A2A scorecard test renders generated/scorecard/a2a.html in headless Chromium
 [ -x /usr/bin/chromium-headless-shell ] || [ -x /usr/bin/chromium ] || need+=(chromium-headless-shell)
 

@@ -14,6 +14,11 @@ if [ -f scripts/python-env.sh ]; then
   bash scripts/python-env.sh
 fi
 
+if [ -f scripts/peer-env.sh ]; then
+  step "Python virtualenv for the deployed SDK peer (openagentio==0.3.0 from PyPI)"
+  bash scripts/peer-env.sh
+fi
+
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit
 

@@ -1,11 +1,12 @@
 /**
  * `oaio http invoke | stream | emit | health`: the gateway's routes from the command line,
  * through {@link GatewayClient}. Exit codes as the bus client commands: 0 ok, 1 an error
- * answer (an ErrorPayload from the gateway), 2 usage or connection errors.
+ * answer (an ErrorPayload from the gateway), 2 usage or connection errors; `health` adds
+ * 3: the server answers but has no health route (404/405, e.g. the deployed Go adapter).
  */
 import type { Command } from "commander";
 import { AcpError, errorFromPayload } from "../../runtime/errors.js";
-import { GatewayClient, type CallOptions } from "../../runtime/gateway/index.js";
+import { GatewayClient, type CallOptions, type HealthReport, type ProbeState } from "../../runtime/gateway/index.js";
 import { parseJsonArg, parseMs, readable, UsageError } from "./invoke.js";
 
 interface HttpOptions {
@@ -68,6 +69,18 @@ async function run(command: string, fn: () => Promise<void>): Promise<void> {
 
 function payloadArg(json: string | undefined): unknown {
   return json === undefined ? undefined : parseJsonArg(json, "the request body");
+}
+
+const HEALTHZ_TEXT: Readonly<Record<ProbeState, string>> = { ok: "ok", failing: "down", "no-route": "no health route", unreachable: "unreachable" };
+const READYZ_TEXT: Readonly<Record<ProbeState, string>> = { ok: "ready", failing: "not ready", "no-route": "no readiness route", unreachable: "unreachable" };
+
+/** `oaio http health`'s exit code: 2 no answer, 1 a route answered failing, 3 a route is missing, else 0. */
+export function healthExitCode(report: HealthReport): number {
+  const states = [report.healthz, report.readyz];
+  if (states.includes("unreachable")) return 2;
+  if (states.includes("failing")) return 1;
+  if (states.includes("no-route")) return 3;
+  return 0;
 }
 
 /** Registers `oaio http …`. */
@@ -140,18 +153,19 @@ export function register(program: Command): void {
   ).action(async (eventType: string, json: string | undefined, opts: HttpOptions) => {
     await run("emit", async () => {
       const { event_id } = await clientOf(opts).emit(eventType, payloadArg(json), callOptions(opts));
-      process.stdout.write(opts.json ? `${JSON.stringify({ event_id })}\n` : `${event_id}\n`);
+      // a deployed gateway may accept the event without naming it (202, empty body)
+      if (opts.json) process.stdout.write(`${JSON.stringify({ event_id: event_id ?? null })}\n`);
+      else process.stdout.write(`${event_id ?? "accepted (the gateway named no event id)"}\n`);
     });
   });
 
-  http.command("health").description("GET /healthz and /readyz")
+  http.command("health").description("GET /healthz and /readyz; exit 0 healthy and ready, 1 down or not ready, 2 unreachable, 3 no health route")
     .option("--url <url>", "gateway base URL", "http://127.0.0.1:8080")
     .action(async (opts: { url: string }) => {
       await run("health", async () => {
-        const client = new GatewayClient({ url: opts.url });
-        const [health, ready] = await Promise.all([client.health(), client.ready()]);
-        process.stdout.write(`healthz: ${health ? "ok" : "down"}\nreadyz: ${ready ? "ready" : "not ready"}\n`);
-        if (!health || !ready) process.exitCode = 1;
+        const report = await new GatewayClient({ url: opts.url }).checkHealth();
+        process.stdout.write(`healthz: ${HEALTHZ_TEXT[report.healthz]}\nreadyz: ${READYZ_TEXT[report.readyz]}\n`);
+        process.exitCode = healthExitCode(report);
       });
     });
 }

@@ -144,16 +144,34 @@ function isBlank(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** Reads a whole stream, failing with a {@link TooLargeError} once it passes `limit` bytes. */
-export async function readAll(stream: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
+/**
+ * Passes a byte stream through, failing with a {@link TooLargeError} as soon as more than
+ * `limit` bytes have come: the --max-file-size bound holds while reading, whatever the input
+ * is (a file that grows, a FIFO, /dev/zero, stdin), not only for what stat() can size.
+ */
+export async function* bounded(stream: AsyncIterable<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
   let size = 0;
   for await (const chunk of stream) {
     size += chunk.byteLength;
     if (size > limit) throw new TooLargeError(size, limit, false);
-    parts.push(chunk);
+    yield chunk;
   }
-  return Buffer.concat(parts, size);
+}
+
+/**
+ * Reads one document: its bytes while they fit in `keep` bytes, else only its size (an
+ * envelope over the decoder's limit is invalid whatever follows; the rest is counted, not
+ * kept). Memory is bounded by `keep` plus one chunk; `limit` bounds the whole read.
+ */
+export async function readDocument(stream: AsyncIterable<Uint8Array>, keep: number, limit: number): Promise<{ bytes: Uint8Array | undefined; size: number }> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of bounded(stream, limit)) {
+    size += chunk.byteLength;
+    if (size <= keep) parts.push(chunk);
+    else parts = [];
+  }
+  return { bytes: size <= keep ? Buffer.concat(parts, size) : undefined, size };
 }
 
 /** Input over the --max-file-size limit (`size` is how much was seen: all of it for a file, enough to know for a stream). */
@@ -172,9 +190,10 @@ function mib(bytes: number): string {
   return `${Number((bytes / 1_048_576).toFixed(2))} MiB`;
 }
 
-/** The file's size, for the --max-file-size check before reading. */
-export async function fileSize(path: string): Promise<number> {
-  return (await stat(path)).size;
+/** The size of a regular file, for the --max-file-size check before reading; undefined for FIFOs, devices and sockets (their size is only known by reading). */
+export async function regularFileSize(path: string): Promise<number | undefined> {
+  const info = await stat(path);
+  return info.isFile() ? info.size : undefined;
 }
 
 /** A short message for a file system error ("ENOENT: no such file or directory"). */

@@ -3,16 +3,16 @@
  * runtime decoder and reports each defect as `file[:line]: CODE pointer:
  * expected X, got Y`, or as one JSON report with --json. Exit 0 when all are
  * valid, 1 when some are invalid, 2 on a usage or I/O error (missing path,
- * unreadable directory, file over --max-file-size).
+ * unreadable directory, any input over --max-file-size: files, FIFOs, devices and stdin
+ * alike, checked while reading).
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { DEFAULT_MAX_BYTES, decode, tooLargeError } from "../../runtime/envelope/decode.js";
 import type { EnvelopeDecodeError } from "../../runtime/envelope/errors.js";
 import type { IoProblem, Source } from "./validate-sources.js";
-import { TooLargeError, collectSources, fileSize, ioMessage, readAll, readLines } from "./validate-sources.js";
+import { TooLargeError, bounded, collectSources, ioMessage, readDocument, readLines, regularFileSize } from "./validate-sources.js";
 
 /** Default --max-file-size: 256 MiB. */
 export const DEFAULT_MAX_FILE_SIZE = 256 * 1_048_576;
@@ -120,26 +120,35 @@ interface SourceLimits {
 
 type Recorder = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined) => void;
 
+/**
+ * Validates one source. Every input is read as a stream bounded by --max-file-size while
+ * reading (a FIFO, a device or stdin has no size to check first), keeping at most one
+ * envelope (--max-bytes) in memory.
+ */
 async function validateSource(source: Source, limits: SourceLimits, record: Recorder): Promise<void> {
   const { maxBytes, maxFileSize } = limits;
   if (!source.stdin) {
-    const size = await fileSize(source.path);
-    if (size > maxFileSize) throw new TooLargeError(size, maxFileSize);
-    if (!source.ndjson && size > maxBytes) {
+    const size = await regularFileSize(source.path);
+    if (size !== undefined && size > maxFileSize) throw new TooLargeError(size, maxFileSize);
+    if (size !== undefined && !source.ndjson && size > maxBytes) {
       record(source, undefined, tooLargeError(size, maxBytes)); // no need to read it
       return;
     }
   }
-  if (source.ndjson) {
-    const stream = source.stdin ? limits.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
-    for await (const line of readLines(stream, maxBytes)) {
-      const error = line.bytes === undefined ? tooLargeError(line.size, maxBytes) : errorOf(line.bytes, maxBytes);
-      record(source, line.line, error);
+  const stream = source.stdin ? limits.stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
+  try {
+    if (source.ndjson) {
+      for await (const line of readLines(bounded(stream, maxFileSize), maxBytes)) {
+        const error = line.bytes === undefined ? tooLargeError(line.size, maxBytes) : errorOf(line.bytes, maxBytes);
+        record(source, line.line, error);
+      }
+      return;
     }
-    return;
+    const doc = await readDocument(stream, maxBytes, maxFileSize);
+    record(source, undefined, doc.bytes === undefined ? tooLargeError(doc.size, maxBytes) : errorOf(doc.bytes, maxBytes));
+  } finally {
+    if (!source.stdin) (stream as ReturnType<typeof createReadStream>).destroy();
   }
-  const bytes = source.stdin ? await readAll(limits.stdin, maxFileSize) : await readFile(source.path);
-  record(source, undefined, errorOf(bytes, maxBytes));
 }
 
 function errorOf(bytes: Uint8Array, maxBytes: number): EnvelopeDecodeError | undefined {
@@ -210,7 +219,7 @@ export function register(program: Command): void {
     .option("--json", "print one JSON report instead of lines")
     .option("--ndjson", "read every input (including -) as NDJSON: one envelope per line (default for *.ndjson, *.jsonl)")
     .option("--max-bytes <size>", "largest envelope accepted, as the decoder's size check", parseByteSize, DEFAULT_MAX_BYTES)
-    .option("--max-file-size <size>", "refuse files larger than this (I/O error, exit 2)", parseByteSize, DEFAULT_MAX_FILE_SIZE)
+    .option("--max-file-size <size>", "refuse any input (file, FIFO, device, stdin) larger than this, checked while reading (I/O error, exit 2)", parseByteSize, DEFAULT_MAX_FILE_SIZE)
     .option("--progress", "print a progress line on stderr for batches over 5000 envelopes even when stderr is not a terminal")
     .option("-q, --quiet", "print only problems (no summary line, no progress)")
     .action(async (paths: string[], opts: CommandOptions) => {

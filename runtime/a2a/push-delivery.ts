@@ -6,7 +6,8 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { PUSH_CONTENT_TYPE, PUSH_TOKEN_HEADER, type StreamResponse, type TaskPushNotificationConfig } from "../../generated/a2a/index.js";
-import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
+import { resolveWebhookTarget, type WebhookGuardOptions, type WebhookTarget } from "./ssrf.js";
+import { postToTarget } from "./webhook-post.js";
 import type { PushConfigStore } from "./task-store.js";
 
 export interface PushDeliveryOptions {
@@ -61,16 +62,16 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
     while (chains.size > 0) await Promise.all([...chains.values()]);
   };
 
-  async function attempt(cfg: TaskPushNotificationConfig, body: string): Promise<"ok" | "retry" | string> {
+  /** One POST to the checked address of `target`. */
+  async function attempt(target: WebhookTarget, cfg: TaskPushNotificationConfig, body: string): Promise<"ok" | "retry" | string> {
     const headers: Record<string, string> = { "content-type": PUSH_CONTENT_TYPE };
     if (cfg.authentication?.scheme) headers["authorization"] = `${cfg.authentication.scheme} ${cfg.authentication.credentials ?? ""}`.trim();
     if (cfg.token) headers[PUSH_TOKEN_HEADER.toLowerCase()] = cfg.token;
     const signal = AbortSignal.any([closing.signal, AbortSignal.timeout(timeoutMs)]);
     try {
-      const res = await fetch(cfg.url, { method: "POST", headers, body, signal, redirect: "manual" });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) return "ok";
-      return retryable(res.status) ? "retry" : `HTTP ${res.status}`;
+      const status = await postToTarget(target, headers, body, signal);
+      if (status >= 200 && status < 300) return "ok";
+      return retryable(status) ? "retry" : `HTTP ${status}`;
     } catch {
       return "retry";
     }
@@ -81,17 +82,19 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
       stats.givenUp += 1;
       opts.onGiveUp?.({ taskId, configId: cfg.id, url: cfg.url, reason });
     };
-    try {
-      await checkWebhookUrl(cfg.url, opts.guard);
-    } catch (err: unknown) {
-      return giveUp(err instanceof Error ? err.message : String(err));
-    }
     for (let i = 0; i < maxAttempts; i++) {
       if (closing.signal.aborted) return giveUp("server closed");
       if (i > 0) await sleep(backoff * 2 ** (i - 1));
       if (closing.signal.aborted) return giveUp("server closed");
+      // each attempt resolves the host once, checks every address, and connects to the checked one
+      let target: WebhookTarget;
+      try {
+        target = await resolveWebhookTarget(cfg.url, opts.guard);
+      } catch (err: unknown) {
+        return giveUp(err instanceof Error ? err.message : String(err));
+      }
       stats.attempts += 1;
-      const r = await attempt(cfg, body);
+      const r = await attempt(target, cfg, body);
       if (r === "ok") {
         stats.delivered += 1;
         return;

@@ -2,7 +2,10 @@
  * Request bodies: JSON only (`application/json`, `application/*+json`), UTF-8, at most the
  * body limit (default 4 MiB, shared/PROTOCOL.md). An empty body is "no payload". Other
  * content types get 415 before the body is read; over the limit 413; bytes that are not
- * one JSON document 400 with pointer "" (the request's fault, so not CODEC_FAILURE's 500).
+ * one JSON document (a leading byte order mark included, as the envelope decoder refuses it)
+ * 400 with pointer "" (the request's fault, so not CODEC_FAILURE's 500),
+ * and so do documents nested deeper than {@link MAX_JSON_DEPTH} (checked on the text before
+ * parsing: deeper data overflowed the stack of the encoder and answered 500).
  */
 import type { FastifyInstance } from "fastify";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
@@ -11,7 +14,12 @@ import { HttpError } from "./errors.js";
 /** Default body limit: 4 MiB. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Deepest accepted nesting of arrays and objects in a body (the bus's own bound for plain data). */
+export const MAX_JSON_DEPTH = 256;
+
+// ignoreBOM keeps a leading U+FEFF in the text so it is refused below, as the envelope decoder
+// (runtime/envelope/decode.ts) and `oaio validate` refuse it: RFC 8259 §8.1 forbids sending one.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function invalid(message: string): HttpError {
   return new HttpError(400, new InvalidRequestError(message, { details: { pointer: "" } }));
@@ -26,12 +34,35 @@ export function parseJsonBody(body: Buffer): unknown {
   } catch {
     throw invalid("request body is not valid UTF-8");
   }
+  if (text.charCodeAt(0) === 0xfeff) throw invalid("request body starts with a byte order mark (U+FEFF); send JSON as UTF-8 without a BOM");
   if (text.trim() === "") return undefined;
+  const depth = jsonDepthOver(text, MAX_JSON_DEPTH);
+  if (depth) throw invalid(`request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the payload`);
   try {
     return JSON.parse(text);
   } catch (err: unknown) {
     throw invalid(`request body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * True when `text` nests `[`/`{` deeper than `max` (strings skipped). One pass over the text,
+ * no recursion; malformed text is left to JSON.parse.
+ */
+export function jsonDepthOver(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 /** Replaces fastify's body parsers with the gateway's JSON-only one. */

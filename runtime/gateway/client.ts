@@ -89,6 +89,42 @@ async function errorOf(res: Response): Promise<AcpError> {
   });
 }
 
+/**
+ * A 2xx response's JSON body, or undefined when it has none. Deployed gateways (the Go SDK's
+ * HTTP adapter) answer 202 with an empty body: the request succeeded, so an empty body is
+ * "no content", not a failure. A non-empty body that is not JSON is a defect of the peer.
+ */
+async function bodyOf(res: Response): Promise<unknown> {
+  if (res.status === 204) return undefined;
+  const text = await res.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new TransportFailureError(`gateway answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, {
+      retryable: false,
+      details: { status: res.status },
+    });
+  }
+}
+
+/** What a health probe found. */
+export type ProbeState =
+  /** 2xx. */
+  | "ok"
+  /** The route answered, but not 2xx (503: not ready, or down). */
+  | "failing"
+  /** The server answered 404 or 405: it has no such route (the deployed Go adapter has none). */
+  | "no-route"
+  /** No HTTP answer at all (connection refused, reset, DNS). */
+  | "unreachable";
+
+/** The gateway's liveness (`/healthz`) and readiness (`/readyz`). */
+export interface HealthReport {
+  readonly healthz: ProbeState;
+  readonly readyz: ProbeState;
+}
+
 /** Client of the gateway's routes. */
 export class GatewayClient {
   readonly #base: string;
@@ -132,25 +168,37 @@ export class GatewayClient {
   async invoke<T = unknown>(target: string, body?: unknown, opts?: CallOptions): Promise<T | undefined> {
     const res = await this.#post(`/v1/agents/${encodeURIComponent(target)}/invoke`, body, opts);
     if (!res.ok) throw await errorOf(res);
-    if (res.status === 204) return undefined;
-    return (await res.json()) as T;
+    return (await bodyOf(res)) as T | undefined;
   }
 
-  /** Publishes an event; resolves with its event_id. */
-  async emit(eventType: string, body?: unknown, opts?: CallOptions): Promise<{ event_id: string }> {
+  /**
+   * Publishes an event; resolves with its event_id: from the JSON body (this gateway), else
+   * the X-Event-Id header, else undefined (a deployed gateway that answers 202 with an empty
+   * body accepted the event without naming it).
+   */
+  async emit(eventType: string, body?: unknown, opts?: CallOptions): Promise<{ event_id: string | undefined }> {
     const res = await this.#post(`/v1/events/${encodeURIComponent(eventType)}`, body, opts);
     if (!res.ok) throw await errorOf(res);
-    return (await res.json()) as { event_id: string };
+    const answer = await bodyOf(res);
+    const fromBody = answer !== null && typeof answer === "object" ? (answer as { event_id?: unknown }).event_id : undefined;
+    const id = typeof fromBody === "string" ? fromBody : res.headers.get("x-event-id") ?? undefined;
+    return { event_id: id };
   }
 
-  /** True when GET /healthz answers 200. */
+  /** True when GET /healthz answers 2xx. */
   async health(): Promise<boolean> {
-    return (await this.#get("/healthz")) === 200;
+    return probeState(await this.#get("/healthz")) === "ok";
   }
 
-  /** True when GET /readyz answers 200. */
+  /** True when GET /readyz answers 2xx. */
   async ready(): Promise<boolean> {
-    return (await this.#get("/readyz")) === 200;
+    return probeState(await this.#get("/readyz")) === "ok";
+  }
+
+  /** Probes `/healthz` and `/readyz`, telling a failing route from a missing one and from no answer. */
+  async checkHealth(): Promise<HealthReport> {
+    const [healthz, readyz] = await Promise.all([this.#get("/healthz"), this.#get("/readyz")]);
+    return { healthz: probeState(healthz), readyz: probeState(readyz) };
   }
 
   async #get(path: string): Promise<number> {
@@ -171,6 +219,13 @@ export class GatewayClient {
       return this.#post(`/v1/agents/${encodeURIComponent(target)}/stream`, body, { ...opts, signal }, extra);
     }, opts);
   }
+}
+
+/** The state of a probe's HTTP status (0: no answer). */
+function probeState(status: number): ProbeState {
+  if (status === 0) return "unreachable";
+  if (status >= 200 && status < 300) return "ok";
+  return status === 404 || status === 405 ? "no-route" : "failing";
 }
 
 type Connect = (lastEventId: string | undefined, signal: AbortSignal) => Promise<Response>;

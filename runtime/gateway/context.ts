@@ -7,6 +7,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { InvalidRequestError, PermissionDeniedError } from "../../generated/ts/errors.js";
 import type { ContextFields } from "../bus/types.js";
+import { CONTEXT_FIELDS } from "../context/index.js";
 import { tokenProblem } from "../transport/subject.js";
 import type { AuthResult } from "./auth/types.js";
 import { HttpError } from "./errors.js";
@@ -67,8 +68,10 @@ export function requestContext(headers: IncomingHttpHeaders, auth: AuthResult | 
       ctx.tenant_id = auth.tenant;
     }
     if (auth.context !== undefined) {
-      for (const [key, value] of Object.entries(auth.context)) {
-        if (typeof value === "string") ctx[key as keyof ContextFields] = value;
+      // only the known fields, read as own properties: the hook's object is never indexed blindly
+      for (const field of CONTEXT_FIELDS) {
+        const value = Object.hasOwn(auth.context, field) ? (auth.context as Readonly<Record<string, unknown>>)[field] : undefined;
+        if (field !== "tenant_id" && typeof value === "string") ctx[field] = value;
       }
     }
   }

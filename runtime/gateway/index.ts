@@ -13,4 +13,4 @@ export { CONTEXT_HEADERS } from "./context.js";
 export { HttpError, statusOfCode } from "./errors.js";
 export { DEFAULT_BODY_LIMIT } from "./body.js";
 export { GatewayClient } from "./client.js";
-export type { CallOptions, GatewayClientOptions, GatewayStream, SseFrame, StreamOptions } from "./client.js";
+export type { CallOptions, GatewayClientOptions, GatewayStream, HealthReport, ProbeState, SseFrame, StreamOptions } from "./client.js";

@@ -45,7 +45,8 @@ export function checkTarget(target: string): void {
 export async function prepare(gw: GatewayRuntime, req: RouteRequest, route: { target?: string; eventType?: string }): Promise<ContextFields> {
   let auth: AuthResult | undefined;
   if (gw.auth !== undefined) {
-    const headers: Record<string, string | undefined> = {};
+    // null prototype: a hook indexing it with a name ("constructor", "__proto__") finds only what was sent
+    const headers = Object.create(null) as Record<string, string | undefined>;
     for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
     auth = await gw.auth({ method: req.method, url: req.url, headers, ...route });
   }

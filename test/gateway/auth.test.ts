@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPublicKey, createSecretKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWTPayload } from "jose";
 import type { Envelope } from "../../runtime/index.js";
 import { createJwtVerifier } from "../../runtime/gateway/index.js";
@@ -87,6 +88,30 @@ describe("Bearer JWT", () => {
     expect(await expired.json()).toMatchObject({ message: "token expired" });
   });
 
+  it("401 bodies carry a fixed message and our code, nothing of jose", async () => {
+    const forged = await hs256({ sub: "x", tenant_id: "acme" }, { secret: new TextEncoder().encode("another-secret-another-secret-xx") });
+    const wrongIss = await hs256({ sub: "x", tenant_id: "acme" }, { iss: "https://other.test" });
+    for (const token of ["not.a.jwt", forged, wrongIss]) {
+      const res = await invoke({ authorization: `Bearer ${token}` });
+      const text = await res.text();
+      expect(JSON.parse(text)).toEqual({ code: "AUTH_FAILURE", message: "invalid token", retryable: false });
+      expect(res.headers.get("www-authenticate")).toBe('Bearer realm="oaio", error="invalid_token", error_description="invalid token"');
+      expect(text).not.toMatch(/JWS|JWT|ERR_|jose|claim/i);
+    }
+  });
+
+  it("a token without exp is refused by default; requireExp: false allows it", async () => {
+    const noExp = await new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg: "HS256" })
+      .setIssuer("https://issuer.test").setAudience("oaio").sign(key);
+    const res = await invoke({ authorization: `Bearer ${noExp}` });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: "AUTH_FAILURE", message: "invalid token" });
+    const lax = await rig.extraGateway({ auth: createJwtVerifier({ secret: SECRET, issuer: "https://issuer.test", audience: "oaio", requireExp: false }) });
+    const ok = await post(`${lax.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${noExp}` });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ result: { tenant: "acme", user: "ada" } });
+  });
+
   it("a valid token bound to no tenant is refused: 403", async () => {
     const res = await invoke({ authorization: `Bearer ${await hs256({ sub: "ada" })}` });
     expect(res.status).toBe(403);
@@ -103,6 +128,24 @@ describe("Bearer JWT", () => {
     const resumeAsA = await post(`${rig.url}/v1/agents/ticker/stream`, {}, { authorization: `Bearer ${a}`, "last-event-id": frames[0]!.id! });
     expect(resumeAsA.status).toBe(200);
     expect((await new SseReader(resumeAsA).all()).map((f) => f.id)).toEqual([frames[1]!.id, frames[2]!.id]);
+  });
+});
+
+describe("a custom hook", () => {
+  it("sees only the headers that were sent: names like constructor or __proto__ find nothing else", async () => {
+    const seenByHook: Record<string, unknown>[] = [];
+    const gw = await rig.extraGateway({
+      auth: (req) => {
+        const looked = Object.create(null) as Record<string, unknown>;
+        for (const name of ["constructor", "tostring", "hasownproperty", "__proto__", "x-api-key"]) looked[name] = req.headers[name];
+        seenByHook.push(looked);
+        return { principal: "k", tenant: "acme" };
+      },
+    });
+    // node:http drops a header named __proto__ itself; the point is that nothing inherited shows through
+    const res = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { "x-api-key": "k1", "__proto__": "p" });
+    expect(res.status).toBe(200);
+    expect(seenByHook.map((l) => ({ ...l }))).toEqual([{ constructor: undefined, tostring: undefined, hasownproperty: undefined, ["__proto__"]: undefined, "x-api-key": "k1" }]);
   });
 });
 
@@ -133,5 +176,61 @@ describe("asymmetric keys", () => {
     expect(await res.json()).toEqual({ result: { tenant: "globex", user: "carol" } });
     const hsToken = await hs256({ sub: "x", org: { tenant: "globex" } });
     expect((await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${hsToken}` })).status).toBe(401);
+  });
+});
+
+describe("key material must say what it is; algorithms are pinned per key type", () => {
+  const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const publicPem = rsa.publicKey.export({ type: "spki", format: "pem" }) as string;
+  const rs256 = (claims: JWTPayload, alg = "RS256", signKey: KeyObject = rsa.privateKey): Promise<string> =>
+    new SignJWT(claims).setProtectedHeader({ alg }).setAudience("oaio").setExpirationTime("5m").sign(signKey);
+  /** The attack: an HS256 token whose HMAC key is the (public, so known) PEM of the verifier's key. */
+  const forgedWithPublicPem = (tenant: string): Promise<string> =>
+    new SignJWT({ sub: "mallory", tenant_id: tenant }).setProtectedHeader({ alg: "HS256" }).setAudience("oaio").setExpirationTime("5m")
+      .sign(new TextEncoder().encode(publicPem));
+
+  it("a public PEM given as bytes or text is refused when the verifier is created", () => {
+    for (const publicKey of [Buffer.from(publicPem), new TextEncoder().encode(publicPem), publicPem]) {
+      expect(() => createJwtVerifier({ publicKey: publicKey as unknown as KeyObject, audience: "oaio" })).toThrow(/not text or bytes.*createPublicKey/);
+    }
+    expect(() => createJwtVerifier({ publicKey: rsa.privateKey, audience: "oaio" })).toThrow(/private KeyObject/);
+    expect(() => createJwtVerifier({ publicKey: createSecretKey(Buffer.from(publicPem)), audience: "oaio" })).toThrow(/secret KeyObject/);
+    expect(() => createJwtVerifier({ secret: publicPem })).toThrow(/PEM/);
+    expect(() => createJwtVerifier({ jwks: { keys: [{ kty: "oct", k: "c2VjcmV0" }] } })).toThrow(/symmetric/);
+    expect(() => createJwtVerifier({ publicKey: rsa.publicKey, algorithms: ["HS256"] })).toThrow(/HS256 cannot be verified/);
+    expect(() => createJwtVerifier({ jwksUrl: "http://127.0.0.1:1/jwks", algorithms: ["HS256"] })).toThrow(/HS256 cannot be verified/);
+    expect(() => createJwtVerifier({ secret: SECRET, algorithms: ["RS256"] })).toThrow(/RS256 cannot be verified/);
+    expect(() => createJwtVerifier({ secret: SECRET, publicKey: rsa.publicKey } as never)).toThrow(/exactly one/);
+  });
+
+  it("an RSA public KeyObject verifies RS256 over HTTP and refuses HS256 signed with its PEM", async () => {
+    for (const publicKey of [rsa.publicKey, createPublicKey(publicPem), await exportJWK(rsa.publicKey)]) {
+      const gw = await rig.extraGateway({ auth: createJwtVerifier({ publicKey, audience: "oaio" }) });
+      const good = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` });
+      expect(await good.json()).toEqual({ result: { tenant: "globex", user: "carol" } });
+      const ps = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" }, "PS256")}` });
+      expect(ps.status).toBe(200);
+      const before = seen.length;
+      const forged = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await forgedWithPublicPem("acme")}` });
+      expect(forged.status).toBe(401);
+      expect(await forged.json()).toEqual({ code: "AUTH_FAILURE", message: "invalid token", retryable: false });
+      expect(seen.length).toBe(before);
+    }
+  });
+
+  it("EC keys verify only their curve's ES*, Ed25519 only EdDSA", async () => {
+    const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    const ed = generateKeyPairSync("ed25519");
+    const gw256 = await rig.extraGateway({ auth: createJwtVerifier({ publicKey: p256.publicKey, audience: "oaio" }) });
+    const gwEd = await rig.extraGateway({ auth: createJwtVerifier({ publicKey: ed.publicKey, audience: "oaio" }) });
+    const claims = { sub: "dan", tenant_id: "acme" };
+    const status = async (gw: { url: string }, token: string): Promise<number> =>
+      (await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${token}` })).status;
+    expect(await status(gw256, await rs256(claims, "ES256", p256.privateKey))).toBe(200);
+    expect(await status(gw256, await rs256(claims, "ES384", p384.privateKey))).toBe(401);
+    expect(await status(gwEd, await rs256(claims, "EdDSA", ed.privateKey))).toBe(200);
+    expect(await status(gwEd, await rs256(claims, "ES256", p256.privateKey))).toBe(401);
+    expect(() => createJwtVerifier({ publicKey: p256.publicKey, algorithms: ["ES384"] })).toThrow(/ES384 cannot be verified/);
   });
 });

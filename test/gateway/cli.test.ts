@@ -3,6 +3,8 @@ import { InvalidRequestError } from "../../runtime/errors.js";
 import { buildProgram } from "../../bin/oaio.js";
 import { attachGateway, parseListen } from "../../bin/commands/gateway-serve.js";
 import { startServe, type ServeRuntime } from "../../bin/commands/serve.js";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { openRig, type Rig } from "./fixture.js";
 
 /** Runs `oaio <args>` in this process (the same code as the binary, without a tsx start-up per call). */
@@ -63,6 +65,78 @@ describe("oaio http", () => {
     const emitted = await runCli(["http", "emit", "notes.added", '{"x":1}', "--url", rig.url]);
     expect(emitted.code).toBe(0);
     expect(emitted.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+  });
+});
+
+/**
+ * A stand-in for the deployed Go SDK's HTTP adapter, the outside peer `oaio http` also talks
+ * to: it publishes POST /v1/events/{type} and answers 202 with an EMPTY body, and has no
+ * /healthz or /readyz (Go's ServeMux answers "404 page not found"). That is the peer's
+ * behaviour as observed in the field (issue 9 §6), reproduced on a real node:http server.
+ */
+async function startDeployedAdapter(): Promise<{ url: string; events: { type: string; body: string }[]; close(): Promise<void> }> {
+  const events: { type: string; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const m = /^\/v1\/events\/([^/?]+)$/.exec(req.url ?? "");
+      if (req.method === "POST" && m !== null) {
+        events.push({ type: decodeURIComponent(m[1]!), body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(202).end();
+        return;
+      }
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" }).end("404 page not found\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    events,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe("oaio http against the deployed Go adapter's answers", () => {
+  it("emit accepts 202 with an empty body: exit 0, the event was published once", async () => {
+    const peer = await startDeployedAdapter();
+    try {
+      const text = await runCli(["http", "emit", "orders.created", '{"id":7}', "--url", peer.url]);
+      expect(text).toMatchObject({ code: 0, stdout: "accepted (the gateway named no event id)\n", stderr: "" });
+      const json = await runCli(["http", "emit", "orders.created", '{"id":8}', "--url", peer.url, "--json"]);
+      expect(json).toMatchObject({ code: 0, stdout: '{"event_id":null}\n' });
+      expect(peer.events).toEqual([{ type: "orders.created", body: '{"id":7}' }, { type: "orders.created", body: '{"id":8}' }]);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("health says \"no health route\" (exit 3) where the route does not exist, not \"down\"", async () => {
+    const peer = await startDeployedAdapter();
+    try {
+      const missing = await runCli(["http", "health", "--url", peer.url]);
+      expect(missing).toMatchObject({ code: 3, stdout: "healthz: no health route\nreadyz: no readiness route\n" });
+    } finally {
+      await peer.close();
+    }
+    // the other answers keep their meaning: a real gateway is ok (0), a closed port unreachable (2)
+    expect(await runCli(["http", "health", "--url", rig.url])).toMatchObject({ code: 0, stdout: "healthz: ok\nreadyz: ready\n" });
+    expect(await runCli(["http", "health", "--url", peer.url])).toMatchObject({ code: 2, stdout: "healthz: unreachable\nreadyz: unreachable\n" });
+  });
+
+  it("health: a route that answers 503 is down / not ready (exit 1)", async () => {
+    const failing = createServer((_req, res) => res.writeHead(503, { "content-type": "application/json" }).end('{"status":"unavailable"}'));
+    await new Promise<void>((resolve) => failing.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await runCli(["http", "health", "--url", `http://127.0.0.1:${(failing.address() as AddressInfo).port}`]);
+      expect(r).toMatchObject({ code: 1, stdout: "healthz: down\nreadyz: not ready\n" });
+    } finally {
+      failing.closeAllConnections();
+      await new Promise<void>((resolve) => failing.close(() => resolve()));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcpError, InvalidRequestError } from "../../runtime/errors.js";
@@ -126,5 +127,58 @@ describe("GatewayClient", () => {
     await waitFor("a heartbeat", () => stream.heartbeats >= 1);
     gates[gate]!.resolve();
     expect(await reading).toEqual(["agent.response.delta", "agent.response.final"]);
+  });
+});
+
+/** A real HTTP peer answering each route as `answer` says (a deployed gateway's behaviour, not ours). */
+async function withPeer(answer: (req: IncomingMessage, res: ServerResponse) => void, fn: (url: string) => Promise<void>): Promise<void> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => answer(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    await fn(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+describe("GatewayClient against deployed gateways", () => {
+  it("emit: 202 with an empty body (the deployed Go adapter) succeeds; the id comes from X-Event-Id when there is one", async () => {
+    await withPeer((req, res) => {
+      if (req.url === "/v1/events/with.header") res.writeHead(202, { "x-event-id": "019ca8d7-0000-7000-8000-000000000001" }).end();
+      else res.writeHead(202).end();
+    }, async (url) => {
+      const client = new GatewayClient({ url });
+      expect(await client.emit("orders.created", { id: 1 })).toEqual({ event_id: undefined });
+      expect(await client.emit("with.header", { id: 1 })).toEqual({ event_id: "019ca8d7-0000-7000-8000-000000000001" });
+    });
+  });
+
+  it("invoke: a 2xx with an empty body is no content; a body that is not JSON is a typed TRANSPORT_FAILURE", async () => {
+    await withPeer((req, res) => {
+      if (req.url === "/v1/agents/empty/invoke") res.writeHead(200).end();
+      else res.writeHead(200, { "content-type": "text/html" }).end("<html>proxy</html>");
+    }, async (url) => {
+      const client = new GatewayClient({ url });
+      expect(await client.invoke("empty", {})).toBeUndefined();
+      await expect(client.invoke("html", {})).rejects.toMatchObject({ code: "TRANSPORT_FAILURE", message: expect.stringContaining("not JSON: <html>proxy</html>") });
+    });
+  });
+
+  it("checkHealth tells a missing route (404/405) from a failing one (503) and from no answer", async () => {
+    await withPeer((req, res) => {
+      if (req.url === "/healthz") res.writeHead(405).end();
+      else res.writeHead(404, { "content-type": "text/plain" }).end("404 page not found\n");
+    }, async (url) => {
+      expect(await new GatewayClient({ url }).checkHealth()).toEqual({ healthz: "no-route", readyz: "no-route" });
+    });
+    await withPeer((req, res) => res.writeHead(req.url === "/healthz" ? 200 : 503).end(), async (url) => {
+      expect(await new GatewayClient({ url }).checkHealth()).toEqual({ healthz: "ok", readyz: "failing" });
+    });
+    expect(await new GatewayClient({ url: "http://127.0.0.1:1" }).checkHealth()).toEqual({ healthz: "unreachable", readyz: "unreachable" });
+    expect(await new GatewayClient({ url: rig.url }).checkHealth()).toEqual({ healthz: "ok", readyz: "ok" });
   });
 });

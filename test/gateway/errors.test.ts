@@ -3,6 +3,8 @@ import {
   AgentUnavailableError, AuthFailureError, BackpressureDropError, CodecFailureError, InvalidRequestError, TransportFailureError,
 } from "../../runtime/errors.js";
 import { rateLimit } from "../../runtime/middleware/index.js";
+import { MAX_JSON_DEPTH } from "../../runtime/gateway/body.js";
+import { runCli } from "../helpers/cli.js";
 import { openRig, post, type Rig } from "./fixture.js";
 import { deferred, waitFor } from "../middleware/net.js";
 
@@ -54,6 +56,37 @@ describe("request errors", () => {
   it("invalid UTF-8 → 400", async () => {
     const res = await post(`${rig.url}/v1/agents/echo/invoke`, new Uint8Array([0x22, 0xff, 0xfe, 0x22]), { "content-type": "application/json" });
     expect(res.status).toBe(400);
+  });
+
+  it("JSON nested deeper than MAX_JSON_DEPTH → 400 on every route (was 500 CODEC_FAILURE from a stack overflow)", async () => {
+    const nested = (n: number): string => "[".repeat(n) + "]".repeat(n);
+    for (const route of ["agents/echo/invoke", "agents/echo/stream", "events/orders.created"]) {
+      for (const depth of [MAX_JSON_DEPTH + 1, 5_000, 30_000]) {
+        const res = await post(`${rig.url}/v1/${route}`, nested(depth), { "content-type": "application/json" });
+        const { status, body } = await errorOf(res);
+        expect({ route, depth, status, code: body["code"] }).toEqual({ route, depth, status: 400, code: "INVALID_REQUEST" });
+        expect(body["message"]).toContain(`deeper than ${MAX_JSON_DEPTH} levels`);
+      }
+    }
+    // the bound itself is accepted, and brackets inside strings do not count
+    const ok = await post(`${rig.url}/v1/agents/echo/invoke`, `${"[".repeat(MAX_JSON_DEPTH - 1)}"[[[{{{\\\"[["${"]".repeat(MAX_JSON_DEPTH - 1)}`, { "content-type": "application/json" });
+    expect(ok.status).toBe(200);
+    const objects = `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${"}".repeat(MAX_JSON_DEPTH)}`;
+    expect((await post(`${rig.url}/v1/agents/echo/invoke`, objects, { "content-type": "application/json" })).status).toBe(200);
+  });
+
+  it("a leading byte order mark → 400, as the envelope decoder and oaio validate refuse it (it was stripped)", async () => {
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"a":1}')]);
+    for (const route of ["agents/echo/invoke", "agents/echo/stream", "events/orders.created"]) {
+      const res = await post(`${rig.url}/v1/${route}`, bom, { "content-type": "application/json" });
+      expect({ route, ...(await errorOf(res)) }).toMatchObject({ route, status: 400, body: { code: "INVALID_REQUEST", cause: { pointer: "" } } });
+    }
+    const r = await runCli(["validate", "-"], { stdin: bom });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('<stdin>: CODEC_FAILURE "": expected JSON text without a byte order mark');
+    // a BOM inside a string is data, not a byte order mark
+    const inside = await post(`${rig.url}/v1/agents/echo/invoke`, '{"a":"\ufeffx"}', { "content-type": "application/json" });
+    expect(await inside.json()).toEqual({ result: { a: "﻿x" } });
   });
 
   it("a body over the limit → 413", async () => {

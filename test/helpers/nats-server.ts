@@ -12,6 +12,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface NatsServerOptions {
+  /** Start without JetStream (no `-js`, no store dir use), e.g. to test the "JetStream off" error. Default false. */
+  noJetStream?: boolean;
   /** Port to listen on; default a free loopback port. */
   port?: number;
   /** Extra command-line arguments, e.g. `["--auth", "token"]`. */
@@ -32,6 +34,8 @@ export interface NatsServer {
   restart(): Promise<void>;
   /** Stops the server process only, keeping port and store dir for {@link NatsServer.start}. */
   kill(): Promise<void>;
+  /** `kill -9`: no shutdown at all (unflushed writes lost as in a crash); port and store dir kept. */
+  crash(): Promise<void>;
   /** Starts the server again after {@link NatsServer.kill} (no-op while running). */
   start(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -75,7 +79,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
+export function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
     let log = "";
@@ -108,7 +112,8 @@ function launch(bin: string, args: string[], timeoutMs: number): Promise<ChildPr
   });
 }
 
-function terminate(child: ChildProcess): Promise<void> {
+/** Stops `child` with `signal` (SIGKILL after 5 s for SIGTERM) and resolves once it exited. */
+export function terminate(child: ChildProcess, signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -116,7 +121,7 @@ function terminate(child: ChildProcess): Promise<void> {
       clearTimeout(kill);
       resolve();
     });
-    child.kill("SIGTERM");
+    child.kill(signal);
   });
 }
 
@@ -125,7 +130,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   const bin = findNatsServer();
   const port = opts.port ?? (await freePort());
   const storeDir = await mkdtemp(join(tmpdir(), "oaio-nats-"));
-  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, ...(opts.args ?? [])];
+  const args = ["-a", "127.0.0.1", "-p", String(port), ...(opts.noJetStream === true ? [] : ["-js", "-sd", storeDir]), ...(opts.args ?? [])];
   const timeoutMs = opts.readyTimeoutMs ?? 15_000;
   let child: ChildProcess | undefined;
   try {
@@ -137,6 +142,10 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   let stopped = false;
   const kill = async (): Promise<void> => {
     if (child !== undefined) await terminate(child);
+    child = undefined;
+  };
+  const crash = async (): Promise<void> => {
+    if (child !== undefined) await terminate(child, "SIGKILL");
     child = undefined;
   };
   const stop = async (): Promise<void> => {
@@ -159,6 +168,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
       await start();
     },
     kill,
+    crash,
     start,
     [Symbol.asyncDispose]: stop,
   };
