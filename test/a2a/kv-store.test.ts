@@ -6,6 +6,8 @@
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { token } from "../../runtime/a2a/kv-bucket.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryPushConfigStore, createMemoryTaskStore, openKvA2aStores, startA2aServer, type KvA2aStores } from "../../runtime/a2a/index.js";
 import { createBus } from "../../runtime/bus/index.js";
@@ -215,6 +217,46 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     // a tenant named like a wildcard sees only its own task
     expect((await s.tasks.list("*", { pageSize: 100 })).tasks.map((t) => t.id)).toEqual(["*"]);
     expect((await s.tasks.list("a.>", { pageSize: 100 })).tasks.map((t) => t.id)).toEqual(["a.>"]);
+  });
+
+  it("reads hide a terminal task past its TTL before the server removes it; a later write carries the remaining TTL, not a new one", async () => {
+    const nc = await conn();
+    let now = 1_000_000;
+    const s = await kvStores({ terminalTtlMs: 10_000, now: () => now }, nc);
+    await s.tasks.create({ tenant: "t", owner: "p", task: task("x", "TASK_STATE_COMPLETED") });
+    const jsm = await jetstreamManager(nc);
+    const ttlHeader = async (): Promise<string | undefined> =>
+      (await jsm.streams.getMessage(`KV_${s.bucket}`, { last_by_subj: `$KV.${s.bucket}.t.${token("t")}.${token("x")}` }))?.header.get("Nats-TTL");
+    expect(await ttlHeader()).toBe("10s");
+    now += 6_000;
+    await s.tasks.update("t", task("x", "TASK_STATE_COMPLETED", { metadata: { later: true } }));
+    expect(await ttlHeader(), "the TTL counts from the first terminal write").toBe("4s");
+    now += 4_000;
+    expect(await s.tasks.get("t", "x")).toBeUndefined();
+    expect((await s.tasks.list("t", { pageSize: 10 })).totalSize).toBe(0);
+    expect(await rawKeys(nc, s.bucket), "still on the server").toHaveLength(1);
+  });
+
+  it("creates from one store are serialized: 10 racing creates into a tenant bound of 3 make exactly 3 tasks", async () => {
+    const s = await kvStores({ maxTasksPerTenant: 3 });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => s.tasks.create({ tenant: "t", owner: "p", task: task(`c${i}`) })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    expect((await s.tasks.list("t", { pageSize: 100 })).totalSize).toBe(3);
+  });
+
+  it("an existing bucket without per-message TTL is switched on; a key this store did not write is a TRANSPORT_FAILURE naming it", async () => {
+    const nc = await conn();
+    const bucket = `a2a_${fresh()}`;
+    const kv = await new Kvm(nc).create(bucket, { history: 1 });
+    const jsm = await jetstreamManager(nc);
+    expect((await jsm.streams.info(`KV_${bucket}`)).config.allow_msg_ttl ?? false).toBe(false);
+    await kv.put(`t.${token("t")}.${token("junk")}`, "not json {");
+    const s = await kvStores({ bucket }, nc);
+    expect((await jsm.streams.info(`KV_${bucket}`)).config.allow_msg_ttl).toBe(true);
+    const err = await s.tasks.get("t", "junk").then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportFailureError);
+    expect((err as Error).message).toMatch(/holds a value this store did not write/);
+    expect((err as TransportFailureError).retryable).toBe(false);
   });
 
   it("a server without JetStream is a TRANSPORT_FAILURE that names the fix", async () => {
