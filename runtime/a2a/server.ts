@@ -5,6 +5,7 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { resolveAuth } from "./auth.js";
 import { A2aBridge, type A2aServerOptions } from "./bridge.js";
 import { registerA2aRoutes, type A2aHttpOptions } from "./http.js";
@@ -19,7 +20,7 @@ export interface A2aKvStoreOption extends Omit<KvStoreOptions, "maxTasksPerTenan
 export type A2aPluginOptions = A2aServerOptions & A2aHttpOptions & {
   /** Receives the bridge once created (tests, stats). */
   onBridge?: (b: A2aBridge) => void;
-  /** Tasks and push configs on JetStream KV instead of memory (the limits apply to it); ignored when `store` is given. */
+  /** Tasks and push configs on JetStream KV instead of memory (the limits apply to it); not with `store` / `pushStore`. */
   kvStore?: A2aKvStoreOption;
 };
 
@@ -30,7 +31,10 @@ export type A2aPluginOptions = A2aServerOptions & A2aHttpOptions & {
  */
 export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts) => {
   const auth = resolveAuth(opts.auth, app);
-  if (opts.kvStore !== undefined && opts.store === undefined) {
+  if (opts.kvStore !== undefined) {
+    if (opts.store !== undefined || opts.pushStore !== undefined) {
+      throw new InvalidRequestError("A2A options kvStore and store/pushStore both choose where tasks live; give kvStore alone (it holds tasks and push configs, which expire with their task) or store/pushStore alone");
+    }
     const { nats, ...kvOpts } = opts.kvStore;
     const l = opts.limits ?? {};
     const stores = await openKvA2aStores(nats, {
@@ -41,7 +45,7 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts)
       ...(l.maxConfigsPerTask === undefined ? {} : { maxConfigsPerTask: l.maxConfigsPerTask }),
     });
     app.addHook("onClose", async () => stores.close());
-    opts = { ...opts, store: stores.tasks, pushStore: opts.pushStore ?? stores.pushConfigs };
+    opts = { ...opts, store: stores.tasks, pushStore: stores.pushConfigs };
   }
   const bridge = new A2aBridge(opts, auth);
   opts.onBridge?.(bridge);

@@ -95,6 +95,14 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     expect(resumed["status"]["state"]).toBe("TASK_STATE_COMPLETED");
   });
 
+  it("kvStore together with store or pushStore is refused, naming both options", async () => {
+    const nc = await conn();
+    const base = { bus: createBus({ agentId: "b", transport: createMemoryTransport() }), target: "demo", auth: "none" as const, card: { name: "k", description: "d", version: "1" } };
+    cleanup.push(() => base.bus.close());
+    await expect(startA2aServer({ ...base, kvStore: { nats: nc }, pushStore: createMemoryPushConfigStore() })).rejects.toThrow(/kvStore and store\/pushStore/);
+    await expect(startA2aServer({ ...base, kvStore: { nats: nc }, store: createMemoryTaskStore() })).rejects.toThrow(/kvStore and store\/pushStore/);
+  });
+
   it("tasks and push configs survive a nats-server restart on the same store", async () => {
     const nc = await conn();
     const s = await kvStores({}, nc);
