@@ -20,7 +20,7 @@ interface ConfigValue {
 }
 
 /** The push config store plus the hook the task store calls when a task turns terminal. */
-export interface KvPushConfigStore extends PushConfigStore {
+export interface KvPushConfigStore extends PushConfigStore, AsyncDisposable {
   /** Gives every config of `taskId` a TTL of `ttlSeconds`. */
   expireWithTask(taskId: string, ttlSeconds: number): Promise<void>;
 }
@@ -106,6 +106,7 @@ export function createKvPushConfigStore(b: KvBucket, max: number, taskTtl: TaskT
       closed = true;
       await sets(async () => undefined);
     },
+    [Symbol.asyncDispose]: () => store.close(),
   };
   return store;
 }

@@ -9,9 +9,9 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { isTerminalTaskState, type Task } from "../../generated/a2a/index.js";
 import { BackpressureDropError, InvalidRequestError } from "../../generated/ts/errors.js";
 import { openBucket, parseScanned, read, readAt, revisionConflict, RevisionMismatch, scan, serializer, token, ttlSeconds, write, type KvBucket, type Stored } from "./kv-bucket.js";
-import { createKvPushConfigStore, type TaskTtlLookup } from "./kv-push-store.js";
+import { createKvPushConfigStore, type KvPushConfigStore, type TaskTtlLookup } from "./kv-push-store.js";
 import { PUSH_CONFIGS_PER_TASK_DEFAULT, TASK_STORE_DEFAULTS } from "./memory-store.js";
-import type { PushConfigStore, TaskPage, TaskQuery, TaskRecord, TaskStore } from "./task-store.js";
+import type { TaskPage, TaskQuery, TaskRecord, TaskStore } from "./task-store.js";
 
 export { revisionConflict } from "./kv-bucket.js";
 
@@ -61,7 +61,7 @@ export interface KvTaskStore extends TaskStore, AsyncDisposable {
 /** Both stores on one bucket; `close` closes both (the NATS connection stays the caller's). */
 export interface KvA2aStores extends AsyncDisposable {
   readonly tasks: KvTaskStore;
-  readonly pushConfigs: PushConfigStore;
+  readonly pushConfigs: KvPushConfigStore;
   readonly bucket: string;
   close(): Promise<void>;
 }

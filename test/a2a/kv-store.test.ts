@@ -95,6 +95,15 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     expect(resumed["status"]["state"]).toBe("TASK_STATE_COMPLETED");
   });
 
+  it("close: the stores refuse calls after close with an error that says what to do; asyncDispose closes", async () => {
+    const s = await openKvA2aStores(await conn(), { bucket: `a2a_${fresh()}` });
+    await s.tasks.create({ tenant: "t", owner: "p", task: task("x") });
+    await s[Symbol.asyncDispose]();
+    await expect(s.tasks.get("t", "x")).rejects.toThrow(/closed; open a new one with openKvA2aStores/);
+    await expect(s.pushConfigs.list("x")).rejects.toThrow(/closed; open a new one with openKvA2aStores/);
+    await s.close();
+  });
+
   it("kvStore together with store or pushStore is refused, naming both options", async () => {
     const nc = await conn();
     const base = { bus: createBus({ agentId: "b", transport: createMemoryTransport() }), target: "demo", auth: "none" as const, card: { name: "k", description: "d", version: "1" } };
