@@ -57,9 +57,17 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
 
   /** Waits `ms`, or less when the server closes. */
   const sleep = (ms: number): Promise<void> => delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
-  /** Resolves once every chain, including ones queued meanwhile, has run out. */
+  /**
+   * Events of a task waiting for its config lookup, in emit order: one lookup at a time per
+   * task serves every event waiting, so the store's latency cannot reorder events (it did with
+   * a store slower than a microtask, e.g. JetStream KV) and a burst costs one lookup.
+   */
+  const lookups = new Map<string, { readonly bodies: string[]; run: Promise<void> }>();
+  /** Resolves once every chain and lookup, including ones queued meanwhile, has run out. */
   const drain = async (): Promise<void> => {
-    while (chains.size > 0) await Promise.all([...chains.values()]);
+    while (chains.size > 0 || lookups.size > 0) {
+      await Promise.all([...chains.values(), ...[...lookups.values()].map((l) => l.run.catch(() => undefined))]);
+    }
   };
 
   /** One POST to the checked address of `target`. */
@@ -105,30 +113,32 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
   }
 
   return {
-    async notify(taskId, event) {
-      if (closing.signal.aborted) return;
-      const configs = await opts.store.list(taskId);
+    notify(taskId, event) {
+      if (closing.signal.aborted) return Promise.resolve();
       const body = JSON.stringify(event);
-      for (const cfg of configs) {
-        const key = `${taskId}\u0000${cfg.id ?? cfg.url}`;
-        const waiting = pending.get(key) ?? 0;
-        if (waiting >= maxPending) {
+      const waiting = lookups.get(taskId);
+      if (waiting !== undefined) {
+        if (waiting.bodies.length >= maxPending) {
           stats.givenUp += 1;
-          opts.onGiveUp?.({ taskId, configId: cfg.id, url: cfg.url, reason: `${maxPending} events already wait for this webhook (maxPending)` });
-          continue;
+          opts.onGiveUp?.({ taskId, configId: undefined, url: "", reason: `${maxPending} events already wait for the task's push config lookup (maxPending)` });
+        } else {
+          waiting.bodies.push(body);
         }
-        pending.set(key, waiting + 1);
-        const prev = chains.get(key) ?? Promise.resolve();
-        const next = prev.then(() => deliver(taskId, cfg, body)).finally(() => {
-          const left = (pending.get(key) ?? 1) - 1;
-          if (left > 0) pending.set(key, left);
-          else pending.delete(key);
-        });
-        chains.set(key, next);
-        void next.then(() => {
-          if (chains.get(key) === next) chains.delete(key);
-        });
+        return waiting.run;
       }
+      const q = { bodies: [body], run: Promise.resolve() };
+      lookups.set(taskId, q);
+      q.run = (async () => {
+        try {
+          while (q.bodies.length > 0) {
+            const configs = await opts.store.list(taskId);
+            for (const b of q.bodies.splice(0)) enqueue(taskId, configs, b);
+          }
+        } finally {
+          lookups.delete(taskId);
+        }
+      })();
+      return q.run;
     },
     idle: drain,
     stats: () => ({ ...stats }),
@@ -137,4 +147,28 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
       await drain();
     },
   };
+
+  /** Queues one event body on the chain of each config (in order per config, bounded by maxPending). */
+  function enqueue(taskId: string, configs: readonly TaskPushNotificationConfig[], body: string): void {
+    for (const cfg of configs) {
+      const key = `${taskId}\u0000${cfg.id ?? cfg.url}`;
+      const waiting = pending.get(key) ?? 0;
+      if (waiting >= maxPending) {
+        stats.givenUp += 1;
+        opts.onGiveUp?.({ taskId, configId: cfg.id, url: cfg.url, reason: `${maxPending} events already wait for this webhook (maxPending)` });
+        continue;
+      }
+      pending.set(key, waiting + 1);
+      const prev = chains.get(key) ?? Promise.resolve();
+      const next = prev.then(() => deliver(taskId, cfg, body)).finally(() => {
+        const left = (pending.get(key) ?? 1) - 1;
+        if (left > 0) pending.set(key, left);
+        else pending.delete(key);
+      });
+      chains.set(key, next);
+      void next.then(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
+    }
+  }
 }
