@@ -57,9 +57,17 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
 
   /** Waits `ms`, or less when the server closes. */
   const sleep = (ms: number): Promise<void> => delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
-  /** Resolves once every chain, including ones queued meanwhile, has run out. */
+  /**
+   * Events of a task waiting for its config lookup, in emit order: one lookup at a time per
+   * task serves every event waiting, so the store's latency cannot reorder events (it did with
+   * a store slower than a microtask, e.g. JetStream KV) and a burst costs one lookup.
+   */
+  const lookups = new Map<string, { readonly events: StreamResponse[]; run: Promise<void> }>();
+  /** Resolves once every chain and lookup, including ones queued meanwhile, has run out. */
   const drain = async (): Promise<void> => {
-    while (chains.size > 0) await Promise.all([...chains.values()]);
+    while (chains.size > 0 || lookups.size > 0) {
+      await Promise.all([...chains.values(), ...[...lookups.values()].map((l) => l.run.catch(() => undefined))]);
+    }
   };
 
   /** One POST to the checked address of `target`. */
@@ -105,31 +113,33 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
   }
 
   return {
-    async notify(taskId, event) {
-      if (closing.signal.aborted) return;
-      const configs = await opts.store.list(taskId);
-      if (configs.length === 0) return;
-      const body = JSON.stringify(event);
-      for (const cfg of configs) {
-        const key = `${taskId}\u0000${cfg.id ?? cfg.url}`;
-        const waiting = pending.get(key) ?? 0;
-        if (waiting >= maxPending) {
+    notify(taskId, event) {
+      if (closing.signal.aborted) return Promise.resolve();
+      const waiting = lookups.get(taskId);
+      if (waiting !== undefined) {
+        if (waiting.events.length >= maxPending) {
           stats.givenUp += 1;
-          opts.onGiveUp?.({ taskId, configId: cfg.id, url: cfg.url, reason: `${maxPending} events already wait for this webhook (maxPending)` });
-          continue;
+          opts.onGiveUp?.({ taskId, configId: undefined, url: "", reason: `${maxPending} events already wait for the task's push config lookup (maxPending)` });
+        } else {
+          waiting.events.push(event);
         }
-        pending.set(key, waiting + 1);
-        const prev = chains.get(key) ?? Promise.resolve();
-        const next = prev.then(() => deliver(taskId, cfg, body)).finally(() => {
-          const left = (pending.get(key) ?? 1) - 1;
-          if (left > 0) pending.set(key, left);
-          else pending.delete(key);
-        });
-        chains.set(key, next);
-        void next.then(() => {
-          if (chains.get(key) === next) chains.delete(key);
-        });
+        return waiting.run;
       }
+      const q = { events: [event], run: Promise.resolve() };
+      lookups.set(taskId, q);
+      q.run = (async () => {
+        try {
+          while (q.events.length > 0) {
+            const configs = await opts.store.list(taskId);
+            const events = q.events.splice(0);
+            // A task without webhooks (the common case) costs one lookup per batch, no serialization.
+            if (configs.length > 0) for (const e of events) enqueue(taskId, configs, JSON.stringify(e));
+          }
+        } finally {
+          lookups.delete(taskId);
+        }
+      })();
+      return q.run;
     },
     idle: drain,
     stats: () => ({ ...stats }),
@@ -138,4 +148,28 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
       await drain();
     },
   };
+
+  /** Queues one event body on the chain of each config (in order per config, bounded by maxPending). */
+  function enqueue(taskId: string, configs: readonly TaskPushNotificationConfig[], body: string): void {
+    for (const cfg of configs) {
+      const key = `${taskId}\u0000${cfg.id ?? cfg.url}`;
+      const waiting = pending.get(key) ?? 0;
+      if (waiting >= maxPending) {
+        stats.givenUp += 1;
+        opts.onGiveUp?.({ taskId, configId: cfg.id, url: cfg.url, reason: `${maxPending} events already wait for this webhook (maxPending)` });
+        continue;
+      }
+      pending.set(key, waiting + 1);
+      const prev = chains.get(key) ?? Promise.resolve();
+      const next = prev.then(() => deliver(taskId, cfg, body)).finally(() => {
+        const left = (pending.get(key) ?? 1) - 1;
+        if (left > 0) pending.set(key, left);
+        else pending.delete(key);
+      });
+      chains.set(key, next);
+      void next.then(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
+    }
+  }
 }

@@ -3,12 +3,26 @@
  * (e.g. next to the HTTP gateway, under a prefix); {@link startA2aServer} runs a standalone
  * server for it.
  */
+import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { resolveAuth } from "./auth.js";
 import { A2aBridge, type A2aServerOptions } from "./bridge.js";
 import { registerA2aRoutes, type A2aHttpOptions } from "./http.js";
+import { openKvA2aStores, type KvStoreOptions } from "./kv-store.js";
 
-export type A2aPluginOptions = A2aServerOptions & A2aHttpOptions & { /** Receives the bridge once created (tests, stats). */ onBridge?: (b: A2aBridge) => void };
+/** Keep tasks and push configs in a JetStream KV bucket (spec/jetstream.md "A2A task store on KV"). */
+export interface A2aKvStoreOption extends Omit<KvStoreOptions, "maxTasksPerTenant" | "maxTasks" | "terminalTtlMs" | "maxConfigsPerTask"> {
+  /** The connection (stays the caller's; the stores close with the server). */
+  nats: NatsConnection;
+}
+
+export type A2aPluginOptions = A2aServerOptions & A2aHttpOptions & {
+  /** Receives the bridge once created (tests, stats). */
+  onBridge?: (b: A2aBridge) => void;
+  /** Tasks and push configs on JetStream KV instead of memory (the limits apply to it); not with `store` / `pushStore`. */
+  kvStore?: A2aKvStoreOption;
+};
 
 /**
  * Fastify plugin serving one bus target over A2A JSON-RPC; the bridge closes with fastify.
@@ -16,12 +30,29 @@ export type A2aPluginOptions = A2aServerOptions & A2aHttpOptions & { /** Receive
  * `auth: "none"` there is refused (it would bypass the gateway's auth).
  */
 export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts) => {
-  const bridge = new A2aBridge(opts, resolveAuth(opts.auth, app));
+  const auth = resolveAuth(opts.auth, app);
+  if (opts.kvStore !== undefined) {
+    if (opts.store !== undefined || opts.pushStore !== undefined) {
+      throw new InvalidRequestError("A2A options kvStore and store/pushStore both choose where tasks live; give kvStore alone (it holds tasks and push configs, which expire with their task) or store/pushStore alone");
+    }
+    const { nats, ...kvOpts } = opts.kvStore;
+    const l = opts.limits ?? {};
+    const stores = await openKvA2aStores(nats, {
+      ...kvOpts,
+      ...(l.maxTasksPerTenant === undefined ? {} : { maxTasksPerTenant: l.maxTasksPerTenant }),
+      ...(l.maxTasks === undefined ? {} : { maxTasks: l.maxTasks }),
+      ...(l.terminalTtlMs === undefined ? {} : { terminalTtlMs: l.terminalTtlMs }),
+      ...(l.maxConfigsPerTask === undefined ? {} : { maxConfigsPerTask: l.maxConfigsPerTask }),
+    });
+    app.addHook("onClose", async () => stores.close());
+    opts = { ...opts, store: stores.tasks, pushStore: stores.pushConfigs };
+  }
+  const bridge = new A2aBridge(opts, auth);
   opts.onBridge?.(bridge);
   await registerA2aRoutes(app, bridge, opts);
 };
 
-export interface StartA2aServerOptions extends A2aServerOptions, A2aHttpOptions {
+export interface StartA2aServerOptions extends A2aServerOptions, A2aHttpOptions, Pick<A2aPluginOptions, "kvStore"> {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (any free port). */

@@ -11,7 +11,7 @@ import { createBus } from "../../bus/index.js";
 import type { Bus } from "../../bus/types.js";
 import { createMemoryTransport } from "../../transport/index.js";
 import type { Transport } from "../../transport/types.js";
-import { startA2aServer, type A2aServer } from "../server.js";
+import { startA2aServer, type A2aServer, type StartA2aServerOptions } from "../server.js";
 import { serveDemoAgent, type DemoAgent } from "./demo-agent.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./receiver.js";
 import type { Endpoint } from "./http.js";
@@ -39,7 +39,8 @@ export interface ConformanceEnv extends AsyncDisposable {
 const TENANT = "conformance";
 const CARD = { name: "OpenAgentIO demo agent", description: "Echoes text, streams it back, asks for input, fails on request.", version: "1.0.0" };
 
-export async function startConformanceEnv(): Promise<ConformanceEnv> {
+/** `main`: extra options of the main server (e.g. `kvStore` to run the checks on the JetStream KV store). */
+export async function startConformanceEnv(main: Pick<StartA2aServerOptions, "kvStore"> = {}): Promise<ConformanceEnv> {
   const transport: Transport = createMemoryTransport();
   const agentBus = createBus({ agentId: "demo-agent", transport });
   const bridgeBus = createBus({ agentId: "a2a-bridge", transport });
@@ -51,7 +52,8 @@ export async function startConformanceEnv(): Promise<ConformanceEnv> {
   const token = (sub: string, tenant: string): Promise<string> =>
     new SignJWT({ tenant_id: tenant }).setProtectedHeader({ alg: "ES256", kid: "conformance" }).setSubject(sub).setIssuedAt().setExpirationTime("1h").sign(privateKey);
   const authHeaders = { authorization: `Bearer ${await token("checker", TENANT)}` };
-  const main = await startA2aServer({
+  const mainServer = await startA2aServer({
+    ...main,
     bus: bridgeBus, target: "demo", auth: createJwtVerifier({ jwks: { keys: [jwk] } }), card: { ...CARD, skills: [{ id: "echo", name: "echo", description: "Echoes text", tags: ["demo"] }] },
     extendedCard: { description: `${CARD.description} (extended card)` },
     webhooks: { allowHosts: ["127.0.0.1"], backoffMs: 20, maxAttempts: 4 },
@@ -59,12 +61,12 @@ export async function startConformanceEnv(): Promise<ConformanceEnv> {
   });
   const alt = await startA2aServer({ bus: bridgeBus, target: "demo", auth: "none", card: CARD, streaming: false, pushNotifications: false, heartbeatMs: 0 });
   const close = async (): Promise<void> => {
-    await main.close();
+    await mainServer.close();
     await alt.close();
     await receiver.close();
     await demo.close();
     for (const b of [clientBus, bridgeBus, agentBus]) await b.close();
     await transport.close();
   };
-  return { url: main.url, ep: { url: main.url, headers: authHeaders }, authHeaders, token, altUrl: alt.url, main, demo, receiver, bus: clientBus, close, [Symbol.asyncDispose]: close };
+  return { url: mainServer.url, ep: { url: mainServer.url, headers: authHeaders }, authHeaders, token, altUrl: alt.url, main: mainServer, demo, receiver, bus: clientBus, close, [Symbol.asyncDispose]: close };
 }
