@@ -86,11 +86,7 @@ export class A2aBridge {
       ...(limits.terminalTtlMs === undefined ? {} : { terminalTtlMs: limits.terminalTtlMs }),
       onExpire: (_tenant, id) => void pushStore?.deleteTask(id).catch(() => undefined),
     }));
-    const guard: WebhookGuardOptions = {
-      ...(opts.webhooks?.allowPrivate !== undefined ? { allowPrivate: opts.webhooks.allowPrivate } : {}),
-      ...(opts.webhooks?.allowHosts !== undefined ? { allowHosts: opts.webhooks.allowHosts } : {}),
-      ...(opts.webhooks?.resolve !== undefined ? { resolve: opts.webhooks.resolve } : {}),
-    };
+    const guard = guardOptions(opts.webhooks);
     this.push = pushStore === undefined ? undefined : createPushDelivery({ ...opts.webhooks, store: pushStore, guard });
     this.manager = new TaskManager({
       bus: opts.bus,
@@ -138,4 +134,17 @@ export class A2aBridge {
     this.owned.push(s);
     return s;
   }
+}
+
+/**
+ * Every {@link WebhookGuardOptions} key: `satisfies` makes a key added to the type without being
+ * listed here a compile error, so no guard option is silently dropped on its way to the guard.
+ */
+const GUARD_KEYS = Object.keys({ allowPrivate: true, allowHosts: true, allowAddresses: true, resolve: true } satisfies Record<keyof WebhookGuardOptions, true>) as (keyof WebhookGuardOptions)[];
+
+/** The SSRF guard options out of `webhooks` (which also carries delivery options). */
+function guardOptions(webhooks: WebhookGuardOptions | undefined): WebhookGuardOptions {
+  const guard: Record<string, unknown> = {};
+  if (webhooks !== undefined) for (const k of GUARD_KEYS) if (webhooks[k] !== undefined) guard[k] = webhooks[k];
+  return guard as WebhookGuardOptions;
 }
