@@ -3,7 +3,7 @@
  * delivery and the Agent Card, wired from {@link A2aServerOptions}. Transport-free; http.ts
  * serves it over JSON-RPC.
  */
-import type { Bus } from "../bus/types.js";
+import type { Bus, BusLogger } from "../bus/types.js";
 import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard } from "../../generated/a2a/index.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
 import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
@@ -49,6 +49,8 @@ export interface A2aServerOptions {
   webhooks?: WebhookGuardOptions & Omit<PushDeliveryOptions, "store" | "guard">;
   /** Overall time of one run (one message) on the bus, ms. Default: the bus default. */
   timeoutMs?: number;
+  /** Where the server logs what it cannot report to a caller (a failed task store write). Default: nothing is logged. */
+  logger?: BusLogger;
 }
 
 /** The running parts of one served agent. */
@@ -96,6 +98,7 @@ export class A2aBridge {
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       ...(limits.maxHistory === undefined ? {} : { maxHistory: limits.maxHistory }),
       ...(limits.subscriberHighWater === undefined ? {} : { subscriberHighWater: limits.subscriberHighWater }),
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     });
     let endpoint = "";
     this.handler = new RpcHandler({
