@@ -12,8 +12,8 @@ export interface Validator<T = unknown> {
 /** Validates a whole envelope, including per-event-type payload rules. */
 export const validateEnvelope = standalone.validateEnvelope as unknown as Validator<Envelope>;
 
-/** Payload validators keyed by standard event type. */
-export const validatePayload: Readonly<Record<string, Validator>> = Object.freeze({
+/** Payload validators keyed by standard event type (no prototype: "constructor" or "__proto__" as an event type finds nothing). */
+export const validatePayload: Readonly<Record<string, Validator>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Validator>, {
   "agent.message.received": standalone.validateMessagereceivedpayload as unknown as Validator,
   "agent.response.started": standalone.validateResponsestartedpayload as unknown as Validator,
   "agent.response.delta": standalone.validateResponsedeltapayload as unknown as Validator,
@@ -24,4 +24,4 @@ export const validatePayload: Readonly<Record<string, Validator>> = Object.freez
   "agent.task.created": standalone.validateTaskcreatedpayload as unknown as Validator,
   "agent.task.completed": standalone.validateTaskcompletedpayload as unknown as Validator,
   "agent.stream.cancel": standalone.validateStreamcancelpayload as unknown as Validator,
-});
+}));

@@ -26,9 +26,25 @@ function constObject(file: SourceFile, name: string, typeName: string, doc: stri
   file.addTypeAlias({ isExported: true, name: typeName, type: `(typeof ${name})[keyof typeof ${name}]`, docs: [`One of {@link ${name}}.`] });
 }
 
+/**
+ * Adds the module's `lookupTable` helper: a frozen object without a prototype. Catalogue tables
+ * are indexed by wire strings (event types, phases, error codes), and "constructor" or
+ * "__proto__" must find nothing (as generated/a2a/tables.ts does).
+ */
+function addLookupTable(file: SourceFile): void {
+  file.addFunction({
+    name: "lookupTable",
+    typeParameters: ["T extends object"],
+    parameters: [{ name: "entries", type: "T" }],
+    returnType: "Readonly<T>",
+    docs: ["A frozen lookup table without a prototype: indexed by wire strings, \"constructor\" or \"__proto__\" find nothing."],
+    statements: ["return Object.freeze(Object.assign(Object.create(null) as T, entries));"],
+  });
+}
+
 function table(file: SourceFile, name: string, type: string, doc: string, rows: readonly (readonly [string, Record<string, string | number | boolean | null | readonly string[]>])[]): void {
   const body: WriterFunction = (w) => {
-    w.write("Object.freeze({").newLine();
+    w.write("lookupTable({").newLine();
     for (const [key, row] of rows) {
       const fields = Object.entries(row).map(([k, v]) => `${k}: ${Array.isArray(v) ? `[${v.map((x) => lit(x)).join(", ")}]` : lit(v as string | number | boolean | null)}`);
       w.write(`  ${lit(key)}: { ${fields.join(", ")} },`).newLine();
@@ -40,6 +56,7 @@ function table(file: SourceFile, name: string, type: string, doc: string, rows: 
 
 function emitConstants(project: Project, ir: Ir): SourceFile {
   const f = newFile(project, "constants.ts");
+  addLookupTable(f);
   const specVersion = ir.fields.find((x) => x.name === "spec_version");
   const envelopeProps = ir.envelope.schema["properties"] as Record<string, Record<string, unknown>>;
   const spec = String(envelopeProps["spec_version"]?.["default"] ?? "acp/1.0");
@@ -117,6 +134,7 @@ function emitErrors(project: Project, ir: Ir): SourceFile {
   const f = newFile(project, "errors.ts");
   f.addImportDeclaration({ moduleSpecifier: "./constants.js", namedImports: ["ERROR_CODES"] });
   f.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./constants.js", namedImports: ["ErrorCodeName"] });
+  addLookupTable(f);
   f.addInterface({ isExported: true, name: "AcpErrorOptions", docs: ["Optional parts of an AcpError."], properties: [
     { name: "retryable", type: "boolean", hasQuestionToken: true, docs: ["Overrides the catalogue default."] },
     { name: "cause", type: "unknown", hasQuestionToken: true },
@@ -136,10 +154,10 @@ function emitErrors(project: Project, ir: Ir): SourceFile {
       "super(message, options.cause === undefined ? undefined : { cause: options.cause });",
       'this.name = "AcpError";',
       "this.code = code;",
-      "this.retryable = options.retryable ?? (ERROR_CODES as Readonly<Record<string, { retryable: boolean }>>)[code]?.retryable ?? false;",
+      "this.retryable = options.retryable ?? (Object.hasOwn(ERROR_CODES, code) ? ERROR_CODES[code as ErrorCodeName].retryable : false);",
       "this.details = options.details;",
     ] }],
-    getAccessors: [{ name: "httpStatus", returnType: "number", docs: ["HTTP status from the catalogue (500 for unknown codes)."], statements: ["return (ERROR_CODES as Readonly<Record<string, { httpStatus: number }>>)[this.code]?.httpStatus ?? 500;"] }],
+    getAccessors: [{ name: "httpStatus", returnType: "number", docs: ["HTTP status from the catalogue (500 for unknown codes)."], statements: ["return Object.hasOwn(ERROR_CODES, this.code) ? ERROR_CODES[this.code as ErrorCodeName].httpStatus : 500;"] }],
   });
   for (const e of ir.errorCodes) {
     const cls = `${pascalCase(e.code)}Error`;
@@ -152,14 +170,14 @@ function emitErrors(project: Project, ir: Ir): SourceFile {
       ctors: [{ parameters: [{ name: "message", type: "string" }, { name: "options", type: "AcpErrorOptions", initializer: "{}" }], statements: [`super(${lit(e.code)}, message, options);`, `this.name = ${lit(cls)};`] }],
     });
   }
-  f.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name: "CLASSES", type: "Readonly<Record<string, new (message: string, options?: AcpErrorOptions) => AcpError>>", initializer: `Object.freeze({ ${ir.errorCodes.map((e) => `${e.code}: ${pascalCase(e.code)}Error`).join(", ")} })` }] });
+  f.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name: "CLASSES", type: "Readonly<Record<string, new (message: string, options?: AcpErrorOptions) => AcpError>>", initializer: `lookupTable({ ${ir.errorCodes.map((e) => `${e.code}: ${pascalCase(e.code)}Error`).join(", ")} })` }] });
   f.addFunction({
     isExported: true,
     name: "errorFromCode",
     docs: ["Builds the typed error class for `code` (a plain AcpError for codes this runtime does not know)."],
     parameters: [{ name: "code", type: "string" }, { name: "message", type: "string" }, { name: "options", type: "AcpErrorOptions", initializer: "{}" }],
     returnType: "AcpError",
-    statements: ["const Cls = CLASSES[code];", "return Cls ? new Cls(message, options) : new AcpError(code, message, options);"],
+    statements: ["const Cls = Object.hasOwn(CLASSES, code) ? CLASSES[code] : undefined;", "return Cls ? new Cls(message, options) : new AcpError(code, message, options);"],
   });
   return f;
 }

@@ -72,10 +72,10 @@ export function emitValidators(ir: Ir): GeneratedFile[] {
     "/** Validates a whole envelope, including per-event-type payload rules. */",
     "export const validateEnvelope = standalone.validateEnvelope as unknown as Validator<Envelope>;",
     "",
-    "/** Payload validators keyed by standard event type. */",
-    "export const validatePayload: Readonly<Record<string, Validator>> = Object.freeze({",
+    "/** Payload validators keyed by standard event type (no prototype: \"constructor\" or \"__proto__\" as an event type finds nothing). */",
+    "export const validatePayload: Readonly<Record<string, Validator>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Validator>, {",
     ...ir.eventTypes.map((e) => `  ${JSON.stringify(e.name)}: standalone.${validatorName(e.payload.title)} as unknown as Validator,`),
-    "});",
+    "}));",
     "",
   ];
   return [

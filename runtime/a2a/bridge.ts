@@ -3,7 +3,7 @@
  * delivery and the Agent Card, wired from {@link A2aServerOptions}. Transport-free; http.ts
  * serves it over JSON-RPC.
  */
-import type { Bus } from "../bus/types.js";
+import type { Bus, BusLogger } from "../bus/types.js";
 import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard } from "../../generated/a2a/index.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
 import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
@@ -49,6 +49,8 @@ export interface A2aServerOptions {
   webhooks?: WebhookGuardOptions & Omit<PushDeliveryOptions, "store" | "guard">;
   /** Overall time of one run (one message) on the bus, ms. Default: the bus default. */
   timeoutMs?: number;
+  /** Where the server logs what it cannot report to a caller (a failed task store write). Default: nothing is logged. */
+  logger?: BusLogger;
 }
 
 /** The running parts of one served agent. */
@@ -86,11 +88,7 @@ export class A2aBridge {
       ...(limits.terminalTtlMs === undefined ? {} : { terminalTtlMs: limits.terminalTtlMs }),
       onExpire: (_tenant, id) => void pushStore?.deleteTask(id).catch(() => undefined),
     }));
-    const guard: WebhookGuardOptions = {
-      ...(opts.webhooks?.allowPrivate !== undefined ? { allowPrivate: opts.webhooks.allowPrivate } : {}),
-      ...(opts.webhooks?.allowHosts !== undefined ? { allowHosts: opts.webhooks.allowHosts } : {}),
-      ...(opts.webhooks?.resolve !== undefined ? { resolve: opts.webhooks.resolve } : {}),
-    };
+    const guard = guardOptions(opts.webhooks);
     this.push = pushStore === undefined ? undefined : createPushDelivery({ ...opts.webhooks, store: pushStore, guard });
     this.manager = new TaskManager({
       bus: opts.bus,
@@ -100,6 +98,7 @@ export class A2aBridge {
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       ...(limits.maxHistory === undefined ? {} : { maxHistory: limits.maxHistory }),
       ...(limits.subscriberHighWater === undefined ? {} : { subscriberHighWater: limits.subscriberHighWater }),
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     });
     let endpoint = "";
     this.handler = new RpcHandler({
@@ -138,4 +137,17 @@ export class A2aBridge {
     this.owned.push(s);
     return s;
   }
+}
+
+/**
+ * Every {@link WebhookGuardOptions} key: `satisfies` makes a key added to the type without being
+ * listed here a compile error, so no guard option is silently dropped on its way to the guard.
+ */
+const GUARD_KEYS = Object.keys({ allowPrivate: true, allowHosts: true, allowAddresses: true, resolve: true } satisfies Record<keyof WebhookGuardOptions, true>) as (keyof WebhookGuardOptions)[];
+
+/** The SSRF guard options out of `webhooks` (which also carries delivery options). */
+function guardOptions(webhooks: WebhookGuardOptions | undefined): WebhookGuardOptions {
+  const guard: Record<string, unknown> = {};
+  if (webhooks !== undefined) for (const k of GUARD_KEYS) if (webhooks[k] !== undefined) guard[k] = webhooks[k];
+  return guard as WebhookGuardOptions;
 }

@@ -112,6 +112,13 @@ export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskSt
       const t = live(tenant);
       const s = t?.tasks.get(task.id);
       if (t === undefined || s === undefined) return;
+      const was = s.task.status.state;
+      if (isTerminalTaskState(was) && was !== task.status.state) {
+        // as the KV store: a terminal state is final
+        throw new InvalidRequestError(`task ${task.id} is already ${was} (a terminal state); it cannot become ${task.status.state}`, {
+          details: { field: "task.status.state", value: task.status.state },
+        });
+      }
       s.task = copy(task);
       if (isTerminalTaskState(task.status.state) && !t.expiring.has(task.id)) t.expiring.set(task.id, now() + ttl);
     },

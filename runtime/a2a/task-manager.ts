@@ -11,7 +11,7 @@
  * subscriber's queue above its high-water mark pauses reading from the bus (backpressure)
  * instead of growing.
  */
-import type { Bus, StreamCall, StreamFrame } from "../bus/types.js";
+import type { Bus, BusLogger, StreamCall, StreamFrame } from "../bus/types.js";
 import { toErrorPayload } from "../errors.js";
 import { uuidv7 } from "../envelope/ids.js";
 import { nowRfc3339 } from "../envelope/time.js";
@@ -42,6 +42,20 @@ export interface TaskManagerOptions {
   maxHistory?: number;
   /** Events one subscriber may have queued before the task stops reading from the bus until it catches up. Default 256. */
   subscriberHighWater?: number;
+  /** Where store write failures are logged (error level). Default: not logged, only counted. */
+  logger?: BusLogger;
+}
+
+/** Counters of one {@link TaskManager}. */
+export interface TaskManagerStats {
+  /** Tasks held in memory now (running or watched; the rest live in the store only). */
+  activeTasks: number;
+  /** The longest subscriber queue, events. */
+  longestQueue: number;
+  /** Task store writes that failed (each is logged); see spec/a2a.md "When the store fails". */
+  storeErrors: number;
+  /** Tasks failed because their state could not be stored. */
+  storeFailedTasks: number;
 }
 
 interface Run {
@@ -62,6 +76,10 @@ interface Entry {
   writeQueued: boolean;
   /** A message continuing the task is being admitted (its run is not set yet). */
   claimed: boolean;
+  /** Store writes of this task that failed. */
+  storeFailures: number;
+  /** The last-resort write (FAILED, without artifacts) is queued: no further writes of the live task. */
+  stubQueued: boolean;
 }
 
 const settledState = (s: string): boolean => isTerminalTaskState(s) || isInterruptedTaskState(s);
@@ -73,6 +91,8 @@ export class TaskManager {
   private readonly maxHistory: number;
   private readonly highWater: number;
   private closed = false;
+  private storeErrors = 0;
+  private storeFailedTasks = 0;
 
   constructor(private readonly opts: TaskManagerOptions) {
     this.maxHistory = opts.maxHistory ?? TASK_MANAGER_DEFAULTS.maxHistory;
@@ -156,11 +176,11 @@ export class TaskManager {
         await call.close("the A2A server could not record the task").catch(() => undefined);
         if (created) {
           const failed = { ...task, status: failedStatus(false, errorToParts(toErrorPayload(err)), { taskId, contextId }) };
-          await this.opts.store.update(caller.tenant, failed).catch(() => undefined);
+          await this.opts.store.update(caller.tenant, failed).catch((e: unknown) => this.storeError(caller.tenant, taskId, failed.status.state, e));
         }
         throw err;
       }
-      entry = { tenant: caller.tenant, owner: caller.principal, task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false };
+      entry = { tenant: caller.tenant, owner: caller.principal, task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false, storeFailures: 0, stubQueued: false };
       this.entries.set(taskId, entry);
     } else {
       this.appendHistory(entry.task, userMsg);
@@ -229,11 +249,11 @@ export class TaskManager {
     return this.subscribeEntry(e, true);
   }
 
-  /** Tasks held in memory now (running or watched; the rest live in the store only) and the longest subscriber queue. */
-  stats(): { activeTasks: number; longestQueue: number } {
+  /** Tasks in memory, the longest subscriber queue, store write failures. */
+  stats(): TaskManagerStats {
     let longestQueue = 0;
     for (const e of this.entries.values()) for (const s of e.subscribers) longestQueue = Math.max(longestQueue, s.size);
-    return { activeTasks: this.entries.size, longestQueue };
+    return { activeTasks: this.entries.size, longestQueue, storeErrors: this.storeErrors, storeFailedTasks: this.storeFailedTasks };
   }
 
   /** Cancels every run, ends every subscriber, waits for store writes. */
@@ -262,7 +282,7 @@ export class TaskManager {
     if (rec === undefined) return undefined;
     const again = this.entries.get(taskId);
     if (again !== undefined) return again.tenant === caller.tenant ? again : undefined;
-    const e: Entry = { tenant: rec.tenant, owner: rec.owner, task: rec.task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false };
+    const e: Entry = { tenant: rec.tenant, owner: rec.owner, task: rec.task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false, storeFailures: 0, stubQueued: false };
     this.entries.set(taskId, e);
     return e;
   }
@@ -341,10 +361,58 @@ export class TaskManager {
   private persist(e: Entry): void {
     if (e.writeQueued) return;
     e.writeQueued = true;
-    e.persisted = e.persisted.then(() => {
+    e.persisted = e.persisted.then(async () => {
       e.writeQueued = false;
-      return this.opts.store.update(e.tenant, e.task);
-    }).catch(() => undefined);
+      if (e.stubQueued) return;
+      try {
+        await this.opts.store.update(e.tenant, e.task);
+      } catch (err: unknown) {
+        this.storeFailed(e, err);
+      }
+    });
+  }
+
+  /** Counts and logs one failed store write. */
+  private storeError(tenant: string, taskId: string, state: string, err: unknown): void {
+    this.storeErrors += 1;
+    const p = toErrorPayload(err);
+    this.opts.logger?.error?.({ taskId, tenant, state, code: p.code, reason: p.message }, "a2a: the task store refused a write; the stored task is behind");
+  }
+
+  /**
+   * A write of the live task failed (spec/a2a.md "When the store fails"). No blind retry: the KV
+   * store already retries lost compare-and-sets, and an outage or a task over the store's size
+   * limit fails again. Instead: a task not yet terminal fails (its run is canceled, subscribers
+   * and webhooks get FAILED with the store's error), and that FAILED state is written; if a
+   * write fails again, the task is written once more without its artifacts (what makes a task
+   * too large), FAILED, so the stored copy is terminal and expires. At most two writes follow
+   * the first failure (FAILED, then the one without artifacts).
+   */
+  private storeFailed(e: Entry, err: unknown): void {
+    this.storeError(e.tenant, e.task.id, e.task.status.state, err);
+    e.storeFailures += 1;
+    const parts = storeFailureParts(e.task.id, err);
+    const ref = { taskId: e.task.id, contextId: e.task.contextId };
+    if (e.storeFailures === 1 && !isTerminalTaskState(e.task.status.state)) {
+      this.storeFailedTasks += 1;
+      const run = e.run;
+      this.emit(e, this.status(e, failedStatus(false, parts, ref))); // queues the write of FAILED
+      if (run !== undefined) {
+        void run.call?.close("the A2A server could not store the task").catch(() => undefined);
+        for (const s of e.subscribers) s.wake();
+      }
+      return;
+    }
+    if (e.stubQueued) return;
+    if (e.storeFailures === 1) this.storeFailedTasks += 1;
+    e.stubQueued = true;
+    const { artifacts: _dropped, ...rest } = e.task;
+    const status = e.task.status.state === PHASE_TO_TASK_STATE[ERROR_PHASE] ? e.task.status : failedStatus(false, parts, ref);
+    const stub: Task = { ...rest, status };
+    e.persisted = e.persisted.then(() => this.opts.store.update(e.tenant, stub)).catch((again: unknown) => {
+      e.storeFailures += 1;
+      this.storeError(e.tenant, e.task.id, stub.status.state, again); // given up: logged, counted
+    });
   }
 
   /** Applies one event to the task (O(event)), persists status changes, fans it out, queues it for webhooks. */
@@ -372,6 +440,12 @@ export class TaskManager {
     if (settledState(t.status.state)) for (const s of e.subscribers) s.end();
     if (this.opts.push !== undefined) void this.opts.push.delivery.notify(t.id, ev).catch(() => undefined);
   }
+}
+
+/** What a task failed with when its state could not be stored: the store's code, a message saying so. */
+function storeFailureParts(taskId: string, cause: unknown): Message["parts"] {
+  const p = toErrorPayload(cause);
+  return errorToParts({ ...p, message: `the A2A server could not store task ${taskId} (${p.code}: ${p.message}); the task was failed so its stored copy does not stay behind` });
 }
 
 function failedStatus(canceled: boolean, parts: Message["parts"], ref: { taskId: string; contextId: string }): TaskStatus {

@@ -49,7 +49,11 @@ export interface TaskStore {
   create(record: TaskRecord): Promise<void>;
   /** The task `id` of `tenant`, or undefined (unknown, expired, or another tenant's). */
   get(tenant: string, id: string): Promise<TaskRecord | undefined>;
-  /** Replaces the task (created before, same tenant). A terminal state starts its TTL. */
+  /**
+   * Replaces the task (created before, same tenant). A terminal state starts its TTL and is
+   * final: @throws InvalidRequestError (INVALID_REQUEST) when the stored task is terminal and
+   * `task` has another state.
+   */
   update(tenant: string, task: Task): Promise<void>;
   /** Matching tasks of `tenant`, most recently created first. @throws AcpError INVALID_REQUEST for a bad page token. */
   list(tenant: string, query: TaskQuery): Promise<TaskPage>;

@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createBus } from "../../runtime/bus/index.js";
-import type { Bus } from "../../runtime/bus/types.js";
+import type { Bus, StreamClientDefaults } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { createServer } from "node:http";
 import { createMemoryPushConfigStore, createMemoryTaskStore, createPushDelivery, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
@@ -24,10 +24,10 @@ afterEach(async () => {
   while (cleanup.length > 0) await cleanup.pop()?.();
 });
 
-async function setup(extra: Partial<A2aServerOptions> = {}): Promise<{ server: A2aServer; agent: Bus; demo: DemoAgent }> {
+async function setup(extra: Partial<A2aServerOptions> = {}, stream: StreamClientDefaults = {}): Promise<{ server: A2aServer; agent: Bus; demo: DemoAgent }> {
   const transport = createMemoryTransport();
   const agent = createBus({ agentId: "agent", transport });
-  const bridge = createBus({ agentId: "bridge", transport });
+  const bridge = createBus({ agentId: "bridge", transport, stream });
   const demo = serveDemoAgent(agent, "demo");
   const server = await startA2aServer({ bus: bridge, target: "demo", auth: "none", card: { name: "l", description: "d", version: "1" }, heartbeatMs: 0, ...extra });
   cleanup.push(() => transport.close(), () => agent.close(), () => bridge.close(), () => demo.close(), () => server.close());
@@ -54,6 +54,13 @@ function countingStore(inner: TaskStore): { store: TaskStore; writes: () => numb
   return { store, writes: () => writes, bytes: () => bytes };
 }
 
+/**
+ * A bus stream buffer (maxBufferedBytes) that holds all 600 × 64 KiB frames of the flood, so the
+ * stalled tests below see the A2A queue, not the bus bound, stop the task. The bus default
+ * (8 MiB) bounds what waits in it: the last test of this block covers that.
+ */
+const BUS_HOLDS_ALL = 64 * 1024 * 1024;
+
 describe("A2A cost per event", () => {
   it("a 2,000-delta stream writes the store a constant number of times, not once per event", async () => {
     const counted = countingStore(createMemoryTaskStore());
@@ -72,7 +79,7 @@ describe("A2A cost per event", () => {
   });
 
   it("a subscriber that does not read holds at most the high-water mark; the rest waits in the bus", async () => {
-    const { server, agent } = await setup({ target: "flood", limits: { subscriberHighWater: 8 } });
+    const { server, agent } = await setup({ target: "flood", limits: { subscriberHighWater: 8 } }, { maxBufferedBytes: BUS_HOLDS_ALL });
     const sub = agent.handleStream("flood", async (_req, w) => {
       for (let i = 0; i < 600; i++) await w.delta("x".repeat(64 * 1024));
       await w.final();
@@ -94,7 +101,7 @@ describe("A2A cost per event", () => {
   });
 
   it("close does not wait for a reader that stopped reading", async () => {
-    const { server, agent } = await setup({ target: "flood2", limits: { subscriberHighWater: 8 } });
+    const { server, agent } = await setup({ target: "flood2", limits: { subscriberHighWater: 8 } }, { maxBufferedBytes: BUS_HOLDS_ALL });
     const sub = agent.handleStream("flood2", async (_req, w) => {
       for (let i = 0; i < 600; i++) await w.delta("x".repeat(64 * 1024));
       await w.final();
@@ -103,6 +110,39 @@ describe("A2A cost per event", () => {
     const stalled = await sseOpen(server.url, "SendStreamingMessage", { message: userText("flood") });
     for (let i = 0; i < 1000 && server.bridge.manager.stats().longestQueue < 8; i++) await new Promise((r) => setTimeout(r, 10));
     expect(server.bridge.manager.stats().longestQueue).toBeGreaterThanOrEqual(8);
+    await server.close();
+    expect(server.bridge.manager.stats().activeTasks).toBe(0);
+    await stalled.close();
+  });
+
+  it("a stalled reader with the bus' default stream buffer: the bus drops at its bound, the task fails with BACKPRESSURE_DROP and the agent is canceled", async () => {
+    const { server, agent } = await setup({ target: "flood3", limits: { subscriberHighWater: 8 } });
+    let written = 0;
+    let canceled = false;
+    const sub = agent.handleStream("flood3", async (_req, w) => {
+      for (let i = 0; i < 600 && !w.signal.aborted; i++) {
+        await w.delta("x".repeat(64 * 1024));
+        written += 1;
+      }
+      canceled = w.signal.aborted;
+      if (!canceled) await w.final();
+    });
+    cleanup.push(() => sub.unsubscribe());
+    const stalled = await sseOpen(server.url, "SendStreamingMessage", { message: userText("flood") });
+    let longest = 0;
+    let task: Obj | undefined;
+    for (let i = 0; i < 1000; i++) {
+      longest = Math.max(longest, server.bridge.manager.stats().longestQueue);
+      const listed = await rpcResult<Obj>(server.url, "ListTasks", {});
+      task = listed["tasks"][0];
+      if (task !== undefined && task["status"]["state"] === "TASK_STATE_FAILED" && canceled) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(task?.["status"]["state"], "the task fails: what waits in the bus is bounded").toBe("TASK_STATE_FAILED");
+    expect(JSON.stringify(task?.["status"]["message"]["parts"])).toContain("BACKPRESSURE_DROP");
+    expect(canceled, "the agent's handler was sent a cancel").toBe(true);
+    expect(written, "and stopped writing before the end of its 600 frames").toBeLessThan(600);
+    expect(longest, "the A2A queue never grew past the mark").toBeLessThanOrEqual(8 + 3);
     await server.close();
     expect(server.bridge.manager.stats().activeTasks).toBe(0);
     await stalled.close();

@@ -18,6 +18,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryPushConfigStore, createPushDelivery } from "../../runtime/a2a/index.js";
 import { checkWebhookUrl, classifyAddress, isPrivateAddress, resolveWebhookTarget, type WebhookGuardOptions } from "../../runtime/a2a/ssrf.js";
 import { postToTarget } from "../../runtime/a2a/webhook-post.js";
+import { startA2aServer } from "../../runtime/a2a/index.js";
+import { serveDemoAgent } from "../../runtime/a2a/conformance/index.js";
+import { rpc, rpcResult, userText } from "../../runtime/a2a/conformance/http.js";
+import { createBus } from "../../runtime/bus/index.js";
+import { createMemoryTransport } from "../../runtime/transport/index.js";
 import type { StreamResponse } from "../../generated/a2a/index.js";
 
 describe("address classification", () => {
@@ -208,6 +213,40 @@ describe("https webhooks pinned to the checked address", () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the A2A server passes every webhooks guard option to the guard", () => {
+  it("webhooks.allowAddresses lets a host name that resolves to a listed address take a config, and delivery reaches it", async () => {
+    const hook = await receiver("127.0.0.1", 0);
+    const port = (hook.server.address() as AddressInfo).port;
+    const transport = createMemoryTransport();
+    const agent = createBus({ agentId: "agent", transport });
+    const bridge = createBus({ agentId: "bridge", transport });
+    const demo = serveDemoAgent(agent, "demo");
+    const server = await startA2aServer({
+      bus: bridge, target: "demo", auth: "none", card: { name: "s", description: "d", version: "1" }, heartbeatMs: 0,
+      webhooks: { allowAddresses: ["127.0.0.1/32"], resolve: async () => ["127.0.0.1"] },
+    });
+    try {
+      const url = `http://hook.test:${port}/h`;
+      const sent = await rpcResult<Record<string, any>>(server.url, "SendMessage", { message: userText("hold"), configuration: { returnImmediately: true } }); // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON
+      const taskId = sent["task"]["id"] as string;
+      const created = await rpc(server.url, "CreateTaskPushNotificationConfig", { taskId, id: "c1", url });
+      expect(created.error, "the config is accepted: hook.test resolves to an allowed address").toBeUndefined();
+      await demo.waitHolding(1);
+      demo.release();
+      for (let i = 0; i < 500 && hook.hits.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(hook.hits.length, "the webhook was delivered to the allowed address").toBeGreaterThan(0);
+      expect(hook.hits[0]?.host).toBe(`hook.test:${port}`);
+    } finally {
+      await server.close();
+      await demo.close();
+      await agent.close();
+      await bridge.close();
+      await transport.close();
+      await new Promise<void>((r) => hook.server.close(() => r()));
     }
   });
 });

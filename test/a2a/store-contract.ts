@@ -66,6 +66,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await tasks.get("acme", "nope")).toBeUndefined();
     });
 
+    it("a terminal task keeps its state: an update to another state is refused (INVALID_REQUEST), the same state is fine", async () => {
+      const { tasks } = await make();
+      await tasks.create({ tenant: "acme", owner: "alice", task: task("t1") });
+      await tasks.update("acme", task("t1", "TASK_STATE_COMPLETED"));
+      for (const next of ["TASK_STATE_WORKING", "TASK_STATE_FAILED", "TASK_STATE_INPUT_REQUIRED"] as const) {
+        const err = await rejectsWith(tasks.update("acme", task("t1", next)), InvalidRequestError, /already TASK_STATE_COMPLETED \(a terminal state/);
+        expect(err.code).toBe("INVALID_REQUEST");
+      }
+      expect((await tasks.get("acme", "t1"))?.task.status.state).toBe("TASK_STATE_COMPLETED");
+      await tasks.update("acme", task("t1", "TASK_STATE_COMPLETED", { metadata: { late: true } }));
+      expect((await tasks.get("acme", "t1"))?.task.metadata).toEqual({ late: true });
+    });
+
     it("update replaces the task; an unknown task or another tenant's is left alone", async () => {
       const { tasks } = await make();
       await tasks.create({ tenant: "acme", owner: "alice", task: task("t1") });
