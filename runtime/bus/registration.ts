@@ -6,7 +6,7 @@
  * unsubscribe and bus close can wait for them.
  */
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
-import type { AcpError } from "../../generated/ts/errors.js";
+import { InvalidRequestError, type AcpError } from "../../generated/ts/errors.js";
 import { CONTEXT_FIELDS, contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
@@ -17,6 +17,7 @@ import {
 import type { Inbound } from "./inbound-decode.js";
 import { errorPayload, inheritMetadata, resultPayload, toAcpError } from "./replies.js";
 import { Writer, type CancelRegistry } from "./stream-writer.js";
+import { tenantOfSubject } from "./subjects.js";
 import type { HandlerContext, InboundHandler, InboundKind, InboundResult, Subscription } from "./types.js";
 
 /** An event or invoke handler, called with the payload and the handler context. */
@@ -47,6 +48,12 @@ export class Registration implements Subscription {
 
   /** The invoke / stream target served (dotted targets included); undefined for events. */
   readonly #target: string | undefined;
+  /**
+   * The tenant of the subject this registration listens on (undefined: untenanted). Every
+   * message it handles is bound to it: the handler, its context and its sends work in this
+   * tenant, whatever the envelope says (a disagreeing `tenant_id` is refused).
+   */
+  readonly #tenant: string | undefined;
 
   constructor(
     core: BusCore, cancels: CancelRegistry, handler: AnyHandler, subject: string, queue: string | undefined,
@@ -59,6 +66,7 @@ export class Registration implements Subscription {
     this.subject = subject;
     this.queue = queue;
     this.#onClosed = onClosed;
+    this.#tenant = tenantOfSubject(core.subjects.prefix, subject);
     this.#replySubjects = new ReplySubjects(core.inboxDot);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#chain = composeInbound(core.inbound, coreHandler(handler));
@@ -103,7 +111,7 @@ export class Registration implements Subscription {
       if (this.kind !== "event") this.#replyInvalid(inbound, msg.subject);
       return;
     }
-    const env = inbound.envelope;
+    let env = inbound.envelope;
     let replyTo: string | undefined;
     if (this.kind !== "event" && env.reply_to !== undefined) {
       replyTo = this.#replySubjects.check(env.reply_to);
@@ -111,6 +119,15 @@ export class Registration implements Subscription {
         this.#refuse(env, msg.subject);
         return;
       }
+    }
+    if (env.tenant_id !== this.#tenant) {
+      // A tenant-scoped deployed publish carries no tenant_id: the subject's tenant is filled in
+      // (on a copy: a local envelope may be shared). Any other disagreement is refused.
+      if (env.tenant_id !== undefined || this.#tenant === undefined) {
+        this.#refuseTenant(env, msg.subject, replyTo);
+        return;
+      }
+      env = { ...env, tenant_id: this.#tenant };
     }
     this.#active++;
     this.#core.counters.inFlight++;
@@ -128,6 +145,34 @@ export class Registration implements Subscription {
     this.#core.log.warn({
       subject, event_id: env.event_id, from: env.from, tenant_id: env.tenant_id, reply_to: env.reply_to, inbox_prefix: this.#core.transport.inboxPrefix,
     }, "request refused: reply_to is not an inbox subject");
+  }
+
+  /**
+   * A message whose envelope names another tenant than the subject it arrived on: not
+   * handled; counted and logged; a request with an inbox reply_to is answered INVALID_REQUEST
+   * (the answer carries the arrival tenant, not the claimed one).
+   */
+  #refuseTenant(env: Envelope, subject: string, replyTo: string | undefined): void {
+    const core = this.#core;
+    core.counters.refusedTenant++;
+    const claimed: unknown = env.tenant_id;
+    core.log.warn({
+      subject, event_id: env.event_id, from: env.from, tenant_id: claimed, subject_tenant: this.#tenant ?? null,
+    }, "message refused: tenant_id is not the tenant of the subject it arrived on");
+    if (this.kind === "event" || replyTo === undefined) return;
+    const expected = this.#tenant === undefined ? "no tenant_id (the subject is untenanted)" : `tenant_id ${JSON.stringify(this.#tenant)} or none`;
+    const error = new InvalidRequestError(
+      `invalid tenant_id ${JSON.stringify(claimed)}: the request arrived on ${subject}, whose tenant is ${this.#tenant === undefined ? "none" : JSON.stringify(this.#tenant)}; ` +
+      `send it to that tenant's subject, or send ${expected}`,
+    );
+    const bound: Envelope = { ...env };
+    if (this.#tenant === undefined) delete bound.tenant_id;
+    else bound.tenant_id = this.#tenant;
+    const payload: ErrorPayload = { ...errorPayload(error, bound), cause: { pointer: "/tenant_id", expected, got: claimed } };
+    const reply = core.factory.reply(bound, core.agentId, undefined, "agent.response.error", payload, true);
+    core.sendOwn(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus }).catch((err: unknown) => {
+      this.#sendFailed(bound, subject, err);
+    });
   }
 
   /**

@@ -14,6 +14,7 @@ export class Counters {
   unmatchedReplies = 0;
   sendErrors = 0;
   refusedReplyTo = 0;
+  refusedTenant = 0;
 
   snapshot(pendingCalls: number): BusStats {
     return {
@@ -28,6 +29,7 @@ export class Counters {
       unmatchedReplies: this.unmatchedReplies,
       sendErrors: this.sendErrors,
       refusedReplyTo: this.refusedReplyTo,
+      refusedTenant: this.refusedTenant,
     };
   }
 }

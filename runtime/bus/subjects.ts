@@ -33,6 +33,19 @@ export function tenantProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The tenant of a subject of this layout: the token after `prefix`, unless it is a reserved
+ * (kind) token, which makes the subject untenanted. The tenant a message arrived in is this,
+ * never its envelope's `tenant_id` (spec/bus.md "The tenant of what arrives").
+ */
+export function tenantOfSubject(prefix: string, subject: string): string | undefined {
+  if (subject.length <= prefix.length + 1 || !subject.startsWith(prefix) || subject.charCodeAt(prefix.length) !== 46 /* . */) return undefined;
+  const start = prefix.length + 1;
+  const end = subject.indexOf(".", start);
+  const token = end < 0 ? subject.slice(start) : subject.slice(start, end);
+  return RESERVED_SET.has(token) ? undefined : token;
+}
+
 /** Asserts a tenant: one token, not one of {@link RESERVED_TENANTS}. */
 export function assertTenant(value: unknown, what = "tenant"): asserts value is string {
   const problem = tenantProblem(value);

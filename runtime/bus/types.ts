@@ -297,6 +297,11 @@ export interface BusStats {
   sendErrors: number;
   /** Requests refused unhandled because their `reply_to` is not an inbox subject (logged). */
   refusedReplyTo: number;
+  /**
+   * Messages refused unhandled because their envelope's `tenant_id` is not the tenant of the
+   * subject they arrived on (logged; a request with an inbox `reply_to` is answered INVALID_REQUEST).
+   */
+  refusedTenant: number;
 }
 
 /** The bus: one agent's view of the ACP network. Create with `createBus(options)`. */

@@ -10,7 +10,7 @@ import { InvalidRequestError } from "../../generated/ts/errors.js";
 import type { Bus, ContextFields } from "../bus/types.js";
 import { createEnvelope, validate } from "../envelope/index.js";
 import { isErrorReply } from "../bus/index.js";
-import { tokenProblem } from "../transport/subject.js";
+import { targetProblem } from "../bus/subjects.js";
 import type { AuthHook, AuthResult } from "./auth/types.js";
 import { requestContext, headerValue } from "./context.js";
 import { HttpError, statusOfCode, toErrorAnswer } from "./errors.js";
@@ -35,10 +35,18 @@ export interface GatewayRuntime {
 
 export type RouteRequest = FastifyRequest<{ Params: Record<string, string>; Body: unknown }>;
 
-/** 400 unless `target` is one subject token. */
+/**
+ * 400 unless `target` is a target the bus can address: dotted, as deployed bridges register
+ * (`openclaw.chat`), with no empty token, white space or wildcard (spec/bus.md "Dotted targets").
+ */
 export function checkTarget(target: string): void {
-  const problem = tokenProblem(target);
-  if (problem !== undefined) throw new HttpError(400, new InvalidRequestError(`target ${JSON.stringify(target)} ${problem}`, { details: { pointer: "/to" } }));
+  const problem = targetProblem(target);
+  if (problem !== undefined) {
+    throw new HttpError(400, new InvalidRequestError(
+      `invalid target ${JSON.stringify(target)} in the URL path: ${problem}; targets are dotted names such as "billing" or "openclaw.chat"`,
+      { details: { pointer: "/to" } },
+    ));
+  }
 }
 
 /** Authenticates (when a hook is set) and builds the request's envelope context. */

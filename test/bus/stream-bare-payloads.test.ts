@@ -64,4 +64,57 @@ describe.each(["memory", "nats"] as const)("bare payloads of deployed stream wri
     expect(final!.type === "final" && final!.result).toEqual({ text: "Greetings from Cologne \u{1F600}" });
     sub.unsubscribe();
   });
+
+  it("keeps v1 object payloads outside the standard shapes: started({model}) as meta, delta({tokens}) as data; standard and empty ones as before", async () => {
+    // the deployed writer sends objects as given: started({"model":"m1"}), delta({"tokens":2})
+    const started = golden("v1/python-stream-started-bare-string.json");
+    const delta = golden("v1/python-stream-delta-bare-array.json");
+    const frames = [
+      started.replace('"payload":"thinking"', '"payload":{"model":"m1"}'),
+      delta.replace('"seq":2,', '"seq":1,').replace('"payload":["ice",2]', '"payload":{"tokens":2}'),
+      delta.replace('"payload":["ice",2]', '"payload":{"model":"m1","meta":{}}'),
+      delta.replace('"seq":2,', '"seq":3,').replace('"payload":["ice",2]', '"payload":{"delta":"x","tokens":3}'),
+      delta.replace('"seq":2,', '"seq":4,').replace('"payload":["ice",2]', '"payload":{"data":{"k":1},"tokens":4}'),
+      delta.replace('"seq":2,', '"seq":5,').replace('"payload":["ice",2]', '"payload":{}'),
+      golden("v1/python-stream-final-result-shaped.json").replace('"seq":2,', '"seq":6,'),
+    ];
+    expect(frames[0]).toContain('"payload":{"model":"m1"}');
+    expect(frames[1]).toContain('"payload":{"tokens":2}');
+    const sub = raw.subscribe("acp.v1.invoke.py-objects", { queue: "py-objects" }, (m: TransportMessage) => {
+      const req = JSON.parse(dec.decode(m.data)) as { event_id: string; reply_to: string };
+      for (const frame of frames) raw.publish(req.reply_to, enc.encode(frame.split("019ca8d7-6009-7a09-8f10-600000000009").join(req.event_id)));
+    });
+    await net.settle();
+    const got: unknown[] = [];
+    for await (const f of bus.streamInvoke("py-objects", {})) {
+      got.push(f.type === "started" ? { meta: f.meta } : f.type === "delta" ? { delta: f.delta, data: f.data } : f.type);
+    }
+    expect(got).toEqual([
+      { meta: { model: "m1" } },
+      { delta: undefined, data: { tokens: 2 } },
+      { delta: undefined, data: { model: "m1", meta: {} } }, // "meta" is no delta field
+      { delta: "x", data: undefined }, // standard shape: its fields, as before
+      { delta: undefined, data: { k: 1 } },
+      { delta: undefined, data: undefined }, // nothing to keep
+      "final",
+    ]);
+    sub.unsubscribe();
+  });
+
+  it("reads schema_version 2 frames by their standard shape only (extra keys of started are not meta)", async () => {
+    const v2 = (text: string): string => text.replace('"schema_version":1,', '"schema_version":2,');
+    const frames = [
+      v2(golden("v1/python-stream-started-bare-string.json").replace('"payload":"thinking"', '"payload":{"model":"m1"}')),
+      v2(golden("v1/python-stream-final-result-shaped.json").replace('"seq":2,', '"seq":1,')),
+    ];
+    const sub = raw.subscribe("acp.v1.invoke.v2-objects", { queue: "v2-objects" }, (m: TransportMessage) => {
+      const req = JSON.parse(dec.decode(m.data)) as { event_id: string; reply_to: string };
+      for (const frame of frames) raw.publish(req.reply_to, enc.encode(frame.split("019ca8d7-6009-7a09-8f10-600000000009").join(req.event_id)));
+    });
+    await net.settle();
+    const got: unknown[] = [];
+    for await (const f of bus.streamInvoke("v2-objects", {})) got.push(f.type === "started" ? { meta: f.meta } : f.type);
+    expect(got).toEqual([{ meta: undefined }, "final"]);
+    sub.unsubscribe();
+  });
 });

@@ -112,7 +112,7 @@ describe("request errors", () => {
   });
 
   it("bad tokens and headers → 400 with the envelope pointer they would land on", async () => {
-    expect(await errorOf(await post(`${rig.url}/v1/agents/a.b/invoke`, {}))).toMatchObject({ status: 400, body: { cause: { pointer: "/to" } } });
+    expect(await errorOf(await post(`${rig.url}/v1/agents/a..b/invoke`, {}))).toMatchObject({ status: 400, body: { cause: { pointer: "/to" } } }); // a.b is a dotted target
     expect(await errorOf(await post(`${rig.url}/v1/agents/echo/invoke`, {}, { "x-tenant-id": "two words" }))).toMatchObject({ status: 400, body: { cause: { pointer: "/tenant_id" } } });
     expect(await errorOf(await post(`${rig.url}/v1/events/bad..type`, {}))).toMatchObject({ status: 400, body: { cause: { pointer: "/event_type" } } });
     expect(await errorOf(await post(`${rig.url}/v1/events/agent.tool.call`, { name: "search" }))).toMatchObject({ status: 400, body: { cause: { pointer: "/payload/call_id" } } });

@@ -20,6 +20,13 @@ beforeAll(async () => {
     for (let i = 0; i < req.n; i++) await w.delta(`tok${i}`);
     await w.final({ total: req.n });
   });
+  // deployed bridges register dotted targets (openclaw.chat, {prefix}.{tool})
+  rig.agents.handleInvoke("mcp-fs.read_file", (req) => ({ dotted: true, req }));
+  rig.agents.handleInvoke("mcp-fs.read_file", (req) => ({ dotted: "acme", req }), { tenant: "acme" });
+  rig.agents.handleStream("openclaw.chat", async (_req, w) => {
+    await w.delta("al");
+    await w.final({ text: "al" });
+  });
   rig.agents.subscribe("orders.*", (_p, ctx) => {
     events.push(ctx.envelope);
   }, { tenant: "acme" });
@@ -87,6 +94,42 @@ describe("POST /v1/agents/{target}/stream", () => {
     expect(got.map((e) => e.envelope.seq ?? 0)).toEqual([0, 1, 2, 3, 4]);
     expect(got.map((e) => (e.envelope.payload as { delta?: string }).delta).slice(1, 4)).toEqual(["tok0", "tok1", "tok2"]);
     expect(got.at(-1)!.envelope).toMatchObject({ is_final: true, payload: { total: 3 } });
+  });
+});
+
+describe("dotted targets (deployed bridges: openclaw.chat, {prefix}.{tool})", () => {
+  it("invokes a dotted target, untenanted and by X-Tenant-Id", async () => {
+    const res = await post(`${rig.url}/v1/agents/mcp-fs.read_file/invoke`, { path: "/a" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ dotted: true, req: { path: "/a" } });
+    const tenanted = await post(`${rig.url}/v1/agents/mcp-fs.read_file/invoke`, 1, { "x-tenant-id": "acme" });
+    expect(await tenanted.json()).toEqual({ dotted: "acme", req: 1 });
+  });
+
+  it("streams a dotted target", async () => {
+    const res = await post(`${rig.url}/v1/agents/openclaw.chat/stream`, {}, { accept: "text/event-stream" });
+    expect(res.status).toBe(200);
+    const got = await new SseReader(res).all();
+    expect(got.map((e) => e.event)).toEqual(["agent.response.delta", "agent.response.final"]);
+    expect(got.at(-1)!.envelope).toMatchObject({ is_final: true, payload: { text: "al" } });
+  });
+
+  it.each([
+    ["an empty token", "openclaw..chat", "token 2 is empty"],
+    ["a leading dot", ".chat", "token 1 is empty"],
+    ["a trailing dot", "chat.", "is empty"],
+    ["a wildcard", "openclaw.*", "wildcard"],
+    ["a full wildcard", "openclaw.>", "wildcard"],
+    ["white space", "open claw", "contains a space"],
+  ])("refuses a target with %s with 400 INVALID_REQUEST naming it, for invoke and stream", async (_what, target, problem) => {
+    for (const route of ["invoke", "stream"]) {
+      const res = await post(`${rig.url}/v1/agents/${encodeURIComponent(target)}/${route}`, {}, route === "stream" ? { accept: "text/event-stream" } : {});
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { code: string; message: string };
+      expect(body.code).toBe("INVALID_REQUEST");
+      expect(body.message).toContain(`invalid target ${JSON.stringify(target)}`);
+      expect(body.message).toContain(problem);
+    }
   });
 });
 

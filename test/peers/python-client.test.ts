@@ -285,10 +285,12 @@ describe("pub/sub: deployed Python publish → TS subscribers", () => {
     expect(fan[0]).toMatchObject({ event_type: "task.queued", from: "py-peer", schema_version: 1, payload: { i: 0 }, ...context });
     expect(queued.slice().sort()).toEqual(sent.slice().sort());
     // Deployed publish routes by the bus tenant but leaves the envelope's tenant_id empty
-    // (bus.py publish): only the subject says "acme" (spec/interop.md "Tenants").
-    expect(acme.map((e) => [e.tenant_id, e.payload])).toEqual([[undefined, { i: -1 }]]);
+    // (bus.py publish): only the subject says "acme" (spec/interop.md "Tenants"). The TS
+    // subscriber's envelope carries the subject's tenant (spec/bus.md "The tenant of what arrives").
+    expect(acme.map((e) => [e.tenant_id, e.payload])).toEqual([["acme", { i: -1 }]]);
     const wire = await net.tap.where("the events", (m) => m.subject.includes(".events.task."), n + 2);
     expect(wire.map((m) => m.subject).slice(-3)).toEqual(["acp.v1.events.task.queued", "acp.v1.acme.events.task.queued", "acp.v1.events.task.done"]);
+    expect(wire.at(-2)!.json).not.toHaveProperty("tenant_id");
     // A deployed publish: no NATS reply, no headers, no reply_to in the envelope.
     for (const m of wire) {
       expect(m.reply).toBeUndefined();
