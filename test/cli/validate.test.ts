@@ -69,6 +69,14 @@ describe("oaio validate (child process)", () => {
     expect((await runCli(["validate"])).code).toBe(2);
     expect((await runCli(["validate", "--max-file-size", "lots", "golden/valid"])).code).toBe(2);
   });
+
+  it("refuses - given twice (standard input is read once) as a usage error: exit 2, nothing validated", async () => {
+    for (const args of [["validate", "-", "-"], ["validate", "--ndjson", "-", "golden/valid", "-"]]) {
+      const r = await runCli(args, { stdin: good });
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: "" });
+      expect(r.stderr).toContain("oaio validate: - (standard input) is given 2 times; standard input can be read once: give - once");
+    }
+  });
 });
 
 describe("runValidate", () => {
