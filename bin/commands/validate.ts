@@ -43,9 +43,15 @@ export interface ValidateOptions {
 export interface ValidateIo {
   /**
    * Where findings and the report go. When `write` returns false (a stream's buffer is full),
-   * nothing more is written until "drain" (or "close"/"error") is emitted, via `once`.
+   * nothing more is written until "drain" (or "close"/"error") is emitted, via `once` (the
+   * listeners that did not fire are removed with `off`; a `destroyed` stream is not waited for).
    */
-  stdout: { write(text: string): unknown; once?(event: "drain" | "close" | "error", listener: () => void): unknown };
+  stdout: {
+    write(text: string): unknown;
+    once?(event: "drain" | "close" | "error", listener: () => void): unknown;
+    off?(event: "drain" | "close" | "error", listener: () => void): unknown;
+    readonly destroyed?: boolean;
+  };
   stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   stdin: AsyncIterable<Uint8Array>;
 }
@@ -149,12 +155,18 @@ interface SourceLimits {
 /** Records one envelope; a returned promise settles once its output may continue (stdout drained). */
 type Recorder = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined) => Promise<void> | undefined;
 
-/** Settles when `stream` drains, closes or fails (whichever comes first); at once without `once`. */
+const DRAIN_EVENTS = ["drain", "close", "error"] as const;
+
+/** Settles when `stream` drains, closes or fails (whichever comes first); at once without `once` or when destroyed. */
 function drained(stream: ValidateIo["stdout"]): Promise<void> | undefined {
-  const once = stream.once;
-  if (once === undefined) return undefined;
+  const { once, off } = stream;
+  if (once === undefined || stream.destroyed === true) return undefined;
   return new Promise<void>((resolve) => {
-    for (const event of ["drain", "close", "error"] as const) once.call(stream, event, resolve);
+    const done = (): void => {
+      if (off !== undefined) for (const event of DRAIN_EVENTS) off.call(stream, event, done);
+      resolve();
+    };
+    for (const event of DRAIN_EVENTS) once.call(stream, event, done);
   });
 }
 
