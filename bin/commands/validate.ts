@@ -4,7 +4,12 @@
  * expected X, got Y`, or as one JSON report with --json. Exit 0 when all are
  * valid, 1 when some are invalid, 2 on a usage or I/O error (missing path,
  * unreadable directory, any input over --max-file-size: files, FIFOs, devices and stdin
- * alike, checked while reading).
+ * alike, checked while reading; `-` given twice).
+ *
+ * Memory stays bounded however many envelopes are invalid: text output waits for stdout
+ * to drain (a slow pipe holds the reader, not our heap), and the JSON report lists the
+ * first --max-findings findings (default {@link DEFAULT_MAX_FINDINGS}) while its counts
+ * stay exact (`findingsOmitted` says how many were left out).
  */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
@@ -19,6 +24,8 @@ export const DEFAULT_MAX_FILE_SIZE = 256 * 1_048_576;
 /** Batches with more envelopes than this get a progress line (on a TTY or with --progress). */
 export const PROGRESS_THRESHOLD = 5000;
 const PROGRESS_INTERVAL_MS = 250;
+/** Default --max-findings: how many findings the --json report lists. */
+export const DEFAULT_MAX_FINDINGS = 1000;
 
 /** Options of {@link runValidate} (the command's flags). */
 export interface ValidateOptions {
@@ -28,11 +35,23 @@ export interface ValidateOptions {
   progress?: boolean;
   maxFileSize?: number;
   maxBytes?: number;
+  /** Findings listed in the --json report (default {@link DEFAULT_MAX_FINDINGS}); the counts stay exact. */
+  maxFindings?: number;
 }
 
 /** Where {@link runValidate} reads and writes (process streams in the CLI, fakes in tests). */
 export interface ValidateIo {
-  stdout: { write(text: string): unknown };
+  /**
+   * Where findings and the report go. When `write` returns false (a stream's buffer is full),
+   * nothing more is written until "drain" (or "close"/"error") is emitted, via `once` (the
+   * listeners that did not fire are removed with `off`; a `destroyed` stream is not waited for).
+   */
+  stdout: {
+    write(text: string): unknown;
+    once?(event: "drain" | "close" | "error", listener: () => void): unknown;
+    off?(event: "drain" | "close" | "error", listener: () => void): unknown;
+    readonly destroyed?: boolean;
+  };
   stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   stdin: AsyncIterable<Uint8Array>;
 }
@@ -47,13 +66,17 @@ export interface Finding {
   got: string;
 }
 
-/** What --json prints. Findings are collected only in JSON mode. */
+/**
+ * What --json prints. Findings are collected only in JSON mode, the first --max-findings of
+ * them; `invalid` counts all, `findingsOmitted` those not listed.
+ */
 export interface ValidateReport {
   files: number;
   envelopes: number;
   valid: number;
   invalid: number;
   findings: Finding[];
+  findingsOmitted: number;
   ioErrors: IoProblem[];
 }
 
@@ -61,7 +84,13 @@ export interface ValidateReport {
 export async function runValidate(paths: readonly string[], opts: ValidateOptions, io: ValidateIo): Promise<number> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxFileSize = opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const report: ValidateReport = { files: 0, envelopes: 0, valid: 0, invalid: 0, findings: [], ioErrors: [] };
+  const maxFindings = opts.maxFindings ?? DEFAULT_MAX_FINDINGS;
+  const report: ValidateReport = { files: 0, envelopes: 0, valid: 0, invalid: 0, findings: [], findingsOmitted: 0, ioErrors: [] };
+  const stdinCount = paths.filter((p) => p === "-").length;
+  if (stdinCount > 1) {
+    io.stderr.write(`oaio validate: - (standard input) is given ${stdinCount} times; standard input can be read once: give - once\n`);
+    return 2;
+  }
   const { sources, problems } = await collectSources(paths, opts.ndjson === true);
   let current = 0; // 1-based index of the source being read, for the progress line
   const progress = new Progress(io.stderr, opts.progress === true || (io.stderr.isTTY === true && !opts.json && !opts.quiet));
@@ -73,20 +102,25 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
       io.stderr.write(`oaio validate: ${problem.path}: ${problem.message}\n`);
     }
   };
-  const record = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined): void => {
+  const out = (text: string): Promise<void> | undefined => (io.stdout.write(text) === false ? drained(io.stdout) : undefined);
+  const record = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined): Promise<void> | undefined => {
+    let wait: Promise<void> | undefined;
     report.envelopes++;
     if (error === undefined) {
       report.valid++;
     } else {
       report.invalid++;
       const finding: Finding = { file: source.path, ...(line === undefined ? {} : { line }), code: error.code, pointer: error.pointer, expected: error.expected, got: error.got };
-      if (opts.json) report.findings.push(finding);
-      else {
+      if (opts.json) {
+        if (report.findings.length < maxFindings) report.findings.push(finding);
+        else report.findingsOmitted++;
+      } else {
         progress.clear();
-        io.stdout.write(`${formatFinding(finding)}\n`);
+        wait = out(`${formatFinding(finding)}\n`);
       }
     }
     progress.tick(report.envelopes, current, sources.length);
+    return wait;
   };
 
   for (const problem of problems) ioProblem(problem);
@@ -102,10 +136,10 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
   progress.clear();
 
   if (opts.json) {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    await out(`${JSON.stringify(report, null, 2)}\n`);
   } else if (!opts.quiet) {
     const io2 = report.ioErrors.length > 0 ? `, ${report.ioErrors.length} input error${plural(report.ioErrors.length)}` : "";
-    io.stdout.write(
+    await out(
       `${report.envelopes} envelope${plural(report.envelopes)} in ${report.files} file${plural(report.files)}: ${report.valid} valid, ${report.invalid} invalid${io2}\n`,
     );
   }
@@ -118,7 +152,23 @@ interface SourceLimits {
   stdin: AsyncIterable<Uint8Array>;
 }
 
-type Recorder = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined) => void;
+/** Records one envelope; a returned promise settles once its output may continue (stdout drained). */
+type Recorder = (source: Source, line: number | undefined, error: EnvelopeDecodeError | undefined) => Promise<void> | undefined;
+
+const DRAIN_EVENTS = ["drain", "close", "error"] as const;
+
+/** Settles when `stream` drains, closes or fails (whichever comes first); at once without `once` or when destroyed. */
+function drained(stream: ValidateIo["stdout"]): Promise<void> | undefined {
+  const { once, off } = stream;
+  if (once === undefined || stream.destroyed === true) return undefined;
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      if (off !== undefined) for (const event of DRAIN_EVENTS) off.call(stream, event, done);
+      resolve();
+    };
+    for (const event of DRAIN_EVENTS) once.call(stream, event, done);
+  });
+}
 
 /**
  * Validates one source. Every input is read as a stream bounded by --max-file-size while
@@ -131,7 +181,7 @@ async function validateSource(source: Source, limits: SourceLimits, record: Reco
     const size = await regularFileSize(source.path);
     if (size !== undefined && size > maxFileSize) throw new TooLargeError(size, maxFileSize);
     if (size !== undefined && !source.ndjson && size > maxBytes) {
-      record(source, undefined, tooLargeError(size, maxBytes)); // no need to read it
+      await record(source, undefined, tooLargeError(size, maxBytes)); // no need to read it
       return;
     }
   }
@@ -140,12 +190,13 @@ async function validateSource(source: Source, limits: SourceLimits, record: Reco
     if (source.ndjson) {
       for await (const line of readLines(bounded(stream, maxFileSize), maxBytes)) {
         const error = line.bytes === undefined ? tooLargeError(line.size, maxBytes) : errorOf(line.bytes, maxBytes);
-        record(source, line.line, error);
+        const wait = record(source, line.line, error);
+        if (wait !== undefined) await wait;
       }
       return;
     }
     const doc = await readDocument(stream, maxBytes, maxFileSize);
-    record(source, undefined, doc.bytes === undefined ? tooLargeError(doc.size, maxBytes) : errorOf(doc.bytes, maxBytes));
+    await record(source, undefined, doc.bytes === undefined ? tooLargeError(doc.size, maxBytes) : errorOf(doc.bytes, maxBytes));
   } finally {
     if (!source.stdin) (stream as ReturnType<typeof createReadStream>).destroy();
   }
@@ -195,6 +246,13 @@ class Progress {
   }
 }
 
+/** Parses --max-findings: a whole number, 0 or more. */
+export function parseCount(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`"${value}" is not a count (a whole number, 0 or more)`);
+  return n;
+}
+
 /** Parses a byte count: `1048576`, `64k`, `256M`, `256MiB`, `1G` (binary multiples). */
 export function parseByteSize(value: string): number {
   const m = /^(\d+)\s*(?:([kmg])(?:i?b)?|b)?$/i.exec(value.trim());
@@ -220,6 +278,7 @@ export function register(program: Command): void {
     .option("--ndjson", "read every input (including -) as NDJSON: one envelope per line (default for *.ndjson, *.jsonl)")
     .option("--max-bytes <size>", "largest envelope accepted, as the decoder's size check", parseByteSize, DEFAULT_MAX_BYTES)
     .option("--max-file-size <size>", "refuse any input (file, FIFO, device, stdin) larger than this, checked while reading (I/O error, exit 2)", parseByteSize, DEFAULT_MAX_FILE_SIZE)
+    .option("--max-findings <n>", "findings listed in the --json report (the counts stay exact; findingsOmitted says how many were left out)", parseCount, DEFAULT_MAX_FINDINGS)
     .option("--progress", "print a progress line on stderr for batches over 5000 envelopes even when stderr is not a terminal")
     .option("-q, --quiet", "print only problems (no summary line, no progress)")
     .action(async (paths: string[], opts: CommandOptions) => {

@@ -61,9 +61,12 @@ function hexTail(ip: string): string {
  * (64:ff9b::/96). Forms with no legitimate webhook use are refused whatever they carry:
  * IPv4-compatible (::a.b.c.d, deprecated by RFC 4291), IPv4-translated (::ffff:0:a.b.c.d,
  * SIIT-internal), local-use NAT64 (64:ff9b:1::/48) and Teredo (2001::/32, a tunnel).
+ * An address with a zone id (`fe80::1%eth0`, `::8.8.8.8%lo`) is refused whatever it is: a zone
+ * scopes the address to one interface, which no public address needs.
  */
 export function classifyAddress(ip: string): AddressVerdict {
-  if (!ipaddr.isValid(ip) || isIP(ip.replace(/%.*$/, "")) === 0) return { public: false, reason: "not an IP address" };
+  if (ip.includes("%")) return { public: false, reason: "scoped to an interface (zone id)" };
+  if (!ipaddr.isValid(ip) || isIP(ip) === 0) return { public: false, reason: "not an IP address" };
   const parsed = ipaddr.parse(hexTail(ip));
   if (parsed.kind() === "ipv4") return v4Verdict(parsed as IPv4);
   const v6 = parsed as IPv6;
@@ -122,7 +125,8 @@ async function systemResolve(host: string): Promise<string[]> {
 
 /** True when `address` is in one of `allowed` (addresses or CIDR ranges, compared as addresses: ::1 matches 0:0::1). */
 function allowedAddress(address: string, allowed: readonly string[] | undefined): boolean {
-  if (allowed === undefined || allowed.length === 0 || !ipaddr.isValid(address)) return false;
+  // a scoped address (zone id) is never matched: the list names unscoped addresses
+  if (allowed === undefined || allowed.length === 0 || address.includes("%") || !ipaddr.isValid(address)) return false;
   const a = ipaddr.process(hexTail(address));
   return allowed.some((entry) => {
     if (ipaddr.isValidCIDR(entry)) {

@@ -94,9 +94,21 @@ async function errorOf(res: Response): Promise<AcpError> {
  * HTTP adapter) answer 202 with an empty body: the request succeeded, so an empty body is
  * "no content", not a failure. A non-empty body that is not JSON is a defect of the peer.
  */
-async function bodyOf(res: Response): Promise<unknown> {
+async function bodyOf(res: Response, signal: AbortSignal | undefined): Promise<unknown> {
   if (res.status === 204) return undefined;
-  const text = await res.text();
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err: unknown) {
+    // the connection failed mid-body (undici: "TypeError: terminated"): the call may have run,
+    // so not retryable
+    if (signal?.aborted === true) throw new CanceledError("request canceled", { cause: err });
+    throw new TransportFailureError(`gateway answered ${res.status}, then the body was cut off: ${err instanceof Error ? err.message : String(err)}`, {
+      retryable: false,
+      details: { status: res.status },
+      cause: err,
+    });
+  }
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text) as unknown;
@@ -168,7 +180,7 @@ export class GatewayClient {
   async invoke<T = unknown>(target: string, body?: unknown, opts?: CallOptions): Promise<T | undefined> {
     const res = await this.#post(`/v1/agents/${encodeURIComponent(target)}/invoke`, body, opts);
     if (!res.ok) throw await errorOf(res);
-    return (await bodyOf(res)) as T | undefined;
+    return (await bodyOf(res, opts?.signal)) as T | undefined;
   }
 
   /**
@@ -179,7 +191,7 @@ export class GatewayClient {
   async emit(eventType: string, body?: unknown, opts?: CallOptions): Promise<{ event_id: string | undefined }> {
     const res = await this.#post(`/v1/events/${encodeURIComponent(eventType)}`, body, opts);
     if (!res.ok) throw await errorOf(res);
-    const answer = await bodyOf(res);
+    const answer = await bodyOf(res, opts?.signal);
     const fromBody = answer !== null && typeof answer === "object" ? (answer as { event_id?: unknown }).event_id : undefined;
     const id = typeof fromBody === "string" ? fromBody : res.headers.get("x-event-id") ?? undefined;
     return { event_id: id };

@@ -2,7 +2,8 @@
  * Envelope context of an HTTP request (shared/PROTOCOL.md "HTTP/SSE gateway"): the X-*
  * headers fill session, conversation, tenant, user, channel and trace fields; the auth
  * result overrides them, and a tenant-bound identity fixes the tenant (another tenant in
- * X-Tenant-Id is refused with 403, never routed).
+ * X-Tenant-Id is refused with 403, never routed). When auth is on, the identity fields
+ * ({@link IDENTITY_FIELDS}) come from the auth result only: their headers are dropped.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { InvalidRequestError, PermissionDeniedError } from "../../generated/ts/errors.js";
@@ -22,6 +23,14 @@ export const CONTEXT_HEADERS: Readonly<Record<string, keyof ContextFields>> = Ob
   "x-user-id": "user_id",
   "x-channel": "channel",
 });
+
+/**
+ * Context fields that say who the caller is. With an auth hook they are set by its result
+ * only: `X-User-Id: admin` next to a token without `sub` must not make the caller admin.
+ * (The tenant has its own rule: bound by the identity, or taken from X-Tenant-Id when the
+ * identity is bound to no tenant.)
+ */
+export const IDENTITY_FIELDS: readonly (keyof ContextFields)[] = Object.freeze(["user_id"]);
 
 /** Longest accepted context header value. */
 const MAX_VALUE = 1024;
@@ -59,6 +68,7 @@ export function requestContext(headers: IncomingHttpHeaders, auth: AuthResult | 
     if (problem !== undefined) throw badHeader("x-tenant-id", "/tenant_id", `is no usable tenant id: ${problem}`);
   }
   if (auth !== undefined) {
+    for (const field of IDENTITY_FIELDS) delete ctx[field];
     if (auth.tenant !== undefined) {
       if (ctx.tenant_id !== undefined && ctx.tenant_id !== auth.tenant) {
         throw new HttpError(403, new PermissionDeniedError(`credentials are bound to another tenant than X-Tenant-Id ${JSON.stringify(ctx.tenant_id)}`, {

@@ -250,3 +250,18 @@ describe("the A2A server passes every webhooks guard option to the guard", () =>
     }
   });
 });
+
+describe("addresses with a zone id", () => {
+  it("are refused whatever they embed or scope (::8.8.8.8%lo was judged IPv4-mapped public)", async () => {
+    for (const ip of ["::8.8.8.8%lo", "::ffff:8.8.8.8%lo", "::ffff:808:808%eth0", "2001:4860:4860::8888%1", "fe80::1%eth0", "64:ff9b::8.8.8.8%lo"]) {
+      expect({ ip, verdict: classifyAddress(ip) }).toEqual({ ip, verdict: { public: false, reason: "scoped to an interface (zone id)" } });
+      expect(isPrivateAddress(ip)).toBe(true);
+    }
+    // the unscoped forms are judged as before
+    expect(classifyAddress("::ffff:8.8.8.8").public).toBe(true);
+    expect(classifyAddress("2001:4860:4860::8888").public).toBe(true);
+    // a resolver answering a scoped address: refused, also when the unscoped address is listed
+    const scoped = { resolve: async () => ["2001:4860:4860::8888%lo"], allowAddresses: ["2001:4860:4860::8888"] };
+    await expect(resolveWebhookTarget("https://hook.example/x", scoped)).rejects.toThrow(/2001:4860:4860::8888%lo: scoped to an interface \(zone id\)/);
+  });
+});

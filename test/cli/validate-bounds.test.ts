@@ -41,8 +41,11 @@ function rssKb(pid: number): number {
   }
 }
 
-/** Runs `oaio args` under GNU time -v; kills it once its RSS passes `killAboveKb`. */
-function runMeasured(args: readonly string[], killAboveKb: number, input?: string): Promise<Bounded> {
+/**
+ * Runs `oaio args` under GNU time -v; kills it once its RSS passes `killAboveKb`. With
+ * `holdStdoutMs`, its stdout is not read for that long (a slow reader: the pipe fills up).
+ */
+function runMeasured(args: readonly string[], killAboveKb: number, input?: string, holdStdoutMs = 0): Promise<Bounded> {
   return new Promise((resolve, reject) => {
     const child = spawn("/usr/bin/time", ["-v", process.execPath, "--import", "tsx", `${REPO_ROOT}bin/oaio.ts`, ...args], {
       cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["pipe", "pipe", "pipe"],
@@ -50,7 +53,9 @@ function runMeasured(args: readonly string[], killAboveKb: number, input?: strin
     let stdout = "";
     let stderr = "";
     let killed = false;
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    const read = (): void => void child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    const hold = holdStdoutMs > 0 ? setTimeout(read, holdStdoutMs) : undefined;
+    if (hold === undefined) read();
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.stdin.on("error", () => {});
     const watchdog = setInterval(() => {
@@ -64,6 +69,7 @@ function runMeasured(args: readonly string[], killAboveKb: number, input?: strin
     child.on("error", reject);
     child.on("close", (code) => {
       clearInterval(watchdog);
+      clearTimeout(hold);
       const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
       const exit = /Exit status: (\d+)/.exec(stderr);
       resolve({ code: exit ? Number(exit[1]) : code, stdout, stderr, maxRssKb: m ? Number(m[1]) : Number.NaN, killed });
@@ -142,4 +148,38 @@ describe("oaio validate bounds what it reads", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("<stdin>: over the 2097152-byte limit (2 MiB)");
   }, 120_000);
+});
+
+describe("oaio validate bounds what it writes", () => {
+  /** Old code: ~1.2 KB of RSS per invalid line (607 MB max RSS for these with --json, 532 MB text to a slow reader). */
+  const LINES = 256 * 1024;
+  /** 256 Ki invalid NDJSON lines ("x"), 512 KiB: within --max-file-size, one finding per line. */
+  const manyInvalid = (): string => {
+    const path = join(dir, "many-invalid.ndjson");
+    writeFileSync(path, "x\n".repeat(LINES));
+    return path;
+  };
+
+  it("text findings to a slow stdout wait for it to drain: bounded RSS, every finding printed", async () => {
+    const r = await runMeasured(["validate", manyInvalid()], KILL_KB(), undefined, 8000);
+    expect({ killed: r.killed, code: r.code }).toEqual({ killed: false, code: 1 });
+    expect(r.maxRssKb).toBeLessThan(baselineKb + HEADROOM_KB);
+    const lines = r.stdout.split("\n");
+    expect(lines.filter((l) => l.includes("many-invalid.ndjson:")).length).toBe(LINES);
+    expect(r.stdout).toContain(`${LINES} envelopes in 1 file: 0 valid, ${LINES} invalid`);
+  }, 180_000);
+
+  it("--json lists the first --max-findings findings with exact counts: bounded RSS", async () => {
+    const path = manyInvalid();
+    const r = await runMeasured(["validate", "--json", path], KILL_KB());
+    expect({ killed: r.killed, code: r.code }).toEqual({ killed: false, code: 1 });
+    expect(r.maxRssKb).toBeLessThan(baselineKb + HEADROOM_KB);
+    const report = JSON.parse(r.stdout) as { envelopes: number; invalid: number; findings: { line: number }[]; findingsOmitted: number };
+    expect({ envelopes: report.envelopes, invalid: report.invalid, listed: report.findings.length, omitted: report.findingsOmitted })
+      .toEqual({ envelopes: LINES, invalid: LINES, listed: 1000, omitted: LINES - 1000 });
+    expect(report.findings.map((f) => f.line).slice(0, 3)).toEqual([1, 2, 3]);
+    const raised = await runMeasured(["validate", "--json", "--max-findings", "5000", path], KILL_KB());
+    const more = JSON.parse(raised.stdout) as { findings: unknown[]; findingsOmitted: number };
+    expect({ listed: more.findings.length, omitted: more.findingsOmitted }).toEqual({ listed: 5000, omitted: LINES - 5000 });
+  }, 180_000);
 });

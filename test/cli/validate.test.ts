@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { createEnvelope, encode } from "../../runtime/envelope/index.js";
 import { parseByteSize, runValidate } from "../../bin/commands/validate.js";
 import type { ValidateOptions, ValidateReport } from "../../bin/commands/validate.js";
@@ -68,6 +68,14 @@ describe("oaio validate (child process)", () => {
     expect(missing.stderr).toContain("no/such/file.json: ENOENT");
     expect((await runCli(["validate"])).code).toBe(2);
     expect((await runCli(["validate", "--max-file-size", "lots", "golden/valid"])).code).toBe(2);
+  });
+
+  it("refuses - given twice (standard input is read once) as a usage error: exit 2, nothing validated", async () => {
+    for (const args of [["validate", "-", "-"], ["validate", "--ndjson", "-", "golden/valid", "-"]]) {
+      const r = await runCli(args, { stdin: good });
+      expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: "" });
+      expect(r.stderr).toContain("oaio validate: - (standard input) is given 2 times; standard input can be read once: give - once");
+    }
   });
 });
 
@@ -150,5 +158,30 @@ describe("parseByteSize", () => {
     expect([parseByteSize("1024"), parseByteSize("64k"), parseByteSize("256MiB"), parseByteSize("1G")]).toEqual([1024, 65536, 268435456, 1073741824]);
     expect(() => parseByteSize("lots")).toThrow();
     expect(() => parseByteSize("0")).toThrow();
+  });
+});
+
+describe("runValidate writing to a slow stream", () => {
+  it("waits for drain, writes every finding in order, and leaves no listener behind", async () => {
+    const chunks: string[] = [];
+    const slow = new Writable({
+      highWaterMark: 64,
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk.toString());
+        setImmediate(done);
+      },
+    });
+    const before = ["drain", "close", "error"].map((e) => slow.listenerCount(e));
+    const lines = 300;
+    const code = await runValidate(["-"], { ndjson: true }, {
+      stdout: slow,
+      stderr: { write: () => true },
+      stdin: Readable.from([Buffer.from(`${badSeq}\n`.repeat(lines))]),
+    });
+    expect(code).toBe(1);
+    const out = chunks.join("").split("\n");
+    expect(out.filter((l) => l.startsWith("<stdin>:")).map((l) => Number(/^<stdin>:(\d+):/.exec(l)?.[1]))).toEqual(Array.from({ length: lines }, (_, i) => i + 1));
+    expect(out).toContain(`${lines} envelopes in 1 file: 0 valid, ${lines} invalid`);
+    expect(["drain", "close", "error"].map((e) => slow.listenerCount(e))).toEqual(before);
   });
 });

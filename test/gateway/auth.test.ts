@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPublicKey, createSecretKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { createHmac, createPublicKey, createSecretKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWTPayload } from "jose";
 import type { Envelope } from "../../runtime/index.js";
 import { createJwtVerifier } from "../../runtime/gateway/index.js";
@@ -109,7 +109,37 @@ describe("Bearer JWT", () => {
     const lax = await rig.extraGateway({ auth: createJwtVerifier({ secret: SECRET, issuer: "https://issuer.test", audience: "oaio", requireExp: false }) });
     const ok = await post(`${lax.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${noExp}` });
     expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ result: { tenant: "acme", user: "ada" } });
+    expect(await ok.json()).toEqual({ tenant: "acme", user: "ada" });
+  });
+
+  it("identity comes from the token only: X-User-Id is dropped when the token sets no user", async () => {
+    const noSub = await hs256({ tenant_id: "acme" });
+    const res = await invoke({ authorization: `Bearer ${noSub}`, "x-user-id": "admin" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ tenant: "acme" });
+    // a custom hook that sets no user_id: the header is dropped too
+    const gw = await rig.extraGateway({ auth: () => ({ principal: "k", tenant: "acme" }) });
+    const hooked = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { "x-user-id": "admin" });
+    expect(await hooked.json()).toEqual({ tenant: "acme" });
+  });
+
+  it("a token whose exp, nbf or iat is not a finite number (1e999 parses as Infinity) is refused: 401", async () => {
+    /** Signs the payload text as written (SignJWT would turn Infinity into null). */
+    const signRaw = (payload: string): string => {
+      const b64 = (text: string): string => Buffer.from(text).toString("base64url");
+      const input = `${b64('{"alg":"HS256"}')}.${b64(payload)}`;
+      return `${input}.${createHmac("sha256", key).update(input).digest("base64url")}`;
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (time: string): string => `{"sub":"ada","tenant_id":"acme","iss":"https://issuer.test","aud":"oaio",${time}}`;
+    // the control: the same hand-signed token with finite times is accepted
+    const control = await invoke({ authorization: `Bearer ${signRaw(claims(`"exp":${now + 300},"nbf":${now - 10},"iat":${now}`))}` });
+    expect(control.status).toBe(200);
+    for (const time of [`"exp":1e999`, `"exp":${now + 300},"nbf":-1e999`, `"exp":${now + 300},"iat":1e999`, `"exp":${now + 300},"iat":-1e999`]) {
+      const res = await invoke({ authorization: `Bearer ${signRaw(claims(time))}` });
+      expect({ time, status: res.status }).toEqual({ time, status: 401 });
+      expect(await res.json()).toEqual({ code: "AUTH_FAILURE", message: "invalid token", retryable: false });
+    }
   });
 
   it("a valid token bound to no tenant is refused: 403", async () => {
@@ -203,11 +233,66 @@ describe("key material must say what it is; algorithms are pinned per key type",
     expect(() => createJwtVerifier({ secret: SECRET, publicKey: rsa.publicKey } as never)).toThrow(/exactly one/);
   });
 
+  it("a secret that is key material in any form is refused: PEM anywhere, DER, JWK JSON, base64 or hex of DER", async () => {
+    const der = rsa.publicKey.export({ type: "spki", format: "der" });
+    const jwkText = JSON.stringify(await exportJWK(rsa.publicKey));
+    const pemBody = publicPem.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const cases: [string, string | Uint8Array][] = [
+      ["PEM after 80 spaces", " ".repeat(80) + publicPem],
+      ["PEM after 80 spaces, bytes", Buffer.from(" ".repeat(80) + publicPem)],
+      ["DER SPKI bytes", der],
+      ["public JWK JSON text", jwkText],
+      ["base64 PEM body", pemBody],
+      ["base64 PEM body with line breaks", pemBody.replace(/(.{64})/g, "$1\n")],
+      ["base64url DER", der.toString("base64url")],
+      ["hex DER", der.toString("hex")],
+      ["EC DER SPKI", ec.publicKey.export({ type: "spki", format: "der" })],
+      ["PKCS#8 private DER", rsa.privateKey.export({ type: "pkcs8", format: "der" })],
+    ];
+    for (const [name, secret] of cases) {
+      expect(() => createJwtVerifier({ secret, audience: "oaio" }), name).toThrow(/secret is .*(PEM|DER|JWK).*not a shared secret/);
+    }
+  });
+
+  it("an HS* secret is at least the hash size (RFC 7518 §3.2): shorter is refused, HS384/512 need 48/64 bytes", async () => {
+    expect(() => createJwtVerifier({ secret: "x".repeat(31) })).toThrow(/31 bytes; HS256 needs at least 32/);
+    expect(() => createJwtVerifier({ secret: new Uint8Array(16) })).toThrow(/16 bytes; HS256 needs at least 32/);
+    expect(() => createJwtVerifier({ secret: "x".repeat(40), algorithms: ["HS384"] })).toThrow(/40 bytes, too short for HS384.*HS384 48/);
+    expect(() => createJwtVerifier({ secret: "x".repeat(48), algorithms: ["HS512"] })).toThrow(/too short for HS512/);
+    // the default set is what the secret is long enough for: a 40-byte secret verifies HS256, not HS384
+    const hs = (alg: string): Promise<string> => new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg }).setAudience("oaio").setExpirationTime("5m").sign(key);
+    const gw = await rig.extraGateway({ auth: createJwtVerifier({ secret: SECRET, audience: "oaio" }) });
+    const status = async (alg: string): Promise<number> => (await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await hs(alg)}` })).status;
+    expect([await status("HS256"), await status("HS384")]).toEqual([200, 401]);
+    const long = new Uint8Array(64).fill(7);
+    const gw64 = await rig.extraGateway({ auth: createJwtVerifier({ secret: long, audience: "oaio" }) });
+    const hs512 = await new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg: "HS512" }).setAudience("oaio").setExpirationTime("5m").sign(long);
+    expect((await post(`${gw64.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${hs512}` })).status).toBe(200);
+  });
+
+  it("only own, defined key sources count: secret: undefined is none, an inherited secret is never used", async () => {
+    // the common `secret: process.env.X` left unset next to a public key
+    const unsetSecret = createJwtVerifier({ secret: undefined, publicKey: rsa.publicKey, audience: "oaio" } as never);
+    const gw = await rig.extraGateway({ auth: unsetSecret });
+    const good = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` });
+    expect(await good.json()).toEqual({ tenant: "globex", user: "carol" });
+    // a secret on the prototype: the options are the public key only, and HS256 signed with that secret fails
+    const inherited = "an-inherited-secret-an-inherited-secret-xx";
+    const opts = Object.assign(Object.create({ secret: inherited }) as object, { publicKey: rsa.publicKey, audience: "oaio" });
+    const gw2 = await rig.extraGateway({ auth: createJwtVerifier(opts as never) });
+    const forged = await new SignJWT({ sub: "mallory", tenant_id: "acme" }).setProtectedHeader({ alg: "HS256" }).setAudience("oaio").setExpirationTime("5m")
+      .sign(new TextEncoder().encode(inherited));
+    expect((await post(`${gw2.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${forged}` })).status).toBe(401);
+    expect((await post(`${gw2.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` })).status).toBe(200);
+    expect(() => createJwtVerifier(Object.create({ secret: inherited }) as never)).toThrow(/exactly one .*got none/);
+  });
+
   it("an RSA public KeyObject verifies RS256 over HTTP and refuses HS256 signed with its PEM", async () => {
     for (const publicKey of [rsa.publicKey, createPublicKey(publicPem), await exportJWK(rsa.publicKey)]) {
       const gw = await rig.extraGateway({ auth: createJwtVerifier({ publicKey, audience: "oaio" }) });
       const good = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` });
-      expect(await good.json()).toEqual({ result: { tenant: "globex", user: "carol" } });
+      expect(await good.json()).toEqual({ tenant: "globex", user: "carol" });
       const ps = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" }, "PS256")}` });
       expect(ps.status).toBe(200);
       const before = seen.length;

@@ -182,3 +182,27 @@ describe("GatewayClient against deployed gateways", () => {
     expect(await new GatewayClient({ url: rig.url }).checkHealth()).toEqual({ healthz: "ok", readyz: "ok" });
   });
 });
+
+describe("GatewayClient: a 2xx body cut off mid-read", () => {
+  it("rejects invoke and emit with a typed TRANSPORT_FAILURE (was a raw TypeError: terminated)", async () => {
+    // a real server that promises 1000 bytes of JSON, sends 20, and drops the connection
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "1000" });
+      res.write('{"sum": 5, "padding":');
+      setImmediate(() => res.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const client = new GatewayClient({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      for (const call of [() => client.invoke("add", { a: 2, b: 3 }), () => client.emit("notes.cut", {})]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(AcpError);
+        expect(err).toMatchObject({ code: "TRANSPORT_FAILURE", retryable: false, details: { status: 200 } });
+        expect((err as Error).message).toMatch(/^gateway answered 200, then the body was cut off: /);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

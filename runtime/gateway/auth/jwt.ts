@@ -41,6 +41,9 @@ export type JwtVerifierOptions = JwtKeySource & {
   realm?: string;
 };
 
+/** Time claims (RFC 7519 §4.1.4-6): when present, finite NumericDates. */
+const TIME_CLAIMS = ["exp", "nbf", "iat"] as const;
+
 function claim(payload: JWTPayload, path: string): unknown {
   let value: unknown = payload;
   for (const part of path.split(".")) {
@@ -90,6 +93,10 @@ export function createJwtVerifier(opts: JwtVerifierOptions): AuthHook {
     } catch (err: unknown) {
       if (err instanceof errors.JWTExpired) throw unauthorized("token expired", "invalid_token");
       throw unauthorized("invalid token", "invalid_token");
+    }
+    // jose takes exp: 1e999 (Infinity after JSON.parse) as a time: a token that never expires
+    for (const time of TIME_CLAIMS) {
+      if (Object.hasOwn(payload, time) && !Number.isFinite(payload[time])) throw unauthorized("invalid token", "invalid_token");
     }
     const tenantValue = claim(payload, tenantClaim);
     let tenant: string | undefined;

@@ -6,8 +6,11 @@
  * secret, so a public PEM passed as a Buffer let anyone sign HS256 tokens with that public
  * (hence known) PEM. Each key type verifies only its own algorithms (RSA: RS* and PS*,
  * EC: the ES* of its curve, Ed25519: EdDSA), and HS* never verifies against a public key.
+ * Nor does a secret: one that is key material (PEM anywhere in it, DER, a JWK's JSON text,
+ * base64 or hex of DER) is refused, and a secret shorter than the hash of an HS* algorithm
+ * (RFC 7518 §3.2) does not verify that algorithm.
  */
-import { KeyObject, createPublicKey, webcrypto, type JsonWebKey } from "node:crypto";
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, webcrypto, type JsonWebKey } from "node:crypto";
 
 type CryptoKey = webcrypto.CryptoKey;
 import { createLocalJWKSet, createRemoteJWKSet } from "jose";
@@ -28,6 +31,8 @@ export interface ResolvedKey {
 }
 
 const HMAC = ["HS256", "HS384", "HS512"] as const;
+/** Least secret length per HS* algorithm, bytes: the hash size (RFC 7518 §3.2). */
+const HMAC_MIN_BYTES: Readonly<Record<(typeof HMAC)[number], number>> = { HS256: 32, HS384: 48, HS512: 64 };
 const RSA = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"] as const;
 const RSA_PSS = ["PS256", "PS384", "PS512"] as const;
 const EC_BY_CURVE: Readonly<Record<string, readonly string[]>> = Object.assign(Object.create(null) as Record<string, readonly string[]>, {
@@ -121,34 +126,105 @@ function pin(allowed: readonly string[], requested: readonly string[] | undefine
   return [...requested];
 }
 
+/** True when `parse` accepts the bytes (it throws on anything that is not that format). */
+function parses(parse: () => unknown): boolean {
+  try {
+    parse();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True for DER key material: an SPKI / PKCS#1 public key, a PKCS#8 / PKCS#1 / SEC1 private key, or an X.509 certificate. */
+function isDerKey(der: Buffer): boolean {
+  if (der.length < 16 || der[0] !== 0x30) return false; // every one of these is an ASN.1 SEQUENCE
+  return (
+    (["spki", "pkcs1"] as const).some((type) => parses(() => createPublicKey({ key: der, format: "der", type }))) ||
+    (["pkcs8", "pkcs1", "sec1"] as const).some((type) => parses(() => createPrivateKey({ key: der, format: "der", type }))) ||
+    parses(() => new X509Certificate(der))
+  );
+}
+
+/**
+ * What key material a secret is, or undefined when it is none: PEM (a marker anywhere in
+ * it), DER, a JWK's JSON text, or base64 / base64url / hex of DER (the body of a PEM).
+ * jose would use any of them as an HMAC key, and a public one is known to everyone.
+ */
+function keyMaterialIn(secret: Uint8Array): string | undefined {
+  const bytes = Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength);
+  const text = bytes.toString("latin1");
+  if (text.includes("-----BEGIN") || parses(() => createPublicKey(bytes))) return "a PEM key or certificate";
+  if (isDerKey(bytes)) return "a DER key or certificate";
+  const trimmed = text.trim();
+  if (trimmed.startsWith("{")) {
+    let json: unknown;
+    try {
+      json = JSON.parse(trimmed);
+    } catch {
+      json = undefined;
+    }
+    if (typeof json === "object" && json !== null && ("kty" in json || "keys" in json)) return "a JWK or JWKS (JSON)";
+  }
+  const compact = trimmed.replace(/\s+/g, "");
+  if (/^[0-9a-fA-F]+$/.test(compact) && compact.length % 2 === 0 && isDerKey(Buffer.from(compact, "hex"))) return "hex of a DER key";
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) {
+    const encoding = /[-_]/.test(compact) ? "base64url" : "base64";
+    if (isDerKey(Buffer.from(compact, encoding))) return "base64 of a DER key (a PEM body)";
+  }
+  return undefined;
+}
+
+/** The secret's bytes and the HS* algorithms it is long enough for, or a refusal. */
+function resolveSecret(given: unknown, requested: readonly string[] | undefined): ResolvedKey {
+  const secret = typeof given === "string" ? new TextEncoder().encode(given) : given;
+  if (!(secret instanceof Uint8Array) || secret.length === 0) throw invalid("secret must be a non-empty string or Uint8Array");
+  const material = keyMaterialIn(secret);
+  if (material !== undefined) {
+    throw invalid(`secret is ${material}, not a shared secret; give a public key as publicKey: createPublicKey(…) from node:crypto, a key set as jwks`);
+  }
+  const long = HMAC.filter((alg) => secret.length >= HMAC_MIN_BYTES[alg]);
+  if (long.length === 0) throw invalid(`secret is ${secret.length} bytes; HS256 needs at least 32 (RFC 7518 §3.2): use 32 or more random bytes`);
+  const short = (requested ?? []).filter((alg) => alg in HMAC_MIN_BYTES && !long.includes(alg as (typeof HMAC)[number]));
+  if (short.length > 0) {
+    const need = short.map((alg) => `${alg} ${HMAC_MIN_BYTES[alg as (typeof HMAC)[number]]}`).join(", ");
+    throw invalid(`secret is ${secret.length} bytes, too short for ${short.join(", ")} (at least the hash size, RFC 7518 §3.2: ${need}); give a longer secret or leave it out of algorithms`);
+  }
+  return { key: secret, algorithms: pin(long, requested, "a shared secret") };
+}
+
+/** The value of an own, defined key source option (an inherited or undefined one is no source). */
+function ownSource(opts: object, name: string): unknown {
+  return Object.hasOwn(opts, name) ? (opts as Record<string, unknown>)[name] : undefined;
+}
+
 /** Resolves the one configured key source and the algorithms it may verify. */
 export function resolveKey(opts: JwtKeySource & { algorithms?: readonly string[] }): ResolvedKey {
-  const sources = (["secret", "publicKey", "jwks", "jwksUrl"] as const).filter((s) => Object.hasOwn(opts, s) && (opts as Record<string, unknown>)[s] !== undefined);
+  // own, defined sources only: `secret: process.env.X` left undefined is no source, and a
+  // source inherited through the prototype is never used
+  const sources = (["secret", "publicKey", "jwks", "jwksUrl"] as const).filter((s) => ownSource(opts, s) !== undefined);
   if (sources.length !== 1) throw invalid(`give exactly one of secret, publicKey, jwks, jwksUrl (got ${sources.length === 0 ? "none" : sources.join(", ")})`);
-  if ("secret" in opts) {
-    const secret = typeof opts.secret === "string" ? new TextEncoder().encode(opts.secret) : opts.secret;
-    if (!(secret instanceof Uint8Array) || secret.length === 0) throw invalid("secret must be a non-empty string or Uint8Array");
-    if (new TextDecoder().decode(secret.subarray(0, 64)).includes("-----BEGIN")) {
-      throw invalid("secret looks like a PEM key; give a public key as publicKey: createPublicKey(pem)");
-    }
-    return { key: secret, algorithms: pin(HMAC, opts.algorithms, "a shared secret") };
-  }
-  if ("publicKey" in opts) {
-    const key = publicKeyObject(opts.publicKey);
+  const source = sources[0]!;
+  const value = ownSource(opts, source);
+  const requested = ownSource(opts, "algorithms") as readonly string[] | undefined;
+  if (source === "secret") return resolveSecret(value, requested);
+  if (source === "publicKey") {
+    const key = publicKeyObject(value);
     let allowed = algorithmsOfPublicKey(key);
-    const jwkAlg = isJwk(opts.publicKey) ? opts.publicKey.alg : undefined;
+    const jwkAlg = isJwk(value) ? value.alg : undefined;
     if (jwkAlg !== undefined) allowed = pin(allowed, [jwkAlg], `this ${String(key.asymmetricKeyType)} key`);
-    return { key, algorithms: pin(allowed, opts.algorithms, `a ${String(key.asymmetricKeyType)} public key`) };
+    return { key, algorithms: pin(allowed, requested, `a ${String(key.asymmetricKeyType)} public key`) };
   }
-  if ("jwks" in opts) {
-    checkJwks(opts.jwks);
-    return { key: createLocalJWKSet(opts.jwks), algorithms: pin(ASYMMETRIC, opts.algorithms, "a JWKS (public keys only)") };
+  if (source === "jwks") {
+    const jwks = value as JSONWebKeySet;
+    checkJwks(jwks);
+    return { key: createLocalJWKSet(jwks), algorithms: pin(ASYMMETRIC, requested, "a JWKS (public keys only)") };
   }
   let url: URL;
   try {
-    url = typeof opts.jwksUrl === "string" ? new URL(opts.jwksUrl) : opts.jwksUrl;
+    url = typeof value === "string" ? new URL(value) : value instanceof URL ? value : new URL(String(value));
   } catch {
-    throw invalid(`jwksUrl ${String(opts.jwksUrl)} is not a URL`);
+    throw invalid(`jwksUrl ${String(value)} is not a URL`);
   }
-  return { key: createRemoteJWKSet(url), algorithms: pin(ASYMMETRIC, opts.algorithms, "a JWKS (public keys only)") };
+  return { key: createRemoteJWKSet(url), algorithms: pin(ASYMMETRIC, requested, "a JWKS (public keys only)") };
 }

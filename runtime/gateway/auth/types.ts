@@ -28,7 +28,10 @@ export interface AuthResult {
    * tenants' streams too. Undefined: the identity is not tenant-bound.
    */
   readonly tenant?: string;
-  /** Context fields the identity sets; they override the X-* headers (user_id, channel, …). */
+  /**
+   * Context fields the identity sets; they override the X-* headers (user_id, channel, …).
+   * `user_id` comes from here only: with a hook, X-User-Id is dropped (spec/gateway.md "Auth").
+   */
   readonly context?: Readonly<Omit<ContextFields, "tenant_id">>;
   /** Verified claims, for hooks layered on top. */
   readonly claims?: Readonly<Record<string, unknown>>;
