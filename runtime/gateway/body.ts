@@ -10,6 +10,7 @@
 import type { FastifyInstance } from "fastify";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { HttpError } from "./errors.js";
+import { jsonDepthExceeds } from "../http/json-depth.js";
 
 /** Default body limit: 4 MiB. */
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -36,33 +37,12 @@ export function parseJsonBody(body: Buffer): unknown {
   }
   if (text.charCodeAt(0) === 0xfeff) throw invalid("request body starts with a byte order mark (U+FEFF); send JSON as UTF-8 without a BOM");
   if (text.trim() === "") return undefined;
-  const depth = jsonDepthOver(text, MAX_JSON_DEPTH);
-  if (depth) throw invalid(`request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the payload`);
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) throw invalid(`request body nests arrays/objects deeper than ${MAX_JSON_DEPTH} levels; flatten the payload`);
   try {
     return JSON.parse(text);
   } catch (err: unknown) {
     throw invalid(`request body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-/**
- * True when `text` nests `[`/`{` deeper than `max` (strings skipped). One pass over the text,
- * no recursion; malformed text is left to JSON.parse.
- */
-export function jsonDepthOver(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
 }
 
 /** Replaces fastify's body parsers with the gateway's JSON-only one. */
