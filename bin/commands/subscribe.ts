@@ -72,16 +72,24 @@ async function subscribeDurable(pattern: string, name: string, opts: SubscribeCl
     });
     closeSub = () => sub.close();
     process.stderr.write(`consumer ${name} on ${sub.filterSubject} (${sub.stream}) (Ctrl-C to stop)\n`);
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
     try {
-      await finished;
+      await untilDoneOrSignal(finished, done);
     } finally {
-      process.off("SIGINT", done);
-      process.off("SIGTERM", done);
       await sub.close();
     }
   });
+}
+
+/** Waits for `finished`; SIGINT or SIGTERM call `done` (which settles it) in the meantime. */
+async function untilDoneOrSignal(finished: Promise<void>, done: () => void): Promise<void> {
+  process.once("SIGINT", done);
+  process.once("SIGTERM", done);
+  try {
+    await finished;
+  } finally {
+    process.off("SIGINT", done);
+    process.off("SIGTERM", done);
+  }
 }
 
 /** Registers `oaio subscribe`. */
@@ -123,14 +131,7 @@ export function register(program: Command): void {
       }, opts.queue === undefined ? {} : { queue: opts.queue });
       await bus.transport.flush();
       process.stderr.write(`listening on ${sub.subject} (Ctrl-C to stop)\n`);
-      process.once("SIGINT", done);
-      process.once("SIGTERM", done);
-      try {
-        await finished;
-      } finally {
-        process.off("SIGINT", done);
-        process.off("SIGTERM", done);
-      }
+      await untilDoneOrSignal(finished, done);
     });
   });
 }
