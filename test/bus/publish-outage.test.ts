@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { connectNats, createMemoryTransport, type Transport, type TransportStatus } from "../../runtime/transport/index.js";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
 import { AcpError } from "../../runtime/errors.js";
-import { startNatsServer } from "../helpers/nats-server.js";
+import { freePort, startNatsServer } from "../helpers/nats-server.js";
 import { expectNoLeaks, liveHandles, waitFor } from "./fixtures.js";
 
 const before = liveHandles();
@@ -49,8 +49,9 @@ async function pair(url: string, holdBytes: number): Promise<{ pub: Bus; sub: Bu
 }
 
 describe("publish across a nats-server outage", () => {
-  it("30,000 publishes while disconnected: every one that resolved is delivered; the rest reject BACKPRESSURE_DROP", async () => {
-    await using server = await startNatsServer();
+  it("30,000 publishes while disconnected: every one that resolved reaches the server, none that rejected does; the rest reject BACKPRESSURE_DROP", async () => {
+    const monitor = await freePort();
+    await using server = await startNatsServer({ args: ["-m", String(monitor)] });
     const { pub, sub, received, markers } = await pair(server.url, 1024 * 1024);
     const down = nextStatus(pub.transport, "disconnected");
     await server.kill();
@@ -68,12 +69,17 @@ describe("publish across a nats-server outage", () => {
     // confirmed and sent after every held message on the same connection: delivered after them
     await pub.publish("outage.marker", { marker: "end" }, { confirm: true });
     await waitFor("the marker", () => markers.has("end"), 20_000);
+    // What the restarted server received (its counters start at 0): every resolved publish and the
+    // marker, and not one of the rejected. Counted at the server, because whether the subscriber
+    // sees them depends on which connection came back first (spec/bus.md case 3, a race that
+    // under CI load the subscriber sometimes loses), not on the publisher.
+    const varz = (await (await fetch(`http://127.0.0.1:${monitor}/varz`)).json()) as { in_msgs: number };
     const lost = resolved.filter((i) => !received.has(i)).length;
-    console.log(`default publish during outage: ${N} published, ${resolved.length} resolved, ${N - resolved.length} rejected ${[...rejectedCodes].join(",")}, ${received.size} delivered, ${lost} resolved but lost`);
+    console.log(`default publish during outage: ${N} published, ${resolved.length} resolved, ${N - resolved.length} rejected ${[...rejectedCodes].join(",")}, ${varz.in_msgs - 1} reached the server, ${received.size} delivered to the subscriber (${lost} resolved but not delivered)`);
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.length).toBeLessThan(N);
     expect([...rejectedCodes]).toEqual(["BACKPRESSURE_DROP"]);
-    expect(lost).toBe(0);
+    expect(varz.in_msgs).toBe(resolved.length + 1);
     expect(pub.stats().sendErrors).toBe(0);
     await pub.close();
     await sub.close();

@@ -9,17 +9,26 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { findNatsServer, freePort, launch, terminate } from "./nats-server.js";
 
-/** Resolves once the cluster's JetStream answers (a meta leader is elected), polling up to `timeoutMs`. */
+/**
+ * Resolves once the cluster's JetStream can place a stream on every node: a meta leader is
+ * elected and knows all peers (an R{servers.length} probe stream is created and deleted). A
+ * meta leader alone is not enough: an R3 stream created then fails "no suitable peers for
+ * placement" (seen in CI). Polls up to `timeoutMs`.
+ */
 export async function waitForJetStream(servers: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const nc = await connect({ servers, timeout: 5_000 });
   try {
     for (;;) {
       try {
-        await (await jetstreamManager(nc, { timeout: 2_000 })).getAccountInfo();
+        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+        await jsm.getAccountInfo();
+        const name = "OAIO_READY_PROBE";
+        await jsm.streams.add({ name, subjects: ["_oaio.ready.probe"], num_replicas: servers.length, storage: StorageType.Memory });
+        await jsm.streams.delete(name);
         return;
       } catch (err) {
         if (Date.now() > deadline) throw new Error(`cluster JetStream not ready within ${timeoutMs} ms: ${String(err)}`);
