@@ -7,7 +7,7 @@
 import type { ErrorPayload } from "../generated/ts/types.js";
 import type { ErrorCodeName } from "../generated/ts/constants.js";
 import { ERROR_CODES } from "../generated/ts/constants.js";
-import { AcpError, errorFromCode } from "../generated/ts/errors.js";
+import { AcpError, InvalidRequestError, errorFromCode } from "../generated/ts/errors.js";
 
 export {
   AcpError,
@@ -96,6 +96,18 @@ export function errorFromPayload(payload: ErrorPayload | unknown): AcpError {
     ...(typeof p.retryable === "boolean" ? { retryable: p.retryable } : {}),
     ...(p.cause === undefined ? {} : { cause: p.cause }),
     details: { payload },
+  });
+}
+
+/**
+ * The one error for a programmer mistake (a bad option or argument) anywhere in
+ * the runtime: an INVALID_REQUEST error naming the API, the field, what was
+ * expected and what came, with `details: {api, field, value, expected}`.
+ */
+export function invalidArgument(api: string, field: string, value: unknown, expected: string): InvalidRequestError {
+  const shown = typeof value === "string" ? JSON.stringify(value) : safeString(value);
+  return new InvalidRequestError(`${api}: ${field} must be ${expected}, got ${shown}`, {
+    details: { api, field, value, expected },
   });
 }
 

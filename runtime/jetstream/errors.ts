@@ -77,11 +77,7 @@ export function toTransportFailure(what: string, err: unknown): AcpError {
   return new TransportFailureError(`${what}: ${message}`, { retryable: !refused, cause: err });
 }
 
-/** A wrong argument of a JetStream call (names the field, what was expected, what came). */
-export function invalidArgument(api: string, field: string, value: unknown, expected: string): InvalidRequestError {
-  const shown = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return new InvalidRequestError(`${api}: ${field} must be ${expected}, got ${shown}`, { details: { field, value } });
-}
+export { invalidArgument } from "../errors.js";
 
 /** Maps a stream-management failure: JetStream off or a missing stream name their fixes. */
 export async function explainManagerError(nc: NatsConnection, what: string, err: unknown): Promise<AcpError> {
