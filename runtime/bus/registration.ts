@@ -7,6 +7,7 @@
  */
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
 import { InvalidRequestError, type AcpError } from "../../generated/ts/errors.js";
+import { ERROR_CODES } from "../../generated/ts/constants.js";
 import { copyContext, hasContext } from "../../generated/ts/envelope-facts.js";
 import { contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
@@ -313,7 +314,7 @@ export class Registration implements Subscription {
     const payload: ErrorPayload = {
       code: "INVALID_REQUEST",
       message: error.message,
-      retryable: false,
+      retryable: ERROR_CODES.INVALID_REQUEST.retryable,
       cause: { pointer: error.pointer, expected: error.expected, got: error.got },
     };
     const init: Partial<Envelope> & { event_type: string } = {

@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { emitAll, writeFiles } from "../../generator/generate.js";
 import { SchemaLoadError } from "../../generator/ir/errors.js";
 import { loadIr } from "../../generator/ir/load.js";
@@ -60,6 +60,13 @@ interface Envelope { [key: string]: unknown }
 interface BuildModule { EnvelopeFactory: new (v: 1 | 2) => { reply(req: Envelope, self: string, md: undefined, type: string, payload: unknown, fin: boolean): Envelope } }
 interface ContextModule { contextFromEnvelope(env: Envelope): Record<string, string> }
 interface VouchModule { callerPartsValid(env: Envelope): boolean }
+interface BusModule { createBus(opts: { agentId: string; transport: unknown }): { handleInvoke(target: string, fn: () => unknown): void; close(): Promise<void> } }
+interface TransportModule {
+  createMemoryTransport(): {
+    newInbox(): string; publish(subject: string, data: Uint8Array): void; close(): Promise<void>;
+    subscribe(subject: string, opts: object, fn: (m: { data: Uint8Array }) => void): { unsubscribe(): void };
+  };
+}
 interface TransportErrorsModule { TransportError: new (code: string, message: string) => { retryable: boolean } }
 
 describe("runtime facts follow the schema", () => {
@@ -110,7 +117,7 @@ describe("runtime facts follow the schema", () => {
     expect(callerPartsValid({ ...env, priority: "yes" })).toBe(false);
   }, 60_000);
 
-  it("a flipped retryable flag in the error catalogue changes TransportError's default", async () => {
+  it("a flipped retryable flag in the error catalogue changes TransportError's default and the bus' INVALID_REQUEST reply", async () => {
     const root = await generateWithRuntime(editedSchema("catalog/error-codes.json", (doc) => {
       const codes = doc["error_codes"] as { code: string; retryable: boolean }[];
       for (const c of codes) if (c.code === "TRANSPORT_FAILURE" || c.code === "INVALID_REQUEST") c.retryable = !c.retryable;
@@ -119,6 +126,25 @@ describe("runtime facts follow the schema", () => {
     expect(new TransportError("TRANSPORT_FAILURE", "x").retryable).toBe(false);
     expect(new TransportError("INVALID_REQUEST", "x").retryable).toBe(true);
     expect(new TransportError("BACKPRESSURE_DROP", "x").retryable).toBe(true);
+    // the bus' INVALID_REQUEST reply to a request that breaks the schema carries the catalogue's flag
+    const { createBus } = await load<BusModule>(root, "runtime/bus/index.ts");
+    const { createMemoryTransport } = await load<TransportModule>(root, "runtime/transport/index.ts");
+    const transport = createMemoryTransport();
+    const server = createBus({ agentId: "picky", transport });
+    try {
+      server.handleInvoke("picky", () => 1);
+      const inbox = transport.newInbox();
+      const replies: Envelope[] = [];
+      const sub = transport.subscribe(inbox, {}, (m) => void replies.push(JSON.parse(new TextDecoder().decode(m.data)) as Envelope));
+      const bad = { spec_version: "acp/1.0", schema_version: 2, event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", event_type: "agent.message.received", occurred_at: "yesterday", reply_to: inbox, from: "c", to: "picky" };
+      transport.publish("acp.v1.invoke.picky", new TextEncoder().encode(JSON.stringify(bad)));
+      await vi.waitFor(() => expect(replies).toHaveLength(1), { timeout: 5_000 });
+      expect(replies[0]!["payload"]).toMatchObject({ code: "INVALID_REQUEST", retryable: true });
+      sub.unsubscribe();
+    } finally {
+      await server.close();
+      await transport.close();
+    }
   }, 60_000);
 
   it("refuses a malformed x-context with the file and pointer", () => {
