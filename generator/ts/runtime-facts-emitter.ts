@@ -1,8 +1,8 @@
 /**
  * Renders the runtime facts (generator/ir/runtime-facts.ts) as generated/ts/envelope-facts.ts:
  * field lists, the ContextFields type, and the copies and checks the bus runs per message,
- * written out field by field (a loop over computed keys costs ~10x more: megamorphic loads
- * and stores), so the runtime keeps its hand-unrolled speed without a hand-kept copy.
+ * written out field by field (a loop over the names costs ~7x more: megamorphic loads
+ * and stores; bench/envelope-facts.ts), so the runtime keeps its hand-unrolled speed without a hand-kept copy.
  */
 import { generatedHeader, type Emitter, type GeneratedFile } from "../emitter.js";
 import { runtimeFacts, type PlainFieldFact, type RuntimeFacts } from "../ir/runtime-facts.js";
@@ -51,31 +51,21 @@ function check(field: PlainFieldFact): string[] {
 export function renderRuntimeFacts(facts: RuntimeFacts, from: string): string {
   const context = facts.contextFields.map((f) => f.name);
   const copyKind = facts.contextFields.filter((f) => f.kind === "copy").map((f) => f.name);
-  const traceKind = facts.contextFields.filter((f) => f.kind === "trace").map((f) => f.name);
   const checks = facts.plainFields.flatMap(check);
   const lines = [
     generatedHeader("//", from),
     "/**",
     " * Envelope facts the runtime runs per message (spec/envelope.md \"Generated runtime facts\"):",
-    " * required and context fields, and the plain field rules, from the envelope schema. Copies",
-    " * and checks are written out field by field: a loop over computed keys costs ~10x more.",
+    " * the context fields and the plain field rules of the envelope schema. Copies",
+    " * and checks are written out field by field: a loop over the names costs ~7x more (bench/envelope-facts.ts).",
     " */",
     `import type { Envelope } from "./types.js";`,
-    "",
-    doc("Fields every envelope carries (the schema's `required`)."),
-    `export const REQUIRED_FIELDS = ${list(facts.requiredFields)} as const;`,
     "",
     doc("Context fields (`\"x-context\"`), in schema order: what a reply copies from its request."),
     `export const CONTEXT_FIELDS = ${list(context)} as const;`,
     "",
     doc("One of {@link CONTEXT_FIELDS}."),
     "export type ContextFieldName = (typeof CONTEXT_FIELDS)[number];",
-    "",
-    doc("Context fields copied unchanged into everything sent while handling an envelope (`\"x-context\": \"copy\"`)."),
-    `export const COPY_CONTEXT_FIELDS = ${list(copyKind)} as const;`,
-    "",
-    doc("W3C trace context fields (`\"x-context\": \"trace\"`): continued with a new span id, not copied, by sends while handling."),
-    `export const TRACE_CONTEXT_FIELDS = ${list(traceKind)} as const;`,
     "",
     doc("Envelope context fields (snake_case, as on the wire)."),
     "export interface ContextFields {",
@@ -90,7 +80,7 @@ export function renderRuntimeFacts(facts: RuntimeFacts, from: string): string {
     ...copies(context, (v) => `typeof ${v} === "string"`),
     "}",
     "",
-    doc("{@link copyContext} of the {@link COPY_CONTEXT_FIELDS} only (trace context left out)."),
+    doc(`{@link copyContext} of the \`"x-context": "copy"\` fields only (${copyKind.join(", ")}): the trace context is left out.`),
     "export function copyContextExceptTrace(from: ContextSource, to: ContextFields): void {",
     ...copies(copyKind, (v) => `typeof ${v} === "string"`),
     "}",
