@@ -1,12 +1,13 @@
 /** The emitters `oaio generate --lang` can run, by name. */
 import type { Emitter } from "./emitter.js";
 import { tsEmitter } from "./ts/emitter.js";
+import { withRuntimeFacts } from "./ts/runtime-facts-emitter.js";
 import { pythonEmitter } from "./python/emitter.js";
 import { a2aEmitter } from "./a2a/emitter.js";
 import { kotlinEmitter } from "./kotlin/emitter.js";
 
 /** Every registered emitter, in generation order. */
-export const EMITTERS: readonly Emitter[] = [tsEmitter, a2aEmitter, kotlinEmitter, pythonEmitter];
+export const EMITTERS: readonly Emitter[] = [withRuntimeFacts(tsEmitter), a2aEmitter, kotlinEmitter, pythonEmitter];
 
 /** The emitters named in `langs` (comma list accepted); throws naming unknown ones. */
 export function emittersFor(langs: readonly string[]): Emitter[] {

@@ -19,7 +19,7 @@ import { SchemaIndex, escapePointerToken, isSchemaObject, nodeKey, type SchemaNo
 
 const ANNOTATIONS = new Set([
   "$schema", "$id", "$defs", "definitions", "$comment", "title", "description", "default", "examples",
-  "deprecated", "readOnly", "writeOnly", "x-expected",
+  "deprecated", "readOnly", "writeOnly", "x-expected", "x-context",
 ]);
 const UNTYPED = ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"] as const;
 const GROUPS = {

@@ -41,7 +41,7 @@ export function hoistRuntimeRequires(code: string): { body: string; imports: str
 /** Emits ts/ajv-standalone.ts and ts/validators.ts. */
 export function emitValidators(ir: Ir): GeneratedFile[] {
   const ajv = new Ajv2020(AJV_OPTIONS);
-  ajv.addVocabulary(["x-expected"]);
+  ajv.addVocabulary(["x-expected", "x-context"]);
   for (const doc of ir.payloads) ajv.addSchema(doc.schema, doc.id);
   ajv.addSchema(ir.envelope.schema, ir.envelope.id);
   const exports: Record<string, string> = { validateEnvelope: ir.envelope.id };

@@ -7,7 +7,7 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { EVENT_TYPES, SPEC_VERSION } from "../../generated/ts/constants.js";
-import type { ContextFields } from "../context/index.js";
+import { copyContext, type ContextFields } from "../../generated/ts/envelope-facts.js";
 import { createUuidV7Generator } from "../envelope/index.js";
 
 /** What an envelope is built from: any envelope fields; undefined ones are left out. */
@@ -38,30 +38,6 @@ export class Clock {
     const micros = Math.floor(precise / 1000) === ms ? precise % 1000 : 0;
     return `${this.#prefix}${micros < 10 ? "00" : micros < 100 ? "0" : ""}${micros}Z`;
   }
-}
-
-/**
- * Copies the context fields a reply takes from its request (shared/PROTOCOL.md "Invoke"):
- * CONTEXT_FIELDS (context/index.ts) that are strings, in that order. Written out: a loop over
- * computed keys costs ~10x more (megamorphic loads and stores).
- */
-function copyContext(from: Envelope, to: Envelope): void {
-  let v: unknown = from.session_id;
-  if (typeof v === "string") to.session_id = v;
-  v = from.conversation_id;
-  if (typeof v === "string") to.conversation_id = v;
-  v = from.tenant_id;
-  if (typeof v === "string") to.tenant_id = v;
-  v = from.user_id;
-  if (typeof v === "string") to.user_id = v;
-  v = from.channel;
-  if (typeof v === "string") to.channel = v;
-  v = from.trace_id;
-  if (typeof v === "string") to.trace_id = v;
-  v = from.span_id;
-  if (typeof v === "string") to.span_id = v;
-  v = from.traceparent;
-  if (typeof v === "string") to.traceparent = v;
 }
 
 /**
@@ -148,7 +124,7 @@ export class EnvelopeFactory {
     if (request.event_id !== undefined) env.correlation_id = request.event_id;
     env.from = typeof request.to === "string" ? request.to : self;
     if (typeof request.from === "string") env.to = request.from;
-    copyContext(request, env);
+    copyContext(request, env); // generated: the schema's "x-context" fields, written out
     if (isFinal) env.is_final = true;
     if (payload !== undefined) env.payload = payload as Envelope["payload"];
     if (metadata !== undefined) env.metadata = metadata;

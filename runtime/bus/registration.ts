@@ -7,12 +7,14 @@
  */
 import type { Envelope, ErrorPayload } from "../../generated/ts/types.js";
 import { InvalidRequestError, type AcpError } from "../../generated/ts/errors.js";
-import { CONTEXT_FIELDS, contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
+import { ERROR_CODES } from "../../generated/ts/constants.js";
+import { copyContext, hasContext } from "../../generated/ts/envelope-facts.js";
+import { contextFromEnvelope, currentContext, runWithContext } from "../context/index.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
 import { SENT_PROMISE, type BusCore } from "./core.js";
 import {
-  NONE, ReplySubjects, STATE, coreHandler, isEmpty, isPromiseLike, propagates, replyable, type AnyHandler, type StatefulContext,
+  NONE, ReplySubjects, STATE, coreHandler, isEmpty, isPromiseLike, replyable, type AnyHandler, type StatefulContext,
 } from "./handlers.js";
 import type { Inbound } from "./inbound-decode.js";
 import { errorPayload, inheritMetadata, resultPayload, toAcpError } from "./replies.js";
@@ -184,7 +186,7 @@ export class Registration implements Subscription {
     const ctx: HandlerContext = { envelope: env, subject, signal: this.#controller.signal, replyMetadata: {} };
     let out: unknown;
     try {
-      out = !propagates(env) && currentContext() === undefined
+      out = !hasContext(env) && currentContext() === undefined
         ? fn(env.payload, ctx)
         : runWithContext(contextFromEnvelope(env), () => fn(env.payload, ctx));
     } catch (err: unknown) {
@@ -260,7 +262,7 @@ export class Registration implements Subscription {
     let result: InboundResult;
     try {
       // Entering a context costs (async hooks); skip it when there is nothing to propagate or to hide.
-      result = !propagates(env) && currentContext() === undefined
+      result = !hasContext(env) && currentContext() === undefined
         ? await this.#chain(env, ctx)
         : await runWithContext(contextFromEnvelope(env), () => this.#chain(env, ctx));
     } catch (err: unknown) {
@@ -312,7 +314,7 @@ export class Registration implements Subscription {
     const payload: ErrorPayload = {
       code: "INVALID_REQUEST",
       message: error.message,
-      retryable: false,
+      retryable: ERROR_CODES.INVALID_REQUEST.retryable,
       cause: { pointer: error.pointer, expected: error.expected, got: error.got },
     };
     const init: Partial<Envelope> & { event_type: string } = {
@@ -320,10 +322,7 @@ export class Registration implements Subscription {
     };
     if (raw.event_id !== undefined) init.correlation_id = raw.event_id;
     if (raw.from !== undefined) init.to = raw.from;
-    for (const key of CONTEXT_FIELDS) {
-      const value = raw.value[key];
-      if (typeof value === "string") init[key] = value;
-    }
+    copyContext(raw.value, init);
     this.#core.send(this.#core.envelope(init), { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: this.#core.bus }).catch((err: unknown) => {
       this.#core.log.warn({ subject: replyTo, reason: err instanceof Error ? err.message : String(err) }, "could not send the INVALID_REQUEST reply");
     });

@@ -9,7 +9,7 @@ import { RESERVED_METADATA_PREFIX } from "../../generated/ts/constants.js";
 import { AcpError, errorFromCode } from "../../generated/ts/errors.js";
 import { isCatalogueCode, toErrorPayload } from "../errors.js";
 import { effectivePhase } from "../envelope/index.js";
-import { CONTEXT_FIELDS } from "../context/index.js";
+import { copyContext } from "../../generated/ts/envelope-facts.js";
 import { forV1, isV1Request, preciseCode } from "./v1-codes.js";
 import { setOwn } from "./own.js";
 
@@ -55,10 +55,7 @@ export function replyInit(
     from: typeof request.to === "string" ? request.to : self,
   };
   if (typeof request.from === "string") out.to = request.from;
-  for (const key of CONTEXT_FIELDS) {
-    const value = request[key];
-    if (typeof value === "string") out[key] = value;
-  }
+  copyContext(request, out);
   if (seq !== undefined) out.seq = seq;
   if (isFinal) out.is_final = true;
   if (payload !== undefined) out.payload = payload as Envelope["payload"];

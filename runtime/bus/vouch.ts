@@ -7,9 +7,10 @@
  * (the catalogue's, for the event type), is_final (only on the terminal reply types), event_type
  * (a validated subject token or a catalogue name), reply_to (its inbox).
  *
- * What came from the caller is checked here, with the schema's own rules: the string fields it
- * may fill (context, ids of the request being answered), `metadata` an object, and the payload
- * with the generated validator of its event type. test/bus/vouch.test.ts holds these
+ * What came from the caller is checked here, with the schema's own rules: every field whose rule
+ * is a plain type check (context, ids of the request being answered, `metadata` an object:
+ * `plainFieldsValid`, generated from the schema), is_final only on terminal types, and the
+ * payload with the generated validator of its event type. test/bus/vouch.test.ts holds these
  * assumptions against schema/envelope.schema.json and the generated validator, so a schema
  * change that would make them wrong fails there.
  *
@@ -18,31 +19,21 @@
  * is validated in full.
  */
 import { TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
+import { plainFieldsValid } from "../../generated/ts/envelope-facts.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { validatePayload } from "../../generated/ts/validators.js";
 
-/** Top-level fields typed `string` (and nothing more) by the envelope schema that callers can fill. */
-export const CALLER_STRING_FIELDS = [
-  "trace_id", "span_id", "traceparent", "session_id", "conversation_id", "correlation_id", "reply_to", "from", "to",
-  "channel", "tenant_id", "user_id",
-] as const;
-
-function optionalString(value: unknown): boolean {
-  return value === undefined || typeof value === "string";
-}
+/**
+ * Envelope fields plainFieldsValid does not check, which the factory writes itself (seq: never,
+ * on the envelopes it vouches for), so the schema's rules on them (pattern, enum, integer range)
+ * hold by construction. test/bus/vouch.test.ts asserts that OTHER_FIELDS, generated from the
+ * schema, names no field outside this set: a schema change that adds one fails there.
+ */
+export const BUILT_FIELDS: ReadonlySet<string> = new Set(["spec_version", "schema_version", "event_id", "occurred_at", "phase", "seq"]);
 
 /** True when the caller-supplied parts of a factory-built envelope (a plain JSON copy) meet the schema. */
 export function callerPartsValid(doc: Envelope): boolean {
-  if (typeof doc.event_type !== "string" || doc.event_type === "") return false;
-  // CALLER_STRING_FIELDS, written out: a loop over computed keys costs ~10x more (megamorphic loads)
-  if (
-    !optionalString(doc.trace_id) || !optionalString(doc.span_id) || !optionalString(doc.traceparent) ||
-    !optionalString(doc.session_id) || !optionalString(doc.conversation_id) || !optionalString(doc.correlation_id) ||
-    !optionalString(doc.reply_to) || !optionalString(doc.from) || !optionalString(doc.to) || !optionalString(doc.channel) ||
-    !optionalString(doc.tenant_id) || !optionalString(doc.user_id)
-  ) return false;
-  const metadata: unknown = doc.metadata;
-  if (metadata !== undefined && (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))) return false;
+  if (!plainFieldsValid(doc)) return false; // generated: each plain field rule of the schema, written out
   if (doc.is_final === true && !TERMINAL_EVENT_TYPES.has(doc.event_type)) return false;
   if (!Object.hasOwn(validatePayload, doc.event_type)) return true; // no payload rule for this event type
   try {

@@ -4,6 +4,7 @@
  * AsyncLocalStorage, into every envelope sent while handling it. Explicit values win.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { assignContext, copyContext, copyContextExceptTrace, type ContextFields } from "../../generated/ts/envelope-facts.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { TraceIdSource, formatTraceparent, isW3cTraceId, parseTraceparent } from "./traceparent.js";
 
@@ -11,25 +12,11 @@ export { parseTraceparent, formatTraceparent, isW3cTraceId, TraceIdSource } from
 export type { TraceParent } from "./traceparent.js";
 
 /**
- * Envelope fields that flow from a handled envelope into everything sent while handling it.
- * Field names are the envelope's (snake_case).
+ * The propagated fields are the envelope schema's `"x-context"` fields (`ContextFields`,
+ * `CONTEXT_FIELDS` and the copies below are generated from it: spec/envelope.md "Generated
+ * runtime facts"): `copy` ones flow unchanged, `trace` ones continue the trace with a new span.
  */
-export interface ContextFields {
-  session_id?: string;
-  conversation_id?: string;
-  tenant_id?: string;
-  user_id?: string;
-  channel?: string;
-  /** W3C trace context; a send keeps its trace id and gets a new span id. */
-  traceparent?: string;
-  trace_id?: string;
-  span_id?: string;
-}
-
-/** The propagated field names, in envelope order. */
-export const CONTEXT_FIELDS = [
-  "session_id", "conversation_id", "tenant_id", "user_id", "channel", "trace_id", "span_id", "traceparent",
-] as const satisfies readonly (keyof ContextFields)[];
+export { CONTEXT_FIELDS, type ContextFields } from "../../generated/ts/envelope-facts.js";
 
 // One storage for the process, like OpenTelemetry's context: a bus handling an envelope and
 // another bus sending from inside that handler must see the same context. It holds no data
@@ -49,10 +36,7 @@ export function runWithContext<T>(ctx: Readonly<ContextFields>, fn: () => T): T 
 /** The propagated fields of an envelope (string values only). */
 export function contextFromEnvelope(env: Envelope): ContextFields {
   const ctx: ContextFields = {};
-  for (const key of CONTEXT_FIELDS) {
-    const value = env[key];
-    if (typeof value === "string") ctx[key] = value;
-  }
+  copyContext(env, ctx);
   return ctx;
 }
 
@@ -64,18 +48,11 @@ export function contextFromEnvelope(env: Envelope): ContextFields {
 export function outboundContext(ids: TraceIdSource, explicit?: Readonly<ContextFields>, base: Readonly<ContextFields> | undefined = currentContext()): ContextFields {
   const out: ContextFields = {};
   if (base !== undefined) {
-    if (base.session_id !== undefined) out.session_id = base.session_id;
-    if (base.conversation_id !== undefined) out.conversation_id = base.conversation_id;
-    if (base.tenant_id !== undefined) out.tenant_id = base.tenant_id;
-    if (base.user_id !== undefined) out.user_id = base.user_id;
-    if (base.channel !== undefined) out.channel = base.channel;
+    copyContextExceptTrace(base, out);
     childTrace(ids, base, out);
   }
   if (explicit !== undefined) {
-    for (const key of CONTEXT_FIELDS) {
-      const value = explicit[key];
-      if (value !== undefined) out[key] = value;
-    }
+    assignContext(explicit, out);
     if (explicit.traceparent !== undefined) {
       const tp = parseTraceparent(explicit.traceparent);
       if (tp !== undefined) {

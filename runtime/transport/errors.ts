@@ -1,8 +1,10 @@
 /**
- * The transport's own error class. The transport layer sits below the envelope and
- * the generated catalogue, so it carries its catalogue code as a plain string union
- * (codes from schema/catalog/error-codes.json) and nothing else.
+ * The transport's own error class. The transport layer sits below the envelope and the
+ * generated error classes, so it carries its catalogue code as a plain string union (codes from
+ * schema/catalog/error-codes.json, checked against the generated catalogue) and takes the
+ * code's `retryable` default from that catalogue (generated/ts/constants.ts, plain data).
  */
+import { ERROR_CODES, type ErrorCodeName } from "../../generated/ts/constants.js";
 
 /** Catalogue codes a transport can raise. */
 export const TransportErrorCode = {
@@ -13,20 +15,11 @@ export const TransportErrorCode = {
   AuthFailure: "AUTH_FAILURE",
   /** Authenticated, but not allowed to publish or subscribe on the subject (NATS permissions violation). */
   PermissionDenied: "PERMISSION_DENIED",
-} as const;
+} as const satisfies Readonly<Record<string, ErrorCodeName>>;
 export type TransportErrorCode = (typeof TransportErrorCode)[keyof typeof TransportErrorCode];
 
-/** `retryable` defaults as in the error catalogue. */
-const RETRYABLE: Readonly<Record<TransportErrorCode, boolean>> = {
-  TRANSPORT_FAILURE: true,
-  BACKPRESSURE_DROP: true,
-  INVALID_REQUEST: false,
-  AUTH_FAILURE: false,
-  PERMISSION_DENIED: false,
-};
-
 export interface TransportErrorOptions {
-  /** Overrides the catalogue default. */
+  /** Overrides the catalogue's default for the code (schema/catalog/error-codes.json `retryable`). */
   retryable?: boolean;
   cause?: unknown;
   /** The subject involved, when there is one. */
@@ -43,7 +36,7 @@ export class TransportError extends Error {
   constructor(code: TransportErrorCode, message: string, options: TransportErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE[code];
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
     this.subject = options.subject;
   }
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Envelope } from "../../generated/ts/types.js";
 import { EnvelopeFactory } from "../../runtime/bus/build.js";
 import { replyInit } from "../../runtime/bus/replies.js";
+import { CONTEXT_FIELDS, hasContext } from "../../generated/ts/envelope-facts.js";
 import type { ContextFields } from "../../runtime/context/index.js";
 
 /** Both envelopes with their generated id and time replaced, for comparison. */
@@ -19,7 +20,7 @@ const str = fc.option(fc.string({ maxLength: 5 }), { nil: undefined });
 const s = fc.string({ maxLength: 5 });
 // as outboundContext makes them: some of the fields, never one set to undefined
 const context = fc.option(
-  fc.record({ session_id: s, conversation_id: s, tenant_id: s, user_id: s, channel: s, traceparent: s, trace_id: s, span_id: s }, { requiredKeys: [] }),
+  fc.record(Object.fromEntries(CONTEXT_FIELDS.map((k) => [k, s])), { requiredKeys: [] }),
   { nil: undefined },
 );
 const eventType = fc.constantFrom("agent.message.received", "agent.task.created", "agent.response.final", "agent.response.error", "orders.created");
@@ -58,15 +59,13 @@ describe.each([1, 2] as const)("EnvelopeFactory hot shapes (schema_version %i)",
   });
 });
 
-describe("propagates (handlers.ts)", () => {
-  it("sees every context field, and nothing else", async () => {
-    const { propagates } = await import("../../runtime/bus/handlers.js");
-    const { CONTEXT_FIELDS } = await import("../../runtime/context/index.js");
+describe("hasContext (generated/ts/envelope-facts.ts)", () => {
+  it("sees every context field, and nothing else", () => {
     const base = { spec_version: "acp/1.0", schema_version: 2, event_id: "x", event_type: "t", occurred_at: "t", from: "a", to: "b", reply_to: "r" } as Envelope;
-    expect(propagates(base)).toBe(false);
+    expect(hasContext(base)).toBe(false);
     for (const key of CONTEXT_FIELDS) {
-      expect(propagates({ ...base, [key]: "v" }), key).toBe(true);
-      expect(propagates({ ...base, [key]: 1 } as unknown as Envelope), key).toBe(false);
+      expect(hasContext({ ...base, [key]: "v" }), key).toBe(true);
+      expect(hasContext({ ...base, [key]: 1 } as unknown as Envelope), key).toBe(false);
     }
   });
 });
