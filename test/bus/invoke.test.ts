@@ -4,12 +4,7 @@ import {
 } from "../../runtime/errors.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
-import { deferred, expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { deferred, openNetwork, waitFor, type Network } from "./fixtures.js";
 
 describe.each(["memory", "nats"] as const)("invoke over %s", (kind) => {
   let net: Network;
