@@ -41,7 +41,7 @@ export class Clock {
 }
 
 /**
- * Copies the context fields a reply takes from its request (shared/PROTOCOL.md "Invoke"):
+ * Copies the context fields a reply takes from its request (spec/bus.md "Wire format", spec/envelope.md "Replies"):
  * CONTEXT_FIELDS (context/index.ts) that are strings, in that order. Written out: a loop over
  * computed keys costs ~10x more (megamorphic loads and stores).
  */

@@ -26,7 +26,7 @@ describe.each(["memory", "nats"] as const)("invoke over %s", (kind) => {
     return { seen, stop: () => sub.unsubscribe() };
   }
 
-  it("answers with the handler's value and a reply shaped per PROTOCOL.md", async () => {
+  it("answers with the handler's value and a reply shaped per spec/envelope.md (Replies)", async () => {
     const caller = await net.bus("caller");
     const server = await net.bus("server");
     server.handleInvoke<{ n: number }, { doubled: number }>("doubler", (req, ctx) => {

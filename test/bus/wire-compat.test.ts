@@ -1,5 +1,5 @@
 /**
- * Wire compatibility with deployed OpenAgentIO SDKs (shared/PROTOCOL.md): a "deployed SDK"
+ * Wire compatibility with deployed OpenAgentIO SDKs (spec/bus.md "Wire format", spec/interop.md): a "deployed SDK"
  * peer is simulated at the raw transport level with the bytes of golden/v1, golden/valid and
  * golden/streams samples — never with our encoder — and talks to our bus both ways.
  */
