@@ -44,19 +44,32 @@ describe("findLeaks", () => {
   });
 });
 
+/** Runs vitest on the test/fixtures/leaky files whose name contains `filter`; its exit code and output. */
+async function runFixture(filter: string): Promise<{ code: number | null; out: string }> {
+  const vitest = spawn(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--config", "test/fixtures/leaky/vitest.config.ts", filter], {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  vitest.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  vitest.stderr.on("data", (b: Buffer) => (out += b.toString()));
+  const code = await new Promise<number | null>((resolve) => vitest.once("close", resolve));
+  return { code, out };
+}
+
 describe("the setup file", () => {
   it("fails a test file that leaves a server open, naming the server", async () => {
-    const vitest = spawn(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--config", "test/fixtures/leaky/vitest.config.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    vitest.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    vitest.stderr.on("data", (b: Buffer) => (out += b.toString()));
-    const code = await new Promise<number | null>((resolve) => vitest.once("close", resolve));
+    const { code, out } = await runFixture("server.leaky");
     expect(out).toContain("server.leaky.ts");
     expect(out).toMatch(/left open .*TCPServerWrap: \d+ -> \d+.*server listening on 127\.0\.0\.1:\d+/s);
     expect(code).toBe(1);
+  }, 120_000);
+
+  it("a test that times out while runProcess's child runs leaves no child behind (runProcess kills it when the test ends)", async () => {
+    const { code, out } = await runFixture("abandoned-child.leaky");
+    expect(out).toContain("abandoned-child.leaky.ts");
+    expect(out).not.toContain("left open");
+    expect(code, out).toBe(0);
   }, 120_000);
 });
