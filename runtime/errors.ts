@@ -2,7 +2,7 @@
  * Typed errors of the runtime: the generated catalogue classes (AcpError and
  * one subclass per code, generated/ts/errors.ts) and the mapping between an
  * error and the wire's ErrorPayload `{code, message, retryable, cause?}`
- * (shared/PROTOCOL.md "Standard event types").
+ * (spec/errors.md "ErrorPayload").
  */
 import type { ErrorPayload } from "../generated/ts/types.js";
 import type { ErrorCodeName } from "../generated/ts/constants.js";

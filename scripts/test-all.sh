@@ -22,6 +22,9 @@ fi
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit
 
+step "lint and format (biome check, no writes: npm run format fixes layout)"
+npm run lint
+
 step "generated/ is up to date"
 npx tsx bin/oaio.ts generate --check
 npx tsx bin/oaio.ts generate --contracts examples/contracts --check

@@ -27,7 +27,7 @@ export const KOTLIN_BUILD = {
   surefireVersion: "3.5.4",
 } as const;
 
-/** Stream and codec bounds shared with the TypeScript runtime (PROTOCOL.md, ARCHITECTURE.md). */
+/** Stream and codec bounds shared with the TypeScript runtime (spec/event-types.md "Streams", spec/envelope.md "Bytes", spec/event-types.md "Invoke (request–reply)"). */
 const BOUNDS = { maxBytes: "1_048_576", maxGap: "1024L", maxPending: "256", invokeTimeoutSeconds: "30" } as const;
 
 const TEMPLATES = ["Acp.kt", "Bus.kt", "JsonSupport.kt", "StreamReassembler.kt"] as const;

@@ -15,7 +15,7 @@ import type { WebhookGuardOptions } from "./ssrf.js";
 import { TaskManager, type TaskManagerOptions } from "./task-manager.js";
 import type { PushConfigStore, TaskStore } from "./task-store.js";
 
-/** Resource bounds of one server (defaults in spec/a2a.md "Limits"). */
+/** Resource bounds of one server (defaults in spec/a2a.md "Cost per event and limits"). */
 export type A2aLimits = Omit<MemoryTaskStoreOptions, "onExpire" | "now"> & MemoryPushConfigStoreOptions & Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater">;
 
 export interface A2aServerOptions {

@@ -1,6 +1,6 @@
 /**
  * In-memory {@link TaskStore} and {@link PushConfigStore}: one process, nothing survives a
- * restart. Both are bounded (spec/a2a.md "Limits"): tasks per tenant and in all, a TTL for
+ * restart. Both are bounded (spec/a2a.md "Cost per event and limits"): tasks per tenant and in all, a TTL for
  * terminal tasks, configs per task. Full means a typed error, never the eviction of a task
  * that can still change.
  */

@@ -1,7 +1,7 @@
 /**
  * createBus: publish / subscribe / invoke / streamInvoke / handleInvoke / handleStream /
  * close over any {@link Transport}, wire-compatible with deployed OpenAgentIO SDKs
- * (shared/PROTOCOL.md). See spec/bus.md.
+ * (spec/bus.md "Wire format", spec/interop.md). See spec/bus.md.
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";

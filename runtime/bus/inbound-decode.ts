@@ -1,8 +1,8 @@
 /**
  * The inbound gate: bytes from the transport become an envelope, or a rejection that is
- * counted and logged with its reason and never reaches a handler (shared/PROTOCOL.md,
- * ARCHITECTURE.md "Decode errors"). In `lenient` mode a document that is JSON with a string
- * `event_type` but breaks the schema still passes, counted and logged.
+ * counted and logged with its reason and never reaches a handler (spec/bus.md "Inbound
+ * validation and errors", spec/errors.md "Decode errors"). In `lenient` mode a document that
+ * is JSON with a string `event_type` but breaks the schema still passes, counted and logged.
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { decode, type EnvelopeDecodeError } from "../envelope/index.js";

@@ -1,5 +1,5 @@
 /**
- * Reply shape (shared/PROTOCOL.md "Invoke"): a reply has a new event_id, `correlation_id` =
+ * Reply shape (spec/envelope.md "Replies", spec/bus.md "Wire format"): a reply has a new event_id, `correlation_id` =
  * the request's event_id, `from`/`to` swapped, the request's session, conversation, tenant,
  * user, channel and trace fields copied, and the request metadata without `acp.*` keys,
  * overridden by the handler's. Also: reading results (`{result}` or bare) and error replies.

@@ -1,5 +1,5 @@
 /**
- * The client side of a stream (shared/PROTOCOL.md "StreamInvoke"): one request, frames to a
+ * The client side of a stream (spec/bus.md "Streams on the client"): one request, frames to a
  * reply route, reordered and de-duplicated by {@link StreamReassembler}, handed out through
  * an async iterator. Overall and idle timeouts, an AbortSignal and close() end it; when the
  * client gives up early it sends `agent.stream.cancel` to the server's `acp.stream.cancel_to`

@@ -1,5 +1,5 @@
 /**
- * Subject layout (shared/PROTOCOL.md "NATS subjects", schema/catalog/subjects.json):
+ * Subject layout (spec/bus.md "Subjects and tenant routing", schema/catalog/subjects.json):
  * `{p}.events.{event_type}`, `{p}.invoke.{target}`, `{p}.dlq.{event_type}` and their
  * `{p}.{tenant}.…` forms. A tenant is one token and never one of {@link RESERVED_TENANTS}
  * (so the token after the prefix tells the namespaces apart: spec/transports.md "Why no two

@@ -2,10 +2,10 @@
  * Public types of the bus: options, the {@link Bus} interface, handler and context types,
  * the {@link StreamWriter}, stream frames, and middleware signatures.
  *
- * Middleware are plain functions `(next) => handler` (see shared/DESIGN.md): recover,
+ * Middleware are plain functions `(next) => handler` (spec/middleware.md): recover,
  * logging, trace, timeout, retry, dead-letter, circuit breaker, rate limit and validation
  * can each be written as one {@link InboundMiddleware} or {@link OutboundMiddleware}.
- * Wire facts (subjects, reply_to, correlation, metadata inheritance) follow shared/PROTOCOL.md.
+ * Wire facts (subjects, reply_to, correlation, metadata inheritance) follow spec/bus.md "Wire format".
  */
 import type { Envelope, ErrorPayload, PayloadOf, ResponseDeltaPayload } from "../../generated/ts/index.js";
 import type { AcpError } from "../../generated/ts/errors.js";
@@ -347,7 +347,7 @@ export interface Bus extends AsyncDisposable {
   readonly closed: Promise<void>;
 }
 
-/** Subject names per shared/PROTOCOL.md; throw INVALID_REQUEST naming a bad token. */
+/** Subject names per spec/bus.md "Subjects and tenant routing"; throw INVALID_REQUEST naming a bad token. */
 export interface SubjectBuilder {
   /** `{p}[.{tenant}].events.{eventType}`; `eventType` may be a wildcard pattern when `forSubscribe`. */
   events(eventType: string, tenant?: string, forSubscribe?: boolean): string;

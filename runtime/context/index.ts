@@ -1,5 +1,5 @@
 /**
- * Context propagation (shared/PROTOCOL.md "Context propagation"): the session, conversation,
+ * Context propagation (spec/bus.md "Context propagation"): the session, conversation,
  * tenant, user, channel and W3C trace context of the envelope being handled flow, through
  * AsyncLocalStorage, into every envelope sent while handling it. Explicit values win.
  */

@@ -1,6 +1,6 @@
 /**
  * Building new envelopes with the fields every writer must fill
- * (shared/PROTOCOL.md "Envelope"): spec_version, schema_version, a UUIDv7
+ * (spec/envelope.md "Fields"): spec_version, schema_version, a UUIDv7
  * event_id, an RFC 3339 UTC occurred_at, the catalogue frame_type, and for
  * schema_version >= 2 the dual-written phase.
  */

@@ -1,7 +1,8 @@
 /**
- * Phase helpers (shared/PROTOCOL.md "Schema v2"): readers take `phase` first
- * and fall back to the event type; writers of schema_version 2 dual-write both
- * `phase` and the standard `event_type`, writers of version 1 omit `phase`.
+ * Phase helpers (spec/phases-and-versioning.md "Dual-write (writers)" and "Reading the
+ * phase (readers)"): readers take `phase` first and fall back to the event type; writers
+ * of schema_version 2 dual-write both `phase` and the standard `event_type`, writers of
+ * version 1 omit `phase`.
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import type { PhaseName } from "../../generated/ts/constants.js";

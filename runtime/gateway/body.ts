@@ -1,6 +1,6 @@
 /**
  * Request bodies: JSON only (`application/json`, `application/*+json`), UTF-8, at most the
- * body limit (default 4 MiB, shared/PROTOCOL.md). An empty body is "no payload". Other
+ * body limit (default 4 MiB, spec/gateway.md "Bodies"). An empty body is "no payload". Other
  * content types get 415 before the body is read; over the limit 413; bytes that are not
  * one JSON document (a leading byte order mark included, as the envelope decoder refuses it)
  * 400 with pointer "" (the request's fault, so not CODEC_FAILURE's 500),

@@ -1,5 +1,5 @@
 /**
- * Envelope context of an HTTP request (shared/PROTOCOL.md "HTTP/SSE gateway"): the X-*
+ * Envelope context of an HTTP request (spec/gateway.md "Headers"): the X-*
  * headers fill session, conversation, tenant, user, channel and trace fields; the auth
  * result overrides them, and a tenant-bound identity fixes the tenant (another tenant in
  * X-Tenant-Id is refused with 403, never routed). When auth is on, the identity fields

@@ -1,5 +1,5 @@
 /**
- * Errors at the HTTP edge, in one place (shared/PROTOCOL.md "HTTP/SSE gateway"): every
+ * Errors at the HTTP edge, in one place (spec/gateway.md "Errors"): every
  * error answer is a JSON ErrorPayload `{code, message, retryable, cause?}` with the
  * catalogue's HTTP status (AUTH 401, PERMISSION 403, INVALID 400, NO_HANDLER 404,
  * TIMEOUT 504, UNAVAILABLE/TRANSPORT 502, BACKPRESSURE 429, CODEC 500, CANCELED 499).

@@ -1,5 +1,5 @@
 /**
- * The deployed routes (shared/PROTOCOL.md "HTTP/SSE gateway") except the stream:
+ * The deployed routes (spec/gateway.md "Routes") except the stream:
  * `POST /v1/agents/{target}/invoke` → 200 with the reply payload (204 when empty),
  * `POST /v1/events/{event_type}` → 202, and `GET /healthz`, `GET /readyz`.
  */

@@ -1,6 +1,6 @@
 /**
  * `POST /v1/agents/{target}/stream` → `text/event-stream`, one SSE event per frame
- * (shared/PROTOCOL.md). An error before the first frame (NO_HANDLER, a refused send, a
+ * (spec/gateway.md "Streams"). An error before the first frame (NO_HANDLER, a refused send, a
  * timeout) is answered as a JSON error with its HTTP status; after it, as a terminal
  * `agent.response.error` event. With `Last-Event-ID` the request resumes a retained stream
  * instead of starting one (410 when it is no longer retained). spec/gateway.md "Streams".

@@ -2,8 +2,8 @@
  * {@link createDurableBus}: the JetStream side of a NATS bus. It reuses the bus' identity
  * (agent id, prefix, tenant, subjects) and its NATS connection, and adds durable publish,
  * durable subscriptions (consumer groups), work queues, replay and dead letters. The core
- * bus stays at-most-once (invoke and stream always: spec/jetstream.md "Why invoke stays
- * on core NATS").
+ * bus stays at-most-once (invoke and stream always: spec/jetstream.md "Why invoke and stream
+ * stay on core NATS").
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { PayloadOf } from "../../generated/ts/index.js";

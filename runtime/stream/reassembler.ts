@@ -1,5 +1,5 @@
 /**
- * Client-side stream reassembly (shared/PROTOCOL.md "StreamInvoke"): frames
+ * Client-side stream reassembly (spec/event-types.md "Streams"): frames
  * arrive in any order, carry one `seq` counter from 0 (absent = 0), and end with
  * exactly one terminal frame. The reassembler hands frames out in seq order,
  * drops duplicates, bounds what it buffers (a gap of `maxGap` or more, more

@@ -1,7 +1,7 @@
 /** `oaio serve` and the bus client commands, as separate processes against a real nats-server. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runCli } from "../helpers/cli.js";
+import { REPO_ROOT, killOnTestEnd, runCli } from "../helpers/cli.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "./fixtures.js";
 
@@ -40,6 +40,7 @@ describe("oaio serve + client commands over NATS", () => {
     const subscriber = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}bin/oaio.ts`, "subscribe", "demo.greeting", "--count", "1", "--json", ...n], {
       cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"],
     });
+    killOnTestEnd(subscriber);
     let subOut = "";
     let subErr = "";
     subscriber.stdout.setEncoding("utf8").on("data", (d: string) => (subOut += d));
@@ -89,6 +90,7 @@ describe("oaio serve + client commands over NATS", () => {
   it("examples/quickstart.ts runs on the memory transport and over NATS", async () => {
     const run = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> => new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}examples/quickstart.ts`], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      killOnTestEnd(child);
       let out = "";
       child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
       child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));

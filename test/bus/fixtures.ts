@@ -1,7 +1,7 @@
 /**
  * Shared fixtures of the bus tests: one "network" per transport kind (a shared memory
- * transport, or a real nats-server with one connection per bus), bounded waits, and a
- * check that a test file leaves no handles behind.
+ * transport, or a real nats-server with one connection per bus) and bounded waits. Every
+ * test file is checked for leaked handles by test/setup/leak-check.ts.
  */
 import { createMemoryTransport, connectNats, type Transport } from "../../runtime/transport/index.js";
 import { createBus, type Bus, type BusOptions } from "../../runtime/bus/index.js";
@@ -64,27 +64,4 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => 
   let resolve!: (v: T) => void;
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
-}
-
-/** Handles that keep the event loop alive (timers, sockets, child processes), by type. */
-export function liveHandles(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
-  return counts;
-}
-
-/**
- * Fails when more timers, sockets or processes are alive than at `before` (after waiting a
- * little for closes to settle): every bus, transport and server of the file must be closed.
- */
-export async function expectNoLeaks(before: Record<string, number>): Promise<void> {
-  const kinds = ["Timeout", "TCPWrap", "ProcessWrap", "PipeWrap", "TCPSERVERWRAP"];
-  const grown = (): string[] => {
-    const now = liveHandles();
-    return kinds.filter((k) => (now[k] ?? 0) > (before[k] ?? 0)).map((k) => `${k}: ${before[k] ?? 0} → ${now[k]}`);
-  };
-  const deadline = Date.now() + 5000;
-  while (grown().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  const leaks = grown();
-  if (leaks.length > 0) throw new Error(`leaked handles: ${leaks.join(", ")}`);
 }

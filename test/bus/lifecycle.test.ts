@@ -4,12 +4,7 @@ import type { Envelope } from "../../generated/ts/types.js";
 import { createBus, type InboundMiddleware, type OutboundMiddleware } from "../../runtime/bus/index.js";
 import { createMemoryTransport, connectNats } from "../../runtime/transport/index.js";
 import { startNatsServer } from "../helpers/nats-server.js";
-import { deferred, expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { deferred, openNetwork, waitFor, type Network } from "./fixtures.js";
 
 describe.each(["memory", "nats"] as const)("bus lifecycle and middleware over %s", (kind) => {
   let net: Network;

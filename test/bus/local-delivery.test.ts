@@ -11,12 +11,7 @@ import { LocalEnvelope } from "../../runtime/bus/local.js";
 import { wireBytes } from "../../runtime/bus/wire.js";
 import { createEnvelope } from "../../runtime/envelope/index.js";
 import type { TransportMessage } from "../../runtime/transport/index.js";
-import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8");
 

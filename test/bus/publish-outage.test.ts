@@ -8,17 +8,12 @@
  *   the subscriptions the server has at that moment.
  * spec/bus.md "What a resolved publish means".
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectNats, createMemoryTransport, type Transport, type TransportStatus } from "../../runtime/transport/index.js";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
 import { AcpError } from "../../runtime/errors.js";
 import { freePort, startNatsServer } from "../helpers/nats-server.js";
-import { expectNoLeaks, liveHandles, waitFor } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { waitFor } from "./fixtures.js";
 
 function nextStatus(t: Transport, type: "disconnected" | "reconnected"): Promise<void> {
   return new Promise((resolve) => {

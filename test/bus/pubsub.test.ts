@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Envelope } from "../../generated/ts/types.js";
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
 import { parseTraceparent, type HandlerContext } from "../../runtime/bus/index.js";
-import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 

@@ -5,17 +5,11 @@
  * after a reconnect "no responders" is a retryable AGENT_UNAVAILABLE, and invoke sends again
  * within its deadline. Real nats-server, killed and started again.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectNats } from "../../runtime/transport/index.js";
 import { createBus } from "../../runtime/bus/index.js";
 import { AcpError } from "../../runtime/errors.js";
 import { startNatsServer } from "../helpers/nats-server.js";
-import { expectNoLeaks, liveHandles } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
 
 const OUTAGE_MS = 2000;
 

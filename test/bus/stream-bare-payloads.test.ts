@@ -10,12 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Transport, TransportMessage } from "../../runtime/transport/index.js";
 import type { Bus, StreamFrame } from "../../runtime/bus/index.js";
 import { REPO_ROOT } from "../helpers/cli.js";
-import { expectNoLeaks, liveHandles, openNetwork, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, type Network } from "./fixtures.js";
 
 const golden = (path: string): string => readFileSync(`${REPO_ROOT}golden/${path}`, "utf8");
 const enc = new TextEncoder();

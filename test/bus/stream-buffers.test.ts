@@ -5,12 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanceledError } from "../../runtime/errors.js";
-import { deferred, expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { deferred, openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const PIECE = "y".repeat(1024);
 

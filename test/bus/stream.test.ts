@@ -3,12 +3,7 @@ import { AgentTimeoutError, CanceledError, NoHandlerError, PermissionDeniedError
 import type { Envelope } from "../../generated/ts/types.js";
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
 import type { StreamFrame } from "../../runtime/bus/index.js";
-import { deferred, expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { deferred, openNetwork, waitFor, type Network } from "./fixtures.js";
 
 /** Resolves once `signal` is aborted (at once if it already is). */
 function untilAborted(signal: AbortSignal): Promise<void> {

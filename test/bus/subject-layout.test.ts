@@ -13,12 +13,7 @@ import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { requestContext } from "../../runtime/gateway/context.js";
 import { createJwtVerifier } from "../../runtime/gateway/index.js";
 import { SignJWT } from "jose";
-import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 describe("reserved tenants", () => {
   it("refuses events, invoke and dlq as a tenant wherever a tenant enters, naming it and the reserved list", async () => {

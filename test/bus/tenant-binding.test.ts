@@ -9,12 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEnvelope, decodeOrThrow, encode } from "../../runtime/envelope/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import type { BusLogger } from "../../runtime/bus/index.js";
-import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 function recordingLogger(): { logger: BusLogger; warnings: Array<{ fields: Record<string, unknown>; msg: string }> } {
   const warnings: Array<{ fields: Record<string, unknown>; msg: string }> = [];

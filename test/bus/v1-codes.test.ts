@@ -8,12 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanceledError, PermissionDeniedError } from "../../runtime/errors.js";
 import { createEnvelope, decodeOrThrow, encode } from "../../runtime/envelope/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
-import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 describe.each(["memory", "nats"] as const)("extension error codes for v1 peers over %s", (kind) => {
   let net: Network;

@@ -1,5 +1,5 @@
 /**
- * Wire compatibility with deployed OpenAgentIO SDKs (shared/PROTOCOL.md): a "deployed SDK"
+ * Wire compatibility with deployed OpenAgentIO SDKs (spec/bus.md "Wire format", spec/interop.md): a "deployed SDK"
  * peer is simulated at the raw transport level with the bytes of golden/v1, golden/valid and
  * golden/streams samples — never with our encoder — and talks to our bus both ways.
  */
@@ -9,12 +9,7 @@ import type { Transport, TransportMessage } from "../../runtime/transport/index.
 import type { Bus, StreamFrame } from "../../runtime/bus/index.js";
 import { AcpError, AgentTimeoutError, AgentUnavailableError } from "../../runtime/errors.js";
 import { REPO_ROOT } from "../helpers/cli.js";
-import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const golden = (path: string): string => readFileSync(`${REPO_ROOT}golden/${path}`, "utf8");
 const enc = new TextEncoder();

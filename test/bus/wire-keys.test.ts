@@ -8,12 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcpError } from "../../runtime/errors.js";
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
-import { expectNoLeaks, liveHandles, openNetwork, waitFor, type Network } from "./fixtures.js";
-
-const before = liveHandles();
-afterAll(async () => {
-  await expectNoLeaks(before);
-});
+import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const enc = new TextEncoder();
 const ID = "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41";

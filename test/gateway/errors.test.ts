@@ -43,6 +43,16 @@ afterAll(async () => {
   await rig.close();
 });
 
+/**
+ * The status of a response whose body the test does not need, read to the end: fetch keeps the
+ * connection of an unread body open after the gateway closed (the leak check names the socket).
+ */
+async function statusOf(res: Response | Promise<Response>): Promise<number> {
+  const r = await res;
+  await r.arrayBuffer();
+  return r.status;
+}
+
 async function errorOf(res: Response): Promise<{ status: number; body: Record<string, unknown> }> {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -55,7 +65,7 @@ describe("request errors", () => {
 
   it("invalid UTF-8 → 400", async () => {
     const res = await post(`${rig.url}/v1/agents/echo/invoke`, new Uint8Array([0x22, 0xff, 0xfe, 0x22]), { "content-type": "application/json" });
-    expect(res.status).toBe(400);
+    expect(await statusOf(res)).toBe(400);
   });
 
   it("JSON nested deeper than MAX_JSON_DEPTH → 400 on every route (was 500 CODEC_FAILURE from a stack overflow)", async () => {
@@ -70,9 +80,9 @@ describe("request errors", () => {
     }
     // the bound itself is accepted, and brackets inside strings do not count
     const ok = await post(`${rig.url}/v1/agents/echo/invoke`, `${"[".repeat(MAX_JSON_DEPTH - 1)}"[[[{{{\\\"[["${"]".repeat(MAX_JSON_DEPTH - 1)}`, { "content-type": "application/json" });
-    expect(ok.status).toBe(200);
+    expect(await statusOf(ok)).toBe(200);
     const objects = `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${"}".repeat(MAX_JSON_DEPTH)}`;
-    expect((await post(`${rig.url}/v1/agents/echo/invoke`, objects, { "content-type": "application/json" })).status).toBe(200);
+    expect(await statusOf(post(`${rig.url}/v1/agents/echo/invoke`, objects, { "content-type": "application/json" }))).toBe(200);
   });
 
   it("a leading byte order mark → 400, as the envelope decoder and oaio validate refuse it (it was stripped)", async () => {
@@ -97,9 +107,9 @@ describe("request errors", () => {
   it("the default limit is 4 MiB", async () => {
     const gw = await rig.extraGateway({ bodyLimit: undefined });
     const under = await post(`${gw.url}/v1/agents/echo/invoke`, { blob: "x".repeat(512 * 1024) });
-    expect(under.status).toBe(200);
+    expect(await statusOf(under)).toBe(200);
     const over = await post(`${gw.url}/v1/agents/echo/invoke`, { blob: "x".repeat(4 * 1024 * 1024) });
-    expect(over.status).toBe(413);
+    expect(await statusOf(over)).toBe(413);
   });
 
   it("wrong content types → 415; application/*+json is JSON", async () => {
@@ -108,7 +118,7 @@ describe("request errors", () => {
       expect(await errorOf(res)).toMatchObject({ status: 415, body: { code: "INVALID_REQUEST" } });
     }
     const ok = await post(`${rig.url}/v1/agents/echo/invoke`, '{"x":1}', { "content-type": "application/vnd.acme+json; charset=utf-8" });
-    expect(ok.status).toBe(200);
+    expect(await statusOf(ok)).toBe(200);
   });
 
   it("bad tokens and headers → 400 with the envelope pointer they would land on", async () => {
@@ -116,7 +126,7 @@ describe("request errors", () => {
     expect(await errorOf(await post(`${rig.url}/v1/agents/echo/invoke`, {}, { "x-tenant-id": "two words" }))).toMatchObject({ status: 400, body: { cause: { pointer: "/tenant_id" } } });
     expect(await errorOf(await post(`${rig.url}/v1/events/bad..type`, {}))).toMatchObject({ status: 400, body: { cause: { pointer: "/event_type" } } });
     expect(await errorOf(await post(`${rig.url}/v1/events/agent.tool.call`, { name: "search" }))).toMatchObject({ status: 400, body: { cause: { pointer: "/payload/call_id" } } });
-    expect((await post(`${rig.url}/v1/agents/echo/invoke`, {}, { "x-timeout-ms": "soon" })).status).toBe(400);
+    expect(await statusOf(post(`${rig.url}/v1/agents/echo/invoke`, {}, { "x-timeout-ms": "soon" }))).toBe(400);
   });
 });
 
@@ -147,7 +157,7 @@ describe("bus errors", () => {
   });
 
   it("a rate-limited call → 429 with Retry-After", async () => {
-    expect((await post(`${rig.url}/v1/agents/busy/invoke`, {})).status).toBe(429); // spends busy's only token
+    expect(await statusOf(post(`${rig.url}/v1/agents/busy/invoke`, {}))).toBe(429); // spends busy's only token
     const res = await post(`${rig.url}/v1/agents/busy/invoke`, {});
     expect(res.status).toBe(429);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 /** Runs child processes for tests: any command (`runProcess`) or the `oaio` CLI from source (`runCli`). */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { onTestFinished } from "vitest";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -8,6 +9,21 @@ export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+/**
+ * Kills `child` when the running test ends (passed, failed or timed out) if it is still alive:
+ * a test that times out abandons its await, and the child would outlive the file (the leak check
+ * of test/setup/leak-check.ts names it). Outside a test (a `beforeAll`) the caller owns the child.
+ */
+export function killOnTestEnd(child: ChildProcess): void {
+  try {
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    });
+  } catch {
+    // outside a test body (a beforeAll) vitest refuses the hook: the caller closes the child
+  }
 }
 
 /**
@@ -21,6 +37,7 @@ export function runProcess(
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? process.env, stdio: ["pipe", "pipe", "pipe"] });
+    killOnTestEnd(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

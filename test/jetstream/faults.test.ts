@@ -8,7 +8,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { Envelope } from "../../generated/ts/types.js";
 import { createEnvelope } from "../../runtime/envelope/index.js";
 import { createIdempotencyFilter, idempotent } from "../../runtime/jetstream/index.js";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { REPO_ROOT, killOnTestEnd } from "../helpers/cli.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { openDurable, until } from "./fixtures.js";
 
@@ -29,6 +29,7 @@ describe("a consumer killed mid-handling", () => {
     await using f = await openDurable(nats.url);
     const prefix = f.bus.prefix;
     const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}test/jetstream/member.ts`, nats.url, prefix, "crew", "1500"], { stdio: ["ignore", "pipe", "inherit"] });
+    killOnTestEnd(child);
     const events: MemberEvent[] = [];
     let buf = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {

@@ -1,13 +1,12 @@
 /**
  * Test fixture of the middleware and gateway suites: a real nats-server with one NATS
- * connection per bus, everything closed (and checked closed) at the end, and bounded
- * waits instead of sleeps.
+ * connection per bus, everything closed at the end (test/setup/leak-check.ts checks that), and
+ * bounded waits instead of sleeps.
  */
 import { afterAll, beforeAll } from "vitest";
 import { connectNats, type Transport } from "../../runtime/transport/index.js";
 import { createBus, type Bus, type BusOptions } from "../../runtime/bus/index.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
-import { liveHandles } from "../bus/fixtures.js";
 
 export { deferred, waitFor } from "../bus/fixtures.js";
 
@@ -20,21 +19,7 @@ export interface Net {
   close(): Promise<void>;
 }
 
-/** Fails when more timers, sockets or processes are alive than at `before`, after a short settle. */
-async function expectNoLeaks(before: Record<string, number>): Promise<void> {
-  const kinds = ["Timeout", "TCPWrap", "ProcessWrap", "PipeWrap", "TCPSERVERWRAP"];
-  const grown = (): string[] => {
-    const now = liveHandles();
-    return kinds.filter((k) => (now[k] ?? 0) > (before[k] ?? 0)).map((k) => `${k}: ${before[k] ?? 0} → ${now[k]}`);
-  };
-  const deadline = Date.now() + 3_000;
-  while (grown().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const leaks = grown();
-  if (leaks.length > 0) throw new Error(`leaked handles: ${leaks.join(", ")}`);
-}
-
 export async function openNet(): Promise<Net> {
-  const before = liveHandles();
   const server = await startNatsServer();
   const transports: Transport[] = [];
   const buses: Bus[] = [];
@@ -54,13 +39,12 @@ export async function openNet(): Promise<Net> {
       await Promise.all(buses.splice(0).map((b) => b.close()));
       await Promise.all(transports.splice(0).map((t) => t.close()));
       await server.stop();
-      await expectNoLeaks(before);
     },
   };
 }
 
 /**
- * The file's {@link Net}: opened before its tests, closed (and checked for leaks) after
+ * The file's {@link Net}: opened before its tests, closed after
  * them. Call once at the top of a test file; use the result inside tests only.
  */
 export function useNet(): Omit<Net, "close"> {

@@ -7,11 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus, HandlerContext } from "../../runtime/bus/index.js";
 import type { Envelope } from "../../runtime/envelope/index.js";
 import { AgentTimeoutError, NoHandlerError, PermissionDeniedError } from "../../runtime/errors.js";
-import { expectNoLeaks, liveHandles } from "../bus/fixtures.js";
 import { waitFor } from "../transport/wait.js";
 import { DEPLOYED_CODES, openPeerNetwork, type Json, type PeerNetwork } from "./peer.js";
 
-const before = liveHandles();
 let net: PeerNetwork;
 let ts: Bus;
 let url: string;
@@ -22,7 +20,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await net?.close();
-  await expectNoLeaks(before);
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>

@@ -21,10 +21,8 @@ import {
   TransportFailureError,
 } from "../../runtime/errors.js";
 import { waitFor } from "../transport/wait.js";
-import { expectNoLeaks, liveHandles } from "../bus/fixtures.js";
 import { DEPLOYED_CODES, openPeerNetwork, type Json, type PeerNetwork } from "./peer.js";
 
-const before = liveHandles();
 let net: PeerNetwork;
 let ts: Bus;
 beforeAll(async () => {
@@ -33,7 +31,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await net?.close();
-  await expectNoLeaks(before);
 });
 
 const handled = (target: string) => (e: Json) => e["event"] === "handled" && e["target"] === target;

@@ -19,10 +19,8 @@ import {
   PermissionDeniedError,
   TransportFailureError,
 } from "../../runtime/errors.js";
-import { expectNoLeaks, liveHandles } from "../bus/fixtures.js";
 import { DEPLOYED_CODES, openPeerNetwork, type Json, type PeerNetwork } from "./peer.js";
 
-const before = liveHandles();
 let net: PeerNetwork;
 let ts: Bus;
 beforeAll(async () => {
@@ -31,7 +29,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await net?.close();
-  await expectNoLeaks(before);
 });
 
 const handled = (target: string) => (e: Json) => e["event"] === "handled" && e["target"] === target;

@@ -2,7 +2,7 @@
 package dev.openagentio.acp
 
 /**
- * Puts the frames of one streamed response back in order (PROTOCOL.md "StreamInvoke"): one
+ * Puts the frames of one streamed response back in order (spec/event-types.md "Streams"): one
  * seq counter from 0 across all frames (absent seq = 0), duplicates dropped, a bounded
  * reorder buffer (golden/README.md "Stream samples"), nothing after the first delivered frame
  * with is_final. A pure state machine without timers; the
