@@ -9,7 +9,7 @@ import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { resolveAuth } from "./auth.js";
 import { A2aBridge, type A2aServerOptions } from "./bridge.js";
 import { registerA2aRoutes, type A2aHttpOptions } from "./http.js";
-import { openKvA2aStores, type KvStoreOptions } from "./kv-store.js";
+import type { KvStoreOptions } from "./kv-store.js";
 
 /** Keep tasks and push configs in a JetStream KV bucket (spec/jetstream.md "A2A task store on KV"). */
 export interface A2aKvStoreOption extends Omit<KvStoreOptions, "maxTasksPerTenant" | "maxTasks" | "terminalTtlMs" | "maxConfigsPerTask"> {
@@ -37,6 +37,8 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts)
     }
     const { nats, ...kvOpts } = opts.kvStore;
     const l = opts.limits ?? {};
+    // loaded here so that @nats-io/jetstream and @nats-io/kv load only for a server that uses them
+    const { openKvA2aStores } = await import("./kv-store.js");
     const stores = await openKvA2aStores(nats, {
       ...kvOpts,
       ...(l.maxTasksPerTenant === undefined ? {} : { maxTasksPerTenant: l.maxTasksPerTenant }),
