@@ -6,7 +6,7 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { CanceledError, TransportFailureError, type AcpError } from "../../generated/ts/errors.js";
-import { errorFromPayload } from "../errors.js";
+import { errorFromPayload, invalidArgument } from "../errors.js";
 import { isTerminal } from "../envelope/index.js";
 import { sseMessages } from "../http/sse-messages.js";
 
@@ -268,7 +268,7 @@ class ClientStream implements GatewayStream {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SseFrame> {
-    if (this.#iterating) throw new Error("a gateway stream can be iterated once");
+    if (this.#iterating) throw invalidArgument("GatewayStream", "[Symbol.asyncIterator]", "a second iteration", "iterated once: open a new stream (or resume with Last-Event-ID) to read it again");
     this.#iterating = true;
     let attemptsLeft = this.#resumeAttempts;
     for (;;) {
