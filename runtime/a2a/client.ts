@@ -70,20 +70,35 @@ export class A2aClient {
     return this.stream("SubscribeToTask", { id }, signal);
   }
 
-  getTask(id: string, historyLength?: number): Promise<Task> {
-    return this.call("GetTask", { id, ...(historyLength === undefined ? {} : { historyLength }) }) as Promise<Task>;
+  /**
+   * GetTask. The result is checked for what a Task must have (`id`, `contextId`, `status.state`
+   * strings); its other fields are typed as the agent sent them (an assertion, not a schema check).
+   */
+  async getTask(id: string, historyLength?: number): Promise<Task> {
+    return taskResult("GetTask", await this.call("GetTask", { id, ...(historyLength === undefined ? {} : { historyLength }) }));
   }
 
-  listTasks(req: ListTasksRequest = {}): Promise<ListTasksResponse> {
-    return this.call("ListTasks", req) as Promise<ListTasksResponse>;
+  /** ListTasks. The result is checked for a `tasks` array of Tasks (as {@link getTask} checks one). */
+  async listTasks(req: ListTasksRequest = {}): Promise<ListTasksResponse> {
+    const r = await this.call("ListTasks", req);
+    if (!isObject(r) || !Array.isArray(r["tasks"])) throw a2aErrors.invalidAgentResponse("ListTasks result has no tasks array");
+    for (const t of r["tasks"]) taskResult("ListTasks", t);
+    return r as unknown as ListTasksResponse;
   }
 
-  cancelTask(id: string): Promise<Task> {
-    return this.call("CancelTask", { id }) as Promise<Task>;
+  /** CancelTask, checked as {@link getTask}. */
+  async cancelTask(id: string): Promise<Task> {
+    return taskResult("CancelTask", await this.call("CancelTask", { id }));
   }
 
-  createPushConfig(cfg: TaskPushNotificationConfig): Promise<TaskPushNotificationConfig> {
-    return this.call("CreateTaskPushNotificationConfig", cfg) as Promise<TaskPushNotificationConfig>;
+  /**
+   * CreateTaskPushNotificationConfig. The result is checked to be an object with a string `url`;
+   * its other fields are an assertion.
+   */
+  async createPushConfig(cfg: TaskPushNotificationConfig): Promise<TaskPushNotificationConfig> {
+    const r = await this.call("CreateTaskPushNotificationConfig", cfg);
+    if (!isObject(r) || typeof r["url"] !== "string") throw a2aErrors.invalidAgentResponse("CreateTaskPushNotificationConfig result is not a push notification config (no url)");
+    return r as unknown as TaskPushNotificationConfig;
   }
 
   /** One JSON-RPC call; resolves with `result`. */
@@ -141,6 +156,15 @@ export class A2aClient {
       throw new A2aError("INTERNAL_ERROR", `${method}: cannot reach ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
+}
+
+/** `value` as a Task when it has what every Task has (id, contextId, status.state), else INVALID_AGENT_RESPONSE. */
+function taskResult(method: string, value: unknown): Task {
+  const status = isObject(value) ? value["status"] : undefined;
+  if (!isObject(value) || typeof value["id"] !== "string" || typeof value["contextId"] !== "string" || !isObject(status) || typeof status["state"] !== "string") {
+    throw a2aErrors.invalidAgentResponse(`${method} result is not a Task (it needs string id, contextId and status.state)`);
+  }
+  return value as unknown as Task;
 }
 
 /** `result` of a JSON-RPC response for request `id`; its error as an A2aError (reason from the code, code in `wire`). */

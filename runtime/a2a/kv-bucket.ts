@@ -82,6 +82,7 @@ export async function readAt<T>(b: KvBucket, key: string, revision: number): Pro
   }
 }
 
+/** The JSON value under `key`. `T` is an assertion: the store reads back values it wrote itself (a bucket of its own). */
 function decodeValue<T>(key: string, bytes: Uint8Array): T {
   try {
     return JSON.parse(fromUtf8.decode(bytes)) as T;

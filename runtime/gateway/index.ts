@@ -13,4 +13,4 @@ export type { ResumeOptions } from "./stream-store.js";
 export type { JwtKeySource, JwtVerifierOptions } from "./auth/jwt.js";
 export type { AuthHook, AuthRequest, AuthResult } from "./auth/types.js";
 export type { CorsOptions } from "./cors.js";
-export type { CallOptions, GatewayClientOptions, GatewayStream, HealthReport, ProbeState, SseFrame, StreamOptions } from "./client.js";
+export type { CallOptions, GatewayClientOptions, GatewayStream, HealthReport, InvokeCallOptions, ProbeState, SseFrame, StreamOptions } from "./client.js";

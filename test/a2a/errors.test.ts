@@ -3,9 +3,11 @@
  * reason and no binding code; the JSON-RPC binding alone assigns JSON-RPC codes, and turns a
  * received code back into a reason.
  */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBus, createMemoryTransport, type Bus, type Transport } from "../../runtime/index.js";
-import { A2A_ERROR_REASONS, A2aBridge, A2aError, type A2aErrorReason } from "../../runtime/a2a/index.js";
+import { A2A_ERROR_REASONS, A2aBridge, A2aClient, A2aError, type A2aErrorReason } from "../../runtime/a2a/index.js";
 import { ANONYMOUS_CALLER } from "../../runtime/a2a/auth.js";
 import { errorFromJsonRpc, toJsonRpcError } from "../../runtime/a2a/jsonrpc.js";
 import { InvalidRequestError } from "../../runtime/errors.js";
@@ -87,5 +89,54 @@ describe("the JSON-RPC binding", () => {
     const unknown = errorFromJsonRpc({ code: -31999, message: "custom" });
     expect(unknown.reason).toBe("INTERNAL_ERROR");
     expect(unknown.wire?.code).toBe(-31999);
+  });
+});
+
+describe("A2aClient checks the results it types", () => {
+  // A real HTTP server answering every JSON-RPC call with the result set for its method.
+  const results: Record<string, unknown> = {};
+  let server: Server;
+  let client: A2aClient;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8").on("data", (d: string) => (body += d)).on("end", () => {
+        const rpc = JSON.parse(body) as { id: number; method: string };
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ jsonrpc: "2.0", id: rpc.id, result: results[rpc.method] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    client = new A2aClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  const task = { id: "t1", contextId: "c1", status: { state: "TASK_STATE_COMPLETED" } };
+
+  it("a well-formed Task, list and push config come back as sent", async () => {
+    results["GetTask"] = task;
+    results["CancelTask"] = task;
+    results["ListTasks"] = { tasks: [task], nextPageToken: "" };
+    results["CreateTaskPushNotificationConfig"] = { taskId: "t1", url: "https://example.com/h" };
+    expect(await client.getTask("t1")).toEqual(task);
+    expect(await client.cancelTask("t1")).toEqual(task);
+    expect((await client.listTasks()).tasks).toEqual([task]);
+    expect((await client.createPushConfig({ taskId: "t1", url: "https://example.com/h" } as never)).url).toBe("https://example.com/h");
+  });
+
+  it.each([
+    ["GetTask", { id: "t1" }, (c: A2aClient) => c.getTask("t1")],
+    ["GetTask", "not a task", (c: A2aClient) => c.getTask("t1")],
+    ["CancelTask", { id: "t1", contextId: "c1", status: {} }, (c: A2aClient) => c.cancelTask("t1")],
+    ["ListTasks", { tasks: [{ id: 1 }] }, (c: A2aClient) => c.listTasks()],
+    ["ListTasks", {}, (c: A2aClient) => c.listTasks()],
+    ["CreateTaskPushNotificationConfig", {}, (c: A2aClient) => c.createPushConfig({ taskId: "t1", url: "https://example.com/h" } as never)],
+  ] as const)("%s answering %j is INVALID_AGENT_RESPONSE", async (method, result, call) => {
+    results[method] = result;
+    const err = await rejection(call(client));
+    expect(err).toBeInstanceOf(A2aError);
+    expect((err as A2aError).reason).toBe("INVALID_AGENT_RESPONSE");
   });
 });
