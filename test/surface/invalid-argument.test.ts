@@ -7,9 +7,9 @@
  * own shape.
  */
 import { describe, expect, it } from "vitest";
-import { canonicalize, createBus, createMemoryTransport, InvalidRequestError } from "../../runtime/index.js";
+import { canonicalize, createBus, createMemoryTransport, createReassembler, InvalidRequestError } from "../../runtime/index.js";
 import { circuitBreaker, exponentialBackoff, fixedBackoff, rateLimit, retry, timeout } from "../../runtime/middleware/index.js";
-import { A2aBridge, createMemoryPushConfigStore, createMemoryTaskStore } from "../../runtime/a2a/index.js";
+import { A2aBridge, createMemoryPushConfigStore, createMemoryTaskStore, createPushDelivery } from "../../runtime/a2a/index.js";
 import { createJwtVerifier } from "../../runtime/gateway/index.js";
 import { streamLayout } from "../../runtime/jetstream/index.js";
 
@@ -31,6 +31,10 @@ const CASES: readonly [string, () => unknown, string, string][] = [
   ["memory task store maxTasks 0", () => createMemoryTaskStore({ maxTasks: 0 }), "createMemoryTaskStore", "maxTasks"],
   ["memory push store maxConfigsPerTask 1.5", () => createMemoryPushConfigStore({ maxConfigsPerTask: 1.5 }), "createMemoryPushConfigStore", "maxConfigsPerTask"],
   ["stream layout storage", () => streamLayout({ storage: "disk" as "file" }), "streamLayout", "storage"],
+  ["reassembler maxGap 0", () => createReassembler({ maxGap: 0 }), "createReassembler", "maxGap"],
+  ["reassembler maxPendingBytes 0", () => createReassembler({ maxPendingBytes: 0 }), "createReassembler", "maxPendingBytes"],
+  ["push delivery maxAttempts 0", () => createPushDelivery({ store: createMemoryPushConfigStore(), maxAttempts: 0 }), "createPushDelivery", "maxAttempts"],
+  ["push delivery timeoutMs NaN", () => createPushDelivery({ store: createMemoryPushConfigStore(), timeoutMs: Number.NaN }), "createPushDelivery", "timeoutMs"],
   ["JWT verifier with a short secret", () => createJwtVerifier({ secret: "x".repeat(31) }), "createJwtVerifier", "secret"],
   ["JWT verifier without a key", () => createJwtVerifier({} as never), "createJwtVerifier", "secret / publicKey / jwks / jwksUrl"],
 ];
