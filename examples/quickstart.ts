@@ -5,8 +5,8 @@
  *   npx tsx examples/quickstart.ts
  *   NATS_URL=nats://127.0.0.1:4222 npx tsx examples/quickstart.ts
  */
-import { createBus, type Bus } from "../runtime/index.js";
-import { connectNats, createMemoryTransport, type Transport } from "../runtime/transport/index.js";
+import { createBus, createMemoryTransport, type Bus, type Transport } from "../runtime/index.js";
+import { connectNats } from "../runtime/nats.js";
 
 async function transportFor(): Promise<Transport> {
   const url = process.env["NATS_URL"];

@@ -8,7 +8,8 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyInstance } from "fastify";
-import { AcpError, InvalidRequestError, PermissionDeniedError } from "../../generated/ts/errors.js";
+import { AcpError, PermissionDeniedError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import type { SecurityRequirement, SecurityScheme } from "../../generated/a2a/index.js";
 import type { ContextFields } from "../bus/types.js";
 import type { AuthHook } from "../gateway/auth/types.js";
@@ -51,20 +52,20 @@ export function cardSecurity(auth: A2aAuth): { securitySchemes: Record<string, S
 
 /**
  * The auth of an A2A server: the one given, else the gateway's when mounted on a gateway app.
- * @throws InvalidRequestError when there is none, or "none" on an app whose gateway authenticates (no bypass).
+ * @throws InvalidRequestError (invalidArgument) when there is none, or "none" on an app whose gateway authenticates (no bypass).
  */
 export function resolveAuth(given: A2aAuth | undefined, app: FastifyInstance | undefined): A2aAuth {
   const inherited = app !== undefined && app.hasDecorator(GATEWAY_AUTH_DECORATOR)
     ? ((app as unknown as Record<string, unknown>)[GATEWAY_AUTH_DECORATOR] as AuthHook | null)
     : null;
   if (given === "none" && inherited !== null) {
-    throw new InvalidRequestError('A2A option auth "none" on a gateway app that authenticates: the A2A routes would bypass the gateway\'s auth; leave auth out to use the gateway\'s verifier');
+    throw invalidArgument("a2aPlugin", "auth", given, "left out on a gateway app that authenticates (the A2A routes would bypass the gateway's auth); leave auth out to use the gateway's verifier");
   }
   const auth = given ?? inherited ?? undefined;
   if (auth === undefined) {
-    throw new InvalidRequestError('A2A option auth is required: pass auth: createJwtVerifier({ … }) (runtime/gateway), or auth: "none" for local development (one anonymous tenant, no extended card)');
+    throw invalidArgument("A2A server", "auth", given, 'an AuthHook such as createJwtVerifier({ … }) from openagentio/gateway, or "none" for local development (one anonymous tenant, no extended card)');
   }
-  if (auth !== "none" && typeof auth !== "function") throw new InvalidRequestError(`A2A option auth must be an AuthHook function or "none", got ${typeof auth}`);
+  if (auth !== "none" && typeof auth !== "function") throw invalidArgument("A2A server", "auth", typeof auth, 'an AuthHook function or "none"');
   return auth;
 }
 

@@ -7,7 +7,7 @@ import type { Bus, BusLogger } from "../bus/types.js";
 import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard } from "../../generated/a2a/index.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
 import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
-import { InvalidRequestError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { createMemoryPushConfigStore, createMemoryTaskStore, type MemoryPushConfigStoreOptions, type MemoryTaskStoreOptions } from "./memory-store.js";
 import { createPushDelivery, type PushDelivery, type PushDeliveryOptions } from "./push-delivery.js";
 import { RpcHandler } from "./rpc-handler.js";
@@ -70,7 +70,7 @@ export class A2aBridge {
   constructor(private readonly opts: A2aServerOptions, auth: A2aAuth = resolveAuth(opts.auth, undefined)) {
     this.auth = auth;
     if (auth === "none" && opts.extendedCard !== undefined) {
-      throw new InvalidRequestError('A2A option extendedCard needs authentication: GetExtendedAgentCard answers authenticated callers only, and auth is "none"; set auth or leave extendedCard out');
+      throw invalidArgument("A2A server", "extendedCard", "given with auth \"none\"", "left out, or auth set: extendedCard needs authentication (GetExtendedAgentCard answers authenticated callers only)");
     }
     this.legacy = opts.legacy ?? true;
     this.capabilities = {

@@ -1,8 +1,8 @@
 /**
  * A2A 1.0 JSON-RPC client (spec: Client responsibilities): reads the Agent Card, calls unary
- * methods, reads SSE streams. Error responses become {@link A2aRpcError} with their code;
- * answers that are not a JSON-RPC response of the right shape become InvalidAgentResponseError
- * (-32006).
+ * methods, reads SSE streams. Error responses become an {@link A2aError} with the reason of their
+ * code (the code itself in `wire`); answers that are not a JSON-RPC response of the right shape
+ * become INVALID_AGENT_RESPONSE.
  */
 import {
   A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, AGENT_CARD_PATH, PROTOCOL_BINDING,
@@ -10,7 +10,8 @@ import {
   type StreamResponse, type Task, type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { sseMessages } from "../http/sse-messages.js";
-import { A2aRpcError, rpcErrors } from "./errors.js";
+import { A2aError, a2aErrors } from "./errors.js";
+import { errorFromJsonRpc } from "./jsonrpc.js";
 
 export interface A2aClientOptions {
   /** Extra headers on every request (e.g. Authorization). */
@@ -27,10 +28,10 @@ const STREAM_KEYS = ["task", "message", "statusUpdate", "artifactUpdate"] as con
 export async function fetchAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<AgentCard> {
   const url = new URL(AGENT_CARD_PATH, baseUrl);
   const res = await fetch(url, { headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION }, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
-  if (!res.ok) throw rpcErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}`);
+  if (!res.ok) throw a2aErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}`);
   const card: unknown = await res.json().catch(() => undefined);
   if (!isObject(card) || typeof card["name"] !== "string" || !Array.isArray(card["supportedInterfaces"])) {
-    throw rpcErrors.invalidAgentResponse(`agent card at ${url.href} is not an A2A ${A2A_PROTOCOL_VERSION} card`);
+    throw a2aErrors.invalidAgentResponse(`agent card at ${url.href} is not an A2A ${A2A_PROTOCOL_VERSION} card`);
   }
   return card as unknown as AgentCard;
 }
@@ -50,7 +51,7 @@ export class A2aClient {
   static async connect(baseUrl: string, opts: A2aClientOptions = {}): Promise<{ client: A2aClient; card: AgentCard }> {
     const card = await fetchAgentCard(baseUrl, opts);
     const endpoint = jsonRpcEndpoint(card);
-    if (endpoint === undefined) throw rpcErrors.invalidAgentResponse(`the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface`);
+    if (endpoint === undefined) throw a2aErrors.invalidAgentResponse(`the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface`);
     return { client: new A2aClient(endpoint, opts), card };
   }
 
@@ -58,7 +59,7 @@ export class A2aClient {
   async sendMessage(req: SendMessageRequest, signal?: AbortSignal): Promise<{ task: Task } | { message: Message }> {
     const r = await this.call("SendMessage", req, signal);
     if (isObject(r) && (isObject(r["task"]) || isObject(r["message"]))) return r as { task: Task } | { message: Message };
-    throw rpcErrors.invalidAgentResponse("SendMessage result has neither task nor message");
+    throw a2aErrors.invalidAgentResponse("SendMessage result has neither task nor message");
   }
 
   sendStreamingMessage(req: SendMessageRequest, signal?: AbortSignal): AsyncIterable<StreamResponse> {
@@ -69,20 +70,35 @@ export class A2aClient {
     return this.stream("SubscribeToTask", { id }, signal);
   }
 
-  getTask(id: string, historyLength?: number): Promise<Task> {
-    return this.call("GetTask", { id, ...(historyLength === undefined ? {} : { historyLength }) }) as Promise<Task>;
+  /**
+   * GetTask. The result is checked for what a Task must have (`id`, `contextId`, `status.state`
+   * strings); its other fields are typed as the agent sent them (an assertion, not a schema check).
+   */
+  async getTask(id: string, historyLength?: number): Promise<Task> {
+    return taskResult("GetTask", await this.call("GetTask", { id, ...(historyLength === undefined ? {} : { historyLength }) }));
   }
 
-  listTasks(req: ListTasksRequest = {}): Promise<ListTasksResponse> {
-    return this.call("ListTasks", req) as Promise<ListTasksResponse>;
+  /** ListTasks. The result is checked for a `tasks` array of Tasks (as {@link getTask} checks one). */
+  async listTasks(req: ListTasksRequest = {}): Promise<ListTasksResponse> {
+    const r = await this.call("ListTasks", req);
+    if (!isObject(r) || !Array.isArray(r["tasks"])) throw a2aErrors.invalidAgentResponse("ListTasks result has no tasks array");
+    for (const t of r["tasks"]) taskResult("ListTasks", t);
+    return r as unknown as ListTasksResponse;
   }
 
-  cancelTask(id: string): Promise<Task> {
-    return this.call("CancelTask", { id }) as Promise<Task>;
+  /** CancelTask, checked as {@link getTask}. */
+  async cancelTask(id: string): Promise<Task> {
+    return taskResult("CancelTask", await this.call("CancelTask", { id }));
   }
 
-  createPushConfig(cfg: TaskPushNotificationConfig): Promise<TaskPushNotificationConfig> {
-    return this.call("CreateTaskPushNotificationConfig", cfg) as Promise<TaskPushNotificationConfig>;
+  /**
+   * CreateTaskPushNotificationConfig. The result is checked to be an object with a string `url`;
+   * its other fields are an assertion.
+   */
+  async createPushConfig(cfg: TaskPushNotificationConfig): Promise<TaskPushNotificationConfig> {
+    const r = await this.call("CreateTaskPushNotificationConfig", cfg);
+    if (!isObject(r) || typeof r["url"] !== "string") throw a2aErrors.invalidAgentResponse("CreateTaskPushNotificationConfig result is not a push notification config (no url)");
+    return r as unknown as TaskPushNotificationConfig;
   }
 
   /** One JSON-RPC call; resolves with `result`. */
@@ -95,7 +111,7 @@ export class A2aClient {
     try {
       body = JSON.parse(text);
     } catch {
-      throw rpcErrors.invalidAgentResponse(`${method}: HTTP ${res.status} with a body that is not JSON`);
+      throw a2aErrors.invalidAgentResponse(`${method}: HTTP ${res.status} with a body that is not JSON`);
     }
     return unwrap(body, id, method);
   }
@@ -107,7 +123,7 @@ export class A2aClient {
     if (!res.headers.get("content-type")?.startsWith("text/event-stream")) {
       const body: unknown = await res.json().catch(() => undefined);
       unwrap(body, id, method);
-      throw rpcErrors.invalidAgentResponse(`${method}: expected text/event-stream, got ${res.headers.get("content-type") ?? "no content type"}`);
+      throw a2aErrors.invalidAgentResponse(`${method}: expected text/event-stream, got ${res.headers.get("content-type") ?? "no content type"}`);
     }
     const sse = res.body;
     if (sse === null) return;
@@ -117,10 +133,10 @@ export class A2aClient {
         try {
           body = JSON.parse(event.data);
         } catch {
-          throw rpcErrors.invalidAgentResponse(`${method}: SSE data is not JSON`);
+          throw a2aErrors.invalidAgentResponse(`${method}: SSE data is not JSON`);
         }
         const result = unwrap(body, id, method);
-        if (!isObject(result) || !STREAM_KEYS.some((k) => isObject(result[k]))) throw rpcErrors.invalidAgentResponse(`${method}: SSE result is not a StreamResponse`);
+        if (!isObject(result) || !STREAM_KEYS.some((k) => isObject(result[k]))) throw a2aErrors.invalidAgentResponse(`${method}: SSE result is not a StreamResponse`);
         yield result as StreamResponse;
       }
     } finally {
@@ -137,20 +153,27 @@ export class A2aClient {
         ...(signal ? { signal } : {}),
       });
     } catch (err: unknown) {
-      throw new A2aRpcError(-32603, `${method}: cannot reach ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new A2aError("INTERNAL_ERROR", `${method}: cannot reach ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }
 }
 
-/** `result` of a JSON-RPC response for request `id`; its error as A2aRpcError. */
-function unwrap(body: unknown, id: number, method: string): unknown {
-  if (!isObject(body) || body["jsonrpc"] !== "2.0") throw rpcErrors.invalidAgentResponse(`${method}: not a JSON-RPC 2.0 response`);
-  if (isObject(body["error"])) {
-    const e = body["error"];
-    const code = typeof e["code"] === "number" ? e["code"] : -32603;
-    throw new A2aRpcError(code, typeof e["message"] === "string" ? e["message"] : `JSON-RPC error ${code}`, { data: e["data"] });
+/** `value` as a Task when it has what every Task has (id, contextId, status.state), else INVALID_AGENT_RESPONSE. */
+function taskResult(method: string, value: unknown): Task {
+  const status = isObject(value) ? value["status"] : undefined;
+  if (!isObject(value) || typeof value["id"] !== "string" || typeof value["contextId"] !== "string" || !isObject(status) || typeof status["state"] !== "string") {
+    throw a2aErrors.invalidAgentResponse(`${method} result is not a Task (it needs string id, contextId and status.state)`);
   }
-  if (body["id"] !== id) throw rpcErrors.invalidAgentResponse(`${method}: response id ${JSON.stringify(body["id"])} does not match request id ${id}`);
-  if (!("result" in body)) throw rpcErrors.invalidAgentResponse(`${method}: response has neither result nor error`);
+  return value as unknown as Task;
+}
+
+/** `result` of a JSON-RPC response for request `id`; its error as an A2aError (reason from the code, code in `wire`). */
+function unwrap(body: unknown, id: number, method: string): unknown {
+  if (!isObject(body) || body["jsonrpc"] !== "2.0") throw a2aErrors.invalidAgentResponse(`${method}: not a JSON-RPC 2.0 response`);
+  if (isObject(body["error"])) {
+    throw errorFromJsonRpc(body["error"]);
+  }
+  if (body["id"] !== id) throw a2aErrors.invalidAgentResponse(`${method}: response id ${JSON.stringify(body["id"])} does not match request id ${id}`);
+  if (!("result" in body)) throw a2aErrors.invalidAgentResponse(`${method}: response has neither result nor error`);
   return body["result"];
 }

@@ -14,9 +14,9 @@ import {
 import { HttpError } from "../gateway/errors.js";
 import { SseResponse } from "../gateway/sse.js";
 import { authenticate, type A2aCaller } from "./auth.js";
-import { rpcErrors, toJsonRpcError } from "./errors.js";
+import { a2aErrors } from "./errors.js";
 import { jsonDepthExceeds } from "../http/json-depth.js";
-import { errorResponse, idOf, parseRequest, resultResponse, sseEvent } from "./jsonrpc.js";
+import { errorResponse, idOf, parseRequest, resultResponse, sseEvent, toJsonRpcError } from "./jsonrpc.js";
 import { paramsFromV03 } from "./params.js";
 import type { RpcOutcome } from "./rpc-handler.js";
 import { negotiateVersion, type WireVersion } from "./version.js";
@@ -66,7 +66,7 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     const code = (err as { code?: unknown }).code;
     const status = (err as { statusCode?: unknown }).statusCode;
     const tooLarge = code === "FST_ERR_CTP_BODY_TOO_LARGE";
-    const error = tooLarge ? rpcErrors.invalidRequest(`the request body is larger than ${bodyLimit} bytes (bodyLimit)`) : rpcErrors.invalidRequest(err instanceof Error ? err.message : "unreadable request");
+    const error = tooLarge ? a2aErrors.invalidRequest(`the request body is larger than ${bodyLimit} bytes (bodyLimit)`) : a2aErrors.invalidRequest(err instanceof Error ? err.message : "unreadable request");
     const httpStatus = typeof status === "number" && status >= 400 && status < 500 ? status : tooLarge ? 413 : 400;
     return reply.code(httpStatus).send(errorResponse(null, toJsonRpcError(error)));
   });
@@ -96,23 +96,23 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     let id: JsonRpcId = null;
     let version: WireVersion = A2A_LEGACY_VERSION;
     const caller = callers.get(req);
-    if (caller === undefined) return reply.code(401).send(errorResponse(null, toJsonRpcError(rpcErrors.internal("request was not authenticated"))));
+    if (caller === undefined) return reply.code(401).send(errorResponse(null, toJsonRpcError(a2aErrors.internal("request was not authenticated"))));
     try {
       const header = req.headers[A2A_VERSION_HEADER.toLowerCase()];
       version = negotiateVersion(Array.isArray(header) ? header[0] : header, bridge.legacy);
       const text = typeof req.body === "string" ? req.body : "";
-      if (jsonDepthExceeds(text, maxDepth)) throw rpcErrors.invalidRequest(`the body nests arrays and objects deeper than ${maxDepth} levels`);
+      if (jsonDepthExceeds(text, maxDepth)) throw a2aErrors.invalidRequest(`the body nests arrays and objects deeper than ${maxDepth} levels`);
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch (err: unknown) {
-        throw rpcErrors.parse(err instanceof Error ? err.message : "not JSON");
+        throw a2aErrors.parse(err instanceof Error ? err.message : "not JSON");
       }
       id = idOf(body);
       const rpc = parseRequest(body);
       const legacy = version === A2A_LEGACY_VERSION;
       const method = resolveMethod(rpc.method, legacy);
-      if (method === undefined) throw rpcErrors.methodNotFound(rpc.method);
+      if (method === undefined) throw a2aErrors.methodNotFound(rpc.method);
       const params = legacy ? paramsFromV03(method, rpc.params) : rpc.params;
       const outcome = await runLegacyAware(bridge, caller, method, params, legacy);
       if (outcome.kind === "result") return reply.send(resultResponse(id, legacy ? resultToV03(method, outcome.value) : outcome.value));
@@ -128,7 +128,7 @@ async function runLegacyAware(bridge: A2aBridge, caller: A2aCaller, method: A2aM
   if (legacy && method === "GetTaskPushNotificationConfig" && (params as { id?: unknown }).id === undefined) {
     const list = await bridge.handler.handle(caller, "ListTaskPushNotificationConfigs", params);
     const first = outcomeValue(list).configs[0];
-    if (first === undefined) throw rpcErrors.invalidParams("the task has no push notification config");
+    if (first === undefined) throw a2aErrors.invalidParams("the task has no push notification config");
     return { kind: "result", value: first };
   }
   return bridge.handler.handle(caller, method, params);

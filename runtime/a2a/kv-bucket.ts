@@ -6,7 +6,8 @@
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
-import { InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
+import { TransportFailureError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { explainManagerError, toTransportFailure } from "../jetstream/errors.js";
 import { manager } from "../jetstream/streams.js";
 
@@ -42,7 +43,7 @@ export function token(s: string): string {
 
 /** Opens (creating when missing) the bucket with per-message TTL on and no subject delete markers. */
 export async function openBucket(nc: NatsConnection, bucket: string, replicas: number, maxBytes: number | undefined): Promise<KvBucket> {
-  if (!/^[-\w]+$/.test(bucket)) throw new InvalidRequestError(`KV store option bucket must be letters, digits, - or _, got ${JSON.stringify(bucket)}`, { details: { field: "bucket", value: bucket } });
+  if (!/^[-\w]+$/.test(bucket)) throw invalidArgument("openKvA2aStores", "bucket", bucket, "letters, digits, - or _");
   const jsm = await manager(nc);
   const stream = `KV_${bucket}`;
   let kv: KV;
@@ -81,6 +82,7 @@ export async function readAt<T>(b: KvBucket, key: string, revision: number): Pro
   }
 }
 
+/** The JSON value under `key`. `T` is an assertion: the store reads back values it wrote itself (a bucket of its own). */
 function decodeValue<T>(key: string, bytes: Uint8Array): T {
   try {
     return JSON.parse(fromUtf8.decode(bytes)) as T;

@@ -8,6 +8,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { isTerminalTaskState, type Task } from "../../generated/a2a/index.js";
 import { BackpressureDropError, InvalidRequestError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { openBucket, parseScanned, read, readAt, revisionConflict, RevisionMismatch, scan, serializer, token, ttlSeconds, write, type KvBucket, type Stored } from "./kv-bucket.js";
 import { createKvPushConfigStore, type KvPushConfigStore, type TaskTtlLookup } from "./kv-push-store.js";
 import { PUSH_CONFIGS_PER_TASK_DEFAULT, TASK_STORE_DEFAULTS } from "./memory-store.js";
@@ -79,7 +80,7 @@ interface TaskValue {
 
 function positive(name: string, v: number | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < min) throw new InvalidRequestError(`KV store option ${name} must be an integer >= ${min}, got ${String(v)}`, { details: { field: name, value: v } });
+  if (!Number.isInteger(v) || v < min) throw invalidArgument("openKvA2aStores", name, v, `an integer >= ${min}`);
   return v;
 }
 

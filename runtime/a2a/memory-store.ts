@@ -5,6 +5,7 @@
  * that can still change.
  */
 import { BackpressureDropError, InvalidRequestError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { isTerminalTaskState, type Task } from "../../generated/a2a/index.js";
 import type { PushConfigStore, StoredPushConfig, TaskPage, TaskQuery, TaskRecord, TaskStore } from "./task-store.js";
 
@@ -41,9 +42,9 @@ interface TenantTasks {
   readonly expiring: Map<string, number>;
 }
 
-function positive(name: string, v: number | undefined, fallback: number): number {
+function positive(api: string, name: string, v: number | undefined, fallback: number): number {
   if (v === undefined) return fallback;
-  if (!Number.isInteger(v) || v < 1) throw new InvalidRequestError(`task store option ${name} must be a positive integer, got ${String(v)}`);
+  if (!Number.isInteger(v) || v < 1) throw invalidArgument(api, name, v, "a positive integer");
   return v;
 }
 
@@ -57,9 +58,9 @@ function decodeToken(token: string): number {
 
 /** Creates an in-memory task store. */
 export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskStore {
-  const perTenant = positive("maxTasksPerTenant", opts.maxTasksPerTenant, TASK_STORE_DEFAULTS.maxTasksPerTenant);
-  const maxTasks = positive("maxTasks", opts.maxTasks, TASK_STORE_DEFAULTS.maxTasks);
-  const ttl = positive("terminalTtlMs", opts.terminalTtlMs, TASK_STORE_DEFAULTS.terminalTtlMs);
+  const perTenant = positive("createMemoryTaskStore", "maxTasksPerTenant", opts.maxTasksPerTenant, TASK_STORE_DEFAULTS.maxTasksPerTenant);
+  const maxTasks = positive("createMemoryTaskStore", "maxTasks", opts.maxTasks, TASK_STORE_DEFAULTS.maxTasks);
+  const ttl = positive("createMemoryTaskStore", "terminalTtlMs", opts.terminalTtlMs, TASK_STORE_DEFAULTS.terminalTtlMs);
   const now = opts.now ?? Date.now;
   const tenants = new Map<string, TenantTasks>();
   let total = 0;
@@ -147,7 +148,7 @@ export interface MemoryPushConfigStoreOptions {
 
 /** Creates an in-memory push config store. */
 export function createMemoryPushConfigStore(opts: MemoryPushConfigStoreOptions = {}): PushConfigStore {
-  const max = positive("maxConfigsPerTask", opts.maxConfigsPerTask, PUSH_CONFIGS_PER_TASK_DEFAULT);
+  const max = positive("createMemoryPushConfigStore", "maxConfigsPerTask", opts.maxConfigsPerTask, PUSH_CONFIGS_PER_TASK_DEFAULT);
   const byTask = new Map<string, Map<string, StoredPushConfig>>();
   return {
     async set(config) {

@@ -8,13 +8,13 @@ import {
   type A2aMethodName, type GetTaskRequest, type ListTasksRequest, type Message, type Part, type SendMessageRequest,
   type TaskPushNotificationConfig, type TaskStateName,
 } from "../../generated/a2a/index.js";
-import { rpcErrors } from "./errors.js";
+import { a2aErrors } from "./errors.js";
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function obj(v: unknown, path: string): Obj {
-  if (!isObject(v)) throw rpcErrors.invalidParams(`${path} must be an object`);
+  if (!isObject(v)) throw a2aErrors.invalidParams(`${path} must be an object`);
   return v;
 }
 function str(o: Obj, key: string, path: string, required: true): string;
@@ -22,21 +22,21 @@ function str(o: Obj, key: string, path: string, required?: false): string | unde
 function str(o: Obj, key: string, path: string, required = false): string | undefined {
   const v = o[key];
   if (v === undefined && !required) return undefined;
-  if (typeof v !== "string" || (required && v === "")) throw rpcErrors.invalidParams(`${path}.${key} must be a ${required ? "non-empty " : ""}string`);
+  if (typeof v !== "string" || (required && v === "")) throw a2aErrors.invalidParams(`${path}.${key} must be a ${required ? "non-empty " : ""}string`);
   return v;
 }
 function int(o: Obj, key: string, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw rpcErrors.invalidParams(`${path}.${key} must be an integer from ${min} to ${max}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw a2aErrors.invalidParams(`${path}.${key} must be an integer from ${min} to ${max}`);
   return v;
 }
 
 function part(v: unknown, path: string): Part {
   const p = obj(v, path);
   const kinds = ["text", "raw", "url", "data"].filter((k) => p[k] !== undefined);
-  if (kinds.length !== 1) throw rpcErrors.invalidParams(`${path} must have exactly one of text, raw, url, data`);
-  for (const k of ["text", "raw", "url"]) if (p[k] !== undefined && typeof p[k] !== "string") throw rpcErrors.invalidParams(`${path}.${k} must be a string`);
+  if (kinds.length !== 1) throw a2aErrors.invalidParams(`${path} must have exactly one of text, raw, url, data`);
+  for (const k of ["text", "raw", "url"]) if (p[k] !== undefined && typeof p[k] !== "string") throw a2aErrors.invalidParams(`${path}.${k} must be a string`);
   if (p["metadata"] !== undefined) obj(p["metadata"], `${path}.metadata`);
   return p as Part;
 }
@@ -45,8 +45,8 @@ function part(v: unknown, path: string): Part {
 export function checkMessage(v: unknown, path = "params.message"): Message {
   const m = obj(v, path);
   str(m, "messageId", path, true);
-  if (m["role"] !== "ROLE_USER") throw rpcErrors.invalidParams(`${path}.role must be ROLE_USER`);
-  if (!Array.isArray(m["parts"]) || m["parts"].length === 0) throw rpcErrors.invalidParams(`${path}.parts must be a non-empty array`);
+  if (m["role"] !== "ROLE_USER") throw a2aErrors.invalidParams(`${path}.role must be ROLE_USER`);
+  if (!Array.isArray(m["parts"]) || m["parts"].length === 0) throw a2aErrors.invalidParams(`${path}.parts must be a non-empty array`);
   m["parts"].forEach((p, i) => part(p, `${path}.parts[${i}]`));
   str(m, "contextId", path);
   str(m, "taskId", path);
@@ -62,9 +62,9 @@ export function checkPushConfig(v: unknown, path: string): TaskPushNotificationC
   try {
     parsed = new URL(url);
   } catch {
-    throw rpcErrors.invalidParams(`${path}.url is not a URL`);
+    throw a2aErrors.invalidParams(`${path}.url is not a URL`);
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw rpcErrors.invalidParams(`${path}.url must be http or https`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw a2aErrors.invalidParams(`${path}.url must be http or https`);
   str(c, "id", path);
   str(c, "taskId", path);
   str(c, "token", path);
@@ -80,9 +80,9 @@ export function checkSendParams(v: unknown): SendMessageRequest {
   if (p["configuration"] !== undefined) {
     const c = obj(p["configuration"], "params.configuration");
     int(c, "historyLength", "params.configuration", 0);
-    if (c["returnImmediately"] !== undefined && typeof c["returnImmediately"] !== "boolean") throw rpcErrors.invalidParams("params.configuration.returnImmediately must be a boolean");
+    if (c["returnImmediately"] !== undefined && typeof c["returnImmediately"] !== "boolean") throw a2aErrors.invalidParams("params.configuration.returnImmediately must be a boolean");
     const modes = c["acceptedOutputModes"];
-    if (modes !== undefined && !(Array.isArray(modes) && modes.every((m) => typeof m === "string"))) throw rpcErrors.invalidParams("params.configuration.acceptedOutputModes must be an array of strings");
+    if (modes !== undefined && !(Array.isArray(modes) && modes.every((m) => typeof m === "string"))) throw a2aErrors.invalidParams("params.configuration.acceptedOutputModes must be an array of strings");
     if (c["taskPushNotificationConfig"] !== undefined) checkPushConfig(c["taskPushNotificationConfig"], "params.configuration.taskPushNotificationConfig");
   }
   return p as unknown as SendMessageRequest;
@@ -100,10 +100,10 @@ export function checkListParams(v: unknown, maxPageSize: number): ListTasksReque
   const p = v === undefined ? {} : obj(v, "params");
   const status = p["status"];
   if (status !== undefined && !(typeof status === "string" && (status === "TASK_STATE_UNSPECIFIED" || TASK_STATE_TO_PHASE[status] !== undefined))) {
-    throw rpcErrors.invalidParams("params.status must be a TaskState");
+    throw a2aErrors.invalidParams("params.status must be a TaskState");
   }
   const after = str(p, "statusTimestampAfter", "params");
-  if (after !== undefined && Number.isNaN(Date.parse(after))) throw rpcErrors.invalidParams("params.statusTimestampAfter must be an ISO 8601 timestamp");
+  if (after !== undefined && Number.isNaN(Date.parse(after))) throw a2aErrors.invalidParams("params.statusTimestampAfter must be an ISO 8601 timestamp");
   const req: ListTasksRequest = {};
   const ctx = str(p, "contextId", "params");
   if (ctx) req.contextId = ctx;
@@ -116,7 +116,7 @@ export function checkListParams(v: unknown, maxPageSize: number): ListTasksReque
   if (hl !== undefined) req.historyLength = hl;
   if (after !== undefined) req.statusTimestampAfter = after;
   if (p["includeArtifacts"] !== undefined) {
-    if (typeof p["includeArtifacts"] !== "boolean") throw rpcErrors.invalidParams("params.includeArtifacts must be a boolean");
+    if (typeof p["includeArtifacts"] !== "boolean") throw a2aErrors.invalidParams("params.includeArtifacts must be a boolean");
     req.includeArtifacts = p["includeArtifacts"];
   }
   return req;
@@ -146,7 +146,7 @@ export function paramsFromV03(method: A2aMethodName, v: unknown): unknown {
         return p;
     }
   } catch (err: unknown) {
-    throw rpcErrors.invalidParams(err instanceof Error ? err.message : String(err));
+    throw a2aErrors.invalidParams(err instanceof Error ? err.message : String(err));
   }
 }
 

@@ -8,6 +8,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { PUSH_CONTENT_TYPE, PUSH_TOKEN_HEADER, type StreamResponse, type TaskPushNotificationConfig } from "../../generated/a2a/index.js";
 import { resolveWebhookTarget, type WebhookGuardOptions, type WebhookTarget } from "./ssrf.js";
 import { postToTarget } from "./webhook-post.js";
+import { invalidArgument } from "../errors.js";
 import type { PushConfigStore } from "./task-store.js";
 
 export interface PushDeliveryOptions {
@@ -43,12 +44,19 @@ export interface PushDelivery {
 
 const retryable = (status: number): boolean => status === 408 || status === 429 || status >= 500;
 
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw invalidArgument("createPushDelivery", field, value, "a positive integer");
+  return value;
+}
+
 /** Creates the delivery queue of one server. */
 export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
-  const maxAttempts = opts.maxAttempts ?? 5;
+  const maxAttempts = positiveInteger("maxAttempts", opts.maxAttempts ?? 5);
   const backoff = opts.backoffMs ?? 100;
+  if (!(backoff >= 0) || !Number.isFinite(backoff)) throw invalidArgument("createPushDelivery", "backoffMs", backoff, "a number of ms >= 0");
   const timeoutMs = opts.timeoutMs ?? 5_000;
-  const maxPending = opts.maxPending ?? 1_000;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw invalidArgument("createPushDelivery", "timeoutMs", timeoutMs, "a positive number of ms");
+  const maxPending = positiveInteger("maxPending", opts.maxPending ?? 1_000);
   /** Events queued and not finished, per config chain. */
   const pending = new Map<string, number>();
   const closing = new AbortController();

@@ -8,7 +8,7 @@ import {
   PARTS, type A2aMethodName, type AgentCard, type ListTasksResponse, type SendMessageRequest, type StreamResponse, type Task, type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { checkTenant, type A2aCaller } from "./auth.js";
-import { rpcErrors } from "./errors.js";
+import { a2aErrors } from "./errors.js";
 import { checkConfigRef, checkIdParams, checkListParams, checkPushConfig, checkSendParams } from "./params.js";
 import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
 import type { TaskManager } from "./task-manager.js";
@@ -58,27 +58,27 @@ export class RpcHandler {
   /** Runs `method` for `caller`: every task it touches is one of the caller's tenant. */
   async handle(caller: A2aCaller, method: A2aMethodName, params: unknown): Promise<RpcOutcome> {
     const tenant = typeof params === "object" && params !== null ? (params as Record<string, unknown>)["tenant"] : undefined;
-    if (tenant !== undefined && typeof tenant !== "string") throw rpcErrors.invalidParams("params.tenant must be a string");
+    if (tenant !== undefined && typeof tenant !== "string") throw a2aErrors.invalidParams("params.tenant must be a string");
     checkTenant(caller, tenant);
     switch (method) {
       case "SendMessage": {
         const req = await this.checkSend(params);
         const { taskId } = await this.d.manager.send(caller, req, false);
         const task = req.configuration?.returnImmediately ? await this.d.manager.get(caller, taskId) : await this.d.manager.settled(caller, taskId);
-        if (task === undefined) throw rpcErrors.taskNotFound(taskId);
+        if (task === undefined) throw a2aErrors.taskNotFound(taskId);
         return result({ task: shapeTask(task, req.configuration?.historyLength) });
       }
       case "SendStreamingMessage": {
         this.need("streaming");
         const req = await this.checkSend(params);
         const { events } = await this.d.manager.send(caller, req, true);
-        if (events === undefined) throw rpcErrors.internal("the task manager returned no event stream");
+        if (events === undefined) throw a2aErrors.internal("the task manager returned no event stream");
         return { kind: "stream", events };
       }
       case "GetTask": {
         const p = checkIdParams(params);
         const task = await this.d.manager.get(caller, p.id);
-        if (task === undefined) throw rpcErrors.taskNotFound(p.id);
+        if (task === undefined) throw a2aErrors.taskNotFound(p.id);
         return result(shapeTask(task, p.historyLength));
       }
       case "ListTasks": {
@@ -91,7 +91,7 @@ export class RpcHandler {
           ...(q.pageToken ? { pageToken: q.pageToken } : {}),
           ...(q.statusTimestampAfter ? { statusTimestampAfter: q.statusTimestampAfter } : {}),
         }).catch((err: unknown) => {
-          throw rpcErrors.invalidParams(err instanceof Error ? err.message : String(err));
+          throw a2aErrors.invalidParams(err instanceof Error ? err.message : String(err));
         });
         const out: ListTasksResponse = {
           tasks: page.tasks.map((t) => shapeTask(t, q.historyLength, q.includeArtifacts ?? false)),
@@ -109,7 +109,7 @@ export class RpcHandler {
       case "CreateTaskPushNotificationConfig": {
         const store = this.pushStore();
         const cfg = checkPushConfig(params, "params");
-        if (!cfg.taskId) throw rpcErrors.invalidParams("params.taskId must be a non-empty string");
+        if (!cfg.taskId) throw a2aErrors.invalidParams("params.taskId must be a non-empty string");
         await this.taskMustExist(caller, cfg.taskId);
         await checkWebhookUrl(cfg.url, this.d.guard);
         const saved = { ...cfg, id: cfg.id || uuidv7(), taskId: cfg.taskId };
@@ -122,13 +122,13 @@ export class RpcHandler {
         const ref = checkConfigRef(params);
         await this.taskMustExist(caller, ref.taskId);
         const cfg = await store.get(ref.taskId, ref.id);
-        if (cfg === undefined) throw rpcErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
+        if (cfg === undefined) throw a2aErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
         return result(redactPushConfig(cfg));
       }
       case "ListTaskPushNotificationConfigs": {
         const store = this.pushStore();
         const p = typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
-        if (typeof p["taskId"] !== "string" || p["taskId"] === "") throw rpcErrors.invalidParams("params.taskId must be a non-empty string");
+        if (typeof p["taskId"] !== "string" || p["taskId"] === "") throw a2aErrors.invalidParams("params.taskId must be a non-empty string");
         await this.taskMustExist(caller, p["taskId"]);
         return result({ configs: (await store.list(p["taskId"])).map(redactPushConfig), nextPageToken: "" });
       }
@@ -136,22 +136,22 @@ export class RpcHandler {
         const store = this.pushStore();
         const ref = checkConfigRef(params);
         await this.taskMustExist(caller, ref.taskId);
-        if (!(await store.delete(ref.taskId, ref.id))) throw rpcErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
+        if (!(await store.delete(ref.taskId, ref.id))) throw a2aErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
         return result(null);
       }
       case "GetExtendedAgentCard": {
-        if (this.d.extendedCard === undefined) throw rpcErrors.extendedCardNotConfigured();
+        if (this.d.extendedCard === undefined) throw a2aErrors.extendedCardNotConfigured();
         return result(this.d.extendedCard());
       }
     }
   }
 
   private need(cap: "streaming"): void {
-    if (!this.d.capabilities[cap]) throw rpcErrors.unsupported(`the agent card declares capabilities.${cap} false`);
+    if (!this.d.capabilities[cap]) throw a2aErrors.unsupported(`the agent card declares capabilities.${cap} false`);
   }
 
   private pushStore(): PushConfigStore {
-    if (!this.d.capabilities.pushNotifications || this.d.pushStore === undefined) throw rpcErrors.pushNotSupported();
+    if (!this.d.capabilities.pushNotifications || this.d.pushStore === undefined) throw a2aErrors.pushNotSupported();
     return this.d.pushStore;
   }
 
@@ -169,12 +169,12 @@ export class RpcHandler {
 
   /** Another tenant's task is "not found" too, so ids cannot be probed. */
   private async taskMustExist(caller: A2aCaller, id: string): Promise<void> {
-    if ((await this.d.manager.get(caller, id)) === undefined) throw rpcErrors.taskNotFound(id);
+    if ((await this.d.manager.get(caller, id)) === undefined) throw a2aErrors.taskNotFound(id);
   }
 
   private checkOutputModes(accepted: readonly string[] | undefined): void {
     if (accepted === undefined || accepted.length === 0) return;
     const ok = accepted.some((m) => m === "*/*" || PARTS.outputModes.includes(m) || (m.endsWith("/*") && PARTS.outputModes.some((o) => o.startsWith(m.slice(0, -1)))));
-    if (!ok) throw rpcErrors.contentType(`the agent produces ${PARTS.outputModes.join(", ")}; accepted: ${accepted.join(", ")}`);
+    if (!ok) throw a2aErrors.contentType(`the agent produces ${PARTS.outputModes.join(", ")}; accepted: ${accepted.join(", ")}`);
   }
 }

@@ -5,11 +5,11 @@
  */
 import type { NatsConnection } from "@nats-io/transport-node";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
-import { InvalidRequestError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { resolveAuth } from "./auth.js";
 import { A2aBridge, type A2aServerOptions } from "./bridge.js";
 import { registerA2aRoutes, type A2aHttpOptions } from "./http.js";
-import { openKvA2aStores, type KvStoreOptions } from "./kv-store.js";
+import type { KvStoreOptions } from "./kv-store.js";
 
 /** Keep tasks and push configs in a JetStream KV bucket (spec/jetstream.md "A2A task store on KV"). */
 export interface A2aKvStoreOption extends Omit<KvStoreOptions, "maxTasksPerTenant" | "maxTasks" | "terminalTtlMs" | "maxConfigsPerTask"> {
@@ -33,10 +33,12 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts)
   const auth = resolveAuth(opts.auth, app);
   if (opts.kvStore !== undefined) {
     if (opts.store !== undefined || opts.pushStore !== undefined) {
-      throw new InvalidRequestError("A2A options kvStore and store/pushStore both choose where tasks live; give kvStore alone (it holds tasks and push configs, which expire with their task) or store/pushStore alone");
+      throw invalidArgument("A2A server", "kvStore", "given with store/pushStore", "given alone: kvStore and store/pushStore both choose where tasks live; give kvStore alone (it holds tasks and push configs, which expire with their task) or store/pushStore alone");
     }
     const { nats, ...kvOpts } = opts.kvStore;
     const l = opts.limits ?? {};
+    // loaded here so that @nats-io/jetstream and @nats-io/kv load only for a server that uses them
+    const { openKvA2aStores } = await import("./kv-store.js");
     const stores = await openKvA2aStores(nats, {
       ...kvOpts,
       ...(l.maxTasksPerTenant === undefined ? {} : { maxTasksPerTenant: l.maxTasksPerTenant }),

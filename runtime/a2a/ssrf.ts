@@ -20,7 +20,7 @@ import type * as IpAddr from "ipaddr.js";
 const ipaddr = createRequire(import.meta.url)("ipaddr.js") as typeof IpAddr;
 type IPv4 = IpAddr.IPv4;
 type IPv6 = IpAddr.IPv6;
-import { rpcErrors } from "./errors.js";
+import { a2aErrors } from "./errors.js";
 
 /** How an address was judged. */
 export interface AddressVerdict {
@@ -140,31 +140,31 @@ function allowedAddress(address: string, allowed: readonly string[] | undefined)
 /**
  * Resolves the host of `url` once, checks every address it gave, and returns the first one
  * to connect to.
- * @throws A2aRpcError InvalidParams (-32602) naming the host, the address and why.
+ * @throws A2aError INVALID_PARAMS naming the host, the address and why.
  */
 export async function resolveWebhookTarget(url: string, opts: WebhookGuardOptions = {}): Promise<WebhookTarget> {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw rpcErrors.invalidParams("push notification url is not a URL");
+    throw a2aErrors.invalidParams("push notification url is not a URL");
   }
-  if (u.protocol !== "http:" && u.protocol !== "https:") throw rpcErrors.invalidParams("push notification url must be http or https");
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw a2aErrors.invalidParams("push notification url must be http or https");
   const host = u.hostname.replace(/^\[(.*)\]$/, "$1");
   let addresses: string[];
   try {
     addresses = isIP(host) !== 0 ? [host] : await (opts.resolve ?? systemResolve)(host);
   } catch (err: unknown) {
-    throw rpcErrors.invalidParams(`push notification host ${host} does not resolve: ${err instanceof Error ? err.message : String(err)}`);
+    throw a2aErrors.invalidParams(`push notification host ${host} does not resolve: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (addresses.length === 0) throw rpcErrors.invalidParams(`push notification host ${host} resolves to no address; refused (SSRF guard)`);
+  if (addresses.length === 0) throw a2aErrors.invalidParams(`push notification host ${host} resolves to no address; refused (SSRF guard)`);
   const hostAllowed = opts.allowPrivate === true || opts.allowHosts?.includes(host) === true;
   for (const address of addresses) {
-    if (isIP(address) === 0) throw rpcErrors.invalidParams(`push notification host ${host} resolved to ${JSON.stringify(address)}, not an IP address; refused (SSRF guard)`);
+    if (isIP(address) === 0) throw a2aErrors.invalidParams(`push notification host ${host} resolved to ${JSON.stringify(address)}, not an IP address; refused (SSRF guard)`);
     if (hostAllowed || allowedAddress(address, opts.allowAddresses)) continue;
     const verdict = classifyAddress(address);
     if (!verdict.public) {
-      throw rpcErrors.invalidParams(`push notification host ${host} resolves to a non-public address (${address}: ${verdict.reason}); refused (SSRF guard)`);
+      throw a2aErrors.invalidParams(`push notification host ${host} resolves to a non-public address (${address}: ${verdict.reason}); refused (SSRF guard)`);
     }
   }
   const address = addresses[0]!;
@@ -173,7 +173,7 @@ export async function resolveWebhookTarget(url: string, opts: WebhookGuardOption
 
 /**
  * Resolves when `url` may receive webhooks (when a config is created).
- * @throws A2aRpcError InvalidParams (-32602) naming the host and why.
+ * @throws A2aError INVALID_PARAMS naming the host and why.
  */
 export async function checkWebhookUrl(url: string, opts: WebhookGuardOptions = {}): Promise<void> {
   await resolveWebhookTarget(url, opts);

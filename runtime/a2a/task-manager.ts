@@ -21,7 +21,7 @@ import {
   type ArtifactCursor, type Message, type SendMessageRequest, type StreamResponse, type Task, type TaskStatus,
 } from "../../generated/a2a/index.js";
 import type { A2aCaller } from "./auth.js";
-import { rpcErrors } from "./errors.js";
+import { a2aErrors } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
 import type { PushDelivery } from "./push-delivery.js";
 import type { PushConfigStore, TaskPage, TaskQuery, TaskStore } from "./task-store.js";
@@ -121,7 +121,7 @@ export class TaskManager {
    * that receives the Task first and then every event until the task settles.
    */
   async send(caller: A2aCaller, req: SendMessageRequest, subscribe: boolean): Promise<{ taskId: string; events: EventQueue<StreamResponse> | undefined }> {
-    if (this.closed) throw rpcErrors.unsupported("the server is closing");
+    if (this.closed) throw a2aErrors.unsupported("the server is closing");
     const msg = req.message;
     const cfg = req.configuration?.taskPushNotificationConfig;
     let entry: Entry | undefined;
@@ -132,16 +132,16 @@ export class TaskManager {
         await entry.run.done;
         entry = await this.entryOf(caller, msg.taskId);
       }
-      if (entry === undefined) throw rpcErrors.taskNotFound(msg.taskId);
+      if (entry === undefined) throw a2aErrors.taskNotFound(msg.taskId);
       const state = entry.task.status.state;
       const busy = entry.run !== undefined || entry.claimed;
       if (!isInterruptedTaskState(state) || busy) {
         this.release(entry);
-        throw rpcErrors.unsupported(`task ${msg.taskId} is ${busy ? "taking another message" : state}; only an interrupted task takes another message`);
+        throw a2aErrors.unsupported(`task ${msg.taskId} is ${busy ? "taking another message" : state}; only an interrupted task takes another message`);
       }
       if (msg.contextId && msg.contextId !== entry.task.contextId) {
         this.release(entry);
-        throw rpcErrors.invalidParams(`message.contextId does not match task ${msg.taskId}`);
+        throw a2aErrors.invalidParams(`message.contextId does not match task ${msg.taskId}`);
       }
       // Claims the task before the next await, so a concurrent message is refused above.
       entry.claimed = true;
@@ -205,7 +205,7 @@ export class TaskManager {
     const e = this.entries.get(taskId);
     if (e === undefined || e.tenant !== caller.tenant) {
       const t = await this.get(caller, taskId);
-      if (t === undefined) throw rpcErrors.taskNotFound(taskId);
+      if (t === undefined) throw a2aErrors.taskNotFound(taskId);
       return t;
     }
     await e.run?.done;
@@ -216,11 +216,11 @@ export class TaskManager {
   /** Cancels the caller's task that is not terminal: the running handler gets agent.stream.cancel. */
   async cancel(caller: A2aCaller, taskId: string): Promise<Task> {
     const e = await this.entryOf(caller, taskId);
-    if (e === undefined) throw rpcErrors.taskNotFound(taskId);
+    if (e === undefined) throw a2aErrors.taskNotFound(taskId);
     const state = e.task.status.state;
     if (isTerminalTaskState(state)) {
       this.release(e);
-      throw rpcErrors.notCancelable(taskId, state);
+      throw a2aErrors.notCancelable(taskId, state);
     }
     const run = e.run;
     if (run !== undefined && !settledState(state)) {
@@ -241,10 +241,10 @@ export class TaskManager {
   /** The caller's Task now, then every event until it settles. @throws UnsupportedOperation for a terminal task. */
   async subscribe(caller: A2aCaller, taskId: string): Promise<EventQueue<StreamResponse>> {
     const e = await this.entryOf(caller, taskId);
-    if (e === undefined) throw rpcErrors.taskNotFound(taskId);
+    if (e === undefined) throw a2aErrors.taskNotFound(taskId);
     if (isTerminalTaskState(e.task.status.state)) {
       this.release(e);
-      throw rpcErrors.unsupported(`task ${taskId} is ${e.task.status.state}`);
+      throw a2aErrors.unsupported(`task ${taskId} is ${e.task.status.state}`);
     }
     return this.subscribeEntry(e, true);
   }

@@ -16,7 +16,8 @@
  * whose value is `undefined` are left out, as JSON.stringify does, so envelopes
  * built with optional fields set to undefined canonicalize cleanly. Anything else
  * (undefined elsewhere, bigint, functions, symbols, class instances such as Date,
- * cycles) throws a TypeError naming the JSON pointer of the offending value.
+ * cycles) throws the runtime's invalid-argument error (INVALID_REQUEST, runtime/errors.ts
+ * invalidArgument) naming the JSON pointer of the offending value.
  *
  * Written here rather than taken from the `canonicalize` npm package: its current
  * release (5.x) requires Node >= 22, and it follows JSON.stringify's lenient
@@ -24,11 +25,12 @@
  * strict error.
  */
 
+import { invalidArgument } from "../errors.js";
 import { escapePointerToken } from "./schema-report.js";
 
 const encoder = new TextEncoder();
 
-/** Returns the RFC 8785 canonical JSON text of a JSON value. Throws TypeError for non-JSON input. */
+/** Returns the RFC 8785 canonical JSON text of a JSON value. Throws an invalid-argument InvalidRequestError for non-JSON input. */
 export function canonicalize(value: unknown): string {
   return write(value, "", []);
 }
@@ -43,7 +45,7 @@ function write(value: unknown, pointer: string, ancestors: object[]): string {
     case "string":
       return writeString(value, pointer);
     case "number":
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalize: ${String(value)} at "${pointer}" is not a JSON number`);
+      if (!Number.isFinite(value)) throw notJson(pointer, String(value), "a finite JSON number");
       return JSON.stringify(value);
     case "boolean":
       return value ? "true" : "false";
@@ -51,12 +53,12 @@ function write(value: unknown, pointer: string, ancestors: object[]): string {
       if (value === null) return "null";
       return writeContainer(value, pointer, ancestors);
     default:
-      throw new TypeError(`canonicalize: a ${typeof value} at "${pointer}" is not JSON data`);
+      throw notJson(pointer, `a ${typeof value}`, "JSON data");
   }
 }
 
 function writeContainer(value: object, pointer: string, ancestors: object[]): string {
-  if (ancestors.includes(value)) throw new TypeError(`canonicalize: cycle at "${pointer}"`);
+  if (ancestors.includes(value)) throw notJson(pointer, "a cycle", "JSON data (a tree, no cycles)");
   ancestors.push(value);
   let out: string;
   if (Array.isArray(value)) {
@@ -69,7 +71,7 @@ function writeContainer(value: object, pointer: string, ancestors: object[]): st
   } else {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) {
-      throw new TypeError(`canonicalize: ${describe(value)} at "${pointer}" is not a plain object`);
+      throw notJson(pointer, describe(value), "a plain object");
     }
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record).sort();
@@ -90,9 +92,14 @@ function writeContainer(value: object, pointer: string, ancestors: object[]): st
 
 function writeString(value: string, pointer: string): string {
   if (!(value as unknown as WellFormedString).isWellFormed()) {
-    throw new TypeError(`canonicalize: string at "${pointer}" contains a lone surrogate`);
+    throw notJson(pointer, "a string with a lone surrogate", "a well-formed string (it has no UTF-8 form otherwise)");
   }
   return JSON.stringify(value);
+}
+
+/** The invalid-argument error for a value at `pointer` that is not JSON data. */
+function notJson(pointer: string, got: string, expected: string): Error {
+  return invalidArgument("canonicalize", `the value at "${pointer}"`, got, expected);
 }
 
 function describe(value: object): string {

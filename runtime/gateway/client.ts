@@ -5,9 +5,9 @@
  * frame can resume with `Last-Event-ID`.
  */
 import type { Envelope } from "../../generated/ts/types.js";
-import { CanceledError, TransportFailureError, type AcpError } from "../../generated/ts/errors.js";
-import { errorFromPayload } from "../errors.js";
-import { isTerminal } from "../envelope/index.js";
+import { CanceledError, CodecFailureError, TransportFailureError, type AcpError } from "../../generated/ts/errors.js";
+import { errorFromPayload, invalidArgument } from "../errors.js";
+import { decode, EnvelopeDecodeError, isTerminal } from "../envelope/index.js";
 import { sseMessages } from "../http/sse-messages.js";
 
 /** Options of {@link GatewayClient}. */
@@ -35,6 +35,17 @@ export interface CallOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   headers?: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link GatewayClient.invoke}. */
+export interface InvokeCallOptions<T> extends CallOptions {
+  /**
+   * Checks the reply payload before it is returned as `T`: a type guard, such as a generated
+   * validator (`validatePayload[...]` from openagentio/generated, whose ajv `errors` then name
+   * the defect). A payload it refuses rejects with CODEC_FAILURE. Without it, `T` is an
+   * assertion: the payload is whatever the agent answered, typed `T` unchecked.
+   */
+  validate?: (value: unknown) => value is T;
 }
 
 /** Options of {@link GatewayClient.stream}. */
@@ -69,6 +80,15 @@ const CONTEXT_HEADERS: ReadonlyArray<[keyof CallOptions, string]> = [
   ["tenantId", "x-tenant-id"], ["sessionId", "x-session-id"], ["conversationId", "x-conversation-id"],
   ["userId", "x-user-id"], ["channel", "x-channel"], ["traceId", "x-trace-id"], ["traceparent", "x-traceparent"],
 ];
+
+/** ": <pointer> <message>" of an ajv-style validator's first error, or "" when it names none. */
+function validatorProblem(validate: (value: unknown) => boolean): string {
+  const errors = (validate as { errors?: unknown }).errors;
+  const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+  if (first === null || typeof first !== "object") return "";
+  const { instancePath, message } = first as { instancePath?: unknown; message?: unknown };
+  return `: ${typeof instancePath === "string" && instancePath !== "" ? instancePath : "(root)"} ${typeof message === "string" ? message : "is invalid"}`;
+}
 
 /** The typed error of a non-2xx response. */
 async function errorOf(res: Response): Promise<AcpError> {
@@ -176,11 +196,20 @@ export class GatewayClient {
     }
   }
 
-  /** Invokes `target`; resolves with the reply payload (undefined for 204), rejects with the typed error. */
-  async invoke<T = unknown>(target: string, body?: unknown, opts?: CallOptions): Promise<T | undefined> {
+  /**
+   * Invokes `target`; resolves with the reply payload (undefined for 204), rejects with the
+   * typed error. `T` is checked when `opts.validate` is given and is an unchecked assertion
+   * otherwise (see {@link InvokeCallOptions.validate}).
+   */
+  async invoke<T = unknown>(target: string, body?: unknown, opts?: InvokeCallOptions<T>): Promise<T | undefined> {
     const res = await this.#post(`/v1/agents/${encodeURIComponent(target)}/invoke`, body, opts);
     if (!res.ok) throw await errorOf(res);
-    return (await bodyOf(res, opts?.signal)) as T | undefined;
+    const payload = await bodyOf(res, opts?.signal);
+    if (payload === undefined || opts?.validate === undefined) return payload as T | undefined;
+    if (opts.validate(payload)) return payload;
+    throw new CodecFailureError(`invoke ${target}: the reply payload is not what validate accepts${validatorProblem(opts.validate)}`, {
+      details: { target, payload },
+    });
   }
 
   /**
@@ -268,7 +297,7 @@ class ClientStream implements GatewayStream {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SseFrame> {
-    if (this.#iterating) throw new Error("a gateway stream can be iterated once");
+    if (this.#iterating) throw invalidArgument("GatewayStream", "[Symbol.asyncIterator]", "a second iteration", "iterated once: open a new stream (or resume with Last-Event-ID) to read it again");
     this.#iterating = true;
     let attemptsLeft = this.#resumeAttempts;
     for (;;) {
@@ -294,6 +323,8 @@ class ClientStream implements GatewayStream {
         }
       } catch (err: unknown) {
         if (this.#controller.signal.aborted) return;
+        // a frame that is not an envelope is the gateway's fault, not the connection's: no resume
+        if (err instanceof EnvelopeDecodeError) throw err;
         if (attemptsLeft <= 0) throw new TransportFailureError(`stream connection lost: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       } finally {
         if (!ended) await res.body?.cancel().catch(() => undefined);
@@ -307,7 +338,10 @@ class ClientStream implements GatewayStream {
   async *#read(res: Response): AsyncGenerator<SseFrame> {
     if (res.body === null) return;
     for await (const e of sseMessages(res.body, () => this.heartbeats++)) {
-      yield { event: e.event ?? "message", id: e.id, envelope: JSON.parse(e.data) as Envelope };
+      // checked, not cast: each frame's data must decode as an envelope (the SSE reader bounds its size)
+      const decoded = decode(e.data, { maxBytes: Number.MAX_SAFE_INTEGER });
+      if (!decoded.ok) throw decoded.error;
+      yield { event: e.event ?? "message", id: e.id, envelope: decoded.envelope };
     }
   }
 }

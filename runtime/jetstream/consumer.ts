@@ -15,7 +15,7 @@ import type { Envelope } from "../../generated/ts/types.js";
 import type { Bus, InboundContext, InboundHandler, InboundMiddleware, InboundResult } from "../bus/types.js";
 import { contextFromEnvelope, runWithContext } from "../context/index.js";
 import { decode, nowRfc3339 } from "../envelope/index.js";
-import { composeInbound } from "../middleware/index.js";
+import { composeInbound } from "../middleware/compose.js";
 import { backoffFor, ensureConsumer, resolveSettings, type ConsumerSettings } from "./consumer-config.js";
 import { publishDeadLetter } from "./dlq.js";
 import { invalidArgument } from "./errors.js";

@@ -14,6 +14,7 @@
  * `invoke` are therefore not valid tenant names in a layout.
  */
 import { InvalidRequestError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { assertBusToken, assertDotted } from "../bus/subjects.js";
 
 /** The role of a stream in the layout. */
@@ -81,7 +82,7 @@ const DEFAULTS: Record<StreamRole, Required<Omit<StreamLimits, "replicas">>> = {
 const RESERVED_TENANTS = new Set(["events", "dlq", "work", "invoke"]);
 
 function invalid(field: string, value: unknown, expected: string): InvalidRequestError {
-  return new InvalidRequestError(`stream layout: ${field} must be ${expected}, got ${JSON.stringify(value)}`, { details: { field, value } });
+  return invalidArgument("streamLayout", field, value, expected);
 }
 
 function checkInt(field: string, value: number, min: number): number {

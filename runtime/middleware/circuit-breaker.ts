@@ -15,6 +15,7 @@
 import { AgentUnavailableError, type AcpError } from "../../generated/ts/errors.js";
 import type { Bus, OutboundKind, OutboundMiddleware, OutboundResult } from "../bus/types.js";
 import { nowRfc3339 } from "../envelope/time.js";
+import { invalidArgument } from "../errors.js";
 import { targetOf, toAcpError } from "./internal.js";
 
 /** The three states of a circuit. */
@@ -97,7 +98,7 @@ function keyOf(target: string, tenant: string | undefined): string {
 }
 
 function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`circuitBreaker: ${name} must be an integer >= 1, got ${value}`);
+  if (!Number.isInteger(value) || value < 1) throw invalidArgument("circuitBreaker", name, value, "an integer >= 1");
   return value;
 }
 
@@ -109,7 +110,7 @@ export function circuitBreaker(opts: CircuitBreakerOptions = {}): CircuitBreaker
   const resetTimeoutMs = opts.resetTimeoutMs ?? 10_000;
   const isFailure = opts.isFailure ?? ((e: AcpError) => FAILURE_CODES.has(e.code));
   const minTimeoutMs = opts.minTimeoutMs ?? 1000;
-  if (!Number.isFinite(minTimeoutMs) || minTimeoutMs < 0) throw new RangeError(`circuitBreaker: minTimeoutMs must be a number >= 0, got ${minTimeoutMs}`);
+  if (!Number.isFinite(minTimeoutMs) || minTimeoutMs < 0) throw invalidArgument("circuitBreaker", "minTimeoutMs", minTimeoutMs, "a number of ms >= 0");
   const maxCircuits = positiveInt("maxCircuits", opts.maxCircuits ?? 10_000);
   const kinds = new Set<OutboundKind>(opts.kinds ?? ["invoke", "stream"]);
   const eventType = opts.eventType ?? CIRCUIT_EVENT_TYPE;

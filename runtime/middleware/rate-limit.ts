@@ -9,6 +9,7 @@
 import { TokenBucket } from "limiter";
 import type { Envelope } from "../../generated/ts/types.js";
 import { BackpressureDropError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import type {
   InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult,
 } from "../bus/types.js";
@@ -61,7 +62,6 @@ class Scope {
     const limit = Object.hasOwn(this.overrides, key) ? this.overrides[key] : this.base;
     if (limit === undefined) return undefined;
     const burst = limit.burst ?? Math.max(1, limit.rate);
-    if (!(limit.rate > 0) || !(burst >= 1)) throw new RangeError(`rateLimit: ${this.name} ${JSON.stringify(key)} needs rate > 0 and burst >= 1`);
     bucket = new TokenBucket({ bucketSize: burst, tokensPerInterval: limit.rate, interval: 1000 });
     bucket.content = burst; // start full: a new key may burst at once
     if (this.buckets.size >= this.maxKeys) {
@@ -80,9 +80,21 @@ function dropError(scope: string, key: string, bucket: TokenBucket): Backpressur
   });
 }
 
+/** Refuses a limit no bucket can be made of (checked when the limiter is created, not at the first call). */
+function checkLimit(field: string, limit: BucketLimit | undefined): void {
+  if (limit === undefined) return;
+  if (!(limit.rate > 0) || !Number.isFinite(limit.rate)) throw invalidArgument("rateLimit", `${field}.rate`, limit.rate, "a number of tokens per second > 0");
+  if (limit.burst !== undefined && !(limit.burst >= 1)) throw invalidArgument("rateLimit", `${field}.burst`, limit.burst, "a number >= 1 (or left out for max(1, rate))");
+}
+
 /** Creates a rate limiter (inbound and outbound middleware sharing its buckets). */
 export function rateLimit(opts: RateLimitOptions): RateLimiter {
   const maxKeys = opts.maxKeys ?? 10_000;
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw invalidArgument("rateLimit", "maxKeys", maxKeys, "a positive integer");
+  checkLimit("perTenant", opts.perTenant);
+  checkLimit("perTarget", opts.perTarget);
+  for (const [key, limit] of Object.entries(opts.tenants ?? {})) checkLimit(`tenants[${JSON.stringify(key)}]`, limit);
+  for (const [key, limit] of Object.entries(opts.targets ?? {})) checkLimit(`targets[${JSON.stringify(key)}]`, limit);
   const tenants = new Scope("tenant", opts.perTenant, opts.tenants ?? {}, maxKeys);
   const targets = new Scope("target", opts.perTarget, opts.targets ?? {}, maxKeys);
   const inKinds = new Set<InboundKind>(opts.inboundKinds ?? ["event", "invoke", "stream"]);

@@ -10,6 +10,7 @@ import type { AcpError } from "../../generated/ts/errors.js";
 import type {
   InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult,
 } from "../bus/types.js";
+import { invalidArgument } from "../errors.js";
 import type { MiddlewarePair } from "./compose.js";
 import { handled, sleep, toAcpError, withDetails, withMetadata } from "./internal.js";
 
@@ -38,7 +39,7 @@ export interface ExponentialBackoffOptions {
 
 /** The same delay after every failure. */
 export function fixedBackoff(ms: number): BackoffPolicy {
-  if (!(ms >= 0)) throw new RangeError(`retry: fixed delay must be >= 0 ms, got ${ms}`);
+  if (!(ms >= 0)) throw invalidArgument("fixedBackoff", "ms", ms, "a number of ms >= 0");
   return () => ms;
 }
 
@@ -49,9 +50,9 @@ export function exponentialBackoff(opts: ExponentialBackoffOptions = {}): Backof
   const factor = opts.factor ?? 2;
   const jitter = opts.jitter ?? "full";
   const random = opts.random ?? Math.random;
-  if (!(initialMs >= 0) || !(maxMs >= 0) || !(factor >= 1)) {
-    throw new RangeError(`retry: exponential backoff needs initialMs >= 0, maxMs >= 0, factor >= 1`);
-  }
+  if (!(initialMs >= 0)) throw invalidArgument("exponentialBackoff", "initialMs", initialMs, "a number of ms >= 0");
+  if (!(maxMs >= 0)) throw invalidArgument("exponentialBackoff", "maxMs", maxMs, "a number of ms >= 0");
+  if (!(factor >= 1)) throw invalidArgument("exponentialBackoff", "factor", factor, "a number >= 1");
   return (attempt) => {
     const d = Math.min(maxMs, initialMs * factor ** (attempt - 1));
     if (jitter === "none") return d;
@@ -83,7 +84,7 @@ function defaultRetryable(error: AcpError): boolean {
 /** Inbound and outbound retry middleware. */
 export function retry(opts: RetryOptions = {}): MiddlewarePair {
   const maxAttempts = opts.maxAttempts ?? 3;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`retry: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw invalidArgument("retry", "maxAttempts", maxAttempts, "an integer >= 1");
   const backoff = opts.backoff ?? exponentialBackoff();
   const retryable = opts.retryable ?? defaultRetryable;
   const inKinds = new Set<InboundKind>(opts.inboundKinds ?? ["event", "invoke"]);

@@ -8,6 +8,7 @@ import { AgentTimeoutError } from "../../generated/ts/errors.js";
 import type {
   InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult,
 } from "../bus/types.js";
+import { invalidArgument } from "../errors.js";
 import type { MiddlewarePair } from "./compose.js";
 
 /** Options of {@link timeout}. */
@@ -23,7 +24,7 @@ export interface TimeoutOptions {
 }
 
 function checkMs(name: string, ms: number): number {
-  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`timeout: ${name} must be a positive number of ms, got ${ms}`);
+  if (!Number.isFinite(ms) || ms <= 0) throw invalidArgument("timeout", name, ms, "a positive number of ms");
   return ms;
 }
 

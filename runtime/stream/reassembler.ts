@@ -13,6 +13,7 @@
 import type { Envelope } from "../../generated/ts/types.js";
 import { BackpressureDropError } from "../../generated/ts/errors.js";
 import { isTerminal } from "../envelope/phase.js";
+import { invalidArgument } from "../errors.js";
 
 /** Bounds of a {@link StreamReassembler}. */
 export interface ReassemblerOptions {
@@ -38,6 +39,11 @@ export const DEFAULT_MAX_GAP = 1024;
 /** Default of {@link ReassemblerOptions.maxPending}. */
 export const DEFAULT_MAX_PENDING = 256;
 
+function positiveInteger(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw invalidArgument("createReassembler", field, value, "a positive integer");
+  return value;
+}
+
 /** Reorders the frames of one stream. Create one per stream. */
 export class StreamReassembler {
   readonly #maxGap: number;
@@ -49,9 +55,10 @@ export class StreamReassembler {
   #done = false;
 
   constructor(opts: ReassemblerOptions = {}) {
-    this.#maxGap = opts.maxGap ?? DEFAULT_MAX_GAP;
-    this.#maxPending = opts.maxPending ?? DEFAULT_MAX_PENDING;
+    this.#maxGap = positiveInteger("maxGap", opts.maxGap ?? DEFAULT_MAX_GAP);
+    this.#maxPending = positiveInteger("maxPending", opts.maxPending ?? DEFAULT_MAX_PENDING);
     this.#maxPendingBytes = opts.maxPendingBytes ?? Number.POSITIVE_INFINITY;
+    if (!(this.#maxPendingBytes > 0)) throw invalidArgument("createReassembler", "maxPendingBytes", this.#maxPendingBytes, "a positive number of bytes");
   }
 
   /** True once the terminal frame was delivered or a bound was exceeded; later pushes return []. */

@@ -15,7 +15,7 @@ import { createBus } from "../../runtime/bus/index.js";
 import type { Bus } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import type { Transport } from "../../runtime/transport/types.js";
-import { A2aClient, A2aRpcError, registerRemoteAgent, type RemoteAgent } from "../../runtime/a2a/index.js";
+import { A2aClient, A2aError, registerRemoteAgent, type RemoteAgent } from "../../runtime/a2a/index.js";
 
 let server: Server;
 let base = "";
@@ -161,14 +161,16 @@ describe("our client against an @a2a-js/sdk server", () => {
     await expect.poll(() => canceled.length).toBe(1);
   });
 
-  it("SDK errors come back as A2aRpcError with the A2A code and our catalogue code", async () => {
+  it("SDK errors come back as A2aError with the A2A reason, the JSON-RPC code they came with, and our catalogue code", async () => {
     const client = new A2aClient(`${base}/a2a/jsonrpc`);
     const err = await client.getTask("missing").catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(A2aRpcError);
-    expect((err as A2aRpcError).rpcCode).toBe(-32001);
-    expect((err as A2aRpcError).code).toBe("INVALID_REQUEST");
+    expect(err).toBeInstanceOf(A2aError);
+    expect((err as A2aError).reason).toBe("TASK_NOT_FOUND");
+    expect((err as A2aError).wire?.code).toBe(-32001);
+    expect((err as A2aError).code).toBe("INVALID_REQUEST");
     const unknown = await client.call("NoSuchMethod" as "GetTask", {}).catch((e: unknown) => e);
-    expect((unknown as A2aRpcError).rpcCode).toBe(-32601);
-    expect((unknown as A2aRpcError).code).toBe("NO_HANDLER");
+    expect((unknown as A2aError).reason).toBe("METHOD_NOT_FOUND");
+    expect((unknown as A2aError).wire?.code).toBe(-32601);
+    expect((unknown as A2aError).code).toBe("NO_HANDLER");
   });
 });

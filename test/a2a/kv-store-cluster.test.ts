@@ -5,7 +5,7 @@
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { describe, expect, it } from "vitest";
-import { openKvA2aStores } from "../../runtime/a2a/index.js";
+import { openKvA2aStores } from "../../runtime/a2a/kv.js";
 import { startNatsCluster } from "../helpers/nats-cluster.js";
 import { config, task } from "./store-contract.js";
 

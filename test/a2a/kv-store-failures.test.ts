@@ -5,7 +5,8 @@
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { openKvA2aStores, startA2aServer, type A2aServer } from "../../runtime/a2a/index.js";
+import { startA2aServer, type A2aServer } from "../../runtime/a2a/index.js";
+import { openKvA2aStores } from "../../runtime/a2a/kv.js";
 import { createBus } from "../../runtime/bus/index.js";
 import type { Bus, FinalPhase } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";

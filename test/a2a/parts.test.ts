@@ -2,18 +2,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import {
-  A2aRpcError, cardInfoFromContract, checkWebhookUrl, createMemoryPushConfigStore, createMemoryTaskStore, createPushDelivery,
+  A2aError, cardInfoFromContract, checkWebhookUrl, createMemoryPushConfigStore, createMemoryTaskStore, createPushDelivery,
   isPrivateAddress, negotiateVersion,
 } from "../../runtime/a2a/index.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../runtime/a2a/conformance/index.js";
 import type { Task } from "../../generated/a2a/index.js";
 
-const rpcCode = async (p: Promise<unknown>): Promise<number | undefined> => {
+const reasonOf = async (p: Promise<unknown>): Promise<string | undefined> => {
   try {
     await p;
     return undefined;
   } catch (err) {
-    return err instanceof A2aRpcError ? err.rpcCode : -1;
+    return err instanceof A2aError ? err.reason : "not an A2aError";
   }
 };
 
@@ -28,9 +28,9 @@ describe("SSRF guard", () => {
   it("checks every resolved address, and honours allowHosts and allowPrivate", async () => {
     const resolve = async (host: string): Promise<string[]> => (host === "public.test" ? ["93.184.216.34"] : ["93.184.216.34", "10.0.0.7"]);
     await expect(checkWebhookUrl("https://public.test/hook", { resolve })).resolves.toBeUndefined();
-    expect(await rpcCode(checkWebhookUrl("https://rebind.test/hook", { resolve }))).toBe(-32602);
-    expect(await rpcCode(checkWebhookUrl("http://127.0.0.1:1/hook"))).toBe(-32602);
-    expect(await rpcCode(checkWebhookUrl("file:///etc/passwd", { allowPrivate: true }))).toBe(-32602);
+    expect(await reasonOf(checkWebhookUrl("https://rebind.test/hook", { resolve }))).toBe("INVALID_PARAMS");
+    expect(await reasonOf(checkWebhookUrl("http://127.0.0.1:1/hook"))).toBe("INVALID_PARAMS");
+    expect(await reasonOf(checkWebhookUrl("file:///etc/passwd", { allowPrivate: true }))).toBe("INVALID_PARAMS");
     await expect(checkWebhookUrl("http://127.0.0.1:1/hook", { allowHosts: ["127.0.0.1"] })).resolves.toBeUndefined();
     await expect(checkWebhookUrl("http://10.0.0.1/hook", { allowPrivate: true })).resolves.toBeUndefined();
   });
@@ -80,8 +80,8 @@ describe("A2A-Version negotiation", () => {
     expect(negotiateVersion("0.3")).toBe("0.3");
     expect(negotiateVersion("1.0")).toBe("1.0");
     expect(negotiateVersion("1.0.7")).toBe("1.0");
-    expect(() => negotiateVersion("2.0")).toThrow(expect.objectContaining({ rpcCode: -32009 }));
-    expect(() => negotiateVersion("", false)).toThrow(expect.objectContaining({ rpcCode: -32009 }));
+    expect(() => negotiateVersion("2.0")).toThrow(expect.objectContaining({ reason: "VERSION_NOT_SUPPORTED" }));
+    expect(() => negotiateVersion("", false)).toThrow(expect.objectContaining({ reason: "VERSION_NOT_SUPPORTED" }));
   });
 });
 

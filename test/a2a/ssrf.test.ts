@@ -65,15 +65,15 @@ describe("address classification", () => {
 
   it("allowHosts matches the URL's host only; allowAddresses lets a name resolve to listed addresses", async () => {
     const resolve = async (): Promise<string[]> => ["127.0.0.1"];
-    await expect(checkWebhookUrl("http://hook.test/h", { allowHosts: ["127.0.0.1"], resolve })).rejects.toMatchObject({ rpcCode: -32602 });
+    await expect(checkWebhookUrl("http://hook.test/h", { allowHosts: ["127.0.0.1"], resolve })).rejects.toMatchObject({ reason: "INVALID_PARAMS" });
     await expect(checkWebhookUrl("http://hook.test/h", { allowAddresses: ["127.0.0.0/8"], resolve })).resolves.toBeUndefined();
-    await expect(checkWebhookUrl("http://hook.test/h", { allowAddresses: ["127.0.0.2"], resolve })).rejects.toMatchObject({ rpcCode: -32602 });
+    await expect(checkWebhookUrl("http://hook.test/h", { allowAddresses: ["127.0.0.2"], resolve })).rejects.toMatchObject({ reason: "INVALID_PARAMS" });
     await expect(checkWebhookUrl("http://hook.test/h", { allowAddresses: ["::ffff:127.0.0.1"], resolve: async () => ["::ffff:7f00:1"] })).resolves.toBeUndefined();
   });
 
   it("refuses URL literals of every loopback form", async () => {
     for (const host of ["127.0.0.1", "0x7f.1", "2130706433", "[::1]", "[::ffff:127.0.0.1]", "[::7f00:1]", "[::ffff:0:7f00:1]", "[2002:7f00:1::]", "[64:ff9b::7f00:1]"]) {
-      await expect(checkWebhookUrl(`http://${host}:8080/hook`), host).rejects.toMatchObject({ rpcCode: -32602 });
+      await expect(checkWebhookUrl(`http://${host}:8080/hook`), host).rejects.toMatchObject({ reason: "INVALID_PARAMS" });
     }
     await expect(checkWebhookUrl("http://[2606:4700:4700::1111]/hook")).resolves.toBeUndefined();
   });

@@ -251,15 +251,15 @@ describe("key material must say what it is; algorithms are pinned per key type",
       ["PKCS#8 private DER", rsa.privateKey.export({ type: "pkcs8", format: "der" })],
     ];
     for (const [name, secret] of cases) {
-      expect(() => createJwtVerifier({ secret, audience: "oaio" }), name).toThrow(/secret is .*(PEM|DER|JWK).*not a shared secret/);
+      expect(() => createJwtVerifier({ secret, audience: "oaio" }), name).toThrow(/secret must be a shared secret, not key material.*got "(a PEM|a DER|a JWK|hex of a DER|base64 of a DER)/);
     }
   });
 
   it("an HS* secret is at least the hash size (RFC 7518 §3.2): shorter is refused, HS384/512 need 48/64 bytes", async () => {
-    expect(() => createJwtVerifier({ secret: "x".repeat(31) })).toThrow(/31 bytes; HS256 needs at least 32/);
-    expect(() => createJwtVerifier({ secret: new Uint8Array(16) })).toThrow(/16 bytes; HS256 needs at least 32/);
-    expect(() => createJwtVerifier({ secret: "x".repeat(40), algorithms: ["HS384"] })).toThrow(/40 bytes, too short for HS384.*HS384 48/);
-    expect(() => createJwtVerifier({ secret: "x".repeat(48), algorithms: ["HS512"] })).toThrow(/too short for HS512/);
+    expect(() => createJwtVerifier({ secret: "x".repeat(31) })).toThrow(/secret must be at least 32 bytes for HS256.*got "31 bytes"/);
+    expect(() => createJwtVerifier({ secret: new Uint8Array(16) })).toThrow(/secret must be at least 32 bytes for HS256.*got "16 bytes"/);
+    expect(() => createJwtVerifier({ secret: "x".repeat(40), algorithms: ["HS384"] })).toThrow(/secret must be long enough for HS384.*HS384 48.*got "40 bytes"/);
+    expect(() => createJwtVerifier({ secret: "x".repeat(48), algorithms: ["HS512"] })).toThrow(/long enough for HS512/);
     // the default set is what the secret is long enough for: a 40-byte secret verifies HS256, not HS384
     const hs = (alg: string): Promise<string> => new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg }).setAudience("oaio").setExpirationTime("5m").sign(key);
     const gw = await rig.extraGateway({ auth: createJwtVerifier({ secret: SECRET, audience: "oaio" }) });
@@ -285,7 +285,7 @@ describe("key material must say what it is; algorithms are pinned per key type",
       .sign(new TextEncoder().encode(inherited));
     expect((await post(`${gw2.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${forged}` })).status).toBe(401);
     expect((await post(`${gw2.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` })).status).toBe(200);
-    expect(() => createJwtVerifier(Object.create({ secret: inherited }) as never)).toThrow(/exactly one .*got none/);
+    expect(() => createJwtVerifier(Object.create({ secret: inherited }) as never)).toThrow(/exactly one .*got "none"/);
   });
 
   it("an RSA public KeyObject verifies RS256 over HTTP and refuses HS256 signed with its PEM", async () => {

@@ -6,6 +6,7 @@ import { AcpError, InvalidRequestError } from "../../runtime/errors.js";
 import { GatewayClient, type SseFrame } from "../../runtime/gateway/index.js";
 import type { Envelope } from "../../runtime/index.js";
 import { openRig, type Rig } from "./fixture.js";
+import { validateEnvelope } from "../../generated/ts/validators.js";
 import { deferred, waitFor } from "../middleware/net.js";
 
 let rig: Rig;
@@ -45,6 +46,20 @@ describe("GatewayClient", () => {
     const client = new GatewayClient({ url: rig.url });
     expect(await client.invoke("add", { a: 2, b: 3 }, { sessionId: "s-7" })).toEqual({ sum: 5, session: "s-7" });
     expect(await client.invoke("nothing")).toBeUndefined();
+  });
+
+  it("checks the reply payload with validate; without it the type is an assertion", async () => {
+    const client = new GatewayClient({ url: rig.url });
+    const isSum = (v: unknown): v is { sum: number } => typeof v === "object" && v !== null && typeof (v as { sum?: unknown }).sum === "number";
+    const sum = await client.invoke("add", { a: 1, b: 1 }, { validate: isSum });
+    expect(sum?.sum).toBe(2);
+    const isText = (v: unknown): v is string => typeof v === "string";
+    await expect(client.invoke("add", { a: 1, b: 1 }, { validate: isText })).rejects.toMatchObject({
+      code: "CODEC_FAILURE", details: { target: "add", payload: { sum: 2 } },
+    });
+    // a generated ajv validator: its first error is named
+    await expect(client.invoke("add", { a: 1, b: 1 }, { validate: validateEnvelope })).rejects.toThrow(/not what validate accepts: \(root\) must have required property/);
+    expect(await client.invoke("nothing", undefined, { validate: isText })).toBeUndefined();
   });
 
   it("throws the catalogue's typed error from the ErrorPayload", async () => {
@@ -146,6 +161,23 @@ async function withPeer(answer: (req: IncomingMessage, res: ServerResponse) => v
 }
 
 describe("GatewayClient against deployed gateways", () => {
+  it("stream: a frame whose data is not an envelope rejects with the decode error naming the defect (no resume, no cast)", async () => {
+    await withPeer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end('event: agent.response.delta\nid: 1\ndata: {"event_type":"agent.response.delta"}\n\n');
+    }, async (url) => {
+      const client = new GatewayClient({ url });
+      const seen: SseFrame[] = [];
+      const err = await (async () => {
+        for await (const frame of client.stream("words", {}, { resumeAttempts: 2 })) seen.push(frame);
+      })().catch((e: unknown) => e);
+      expect(seen).toEqual([]);
+      expect(err).toMatchObject({ code: "INVALID_REQUEST", pointer: expect.any(String) });
+      expect(err).toBeInstanceOf(AcpError);
+    });
+  });
+
+
   it("emit: 202 with an empty body (the deployed Go adapter) succeeds; the id comes from X-Event-Id when there is one", async () => {
     await withPeer((req, res) => {
       if (req.url === "/v1/events/with.header") res.writeHead(202, { "x-event-id": "019ca8d7-0000-7000-8000-000000000001" }).end();

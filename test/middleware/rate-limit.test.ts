@@ -48,8 +48,12 @@ describe("rate limit", () => {
     await expect(client.invoke("echo2", "second")).rejects.toMatchObject({ code: "BACKPRESSURE_DROP" });
   });
 
-  it("refuses nonsense limits", () => {
-    const limiter = rateLimit({ perTenant: { rate: 0 } });
-    expect(() => limiter.take("t", undefined)).toThrow(RangeError);
+  it("refuses nonsense limits when it is created, with the invalid-argument error naming the field", () => {
+    expect(() => rateLimit({ perTenant: { rate: 0 } })).toThrow(expect.objectContaining({
+      code: "INVALID_REQUEST", details: expect.objectContaining({ api: "rateLimit", field: "perTenant.rate", value: 0 }),
+    }));
+    expect(() => rateLimit({ perTarget: { rate: 1 }, targets: { slow: { rate: 1, burst: 0.5 } } })).toThrow(expect.objectContaining({
+      code: "INVALID_REQUEST", details: expect.objectContaining({ field: 'targets["slow"].burst', value: 0.5 }),
+    }));
   });
 });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SpanKind, SpanStatusCode, context } from "@opentelemetry/api";
 import type { Envelope } from "../../runtime/index.js";
 import { InvalidRequestError } from "../../runtime/errors.js";
-import { spanContextFromTraceparent, traceparentOf, tracing } from "../../runtime/middleware/index.js";
+import { tracing } from "../../runtime/middleware/index.js";
+import { spanContextFromTraceparent, traceparentOf } from "../../runtime/middleware/trace.js";
 import { useNet, waitFor } from "./net.js";
 import { AlsContextManager, RecordingTracer } from "./recording-tracer.js";
 

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { createServer } from "node:http";
 import { isAcpError } from "../../errors.js";
 import { A2aClient } from "../client.js";
-import { A2aRpcError } from "../errors.js";
+import { isA2aError } from "../errors.js";
 import { registerRemoteAgent } from "../remote-agent.js";
 import { errorCode, heldTask, results, send, waitTask, type Check, type Obj } from "./checks-core.js";
 import { nextMessageId, rpc, rpcResult, sseAll, userText } from "./http.js";
@@ -142,8 +142,8 @@ export const edgeChecks: readonly Check[] = [
     try {
       const addr = server.address();
       const client = new A2aClient(`http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/`);
-      await assert.rejects(client.sendMessage({ message: { messageId: "m", role: "ROLE_USER", parts: [{ text: "x" }] } }), (e: unknown) => e instanceof A2aRpcError && e.rpcCode === -32006);
-      await assert.rejects(client.getTask("t"), (e: unknown) => e instanceof A2aRpcError && e.rpcCode === -32006, "id mismatch");
+      await assert.rejects(client.sendMessage({ message: { messageId: "m", role: "ROLE_USER", parts: [{ text: "x" }] } }), (e: unknown) => isA2aError(e, "INVALID_AGENT_RESPONSE"));
+      await assert.rejects(client.getTask("t"), (e: unknown) => isA2aError(e, "INVALID_AGENT_RESPONSE"), "id mismatch");
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }

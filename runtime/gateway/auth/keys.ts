@@ -15,7 +15,8 @@ import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, webcrypt
 type CryptoKey = webcrypto.CryptoKey;
 import { createLocalJWKSet, createRemoteJWKSet } from "jose";
 import type { JSONWebKeySet, JWK, JWTVerifyGetKey } from "jose";
-import { InvalidRequestError } from "../../../generated/ts/errors.js";
+import type { InvalidRequestError } from "../../../generated/ts/errors.js";
+import { invalidArgument } from "../../errors.js";
 
 /** Where the verification keys come from: exactly one. */
 export type JwtKeySource =
@@ -44,9 +45,15 @@ const EDDSA = ["EdDSA", "Ed25519"] as const;
 /** Every asymmetric algorithm: what a JWKS may verify (jose matches each key to its kty and curve). */
 const ASYMMETRIC = [...RSA, "ES256", "ES384", "ES512", ...EDDSA] as const;
 
-function invalid(message: string): InvalidRequestError {
-  return new InvalidRequestError(`createJwtVerifier: ${message}`);
+/**
+ * The invalid-argument error of createJwtVerifier. `got` describes what was given (never the
+ * key material itself: a secret must not end up in a log).
+ */
+function invalid(field: string, got: string, expected: string): InvalidRequestError {
+  return invalidArgument("createJwtVerifier", field, got, expected);
 }
+
+const KEY_KINDS = "an RSA, EC (P-256, P-384 or P-521) or Ed25519 public key";
 
 /** The algorithms a public KeyObject may verify. */
 function algorithmsOfPublicKey(key: KeyObject): readonly string[] {
@@ -58,13 +65,13 @@ function algorithmsOfPublicKey(key: KeyObject): readonly string[] {
     case "ec": {
       const curve = key.asymmetricKeyDetails?.namedCurve;
       const algs = curve === undefined ? undefined : EC_BY_CURVE[curve];
-      if (algs === undefined) throw invalid(`publicKey is an EC key on curve ${String(curve)}; expected P-256, P-384 or P-521`);
+      if (algs === undefined) throw invalid("publicKey", `an EC key on curve ${String(curve)}`, KEY_KINDS);
       return algs;
     }
     case "ed25519":
       return EDDSA;
     default:
-      throw invalid(`publicKey is a ${String(key.asymmetricKeyType)} key; expected RSA, EC (P-256/384/521) or Ed25519`);
+      throw invalid("publicKey", `a ${String(key.asymmetricKeyType)} key`, KEY_KINDS);
   }
 }
 
@@ -81,35 +88,35 @@ function isCryptoKey(value: unknown): value is CryptoKey {
 /** A public key's KeyObject, or a refusal naming what was given and what to give instead. */
 function publicKeyObject(given: unknown): KeyObject {
   if (given instanceof KeyObject) {
-    if (given.type !== "public") throw invalid(`publicKey is a ${given.type} KeyObject; give the public key (createPublicKey(…))`);
+    if (given.type !== "public") throw invalid("publicKey", `a ${given.type} KeyObject`, "the public key (createPublicKey(…) from node:crypto)");
     return given;
   }
   if (isCryptoKey(given)) {
-    if (given.type !== "public") throw invalid(`publicKey is a ${given.type} CryptoKey; give the public key`);
+    if (given.type !== "public") throw invalid("publicKey", `a ${given.type} CryptoKey`, "the public key");
     return KeyObject.from(given);
   }
   if (typeof given === "string" || given instanceof Uint8Array) {
-    throw invalid("publicKey must be a public KeyObject, CryptoKey or JWK, not text or bytes (bytes would be used as an HMAC secret): use createPublicKey(pem) from node:crypto");
+    throw invalid("publicKey", typeof given === "string" ? "text" : "bytes", "a public KeyObject, CryptoKey or JWK, not text or bytes (bytes would be used as an HMAC secret): use createPublicKey(pem) from node:crypto");
   }
   if (isJwk(given)) {
-    if (given.kty === "oct") throw invalid('publicKey is a symmetric JWK (kty "oct"); give a shared secret as `secret`');
-    if (given.d !== undefined) throw invalid("publicKey is a private JWK (it has `d`); give the public part only");
+    if (given.kty === "oct") throw invalid("publicKey", 'a symmetric JWK (kty "oct")', "a public key; give a shared secret as `secret`");
+    if (given.d !== undefined) throw invalid("publicKey", "a private JWK (it has `d`)", "a public JWK: give the public part only");
     try {
       return createPublicKey({ key: given as JsonWebKey, format: "jwk" });
     } catch (err: unknown) {
-      throw invalid(`publicKey is not a usable public JWK: ${err instanceof Error ? err.message : String(err)}`);
+      throw invalid("publicKey", `a JWK node:crypto refuses (${err instanceof Error ? err.message : String(err)})`, "a usable public JWK");
     }
   }
-  throw invalid("publicKey must be a public KeyObject, CryptoKey or JWK");
+  throw invalid("publicKey", given === null ? "null" : typeof given, "a public KeyObject, CryptoKey or JWK");
 }
 
 /** Refuses a JWKS that holds symmetric or private keys (it is published: it must hold public keys only). */
 function checkJwks(jwks: JSONWebKeySet): void {
-  if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys)) throw invalid("jwks must be {keys: JWK[]}");
+  if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys)) throw invalid("jwks", jwks === null ? "null" : typeof jwks !== "object" ? typeof jwks : "an object without a keys array", "{keys: JWK[]}");
   jwks.keys.forEach((k, i) => {
-    if (!isJwk(k)) throw invalid(`jwks.keys[${i}] is not a JWK (no kty)`);
-    if (k.kty === "oct") throw invalid(`jwks.keys[${i}] is a symmetric key (kty "oct"); a JWKS holds public keys only`);
-    if (k.d !== undefined) throw invalid(`jwks.keys[${i}] is a private key (it has \`d\`); publish the public part only`);
+    if (!isJwk(k)) throw invalid(`jwks.keys[${i}]`, "a value without kty", "a JWK");
+    if (k.kty === "oct") throw invalid(`jwks.keys[${i}]`, 'a symmetric key (kty "oct")', "a public key: a JWKS holds public keys only");
+    if (k.d !== undefined) throw invalid(`jwks.keys[${i}]`, "a private key (it has `d`)", "a public key: publish the public part only");
   });
 }
 
@@ -120,9 +127,9 @@ function checkJwks(jwks: JSONWebKeySet): void {
  */
 function pin(allowed: readonly string[], requested: readonly string[] | undefined, what: string): readonly string[] {
   if (requested === undefined) return allowed;
-  if (requested.length === 0) throw invalid("algorithms is empty; leave it out to accept what the key allows");
+  if (requested.length === 0) throw invalid("algorithms", "[]", "a non-empty list, or left out to accept what the key allows");
   const bad = requested.filter((a) => !allowed.includes(a));
-  if (bad.length > 0) throw invalid(`algorithms ${bad.join(", ")} cannot be verified with ${what}; expected some of ${allowed.join(", ")}`);
+  if (bad.length > 0) throw invalid("algorithms", bad.join(", "), `some of ${allowed.join(", ")} (${bad.join(", ")} cannot be verified with ${what})`);
   return [...requested];
 }
 
@@ -178,17 +185,17 @@ function keyMaterialIn(secret: Uint8Array): string | undefined {
 /** The secret's bytes and the HS* algorithms it is long enough for, or a refusal. */
 function resolveSecret(given: unknown, requested: readonly string[] | undefined): ResolvedKey {
   const secret = typeof given === "string" ? new TextEncoder().encode(given) : given;
-  if (!(secret instanceof Uint8Array) || secret.length === 0) throw invalid("secret must be a non-empty string or Uint8Array");
+  if (!(secret instanceof Uint8Array) || secret.length === 0) throw invalid("secret", secret instanceof Uint8Array ? "empty" : secret === null ? "null" : typeof secret, "a non-empty string or Uint8Array");
   const material = keyMaterialIn(secret);
   if (material !== undefined) {
-    throw invalid(`secret is ${material}, not a shared secret; give a public key as publicKey: createPublicKey(…) from node:crypto, a key set as jwks`);
+    throw invalid("secret", material, "a shared secret, not key material: give a public key as publicKey (createPublicKey(…) from node:crypto), a key set as jwks");
   }
   const long = HMAC.filter((alg) => secret.length >= HMAC_MIN_BYTES[alg]);
-  if (long.length === 0) throw invalid(`secret is ${secret.length} bytes; HS256 needs at least 32 (RFC 7518 §3.2): use 32 or more random bytes`);
+  if (long.length === 0) throw invalid("secret", `${secret.length} bytes`, "at least 32 bytes for HS256 (RFC 7518 §3.2): use 32 or more random bytes");
   const short = (requested ?? []).filter((alg) => alg in HMAC_MIN_BYTES && !long.includes(alg as (typeof HMAC)[number]));
   if (short.length > 0) {
     const need = short.map((alg) => `${alg} ${HMAC_MIN_BYTES[alg as (typeof HMAC)[number]]}`).join(", ");
-    throw invalid(`secret is ${secret.length} bytes, too short for ${short.join(", ")} (at least the hash size, RFC 7518 §3.2: ${need}); give a longer secret or leave it out of algorithms`);
+    throw invalid("secret", `${secret.length} bytes`, `long enough for ${short.join(", ")} (at least the hash size, RFC 7518 §3.2: ${need}): give a longer secret or leave them out of algorithms`);
   }
   return { key: secret, algorithms: pin(long, requested, "a shared secret") };
 }
@@ -203,7 +210,7 @@ export function resolveKey(opts: JwtKeySource & { algorithms?: readonly string[]
   // own, defined sources only: `secret: process.env.X` left undefined is no source, and a
   // source inherited through the prototype is never used
   const sources = (["secret", "publicKey", "jwks", "jwksUrl"] as const).filter((s) => ownSource(opts, s) !== undefined);
-  if (sources.length !== 1) throw invalid(`give exactly one of secret, publicKey, jwks, jwksUrl (got ${sources.length === 0 ? "none" : sources.join(", ")})`);
+  if (sources.length !== 1) throw invalid("secret / publicKey / jwks / jwksUrl", sources.length === 0 ? "none" : sources.join(", "), "exactly one of secret, publicKey, jwks, jwksUrl");
   const source = sources[0]!;
   const value = ownSource(opts, source);
   const requested = ownSource(opts, "algorithms") as readonly string[] | undefined;
@@ -224,7 +231,7 @@ export function resolveKey(opts: JwtKeySource & { algorithms?: readonly string[]
   try {
     url = typeof value === "string" ? new URL(value) : value instanceof URL ? value : new URL(String(value));
   } catch {
-    throw invalid(`jwksUrl ${String(value)} is not a URL`);
+    throw invalid("jwksUrl", String(value), "a URL");
   }
   return { key: createRemoteJWKSet(url), algorithms: pin(ASYMMETRIC, requested, "a JWKS (public keys only)") };
 }
