@@ -4,7 +4,7 @@
  * generated/scorecard/conformance.{json,md} from their results. Exit 1 when any language
  * fails or misses a case, 2 on usage errors.
  */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { packageRoot } from "../../generator/paths.js";
@@ -54,7 +54,7 @@ export function register(program: Command): void {
   program
     .command("conformance")
     .description("run the golden corpus in TypeScript, Python and Kotlin; write generated/scorecard/conformance.{json,md}")
-    .option("--lang <langs...>", `languages to run, comma or space separated (default: ${LANGUAGES.join(",")})`, [])
+    .addOption(new Option("--lang <langs...>", "languages to run, comma or space separated").default([], LANGUAGES.join(",")))
     .option("--golden <dir>", "golden corpus folder (default: the package's golden/)")
     .option("--out <dir>", "where to write conformance.json and conformance.md (default: generated/scorecard)")
     .option("-v, --verbose", "echo the Python and Kotlin runners' output")

@@ -1,5 +1,5 @@
 /** `oaio generate`: writes generated/ from schema/, or with --check reports stale files (exit 1). */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { relative, resolve } from "node:path";
 import { loadIr } from "../../generator/ir/load.js";
 import { SchemaLoadError } from "../../generator/ir/errors.js";
@@ -7,6 +7,7 @@ import { checkFiles, emitAll, writeFiles } from "../../generator/generate.js";
 import { emittersFor } from "../../generator/targets.js";
 import { packageRoot } from "../../generator/paths.js";
 import { contractsCommand } from "../../generator/contracts/generate.js";
+import { requireDir } from "./usage.js";
 
 interface GenerateOptions {
   schema?: string;
@@ -24,11 +25,19 @@ export function register(program: Command): void {
     .description("generate typed bindings from schema/ into generated/ (or check they are up to date)")
     .option("--schema <dir>", "schema folder (default: the package's schema/)")
     .option("--out <dir>", "output folder (default: the package's generated/)")
-    .option("--lang <langs...>", "targets to generate, comma or space separated (default: all)", [])
+    .addOption(new Option("--lang <langs...>", "targets to generate, comma or space separated").default([], "all"))
     .option("--check", "write nothing; exit 1 naming each file that differs from what would be generated")
     .option("-q, --quiet", "print only problems")
     .option("--contracts <dir>", "generate typed agent code and A2A cards from the *.agent.json in <dir> instead (--out default <dir>/generated; --lang ts,python,kotlin)")
     .action(async (opts: GenerateOptions) => {
+      try {
+        if (opts.schema !== undefined) requireDir(opts.schema, "--schema", "the JSON Schemas (envelope.schema.json, payloads/, catalog/)");
+        if (opts.contracts !== undefined) requireDir(opts.contracts, "--contracts", "<agent>.agent.json files");
+      } catch (err: unknown) {
+        process.stderr.write(`oaio generate: ${(err as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
       if (opts.contracts !== undefined) {
         const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
         process.exitCode = await contractsCommand({ contractsDir: opts.contracts, outDir: opts.out, langs: opts.lang, schemaDir: opts.schema, check: opts.check, quiet: opts.quiet }, io);
