@@ -4,7 +4,12 @@
  * reported with `hung: true` instead of stalling the test run.
  */
 import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { REPO_ROOT } from "../helpers/cli.js";
+
+/** tsx's loader by absolute URL: `--import tsx` would be resolved from the child's cwd (a temp folder has no node_modules). */
+const TSX = pathToFileURL(join(REPO_ROOT, "node_modules", "tsx", "dist", "loader.mjs")).href;
 
 export interface ChildResult {
   readonly code: number | null;
@@ -15,9 +20,12 @@ export interface ChildResult {
 }
 
 /** Runs `oaio <args>` from source; kills it after `killAfterMs` (default 90 s: tsx start-up on a loaded 2-core machine takes 10 s and more). */
-export function runOaio(args: readonly string[], opts: { killAfterMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<ChildResult> {
+export function runOaio(
+  args: readonly string[],
+  opts: { killAfterMs?: number; env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string; nodeArgs?: readonly string[] } = {},
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}bin/oaio.ts`, ...args], {
+    const child = spawn(process.execPath, ["--import", TSX, ...(opts.nodeArgs ?? []), `${REPO_ROOT}bin/oaio.ts`, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
       env: { ...process.env, ...opts.env, NO_COLOR: "1" },
       stdio: ["pipe", "pipe", "pipe"],
@@ -61,8 +69,8 @@ export interface RunningOaio {
 }
 
 /** Starts `oaio <args>` from source and keeps it running until {@link RunningOaio.stop}. */
-export function startOaio(args: readonly string[]): RunningOaio {
-  const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}bin/oaio.ts`, ...args], {
+export function startOaio(args: readonly string[], nodeArgs: readonly string[] = []): RunningOaio {
+  const child = spawn(process.execPath, ["--import", TSX, ...nodeArgs, `${REPO_ROOT}bin/oaio.ts`, ...args], {
     cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
