@@ -50,7 +50,7 @@ function compareBounds(sink: DiffSink, at: string, b: Obj, a: Obj): void {
   }
   const wasM = b["multipleOf"];
   const nowM = a["multipleOf"];
-  if (typeof nowM === "number" && (typeof wasM !== "number" || !Number.isInteger(nowM / wasM))) report(sink, "bounds-tightened", `${at}/multipleOf`, `multipleOf ${show(wasM)} -> ${show(nowM)}`);
+  if (typeof nowM === "number" && (typeof wasM !== "number" || !Number.isInteger(wasM / nowM))) report(sink, "bounds-tightened", `${at}/multipleOf`, `multipleOf ${show(wasM)} -> ${show(nowM)}`);
   for (const k of ["pattern", "format"] as const) {
     if (a[k] !== undefined && a[k] !== b[k]) report(sink, "bounds-tightened", `${at}/${k}`, `${k} ${show(b[k])} -> ${show(a[k])}`);
   }

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BREAKING_RULES, compareVersions, type BreakingChange, type BreakingRule } from "../../generator/breaking/index.js";
 import { readFolder } from "../../generator/breaking/source.js";
+import { compareSchema, type Json } from "../../generator/breaking/schema-diff.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { runOaio } from "./child.js";
 
@@ -107,6 +108,35 @@ describe("oaio breaking: one test per rule", () => {
       editJson(join(d, "schema", "catalog", "event-types.json"), (c) => c.event_types.push({ ...c.event_types[0], name: "agent.new.thing" }));
     }));
     expect(changes).toEqual([]);
+  });
+});
+
+/** The rules compareSchema reports for one pair of schemas. */
+function schemaRules(before: Json, after: Json): string[] {
+  const out: BreakingChange[] = [];
+  compareSchema({ file: "x.schema.json", out }, "", before, after);
+  return out.map((c) => `${c.rule} ${c.pointer}`);
+}
+
+describe("schema rules, case by case (spec/phases-and-versioning.md)", () => {
+  it.each<[string, Json, Json, string[]]>([
+    ["number -> integer", { type: "number" }, { type: "integer" }, ["type-narrowed /type"]],
+    ["integer -> number is a widening", { type: "integer" }, { type: "number" }, []],
+    ["an anyOf branch removed", { anyOf: [{ type: "string" }, { type: "null" }] }, { anyOf: [{ type: "string" }] }, ["type-narrowed /anyOf"]],
+    ["an anyOf added", {}, { anyOf: [{ type: "string" }] }, ["type-narrowed /anyOf"]],
+    ["maxLength lowered", { type: "string", maxLength: 10 }, { type: "string", maxLength: 5 }, ["bounds-tightened /maxLength"]],
+    ["maxLength raised", { type: "string", maxLength: 10 }, { type: "string", maxLength: 50 }, []],
+    ["a pattern added", { type: "string" }, { type: "string", pattern: "^a" }, ["bounds-tightened /pattern"]],
+    ["multipleOf 2 -> 4", { multipleOf: 2 }, { multipleOf: 4 }, ["bounds-tightened /multipleOf"]],
+    ["multipleOf 4 -> 2", { multipleOf: 4 }, { multipleOf: 2 }, []],
+    ["uniqueItems added", { type: "array" }, { type: "array", uniqueItems: true }, ["bounds-tightened /uniqueItems"]],
+    ["the schema becomes false", { type: "string" }, false, ["type-narrowed "]],
+    ["a $defs entry removed", { $defs: { A: { type: "string" } } }, { $defs: {} }, ["schema-removed /$defs/A"]],
+    ["nested: an item's property removed", { type: "array", items: { type: "object", properties: { a: {}, b: {} } } }, { type: "array", items: { type: "object", properties: { a: {} } } }, ["field-removed /items/properties/b"]],
+    ["additionalProperties true -> schema", { type: "object" }, { type: "object", additionalProperties: { type: "string" } }, ["properties-closed /additionalProperties"]],
+    ["an optional property added", { type: "object", properties: {} }, { type: "object", properties: { c: { type: "string" } } }, []],
+  ])("%s", (_name, before, after, expected) => {
+    expect(schemaRules(before, after)).toEqual(expected);
   });
 });
 
