@@ -121,8 +121,8 @@ describe("help", () => {
     const seen: string[] = [];
     const walk = (cmd: Command): void => {
       const help = cmd.helpInformation();
-      // one option's text may wrap over several lines: split at option starts
-      for (const block of help.split(/\n(?= {2}-)/)) {
+      // one entry (option, argument, command) may wrap over several more-indented lines: split at entry starts
+      for (const block of help.split(/\n(?= {2}\S)|\n\n/)) {
         const n = block.split("(default:").length - 1;
         if (n > 1) seen.push(`${cmd.name()}: ${block.replace(/\s+/g, " ")}`);
       }
