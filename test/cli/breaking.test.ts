@@ -15,7 +15,8 @@ import { compareSchema, type Json } from "../../generator/breaking/schema-diff.j
 import { REPO_ROOT } from "../helpers/cli.js";
 import { runOaio } from "./child.js";
 
-type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test edits of parsed JSON
+// biome-ignore lint/suspicious/noExplicitAny: the tests edit parsed JSON in place
+type J = Record<string, any>;
 
 let root: string;
 beforeAll(() => {
