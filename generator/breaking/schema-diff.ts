@@ -124,13 +124,10 @@ function compareLists(sink: DiffSink, at: string, b: Obj, a: Obj): void {
     });
     if (k === "allOf") after.slice(was.length).forEach((s, i) => compareSchema(sink, `${at}/${k}/${was.length + i}`, true, s));
   }
-  for (const k of ["items", "contains", "propertyNames", "not", "if", "then", "else"] as const) {
-    if (b[k] !== undefined || a[k] !== undefined) {
-      if (k === "not" || k === "if") {
-        if (JSON.stringify(b[k]) !== JSON.stringify(a[k])) report(sink, "type-narrowed", `${at}/${k}`, `${k} changed`);
-      } else compareSchema(sink, `${at}/${k}`, b[k] ?? true, a[k] ?? true);
-    }
+  for (const k of ["items", "contains", "propertyNames", "then", "else"] as const) {
+    if (b[k] !== undefined || a[k] !== undefined) compareSchema(sink, `${at}/${k}`, b[k] ?? true, a[k] ?? true);
   }
+  compareNegations(sink, at, b, a);
   for (const k of ["$defs", "definitions", "patternProperties", "dependentSchemas"] as const) {
     const was = b[k];
     const now = a[k];
@@ -141,6 +138,34 @@ function compareLists(sink: DiffSink, at: string, b: Obj, a: Obj): void {
       else compareSchema(sink, `${at}/${k}/${esc(name)}`, was[name], after[name]);
     }
   }
+}
+
+/** True when `narrower` accepts less than `wider` somewhere (compareSchema finds a change). */
+function acceptsLess(wider: Json, narrower: Json): boolean {
+  const probe: DiffSink = { file: "", out: [] };
+  compareSchema(probe, "", wider, narrower);
+  return probe.out.length > 0;
+}
+
+/**
+ * `not` and `if`, where the direction flips: a `not` that matches more (added, or widened)
+ * refuses more; an `if` that matches more applies its `then` to more values (and its `else` to
+ * fewer, so with an `else` any change of `if` counts). A narrower `if` without `else`, or a
+ * removed `not`, accepts more: not a break.
+ */
+function compareNegations(sink: DiffSink, at: string, b: Obj, a: Obj): void {
+  const wasNot = b["not"];
+  const nowNot = a["not"];
+  if (nowNot !== undefined && (wasNot === undefined || acceptsLess(nowNot, wasNot))) {
+    report(sink, "type-narrowed", `${at}/not`, wasNot === undefined ? "not added" : "not matches more values");
+  }
+  const wasIf = b["if"];
+  const nowIf = a["if"];
+  if ((wasIf === undefined && nowIf === undefined) || JSON.stringify(wasIf) === JSON.stringify(nowIf)) return;
+  const widened = nowIf === undefined || (wasIf !== undefined && acceptsLess(nowIf, wasIf));
+  const narrowed = wasIf === undefined || (nowIf !== undefined && acceptsLess(wasIf, nowIf));
+  const hasElse = b["else"] !== undefined || a["else"] !== undefined;
+  if (widened || (hasElse && narrowed)) report(sink, "type-narrowed", `${at}/if`, widened ? "if matches more values (its then applies to more)" : "if changed (its else applies to more)");
 }
 
 /**

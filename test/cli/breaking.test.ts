@@ -135,6 +135,11 @@ describe("schema rules, case by case (spec/phases-and-versioning.md)", () => {
     ["a $defs entry removed", { $defs: { A: { type: "string" } } }, { $defs: {} }, ["schema-removed /$defs/A"]],
     ["nested: an item's property removed", { type: "array", items: { type: "object", properties: { a: {}, b: {} } } }, { type: "array", items: { type: "object", properties: { a: {} } } }, ["field-removed /items/properties/b"]],
     ["additionalProperties true -> schema", { type: "object" }, { type: "object", additionalProperties: { type: "string" } }, ["properties-closed /additionalProperties"]],
+    ["if narrowed, no else: then applies to fewer values", { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] } }, { if: { properties: { a: { const: 1 } }, required: ["a"] }, then: { required: ["b"] } }, []],
+    ["if widened: then applies to more values", { if: { properties: { a: { const: 1 } }, required: ["a"] }, then: { required: ["b"] } }, { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] } }, ["type-narrowed /if"]],
+    ["if narrowed with an else", { if: { type: "string" }, then: {}, else: { type: "null" } }, { if: { type: "string", minLength: 2 }, then: {}, else: { type: "null" } }, ["type-narrowed /if"]],
+    ["not added", { type: "string" }, { type: "string", not: { const: "x" } }, ["type-narrowed /not"]],
+    ["not removed", { type: "string", not: { const: "x" } }, { type: "string" }, []],
     ["an optional property added", { type: "object", properties: {} }, { type: "object", properties: { c: { type: "string" } } }, []],
   ])("%s", (_name, before, after, expected) => {
     expect(schemaRules(before, after)).toEqual(expected);
