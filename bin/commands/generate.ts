@@ -1,6 +1,8 @@
 /** `oaio generate`: writes generated/ from schema/, or with --check reports stale files (exit 1). */
 import { Option, type Command } from "commander";
 import { relative, resolve } from "node:path";
+import { readdirSync } from "node:fs";
+import { UsageError } from "./invoke.js";
 import { loadTooling, requireDir } from "./usage.js";
 
 /** The generator, imported when the command runs (it needs the optional generator tooling). */
@@ -42,7 +44,12 @@ export function register(program: Command): void {
       let g: Awaited<ReturnType<typeof generator>>;
       try {
         if (opts.schema !== undefined) requireDir(opts.schema, "--schema", "the JSON Schemas (envelope.schema.json, payloads/, catalog/)");
-        if (opts.contracts !== undefined) requireDir(opts.contracts, "--contracts", "<agent>.agent.json files");
+        if (opts.contracts !== undefined) {
+          requireDir(opts.contracts, "--contracts", "<agent>.agent.json files");
+          if (!readdirSync(opts.contracts).some((f) => f.endsWith(".agent.json"))) {
+            throw new UsageError(`--contracts ${opts.contracts}: no *.agent.json files; pass --contracts a directory holding <agent>.agent.json files (spec/agent-contract.md)`);
+          }
+        }
         g = await generator();
       } catch (err: unknown) {
         process.stderr.write(`oaio generate: ${(err as Error).message}\n`);

@@ -144,6 +144,7 @@ describe("help", () => {
 describe("exit codes as the README says: usage and I/O errors are 2", () => {
   it.each([
     ["generate --contracts /nonexistent", ["generate", "--contracts", "/nonexistent/contracts"], "--contracts"],
+    ["generate --contracts <a folder without contracts>", ["generate", "--contracts", "golden/valid"], "no *.agent.json files"],
     ["generate --schema /nonexistent", ["generate", "--schema", "/nonexistent/schema", "--check"], "--schema"],
     ["conformance --golden /nonexistent", ["conformance", "--golden", "/nonexistent/golden", "--lang", "ts"], "/nonexistent/golden"],
     ["an unknown option", ["invoke", "--bogus"], "--bogus"],
