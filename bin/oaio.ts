@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `oaio` command line: a thin layer over the library. Each command lives in
- * bin/commands/<name>.ts and registers itself here.
+ * bin/commands/<name>.ts and registers itself here. Registering loads no generator code: the
+ * commands that need the generator tooling (ts-morph, json-schema-to-typescript, handlebars:
+ * optional peer dependencies) import it when they run, so serve, invoke and the other bus
+ * commands work without it installed.
  */
 import { Command } from "commander";
 import { readFileSync, realpathSync } from "node:fs";
@@ -20,6 +23,7 @@ import { register as registerHttp } from "./commands/gateway-http.js";
 import { register as registerStreams } from "./commands/streams.js";
 import { register as registerReplay } from "./commands/replay.js";
 import { register as registerDlq } from "./commands/dlq.js";
+import { register as registerBreaking } from "./commands/breaking.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -65,6 +69,7 @@ export function buildProgram(): Command {
   registerStreams(program);
   registerReplay(program);
   registerDlq(program);
+  registerBreaking(program);
   return program;
 }
 

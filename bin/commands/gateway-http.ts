@@ -7,6 +7,8 @@
 import type { Command } from "commander";
 import { AcpError, errorFromPayload } from "../../runtime/errors.js";
 import { GatewayClient, type CallOptions, type HealthReport, type ProbeState } from "../../runtime/gateway/index.js";
+import { resultOf } from "../../runtime/bus/index.js";
+import type { Envelope } from "../../generated/ts/types.js";
 import { parseJsonArg, parseMs, readable, UsageError } from "./invoke.js";
 
 interface HttpOptions {
@@ -94,7 +96,11 @@ export function register(program: Command): void {
     await run("invoke", async () => {
       const reply = await clientOf(opts).invoke(target, payloadArg(json), callOptions(opts));
       if (opts.json) process.stdout.write(`${JSON.stringify(reply ?? null)}\n`);
-      else process.stdout.write(`${reply === undefined ? "(no content)" : readable(reply)}\n`);
+      else {
+        // the reply payload as the agent sent it; a {"result": v} answer (deployed peers) prints v, as `oaio invoke` does
+        const result = reply === undefined ? undefined : resultOf({ payload: reply } as Envelope);
+        process.stdout.write(`${result === undefined ? "(no result)" : readable(result)}\n`);
+      }
     });
   });
 

@@ -27,7 +27,7 @@ export async function attachGateway(runtime: ServeRuntime, listen: string): Prom
     `  curl -s ${u}/v1/agents/echo/invoke -H 'content-type: application/json'${tenant} -d '{"hello":"world"}'`,
     `  curl -sN ${u}/v1/agents/writer/stream -H 'content-type: application/json'${tenant} -d '{"text":"one two three"}'`,
     `  curl -s ${u}/v1/events/demo.greeting -H 'content-type: application/json'${tenant} -d '{"hi":1}'`,
-    `  ${runtime.cli} http stream writer '{"text":"one two three"}' --url ${u}`,
+    `  ${runtime.cli} http stream writer '{"text":"one two three"}' --url ${u}${runtime.tenant === undefined ? "" : ` --tenant ${runtime.tenant}`}`,
   );
   return gateway;
 }

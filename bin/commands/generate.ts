@@ -1,12 +1,24 @@
 /** `oaio generate`: writes generated/ from schema/, or with --check reports stale files (exit 1). */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { relative, resolve } from "node:path";
-import { loadIr } from "../../generator/ir/load.js";
-import { SchemaLoadError } from "../../generator/ir/errors.js";
-import { checkFiles, emitAll, writeFiles } from "../../generator/generate.js";
-import { emittersFor } from "../../generator/targets.js";
-import { packageRoot } from "../../generator/paths.js";
-import { contractsCommand } from "../../generator/contracts/generate.js";
+import { readdirSync } from "node:fs";
+import { UsageError } from "./invoke.js";
+import { loadTooling, requireDir } from "./usage.js";
+
+/** The generator, imported when the command runs (it needs the optional generator tooling). */
+async function generator() {
+  return await loadTooling(async () => {
+    const [{ loadIr }, { SchemaLoadError }, { checkFiles, emitAll, writeFiles }, { emittersFor }, { packageRoot }, { contractsCommand }] = await Promise.all([
+      import("../../generator/ir/load.js"),
+      import("../../generator/ir/errors.js"),
+      import("../../generator/generate.js"),
+      import("../../generator/targets.js"),
+      import("../../generator/paths.js"),
+      import("../../generator/contracts/generate.js"),
+    ]);
+    return { loadIr, SchemaLoadError, checkFiles, emitAll, writeFiles, emittersFor, packageRoot, contractsCommand };
+  });
+}
 
 interface GenerateOptions {
   schema?: string;
@@ -24,17 +36,33 @@ export function register(program: Command): void {
     .description("generate typed bindings from schema/ into generated/ (or check they are up to date)")
     .option("--schema <dir>", "schema folder (default: the package's schema/)")
     .option("--out <dir>", "output folder (default: the package's generated/)")
-    .option("--lang <langs...>", "targets to generate, comma or space separated (default: all)", [])
+    .addOption(new Option("--lang <langs...>", "targets to generate, comma or space separated").default([], "all"))
     .option("--check", "write nothing; exit 1 naming each file that differs from what would be generated")
     .option("-q, --quiet", "print only problems")
     .option("--contracts <dir>", "generate typed agent code and A2A cards from the *.agent.json in <dir> instead (--out default <dir>/generated; --lang ts,python,kotlin)")
     .action(async (opts: GenerateOptions) => {
-      if (opts.contracts !== undefined) {
-        const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
-        process.exitCode = await contractsCommand({ contractsDir: opts.contracts, outDir: opts.out, langs: opts.lang, schemaDir: opts.schema, check: opts.check, quiet: opts.quiet }, io);
+      let g: Awaited<ReturnType<typeof generator>>;
+      try {
+        if (opts.schema !== undefined) requireDir(opts.schema, "--schema", "the JSON Schemas (envelope.schema.json, payloads/, catalog/)");
+        if (opts.contracts !== undefined) {
+          requireDir(opts.contracts, "--contracts", "<agent>.agent.json files");
+          if (!readdirSync(opts.contracts).some((f) => f.endsWith(".agent.json"))) {
+            throw new UsageError(`--contracts ${opts.contracts}: no *.agent.json files; pass --contracts a directory holding <agent>.agent.json files (spec/agent-contract.md)`);
+          }
+        }
+        g = await generator();
+      } catch (err: unknown) {
+        process.stderr.write(`oaio generate: ${(err as Error).message}\n`);
+        process.exitCode = 2;
         return;
       }
-      const root = packageRoot();
+      if (opts.contracts !== undefined) {
+        const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+        process.exitCode = await g.contractsCommand({ contractsDir: opts.contracts, outDir: opts.out, langs: opts.lang, schemaDir: opts.schema, check: opts.check, quiet: opts.quiet }, io);
+        return;
+      }
+      const { loadIr, SchemaLoadError, checkFiles, emitAll, writeFiles, emittersFor } = g;
+      const root = g.packageRoot();
       const schemaDir = resolve(opts.schema ?? `${root}/schema`);
       const outDir = resolve(opts.out ?? `${root}/generated`);
       const emitters = emittersFor(opts.lang);

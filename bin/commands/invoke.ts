@@ -3,10 +3,10 @@
  * what the bus client commands (invoke, stream, publish, subscribe) share: NATS options, JSON
  * arguments, output and exit codes (0 ok, 1 an error answer, 2 usage or connection error).
  */
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { AcpError } from "../../runtime/errors.js";
 import { createBus, errorFromReply, isErrorReply, resultOf, type Bus, type OutboundMiddleware } from "../../runtime/bus/index.js";
-import { connectNats } from "../../runtime/transport/index.js";
+import { connectNats, type Transport } from "../../runtime/transport/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
 
 /** Options every bus client command takes. */
@@ -25,10 +25,54 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+/** URL schemes `--nats` takes (the Node NATS client speaks the NATS protocol over TCP, optionally TLS). */
+export const NATS_SCHEMES = ["nats", "tls"] as const;
+
+/**
+ * Parses a `--nats` value: `nats://host:port`, `tls://host:port` or a bare `host:port`, comma
+ * separated for several servers. Any other scheme (`http://`, `ws://`, …) is a usage error
+ * naming the accepted ones: the client would otherwise try it as NATS and fail obscurely.
+ */
+export function parseNatsUrl(text: string): string {
+  for (const server of text.split(",")) {
+    const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(server.trim())?.[1];
+    if (server.trim() === "" || (scheme !== undefined && !(NATS_SCHEMES as readonly string[]).includes(scheme.toLowerCase()))) {
+      throw new InvalidArgumentError(`--nats takes ${NATS_SCHEMES.map((s) => `${s}://host:port`).join(" or ")} (or host:port), got ${JSON.stringify(server)}; for an HTTP gateway use \`oaio http … --url\``);
+    }
+  }
+  return text;
+}
+
+/**
+ * Connects for a CLI command: `maxReconnectAttempts` 0 and a connect timeout of at most 10 s.
+ * A failure is a {@link UsageError} (exit 2) carrying the transport's message once.
+ */
+export async function connectCli(command: string, servers: string, timeoutMs: number): Promise<Transport> {
+  try {
+    return await connectNats({ servers, name: `oaio ${command}`, maxReconnectAttempts: 0, timeoutMs: Math.min(timeoutMs, 10_000) });
+  } catch (err: unknown) {
+    throw new UsageError(`${err instanceof Error ? err.message : String(err)} (is a NATS server running there? start one, or pass --nats URL)`);
+  }
+}
+
+/**
+ * Runs `build` over an open transport; when it throws (a bad --tenant or --prefix), closes the
+ * transport before rethrowing, so a refused option never leaves a connection keeping the
+ * process alive. Errors of `build` are usage errors (exit 2).
+ */
+export async function overTransport<T>(transport: Transport, build: () => T): Promise<T> {
+  try {
+    return build();
+  } catch (err: unknown) {
+    await transport.close();
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
 /** Adds the shared options to a bus client command. */
 export function addBusClientOptions(cmd: Command): Command {
   return cmd
-    .option("--nats <url>", "NATS server URL", "nats://127.0.0.1:4222")
+    .option("--nats <url>", "NATS server URL", parseNatsUrl, "nats://127.0.0.1:4222")
     .option("--prefix <prefix>", "subject prefix", "acp.v1")
     .option("--tenant <tenant>", "tenant id (routes to tenant-scoped subjects)")
     .option("--agent <id>", "this client's agent id (`from` of what it sends)", "oaio-cli")
@@ -74,21 +118,19 @@ export async function runClient(command: string, opts: BusClientOptions, fn: (bu
   let bus: Bus | undefined;
   try {
     const timeoutMs = parseMs(opts.timeout, "--timeout");
-    let transport;
-    try {
-      transport = await connectNats({ servers: opts.nats, name: `oaio ${command}`, maxReconnectAttempts: 0, timeoutMs: Math.min(timeoutMs, 10_000) });
-    } catch (err: unknown) {
-      throw new UsageError(`cannot connect to ${opts.nats}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    bus = createBus({
+    const transport = await connectCli(command, opts.nats, timeoutMs);
+    bus = await overTransport(transport, () => createBus({
       agentId: opts.agent, transport, ownsTransport: true, prefix: opts.prefix, tenant: opts.tenant,
       defaultTimeoutMs: timeoutMs, middleware: { outbound },
-    });
+    }));
     await fn(bus);
     process.exitCode ??= 0;
   } catch (err: unknown) {
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof AcpError) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`oaio ${command}: ${message}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof AcpError) {
       process.stderr.write(`oaio ${command}: ${err.code}: ${message}\n`);
       process.exitCode = err.code === "INVALID_REQUEST" && err.details?.["token"] !== undefined ? 2 : 1;
     } else {

@@ -6,10 +6,9 @@
  */
 import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
-import { packageRoot } from "../../generator/paths.js";
-import { runChecks, startConformanceEnv, type CheckResult } from "../../runtime/a2a/conformance/index.js";
-import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../runtime/a2a/conformance/scorecard.js";
+import { join, relative } from "node:path";
+import type { CheckResult } from "../../runtime/a2a/conformance/index.js";
+import { outputDir } from "./output-dir.js";
 
 interface ScorecardOptions {
   out?: string;
@@ -19,6 +18,7 @@ interface ScorecardOptions {
 
 /** Runs every check against a fresh conformance environment, closed before this returns. */
 async function measure(): Promise<CheckResult[]> {
+  const { runChecks, startConformanceEnv } = await import("../../runtime/a2a/conformance/index.js");
   await using env = await startConformanceEnv();
   return await runChecks(env);
 }
@@ -27,12 +27,20 @@ async function measure(): Promise<CheckResult[]> {
 export function register(program: Command): void {
   program
     .command("scorecard")
-    .description("measure A2A compatibility against a live bridge and write generated/scorecard/a2a.{json,md,html}")
-    .option("--out <dir>", "output folder (default: the package's generated/scorecard/)")
+    .description("measure A2A compatibility against a live bridge and write a2a.{json,md,html} (default: generated/scorecard/ of the current project)")
+    .option("--out <dir>", "output folder (default: generated/scorecard/ of the current project, never node_modules)")
     .option("--check", "write nothing; exit 1 naming each file that differs from this run's result")
     .option("-q, --quiet", "print only problems")
     .action(async (opts: ScorecardOptions) => {
-      const outDir = resolve(opts.out ?? join(packageRoot(), "generated", "scorecard"));
+      let outDir: string;
+      try {
+        outDir = outputDir(opts.out);
+      } catch (err: unknown) {
+        process.stderr.write(`oaio scorecard: ${(err as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const { buildScorecard, renderHtml, renderJson, renderMarkdown } = await import("../../runtime/a2a/conformance/scorecard.js");
       const card = buildScorecard(await measure());
       const files: [string, string][] = [["a2a.json", renderJson(card)], ["a2a.md", renderMarkdown(card)], ["a2a.html", renderHtml(card)]];
       const show = (f: string): string => relative(process.cwd(), join(outDir, f)) || f;

@@ -10,6 +10,7 @@ import { relative } from "node:path";
 import { createBus, type Bus, type BusLogger } from "../../runtime/bus/index.js";
 import { connectNats, createMemoryTransport, type Transport } from "../../runtime/transport/index.js";
 import { attachGateway } from "./gateway-serve.js";
+import { parseNatsUrl } from "./invoke.js";
 
 /** What serve runs; extensions such as the HTTP gateway attach here. */
 export interface ServeRuntime {
@@ -100,6 +101,18 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeRuntime>
     },
   };
 
+  try {
+    await startAgents(runtime, opts.tokenDelayMs ?? 40, out);
+  } catch (err: unknown) {
+    // a refused --tenant or --prefix: close what is open so the process can exit
+    await runtime.close();
+    throw err;
+  }
+  return runtime;
+}
+
+/** The demo agents on `runtime`. */
+async function startAgents(runtime: ServeRuntime, tokenDelayMs: number, out: (line: string) => void): Promise<void> {
   const echo = runtime.bus("echo");
   echo.handleInvoke("echo", async (payload, ctx) => {
     await echo.publish("demo.echoed", { from: ctx.envelope.from ?? null });
@@ -114,7 +127,7 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeRuntime>
     for (const token of tokens) {
       if (w.signal.aborted) return;
       await w.delta(token);
-      await sleep(opts.tokenDelayMs ?? 40, w.signal);
+      await sleep(tokenDelayMs, w.signal);
     }
     await w.final({ tokens: tokens.length });
   });
@@ -123,8 +136,17 @@ export async function startServe(opts: ServeOptions = {}): Promise<ServeRuntime>
   listener.subscribe(">", (payload, ctx) => {
     out(`[listener] ${ctx.envelope.event_type} from=${ctx.envelope.from ?? "?"} ${JSON.stringify(payload ?? null)}`);
   });
-  await transport.flush();
-  return runtime;
+  await runtime.transport.flush();
+}
+
+/** The options a client command needs to reach serve's agents: --nats, --prefix, --tenant when not the defaults. */
+export function cliFlags(runtime: Pick<ServeRuntime, "prefix" | "tenant">, nats: string | undefined): string {
+  const quote = (v: string): string => (/^[\w.:/@,=+-]+$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`);
+  return [
+    nats === undefined || nats === DEFAULT_NATS ? "" : ` --nats ${quote(nats)}`,
+    runtime.prefix === "acp.v1" ? "" : ` --prefix ${quote(runtime.prefix)}`,
+    runtime.tenant === undefined ? "" : ` --tenant ${quote(runtime.tenant)}`,
+  ].join("");
 }
 
 /** The "what to try next" text. */
@@ -133,11 +155,11 @@ function hints(runtime: ServeRuntime, nats: string | undefined): string[] {
     return [
       `These agents live in this process (memory transport). To call them from other processes, run:`,
       `  nats-server &   # or any NATS server`,
-      `  ${runtime.cli} serve --nats ${DEFAULT_NATS}`,
+      `  ${runtime.cli} serve --nats ${DEFAULT_NATS}${cliFlags(runtime, undefined)}`,
       ...runtime.hints,
     ];
   }
-  const flag = nats === DEFAULT_NATS ? "" : ` --nats ${nats}`;
+  const flag = cliFlags(runtime, nats);
   const c = runtime.cli;
   return [
     `Try, in another terminal:`,
@@ -173,7 +195,7 @@ export function register(program: Command): void {
   program
     .command("serve")
     .description("run an embedded runtime with demo agents (echo, writer, listener) on the memory transport or NATS")
-    .option("--nats <url>", "serve on this NATS server instead of the in-process memory transport")
+    .option("--nats <url>", "serve on this NATS server instead of the in-process memory transport", parseNatsUrl)
     .option("--prefix <prefix>", "subject prefix", "acp.v1")
     .option("--tenant <tenant>", "serve one tenant's subjects")
     .option("--http <[host:]port>", "also serve the HTTP/SSE gateway there (port 0: a free one)")

@@ -6,9 +6,8 @@
 import type { Command } from "commander";
 import { AcpError } from "../../runtime/errors.js";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
-import { connectNats } from "../../runtime/transport/index.js";
 import { createDurableBus, ensureStreams, listStreams, streamInfo, streamLayout, type DurableBus, type StreamLayout } from "../../runtime/jetstream/index.js";
-import { addBusClientOptions, parseMs, UsageError, type BusClientOptions } from "./invoke.js";
+import { addBusClientOptions, connectCli, overTransport, parseMs, UsageError, type BusClientOptions } from "./invoke.js";
 
 /** Options of the durable commands. */
 export interface DurableCliOptions extends BusClientOptions {
@@ -36,13 +35,8 @@ export async function runDurable(command: string, opts: DurableCliOptions, fn: (
   try {
     const timeoutMs = parseMs(opts.timeout, "--timeout");
     const layout = layoutOf(opts);
-    let transport;
-    try {
-      transport = await connectNats({ servers: opts.nats, name: `oaio ${command}`, maxReconnectAttempts: 0, timeoutMs: Math.min(timeoutMs, 10_000) });
-    } catch (err: unknown) {
-      throw new UsageError(`cannot connect to ${opts.nats}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    bus = createBus({ agentId: opts.agent, transport, ownsTransport: true, prefix: opts.prefix, tenant: opts.tenant, defaultTimeoutMs: timeoutMs });
+    const transport = await connectCli(command, opts.nats, timeoutMs);
+    bus = await overTransport(transport, () => createBus({ agentId: opts.agent, transport, ownsTransport: true, prefix: opts.prefix, tenant: opts.tenant, defaultTimeoutMs: timeoutMs }));
     durable = createDurableBus({ bus, layout, publish: { ackTimeoutMs: Math.min(timeoutMs, 10_000) } });
     await fn(durable, bus);
     process.exitCode ??= 0;

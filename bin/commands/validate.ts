@@ -1,6 +1,6 @@
 /**
  * `oaio validate <files | dirs | ->`: decodes every envelope it is given with the
- * runtime decoder and reports each defect as `file[:line]: CODE pointer:
+ * runtime decoder (a golden stream sample's frames each as one envelope) and reports each defect as `file[:line]: CODE pointer:
  * expected X, got Y`, or as one JSON report with --json. Exit 0 when all are
  * valid, 1 when some are invalid, 2 on a usage or I/O error (missing path,
  * unreadable directory, any input over --max-file-size: files, FIFOs, devices and stdin
@@ -15,7 +15,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { createReadStream } from "node:fs";
 import { DEFAULT_MAX_BYTES, decode, tooLargeError } from "../../runtime/envelope/decode.js";
-import type { EnvelopeDecodeError } from "../../runtime/envelope/errors.js";
+import { EnvelopeDecodeError } from "../../runtime/envelope/errors.js";
 import type { IoProblem, Source } from "./validate-sources.js";
 import { TooLargeError, bounded, collectSources, ioMessage, readDocument, readLines, regularFileSize } from "./validate-sources.js";
 
@@ -196,10 +196,40 @@ async function validateSource(source: Source, limits: SourceLimits, record: Reco
       return;
     }
     const doc = await readDocument(stream, maxBytes, maxFileSize);
-    await record(source, undefined, doc.bytes === undefined ? tooLargeError(doc.size, maxBytes) : errorOf(doc.bytes, maxBytes));
+    const error = doc.bytes === undefined ? tooLargeError(doc.size, maxBytes) : errorOf(doc.bytes, maxBytes);
+    const frames = error !== undefined && doc.bytes !== undefined ? streamSampleFrames(doc.bytes) : undefined;
+    if (frames === undefined) {
+      await record(source, undefined, error);
+      return;
+    }
+    for (const [i, frame] of frames.entries()) await record(source, undefined, atFrame(i, errorOf(new TextEncoder().encode(JSON.stringify(frame)), maxBytes)));
   } finally {
     if (!source.stdin) (stream as ReturnType<typeof createReadStream>).destroy();
   }
+}
+
+/**
+ * The frames of a golden stream sample (golden/streams/*.json, golden/README.md "Stream
+ * samples": `{description, client, frames: [envelope, …], expect}`), or undefined when `bytes`
+ * is not one. A sample is not an envelope: each of its frames is validated as one.
+ */
+export function streamSampleFrames(bytes: Uint8Array): unknown[] | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) return undefined;
+  const frames: unknown = (doc as Record<string, unknown>)["frames"];
+  if (!Array.isArray(frames) || frames.length === 0 || "spec_version" in doc || "event_type" in doc) return undefined;
+  return frames;
+}
+
+/** `error` with its pointer under `/frames/<i>` (undefined stays undefined). */
+function atFrame(i: number, error: EnvelopeDecodeError | undefined): EnvelopeDecodeError | undefined {
+  if (error === undefined) return undefined;
+  return new EnvelopeDecodeError(error.code, { pointer: `/frames/${i}${error.pointer}`, expected: error.expected, got: error.got });
 }
 
 function errorOf(bytes: Uint8Array, maxBytes: number): EnvelopeDecodeError | undefined {

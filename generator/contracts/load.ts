@@ -13,6 +13,7 @@ import { compileShapeCheck, type ShapeCheck } from "./shape.js";
 import { createSchemaChecker } from "./schemas.js";
 import { checkContract } from "./semantics.js";
 import type { AgentContractIr, ContractIr, Json, JsonSchema, StandardEvent } from "./types.js";
+import { isObject } from "../ir/types.js";
 
 /** Options of {@link loadContracts}. */
 export interface LoadContractsOptions {
@@ -84,6 +85,17 @@ function crossCheck(loaded: readonly { path: string; ir: AgentContractIr }[], pr
   }
 }
 
+/** True when `doc` has the skeleton {@link checkContract} walks (names, skill ids and schemas, event lists), even if its shape check failed. */
+function checkable(doc: Json): boolean {
+  const schema = (v: Json | undefined): boolean => typeof v === "boolean" || isObject(v);
+  const list = (v: Json | undefined, key: string): boolean => v === undefined || (Array.isArray(v) && v.every((e) => isObject(e) && typeof e[key] === "string" && (e["payload"] === undefined || schema(e["payload"]))));
+  if (!isObject(doc) || typeof doc["name"] !== "string" || !Array.isArray(doc["skills"])) return false;
+  if (doc["$defs"] !== undefined && !isObject(doc["$defs"])) return false;
+  const events = doc["events"];
+  if (events !== undefined && (!isObject(events) || !list(events["publishes"], "type") || !list(events["subscribes"], "type"))) return false;
+  return doc["skills"].every((s) => isObject(s) && typeof s["id"] === "string" && schema(s["input"]) && schema(s["output"]) && (s["delta"] === undefined || schema(s["delta"])) && (s["target"] === undefined || typeof s["target"] === "string"));
+}
+
 /**
  * Loads every `*.agent.json` directly in `dir` (not in subfolders), sorted by agent name.
  * Problem file names are `dir` joined with the file name, as given.
@@ -105,14 +117,13 @@ export function loadContracts(dir: string, opts: LoadContractsOptions): Contract
     }
     const doc = parse(path, text, problems);
     if (doc === undefined) continue;
-    const shape = shapeCheck(path, doc);
-    if (shape.length > 0) {
-      problems.push(...shape);
-      continue;
-    }
+    // One pass: the shape problems, then (when the skeleton the checks walk is there) the
+    // semantic ones, then the cross-file ones over every contract with a name and skills.
+    problems.push(...shapeCheck(path, doc));
+    if (!checkable(doc)) continue;
     const result = checkContract({ path, file: name, doc, standardEvents: opts.standardEvents, schemaCheck });
     problems.push(...result.problems);
-    if (result.problems.length === 0) loaded.push({ path, ir: result.ir });
+    loaded.push({ path, ir: result.ir });
   }
   crossCheck(loaded, problems);
   if (problems.length > 0) throw new ContractLoadError(problems);

@@ -1,5 +1,6 @@
 /**
- * Checks one shape-valid contract beyond what its JSON Schema can say (unique skill ids,
+ * Checks one contract (shape-valid, or with the skeleton load.ts checks for, so that all
+ * problems are reported in one pass) beyond what its JSON Schema can say (unique skill ids,
  * targets and generated names, valid embedded schemas, delta encodings, standard vs custom
  * events) and builds its IR with defaults filled in.
  */
