@@ -4,6 +4,7 @@
  * `/publishes/1/payload`, ...), with `#/$defs/Name` references resolved. Every language's
  * contract emitter types and validates from this one model.
  */
+import { escapeToken } from "../ir/keywords.js";
 import { schemaModel, type SchemaModel } from "../ir/schema-model.js";
 import type { AgentContractIr, EventIr, Json } from "./types.js";
 
@@ -12,7 +13,7 @@ export function contractSites(c: AgentContractIr): string[] {
   const events = (kind: "publishes" | "subscribes", list: readonly EventIr[]): string[] =>
     list.flatMap((e, i) => (e.payload === undefined ? [] : [`/${kind}/${i}/payload`]));
   return [
-    ...[...c.defs.keys()].map((k) => `/$defs/${k.replaceAll("~", "~0").replaceAll("/", "~1")}`),
+    ...[...c.defs.keys()].map((k) => `/$defs/${escapeToken(k)}`),
     ...c.skills.flatMap((s, i) => [`/skills/${i}/input`, `/skills/${i}/output`, ...(s.delta === undefined ? [] : [`/skills/${i}/delta`])]),
     ...events("publishes", c.publishes),
     ...events("subscribes", c.subscribes),

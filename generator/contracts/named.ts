@@ -3,6 +3,7 @@
  * `$defs` (declaration order), then per skill its Input, Output and Delta, then the payloads
  * of custom events.
  */
+import { escapeToken } from "../ir/keywords.js";
 import { eventPayloadName, skillNames } from "./names.js";
 import type { AgentContractIr, Json } from "./types.js";
 
@@ -26,7 +27,7 @@ function describe(schema: Json, fallback: string): string {
 /** Every named type of `c`, in emission order. */
 export function namedSchemas(c: AgentContractIr): NamedSchema[] {
   const out: NamedSchema[] = [];
-  for (const [name, schema] of c.defs) out.push({ name, schema, pointer: `/$defs/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`, doc: describe(schema, `Shared type ${name} of ${c.name}.`) });
+  for (const [name, schema] of c.defs) out.push({ name, schema, pointer: `/$defs/${escapeToken(name)}`, doc: describe(schema, `Shared type ${name} of ${c.name}.`) });
   c.skills.forEach((s, i) => {
     const n = skillNames(s.id);
     out.push({ name: n.input, schema: s.input, pointer: `/skills/${i}/input`, doc: describe(s.input, `Input of ${c.name} skill "${s.id}".`) });

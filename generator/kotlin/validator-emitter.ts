@@ -167,7 +167,8 @@ class Compiler {
       case "additionalProperties": {
         const other = c.known.length === 0 ? "true" : `k !in setOf(${c.known.map(kotlinString).join(", ")})`;
         if (c.node === undefined) return [`if (o.keys.any { k -> ${other} }) ${failLine("p", c.fail)}`];
-        return [`for ((k, v) in o) if (${other}) ${this.fn(c.node)}(v, p + "/" + JsonSupport.escapePointer(k))?.let { return it }`];
+        const call = `${this.fn(c.node)}(v, p + "/" + JsonSupport.escapePointer(k))?.let { return it }`;
+        return [`for ((k, v) in o) ${c.known.length === 0 ? call : `if (${other}) ${call}`}`];
       }
       case "property":
         return [`o[${kotlinString(c.name)}]?.let { v -> ${this.fn(c.node)}(v, p + ${kotlinString(`/${c.token}`)})?.let { return it } }`];

@@ -284,7 +284,8 @@ export class ValidatorCompiler {
         const f = this.fnFor(c.node);
         if (f === undefined) return [];
         const ptr = 'p + "/" + k.replace("~", "~0").replace("/", "~1")';
-        return [{ cond: undefined, act: (b) => b.block(`for k, v in d.items():`, () => b.block(`if ${other}:`, () => this.call(b, f, "v", ptr))) }];
+        const each = (b: Body): void => this.call(b, f, "v", ptr);
+        return [{ cond: undefined, act: (b) => b.block("for k, v in d.items():", () => (c.known.length === 0 ? each(b) : b.block(`if ${other}:`, () => each(b)))) }];
       }
       case "property": {
         const f = this.fnFor(c.node);
