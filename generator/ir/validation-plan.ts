@@ -68,7 +68,7 @@ const GROUP_KEYWORDS: Readonly<Record<GroupType, readonly string[]>> = {
   object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties"],
 };
 
-const COMPARISON: Readonly<Record<string, string>> = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
+const COMPARISON: Readonly<Record<"maximum" | "minimum" | "exclusiveMaximum" | "exclusiveMinimum", string>> = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
 
 function typeNames(types: readonly string[]): string {
   return types.map((t) => (/^[aeiou]/u.test(t) ? `an ${t}` : `a ${t}`)).join(" or ");
@@ -103,7 +103,7 @@ function expectedFor(keyword: string, node: SchemaNode, model: SchemaModel): str
     case "minimum":
     case "exclusiveMaximum":
     case "exclusiveMinimum":
-      return `a number ${COMPARISON[keyword]!} ${String(node[keyword])}`;
+      return `a number ${COMPARISON[keyword]} ${String(node[keyword])}`;
     case "oneOf": {
       const names = (node.oneOf ?? []).map((b) => model.node(b).required);
       return names.every((r) => r.length === 1) ? `an object with exactly one of ${names.map((r) => r[0]).join(" or ")}` : "exactly one of the alternatives";

@@ -28,8 +28,10 @@ function temp(): string {
   return d;
 }
 
-function editJson(file: string, change: (s: any) => void): void {
-  const s = JSON.parse(readFileSync(file, "utf8"));
+type Schema = { properties: Record<string, Record<string, unknown>> };
+
+function editJson(file: string, change: (s: Schema) => void): void {
+  const s = JSON.parse(readFileSync(file, "utf8")) as Schema;
   change(s);
   writeFileSync(file, JSON.stringify(s, null, 2));
 }
@@ -38,8 +40,12 @@ describe("keyword subset", () => {
   it("refuses a keyword outside the subset in schema/, naming every file and pointer", () => {
     const dir = temp();
     cpSync(join(REPO_ROOT, "schema"), dir, { recursive: true });
-    editJson(join(dir, "payloads", "tool-call.schema.json"), (s) => (s.properties.arguments.propertyNames = { pattern: "^[a-z]+$" }));
-    editJson(join(dir, "envelope.schema.json"), (s) => (s.properties.reply_to.format = "uri"));
+    editJson(join(dir, "payloads", "tool-call.schema.json"), (s) => {
+      s.properties["arguments"]!["propertyNames"] = { pattern: "^[a-z]+$" };
+    });
+    editJson(join(dir, "envelope.schema.json"), (s) => {
+      s.properties["reply_to"]!["format"] = "uri";
+    });
     let err: unknown;
     try {
       loadIr(dir);
@@ -81,7 +87,10 @@ describe("keyword subset", () => {
       $defs: { C: { description: "any" } },
     };
     const used = new Set<string>();
-    JSON.stringify(schema, (k, v) => (used.add(k), v));
+    JSON.stringify(schema, (k, v: unknown) => {
+      used.add(k);
+      return v;
+    });
     for (const k of ASSERTION_KEYWORDS) expect(used.has(k), k).toBe(true);
     const { problems } = buildSchemaModel([{ file: "s.json", json: schema }]);
     expect(problems).toEqual([]);

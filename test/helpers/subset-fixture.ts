@@ -70,7 +70,7 @@ export function subsetCases(dir: string): SubsetCase[] {
   for (const doc of ir.payloads) ajv.addSchema(doc.schema, doc.id);
   const validate = ajv.compile(ir.envelope.schema);
   const cases: SubsetCase[] = [{ name: "valid", envelope: envelope(VALID_PAYLOAD), defect: undefined }];
-  MUTATIONS.forEach((m, i) => cases.push({ name: `mutation-${String(i).padStart(2, "0")}`, envelope: envelope({ ...VALID_PAYLOAD, ...m }), defect: undefined }));
+  for (const [i, m] of MUTATIONS.entries()) cases.push({ name: `mutation-${String(i).padStart(2, "0")}`, envelope: envelope({ ...VALID_PAYLOAD, ...m }), defect: undefined });
   return cases.map((c) => {
     const ok = validate(c.envelope);
     if (c.name === "valid") {
