@@ -7,6 +7,7 @@
  * anyOf, mixed unions, ...) are typed as "any JSON value"; validation is the schema's job.
  */
 import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
+import { NameScope } from "../ir/namer.js";
 import { contractModel } from "./contract-model.js";
 import { RESERVED_TYPE_NAMES, pascal } from "./names.js";
 import { namedSchemas, type NamedSchema } from "./named.js";
@@ -46,18 +47,15 @@ export interface TypeModel {
 
 class Builder {
   readonly decls: Decl[] = [];
-  readonly taken: Set<string>;
+  private readonly names: NameScope;
 
   constructor(named: readonly NamedSchema[], private readonly schemas: SchemaModel, private readonly file: string) {
-    this.taken = new Set(named.map((n) => n.name));
+    this.names = new NameScope({ separator: "" }, [...named.map((n) => n.name), ...RESERVED_TYPE_NAMES]);
   }
 
   /** A fresh nested type name (suffixed 2, 3, ... on collision). */
   fresh(base: string): string {
-    let name = base;
-    for (let i = 2; this.taken.has(name) || RESERVED_TYPE_NAMES.has(name); i++) name = `${base}${i}`;
-    this.taken.add(name);
-    return name;
+    return this.names.claim(base);
   }
 
   /** Declares the top-level named schema `n`. */
