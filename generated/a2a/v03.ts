@@ -3,7 +3,7 @@ import { PHASE_TO_TASK_STATE, PHASE_TO_V03_STATE, STREAM_EVENTS, TASK_STATE_TO_P
 import { isInterruptedTaskState, isTerminalTaskState } from "./functions.js";
 import type {
   Artifact, JsonObject, Message, Part, SendMessageRequest, StreamResponse, Task, TaskPushNotificationConfig, TaskStateName, TaskStatus,
-  V03Artifact, V03Message, V03MessageSendParams, V03Part, V03PushNotificationConfig, V03StreamResult, V03Task, V03TaskPushNotificationConfig,
+  V03Artifact, V03Message, V03Part, V03PushNotificationConfig, V03StreamResult, V03Task, V03TaskPushNotificationConfig,
   V03TaskStateName, V03TaskStatus,
 } from "./types.js";
 
@@ -160,8 +160,7 @@ export function pushConfigFromV03(c: unknown, taskId?: string): TaskPushNotifica
 /** message/send and message/stream params as a 1.0 SendMessageRequest; throws TypeError naming the defect. */
 export function sendParamsFromV03(params: unknown): SendMessageRequest {
   if (!isObject(params)) throw new TypeError("params must be an object");
-  const v = params as unknown as V03MessageSendParams;
-  const out: SendMessageRequest = { message: messageFromV03(v.message) };
+  const out: SendMessageRequest = { message: messageFromV03(params["message"]) };
   const c = isObject(params["configuration"]) ? params["configuration"] : undefined;
   if (c !== undefined) {
     out.configuration = {

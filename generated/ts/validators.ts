@@ -10,18 +10,18 @@ export interface Validator<T = unknown> {
 }
 
 /** Validates a whole envelope, including per-event-type payload rules. */
-export const validateEnvelope = standalone.validateEnvelope as unknown as Validator<Envelope>;
+export const validateEnvelope: Validator<Envelope> = standalone.validateEnvelope;
 
 /** Payload validators keyed by standard event type (no prototype: "constructor" or "__proto__" as an event type finds nothing). */
 export const validatePayload: Readonly<Record<string, Validator>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Validator>, {
-  "agent.message.received": standalone.validateMessagereceivedpayload as unknown as Validator,
-  "agent.response.started": standalone.validateResponsestartedpayload as unknown as Validator,
-  "agent.response.delta": standalone.validateResponsedeltapayload as unknown as Validator,
-  "agent.response.final": standalone.validateResponsefinalpayload as unknown as Validator,
-  "agent.response.error": standalone.validateErrorpayload as unknown as Validator,
-  "agent.tool.call": standalone.validateToolcallpayload as unknown as Validator,
-  "agent.tool.result": standalone.validateToolresultpayload as unknown as Validator,
-  "agent.task.created": standalone.validateTaskcreatedpayload as unknown as Validator,
-  "agent.task.completed": standalone.validateTaskcompletedpayload as unknown as Validator,
-  "agent.stream.cancel": standalone.validateStreamcancelpayload as unknown as Validator,
+  "agent.message.received": standalone.validateMessageReceivedPayload,
+  "agent.response.started": standalone.validateResponseStartedPayload,
+  "agent.response.delta": standalone.validateResponseDeltaPayload,
+  "agent.response.final": standalone.validateResponseFinalPayload,
+  "agent.response.error": standalone.validateErrorPayload,
+  "agent.tool.call": standalone.validateToolCallPayload,
+  "agent.tool.result": standalone.validateToolResultPayload,
+  "agent.task.created": standalone.validateTaskCreatedPayload,
+  "agent.task.completed": standalone.validateTaskCompletedPayload,
+  "agent.stream.cancel": standalone.validateStreamCancelPayload,
 }));

@@ -1,14 +1,17 @@
 /**
  * A language-neutral type model of a contract's schemas for the Python and Kotlin emitters
- * (TypeScript uses json-schema-to-typescript instead): named classes (objects with
+ * (TypeScript uses json-schema-to-typescript instead), read from the contract's schema model
+ * (contract-model.ts): named classes (objects with
  * properties), string enums and aliases, with nested objects and enums named after their
  * place (`PlanStep` + `status` → `PlanStepStatus`). Constructs outside this subset (oneOf,
  * anyOf, mixed unions, ...) are typed as "any JSON value"; validation is the schema's job.
  */
+import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
+import { NameScope } from "../ir/namer.js";
+import { contractModel } from "./contract-model.js";
 import { RESERVED_TYPE_NAMES, pascal } from "./names.js";
-import type { NamedSchema } from "./named.js";
-import type { Json } from "./types.js";
-import { isObject } from "../ir/types.js";
+import { namedSchemas, type NamedSchema } from "./named.js";
+import type { AgentContractIr } from "./types.js";
 
 /** A reference to a type. */
 export type TypeRef =
@@ -42,93 +45,76 @@ export interface TypeModel {
   readonly byName: ReadonlyMap<string, Decl>;
 }
 
-type Obj = { readonly [key: string]: Json };
-
-function docOf(s: Json, fallback = ""): string {
-  return isObject(s) && typeof s["description"] === "string" ? s["description"] : fallback;
-}
-
 class Builder {
   readonly decls: Decl[] = [];
-  readonly taken: Set<string>;
+  private readonly names: NameScope;
 
-  constructor(named: readonly NamedSchema[]) {
-    this.taken = new Set(named.map((n) => n.name));
+  constructor(named: readonly NamedSchema[], private readonly schemas: SchemaModel, private readonly file: string) {
+    this.names = new NameScope({ separator: "" }, [...named.map((n) => n.name), ...RESERVED_TYPE_NAMES]);
   }
 
   /** A fresh nested type name (suffixed 2, 3, ... on collision). */
   fresh(base: string): string {
-    let name = base;
-    for (let i = 2; this.taken.has(name) || RESERVED_TYPE_NAMES.has(name); i++) name = `${base}${i}`;
-    this.taken.add(name);
-    return name;
+    return this.names.claim(base);
   }
 
   /** Declares the top-level named schema `n`. */
   top(n: NamedSchema): void {
-    const s = n.schema;
-    if (isObject(s) && this.isClass(s)) this.declareClass(n.name, s, n.doc);
-    else if (isObject(s) && this.stringEnum(s) !== undefined) this.decls.push({ kind: "enum", name: n.name, doc: n.doc, values: this.stringEnum(s) ?? [] });
-    else this.decls.push({ kind: "alias", name: n.name, doc: n.doc, type: this.ref(s, n.name) });
+    const node = this.schemas.at(this.file, n.pointer);
+    const values = stringEnum(node);
+    if (isClass(node)) this.declareClass(n.name, node, n.doc);
+    else if (values !== undefined) this.decls.push({ kind: "enum", name: n.name, doc: n.doc, values });
+    else this.decls.push({ kind: "alias", name: n.name, doc: n.doc, type: this.ref(node, n.name) });
   }
 
-  isClass(s: Obj): boolean {
-    return (s["type"] === "object" || s["type"] === undefined) && isObject(s["properties"]) && Object.keys(s["properties"]).length > 0;
-  }
-
-  stringEnum(s: Obj): string[] | undefined {
-    const e = s["enum"];
-    if (Array.isArray(e) && e.length > 0 && e.every((v) => typeof v === "string")) return e as string[];
-    return undefined;
-  }
-
-  declareClass(name: string, s: Obj, doc: string): void {
-    const props = s["properties"] as Obj;
-    const required = new Set(Array.isArray(s["required"]) ? s["required"].filter((r): r is string => typeof r === "string") : []);
+  declareClass(name: string, node: SchemaNode, doc: string): void {
     const slot = this.decls.length;
     this.decls.push({ kind: "class", name, doc, fields: [] });
-    const fields = Object.entries(props).map(([wire, p]): FieldDecl => ({
-      wire, doc: docOf(p), required: required.has(wire), type: this.ref(p, `${name}${pascal(wire)}`),
-    }));
+    const fields = node.properties.map(({ name: wire, node: id }): FieldDecl => {
+      const p = this.schemas.node(id);
+      return { wire, doc: p.description ?? "", required: node.required.includes(wire), type: this.ref(p, `${name}${pascal(wire)}`) };
+    });
     this.decls[slot] = { kind: "class", name, doc, fields };
   }
 
-  /** The type of schema `s`; nested classes and enums are declared as `hint`. */
-  ref(s: Json, hint: string): TypeRef {
-    if (!isObject(s)) return { kind: "any" };
-    const ref = s["$ref"];
-    if (typeof ref === "string" && ref.startsWith("#/$defs/")) return { kind: "named", name: ref.slice("#/$defs/".length) };
-    const type = s["type"];
-    if (Array.isArray(type)) {
+  /** The type of `node`; nested classes and enums are declared as `hint`. `type` overrides the node's types. */
+  ref(node: SchemaNode, hint: string, type: readonly string[] = node.types): TypeRef {
+    if (node.ref !== undefined) {
+      const target = this.schemas.node(node.ref);
+      const def = /^\/\$defs\/([^/]+)$/u.exec(target.pointer)?.[1];
+      if (def !== undefined) return { kind: "named", name: def.replaceAll("~1", "/").replaceAll("~0", "~") };
+    }
+    if (type.length > 1) {
       const nonNull = type.filter((t) => t !== "null");
-      if (nonNull.length === 1 && type.length === 2) return { kind: "nullable", inner: this.ref({ ...s, type: nonNull[0] ?? null }, hint) };
+      if (nonNull.length === 1 && type.length === 2) return { kind: "nullable", inner: this.ref(node, hint, nonNull) };
       return { kind: "any" };
     }
-    const values = this.stringEnum(s);
-    if (values !== undefined && (type === undefined || type === "string")) {
+    const t = type[0];
+    const values = stringEnum(node);
+    if (values !== undefined && (t === undefined || t === "string")) {
       const name = this.fresh(hint);
-      this.decls.push({ kind: "enum", name, doc: docOf(s), values });
+      this.decls.push({ kind: "enum", name, doc: node.description ?? "", values });
       return { kind: "named", name };
     }
-    if (typeof s["const"] === "string") return { kind: "string" };
-    switch (type) {
+    if (typeof node.const?.value === "string") return { kind: "string" };
+    switch (t) {
       case "string":
       case "integer":
       case "number":
       case "boolean":
-        return { kind: type };
+        return { kind: t };
       case "array":
-        return { kind: "array", items: this.ref(s["items"] ?? true, `${hint}Item`) };
+        return { kind: "array", items: node.items === undefined ? { kind: "any" } : this.ref(this.schemas.node(node.items), `${hint}Item`) };
       case "object":
       case undefined: {
-        if (this.isClass(s)) {
+        if (isClass(node, t)) {
           const name = this.fresh(hint);
-          this.declareClass(name, s, docOf(s));
+          this.declareClass(name, node, node.description ?? "");
           return { kind: "named", name };
         }
-        const ap = s["additionalProperties"];
-        if (isObject(ap) && Object.keys(ap).length > 0) return { kind: "map", values: this.ref(ap, `${hint}Value`) };
-        return type === "object" ? { kind: "object" } : { kind: "any" };
+        const ap = node.additionalProperties;
+        if (ap !== undefined && ap !== false && this.schemas.node(ap).keywords.length > 0) return { kind: "map", values: this.ref(this.schemas.node(ap), `${hint}Value`) };
+        return t === "object" ? { kind: "object" } : { kind: "any" };
       }
       default:
         return { kind: "any" };
@@ -136,9 +122,21 @@ class Builder {
   }
 }
 
-/** Builds the type model of a contract's named schemas. */
-export function buildTypeModel(named: readonly NamedSchema[]): TypeModel {
-  const b = new Builder(named);
+/** An object with properties (untyped or typed object): a class. */
+function isClass(node: SchemaNode, type: string | undefined = node.types.length === 1 ? node.types[0] : node.keywords.includes("type") ? "mixed" : undefined): boolean {
+  return (type === "object" || type === undefined) && node.properties.length > 0;
+}
+
+/** The values of a non-empty all-string enum. */
+function stringEnum(node: SchemaNode): string[] | undefined {
+  const e = node.enum;
+  return e !== undefined && e.length > 0 && e.every((v) => typeof v === "string") ? (e as string[]) : undefined;
+}
+
+/** Builds the type model of a contract's named schemas, from the contract's schema model. */
+export function buildTypeModel(c: AgentContractIr): TypeModel {
+  const named = namedSchemas(c);
+  const b = new Builder(named, contractModel(c), c.file);
   for (const n of named) b.top(n);
   return { decls: b.decls, byName: new Map(b.decls.map((d) => [d.name, d])) };
 }

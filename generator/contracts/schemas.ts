@@ -7,6 +7,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import type { DeltaEncoding, Json } from "./types.js";
 import { pointerJoin, type ContractProblem } from "./errors.js";
 import { isObject } from "../ir/types.js";
+import { buildSchemaModel } from "../ir/schema-model.js";
+import { unescapeToken } from "../ir/keywords.js";
 
 /** An embedded schema and where it sits in its file. */
 export interface SchemaSite {
@@ -65,6 +67,8 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
       }
       return problems;
     }
+    problems.push(...subsetProblems(file, site, defs));
+    if (problems.length > 0) return problems;
     try {
       ajv.compile({ ...site.schema, $defs: defs });
     } catch (err: unknown) {
@@ -72,6 +76,29 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
     }
     return problems;
   };
+}
+
+/**
+ * Builds the schema model (generator/ir/schema-model.ts) of one site: a keyword outside the
+ * subset every language implements, or a reference that does not resolve, is a problem at its
+ * pointer in the contract file. Problems inside shared `$defs` are reported by their own site.
+ */
+function subsetProblems(file: string, site: SchemaSite, defs: Record<string, Json>): ContractProblem[] {
+  const doc: { [key: string]: Json } = { $defs: defs };
+  const tokens = site.pointer.slice(1).split("/").map(unescapeToken);
+  let at: { [key: string]: Json } = doc;
+  tokens.forEach((t, i) => {
+    if (i === tokens.length - 1) at[t] = site.schema;
+    else if (!isObject(at[t])) at[t] = {};
+    at = at[t] as { [key: string]: Json };
+  });
+  const { problems } = buildSchemaModel([{ file, json: doc }], [[file, site.pointer]]);
+  return problems
+    .filter((p) => p.pointer === site.pointer || p.pointer.startsWith(`${site.pointer}/`))
+    .map((p) => ({
+      file, pointer: p.pointer, message: p.message,
+      fix: p.message.startsWith("keyword") ? "use only the keywords every language implements (spec/generator.md \"Keyword subset\"), or express the rule in the handler" : "correct the schema",
+    }));
 }
 
 /** Keywords whose values map names to schemas. */

@@ -15,6 +15,7 @@ import {
 } from "./catalog-schemas.js";
 import { SchemaLoadError, type IrProblem } from "./errors.js";
 import { loadA2aIr } from "./a2a.js";
+import { buildSchemaModel } from "./schema-model.js";
 import type { EventTypeIr, FieldIr, Ir, Json, JsonSchema, SchemaDoc } from "./types.js";
 import { isObject } from "./types.js";
 
@@ -99,7 +100,7 @@ const sameList = (a: readonly Json[], b: readonly Json[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Checks the envelope's if/then rules against the catalogues. */
-function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata">): void {
+function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">): void {
   const file = ir.envelope.file;
   const rules = ir.envelope.schema["allOf"];
   const list = Array.isArray(rules) ? rules.filter(isObject) : [];
@@ -209,9 +210,12 @@ export function loadIr(schemaDir: string): Ir {
     }
   }
   const a2a = loadA2aIr(schemaDir, base, ctx.problems);
+  const built = buildSchemaModel([envelope, ...payloads].map((d) => ({ file: d.file, id: d.id, json: d.schema })));
+  ctx.problems.push(...built.problems);
   if (ctx.problems.length > 0) throw new SchemaLoadError(ctx.problems);
   return {
     ...base,
+    schemas: built.model,
     ...(a2a ? { a2a } : {}),
     subjects: {
       defaultPrefix: subjectsRaw.default_prefix,

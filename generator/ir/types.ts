@@ -5,6 +5,7 @@
  */
 
 import type { A2aIr } from "./a2a.js";
+import type { SchemaModel } from "./schema-model.js";
 
 /** A JSON value as read from a schema file. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -119,6 +120,8 @@ export interface Ir {
     readonly reservedPrefix: string;
     readonly keys: readonly MetadataKeyIr[];
   };
+  /** The typed schema model of the envelope and payload documents (node ids `file#pointer`). */
+  readonly schemas: SchemaModel;
   /** The ACP <-> A2A mapping and feature list (schema/a2a/), when that folder exists. */
   readonly a2a?: A2aIr;
 }

@@ -4,9 +4,9 @@
  * says "exactly one of these properties" (tool.result: output | error). Names are unique and
  * legal Kotlin; wire names are kept for `@SerialName` and the codec.
  */
-import type { Ir, Json, JsonSchema } from "../ir/types.js";
+import type { Ir } from "../ir/types.js";
+import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
 import { camelName, constName, pascalName, uniqueNames } from "./names.js";
-import { SchemaIndex, isSchemaObject, nodeKey, type SchemaNode } from "./schema-index.js";
 
 /** The Kotlin type of one property. */
 export type KType =
@@ -60,12 +60,9 @@ export interface KModel {
 /** Members every generated class has; a property may not take these names. */
 const MEMBER_NAMES = ["toJson", "fromJson", "copy", "equals", "hashCode", "toString", "Companion"];
 
-function str(v: Json | undefined): string {
-  return typeof v === "string" ? v : "";
-}
-
-function isAnySchema(s: JsonSchema): boolean {
-  return !["type", "properties", "required", "oneOf", "anyOf", "allOf", "enum", "const", "$ref", "not", "if"].some((k) => k in s);
+/** A schema that says nothing about the shape of its value (typed as any JSON). */
+function isAnySchema(node: SchemaNode): boolean {
+  return !["type", "properties", "required", "oneOf", "anyOf", "allOf", "enum", "const", "$ref", "not", "if"].some((k) => node.keywords.includes(k));
 }
 
 class Builder {
@@ -75,37 +72,35 @@ class Builder {
   private readonly done = new Set<string>();
 
   constructor(
-    private readonly index: SchemaIndex,
+    private readonly schemas: SchemaModel,
     private readonly roots: ReadonlySet<string>,
   ) {}
 
   /** Registers `node` as a class named after `name` and builds it (once). */
   classFor(node: SchemaNode, name: string): string {
-    const key = nodeKey(node);
+    const key = node.id;
     const payloadRoot = this.roots.has(key);
     if (this.done.has(key)) return key;
     this.done.add(key);
     this.wanted.set(key, name);
-    const s = isSchemaObject(node.schema) ? node.schema : {};
-    if (isAnySchema(s)) {
-      this.classes.push({ key, name, description: str(s["description"]), fields: [], wrapper: true, payloadRoot });
+    if (isAnySchema(node)) {
+      this.classes.push({ key, name, description: node.description ?? "", fields: [], wrapper: true, payloadRoot });
       return key;
     }
-    const props = isSchemaObject(s["properties"]) ? s["properties"] : {};
-    const required = Array.isArray(s["required"]) ? s["required"].map(String) : [];
-    const oneOfProps = exclusiveProperties(s, Object.keys(props));
-    const wires = Object.keys(props);
+    const required = node.required;
+    const wires = node.properties.map((p) => p.name);
+    const oneOfProps = exclusiveProperties(node, wires, this.schemas);
     const fieldNames = uniqueNames(wires, camelName, MEMBER_NAMES);
     const fields: KField[] = [];
     const variantFields: KField[] = [];
-    for (const wire of wires) {
-      const child = this.index.child(node, "properties", wire);
+    for (const { name: wire, node: childId } of node.properties) {
+      const child = this.schemas.node(childId);
       const field: KField = {
         wire,
         name: fieldNames.get(wire) ?? wire,
         type: this.typeOf(child, name, wire),
         required: required.includes(wire),
-        description: describe(child, this.index),
+        description: child.description ?? (child.ref === undefined ? "" : (this.schemas.node(child.ref).description ?? "")),
       };
       (oneOfProps?.includes(wire) ? variantFields : fields).push(field);
     }
@@ -120,24 +115,21 @@ class Builder {
         variants: variantFields.map((f) => ({ name: variantNames.get(f.wire) ?? f.wire, field: f })),
       };
     }
-    this.classes.push({ key, name, description: str(s["description"]), fields, ...(oneOf ? { oneOf } : {}), wrapper: false, payloadRoot });
+    this.classes.push({ key, name, description: node.description ?? "", fields, ...(oneOf ? { oneOf } : {}), wrapper: false, payloadRoot });
     return key;
   }
 
   private typeOf(node: SchemaNode, parent: string, wire: string): KType {
-    let target = node;
-    const s0 = isSchemaObject(node.schema) ? node.schema : {};
-    if (typeof s0["$ref"] === "string") target = this.index.resolve(node, s0["$ref"]);
-    const s = isSchemaObject(target.schema) ? target.schema : {};
-    const type = s["type"];
-    if (Array.isArray(s["enum"]) && type === "string") {
-      const key = nodeKey(target);
+    const target = node.ref === undefined ? node : this.schemas.node(node.ref);
+    const type = target.types.length === 1 ? target.types[0] : undefined;
+    if (target.enum !== undefined && type === "string") {
+      const key = target.id;
       if (!this.done.has(key)) {
         this.done.add(key);
-        const values = s["enum"].map(String);
+        const values = target.enum.map(String);
         const names = uniqueNames(values, constName);
         this.wanted.set(key, pascalName(`${parent}_${wire}`));
-        this.enums.push({ key, name: pascalName(`${parent}_${wire}`), description: str(s["description"]), values: values.map((v) => ({ wire: v, name: names.get(v) ?? v })) });
+        this.enums.push({ key, name: pascalName(`${parent}_${wire}`), description: target.description ?? "", values: values.map((v) => ({ wire: v, name: names.get(v) ?? v })) });
       }
       return { kind: "enum", key };
     }
@@ -147,10 +139,10 @@ class Builder {
     if (type === "boolean") return { kind: "boolean" };
     if (type === "array") return { kind: "jsonArray" };
     if (type === "object") {
-      if (!isSchemaObject(s["properties"])) return { kind: "jsonObject" };
+      if (!target.hasProperties) return { kind: "jsonObject" };
       const defName = /\/\$defs\/([^/]+)$/u.exec(target.pointer)?.[1];
       const isRoot = target.pointer === "";
-      const name = isRoot ? pascalName(str(this.index.doc(target.file).title)) : defName !== undefined ? pascalName(defName) : pascalName(`${parent}_${wire}`);
+      const name = isRoot ? pascalName(target.title ?? "") : defName !== undefined ? pascalName(defName) : pascalName(`${parent}_${wire}`);
       return { kind: "class", key: this.classFor(target, name) };
     }
     return { kind: "json" };
@@ -164,37 +156,27 @@ class Builder {
   }
 }
 
-function describe(node: SchemaNode, index: SchemaIndex): string {
-  const s = isSchemaObject(node.schema) ? node.schema : {};
-  if (typeof s["description"] === "string") return s["description"];
-  if (typeof s["$ref"] === "string") {
-    const t = index.resolve(node, s["$ref"]).schema;
-    if (isSchemaObject(t) && typeof t["description"] === "string") return t["description"];
-  }
-  return "";
-}
-
 /**
  * The properties of a `oneOf` whose branches each read "this property is present (and the
  * others are not)", or undefined when the oneOf has another shape.
  */
-export function exclusiveProperties(s: JsonSchema, props: readonly string[]): string[] | undefined {
-  const branches = s["oneOf"];
-  if (!Array.isArray(branches) || branches.length < 2) return undefined;
+export function exclusiveProperties(node: SchemaNode, props: readonly string[], schemas: SchemaModel): string[] | undefined {
+  const branches = node.oneOf;
+  if (branches === undefined || branches.length < 2) return undefined;
   const out: string[] = [];
-  for (const b of branches) {
-    if (!isSchemaObject(b) || Object.keys(b).some((k) => k !== "required" && k !== "not")) return undefined;
-    const req = b["required"];
-    if (!Array.isArray(req) || req.length !== 1 || typeof req[0] !== "string" || !props.includes(req[0])) return undefined;
-    out.push(req[0]);
+  for (const id of branches) {
+    const b = schemas.node(id);
+    if (b.never || b.keywords.some((k) => k !== "required" && k !== "not")) return undefined;
+    const req = b.required;
+    if (req.length !== 1 || !props.includes(req[0]!)) return undefined;
+    out.push(req[0]!);
   }
   return new Set(out).size === out.length ? out : undefined;
 }
 
 /** Builds the model of every payload document (in file order). */
 export function buildModel(ir: Ir): KModel {
-  const index = new SchemaIndex(ir);
-  const b = new Builder(index, new Set(ir.payloads.map((d) => nodeKey(index.root(d)))));
-  for (const doc of ir.payloads) b.classFor(index.root(doc), pascalName(doc.title));
+  const b = new Builder(ir.schemas, new Set(ir.payloads.map((d) => ir.schemas.at(d.file).id)));
+  for (const doc of ir.payloads) b.classFor(ir.schemas.at(doc.file), pascalName(doc.title));
   return { classes: b.classes, enums: b.enums, names: b.names() };
 }

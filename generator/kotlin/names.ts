@@ -2,6 +2,7 @@
  * Kotlin naming: identifiers from wire names, reserved words, collision resolution, and safe
  * Kotlin string literals and KDoc. Every identifier the Kotlin emitter writes goes through here.
  */
+import { NameScope } from "../ir/namer.js";
 
 /**
  * Kotlin's hard keywords: never usable as plain identifiers (kotlinlang.org "Keywords and
@@ -75,15 +76,10 @@ export function uniqueNames(
   namer: (wire: string) => string,
   taken: Iterable<string> = [],
 ): Map<string, string> {
-  const used = new Set<string>([...taken].map(unquote));
+  const scope = new NameScope({ separator: "", key: unquote, spell: escapeIdentifier }, taken);
   const out = new Map<string, string>();
   for (const wire of wires) {
-    if (out.has(wire)) continue;
-    const base = namer(wire);
-    let candidate = base;
-    for (let n = 2; used.has(unquote(candidate)); n++) candidate = escapeIdentifier(`${unquote(base)}${n}`);
-    used.add(unquote(candidate));
-    out.set(wire, candidate);
+    if (!out.has(wire)) out.set(wire, scope.claim(namer(wire)));
   }
   return out;
 }

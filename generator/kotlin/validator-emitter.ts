@@ -1,36 +1,13 @@
 /**
- * Compiles the envelope and payload schemas into explicit Kotlin validation code that checks
- * keywords in exactly the order ajv does with `allErrors: false`, so the Kotlin decoder
- * reports the same JSON pointer as the TypeScript one (ARCHITECTURE.md "Decode errors").
- *
- * ajv's order for one subschema (ajv/lib/compile/validate): a `$ref` alone replaces the
- * schema; otherwise the `type` check runs first unless it can be deferred to the one type
- * group that has keywords; then the untyped group (`$ref`, `const`, `enum`, `not`, `anyOf`,
- * `oneOf`, `allOf`, `if`), then the number group (`maximum`, `minimum`, `exclusiveMaximum`,
- * `exclusiveMinimum`), the string group (`maxLength`, `minLength`, `pattern`) and the object
- * group (`maxProperties`, `minProperties`, `required`, `properties` in key order). The error
- * reported is the last non-`if` one: composite keywords (`not`, `anyOf`, `oneOf`) report
- * themselves, `if`/`then` reports what failed inside `then`, `required` reports the missing
- * property's pointer.
+ * Renders the validation plans of the schema model (generator/ir/validation-plan.ts) as
+ * explicit Kotlin checks, so the Kotlin decoder reports the same error code, JSON pointer and
+ * expected text as the TypeScript one (ARCHITECTURE.md "Decode errors"). The plan fixes the
+ * order of the checks (ajv's, with `allErrors: false`); this module only writes them in Kotlin.
  */
-import type { Ir, Json, JsonSchema } from "../ir/types.js";
+import type { Ir, Json } from "../ir/types.js";
+import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
+import type { Check, Failure, Step } from "../ir/validation-plan.js";
 import { kotlinString } from "./names.js";
-import { SchemaIndex, escapePointerToken, isSchemaObject, nodeKey, type SchemaNode } from "./schema-index.js";
-
-const ANNOTATIONS = new Set([
-  "$schema", "$id", "$defs", "definitions", "$comment", "title", "description", "default", "examples",
-  "deprecated", "readOnly", "writeOnly", "x-expected", "x-context",
-]);
-const UNTYPED = ["$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if"] as const;
-const GROUPS = {
-  number: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"],
-  string: ["maxLength", "minLength", "pattern"],
-  object: ["maxProperties", "minProperties", "required", "properties"],
-} as const;
-const SUPPORTED = new Set<string>(["type", "then", "else", ...UNTYPED, ...Object.values(GROUPS).flat()]);
-const TYPES = new Set(["string", "number", "integer", "boolean", "null", "object", "array"]);
-
-type Group = keyof typeof GROUPS;
 
 /** Translates an ECMAScript (`u` flag) pattern into java.util.regex syntax with the same meaning. */
 export function jsPatternToJava(pattern: string): string {
@@ -67,13 +44,19 @@ export function jsPatternToJava(pattern: string): string {
   return out;
 }
 
-function ruleKeys(schema: JsonSchema): string[] {
-  return Object.keys(schema).filter((k) => !ANNOTATIONS.has(k));
+function typeCheck(t: string): string {
+  return `JsonSupport.is${t.charAt(0).toUpperCase()}${t.slice(1)}(d)`;
 }
 
-function typeCheck(t: string): string {
-  if (!TYPES.has(t)) throw new Error(`unknown type ${t}`);
-  return `JsonSupport.is${t.charAt(0).toUpperCase()}${t.slice(1)}(d)`;
+const COMPARE: Readonly<Record<string, readonly [string, string]>> = {
+  maximum: [">", "<="],
+  minimum: ["<", ">="],
+  exclusiveMaximum: [">=", "<"],
+  exclusiveMinimum: ["<=", ">"],
+};
+
+function failLine(pointer: string, f: Failure): string {
+  return `return SchemaFailure(${pointer}, ${kotlinString(f.keyword)}, ${kotlinString(f.expected)})`;
 }
 
 /** Accumulates the generated functions and constants of one validator object. */
@@ -83,19 +66,18 @@ class Compiler {
   private readonly names = new Map<string, string>();
   private readonly constNames = new Map<string, string>();
 
-  constructor(private readonly index: SchemaIndex) {}
+  constructor(private readonly model: SchemaModel) {}
 
-  /** The Kotlin function validating `node`, compiled on first use. */
-  fn(node: SchemaNode): string {
-    const key = nodeKey(node);
-    const existing = this.names.get(key);
+  /** The Kotlin function validating node `id`, compiled on first use. */
+  fn(id: string): string {
+    const existing = this.names.get(id);
     if (existing) return existing;
     const name = `v${this.names.size}`;
-    this.names.set(key, name);
-    const body = this.body(node);
+    this.names.set(id, name);
+    const body = this.body(this.model.node(id));
     this.functions.push(
       [
-        `    // ${key.replace(/[^\x20-\x7e]/gu, "?")}`,
+        `    // ${id.replace(/[^\x20-\x7e]/gu, "?")}`,
         `    private fun ${name}(d: JsonElement, p: String): SchemaFailure? {`,
         ...body.map((l) => `        ${l}`),
         "        return null",
@@ -120,131 +102,85 @@ class Compiler {
   }
 
   private body(node: SchemaNode): string[] {
-    const s = node.schema;
-    if (s === true) return [];
-    if (s === false) return ['return SchemaFailure(p, "false schema", "nothing (the schema is false)")'];
-    if (!isSchemaObject(s)) throw new Error(`${nodeKey(node)}: a schema must be an object or a boolean`);
-    const keys = ruleKeys(s);
-    const unsupported = keys.filter((k) => !SUPPORTED.has(k));
-    if (unsupported.length > 0) throw new Error(`${nodeKey(node)}: keyword(s) ${unsupported.join(", ")} are not supported by the Kotlin validator`);
-    const hint = typeof s["x-expected"] === "string" ? s["x-expected"] : undefined;
-    const fail = (pointer: string, keyword: string, message: string): string =>
-      `return SchemaFailure(${pointer}, ${kotlinString(keyword)}, ${kotlinString(hint ?? message)})`;
-    if (typeof s["$ref"] === "string" && keys.length === 1) return [`return ${this.fn(this.index.resolve(node, s["$ref"]))}(d, p)`];
-
-    const lines: string[] = [];
-    const rawType = s["type"];
-    const types = rawType === undefined ? [] : Array.isArray(rawType) ? rawType.map(String) : [String(rawType)];
-    const groupOf = (t: string): Group | undefined => (t === "number" || t === "string" || t === "object" ? t : undefined);
-    const hasGroup = (g: Group): boolean => GROUPS[g].some((k) => k in s);
-    const only = types.length === 1 ? types[0] : undefined;
-    const deferred = only !== undefined && groupOf(only) !== undefined && hasGroup(groupOf(only) as Group) ? (groupOf(only) as Group) : undefined;
-    const typeFail = fail("p", "type", `must be ${types.join(",")}`);
-    if (types.length > 0 && deferred === undefined) lines.push(`if (!(${types.map(typeCheck).join(" || ")})) ${typeFail}`);
-
-    for (const k of UNTYPED) if (k in s) lines.push(...this.untyped(node, k, fail));
-
-    for (const g of ["number", "string", "object"] as const) {
-      if (!hasGroup(g)) continue;
-      const inner = this.group(node, g, fail);
-      lines.push(`if (${typeCheck(g)}) {`);
-      // The first line declares the typed local; it is dropped when no check uses it.
-      lines.push(...(inner.length > 1 ? inner : []).map((l) => `    ${l}`));
-      lines.push(deferred === g ? `} else ${typeFail}` : "}");
-    }
-    return lines;
+    const plan = node.plan;
+    const only = plan[0];
+    if (plan.length === 1 && only?.kind === "ref") return [`return ${this.fn(only.node)}(d, p)`];
+    return plan.flatMap((step) => this.step(step));
   }
 
-  private untyped(node: SchemaNode, k: (typeof UNTYPED)[number], fail: (ptr: string, kw: string, msg: string) => string): string[] {
-    const s = node.schema as JsonSchema;
-    const sub = (...t: (string | number)[]): string => this.fn(this.index.child(node, ...t));
-    const list = (kw: string): number[] => {
-      const v = s[kw];
-      if (!Array.isArray(v)) throw new Error(`${nodeKey(node)}: ${kw} must be an array`);
-      return v.map((_x, i) => i);
-    };
-    switch (k) {
-      case "$ref":
-        return [`${this.fn(this.index.resolve(node, String(s["$ref"])))}(d, p)?.let { return it }`];
+  private step(step: Step): string[] {
+    switch (step.kind) {
+      case "false":
+        return [failLine("p", step.fail)];
+      case "type":
+        return [`if (!(${step.types.map(typeCheck).join(" || ")})) ${failLine("p", step.fail)}`];
+      case "ref":
+        return [`${this.fn(step.node)}(d, p)?.let { return it }`];
       case "const":
-        return [`if (!JsonSupport.deepEquals(d, ${this.constant("json", JSON.stringify(s["const"]))})) ${fail("p", "const", "must be equal to constant")}`];
+        return [`if (!JsonSupport.deepEquals(d, ${this.constant("json", JSON.stringify(step.value))})) ${failLine("p", step.fail)}`];
       case "enum": {
-        const c = this.constant("json", JSON.stringify(s["enum"]));
-        return [`if ((${c} as JsonArray).none { JsonSupport.deepEquals(d, it) }) ${fail("p", "enum", "must be equal to one of the allowed values")}`];
+        const c = this.constant("json", JSON.stringify(step.values));
+        return [`if ((${c} as JsonArray).none { JsonSupport.deepEquals(d, it) }) ${failLine("p", step.fail)}`];
       }
       case "not":
-        return [`if (${sub("not")}(d, p) == null) ${fail("p", "not", "must NOT be valid")}`];
+        return [`if (${this.fn(step.node)}(d, p) == null) ${failLine("p", step.fail)}`];
       case "anyOf":
-        return [`if (${list("anyOf").map((i) => `${sub("anyOf", i)}(d, p) != null`).join(" && ")}) ${fail("p", "anyOf", "must match a schema in anyOf")}`];
+        return [`if (${step.nodes.map((n) => `${this.fn(n)}(d, p) != null`).join(" && ")}) ${failLine("p", step.fail)}`];
       case "oneOf":
-        return [`if (listOf(${list("oneOf").map((i) => `${sub("oneOf", i)}(d, p) == null`).join(", ")}).count { it } != 1) ${fail("p", "oneOf", "must match exactly one schema in oneOf")}`];
+        return [`if (listOf(${step.nodes.map((n) => `${this.fn(n)}(d, p) == null`).join(", ")}).count { it } != 1) ${failLine("p", step.fail)}`];
       case "allOf":
-        return list("allOf").map((i) => `${sub("allOf", i)}(d, p)?.let { return it }`);
+        return step.nodes.map((n) => `${this.fn(n)}(d, p)?.let { return it }`);
       case "if": {
-        const hasThen = "then" in s;
-        const hasElse = "else" in s;
-        if (!hasThen && !hasElse) return [];
-        const lines = [`if (${sub("if")}(d, p) == null) {`];
-        if (hasThen) lines.push(`    ${sub("then")}(d, p)?.let { return it }`);
-        if (hasElse) lines.push("} else {", `    ${sub("else")}(d, p)?.let { return it }`);
+        const lines = [`if (${this.fn(step.cond)}(d, p) == null) {`];
+        if (step.then !== undefined) lines.push(`    ${this.fn(step.then)}(d, p)?.let { return it }`);
+        if (step.else !== undefined) lines.push("} else {", `    ${this.fn(step.else)}(d, p)?.let { return it }`);
         lines.push("}");
         return lines;
       }
+      case "group": {
+        const local = { number: "val n = JsonSupport.number(d)!!", string: "val s = (d as JsonPrimitive).content", array: "val a = d as JsonArray", object: "val o = d as JsonObject" }[step.type];
+        const inner = step.checks.flatMap((c) => this.check(c));
+        return [
+          `if (${typeCheck(step.type)}) {`,
+          // The typed local is declared only when a check uses it.
+          ...(inner.length > 0 ? [local, ...inner] : []).map((l) => `    ${l}`),
+          step.typeFail !== undefined ? `} else ${failLine("p", step.typeFail)}` : "}",
+        ];
+      }
     }
   }
 
-  private group(node: SchemaNode, g: Group, fail: (ptr: string, kw: string, msg: string) => string): string[] {
-    const s = node.schema as JsonSchema;
-    const num = (kw: string): number => {
-      const v = s[kw];
-      if (typeof v !== "number") throw new Error(`${nodeKey(node)}: ${kw} must be a number`);
-      return v;
-    };
-    const lines: string[] = [];
-    if (g === "number") {
-      lines.push("val n = JsonSupport.number(d)!!");
-      const ops: Record<string, [string, string]> = { maximum: [">", "<="], minimum: ["<", ">="], exclusiveMaximum: [">=", "<"], exclusiveMinimum: ["<=", ">"] };
-      for (const kw of GROUPS.number) {
-        if (!(kw in s)) continue;
-        const [bad, ok] = ops[kw] as [string, string];
-        lines.push(`if (n ${bad} ${JSON.stringify(num(kw))}.toDouble()) ${fail("p", kw, `must be ${ok} ${num(kw)}`)}`);
+  private check(c: Check): string[] {
+    switch (c.kind) {
+      case "compare":
+        return [`if (n ${COMPARE[c.keyword]![0]} ${JSON.stringify(c.limit)}.toDouble()) ${failLine("p", c.fail)}`];
+      case "size": {
+        const size = c.keyword.endsWith("Length") ? "JsonSupport.length(s)" : c.keyword.endsWith("Items") ? "a.size" : "o.size";
+        return [`if (${size} ${c.keyword.startsWith("max") ? ">" : "<"} ${c.limit}) ${failLine("p", c.fail)}`];
       }
-    } else if (g === "string") {
-      lines.push("val s = (d as JsonPrimitive).content");
-      if ("maxLength" in s) lines.push(`if (JsonSupport.length(s) > ${num("maxLength")}) ${fail("p", "maxLength", `must NOT have more than ${num("maxLength")} characters`)}`);
-      if ("minLength" in s) lines.push(`if (JsonSupport.length(s) < ${num("minLength")}) ${fail("p", "minLength", `must NOT have fewer than ${num("minLength")} characters`)}`);
-      if (typeof s["pattern"] === "string") {
-        lines.push(`if (!${this.constant("regex", s["pattern"])}.containsMatchIn(s)) ${fail("p", "pattern", `must match pattern "${s["pattern"]}"`)}`);
+      case "pattern":
+        return [`if (!${this.constant("regex", c.pattern)}.containsMatchIn(s)) ${failLine("p", c.fail)}`];
+      case "items":
+        return [`a.forEachIndexed { i, v -> ${this.fn(c.node)}(v, p + "/" + i)?.let { return it } }`];
+      case "required":
+        return [`if (!o.containsKey(${kotlinString(c.name)})) ${failLine(`p + ${kotlinString(`/${c.token}`)}`, c.fail)}`];
+      case "additionalProperties": {
+        const other = c.known.length === 0 ? "true" : `k !in setOf(${c.known.map(kotlinString).join(", ")})`;
+        if (c.node === undefined) return [`if (o.keys.any { k -> ${other} }) ${failLine("p", c.fail)}`];
+        const call = `${this.fn(c.node)}(v, p + "/" + JsonSupport.escapePointer(k))?.let { return it }`;
+        return [`for ((k, v) in o) ${c.known.length === 0 ? call : `if (${other}) ${call}`}`];
       }
-    } else {
-      lines.push("val o = d as JsonObject");
-      if ("maxProperties" in s) lines.push(`if (o.size > ${num("maxProperties")}) ${fail("p", "maxProperties", `must NOT have more than ${num("maxProperties")} properties`)}`);
-      if ("minProperties" in s) lines.push(`if (o.size < ${num("minProperties")}) ${fail("p", "minProperties", `must NOT have fewer than ${num("minProperties")} properties`)}`);
-      const props = isSchemaObject(s["properties"]) ? s["properties"] : {};
-      const required = s["required"];
-      if (Array.isArray(required)) {
-        for (const r of required.map(String)) {
-          const propHint = isSchemaObject(props[r]) ? (props[r] as JsonSchema)["x-expected"] : undefined;
-          const message = typeof propHint === "string" ? propHint : `must have required property '${r}'`;
-          lines.push(`if (!o.containsKey(${kotlinString(r)})) return SchemaFailure(p + ${kotlinString(`/${escapePointerToken(r)}`)}, "required", ${kotlinString(message)})`);
-        }
-      }
-      // Object.keys order of the parsed schema: exactly the order ajv iterates.
-      for (const name of Object.keys(props)) {
-        const child = this.fn(this.index.child(node, "properties", name));
-        lines.push(`o[${kotlinString(name)}]?.let { v -> ${child}(v, p + ${kotlinString(`/${escapePointerToken(name)}`)})?.let { return it } }`);
-      }
+      case "property":
+        return [`o[${kotlinString(c.name)}]?.let { v -> ${this.fn(c.node)}(v, p + ${kotlinString(`/${c.token}`)})?.let { return it } }`];
     }
-    return lines;
   }
 }
 
 /** Renders `AcpSchema.kt`: the validator object with `validateEnvelope` and `validatePayload`. */
 export function emitValidatorKotlin(ir: Ir, pkg: string, header: string): string {
-  const index = new SchemaIndex(ir);
-  const compiler = new Compiler(index);
-  const envelopeFn = compiler.fn(index.root(ir.envelope));
-  const payloadCases = ir.eventTypes.map((e) => `        ${kotlinString(e.name)} -> ${compiler.fn(index.root(e.payload))}(payload, "")`);
+  const compiler = new Compiler(ir.schemas);
+  const envelopeFn = compiler.fn(ir.schemas.at(ir.envelope.file).id);
+  const payloadCases = ir.eventTypes.map((e) => `        ${kotlinString(e.name)} -> ${compiler.fn(ir.schemas.at(e.payload.file).id)}(payload, "")`);
   const byFn = (a: string, b: string): number => Number(a.slice(a.indexOf("private fun v") + 13, a.indexOf("(d:"))) - Number(b.slice(b.indexOf("private fun v") + 13, b.indexOf("(d:")));
   return [
     header,

@@ -5,9 +5,9 @@
  * wire name, its Python attribute name (per-class {@link Scope}), its annotation, and the
  * Python expressions that read it from validated JSON and write it back.
  */
-import type { Json, JsonSchema, SchemaDoc } from "../ir/types.js";
+import type { SchemaDoc } from "../ir/types.js";
+import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
 import { PYTHON_RESERVED_ATTRIBUTES, PYTHON_KEYWORDS, Scope, pascalCase, snakeCase, upperSnake } from "./names.js";
-import { SchemaIndex, isObject, type Located } from "./schema-walk.js";
 
 export interface PyEnumMember {
   readonly name: string;
@@ -43,14 +43,14 @@ export interface PyModel {
   /** Name of the public validator function for this class's schema. */
   readonly validator: string;
   /** URI of the schema node, for the validator entry. */
-  readonly node: Located;
+  readonly node: SchemaNode;
 }
 
 export interface PyAlias {
   readonly name: string;
   readonly doc: string;
   readonly validator: string;
-  readonly node: Located;
+  readonly node: SchemaNode;
 }
 
 type Kind =
@@ -77,8 +77,8 @@ const READER: Readonly<Record<string, string>> = {
   list: "as_list",
 };
 
-function describe(s: Json | boolean): string {
-  return isObject(s) && typeof s["description"] === "string" ? s["description"] : "";
+function describe(node: SchemaNode): string {
+  return node.description ?? "";
 }
 
 /** Classes for every schema the package models, in a stable order. */
@@ -91,7 +91,7 @@ export class ModelBuilder {
   private readonly byUri = new Map<string, string>();
   private readonly enumByValues = new Map<string, string>();
 
-  constructor(private readonly index: SchemaIndex, reservedClassNames: readonly string[]) {
+  constructor(private readonly schemas: SchemaModel, reservedClassNames: readonly string[]) {
     this.classes = new Scope([...reservedClassNames, ...PYTHON_RESERVED_ATTRIBUTES, ...PYTHON_KEYWORDS]);
   }
 
@@ -105,9 +105,8 @@ export class ModelBuilder {
    * alias. `fixedName` overrides the title (the envelope is always `Envelope`).
    */
   addDocument(doc: SchemaDoc, fixedName?: string): string {
-    const node = this.index.root(doc);
-    const s = doc.schema;
-    if (s["type"] === "object") return this.model(node, doc.title, fixedName);
+    const node = this.schemas.at(doc.file);
+    if (node.types.length === 1 && node.types[0] === "object") return this.model(node, doc.title, fixedName);
     const name = this.classes.claim(fixedName ?? pascalCase(doc.title));
     this.aliases.push({ name, doc: doc.description, validator: this.validatorName(name), node });
     return name;
@@ -117,47 +116,37 @@ export class ModelBuilder {
     return this.validators.claim(`validate_${snakeCase(className).replace(/_$/u, "")}`);
   }
 
-  private model(node: Located, title: string, fixedName?: string): string {
-    const existing = this.byUri.get(node.uri);
+  private model(node: SchemaNode, title: string, fixedName?: string): string {
+    const existing = this.byUri.get(node.id);
     if (existing !== undefined) return existing;
     const className = this.classes.claim(fixedName ?? pascalCase(title));
-    this.byUri.set(node.uri, className);
-    const s = node.schema as JsonSchema;
-    const props = isObject(s["properties"]) ? s["properties"] : {};
-    // A required "" is never enforced by ajv (see validator.ts), so it is optional here too.
-    const required = Array.isArray(s["required"]) ? s["required"].map(String).filter((n) => n !== "") : [];
+    this.byUri.set(node.id, className);
+    // A required "" is never enforced (the validation plan drops it), so it is optional here too.
+    const required = node.required.filter((n) => n !== "");
     const attrs = new Scope();
     const fields: PyField[] = [];
-    const entry: PyModel = { className, doc: describe(s), fields, validator: this.validatorName(className), node };
+    const entry: PyModel = { className, doc: describe(node), fields, validator: this.validatorName(className), node };
     this.models.push(entry);
-    for (const wire of Object.keys(props)) {
-      const child = this.index.child(node, "properties", wire);
+    for (const { name: wire, node: childId } of node.properties) {
+      const child = this.schemas.node(childId);
       const kind = this.kindOf(child, `${className}${pascalCase(wire)}`);
-      const doc = describe(child.schema) || this.refDescription(child);
+      const doc = describe(child) || (child.ref === undefined ? "" : describe(this.schemas.node(child.ref)));
       fields.push(this.field(wire, attrs.claim(snakeCase(wire)), kind, required.includes(wire), doc));
     }
     return className;
   }
 
-  private refDescription(node: Located): string {
-    const s = node.schema;
-    if (!isObject(s) || typeof s["$ref"] !== "string") return "";
-    return describe(this.index.resolve(node, s["$ref"]).schema);
-  }
-
-  private kindOf(node: Located, nameHint: string): Kind {
-    const s = node.schema;
-    if (!isObject(s)) return { t: "any" };
-    if (typeof s["$ref"] === "string") {
-      const target = this.index.resolve(node, s["$ref"]);
-      const ts = target.schema;
-      const defName = target.uri.split("/").pop() ?? nameHint;
-      const title = isObject(ts) && typeof ts["title"] === "string" ? ts["title"] : target.uri.includes("/$defs/") ? defName : nameHint;
+  private kindOf(node: SchemaNode, nameHint: string): Kind {
+    if (node.ref !== undefined) {
+      const target = this.schemas.node(node.ref);
+      const defName = target.pointer.split("/").pop() ?? nameHint;
+      const title = target.title ?? (target.pointer.includes("/$defs/") ? defName : nameHint);
       return this.kindOf(target, title);
     }
-    const type = s["type"];
-    if (type === "string" && Array.isArray(s["enum"]) && s["enum"].every((v) => typeof v === "string")) {
-      return { t: "enum", cls: this.enumFor(s["enum"] as string[], nameHint, describe(s)) };
+    const type = node.types.length === 1 ? node.types[0] : undefined;
+    const values = node.enum;
+    if (type === "string" && values !== undefined && values.every((v) => typeof v === "string")) {
+      return { t: "enum", cls: this.enumFor(values as string[], nameHint, describe(node)) };
     }
     switch (type) {
       case "string":
@@ -171,7 +160,7 @@ export class ModelBuilder {
       case "array":
         return { t: "list" };
       case "object":
-        return isObject(s["properties"]) ? { t: "model", cls: this.model(node, nameHint) } : { t: "object" };
+        return node.hasProperties ? { t: "model", cls: this.model(node, nameHint) } : { t: "object" };
       default:
         return { t: "any" };
     }

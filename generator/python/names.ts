@@ -4,6 +4,7 @@
  * kept out of the way (`from` → `from_`, `class` → `class_`, `1st` → `n_1st`).
  * Naming is a late phase: callers ask a {@link Scope} so collisions resolve per scope.
  */
+import { NameScope } from "../ir/namer.js";
 
 /** Python 3.11 keywords (`keyword.kwlist`) plus the soft keywords. */
 export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
@@ -64,19 +65,9 @@ export function upperSnake(name: string, dropPrefix = ""): string {
 }
 
 /** Hands out unique names within one Python scope (a class body, a module, an enum). */
-export class Scope {
-  private readonly taken = new Set<string>();
-
+export class Scope extends NameScope {
   constructor(reserved: Iterable<string> = []) {
-    for (const name of reserved) this.taken.add(name);
-  }
-
-  /** Returns `candidate`, or `candidate_2`, `candidate_3`, … when already taken. */
-  claim(candidate: string): string {
-    let name = candidate;
-    for (let i = 2; this.taken.has(name); i++) name = `${candidate}_${i}`;
-    this.taken.add(name);
-    return name;
+    super({ separator: "_" }, reserved);
   }
 }
 

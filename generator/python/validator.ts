@@ -1,22 +1,16 @@
 /**
- * Compiles the JSON Schemas into plain Python validation functions that report the defect
- * ajv reports (ARCHITECTURE.md "Fixed contracts / Decode errors"): ajv with
- * `allErrors: false` stops at the first failing keyword, and keywords run in ajv's order,
- * not the schema's: an eager `type` check (skipped when the schema has keywords for its one
- * type — then a wrong type is reported after the untyped keywords), then the untyped
- * keywords `$ref const enum not anyOf oneOf allOf if`, then per data type `maximum minimum
- * exclusive* | maxLength minLength pattern | maxItems minItems items | required properties`.
- * `then` failures report their own location; `not`, `anyOf`, `oneOf` report the location
- * of the value they apply to; `required` reports the missing property.
+ * Renders the validation plans of the schema model (generator/ir/validation-plan.ts) as plain
+ * Python functions that report the defect ajv reports (ARCHITECTURE.md "Fixed contracts /
+ * Decode errors"): the plan fixes the order, the error code, the pointer and the expected
+ * text; this module only writes them in Python.
  *
  * Each schema node becomes one function `(d, p) -> SchemaDefect | None`, named after its
  * place in the schema and introduced by a comment with the schema location.
  */
-import type { Json, JsonSchema } from "../ir/types.js";
+import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
+import type { Check, Failure, GroupType, Step } from "../ir/validation-plan.js";
 import { pyCall, pyCollection, pyLiteral, type Arg } from "./pyfmt.js";
-import { expectedFor, expectedForMissing } from "./expected.js";
 import { toPythonPattern } from "./regex.js";
-import { ANNOTATIONS, ASSERTIONS, SchemaIndex, alwaysValid, escapeToken, isObject, type Located } from "./schema-walk.js";
 
 export { pyLiteral };
 import { Scope } from "./names.js";
@@ -31,13 +25,13 @@ const TYPE_CHECKS: Readonly<Record<string, string>> = {
   integer: "is_integer(d)",
 };
 
-/** The typed keyword groups in ajv's order, with the guard that selects their data type. */
-const GROUPS: readonly { type: string; guard: string; keywords: readonly string[] }[] = [
-  { type: "number", guard: "is_number(d)", keywords: ["maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"] },
-  { type: "string", guard: "isinstance(d, str)", keywords: ["maxLength", "minLength", "pattern"] },
-  { type: "array", guard: "isinstance(d, list)", keywords: ["maxItems", "minItems", "items"] },
-  { type: "object", guard: "isinstance(d, dict)", keywords: ["required", "properties"] },
-];
+/** The type test that guards each keyword group. */
+const GUARDS: Readonly<Record<GroupType, string>> = {
+  number: "is_number(d)",
+  string: "isinstance(d, str)",
+  array: "isinstance(d, list)",
+  object: "isinstance(d, dict)",
+};
 
 const COMPARE_FAILS: Readonly<Record<string, string>> = {
   maximum: ">",
@@ -50,7 +44,7 @@ const COMPARE_FAILS: Readonly<Record<string, string>> = {
 export interface ValidatorEntry {
   /** Public Python function name, e.g. `validate_envelope`. */
   readonly name: string;
-  readonly node: Located;
+  readonly node: SchemaNode;
   readonly doc: string;
 }
 
@@ -90,18 +84,17 @@ class Body {
 export class ValidatorCompiler {
   private readonly names = new Scope(["is_number", "is_integer", "json_equal", "render", "_defect", "_missing", "_always_valid"]);
   private readonly counters = new Map<string, number>();
-  private readonly fnByUri = new Map<string, string>();
-  private readonly queue: Located[] = [];
+  private readonly fnById = new Map<string, string>();
+  private readonly queue: SchemaNode[] = [];
   private readonly constants: string[] = [];
   private readonly constantIds = new Map<string, string>();
   private readonly functions: string[] = [];
 
-  /** `label` turns a node URI into the location shown in comments (`envelope.schema.json#/seq`). */
-  constructor(private readonly index: SchemaIndex, private readonly label: (uri: string) => string) {}
+  constructor(private readonly model: SchemaModel) {}
 
   /** Compiles every entry and everything reachable from it. */
   compile(entries: readonly ValidatorEntry[]): CompiledValidators {
-    const publics = entries.map((e) => ({ e, fn: this.fnFor(e.node) }));
+    const publics = entries.map((e) => ({ e, fn: this.fnFor(e.node.id) }));
     while (this.queue.length > 0) this.emitNode(this.queue.shift()!);
     for (const { e, fn } of publics) {
       this.functions.push(
@@ -119,17 +112,18 @@ export class ValidatorCompiler {
     return { constants: this.constants, functions: this.functions };
   }
 
-  /** Function name validating `node` (`_envelope`, `_envelope_3`); undefined when it can never fail. */
-  private fnFor(node: Located): string | undefined {
-    if (alwaysValid(node.schema as Json)) return undefined;
-    let fn = this.fnByUri.get(node.uri);
+  /** Function name validating node `id` (`_envelope`, `_envelope_3`); undefined when it can never fail. */
+  private fnFor(id: string): string | undefined {
+    const node = this.model.node(id);
+    if (node.alwaysValid) return undefined;
+    let fn = this.fnById.get(node.id);
     if (fn === undefined) {
-      const file = this.label(node.uri).split("#")[0] ?? "";
+      const file = node.file;
       const slug = (file.split("/").pop() ?? file).replace(/\.schema\.json$|\.json$/u, "").replace(/[^A-Za-z0-9]+/gu, "_").toLowerCase();
       const n = this.counters.get(slug) ?? 0;
       this.counters.set(slug, n + 1);
-      fn = this.names.claim(n === 0 && node.uri.endsWith("#") ? `_${slug}` : `_${slug}_${n}`);
-      this.fnByUri.set(node.uri, fn);
+      fn = this.names.claim(n === 0 && node.pointer === "" ? `_${slug}` : `_${slug}_${n}`);
+      this.fnById.set(node.id, fn);
       this.queue.push(node);
     }
     return fn;
@@ -154,22 +148,17 @@ export class ValidatorCompiler {
     return this.constant("ENUM", (id) => pyCollection(0, `${id} = frozenset(`, values.map((v) => pyLiteral(v)), "{", "})"), JSON.stringify(values));
   }
 
-  private emitNode(node: Located): void {
-    const fn = this.fnByUri.get(node.uri)!;
+  private emitNode(node: SchemaNode): void {
+    const fn = this.fnById.get(node.id)!;
     const body = new Body();
-    body.line(`# ${this.label(node.uri)}`);
-    if (node.schema === false) this.fail(body, "false schema", "nothing (no value is allowed here)");
-    else if (node.schema !== true) this.emitKeywords(node, node.schema, body);
+    body.line(`# ${node.id}`);
+    for (const step of node.plan) this.emitStep(step, body);
     body.line("return None");
     this.functions.push([`def ${fn}(d: JsonValue, p: str) -> SchemaDefect | None:`, ...body.lines].join("\n"));
   }
 
-  private sub(node: Located, ...keys: (string | number)[]): string | undefined {
-    return this.fnFor(this.index.child(node, ...keys));
-  }
-
-  private fail(body: Body, keyword: string, expected: string): void {
-    body.raw(pyCall(body.col, "return _defect(", ["p", JSON.stringify(keyword), { text: expected }, "d"]));
+  private fail(body: Body, f: Failure): void {
+    body.raw(pyCall(body.col, "return _defect(", ["p", JSON.stringify(f.keyword), { text: f.expected }, "d"]));
   }
 
   /** `r = fn(value, pointer)` and `return r` when it found a defect. */
@@ -178,90 +167,64 @@ export class ValidatorCompiler {
     body.block("if r is not None:", () => body.line("return r"));
   }
 
-  private emitKeywords(node: Located, s: JsonSchema, body: Body): void {
-    for (const k of Object.keys(s)) {
-      if (!ASSERTIONS.has(k) && !ANNOTATIONS.has(k) && !k.startsWith("x-")) {
-        throw new Error(`${this.label(node.uri)}: keyword "${k}" is not supported by the Python validator compiler`);
-      }
-    }
-    const fail = (keyword: string): void => this.fail(body, keyword, expectedFor(keyword, s));
-    const rawType = s["type"];
-    const types = rawType === undefined ? [] : Array.isArray(rawType) ? rawType.map(String) : [String(rawType)];
-    for (const t of types) if (!(t in TYPE_CHECKS)) throw new Error(`${this.label(node.uri)}: unknown type ${t}`);
-    const deferred = types.length === 1 ? GROUPS.find((g) => g.type === types[0] && g.keywords.some((k) => k in s)) : undefined;
-    if (types.length > 0 && deferred === undefined) {
-      body.block(`if not (${types.map((t) => TYPE_CHECKS[t]!).join(" or ")}):`, () => fail("type"));
-    }
-
-    if (typeof s["$ref"] === "string") {
-      const fn = this.fnFor(this.index.resolve(node, s["$ref"]));
-      if (fn !== undefined) this.call(body, fn);
-    }
-    if ("const" in s) body.block(`if not json_equal(d, ${pyLiteral(s["const"]!)}):`, () => fail("const"));
-    if (Array.isArray(s["enum"])) {
-      const values = s["enum"];
-      const cond = values.every((v) => typeof v === "string")
-        ? `isinstance(d, str) and d in ${this.enumSet(values as string[])}`
-        : `any(json_equal(d, v) for v in (${values.map(pyLiteral).join(", ")},))`;
-      body.block(`if not (${cond}):`, () => fail("enum"));
-    }
-    if ("not" in s) {
-      const inner = this.sub(node, "not");
-      if (inner === undefined) fail("not");
-      else body.block(`if ${inner}(d, p) is None:`, () => fail("not"));
-    }
-    for (const kw of ["anyOf", "oneOf"] as const) {
-      const list = s[kw];
-      if (!Array.isArray(list)) continue;
-      const fns = list.map((_, i) => this.sub(node, kw, i));
-      const always = fns.filter((f) => f === undefined).length;
-      const checked = fns.filter((f): f is string => f !== undefined);
-      const tuple = `(${checked.join(", ")}${checked.length === 1 ? "," : ""})`;
-      if (kw === "anyOf") {
-        if (always > 0) continue;
-        body.block(`if all(f(d, p) is not None for f in ${tuple}):`, () => fail(kw));
-      } else if (always > 1) fail(kw);
-      else {
-        const passed = checked.length === 0 ? "0" : `sum(f(d, p) is None for f in ${tuple})`;
-        body.block(`if ${always} + ${passed} != 1:`.replace("0 + ", ""), () => fail(kw));
-      }
-    }
-    if (Array.isArray(s["allOf"])) {
-      s["allOf"].forEach((_, i) => {
-        const fn = this.sub(node, "allOf", i);
+  private emitStep(step: Step, body: Body): void {
+    switch (step.kind) {
+      case "false":
+        return this.fail(body, step.fail);
+      case "type":
+        return body.block(`if not (${step.types.map((t) => TYPE_CHECKS[t]!).join(" or ")}):`, () => this.fail(body, step.fail));
+      case "ref": {
+        const fn = this.fnFor(step.node);
         if (fn !== undefined) this.call(body, fn);
-      });
-    }
-    if ("if" in s) this.emitIf(node, s, body);
-
-    for (const g of GROUPS) {
-      const present = g.keywords.filter((k) => k in s);
-      if (present.length === 0) continue;
-      const checks = present.flatMap((k) => this.typedChecks(node, s, k, fail));
-      if (checks.length === 0) {
-        if (deferred === g) body.block(`if not ${g.guard}:`, () => fail("type"));
-        continue;
+        return;
       }
-      const only = checks[0]!;
-      if (checks.length === 1 && deferred !== g && only.cond !== undefined) {
-        // One check: `if guard and check:` (ruff SIM102 rejects the nested form).
-        body.block(`if ${g.guard} and ${only.cond}:`, () => only.act(body));
-        continue;
+      case "const":
+        return body.block(`if not json_equal(d, ${pyLiteral(step.value)}):`, () => this.fail(body, step.fail));
+      case "enum": {
+        const values = step.values;
+        const cond = values.every((v) => typeof v === "string")
+          ? `isinstance(d, str) and d in ${this.enumSet(values as string[])}`
+          : `any(json_equal(d, v) for v in (${values.map(pyLiteral).join(", ")},))`;
+        return body.block(`if not (${cond}):`, () => this.fail(body, step.fail));
       }
-      body.block(`if ${g.guard}:`, () => {
-        for (const c of checks) {
-          if (c.cond === undefined) c.act(body);
-          else body.block(`if ${c.cond}:`, () => c.act(body));
+      case "not": {
+        const inner = this.fnFor(step.node);
+        if (inner === undefined) this.fail(body, step.fail);
+        else body.block(`if ${inner}(d, p) is None:`, () => this.fail(body, step.fail));
+        return;
+      }
+      case "anyOf":
+      case "oneOf": {
+        const fns = step.nodes.map((n) => this.fnFor(n));
+        const always = fns.filter((f) => f === undefined).length;
+        const checked = fns.filter((f): f is string => f !== undefined);
+        const tuple = `(${checked.join(", ")}${checked.length === 1 ? "," : ""})`;
+        if (step.kind === "anyOf") {
+          if (always === 0) body.block(`if all(f(d, p) is not None for f in ${tuple}):`, () => this.fail(body, step.fail));
+        } else if (always > 1) this.fail(body, step.fail);
+        else {
+          const passed = checked.length === 0 ? "0" : `sum(f(d, p) is None for f in ${tuple})`;
+          body.block(`if ${always} + ${passed} != 1:`.replace("0 + ", ""), () => this.fail(body, step.fail));
         }
-      });
-      if (deferred === g) body.block("else:", () => fail("type"));
+        return;
+      }
+      case "allOf":
+        for (const n of step.nodes) {
+          const fn = this.fnFor(n);
+          if (fn !== undefined) this.call(body, fn);
+        }
+        return;
+      case "if":
+        return this.emitIf(step, body);
+      case "group":
+        return this.emitGroup(step, body);
     }
   }
 
-  private emitIf(node: Located, s: JsonSchema, body: Body): void {
-    const cond = this.sub(node, "if");
-    const then = "then" in s ? this.sub(node, "then") : undefined;
-    const otherwise = "else" in s ? this.sub(node, "else") : undefined;
+  private emitIf(step: Extract<Step, { kind: "if" }>, body: Body): void {
+    const cond = this.fnFor(step.cond);
+    const then = step.then === undefined ? undefined : this.fnFor(step.then);
+    const otherwise = step.else === undefined ? undefined : this.fnFor(step.else);
     if (then === undefined && otherwise === undefined) return;
     const test = cond === undefined ? "True" : `${cond}(d, p) is None`;
     if (then !== undefined) {
@@ -272,56 +235,71 @@ export class ValidatorCompiler {
     }
   }
 
-  /** The checks of one typed keyword: a condition (None = unconditional) and what to emit under it. */
-  private typedChecks(node: Located, s: JsonSchema, k: string, fail: (kw: string) => void): Check[] {
-    const v = s[k];
-    const where = this.label(node.uri);
-    const failing = (cond: string): Check[] => [{ cond, act: () => fail(k) }];
-    switch (k) {
-      case "maximum":
-      case "minimum":
-      case "exclusiveMaximum":
-      case "exclusiveMinimum":
-        if (typeof v !== "number") throw new Error(`${where}: ${k} must be a number`);
-        return failing(`d ${COMPARE_FAILS[k]!} ${pyLiteral(v)}`);
-      case "maxLength":
-      case "minLength":
-      case "maxItems":
-      case "minItems":
-        if (typeof v !== "number") throw new Error(`${where}: ${k} must be a number`);
-        return failing(`len(d) ${k.startsWith("max") ? ">" : "<"} ${pyLiteral(v)}`);
+  private emitGroup(step: Extract<Step, { kind: "group" }>, body: Body): void {
+    const guard = GUARDS[step.type];
+    const typeFail = step.typeFail;
+    const checks = step.checks.flatMap((c) => this.typedChecks(c));
+    if (checks.length === 0) {
+      if (typeFail !== undefined) body.block(`if not ${guard}:`, () => this.fail(body, typeFail));
+      return;
+    }
+    const only = checks[0]!;
+    if (checks.length === 1 && typeFail === undefined && only.cond !== undefined) {
+      // One check: `if guard and check:` (ruff SIM102 rejects the nested form).
+      body.block(`if ${guard} and ${only.cond}:`, () => only.act(body));
+      return;
+    }
+    body.block(`if ${guard}:`, () => {
+      for (const c of checks) {
+        if (c.cond === undefined) c.act(body);
+        else body.block(`if ${c.cond}:`, () => c.act(body));
+      }
+    });
+    if (typeFail !== undefined) body.block("else:", () => this.fail(body, typeFail));
+  }
+
+  /** One plan check as Python: a condition (None = unconditional) and what to emit under it. */
+  private typedChecks(c: Check): PyCheck[] {
+    const failing = (cond: string, f: Failure): PyCheck[] => [{ cond, act: (b) => this.fail(b, f) }];
+    switch (c.kind) {
+      case "compare":
+        return failing(`d ${COMPARE_FAILS[c.keyword]!} ${pyLiteral(c.limit)}`, c.fail);
+      case "size":
+        return failing(`len(d) ${c.keyword.startsWith("max") ? ">" : "<"} ${pyLiteral(c.limit)}`, c.fail);
       case "pattern":
-        return failing(`${this.pattern(String(v))}.search(d) is None`);
+        return failing(`${this.pattern(c.pattern)}.search(d) is None`, c.fail);
       case "items": {
-        const f = this.sub(node, "items");
+        const f = this.fnFor(c.node);
         if (f === undefined) return [];
         return [{ cond: undefined, act: (b) => b.block("for i, item in enumerate(d):", () => this.call(b, f, "item", 'f"{p}/{i}"')) }];
       }
-      case "required":
-        if (!Array.isArray(v)) throw new Error(`${where}: required must be an array`);
-        // ajv never reports a missing property named "" (its generated `missing = ""` is falsy),
-        // so neither does this compiler: TypeScript is the reference.
-        return v.map(String).filter((name) => name !== "").map((name) => {
-          const args: Arg[] = [`p + ${JSON.stringify(`/${escapeToken(name)}`)}`, { text: expectedForMissing(name, s) }];
-          return { cond: `${JSON.stringify(name)} not in d`, act: (b: Body) => b.raw(pyCall(b.col, "return _missing(", args)) };
-        });
-      case "properties":
-        if (!isObject(v)) throw new Error(`${where}: properties must be an object`);
-        return Object.keys(v).flatMap((name) => {
-          const f = this.sub(node, "properties", name);
-          if (f === undefined) return [];
-          const key = JSON.stringify(name);
-          const ptr = `p + ${JSON.stringify(`/${escapeToken(name)}`)}`;
-          return [{ cond: `${key} in d`, act: (b: Body) => this.call(b, f, `d[${key}]`, ptr) }];
-        });
-      default:
-        throw new Error(`${where}: keyword ${k} has no typed emitter`);
+      case "required": {
+        const args: Arg[] = [`p + ${JSON.stringify(`/${c.token}`)}`, { text: c.fail.expected }];
+        return [{ cond: `${JSON.stringify(c.name)} not in d`, act: (b: Body) => b.raw(pyCall(b.col, "return _missing(", args)) }];
+      }
+      case "additionalProperties": {
+        const known = `(${c.known.map((k) => pyLiteral(k)).join(", ")}${c.known.length === 1 ? "," : ""})`;
+        const other = c.known.length === 0 ? "True" : `k not in ${known}`;
+        if (c.node === undefined) return failing(`any(${other} for k in d)`, c.fail);
+        const f = this.fnFor(c.node);
+        if (f === undefined) return [];
+        const ptr = 'p + "/" + k.replace("~", "~0").replace("/", "~1")';
+        const each = (b: Body): void => this.call(b, f, "v", ptr);
+        return [{ cond: undefined, act: (b) => b.block("for k, v in d.items():", () => (c.known.length === 0 ? each(b) : b.block(`if ${other}:`, () => each(b)))) }];
+      }
+      case "property": {
+        const f = this.fnFor(c.node);
+        if (f === undefined) return [];
+        const key = JSON.stringify(c.name);
+        const ptr = `p + ${JSON.stringify(`/${c.token}`)}`;
+        return [{ cond: `${key} in d`, act: (b: Body) => this.call(b, f, `d[${key}]`, ptr) }];
+      }
     }
   }
 }
 
-/** One typed check: emit `act` under `if cond:` (or directly when cond is undefined). */
-interface Check {
+/** One rendered check: emit `act` under `if cond:` (or directly when cond is undefined). */
+interface PyCheck {
   readonly cond: string | undefined;
   readonly act: (body: Body) => void;
 }

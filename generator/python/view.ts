@@ -7,7 +7,6 @@ import type { Ir } from "../ir/types.js";
 import { ModelBuilder } from "./models.js";
 import { PYTHON_KEYWORDS, Scope, pascalCase, snakeCase, upperSnake } from "./names.js";
 import { toPythonPattern } from "./regex.js";
-import { SchemaIndex } from "./schema-walk.js";
 import { ValidatorCompiler, pyLiteral, type ValidatorEntry } from "./validator.js";
 
 /** Versions pinned in pyproject.toml (the `dev` extra and the build backend). */
@@ -58,21 +57,16 @@ function subjectView(ir: Ir): { funcName: string; params: string; body: string; 
 
 /** Builds the whole view. */
 export function buildView(ir: Ir): Record<string, unknown> {
-  const index = new SchemaIndex([ir.envelope, ...ir.payloads]);
-  const builder = new ModelBuilder(index, PACKAGE_NAMES);
+  const builder = new ModelBuilder(ir.schemas, PACKAGE_NAMES);
   builder.knownEnum("Phase", ir.phases.map((p) => p.name));
   const envelopeClass = builder.addDocument(ir.envelope, "Envelope");
   const payloadClass = new Map(ir.payloads.map((doc) => [doc.file, builder.addDocument(doc)]));
 
-  const byUri = (uri: string): string => {
-    const doc = index.docOf(uri);
-    return `${doc.file}#${uri.slice(uri.indexOf("#") + 1)}`;
-  };
   const entries: ValidatorEntry[] = [
     ...builder.models.map((m) => ({ name: m.validator, node: m.node, doc: `Validates a ${m.className} value.` })),
     ...builder.aliases.map((a) => ({ name: a.validator, node: a.node, doc: `Validates a ${a.name} value.` })),
   ];
-  const compiled = new ValidatorCompiler(index, byUri).compile(entries);
+  const compiled = new ValidatorCompiler(ir.schemas).compile(entries);
 
   const modelNames = new Set(builder.models.map((m) => m.className));
   const payloadTypes = ir.eventTypes

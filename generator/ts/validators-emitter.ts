@@ -7,7 +7,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import type { Ir } from "../ir/types.js";
 import { generatedHeader, type GeneratedFile } from "../emitter.js";
-import { pascalCase } from "./names.js";
+import { safeIdentifier } from "./names.js";
 
 /** The ajv options the runtime's decode error rule depends on (see ARCHITECTURE.md). */
 export const AJV_OPTIONS = {
@@ -15,11 +15,14 @@ export const AJV_OPTIONS = {
   strictRequired: false,
   allErrors: false,
   verbose: true,
-  code: { source: true, esm: true, lines: false, optimize: 1 },
+  // lines: one statement per line, so the generated validator reads (and diffs) like code.
+  code: { source: true, esm: true, lines: true, optimize: 1 },
 } as const;
 
+/** `ToolCallPayload` → `validateToolCallPayload` (the title's humps kept, as a person would write it). */
 function validatorName(title: string): string {
-  return `validate${pascalCase(title)}`;
+  const words = title.split(/[^A-Za-z0-9]+/u).filter((w) => w.length > 0);
+  return `validate${safeIdentifier(words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join(""))}`;
 }
 
 /**
@@ -47,11 +50,25 @@ export function emitValidators(ir: Ir): GeneratedFile[] {
   const exports: Record<string, string> = { validateEnvelope: ir.envelope.id };
   for (const doc of ir.payloads) exports[validatorName(doc.title)] = doc.id;
   const code = standaloneCode.default(ajv, exports);
-  const { body, imports } = hoistRuntimeRequires(code);
+  const { body: raw, imports } = hoistRuntimeRequires(code);
+  // Give each export its validator type here, where ajv's untyped code is, so ts/validators.ts
+  // needs no casts. The names come from `exports` above: the envelope's, then one per payload.
+  const typed = Object.keys(exports).map((name) => {
+    const type = name === "validateEnvelope" ? "Validator<Envelope>" : "Validator";
+    return [name, type] as const;
+  });
+  let body = raw;
+  for (const [name, type] of typed) {
+    const before = body;
+    body = body.replace(new RegExp(`export const ${name} = `, "u"), `export const ${name}: ${type} = `);
+    if (body === before) throw new Error(`ajv standalone output has no export ${name}`);
+  }
   const standalone = [
     generatedHeader("//", "schema/ by ajv standalone"),
     "// @ts-nocheck",
     "/* eslint-disable */",
+    'import type { Validator } from "./validators.js";',
+    'import type { Envelope } from "./types.js";',
     ...imports,
     body.replace(/^"use strict";/u, ""),
     "",
@@ -70,11 +87,11 @@ export function emitValidators(ir: Ir): GeneratedFile[] {
     "}",
     "",
     "/** Validates a whole envelope, including per-event-type payload rules. */",
-    "export const validateEnvelope = standalone.validateEnvelope as unknown as Validator<Envelope>;",
+    "export const validateEnvelope: Validator<Envelope> = standalone.validateEnvelope;",
     "",
     "/** Payload validators keyed by standard event type (no prototype: \"constructor\" or \"__proto__\" as an event type finds nothing). */",
     "export const validatePayload: Readonly<Record<string, Validator>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Validator>, {",
-    ...ir.eventTypes.map((e) => `  ${JSON.stringify(e.name)}: standalone.${validatorName(e.payload.title)} as unknown as Validator,`),
+    ...ir.eventTypes.map((e) => `  ${JSON.stringify(e.name)}: standalone.${validatorName(e.payload.title)},`),
     "}));",
     "",
   ];

@@ -16,6 +16,7 @@ import { emitKotlin } from "../../generator/kotlin/emitter.js";
 import { packageRoot } from "../../generator/paths.js";
 import { writeDifferentialCorpus } from "./differential-corpus.js";
 import { writeKeywordFixture } from "./keyword-fixture.js";
+import { subsetCases, writeSubsetFixture } from "../helpers/subset-fixture.js";
 
 const ROOT = packageRoot();
 const PROJECT = join(ROOT, "generated", "kotlin");
@@ -87,5 +88,32 @@ describe("generated Kotlin SDK", () => {
     }
     const r = mvn(join(project, "kotlin"), ["test-compile", `-Doaio.build.dir=${join(tmp, "fixture-target")}`]);
     expect(r.status, r.output.slice(-4000)).toBe(0);
+  }, MAVEN_TIMEOUT_MS);
+
+  it("reports the TypeScript decoder's code and pointer for every keyword of the subset (items, min/maxItems, min/maxProperties, additionalProperties, anyOf, exclusive bounds)", () => {
+    const schema = join(tmp, "subset-schema");
+    writeSubsetFixture(join(ROOT, "schema"), schema);
+    const project = join(tmp, "subset-out");
+    for (const f of emitKotlin(loadIr(schema))) {
+      const path = join(project, f.path);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, f.content);
+    }
+    const corpus = join(tmp, "subset-corpus", "invalid");
+    mkdirSync(corpus, { recursive: true });
+    const invalid = subsetCases(schema).filter((c) => c.defect !== undefined);
+    for (const c of invalid) {
+      writeFileSync(join(corpus, `${c.name}.json`), JSON.stringify(c.envelope));
+      writeFileSync(join(corpus, `${c.name}.expected.json`), JSON.stringify({ code: "INVALID_REQUEST", pointer: c.defect?.pointer }));
+    }
+    const build = `-Doaio.build.dir=${join(tmp, "subset-target")}`;
+    const compiled = mvn(join(project, "kotlin"), ["test-compile", build]);
+    expect(compiled.status, compiled.output.slice(-4000)).toBe(0);
+    const out = join(tmp, "subset.json");
+    const r = mvn(join(project, "kotlin"), ["surefire:test", "-Dtest=ConformanceTest", build], { OAIO_CONFORMANCE_OUT: out, OAIO_GOLDEN_DIR: join(tmp, "subset-corpus") });
+    expect(existsSync(out), r.output.slice(-4000)).toBe(true);
+    const report = JSON.parse(readFileSync(out, "utf8")) as ConformanceReport;
+    expect(report.failed, failures(report)).toBe(0);
+    expect(report.passed).toBe(invalid.length);
   }, MAVEN_TIMEOUT_MS);
 });

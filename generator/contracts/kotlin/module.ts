@@ -6,7 +6,6 @@
  */
 import { camelName, constName, escapeIdentifier, kdoc, kotlinString, uniqueNames } from "../../kotlin/names.js";
 import { agentNames, eventPayloadName, eventWords, pascal, skillNames } from "../names.js";
-import { namedSchemas } from "../named.js";
 import { buildTypeModel, type TypeModel } from "../model.js";
 import type { AgentContractIr, EventIr, SkillIr } from "../types.js";
 import { KOTLIN_CONTRACTS_PACKAGE } from "./support.js";
@@ -211,7 +210,7 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
 
 /** The body of `<Agent>.kt` after package and imports, and the SDK payload classes it uses. */
 export function kotlinModule(c: AgentContractIr): { body: string; sdkModels: string[] } {
-  const model = buildTypeModel(namedSchemas(c));
+  const model = buildTypeModel(c);
   const skillConsts = uniqueNames(c.skills.map((s) => s.id), constName, ["NAME", "VERSION", "SKILLS", "PUBLISHES", "SUBSCRIBES"]);
   const sections: string[] = model.decls.map((d) => renderKotlinDecl(model, d));
   sections.push(facts(c, skillConsts).join("\n"));

@@ -7,7 +7,6 @@
 import { snakeCase } from "../../python/names.js";
 import { docstring } from "../../python/pyfmt.js";
 import { agentNames, eventPayloadName, eventWords, skillNames } from "../names.js";
-import { namedSchemas } from "../named.js";
 import { buildTypeModel, type TypeModel } from "../model.js";
 import type { AgentContractIr, EventIr, SkillIr } from "../types.js";
 import { pyRead, pyWrite, renderDecl } from "./types.js";
@@ -241,7 +240,7 @@ function register(model: TypeModel, c: AgentContractIr): string[] {
 
 /** The body of `<agent>.py` after its imports, and what it needs imported. */
 export function pythonModule(c: AgentContractIr): { body: string; sdkModels: string[]; usesStream: boolean; usesData: boolean } {
-  const model = buildTypeModel(namedSchemas(c));
+  const model = buildTypeModel(c);
   const sections: string[] = [];
   for (const d of model.decls) sections.push(renderDecl(model, d));
   sections.push(facts(c).join("\n"));

@@ -1584,7 +1584,7 @@ def _envelope_84(d: JsonValue, p: str) -> SchemaDefect | None:
 def _envelope_85(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not
     if all(f(d, p) is not None for f in (_envelope_126, _envelope_127)):
-        return _defect(p, "anyOf", "a value passing \"anyOf\"", d)
+        return _defect(p, "anyOf", "must match a schema in anyOf", d)
     return None
 
 

@@ -110,7 +110,7 @@ public object AcpSchema {
             o["is_final"]?.let { v -> v183(v, p + "/is_final")?.let { return it } }
             o["payload"]?.let { v -> v184(v, p + "/payload")?.let { return it } }
             o["metadata"]?.let { v -> v185(v, p + "/metadata")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -126,8 +126,8 @@ public object AcpSchema {
     private fun v2(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "must have required property 'schema_version'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "property \"schema_version\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["schema_version"]?.let { v -> v3(v, p + "/schema_version")?.let { return it } }
         }
         return null
@@ -135,7 +135,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/0/if/properties/schema_version
     private fun v3(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "1")
         return null
     }
 
@@ -169,10 +169,10 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/1/if
     private fun v8(d: JsonElement, p: String): SchemaFailure? {
-        if (v9(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v9(d, p) == null) return SchemaFailure(p, "not", "a value not matching the excluded schema")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("is_final")) return SchemaFailure(p + "/is_final", "required", "must have required property 'is_final'")
+            if (!o.containsKey("is_final")) return SchemaFailure(p + "/is_final", "required", "property \"is_final\"")
             o["is_final"]?.let { v -> v14(v, p + "/is_final")?.let { return it } }
         }
         return null
@@ -188,7 +188,7 @@ public object AcpSchema {
     private fun v10(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v11(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -196,7 +196,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/1/if/not/anyOf/0/properties/event_type
     private fun v11(d: JsonElement, p: String): SchemaFailure? {
-        if ((c1 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
+        if ((c1 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of agent.response.final, agent.response.error, agent.tool.result, agent.task.completed")
         return null
     }
 
@@ -204,7 +204,7 @@ public object AcpSchema {
     private fun v12(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("frame_type")) return SchemaFailure(p + "/frame_type", "required", "must have required property 'frame_type'")
+            if (!o.containsKey("frame_type")) return SchemaFailure(p + "/frame_type", "required", "property \"frame_type\"")
             o["frame_type"]?.let { v -> v13(v, p + "/frame_type")?.let { return it } }
         }
         return null
@@ -212,13 +212,13 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/1/if/not/anyOf/1/properties/frame_type
     private fun v13(d: JsonElement, p: String): SchemaFailure? {
-        if ((c2 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
+        if ((c2 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of response.final, response.error, tool.result")
         return null
     }
 
     // envelope.schema.json#/allOf/1/if/properties/is_final
     private fun v14(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c3)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c3)) return SchemaFailure(p, "const", "true")
         return null
     }
 
@@ -249,8 +249,8 @@ public object AcpSchema {
     private fun v18(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v19(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -258,7 +258,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/2/if/properties/event_type
     private fun v19(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c5)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c5)) return SchemaFailure(p, "const", "\"agent.message.received\"")
         return null
     }
 
@@ -289,8 +289,8 @@ public object AcpSchema {
     private fun v23(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v24(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -298,7 +298,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/3/if/properties/event_type
     private fun v24(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "\"agent.response.started\"")
         return null
     }
 
@@ -329,8 +329,8 @@ public object AcpSchema {
     private fun v28(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v29(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -338,7 +338,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/4/if/properties/event_type
     private fun v29(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "\"agent.response.delta\"")
         return null
     }
 
@@ -369,8 +369,8 @@ public object AcpSchema {
     private fun v33(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v34(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -378,7 +378,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/5/if/properties/event_type
     private fun v34(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c10)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c10)) return SchemaFailure(p, "const", "\"agent.response.final\"")
         return null
     }
 
@@ -409,8 +409,8 @@ public object AcpSchema {
     private fun v38(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v39(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -418,7 +418,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/6/if/properties/event_type
     private fun v39(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "\"agent.response.error\"")
         return null
     }
 
@@ -449,8 +449,8 @@ public object AcpSchema {
     private fun v43(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v44(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -458,7 +458,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/7/if/properties/event_type
     private fun v44(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c14)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c14)) return SchemaFailure(p, "const", "\"agent.tool.call\"")
         return null
     }
 
@@ -489,8 +489,8 @@ public object AcpSchema {
     private fun v48(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v49(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -498,7 +498,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/8/if/properties/event_type
     private fun v49(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c15)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c15)) return SchemaFailure(p, "const", "\"agent.tool.result\"")
         return null
     }
 
@@ -529,8 +529,8 @@ public object AcpSchema {
     private fun v53(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v54(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -538,7 +538,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/9/if/properties/event_type
     private fun v54(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c16)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c16)) return SchemaFailure(p, "const", "\"agent.task.created\"")
         return null
     }
 
@@ -569,8 +569,8 @@ public object AcpSchema {
     private fun v58(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v59(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -578,7 +578,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/10/if/properties/event_type
     private fun v59(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c17)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c17)) return SchemaFailure(p, "const", "\"agent.task.completed\"")
         return null
     }
 
@@ -609,8 +609,8 @@ public object AcpSchema {
     private fun v63(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
-            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "must have required property 'phase'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
             o["event_type"]?.let { v -> v64(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -618,7 +618,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/11/if/properties/event_type
     private fun v64(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c19)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c19)) return SchemaFailure(p, "const", "\"agent.stream.cancel\"")
         return null
     }
 
@@ -647,10 +647,10 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/12/if
     private fun v68(d: JsonElement, p: String): SchemaFailure? {
-        if (v69(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v69(d, p) == null) return SchemaFailure(p, "not", "an object without schema_version or payload")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v73(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -660,8 +660,8 @@ public object AcpSchema {
     private fun v69(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "must have required property 'schema_version'")
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "property \"schema_version\"")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
             o["schema_version"]?.let { v -> v70(v, p + "/schema_version")?.let { return it } }
             o["payload"]?.let { v -> v71(v, p + "/payload")?.let { return it } }
         }
@@ -670,25 +670,25 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/12/if/not/properties/schema_version
     private fun v70(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "1")
         return null
     }
 
     // envelope.schema.json#/allOf/12/if/not/properties/payload
     private fun v71(d: JsonElement, p: String): SchemaFailure? {
-        if (v72(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v72(d, p) == null) return SchemaFailure(p, "not", "a value not matching the excluded schema")
         return null
     }
 
     // envelope.schema.json#/allOf/12/if/not/properties/payload/not
     private fun v72(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // envelope.schema.json#/allOf/12/if/properties/event_type
     private fun v73(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "\"agent.response.started\"")
         return null
     }
 
@@ -712,13 +712,13 @@ public object AcpSchema {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             o["meta"]?.let { v -> v77(v, p + "/meta")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/response-started.schema.json#/properties/meta
     private fun v77(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -732,10 +732,10 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/13/if
     private fun v79(d: JsonElement, p: String): SchemaFailure? {
-        if (v80(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v80(d, p) == null) return SchemaFailure(p, "not", "an object without schema_version or payload")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v84(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -745,8 +745,8 @@ public object AcpSchema {
     private fun v80(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "must have required property 'schema_version'")
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "property \"schema_version\"")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
             o["schema_version"]?.let { v -> v81(v, p + "/schema_version")?.let { return it } }
             o["payload"]?.let { v -> v82(v, p + "/payload")?.let { return it } }
         }
@@ -755,25 +755,25 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/13/if/not/properties/schema_version
     private fun v81(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "1")
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/payload
     private fun v82(d: JsonElement, p: String): SchemaFailure? {
-        if (v83(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v83(d, p) == null) return SchemaFailure(p, "not", "a value not matching the excluded schema")
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/payload/not
     private fun v83(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/properties/event_type
     private fun v84(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "\"agent.response.delta\"")
         return null
     }
 
@@ -798,19 +798,19 @@ public object AcpSchema {
             val o = d as JsonObject
             o["delta"]?.let { v -> v88(v, p + "/delta")?.let { return it } }
             o["data"]?.let { v -> v89(v, p + "/data")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/response-delta.schema.json#/properties/delta
     private fun v88(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // payloads/response-delta.schema.json#/properties/data
     private fun v89(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -826,7 +826,7 @@ public object AcpSchema {
     private fun v91(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v92(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -834,7 +834,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/14/if/properties/event_type
     private fun v92(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "\"agent.response.error\"")
         return null
     }
 
@@ -842,7 +842,7 @@ public object AcpSchema {
     private fun v93(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
             o["payload"]?.let { v -> v94(v, p + "/payload")?.let { return it } }
         }
         return null
@@ -858,14 +858,14 @@ public object AcpSchema {
     private fun v95(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("code")) return SchemaFailure(p + "/code", "required", "must have required property 'code'")
-            if (!o.containsKey("message")) return SchemaFailure(p + "/message", "required", "must have required property 'message'")
-            if (!o.containsKey("retryable")) return SchemaFailure(p + "/retryable", "required", "must have required property 'retryable'")
+            if (!o.containsKey("code")) return SchemaFailure(p + "/code", "required", "a string")
+            if (!o.containsKey("message")) return SchemaFailure(p + "/message", "required", "a string")
+            if (!o.containsKey("retryable")) return SchemaFailure(p + "/retryable", "required", "a boolean")
             o["code"]?.let { v -> v96(v, p + "/code")?.let { return it } }
             o["message"]?.let { v -> v97(v, p + "/message")?.let { return it } }
             o["retryable"]?.let { v -> v98(v, p + "/retryable")?.let { return it } }
             o["cause"]?.let { v -> v99(v, p + "/cause")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -873,26 +873,26 @@ public object AcpSchema {
     private fun v96(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (!r21.containsMatchIn(s)) return SchemaFailure(p, "pattern", "must match pattern \"^[A-Z][A-Z0-9_]*\$\"")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (!r21.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a string matching ^[A-Z][A-Z0-9_]*\$")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // payloads/error.schema.json#/properties/message
     private fun v97(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // payloads/error.schema.json#/properties/retryable
     private fun v98(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "must be boolean")
+        if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "a boolean")
         return null
     }
 
     // payloads/error.schema.json#/properties/cause
     private fun v99(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -908,7 +908,7 @@ public object AcpSchema {
     private fun v101(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v102(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -916,7 +916,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/15/if/properties/event_type
     private fun v102(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c14)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c14)) return SchemaFailure(p, "const", "\"agent.tool.call\"")
         return null
     }
 
@@ -924,7 +924,7 @@ public object AcpSchema {
     private fun v103(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
             o["payload"]?.let { v -> v104(v, p + "/payload")?.let { return it } }
         }
         return null
@@ -940,12 +940,12 @@ public object AcpSchema {
     private fun v105(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "must have required property 'call_id'")
-            if (!o.containsKey("name")) return SchemaFailure(p + "/name", "required", "must have required property 'name'")
+            if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "a string")
+            if (!o.containsKey("name")) return SchemaFailure(p + "/name", "required", "a string")
             o["call_id"]?.let { v -> v106(v, p + "/call_id")?.let { return it } }
             o["name"]?.let { v -> v107(v, p + "/name")?.let { return it } }
             o["arguments"]?.let { v -> v108(v, p + "/arguments")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -953,8 +953,8 @@ public object AcpSchema {
     private fun v106(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
@@ -962,14 +962,14 @@ public object AcpSchema {
     private fun v107(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // payloads/tool-call.schema.json#/properties/arguments
     private fun v108(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "must be object")
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -985,7 +985,7 @@ public object AcpSchema {
     private fun v110(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v111(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -993,7 +993,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/16/if/properties/event_type
     private fun v111(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c15)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c15)) return SchemaFailure(p, "const", "\"agent.tool.result\"")
         return null
     }
 
@@ -1001,7 +1001,7 @@ public object AcpSchema {
     private fun v112(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
             o["payload"]?.let { v -> v113(v, p + "/payload")?.let { return it } }
         }
         return null
@@ -1015,23 +1015,23 @@ public object AcpSchema {
 
     // payloads/tool-result.schema.json#
     private fun v114(d: JsonElement, p: String): SchemaFailure? {
-        if (listOf(v115(d, p) == null, v117(d, p) == null).count { it } != 1) return SchemaFailure(p, "oneOf", "must match exactly one schema in oneOf")
+        if (listOf(v115(d, p) == null, v117(d, p) == null).count { it } != 1) return SchemaFailure(p, "oneOf", "an object with exactly one of output or error")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "must have required property 'call_id'")
+            if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "a string")
             o["call_id"]?.let { v -> v119(v, p + "/call_id")?.let { return it } }
             o["output"]?.let { v -> v120(v, p + "/output")?.let { return it } }
             o["error"]?.let { v -> v121(v, p + "/error")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/tool-result.schema.json#/oneOf/0
     private fun v115(d: JsonElement, p: String): SchemaFailure? {
-        if (v116(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v116(d, p) == null) return SchemaFailure(p, "not", "an object without error")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "must have required property 'output'")
+            if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "property \"output\"")
         }
         return null
     }
@@ -1040,17 +1040,17 @@ public object AcpSchema {
     private fun v116(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
+            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
         }
         return null
     }
 
     // payloads/tool-result.schema.json#/oneOf/1
     private fun v117(d: JsonElement, p: String): SchemaFailure? {
-        if (v118(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v118(d, p) == null) return SchemaFailure(p, "not", "an object without output")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
+            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
         }
         return null
     }
@@ -1059,7 +1059,7 @@ public object AcpSchema {
     private fun v118(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "must have required property 'output'")
+            if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "property \"output\"")
         }
         return null
     }
@@ -1068,8 +1068,8 @@ public object AcpSchema {
     private fun v119(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
@@ -1096,7 +1096,7 @@ public object AcpSchema {
     private fun v123(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v124(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -1104,7 +1104,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/17/if/properties/event_type
     private fun v124(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c16)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c16)) return SchemaFailure(p, "const", "\"agent.task.created\"")
         return null
     }
 
@@ -1112,7 +1112,7 @@ public object AcpSchema {
     private fun v125(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
             o["payload"]?.let { v -> v126(v, p + "/payload")?.let { return it } }
         }
         return null
@@ -1128,12 +1128,12 @@ public object AcpSchema {
     private fun v127(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "must have required property 'task_id'")
+            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
             o["task_id"]?.let { v -> v128(v, p + "/task_id")?.let { return it } }
             o["status"]?.let { v -> v129(v, p + "/status")?.let { return it } }
             o["input"]?.let { v -> v130(v, p + "/input")?.let { return it } }
             o["callback"]?.let { v -> v131(v, p + "/callback")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -1141,15 +1141,15 @@ public object AcpSchema {
     private fun v128(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // payloads/task-created.schema.json#/properties/status
     private fun v129(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        if ((c6 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        if ((c6 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of submitted, working")
         return null
     }
 
@@ -1171,7 +1171,7 @@ public object AcpSchema {
             o["reply_to"]?.let { v -> v133(v, p + "/reply_to")?.let { return it } }
             o["url"]?.let { v -> v134(v, p + "/url")?.let { return it } }
             o["token"]?.let { v -> v135(v, p + "/token")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -1179,8 +1179,8 @@ public object AcpSchema {
     private fun v133(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
@@ -1188,14 +1188,14 @@ public object AcpSchema {
     private fun v134(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // payloads/task-created.schema.json#/$defs/Callback/properties/token
     private fun v135(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
@@ -1211,7 +1211,7 @@ public object AcpSchema {
     private fun v137(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v138(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -1219,7 +1219,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/18/if/properties/event_type
     private fun v138(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c17)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c17)) return SchemaFailure(p, "const", "\"agent.task.completed\"")
         return null
     }
 
@@ -1227,7 +1227,7 @@ public object AcpSchema {
     private fun v139(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "must have required property 'payload'")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
             o["payload"]?.let { v -> v140(v, p + "/payload")?.let { return it } }
         }
         return null
@@ -1245,14 +1245,14 @@ public object AcpSchema {
         v147(d, p)?.let { return it }
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "must have required property 'task_id'")
-            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "must have required property 'status'")
+            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
+            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "a string")
             o["task_id"]?.let { v -> v151(v, p + "/task_id")?.let { return it } }
             o["status"]?.let { v -> v152(v, p + "/status")?.let { return it } }
             o["result"]?.let { v -> v153(v, p + "/result")?.let { return it } }
             o["error"]?.let { v -> v154(v, p + "/error")?.let { return it } }
             o["callback"]?.let { v -> v155(v, p + "/callback")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
@@ -1268,7 +1268,7 @@ public object AcpSchema {
     private fun v143(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "must have required property 'status'")
+            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "property \"status\"")
             o["status"]?.let { v -> v144(v, p + "/status")?.let { return it } }
         }
         return null
@@ -1276,13 +1276,13 @@ public object AcpSchema {
 
     // payloads/task-completed.schema.json#/allOf/0/if/properties/status
     private fun v144(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c22)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c22)) return SchemaFailure(p, "const", "\"completed\"")
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/0/then
     private fun v145(d: JsonElement, p: String): SchemaFailure? {
-        if (v146(d, p) == null) return SchemaFailure(p, "not", "must NOT be valid")
+        if (v146(d, p) == null) return SchemaFailure(p, "not", "an object without error")
         return null
     }
 
@@ -1290,7 +1290,7 @@ public object AcpSchema {
     private fun v146(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
+            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
         }
         return null
     }
@@ -1307,7 +1307,7 @@ public object AcpSchema {
     private fun v148(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "must have required property 'status'")
+            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "property \"status\"")
             o["status"]?.let { v -> v149(v, p + "/status")?.let { return it } }
         }
         return null
@@ -1315,7 +1315,7 @@ public object AcpSchema {
 
     // payloads/task-completed.schema.json#/allOf/1/if/properties/status
     private fun v149(d: JsonElement, p: String): SchemaFailure? {
-        if ((c23 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
+        if ((c23 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of failed, rejected")
         return null
     }
 
@@ -1323,7 +1323,7 @@ public object AcpSchema {
     private fun v150(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "must have required property 'error'")
+            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
         }
         return null
     }
@@ -1332,15 +1332,15 @@ public object AcpSchema {
     private fun v151(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "must NOT have fewer than 1 characters")
-        } else return SchemaFailure(p, "type", "must be string")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // payloads/task-completed.schema.json#/properties/status
     private fun v152(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
-        if ((c18 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "must be equal to one of the allowed values")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        if ((c18 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of completed, failed, canceled, rejected")
         return null
     }
 
@@ -1373,7 +1373,7 @@ public object AcpSchema {
     private fun v157(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "must have required property 'event_type'")
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
             o["event_type"]?.let { v -> v158(v, p + "/event_type")?.let { return it } }
         }
         return null
@@ -1381,7 +1381,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/allOf/19/if/properties/event_type
     private fun v158(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c19)) return SchemaFailure(p, "const", "must be equal to constant")
+        if (!JsonSupport.deepEquals(d, c19)) return SchemaFailure(p, "const", "\"agent.stream.cancel\"")
         return null
     }
 
@@ -1405,13 +1405,13 @@ public object AcpSchema {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             o["reason"]?.let { v -> v162(v, p + "/reason")?.let { return it } }
-        } else return SchemaFailure(p, "type", "must be object")
+        } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/stream-cancel.schema.json#/properties/reason
     private fun v162(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
@@ -1463,79 +1463,79 @@ public object AcpSchema {
 
     // envelope.schema.json#/properties/trace_id
     private fun v168(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/span_id
     private fun v169(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/traceparent
     private fun v170(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/session_id
     private fun v171(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/conversation_id
     private fun v172(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/correlation_id
     private fun v173(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/reply_to
     private fun v174(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/from
     private fun v175(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/to
     private fun v176(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/channel
     private fun v177(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/tenant_id
     private fun v178(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/user_id
     private fun v179(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/frame_type
     private fun v180(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "must be string")
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
@@ -1559,7 +1559,7 @@ public object AcpSchema {
 
     // envelope.schema.json#/properties/is_final
     private fun v183(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "must be boolean")
+        if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "a boolean")
         return null
     }
 
