@@ -1,6 +1,6 @@
 /**
  * The JSON Schema keyword subset every OpenAgentIO language implements (spec/generator.md
- * "The schema model"). The schema model refuses any other keyword at generate time, naming
+ * "Keyword subset"). The schema model refuses any other keyword at generate time, naming
  * the file and the JSON pointer, so a schema either generates for every language or for none.
  */
 

@@ -66,7 +66,7 @@ export interface SubsetCase {
 export function subsetCases(dir: string): SubsetCase[] {
   const ir = loadIr(dir);
   const ajv = new Ajv2020(AJV_OPTIONS);
-  ajv.addVocabulary(["x-expected"]);
+  ajv.addVocabulary(["x-expected", "x-context"]);
   for (const doc of ir.payloads) ajv.addSchema(doc.schema, doc.id);
   const validate = ajv.compile(ir.envelope.schema);
   const cases: SubsetCase[] = [{ name: "valid", envelope: envelope(VALID_PAYLOAD), defect: undefined }];
