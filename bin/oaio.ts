@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * The `oaio` command line: a thin layer over the library. Each command lives in
- * bin/commands/<name>.ts and registers itself here. Registering loads no generator code: the
- * commands that need the generator tooling (ts-morph, json-schema-to-typescript, handlebars:
- * optional peer dependencies) import it when they run, so serve, invoke and the other bus
- * commands work without it installed.
+ * bin/commands/<name>.ts and registers itself here. Registering loads no optional peer
+ * dependency (generator tooling, fastify, jose, @nats-io/jetstream, @nats-io/kv): the commands
+ * that need one import it when they run, through loadOptional (bin/commands/usage.ts), so
+ * --help, serve, invoke and the other bus commands work without them (spec/cli.md
+ * "Optional peer dependencies").
  */
 import { Command } from "commander";
 import { readFileSync, realpathSync } from "node:fs";

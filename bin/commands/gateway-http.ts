@@ -6,7 +6,8 @@
  */
 import type { Command } from "commander";
 import { AcpError, errorFromPayload } from "../../runtime/errors.js";
-import { GatewayClient, type CallOptions, type HealthReport, type ProbeState } from "../../runtime/gateway/index.js";
+// the client alone: it needs none of the gateway server's optional peers (fastify, jose)
+import { GatewayClient, type CallOptions, type HealthReport, type ProbeState } from "../../runtime/gateway/client.js";
 import { resultOf } from "../../runtime/bus/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { parseJsonArg, parseMs, readable, UsageError } from "./invoke.js";

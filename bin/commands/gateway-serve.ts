@@ -2,9 +2,10 @@
  * `oaio serve --http [host:]port`: starts the HTTP/SSE gateway on the serve runtime, with its
  * own bus, closed when serve stops, and adds curl examples to the printed hints.
  */
-import { startGateway, type Gateway } from "../../runtime/gateway/index.js";
+import type { Gateway } from "../../runtime/gateway/index.js";
 import type { ServeRuntime } from "./serve.js";
 import { UsageError } from "./invoke.js";
+import { GATEWAY_PACKAGES, loadOptional } from "./usage.js";
 
 /** Parses `8080`, `:8080` or `0.0.0.0:8080` (port 0 picks a free one). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -15,9 +16,13 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host, port };
 }
 
-/** Starts the gateway on `runtime`; returns it (it closes with the runtime). */
+/**
+ * Starts the gateway on `runtime`; returns it (it closes with the runtime). The gateway code is
+ * imported here: its optional peers (fastify, jose) are needed only with --http.
+ */
 export async function attachGateway(runtime: ServeRuntime, listen: string): Promise<Gateway> {
   const { host, port } = parseListen(listen);
+  const { startGateway } = await loadOptional(GATEWAY_PACKAGES, () => import("../../runtime/gateway/index.js"), "--http");
   const gateway = await startGateway({ bus: runtime.bus("gateway"), host, port });
   runtime.onClose(() => gateway.close());
   const u = gateway.url;

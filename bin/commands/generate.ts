@@ -3,11 +3,11 @@ import { Option, type Command } from "commander";
 import { relative, resolve } from "node:path";
 import { readdirSync } from "node:fs";
 import { UsageError } from "./invoke.js";
-import { loadTooling, requireDir } from "./usage.js";
+import { GENERATOR_PACKAGES, loadOptional, requireDir } from "./usage.js";
 
 /** The generator, imported when the command runs (it needs the optional generator tooling). */
 async function generator() {
-  return await loadTooling(async () => {
+  return await loadOptional(GENERATOR_PACKAGES, async () => {
     const [{ loadIr }, { SchemaLoadError }, { checkFiles, emitAll, writeFiles }, { emittersFor }, { packageRoot }, { contractsCommand }] = await Promise.all([
       import("../../generator/ir/load.js"),
       import("../../generator/ir/errors.js"),

@@ -37,7 +37,7 @@ async function publishDurable(eventType: string, json: string, opts: PublishCliO
       }
       await one(payload);
     }
-  });
+  }, "--durable");
 }
 
 /** Registers `oaio publish`. */

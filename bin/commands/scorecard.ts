@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { CheckResult } from "../../runtime/a2a/conformance/index.js";
 import { outputDir } from "./output-dir.js";
+import { A2A_PACKAGES, loadOptional } from "./usage.js";
 
 interface ScorecardOptions {
   out?: string;
@@ -17,8 +18,8 @@ interface ScorecardOptions {
 }
 
 /** Runs every check against a fresh conformance environment, closed before this returns. */
-async function measure(): Promise<CheckResult[]> {
-  const { runChecks, startConformanceEnv } = await import("../../runtime/a2a/conformance/index.js");
+async function measure(conformance: typeof import("../../runtime/a2a/conformance/index.js")): Promise<CheckResult[]> {
+  const { runChecks, startConformanceEnv } = conformance;
   await using env = await startConformanceEnv();
   return await runChecks(env);
 }
@@ -33,15 +34,21 @@ export function register(program: Command): void {
     .option("-q, --quiet", "print only problems")
     .action(async (opts: ScorecardOptions) => {
       let outDir: string;
+      let conformance: typeof import("../../runtime/a2a/conformance/index.js");
+      let scorecard: typeof import("../../runtime/a2a/conformance/scorecard.js");
       try {
         outDir = outputDir(opts.out);
+        // the A2A bridge and its optional peers (fastify, jose, @nats-io/jetstream, @nats-io/kv)
+        [conformance, scorecard] = await loadOptional(A2A_PACKAGES, () =>
+          Promise.all([import("../../runtime/a2a/conformance/index.js"), import("../../runtime/a2a/conformance/scorecard.js")]),
+        );
       } catch (err: unknown) {
         process.stderr.write(`oaio scorecard: ${(err as Error).message}\n`);
         process.exitCode = 2;
         return;
       }
-      const { buildScorecard, renderHtml, renderJson, renderMarkdown } = await import("../../runtime/a2a/conformance/scorecard.js");
-      const card = buildScorecard(await measure());
+      const { buildScorecard, renderHtml, renderJson, renderMarkdown } = scorecard;
+      const card = buildScorecard(await measure(conformance));
       const files: [string, string][] = [["a2a.json", renderJson(card)], ["a2a.md", renderMarkdown(card)], ["a2a.html", renderHtml(card)]];
       const show = (f: string): string => relative(process.cwd(), join(outDir, f)) || f;
       if (opts.check) {

@@ -77,7 +77,7 @@ async function subscribeDurable(pattern: string, name: string, opts: SubscribeCl
     } finally {
       await sub.close();
     }
-  });
+  }, "--durable");
 }
 
 /** Waits for `finished`; SIGINT or SIGTERM call `done` (which settles it) in the meantime. */

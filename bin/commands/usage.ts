@@ -21,6 +21,12 @@ export function requireDir(path: string, flag: string, holds: string): void {
 
 /** The generator tooling: optional peer dependencies that only generate, conformance and scorecard need. */
 export const GENERATOR_PACKAGES = ["ts-morph", "json-schema-to-typescript", "handlebars"] as const;
+/** What the HTTP/SSE gateway server needs (`oaio serve --http`). */
+export const GATEWAY_PACKAGES = ["fastify", "jose"] as const;
+/** What the durable (JetStream) commands need: streams, replay, dlq, publish/subscribe --durable. */
+export const JETSTREAM_PACKAGES = ["@nats-io/jetstream"] as const;
+/** What the A2A bridge needs (`oaio scorecard` runs one). */
+export const A2A_PACKAGES = ["fastify", "jose", "@nats-io/jetstream", "@nats-io/kv"] as const;
 
 /** The name of the package a failed import could not find, or undefined for any other failure. */
 export function missingPackage(err: unknown): string | undefined {
@@ -32,35 +38,47 @@ export function missingPackage(err: unknown): string | undefined {
   return spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
 }
 
-/** `pkg@version` for each generator package, with the versions openagentio's package.json names (else bare names). */
-function installSpecs(packageJson: string | undefined): string[] {
-  let declared: Record<string, unknown> = {};
+/** openagentio's own package.json, parsed (undefined when it cannot be read). */
+function ownPackageJson(): Record<string, Record<string, unknown> | undefined> | undefined {
+  const pkg = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+  const path = [join(pkg, "package.json"), join(pkg, "..", "package.json")].find((p) => existsSync(p));
   try {
-    if (packageJson !== undefined) {
-      const parsed = JSON.parse(readFileSync(packageJson, "utf8")) as Record<string, Record<string, unknown> | undefined>;
-      declared = { ...parsed["dependencies"], ...parsed["peerDependencies"] };
-    }
+    return path === undefined ? undefined : (JSON.parse(readFileSync(path, "utf8")) as Record<string, Record<string, unknown> | undefined>);
   } catch {
-    // name the packages without versions
+    return undefined;
   }
-  return GENERATOR_PACKAGES.map((p) => (typeof declared[p] === "string" ? `${p}@${declared[p]}` : p));
+}
+
+/** `pkg@version` with the version package.json's devDependencies pin (else its peer range, else the bare name). */
+function installSpec(name: string, manifest: ReturnType<typeof ownPackageJson>): string {
+  const version = manifest?.["devDependencies"]?.[name] ?? manifest?.["peerDependencies"]?.[name];
+  return typeof version === "string" ? `${name}@${version}` : name;
+}
+
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
 /**
- * Imports what a generator command needs (`load` does the dynamic imports). When a package is
- * not installed, throws a {@link UsageError} (exit 2) naming it and the one command that
- * installs the generator tooling.
+ * Imports what a command needs from optional peer dependencies (`load` does the dynamic
+ * imports; `packages` names the peers it needs). When one of them (or any other optional peer
+ * of openagentio) is not installed, throws a {@link UsageError} (exit 2) naming it and the
+ * `npm install` line for `packages`, with the versions package.json pins; `feature` (e.g.
+ * `--durable`) prefixes the message when only an option of the command needs the peers.
  */
-export async function loadTooling<T>(load: () => Promise<T>): Promise<T> {
+export async function loadOptional<T>(packages: readonly string[], load: () => Promise<T>, feature?: string): Promise<T> {
   try {
     return await load();
   } catch (err: unknown) {
     const missing = missingPackage(err);
     if (missing === undefined) throw err;
-    const pkg = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-    const packageJson = [join(pkg, "package.json"), join(pkg, "..", "package.json")].find((p) => existsSync(p));
+    const manifest = ownPackageJson();
+    const optional = Object.keys(manifest?.["peerDependenciesMeta"] ?? {});
+    if (!packages.includes(missing) && !optional.includes(missing)) throw err;
+    const needed = packages.includes(missing) ? packages : [...packages, missing];
+    const dev = needed.every((p) => (GENERATOR_PACKAGES as readonly string[]).includes(p));
     throw new UsageError(
-      `the generator tooling is missing: ${missing} is not installed (ts-morph, json-schema-to-typescript and handlebars are optional peer dependencies of openagentio); install them with: npm install --save-dev ${installSpecs(packageJson).join(" ")}`,
+      `${feature === undefined ? "" : `${feature} `}needs ${listed(needed)}${dev ? " (the generator tooling)" : ""}, optional peer ${needed.length === 1 ? "dependency" : "dependencies"} of openagentio; ${missing} is not installed. Install with: npm install ${dev ? "--save-dev " : ""}${needed.map((p) => installSpec(p, manifest)).join(" ")}`,
     );
   }
 }
