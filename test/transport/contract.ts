@@ -287,7 +287,10 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       for (const bad of ["", "bad queue", "q*"]) {
         expectTransportError(() => t.subscribe("ok.subject", { queue: bad }, () => undefined), "INVALID_REQUEST");
       }
-      expectTransportError(() => t.subscribe("ok.subject", { maxPending: 0 }, () => undefined), "INVALID_REQUEST");
+      // a bad option is a programmer mistake: the runtime's one invalid-argument error
+      expect(() => t.subscribe("ok.subject", { maxPending: 0 }, () => undefined)).toThrow(expect.objectContaining({
+        code: "INVALID_REQUEST", details: expect.objectContaining({ field: "opts.maxPending", value: 0, expected: "a positive integer" }),
+      }));
       // Nothing was half-registered: the transport still works.
       const s = sink();
       t.subscribe("ok.subject", {}, s.handler);

@@ -1,0 +1,77 @@
+/**
+ * Write coalescing for a socket transport (spec/transports.md "Write coalescing"). nats.js
+ * writes its buffer to the socket on a microtask after the first publish; a caller awaiting
+ * each publish (or a stream handler awaiting each frame) would therefore cost one socket write
+ * per message. The coalescer sends the first message of a burst at once (no added latency for
+ * a lone request or reply) and queues the ones that follow within the same event-loop turn,
+ * handing them over together on `setImmediate`, in order. A burst that reaches
+ * {@link MAX_QUEUED} messages or {@link MAX_QUEUED_BYTES} is handed over at once (the queue
+ * never grows without bound when a producer never yields). A queued message whose hand-over
+ * throws goes to `lost` (its publish had already returned).
+ */
+
+/** Messages queued before they are handed over without waiting for the turn to end. */
+export const MAX_QUEUED = 512;
+/** Bytes queued before they are handed over at once. */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
+
+/** One message on its way to the socket. */
+export interface Outgoing {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly reply: string | undefined;
+}
+
+export class Coalescer {
+  readonly #send: (m: Outgoing) => void;
+  readonly #lost: (m: Outgoing, err: unknown) => void;
+  #queue: Outgoing[] | undefined;
+  #queuedBytes = 0;
+  #timer: ReturnType<typeof setImmediate> | undefined;
+
+  /** `send` hands one message to the connection (throwing what it throws); `lost` hears of queued ones it refused. */
+  constructor(send: (m: Outgoing) => void, lost: (m: Outgoing, err: unknown) => void) {
+    this.#send = send;
+    this.#lost = lost;
+  }
+
+  /** Sends now (throwing what `send` throws) or queues behind an open burst. */
+  publish(m: Outgoing): void {
+    if (this.#queue !== undefined) {
+      this.#queue.push(m);
+      this.#queuedBytes += m.data.byteLength;
+      if (this.#queue.length >= MAX_QUEUED || this.#queuedBytes >= MAX_QUEUED_BYTES) this.#handOver();
+      return;
+    }
+    this.#send(m);
+    this.#queue = [];
+    this.#timer = setImmediate(this.#end);
+  }
+
+  /** Hands every queued message over and closes the burst (the next publish is sent at once). */
+  flush(): void {
+    if (this.#timer !== undefined) clearImmediate(this.#timer);
+    this.#end();
+  }
+
+  readonly #end = (): void => {
+    this.#timer = undefined;
+    this.#handOver();
+    this.#queue = undefined;
+  };
+
+  /** Sends what is queued, in order; the burst stays open. */
+  #handOver(): void {
+    const queue = this.#queue;
+    if (queue === undefined || queue.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    for (const m of queue) {
+      try {
+        this.#send(m);
+      } catch (err: unknown) {
+        this.#lost(m, err);
+      }
+    }
+  }
+}
