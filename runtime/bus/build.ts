@@ -134,10 +134,14 @@ export class EnvelopeFactory {
   }
 
   /**
-   * A reply to `request` (replies.ts `replyInit` without seq): `build(replyInit(request, self,
-   * metadata, eventType, payload, undefined, isFinal))`.
+   * A reply or stream frame to `request`: `build(replyInit(request, self, metadata, eventType,
+   * payload, seq, isFinal))`, then with `phase` (a final frame's explicit phase) set on the init
+   * after them, as the stream writer does.
    */
-  reply(request: Envelope, self: string, metadata: Record<string, unknown> | undefined, eventType: string, payload: unknown, isFinal: boolean): Envelope {
+  reply(
+    request: Envelope, self: string, metadata: Record<string, unknown> | undefined, eventType: string, payload: unknown, isFinal: boolean,
+    seq?: number, phase?: string,
+  ): Envelope {
     const env: Envelope = {
       spec_version: SPEC_VERSION,
       schema_version: this.#schemaVersion,
@@ -149,11 +153,16 @@ export class EnvelopeFactory {
     env.from = typeof request.to === "string" ? request.to : self;
     if (typeof request.from === "string") env.to = request.from;
     copyContext(request, env);
+    if (seq !== undefined) env.seq = seq;
     if (isFinal) env.is_final = true;
     if (payload !== undefined) env.payload = payload as Envelope["payload"];
     if (metadata !== undefined) env.metadata = metadata;
+    if (phase !== undefined && this.#schemaVersion === 2) env.phase = phase as Envelope["phase"];
     const d = DEFAULTS.get(eventType);
-    if (d !== undefined) this.#defaults(env, d);
+    if (d !== undefined) {
+      if (d.frameType !== undefined) env.frame_type = d.frameType;
+      if (phase === undefined && this.#schemaVersion === 2 && d.phase !== undefined) env.phase = d.phase as Envelope["phase"];
+    }
     return env;
   }
 

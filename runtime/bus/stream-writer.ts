@@ -20,7 +20,7 @@ import { sentVoid, type BusCore } from "./core.js";
 import { isEmpty } from "./handlers.js";
 import { LazyInbox } from "./inbox.js";
 import { subjectProblem } from "../transport/subject.js";
-import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
+import { errorPayload, inheritMetadata, resultPayload, toAcpError } from "./replies.js";
 import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from "./types.js";
 
 /** Listens for agent.stream.cancel on one inbox subject; aborts the matching stream. */
@@ -182,9 +182,7 @@ export class Writer implements StreamWriter {
     else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || !isEmpty(this.#replyMetadata)) {
       metadata = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
     }
-    const init = replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final);
-    if (phase !== undefined) init.phase = phase as Envelope["phase"];
-    const env = this.#core.envelope(init);
+    const env = this.#core.factory.reply(this.#request, this.#core.agentId, metadata, eventType, payload, final, seq, phase);
     const sent = sentVoid(this.#core.send(env, this.#call));
     if (final || ++this.#sinceYield < YIELD_EVERY) return sent;
     this.#sinceYield = 0;
