@@ -5,7 +5,8 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";
-import { AcpError, AgentUnavailableError, CanceledError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
+import { AcpError, AgentUnavailableError, CanceledError, TransportFailureError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { TraceIdSource, currentContext, outboundContext, type ContextFields } from "../context/index.js";
 import { DEFAULT_MAX_BYTES } from "../envelope/index.js";
 import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
@@ -47,11 +48,9 @@ const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
 
-function positive(value: number | undefined, fallback: number, what: string): number {
+function positive(value: number | undefined, fallback: number, what: string, api = "createBus"): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidRequestError(`bus option ${what} must be a positive number, got ${String(value)}`);
-  }
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw invalidArgument(api, what, value, "a positive number");
   return value;
 }
 
@@ -76,11 +75,11 @@ class BusImpl implements Bus {
     assertBusToken(opts.agentId, "agent id");
     if (opts.tenant !== undefined) assertTenant(opts.tenant);
     if (opts.schemaVersion !== undefined && opts.schemaVersion !== 1 && opts.schemaVersion !== 2) {
-      throw new InvalidRequestError(`bus option schemaVersion must be 1 or 2, got ${String(opts.schemaVersion)}`);
+      throw invalidArgument("createBus", "schemaVersion", opts.schemaVersion, "1 or 2");
     }
     const validation = opts.validation ?? "strict";
     if (validation !== "strict" && validation !== "lenient") {
-      throw new InvalidRequestError(`bus option validation must be "strict" or "lenient", got ${String(validation)}`);
+      throw invalidArgument("createBus", "validation", validation, `"strict" or "lenient"`);
     }
     this.agentId = opts.agentId;
     this.tenant = opts.tenant;
@@ -89,7 +88,7 @@ class BusImpl implements Bus {
     this.prefix = this.subjects.prefix;
     const inboxRoot = opts.transport.inboxPrefix.split(".")[0];
     if (this.prefix.split(".")[0] === inboxRoot) {
-      throw new InvalidRequestError(`bus option prefix ${JSON.stringify(this.prefix)} starts with the transport's inbox prefix token "${inboxRoot}": choose another prefix (inboxes and agent subjects must not overlap)`);
+      throw invalidArgument("createBus", "prefix", this.prefix, `a prefix that does not start with the transport's inbox prefix token "${inboxRoot}" (inboxes and agent subjects must not overlap): choose another prefix`);
     }
     this.#ownsTransport = opts.ownsTransport ?? false;
     this.#drainTimeoutMs = positive(opts.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, "drainTimeoutMs");
@@ -233,7 +232,7 @@ class BusImpl implements Bus {
       this.#assertCanSend("invoke");
       const env = this.#request(target, payload, opts);
       const subject = this.subjects.invoke(target, env.tenant_id);
-      const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "timeoutMs");
+      const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "opts.timeoutMs", "bus.invoke");
       const call: OutboundCall = { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this };
       return this.#core.send(env, call, true).then((result) => replyOf(result, target));
     } catch (err: unknown) {
@@ -257,7 +256,7 @@ class BusImpl implements Bus {
 
   streamInvoke(target: string, payload: unknown, opts: StreamInvokeOptions = {}): StreamCall {
     this.#assertCanSend("stream");
-    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered", "maxBufferedBytes"] as const) positive(opts[key], 1, key);
+    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered", "maxBufferedBytes"] as const) positive(opts[key], 1, `opts.${key}`, "bus.streamInvoke");
     const env = this.#request(target, payload, opts);
     return new StreamCallImpl(this.#core, env, this.subjects.invoke(target, env.tenant_id), target, opts);
   }
@@ -269,7 +268,7 @@ class BusImpl implements Bus {
     if (handler.kind !== "event") {
       for (const r of this.#registrations) {
         if (r.subject === subject && r.kind !== handler.kind && r.kind !== "event") {
-          throw new InvalidRequestError(`${subject} already has an ${r.kind} handler on this bus: one target is either invoke or stream`);
+          throw invalidArgument(`bus.handle${handler.kind === "invoke" ? "Invoke" : "Stream"}`, "target", target ?? subject, `a target without another kind of handler (${subject} already has an ${r.kind} handler on this bus: one target is either invoke or stream)`);
         }
       }
     }
