@@ -12,6 +12,7 @@ import { DEFAULT_MAX_BYTES } from "../envelope/index.js";
 import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
 import type { PublishOptions as TransportPublishOptions, Transport } from "../transport/types.js";
 import { request } from "./caller.js";
+import { checked, checkedHandler } from "./checks.js";
 import { EnvelopeFactory } from "./build.js";
 import { composeOutbound } from "./compose.js";
 import { SENT_PROMISE, sentVoid, type BusCore, type PendingCall } from "./core.js";
@@ -28,7 +29,7 @@ import { CancelRegistry } from "./stream-writer.js";
 import { Subjects, assertBusToken, assertTenant } from "./subjects.js";
 import type {
   Bus, BusOptions, BusStats, EventHandler, HandleOptions, InvokeHandler, InvokeOptions, OutboundCall, OutboundResult,
-  PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions,
+  PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions, Validated,
 } from "./types.js";
 
 /** Default of {@link BusOptions.defaultTimeoutMs}. */
@@ -240,8 +241,11 @@ class BusImpl implements Bus {
     }
   }
 
-  invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions): Promise<Res> {
-    return this.#invoke(target, payload, opts).then(resultOf) as Promise<Res>;
+  invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions & Validated<Res>): Promise<Res> {
+    const validate = opts?.validate;
+    if (validate === undefined) return this.#invoke(target, payload, opts).then(resultOf) as Promise<Res>;
+    return this.#invoke(target, payload, opts).then((reply) => checked(validate, resultOf(reply), `the result of invoke of ${JSON.stringify(target)}`,
+      "the handler answered a value of another shape than the caller expects"));
   }
 
   async invokeEnvelope(target: string, payload: unknown, opts?: InvokeOptions): Promise<Envelope> {
@@ -281,19 +285,22 @@ class BusImpl implements Bus {
     return opt === null ? undefined : (opt ?? this.tenant);
   }
 
-  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts: SubscribeOptions = {}): Subscription {
+  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts: SubscribeOptions & Validated<P> = {}): Subscription {
     const subject = this.subjects.events(pattern, this.#tenantFor(opts.tenant), true);
-    return this.#register({ kind: "event", fn: handler as EventHandler<string, unknown> }, subject, opts.queue);
+    const fn = checkedHandler(opts.validate, `the payload of an event on ${subject}`, handler as EventHandler<string, unknown>);
+    return this.#register({ kind: "event", fn }, subject, opts.queue);
   }
 
-  handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions = {}): Subscription {
+  handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions & Validated<Req> = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "invoke", fn: handler as InvokeHandler }, subject, opts.queue ?? target, target);
+    const fn = checkedHandler(opts.validate, `the request of invoke of ${JSON.stringify(target)}`, handler as InvokeHandler);
+    return this.#register({ kind: "invoke", fn }, subject, opts.queue ?? target, target);
   }
 
-  handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts: HandleOptions = {}): Subscription {
+  handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts: HandleOptions & Validated<Req> = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "stream", fn: handler as StreamHandler }, subject, opts.queue ?? target, target);
+    const fn = checkedHandler(opts.validate, `the request of stream of ${JSON.stringify(target)}`, handler as StreamHandler);
+    return this.#register({ kind: "stream", fn }, subject, opts.queue ?? target, target);
   }
 
   // ---- lifecycle
