@@ -227,15 +227,18 @@ class BusImpl implements Bus {
     return this.#outbound("agent.message.received", target, payload, opts);
   }
 
-  /** Resolves with the terminal final reply: the same path (and cost) with or without outbound middleware. */
-  #invoke(target: string, payload: unknown, opts: InvokeOptions | undefined): Promise<Envelope> {
+  /**
+   * Resolves with `then(reply)` of the terminal final reply (one promise hop): the same path,
+   * and cost, with or without outbound middleware.
+   */
+  #invoke<R>(target: string, payload: unknown, opts: InvokeOptions | undefined, then: (reply: Envelope) => R): Promise<R> {
     try {
       this.#assertCanSend("invoke");
       const env = this.#request(target, payload, opts);
       const subject = this.subjects.invoke(target, env.tenant_id);
       const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "opts.timeoutMs", "bus.invoke");
       const call: OutboundCall = { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this };
-      return this.#core.send(env, call, true).then((result) => replyOf(result, target));
+      return this.#core.send(env, call, true).then((result) => then(replyOf(result, target)));
     } catch (err: unknown) {
       return Promise.reject(err);
     }
@@ -243,14 +246,14 @@ class BusImpl implements Bus {
 
   invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions & Validated<Res>): Promise<Res> {
     const validate = opts?.validate;
-    if (validate === undefined) return this.#invoke(target, payload, opts).then(resultOf) as Promise<Res>;
-    return this.#invoke(target, payload, opts).then((reply) => checked(validate, resultOf(reply), `the result of invoke of ${JSON.stringify(target)}`,
+    if (validate === undefined) return this.#invoke(target, payload, opts, resultOf) as Promise<Res>;
+    return this.#invoke(target, payload, opts, (reply) => checked(validate, resultOf(reply), `the result of invoke of ${JSON.stringify(target)}`,
       "the handler answered a value of another shape than the caller expects"));
   }
 
   async invokeEnvelope(target: string, payload: unknown, opts?: InvokeOptions): Promise<Envelope> {
     try {
-      return await this.#invoke(target, payload, opts);
+      return await this.#invoke(target, payload, opts, sameReply);
     } catch (err: unknown) {
       const reply = err instanceof AcpError ? err.details?.["reply"] : undefined;
       if (reply !== undefined) return reply as Envelope;
@@ -357,6 +360,10 @@ class BusImpl implements Bus {
     }
     this.#resolveClosed();
   }
+}
+
+function sameReply(reply: Envelope): Envelope {
+  return reply;
 }
 
 /** The reply of an invoke's send; outbound middleware that resolves otherwise is an error. */
