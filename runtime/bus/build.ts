@@ -134,13 +134,38 @@ export class EnvelopeFactory {
   }
 
   /**
-   * A reply or stream frame to `request`: `build(replyInit(request, self, metadata, eventType,
-   * payload, seq, isFinal))`, then with `phase` (a final frame's explicit phase) set on the init
-   * after them, as the stream writer does.
+   * A reply to `request` (replies.ts `replyInit` without seq): `build(replyInit(request, self,
+   * metadata, eventType, payload, undefined, isFinal))`.
    */
-  reply(
+  reply(request: Envelope, self: string, metadata: Record<string, unknown> | undefined, eventType: string, payload: unknown, isFinal: boolean): Envelope {
+    const env: Envelope = {
+      spec_version: SPEC_VERSION,
+      schema_version: this.#schemaVersion,
+      event_id: this.#newId(),
+      event_type: eventType,
+      occurred_at: this.#clock.now(),
+    };
+    if (request.event_id !== undefined) env.correlation_id = request.event_id;
+    env.from = typeof request.to === "string" ? request.to : self;
+    if (typeof request.from === "string") env.to = request.from;
+    copyContext(request, env);
+    if (isFinal) env.is_final = true;
+    if (payload !== undefined) env.payload = payload as Envelope["payload"];
+    if (metadata !== undefined) env.metadata = metadata;
+    const d = DEFAULTS.get(eventType);
+    if (d !== undefined) this.#defaults(env, d);
+    return env;
+  }
+
+  /**
+   * A stream frame to `request`: `build(replyInit(request, self, metadata, eventType, payload,
+   * seq, isFinal))` with `phase` (a final frame's explicit phase) set on the init after them, as
+   * the stream writer builds it. Its own method (not {@link reply} with more parameters): each
+   * hot shape stays monomorphic.
+   */
+  frame(
     request: Envelope, self: string, metadata: Record<string, unknown> | undefined, eventType: string, payload: unknown, isFinal: boolean,
-    seq?: number, phase?: string,
+    seq: number, phase: string | undefined,
   ): Envelope {
     const env: Envelope = {
       spec_version: SPEC_VERSION,
@@ -153,7 +178,7 @@ export class EnvelopeFactory {
     env.from = typeof request.to === "string" ? request.to : self;
     if (typeof request.from === "string") env.to = request.from;
     copyContext(request, env);
-    if (seq !== undefined) env.seq = seq;
+    env.seq = seq;
     if (isFinal) env.is_final = true;
     if (payload !== undefined) env.payload = payload as Envelope["payload"];
     if (metadata !== undefined) env.metadata = metadata;

@@ -102,8 +102,10 @@ class BusImpl implements Bus {
     const link = new Link(opts.reconnectGraceMs === 0 ? 0 : positive(opts.reconnectGraceMs, DEFAULT_RECONNECT_GRACE_MS, "reconnectGraceMs"));
     // One send path for every transport: an envelope goes to `transport.publish` as a body
     // whose form (bytes, or a sealed in-process copy) the transport picks (local.ts).
-    const publishEnvelope = (subject: string, env: Envelope, o?: TransportPublishOptions, provenance: Provenance = "foreign"): void => {
-      transport.publish(subject, new EnvelopeBody(env, provenance), o);
+    const publishEnvelope = (subject: string, env: Envelope, o?: TransportPublishOptions, provenance: Provenance = "foreign"): boolean => {
+      const body = new EnvelopeBody(env, provenance);
+      transport.publish(subject, body, o);
+      return body.sealed;
     };
     // The innermost send. `own`: the envelope comes straight from the bus' factory, with no
     // outbound middleware in between that could have changed it (local.ts Provenance).

@@ -73,12 +73,12 @@ class InvokeCall implements PendingCall, RouteTarget {
       // the same object gets its own reply_to before its own encode.
       env.reply_to = route.subject;
       this.#replyTo = route.subject;
-      // Kept for a resend after a reconnect (a transport that reconnects sends bytes and leaves
-      // the envelope alone; one that seals it delivers in-process and never reconnects).
-      this.#env = env;
       // the bus' own request is handed over
-      core.publishEnvelope(call.subject, env, { reply: route.subject }, vouched ? "handed-over" : "foreign");
+      const sealed = core.publishEnvelope(call.subject, env, { reply: route.subject }, vouched ? "handed-over" : "foreign");
       core.counters.sent++;
+      // Kept for a resend after a reconnect when it went as bytes (a transport that seals it
+      // delivers in-process, never reconnects, and hands the object itself to a receiver).
+      if (!sealed) this.#env = env;
     } catch (err: unknown) {
       this.#settle(toSendError(err, call.subject), undefined);
     }

@@ -65,6 +65,10 @@ export interface BusCore {
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
   /** The same builder, with the hot shapes (outbound messages, replies) written field by field. */
   readonly factory: EnvelopeFactory;
-  /** Hands an envelope to the transport as an {@link EnvelopeBody} (local.ts); throws what the transport throws. */
-  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions, provenance?: Provenance): void;
+  /**
+   * Hands an envelope to the transport as an {@link EnvelopeBody} (local.ts); throws what the
+   * transport throws. True when the transport sealed it (in-process delivery), false when it
+   * took its bytes.
+   */
+  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions, provenance?: Provenance): boolean;
 }

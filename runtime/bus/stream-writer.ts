@@ -181,7 +181,7 @@ export class Writer implements StreamWriter {
     else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || !isEmpty(this.#replyMetadata)) {
       metadata = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
     }
-    const env = this.#core.factory.reply(this.#request, this.#core.agentId, metadata, eventType, payload, final, seq, phase);
+    const env = this.#core.factory.frame(this.#request, this.#core.agentId, metadata, eventType, payload, final, seq, phase);
     const sent = sentVoid(this.#core.send(env, this.#call));
     if (final || ++this.#sinceYield < YIELD_EVERY) return sent;
     this.#sinceYield = 0;

@@ -65,7 +65,7 @@ describe.each([1, 2] as const)("EnvelopeFactory hot shapes (schema_version %i)",
         context, str, str, fc.nat(), fc.boolean(), fc.option(fc.jsonValue(), { nil: undefined }), metadata, frameType, phase,
         (ctx, from, to, seq, isFinal, payload, meta, type, ph) => {
           const request = factory.build({ event_type: "agent.message.received", from, to, ...(ctx as ContextFields | undefined) });
-          const fast = factory.reply(request, "self", meta, type, payload, isFinal, seq, ph);
+          const fast = factory.frame(request, "self", meta, type, payload, isFinal, seq, ph);
           const init = replyInit(request, "self", meta, type, payload, seq, isFinal);
           if (ph !== undefined) init.phase = ph as Envelope["phase"];
           expect(comparable(fast)).toEqual(comparable(factory.build(init)));
