@@ -9,6 +9,9 @@
  *   for reference, vs `nc.publish` of one pre-encoded envelope (no per-message work at all);
  * - streamInvoke frames/s over NATS: a handler writing deltas, a client iterating them; the
  *   handler in another process (two agents, two processes) and, for reference, in this thread;
+ *   against a raw nats.js publisher in that other process sending the same number of frame
+ *   envelopes (the bytes of a real delta frame, pre-encoded) to a raw nats.js subscriber here,
+ *   rounds alternating;
  * - invokes/s over the memory transport (64 in flight).
  * Bus and baseline alternate over several rounds; each figure is the median round, each ratio
  * the median of the per-pair ratios (robust to other processes loading the machine).
@@ -20,7 +23,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cpus, loadavg } from "node:os";
 import { spawn } from "node:child_process";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
 import { createBus, type Bus } from "../runtime/bus/index.js";
 import { createEnvelope, createUuidV7Generator, encode } from "../runtime/envelope/index.js";
 import { connectNats, createMemoryTransport } from "../runtime/transport/index.js";
@@ -33,7 +36,7 @@ const IN_FLIGHT = 64;
 const PUBLISHES = 60_000;
 const STREAM_FRAMES = 50_000;
 const MEMORY_CALLS = 40_000;
-const TARGETS = { invokeP50Ratio: 1.2, publishRatio: 0.8, streamFramesPerSec: 100_000, memoryInvokesPerSec: 150_000 };
+const TARGETS = { invokeP50Ratio: 1.2, publishRatio: 0.8, streamFramesPerSec: 100_000, memoryInvokesPerSec: 150_000, streamRatio: 0.5 };
 
 const REQUEST = { question: "What is my balance?", account: "ACC-1042" };
 const RESULT = { balance: 1042.5, currency: "EUR" };
@@ -170,6 +173,28 @@ async function main(): Promise<void> {
       if (frames !== STREAM_FRAMES + 1) throw new Error(`stream delivered ${frames} frames, expected ${STREAM_FRAMES + 1}`);
       return frames / ((now() - t0) / 1000);
     };
+    // Raw baseline: the other process publishes `n` pre-encoded frame envelopes with nc.publish
+    // (no per-frame work) to our inbox, then a final; a raw subscription counts them.
+    const rawStreamFrames = async (): Promise<number> => {
+      const inbox = createInbox();
+      const t0 = now();
+      let frames = 0;
+      const done = new Promise<void>((resolve) => {
+        const sub = rawClient.subscribe(inbox, {
+          callback: () => {
+            if (++frames === STREAM_FRAMES + 1) {
+              sub.unsubscribe();
+              resolve();
+            }
+          },
+        });
+      });
+      await rawClient.flush();
+      rawClient.publish("raw.stream.bench", Buffer.from(String(STREAM_FRAMES)), { reply: inbox });
+      await done;
+      if (frames !== STREAM_FRAMES + 1) throw new Error(`raw stream delivered ${frames} frames, expected ${STREAM_FRAMES + 1}`);
+      return frames / ((now() - t0) / 1000);
+    };
     // The stream server in its own process: two agents, two processes (as deployed).
     const self = fileURLToPath(import.meta.url);
     const child = spawn(process.execPath, [...(self.endsWith(".ts") ? ["--import", "tsx"] : []), self, "--stream-server", server.url], {
@@ -180,12 +205,11 @@ async function main(): Promise<void> {
       child.once("exit", (code) => reject(new Error(`stream server exited early (${code})`)));
     });
     await streamFrames("frames-remote");
-    const streamRounds: number[] = [];
+    await rawStreamFrames();
+    const streamPairs = await paired((which) => (which === "bus" ? streamFrames("frames-remote") : rawStreamFrames()));
+    const streamRounds = streamPairs.map((p) => p.bus);
     const streamSameThread: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      streamRounds.push(await streamFrames("frames-remote"));
-      streamSameThread.push(await streamFrames("frames"));
-    }
+    for (let r = 0; r < ROUNDS; r++) streamSameThread.push(await streamFrames("frames"));
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.stdin!.end();
     await exited;
@@ -239,6 +263,9 @@ async function main(): Promise<void> {
       },
       stream_frames_per_s_nats: {
         bus: median(streamRounds), server_process: "separate", same_thread: median(streamSameThread),
+        raw: median(streamPairs.map((p) => p.raw)), ratio: ratio(streamPairs),
+        raw_baseline: "raw nats.js in the server process: nc.publish of the same number of pre-encoded delta-frame envelopes (then a final) to a raw subscriber",
+        target_ratio_min: TARGETS.streamRatio,
         frames_per_stream: STREAM_FRAMES + 1, target_min: TARGETS.streamFramesPerSec,
       },
       memory_invokes_per_s: {
@@ -250,6 +277,7 @@ async function main(): Promise<void> {
       invoke_p50: results.invoke_latency_us.p50_ratio <= TARGETS.invokeP50Ratio,
       publish: results.publish_per_s.ratio >= TARGETS.publishRatio,
       stream: results.stream_frames_per_s_nats.bus >= TARGETS.streamFramesPerSec,
+      stream_ratio: results.stream_frames_per_s_nats.ratio >= TARGETS.streamRatio,
       memory: results.memory_invokes_per_s.bus >= TARGETS.memoryInvokesPerSec,
     };
     const out = {
@@ -274,7 +302,7 @@ async function main(): Promise<void> {
       `| invoke throughput (/s, ${IN_FLIGHT} in flight) | ${fmt(results.invoke_throughput_per_s.bus)} | ${fmt(results.invoke_throughput_per_s.raw)} | ${pct(results.invoke_throughput_per_s.ratio)} | |`,
       `| publish (/s), raw = builds the same envelope + JSON.stringify each | ${fmt(results.publish_per_s.bus)} | ${fmt(results.publish_per_s.raw)} | ${pct(results.publish_per_s.ratio)} | >= 80% ${met.publish ? "✓" : "✗"} |`,
       `| publish (/s), raw = one pre-encoded envelope (reference) | ${fmt(results.publish_per_s.reference_preencoded.bus)} | ${fmt(results.publish_per_s.reference_preencoded.raw)} | ${pct(results.publish_per_s.reference_preencoded.ratio)} | |`,
-      `| streamInvoke frames/s over NATS (server in another process) | ${fmt(results.stream_frames_per_s_nats.bus)} | | | >= 100,000 ${met.stream ? "✓" : "✗"} |`,
+      `| streamInvoke frames/s over NATS (server in another process) | ${fmt(results.stream_frames_per_s_nats.bus)} | ${fmt(results.stream_frames_per_s_nats.raw)} | ${results.stream_frames_per_s_nats.ratio.toFixed(2)}x | >= 100,000 ${met.stream ? "✓" : "✗"}, >= 0.5x ${met.stream_ratio ? "✓" : "✗"} |`,
       `| streamInvoke frames/s over NATS (server and client in one process) | ${fmt(results.stream_frames_per_s_nats.same_thread)} | | | |`,
       `| memory transport invokes/s (raw = transport request-reply, no codec) | ${fmt(results.memory_invokes_per_s.bus)} | ${fmt(results.memory_invokes_per_s.raw_transport_request_reply)} | ${pct(results.memory_invokes_per_s.ratio)} | >= 150,000 ${met.memory ? "✓" : "✗"} |`,
     ];
@@ -293,6 +321,19 @@ async function main(): Promise<void> {
 async function streamServer(url: string): Promise<void> {
   const transport = await connectNats({ servers: url });
   const bus = createBus({ agentId: "bench-remote", transport, ownsTransport: true });
+  // the raw baseline: the same frames' bytes, pre-encoded, published with nc.publish
+  const raw = await connect({ servers: url });
+  const base = { event_type: "agent.response.delta", from: "bench-remote", to: "bench-client", correlation_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41" };
+  const deltaBytes = encode(createEnvelope({ ...base, seq: 1, payload: { delta: "tok " } }));
+  const finalBytes = encode(createEnvelope({ ...base, event_type: "agent.response.final", seq: 2, is_final: true, payload: { result: 50_000 } }));
+  raw.subscribe("raw.stream.bench", {
+    callback: (_err, msg) => {
+      const n = Number(new TextDecoder().decode(msg.data));
+      for (let i = 0; i < n; i++) raw.publish(msg.reply!, deltaBytes);
+      raw.publish(msg.reply!, finalBytes);
+    },
+  });
+  await raw.flush();
   bus.handleStream<number>("frames-remote", async (n, w) => {
     for (let i = 0; i < n; i++) await w.delta("tok ");
     await w.final(n);
@@ -301,6 +342,7 @@ async function streamServer(url: string): Promise<void> {
   process.stdout.write("ready\n");
   process.stdin.resume();
   await new Promise((resolve) => process.stdin.once("end", resolve));
+  await raw.close();
   await bus.close();
 }
 

@@ -133,6 +133,40 @@ export class EnvelopeFactory {
     return env;
   }
 
+  /**
+   * A stream frame to `request`: `build(replyInit(request, self, metadata, eventType, payload,
+   * seq, isFinal))` with `phase` (a final frame's explicit phase) set on the init after them, as
+   * the stream writer builds it. Its own method (not {@link reply} with more parameters): each
+   * hot shape stays monomorphic.
+   */
+  frame(
+    request: Envelope, self: string, metadata: Record<string, unknown> | undefined, eventType: string, payload: unknown, isFinal: boolean,
+    seq: number, phase: string | undefined,
+  ): Envelope {
+    const env: Envelope = {
+      spec_version: SPEC_VERSION,
+      schema_version: this.#schemaVersion,
+      event_id: this.#newId(),
+      event_type: eventType,
+      occurred_at: this.#clock.now(),
+    };
+    if (request.event_id !== undefined) env.correlation_id = request.event_id;
+    env.from = typeof request.to === "string" ? request.to : self;
+    if (typeof request.from === "string") env.to = request.from;
+    copyContext(request, env);
+    env.seq = seq;
+    if (isFinal) env.is_final = true;
+    if (payload !== undefined) env.payload = payload as Envelope["payload"];
+    if (metadata !== undefined) env.metadata = metadata;
+    if (phase !== undefined && this.#schemaVersion === 2) env.phase = phase as Envelope["phase"];
+    const d = DEFAULTS.get(eventType);
+    if (d !== undefined) {
+      if (d.frameType !== undefined) env.frame_type = d.frameType;
+      if (phase === undefined && this.#schemaVersion === 2 && d.phase !== undefined) env.phase = d.phase as Envelope["phase"];
+    }
+    return env;
+  }
+
   #defaults(env: Envelope, d: Defaults): void {
     if (d.frameType !== undefined) env.frame_type = d.frameType;
     if (this.#schemaVersion === 2 && d.phase !== undefined) env.phase = d.phase as Envelope["phase"];

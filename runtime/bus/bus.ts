@@ -5,20 +5,20 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";
-import { AcpError, AgentUnavailableError, CanceledError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
+import { AcpError, AgentUnavailableError, CanceledError, TransportFailureError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import { TraceIdSource, currentContext, outboundContext, type ContextFields } from "../context/index.js";
 import { DEFAULT_MAX_BYTES } from "../envelope/index.js";
-import { wireBytes } from "./wire.js";
 import { DEFAULT_MAX_GAP, DEFAULT_MAX_PENDING } from "../stream/reassembler.js";
 import type { PublishOptions as TransportPublishOptions, Transport } from "../transport/types.js";
-import { request, requestResult } from "./caller.js";
+import { request } from "./caller.js";
+import { checked, checkedHandler } from "./checks.js";
 import { EnvelopeFactory } from "./build.js";
 import { composeOutbound } from "./compose.js";
-import { Cork } from "./cork.js";
 import { SENT_PROMISE, sentVoid, type BusCore, type PendingCall } from "./core.js";
 import { InboxMux } from "./inbox.js";
 import { DEFAULT_RECONNECT_GRACE_MS, Link } from "./link.js";
-import { LocalEnvelope, type Provenance } from "./local.js";
+import { EnvelopeBody, type Provenance } from "./local.js";
 import { InboundGate } from "./inbound-decode.js";
 import { Registration, type AnyHandler } from "./registration.js";
 import { resultOf } from "./replies.js";
@@ -29,7 +29,7 @@ import { CancelRegistry } from "./stream-writer.js";
 import { Subjects, assertBusToken, assertTenant } from "./subjects.js";
 import type {
   Bus, BusOptions, BusStats, EventHandler, HandleOptions, InvokeHandler, InvokeOptions, OutboundCall, OutboundResult,
-  PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions,
+  PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions, Validated,
 } from "./types.js";
 
 /** Default of {@link BusOptions.defaultTimeoutMs}. */
@@ -49,11 +49,9 @@ const OPEN = 0;
 const CLOSING = 1;
 const CLOSED = 2;
 
-function positive(value: number | undefined, fallback: number, what: string): number {
+function positive(value: number | undefined, fallback: number, what: string, api = "createBus"): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidRequestError(`bus option ${what} must be a positive number, got ${String(value)}`);
-  }
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw invalidArgument(api, what, value, "a positive number");
   return value;
 }
 
@@ -70,9 +68,6 @@ class BusImpl implements Bus {
   readonly #ownsTransport: boolean;
   readonly #drainTimeoutMs: number;
   readonly #stopStatus: () => void;
-  readonly #cork: Cork | undefined;
-  /** No outbound middleware: invoke calls the transport step directly. */
-  readonly #direct: boolean;
   #state = OPEN;
   #closing: Promise<void> | undefined;
   #resolveClosed!: () => void;
@@ -81,11 +76,11 @@ class BusImpl implements Bus {
     assertBusToken(opts.agentId, "agent id");
     if (opts.tenant !== undefined) assertTenant(opts.tenant);
     if (opts.schemaVersion !== undefined && opts.schemaVersion !== 1 && opts.schemaVersion !== 2) {
-      throw new InvalidRequestError(`bus option schemaVersion must be 1 or 2, got ${String(opts.schemaVersion)}`);
+      throw invalidArgument("createBus", "schemaVersion", opts.schemaVersion, "1 or 2");
     }
     const validation = opts.validation ?? "strict";
     if (validation !== "strict" && validation !== "lenient") {
-      throw new InvalidRequestError(`bus option validation must be "strict" or "lenient", got ${String(validation)}`);
+      throw invalidArgument("createBus", "validation", validation, `"strict" or "lenient"`);
     }
     this.agentId = opts.agentId;
     this.tenant = opts.tenant;
@@ -94,7 +89,7 @@ class BusImpl implements Bus {
     this.prefix = this.subjects.prefix;
     const inboxRoot = opts.transport.inboxPrefix.split(".")[0];
     if (this.prefix.split(".")[0] === inboxRoot) {
-      throw new InvalidRequestError(`bus option prefix ${JSON.stringify(this.prefix)} starts with the transport's inbox prefix token "${inboxRoot}": choose another prefix (inboxes and agent subjects must not overlap)`);
+      throw invalidArgument("createBus", "prefix", this.prefix, `a prefix that does not start with the transport's inbox prefix token "${inboxRoot}" (inboxes and agent subjects must not overlap): choose another prefix`);
     }
     this.#ownsTransport = opts.ownsTransport ?? false;
     this.#drainTimeoutMs = positive(opts.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, "drainTimeoutMs");
@@ -104,25 +99,18 @@ class BusImpl implements Bus {
     const log = new Log(opts.logger, opts.agentId);
     const schemaVersion = opts.schemaVersion ?? 2;
     const transport = opts.transport;
-    // The memory transport already batches delivery; sockets get write coalescing.
     const link = new Link(opts.reconnectGraceMs === 0 ? 0 : positive(opts.reconnectGraceMs, DEFAULT_RECONNECT_GRACE_MS, "reconnectGraceMs"));
-    const cork = transport.name === "memory" ? undefined : new Cork(transport, counters, log, link);
-    this.#cork = cork;
-    const publish = cork === undefined
-      ? (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => transport.publish(subject, data, o)
-      : (subject: string, data: Uint8Array, o?: TransportPublishOptions): void => cork.publish(subject, data, o);
-    // In-process transports take envelopes as local bodies (local.ts); the others take bytes.
-    const publishLocal = cork === undefined ? transport.publishLocal?.bind(transport) : undefined;
-    const publishEnvelope = publishLocal === undefined
-      ? (subject: string, env: Envelope, o?: TransportPublishOptions): void => publish(subject, wireBytes(env), o)
-      : (subject: string, env: Envelope, o?: TransportPublishOptions, provenance: Provenance = "foreign"): void => {
-        const body = LocalEnvelope.of(env, provenance);
-        if (body === undefined) publish(subject, wireBytes(env), o);
-        else publishLocal(subject, body, o);
-      };
-    // The innermost send; `own` when the bus' envelope comes straight from its factory (local.ts Provenance).
-    const deliver = (env: Envelope, call: OutboundCall, own: boolean): Promise<OutboundResult> => {
-      if (call.kind === "invoke") return request(core, env, call, own).then((reply) => ({ kind: "reply", envelope: reply }));
+    // One send path for every transport: an envelope goes to `transport.publish` as a body
+    // whose form (bytes, or a sealed in-process copy) the transport picks (local.ts).
+    const publishEnvelope = (subject: string, env: Envelope, o?: TransportPublishOptions, provenance: Provenance = "foreign"): boolean => {
+      const body = new EnvelopeBody(env, provenance);
+      transport.publish(subject, body, o);
+      return body.sealed;
+    };
+    // The innermost send. `own`: the envelope comes straight from the bus' factory, with no
+    // outbound middleware in between that could have changed it (local.ts Provenance).
+    const terminal = (env: Envelope, call: OutboundCall, own = false): Promise<OutboundResult> => {
+      if (call.kind === "invoke") return request(core, env, call, own);
       // a stream call keeps its request envelope: vouched, not handed over
       const provenance: Provenance = !own ? "foreign" : call.kind === "stream" ? "vouched" : "handed-over";
       try {
@@ -133,8 +121,10 @@ class BusImpl implements Bus {
       counters.sent++;
       return SENT_PROMISE;
     };
-    const terminal = (env: Envelope, call: OutboundCall): Promise<OutboundResult> => deliver(env, call, false);
-    const send = composeOutbound(opts.middleware?.outbound, terminal);
+    const middleware = opts.middleware?.outbound ?? [];
+    const chain = composeOutbound(middleware, terminal);
+    // Every send goes through `send`; without middleware the chain is the terminal itself.
+    const send = middleware.length === 0 ? terminal : (env: Envelope, call: OutboundCall): Promise<OutboundResult> => chain(env, call);
     const s = opts.stream ?? {};
     const factory = new EnvelopeFactory(schemaVersion);
     const core: BusCore = {
@@ -160,19 +150,17 @@ class BusImpl implements Bus {
       ids: new TraceIdSource(),
       inbound: opts.middleware?.inbound,
       send,
-      sendOwn: send === terminal ? (env, call) => deliver(env, call, true) : send,
       pending: new Set<PendingCall>(),
       link,
       inboxDot: `${transport.inboxPrefix}.`,
       envelope: (init) => factory.build(init),
       factory,
-      publish,
       publishEnvelope,
     };
     this.#core = core;
-    this.#direct = send === terminal;
     this.#cancels = new CancelRegistry(core);
     this.#stopStatus = transport.onStatus((status) => {
+      if (status.type === "error" && status.unsent !== undefined) counters.sendErrors += status.unsent;
       if (status.type === "disconnected" || status.type === "reconnecting") core.link.disconnected();
       else if (status.type === "reconnected") core.link.reconnected();
       if (status.type === "disconnected" || status.type === "reconnected" || status.type === "closed") {
@@ -207,7 +195,7 @@ class BusImpl implements Bus {
       this.#assertCanSend("publish");
       const env = this.#outbound(eventType, undefined, payload, opts);
       const subject = this.subjects.events(eventType, env.tenant_id);
-      const sent = this.#core.sendOwn(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this });
+      const sent = this.#core.send(env, { kind: "publish", subject, timeoutMs: undefined, signal: opts?.signal, bus: this }, true);
       return opts?.confirm === true ? sent.then(() => this.#confirm(subject)) : sentVoid(sent);
     } catch (err: unknown) {
       return Promise.reject(err);
@@ -216,7 +204,6 @@ class BusImpl implements Bus {
 
   /** Resolves once the transport has what was sent so far (NATS: the server's PONG after it). */
   async #confirm(subject: string): Promise<void> {
-    this.#cork?.flush();
     try {
       await this.transport.flush();
     } catch (err: unknown) {
@@ -243,33 +230,32 @@ class BusImpl implements Bus {
   }
 
   /**
-   * Resolves with the terminal final reply, or its result when `unwrap`. No `async`: one
-   * promise per call when there is no outbound middleware.
+   * Resolves with `then(reply)` of the terminal final reply (one promise hop): the same path,
+   * and cost, with or without outbound middleware.
    */
-  #invoke(target: string, payload: unknown, opts: InvokeOptions | undefined, unwrap: boolean): Promise<unknown> {
+  #invoke<R>(target: string, payload: unknown, opts: InvokeOptions | undefined, then: (reply: Envelope) => R): Promise<R> {
     try {
       this.#assertCanSend("invoke");
       const env = this.#request(target, payload, opts);
       const subject = this.subjects.invoke(target, env.tenant_id);
-      const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "timeoutMs");
+      const timeoutMs = positive(opts?.timeoutMs, this.#core.defaultTimeoutMs, "opts.timeoutMs", "bus.invoke");
       const call: OutboundCall = { kind: "invoke", subject, timeoutMs, signal: opts?.signal, bus: this };
-      if (this.#direct) return unwrap ? requestResult(this.#core, env, call, true) : request(this.#core, env, call, true);
-      return this.#core.send(env, call).then((result) => {
-        if (result.kind !== "reply") throw new AgentUnavailableError(`invoke of ${target}: outbound middleware answered without a reply`);
-        return unwrap ? resultOf(result.envelope) : result.envelope;
-      });
+      return this.#core.send(env, call, true).then((result) => then(replyOf(result, target)));
     } catch (err: unknown) {
       return Promise.reject(err);
     }
   }
 
-  invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions): Promise<Res> {
-    return this.#invoke(target, payload, opts, true) as Promise<Res>;
+  invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions & Validated<Res>): Promise<Res> {
+    const validate = opts?.validate;
+    if (validate === undefined) return this.#invoke(target, payload, opts, resultOf) as Promise<Res>;
+    return this.#invoke(target, payload, opts, (reply) => checked(validate, resultOf(reply), `the result of invoke of ${JSON.stringify(target)}`,
+      "the handler answered a value of another shape than the caller expects"));
   }
 
   async invokeEnvelope(target: string, payload: unknown, opts?: InvokeOptions): Promise<Envelope> {
     try {
-      return (await this.#invoke(target, payload, opts, false)) as Envelope;
+      return await this.#invoke(target, payload, opts, sameReply);
     } catch (err: unknown) {
       const reply = err instanceof AcpError ? err.details?.["reply"] : undefined;
       if (reply !== undefined) return reply as Envelope;
@@ -279,7 +265,7 @@ class BusImpl implements Bus {
 
   streamInvoke(target: string, payload: unknown, opts: StreamInvokeOptions = {}): StreamCall {
     this.#assertCanSend("stream");
-    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered", "maxBufferedBytes"] as const) positive(opts[key], 1, key);
+    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered", "maxBufferedBytes"] as const) positive(opts[key], 1, `opts.${key}`, "bus.streamInvoke");
     const env = this.#request(target, payload, opts);
     return new StreamCallImpl(this.#core, env, this.subjects.invoke(target, env.tenant_id), target, opts);
   }
@@ -291,7 +277,7 @@ class BusImpl implements Bus {
     if (handler.kind !== "event") {
       for (const r of this.#registrations) {
         if (r.subject === subject && r.kind !== handler.kind && r.kind !== "event") {
-          throw new InvalidRequestError(`${subject} already has an ${r.kind} handler on this bus: one target is either invoke or stream`);
+          throw invalidArgument(`bus.handle${handler.kind === "invoke" ? "Invoke" : "Stream"}`, "target", target ?? subject, `a target without another kind of handler (${subject} already has an ${r.kind} handler on this bus: one target is either invoke or stream)`);
         }
       }
     }
@@ -304,19 +290,22 @@ class BusImpl implements Bus {
     return opt === null ? undefined : (opt ?? this.tenant);
   }
 
-  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts: SubscribeOptions = {}): Subscription {
+  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts: SubscribeOptions & Validated<P> = {}): Subscription {
     const subject = this.subjects.events(pattern, this.#tenantFor(opts.tenant), true);
-    return this.#register({ kind: "event", fn: handler as EventHandler<string, unknown> }, subject, opts.queue);
+    const fn = checkedHandler(opts.validate, `the payload of an event on ${subject}`, handler as EventHandler<string, unknown>);
+    return this.#register({ kind: "event", fn }, subject, opts.queue);
   }
 
-  handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions = {}): Subscription {
+  handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts: HandleOptions & Validated<Req> = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "invoke", fn: handler as InvokeHandler }, subject, opts.queue ?? target, target);
+    const fn = checkedHandler(opts.validate, `the request of invoke of ${JSON.stringify(target)}`, handler as InvokeHandler);
+    return this.#register({ kind: "invoke", fn }, subject, opts.queue ?? target, target);
   }
 
-  handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts: HandleOptions = {}): Subscription {
+  handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts: HandleOptions & Validated<Req> = {}): Subscription {
     const subject = this.subjects.invoke(target, this.#tenantFor(opts.tenant));
-    return this.#register({ kind: "stream", fn: handler as StreamHandler }, subject, opts.queue ?? target, target);
+    const fn = checkedHandler(opts.validate, `the request of stream of ${JSON.stringify(target)}`, handler as StreamHandler);
+    return this.#register({ kind: "stream", fn }, subject, opts.queue ?? target, target);
   }
 
   // ---- lifecycle
@@ -362,7 +351,6 @@ class BusImpl implements Bus {
     const err = new CanceledError(`bus ${this.agentId} closed`, { details: { agentId: this.agentId } });
     for (const p of [...core.pending]) p.fail(err);
     core.pending.clear();
-    this.#cork?.flush();
     await Promise.all([core.inbox.dispose(), this.#cancels.dispose()]);
     this.#stopStatus();
     if (this.#ownsTransport) {
@@ -374,6 +362,16 @@ class BusImpl implements Bus {
     }
     this.#resolveClosed();
   }
+}
+
+function sameReply(reply: Envelope): Envelope {
+  return reply;
+}
+
+/** The reply of an invoke's send; outbound middleware that resolves otherwise is an error. */
+function replyOf(result: OutboundResult, target: string): Envelope {
+  if (result.kind !== "reply") throw new AgentUnavailableError(`invoke of ${target}: outbound middleware answered without a reply`);
+  return result.envelope;
 }
 
 /** Creates a bus over `opts.transport`. Close it with `await bus.close()` (or `await using`). */

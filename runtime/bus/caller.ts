@@ -14,9 +14,9 @@ import { isTerminal } from "../envelope/index.js";
 import type { TransportMessage } from "../transport/types.js";
 import type { BusCore, PendingCall } from "./core.js";
 import type { RouteTarget } from "./inbox.js";
-import { errorFromReply, isErrorReply, resultOf } from "./replies.js";
+import { errorFromReply, isErrorReply } from "./replies.js";
 import { toSendError } from "./send-errors.js";
-import type { OutboundCall } from "./types.js";
+import type { OutboundCall, OutboundResult } from "./types.js";
 
 function onTimeout(call: InvokeCall): void {
   call.timeout();
@@ -36,9 +36,7 @@ class InvokeCall implements PendingCall, RouteTarget {
   readonly #target: unknown;
   readonly #requestId: string;
   readonly #timeoutMs: number;
-  readonly #resolve: (reply: unknown) => void;
-  /** Resolve with the reply's result (`invoke`) instead of the reply envelope. */
-  readonly #unwrap: boolean;
+  readonly #resolve: (result: OutboundResult) => void;
   readonly #reject: (err: AcpError) => void;
   #token = -1;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -51,10 +49,7 @@ class InvokeCall implements PendingCall, RouteTarget {
   /** The last answer was "no responders" during a reconnect (the deadline then says so). */
   #unanswered: AcpError | undefined;
 
-  constructor(
-    core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean, unwrap: boolean,
-    resolve: (reply: unknown) => void, reject: (err: AcpError) => void,
-  ) {
+  constructor(core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean, resolve: (result: OutboundResult) => void, reject: (err: AcpError) => void) {
     this.#core = core;
     this.#call = call;
     this.#target = env.to;
@@ -62,7 +57,6 @@ class InvokeCall implements PendingCall, RouteTarget {
     this.#timeoutMs = call.timeoutMs ?? core.defaultTimeoutMs;
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#unwrap = unwrap;
     const signal = call.signal;
     if (signal?.aborted) {
       this.#done = true;
@@ -79,12 +73,12 @@ class InvokeCall implements PendingCall, RouteTarget {
       // the same object gets its own reply_to before its own encode.
       env.reply_to = route.subject;
       this.#replyTo = route.subject;
-      // Socket transports encode the envelope and leave it alone: keep it for a resend after a
-      // reconnect. In-process ones never reconnect and may take it over (local.ts).
-      if (core.transport.publishLocal === undefined) this.#env = env;
-      // the bus' own request is handed over: the call keeps only its id and target
-      core.publishEnvelope(call.subject, env, { reply: route.subject }, vouched ? "handed-over" : "foreign");
+      // the bus' own request is handed over
+      const sealed = core.publishEnvelope(call.subject, env, { reply: route.subject }, vouched ? "handed-over" : "foreign");
       core.counters.sent++;
+      // Kept for a resend after a reconnect when it went as bytes (a transport that seals it
+      // delivers in-process, never reconnects, and hands the object itself to a receiver).
+      if (!sealed) this.#env = env;
     } catch (err: unknown) {
       this.#settle(toSendError(err, call.subject), undefined);
     }
@@ -169,7 +163,7 @@ class InvokeCall implements PendingCall, RouteTarget {
     this.#env = undefined;
     this.#call.signal?.removeEventListener("abort", this);
     if (err !== undefined) this.#reject(err);
-    else this.#resolve(this.#unwrap ? resultOf(reply!) : reply);
+    else this.#resolve({ kind: "reply", envelope: reply! });
   }
 }
 
@@ -177,15 +171,8 @@ class InvokeCall implements PendingCall, RouteTarget {
  * Sends `env` to `call.subject` and resolves with the terminal final reply (rejects with error
  * replies). `vouched`: the bus' own request straight from its factory (vouch.ts).
  */
-export function request(core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean): Promise<Envelope> {
-  return new Promise<Envelope>((resolve, reject) => {
-    new InvokeCall(core, env, call, vouched, false, resolve as (reply: unknown) => void, reject);
-  });
-}
-
-/** {@link request} resolving with the final reply's result ({@link resultOf}): `bus.invoke` without a second promise. */
-export function requestResult(core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean): Promise<unknown> {
-  return new Promise<unknown>((resolve, reject) => {
-    new InvokeCall(core, env, call, vouched, true, resolve, reject);
+export function request(core: BusCore, env: Envelope, call: OutboundCall, vouched: boolean): Promise<OutboundResult> {
+  return new Promise<OutboundResult>((resolve, reject) => {
+    new InvokeCall(core, env, call, vouched, resolve, reject);
   });
 }

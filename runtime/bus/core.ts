@@ -9,11 +9,11 @@ import type { PublishOptions, Transport } from "../transport/types.js";
 import type { EnvelopeFactory } from "./build.js";
 import type { InboxMux } from "./inbox.js";
 import type { Link } from "./link.js";
-import type { Provenance } from "./local.js";
+import type { EnvelopeBody, Provenance } from "./local.js";
 import type { InboundGate } from "./inbound-decode.js";
 import type { Counters, Log } from "./stats.js";
 import type { Subjects } from "./subjects.js";
-import type { Bus, InboundMiddleware, OutboundResult, OutboundSend, StreamClientDefaults } from "./types.js";
+import type { Bus, InboundMiddleware, OutboundCall, OutboundResult, StreamClientDefaults } from "./types.js";
 
 /** What every successful plain send resolves with. */
 export const SENT: OutboundResult = Object.freeze({ kind: "sent" });
@@ -49,13 +49,13 @@ export interface BusCore {
   readonly inbox: InboxMux;
   readonly ids: TraceIdSource;
   readonly inbound: readonly InboundMiddleware[] | undefined;
-  /** The outbound middleware chain around the transport. */
-  readonly send: OutboundSend;
   /**
-   * `send` for an envelope the bus' factory just built (publish, requests, invoke replies):
-   * without outbound middleware the transport step vouches for it (vouch.ts).
+   * Every send: the outbound middleware chain around the transport step (without middleware,
+   * the transport step itself). `own`: the envelope is one the bus' factory just built
+   * (publish, requests, invoke replies); the transport step vouches for it (vouch.ts) when no
+   * middleware came in between.
    */
-  readonly sendOwn: OutboundSend;
+  send(env: Envelope, call: OutboundCall, own?: boolean): Promise<OutboundResult>;
   readonly pending: Set<PendingCall>;
   /** The transport connection's recent history (no responders during reconnects). */
   readonly link: Link;
@@ -65,8 +65,10 @@ export interface BusCore {
   envelope(init: Partial<Envelope> & { event_type: string }): Envelope;
   /** The same builder, with the hot shapes (outbound messages, replies) written field by field. */
   readonly factory: EnvelopeFactory;
-  /** Hands bytes to the transport (coalescing bursts on socket transports); throws what it throws. */
-  publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
-  /** Sends an envelope: as a local body on in-process transports (local.ts), else its bytes through {@link publish}. */
-  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions, provenance?: Provenance): void;
+  /**
+   * Hands an envelope to the transport as an {@link EnvelopeBody} (local.ts); throws what the
+   * transport throws. True when the transport sealed it (in-process delivery), false when it
+   * took its bytes.
+   */
+  publishEnvelope(subject: string, env: Envelope, opts?: PublishOptions, provenance?: Provenance): boolean;
 }

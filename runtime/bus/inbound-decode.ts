@@ -7,7 +7,7 @@
 import type { Envelope } from "../../generated/ts/types.js";
 import { decode, type EnvelopeDecodeError } from "../envelope/index.js";
 import type { TransportMessage } from "../transport/types.js";
-import { LocalEnvelope } from "./local.js";
+import { EnvelopeBody } from "./local.js";
 import type { Counters, Log } from "./stats.js";
 import type { ValidationMode } from "./types.js";
 
@@ -56,12 +56,12 @@ export class InboundGate {
   }
 
   /**
-   * Decodes a transport message: a {@link LocalEnvelope} from a bus in this process without
-   * parsing (same checks, same outcome: see local.ts), anything else from its bytes.
+   * Decodes a transport message: a sealed {@link EnvelopeBody} from a bus in this process
+   * without parsing (same checks, same outcome: see local.ts), anything else from its bytes.
    */
   decodeMessage(msg: TransportMessage): Inbound {
-    const local = msg.local;
-    if (local instanceof LocalEnvelope && (local.maxByteLength <= this.#maxBytes || local.bytes().byteLength <= this.#maxBytes)) {
+    const local = msg.body;
+    if (local instanceof EnvelopeBody && local.sealed && (local.maxByteLength <= this.#maxBytes || local.bytes().byteLength <= this.#maxBytes)) {
       const envelope = local.open();
       if (envelope !== undefined) {
         this.#counters.received++;

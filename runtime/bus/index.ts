@@ -9,5 +9,6 @@ export type {
   HandlerContext, InboundContext, InboundHandler, InboundKind, InboundMiddleware, InboundResult, InvokeHandler,
   InvokeOptions, OutboundCall, OutboundKind, OutboundMiddleware, OutboundResult, OutboundSend, PublishOptions,
   BareJson, SendOptions, StreamCall, StreamClientDefaults, StreamFrame, StreamHandler, StreamInvokeOptions, StreamWriter,
-  SubjectBuilder, SubscribeOptions, Subscription, ValidationMode,
+  SubjectBuilder, SubscribeOptions, Subscription, Validated, ValidationMode,
 } from "./types.js";
+export type { PayloadCheck } from "./checks.js";

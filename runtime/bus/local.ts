@@ -1,9 +1,12 @@
 /**
- * Local delivery (spec/bus.md "Local delivery"): on a transport with `publishLocal` (memory),
- * an envelope travels as a {@link LocalEnvelope} — a private copy of the JSON document the
- * envelope encodes to — instead of bytes that every receiver parses and validates again.
+ * Envelope bodies and local delivery (spec/bus.md "Local delivery"): the bus hands every
+ * envelope to `transport.publish` as an {@link EnvelopeBody} (one send path for every
+ * transport). A socket transport takes its bytes (`wireBytes`, nothing else is done); a
+ * transport that delivers in-process (memory) seals it instead: it then travels as a private
+ * copy of the JSON document the envelope encodes to, not as bytes that every receiver parses
+ * and validates again.
  *
- * It behaves exactly as the bytes would:
+ * A sealed body behaves exactly as the bytes would:
  * - the copy is taken when the envelope is sent (later changes to the sender's objects don't
  *   travel, as with bytes); each receiver gets its own copy of it, the last receiver the
  *   transport announced in `routed` the copy itself (nobody reads it after that);
@@ -23,8 +26,9 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { validateEnvelope } from "../../generated/ts/validators.js";
-import type { LocalBody } from "../transport/types.js";
+import type { MessageBody } from "../transport/types.js";
 import { callerPartsValid } from "./vouch.js";
+import { wireBytes } from "./wire.js";
 
 /** Deeper documents are sent as bytes (JSON.stringify decides what happens to them). */
 const MAX_DEPTH = 256;
@@ -161,11 +165,15 @@ function recopy(value: unknown): unknown {
  */
 export type Provenance = "foreign" | "vouched" | "handed-over";
 
-/** An envelope on its way through a transport with `publishLocal`. */
-export class LocalEnvelope implements LocalBody {
-  readonly maxByteLength: number;
-  /** The JSON document, never handed out and never changed. */
-  readonly #doc: Envelope;
+/** An envelope on its way through a transport: its bytes, or (sealed) its private JSON copy. */
+export class EnvelopeBody implements MessageBody {
+  /** An upper bound of the bytes' length once sealed; -1 before (or when it can't be sealed). */
+  maxByteLength = -1;
+  /** The envelope as handed over, until the transport takes one of its forms. */
+  #env: Envelope | undefined;
+  readonly #provenance: Provenance;
+  /** The JSON document once sealed, never handed out and never changed. */
+  #doc: Envelope | undefined;
   #bytes: Uint8Array | undefined;
   /** undefined: not checked yet. */
   #valid: boolean | undefined;
@@ -173,33 +181,47 @@ export class LocalEnvelope implements LocalBody {
   #receivers = -1;
   #opened = 0;
 
-  private constructor(doc: Envelope, maxByteLength: number) {
-    this.#doc = doc;
-    this.maxByteLength = maxByteLength;
+  /** Nothing is copied or encoded until the transport picks a form. */
+  constructor(env: Envelope, provenance: Provenance = "foreign") {
+    this.#env = env;
+    this.#provenance = provenance;
   }
 
   /**
-   * The local form of `env`, or `undefined` when it must travel as bytes (not plain JSON data).
-   * See {@link Provenance}: for an envelope the bus vouches for, the parts a caller supplied
-   * are checked here and the full schema validator is skipped when they pass.
+   * Takes the private copy now (see {@link Provenance}: for an envelope the bus vouches for,
+   * the parts a caller supplied are checked here and the full schema validator is skipped when
+   * they pass); -1 when it must travel as bytes (not plain JSON data).
    */
-  static of(env: Envelope, provenance: Provenance = "foreign"): LocalEnvelope | undefined {
-    if (!plainPrototypeClean()) return undefined;
+  seal(): number {
+    const env = this.#env;
+    if (env === undefined || this.#bytes !== undefined || !plainPrototypeClean()) return -1;
     const copier = new Copier();
     let doc: Envelope;
     try {
-      doc = provenance === "handed-over" ? copier.adopt(env) : (copier.object(env, 1) as Envelope);
+      doc = this.#provenance === "handed-over" ? copier.adopt(env) : (copier.object(env, 1) as Envelope);
     } catch {
       // NOT_PLAIN, a RangeError (stack), or a throwing getter: the bytes path reports it as it always does.
-      return undefined;
+      return -1;
     }
-    const local = new LocalEnvelope(doc, copier.bytes);
-    if (provenance !== "foreign" && callerPartsValid(doc)) local.#valid = true;
-    return local;
+    this.#env = undefined;
+    this.#doc = doc;
+    this.maxByteLength = copier.bytes;
+    if (this.#provenance !== "foreign" && callerPartsValid(doc)) this.#valid = true;
+    return copier.bytes;
   }
 
+  /** The wire bytes: of the sealed copy, else of the envelope as it is now (throws CODEC_FAILURE as `encode` does). */
   bytes(): Uint8Array {
-    return (this.#bytes ??= Buffer.from(JSON.stringify(this.#doc), "utf8"));
+    if (this.#bytes !== undefined) return this.#bytes;
+    const doc = this.#doc;
+    this.#bytes = doc !== undefined ? Buffer.from(JSON.stringify(doc), "utf8") : wireBytes(this.#env!);
+    this.#env = undefined;
+    return this.#bytes;
+  }
+
+  /** True once sealed: receivers may {@link open} it. */
+  get sealed(): boolean {
+    return this.#doc !== undefined;
   }
 
   routed(receivers: number): void {
@@ -213,14 +235,16 @@ export class LocalEnvelope implements LocalBody {
    * must not read its bytes afterwards (the bus never does): they may be of its changed copy.
    */
   open(): Envelope | undefined {
+    const doc = this.#doc;
+    if (doc === undefined) return undefined;
     if (this.#valid === undefined) {
       try {
-        this.#valid = validateEnvelope(this.#doc);
+        this.#valid = validateEnvelope(doc);
       } catch {
         this.#valid = false;
       }
     }
     if (!this.#valid || !plainPrototypeClean()) return undefined;
-    return ++this.#opened === this.#receivers ? this.#doc : (recopy(this.#doc) as Envelope);
+    return ++this.#opened === this.#receivers ? doc : (recopy(doc) as Envelope);
   }
 }

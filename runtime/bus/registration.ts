@@ -172,7 +172,7 @@ export class Registration implements Subscription {
     else bound.tenant_id = this.#tenant;
     const payload: ErrorPayload = { ...errorPayload(error, bound), cause: { pointer: "/tenant_id", expected, got: claimed } };
     const reply = core.factory.reply(bound, core.agentId, undefined, "agent.response.error", payload, true);
-    core.sendOwn(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus }).catch((err: unknown) => {
+    core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus }, true).catch((err: unknown) => {
       this.#sendFailed(bound, subject, err);
     });
   }
@@ -302,7 +302,7 @@ export class Registration implements Subscription {
     const reply = result.kind === "error"
       ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error, env), true)
       : core.factory.reply(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), true);
-    return core.sendOwn(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus });
+    return core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus }, true);
   }
 
   /** A bad request whose reply_to is readable gets an INVALID_REQUEST error reply. */

@@ -25,6 +25,7 @@ import type { BusCore, PendingCall } from "./core.js";
 import { errorFromReply, isErrorReply, resultOf, toAcpError } from "./replies.js";
 import { toStreamFrame } from "./frames.js";
 import { replyable } from "./handlers.js";
+import { EnvelopeBody } from "./local.js";
 import type { StreamCall, StreamFrame, StreamInvokeOptions } from "./types.js";
 
 const OPEN = 0;
@@ -44,9 +45,10 @@ const EARLY_CANCEL_RESEND_MS = 25;
 /** Last token of the early-cancel subject: `<reply route>.cancel` (one token past the reply mux' `<inbox>.*`). */
 const EARLY_CANCEL_TOKEN = "cancel";
 
-/** Wire size of a message, without producing the bytes of an in-process body. */
+/** Wire size of a message, without producing the bytes of a sealed in-process body (its upper bound then). */
 function messageBytes(msg: TransportMessage): number {
-  return msg.local !== undefined ? msg.local.maxByteLength : msg.data.byteLength;
+  const body = msg.body;
+  return body instanceof EnvelopeBody && body.sealed ? body.maxByteLength : msg.data.byteLength;
 }
 
 export class StreamCallImpl implements StreamCall, PendingCall {
@@ -120,7 +122,7 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     this.#lastFrameAt = Date.now();
     this.#armIdle(this.#idleMs);
     try {
-      core.sendOwn(this.#request, { kind: "stream", subject, timeoutMs: overallMs, signal: this.#signal, bus: core.bus }).catch((err: unknown) => {
+      core.send(this.#request, { kind: "stream", subject, timeoutMs: overallMs, signal: this.#signal, bus: core.bus }, true).catch((err: unknown) => {
         this.#fail(toAcpError(err), false);
       });
     } catch (err: unknown) {

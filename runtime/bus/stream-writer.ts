@@ -14,13 +14,14 @@
 import type { Envelope, ResponseDeltaPayload } from "../../generated/ts/types.js";
 import type { PayloadOf } from "../../generated/ts/event-map.js";
 import { EVENT_TYPES, MetadataKey, TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
-import { CanceledError, InvalidRequestError } from "../../generated/ts/errors.js";
+import { CanceledError } from "../../generated/ts/errors.js";
+import { invalidArgument } from "../errors.js";
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { sentVoid, type BusCore } from "./core.js";
 import { isEmpty } from "./handlers.js";
 import { LazyInbox } from "./inbox.js";
 import { subjectProblem } from "../transport/subject.js";
-import { errorPayload, inheritMetadata, replyInit, resultPayload, toAcpError } from "./replies.js";
+import { errorPayload, inheritMetadata, resultPayload, toAcpError } from "./replies.js";
 import type { FinalFrameOptions, FrameOptions, OutboundCall, StreamWriter } from "./types.js";
 
 /** Listens for agent.stream.cancel on one inbox subject; aborts the matching stream. */
@@ -153,9 +154,7 @@ export class Writer implements StreamWriter {
   final(result?: unknown, opts?: FinalFrameOptions): Promise<void> {
     const phase = opts?.phase;
     if (phase !== undefined && !FINAL_PHASES.includes(phase)) {
-      return Promise.reject(new InvalidRequestError(`phase ${JSON.stringify(phase)} is not allowed on agent.response.final (allowed: ${FINAL_PHASES.join(", ")})`, {
-        details: { phase, allowed: FINAL_PHASES },
-      }));
+      return Promise.reject(invalidArgument("StreamWriter.final", "opts.phase", phase, `a phase agent.response.final allows (${FINAL_PHASES.join(", ")})`));
     }
     return this.#frame("agent.response.final", resultPayload(result), true, opts, phase);
   }
@@ -166,8 +165,8 @@ export class Writer implements StreamWriter {
 
   event<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: FrameOptions): Promise<void> {
     if (typeof eventType !== "string" || eventType === "" || TERMINAL_EVENT_TYPES.has(eventType)) {
-      const why = eventType === "" || typeof eventType !== "string" ? "an event frame needs a non-empty event type" : `${eventType} is terminal and would end the stream; end it with final() or error()`;
-      return Promise.reject(new InvalidRequestError(why, { details: { eventType } }));
+      return Promise.reject(invalidArgument("StreamWriter.event", "eventType", eventType,
+        "a non-empty, non-terminal event type (a terminal one would end the stream: end it with final() or error())"));
     }
     return this.#frame(eventType, payload, false, opts);
   }
@@ -182,9 +181,7 @@ export class Writer implements StreamWriter {
     else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || !isEmpty(this.#replyMetadata)) {
       metadata = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
     }
-    const init = replyInit(this.#request, this.#core.agentId, metadata, eventType, payload, seq, final);
-    if (phase !== undefined) init.phase = phase as Envelope["phase"];
-    const env = this.#core.envelope(init);
+    const env = this.#core.factory.frame(this.#request, this.#core.agentId, metadata, eventType, payload, final, seq, phase);
     const sent = sentVoid(this.#core.send(env, this.#call));
     if (final || ++this.#sinceYield < YIELD_EVERY) return sent;
     this.#sinceYield = 0;

@@ -8,6 +8,7 @@
  * Wire facts (subjects, reply_to, correlation, metadata inheritance) follow spec/bus.md "Wire format".
  */
 import type { Envelope, ErrorPayload, PayloadOf, ResponseDeltaPayload } from "../../generated/ts/index.js";
+import type { PayloadCheck } from "./checks.js";
 import type { AcpError } from "../../generated/ts/errors.js";
 import type { Transport } from "../transport/types.js";
 import type { ContextFields } from "../context/index.js";
@@ -125,6 +126,18 @@ export interface PublishOptions extends SendOptions {
 export interface InvokeOptions extends SendOptions {
   /** ms; default {@link BusOptions.defaultTimeoutMs}. */
   timeoutMs?: number;
+}
+
+/**
+ * The `validate` option of {@link Bus.invoke} (the result), {@link Bus.subscribe} (each
+ * payload), {@link Bus.handleInvoke} and {@link Bus.handleStream} (each request): a type guard,
+ * e.g. a generated validator, that makes the call's type parameter checked at run time.
+ * invoke: a result that fails rejects with INVALID_REQUEST; handleInvoke / handleStream: a
+ * request that fails is answered INVALID_REQUEST; subscribe: an event that fails is not
+ * handled (counted in `handlerErrors`, logged). Without it the type parameter is an assertion.
+ */
+export interface Validated<T> {
+  validate?: PayloadCheck<T>;
 }
 
 /** Options of {@link Bus.streamInvoke}. */
@@ -317,10 +330,20 @@ export interface Bus extends AsyncDisposable {
    * spec/bus.md "What a resolved publish means".
    */
   publish<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: PublishOptions): Promise<void>;
-  /** Receives events whose type matches `pattern` (wildcards `*` and `>` allowed). */
-  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts?: SubscribeOptions): Subscription;
-  /** Request-reply: resolves with the handler's result, rejects with a typed {@link AcpError}. */
-  invoke<Res = unknown>(target: string, request: unknown, opts?: InvokeOptions): Promise<Res>;
+  /**
+   * Receives events whose type matches `pattern` (wildcards `*` and `>` allowed). For a
+   * standard event type the payload type `PayloadOf<T>` is checked: with `validation:
+   * "strict"` (the default) the envelope schema validates the payload of every standard event
+   * type before a handler runs. A `P` of your own, a custom event type, or lenient validation
+   * make the payload type an assertion, unless `opts.validate` checks it.
+   */
+  subscribe<T extends string, P = PayloadOf<T>>(pattern: T, handler: EventHandler<T, P>, opts?: SubscribeOptions & Validated<P>): Subscription;
+  /**
+   * Request-reply: resolves with the handler's result, rejects with a typed {@link AcpError}.
+   * `Res` is an assertion (the result is whatever the handler answered) unless `opts.validate`
+   * checks it.
+   */
+  invoke<Res = unknown>(target: string, request: unknown, opts?: InvokeOptions & Validated<Res>): Promise<Res>;
   /**
    * Like {@link invoke}, resolving with the whole terminal reply envelope, final or error
    * (local failures such as timeout or NO_HANDLER still reject).
@@ -328,10 +351,16 @@ export interface Bus extends AsyncDisposable {
   invokeEnvelope(target: string, request: unknown, opts?: InvokeOptions): Promise<Envelope>;
   /** Starts a stream call; frames arrive in seq order, without duplicates. */
   streamInvoke(target: string, request: unknown, opts?: StreamInvokeOptions): StreamCall;
-  /** Answers invokes of `target` (queue group = target). */
-  handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts?: HandleOptions): Subscription;
-  /** Answers stream requests of `target` (queue group = target). */
-  handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts?: HandleOptions): Subscription;
+  /**
+   * Answers invokes of `target` (queue group = target). `Req` is an assertion (callers may send
+   * anything) unless `opts.validate` checks it.
+   */
+  handleInvoke<Req = unknown, Res = unknown>(target: string, handler: InvokeHandler<Req, Res>, opts?: HandleOptions & Validated<Req>): Subscription;
+  /**
+   * Answers stream requests of `target` (queue group = target). `Req` is an assertion unless
+   * `opts.validate` checks it.
+   */
+  handleStream<Req = unknown>(target: string, handler: StreamHandler<Req>, opts?: HandleOptions & Validated<Req>): Subscription;
   /**
    * Sends a complete envelope as is (no context filling), through outbound middleware.
    * For edges (gateway, A2A, dead-letter): `subject` defaults to the events subject of its type.

@@ -1,10 +1,14 @@
 /**
- * The transport's own error class. The transport layer sits below the envelope and the
- * generated error classes, so it carries its catalogue code as a plain string union (codes from
- * schema/catalog/error-codes.json, checked against the generated catalogue) and takes the
- * code's `retryable` default from that catalogue (generated/ts/constants.ts, plain data).
+ * The transport's own error class, for what goes wrong with subjects, messages and the
+ * connection. The transport layer sits below the envelope, so it carries its catalogue code
+ * as a plain string union (codes from schema/catalog/error-codes.json, checked against the
+ * generated catalogue) and takes the code's `retryable` default from that catalogue.
+ * A programmer mistake (a bad option or argument type) is the runtime's one
+ * invalid-argument error instead (`invalidArgument`, runtime/errors.ts).
  */
 import { ERROR_CODES, type ErrorCodeName } from "../../generated/ts/constants.js";
+import { invalidArgument } from "../errors.js";
+import type { MessageBody } from "./types.js";
 
 /** Catalogue codes a transport can raise. */
 export const TransportErrorCode = {
@@ -65,16 +69,15 @@ export function handlerThrewError(transport: string, subscription: string, subje
   );
 }
 
-/** Throws `INVALID_REQUEST` unless `data`, published to `subject`, is a Uint8Array. */
-export function assertData(transport: string, subject: string, data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) {
-    throw new TransportError(TransportErrorCode.InvalidRequest, `${transport} transport: data for ${JSON.stringify(subject)} must be a Uint8Array`, { subject });
-  }
+/** Throws the invalid-argument error unless `data`, published to `subject`, is a Uint8Array or a {@link MessageBody}. */
+export function assertData(transport: string, subject: string, data: unknown): asserts data is Uint8Array | MessageBody {
+  if (data instanceof Uint8Array) return;
+  const body = data as Partial<MessageBody> | null;
+  if (typeof body === "object" && body !== null && typeof body.bytes === "function" && typeof body.seal === "function" && typeof body.routed === "function") return;
+  throw invalidArgument(`${transport} transport publish to ${JSON.stringify(subject)}`, "data", data, "a Uint8Array or a MessageBody");
 }
 
-/** Throws `INVALID_REQUEST` unless the handler subscribed to `subject` is a function. */
+/** Throws the invalid-argument error unless the handler subscribed to `subject` is a function. */
 export function assertHandler(transport: string, subject: string, handler: unknown): void {
-  if (typeof handler !== "function") {
-    throw new TransportError(TransportErrorCode.InvalidRequest, `${transport} transport: handler for ${JSON.stringify(subject)} must be a function`, { subject });
-  }
+  if (typeof handler !== "function") throw invalidArgument(`${transport} transport subscribe to ${JSON.stringify(subject)}`, "handler", handler, "a function");
 }

@@ -16,6 +16,6 @@ export { DEFAULT_RECONNECT_BUFFER_BYTES } from "./nats-options.js";
 export type { TransportErrorOptions } from "./errors.js";
 export type { SubjectKind } from "./subject.js";
 export type {
-  LocalBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
+  MessageBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
   TransportStatus, TransportSubscription,
 } from "./types.js";

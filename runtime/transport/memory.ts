@@ -6,13 +6,14 @@
  * See spec/transports.md for the semantics and where they differ from NATS.
  */
 import { randomBytes } from "node:crypto";
+import { invalidArgument } from "../errors.js";
 import { TransportError, TransportErrorCode, assertData, assertHandler, closedError, handlerThrewError } from "./errors.js";
 import { MemorySubscription, type SubscriptionHost } from "./memory-subscription.js";
 import { StatusEmitter } from "./status.js";
-import { DEFAULT_INBOX_PREFIX, LiteralSubjectCheck, assertQueue, assertSubject } from "./subject.js";
+import { DEFAULT_INBOX_PREFIX, LiteralSubjectCheck, assertQueue, assertSubject, subjectProblem } from "./subject.js";
 import { Sublist, type MatchResult } from "./sublist.js";
 import type {
-  LocalBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
+  MessageBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
   TransportStatus, TransportSubscription,
 } from "./types.js";
 
@@ -46,28 +47,26 @@ interface FlushWaiter {
   reject(err: unknown): void;
 }
 
-/** A message published with `publishLocal`: `data` is the body's bytes, produced on first read. */
-class LocalMessage implements TransportMessage {
+/** A sealed {@link MessageBody} on its way: `data` is the body's bytes, produced on first read. */
+class BodyMessage implements TransportMessage {
   readonly subject: string;
   readonly reply: string | undefined;
-  readonly local: LocalBody;
+  readonly body: MessageBody;
   readonly noResponders = false;
 
-  constructor(subject: string, reply: string | undefined, local: LocalBody) {
+  constructor(subject: string, reply: string | undefined, body: MessageBody) {
     this.subject = subject;
     this.reply = reply;
-    this.local = local;
+    this.body = body;
   }
 
   get data(): Uint8Array {
-    return this.local.bytes();
+    return this.body.bytes();
   }
 }
 
-function positiveInt(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: ${what} must be a positive integer, got ${String(value)}`);
-  }
+function positiveInt(value: unknown, api: string, field: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) throw invalidArgument(api, field, value, "a positive integer");
   return value;
 }
 
@@ -97,14 +96,15 @@ class MemoryTransport implements Transport, SubscriptionHost {
   #resolveClosed!: (v: TransportError | void) => void;
 
   constructor(opts: MemoryTransportOptions) {
-    this.#maxPending = positiveInt(opts.maxPending ?? DEFAULT_MAX_PENDING, "maxPending");
-    this.#maxPayload = positiveInt(opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, "maxPayload");
+    this.#maxPending = positiveInt(opts.maxPending ?? DEFAULT_MAX_PENDING, "createMemoryTransport", "maxPending");
+    this.#maxPayload = positiveInt(opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, "createMemoryTransport", "maxPayload");
     this.inboxPrefix = opts.inboxPrefix ?? DEFAULT_INBOX_PREFIX;
-    assertSubject(this.inboxPrefix, "publish", "inboxPrefix");
+    const problem = subjectProblem(this.inboxPrefix, "publish");
+    if (problem !== undefined) throw invalidArgument("createMemoryTransport", "inboxPrefix", this.inboxPrefix, `a dotted subject without wildcards (it ${problem})`);
     this.#inboxPrefix = `${this.inboxPrefix}.${randomBytes(9).toString("hex")}`;
     const pick = opts.queuePick ?? "round-robin";
     if (pick !== "round-robin" && pick !== "random") {
-      throw new TransportError(TransportErrorCode.InvalidRequest, `memory transport: queuePick must be "round-robin" or "random", got ${String(pick)}`);
+      throw invalidArgument("createMemoryTransport", "queuePick", pick, `"round-robin" or "random"`);
     }
     this.#random = pick === "random";
     this.closed = new Promise((resolve) => {
@@ -112,21 +112,24 @@ class MemoryTransport implements Transport, SubscriptionHost {
     });
   }
 
-  publish(subject: string, data: Uint8Array, opts?: PublishOptions): void {
+  /** Bytes are delivered as they are; a {@link MessageBody} is sealed and delivered as `msg.body` (or as its bytes when it can't be sealed). */
+  publish(subject: string, data: Uint8Array | MessageBody, opts?: PublishOptions): void {
     const match = this.#matchForPublish(subject, opts?.reply);
-    assertData(this.name, subject, data);
+    if (!(data instanceof Uint8Array)) {
+      assertData(this.name, subject, data);
+      const bound = data.seal();
+      if (bound >= 0) {
+        if (bound > this.#maxPayload) {
+          const size = data.bytes().byteLength;
+          if (size > this.#maxPayload) throw this.#tooLarge(subject, size);
+        }
+        data.routed(this.#deliver(match, new BodyMessage(subject, opts?.reply, data)));
+        return;
+      }
+      data = data.bytes();
+    }
     if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
     this.#deliver(match, { subject, data, reply: opts?.reply, noResponders: false });
-  }
-
-  publishLocal(subject: string, body: LocalBody, opts?: PublishOptions): void {
-    const match = this.#matchForPublish(subject, opts?.reply);
-    if (body.maxByteLength > this.#maxPayload) {
-      const size = body.bytes().byteLength;
-      if (size > this.#maxPayload) throw this.#tooLarge(subject, size);
-    }
-    const receivers = this.#deliver(match, new LocalMessage(subject, opts?.reply, body));
-    body.routed?.(receivers);
   }
 
   /** Checks a publish (open, literal subject and reply subject) and matches its subject. */
@@ -171,7 +174,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
     assertSubject(subject, "subscribe");
     const queue = opts.queue;
     if (queue !== undefined) assertQueue(queue);
-    const maxPending = opts.maxPending === undefined ? this.#maxPending : positiveInt(opts.maxPending, "maxPending");
+    const maxPending = opts.maxPending === undefined ? this.#maxPending : positiveInt(opts.maxPending, "memory transport subscribe", "opts.maxPending");
     assertHandler(this.name, subject, handler);
     const sub = new MemorySubscription(this, subject, queue, maxPending, handler);
     this.#sublist.insert(subject, sub);
@@ -303,7 +306,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
 
 /**
  * Creates an in-process transport with NATS core semantics.
- * Throws `INVALID_REQUEST` ({@link TransportError}) for a bad option.
+ * Throws the invalid-argument error (`INVALID_REQUEST`, runtime/errors.ts) for a bad option.
  */
 export function createMemoryTransport(opts: MemoryTransportOptions = {}): Transport {
   return new MemoryTransport(opts);

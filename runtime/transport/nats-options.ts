@@ -2,7 +2,7 @@
  * Options of {@link connectNats} and their translation to nats.js connection options.
  */
 import type { NodeConnectionOptions } from "@nats-io/transport-node";
-import { TransportError, TransportErrorCode } from "./errors.js";
+import { invalidArgument } from "../errors.js";
 import { DEFAULT_INBOX_PREFIX, subjectProblem } from "./subject.js";
 
 export interface NatsTransportOptions {
@@ -41,25 +41,21 @@ export interface NatsTransportOptions {
 
 export const DEFAULT_RECONNECT_BUFFER_BYTES = 8 * 1024 * 1024;
 
-function invalid(message: string): TransportError {
-  return new TransportError(TransportErrorCode.InvalidRequest, `nats transport: ${message}`);
-}
+const API = "connectNats";
 
 function nonNegative(value: number | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalid(`${what} must be a non-negative number, got ${String(value)}`);
-  }
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw invalidArgument(API, what, value, "a non-negative number");
   return value;
 }
 
-/** Validated nats.js options, plus the reconnect buffer size. Throws `INVALID_REQUEST`. */
+/** Validated nats.js options, plus the reconnect buffer size. Throws the invalid-argument error (`INVALID_REQUEST`). */
 export function toConnectionOptions(opts: NatsTransportOptions): { options: NodeConnectionOptions; reconnectBufferBytes: number; inboxPrefix: string } {
   const servers = opts.servers;
-  if (servers === undefined || servers.length === 0) throw invalid("servers must name at least one server");
+  if (servers === undefined || servers.length === 0) throw invalidArgument(API, "servers", servers, "at least one server URL");
   const maxReconnectAttempts = opts.maxReconnectAttempts ?? -1;
   if (!Number.isInteger(maxReconnectAttempts) || maxReconnectAttempts < -1) {
-    throw invalid(`maxReconnectAttempts must be -1 or a non-negative integer, got ${String(maxReconnectAttempts)}`);
+    throw invalidArgument(API, "maxReconnectAttempts", maxReconnectAttempts, "-1 or a non-negative integer");
   }
   const options: NodeConnectionOptions = { servers, maxReconnectAttempts };
   if (opts.name !== undefined) options.name = opts.name;
@@ -81,7 +77,7 @@ export function toConnectionOptions(opts: NatsTransportOptions): { options: Node
   const reconnectBufferBytes = nonNegative(opts.reconnectBufferBytes, "reconnectBufferBytes") ?? DEFAULT_RECONNECT_BUFFER_BYTES;
   const inboxPrefix = opts.inboxPrefix ?? DEFAULT_INBOX_PREFIX;
   const problem = subjectProblem(inboxPrefix, "publish");
-  if (problem !== undefined) throw invalid(`inboxPrefix ${JSON.stringify(inboxPrefix)} ${problem}`);
+  if (problem !== undefined) throw invalidArgument(API, "inboxPrefix", inboxPrefix, `a dotted subject without wildcards (it ${problem})`);
   options.inboxPrefix = inboxPrefix;
   return { options, reconnectBufferBytes, inboxPrefix };
 }

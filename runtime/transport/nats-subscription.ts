@@ -36,8 +36,11 @@ export class NatsSubscription implements TransportSubscription {
   readonly queue: string | undefined;
   readonly closed: Promise<void>;
   readonly #sub: Subscription;
+  readonly #handOver: () => void;
 
-  constructor(sub: Subscription, subject: string, queue: string | undefined) {
+  /** `handOver`: sends the transport's open burst, so an UNSUB never overtakes a publish made before it. */
+  constructor(sub: Subscription, subject: string, queue: string | undefined, handOver: () => void) {
+    this.#handOver = handOver;
     this.#sub = sub;
     this.subject = subject;
     this.queue = queue;
@@ -51,6 +54,7 @@ export class NatsSubscription implements TransportSubscription {
 
   unsubscribe(): void {
     if (this.#sub.isClosed()) return;
+    this.#handOver();
     try {
       this.#sub.unsubscribe();
     } catch {
@@ -60,6 +64,7 @@ export class NatsSubscription implements TransportSubscription {
 
   async drain(): Promise<void> {
     if (!this.#sub.isClosed() && !this.#sub.isDraining()) {
+      this.#handOver();
       try {
         await this.#sub.drain();
       } catch {

@@ -4,9 +4,12 @@
  * status events map to {@link TransportStatus}, errors to {@link TransportError} codes.
  * Reconnects forever by default. nats.js discards its outbound buffer at every dial attempt,
  * so publishes made while disconnected are held here (bounded) and sent after reconnecting.
- * See spec/transports.md.
+ * Bursts of publishes are coalesced into one socket write (coalesce.ts); a {@link MessageBody}
+ * is sent as its bytes. See spec/transports.md.
  */
 import { connect, createInbox, type NatsConnection, type Status, type Subscription } from "@nats-io/transport-node";
+import { invalidArgument } from "../errors.js";
+import { Coalescer, type Outgoing } from "./coalesce.js";
 import { TransportError, TransportErrorCode, assertData, assertHandler, closedError } from "./errors.js";
 import { fromNatsError } from "./nats-errors.js";
 import { toConnectionOptions, type NatsTransportOptions } from "./nats-options.js";
@@ -14,7 +17,7 @@ import { NatsSubscription, natsCallback } from "./nats-subscription.js";
 import { StatusEmitter } from "./status.js";
 import { assertQueue, assertSubject } from "./subject.js";
 import type {
-  MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportStatus, TransportSubscription,
+  MessageBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportStatus, TransportSubscription,
 } from "./types.js";
 
 export type { NatsTransportOptions } from "./nats-options.js";
@@ -27,11 +30,7 @@ export interface NatsTransport extends Transport {
 
 const NAME = "nats";
 
-interface Held {
-  readonly subject: string;
-  readonly data: Uint8Array;
-  readonly reply: string | undefined;
-}
+type Held = Outgoing;
 
 class NatsTransportImpl implements NatsTransport {
   readonly name = NAME;
@@ -47,6 +46,10 @@ class NatsTransportImpl implements NatsTransport {
   #held: Held[] = [];
   #heldBytes = 0;
   #onlineWaiters: Array<() => void> = [];
+  readonly #bursts = new Coalescer(
+    (m) => this.#send(m),
+    (m, err) => this.#status.emit({ type: "error", unsent: 1, error: fromNatsError(err, `nats transport: cannot send a queued message to ${JSON.stringify(m.subject)}`, m.subject) }),
+  );
 
   constructor(nc: NatsConnection, holdLimit: number, inboxPrefix: string) {
     this.connection = nc;
@@ -58,7 +61,7 @@ class NatsTransportImpl implements NatsTransport {
       await this.#statusLoop;
       if (this.#held.length > 0) {
         // the hold is given up: say how much was never sent (publishes that had resolved)
-        this.#status.emit({ type: "error", error: new TransportError(
+        this.#status.emit({ type: "error", unsent: this.#held.length, error: new TransportError(
           TransportErrorCode.TransportFailure,
           `nats transport: closed while disconnected: ${this.#held.length} held messages (${this.#heldBytes} bytes) were never sent`,
           { subject: this.#held[0]!.subject },
@@ -74,21 +77,47 @@ class NatsTransportImpl implements NatsTransport {
     });
   }
 
-  publish(subject: string, data: Uint8Array, opts?: PublishOptions): void {
+  /** A {@link MessageBody} is sent as its bytes (taken at once, before the checks, as a caller's encode would be). */
+  publish(subject: string, data: Uint8Array | MessageBody, opts?: PublishOptions): void {
+    if (!(data instanceof Uint8Array)) {
+      assertData(NAME, subject, data);
+      data = data.bytes();
+    }
     if (this.connection.isClosed()) throw closedError(NAME, "publish");
     assertSubject(subject, "publish");
     const reply = opts?.reply;
     if (reply !== undefined) assertSubject(reply, "publish", "reply subject");
-    assertData(NAME, subject, data);
+    if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
     if (this.#offline) {
+      // what a burst queued goes first (order), then this one, held or refused synchronously
+      this.#bursts.flush();
       this.#hold(subject, data, reply);
       return;
     }
-    try {
-      this.connection.publish(subject, data, reply === undefined ? undefined : { reply });
-    } catch (err) {
-      throw fromNatsError(err, `nats transport: cannot publish to ${JSON.stringify(subject)}`, subject);
+    this.#bursts.publish({ subject, data, reply });
+  }
+
+  /** Hands one message to nats.js, or holds it while disconnected. */
+  #send(m: Outgoing): void {
+    if (this.#offline) {
+      this.#hold(m.subject, m.data, m.reply);
+      return;
     }
+    try {
+      this.connection.publish(m.subject, m.data, m.reply === undefined ? undefined : { reply: m.reply });
+    } catch (err) {
+      throw fromNatsError(err, `nats transport: cannot publish to ${JSON.stringify(m.subject)}`, m.subject);
+    }
+  }
+
+  readonly #handOverBurst = (): void => this.#bursts.flush();
+
+  #tooLarge(subject: string, size: number): TransportError {
+    return new TransportError(
+      TransportErrorCode.InvalidRequest,
+      `nats transport: message for ${JSON.stringify(subject)} is ${size} bytes, more than the server's max_payload ${this.#maxPayload}`,
+      { subject },
+    );
   }
 
   subscribe(subject: string, opts: SubscribeOptions, handler: MessageHandler): TransportSubscription {
@@ -98,25 +127,28 @@ class NatsTransportImpl implements NatsTransport {
     if (queue !== undefined) assertQueue(queue);
     const maxPending = opts.maxPending;
     if (maxPending !== undefined && (!Number.isSafeInteger(maxPending) || maxPending < 1)) {
-      throw new TransportError(TransportErrorCode.InvalidRequest, `nats transport: maxPending must be a positive integer, got ${String(maxPending)}`, { subject });
+      throw invalidArgument(`nats transport subscribe to ${JSON.stringify(subject)}`, "opts.maxPending", maxPending, "a positive integer");
     }
     assertHandler(NAME, subject, handler);
     const callback = natsCallback(subject, handler, (s) => this.#status.emit(s));
+    // what was published before goes first: a SUB never overtakes an earlier publish
+    this.#bursts.flush();
     let sub: Subscription;
     try {
       sub = this.connection.subscribe(subject, queue === undefined ? { callback } : { queue, callback });
     } catch (err) {
       throw fromNatsError(err, `nats transport: cannot subscribe to ${JSON.stringify(subject)}`, subject);
     }
-    return new NatsSubscription(sub, subject, queue);
+    return new NatsSubscription(sub, subject, queue, this.#handOverBurst);
   }
 
   newInbox(): string {
     return createInbox(this.inboxPrefix);
   }
 
-  /** Waits for a reconnect when disconnected (held publishes go first), then for the server's PONG. */
+  /** Hands over the open burst, waits for a reconnect when disconnected (held publishes go first), then for the server's PONG. */
   async flush(): Promise<void> {
+    this.#bursts.flush();
     while (this.#offline && !this.connection.isClosed()) {
       await new Promise<void>((resolve) => this.#onlineWaiters.push(resolve));
     }
@@ -129,6 +161,7 @@ class NatsTransportImpl implements NatsTransport {
   }
 
   async drain(): Promise<void> {
+    this.#bursts.flush();
     if (!this.connection.isClosed() && !this.connection.isDraining()) {
       try {
         await this.connection.drain();
@@ -140,7 +173,10 @@ class NatsTransportImpl implements NatsTransport {
   }
 
   async close(): Promise<void> {
-    if (!this.connection.isClosed()) await this.connection.close();
+    if (!this.connection.isClosed()) {
+      this.#bursts.flush();
+      await this.connection.close();
+    }
     await this.closed;
   }
 
@@ -153,13 +189,7 @@ class NatsTransportImpl implements NatsTransport {
   }
 
   #hold(subject: string, data: Uint8Array, reply: string | undefined): void {
-    if (data.byteLength > this.#maxPayload) {
-      throw new TransportError(
-        TransportErrorCode.InvalidRequest,
-        `nats transport: message for ${JSON.stringify(subject)} is ${data.byteLength} bytes, more than the server's max_payload ${this.#maxPayload}`,
-        { subject },
-      );
-    }
+    if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
     const size = data.byteLength + subject.length + (reply?.length ?? 0);
     if (this.#heldBytes + size > this.#holdLimit) {
       throw new TransportError(
@@ -181,7 +211,7 @@ class NatsTransportImpl implements NatsTransport {
       try {
         this.connection.publish(m.subject, m.data, m.reply === undefined ? undefined : { reply: m.reply });
       } catch (err) {
-        this.#status.emit({ type: "error", error: fromNatsError(err, `nats transport: cannot send held message to ${JSON.stringify(m.subject)}`, m.subject) });
+        this.#status.emit({ type: "error", unsent: 1, error: fromNatsError(err, `nats transport: cannot send held message to ${JSON.stringify(m.subject)}`, m.subject) });
       }
     }
   }

@@ -18,29 +18,32 @@ export interface TransportMessage {
    */
   readonly noResponders: boolean;
   /**
-   * In-process only: the {@link LocalBody} the publisher handed to {@link Transport.publishLocal}.
-   * `data` is then that body's bytes, produced on first read. Absent for messages that
-   * arrived as bytes (every NATS message, every plain `publish`).
+   * The {@link MessageBody} the publisher passed to {@link Transport.publish}, when the
+   * transport delivered it inside this process without producing bytes (it may; a socket
+   * transport never does). `data` is then that body's bytes, produced on first read.
    */
-  readonly local?: LocalBody;
+  readonly body?: MessageBody;
 }
 
 /**
- * A message body that can stay an object inside one process (spec/transports.md "Local
- * bodies"): its bytes are produced only if some receiver reads `data`. The transport knows
- * nothing of what it holds; the bus puts envelopes in it.
+ * A message that `publish` takes in place of bytes (spec/transports.md "Message bodies"):
+ * what it holds is the publisher's business; the transport takes exactly one of its two forms,
+ * inside `publish`, so later changes to the publisher's objects never travel.
  */
-export interface LocalBody {
-  /** An upper bound of `bytes().byteLength`, known without producing the bytes. */
-  readonly maxByteLength: number;
-  /** The message bytes: the same bytes on every call (produced once). */
+export interface MessageBody {
+  /** The message's bytes as they are now (the same bytes on every call). A transport that sends bytes calls it. */
   bytes(): Uint8Array;
   /**
-   * Optional: `publishLocal` calls it once, before any receiver runs, with the number of
-   * subscriptions the message was handed to (each receives it once; some may still discard
-   * it unread, e.g. when unsubscribed first).
+   * For a transport that delivers inside this process: fixes the body as it is now, without
+   * producing bytes, and returns an upper bound of its byte length; -1 when it can only travel
+   * as `bytes()`. Receivers then get it as `msg.body`.
    */
-  routed?(receivers: number): void;
+  seal(): number;
+  /**
+   * Called once after a sealed body was routed, before any receiver runs, with the number of
+   * subscriptions it was handed to (each receives it once; some may still discard it unread).
+   */
+  routed(receivers: number): void;
 }
 
 export interface PublishOptions {
@@ -94,8 +97,11 @@ export type TransportStatus =
   | { readonly type: "reconnected"; readonly server?: string }
   /** A subscription's buffer overflowed; reported once per overflow episode. */
   | { readonly type: "slow_consumer"; readonly subject: string; readonly queue?: string; readonly pending: number; readonly dropped: number }
-  /** A handler threw, or the server reported an error; the transport carries on. */
-  | { readonly type: "error"; readonly error: TransportError }
+  /**
+   * A handler threw, or the server reported an error, or messages `publish` had accepted could
+   * not be sent (`unsent`: how many); the transport carries on.
+   */
+  | { readonly type: "error"; readonly error: TransportError; readonly unsent?: number }
   | { readonly type: "closed"; readonly error?: TransportError };
 
 export type StatusListener = (status: TransportStatus) => void;
@@ -106,17 +112,13 @@ export interface Transport extends AsyncDisposable {
   /** Resolves (never rejects) when the transport has closed: `undefined`, or the error that closed it. */
   readonly closed: Promise<TransportError | void>;
   /**
-   * Sends `data` to `subject` (a literal subject). Asynchronous: handlers never run inside it.
-   * Throws `INVALID_REQUEST` for a bad subject, `TRANSPORT_FAILURE` once closed.
-   * The transport may keep a reference to `data`: do not mutate it afterwards.
+   * Sends `data` to `subject` (a literal subject): bytes, or a {@link MessageBody} whose form
+   * the transport picks (the same checks and errors either way; the size limit applies to the
+   * bytes). Asynchronous: handlers never run inside it. Throws `INVALID_REQUEST` for a bad
+   * subject, `TRANSPORT_FAILURE` once closed. The transport may keep a reference to `data`:
+   * do not mutate it afterwards.
    */
-  publish(subject: string, data: Uint8Array, opts?: PublishOptions): void;
-  /**
-   * Optional (the memory transport has it; NATS has not): `publish` of `body.bytes()` that
-   * hands receivers the body itself as `msg.local`, producing the bytes only when a receiver
-   * reads `msg.data`. Same checks and errors as `publish` (the size limit applies to the bytes).
-   */
-  publishLocal?(subject: string, body: LocalBody, opts?: PublishOptions): void;
+  publish(subject: string, data: Uint8Array | MessageBody, opts?: PublishOptions): void;
   /**
    * Delivers messages published to `subject` (wildcards `*`, `>` allowed) to `handler`.
    * Throws `INVALID_REQUEST` for a bad subject or queue, `TRANSPORT_FAILURE` once closing.

@@ -57,6 +57,24 @@ describe.each([1, 2] as const)("EnvelopeFactory hot shapes (schema_version %i)",
       { numRuns: 200 },
     );
   });
+
+  it("frame = build({...replyInit(…, seq, …), phase}) as the stream writer built it", () => {
+    const frameType = fc.constantFrom("agent.response.started", "agent.response.delta", "agent.response.final", "agent.response.error", "custom.progress");
+    const phase = fc.option(fc.constantFrom("completed", "failed", "canceled", "working"), { nil: undefined });
+    fc.assert(
+      fc.property(
+        context, str, str, fc.nat(), fc.boolean(), fc.option(fc.jsonValue(), { nil: undefined }), metadata, frameType, phase,
+        (ctx, from, to, seq, isFinal, payload, meta, type, ph) => {
+          const request = factory.build({ event_type: "agent.message.received", from, to, ...(ctx as ContextFields | undefined) });
+          const fast = factory.frame(request, "self", meta, type, payload, isFinal, seq, ph);
+          const init = replyInit(request, "self", meta, type, payload, seq, isFinal);
+          if (ph !== undefined) init.phase = ph as Envelope["phase"];
+          expect(comparable(fast)).toEqual(comparable(factory.build(init)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe("hasContext (generated/ts/envelope-facts.ts)", () => {

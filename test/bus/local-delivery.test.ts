@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Envelope } from "../../generated/ts/types.js";
-import { LocalEnvelope } from "../../runtime/bus/local.js";
+import { EnvelopeBody, type Provenance } from "../../runtime/bus/local.js";
 import { wireBytes } from "../../runtime/bus/wire.js";
 import { createEnvelope } from "../../runtime/envelope/index.js";
 import type { TransportMessage } from "../../runtime/transport/index.js";
@@ -15,12 +15,18 @@ import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString("utf8");
 
-describe("LocalEnvelope", () => {
+/** The sealed body of `env` (what the memory transport takes), or undefined when it must travel as bytes. */
+function sealed(env: Envelope, provenance?: Provenance): EnvelopeBody | undefined {
+  const body = new EnvelopeBody(env, provenance);
+  return body.seal() >= 0 ? body : undefined;
+}
+
+describe("EnvelopeBody (sealed)", () => {
   it("is JSON.parse(JSON.stringify(env)): same bytes, equal documents, a fresh copy per receiver", () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue()), (payload, metadata) => {
         const env = createEnvelope({ event_type: "custom.thing", from: "a", payload: payload as Envelope["payload"], metadata });
-        const local = LocalEnvelope.of(env);
+        const local = sealed(env);
         if (local === undefined) {
           // the one JSON document left to the bytes path: a "__proto__" member (JSON.parse makes it an own property)
           expect(text(wireBytes(env))).toContain('"__proto__"');
@@ -45,7 +51,7 @@ describe("LocalEnvelope", () => {
       event_type: "custom.thing", from: "a",
       payload: { keep: 1, gone: undefined, fn: () => 1, list: [undefined, () => 1, -0, "\u0000\ud800"], zero: -0 } as unknown as Envelope["payload"],
     });
-    const local = LocalEnvelope.of(env)!;
+    const local = sealed(env)!;
     expect(text(local.bytes())).toBe(text(wireBytes(env)));
     expect(Object.is((local.open()!.payload as { zero: number }).zero, 0)).toBe(true);
     expect(local.open()!.payload).toStrictEqual(JSON.parse(text(wireBytes(env))).payload);
@@ -57,7 +63,7 @@ describe("LocalEnvelope", () => {
     const metadata = { k: "v" };
     const env = createEnvelope({ event_type: "custom.thing", from: "a", payload: payload as unknown as Envelope["payload"], metadata });
     const expected = text(wireBytes(env));
-    const local = LocalEnvelope.of(env, "handed-over")!;
+    const local = sealed(env, "handed-over")!;
     expect(text(local.bytes())).toBe(expected);
     local.routed(1);
     const doc = local.open()!;
@@ -69,7 +75,7 @@ describe("LocalEnvelope", () => {
     expect(Object.is((doc.payload as { zero: number }).zero, 0)).toBe(true);
     const withUndefined = createEnvelope({ event_type: "custom.thing", from: "a" });
     (withUndefined as Record<string, unknown>)["extra"] = undefined;
-    expect(LocalEnvelope.of(withUndefined, "handed-over")).toBeUndefined(); // JSON would leave it out: bytes path
+    expect(sealed(withUndefined, "handed-over")).toBeUndefined(); // JSON would leave it out: bytes path
   });
 
   it("leaves anything that is not plain JSON data to the bytes path", () => {
@@ -84,7 +90,7 @@ describe("LocalEnvelope", () => {
     for (const payload of [new Date(0), new Point(), { n: Number.NaN }, { n: Infinity }, { b: 1n }, cyclic, deep, protoKey, { toJSON: () => "x" }, new Map()]) {
       const env = createEnvelope({ event_type: "custom.thing", from: "a" });
       env.payload = payload as Envelope["payload"];
-      expect(LocalEnvelope.of(env)).toBeUndefined();
+      expect(sealed(env)).toBeUndefined();
     }
   });
 });
@@ -106,7 +112,7 @@ describe.each(["memory", "nats"] as const)("the same behaviour over %s", (kind) 
     await net.settle();
     await pub.publish("raw.read", { text: "héllo \u2028", n: 1.5 });
     await waitFor("the raw message", () => got.length === 1);
-    expect(got[0]!.local !== undefined).toBe(kind === "memory"); // memory: a local body whose bytes are made on read
+    expect(got[0]!.body !== undefined).toBe(kind === "memory"); // memory: a local body whose bytes are made on read
     const env = JSON.parse(text(got[0]!.data)) as Envelope;
     expect(env.payload).toEqual({ text: "héllo \u2028", n: 1.5 });
     expect(text(got[0]!.data)).toBe(text(wireBytes(env)));

@@ -68,7 +68,7 @@ describe("reserved tenants", () => {
 
   it("refuses a prefix that would share the inbox namespace", async () => {
     const transport = createMemoryTransport();
-    expect(() => createBus({ agentId: "a", transport, prefix: "_INBOX.acp" })).toThrow(/starts with the transport's inbox prefix token "_INBOX"/);
+    expect(() => createBus({ agentId: "a", transport, prefix: "_INBOX.acp" })).toThrow(/does not start with the transport's inbox prefix token "_INBOX"/);
     await transport.close();
   });
 

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  isTransportError, subjectProblem, type Transport, type TransportMessage, type TransportStatus,
+  isTransportError, subjectProblem, type MessageBody, type Transport, type TransportMessage, type TransportStatus,
 } from "../../runtime/transport/index.js";
 import { turn, waitFor } from "./wait.js";
 
@@ -183,6 +183,27 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       expect(s.msgs.map(str)).toEqual(["1"]);
     });
 
+    it("publish takes a MessageBody: readers get its bytes, sealed or not (one send path for every transport)", async () => {
+      const t = await create();
+      const p = prefix();
+      const s = sink();
+      t.subscribe(`${p}.body`, {}, s.handler);
+      await t.flush();
+      const calls = { bytes: 0, seal: 0, routed: [] as number[] };
+      const body = (sealable: boolean, value: string): MessageBody => ({
+        bytes: () => (calls.bytes++, text(value)),
+        seal: () => (calls.seal++, sealable ? value.length : -1),
+        routed: (n) => void calls.routed.push(n),
+      });
+      t.publish(`${p}.body`, body(false, "as bytes"));
+      t.publish(`${p}.body`, body(true, "sealed"));
+      await waitFor("both bodies", () => s.msgs.length === 2);
+      expect(s.msgs.map(str)).toEqual(["as bytes", "sealed"]);
+      // a transport takes one form per body: sealed (and routed to its one receiver) or bytes
+      expect(calls.routed.length + calls.bytes).toBeGreaterThanOrEqual(2);
+      expect(calls.routed.every((n) => n === 1)).toBe(true);
+    });
+
     it("drain on a subscription delivers what was published before, then closes it", async () => {
       const t = await create();
       const p = prefix();
@@ -287,7 +308,10 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       for (const bad of ["", "bad queue", "q*"]) {
         expectTransportError(() => t.subscribe("ok.subject", { queue: bad }, () => undefined), "INVALID_REQUEST");
       }
-      expectTransportError(() => t.subscribe("ok.subject", { maxPending: 0 }, () => undefined), "INVALID_REQUEST");
+      // a bad option is a programmer mistake: the runtime's one invalid-argument error
+      expect(() => t.subscribe("ok.subject", { maxPending: 0 }, () => undefined)).toThrow(expect.objectContaining({
+        code: "INVALID_REQUEST", details: expect.objectContaining({ field: "opts.maxPending", value: 0, expected: "a positive integer" }),
+      }));
       // Nothing was half-registered: the transport still works.
       const s = sink();
       t.subscribe("ok.subject", {}, s.handler);

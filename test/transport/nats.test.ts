@@ -29,6 +29,27 @@ describe("nats transport", () => {
     await Promise.all(open.splice(0).map((t) => t.close()));
   });
 
+  it("coalesces a burst without reordering it against a subscribe, and sends a MessageBody as its bytes (never seals it)", async () => {
+    const t = await connectNats({ servers: url() });
+    open.push(t);
+    const late: string[] = [];
+    const early: string[] = [];
+    t.subscribe("burst.early", {}, (m) => void early.push(dec.decode(m.data)));
+    await t.flush();
+    let sealed = 0;
+    for (let i = 0; i < 10; i++) {
+      t.publish("burst.early", { bytes: () => enc.encode(`m${i}`), seal: () => ++sealed, routed: () => undefined });
+      t.publish("burst.late", enc.encode(`l${i}`)); // published before the subscription below exists
+    }
+    t.subscribe("burst.late", {}, (m) => void late.push(dec.decode(m.data)));
+    t.publish("burst.late", enc.encode("after"));
+    await t.flush();
+    await waitFor("the burst", () => early.length === 10 && late.length === 1);
+    expect(early).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`));
+    expect(late).toEqual(["after"]);
+    expect(sealed).toBe(0);
+  });
+
   it("spreads a queue group across connections and fans out to plain subscribers on each", async () => {
     const a = await connectNats({ servers: url() });
     const b = await connectNats({ servers: url() });
