@@ -40,7 +40,13 @@ const median = (xs: readonly number[]): number => {
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** One stream: POSTs `body`, counts SSE events accepted by `isToken`; tokens/s and peak heap growth. */
-async function measure(url: string, headers: Record<string, string>, body: string, isToken: (event: string | undefined, data: string) => boolean, tokens: number): Promise<{ tokensPerS: number; peakHeapMb: number }> {
+async function measure(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  isToken: (event: string | undefined, data: string) => boolean,
+  tokens: number,
+): Promise<{ tokensPerS: number; peakHeapMb: number }> {
   gc();
   const base = heapMb();
   let peak = base;
@@ -68,20 +74,35 @@ async function main(): Promise<void> {
   const bus = createBus({ agentId: "bench-edge", transport });
   const secret = "bench-a2a-secret-bench-a2a-secret";
   const auth = createJwtVerifier({ secret });
-  const token = await new SignJWT({ tenant_id: "bench" }).setProtectedHeader({ alg: "HS256" }).setSubject("bench").setIssuedAt().setExpirationTime("1h").sign(new TextEncoder().encode(secret));
+  const token = await new SignJWT({ tenant_id: "bench" })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject("bench")
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(secret));
   const headers = { authorization: `Bearer ${token}` };
   // The agent serves the token's tenant (the bus routes by tenant).
-  agents.handleStream("tokens", async (req, w) => {
-    const n = (req as { n: number }).n;
-    await w.started();
-    for (let i = 0; i < n; i++) await w.delta(`tok${i} `);
-    await w.final();
-  }, { tenant: "bench" });
+  agents.handleStream(
+    "tokens",
+    async (req, w) => {
+      const n = (req as { n: number }).n;
+      await w.started();
+      for (let i = 0; i < n; i++) await w.delta(`tok${i} `);
+      await w.final();
+    },
+    { tenant: "bench" },
+  );
   const gateway = await startGateway({ bus, auth, heartbeatMs: 0 });
   const a2a = await startA2aServer({ bus, target: "tokens", auth, card: { name: "bench", description: "tokens", version: "1" }, heartbeatMs: 0 });
 
   let rpcId = 0;
-  const a2aBody = (n: number): string => JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method: "SendStreamingMessage", params: { message: { messageId: `m${rpcId}`, role: "ROLE_USER", parts: [{ data: { n } }] } } });
+  const a2aBody = (n: number): string =>
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: ++rpcId,
+      method: "SendStreamingMessage",
+      params: { message: { messageId: `m${rpcId}`, role: "ROLE_USER", parts: [{ data: { n } }] } },
+    });
   const a2aToken = (_e: string | undefined, data: string): boolean => data.includes('"artifactUpdate"');
   const gwToken = (e: string | undefined): boolean => e === "agent.response.delta";
   const runA2a = (n: number): ReturnType<typeof measure> => measure(a2a.url, { ...headers, "A2A-Version": "1.0" }, a2aBody(n), a2aToken, n);
@@ -98,7 +119,9 @@ async function main(): Promise<void> {
     const y = first === "a2a" ? await runGateway(TOKENS) : await runA2a(TOKENS);
     const [a, g] = first === "a2a" ? [x, y] : [y, x];
     rows.push({ a2a: a.tokensPerS, gateway: g.tokensPerS, ratio: a.tokensPerS / g.tokensPerS, a2aHeap: a.peakHeapMb, gatewayHeap: g.peakHeapMb });
-    process.stdout.write(`round ${r + 1}/${ROUNDS}: a2a ${a.tokensPerS.toFixed(0)} tokens/s (+${a.peakHeapMb.toFixed(1)} MB heap), gateway ${g.tokensPerS.toFixed(0)} tokens/s (+${g.peakHeapMb.toFixed(1)} MB heap), ratio ${(a.tokensPerS / g.tokensPerS).toFixed(2)}\n`);
+    process.stdout.write(
+      `round ${r + 1}/${ROUNDS}: a2a ${a.tokensPerS.toFixed(0)} tokens/s (+${a.peakHeapMb.toFixed(1)} MB heap), gateway ${g.tokensPerS.toFixed(0)} tokens/s (+${g.peakHeapMb.toFixed(1)} MB heap), ratio ${(a.tokensPerS / g.tokensPerS).toFixed(2)}\n`,
+    );
   }
   const quarter: number[] = [];
   const full: number[] = [];

@@ -74,7 +74,10 @@ async function latencies(calls: number, call: () => Promise<unknown>): Promise<n
   return out.sort((a, b) => a - b);
 }
 
-interface Pair { bus: number; raw: number }
+interface Pair {
+  bus: number;
+  raw: number;
+}
 
 /** Alternates bus and raw rounds (raw first on even rounds); returns every round's figures. */
 async function paired(run: (which: "bus" | "raw") => Promise<number>): Promise<Pair[]> {
@@ -94,7 +97,16 @@ async function main(): Promise<void> {
   try {
     // ---- raw nats.js: a responder answering with fixed reply bytes
     const requestBytes = encode(createEnvelope({ event_type: "agent.message.received", from: "bench-client", to: "bench", payload: REQUEST }));
-    const replyBytes = encode(createEnvelope({ event_type: "agent.response.final", from: "bench", to: "bench-client", is_final: true, correlation_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", payload: { result: RESULT } }));
+    const replyBytes = encode(
+      createEnvelope({
+        event_type: "agent.response.final",
+        from: "bench",
+        to: "bench-client",
+        is_final: true,
+        correlation_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41",
+        payload: { result: RESULT },
+      }),
+    );
     const rawServer: NatsConnection = await connect({ servers: server.url });
     const rawClient: NatsConnection = await connect({ servers: server.url });
     opened.push(rawServer, rawClient);
@@ -148,8 +160,14 @@ async function main(): Promise<void> {
         // what an agent does without the bus: build the same envelope, JSON-encode it, publish
         for (let i = 0; i < PUBLISHES; i++) {
           const env = {
-            spec_version: "acp/1.0", schema_version: 2, event_id: rawId(), event_type: "agent.task.created",
-            occurred_at: new Date().toISOString(), from: "bench-client", payload: eventPayload, phase: "submitted",
+            spec_version: "acp/1.0",
+            schema_version: 2,
+            event_id: rawId(),
+            event_type: "agent.task.created",
+            occurred_at: new Date().toISOString(),
+            from: "bench-client",
+            payload: eventPayload,
+            phase: "submitted",
           };
           rawClient.publish("acp.v1.events.agent.task.created", Buffer.from(JSON.stringify(env)));
         }
@@ -230,11 +248,12 @@ async function main(): Promise<void> {
       memWaiters.get(token)?.();
       memWaiters.delete(token);
     });
-    const memRaw = (): Promise<void> => new Promise((resolve) => {
-      const token = (memNext++).toString(36);
-      memWaiters.set(token, resolve);
-      memT.publish("raw.mem.bench", requestBytes, { reply: `${memInbox}.${token}` });
-    });
+    const memRaw = (): Promise<void> =>
+      new Promise((resolve) => {
+        const token = (memNext++).toString(36);
+        memWaiters.set(token, resolve);
+        memT.publish("raw.mem.bench", requestBytes, { reply: `${memInbox}.${token}` });
+      });
     await throughput(10_000, IN_FLIGHT, memInvoke);
     await throughput(10_000, IN_FLIGHT, memRaw);
     const memPairs = await paired((which) => throughput(MEMORY_CALLS, IN_FLIGHT, which === "bus" ? memInvoke : memRaw));
@@ -245,32 +264,50 @@ async function main(): Promise<void> {
     const ratio = (pairs: Pair[]): number => median(pairs.map((p) => p.bus / p.raw));
     const results = {
       invoke_latency_us: {
-        bus_p50: median(latPairs.map((p) => p.bus)), raw_p50: median(latPairs.map((p) => p.raw)),
-        bus_p99: p99("bus"), raw_p99: p99("raw"), p50_ratio: ratio(latPairs),
+        bus_p50: median(latPairs.map((p) => p.bus)),
+        raw_p50: median(latPairs.map((p) => p.raw)),
+        bus_p99: p99("bus"),
+        raw_p99: p99("raw"),
+        p50_ratio: ratio(latPairs),
         target_p50_ratio_max: TARGETS.invokeP50Ratio,
       },
       invoke_throughput_per_s: {
-        bus: median(tputPairs.map((p) => p.bus)), raw: median(tputPairs.map((p) => p.raw)), ratio: ratio(tputPairs), in_flight: IN_FLIGHT,
+        bus: median(tputPairs.map((p) => p.bus)),
+        raw: median(tputPairs.map((p) => p.raw)),
+        ratio: ratio(tputPairs),
+        in_flight: IN_FLIGHT,
       },
       publish_per_s: {
         baseline: "raw nats.js building the same envelope per message (UUIDv7, toISOString, same fields) + JSON.stringify + nc.publish",
-        bus: median(jsonPairs.map((p) => p.bus)), raw: median(jsonPairs.map((p) => p.raw)), ratio: ratio(jsonPairs),
+        bus: median(jsonPairs.map((p) => p.bus)),
+        raw: median(jsonPairs.map((p) => p.raw)),
+        ratio: ratio(jsonPairs),
         target_ratio_min: TARGETS.publishRatio,
         reference_preencoded: {
           baseline: "nc.publish of one pre-encoded envelope (no per-message work)",
-          bus: median(pubPairs.map((p) => p.bus)), raw: median(pubPairs.map((p) => p.raw)), ratio: ratio(pubPairs),
+          bus: median(pubPairs.map((p) => p.bus)),
+          raw: median(pubPairs.map((p) => p.raw)),
+          ratio: ratio(pubPairs),
         },
       },
       stream_frames_per_s_nats: {
-        bus: median(streamRounds), server_process: "separate", same_thread: median(streamSameThread),
-        raw: median(streamPairs.map((p) => p.raw)), ratio: ratio(streamPairs),
-        raw_baseline: "raw nats.js in the server process: nc.publish of the same number of pre-encoded delta-frame envelopes (then a final) to a raw subscriber",
+        bus: median(streamRounds),
+        server_process: "separate",
+        same_thread: median(streamSameThread),
+        raw: median(streamPairs.map((p) => p.raw)),
+        ratio: ratio(streamPairs),
+        raw_baseline:
+          "raw nats.js in the server process: nc.publish of the same number of pre-encoded delta-frame envelopes (then a final) to a raw subscriber",
         target_ratio_min: TARGETS.streamRatio,
-        frames_per_stream: STREAM_FRAMES + 1, target_min: TARGETS.streamFramesPerSec,
+        frames_per_stream: STREAM_FRAMES + 1,
+        target_min: TARGETS.streamFramesPerSec,
       },
       memory_invokes_per_s: {
-        bus: median(memPairs.map((p) => p.bus)), raw_transport_request_reply: median(memPairs.map((p) => p.raw)), ratio: ratio(memPairs),
-        in_flight: IN_FLIGHT, target_min: TARGETS.memoryInvokesPerSec,
+        bus: median(memPairs.map((p) => p.bus)),
+        raw_transport_request_reply: median(memPairs.map((p) => p.raw)),
+        ratio: ratio(memPairs),
+        in_flight: IN_FLIGHT,
+        target_min: TARGETS.memoryInvokesPerSec,
       },
     };
     const met = {

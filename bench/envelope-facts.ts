@@ -43,9 +43,16 @@ function handCopyContext(from: Envelope, to: Envelope): void {
 }
 
 function handPropagates(env: Envelope): boolean {
-  return typeof env.session_id === "string" || typeof env.conversation_id === "string" || typeof env.tenant_id === "string" ||
-    typeof env.user_id === "string" || typeof env.channel === "string" || typeof env.trace_id === "string" ||
-    typeof env.span_id === "string" || typeof env.traceparent === "string";
+  return (
+    typeof env.session_id === "string" ||
+    typeof env.conversation_id === "string" ||
+    typeof env.tenant_id === "string" ||
+    typeof env.user_id === "string" ||
+    typeof env.channel === "string" ||
+    typeof env.trace_id === "string" ||
+    typeof env.span_id === "string" ||
+    typeof env.traceparent === "string"
+  );
 }
 
 function optionalString(value: unknown): boolean {
@@ -55,11 +62,20 @@ function optionalString(value: unknown): boolean {
 function handCallerPartsValid(doc: Envelope): boolean {
   if (typeof doc.event_type !== "string" || doc.event_type === "") return false;
   if (
-    !optionalString(doc.trace_id) || !optionalString(doc.span_id) || !optionalString(doc.traceparent) ||
-    !optionalString(doc.session_id) || !optionalString(doc.conversation_id) || !optionalString(doc.correlation_id) ||
-    !optionalString(doc.reply_to) || !optionalString(doc.from) || !optionalString(doc.to) || !optionalString(doc.channel) ||
-    !optionalString(doc.tenant_id) || !optionalString(doc.user_id)
-  ) return false;
+    !optionalString(doc.trace_id) ||
+    !optionalString(doc.span_id) ||
+    !optionalString(doc.traceparent) ||
+    !optionalString(doc.session_id) ||
+    !optionalString(doc.conversation_id) ||
+    !optionalString(doc.correlation_id) ||
+    !optionalString(doc.reply_to) ||
+    !optionalString(doc.from) ||
+    !optionalString(doc.to) ||
+    !optionalString(doc.channel) ||
+    !optionalString(doc.tenant_id) ||
+    !optionalString(doc.user_id)
+  )
+    return false;
   const metadata: unknown = doc.metadata;
   if (metadata !== undefined && (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))) return false;
   if (doc.is_final === true && !TERMINAL_EVENT_TYPES.has(doc.event_type)) return false;
@@ -83,7 +99,15 @@ function loopCopyContext(from: Envelope, to: Envelope): void {
 // ---- inputs ----
 
 const factory = new EnvelopeFactory(2);
-const context = { session_id: "sess-1", conversation_id: "conv-7", tenant_id: "acme", user_id: "u-42", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", trace_id: "0af7651916cd43dd8448eb211c80319c", span_id: "b7ad6b7169203331" };
+const context = {
+  session_id: "sess-1",
+  conversation_id: "conv-7",
+  tenant_id: "acme",
+  user_id: "u-42",
+  traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+  trace_id: "0af7651916cd43dd8448eb211c80319c",
+  span_id: "b7ad6b7169203331",
+};
 const request = factory.outbound("agent.message.received", "client", "billing", context, undefined, { question: "balance?" }, undefined);
 const bare = factory.outbound("agent.message.received", "client", "billing", undefined, "acme", { question: "balance?" }, { k: "v" });
 const inputs: Envelope[] = [
@@ -110,7 +134,11 @@ function timed(fn: (env: Envelope) => number, ms: number): number {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-interface Pair { generated: number; baseline: number; ratio: number }
+interface Pair {
+  generated: number;
+  baseline: number;
+  ratio: number;
+}
 
 function pair(subject: (env: Envelope) => number, baseline: (env: Envelope) => number): Pair {
   timed(subject, WARMUP_MS);
@@ -135,11 +163,13 @@ function pair(subject: (env: Envelope) => number, baseline: (env: Envelope) => n
   return { generated: Math.round(median(s)), baseline: Math.round(median(b)), ratio: Number(median(r).toFixed(3)) };
 }
 
-const copyInto = (copy: (from: Envelope, to: Envelope) => void) => (env: Envelope): number => {
-  const to = { spec_version: "acp/1.0", schema_version: 2, event_id: "x", event_type: "t", occurred_at: "t" } as Envelope;
-  copy(env, to);
-  return to.tenant_id === undefined ? 0 : 1;
-};
+const copyInto =
+  (copy: (from: Envelope, to: Envelope) => void) =>
+  (env: Envelope): number => {
+    const to = { spec_version: "acp/1.0", schema_version: 2, event_id: "x", event_type: "t", occurred_at: "t" } as Envelope;
+    copy(env, to);
+    return to.tenant_id === undefined ? 0 : 1;
+  };
 
 for (const env of inputs) {
   if (callerPartsValid(env) !== handCallerPartsValid(env)) throw new Error("generated and hand vouch checks disagree on a sample");
@@ -148,8 +178,14 @@ for (const env of inputs) {
 const results = {
   copy_context_vs_hand: pair(copyInto(copyContext), copyInto(handCopyContext)),
   copy_context_vs_loop: pair(copyInto(copyContext), copyInto(loopCopyContext)),
-  has_context_vs_hand: pair((e) => (hasContext(e) ? 1 : 0), (e) => (handPropagates(e) ? 1 : 0)),
-  vouch_vs_hand: pair((e) => (callerPartsValid(e) ? 1 : 0), (e) => (handCallerPartsValid(e) ? 1 : 0)),
+  has_context_vs_hand: pair(
+    (e) => (hasContext(e) ? 1 : 0),
+    (e) => (handPropagates(e) ? 1 : 0),
+  ),
+  vouch_vs_hand: pair(
+    (e) => (callerPartsValid(e) ? 1 : 0),
+    (e) => (handCallerPartsValid(e) ? 1 : 0),
+  ),
 };
 
 const fmt = (n: number): string => n.toLocaleString("en-US");

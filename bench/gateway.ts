@@ -43,14 +43,18 @@ async function loadChild(): Promise<void> {
   const post = (url: string, payload: string, onData: (chunk: Buffer) => void): Promise<{ status: number; firstAt: number | undefined }> =>
     new Promise((resolve, reject) => {
       let firstAt: number | undefined;
-      const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "x-session-id": "bench" } }, (res) => {
-        res.on("data", (chunk: Buffer) => {
-          firstAt ??= performance.now();
-          onData(chunk);
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, firstAt }));
-        res.on("error", reject);
-      });
+      const req = request(
+        url,
+        { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), "x-session-id": "bench" } },
+        (res) => {
+          res.on("data", (chunk: Buffer) => {
+            firstAt ??= performance.now();
+            onData(chunk);
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, firstAt }));
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
       req.end(payload);
     });
@@ -232,8 +236,18 @@ async function main(): Promise<void> {
     await load({ mode: "first-frame", url, durationMs: 0, concurrency: 1, samples: 50 });
   }
 
-  const invoke = { gateway: [] as number[], bare: [] as number[], ratios: [] as number[], cpu: { gateway: [] as number[], bare: [] as number[], ratios: [] as number[] } };
-  const sse = { gateway: [] as number[], bare: [] as number[], ratios: [] as number[], cpu: { gateway: [] as number[], bare: [] as number[], ratios: [] as number[] } };
+  const invoke = {
+    gateway: [] as number[],
+    bare: [] as number[],
+    ratios: [] as number[],
+    cpu: { gateway: [] as number[], bare: [] as number[], ratios: [] as number[] },
+  };
+  const sse = {
+    gateway: [] as number[],
+    bare: [] as number[],
+    ratios: [] as number[],
+    cpu: { gateway: [] as number[], bare: [] as number[], ratios: [] as number[] },
+  };
   const first = { gateway: [] as Record<string, number>[], bare: [] as Record<string, number>[] };
   let errors = 0;
   for (let r = 0; r < rounds; r++) {
@@ -264,7 +278,9 @@ async function main(): Promise<void> {
     }
     invoke.cpu.ratios.push(invCpu["bare"]! / invCpu["gateway"]!);
     sse.cpu.ratios.push(strCpu["bare"]! / strCpu["gateway"]!);
-    process.stdout.write(`round ${r + 1}/${rounds}: invoke ${inv["gateway"]!.toFixed(0)} vs ${inv["bare"]!.toFixed(0)} req/s (${invCpu["gateway"]!.toFixed(0)} vs ${invCpu["bare"]!.toFixed(0)} µs cpu/req), sse ${str["gateway"]!.toFixed(0)} vs ${str["bare"]!.toFixed(0)} frames/s\n`);
+    process.stdout.write(
+      `round ${r + 1}/${rounds}: invoke ${inv["gateway"]!.toFixed(0)} vs ${inv["bare"]!.toFixed(0)} req/s (${invCpu["gateway"]!.toFixed(0)} vs ${invCpu["bare"]!.toFixed(0)} µs cpu/req), sse ${str["gateway"]!.toFixed(0)} vs ${str["bare"]!.toFixed(0)} frames/s\n`,
+    );
   }
   child.stdin.end();
   await new Promise((r) => child.once("close", r));

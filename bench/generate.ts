@@ -66,7 +66,13 @@ function cold(): { help: number; sdk: number; contracts: number; total: number; 
       rmSync(out, { recursive: true, force: true });
     }
   }
-  return { help: ms(median(help)), sdk: ms(median(sdk)), contracts: ms(median(contracts)), total: ms(median(totals)), ratio: Number(median(ratios).toFixed(2)) };
+  return {
+    help: ms(median(help)),
+    sdk: ms(median(sdk)),
+    contracts: ms(median(contracts)),
+    total: ms(median(totals)),
+    ratio: Number(median(ratios).toFixed(2)),
+  };
 }
 
 interface WarmRun {
@@ -103,7 +109,14 @@ async function warmOnce(): Promise<WarmRun> {
   return { loadSchema: t1 - t0, sdk, loadContracts: t3 - t2, contracts, total: t4 - t0, files: { sdk: sdkFiles, contracts: contractFiles } };
 }
 
-async function warm(): Promise<{ total: number; loadSchema: number; sdk: Record<string, number>; loadContracts: number; contracts: Record<string, number>; files: WarmRun["files"] }> {
+async function warm(): Promise<{
+  total: number;
+  loadSchema: number;
+  sdk: Record<string, number>;
+  loadContracts: number;
+  contracts: Record<string, number>;
+  files: WarmRun["files"];
+}> {
   await warmOnce();
   const runs: WarmRun[] = [];
   for (let i = 0; i < WARM_RUNS; i++) runs.push(await warmOnce());
@@ -131,7 +144,10 @@ console.log(`| cold total | ${coldResult.total} |`);
 console.log(`| baseline: oaio --help (CLI start-up) | ${coldResult.help} |`);
 console.log(`| warm, in process: everything | ${warmResult.total} |`);
 console.log(`ratio cold total / CLI start-up: ${coldResult.ratio}; target < ${TARGET_SECONDS} s: ${met ? "met" : "NOT met"}`);
-console.log("warm breakdown (ms):", JSON.stringify({ loadSchema: warmResult.loadSchema, sdk: warmResult.sdk, loadContracts: warmResult.loadContracts, contracts: warmResult.contracts }));
+console.log(
+  "warm breakdown (ms):",
+  JSON.stringify({ loadSchema: warmResult.loadSchema, sdk: warmResult.sdk, loadContracts: warmResult.loadContracts, contracts: warmResult.contracts }),
+);
 
 const result = {
   ...runInfo(),

@@ -43,16 +43,21 @@ const now = (): number => performance.now();
 async function throughput(calls: number, inFlight: number, call: () => Promise<unknown>): Promise<number> {
   let started = 0;
   const t0 = now();
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (started < calls) {
-      started++;
-      await call();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (started < calls) {
+        started++;
+        await call();
+      }
+    }),
+  );
   return calls / ((now() - t0) / 1000);
 }
 
-interface Pair { bus: number; raw: number }
+interface Pair {
+  bus: number;
+  raw: number;
+}
 async function paired(run: (which: "bus" | "raw", round: number) => Promise<number>): Promise<Pair[]> {
   const pairs: Pair[] = [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -96,39 +101,52 @@ async function main(): Promise<void> {
 
     // ---- consume + ack: each round a fresh consumer over CONSUME messages of its own subject
     process.stderr.write("consume…\n");
-    const consume = summary(await paired(async (which, round) => {
-      const type = `bench.consume.${which}.r${round}`;
-      const subject = `${prefix}.events.${type}`;
-      await throughput(CONSUME, IN_FLIGHT, () => durable.publish(type, PAYLOAD));
-      const t0 = now();
-      if (which === "bus") {
+    const consume = summary(
+      await paired(async (which, round) => {
+        const type = `bench.consume.${which}.r${round}`;
+        const subject = `${prefix}.events.${type}`;
+        await throughput(CONSUME, IN_FLIGHT, () => durable.publish(type, PAYLOAD));
+        const t0 = now();
+        if (which === "bus") {
+          let n = 0;
+          let done!: () => void;
+          const finished = new Promise<void>((r) => (done = r));
+          const sub = await durable.subscribe(
+            type,
+            `c-${which}-${round}`,
+            () => {
+              if (++n === CONSUME) done();
+            },
+            { maxInFlight: IN_FLIGHT },
+          );
+          await finished;
+          const rate = CONSUME / ((now() - t0) / 1000);
+          await sub.close();
+          return rate;
+        }
+        await jsm.consumers.add(stream, {
+          durable_name: `c-${which}-${round}`,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          filter_subject: subject,
+          max_deliver: -1,
+        });
+        const consumer = await js.consumers.get(stream, `c-${which}-${round}`);
+        const messages = await consumer.consume({ max_messages: IN_FLIGHT });
         let n = 0;
-        let done!: () => void;
-        const finished = new Promise<void>((r) => (done = r));
-        const sub = await durable.subscribe(type, `c-${which}-${round}`, () => {
-          if (++n === CONSUME) done();
-        }, { maxInFlight: IN_FLIGHT });
-        await finished;
+        for await (const m of messages) {
+          const d = decode(m.data);
+          if (!d.ok) throw new Error("bench: undecodable");
+          // what a handler is given besides the envelope: delivery count (acp.retry.attempt) and stream sequence
+          if (m.info.deliveryCount < 1 || m.seq < 1) throw new Error("bench: bad delivery info");
+          m.ack();
+          if (++n === CONSUME) break;
+        }
         const rate = CONSUME / ((now() - t0) / 1000);
-        await sub.close();
+        await messages.close();
         return rate;
-      }
-      await jsm.consumers.add(stream, { durable_name: `c-${which}-${round}`, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: subject, max_deliver: -1 });
-      const consumer = await js.consumers.get(stream, `c-${which}-${round}`);
-      const messages = await consumer.consume({ max_messages: IN_FLIGHT });
-      let n = 0;
-      for await (const m of messages) {
-        const d = decode(m.data);
-        if (!d.ok) throw new Error("bench: undecodable");
-        // what a handler is given besides the envelope: delivery count (acp.retry.attempt) and stream sequence
-        if (m.info.deliveryCount < 1 || m.seq < 1) throw new Error("bench: bad delivery info");
-        m.ack();
-        if (++n === CONSUME) break;
-      }
-      const rate = CONSUME / ((now() - t0) / 1000);
-      await messages.close();
-      return rate;
-    }));
+      }),
+    );
 
     // ---- replay the whole stream
     process.stderr.write("replay…\n");
@@ -149,13 +167,18 @@ async function main(): Promise<void> {
     let finishedCount = 0;
     let allDone!: () => void;
     const redelivered = new Promise<void>((r) => (allDone = r));
-    const sub = await durable.subscribe("bench.redeliver", "redeliver", (_p, ctx) => {
-      const times = seenAt.get(ctx.eventId) ?? [];
-      times.push(now());
-      seenAt.set(ctx.eventId, times);
-      if (ctx.deliveryCount <= backoffMs.length) throw new AcpError("AGENT_UNAVAILABLE", "bench: fail, then succeed");
-      if (++finishedCount === target) allDone();
-    }, { backoffMs, maxDeliver: 5 });
+    const sub = await durable.subscribe(
+      "bench.redeliver",
+      "redeliver",
+      (_p, ctx) => {
+        const times = seenAt.get(ctx.eventId) ?? [];
+        times.push(now());
+        seenAt.set(ctx.eventId, times);
+        if (ctx.deliveryCount <= backoffMs.length) throw new AcpError("AGENT_UNAVAILABLE", "bench: fail, then succeed");
+        if (++finishedCount === target) allDone();
+      },
+      { backoffMs, maxDeliver: 5 },
+    );
     for (let i = 0; i < target; i++) await durable.publish("bench.redeliver", { i });
     await redelivered;
     await sub.close();
@@ -163,8 +186,12 @@ async function main(): Promise<void> {
 
     const met = { publish: publish.ratio >= TARGETS.publishRatio, consume: consume.ratio >= TARGETS.consumeRatio };
     const result = {
-      ...runInfo(), server: "nats-server v2.15.3 (single node, file storage)", rounds: ROUNDS, in_flight: IN_FLIGHT,
-      targets: TARGETS, met,
+      ...runInfo(),
+      server: "nats-server v2.15.3 (single node, file storage)",
+      rounds: ROUNDS,
+      in_flight: IN_FLIGHT,
+      targets: TARGETS,
+      met,
       publish_acked_per_s: publish,
       consume_ack_per_s: consume,
       replay_per_s: { median: Math.round(median(replayRates)), messages: total },
@@ -172,15 +199,19 @@ async function main(): Promise<void> {
     };
     const path = writeResult("jetstream", result);
     const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
-    process.stdout.write([
-      `| | runtime/jetstream | raw @nats-io/jetstream | ratio | target |`,
-      `|---|---:|---:|---:|---|`,
-      `| acknowledged publish/s (${IN_FLIGHT} in flight) | ${fmt(publish.bus)} | ${fmt(publish.raw)} | ${publish.ratio.toFixed(2)}x | >= 0.85x ${met.publish ? "✓" : "✗"} |`,
-      `| consume + ack msgs/s | ${fmt(consume.bus)} | ${fmt(consume.raw)} | ${consume.ratio.toFixed(2)}x | >= 0.85x ${met.consume ? "✓" : "✗"} |`,
-      `| replay msgs/s (${fmt(total)} stored) | ${fmt(median(replayRates))} | | | |`,
-      ...backoffMs.map((c, k) => `| redelivery after nak #${k + 1}: measured median vs configured (ms) | ${gaps[k]!.toFixed(0)} | ${c} | ${(gaps[k]! / c).toFixed(2)}x | |`),
-      "",
-    ].join("\n"));
+    process.stdout.write(
+      [
+        `| | runtime/jetstream | raw @nats-io/jetstream | ratio | target |`,
+        `|---|---:|---:|---:|---|`,
+        `| acknowledged publish/s (${IN_FLIGHT} in flight) | ${fmt(publish.bus)} | ${fmt(publish.raw)} | ${publish.ratio.toFixed(2)}x | >= 0.85x ${met.publish ? "✓" : "✗"} |`,
+        `| consume + ack msgs/s | ${fmt(consume.bus)} | ${fmt(consume.raw)} | ${consume.ratio.toFixed(2)}x | >= 0.85x ${met.consume ? "✓" : "✗"} |`,
+        `| replay msgs/s (${fmt(total)} stored) | ${fmt(median(replayRates))} | | | |`,
+        ...backoffMs.map(
+          (c, k) => `| redelivery after nak #${k + 1}: measured median vs configured (ms) | ${gaps[k]!.toFixed(0)} | ${c} | ${(gaps[k]! / c).toFixed(2)}x | |`,
+        ),
+        "",
+      ].join("\n"),
+    );
     process.stdout.write(`wrote ${path} (load average ${result.loadAverage.join(", ")})\n`);
   } finally {
     await durable.close();

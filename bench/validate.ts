@@ -42,10 +42,19 @@ function smallEnvelope(): Buffer {
 
 function largeEnvelope(target: number): Buffer {
   const rows: unknown[] = [];
-  const env = createEnvelope({ event_type: "agent.response.final", is_final: true, correlation_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", payload: { result: { rows } } }, ids);
+  const env = createEnvelope(
+    { event_type: "agent.response.final", is_final: true, correlation_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", payload: { result: { rows } } },
+    ids,
+  );
   let size = encode(env).byteLength;
   for (let i = 0; size < target; i++) {
-    const row = { id: i, account: `ACC-${100000 + i}`, amount: Math.round(i * 1234.567) / 100, note: i % 7 === 0 ? "Überweisung – März ✓" : "transfer", tags: ["a", "b"] };
+    const row = {
+      id: i,
+      account: `ACC-${100000 + i}`,
+      amount: Math.round(i * 1234.567) / 100,
+      note: i % 7 === 0 ? "Überweisung – März ✓" : "transfer",
+      tags: ["a", "b"],
+    };
     const rowSize = JSON.stringify(row).length + 1;
     if (size + rowSize > target) break;
     rows.push(row);

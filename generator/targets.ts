@@ -11,7 +11,10 @@ export const EMITTERS: readonly Emitter[] = [withRuntimeFacts(tsEmitter), a2aEmi
 
 /** The emitters named in `langs` (comma list accepted); throws naming unknown ones. */
 export function emittersFor(langs: readonly string[]): Emitter[] {
-  const names = langs.flatMap((l) => l.split(",")).map((l) => l.trim()).filter(Boolean);
+  const names = langs
+    .flatMap((l) => l.split(","))
+    .map((l) => l.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !EMITTERS.some((e) => e.name === n));
   if (unknown.length > 0) {
     throw new Error(`unknown --lang ${unknown.join(", ")}; expected one of: ${EMITTERS.map((e) => e.name).join(", ")}`);

@@ -51,7 +51,10 @@ function listTemplates(dir: string): string[] {
 export function loadTemplates(dir: string, hb: HandlebarsEnv = createHandlebars()): Templates {
   const compiled = new Map<string, HandlebarsTemplateDelegate>();
   for (const full of listTemplates(dir).sort()) {
-    const path = relative(dir, full).split("\\").join("/").replace(/\.hbs$/u, "");
+    const path = relative(dir, full)
+      .split("\\")
+      .join("/")
+      .replace(/\.hbs$/u, "");
     compiled.set(path, hb.compile(readFileSync(full, "utf8"), { noEscape: true, strict: true }));
   }
   return {

@@ -27,7 +27,8 @@ async function run(opts: BreakingOptions): Promise<number> {
   if (opts.contracts !== undefined) requireDir(opts.contracts, "--contracts", "<agent>.agent.json files");
   const schemaDir = resolve(opts.schema ?? "schema");
   const hasSchema = opts.schema !== undefined || existsSync(schemaDir);
-  if (!hasSchema && opts.contracts === undefined) throw new UsageError("nothing to compare: there is no schema/ here; pass --schema DIR and/or --contracts DIR");
+  if (!hasSchema && opts.contracts === undefined)
+    throw new UsageError("nothing to compare: there is no schema/ here; pass --schema DIR and/or --contracts DIR");
   const contractsDir = opts.contracts === undefined ? undefined : resolve(opts.contracts);
   const empty = new Map();
   const after = {
@@ -46,22 +47,30 @@ async function run(opts: BreakingOptions): Promise<number> {
   } else {
     const top = source.gitTopLevel(hasSchema ? schemaDir : (contractsDir ?? cwd));
     if (top === undefined) throw new UsageError(`--against ${opts.against}: not a directory, and ${cwd} is not in a git repository to look the ref up in`);
-    if (!source.isGitRef(top, opts.against)) throw new UsageError(`--against ${opts.against}: neither a directory nor a git ref (commit, branch or tag) of ${top}`);
+    if (!source.isGitRef(top, opts.against))
+      throw new UsageError(`--against ${opts.against}: neither a directory nor a git ref (commit, branch or tag) of ${top}`);
     against = opts.against;
     before = {
       schemas: hasSchema ? source.readGitFolder(top, opts.against, slash(relative(top, schemaDir)), "schemas") : empty,
       contracts: contractsDir === undefined ? empty : source.readGitFolder(top, opts.against, slash(relative(top, contractsDir)), "contracts"),
     };
   }
-  const labels = { schemaDir: slash(relative(cwd, schemaDir)) || ".", contractsDir: contractsDir === undefined ? "contracts" : slash(relative(cwd, contractsDir)) || "." };
+  const labels = {
+    schemaDir: slash(relative(cwd, schemaDir)) || ".",
+    contractsDir: contractsDir === undefined ? "contracts" : slash(relative(cwd, contractsDir)) || ".",
+  };
   const changes = compareVersions(before, after, labels);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ against, breaking: changes.length, compared: { schemas: after.schemas.size, contracts: after.contracts.size }, changes }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ against, breaking: changes.length, compared: { schemas: after.schemas.size, contracts: after.contracts.size }, changes }, null, 2)}\n`,
+    );
   } else {
     for (const c of changes) process.stdout.write(`${c.file}#${c.pointer}: ${c.rule}: ${c.message}\n`);
-    process.stdout.write(changes.length === 0
-      ? `no breaking changes against ${against} (${after.schemas.size} schema files, ${after.contracts.size} contracts)\n`
-      : `${changes.length} breaking change${changes.length === 1 ? "" : "s"} against ${against}\n`);
+    process.stdout.write(
+      changes.length === 0
+        ? `no breaking changes against ${against} (${after.schemas.size} schema files, ${after.contracts.size} contracts)\n`
+        : `${changes.length} breaking change${changes.length === 1 ? "" : "s"} against ${against}\n`,
+    );
   }
   return changes.length > 0 ? 1 : 0;
 }

@@ -70,7 +70,10 @@ export function externalRunner(lang: "python" | "kotlin", root: string, python =
 }
 
 function parseLangs(values: readonly string[]): Language[] {
-  const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  const names = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(LANGUAGES as readonly string[]).includes(n));
   if (unknown.length > 0) throw new Error(`unknown --lang ${unknown.join(", ")}; expected one of: ${LANGUAGES.join(", ")}`);
   return names.length === 0 ? [...LANGUAGES] : (names as Language[]);
@@ -132,7 +135,9 @@ export function register(program: Command): void {
           cases: result.cases.map((c) => (c.detail === undefined ? c : { ...c, detail: portable(c.detail, root) })),
           ...(result.error === undefined ? {} : { error: portable(result.error, root) }),
         };
-        process.stderr.write(`conformance: ${result.language}: ${result.passed} passed, ${result.failed} failed${result.error ? ` (runner error: ${result.error})` : ""}\n`);
+        process.stderr.write(
+          `conformance: ${result.language}: ${result.passed} passed, ${result.failed} failed${result.error ? ` (runner error: ${result.error})` : ""}\n`,
+        );
         results.push(result);
       }
       const { buildReport, renderJson, renderMarkdown } = await import("./conformance/report.js");
@@ -142,9 +147,13 @@ export function register(program: Command): void {
       writeFileSync(join(outDir, "conformance.md"), renderMarkdown(report));
       const where = relative(process.cwd(), outDir) || ".";
       for (const l of report.languages) {
-        process.stdout.write(`${l.language.padEnd(11)} ${String(l.passed).padStart(4)} passed ${String(l.failed).padStart(4)} failed ${String(l.missing).padStart(4)} missing\n`);
+        process.stdout.write(
+          `${l.language.padEnd(11)} ${String(l.passed).padStart(4)} passed ${String(l.failed).padStart(4)} failed ${String(l.missing).padStart(4)} missing\n`,
+        );
       }
-      process.stdout.write(`${report.allAgree ? "all languages agree on" : "DISAGREEMENT on"} ${corpus.length} golden cases; wrote ${where}/conformance.{json,md}\n`);
+      process.stdout.write(
+        `${report.allAgree ? "all languages agree on" : "DISAGREEMENT on"} ${corpus.length} golden cases; wrote ${where}/conformance.{json,md}\n`,
+      );
       if (!report.allAgree) process.exitCode = 1;
     });
 }

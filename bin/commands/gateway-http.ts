@@ -91,8 +91,11 @@ export function register(program: Command): void {
   const http = program.command("http").description("call agents through an HTTP/SSE gateway (oaio serve --http PORT)");
 
   addHttpOptions(
-    http.command("invoke").description("POST /v1/agents/{target}/invoke and print the reply payload")
-      .argument("<target>", "agent id").argument("[json]", "request body as JSON"),
+    http
+      .command("invoke")
+      .description("POST /v1/agents/{target}/invoke and print the reply payload")
+      .argument("<target>", "agent id")
+      .argument("[json]", "request body as JSON"),
   ).action(async (target: string, json: string | undefined, opts: HttpOptions) => {
     await run("invoke", async () => {
       const reply = await clientOf(opts).invoke(target, payloadArg(json), callOptions(opts));
@@ -106,8 +109,11 @@ export function register(program: Command): void {
   });
 
   addHttpOptions(
-    http.command("stream").description("POST /v1/agents/{target}/stream and print frames as they arrive")
-      .argument("<target>", "agent id").argument("[json]", "request body as JSON")
+    http
+      .command("stream")
+      .description("POST /v1/agents/{target}/stream and print frames as they arrive")
+      .argument("<target>", "agent id")
+      .argument("[json]", "request body as JSON")
       .option("--last-event-id <id>", "resume a stream the gateway still keeps")
       .option("--resume <n>", "reconnect up to n times with Last-Event-ID if the connection drops", "3"),
   ).action(async (target: string, json: string | undefined, opts: HttpOptions & { lastEventId?: string; resume: string }) => {
@@ -115,7 +121,9 @@ export function register(program: Command): void {
       const resumeAttempts = Number(opts.resume);
       if (!Number.isSafeInteger(resumeAttempts) || resumeAttempts < 0) throw new UsageError(`--resume must be a whole number, got ${opts.resume}`);
       const stream = clientOf(opts).stream(target, payloadArg(json), {
-        ...callOptions(opts), resumeAttempts, ...(opts.lastEventId === undefined ? {} : { lastEventId: opts.lastEventId }),
+        ...callOptions(opts),
+        resumeAttempts,
+        ...(opts.lastEventId === undefined ? {} : { lastEventId: opts.lastEventId }),
       });
       const stop = (): void => void stream.close();
       process.once("SIGINT", stop);
@@ -140,7 +148,7 @@ export function register(program: Command): void {
           } else if (frame.event !== "agent.response.error") {
             if (midLine) process.stdout.write("\n");
             midLine = false;
-            const payload = frame.event === "agent.response.final" ? (env.payload as { result?: unknown } | undefined)?.result ?? env.payload : env.payload;
+            const payload = frame.event === "agent.response.final" ? ((env.payload as { result?: unknown } | undefined)?.result ?? env.payload) : env.payload;
             if (payload !== undefined) process.stdout.write(`${frame.event === "agent.response.final" ? "" : `[${frame.event}] `}${readable(payload)}\n`);
           }
           if (frame.event === "agent.response.error") {
@@ -155,8 +163,11 @@ export function register(program: Command): void {
   });
 
   addHttpOptions(
-    http.command("emit").description("POST /v1/events/{event_type} and print the event id")
-      .argument("<event_type>", "event type").argument("[json]", "event body as JSON"),
+    http
+      .command("emit")
+      .description("POST /v1/events/{event_type} and print the event id")
+      .argument("<event_type>", "event type")
+      .argument("[json]", "event body as JSON"),
   ).action(async (eventType: string, json: string | undefined, opts: HttpOptions) => {
     await run("emit", async () => {
       const { event_id } = await clientOf(opts).emit(eventType, payloadArg(json), callOptions(opts));
@@ -166,7 +177,9 @@ export function register(program: Command): void {
     });
   });
 
-  http.command("health").description("GET /healthz and /readyz; exit 0 healthy and ready, 1 down or not ready, 2 unreachable, 3 no health route")
+  http
+    .command("health")
+    .description("GET /healthz and /readyz; exit 0 healthy and ready, 1 down or not ready, 2 unreachable, 3 no health route")
     .option("--url <url>", "gateway base URL", "http://127.0.0.1:8080")
     .action(async (opts: { url: string }) => {
       await run("health", async () => {

@@ -39,7 +39,10 @@ export function register(program: Command): void {
     .addOption(new Option("--lang <langs...>", "targets to generate, comma or space separated").default([], "all"))
     .option("--check", "write nothing; exit 1 naming each file that differs from what would be generated")
     .option("-q, --quiet", "print only problems")
-    .option("--contracts <dir>", "generate typed agent code and A2A cards from the *.agent.json in <dir> instead (--out default <dir>/generated; --lang ts,python,kotlin)")
+    .option(
+      "--contracts <dir>",
+      "generate typed agent code and A2A cards from the *.agent.json in <dir> instead (--out default <dir>/generated; --lang ts,python,kotlin)",
+    )
     .action(async (opts: GenerateOptions) => {
       let g: Awaited<ReturnType<typeof generator>>;
       try {
@@ -47,7 +50,9 @@ export function register(program: Command): void {
         if (opts.contracts !== undefined) {
           requireDir(opts.contracts, "--contracts", "<agent>.agent.json files");
           if (!readdirSync(opts.contracts).some((f) => f.endsWith(".agent.json"))) {
-            throw new UsageError(`--contracts ${opts.contracts}: no *.agent.json files; pass --contracts a directory holding <agent>.agent.json files (spec/agent-contract.md)`);
+            throw new UsageError(
+              `--contracts ${opts.contracts}: no *.agent.json files; pass --contracts a directory holding <agent>.agent.json files (spec/agent-contract.md)`,
+            );
           }
         }
         g = await generator();
@@ -58,7 +63,10 @@ export function register(program: Command): void {
       }
       if (opts.contracts !== undefined) {
         const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
-        process.exitCode = await g.contractsCommand({ contractsDir: opts.contracts, outDir: opts.out, langs: opts.lang, schemaDir: opts.schema, check: opts.check, quiet: opts.quiet }, io);
+        process.exitCode = await g.contractsCommand(
+          { contractsDir: opts.contracts, outDir: opts.out, langs: opts.lang, schemaDir: opts.schema, check: opts.check, quiet: opts.quiet },
+          io,
+        );
         return;
       }
       const { loadIr, SchemaLoadError, checkFiles, emitAll, writeFiles, emittersFor } = g;

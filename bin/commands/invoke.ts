@@ -37,7 +37,9 @@ export function parseNatsUrl(text: string): string {
   for (const server of text.split(",")) {
     const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(server.trim())?.[1];
     if (server.trim() === "" || (scheme !== undefined && !(NATS_SCHEMES as readonly string[]).includes(scheme.toLowerCase()))) {
-      throw new InvalidArgumentError(`--nats takes ${NATS_SCHEMES.map((s) => `${s}://host:port`).join(" or ")} (or host:port), got ${JSON.stringify(server)}; for an HTTP gateway use \`oaio http … --url\``);
+      throw new InvalidArgumentError(
+        `--nats takes ${NATS_SCHEMES.map((s) => `${s}://host:port`).join(" or ")} (or host:port), got ${JSON.stringify(server)}; for an HTTP gateway use \`oaio http … --url\``,
+      );
     }
   }
   return text;
@@ -119,10 +121,17 @@ export async function runClient(command: string, opts: BusClientOptions, fn: (bu
   try {
     const timeoutMs = parseMs(opts.timeout, "--timeout");
     const transport = await connectCli(command, opts.nats, timeoutMs);
-    bus = await overTransport(transport, () => createBus({
-      agentId: opts.agent, transport, ownsTransport: true, prefix: opts.prefix, tenant: opts.tenant,
-      defaultTimeoutMs: timeoutMs, middleware: { outbound },
-    }));
+    bus = await overTransport(transport, () =>
+      createBus({
+        agentId: opts.agent,
+        transport,
+        ownsTransport: true,
+        prefix: opts.prefix,
+        tenant: opts.tenant,
+        defaultTimeoutMs: timeoutMs,
+        middleware: { outbound },
+      }),
+    );
     await fn(bus);
     process.exitCode ??= 0;
   } catch (err: unknown) {

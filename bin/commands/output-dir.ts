@@ -28,15 +28,28 @@ export function projectRoot(cwd: string = process.cwd()): string {
 /** The output folder: `out` when given, else `<project>/generated/scorecard`; a folder inside node_modules is a usage error. */
 export function outputDir(out: string | undefined, cwd: string = process.cwd()): string {
   const dir = out === undefined ? join(projectRoot(cwd), "generated", "scorecard") : resolve(cwd, out);
-  if (inNodeModules(dir)) throw new UsageError(`--out ${dir}: refusing to write into node_modules (an installed package is not the place for reports); pass --out a folder of your project`);
+  if (inNodeModules(dir))
+    throw new UsageError(
+      `--out ${dir}: refusing to write into node_modules (an installed package is not the place for reports); pass --out a folder of your project`,
+    );
   return dir;
 }
 
 /** `text` with this machine's paths made relative: `root` (and the working directory) dropped, the temp folder as $TMPDIR, the home folder as ~. */
 export function portable(text: string, root: string): string {
   let out = text;
-  for (const [path, by] of [[root, "."], [process.cwd(), "."], [tmpdir(), "$TMPDIR"], [homedir(), "~"]] as const) {
-    if (path.length > 1) out = out.split(`${path}${sep}`).join(by === "." ? "" : `${by}/`).split(path).join(by);
+  for (const [path, by] of [
+    [root, "."],
+    [process.cwd(), "."],
+    [tmpdir(), "$TMPDIR"],
+    [homedir(), "~"],
+  ] as const) {
+    if (path.length > 1)
+      out = out
+        .split(`${path}${sep}`)
+        .join(by === "." ? "" : `${by}/`)
+        .split(path)
+        .join(by);
   }
   return out;
 }

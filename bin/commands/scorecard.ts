@@ -49,7 +49,11 @@ export function register(program: Command): void {
       }
       const { buildScorecard, renderHtml, renderJson, renderMarkdown } = scorecard;
       const card = buildScorecard(await measure(conformance));
-      const files: [string, string][] = [["a2a.json", renderJson(card)], ["a2a.md", renderMarkdown(card)], ["a2a.html", renderHtml(card)]];
+      const files: [string, string][] = [
+        ["a2a.json", renderJson(card)],
+        ["a2a.md", renderMarkdown(card)],
+        ["a2a.html", renderHtml(card)],
+      ];
       const show = (f: string): string => relative(process.cwd(), join(outDir, f)) || f;
       if (opts.check) {
         const stale = files.filter(([f, content]) => !existsSync(join(outDir, f)) || readFileSync(join(outDir, f), "utf8") !== content);
@@ -62,9 +66,17 @@ export function register(program: Command): void {
       }
       const s = card.summary;
       for (const f of card.features.filter((x) => x.status === "fail")) {
-        process.stderr.write(`FAIL ${f.id}: ${f.checks.filter((c) => c.status !== "pass").map((c) => `${c.id} (${c.error ?? c.status})`).join("; ")}\n`);
+        process.stderr.write(
+          `FAIL ${f.id}: ${f.checks
+            .filter((c) => c.status !== "pass")
+            .map((c) => `${c.id} (${c.error ?? c.status})`)
+            .join("; ")}\n`,
+        );
       }
-      if (!opts.quiet) process.stdout.write(`A2A scorecard: ${s.pass} pass, ${s.fail} fail, ${s.not_supported} not supported of ${s.total} features (MUST ${s.must_pass}/${s.must_total})\n`);
+      if (!opts.quiet)
+        process.stdout.write(
+          `A2A scorecard: ${s.pass} pass, ${s.fail} fail, ${s.not_supported} not supported of ${s.total} features (MUST ${s.must_pass}/${s.must_total})\n`,
+        );
       if (s.fail > 0) process.exitCode = 1;
     });
 }

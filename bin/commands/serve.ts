@@ -204,10 +204,11 @@ export function register(program: Command): void {
       let runtime: ServeRuntime;
       try {
         runtime = await startServe({ nats: opts.nats, prefix: opts.prefix, tenant: opts.tenant, out });
-        if (opts.http !== undefined) await attachGateway(runtime, opts.http).catch(async (err: unknown) => {
-          await runtime.close();
-          throw err;
-        });
+        if (opts.http !== undefined)
+          await attachGateway(runtime, opts.http).catch(async (err: unknown) => {
+            await runtime.close();
+            throw err;
+          });
       } catch (err: unknown) {
         process.stderr.write(`oaio serve: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exitCode = 2;

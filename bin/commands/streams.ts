@@ -24,7 +24,15 @@ export interface DurableCliOptions extends BusClientOptions {
 
 /** The layout the durable commands use: --prefix, --tenants (or --tenant), --replicas. */
 export function layoutOf(opts: DurableCliOptions): StreamLayout {
-  const tenants = opts.tenants !== undefined ? opts.tenants.split(",").map((t) => t.trim()).filter((t) => t !== "") : opts.tenant === undefined ? [] : [opts.tenant];
+  const tenants =
+    opts.tenants !== undefined
+      ? opts.tenants
+          .split(",")
+          .map((t) => t.trim())
+          .filter((t) => t !== "")
+      : opts.tenant === undefined
+        ? []
+        : [opts.tenant];
   const replicas = opts.replicas === undefined ? 1 : Number(opts.replicas);
   if (!Number.isSafeInteger(replicas) || replicas < 1) throw new UsageError(`--replicas must be a positive integer, got ${opts.replicas}`);
   return streamLayout({ prefix: opts.prefix, tenants, replicas });
@@ -49,7 +57,9 @@ export async function runDurable(
     const timeoutMs = parseMs(opts.timeout, "--timeout");
     const layout = layoutOf(opts);
     const transport = await connectCli(command, opts.nats, timeoutMs);
-    bus = await overTransport(transport, () => createBus({ agentId: opts.agent, transport, ownsTransport: true, prefix: opts.prefix, tenant: opts.tenant, defaultTimeoutMs: timeoutMs }));
+    bus = await overTransport(transport, () =>
+      createBus({ agentId: opts.agent, transport, ownsTransport: true, prefix: opts.prefix, tenant: opts.tenant, defaultTimeoutMs: timeoutMs }),
+    );
     durable = js.createDurableBus({ bus, layout, publish: { ackTimeoutMs: Math.min(timeoutMs, 10_000) } });
     await fn(durable, bus, js);
     process.exitCode ??= 0;
@@ -81,17 +91,17 @@ export function addLayoutOptions(cmd: Command): Command {
 /** Registers `oaio streams`. */
 export function register(program: Command): void {
   const streams = program.command("streams").description("JetStream streams of a subject prefix: events, dead letters, work queue");
-  addLayoutOptions(addBusClientOptions(
-    streams.command("ensure").description("create or update the prefix's streams (idempotent)"),
-  )).action(async (opts: DurableCliOptions) => {
-    await runDurable("streams ensure", opts, async (durable, _bus, js) => {
-      const result = await js.ensureStreams(durable.connection, durable.layout);
-      for (const r of result) {
-        if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
-        else process.stdout.write(`${r.name.padEnd(24)} ${r.action}${r.changed.length > 0 ? ` (${r.changed.join(", ")})` : ""}\n`);
-      }
-    });
-  });
+  addLayoutOptions(addBusClientOptions(streams.command("ensure").description("create or update the prefix's streams (idempotent)"))).action(
+    async (opts: DurableCliOptions) => {
+      await runDurable("streams ensure", opts, async (durable, _bus, js) => {
+        const result = await js.ensureStreams(durable.connection, durable.layout);
+        for (const r of result) {
+          if (opts.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+          else process.stdout.write(`${r.name.padEnd(24)} ${r.action}${r.changed.length > 0 ? ` (${r.changed.join(", ")})` : ""}\n`);
+        }
+      });
+    },
+  );
   addBusClientOptions(streams.command("ls").description("list every stream on the server")).action(async (opts: DurableCliOptions) => {
     await runDurable("streams ls", opts, async (durable, _bus, js) => {
       for (const s of await js.listStreams(durable.connection)) {
@@ -100,12 +110,12 @@ export function register(program: Command): void {
       }
     });
   });
-  addBusClientOptions(
-    streams.command("info").description("one stream (default: the events stream of --prefix)").argument("[name]", "stream name"),
-  ).action(async (name: string | undefined, opts: DurableCliOptions) => {
-    await runDurable("streams info", opts, async (durable, _bus, js) => {
-      const s = await js.streamInfo(durable.connection, name ?? durable.layout.events.name);
-      process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${JSON.stringify(s, null, 2)}\n`);
-    });
-  });
+  addBusClientOptions(streams.command("info").description("one stream (default: the events stream of --prefix)").argument("[name]", "stream name")).action(
+    async (name: string | undefined, opts: DurableCliOptions) => {
+      await runDurable("streams info", opts, async (durable, _bus, js) => {
+        const s = await js.streamInfo(durable.connection, name ?? durable.layout.events.name);
+        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : `${JSON.stringify(s, null, 2)}\n`);
+      });
+    },
+  );
 }

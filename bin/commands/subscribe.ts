@@ -48,36 +48,50 @@ function print(text: string): Promise<void> {
 }
 
 async function subscribeDurable(pattern: string, name: string, opts: SubscribeCliOptions): Promise<void> {
-  await runDurable("subscribe", opts, async (durable) => {
-    const limit = positive(opts.count, "--count") ?? Infinity;
-    const start = parseStart(opts.start);
-    const ackWaitMs = positive(opts.ackWait, "--ack-wait");
-    const maxDeliver = positive(opts.maxDeliver, "--max-deliver");
-    let seen = 0;
-    let closeSub: (() => Promise<void>) | undefined;
-    let done!: () => void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    const sub = await durable.subscribe(pattern, name, async (_payload, ctx) => {
-      if (seen >= limit) throw new Error("--count reached: left for another member");
-      seen++;
-      await print(line(ctx.envelope, opts.json, ` seq=${ctx.streamSequence}`));
-      if (seen >= limit) {
-        // stop pulling now; this handler returns and its message is acked before close() resolves
-        void closeSub?.();
-        done();
+  await runDurable(
+    "subscribe",
+    opts,
+    async (durable) => {
+      const limit = positive(opts.count, "--count") ?? Infinity;
+      const start = parseStart(opts.start);
+      const ackWaitMs = positive(opts.ackWait, "--ack-wait");
+      const maxDeliver = positive(opts.maxDeliver, "--max-deliver");
+      let seen = 0;
+      let closeSub: (() => Promise<void>) | undefined;
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      const sub = await durable.subscribe(
+        pattern,
+        name,
+        async (_payload, ctx) => {
+          if (seen >= limit) throw new Error("--count reached: left for another member");
+          seen++;
+          await print(line(ctx.envelope, opts.json, ` seq=${ctx.streamSequence}`));
+          if (seen >= limit) {
+            // stop pulling now; this handler returns and its message is acked before close() resolves
+            void closeSub?.();
+            done();
+          }
+        },
+        {
+          start,
+          maxInFlight: 1,
+          ...(ackWaitMs === undefined ? {} : { ackWaitMs }),
+          ...(maxDeliver === undefined ? {} : { maxDeliver }),
+          backoffMs: [0],
+          deadLetter: false,
+        },
+      );
+      closeSub = () => sub.close();
+      process.stderr.write(`consumer ${name} on ${sub.filterSubject} (${sub.stream}) (Ctrl-C to stop)\n`);
+      try {
+        await untilDoneOrSignal(finished, done);
+      } finally {
+        await sub.close();
       }
-    }, {
-      start, maxInFlight: 1, ...(ackWaitMs === undefined ? {} : { ackWaitMs }), ...(maxDeliver === undefined ? {} : { maxDeliver }),
-      backoffMs: [0], deadLetter: false,
-    });
-    closeSub = () => sub.close();
-    process.stderr.write(`consumer ${name} on ${sub.filterSubject} (${sub.stream}) (Ctrl-C to stop)\n`);
-    try {
-      await untilDoneOrSignal(finished, done);
-    } finally {
-      await sub.close();
-    }
-  }, "--durable");
+    },
+    "--durable",
+  );
 }
 
 /** Waits for `finished`; SIGINT or SIGTERM call `done` (which settles it) in the meantime. */
@@ -116,19 +130,23 @@ export function register(program: Command): void {
       let seen = 0;
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
-      const sub = bus.subscribe(pattern, (payload, ctx) => {
-        if (seen >= limit) return;
-        seen++;
-        const env = ctx.envelope;
-        if (opts.json) process.stdout.write(`${JSON.stringify(env)}\n`);
-        else {
-          const time = env.occurred_at.slice(11, 23);
-          const who = env.from === undefined ? "" : ` from=${env.from}`;
-          const tenant = env.tenant_id === undefined ? "" : ` tenant=${env.tenant_id}`;
-          process.stdout.write(`${time} ${env.event_type}${who}${tenant} ${JSON.stringify(payload ?? null)}\n`);
-        }
-        if (seen >= limit) done();
-      }, opts.queue === undefined ? {} : { queue: opts.queue });
+      const sub = bus.subscribe(
+        pattern,
+        (payload, ctx) => {
+          if (seen >= limit) return;
+          seen++;
+          const env = ctx.envelope;
+          if (opts.json) process.stdout.write(`${JSON.stringify(env)}\n`);
+          else {
+            const time = env.occurred_at.slice(11, 23);
+            const who = env.from === undefined ? "" : ` from=${env.from}`;
+            const tenant = env.tenant_id === undefined ? "" : ` tenant=${env.tenant_id}`;
+            process.stdout.write(`${time} ${env.event_type}${who}${tenant} ${JSON.stringify(payload ?? null)}\n`);
+          }
+          if (seen >= limit) done();
+        },
+        opts.queue === undefined ? {} : { queue: opts.queue },
+      );
       await bus.transport.flush();
       process.stderr.write(`listening on ${sub.subject} (Ctrl-C to stop)\n`);
       await untilDoneOrSignal(finished, done);

@@ -110,7 +110,14 @@ export async function runValidate(paths: readonly string[], opts: ValidateOption
       report.valid++;
     } else {
       report.invalid++;
-      const finding: Finding = { file: source.path, ...(line === undefined ? {} : { line }), code: error.code, pointer: error.pointer, expected: error.expected, got: error.got };
+      const finding: Finding = {
+        file: source.path,
+        ...(line === undefined ? {} : { line }),
+        code: error.code,
+        pointer: error.pointer,
+        expected: error.expected,
+        got: error.got,
+      };
       if (opts.json) {
         if (report.findings.length < maxFindings) report.findings.push(finding);
         else report.findingsOmitted++;
@@ -307,8 +314,18 @@ export function register(program: Command): void {
     .option("--json", "print one JSON report instead of lines")
     .option("--ndjson", "read every input (including -) as NDJSON: one envelope per line (default for *.ndjson, *.jsonl)")
     .option("--max-bytes <size>", "largest envelope accepted, as the decoder's size check", parseByteSize, DEFAULT_MAX_BYTES)
-    .option("--max-file-size <size>", "refuse any input (file, FIFO, device, stdin) larger than this, checked while reading (I/O error, exit 2)", parseByteSize, DEFAULT_MAX_FILE_SIZE)
-    .option("--max-findings <n>", "findings listed in the --json report (the counts stay exact; findingsOmitted says how many were left out)", parseCount, DEFAULT_MAX_FINDINGS)
+    .option(
+      "--max-file-size <size>",
+      "refuse any input (file, FIFO, device, stdin) larger than this, checked while reading (I/O error, exit 2)",
+      parseByteSize,
+      DEFAULT_MAX_FILE_SIZE,
+    )
+    .option(
+      "--max-findings <n>",
+      "findings listed in the --json report (the counts stay exact; findingsOmitted says how many were left out)",
+      parseCount,
+      DEFAULT_MAX_FINDINGS,
+    )
     .option("--progress", "print a progress line on stderr for batches over 5000 envelopes even when stderr is not a terminal")
     .option("-q, --quiet", "print only problems (no summary line, no progress)")
     .action(async (paths: string[], opts: CommandOptions) => {

@@ -53,14 +53,25 @@ export function compareCatalogue(name: string, file: string, before: Json, after
     const watched = WATCHED[name];
     for (const field of watched?.fields ?? []) {
       if (JSON.stringify(entry[field]) !== JSON.stringify(cur.entry[field])) {
-        out.push({ rule: watched!.rule, file, pointer: `/${spec.list}/${cur.index}/${field}`, message: `${spec.what} "${id}": ${field} ${show(entry[field])} -> ${show(cur.entry[field])}` });
+        out.push({
+          rule: watched!.rule,
+          file,
+          pointer: `/${spec.list}/${cur.index}/${field}`,
+          message: `${spec.what} "${id}": ${field} ${show(entry[field])} -> ${show(cur.entry[field])}`,
+        });
       }
     }
     if (name === "event-types.json") {
       const phases = (e: Obj): string[] => (Array.isArray(e["allowed_phases"]) ? e["allowed_phases"].filter((p): p is string => typeof p === "string") : []);
       const keep = new Set(phases(cur.entry));
       for (const p of phases(entry)) {
-        if (!keep.has(p)) out.push({ rule: "event-type-changed", file, pointer: `/${spec.list}/${cur.index}/allowed_phases`, message: `event type "${id}": allowed phase "${p}" removed` });
+        if (!keep.has(p))
+          out.push({
+            rule: "event-type-changed",
+            file,
+            pointer: `/${spec.list}/${cur.index}/allowed_phases`,
+            message: `event type "${id}": allowed phase "${p}" removed`,
+          });
       }
     }
   }
@@ -68,7 +79,8 @@ export function compareCatalogue(name: string, file: string, before: Json, after
     for (const field of ["default_prefix", "inbox_prefix"]) {
       const b = isObj(before) ? before[field] : undefined;
       const a = isObj(after) ? after[field] : undefined;
-      if (b !== undefined && JSON.stringify(a) !== JSON.stringify(b)) out.push({ rule: "subject-changed", file, pointer: `/${field}`, message: `${field} ${show(b)} -> ${show(a)}` });
+      if (b !== undefined && JSON.stringify(a) !== JSON.stringify(b))
+        out.push({ rule: "subject-changed", file, pointer: `/${field}`, message: `${field} ${show(b)} -> ${show(a)}` });
     }
   }
   return out;

@@ -41,7 +41,8 @@ export function compareContract(file: string, before: Json, after: Json): Breaki
     const now = cur.item;
     const at = `/skills/${cur.index}`;
     const target = (s: Obj): string => (typeof s["target"] === "string" ? s["target"] : `${contractName(before) ?? name}:${id}`);
-    if (target(was) !== target(now)) out.push({ rule: "skill-target-changed", file, pointer: `${at}/target`, message: `skill "${id}": target "${target(was)}" -> "${target(now)}"` });
+    if (target(was) !== target(now))
+      out.push({ rule: "skill-target-changed", file, pointer: `${at}/target`, message: `skill "${id}": target "${target(was)}" -> "${target(now)}"` });
     const mode = (s: Obj): string => (s["delta"] === undefined ? "invoke" : "stream");
     if (mode(was) !== mode(now)) out.push({ rule: "skill-mode-changed", file, pointer: `${at}/delta`, message: `skill "${id}": ${mode(was)} -> ${mode(now)}` });
     for (const part of ["input", "output", "delta"] as const) {

@@ -67,5 +67,8 @@ export function compareContractSets(before: FileSet, after: FileSet, dir = "cont
 
 /** Every breaking change from `before` to `after`. */
 export function compareVersions(before: VersionSet, after: VersionSet, labels: Labels = { schemaDir: "schema", contractsDir: "contracts" }): BreakingChange[] {
-  return [...compareSchemaSets(before.schemas, after.schemas, labels.schemaDir), ...compareContractSets(before.contracts, after.contracts, labels.contractsDir)];
+  return [
+    ...compareSchemaSets(before.schemas, after.schemas, labels.schemaDir),
+    ...compareContractSets(before.contracts, after.contracts, labels.contractsDir),
+  ];
 }

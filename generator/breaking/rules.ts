@@ -8,11 +8,13 @@ export const BREAKING_RULES = {
   "schema-removed": "a schema file was removed",
   "field-removed": "a property was removed from an object schema",
   "field-required": "a property became required (a new required field, or an optional one made required)",
-  "type-narrowed": "a value accepts fewer JSON types than before (a type removed, number to integer, a type added where there was none, an anyOf/oneOf branch removed, a schema that accepted everything now refuses some values)",
+  "type-narrowed":
+    "a value accepts fewer JSON types than before (a type removed, number to integer, a type added where there was none, an anyOf/oneOf branch removed, a schema that accepted everything now refuses some values)",
   "ref-changed": "a $ref points at a different schema",
   "enum-value-removed": "an enum lost a value, or an enum was added where any value was allowed",
   "const-changed": "a const changed, or a const was added",
-  "bounds-tightened": "a bound is stricter: minimum/maximum, exclusive bounds, minLength/maxLength, minItems/maxItems, minProperties/maxProperties, multipleOf, a pattern or format added or changed",
+  "bounds-tightened":
+    "a bound is stricter: minimum/maximum, exclusive bounds, minLength/maxLength, minItems/maxItems, minProperties/maxProperties, multipleOf, a pattern or format added or changed",
   "properties-closed": "an object no longer accepts properties it did not list (additionalProperties became false or a schema)",
   "event-type-removed": "a standard event type was removed from schema/catalog/event-types.json",
   "event-type-changed": "a standard event type changed its frame_type, payload schema, terminal flag or lost an allowed phase",

@@ -50,7 +50,8 @@ function compareBounds(sink: DiffSink, at: string, b: Obj, a: Obj): void {
   }
   const wasM = b["multipleOf"];
   const nowM = a["multipleOf"];
-  if (typeof nowM === "number" && (typeof wasM !== "number" || !Number.isInteger(wasM / nowM))) report(sink, "bounds-tightened", `${at}/multipleOf`, `multipleOf ${show(wasM)} -> ${show(nowM)}`);
+  if (typeof nowM === "number" && (typeof wasM !== "number" || !Number.isInteger(wasM / nowM)))
+    report(sink, "bounds-tightened", `${at}/multipleOf`, `multipleOf ${show(wasM)} -> ${show(nowM)}`);
   for (const k of ["pattern", "format"] as const) {
     if (a[k] !== undefined && a[k] !== b[k]) report(sink, "bounds-tightened", `${at}/${k}`, `${k} ${show(b[k])} -> ${show(a[k])}`);
   }
@@ -83,7 +84,12 @@ function compareTypes(sink: DiffSink, at: string, b: Obj, a: Obj): void {
   }
   for (const t of was) {
     if (admits(now, t)) continue;
-    report(sink, "type-narrowed", `${at}/type`, t === "number" && now.has("integer") ? "type number -> integer" : `type ${t} no longer accepted (${show(b["type"])} -> ${show(a["type"])})`);
+    report(
+      sink,
+      "type-narrowed",
+      `${at}/type`,
+      t === "number" && now.has("integer") ? "type number -> integer" : `type ${t} no longer accepted (${show(b["type"])} -> ${show(a["type"])})`,
+    );
   }
 }
 
@@ -102,7 +108,8 @@ function compareObject(sink: DiffSink, at: string, b: Obj, a: Obj): void {
   const wasAp = b["additionalProperties"];
   const nowAp = a["additionalProperties"];
   const wasOpen = wasAp === undefined || wasAp === true;
-  if (wasOpen && nowAp !== undefined && nowAp !== true) report(sink, "properties-closed", `${at}/additionalProperties`, `additionalProperties ${show(wasAp)} -> ${show(nowAp)}`);
+  if (wasOpen && nowAp !== undefined && nowAp !== true)
+    report(sink, "properties-closed", `${at}/additionalProperties`, `additionalProperties ${show(wasAp)} -> ${show(nowAp)}`);
   else if (isObj(wasAp) || wasAp === false) compareSchema(sink, `${at}/additionalProperties`, wasAp, nowAp ?? true);
 }
 
@@ -165,7 +172,8 @@ function compareNegations(sink: DiffSink, at: string, b: Obj, a: Obj): void {
   const widened = nowIf === undefined || (wasIf !== undefined && acceptsLess(nowIf, wasIf));
   const narrowed = wasIf === undefined || (nowIf !== undefined && acceptsLess(wasIf, nowIf));
   const hasElse = b["else"] !== undefined || a["else"] !== undefined;
-  if (widened || (hasElse && narrowed)) report(sink, "type-narrowed", `${at}/if`, widened ? "if matches more values (its then applies to more)" : "if changed (its else applies to more)");
+  if (widened || (hasElse && narrowed))
+    report(sink, "type-narrowed", `${at}/if`, widened ? "if matches more values (its then applies to more)" : "if changed (its else applies to more)");
 }
 
 /**

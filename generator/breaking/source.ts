@@ -32,7 +32,8 @@ function parse(where: string, text: string): Json {
 }
 
 function add(files: Map<string, Json>, rel: string, where: string, text: string): void {
-  if (files.size >= MAX_FILES) throw new BreakingSourceError(`${where}: more than ${MAX_FILES} files; point the folder option at the schemas or contracts only`);
+  if (files.size >= MAX_FILES)
+    throw new BreakingSourceError(`${where}: more than ${MAX_FILES} files; point the folder option at the schemas or contracts only`);
   if (Buffer.byteLength(text) > MAX_FILE_BYTES) throw new BreakingSourceError(`${where}: larger than ${MAX_FILE_BYTES} bytes`);
   files.set(rel, parse(where, text));
 }

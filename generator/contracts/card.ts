@@ -26,17 +26,19 @@ export function agentCard(c: AgentContractIr): Record<string, unknown> {
   card["capabilities"] = {
     streaming: c.skills.some((s) => s.mode === "stream"),
     pushNotifications: false,
-    extensions: [{
-      uri: CONTRACT_EXTENSION_URI,
-      description: "OpenAgentIO agent contract: the ACP invoke target of each skill and the events the agent publishes and subscribes.",
-      required: false,
-      params: {
-        contract: c.name,
-        targets: Object.fromEntries(c.skills.map((s) => [s.id, { target: s.target, mode: s.mode }])),
-        publishes: c.publishes.map((e) => e.type),
-        subscribes: c.subscribes.map((e) => e.type),
+    extensions: [
+      {
+        uri: CONTRACT_EXTENSION_URI,
+        description: "OpenAgentIO agent contract: the ACP invoke target of each skill and the events the agent publishes and subscribes.",
+        required: false,
+        params: {
+          contract: c.name,
+          targets: Object.fromEntries(c.skills.map((s) => [s.id, { target: s.target, mode: s.mode }])),
+          publishes: c.publishes.map((e) => e.type),
+          subscribes: c.subscribes.map((e) => e.type),
+        },
       },
-    }],
+    ],
   };
   card["defaultInputModes"] = [...c.card.defaultInputModes];
   card["defaultOutputModes"] = [...c.card.defaultOutputModes];

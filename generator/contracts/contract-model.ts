@@ -33,5 +33,8 @@ function schemaDocument(c: AgentContractIr): Json {
 
 /** Builds the model of `c` (the loader has checked the keyword subset, so this does not fail). */
 export function contractModel(c: AgentContractIr): SchemaModel {
-  return schemaModel([{ file: c.file, json: schemaDocument(c) }], contractSites(c).map((p) => [c.file, p] as const));
+  return schemaModel(
+    [{ file: c.file, json: schemaDocument(c) }],
+    contractSites(c).map((p) => [c.file, p] as const),
+  );
 }

@@ -31,7 +31,10 @@ export class ContractUsageError extends Error {
 
 /** Parses `--lang` values (comma or space separated); empty means all. Throws naming unknown ones. */
 export function contractLangs(values: readonly string[]): ContractLang[] {
-  const names = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+  const names = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(CONTRACT_LANGS as readonly string[]).includes(n));
   if (unknown.length > 0) throw new ContractUsageError(`unknown --lang ${unknown.join(", ")} for --contracts; expected: ${CONTRACT_LANGS.join(", ")}`);
   return names.length === 0 ? [...CONTRACT_LANGS] : CONTRACT_LANGS.filter((l) => names.includes(l));
@@ -73,7 +76,9 @@ export function runtimeImportFor(outDir: string): string {
   const root = packageRoot();
   const rel = relative(root, resolve(outDir));
   if (rel.startsWith("..") || isAbsolute(rel) || rel.split(/[\\/]/)[0] === "node_modules") return "openagentio";
-  const spec = relative(join(resolve(outDir), "ts"), join(root, "runtime", "index.js")).split("\\").join("/");
+  const spec = relative(join(resolve(outDir), "ts"), join(root, "runtime", "index.js"))
+    .split("\\")
+    .join("/");
   return spec.startsWith(".") ? spec : `./${spec}`;
 }
 

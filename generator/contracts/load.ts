@@ -45,7 +45,12 @@ function parse(file: string, text: string, problems: ContractProblem[]): Json | 
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const where = pos?.[1] !== undefined ? ` at ${lineColumn(text, Number(pos[1]))}` : "";
-    problems.push({ file, pointer: "", message: `not valid JSON${where}: ${msg}`, fix: `correct the JSON syntax${where} (a missing comma or quote, or a trailing comma?)` });
+    problems.push({
+      file,
+      pointer: "",
+      message: `not valid JSON${where}: ${msg}`,
+      fix: `correct the JSON syntax${where} (a missing comma or quote, or a trailing comma?)`,
+    });
     return undefined;
   }
 }
@@ -53,13 +58,25 @@ function parse(file: string, text: string, problems: ContractProblem[]): Json | 
 function listContracts(dir: string, problems: ContractProblem[]): string[] {
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith(CONTRACT_SUFFIX)).map((e) => e.name);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith(CONTRACT_SUFFIX))
+      .map((e) => e.name);
   } catch (err: unknown) {
-    problems.push({ file: dir, pointer: "", message: `cannot read the contracts folder: ${(err as Error).message}`, fix: "pass --contracts a folder holding <agent>.agent.json files" });
+    problems.push({
+      file: dir,
+      pointer: "",
+      message: `cannot read the contracts folder: ${(err as Error).message}`,
+      fix: "pass --contracts a folder holding <agent>.agent.json files",
+    });
     return [];
   }
   if (names.length === 0) {
-    problems.push({ file: dir, pointer: "", message: `no *${CONTRACT_SUFFIX} files`, fix: "put one contract per agent in it, named <agent>.agent.json (see spec/agent-contract.md)" });
+    problems.push({
+      file: dir,
+      pointer: "",
+      message: `no *${CONTRACT_SUFFIX} files`,
+      fix: "put one contract per agent in it, named <agent>.agent.json (see spec/agent-contract.md)",
+    });
   }
   return names.sort();
 }
@@ -70,7 +87,12 @@ function crossCheck(loaded: readonly { path: string; ir: AgentContractIr }[], pr
   for (const { path, ir } of loaded) {
     const first = names.get(ir.name);
     if (first !== undefined) {
-      problems.push({ file: path, pointer: "/name", message: `agent name "${ir.name}" is also used by ${first}`, fix: "give every contract a distinct name (it names the generated files and types)" });
+      problems.push({
+        file: path,
+        pointer: "/name",
+        message: `agent name "${ir.name}" is also used by ${first}`,
+        fix: "give every contract a distinct name (it names the generated files and types)",
+      });
       continue; // its default targets collide too: one report is enough
     }
     names.set(ir.name, path);
@@ -79,7 +101,12 @@ function crossCheck(loaded: readonly { path: string; ir: AgentContractIr }[], pr
       const owner = targets.get(s.target);
       if (owner !== undefined && !owner.startsWith(`${path}#`)) {
         const key = s.target === `${ir.name}:${s.id}` ? "id" : "target";
-        problems.push({ file: path, pointer: `/skills/${i}/${key}`, message: `target "${s.target}" is also served by ${owner}`, fix: "set a distinct \"target\" (or leave it out to use \"{agent}:{skill}\")" });
+        problems.push({
+          file: path,
+          pointer: `/skills/${i}/${key}`,
+          message: `target "${s.target}" is also served by ${owner}`,
+          fix: 'set a distinct "target" (or leave it out to use "{agent}:{skill}")',
+        });
       } else if (owner === undefined) targets.set(s.target, where);
     });
   }
@@ -88,12 +115,21 @@ function crossCheck(loaded: readonly { path: string; ir: AgentContractIr }[], pr
 /** True when `doc` has the skeleton {@link checkContract} walks (names, skill ids and schemas, event lists), even if its shape check failed. */
 function checkable(doc: Json): boolean {
   const schema = (v: Json | undefined): boolean => typeof v === "boolean" || isObject(v);
-  const list = (v: Json | undefined, key: string): boolean => v === undefined || (Array.isArray(v) && v.every((e) => isObject(e) && typeof e[key] === "string" && (e["payload"] === undefined || schema(e["payload"]))));
+  const list = (v: Json | undefined, key: string): boolean =>
+    v === undefined || (Array.isArray(v) && v.every((e) => isObject(e) && typeof e[key] === "string" && (e["payload"] === undefined || schema(e["payload"]))));
   if (!isObject(doc) || typeof doc["name"] !== "string" || !Array.isArray(doc["skills"])) return false;
   if (doc["$defs"] !== undefined && !isObject(doc["$defs"])) return false;
   const events = doc["events"];
   if (events !== undefined && (!isObject(events) || !list(events["publishes"], "type") || !list(events["subscribes"], "type"))) return false;
-  return doc["skills"].every((s) => isObject(s) && typeof s["id"] === "string" && schema(s["input"]) && schema(s["output"]) && (s["delta"] === undefined || schema(s["delta"])) && (s["target"] === undefined || typeof s["target"] === "string"));
+  return doc["skills"].every(
+    (s) =>
+      isObject(s) &&
+      typeof s["id"] === "string" &&
+      schema(s["input"]) &&
+      schema(s["output"]) &&
+      (s["delta"] === undefined || schema(s["delta"])) &&
+      (s["target"] === undefined || typeof s["target"] === "string"),
+  );
 }
 
 /**

@@ -49,7 +49,11 @@ class Builder {
   readonly decls: Decl[] = [];
   private readonly names: NameScope;
 
-  constructor(named: readonly NamedSchema[], private readonly schemas: SchemaModel, private readonly file: string) {
+  constructor(
+    named: readonly NamedSchema[],
+    private readonly schemas: SchemaModel,
+    private readonly file: string,
+  ) {
     this.names = new NameScope({ separator: "" }, [...named.map((n) => n.name), ...RESERVED_TYPE_NAMES]);
   }
 
@@ -113,7 +117,8 @@ class Builder {
           return { kind: "named", name };
         }
         const ap = node.additionalProperties;
-        if (ap !== undefined && ap !== false && this.schemas.node(ap).keywords.length > 0) return { kind: "map", values: this.ref(this.schemas.node(ap), `${hint}Value`) };
+        if (ap !== undefined && ap !== false && this.schemas.node(ap).keywords.length > 0)
+          return { kind: "map", values: this.ref(this.schemas.node(ap), `${hint}Value`) };
         return t === "object" ? { kind: "object" } : { kind: "any" };
       }
       default:
@@ -123,7 +128,10 @@ class Builder {
 }
 
 /** An object with properties (untyped or typed object): a class. */
-function isClass(node: SchemaNode, type: string | undefined = node.types.length === 1 ? node.types[0] : node.keywords.includes("type") ? "mixed" : undefined): boolean {
+function isClass(
+  node: SchemaNode,
+  type: string | undefined = node.types.length === 1 ? node.types[0] : node.keywords.includes("type") ? "mixed" : undefined,
+): boolean {
   return (type === "object" || type === undefined) && node.properties.length > 0;
 }
 

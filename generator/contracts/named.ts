@@ -27,15 +27,25 @@ function describe(schema: Json, fallback: string): string {
 /** Every named type of `c`, in emission order. */
 export function namedSchemas(c: AgentContractIr): NamedSchema[] {
   const out: NamedSchema[] = [];
-  for (const [name, schema] of c.defs) out.push({ name, schema, pointer: `/$defs/${escapeToken(name)}`, doc: describe(schema, `Shared type ${name} of ${c.name}.`) });
+  for (const [name, schema] of c.defs)
+    out.push({ name, schema, pointer: `/$defs/${escapeToken(name)}`, doc: describe(schema, `Shared type ${name} of ${c.name}.`) });
   c.skills.forEach((s, i) => {
     const n = skillNames(s.id);
     out.push({ name: n.input, schema: s.input, pointer: `/skills/${i}/input`, doc: describe(s.input, `Input of ${c.name} skill "${s.id}".`) });
     out.push({ name: n.output, schema: s.output, pointer: `/skills/${i}/output`, doc: describe(s.output, `Output of ${c.name} skill "${s.id}".`) });
-    if (s.delta !== undefined) out.push({ name: n.delta, schema: s.delta.schema, pointer: `/skills/${i}/delta`, doc: describe(s.delta.schema, `One stream delta of ${c.name} skill "${s.id}".`) });
+    if (s.delta !== undefined)
+      out.push({
+        name: n.delta,
+        schema: s.delta.schema,
+        pointer: `/skills/${i}/delta`,
+        doc: describe(s.delta.schema, `One stream delta of ${c.name} skill "${s.id}".`),
+      });
   });
   const seen = new Set<string>();
-  const events = [...c.publishes.map((e, i) => ({ e, pointer: `/publishes/${i}/payload` })), ...c.subscribes.map((e, i) => ({ e, pointer: `/subscribes/${i}/payload` }))];
+  const events = [
+    ...c.publishes.map((e, i) => ({ e, pointer: `/publishes/${i}/payload` })),
+    ...c.subscribes.map((e, i) => ({ e, pointer: `/subscribes/${i}/payload` })),
+  ];
   for (const { e, pointer } of events) {
     if (e.payload === undefined || seen.has(e.type)) continue;
     seen.add(e.type);

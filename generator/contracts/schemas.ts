@@ -26,14 +26,16 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
   return (file, site, defs) => {
     if (typeof site.schema === "boolean") return [];
     if (!isObject(site.schema)) {
-      return [{ file, pointer: site.pointer, message: "not a JSON Schema", fix: "write a JSON Schema object, e.g. { \"type\": \"object\" }" }];
+      return [{ file, pointer: site.pointer, message: "not a JSON Schema", fix: 'write a JSON Schema object, e.g. { "type": "object" }' }];
     }
     const problems: ContractProblem[] = [];
     for (const key of ["$defs", "definitions", "$id"]) {
       if (key in site.schema) {
         problems.push({
-          file, pointer: pointerJoin(site.pointer, key), message: `"${key}" is not allowed inside an embedded schema`,
-          fix: key === "$id" ? "remove \"$id\"" : "move these schemas to the contract's top-level \"$defs\" and $ref them as \"#/$defs/Name\"",
+          file,
+          pointer: pointerJoin(site.pointer, key),
+          message: `"${key}" is not allowed inside an embedded schema`,
+          fix: key === "$id" ? 'remove "$id"' : 'move these schemas to the contract\'s top-level "$defs" and $ref them as "#/$defs/Name"',
         });
       }
     }
@@ -42,7 +44,9 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
       if (name !== undefined && Object.hasOwn(defs, name)) return;
       const known = Object.keys(defs);
       problems.push({
-        file, pointer: at, message: `$ref "${ref}" does not name a shared type of this contract`,
+        file,
+        pointer: at,
+        message: `$ref "${ref}" does not name a shared type of this contract`,
         fix: `reference "#/$defs/<Name>" with a Name declared in the contract's top-level "$defs"${known.length ? ` (declared: ${known.join(", ")})` : " (none declared yet)"}`,
       });
     });
@@ -50,7 +54,12 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
       try {
         new RegExp(pattern, "u");
       } catch (err: unknown) {
-        problems.push({ file, pointer: at, message: `invalid regular expression: ${(err as Error).message}`, fix: "write an ECMA-262 regular expression (with the u flag), e.g. \"^[a-z]+$\"" });
+        problems.push({
+          file,
+          pointer: at,
+          message: `invalid regular expression: ${(err as Error).message}`,
+          fix: 'write an ECMA-262 regular expression (with the u flag), e.g. "^[a-z]+$"',
+        });
       }
     });
     if (problems.length > 0) return problems;
@@ -72,7 +81,12 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
     try {
       ajv.compile({ ...site.schema, $defs: defs });
     } catch (err: unknown) {
-      problems.push({ file, pointer: site.pointer, message: `schema does not compile: ${(err as Error).message}`, fix: "correct the schema (a bad regular expression in \"pattern\"?)" });
+      problems.push({
+        file,
+        pointer: site.pointer,
+        message: `schema does not compile: ${(err as Error).message}`,
+        fix: 'correct the schema (a bad regular expression in "pattern"?)',
+      });
     }
     return problems;
   };
@@ -96,8 +110,12 @@ function subsetProblems(file: string, site: SchemaSite, defs: Record<string, Jso
   return problems
     .filter((p) => p.pointer === site.pointer || p.pointer.startsWith(`${site.pointer}/`))
     .map((p) => ({
-      file, pointer: p.pointer, message: p.message,
-      fix: p.message.startsWith("keyword") ? "use only the keywords every language implements (spec/generator.md \"Keyword subset\"), or express the rule in the handler" : "correct the schema",
+      file,
+      pointer: p.pointer,
+      message: p.message,
+      fix: p.message.startsWith("keyword")
+        ? 'use only the keywords every language implements (spec/generator.md "Keyword subset"), or express the rule in the handler'
+        : "correct the schema",
     }));
 }
 
@@ -109,7 +127,12 @@ const SCHEMA_MAPS = new Set(["properties", "patternProperties", "dependentSchema
  * schema object, `onEntry` every entry name of a properties / patternProperties / dependentSchemas
  * map, each before the walk goes into its value. Data (const, enum, default, examples) is not walked.
  */
-function walkSchema(node: Json, pointer: string, onKey: (key: string, value: Json, at: string) => void, onEntry?: (map: string, name: string, at: string) => void): void {
+function walkSchema(
+  node: Json,
+  pointer: string,
+  onKey: (key: string, value: Json, at: string) => void,
+  onEntry?: (map: string, name: string, at: string) => void,
+): void {
   if (Array.isArray(node)) {
     node.forEach((n, i) => walkSchema(n, pointerJoin(pointer, i), onKey, onEntry));
     return;
@@ -136,11 +159,16 @@ export function walkRefs(node: Json, pointer: string, visit: (ref: string, point
 
 /** Calls `visit` for every `pattern` value and `patternProperties` key in schema positions. */
 function walkPatterns(node: Json, pointer: string, visit: (pattern: string, pointer: string) => void): void {
-  walkSchema(node, pointer, (key, value, at) => {
-    if (key === "pattern" && typeof value === "string") visit(value, at);
-  }, (map, name, at) => {
-    if (map === "patternProperties") visit(name, at);
-  });
+  walkSchema(
+    node,
+    pointer,
+    (key, value, at) => {
+      if (key === "pattern" && typeof value === "string") visit(value, at);
+    },
+    (map, name, at) => {
+      if (map === "patternProperties") visit(name, at);
+    },
+  );
 }
 
 /** Follows `#/$defs/Name` references to the schema they name (at most a few hops). */
@@ -160,4 +188,3 @@ export function deltaEncoding(schema: Json, defs: Record<string, Json>): DeltaEn
   if (s["type"] === "object" || (s["type"] === undefined && isObject(s["properties"]))) return "data";
   return undefined;
 }
-

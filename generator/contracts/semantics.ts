@@ -11,18 +11,39 @@ import type { AgentContractIr, EventIr, Json, JsonSchema, SkillIr, StandardEvent
 
 /** A contract after its shape check (schema/agent-contract.schema.json). */
 interface RawSkill {
-  id: string; name: string; description: string; tags?: string[]; examples?: string[]; target?: string;
-  input: JsonSchema | boolean; output: JsonSchema | boolean; delta?: JsonSchema | boolean;
-  inputModes?: string[]; outputModes?: string[];
+  id: string;
+  name: string;
+  description: string;
+  tags?: string[];
+  examples?: string[];
+  target?: string;
+  input: JsonSchema | boolean;
+  output: JsonSchema | boolean;
+  delta?: JsonSchema | boolean;
+  inputModes?: string[];
+  outputModes?: string[];
 }
-interface RawEvent { type: string; description: string; payload?: JsonSchema | boolean; queue?: boolean }
+interface RawEvent {
+  type: string;
+  description: string;
+  payload?: JsonSchema | boolean;
+  queue?: boolean;
+}
 interface RawContract {
-  name: string; title?: string; description: string; version: string; skills: RawSkill[];
+  name: string;
+  title?: string;
+  description: string;
+  version: string;
+  skills: RawSkill[];
   events?: { publishes?: RawEvent[]; subscribes?: RawEvent[] };
   $defs?: Record<string, JsonSchema | boolean>;
   a2a?: {
-    url?: string; provider?: { organization: string; url: string }; documentationUrl?: string; iconUrl?: string;
-    defaultInputModes?: string[]; defaultOutputModes?: string[];
+    url?: string;
+    provider?: { organization: string; url: string };
+    documentationUrl?: string;
+    iconUrl?: string;
+    defaultInputModes?: string[];
+    defaultOutputModes?: string[];
   };
 }
 
@@ -70,19 +91,53 @@ function checkEvents(c: CheckInput, raw: RawContract, kind: "publishes" | "subsc
     seen.claim(e.type, `${at}/type`, `list each event type once under "${kind}"`);
     const std = c.standardEvents.find((s) => s.name === e.type);
     if (std !== undefined && isFrame(std)) {
-      problems.push({ file: c.path, pointer: `${at}/type`, message: `"${e.type}" is a frame of invoke/stream, not a pub/sub event`, fix: "declare a skill for request/response work; events are agent.tool.*, agent.task.* or your own types" });
+      problems.push({
+        file: c.path,
+        pointer: `${at}/type`,
+        message: `"${e.type}" is a frame of invoke/stream, not a pub/sub event`,
+        fix: "declare a skill for request/response work; events are agent.tool.*, agent.task.* or your own types",
+      });
     } else if (std !== undefined && e.payload !== undefined) {
-      problems.push({ file: c.path, pointer: `${at}/payload`, message: `"${e.type}" is a standard event type; its payload is ${std.payloadType} from schema/payloads`, fix: "remove \"payload\"" });
+      problems.push({
+        file: c.path,
+        pointer: `${at}/payload`,
+        message: `"${e.type}" is a standard event type; its payload is ${std.payloadType} from schema/payloads`,
+        fix: 'remove "payload"',
+      });
     } else if (std === undefined && e.type.startsWith("agent.")) {
-      problems.push({ file: c.path, pointer: `${at}/type`, message: `"${e.type}" is not a standard event type, and agent.* is reserved for them`, fix: `use a standard type (${c.standardEvents.filter((s) => !isFrame(s)).map((s) => s.name).join(", ")}) or your own prefix, e.g. "${raw.name}.${e.type.slice("agent.".length)}"` });
+      problems.push({
+        file: c.path,
+        pointer: `${at}/type`,
+        message: `"${e.type}" is not a standard event type, and agent.* is reserved for them`,
+        fix: `use a standard type (${c.standardEvents
+          .filter((s) => !isFrame(s))
+          .map((s) => s.name)
+          .join(", ")}) or your own prefix, e.g. "${raw.name}.${e.type.slice("agent.".length)}"`,
+      });
     } else if (std === undefined && e.payload === undefined) {
-      problems.push({ file: c.path, pointer: `${at}/payload`, message: `custom event type "${e.type}" has no payload schema`, fix: "add \"payload\": a JSON Schema of the event's payload" });
+      problems.push({
+        file: c.path,
+        pointer: `${at}/payload`,
+        message: `custom event type "${e.type}" has no payload schema`,
+        fix: 'add "payload": a JSON Schema of the event\'s payload',
+      });
     }
     if (kind === "publishes" && e.queue !== undefined) {
-      problems.push({ file: c.path, pointer: `${at}/queue`, message: "\"queue\" only applies to subscribed events", fix: "remove \"queue\" (subscribers choose their own delivery)" });
+      problems.push({
+        file: c.path,
+        pointer: `${at}/queue`,
+        message: '"queue" only applies to subscribed events',
+        fix: 'remove "queue" (subscribers choose their own delivery)',
+      });
     }
     if (std === undefined && e.payload !== undefined) sites.push({ pointer: `${at}/payload`, schema: e.payload });
-    return { type: e.type, description: e.description, standardPayload: std?.payloadType, payload: std === undefined ? e.payload : undefined, queue: e.queue ?? true };
+    return {
+      type: e.type,
+      description: e.description,
+      standardPayload: std?.payloadType,
+      payload: std === undefined ? e.payload : undefined,
+      queue: e.queue ?? true,
+    };
   });
 }
 
@@ -97,7 +152,12 @@ function checkNames(c: CheckInput, raw: RawContract, skills: readonly SkillIr[],
       return true;
     }
     if (first !== s.id) {
-      problems.push({ file: c.path, pointer: `/skills/${i}/id`, message: `skill id "${s.id}" generates the same names as "${first}"`, fix: "rename one of them: ids that differ only in '-' vs '_' collide" });
+      problems.push({
+        file: c.path,
+        pointer: `/skills/${i}/id`,
+        message: `skill id "${s.id}" generates the same names as "${first}"`,
+        fix: "rename one of them: ids that differ only in '-' vs '_' collide",
+      });
     }
     return false;
   });
@@ -105,7 +165,12 @@ function checkNames(c: CheckInput, raw: RawContract, skills: readonly SkillIr[],
   const reserved = new Set([...RESERVED_TYPE_NAMES, ...c.standardEvents.map((e) => e.payloadType)]);
   const types = new NameTable(c.path, problems, "generated type name", (name, pointer) => {
     if (!reserved.has(name)) return true;
-    problems.push({ file: c.path, pointer, message: `type name "${name}" is reserved (a built-in or generated name in TypeScript, Python or Kotlin)`, fix: "choose another name (e.g. with a prefix: \"My" + name + "\")" });
+    problems.push({
+      file: c.path,
+      pointer,
+      message: `type name "${name}" is reserved (a built-in or generated name in TypeScript, Python or Kotlin)`,
+      fix: 'choose another name (e.g. with a prefix: "My' + name + '")',
+    });
     return false;
   });
   [agent.client, agent.handlers, agent.context, agent.publisher, agent.registration].forEach((n) => types.claim(n, "/name", "rename the agent"));
@@ -157,13 +222,27 @@ export function checkContract(c: CheckInput): { ir: AgentContractIr; problems: C
       sites.push({ pointer: `/skills/${i}/delta`, schema: s.delta });
       const encoding = deltaEncoding(s.delta, defs);
       if (encoding === undefined || typeof s.delta === "boolean") {
-        problems.push({ file: c.path, pointer: `/skills/${i}/delta`, message: "a delta must be a string or an object schema", fix: "use { \"type\": \"string\" } for text pieces, or wrap the value in an object: { \"type\": \"object\", \"properties\": { ... } }" });
+        problems.push({
+          file: c.path,
+          pointer: `/skills/${i}/delta`,
+          message: "a delta must be a string or an object schema",
+          fix: 'use { "type": "string" } for text pieces, or wrap the value in an object: { "type": "object", "properties": { ... } }',
+        });
       } else delta = { schema: s.delta, encoding };
     }
     return {
-      id: s.id, name: s.name, description: s.description, tags: s.tags ?? [], examples: s.examples ?? [], target,
-      mode: s.delta === undefined ? "invoke" : "stream", input: s.input, output: s.output, delta,
-      inputModes: s.inputModes, outputModes: s.outputModes,
+      id: s.id,
+      name: s.name,
+      description: s.description,
+      tags: s.tags ?? [],
+      examples: s.examples ?? [],
+      target,
+      mode: s.delta === undefined ? "invoke" : "stream",
+      input: s.input,
+      output: s.output,
+      delta,
+      inputModes: s.inputModes,
+      outputModes: s.outputModes,
     };
   });
   const publishes = checkEvents(c, raw, "publishes", problems, sites);
@@ -171,18 +250,32 @@ export function checkContract(c: CheckInput): { ir: AgentContractIr; problems: C
   subscribes.forEach((e, i) => {
     const pub = publishes.find((p) => p.type === e.type);
     if (pub !== undefined && JSON.stringify(pub.payload) !== JSON.stringify(e.payload)) {
-      problems.push({ file: c.path, pointer: `/events/subscribes/${i}/payload`, message: `"${e.type}" is also published with a different payload schema`, fix: "use the same payload schema in both lists (or a shared $defs type)" });
+      problems.push({
+        file: c.path,
+        pointer: `/events/subscribes/${i}/payload`,
+        message: `"${e.type}" is also published with a different payload schema`,
+        fix: "use the same payload schema in both lists (or a shared $defs type)",
+      });
     }
   });
   checkNames(c, raw, skills, problems);
   for (const site of sites) problems.push(...c.schemaCheck(c.path, site, defs));
   const a2a = raw.a2a ?? {};
   const ir: AgentContractIr = {
-    file: c.file, name: raw.name, title: raw.title ?? titleCase(raw.name), description: raw.description, version: raw.version,
-    skills, publishes, subscribes, defs: new Map(Object.entries(raw.$defs ?? {})),
+    file: c.file,
+    name: raw.name,
+    title: raw.title ?? titleCase(raw.name),
+    description: raw.description,
+    version: raw.version,
+    skills,
+    publishes,
+    subscribes,
+    defs: new Map(Object.entries(raw.$defs ?? {})),
     card: {
       url: a2a.url ?? `http://localhost:8080/a2a/${raw.name}`,
-      provider: a2a.provider, documentationUrl: a2a.documentationUrl, iconUrl: a2a.iconUrl,
+      provider: a2a.provider,
+      documentationUrl: a2a.documentationUrl,
+      iconUrl: a2a.iconUrl,
       defaultInputModes: a2a.defaultInputModes ?? ["application/json"],
       defaultOutputModes: a2a.defaultOutputModes ?? ["application/json"],
     },

@@ -85,8 +85,10 @@ function toProblem(root: JsonSchema, file: string, e: ErrorObject): ContractProb
     }
     default: {
       if (e.propertyName !== undefined) return undefined; // reported by its propertyNames error
-      const detail = e.keyword === "pattern" || e.keyword === "const" || e.keyword === "enum" || e.keyword === "type" || e.keyword === "minLength"
-        ? ` (got ${shown(e.data)})` : "";
+      const detail =
+        e.keyword === "pattern" || e.keyword === "const" || e.keyword === "enum" || e.keyword === "type" || e.keyword === "minLength"
+          ? ` (got ${shown(e.data)})`
+          : "";
       return { file, pointer: e.instancePath, message: `${e.message ?? e.keyword}${detail}`, fix: own ?? "see spec/agent-contract.md" };
     }
   }

@@ -135,17 +135,49 @@ export interface A2aCatalogs {
 
 interface RawMapping {
   protocol: {
-    version: string; legacy_version: string; version_header: string; extensions_header: string; agent_card_path: string;
-    jsonrpc_version: string; protocol_binding: string; error_domain: string; error_info_type: string; push_token_header: string;
-    push_content_type: string; list_tasks_default_page_size: number; list_tasks_max_page_size: number;
+    version: string;
+    legacy_version: string;
+    version_header: string;
+    extensions_header: string;
+    agent_card_path: string;
+    jsonrpc_version: string;
+    protocol_binding: string;
+    error_domain: string;
+    error_info_type: string;
+    push_token_header: string;
+    push_content_type: string;
+    list_tasks_default_page_size: number;
+    list_tasks_max_page_size: number;
   };
-  task_states: { unspecified: string; v03_unknown: string; initial_phase: string; running_phase: string; interrupted_phases: string[]; cancel_phase: string; error_phase: string };
+  task_states: {
+    unspecified: string;
+    v03_unknown: string;
+    initial_phase: string;
+    running_phase: string;
+    interrupted_phases: string[];
+    cancel_phase: string;
+    error_phase: string;
+  };
   methods: { name: string; v03: string | null; streaming: boolean; capability: A2aMethodIr["capability"]; description: string }[];
   stream_events: { name: A2aStreamEventName; proto: string; v03_kind: string; description: string }[];
-  event_types: { event_type: string; direction: A2aEventMappingIr["direction"]; stream_events: A2aStreamEventName[]; parts: A2aEventMappingIr["parts"]; chunk: A2aEventMappingIr["chunk"]; description: string }[];
+  event_types: {
+    event_type: string;
+    direction: A2aEventMappingIr["direction"];
+    stream_events: A2aStreamEventName[];
+    parts: A2aEventMappingIr["parts"];
+    chunk: A2aEventMappingIr["chunk"];
+    description: string;
+  }[];
   fields: A2aFieldIr[];
   metadata_keys: { key: string; description: string }[];
-  parts: { text_media_type: string; data_media_type: string; event_type_metadata_key: string; response_artifact_name: string; output_modes: string[]; input_modes: string[] };
+  parts: {
+    text_media_type: string;
+    data_media_type: string;
+    event_type_metadata_key: string;
+    response_artifact_name: string;
+    output_modes: string[];
+    input_modes: string[];
+  };
   errors: { name: string; code: number; reason: string; standard: boolean; acp_code: string; message: string }[];
 }
 
@@ -189,13 +221,19 @@ function crossCheck(m: RawMapping, f: RawFeatures, cat: A2aCatalogs, problems: I
   const file = `${DIR}/mapping.json`;
   const phaseNames = new Set(cat.phases.map((p) => p.name));
   const ts = m.task_states;
-  for (const [key, phase] of [["initial_phase", ts.initial_phase], ["running_phase", ts.running_phase], ["cancel_phase", ts.cancel_phase], ["error_phase", ts.error_phase]] as const) {
+  for (const [key, phase] of [
+    ["initial_phase", ts.initial_phase],
+    ["running_phase", ts.running_phase],
+    ["cancel_phase", ts.cancel_phase],
+    ["error_phase", ts.error_phase],
+  ] as const) {
     if (!phaseNames.has(phase)) problems.push({ file, pointer: `/task_states/${key}`, message: `unknown phase "${phase}" (catalog/phases.json)` });
   }
   for (const [i, phase] of ts.interrupted_phases.entries()) {
     const p = cat.phases.find((x) => x.name === phase);
     if (!p) problems.push({ file, pointer: `/task_states/interrupted_phases/${i}`, message: `unknown phase "${phase}" (catalog/phases.json)` });
-    else if (p.terminal) problems.push({ file, pointer: `/task_states/interrupted_phases/${i}`, message: `phase "${phase}" is terminal; an interrupted task is not` });
+    else if (p.terminal)
+      problems.push({ file, pointer: `/task_states/interrupted_phases/${i}`, message: `phase "${phase}" is terminal; an interrupted task is not` });
   }
   const states = cat.phases.map((p) => p.a2aTaskState);
   if (states.includes(ts.unspecified) || new Set(states).size !== states.length) {
@@ -208,28 +246,37 @@ function crossCheck(m: RawMapping, f: RawFeatures, cat: A2aCatalogs, problems: I
     if (!cat.eventTypes.some((x) => x.name === e.event_type)) {
       problems.push({ file, pointer: `/event_types/${i}/event_type`, message: `"${e.event_type}" is not in catalog/event-types.json` });
     }
-    for (const s of e.stream_events) if (!eventNames.has(s)) problems.push({ file, pointer: `/event_types/${i}/stream_events`, message: `"${s}" is not in /stream_events` });
+    for (const s of e.stream_events)
+      if (!eventNames.has(s)) problems.push({ file, pointer: `/event_types/${i}/stream_events`, message: `"${s}" is not in /stream_events` });
   }
   for (const e of cat.eventTypes) {
-    if (!m.event_types.some((x) => x.event_type === e.name)) problems.push({ file, pointer: "/event_types", message: `no mapping for standard event type "${e.name}"` });
+    if (!m.event_types.some((x) => x.event_type === e.name))
+      problems.push({ file, pointer: "/event_types", message: `no mapping for standard event type "${e.name}"` });
   }
   const codes = m.errors.map((e) => e.code);
   if (new Set(codes).size !== codes.length) problems.push({ file, pointer: "/errors", message: "JSON-RPC codes must be unique" });
   for (let c = -32001; c >= -32009; c--) if (!codes.includes(c)) problems.push({ file, pointer: "/errors", message: `A2A error code ${c} is missing` });
   for (const [i, e] of m.errors.entries()) {
-    if (!cat.errorCodes.some((x) => x.code === e.acp_code)) problems.push({ file, pointer: `/errors/${i}/acp_code`, message: `"${e.acp_code}" is not in catalog/error-codes.json` });
+    if (!cat.errorCodes.some((x) => x.code === e.acp_code))
+      problems.push({ file, pointer: `/errors/${i}/acp_code`, message: `"${e.acp_code}" is not in catalog/error-codes.json` });
   }
   for (const [i, e] of cat.errorCodes.entries()) {
     if (!codes.includes(e.a2aJsonRpcCode)) {
-      problems.push({ file: "catalog/error-codes.json", pointer: `/error_codes/${i}/a2a_jsonrpc_code`, message: `${e.a2aJsonRpcCode} is not an error of a2a/mapping.json#/errors` });
+      problems.push({
+        file: "catalog/error-codes.json",
+        pointer: `/error_codes/${i}/a2a_jsonrpc_code`,
+        message: `${e.a2aJsonRpcCode} is not an error of a2a/mapping.json#/errors`,
+      });
     }
   }
   const ff = `${DIR}/features.json`;
-  if (f.protocol_version !== m.protocol.version) problems.push({ file: ff, pointer: "/protocol_version", message: `must equal mapping.json protocol.version ${m.protocol.version}` });
+  if (f.protocol_version !== m.protocol.version)
+    problems.push({ file: ff, pointer: "/protocol_version", message: `must equal mapping.json protocol.version ${m.protocol.version}` });
   const ids = f.features.map((x) => x.id);
   if (new Set(ids).size !== ids.length) problems.push({ file: ff, pointer: "/features", message: "feature ids must be unique" });
   const checks = f.features.flatMap((x) => x.checks ?? []);
-  if (new Set(checks).size !== checks.length) problems.push({ file: ff, pointer: "/features", message: "a check proves one feature: check ids must be unique across features" });
+  if (new Set(checks).size !== checks.length)
+    problems.push({ file: ff, pointer: "/features", message: "a check proves one feature: check ids must be unique across features" });
 }
 
 /**
@@ -250,10 +297,19 @@ export function loadA2aIr(schemaDir: string, cat: A2aCatalogs, problems: IrProbl
   const interrupted = new Set(m.task_states.interrupted_phases);
   return {
     protocol: {
-      version: p.version, legacyVersion: p.legacy_version, versionHeader: p.version_header, extensionsHeader: p.extensions_header,
-      agentCardPath: p.agent_card_path, jsonrpcVersion: p.jsonrpc_version, protocolBinding: p.protocol_binding, errorDomain: p.error_domain,
-      errorInfoType: p.error_info_type, pushTokenHeader: p.push_token_header, pushContentType: p.push_content_type,
-      listTasksDefaultPageSize: p.list_tasks_default_page_size, listTasksMaxPageSize: p.list_tasks_max_page_size,
+      version: p.version,
+      legacyVersion: p.legacy_version,
+      versionHeader: p.version_header,
+      extensionsHeader: p.extensions_header,
+      agentCardPath: p.agent_card_path,
+      jsonrpcVersion: p.jsonrpc_version,
+      protocolBinding: p.protocol_binding,
+      errorDomain: p.error_domain,
+      errorInfoType: p.error_info_type,
+      pushTokenHeader: p.push_token_header,
+      pushContentType: p.push_content_type,
+      listTasksDefaultPageSize: p.list_tasks_default_page_size,
+      listTasksMaxPageSize: p.list_tasks_max_page_size,
     },
     taskStates: {
       unspecified: m.task_states.unspecified,
@@ -262,20 +318,45 @@ export function loadA2aIr(schemaDir: string, cat: A2aCatalogs, problems: IrProbl
       runningPhase: m.task_states.running_phase,
       cancelPhase: m.task_states.cancel_phase,
       errorPhase: m.task_states.error_phase,
-      states: cat.phases.map((ph) => ({ phase: ph.name, taskState: ph.a2aTaskState, v03State: ph.a2aV03State, terminal: ph.terminal, interrupted: interrupted.has(ph.name) })),
+      states: cat.phases.map((ph) => ({
+        phase: ph.name,
+        taskState: ph.a2aTaskState,
+        v03State: ph.a2aV03State,
+        terminal: ph.terminal,
+        interrupted: interrupted.has(ph.name),
+      })),
     },
     methods: m.methods,
     streamEvents: m.stream_events.map((e) => ({ name: e.name, proto: e.proto, v03Kind: e.v03_kind, description: e.description })),
-    eventTypes: m.event_types.map((e) => ({ eventType: e.event_type, direction: e.direction, streamEvents: e.stream_events, parts: e.parts, chunk: e.chunk, description: e.description })),
+    eventTypes: m.event_types.map((e) => ({
+      eventType: e.event_type,
+      direction: e.direction,
+      streamEvents: e.stream_events,
+      parts: e.parts,
+      chunk: e.chunk,
+      description: e.description,
+    })),
     fields: m.fields,
     metadataKeys: m.metadata_keys,
     parts: {
-      textMediaType: m.parts.text_media_type, dataMediaType: m.parts.data_media_type, eventTypeMetadataKey: m.parts.event_type_metadata_key,
-      responseArtifactName: m.parts.response_artifact_name, outputModes: m.parts.output_modes, inputModes: m.parts.input_modes,
+      textMediaType: m.parts.text_media_type,
+      dataMediaType: m.parts.data_media_type,
+      eventTypeMetadataKey: m.parts.event_type_metadata_key,
+      responseArtifactName: m.parts.response_artifact_name,
+      outputModes: m.parts.output_modes,
+      inputModes: m.parts.input_modes,
     },
     errors: m.errors.map((e) => ({ name: e.name, code: e.code, reason: e.reason, standard: e.standard, acpCode: e.acp_code, message: e.message })),
     acpErrors: cat.errorCodes.map((e) => ({ code: e.code, jsonRpcCode: e.a2aJsonRpcCode })),
     featuresVersion: f.protocol_version,
-    features: f.features.map((x) => ({ id: x.id, title: x.title, spec: x.spec, level: x.level, supported: x.supported, reason: x.reason, checks: x.checks ?? [] })),
+    features: f.features.map((x) => ({
+      id: x.id,
+      title: x.title,
+      spec: x.spec,
+      level: x.level,
+      supported: x.supported,
+      reason: x.reason,
+      checks: x.checks ?? [],
+    })),
   };
 }

@@ -6,17 +6,48 @@
 
 /** Keywords that constrain a value: each has a validation step in every language. */
 export const ASSERTION_KEYWORDS: readonly string[] = [
-  "type", "$ref", "const", "enum", "not", "anyOf", "oneOf", "allOf", "if", "then", "else",
-  "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum",
-  "maxLength", "minLength", "pattern",
-  "maxItems", "minItems", "items",
-  "maxProperties", "minProperties", "required", "properties", "additionalProperties",
+  "type",
+  "$ref",
+  "const",
+  "enum",
+  "not",
+  "anyOf",
+  "oneOf",
+  "allOf",
+  "if",
+  "then",
+  "else",
+  "maximum",
+  "minimum",
+  "exclusiveMaximum",
+  "exclusiveMinimum",
+  "maxLength",
+  "minLength",
+  "pattern",
+  "maxItems",
+  "minItems",
+  "items",
+  "maxProperties",
+  "minProperties",
+  "required",
+  "properties",
+  "additionalProperties",
 ];
 
 /** Keywords that never fail validation (documentation and structure); `x-*` extensions too. */
 export const ANNOTATION_KEYWORDS: readonly string[] = [
-  "$schema", "$id", "$comment", "$defs", "$anchor", "title", "description", "default", "examples",
-  "deprecated", "readOnly", "writeOnly",
+  "$schema",
+  "$id",
+  "$comment",
+  "$defs",
+  "$anchor",
+  "title",
+  "description",
+  "default",
+  "examples",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
 ];
 
 const ASSERTIONS: ReadonlySet<string> = new Set(ASSERTION_KEYWORDS);

@@ -6,13 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject } from "ajv";
-import {
-  errorCodesCatalogSchema,
-  eventTypesCatalogSchema,
-  metadataKeysCatalogSchema,
-  phasesCatalogSchema,
-  subjectsCatalogSchema,
-} from "./catalog-schemas.js";
+import { errorCodesCatalogSchema, eventTypesCatalogSchema, metadataKeysCatalogSchema, phasesCatalogSchema, subjectsCatalogSchema } from "./catalog-schemas.js";
 import { SchemaLoadError, type IrProblem } from "./errors.js";
 import { loadA2aIr } from "./a2a.js";
 import { buildSchemaModel } from "./schema-model.js";
@@ -80,8 +74,7 @@ function fieldsOf(ctx: Ctx, envelope: SchemaDoc): FieldIr[] {
   return Object.entries(props).map(([name, raw]) => {
     const p = isObject(raw) ? raw : {};
     const t = p["type"];
-    const jsonType: FieldIr["jsonType"] =
-      t === "string" || t === "integer" || t === "boolean" || t === "object" ? t : "any";
+    const jsonType: FieldIr["jsonType"] = t === "string" || t === "integer" || t === "boolean" || t === "object" ? t : "any";
     const field: FieldIr = {
       name,
       required: required.includes(name),
@@ -96,8 +89,7 @@ function fieldsOf(ctx: Ctx, envelope: SchemaDoc): FieldIr[] {
   });
 }
 
-const sameList = (a: readonly Json[], b: readonly Json[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = (a: readonly Json[], b: readonly Json[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Checks the envelope's if/then rules against the catalogues. */
 function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">): void {
@@ -105,14 +97,24 @@ function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">)
   const rules = ir.envelope.schema["allOf"];
   const list = Array.isArray(rules) ? rules.filter(isObject) : [];
   const phaseField = ir.fields.find((f) => f.name === "phase");
-  if (!phaseField?.enumValues || !sameList(phaseField.enumValues, ir.phases.map((p) => p.name))) {
+  if (
+    !phaseField?.enumValues ||
+    !sameList(
+      phaseField.enumValues,
+      ir.phases.map((p) => p.name),
+    )
+  ) {
     ctx.problems.push({ file, pointer: "/properties/phase/enum", message: "must list exactly the phases of catalog/phases.json, in order" });
   }
   const terminalTypes = ir.eventTypes.filter((e) => e.terminal).map((e) => e.name);
   const terminalFrames = ir.eventTypes.filter((e) => e.terminal && e.frameType).map((e) => e.frameType as string);
   const finalRule = JSON.stringify(list.find((r) => JSON.stringify(r["if"] ?? null).includes('"is_final"')) ?? null);
   if (!finalRule.includes(JSON.stringify(terminalTypes)) || !finalRule.includes(JSON.stringify(terminalFrames))) {
-    ctx.problems.push({ file, pointer: "/allOf", message: `the is_final rule must list terminal event types ${JSON.stringify(terminalTypes)} and frame types ${JSON.stringify(terminalFrames)} from catalog/event-types.json` });
+    ctx.problems.push({
+      file,
+      pointer: "/allOf",
+      message: `the is_final rule must list terminal event types ${JSON.stringify(terminalTypes)} and frame types ${JSON.stringify(terminalFrames)} from catalog/event-types.json`,
+    });
   }
   for (const [i, e] of ir.eventTypes.entries()) {
     /** The rule whose `if` requires exactly `needs` and selects this event type. */
@@ -128,7 +130,11 @@ function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">)
     const phaseRule = ruleFor(["event_type", "phase"]);
     const phaseThen = JSON.stringify(phaseRule?.["then"] ?? null);
     if (!phaseThen.includes(`"enum":${JSON.stringify(e.allowedPhases)}`)) {
-      ctx.problems.push({ file, pointer: "/allOf", message: `needs a rule limiting phase of ${e.name} to ${JSON.stringify(e.allowedPhases)} (catalog/event-types.json#/event_types/${i})` });
+      ctx.problems.push({
+        file,
+        pointer: "/allOf",
+        message: `needs a rule limiting phase of ${e.name} to ${JSON.stringify(e.allowedPhases)} (catalog/event-types.json#/event_types/${i})`,
+      });
     }
     const constrained = Object.keys(e.payload.schema).some((k) => k === "type" || k === "required" || k === "oneOf");
     if (constrained) {
@@ -147,11 +153,41 @@ function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">)
   }
 }
 
-interface RawEventType { name: string; const: string; frame_type: string | null; terminal: boolean; payload_schema: string; allowed_phases: string[]; extension: boolean; description: string }
-interface RawPhase { name: string; terminal: boolean; a2a_task_state: string; a2a_v03_state: string; description: string }
-interface RawError { code: string; retryable: boolean; http_status: number; a2a_jsonrpc_code: number; extension: boolean; description: string }
-interface RawSubjects { default_prefix: string; inbox_prefix: string; subjects: { name: string; template: string; description: string }[]; tokens: Record<string, { pattern: string; description: string }> }
-interface RawMetadata { reserved_prefix: string; keys: { key: string; type: string; writer: string; description: string }[] }
+interface RawEventType {
+  name: string;
+  const: string;
+  frame_type: string | null;
+  terminal: boolean;
+  payload_schema: string;
+  allowed_phases: string[];
+  extension: boolean;
+  description: string;
+}
+interface RawPhase {
+  name: string;
+  terminal: boolean;
+  a2a_task_state: string;
+  a2a_v03_state: string;
+  description: string;
+}
+interface RawError {
+  code: string;
+  retryable: boolean;
+  http_status: number;
+  a2a_jsonrpc_code: number;
+  extension: boolean;
+  description: string;
+}
+interface RawSubjects {
+  default_prefix: string;
+  inbox_prefix: string;
+  subjects: { name: string; template: string; description: string }[];
+  tokens: Record<string, { pattern: string; description: string }>;
+}
+interface RawMetadata {
+  reserved_prefix: string;
+  keys: { key: string; type: string; writer: string; description: string }[];
+}
 
 /**
  * Reads `schemaDir` (the project's schema/ folder) into an IR.
@@ -162,7 +198,9 @@ export function loadIr(schemaDir: string): Ir {
   const envelope = loadDoc(ctx, "envelope.schema.json");
   let payloadFiles: string[] = [];
   try {
-    payloadFiles = readdirSync(join(schemaDir, "payloads")).filter((f) => f.endsWith(".schema.json")).sort();
+    payloadFiles = readdirSync(join(schemaDir, "payloads"))
+      .filter((f) => f.endsWith(".schema.json"))
+      .sort();
   } catch (err: unknown) {
     ctx.problems.push({ file: "payloads/", pointer: "", message: `cannot list: ${(err as Error).message}` });
   }
@@ -198,8 +236,21 @@ export function loadIr(schemaDir: string): Ir {
     payloads,
     fields: fieldsOf(ctx, envelope),
     eventTypes,
-    phases: phasesRaw.phases.map((p) => ({ name: p.name, terminal: p.terminal, a2aTaskState: p.a2a_task_state, a2aV03State: p.a2a_v03_state, description: p.description })),
-    errorCodes: errorsRaw.error_codes.map((e) => ({ code: e.code, retryable: e.retryable, httpStatus: e.http_status, a2aJsonRpcCode: e.a2a_jsonrpc_code, extension: e.extension, description: e.description })),
+    phases: phasesRaw.phases.map((p) => ({
+      name: p.name,
+      terminal: p.terminal,
+      a2aTaskState: p.a2a_task_state,
+      a2aV03State: p.a2a_v03_state,
+      description: p.description,
+    })),
+    errorCodes: errorsRaw.error_codes.map((e) => ({
+      code: e.code,
+      retryable: e.retryable,
+      httpStatus: e.http_status,
+      a2aJsonRpcCode: e.a2a_jsonrpc_code,
+      extension: e.extension,
+      description: e.description,
+    })),
   };
   crossCheck(ctx, base);
   for (const [kind, rule] of Object.entries(subjectsRaw.tokens)) {

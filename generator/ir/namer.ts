@@ -20,7 +20,10 @@ export class NameScope {
   private readonly taken = new Set<string>();
   private readonly key: (name: string) => string;
 
-  constructor(private readonly style: NamerStyle, reserved: Iterable<string> = []) {
+  constructor(
+    private readonly style: NamerStyle,
+    reserved: Iterable<string> = [],
+  ) {
     this.key = style.key ?? ((n) => n);
     for (const name of reserved) this.taken.add(this.key(name));
   }

@@ -48,7 +48,9 @@ const ANNOTATIONS: ReadonlySet<string> = new Set(["description", "default", "exa
 
 /** The field's rule keywords (annotations and `x-*` left out), sorted. */
 function ruleKeys(prop: { [key: string]: Json }): string[] {
-  return Object.keys(prop).filter((k) => !ANNOTATIONS.has(k) && !k.startsWith("x-")).sort();
+  return Object.keys(prop)
+    .filter((k) => !ANNOTATIONS.has(k) && !k.startsWith("x-"))
+    .sort();
 }
 
 function plainCheck(prop: { [key: string]: Json }): PlainCheck | undefined {

@@ -34,9 +34,19 @@ export const GROUP_TYPES: readonly GroupType[] = ["number", "string", "array", "
 
 /** One typed check inside a group. */
 export type Check =
-  | { readonly kind: "compare"; readonly keyword: "maximum" | "minimum" | "exclusiveMaximum" | "exclusiveMinimum"; readonly limit: number; readonly fail: Failure }
+  | {
+      readonly kind: "compare";
+      readonly keyword: "maximum" | "minimum" | "exclusiveMaximum" | "exclusiveMinimum";
+      readonly limit: number;
+      readonly fail: Failure;
+    }
   /** Length in code points (strings), items (arrays) or properties (objects). */
-  | { readonly kind: "size"; readonly keyword: "maxLength" | "minLength" | "maxItems" | "minItems" | "maxProperties" | "minProperties"; readonly limit: number; readonly fail: Failure }
+  | {
+      readonly kind: "size";
+      readonly keyword: "maxLength" | "minLength" | "maxItems" | "minItems" | "maxProperties" | "minProperties";
+      readonly limit: number;
+      readonly fail: Failure;
+    }
   | { readonly kind: "pattern"; readonly pattern: string; readonly fail: Failure }
   /** Every element validates against `node` at pointer `/index`. */
   | { readonly kind: "items"; readonly node: NodeId }
@@ -68,7 +78,12 @@ const GROUP_KEYWORDS: Readonly<Record<GroupType, readonly string[]>> = {
   object: ["maxProperties", "minProperties", "required", "additionalProperties", "properties"],
 };
 
-const COMPARISON: Readonly<Record<"maximum" | "minimum" | "exclusiveMaximum" | "exclusiveMinimum", string>> = { maximum: "<=", minimum: ">=", exclusiveMaximum: "<", exclusiveMinimum: ">" };
+const COMPARISON: Readonly<Record<"maximum" | "minimum" | "exclusiveMaximum" | "exclusiveMinimum", string>> = {
+  maximum: "<=",
+  minimum: ">=",
+  exclusiveMaximum: "<",
+  exclusiveMinimum: ">",
+};
 
 function typeNames(types: readonly string[]): string {
   return types.map((t) => (/^[aeiou]/u.test(t) ? `an ${t}` : `a ${t}`)).join(" or ");

@@ -25,12 +25,28 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
   const props = ir.envelope.schema["properties"] as Record<string, { default?: unknown }> | undefined;
   const specVersion = typeof props?.["spec_version"]?.default === "string" ? props["spec_version"].default : "acp/1.0";
   const schemaVersion = typeof props?.["schema_version"]?.default === "number" ? props["schema_version"].default : 1;
-  const phaseNames = uniqueNames(ir.phases.map((p) => p.name), constName);
+  const phaseNames = uniqueNames(
+    ir.phases.map((p) => p.name),
+    constName,
+  );
   const frames = frameTypes(ir);
-  const frameNames = uniqueNames(frames.map((f) => f.wire), constName);
-  const eventNames = uniqueNames(ir.eventTypes.map((e) => e.constName), constName);
-  const errorNames = uniqueNames(ir.errorCodes.map((e) => e.code), constName);
-  const metaNames = uniqueNames(ir.metadata.keys.map((k) => k.key), (k) => constName(k.startsWith(ir.metadata.reservedPrefix) ? k.slice(ir.metadata.reservedPrefix.length) : k), ["RESERVED_PREFIX"]);
+  const frameNames = uniqueNames(
+    frames.map((f) => f.wire),
+    constName,
+  );
+  const eventNames = uniqueNames(
+    ir.eventTypes.map((e) => e.constName),
+    constName,
+  );
+  const errorNames = uniqueNames(
+    ir.errorCodes.map((e) => e.code),
+    constName,
+  );
+  const metaNames = uniqueNames(
+    ir.metadata.keys.map((k) => k.key),
+    (k) => constName(k.startsWith(ir.metadata.reservedPrefix) ? k.slice(ir.metadata.reservedPrefix.length) : k),
+    ["RESERVED_PREFIX"],
+  );
   const phase = (p: string): string => `Phase.${phaseNames.get(p)}`;
   const lines = [
     header,
@@ -56,10 +72,16 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
     ") {",
   ];
   for (const p of ir.phases) {
-    lines.push(kdoc(p.description, "    ") + `    @SerialName(${kotlinString(p.name)}) ${phaseNames.get(p.name)}(${kotlinString(p.name)}, ${p.terminal}, ${kotlinString(p.a2aTaskState)}, ${kotlinString(p.a2aV03State)}),`);
+    lines.push(
+      kdoc(p.description, "    ") +
+        `    @SerialName(${kotlinString(p.name)}) ${phaseNames.get(p.name)}(${kotlinString(p.name)}, ${p.terminal}, ${kotlinString(p.a2aTaskState)}, ${kotlinString(p.a2aV03State)}),`,
+    );
   }
   lines.push(...wireEnumFooter("Phase"));
-  lines.push("/** Frame kinds (envelope frame_type) of the standard event types. */", "public enum class FrameType(public val wire: String, /** Used by a terminal event type. */ public val terminal: Boolean) {");
+  lines.push(
+    "/** Frame kinds (envelope frame_type) of the standard event types. */",
+    "public enum class FrameType(public val wire: String, /** Used by a terminal event type. */ public val terminal: Boolean) {",
+  );
   for (const f of frames) lines.push(`    @SerialName(${kotlinString(f.wire)}) ${frameNames.get(f.wire)}(${kotlinString(f.wire)}, ${f.terminal}),`);
   lines.push(...wireEnumFooter("FrameType"));
   lines.push(
@@ -79,7 +101,10 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
   );
   for (const e of ir.eventTypes) {
     const frame = e.frameType === null ? "null" : `FrameType.${frameNames.get(e.frameType)}`;
-    lines.push(kdoc(e.description, "    ") + `    @SerialName(${kotlinString(e.name)}) ${eventNames.get(e.constName)}(${kotlinString(e.name)}, ${frame}, ${e.terminal}, listOf(${e.allowedPhases.map(phase).join(", ")}), ${phase(e.defaultPhase)}, ${e.extension}),`);
+    lines.push(
+      kdoc(e.description, "    ") +
+        `    @SerialName(${kotlinString(e.name)}) ${eventNames.get(e.constName)}(${kotlinString(e.name)}, ${frame}, ${e.terminal}, listOf(${e.allowedPhases.map(phase).join(", ")}), ${phase(e.defaultPhase)}, ${e.extension}),`,
+    );
   }
   lines.push(...wireEnumFooter("EventType"));
   lines.push(
@@ -96,17 +121,32 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
     ") {",
   );
   for (const e of ir.errorCodes) {
-    lines.push(kdoc(e.description, "    ") + `    @SerialName(${kotlinString(e.code)}) ${errorNames.get(e.code)}(${kotlinString(e.code)}, ${e.retryable}, ${e.httpStatus}, ${e.a2aJsonRpcCode}, ${e.extension}),`);
+    lines.push(
+      kdoc(e.description, "    ") +
+        `    @SerialName(${kotlinString(e.code)}) ${errorNames.get(e.code)}(${kotlinString(e.code)}, ${e.retryable}, ${e.httpStatus}, ${e.a2aJsonRpcCode}, ${e.extension}),`,
+    );
   }
   lines.push(...wireEnumFooter("ErrorCode"));
-  lines.push(`/** Metadata keys reserved for the runtime (prefix ${ir.metadata.reservedPrefix}). */`, "public object MetadataKey {", "    /** Keys with this prefix belong to the runtime and are not inherited by replies. */", `    public const val RESERVED_PREFIX: String = ${kotlinString(ir.metadata.reservedPrefix)}`);
-  for (const k of ir.metadata.keys) lines.push("", kdoc(`${k.description} (${k.type}, written by ${k.writer})`, "    ") + `    public const val ${metaNames.get(k.key)}: String = ${kotlinString(k.key)}`);
+  lines.push(
+    `/** Metadata keys reserved for the runtime (prefix ${ir.metadata.reservedPrefix}). */`,
+    "public object MetadataKey {",
+    "    /** Keys with this prefix belong to the runtime and are not inherited by replies. */",
+    `    public const val RESERVED_PREFIX: String = ${kotlinString(ir.metadata.reservedPrefix)}`,
+  );
+  for (const k of ir.metadata.keys)
+    lines.push(
+      "",
+      kdoc(`${k.description} (${k.type}, written by ${k.writer})`, "    ") + `    public const val ${metaNames.get(k.key)}: String = ${kotlinString(k.key)}`,
+    );
   lines.push("}", "", ...subjects(ir));
   return lines.join("\n");
 }
 
 function subjects(ir: Ir): string[] {
-  const tokenNames = uniqueNames(ir.subjects.tokens.map((t) => t.name), (n) => `${constName(n)}_TOKEN`);
+  const tokenNames = uniqueNames(
+    ir.subjects.tokens.map((t) => t.name),
+    (n) => `${constName(n)}_TOKEN`,
+  );
   const lines = [
     "/** NATS subject layout (catalog/subjects.json); every token is validated before use. */",
     "public object Subjects {",
@@ -114,10 +154,18 @@ function subjects(ir: Ir): string[] {
     `    public const val INBOX_PREFIX: String = ${kotlinString(ir.subjects.inboxPrefix)}`,
   ];
   for (const t of ir.subjects.tokens) {
-    lines.push("", kdoc(`Pattern of a ${t.name}: ${t.description}.`, "    ") + `    public val ${tokenNames.get(t.name)}: Regex = Regex(${kotlinString(jsPatternToJava(t.pattern))})`);
+    lines.push(
+      "",
+      kdoc(`Pattern of a ${t.name}: ${t.description}.`, "    ") +
+        `    public val ${tokenNames.get(t.name)}: Regex = Regex(${kotlinString(jsPatternToJava(t.pattern))})`,
+    );
   }
   const placeholder = (p: string): string => (p === "p" ? "prefix" : camelName(p));
-  const fnNames = uniqueNames(ir.subjects.templates.map((t) => t.name), camelName, ["require", "DEFAULT_PREFIX", "INBOX_PREFIX"]);
+  const fnNames = uniqueNames(
+    ir.subjects.templates.map((t) => t.name),
+    camelName,
+    ["require", "DEFAULT_PREFIX", "INBOX_PREFIX"],
+  );
   for (const t of ir.subjects.templates) {
     const holes = [...t.template.matchAll(/\{([a-z_]+)\}/gu)].map((m) => m[1] ?? "");
     const params = holes.filter((h) => h !== "p").map((h) => `${placeholder(h)}: String`);
@@ -138,7 +186,7 @@ function subjects(ir: Ir): string[] {
   lines.push(
     "",
     "    private fun require(value: String, pattern: Regex, what: String): String {",
-    "        if (!pattern.containsMatchIn(value)) throw acpException(\"INVALID_REQUEST\", \"invalid subject $what: \\\"$value\\\"\")",
+    '        if (!pattern.containsMatchIn(value)) throw acpException("INVALID_REQUEST", "invalid subject $what: \\"$value\\"")',
     "        return value",
     "    }",
     "}",
@@ -149,7 +197,11 @@ function subjects(ir: Ir): string[] {
 
 /** Renders Errors.kt. */
 export function emitErrorsKotlin(ir: Ir, pkg: string, header: string): string {
-  const classNames = uniqueNames(ir.errorCodes.map((e) => e.code), (c) => `${pascalName(c.toLowerCase()).replace(/Type$/u, "")}Exception`, ["AcpException"]);
+  const classNames = uniqueNames(
+    ir.errorCodes.map((e) => e.code),
+    (c) => `${pascalName(c.toLowerCase()).replace(/Type$/u, "")}Exception`,
+    ["AcpException"],
+  );
   const lines = [
     header,
     `package ${pkg}`,

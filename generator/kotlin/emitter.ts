@@ -44,7 +44,10 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
   const templates = loadTemplates(templatesDir("kotlin"));
   const files: GeneratedFile[] = [
     { path: "kotlin/pom.xml", content: templates.render("pom.xml", { ...KOTLIN_BUILD, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
-    { path: "kotlin/README.md", content: templates.render("README.md", { pkg: KOTLIN_PACKAGE, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
+    {
+      path: "kotlin/README.md",
+      content: templates.render("README.md", { pkg: KOTLIN_PACKAGE, header: generatedHeader("", "generator/kotlin/templates").trim() }),
+    },
     { path: main("Envelope.kt"), content: emitEnvelopeKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("Payloads.kt"), content: emitPayloadsKotlin(ir, model, KOTLIN_PACKAGE, header) },
     { path: main("Constants.kt"), content: emitConstantsKotlin(ir, KOTLIN_PACKAGE, header) },

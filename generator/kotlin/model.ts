@@ -129,7 +129,12 @@ class Builder {
         const values = target.enum.map(String);
         const names = uniqueNames(values, constName);
         this.wanted.set(key, pascalName(`${parent}_${wire}`));
-        this.enums.push({ key, name: pascalName(`${parent}_${wire}`), description: target.description ?? "", values: values.map((v) => ({ wire: v, name: names.get(v) ?? v })) });
+        this.enums.push({
+          key,
+          name: pascalName(`${parent}_${wire}`),
+          description: target.description ?? "",
+          values: values.map((v) => ({ wire: v, name: names.get(v) ?? v })),
+        });
       }
       return { kind: "enum", key };
     }

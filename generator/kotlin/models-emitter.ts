@@ -20,29 +20,45 @@ const IMPORTS = [
 
 function typeName(t: KType, m: KModel): string {
   switch (t.kind) {
-    case "string": return "String";
-    case "long": return "Long";
-    case "double": return "Double";
-    case "boolean": return "Boolean";
-    case "json": return "JsonElement";
-    case "jsonObject": return "JsonObject";
-    case "jsonArray": return "JsonArray";
+    case "string":
+      return "String";
+    case "long":
+      return "Long";
+    case "double":
+      return "Double";
+    case "boolean":
+      return "Boolean";
+    case "json":
+      return "JsonElement";
+    case "jsonObject":
+      return "JsonObject";
+    case "jsonArray":
+      return "JsonArray";
     case "class":
-    case "enum": return m.names.get(t.key) ?? t.key;
+    case "enum":
+      return m.names.get(t.key) ?? t.key;
   }
 }
 
 /** Kotlin expression reading JSON expression `v` (already validated) as type `t`. */
 function read(t: KType, v: string, m: KModel): string {
   switch (t.kind) {
-    case "string": return `(${v} as JsonPrimitive).content`;
-    case "long": return `JsonSupport.number(${v})!!.toLong()`;
-    case "double": return `JsonSupport.number(${v})!!`;
-    case "boolean": return `((${v} as JsonPrimitive).content == "true")`;
-    case "json": return v;
-    case "jsonObject": return `(${v} as JsonObject)`;
-    case "jsonArray": return `(${v} as JsonArray)`;
-    case "class": return `${typeName(t, m)}.fromJson(${v})`;
+    case "string":
+      return `(${v} as JsonPrimitive).content`;
+    case "long":
+      return `JsonSupport.number(${v})!!.toLong()`;
+    case "double":
+      return `JsonSupport.number(${v})!!`;
+    case "boolean":
+      return `((${v} as JsonPrimitive).content == "true")`;
+    case "json":
+      return v;
+    case "jsonObject":
+      return `(${v} as JsonObject)`;
+    case "jsonArray":
+      return `(${v} as JsonArray)`;
+    case "class":
+      return `${typeName(t, m)}.fromJson(${v})`;
     case "enum": {
       const n = typeName(t, m);
       return `requireNotNull(${n}.fromWire((${v} as JsonPrimitive).content)) { "not a ${n}" }`;
@@ -56,12 +72,16 @@ function write(t: KType, x: string): string {
     case "string":
     case "long":
     case "double":
-    case "boolean": return `JsonPrimitive(${x})`;
+    case "boolean":
+      return `JsonPrimitive(${x})`;
     case "json":
     case "jsonObject":
-    case "jsonArray": return x;
-    case "class": return `${x}.toJson()`;
-    case "enum": return `JsonPrimitive(${x}.wire)`;
+    case "jsonArray":
+      return x;
+    case "class":
+      return `${x}.toJson()`;
+    case "enum":
+      return `JsonPrimitive(${x}.wire)`;
   }
 }
 
@@ -112,7 +132,11 @@ function renderClass(c: KClass, m: KModel): string {
   }
   const lines = [`${kdoc(c.description)}public data class ${name}(`];
   for (const f of c.fields.filter((x) => x.required)) lines.push(param(f, m, "    "));
-  if (c.oneOf) lines.push(`    /** Exactly one of ${c.oneOf.variants.map((v) => v.field.wire).join(", ")}. */`, `    public val ${c.oneOf.propName}: ${c.oneOf.typeName},`);
+  if (c.oneOf)
+    lines.push(
+      `    /** Exactly one of ${c.oneOf.variants.map((v) => v.field.wire).join(", ")}. */`,
+      `    public val ${c.oneOf.propName}: ${c.oneOf.typeName},`,
+    );
   for (const f of c.fields.filter((x) => !x.required)) lines.push(param(f, m, "    "));
   lines.push(`)${implement} {`);
   if (c.oneOf) {
@@ -126,22 +150,40 @@ function renderClass(c: KClass, m: KModel): string {
     }
     lines.push("    }", "");
   }
-  lines.push(`    /** This ${name} as a JSON object (fields in schema order). */`, `    public ${override}fun toJson(): JsonObject {`, "        val out = LinkedHashMap<String, JsonElement>()");
+  lines.push(
+    `    /** This ${name} as a JSON object (fields in schema order). */`,
+    `    public ${override}fun toJson(): JsonObject {`,
+    "        val out = LinkedHashMap<String, JsonElement>()",
+  );
   for (const f of c.fields) lines.push(`        ${writeField(f, "out")}`);
   if (c.oneOf) {
     lines.push(`        when (val x = ${c.oneOf.propName}) {`);
-    for (const v of c.oneOf.variants) lines.push(`            is ${c.oneOf.typeName}.${v.name} -> out[${kotlinString(v.field.wire)}] = ${write(v.field.type, `x.${v.field.name}`)}`);
+    for (const v of c.oneOf.variants)
+      lines.push(`            is ${c.oneOf.typeName}.${v.name} -> out[${kotlinString(v.field.wire)}] = ${write(v.field.type, `x.${v.field.name}`)}`);
     lines.push("        }");
   }
-  lines.push("        return JsonObject(out)", "    }", "", "    public companion object {", `        /** Reads a [${name}] from JSON that passed [AcpSchema] validation. */`, `        public fun fromJson(json: JsonElement): ${name} {`, "            val o = json as JsonObject");
+  lines.push(
+    "        return JsonObject(out)",
+    "    }",
+    "",
+    "    public companion object {",
+    `        /** Reads a [${name}] from JSON that passed [AcpSchema] validation. */`,
+    `        public fun fromJson(json: JsonElement): ${name} {`,
+    "            val o = json as JsonObject",
+  );
   lines.push(`            return ${name}(`);
   for (const f of c.fields) lines.push(`                ${readField(f, m, "o")}`);
   if (c.oneOf) {
     lines.push(`                ${c.oneOf.propName} = when {`);
     for (const v of c.oneOf.variants) {
-      lines.push(`                    o.containsKey(${kotlinString(v.field.wire)}) -> ${c.oneOf.typeName}.${v.name}(${read(v.field.type, `o.getValue(${kotlinString(v.field.wire)})`, m)})`);
+      lines.push(
+        `                    o.containsKey(${kotlinString(v.field.wire)}) -> ${c.oneOf.typeName}.${v.name}(${read(v.field.type, `o.getValue(${kotlinString(v.field.wire)})`, m)})`,
+      );
     }
-    lines.push(`                    else -> throw IllegalArgumentException("${name} needs one of ${c.oneOf.variants.map((v) => v.field.wire).join(", ")}")`, "                },");
+    lines.push(
+      `                    else -> throw IllegalArgumentException("${name} needs one of ${c.oneOf.variants.map((v) => v.field.wire).join(", ")}")`,
+      "                },",
+    );
   }
   lines.push("            )", "        }", "    }", "}", "");
   return lines.join("\n");
@@ -183,34 +225,58 @@ export function emitPayloadsKotlin(ir: Ir, m: KModel, pkg: string, header: strin
 
 function envelopeType(f: FieldIr, ir: Ir): { type: string; read: (v: string) => string; write: (x: string) => string } {
   const isPhase = f.enumValues !== undefined && f.enumValues.join("\u0000") === ir.phases.map((p) => p.name).join("\u0000");
-  if (isPhase) return { type: "Phase", read: (v) => `requireNotNull(Phase.fromWire((${v} as JsonPrimitive).content))`, write: (x) => `JsonPrimitive(${x}.wire)` };
+  if (isPhase)
+    return { type: "Phase", read: (v) => `requireNotNull(Phase.fromWire((${v} as JsonPrimitive).content))`, write: (x) => `JsonPrimitive(${x}.wire)` };
   if (f.enumValues) {
     const n = `Envelope${pascalName(f.name)}`;
     return { type: n, read: (v) => `requireNotNull(${n}.fromWire((${v} as JsonPrimitive).content))`, write: (x) => `JsonPrimitive(${x}.wire)` };
   }
   switch (f.jsonType) {
-    case "string": return { type: "String", read: (v) => `(${v} as JsonPrimitive).content`, write: (x) => `JsonPrimitive(${x})` };
-    case "integer": return { type: "Long", read: (v) => `JsonSupport.number(${v})!!.toLong()`, write: (x) => `JsonPrimitive(${x})` };
-    case "boolean": return { type: "Boolean", read: (v) => `((${v} as JsonPrimitive).content == "true")`, write: (x) => `JsonPrimitive(${x})` };
-    case "object": return { type: "JsonObject", read: (v) => `(${v} as JsonObject)`, write: (x) => x };
-    case "any": return { type: "JsonElement", read: (v) => v, write: (x) => x };
+    case "string":
+      return { type: "String", read: (v) => `(${v} as JsonPrimitive).content`, write: (x) => `JsonPrimitive(${x})` };
+    case "integer":
+      return { type: "Long", read: (v) => `JsonSupport.number(${v})!!.toLong()`, write: (x) => `JsonPrimitive(${x})` };
+    case "boolean":
+      return { type: "Boolean", read: (v) => `((${v} as JsonPrimitive).content == "true")`, write: (x) => `JsonPrimitive(${x})` };
+    case "object":
+      return { type: "JsonObject", read: (v) => `(${v} as JsonObject)`, write: (x) => x };
+    case "any":
+      return { type: "JsonElement", read: (v) => v, write: (x) => x };
   }
 }
 
 /** Renders Envelope.kt. */
 export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string {
   const props = isObject(ir.envelope.schema["properties"]) ? ir.envelope.schema["properties"] : {};
-  const names = uniqueNames(ir.fields.map((f) => f.name), camelName, ["unknownFields", "toJson", "fromJson", "copy", "FIELD_NAMES", "Companion"]);
+  const names = uniqueNames(
+    ir.fields.map((f) => f.name),
+    camelName,
+    ["unknownFields", "toJson", "fromJson", "copy", "FIELD_NAMES", "Companion"],
+  );
   const cols = ir.fields.map((f) => ({ f, t: envelopeType(f, ir), n: names.get(f.name) ?? f.name, key: kotlinString(f.name) }));
   const lines = [header, `package ${pkg}`, "", ...IMPORTS, ""];
-  for (const { f, t: { type: n } } of cols) {
+  for (const {
+    f,
+    t: { type: n },
+  } of cols) {
     if (!f.enumValues || n === "Phase") continue;
     const entries = uniqueNames(f.enumValues, constName);
     lines.push(`${kdoc(f.description || `Values of ${f.name}.`)}public enum class ${n}(public val wire: String) {`);
     for (const v of f.enumValues) lines.push(`    @SerialName(${kotlinString(v)}) ${entries.get(v)}(${kotlinString(v)}),`);
-    lines.push("    ;", "", "    public companion object {", "        /** The entry whose wire name is [wire], or null. */", `        public fun fromWire(wire: String): ${n}? = entries.firstOrNull { it.wire == wire }`, "    }", "}", "");
+    lines.push(
+      "    ;",
+      "",
+      "    public companion object {",
+      "        /** The entry whose wire name is [wire], or null. */",
+      `        public fun fromWire(wire: String): ${n}? = entries.firstOrNull { it.wire == wire }`,
+      "    }",
+      "}",
+      "",
+    );
   }
-  lines.push(`${kdoc(`${ir.envelope.description}\n\nOptional fields are null when absent; for [payload], JsonNull is an explicit null. Decode and encode with [Acp].`)}public data class Envelope(`);
+  lines.push(
+    `${kdoc(`${ir.envelope.description}\n\nOptional fields are null when absent; for [payload], JsonNull is an explicit null. Decode and encode with [Acp].`)}public data class Envelope(`,
+  );
   for (const { f, t, n, key } of cols) {
     const schema = props[f.name];
     const def = isObject(schema) ? schema["default"] : undefined;
@@ -242,7 +308,13 @@ export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string 
     "        public fun fromJson(json: JsonObject): Envelope = Envelope(",
   );
   for (const { f, t, n, key } of cols) {
-    lines.push(f.required ? `            ${n} = ${t.read(`json.getValue(${key})`)},` : f.jsonType === "any" && !f.enumValues ? `            ${n} = json[${key}],` : `            ${n} = json[${key}]?.let { v -> ${t.read("v")} },`);
+    lines.push(
+      f.required
+        ? `            ${n} = ${t.read(`json.getValue(${key})`)},`
+        : f.jsonType === "any" && !f.enumValues
+          ? `            ${n} = json[${key}],`
+          : `            ${n} = json[${key}]?.let { v -> ${t.read("v")} },`,
+    );
   }
   lines.push("            unknownFields = JsonObject(json.filterKeys { it !in FIELD_NAMES }),", "        )", "    }", "}", "");
   return lines.join("\n");

@@ -10,20 +10,80 @@ import { NameScope } from "../ir/namer.js";
  * legal identifiers and need no escaping.
  */
 export const KOTLIN_HARD_KEYWORDS: ReadonlySet<string> = new Set([
-  "as", "break", "class", "continue", "do", "else", "false", "for", "fun", "if", "in", "interface",
-  "is", "null", "object", "package", "return", "super", "this", "throw", "true", "try", "typealias",
-  "typeof", "val", "var", "when", "while",
+  "as",
+  "break",
+  "class",
+  "continue",
+  "do",
+  "else",
+  "false",
+  "for",
+  "fun",
+  "if",
+  "in",
+  "interface",
+  "is",
+  "null",
+  "object",
+  "package",
+  "return",
+  "super",
+  "this",
+  "throw",
+  "true",
+  "try",
+  "typealias",
+  "typeof",
+  "val",
+  "var",
+  "when",
+  "while",
 ]);
 
 /**
  * Type names the generated files refer to unqualified; a generated class must not shadow them.
  */
 export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([
-  "Any", "Array", "Boolean", "Byte", "Char", "Double", "Enum", "Error", "Exception", "Float", "Int",
-  "JsonArray", "JsonElement", "JsonNull", "JsonObject", "JsonPrimitive", "List", "Long", "Map",
-  "Nothing", "Number", "Result", "Set", "Short", "String", "Throwable", "Unit", "SerialName",
-  "Envelope", "Phase", "EventType", "ErrorCode", "FrameType", "StandardPayload", "AcpException",
-  "SchemaFailure", "JsonSupport", "Acp", "DecodeResult", "EnvelopeDecodeException",
+  "Any",
+  "Array",
+  "Boolean",
+  "Byte",
+  "Char",
+  "Double",
+  "Enum",
+  "Error",
+  "Exception",
+  "Float",
+  "Int",
+  "JsonArray",
+  "JsonElement",
+  "JsonNull",
+  "JsonObject",
+  "JsonPrimitive",
+  "List",
+  "Long",
+  "Map",
+  "Nothing",
+  "Number",
+  "Result",
+  "Set",
+  "Short",
+  "String",
+  "Throwable",
+  "Unit",
+  "SerialName",
+  "Envelope",
+  "Phase",
+  "EventType",
+  "ErrorCode",
+  "FrameType",
+  "StandardPayload",
+  "AcpException",
+  "SchemaFailure",
+  "JsonSupport",
+  "Acp",
+  "DecodeResult",
+  "EnvelopeDecodeException",
 ]);
 
 /** Splits a wire name into words: `is_final` → [is, final], `callID` → [call, ID], `1st-try` → [1st, try]. */
@@ -63,7 +123,9 @@ export function pascalName(wire: string): string {
 
 /** `input_required` → `INPUT_REQUIRED`, `agent.tool.call` → `AGENT_TOOL_CALL`, `1st` → `_1ST`. */
 export function constName(wire: string): string {
-  const raw = words(wire).map((w) => w.toUpperCase()).join("_");
+  const raw = words(wire)
+    .map((w) => w.toUpperCase())
+    .join("_");
   return escapeIdentifier(raw, "EMPTY");
 }
 
@@ -71,11 +133,7 @@ export function constName(wire: string): string {
  * Gives each wire name a unique identifier made by `namer`, in order: later collisions (with
  * each other or with `taken`) get `2`, `3`, ... appended. Returns wire name → identifier.
  */
-export function uniqueNames(
-  wires: readonly string[],
-  namer: (wire: string) => string,
-  taken: Iterable<string> = [],
-): Map<string, string> {
+export function uniqueNames(wires: readonly string[], namer: (wire: string) => string, taken: Iterable<string> = []): Map<string, string> {
   const scope = new NameScope({ separator: "", key: unquote, spell: escapeIdentifier }, taken);
   const out = new Map<string, string>();
   for (const wire of wires) {

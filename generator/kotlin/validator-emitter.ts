@@ -138,7 +138,12 @@ class Compiler {
         return lines;
       }
       case "group": {
-        const local = { number: "val n = JsonSupport.number(d)!!", string: "val s = (d as JsonPrimitive).content", array: "val a = d as JsonArray", object: "val o = d as JsonObject" }[step.type];
+        const local = {
+          number: "val n = JsonSupport.number(d)!!",
+          string: "val s = (d as JsonPrimitive).content",
+          array: "val a = d as JsonArray",
+          object: "val o = d as JsonObject",
+        }[step.type];
         const inner = step.checks.flatMap((c) => this.check(c));
         return [
           `if (${typeCheck(step.type)}) {`,
@@ -181,7 +186,8 @@ export function emitValidatorKotlin(ir: Ir, pkg: string, header: string): string
   const compiler = new Compiler(ir.schemas);
   const envelopeFn = compiler.fn(ir.schemas.at(ir.envelope.file).id);
   const payloadCases = ir.eventTypes.map((e) => `        ${kotlinString(e.name)} -> ${compiler.fn(ir.schemas.at(e.payload.file).id)}(payload, "")`);
-  const byFn = (a: string, b: string): number => Number(a.slice(a.indexOf("private fun v") + 13, a.indexOf("(d:"))) - Number(b.slice(b.indexOf("private fun v") + 13, b.indexOf("(d:")));
+  const byFn = (a: string, b: string): number =>
+    Number(a.slice(a.indexOf("private fun v") + 13, a.indexOf("(d:"))) - Number(b.slice(b.indexOf("private fun v") + 13, b.indexOf("(d:")));
   return [
     header,
     `package ${pkg}`,

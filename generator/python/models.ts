@@ -53,10 +53,7 @@ export interface PyAlias {
   readonly node: SchemaNode;
 }
 
-type Kind =
-  | { t: "str" | "int" | "float" | "bool" | "object" | "list" | "any" }
-  | { t: "enum"; cls: string }
-  | { t: "model"; cls: string };
+type Kind = { t: "str" | "int" | "float" | "bool" | "object" | "list" | "any" } | { t: "enum"; cls: string } | { t: "model"; cls: string };
 
 const ANNOTATION: Readonly<Record<string, string>> = {
   str: "str",
@@ -91,7 +88,10 @@ export class ModelBuilder {
   private readonly byUri = new Map<string, string>();
   private readonly enumByValues = new Map<string, string>();
 
-  constructor(private readonly schemas: SchemaModel, reservedClassNames: readonly string[]) {
+  constructor(
+    private readonly schemas: SchemaModel,
+    reservedClassNames: readonly string[],
+  ) {
     this.classes = new Scope([...reservedClassNames, ...PYTHON_RESERVED_ATTRIBUTES, ...PYTHON_KEYWORDS]);
   }
 
@@ -203,7 +203,16 @@ export class ModelBuilder {
     if (kind.t === "any") {
       return required
         ? { wire, attr, annotation, default: undefined, read: `obj[${key}]`, write, present: undefined, doc }
-        : { wire, attr, annotation: `${annotation} | Absent`, default: "ABSENT", read: `obj.get(${key}, ABSENT)`, write, present: `not isinstance(${self}, Absent)`, doc };
+        : {
+            wire,
+            attr,
+            annotation: `${annotation} | Absent`,
+            default: "ABSENT",
+            read: `obj.get(${key}, ABSENT)`,
+            write,
+            present: `not isinstance(${self}, Absent)`,
+            doc,
+          };
     }
     return required
       ? { wire, attr, annotation, default: undefined, read: `${reader}(obj[${key}])`, write, present: undefined, doc }

@@ -8,9 +8,45 @@ import { NameScope } from "../ir/namer.js";
 
 /** Python 3.11 keywords (`keyword.kwlist`) plus the soft keywords. */
 export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
-  "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
-  "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal",
-  "not", "or", "pass", "raise", "return", "try", "while", "with", "yield", "match", "case", "type", "_",
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield",
+  "match",
+  "case",
+  "type",
+  "_",
 ]);
 
 /**
@@ -18,8 +54,27 @@ export const PYTHON_KEYWORDS: ReadonlySet<string> = new Set([
  * would shadow it inside the class body (`str: str | None` breaks the next annotation).
  */
 export const PYTHON_RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([
-  "str", "int", "float", "bool", "dict", "list", "object", "bytes", "field", "dataclass", "extra", "to_json",
-  "from_json", "Self", "ClassVar", "JsonValue", "JsonObject", "Absent", "ABSENT", "self", "cls",
+  "str",
+  "int",
+  "float",
+  "bool",
+  "dict",
+  "list",
+  "object",
+  "bytes",
+  "field",
+  "dataclass",
+  "extra",
+  "to_json",
+  "from_json",
+  "Self",
+  "ClassVar",
+  "JsonValue",
+  "JsonObject",
+  "Absent",
+  "ABSENT",
+  "self",
+  "cls",
 ]);
 
 /**
@@ -52,7 +107,12 @@ export function snakeCase(name: string): string {
  * (a trailing underscore would break CapWords, which ruff's pep8-naming checks).
  */
 export function pascalCase(name: string): string {
-  const base = fixStart(words(name).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(""), "N");
+  const base = fixStart(
+    words(name)
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join(""),
+    "N",
+  );
   return PYTHON_KEYWORDS.has(base) || PYTHON_RESERVED_ATTRIBUTES.has(base) ? `${base}Model` : base;
 }
 

@@ -34,17 +34,23 @@ export function toPythonPattern(pattern: string): string {
       const next = pattern[i + 1];
       if (next === undefined) throw new UnsupportedPatternError(pattern, "trailing backslash");
       i++;
-      out += translateEscape(pattern, next, inClass, () => {
-        const m = /^u\{([0-9A-Fa-f]{1,6})\}/u.exec(pattern.slice(i));
-        if (!m) return undefined;
-        i += m[0].length - 1;
-        return `\\U${m[1]!.padStart(8, "0")}`;
-      }, () => {
-        const m = /^k<([A-Za-z_][A-Za-z0-9_]*)>/u.exec(pattern.slice(i));
-        if (!m) return undefined;
-        i += m[0].length - 1;
-        return `(?P=${m[1]!})`;
-      });
+      out += translateEscape(
+        pattern,
+        next,
+        inClass,
+        () => {
+          const m = /^u\{([0-9A-Fa-f]{1,6})\}/u.exec(pattern.slice(i));
+          if (!m) return undefined;
+          i += m[0].length - 1;
+          return `\\U${m[1]!.padStart(8, "0")}`;
+        },
+        () => {
+          const m = /^k<([A-Za-z_][A-Za-z0-9_]*)>/u.exec(pattern.slice(i));
+          if (!m) return undefined;
+          i += m[0].length - 1;
+          return `(?P=${m[1]!})`;
+        },
+      );
       continue;
     }
     if (inClass) {

@@ -119,7 +119,10 @@ export class ValidatorCompiler {
     let fn = this.fnById.get(node.id);
     if (fn === undefined) {
       const file = node.file;
-      const slug = (file.split("/").pop() ?? file).replace(/\.schema\.json$|\.json$/u, "").replace(/[^A-Za-z0-9]+/gu, "_").toLowerCase();
+      const slug = (file.split("/").pop() ?? file)
+        .replace(/\.schema\.json$|\.json$/u, "")
+        .replace(/[^A-Za-z0-9]+/gu, "_")
+        .toLowerCase();
       const n = this.counters.get(slug) ?? 0;
       this.counters.set(slug, n + 1);
       fn = this.names.claim(n === 0 && node.pointer === "" ? `_${slug}` : `_${slug}_${n}`);
@@ -145,7 +148,18 @@ export class ValidatorCompiler {
   }
 
   private enumSet(values: readonly string[]): string {
-    return this.constant("ENUM", (id) => pyCollection(0, `${id} = frozenset(`, values.map((v) => pyLiteral(v)), "{", "})"), JSON.stringify(values));
+    return this.constant(
+      "ENUM",
+      (id) =>
+        pyCollection(
+          0,
+          `${id} = frozenset(`,
+          values.map((v) => pyLiteral(v)),
+          "{",
+          "})",
+        ),
+      JSON.stringify(values),
+    );
   }
 
   private emitNode(node: SchemaNode): void {
@@ -285,7 +299,9 @@ export class ValidatorCompiler {
         if (f === undefined) return [];
         const ptr = 'p + "/" + k.replace("~", "~0").replace("/", "~1")';
         const each = (b: Body): void => this.call(b, f, "v", ptr);
-        return [{ cond: undefined, act: (b) => b.block("for k, v in d.items():", () => (c.known.length === 0 ? each(b) : b.block(`if ${other}:`, () => each(b)))) }];
+        return [
+          { cond: undefined, act: (b) => b.block("for k, v in d.items():", () => (c.known.length === 0 ? each(b) : b.block(`if ${other}:`, () => each(b)))) },
+        ];
       }
       case "property": {
         const f = this.fnFor(c.node);

@@ -17,9 +17,29 @@ export const PYTHON_PACKAGE_VERSION = "0.1.0";
 
 /** Names the package defines itself; generated classes must not take them. */
 const PACKAGE_NAMES = [
-  "EventType", "FrameType", "Phase", "ErrorCode", "MetadataKey", "AcpError", "CatalogueError", "EnvelopeDecodeError",
-  "SchemaDefect", "StreamAssembler", "Bus", "Subscription", "StreamWriter", "PayloadModel", "EventTypeInfo", "PhaseInfo",
-  "ErrorInfo", "Mapping", "MappingProxyType", "Final", "TypeAlias", "StrEnum", "Input",
+  "EventType",
+  "FrameType",
+  "Phase",
+  "ErrorCode",
+  "MetadataKey",
+  "AcpError",
+  "CatalogueError",
+  "EnvelopeDecodeError",
+  "SchemaDefect",
+  "StreamAssembler",
+  "Bus",
+  "Subscription",
+  "StreamWriter",
+  "PayloadModel",
+  "EventTypeInfo",
+  "PhaseInfo",
+  "ErrorInfo",
+  "Mapping",
+  "MappingProxyType",
+  "Final",
+  "TypeAlias",
+  "StrEnum",
+  "Input",
 ];
 
 function named<T extends { readonly name: string }>(values: readonly T[], nameOf: (v: T) => string, prefix = ""): { name: string; value: string }[] {
@@ -58,7 +78,10 @@ function subjectView(ir: Ir): { funcName: string; params: string; body: string; 
 /** Builds the whole view. */
 export function buildView(ir: Ir): Record<string, unknown> {
   const builder = new ModelBuilder(ir.schemas, PACKAGE_NAMES);
-  builder.knownEnum("Phase", ir.phases.map((p) => p.name));
+  builder.knownEnum(
+    "Phase",
+    ir.phases.map((p) => p.name),
+  );
   const envelopeClass = builder.addDocument(ir.envelope, "Envelope");
   const payloadClass = new Map(ir.payloads.map((doc) => [doc.file, builder.addDocument(doc)]));
 
@@ -86,18 +109,39 @@ export function buildView(ir: Ir): Record<string, unknown> {
   }));
   for (const e of eventTypes) if (PYTHON_KEYWORDS.has(e.name)) throw new Error(`event type const ${e.name} is a Python keyword`);
   const frameTypeValues = [...new Set(ir.eventTypes.flatMap((e) => (e.frameType === null ? [] : [e.frameType])))];
-  const frameTypes = named(frameTypeValues.map((name) => ({ name })), (f) => f.name);
+  const frameTypes = named(
+    frameTypeValues.map((name) => ({ name })),
+    (f) => f.name,
+  );
   const phases = named(ir.phases, (p) => p.name).map((n, i) => ({ ...n, ...phaseRow(ir, i) }));
-  const errorCodes = named(ir.errorCodes.map((e) => ({ name: e.code })), (e) => e.name).map((n, i) => ({ ...n, ...errorRow(ir, i) }));
-  const metadataKeys = named(ir.metadata.keys.map((k) => ({ name: k.key, doc: k.description })), (k) => k.name, ir.metadata.reservedPrefix)
-    .map((n, i) => ({ ...n, doc: ir.metadata.keys[i]!.description }));
+  const errorCodes = named(
+    ir.errorCodes.map((e) => ({ name: e.code })),
+    (e) => e.name,
+  ).map((n, i) => ({ ...n, ...errorRow(ir, i) }));
+  const metadataKeys = named(
+    ir.metadata.keys.map((k) => ({ name: k.key, doc: k.description })),
+    (k) => k.name,
+    ir.metadata.reservedPrefix,
+  ).map((n, i) => ({ ...n, doc: ir.metadata.keys[i]!.description }));
 
   const subjects = subjectView(ir);
   const specField = ir.envelope.schema["properties"] as Record<string, { default?: unknown; description?: string }> | undefined;
   const fields = builder.models.flatMap((m) => m.fields);
   const used = (name: string): boolean => fields.some((f) => new RegExp(`\\b${name}\\b`, "u").test(`${f.read} ${f.annotation}`));
-  const jsonImports = ["ABSENT", "Absent", "JsonObject", "JsonValue", "as_bool", "as_float", "as_int", "as_list", "as_object", "as_str", "enum_reader", "opt"]
-    .filter((n) => ["JsonObject", "JsonValue", "as_object", "Absent"].includes(n) || used(n));
+  const jsonImports = [
+    "ABSENT",
+    "Absent",
+    "JsonObject",
+    "JsonValue",
+    "as_bool",
+    "as_float",
+    "as_int",
+    "as_list",
+    "as_object",
+    "as_str",
+    "enum_reader",
+    "opt",
+  ].filter((n) => ["JsonObject", "JsonValue", "as_object", "Absent"].includes(n) || used(n));
   const validatorImports = builder.models.map((m) => m.validator).sort();
   const exportsByModule: Record<string, string[]> = {
     _json: ["ABSENT", "Absent", "JsonObject", "JsonValue"],
@@ -105,19 +149,44 @@ export function buildView(ir: Ir): Record<string, unknown> {
     bus: ["Bus", "EventHandler", "InvokeHandler", "StreamHandler", "StreamWriter", "Subscription"],
     canonical: ["canonical_bytes", "canonicalize", "format_number"],
     codec: ["DEFAULT_MAX_BYTES", "decode", "encode", "encode_canonical", "parse_json", "try_decode", "validate"],
-    constants: ["ERROR_CATALOGUE", "EVENT_TYPES", "LATEST_SCHEMA_VERSION", "PHASES", "SPEC_VERSION", "TERMINAL_EVENT_TYPES", "TERMINAL_FRAME_TYPES", "TERMINAL_PHASES", "ErrorCode", "ErrorInfo", "EventType", "EventTypeInfo", "FrameType", "MetadataKey", "Phase", "PhaseInfo"],
+    constants: [
+      "ERROR_CATALOGUE",
+      "EVENT_TYPES",
+      "LATEST_SCHEMA_VERSION",
+      "PHASES",
+      "SPEC_VERSION",
+      "TERMINAL_EVENT_TYPES",
+      "TERMINAL_FRAME_TYPES",
+      "TERMINAL_PHASES",
+      "ErrorCode",
+      "ErrorInfo",
+      "EventType",
+      "EventTypeInfo",
+      "FrameType",
+      "MetadataKey",
+      "Phase",
+      "PhaseInfo",
+    ],
     errors: ["AcpError", "CatalogueError", "ERROR_CLASSES", "EnvelopeDecodeError", "error_for", ...errorCodes.map((e) => e.className)],
-    models: ["PAYLOAD_TYPES", "PayloadModel", "decode_payload", ...builder.enums.map((e) => e.className), ...builder.aliases.map((a) => a.name), ...builder.models.map((m) => m.className)],
+    models: [
+      "PAYLOAD_TYPES",
+      "PayloadModel",
+      "decode_payload",
+      ...builder.enums.map((e) => e.className),
+      ...builder.aliases.map((a) => a.name),
+      ...builder.models.map((m) => m.className),
+    ],
     phase: ["effective_phase", "is_terminal"],
     streams: ["DEFAULT_MAX_GAP", "DEFAULT_MAX_PENDING", "StreamAssembler", "is_delta", "is_error", "response_result"],
     subjects: ["DEFAULT_PREFIX", "INBOX_PREFIX", "SUBJECT_TEMPLATES", "TOKEN_PATTERNS", "check_token", ...subjects.map((f) => f.funcName)],
   };
   const isortKey = (n: string): [number, string] => [/^[A-Z0-9_]+$/u.test(n) ? 0 : /^[A-Z]/u.test(n) ? 1 : 2, n];
-  const sortNames = (names: string[]): string[] => [...new Set(names)].sort((a, b) => {
-    const [ka, na] = isortKey(a);
-    const [kb, nb] = isortKey(b);
-    return ka !== kb ? ka - kb : na < nb ? -1 : na > nb ? 1 : 0;
-  });
+  const sortNames = (names: string[]): string[] =>
+    [...new Set(names)].sort((a, b) => {
+      const [ka, na] = isortKey(a);
+      const [kb, nb] = isortKey(b);
+      return ka !== kb ? ka - kb : na < nb ? -1 : na > nb ? 1 : 0;
+    });
 
   return {
     from: "schema/",
@@ -143,7 +212,13 @@ export function buildView(ir: Ir): Record<string, unknown> {
     frames: ir.eventTypes.map((e) => ({ event: e.name, frame: e.frameType ?? "(none)", terminal: e.terminal })),
     enums: builder.enums,
     aliases: builder.aliases,
-    models: builder.models.map((m) => ({ ...m, wireNames: pySet(m.fields.map((f) => f.wire), 4) })),
+    models: builder.models.map((m) => ({
+      ...m,
+      wireNames: pySet(
+        m.fields.map((f) => f.wire),
+        4,
+      ),
+    })),
     envelopeClass,
     payloadTypes,
     payloadUnion: payloadUnion.length === 0 ? "JsonObject" : `(\n    ${payloadUnion.join("\n    | ")}\n)`,
@@ -170,7 +245,10 @@ function phaseRow(ir: Ir, i: number): { doc: string; terminal: boolean; a2aTaskS
   return { doc: p.description, terminal: p.terminal, a2aTaskState: p.a2aTaskState, a2aV03State: p.a2aV03State };
 }
 
-function errorRow(ir: Ir, i: number): { doc: string; className: string; classDoc: string; retryable: boolean; httpStatus: number; a2aJsonRpcCode: number; extension: boolean } {
+function errorRow(
+  ir: Ir,
+  i: number,
+): { doc: string; className: string; classDoc: string; retryable: boolean; httpStatus: number; a2aJsonRpcCode: number; extension: boolean } {
   const e = ir.errorCodes[i]!;
   return {
     doc: e.description,

@@ -25,10 +25,7 @@ function doc(text: string, indent = ""): string {
 
 /** Statements copying each field of `names` from `from` to `to` when `test(v)` holds. */
 function copies(names: readonly string[], test: (v: string) => string): string[] {
-  return names.flatMap((n, i) => [
-    `  ${i === 0 ? "let v: unknown = " : "v = "}${access("from", n)};`,
-    `  if (${test("v")}) ${access("to", n)} = v;`,
-  ]);
+  return names.flatMap((n, i) => [`  ${i === 0 ? "let v: unknown = " : "v = "}${access("from", n)};`, `  if (${test("v")}) ${access("to", n)} = v;`]);
 }
 
 /** The statement rejecting `doc` when `field` breaks its plain rule; none for "any" optional fields. */
@@ -55,13 +52,13 @@ export function renderRuntimeFacts(facts: RuntimeFacts, from: string): string {
   const lines = [
     generatedHeader("//", from),
     "/**",
-    " * Envelope facts the runtime runs per message (spec/envelope.md \"Generated runtime facts\"):",
+    ' * Envelope facts the runtime runs per message (spec/envelope.md "Generated runtime facts"):',
     " * the context fields and the plain field rules of the envelope schema. Copies",
     " * and checks are written out field by field: a loop over the names costs ~7x more (bench/envelope-facts.ts).",
     " */",
     `import type { Envelope } from "./types.js";`,
     "",
-    doc("Context fields (`\"x-context\"`), in schema order: what a reply copies from its request."),
+    doc('Context fields (`"x-context"`), in schema order: what a reply copies from its request.'),
     `export const CONTEXT_FIELDS = ${list(context)} as const;`,
     "",
     doc("One of {@link CONTEXT_FIELDS}."),
@@ -69,7 +66,10 @@ export function renderRuntimeFacts(facts: RuntimeFacts, from: string): string {
     "",
     doc("Envelope context fields (snake_case, as on the wire)."),
     "export interface ContextFields {",
-    ...facts.contextFields.flatMap((f) => [...(f.description ? [doc(f.description, "  ")] : []), `  ${IDENTIFIER.test(f.name) ? f.name : JSON.stringify(f.name)}?: string;`]),
+    ...facts.contextFields.flatMap((f) => [
+      ...(f.description ? [doc(f.description, "  ")] : []),
+      `  ${IDENTIFIER.test(f.name) ? f.name : JSON.stringify(f.name)}?: string;`,
+    ]),
     "}",
     "",
     doc("Anything that may carry context fields: an envelope, a {@link ContextFields}, a parsed JSON object."),
@@ -101,7 +101,9 @@ export function renderRuntimeFacts(facts: RuntimeFacts, from: string): string {
     doc("Fields with other rules (pattern, enum, integer range): only validateEnvelope checks them, so a writer that skips it must build them itself."),
     `export const OTHER_FIELDS = ${list(facts.otherFields)} as const;`,
     "",
-    doc("True when the envelope schema's own rule of every {@link PLAIN_FIELDS} field holds for `doc`; its `allOf` rules (is_final, phase and payload per event type) are not checked here."),
+    doc(
+      "True when the envelope schema's own rule of every {@link PLAIN_FIELDS} field holds for `doc`; its `allOf` rules (is_final, phase and payload per event type) are not checked here.",
+    ),
     "export function plainFieldsValid(doc: Readonly<Envelope>): boolean {",
     ...(checks.length > 0 ? ["  let v: unknown;", ...checks] : []),
     "  return true;",

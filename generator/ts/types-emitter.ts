@@ -15,7 +15,10 @@ function refTypeName(ref: string, docs: readonly SchemaDoc[], from: SchemaDoc): 
   const target = docs.find((d) => d.file === dir + file || d.file === file);
   if (!target) throw new Error(`${from.file}: $ref ${ref} names no schema in schema/`);
   if (!fragment) return target.title;
-  const def = fragment.split("/").filter(Boolean).reduce<Json | undefined>((node, key) => (isObject(node) ? node[key] : undefined), target.schema);
+  const def = fragment
+    .split("/")
+    .filter(Boolean)
+    .reduce<Json | undefined>((node, key) => (isObject(node) ? node[key] : undefined), target.schema);
   if (!isObject(def)) throw new Error(`${from.file}: $ref ${ref} points at nothing`);
   return typeof def["title"] === "string" ? def["title"] : (fragment.split("/").pop() ?? target.title);
 }

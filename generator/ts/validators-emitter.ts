@@ -89,7 +89,7 @@ export function emitValidators(ir: Ir): GeneratedFile[] {
     "/** Validates a whole envelope, including per-event-type payload rules. */",
     "export const validateEnvelope: Validator<Envelope> = standalone.validateEnvelope;",
     "",
-    "/** Payload validators keyed by standard event type (no prototype: \"constructor\" or \"__proto__\" as an event type finds nothing). */",
+    '/** Payload validators keyed by standard event type (no prototype: "constructor" or "__proto__" as an event type finds nothing). */',
     "export const validatePayload: Readonly<Record<string, Validator>> = Object.freeze(Object.assign(Object.create(null) as Record<string, Validator>, {",
     ...ir.eventTypes.map((e) => `  ${JSON.stringify(e.name)}: standalone.${validatorName(e.payload.title)},`),
     "}));",

@@ -5,8 +5,15 @@
  * A2A-Version header also gets the 0.3 top-level fields (url, protocolVersion, preferredTransport).
  */
 import {
-  A2A_LEGACY_VERSION, A2A_PROTOCOL_VERSION, PARTS, PROTOCOL_BINDING, type AgentCard, type AgentProvider, type AgentSkill,
-  type SecurityRequirement, type SecurityScheme,
+  A2A_LEGACY_VERSION,
+  A2A_PROTOCOL_VERSION,
+  PARTS,
+  PROTOCOL_BINDING,
+  type AgentCard,
+  type AgentProvider,
+  type AgentSkill,
+  type SecurityRequirement,
+  type SecurityScheme,
 } from "../../generated/a2a/index.js";
 
 /** What the card says about the agent; the server fills interfaces and capabilities. */
@@ -83,7 +90,12 @@ export function buildAgentCard(info: AgentCardInfo, url: string, caps: CardCapab
 function schemeToV03(s: SecurityScheme): Record<string, unknown> {
   if (s.httpAuthSecurityScheme) {
     const h = s.httpAuthSecurityScheme;
-    return { type: "http", scheme: h.scheme.toLowerCase(), ...(h.bearerFormat ? { bearerFormat: h.bearerFormat } : {}), ...(h.description ? { description: h.description } : {}) };
+    return {
+      type: "http",
+      scheme: h.scheme.toLowerCase(),
+      ...(h.bearerFormat ? { bearerFormat: h.bearerFormat } : {}),
+      ...(h.description ? { description: h.description } : {}),
+    };
   }
   if (s.apiKeySecurityScheme) return { type: "apiKey", in: s.apiKeySecurityScheme.location, name: s.apiKeySecurityScheme.name };
   if (s.openIdConnectSecurityScheme) return { type: "openIdConnect", openIdConnectUrl: s.openIdConnectSecurityScheme.openIdConnectUrl };
@@ -97,10 +109,12 @@ export function withLegacyFields(card: AgentCard): AgentCard & Record<string, un
   const schemes = card.securitySchemes;
   return {
     ...card,
-    ...(schemes ? {
-      securitySchemes: Object.fromEntries(Object.entries(schemes).map(([name, s]) => [name, schemeToV03(s)])),
-      security: (card.securityRequirements ?? []).map((r) => Object.fromEntries(Object.entries(r.schemes).map(([name, scopes]) => [name, scopes.list]))),
-    } : {}),
+    ...(schemes
+      ? {
+          securitySchemes: Object.fromEntries(Object.entries(schemes).map(([name, s]) => [name, schemeToV03(s)])),
+          security: (card.securityRequirements ?? []).map((r) => Object.fromEntries(Object.entries(r.schemes).map(([name, scopes]) => [name, scopes.list]))),
+        }
+      : {}),
     ...(legacy ? { url: legacy.url, preferredTransport: legacy.protocolBinding } : {}),
     protocolVersion: `${A2A_LEGACY_VERSION}.0`,
     supportsAuthenticatedExtendedCard: card.capabilities.extendedAgentCard ?? false,

@@ -44,7 +44,13 @@ export function cardSecurity(auth: A2aAuth): { securitySchemes: Record<string, S
   if (auth === "none") return undefined;
   return {
     securitySchemes: {
-      [BEARER_SCHEME]: { httpAuthSecurityScheme: { scheme: "Bearer", bearerFormat: "JWT", description: "Authorization: Bearer <JWT>; the token's tenant claim selects the tenant" } },
+      [BEARER_SCHEME]: {
+        httpAuthSecurityScheme: {
+          scheme: "Bearer",
+          bearerFormat: "JWT",
+          description: "Authorization: Bearer <JWT>; the token's tenant claim selects the tenant",
+        },
+      },
     },
     securityRequirements: [{ schemes: { [BEARER_SCHEME]: { list: [] } } }],
   };
@@ -55,15 +61,26 @@ export function cardSecurity(auth: A2aAuth): { securitySchemes: Record<string, S
  * @throws InvalidRequestError (invalidArgument) when there is none, or "none" on an app whose gateway authenticates (no bypass).
  */
 export function resolveAuth(given: A2aAuth | undefined, app: FastifyInstance | undefined): A2aAuth {
-  const inherited = app !== undefined && app.hasDecorator(GATEWAY_AUTH_DECORATOR)
-    ? ((app as unknown as Record<string, unknown>)[GATEWAY_AUTH_DECORATOR] as AuthHook | null)
-    : null;
+  const inherited =
+    app !== undefined && app.hasDecorator(GATEWAY_AUTH_DECORATOR)
+      ? ((app as unknown as Record<string, unknown>)[GATEWAY_AUTH_DECORATOR] as AuthHook | null)
+      : null;
   if (given === "none" && inherited !== null) {
-    throw invalidArgument("a2aPlugin", "auth", given, "left out on a gateway app that authenticates (the A2A routes would bypass the gateway's auth); leave auth out to use the gateway's verifier");
+    throw invalidArgument(
+      "a2aPlugin",
+      "auth",
+      given,
+      "left out on a gateway app that authenticates (the A2A routes would bypass the gateway's auth); leave auth out to use the gateway's verifier",
+    );
   }
   const auth = given ?? inherited ?? undefined;
   if (auth === undefined) {
-    throw invalidArgument("A2A server", "auth", given, 'an AuthHook such as createJwtVerifier({ … }) from openagentio/gateway, or "none" for local development (one anonymous tenant, no extended card)');
+    throw invalidArgument(
+      "A2A server",
+      "auth",
+      given,
+      'an AuthHook such as createJwtVerifier({ … }) from openagentio/gateway, or "none" for local development (one anonymous tenant, no extended card)',
+    );
   }
   if (auth !== "none" && typeof auth !== "function") throw invalidArgument("A2A server", "auth", typeof auth, 'an AuthHook function or "none"');
   return auth;

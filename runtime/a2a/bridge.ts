@@ -16,7 +16,9 @@ import { TaskManager, type TaskManagerOptions } from "./task-manager.js";
 import type { PushConfigStore, TaskStore } from "./task-store.js";
 
 /** Resource bounds of one server (defaults in spec/a2a.md "Cost per event and limits"). */
-export type A2aLimits = Omit<MemoryTaskStoreOptions, "onExpire" | "now"> & MemoryPushConfigStoreOptions & Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater">;
+export type A2aLimits = Omit<MemoryTaskStoreOptions, "onExpire" | "now"> &
+  MemoryPushConfigStoreOptions &
+  Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater">;
 
 export interface A2aServerOptions {
   bus: Bus;
@@ -67,10 +69,18 @@ export class A2aBridge {
   readonly auth: A2aAuth;
 
   /** `auth`: the resolved auth (a2aPlugin passes the gateway's); default opts.auth, required. */
-  constructor(private readonly opts: A2aServerOptions, auth: A2aAuth = resolveAuth(opts.auth, undefined)) {
+  constructor(
+    private readonly opts: A2aServerOptions,
+    auth: A2aAuth = resolveAuth(opts.auth, undefined),
+  ) {
     this.auth = auth;
     if (auth === "none" && opts.extendedCard !== undefined) {
-      throw invalidArgument("A2A server", "extendedCard", "given with auth \"none\"", "left out, or auth set: extendedCard needs authentication (GetExtendedAgentCard answers authenticated callers only)");
+      throw invalidArgument(
+        "A2A server",
+        "extendedCard",
+        'given with auth "none"',
+        "left out, or auth set: extendedCard needs authentication (GetExtendedAgentCard answers authenticated callers only)",
+      );
     }
     this.legacy = opts.legacy ?? true;
     this.capabilities = {
@@ -80,14 +90,19 @@ export class A2aBridge {
     };
     const limits = opts.limits ?? {};
     const pushStore = this.capabilities.pushNotifications
-      ? (opts.pushStore ?? this.own(createMemoryPushConfigStore({ ...(limits.maxConfigsPerTask === undefined ? {} : { maxConfigsPerTask: limits.maxConfigsPerTask }) })))
+      ? (opts.pushStore ??
+        this.own(createMemoryPushConfigStore({ ...(limits.maxConfigsPerTask === undefined ? {} : { maxConfigsPerTask: limits.maxConfigsPerTask }) })))
       : undefined;
-    const store = opts.store ?? this.own(createMemoryTaskStore({
-      ...(limits.maxTasksPerTenant === undefined ? {} : { maxTasksPerTenant: limits.maxTasksPerTenant }),
-      ...(limits.maxTasks === undefined ? {} : { maxTasks: limits.maxTasks }),
-      ...(limits.terminalTtlMs === undefined ? {} : { terminalTtlMs: limits.terminalTtlMs }),
-      onExpire: (_tenant, id) => void pushStore?.deleteTask(id).catch(() => undefined),
-    }));
+    const store =
+      opts.store ??
+      this.own(
+        createMemoryTaskStore({
+          ...(limits.maxTasksPerTenant === undefined ? {} : { maxTasksPerTenant: limits.maxTasksPerTenant }),
+          ...(limits.maxTasks === undefined ? {} : { maxTasks: limits.maxTasks }),
+          ...(limits.terminalTtlMs === undefined ? {} : { terminalTtlMs: limits.terminalTtlMs }),
+          onExpire: (_tenant, id) => void pushStore?.deleteTask(id).catch(() => undefined),
+        }),
+      );
     const guard = guardOptions(opts.webhooks);
     this.push = pushStore === undefined ? undefined : createPushDelivery({ ...opts.webhooks, store: pushStore, guard });
     this.manager = new TaskManager({
@@ -143,7 +158,10 @@ export class A2aBridge {
  * Every {@link WebhookGuardOptions} key: `satisfies` makes a key added to the type without being
  * listed here a compile error, so no guard option is silently dropped on its way to the guard.
  */
-const GUARD_KEYS = Object.keys({ allowPrivate: true, allowHosts: true, allowAddresses: true, resolve: true } satisfies Record<keyof WebhookGuardOptions, true>) as (keyof WebhookGuardOptions)[];
+const GUARD_KEYS = Object.keys({ allowPrivate: true, allowHosts: true, allowAddresses: true, resolve: true } satisfies Record<
+  keyof WebhookGuardOptions,
+  true
+>) as (keyof WebhookGuardOptions)[];
 
 /** The SSRF guard options out of `webhooks` (which also carries delivery options). */
 function guardOptions(webhooks: WebhookGuardOptions | undefined): WebhookGuardOptions {

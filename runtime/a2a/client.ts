@@ -5,9 +5,19 @@
  * become INVALID_AGENT_RESPONSE.
  */
 import {
-  A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, AGENT_CARD_PATH, PROTOCOL_BINDING,
-  type AgentCard, type A2aMethodName, type ListTasksRequest, type ListTasksResponse, type Message, type SendMessageRequest,
-  type StreamResponse, type Task, type TaskPushNotificationConfig,
+  A2A_PROTOCOL_VERSION,
+  A2A_VERSION_HEADER,
+  AGENT_CARD_PATH,
+  PROTOCOL_BINDING,
+  type AgentCard,
+  type A2aMethodName,
+  type ListTasksRequest,
+  type ListTasksResponse,
+  type Message,
+  type SendMessageRequest,
+  type StreamResponse,
+  type Task,
+  type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { sseMessages } from "../http/sse-messages.js";
 import { A2aError, a2aErrors } from "./errors.js";
@@ -27,7 +37,10 @@ const STREAM_KEYS = ["task", "message", "statusUpdate", "artifactUpdate"] as con
 /** Fetches the Agent Card of the agent at `baseUrl` (its origin plus the well-known path). */
 export async function fetchAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<AgentCard> {
   const url = new URL(AGENT_CARD_PATH, baseUrl);
-  const res = await fetch(url, { headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION }, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+  const res = await fetch(url, {
+    headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION },
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+  });
   if (!res.ok) throw a2aErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}`);
   const card: unknown = await res.json().catch(() => undefined);
   if (!isObject(card) || typeof card["name"] !== "string" || !Array.isArray(card["supportedInterfaces"])) {
@@ -45,13 +58,17 @@ export function jsonRpcEndpoint(card: AgentCard): string | undefined {
 export class A2aClient {
   private nextId = 1;
 
-  constructor(readonly endpoint: string, private readonly opts: A2aClientOptions = {}) {}
+  constructor(
+    readonly endpoint: string,
+    private readonly opts: A2aClientOptions = {},
+  ) {}
 
   /** A client for the agent at `baseUrl`, from its card's JSON-RPC 1.0 interface. */
   static async connect(baseUrl: string, opts: A2aClientOptions = {}): Promise<{ client: A2aClient; card: AgentCard }> {
     const card = await fetchAgentCard(baseUrl, opts);
     const endpoint = jsonRpcEndpoint(card);
-    if (endpoint === undefined) throw a2aErrors.invalidAgentResponse(`the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface`);
+    if (endpoint === undefined)
+      throw a2aErrors.invalidAgentResponse(`the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface`);
     return { client: new A2aClient(endpoint, opts), card };
   }
 
@@ -97,7 +114,8 @@ export class A2aClient {
    */
   async createPushConfig(cfg: TaskPushNotificationConfig): Promise<TaskPushNotificationConfig> {
     const r = await this.call("CreateTaskPushNotificationConfig", cfg);
-    if (!isObject(r) || typeof r["url"] !== "string") throw a2aErrors.invalidAgentResponse("CreateTaskPushNotificationConfig result is not a push notification config (no url)");
+    if (!isObject(r) || typeof r["url"] !== "string")
+      throw a2aErrors.invalidAgentResponse("CreateTaskPushNotificationConfig result is not a push notification config (no url)");
     return r as unknown as TaskPushNotificationConfig;
   }
 
@@ -136,7 +154,8 @@ export class A2aClient {
           throw a2aErrors.invalidAgentResponse(`${method}: SSE data is not JSON`);
         }
         const result = unwrap(body, id, method);
-        if (!isObject(result) || !STREAM_KEYS.some((k) => isObject(result[k]))) throw a2aErrors.invalidAgentResponse(`${method}: SSE result is not a StreamResponse`);
+        if (!isObject(result) || !STREAM_KEYS.some((k) => isObject(result[k])))
+          throw a2aErrors.invalidAgentResponse(`${method}: SSE result is not a StreamResponse`);
         yield result as StreamResponse;
       }
     } finally {
@@ -161,7 +180,13 @@ export class A2aClient {
 /** `value` as a Task when it has what every Task has (id, contextId, status.state), else INVALID_AGENT_RESPONSE. */
 function taskResult(method: string, value: unknown): Task {
   const status = isObject(value) ? value["status"] : undefined;
-  if (!isObject(value) || typeof value["id"] !== "string" || typeof value["contextId"] !== "string" || !isObject(status) || typeof status["state"] !== "string") {
+  if (
+    !isObject(value) ||
+    typeof value["id"] !== "string" ||
+    typeof value["contextId"] !== "string" ||
+    !isObject(status) ||
+    typeof status["state"] !== "string"
+  ) {
     throw a2aErrors.invalidAgentResponse(`${method} result is not a Task (it needs string id, contextId and status.state)`);
   }
   return value as unknown as Task;

@@ -8,8 +8,18 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
-  A2A_VERSION_HEADER, AGENT_CARD_PATH, A2A_LEGACY_VERSION, pushConfigToV03, resolveMethod, streamResponseToV03, taskToV03,
-  type A2aMethodName, type JsonRpcId, type StreamResponse, type Task, type TaskPushNotificationConfig,
+  A2A_VERSION_HEADER,
+  AGENT_CARD_PATH,
+  A2A_LEGACY_VERSION,
+  pushConfigToV03,
+  resolveMethod,
+  streamResponseToV03,
+  taskToV03,
+  type A2aMethodName,
+  type JsonRpcId,
+  type StreamResponse,
+  type Task,
+  type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { HttpError } from "../gateway/errors.js";
 import { SseResponse } from "../gateway/sse.js";
@@ -66,7 +76,9 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     const code = (err as { code?: unknown }).code;
     const status = (err as { statusCode?: unknown }).statusCode;
     const tooLarge = code === "FST_ERR_CTP_BODY_TOO_LARGE";
-    const error = tooLarge ? a2aErrors.invalidRequest(`the request body is larger than ${bodyLimit} bytes (bodyLimit)`) : a2aErrors.invalidRequest(err instanceof Error ? err.message : "unreadable request");
+    const error = tooLarge
+      ? a2aErrors.invalidRequest(`the request body is larger than ${bodyLimit} bytes (bodyLimit)`)
+      : a2aErrors.invalidRequest(err instanceof Error ? err.message : "unreadable request");
     const httpStatus = typeof status === "number" && status >= 400 && status < 500 ? status : tooLarge ? 413 : 400;
     return reply.code(httpStatus).send(errorResponse(null, toJsonRpcError(error)));
   });
@@ -74,7 +86,10 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
   app.get(AGENT_CARD_PATH, async (req, reply) => {
     const card = bridge.card(endpointUrl(req, app.prefix, rpcPath));
     const legacy = bridge.legacy && !(req.headers[A2A_VERSION_HEADER.toLowerCase()] ?? "");
-    return reply.header("vary", A2A_VERSION_HEADER).header("cache-control", "no-cache").send(legacy ? withLegacyFields(card) : card);
+    return reply
+      .header("vary", A2A_VERSION_HEADER)
+      .header("cache-control", "no-cache")
+      .send(legacy ? withLegacyFields(card) : card);
   });
 
   // Authentication runs before the body is read: an unauthenticated caller costs no body parsing.
@@ -88,7 +103,11 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
       const status = err instanceof HttpError ? err.status : 401;
       const headers = err instanceof HttpError ? err.headers : {};
       const cause = err instanceof HttpError ? err.error : err;
-      return reply.code(status).headers(headers).header("connection", "close").send(errorResponse(null, toJsonRpcError(cause)));
+      return reply
+        .code(status)
+        .headers(headers)
+        .header("connection", "close")
+        .send(errorResponse(null, toJsonRpcError(cause)));
     }
   });
 

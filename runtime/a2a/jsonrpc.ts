@@ -53,7 +53,8 @@ export function parseRequest(body: unknown): JsonRpcRequest {
   if (typeof body["method"] !== "string" || body["method"] === "") throw a2aErrors.invalidRequest("method must be a non-empty string");
   if ("id" in body) {
     const id = body["id"];
-    if (!(typeof id === "string" || id === null || (typeof id === "number" && Number.isInteger(id)))) throw a2aErrors.invalidRequest("id must be a string, an integer or null");
+    if (!(typeof id === "string" || id === null || (typeof id === "number" && Number.isInteger(id))))
+      throw a2aErrors.invalidRequest("id must be a string, an integer or null");
   }
   const req: JsonRpcRequest = { jsonrpc: "2.0", method: body["method"] };
   if ("id" in body) req.id = body["id"] as JsonRpcId;

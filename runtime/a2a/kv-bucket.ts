@@ -87,23 +87,29 @@ function decodeValue<T>(key: string, bytes: Uint8Array): T {
   try {
     return JSON.parse(fromUtf8.decode(bytes)) as T;
   } catch (err: unknown) {
-    throw new TransportFailureError(`A2A KV key ${key} holds a value this store did not write (not UTF-8 JSON); remove it or use another bucket`, { retryable: false, cause: err });
+    throw new TransportFailureError(`A2A KV key ${key} holds a value this store did not write (not UTF-8 JSON); remove it or use another bucket`, {
+      retryable: false,
+      cause: err,
+    });
   }
 }
 
 /** Thrown by {@link write} when the key is not at the expected revision (another writer won). */
 export class RevisionMismatch extends Error {
-  constructor(readonly key: string, readonly expected: number) {
+  constructor(
+    readonly key: string,
+    readonly expected: number,
+  ) {
     super(`A2A KV key ${key} is no longer at revision ${expected}`);
   }
 }
 
 /** The error of a lost compare-and-set (TRANSPORT_FAILURE, retryable, details.reason "revision_conflict"). */
 export function revisionConflict(what: string, expected: number): TransportFailureError {
-  return new TransportFailureError(
-    `${what} was changed by another writer since revision ${expected}; read it again and retry`,
-    { retryable: true, details: { reason: "revision_conflict", expected } },
-  );
+  return new TransportFailureError(`${what} was changed by another writer since revision ${expected}; read it again and retry`, {
+    retryable: true,
+    details: { reason: "revision_conflict", expected },
+  });
 }
 
 /**
@@ -142,8 +148,12 @@ export async function scan(b: KvBucket, filter: string, visit?: (key: string, re
   let name: string | undefined;
   try {
     const ci = await b.jsm.consumers.add(b.stream, {
-      ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.LastPerSubject, filter_subject: `${b.subjectPrefix}${filter}`,
-      mem_storage: true, inactive_threshold: nanos(30_000), ...(visit === undefined ? { headers_only: true } : {}),
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+      filter_subject: `${b.subjectPrefix}${filter}`,
+      mem_storage: true,
+      inactive_threshold: nanos(30_000),
+      ...(visit === undefined ? { headers_only: true } : {}),
     });
     name = ci.name;
     const total = ci.num_pending;

@@ -65,9 +65,12 @@ export function createKvPushConfigStore(b: KvBucket, max: number, taskTtl: TaskT
           if (cur === undefined) {
             const count = await scan(b, `p.${token(config.taskId)}.*`);
             if (count >= max) {
-              throw new BackpressureDropError(`task ${config.taskId} has ${max} push notification configs, the most allowed (maxConfigsPerTask); delete one first`, {
-                details: { scope: "maxConfigsPerTask", limit: max },
-              });
+              throw new BackpressureDropError(
+                `task ${config.taskId} has ${max} push notification configs, the most allowed (maxConfigsPerTask); delete one first`,
+                {
+                  details: { scope: "maxConfigsPerTask", limit: max },
+                },
+              );
             }
           }
           const value: ConfigValue = cur === undefined ? { config } : { config, createdSeq: cur.value.createdSeq ?? cur.revision };

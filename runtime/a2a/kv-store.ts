@@ -9,7 +9,21 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { isTerminalTaskState, type Task } from "../../generated/a2a/index.js";
 import { BackpressureDropError, InvalidRequestError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
-import { openBucket, parseScanned, read, readAt, revisionConflict, RevisionMismatch, scan, serializer, token, ttlSeconds, write, type KvBucket, type Stored } from "./kv-bucket.js";
+import {
+  openBucket,
+  parseScanned,
+  read,
+  readAt,
+  revisionConflict,
+  RevisionMismatch,
+  scan,
+  serializer,
+  token,
+  ttlSeconds,
+  write,
+  type KvBucket,
+  type Stored,
+} from "./kv-bucket.js";
 import { createKvPushConfigStore, type KvPushConfigStore, type TaskTtlLookup } from "./kv-push-store.js";
 import { PUSH_CONFIGS_PER_TASK_DEFAULT, TASK_STORE_DEFAULTS } from "./memory-store.js";
 import type { TaskPage, TaskQuery, TaskRecord, TaskStore } from "./task-store.js";
@@ -116,10 +130,11 @@ export async function openKvA2aStores(nc: NatsConnection, opts: KvStoreOptions =
   const pushConfigs = createKvPushConfigStore(b, maxConfigs, lookup);
   const tasks = createKvTaskStore(b, { perTenant, maxTasks, ttlMs, retries, now, expired, ttlOf, pushConfigs: pushConfigs.expireWithTask });
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= (async () => {
-    await tasks.close();
-    await pushConfigs.close();
-  })());
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await tasks.close();
+      await pushConfigs.close();
+    })());
   return { tasks, pushConfigs, bucket: b.bucket, close, [Symbol.asyncDispose]: close };
 }
 
@@ -163,7 +178,10 @@ function createKvTaskStore(b: KvBucket, p: TaskStoreParts): KvTaskStore {
     }
     const terminalAt = cur.value.terminalAt ?? (terminal ? p.now() : undefined);
     const next: TaskValue = {
-      tenant, owner: cur.value.owner, task, createdSeq: cur.value.createdSeq ?? cur.revision,
+      tenant,
+      owner: cur.value.owner,
+      task,
+      createdSeq: cur.value.createdSeq ?? cur.revision,
       ...(terminalAt === undefined ? {} : { terminalAt }),
     };
     const ttl = p.ttlOf(next);
@@ -182,7 +200,12 @@ function createKvTaskStore(b: KvBucket, p: TaskStoreParts): KvTaskStore {
         if (prev !== undefined && !p.expired(prev.value)) throw new InvalidRequestError(`task ${rec.task.id} exists already`);
         if (count >= p.perTenant) throw full(rec.tenant, count, "maxTasksPerTenant", p.perTenant);
         if (total >= p.maxTasks) throw full(rec.tenant, total, "maxTasks", p.maxTasks);
-        const value: TaskValue = { tenant: rec.tenant, owner: rec.owner, task: rec.task, ...(isTerminalTaskState(rec.task.status.state) ? { terminalAt: p.now() } : {}) };
+        const value: TaskValue = {
+          tenant: rec.tenant,
+          owner: rec.owner,
+          task: rec.task,
+          ...(isTerminalTaskState(rec.task.status.state) ? { terminalAt: p.now() } : {}),
+        };
         try {
           await write(b, key, value, prev?.revision ?? 0, p.ttlOf(value));
         } catch (err: unknown) {
@@ -237,9 +260,11 @@ function createKvTaskStore(b: KvBucket, p: TaskStoreParts): KvTaskStore {
         const v = parseScanned<TaskValue>(key, bytes);
         const t = v.task;
         if (v.tenant !== tenant || p.expired(v)) return;
-        if ((q.contextId === undefined || t.contextId === q.contextId) &&
+        if (
+          (q.contextId === undefined || t.contextId === q.contextId) &&
           (q.state === undefined || t.status.state === q.state) &&
-          (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after))) {
+          (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after))
+        ) {
           hits.push({ order: v.createdSeq ?? revision, key, revision });
         }
       });

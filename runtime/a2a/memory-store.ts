@@ -125,10 +125,15 @@ export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskSt
     },
     async list(tenant: string, q: TaskQuery): Promise<TaskPage> {
       const after = q.statusTimestampAfter === undefined ? undefined : Date.parse(q.statusTimestampAfter);
-      const all = [...(live(tenant)?.tasks.values() ?? [])].reverse().map((s) => s.task).filter((t) =>
-        (q.contextId === undefined || t.contextId === q.contextId) &&
-        (q.state === undefined || t.status.state === q.state) &&
-        (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after)));
+      const all = [...(live(tenant)?.tasks.values() ?? [])]
+        .reverse()
+        .map((s) => s.task)
+        .filter(
+          (t) =>
+            (q.contextId === undefined || t.contextId === q.contextId) &&
+            (q.state === undefined || t.status.state === q.state) &&
+            (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after)),
+        );
       const offset = q.pageToken ? decodeToken(q.pageToken) : 0;
       const page = all.slice(offset, offset + q.pageSize);
       const next = offset + page.length;

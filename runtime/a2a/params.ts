@@ -4,9 +4,17 @@
  * InvalidParamsError (-32602) naming the field.
  */
 import {
-  TASK_STATE_TO_PHASE, pushConfigFromV03, sendParamsFromV03,
-  type A2aMethodName, type GetTaskRequest, type ListTasksRequest, type Message, type Part, type SendMessageRequest,
-  type TaskPushNotificationConfig, type TaskStateName,
+  TASK_STATE_TO_PHASE,
+  pushConfigFromV03,
+  sendParamsFromV03,
+  type A2aMethodName,
+  type GetTaskRequest,
+  type ListTasksRequest,
+  type Message,
+  type Part,
+  type SendMessageRequest,
+  type TaskPushNotificationConfig,
+  type TaskStateName,
 } from "../../generated/a2a/index.js";
 import { a2aErrors } from "./errors.js";
 
@@ -28,7 +36,8 @@ function str(o: Obj, key: string, path: string, required = false): string | unde
 function int(o: Obj, key: string, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) throw a2aErrors.invalidParams(`${path}.${key} must be an integer from ${min} to ${max}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+    throw a2aErrors.invalidParams(`${path}.${key} must be an integer from ${min} to ${max}`);
   return v;
 }
 
@@ -80,9 +89,11 @@ export function checkSendParams(v: unknown): SendMessageRequest {
   if (p["configuration"] !== undefined) {
     const c = obj(p["configuration"], "params.configuration");
     int(c, "historyLength", "params.configuration", 0);
-    if (c["returnImmediately"] !== undefined && typeof c["returnImmediately"] !== "boolean") throw a2aErrors.invalidParams("params.configuration.returnImmediately must be a boolean");
+    if (c["returnImmediately"] !== undefined && typeof c["returnImmediately"] !== "boolean")
+      throw a2aErrors.invalidParams("params.configuration.returnImmediately must be a boolean");
     const modes = c["acceptedOutputModes"];
-    if (modes !== undefined && !(Array.isArray(modes) && modes.every((m) => typeof m === "string"))) throw a2aErrors.invalidParams("params.configuration.acceptedOutputModes must be an array of strings");
+    if (modes !== undefined && !(Array.isArray(modes) && modes.every((m) => typeof m === "string")))
+      throw a2aErrors.invalidParams("params.configuration.acceptedOutputModes must be an array of strings");
     if (c["taskPushNotificationConfig"] !== undefined) checkPushConfig(c["taskPushNotificationConfig"], "params.configuration.taskPushNotificationConfig");
   }
   return p as unknown as SendMessageRequest;

@@ -169,11 +169,13 @@ export function createPushDelivery(opts: PushDeliveryOptions): PushDelivery {
       }
       pending.set(key, waiting + 1);
       const prev = chains.get(key) ?? Promise.resolve();
-      const next = prev.then(() => deliver(taskId, cfg, body)).finally(() => {
-        const left = (pending.get(key) ?? 1) - 1;
-        if (left > 0) pending.set(key, left);
-        else pending.delete(key);
-      });
+      const next = prev
+        .then(() => deliver(taskId, cfg, body))
+        .finally(() => {
+          const left = (pending.get(key) ?? 1) - 1;
+          if (left > 0) pending.set(key, left);
+          else pending.delete(key);
+        });
       chains.set(key, next);
       void next.then(() => {
         if (chains.get(key) === next) chains.delete(key);

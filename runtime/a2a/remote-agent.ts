@@ -14,8 +14,23 @@ import { AgentUnavailableError, CanceledError } from "../../generated/ts/errors.
 import { EVENT_TYPES } from "../../generated/ts/constants.js";
 import { validatePayload } from "../../generated/ts/validators.js";
 import {
-  A2aMetadataKey, EVENT_MAPPINGS, PARTS, PHASE_TO_TASK_STATE, TASK_STATE_TO_PHASE, isInterruptedTaskState, isTerminalTaskState, partsToError,
-  partsToPayload, payloadToParts, taskResultParts, type AgentCard, type Message, type Part, type SendMessageRequest, type StreamResponse, type Task,
+  A2aMetadataKey,
+  EVENT_MAPPINGS,
+  PARTS,
+  PHASE_TO_TASK_STATE,
+  TASK_STATE_TO_PHASE,
+  isInterruptedTaskState,
+  isTerminalTaskState,
+  partsToError,
+  partsToPayload,
+  payloadToParts,
+  taskResultParts,
+  type AgentCard,
+  type Message,
+  type Part,
+  type SendMessageRequest,
+  type StreamResponse,
+  type Task,
 } from "../../generated/a2a/index.js";
 import { A2aClient, type A2aClientOptions } from "./client.js";
 

@@ -5,7 +5,14 @@
  */
 import { uuidv7 } from "../envelope/ids.js";
 import {
-  PARTS, type A2aMethodName, type AgentCard, type ListTasksResponse, type SendMessageRequest, type StreamResponse, type Task, type TaskPushNotificationConfig,
+  PARTS,
+  type A2aMethodName,
+  type AgentCard,
+  type ListTasksResponse,
+  type SendMessageRequest,
+  type StreamResponse,
+  type Task,
+  type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { checkTenant, type A2aCaller } from "./auth.js";
 import { a2aErrors } from "./errors.js";
@@ -84,15 +91,17 @@ export class RpcHandler {
       case "ListTasks": {
         const q = checkListParams(params, this.d.maxPageSize);
         const pageSize = q.pageSize ?? this.d.defaultPageSize;
-        const page = await this.d.manager.list(caller, {
-          pageSize,
-          ...(q.contextId ? { contextId: q.contextId } : {}),
-          ...(q.status ? { state: q.status } : {}),
-          ...(q.pageToken ? { pageToken: q.pageToken } : {}),
-          ...(q.statusTimestampAfter ? { statusTimestampAfter: q.statusTimestampAfter } : {}),
-        }).catch((err: unknown) => {
-          throw a2aErrors.invalidParams(err instanceof Error ? err.message : String(err));
-        });
+        const page = await this.d.manager
+          .list(caller, {
+            pageSize,
+            ...(q.contextId ? { contextId: q.contextId } : {}),
+            ...(q.status ? { state: q.status } : {}),
+            ...(q.pageToken ? { pageToken: q.pageToken } : {}),
+            ...(q.statusTimestampAfter ? { statusTimestampAfter: q.statusTimestampAfter } : {}),
+          })
+          .catch((err: unknown) => {
+            throw a2aErrors.invalidParams(err instanceof Error ? err.message : String(err));
+          });
         const out: ListTasksResponse = {
           tasks: page.tasks.map((t) => shapeTask(t, q.historyLength, q.includeArtifacts ?? false)),
           nextPageToken: page.nextPageToken,
@@ -174,7 +183,9 @@ export class RpcHandler {
 
   private checkOutputModes(accepted: readonly string[] | undefined): void {
     if (accepted === undefined || accepted.length === 0) return;
-    const ok = accepted.some((m) => m === "*/*" || PARTS.outputModes.includes(m) || (m.endsWith("/*") && PARTS.outputModes.some((o) => o.startsWith(m.slice(0, -1)))));
+    const ok = accepted.some(
+      (m) => m === "*/*" || PARTS.outputModes.includes(m) || (m.endsWith("/*") && PARTS.outputModes.some((o) => o.startsWith(m.slice(0, -1)))),
+    );
     if (!ok) throw a2aErrors.contentType(`the agent produces ${PARTS.outputModes.join(", ")}; accepted: ${accepted.join(", ")}`);
   }
 }

@@ -17,12 +17,13 @@ export interface A2aKvStoreOption extends Omit<KvStoreOptions, "maxTasksPerTenan
   nats: NatsConnection;
 }
 
-export type A2aPluginOptions = A2aServerOptions & A2aHttpOptions & {
-  /** Receives the bridge once created (tests, stats). */
-  onBridge?: (b: A2aBridge) => void;
-  /** Tasks and push configs on JetStream KV instead of memory (the limits apply to it); not with `store` / `pushStore`. */
-  kvStore?: A2aKvStoreOption;
-};
+export type A2aPluginOptions = A2aServerOptions &
+  A2aHttpOptions & {
+    /** Receives the bridge once created (tests, stats). */
+    onBridge?: (b: A2aBridge) => void;
+    /** Tasks and push configs on JetStream KV instead of memory (the limits apply to it); not with `store` / `pushStore`. */
+    kvStore?: A2aKvStoreOption;
+  };
 
 /**
  * Fastify plugin serving one bus target over A2A JSON-RPC; the bridge closes with fastify.
@@ -33,7 +34,12 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts)
   const auth = resolveAuth(opts.auth, app);
   if (opts.kvStore !== undefined) {
     if (opts.store !== undefined || opts.pushStore !== undefined) {
-      throw invalidArgument("A2A server", "kvStore", "given with store/pushStore", "given alone: kvStore and store/pushStore both choose where tasks live; give kvStore alone (it holds tasks and push configs, which expire with their task) or store/pushStore alone");
+      throw invalidArgument(
+        "A2A server",
+        "kvStore",
+        "given with store/pushStore",
+        "given alone: kvStore and store/pushStore both choose where tasks live; give kvStore alone (it holds tasks and push configs, which expire with their task) or store/pushStore alone",
+      );
     }
     const { nats, ...kvOpts } = opts.kvStore;
     const l = opts.limits ?? {};

@@ -160,7 +160,8 @@ export async function resolveWebhookTarget(url: string, opts: WebhookGuardOption
   if (addresses.length === 0) throw a2aErrors.invalidParams(`push notification host ${host} resolves to no address; refused (SSRF guard)`);
   const hostAllowed = opts.allowPrivate === true || opts.allowHosts?.includes(host) === true;
   for (const address of addresses) {
-    if (isIP(address) === 0) throw a2aErrors.invalidParams(`push notification host ${host} resolved to ${JSON.stringify(address)}, not an IP address; refused (SSRF guard)`);
+    if (isIP(address) === 0)
+      throw a2aErrors.invalidParams(`push notification host ${host} resolved to ${JSON.stringify(address)}, not an IP address; refused (SSRF guard)`);
     if (hostAllowed || allowedAddress(address, opts.allowAddresses)) continue;
     const verdict = classifyAddress(address);
     if (!verdict.public) {

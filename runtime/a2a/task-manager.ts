@@ -16,9 +16,24 @@ import { toErrorPayload } from "../errors.js";
 import { uuidv7 } from "../envelope/ids.js";
 import { nowRfc3339 } from "../envelope/time.js";
 import {
-  A2aMetadataKey, PHASE_TO_TASK_STATE, CANCEL_PHASE, ERROR_PHASE, INITIAL_PHASE, RUNNING_PHASE, envelopeToStreamEvents, errorToParts,
-  isInterruptedTaskState, isTerminalTaskState, partsToPayload, requestMetadata,
-  type ArtifactCursor, type Message, type SendMessageRequest, type StreamResponse, type Task, type TaskStatus,
+  A2aMetadataKey,
+  PHASE_TO_TASK_STATE,
+  CANCEL_PHASE,
+  ERROR_PHASE,
+  INITIAL_PHASE,
+  RUNNING_PHASE,
+  envelopeToStreamEvents,
+  errorToParts,
+  isInterruptedTaskState,
+  isTerminalTaskState,
+  partsToPayload,
+  requestMetadata,
+  type ArtifactCursor,
+  type Message,
+  type SendMessageRequest,
+  type StreamResponse,
+  type Task,
+  type TaskStatus,
 } from "../../generated/a2a/index.js";
 import type { A2aCaller } from "./auth.js";
 import { a2aErrors } from "./errors.js";
@@ -180,7 +195,18 @@ export class TaskManager {
         }
         throw err;
       }
-      entry = { tenant: caller.tenant, owner: caller.principal, task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false, storeFailures: 0, stubQueued: false };
+      entry = {
+        tenant: caller.tenant,
+        owner: caller.principal,
+        task,
+        subscribers: new Set(),
+        run: undefined,
+        persisted: Promise.resolve(),
+        writeQueued: false,
+        claimed: false,
+        storeFailures: 0,
+        stubQueued: false,
+      };
       this.entries.set(taskId, entry);
     } else {
       this.appendHistory(entry.task, userMsg);
@@ -260,17 +286,19 @@ export class TaskManager {
   async close(): Promise<void> {
     this.closed = true;
     const entries = [...this.entries.values()];
-    await Promise.all(entries.map(async (e) => {
-      if (e.run && !settledState(e.task.status.state)) {
-        e.run.canceled = true;
-        const closing = e.run.call?.close("A2A server closing");
-        for (const s of e.subscribers) s.wake();
-        await closing;
-      }
-      await e.run?.done;
-      for (const s of e.subscribers) s.end();
-      await e.persisted;
-    }));
+    await Promise.all(
+      entries.map(async (e) => {
+        if (e.run && !settledState(e.task.status.state)) {
+          e.run.canceled = true;
+          const closing = e.run.call?.close("A2A server closing");
+          for (const s of e.subscribers) s.wake();
+          await closing;
+        }
+        await e.run?.done;
+        for (const s of e.subscribers) s.end();
+        await e.persisted;
+      }),
+    );
     this.entries.clear();
   }
 
@@ -282,7 +310,18 @@ export class TaskManager {
     if (rec === undefined) return undefined;
     const again = this.entries.get(taskId);
     if (again !== undefined) return again.tenant === caller.tenant ? again : undefined;
-    const e: Entry = { tenant: rec.tenant, owner: rec.owner, task: rec.task, subscribers: new Set(), run: undefined, persisted: Promise.resolve(), writeQueued: false, claimed: false, storeFailures: 0, stubQueued: false };
+    const e: Entry = {
+      tenant: rec.tenant,
+      owner: rec.owner,
+      task: rec.task,
+      subscribers: new Set(),
+      run: undefined,
+      persisted: Promise.resolve(),
+      writeQueued: false,
+      claimed: false,
+      storeFailures: 0,
+      stubQueued: false,
+    };
     this.entries.set(taskId, e);
     return e;
   }
@@ -409,10 +448,12 @@ export class TaskManager {
     const { artifacts: _dropped, ...rest } = e.task;
     const status = e.task.status.state === PHASE_TO_TASK_STATE[ERROR_PHASE] ? e.task.status : failedStatus(false, parts, ref);
     const stub: Task = { ...rest, status };
-    e.persisted = e.persisted.then(() => this.opts.store.update(e.tenant, stub)).catch((again: unknown) => {
-      e.storeFailures += 1;
-      this.storeError(e.tenant, e.task.id, stub.status.state, again); // given up: logged, counted
-    });
+    e.persisted = e.persisted
+      .then(() => this.opts.store.update(e.tenant, stub))
+      .catch((again: unknown) => {
+        e.storeFailures += 1;
+        this.storeError(e.tenant, e.task.id, stub.status.state, again); // given up: logged, counted
+      });
   }
 
   /** Applies one event to the task (O(event)), persists status changes, fans it out, queues it for webhooks. */
@@ -445,7 +486,10 @@ export class TaskManager {
 /** What a task failed with when its state could not be stored: the store's code, a message saying so. */
 function storeFailureParts(taskId: string, cause: unknown): Message["parts"] {
   const p = toErrorPayload(cause);
-  return errorToParts({ ...p, message: `the A2A server could not store task ${taskId} (${p.code}: ${p.message}); the task was failed so its stored copy does not stay behind` });
+  return errorToParts({
+    ...p,
+    message: `the A2A server could not store task ${taskId} (${p.code}: ${p.message}); the task was failed so its stored copy does not stay behind`,
+  });
 }
 
 function failedStatus(canceled: boolean, parts: Message["parts"], ref: { taskId: string; contextId: string }): TaskStatus {

@@ -22,7 +22,6 @@ const DEFAULTS = new Map<string, Defaults>(
   Object.values(EVENT_TYPES).map((info) => [info.name, { frameType: info.frameType ?? undefined, phase: info.defaultPhase }]),
 );
 
-
 /** Formats "now" as RFC 3339 UTC with microseconds; the ISO part is cached per millisecond. */
 export class Clock {
   #ms = -1;
@@ -83,8 +82,13 @@ export class EnvelopeFactory {
    * metadata})`, leaving out what is undefined.
    */
   outbound(
-    eventType: string, from: string, to: string | undefined, context: Readonly<ContextFields> | undefined,
-    tenant: string | undefined, payload: unknown, metadata: Record<string, unknown> | undefined,
+    eventType: string,
+    from: string,
+    to: string | undefined,
+    context: Readonly<ContextFields> | undefined,
+    tenant: string | undefined,
+    payload: unknown,
+    metadata: Record<string, unknown> | undefined,
   ): Envelope {
     const env: Envelope = {
       spec_version: SPEC_VERSION,
@@ -140,8 +144,14 @@ export class EnvelopeFactory {
    * hot shape stays monomorphic.
    */
   frame(
-    request: Envelope, self: string, metadata: Record<string, unknown> | undefined, eventType: string, payload: unknown, isFinal: boolean,
-    seq: number, phase: string | undefined,
+    request: Envelope,
+    self: string,
+    metadata: Record<string, unknown> | undefined,
+    eventType: string,
+    payload: unknown,
+    isFinal: boolean,
+    seq: number,
+    phase: string | undefined,
   ): Envelope {
     const env: Envelope = {
       spec_version: SPEC_VERSION,

@@ -28,8 +28,22 @@ import { StreamCallImpl } from "./stream-call.js";
 import { CancelRegistry } from "./stream-writer.js";
 import { Subjects, assertBusToken, assertTenant } from "./subjects.js";
 import type {
-  Bus, BusOptions, BusStats, EventHandler, HandleOptions, InvokeHandler, InvokeOptions, OutboundCall, OutboundResult,
-  PublishOptions, StreamCall, StreamHandler, StreamInvokeOptions, Subscription, SubscribeOptions, Validated,
+  Bus,
+  BusOptions,
+  BusStats,
+  EventHandler,
+  HandleOptions,
+  InvokeHandler,
+  InvokeOptions,
+  OutboundCall,
+  OutboundResult,
+  PublishOptions,
+  StreamCall,
+  StreamHandler,
+  StreamInvokeOptions,
+  Subscription,
+  SubscribeOptions,
+  Validated,
 } from "./types.js";
 
 /** Default of {@link BusOptions.defaultTimeoutMs}. */
@@ -89,7 +103,12 @@ class BusImpl implements Bus {
     this.prefix = this.subjects.prefix;
     const inboxRoot = opts.transport.inboxPrefix.split(".")[0];
     if (this.prefix.split(".")[0] === inboxRoot) {
-      throw invalidArgument("createBus", "prefix", this.prefix, `a prefix that does not start with the transport's inbox prefix token "${inboxRoot}" (inboxes and agent subjects must not overlap): choose another prefix`);
+      throw invalidArgument(
+        "createBus",
+        "prefix",
+        this.prefix,
+        `a prefix that does not start with the transport's inbox prefix token "${inboxRoot}" (inboxes and agent subjects must not overlap): choose another prefix`,
+      );
     }
     this.#ownsTransport = opts.ownsTransport ?? false;
     this.#drainTimeoutMs = positive(opts.drainTimeoutMs, DEFAULT_DRAIN_TIMEOUT_MS, "drainTimeoutMs");
@@ -182,7 +201,12 @@ class BusImpl implements Bus {
   }
 
   /** An envelope this bus sends: context fields, else the bus tenant, route it (spec/bus.md). */
-  #outbound(eventType: string, to: string | undefined, payload: unknown, opts: { context?: ContextFields; metadata?: Record<string, unknown> } | undefined): Envelope {
+  #outbound(
+    eventType: string,
+    to: string | undefined,
+    payload: unknown,
+    opts: { context?: ContextFields; metadata?: Record<string, unknown> } | undefined,
+  ): Envelope {
     return this.#core.factory.outbound(eventType, this.agentId, to, this.#context(opts?.context), this.tenant, payload, opts?.metadata);
   }
 
@@ -209,7 +233,9 @@ class BusImpl implements Bus {
     } catch (err: unknown) {
       const cause = toSendError(err, subject);
       throw new TransportFailureError(`publish to ${subject} not confirmed: ${cause.message}; it may or may not have reached the server`, {
-        retryable: cause.retryable, cause, details: { subject, confirmed: false },
+        retryable: cause.retryable,
+        cause,
+        details: { subject, confirmed: false },
       });
     }
   }
@@ -249,8 +275,14 @@ class BusImpl implements Bus {
   invoke<Res = unknown>(target: string, payload: unknown, opts?: InvokeOptions & Validated<Res>): Promise<Res> {
     const validate = opts?.validate;
     if (validate === undefined) return this.#invoke(target, payload, opts, resultOf) as Promise<Res>;
-    return this.#invoke(target, payload, opts, (reply) => checked(validate, resultOf(reply), `the result of invoke of ${JSON.stringify(target)}`,
-      "the handler answered a value of another shape than the caller expects"));
+    return this.#invoke(target, payload, opts, (reply) =>
+      checked(
+        validate,
+        resultOf(reply),
+        `the result of invoke of ${JSON.stringify(target)}`,
+        "the handler answered a value of another shape than the caller expects",
+      ),
+    );
   }
 
   async invokeEnvelope(target: string, payload: unknown, opts?: InvokeOptions): Promise<Envelope> {
@@ -265,7 +297,8 @@ class BusImpl implements Bus {
 
   streamInvoke(target: string, payload: unknown, opts: StreamInvokeOptions = {}): StreamCall {
     this.#assertCanSend("stream");
-    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered", "maxBufferedBytes"] as const) positive(opts[key], 1, `opts.${key}`, "bus.streamInvoke");
+    for (const key of ["timeoutMs", "idleTimeoutMs", "maxGap", "maxPending", "maxBuffered", "maxBufferedBytes"] as const)
+      positive(opts[key], 1, `opts.${key}`, "bus.streamInvoke");
     const env = this.#request(target, payload, opts);
     return new StreamCallImpl(this.#core, env, this.subjects.invoke(target, env.tenant_id), target, opts);
   }
@@ -277,7 +310,12 @@ class BusImpl implements Bus {
     if (handler.kind !== "event") {
       for (const r of this.#registrations) {
         if (r.subject === subject && r.kind !== handler.kind && r.kind !== "event") {
-          throw invalidArgument(`bus.handle${handler.kind === "invoke" ? "Invoke" : "Stream"}`, "target", target ?? subject, `a target without another kind of handler (${subject} already has an ${r.kind} handler on this bus: one target is either invoke or stream)`);
+          throw invalidArgument(
+            `bus.handle${handler.kind === "invoke" ? "Invoke" : "Stream"}`,
+            "target",
+            target ?? subject,
+            `a target without another kind of handler (${subject} already has an ${r.kind} handler on this bus: one target is either invoke or stream)`,
+          );
         }
       }
     }

@@ -99,9 +99,12 @@ class InvokeCall implements PendingCall, RouteTarget {
       return;
     }
     const subject = this.#call.subject;
-    this.#settle(new AgentTimeoutError(`no reply from ${JSON.stringify(this.#target ?? subject)} within ${this.#timeoutMs} ms`, {
-      details: { subject, target: this.#target, timeoutMs: this.#timeoutMs },
-    }), undefined);
+    this.#settle(
+      new AgentTimeoutError(`no reply from ${JSON.stringify(this.#target ?? subject)} within ${this.#timeoutMs} ms`, {
+        details: { subject, target: this.#target, timeoutMs: this.#timeoutMs },
+      }),
+      undefined,
+    );
   }
 
   deliver(msg: TransportMessage): void {

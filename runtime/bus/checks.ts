@@ -28,7 +28,9 @@ export function checked<T>(check: PayloadCheck<T>, value: unknown, what: string,
 
 /** Wraps a handler so its payload is checked first (a failure is the handler's INVALID_REQUEST error). */
 export function checkedHandler<Args extends unknown[], R>(
-  check: PayloadCheck<unknown> | undefined, what: string, fn: (payload: unknown, ...rest: Args) => R,
+  check: PayloadCheck<unknown> | undefined,
+  what: string,
+  fn: (payload: unknown, ...rest: Args) => R,
 ): (payload: unknown, ...rest: Args) => R {
   if (check === undefined) return fn;
   return (payload, ...rest) => fn(checked(check, payload, what, "send a payload of the shape this handler declares"), ...rest);

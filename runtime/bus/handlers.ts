@@ -7,9 +7,7 @@ import type { Envelope } from "../../generated/ts/types.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { LiteralSubjectCheck, subjectProblem } from "../transport/subject.js";
 import type { Writer } from "./stream-writer.js";
-import type {
-  EventHandler, HandlerContext, InboundContext, InboundHandler, InboundResult, InvokeHandler, StreamHandler,
-} from "./types.js";
+import type { EventHandler, HandlerContext, InboundContext, InboundHandler, InboundResult, InvokeHandler, StreamHandler } from "./types.js";
 
 /** The user's handler, by kind. */
 export type AnyHandler =
@@ -95,8 +93,9 @@ export function isEmpty(obj: Record<string, unknown>): boolean {
  * replying there would let a caller publish as this agent wherever it likes.
  */
 export function replyable(replyTo: unknown, inbox: string): string | undefined {
-  return typeof replyTo === "string" && replyTo.length > inbox.length && replyTo.startsWith(inbox) &&
-    subjectProblem(replyTo, "publish") === undefined ? replyTo : undefined;
+  return typeof replyTo === "string" && replyTo.length > inbox.length && replyTo.startsWith(inbox) && subjectProblem(replyTo, "publish") === undefined
+    ? replyTo
+    : undefined;
 }
 
 /** {@link replyable} with the transport's {@link LiteralSubjectCheck} (only the last token once a caller's prefix passed). */
@@ -110,7 +109,8 @@ export class ReplySubjects {
   }
 
   check(replyTo: unknown): string | undefined {
-    return typeof replyTo === "string" && replyTo.length > this.#inbox.length && replyTo.startsWith(this.#inbox) &&
-      this.#check.valid(replyTo) ? replyTo : undefined;
+    return typeof replyTo === "string" && replyTo.length > this.#inbox.length && replyTo.startsWith(this.#inbox) && this.#check.valid(replyTo)
+      ? replyTo
+      : undefined;
   }
 }

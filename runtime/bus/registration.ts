@@ -13,9 +13,7 @@ import { contextFromEnvelope, currentContext, runWithContext } from "../context/
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
 import { SENT_PROMISE, type BusCore } from "./core.js";
-import {
-  NONE, ReplySubjects, STATE, coreHandler, isEmpty, isPromiseLike, replyable, type AnyHandler, type StatefulContext,
-} from "./handlers.js";
+import { NONE, ReplySubjects, STATE, coreHandler, isEmpty, isPromiseLike, replyable, type AnyHandler, type StatefulContext } from "./handlers.js";
 import type { Inbound } from "./inbound-decode.js";
 import { errorPayload, inheritMetadata, resultPayload, toAcpError } from "./replies.js";
 import { Writer, type CancelRegistry } from "./stream-writer.js";
@@ -58,8 +56,13 @@ export class Registration implements Subscription {
   readonly #tenant: string | undefined;
 
   constructor(
-    core: BusCore, cancels: CancelRegistry, handler: AnyHandler, subject: string, queue: string | undefined,
-    onClosed: (reg: Registration) => void, target?: string,
+    core: BusCore,
+    cancels: CancelRegistry,
+    handler: AnyHandler,
+    subject: string,
+    queue: string | undefined,
+    onClosed: (reg: Registration) => void,
+    target?: string,
   ) {
     this.#target = target;
     this.#core = core;
@@ -144,9 +147,17 @@ export class Registration implements Subscription {
   /** A request whose reply_to is no inbox subject: not handled, not answered; counted and logged. */
   #refuse(env: Envelope, subject: string): void {
     this.#core.counters.refusedReplyTo++;
-    this.#core.log.warn({
-      subject, event_id: env.event_id, from: env.from, tenant_id: env.tenant_id, reply_to: env.reply_to, inbox_prefix: this.#core.transport.inboxPrefix,
-    }, "request refused: reply_to is not an inbox subject");
+    this.#core.log.warn(
+      {
+        subject,
+        event_id: env.event_id,
+        from: env.from,
+        tenant_id: env.tenant_id,
+        reply_to: env.reply_to,
+        inbox_prefix: this.#core.transport.inboxPrefix,
+      },
+      "request refused: reply_to is not an inbox subject",
+    );
   }
 
   /**
@@ -158,14 +169,21 @@ export class Registration implements Subscription {
     const core = this.#core;
     core.counters.refusedTenant++;
     const claimed: unknown = env.tenant_id;
-    core.log.warn({
-      subject, event_id: env.event_id, from: env.from, tenant_id: claimed, subject_tenant: this.#tenant ?? null,
-    }, "message refused: tenant_id is not the tenant of the subject it arrived on");
+    core.log.warn(
+      {
+        subject,
+        event_id: env.event_id,
+        from: env.from,
+        tenant_id: claimed,
+        subject_tenant: this.#tenant ?? null,
+      },
+      "message refused: tenant_id is not the tenant of the subject it arrived on",
+    );
     if (this.kind === "event" || replyTo === undefined) return;
     const expected = this.#tenant === undefined ? "no tenant_id (the subject is untenanted)" : `tenant_id ${JSON.stringify(this.#tenant)} or none`;
     const error = new InvalidRequestError(
       `invalid tenant_id ${JSON.stringify(claimed)}: the request arrived on ${subject}, whose tenant is ${this.#tenant === undefined ? "none" : JSON.stringify(this.#tenant)}; ` +
-      `send it to that tenant's subject, or send ${expected}`,
+        `send it to that tenant's subject, or send ${expected}`,
     );
     const bound: Envelope = { ...env };
     if (this.#tenant === undefined) delete bound.tenant_id;
@@ -186,9 +204,7 @@ export class Registration implements Subscription {
     const ctx: HandlerContext = { envelope: env, subject, signal: this.#controller.signal, replyMetadata: {} };
     let out: unknown;
     try {
-      out = !hasContext(env) && currentContext() === undefined
-        ? fn(env.payload, ctx)
-        : runWithContext(contextFromEnvelope(env), () => fn(env.payload, ctx));
+      out = !hasContext(env) && currentContext() === undefined ? fn(env.payload, ctx) : runWithContext(contextFromEnvelope(env), () => fn(env.payload, ctx));
     } catch (err: unknown) {
       this.#conclude(env, replyTo, ctx, { kind: "error", error: toAcpError(err) });
       return;
@@ -256,15 +272,20 @@ export class Registration implements Subscription {
       }
     }
     const ctx: StatefulContext = {
-      kind: this.kind, subject, queue: this.queue, signal: controller.signal, bus: core.bus,
+      kind: this.kind,
+      subject,
+      queue: this.queue,
+      signal: controller.signal,
+      bus: core.bus,
       [STATE]: { replyMetadata, writer },
     };
     let result: InboundResult;
     try {
       // Entering a context costs (async hooks); skip it when there is nothing to propagate or to hide.
-      result = !hasContext(env) && currentContext() === undefined
-        ? await this.#chain(env, ctx)
-        : await runWithContext(contextFromEnvelope(env), () => this.#chain(env, ctx));
+      result =
+        !hasContext(env) && currentContext() === undefined
+          ? await this.#chain(env, ctx)
+          : await runWithContext(contextFromEnvelope(env), () => this.#chain(env, ctx));
     } catch (err: unknown) {
       result = { kind: "error", error: toAcpError(err) };
     }
@@ -282,11 +303,21 @@ export class Registration implements Subscription {
   }
 
   /** Counts a failure and sends what the result calls for; the send's promise, if any. */
-  #finish(env: Envelope, replyTo: string | undefined, result: InboundResult, writer: Writer | undefined, replyMetadata: Record<string, unknown>, signal: AbortSignal): Promise<unknown> | undefined {
+  #finish(
+    env: Envelope,
+    replyTo: string | undefined,
+    result: InboundResult,
+    writer: Writer | undefined,
+    replyMetadata: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<unknown> | undefined {
     const core = this.#core;
     if (result.kind === "error") {
       core.counters.handlerErrors++;
-      core.log.warn({ subject: this.subject, event_id: env.event_id, event_type: env.event_type, code: result.error.code, reason: result.error.message }, "handler failed");
+      core.log.warn(
+        { subject: this.subject, event_id: env.event_id, event_type: env.event_type, code: result.error.code, reason: result.error.message },
+        "handler failed",
+      );
     }
     if (this.kind === "event") return undefined;
     if (this.kind === "stream") {
@@ -299,9 +330,10 @@ export class Registration implements Subscription {
       return undefined;
     }
     const metadata = env.metadata === undefined && isEmpty(replyMetadata) ? undefined : inheritMetadata(env.metadata, replyMetadata);
-    const reply = result.kind === "error"
-      ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error, env), true)
-      : core.factory.reply(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), true);
+    const reply =
+      result.kind === "error"
+        ? core.factory.reply(env, core.agentId, metadata, "agent.response.error", errorPayload(result.error, env), true)
+        : core.factory.reply(env, core.agentId, metadata, "agent.response.final", resultPayload(result.kind === "value" ? result.value : undefined), true);
     return core.send(reply, { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: core.bus }, true);
   }
 
@@ -318,13 +350,18 @@ export class Registration implements Subscription {
       cause: { pointer: error.pointer, expected: error.expected, got: error.got },
     };
     const init: Partial<Envelope> & { event_type: string } = {
-      event_type: "agent.response.error", is_final: true, from: raw.to ?? this.#target ?? subject, payload: payload as Envelope["payload"],
+      event_type: "agent.response.error",
+      is_final: true,
+      from: raw.to ?? this.#target ?? subject,
+      payload: payload as Envelope["payload"],
     };
     if (raw.event_id !== undefined) init.correlation_id = raw.event_id;
     if (raw.from !== undefined) init.to = raw.from;
     copyContext(raw.value, init);
-    this.#core.send(this.#core.envelope(init), { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: this.#core.bus }).catch((err: unknown) => {
-      this.#core.log.warn({ subject: replyTo, reason: err instanceof Error ? err.message : String(err) }, "could not send the INVALID_REQUEST reply");
-    });
+    this.#core
+      .send(this.#core.envelope(init), { kind: "reply", subject: replyTo, timeoutMs: undefined, signal: undefined, bus: this.#core.bus })
+      .catch((err: unknown) => {
+        this.#core.log.warn({ subject: replyTo, reason: err instanceof Error ? err.message : String(err) }, "could not send the INVALID_REQUEST reply");
+      });
   }
 }

@@ -46,8 +46,13 @@ export function inheritMetadata(
  * `self` is this side's id when the request names no `to`.
  */
 export function replyInit(
-  request: Envelope, self: string, metadata: Record<string, unknown> | undefined,
-  eventType: string, payload: unknown, seq: number | undefined, isFinal: boolean,
+  request: Envelope,
+  self: string,
+  metadata: Record<string, unknown> | undefined,
+  eventType: string,
+  payload: unknown,
+  seq: number | undefined,
+  isFinal: boolean,
 ): Partial<Envelope> & { event_type: string } {
   const out: Partial<Envelope> & { event_type: string } = {
     event_type: eventType,
@@ -105,9 +110,8 @@ export function errorFromReply(env: Envelope): AcpError {
 export function toAcpError(err: unknown): AcpError {
   if (err instanceof AcpError) return err;
   const payload = toErrorPayload(err);
-  const retryable = err instanceof Error && typeof (err as { code?: unknown }).code === "string" && payload.code !== "AGENT_UNAVAILABLE"
-    ? payload.retryable
-    : false;
+  const retryable =
+    err instanceof Error && typeof (err as { code?: unknown }).code === "string" && payload.code !== "AGENT_UNAVAILABLE" ? payload.retryable : false;
   return errorFromCode(payload.code, payload.message, { retryable, cause: err });
 }
 

@@ -13,9 +13,7 @@
  */
 import type { Envelope } from "../../generated/ts/types.js";
 import { MetadataKey } from "../../generated/ts/constants.js";
-import {
-  AgentTimeoutError, BackpressureDropError, CanceledError, type AcpError,
-} from "../../generated/ts/errors.js";
+import { AgentTimeoutError, BackpressureDropError, CanceledError, type AcpError } from "../../generated/ts/errors.js";
 import { contextFromEnvelope } from "../context/index.js";
 import { isTerminal } from "../envelope/index.js";
 import { StreamReassembler } from "../stream/reassembler.js";
@@ -94,7 +92,9 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     this.#maxBuffered = opts.maxBuffered ?? d.maxBuffered;
     this.#maxBufferedBytes = opts.maxBufferedBytes ?? d.maxBufferedBytes;
     this.#reassembler = new StreamReassembler({
-      maxGap: opts.maxGap ?? d.maxGap, maxPending: opts.maxPending ?? d.maxPending, maxPendingBytes: this.#maxBufferedBytes,
+      maxGap: opts.maxGap ?? d.maxGap,
+      maxPending: opts.maxPending ?? d.maxPending,
+      maxPendingBytes: this.#maxBufferedBytes,
     });
     this.#idleMs = opts.idleTimeoutMs ?? d.idleTimeoutMs;
     this.#signal = opts.signal;
@@ -115,9 +115,12 @@ export class StreamCallImpl implements StreamCall, PendingCall {
     this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     const overallMs = opts.timeoutMs ?? d.timeoutMs;
     this.#overallTimer = setTimeout(() => {
-      this.#fail(new AgentTimeoutError(`stream from ${JSON.stringify(target)} did not finish within ${overallMs} ms`, {
-        details: { target, timeoutMs: overallMs, requestId: this.requestId },
-      }), true);
+      this.#fail(
+        new AgentTimeoutError(`stream from ${JSON.stringify(target)} did not finish within ${overallMs} ms`, {
+          details: { target, timeoutMs: overallMs, requestId: this.requestId },
+        }),
+        true,
+      );
     }, overallMs);
     this.#lastFrameAt = Date.now();
     this.#armIdle(this.#idleMs);
@@ -213,10 +216,22 @@ export class StreamCallImpl implements StreamCall, PendingCall {
       const option = frames > this.#maxBuffered ? "maxBuffered" : "maxBufferedBytes";
       // the consumer is too slow: drop what waits (it gets the error next) and stop the server
       this.#queue.clear();
-      this.#fail(new BackpressureDropError(
-        `stream from ${JSON.stringify(this.#target)}: ${what} wait for the consumer; read faster or raise the stream option ${option}`,
-        { details: { target: this.#target, requestId: this.requestId, frames, bytes: total, maxBuffered: this.#maxBuffered, maxBufferedBytes: this.#maxBufferedBytes } },
-      ), true);
+      this.#fail(
+        new BackpressureDropError(
+          `stream from ${JSON.stringify(this.#target)}: ${what} wait for the consumer; read faster or raise the stream option ${option}`,
+          {
+            details: {
+              target: this.#target,
+              requestId: this.requestId,
+              frames,
+              bytes: total,
+              maxBuffered: this.#maxBuffered,
+              maxBufferedBytes: this.#maxBufferedBytes,
+            },
+          },
+        ),
+        true,
+      );
     }
   }
 
@@ -278,9 +293,12 @@ export class StreamCallImpl implements StreamCall, PendingCall {
         this.#armIdle(this.#idleMs - silent);
         return;
       }
-      this.#fail(new AgentTimeoutError(`stream from ${JSON.stringify(this.#target)}: no frame for ${this.#idleMs} ms`, {
-        details: { target: this.#target, idleTimeoutMs: this.#idleMs, requestId: this.requestId, nextSeq: this.#reassembler.nextSeq },
-      }), true);
+      this.#fail(
+        new AgentTimeoutError(`stream from ${JSON.stringify(this.#target)}: no frame for ${this.#idleMs} ms`, {
+          details: { target: this.#target, idleTimeoutMs: this.#idleMs, requestId: this.requestId, nextSeq: this.#reassembler.nextSeq },
+        }),
+        true,
+      );
     }, ms);
   }
 

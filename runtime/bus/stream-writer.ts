@@ -47,7 +47,10 @@ export class CancelRegistry {
     const early = request === undefined ? undefined : earlyCancelSubject(request);
     if (early !== undefined && !this.#early.has(requestId)) {
       try {
-        this.#early.set(requestId, this.#core.transport.subscribe(early, {}, (msg) => this.#onCancel(msg)));
+        this.#early.set(
+          requestId,
+          this.#core.transport.subscribe(early, {}, (msg) => this.#onCancel(msg)),
+        );
       } catch (err: unknown) {
         // the announced cancel_to still works; only the early path is lost
         this.#core.log.warn({ subject: early, reason: err instanceof Error ? err.message : String(err) }, "could not listen for an early stream cancel");
@@ -90,9 +93,11 @@ export class CancelRegistry {
     this.#unlisten(env.correlation_id);
     const reason = (env.payload as { reason?: unknown } | undefined)?.reason;
     this.#core.log.debug({ requestId: env.correlation_id, reason }, "stream canceled by the client");
-    c.abort(new CanceledError(`stream canceled by the client${typeof reason === "string" ? `: ${reason}` : ""}`, {
-      details: { requestId: env.correlation_id, from: env.from },
-    }));
+    c.abort(
+      new CanceledError(`stream canceled by the client${typeof reason === "string" ? `: ${reason}` : ""}`, {
+        details: { requestId: env.correlation_id, from: env.from },
+      }),
+    );
   }
 }
 
@@ -165,8 +170,14 @@ export class Writer implements StreamWriter {
 
   event<T extends string>(eventType: T, payload: PayloadOf<T>, opts?: FrameOptions): Promise<void> {
     if (typeof eventType !== "string" || eventType === "" || TERMINAL_EVENT_TYPES.has(eventType)) {
-      return Promise.reject(invalidArgument("StreamWriter.event", "eventType", eventType,
-        "a non-empty, non-terminal event type (a terminal one would end the stream: end it with final() or error())"));
+      return Promise.reject(
+        invalidArgument(
+          "StreamWriter.event",
+          "eventType",
+          eventType,
+          "a non-empty, non-terminal event type (a terminal one would end the stream: end it with final() or error())",
+        ),
+      );
     }
     return this.#frame(eventType, payload, false, opts);
   }
@@ -177,7 +188,8 @@ export class Writer implements StreamWriter {
     if (final) this.#ended = true;
     const seq = this.#seq++;
     let metadata: Record<string, unknown> | undefined;
-    if (seq === 0) metadata = { ...inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata), [MetadataKey.STREAM_CANCEL_TO]: this.#cancelTo };
+    if (seq === 0)
+      metadata = { ...inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata), [MetadataKey.STREAM_CANCEL_TO]: this.#cancelTo };
     else if (opts?.metadata !== undefined || this.#request.metadata !== undefined || !isEmpty(this.#replyMetadata)) {
       metadata = inheritMetadata(this.#request.metadata, this.#replyMetadata, opts?.metadata);
     }

@@ -442,9 +442,7 @@ export interface OutboundCall {
  * Failures (timeout, NO_HANDLER, transport, cancel, error replies) are thrown as AcpError;
  * one built from an error reply carries the reply envelope in `details.reply`.
  */
-export type OutboundResult =
-  | { readonly kind: "sent" }
-  | { readonly kind: "reply"; readonly envelope: Envelope };
+export type OutboundResult = { readonly kind: "sent" } | { readonly kind: "reply"; readonly envelope: Envelope };
 
 /** Sends one envelope. */
 export type OutboundSend = (env: Envelope, call: OutboundCall) => Promise<OutboundResult>;

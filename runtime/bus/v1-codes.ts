@@ -13,12 +13,14 @@ import { ERROR_CODES, type ErrorCodeName } from "../../generated/ts/constants.js
 export const PRECISE_CODE_KEY = "acp.code";
 
 /** The nearest code a deployed (v1) peer knows, for each extension code. */
-export const V1_NEAREST: Readonly<Record<string, ErrorCodeName>> = Object.freeze(Object.assign(Object.create(null) as Record<string, ErrorCodeName>, {
-  /** authenticated but not allowed: deployed peers only know "auth failed" (401, not retryable) */
-  PERMISSION_DENIED: "AUTH_FAILURE",
-  /** the work was stopped before it finished: to a deployed caller the agent could not do it */
-  CANCELED: "AGENT_UNAVAILABLE",
-}));
+export const V1_NEAREST: Readonly<Record<string, ErrorCodeName>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, ErrorCodeName>, {
+    /** authenticated but not allowed: deployed peers only know "auth failed" (401, not retryable) */
+    PERMISSION_DENIED: "AUTH_FAILURE",
+    /** the work was stopped before it finished: to a deployed caller the agent could not do it */
+    CANCELED: "AGENT_UNAVAILABLE",
+  }),
+);
 
 function isExtension(code: string): boolean {
   return Object.hasOwn(ERROR_CODES, code) && ERROR_CODES[code as ErrorCodeName].extension;

@@ -45,7 +45,11 @@ export function contextFromEnvelope(env: Envelope): ContextFields {
  * same trace, overridden field by field by `explicit`. An explicit `traceparent` is kept as is
  * (its trace and span ids become `trace_id` / `span_id` unless those are explicit too).
  */
-export function outboundContext(ids: TraceIdSource, explicit?: Readonly<ContextFields>, base: Readonly<ContextFields> | undefined = currentContext()): ContextFields {
+export function outboundContext(
+  ids: TraceIdSource,
+  explicit?: Readonly<ContextFields>,
+  base: Readonly<ContextFields> | undefined = currentContext(),
+): ContextFields {
   const out: ContextFields = {};
   if (base !== undefined) {
     copyContextExceptTrace(base, out);

@@ -77,8 +77,13 @@ export interface GatewayStream extends AsyncIterable<SseFrame>, AsyncDisposable 
 }
 
 const CONTEXT_HEADERS: ReadonlyArray<[keyof CallOptions, string]> = [
-  ["tenantId", "x-tenant-id"], ["sessionId", "x-session-id"], ["conversationId", "x-conversation-id"],
-  ["userId", "x-user-id"], ["channel", "x-channel"], ["traceId", "x-trace-id"], ["traceparent", "x-traceparent"],
+  ["tenantId", "x-tenant-id"],
+  ["sessionId", "x-session-id"],
+  ["conversationId", "x-conversation-id"],
+  ["userId", "x-user-id"],
+  ["channel", "x-channel"],
+  ["traceId", "x-trace-id"],
+  ["traceparent", "x-traceparent"],
 ];
 
 /** ": <pointer> <message>" of an ajv-style validator's first error, or "" when it names none. */
@@ -222,7 +227,7 @@ export class GatewayClient {
     if (!res.ok) throw await errorOf(res);
     const answer = await bodyOf(res, opts?.signal);
     const fromBody = answer !== null && typeof answer === "object" ? (answer as { event_id?: unknown }).event_id : undefined;
-    const id = typeof fromBody === "string" ? fromBody : res.headers.get("x-event-id") ?? undefined;
+    const id = typeof fromBody === "string" ? fromBody : (res.headers.get("x-event-id") ?? undefined);
     return { event_id: id };
   }
 
@@ -297,7 +302,13 @@ class ClientStream implements GatewayStream {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<SseFrame> {
-    if (this.#iterating) throw invalidArgument("GatewayStream", "[Symbol.asyncIterator]", "a second iteration", "iterated once: open a new stream (or resume with Last-Event-ID) to read it again");
+    if (this.#iterating)
+      throw invalidArgument(
+        "GatewayStream",
+        "[Symbol.asyncIterator]",
+        "a second iteration",
+        "iterated once: open a new stream (or resume with Last-Event-ID) to read it again",
+      );
     this.#iterating = true;
     let attemptsLeft = this.#resumeAttempts;
     for (;;) {

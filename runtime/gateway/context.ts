@@ -71,9 +71,12 @@ export function requestContext(headers: IncomingHttpHeaders, auth: AuthResult | 
     for (const field of IDENTITY_FIELDS) delete ctx[field];
     if (auth.tenant !== undefined) {
       if (ctx.tenant_id !== undefined && ctx.tenant_id !== auth.tenant) {
-        throw new HttpError(403, new PermissionDeniedError(`credentials are bound to another tenant than X-Tenant-Id ${JSON.stringify(ctx.tenant_id)}`, {
-          details: { pointer: "/tenant_id" },
-        }));
+        throw new HttpError(
+          403,
+          new PermissionDeniedError(`credentials are bound to another tenant than X-Tenant-Id ${JSON.stringify(ctx.tenant_id)}`, {
+            details: { pointer: "/tenant_id" },
+          }),
+        );
       }
       ctx.tenant_id = auth.tenant;
     }

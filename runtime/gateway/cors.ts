@@ -19,12 +19,21 @@ export interface CorsOptions {
 }
 
 export const DEFAULT_ALLOW_HEADERS: readonly string[] = [
-  "authorization", "content-type", "last-event-id", "x-request-id", "x-trace-id", "x-traceparent", "traceparent",
-  "x-tenant-id", "x-session-id", "x-conversation-id", "x-user-id", "x-channel", "x-timeout-ms",
+  "authorization",
+  "content-type",
+  "last-event-id",
+  "x-request-id",
+  "x-trace-id",
+  "x-traceparent",
+  "traceparent",
+  "x-tenant-id",
+  "x-session-id",
+  "x-conversation-id",
+  "x-user-id",
+  "x-channel",
+  "x-timeout-ms",
 ];
-export const DEFAULT_EXPOSE_HEADERS: readonly string[] = [
-  "x-request-id", "x-event-id", "x-correlation-id", "x-stream-id", "retry-after",
-];
+export const DEFAULT_EXPOSE_HEADERS: readonly string[] = ["x-request-id", "x-event-id", "x-correlation-id", "x-stream-id", "retry-after"];
 
 /** A compiled CORS policy. */
 export class CorsPolicy {

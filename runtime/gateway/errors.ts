@@ -59,7 +59,8 @@ export function toErrorAnswer(err: unknown): ErrorAnswer {
   }
   const fastify = fastifyError(err);
   if (fastify !== undefined) return { status: fastify.status, headers: {}, body: errorBody(fastify.error) };
-  const error = err instanceof AcpError ? err : errorFromCode("AGENT_UNAVAILABLE", err instanceof Error ? err.message : String(err), { retryable: false, cause: err });
+  const error =
+    err instanceof AcpError ? err : errorFromCode("AGENT_UNAVAILABLE", err instanceof Error ? err.message : String(err), { retryable: false, cause: err });
   const headers: Record<string, string> = {};
   const retryAfterMs = error.details?.["retryAfterMs"];
   if (error.code === "BACKPRESSURE_DROP" || error.code === "AGENT_UNAVAILABLE") {
@@ -77,7 +78,10 @@ function fastifyError(err: unknown): { status: number; error: AcpError } | undef
       return { status: 413, error: new InvalidRequestError(`request body is larger than the limit: ${err.message}`, { details: { pointer: "" } }) };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_ERR_CTP_INVALID_TYPE":
-      return { status: 415, error: new InvalidRequestError("unsupported content type: send application/json (or application/*+json)", { details: { pointer: "" } }) };
+      return {
+        status: 415,
+        error: new InvalidRequestError("unsupported content type: send application/json (or application/*+json)", { details: { pointer: "" } }),
+      };
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_JSON_BODY":

@@ -42,10 +42,13 @@ export type RouteRequest = FastifyRequest<{ Params: Record<string, string>; Body
 export function checkTarget(target: string): void {
   const problem = targetProblem(target);
   if (problem !== undefined) {
-    throw new HttpError(400, new InvalidRequestError(
-      `invalid target ${JSON.stringify(target)} in the URL path: ${problem}; targets are dotted names such as "billing" or "openclaw.chat"`,
-      { details: { pointer: "/to" } },
-    ));
+    throw new HttpError(
+      400,
+      new InvalidRequestError(
+        `invalid target ${JSON.stringify(target)} in the URL path: ${problem}; targets are dotted names such as "billing" or "openclaw.chat"`,
+        { details: { pointer: "/to" } },
+      ),
+    );
   }
 }
 
@@ -103,7 +106,10 @@ async function invoke(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply
   if (env.correlation_id !== undefined) headers["x-correlation-id"] = env.correlation_id;
   if (isErrorReply(env)) {
     const code = (env.payload as { code?: unknown } | undefined)?.code;
-    return reply.code(statusOfCode(typeof code === "string" ? code : "AGENT_UNAVAILABLE")).headers(headers).send(JSON.stringify(env.payload));
+    return reply
+      .code(statusOfCode(typeof code === "string" ? code : "AGENT_UNAVAILABLE"))
+      .headers(headers)
+      .send(JSON.stringify(env.payload));
   }
   if (isEmptyPayload(env.payload)) {
     delete headers["content-type"];
@@ -114,9 +120,12 @@ async function invoke(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply
 
 function checkEventType(eventType: string): void {
   if (!SUBJECTS.tokens.event_type.pattern.test(eventType)) {
-    throw new HttpError(400, new InvalidRequestError(`event type ${JSON.stringify(eventType)} is not ${SUBJECTS.tokens.event_type.description}`, {
-      details: { pointer: "/event_type" },
-    }));
+    throw new HttpError(
+      400,
+      new InvalidRequestError(`event type ${JSON.stringify(eventType)} is not ${SUBJECTS.tokens.event_type.description}`, {
+        details: { pointer: "/event_type" },
+      }),
+    );
   }
 }
 
@@ -124,17 +133,24 @@ async function emit(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply):
   const eventType = req.params["event_type"] ?? "";
   checkEventType(eventType);
   const context = await prepare(gw, req, { eventType });
-  const env: Envelope = createEnvelope({ event_type: eventType, from: gw.agentId, ...context, payload: req.body as Envelope["payload"] }, { schemaVersion: gw.schemaVersion });
+  const env: Envelope = createEnvelope(
+    { event_type: eventType, from: gw.agentId, ...context, payload: req.body as Envelope["payload"] },
+    { schemaVersion: gw.schemaVersion },
+  );
   const checked = validate(env);
   if (!checked.ok) throw new HttpError(400, checked.error);
   await gw.bus.publishEnvelope(env);
-  return reply.code(202).header("x-event-id", env.event_id).header("content-type", JSON_TYPE)
+  return reply
+    .code(202)
+    .header("x-event-id", env.event_id)
+    .header("content-type", JSON_TYPE)
     .send(JSON.stringify({ event_id: env.event_id }));
 }
 
 /** Registers invoke, events, healthz and readyz. */
 export function registerRoutes(app: FastifyInstance, gw: GatewayRuntime): void {
-  const wrap = (fn: (gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
+  const wrap =
+    (fn: (gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
     async (req: RouteRequest, reply: FastifyReply): Promise<FastifyReply> => {
       try {
         return await fn(gw, req, reply);

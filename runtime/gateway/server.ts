@@ -135,7 +135,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
   });
   app.setNotFoundHandler((req, reply) => {
     if (req.method === "OPTIONS" && cors !== undefined) {
-      return reply.code(204).headers(cors.preflight(headerValue(req.headers, "origin"))).send();
+      return reply
+        .code(204)
+        .headers(cors.preflight(headerValue(req.headers, "origin")))
+        .send();
     }
     return sendError(reply, new HttpError(404, new NoHandlerError(`no route ${req.method} ${req.url.split("?")[0] ?? ""}`)));
   });

@@ -17,7 +17,13 @@ function oneLine(value: string): string {
  * inside strings); a multi-line `data` is split into several `data:` lines as the format says.
  */
 export function sseEvent(event: string, id: string, data: string): string {
-  const body = data.includes("\n") || data.includes("\r") ? data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n") : `data: ${data}`;
+  const body =
+    data.includes("\n") || data.includes("\r")
+      ? data
+          .split(/\r\n|\r|\n/)
+          .map((l) => `data: ${l}`)
+          .join("\n")
+      : `data: ${data}`;
   return `event: ${oneLine(event)}\nid: ${oneLine(id)}\n${body}\n\n`;
 }
 

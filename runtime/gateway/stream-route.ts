@@ -40,22 +40,28 @@ function openSse(gw: GatewayRuntime, reply: FastifyReply, session: StreamSession
 }
 
 function errorFrame(gw: GatewayRuntime, requestId: string, target: string, context: ContextFields, error: AcpError): Envelope {
-  return createEnvelope({
-    event_type: "agent.response.error",
-    is_final: true,
-    correlation_id: requestId,
-    from: target,
-    to: gw.agentId,
-    ...context,
-    payload: toErrorPayload(error) as Envelope["payload"],
-  }, { schemaVersion: gw.schemaVersion });
+  return createEnvelope(
+    {
+      event_type: "agent.response.error",
+      is_final: true,
+      correlation_id: requestId,
+      from: target,
+      to: gw.agentId,
+      ...context,
+      payload: toErrorPayload(error) as Envelope["payload"],
+    },
+    { schemaVersion: gw.schemaVersion },
+  );
 }
 
 function gone(lastEventId: string, windowMs: number): HttpError {
   const why = windowMs > 0 ? `streams stay resumable for ${windowMs} ms after a disconnect or their end` : "this gateway keeps no streams for resume";
-  return new HttpError(410, new InvalidRequestError(`cannot resume: no retained stream holds Last-Event-ID ${JSON.stringify(lastEventId)} (${why}); start a new stream`, {
-    details: { pointer: "" },
-  }));
+  return new HttpError(
+    410,
+    new InvalidRequestError(`cannot resume: no retained stream holds Last-Event-ID ${JSON.stringify(lastEventId)} (${why}); start a new stream`, {
+      details: { pointer: "" },
+    }),
+  );
 }
 
 async function resume(gw: GatewayRuntime, reply: FastifyReply, target: string, tenant: string | undefined, lastEventId: string): Promise<FastifyReply> {
@@ -90,9 +96,10 @@ async function stream(gw: GatewayRuntime, req: RouteRequest, reply: FastifyReply
   };
   reply.raw.once("close", onEarlyClose);
   let timer: NodeJS.Timeout | undefined;
-  const waited = gw.heartbeatMs > 0
-    ? new Promise<"commit">((resolve) => (timer = setTimeout(() => resolve("commit"), gw.heartbeatMs)))
-    : new Promise<"commit">(() => undefined);
+  const waited =
+    gw.heartbeatMs > 0
+      ? new Promise<"commit">((resolve) => (timer = setTimeout(() => resolve("commit"), gw.heartbeatMs)))
+      : new Promise<"commit">(() => undefined);
   const first = await Promise.race([session.first, waited]);
   clearTimeout(timer);
   reply.raw.off("close", onEarlyClose);

@@ -10,10 +10,7 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
  * lock is released when the iteration stops, for whatever reason, so the caller may still
  * `body.cancel()` a stream it abandons.
  */
-export async function* sseMessages(
-  body: ReadableStream<Uint8Array>,
-  onComment?: (comment: string) => void,
-): AsyncGenerator<EventSourceMessage> {
+export async function* sseMessages(body: ReadableStream<Uint8Array>, onComment?: (comment: string) => void): AsyncGenerator<EventSourceMessage> {
   const queue: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (e) => queue.push(e), onComment });
   const decoder = new TextDecoder();

@@ -93,7 +93,12 @@ function startConfig(start: StartPoint): Partial<ConsumerConfig> {
  * message whose dead letter cannot be published yet is retried instead of dropped.
  */
 export async function ensureConsumer(
-  nc: NatsConnection, jsm: JetStreamManager, stream: string, name: string, filter: string, s: ResolvedSettings,
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  stream: string,
+  name: string,
+  filter: string,
+  s: ResolvedSettings,
 ): Promise<ConsumerInfo> {
   assertBusToken(name, "durable name");
   const mutable = {

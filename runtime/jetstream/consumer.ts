@@ -104,7 +104,12 @@ class Delivery implements DurableContext {
   readonly streamSequence: number;
 
   constructor(
-    m: JsMsg, readonly envelope: Envelope, readonly deliveryCount: number, readonly stream: string, readonly consumer: string, readonly signal: AbortSignal,
+    m: JsMsg,
+    readonly envelope: Envelope,
+    readonly deliveryCount: number,
+    readonly stream: string,
+    readonly consumer: string,
+    readonly signal: AbortSignal,
   ) {
     this.#m = m;
     this.subject = m.subject;
@@ -128,7 +133,12 @@ function asAcpError(thrown: unknown): AcpError {
  * and starts handling its messages.
  */
 export async function consume<P>(
-  deps: ConsumerDeps, stream: string, filter: string, durable: string, handler: DurableHandler<P>, opts: ConsumeOptions = {},
+  deps: ConsumerDeps,
+  stream: string,
+  filter: string,
+  durable: string,
+  handler: DurableHandler<P>,
+  opts: ConsumeOptions = {},
 ): Promise<DurableSubscription> {
   const api = `durable subscription ${durable}`;
   if (typeof handler !== "function") throw invalidArgument(api, "handler", typeof handler, "a function");
@@ -145,22 +155,28 @@ export async function consume<P>(
   const stats: DurableStats = { delivered: 0, acked: 0, naked: 0, deadLettered: 0, terminated: 0, deadLetterFailures: 0, inFlight: 0 };
   const abort = new AbortController();
   const middleware = [...deps.inbound, ...(opts.inbound ?? [])];
-  const chain: InboundHandler | undefined = middleware.length === 0 ? undefined : composeInbound(middleware)(async (env, ictx): Promise<InboundResult> => {
-    const dctx = (ictx as InboundContext & { durable: DurableContext }).durable;
-    await handler(env.payload as P, dctx.envelope === env ? dctx : { ...dctx, envelope: env });
-    return NONE;
-  });
+  const chain: InboundHandler | undefined =
+    middleware.length === 0
+      ? undefined
+      : composeInbound(middleware)(async (env, ictx): Promise<InboundResult> => {
+          const dctx = (ictx as InboundContext & { durable: DurableContext }).durable;
+          await handler(env.payload as P, dctx.envelope === env ? dctx : { ...dctx, envelope: env });
+          return NONE;
+        });
   const decodeOpts = deps.maxBytes === undefined ? undefined : { maxBytes: deps.maxBytes };
   /** Messages whose handler runs, with when it started: one timer sends their in-progress acks. */
   const active = new Map<JsMsg, number>();
-  const ticker = setInterval(() => {
-    const due = Date.now() - workingMs;
-    for (const [m, since] of active) {
-      if (since > due) continue;
-      m.working();
-      active.set(m, Date.now());
-    }
-  }, Math.max(25, Math.floor(workingMs / 2)));
+  const ticker = setInterval(
+    () => {
+      const due = Date.now() - workingMs;
+      for (const [m, since] of active) {
+        if (since > due) continue;
+        m.working();
+        active.set(m, Date.now());
+      }
+    },
+    Math.max(25, Math.floor(workingMs / 2)),
+  );
   ticker.unref();
   let inFlight = 0;
   let slotWaiter: (() => void) | undefined;
@@ -180,10 +196,24 @@ export async function consume<P>(
       return;
     }
     try {
-      await publishDeadLetter(deps.publisher, deps.layout, m.data, {
-        stream, seq: m.seq, subject: m.subject, consumer: durable, deliveries, errorCode: error.code, error: error.message,
-        eventId: env?.event_id, eventType: env?.event_type, tenant: env?.tenant_id,
-      }, nowRfc3339());
+      await publishDeadLetter(
+        deps.publisher,
+        deps.layout,
+        m.data,
+        {
+          stream,
+          seq: m.seq,
+          subject: m.subject,
+          consumer: durable,
+          deliveries,
+          errorCode: error.code,
+          error: error.message,
+          eventId: env?.event_id,
+          eventType: env?.event_type,
+          tenant: env?.tenant_id,
+        },
+        nowRfc3339(),
+      );
       m.term(`dead-lettered: ${error.code}`);
       stats.deadLettered++;
       opts.onFailure?.({ error, action: "dead_letter", seq: m.seq, deliveries });
@@ -205,7 +235,9 @@ export async function consume<P>(
   }
 
   function failThenRelease(m: JsMsg, error: AcpError, deliveries: number, env: Envelope | undefined): void {
-    fail(m, error, deliveries, env).catch(() => undefined).finally(release);
+    fail(m, error, deliveries, env)
+      .catch(() => undefined)
+      .finally(release);
   }
 
   /** After the handler: ack, or the failure path; then the slot is free. */
@@ -234,23 +266,39 @@ export async function consume<P>(
     const decoded = decode(m.data, decodeOpts);
     if (!decoded.ok) {
       const e = decoded.error;
-      failThenRelease(m, new CodecFailureError(`message ${m.seq} on ${m.subject} is no envelope: ${e.message}`, { retryable: false, details: { code: e.code, pointer: e.pointer } }), deliveries, undefined);
+      failThenRelease(
+        m,
+        new CodecFailureError(`message ${m.seq} on ${m.subject} is no envelope: ${e.message}`, {
+          retryable: false,
+          details: { code: e.code, pointer: e.pointer },
+        }),
+        deliveries,
+        undefined,
+      );
       return;
     }
     const env = decoded.envelope; // freshly decoded: ours to annotate
     env.metadata = env.metadata === undefined ? { [MetadataKey.RETRY_ATTEMPT]: deliveries } : { ...env.metadata, [MetadataKey.RETRY_ATTEMPT]: deliveries };
     if (deliveries > settings.maxDeliver) {
       // an earlier delivery never finished (the member crashed or the handler outlived ackWait)
-      failThenRelease(m, new TransportFailureError(`delivered ${deliveries} times without an ack (maxDeliver ${settings.maxDeliver})`, { retryable: false }), deliveries, env);
+      failThenRelease(
+        m,
+        new TransportFailureError(`delivered ${deliveries} times without an ack (maxDeliver ${settings.maxDeliver})`, { retryable: false }),
+        deliveries,
+        env,
+      );
       return;
     }
     const dctx = new Delivery(m, env, deliveries, stream, durable, abort.signal);
     active.set(m, Date.now());
     let out: unknown;
     try {
-      out = chain === undefined
-        ? runWithContext(contextFromEnvelope(env), () => handler(env.payload as P, dctx))
-        : runWithContext(contextFromEnvelope(env), () => chain(env, { kind: "event", subject: m.subject, queue: durable, signal: abort.signal, bus: deps.bus, durable: dctx } as InboundContext));
+      out =
+        chain === undefined
+          ? runWithContext(contextFromEnvelope(env), () => handler(env.payload as P, dctx))
+          : runWithContext(contextFromEnvelope(env), () =>
+              chain(env, { kind: "event", subject: m.subject, queue: durable, signal: abort.signal, bus: deps.bus, durable: dctx } as InboundContext),
+            );
     } catch (thrown: unknown) {
       finish(m, env, deliveries, { kind: "error", error: asAcpError(thrown) });
       return;
@@ -317,7 +365,13 @@ export async function consume<P>(
     stats: () => ({ ...stats }),
     close,
     get closed() {
-      return closing ?? messages.closed().then(() => undefined, () => undefined);
+      return (
+        closing ??
+        messages.closed().then(
+          () => undefined,
+          () => undefined,
+        )
+      );
     },
     [Symbol.asyncDispose]: close,
   };

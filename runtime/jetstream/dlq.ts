@@ -149,8 +149,14 @@ export async function listDeadLetters(nc: NatsConnection, layout: StreamLayout, 
   }
   const out: DeadLetter[] = [];
   if (total === 0) return out;
-  const filter = opts.eventType === undefined ? undefined : [`${layout.prefix}.dlq.${opts.eventType}`, ...layout.tenants.map((t) => `${layout.prefix}.${t}.dlq.${opts.eventType}`)];
-  const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All, ...(filter === undefined ? {} : { filter_subjects: filter }) });
+  const filter =
+    opts.eventType === undefined
+      ? undefined
+      : [`${layout.prefix}.dlq.${opts.eventType}`, ...layout.tenants.map((t) => `${layout.prefix}.${t}.dlq.${opts.eventType}`)];
+  const consumer = await jetstream(nc).consumers.get(stream, {
+    deliver_policy: DeliverPolicy.All,
+    ...(filter === undefined ? {} : { filter_subjects: filter }),
+  });
   try {
     while (out.length < limit) {
       const batch = await consumer.fetch({ max_messages: Math.min(256, limit - out.length), expires: 1_000 });

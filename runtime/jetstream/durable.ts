@@ -104,7 +104,7 @@ export function createDurableBus(opts: DurableBusOptions): DurableBus {
   };
   const build = (eventType: string, payload: unknown, o: PublishOptions | undefined): Envelope =>
     factory.outbound(eventType, bus.agentId, undefined, context(o?.context), bus.tenant, payload, o?.metadata);
-  const tenantOf = (t: string | null | undefined): string | undefined => (t === null ? undefined : t ?? bus.tenant);
+  const tenantOf = (t: string | null | undefined): string | undefined => (t === null ? undefined : (t ?? bus.tenant));
   const track = (s: DurableSubscription): DurableSubscription => {
     subs.add(s);
     void s.closed.then(() => subs.delete(s));

@@ -17,7 +17,9 @@ export const FIX_ENSURE_STREAMS = "run `oaio streams ensure --nats URL` (or ensu
 /** TRANSPORT_FAILURE: the server has JetStream off. */
 export function jetStreamOffError(server: string, cause?: unknown): TransportFailureError {
   return new TransportFailureError(`JetStream is not enabled on ${server}: ${FIX_ENABLE_JETSTREAM}`, {
-    retryable: false, cause, details: { fix: FIX_ENABLE_JETSTREAM },
+    retryable: false,
+    cause,
+    details: { fix: FIX_ENABLE_JETSTREAM },
   });
 }
 

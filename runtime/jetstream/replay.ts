@@ -37,8 +37,10 @@ export interface ReplayedMessage {
 /** Replays `stream` in sequence order. */
 export async function* replay(nc: NatsConnection, stream: string, opts: ReplayOptions): AsyncGenerator<ReplayedMessage> {
   const api = "replay";
-  if ((opts.fromSeq === undefined) === (opts.since === undefined)) throw invalidArgument(api, "fromSeq/since", "both or neither", "exactly one of fromSeq and since");
-  if (opts.fromSeq !== undefined && (!Number.isSafeInteger(opts.fromSeq) || opts.fromSeq < 1)) throw invalidArgument(api, "fromSeq", opts.fromSeq, "a positive integer");
+  if ((opts.fromSeq === undefined) === (opts.since === undefined))
+    throw invalidArgument(api, "fromSeq/since", "both or neither", "exactly one of fromSeq and since");
+  if (opts.fromSeq !== undefined && (!Number.isSafeInteger(opts.fromSeq) || opts.fromSeq < 1))
+    throw invalidArgument(api, "fromSeq", opts.fromSeq, "a positive integer");
   const since = opts.since === undefined ? undefined : new Date(opts.since);
   if (since !== undefined && Number.isNaN(since.getTime())) throw invalidArgument(api, "since", opts.since, "a Date or an RFC 3339 time");
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
@@ -50,9 +52,10 @@ export async function* replay(nc: NatsConnection, stream: string, opts: ReplayOp
     throw await explainManagerError(nc, `stream ${stream}`, err);
   }
   if (opts.fromSeq !== undefined && opts.fromSeq > lastSeq) return;
-  const config: Partial<OrderedConsumerOptions> = opts.fromSeq !== undefined
-    ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.fromSeq }
-    : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: since!.toISOString() };
+  const config: Partial<OrderedConsumerOptions> =
+    opts.fromSeq !== undefined
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.fromSeq }
+      : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: since!.toISOString() };
   if (opts.subjects !== undefined && opts.subjects.length > 0) config.filter_subjects = [...opts.subjects];
   const consumer = await jetstream(nc).consumers.get(stream, config);
   let count = 0;
@@ -65,8 +68,12 @@ export async function* replay(nc: NatsConnection, stream: string, opts: ReplayOp
         got++;
         const decoded = decode(m.data);
         yield {
-          seq: m.seq, subject: m.subject, storedAt: m.time.toISOString(), data: m.data,
-          envelope: decoded.ok ? decoded.envelope : undefined, decodeError: decoded.ok ? undefined : decoded.error.message,
+          seq: m.seq,
+          subject: m.subject,
+          storedAt: m.time.toISOString(),
+          data: m.data,
+          envelope: decoded.ok ? decoded.envelope : undefined,
+          decodeError: decoded.ok ? undefined : decoded.error.message,
         };
         count++;
         if (count >= limit || m.seq >= lastSeq || m.info.pending === 0) {

@@ -127,12 +127,14 @@ function summary(info: StreamInfo): StreamSummary {
     maxAgeMs: millis(c.max_age),
     maxBytes: c.max_bytes,
     duplicateWindowMs: millis(c.duplicate_window),
-    ...(info.cluster === undefined ? {} : {
-      cluster: {
-        ...(info.cluster.leader === undefined ? {} : { leader: info.cluster.leader }),
-        replicas: (info.cluster.replicas ?? []).map((r) => ({ name: r.name, current: r.current })),
-      },
-    }),
+    ...(info.cluster === undefined
+      ? {}
+      : {
+          cluster: {
+            ...(info.cluster.leader === undefined ? {} : { leader: info.cluster.leader }),
+            replicas: (info.cluster.replicas ?? []).map((r) => ({ name: r.name, current: r.current })),
+          },
+        }),
   };
 }
 

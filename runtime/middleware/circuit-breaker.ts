@@ -190,25 +190,27 @@ export function circuitBreaker(opts: CircuitBreakerOptions = {}): CircuitBreaker
     return c;
   }
 
-  const middleware: OutboundMiddleware = (next) => async (env, call): Promise<OutboundResult> => {
-    const target = kinds.has(call.kind) ? targetOf(env, call.subject) : undefined;
-    if (target === undefined) return next(env, call);
-    const tenant = typeof env.tenant_id === "string" ? env.tenant_id : undefined;
-    const key = keyOf(target, tenant);
-    const c = circuitOf(key, target, tenant);
-    if (c === undefined) return next(env, call);
-    admit(c, call.bus);
-    try {
-      const result = await next(env, call);
-      record(key, c, undefined, call.bus, false);
-      return result;
-    } catch (thrown: unknown) {
-      const error = toAcpError(thrown);
-      const callersDeadline = error.code === "AGENT_TIMEOUT" && call.timeoutMs !== undefined && call.timeoutMs < minTimeoutMs;
-      record(key, c, error, call.bus, callersDeadline);
-      throw thrown;
-    }
-  };
+  const middleware: OutboundMiddleware =
+    (next) =>
+    async (env, call): Promise<OutboundResult> => {
+      const target = kinds.has(call.kind) ? targetOf(env, call.subject) : undefined;
+      if (target === undefined) return next(env, call);
+      const tenant = typeof env.tenant_id === "string" ? env.tenant_id : undefined;
+      const key = keyOf(target, tenant);
+      const c = circuitOf(key, target, tenant);
+      if (c === undefined) return next(env, call);
+      admit(c, call.bus);
+      try {
+        const result = await next(env, call);
+        record(key, c, undefined, call.bus, false);
+        return result;
+      } catch (thrown: unknown) {
+        const error = toAcpError(thrown);
+        const callersDeadline = error.code === "AGENT_TIMEOUT" && call.timeoutMs !== undefined && call.timeoutMs < minTimeoutMs;
+        record(key, c, error, call.bus, callersDeadline);
+        throw thrown;
+      }
+    };
 
   return Object.assign(middleware, {
     state: (target: string, tenant?: string): CircuitState => circuits.get(keyOf(target, tenant))?.state ?? "closed",

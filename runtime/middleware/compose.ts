@@ -4,9 +4,7 @@
  * what it wants and cannot get the order wrong (dead letter outside retry, timeout per
  * attempt inside retry, recover outermost).
  */
-import type {
-  BusMiddleware, InboundHandler, InboundMiddleware, OutboundMiddleware, OutboundSend,
-} from "../bus/types.js";
+import type { BusMiddleware, InboundHandler, InboundMiddleware, OutboundMiddleware, OutboundSend } from "../bus/types.js";
 
 /** A middleware that applies in both directions (logging, trace, timeout, retry, rate limit, validation). */
 export interface MiddlewarePair {

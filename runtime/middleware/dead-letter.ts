@@ -62,18 +62,19 @@ export function deadLetter(opts: DeadLetterOptions = {}): InboundMiddleware {
   const when = opts.when ?? ((error: AcpError) => error.code !== "CANCELED");
   const now = opts.now ?? nowRfc3339;
 
-  return (next) => async (env, ctx): Promise<InboundResult> => {
-    // a throw is a failure like an error result (the bus would turn it into one)
-    const result = await handled(next, env, ctx);
-    if (result.kind !== "error" || !kinds.has(ctx.kind) || !when(result.error, env)) return result;
-    try {
-      const subject = dlqSubject(env, ctx);
-      const letter = deadLetterEnvelope(env, ctx.subject, result.error, attemptsOf(result.error), now());
-      await ctx.bus.publishEnvelope(letter, subject);
-      opts.onDeadLettered?.({ subject, envelope: letter, error: result.error });
-    } catch (err: unknown) {
-      opts.onPublishError?.(err, env);
-    }
-    return result;
-  };
+  return (next) =>
+    async (env, ctx): Promise<InboundResult> => {
+      // a throw is a failure like an error result (the bus would turn it into one)
+      const result = await handled(next, env, ctx);
+      if (result.kind !== "error" || !kinds.has(ctx.kind) || !when(result.error, env)) return result;
+      try {
+        const subject = dlqSubject(env, ctx);
+        const letter = deadLetterEnvelope(env, ctx.subject, result.error, attemptsOf(result.error), now());
+        await ctx.bus.publishEnvelope(letter, subject);
+        opts.onDeadLettered?.({ subject, envelope: letter, error: result.error });
+      } catch (err: unknown) {
+        opts.onPublishError?.(err, env);
+      }
+      return result;
+    };
 }

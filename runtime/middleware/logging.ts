@@ -58,40 +58,47 @@ export function logging(opts: LoggingOptions = {}): MiddlewarePair {
   const payloads = opts.payloads ?? false;
   /** The warn line of a failed handling or send. */
   const failed = (base: Record<string, unknown>, error: AcpError, started: number, msg: string): void => {
-    logger.warn({ ...base, outcome: "error", error: { code: error.code, message: error.message, retryable: error.retryable }, duration_ms: elapsed(started) }, msg);
+    logger.warn(
+      { ...base, outcome: "error", error: { code: error.code, message: error.message, retryable: error.retryable }, duration_ms: elapsed(started) },
+      msg,
+    );
   };
 
-  const inbound: InboundMiddleware = (next) => async (env, ctx): Promise<InboundResult> => {
-    const started = performance.now();
-    const base = { direction: "in", kind: ctx.kind, subject: ctx.subject, ...envelopeFields(env, payloads) };
-    let result: InboundResult;
-    try {
-      result = await next(env, ctx);
-    } catch (thrown: unknown) {
-      // a handler's throw is its usual way to fail (the bus replies with the error)
-      failed(base, toAcpError(thrown), started, "handled with error");
-      throw thrown;
-    }
-    if (result.kind === "error") failed(base, result.error, started, "handled with error");
-    else logger[level]({ ...base, outcome: result.kind, duration_ms: elapsed(started) }, "handled");
-    return result;
-  };
+  const inbound: InboundMiddleware =
+    (next) =>
+    async (env, ctx): Promise<InboundResult> => {
+      const started = performance.now();
+      const base = { direction: "in", kind: ctx.kind, subject: ctx.subject, ...envelopeFields(env, payloads) };
+      let result: InboundResult;
+      try {
+        result = await next(env, ctx);
+      } catch (thrown: unknown) {
+        // a handler's throw is its usual way to fail (the bus replies with the error)
+        failed(base, toAcpError(thrown), started, "handled with error");
+        throw thrown;
+      }
+      if (result.kind === "error") failed(base, result.error, started, "handled with error");
+      else logger[level]({ ...base, outcome: result.kind, duration_ms: elapsed(started) }, "handled");
+      return result;
+    };
 
-  const outbound: OutboundMiddleware = (next) => async (env, call): Promise<OutboundResult> => {
-    const started = performance.now();
-    const base = { direction: "out", kind: call.kind, subject: call.subject, ...envelopeFields(env, payloads) };
-    let result: OutboundResult;
-    try {
-      result = await next(env, call);
-    } catch (thrown: unknown) {
-      failed(base, toAcpError(thrown), started, "send failed");
-      throw thrown;
-    }
-    const fields: Record<string, unknown> = { ...base, outcome: result.kind, duration_ms: elapsed(started) };
-    if (result.kind === "reply") fields["reply"] = envelopeFields(result.envelope, payloads);
-    logger[level](fields, "sent");
-    return result;
-  };
+  const outbound: OutboundMiddleware =
+    (next) =>
+    async (env, call): Promise<OutboundResult> => {
+      const started = performance.now();
+      const base = { direction: "out", kind: call.kind, subject: call.subject, ...envelopeFields(env, payloads) };
+      let result: OutboundResult;
+      try {
+        result = await next(env, call);
+      } catch (thrown: unknown) {
+        failed(base, toAcpError(thrown), started, "send failed");
+        throw thrown;
+      }
+      const fields: Record<string, unknown> = { ...base, outcome: result.kind, duration_ms: elapsed(started) };
+      if (result.kind === "reply") fields["reply"] = envelopeFields(result.envelope, payloads);
+      logger[level](fields, "sent");
+      return result;
+    };
 
   return { inbound, outbound };
 }

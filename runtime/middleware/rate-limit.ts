@@ -10,9 +10,7 @@ import { TokenBucket } from "limiter";
 import type { Envelope } from "../../generated/ts/types.js";
 import { BackpressureDropError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
-import type {
-  InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult,
-} from "../bus/types.js";
+import type { InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult } from "../bus/types.js";
 import type { MiddlewarePair } from "./compose.js";
 import { targetOf } from "./internal.js";
 
@@ -84,7 +82,8 @@ function dropError(scope: string, key: string, bucket: TokenBucket): Backpressur
 function checkLimit(field: string, limit: BucketLimit | undefined): void {
   if (limit === undefined) return;
   if (!(limit.rate > 0) || !Number.isFinite(limit.rate)) throw invalidArgument("rateLimit", `${field}.rate`, limit.rate, "a number of tokens per second > 0");
-  if (limit.burst !== undefined && !(limit.burst >= 1)) throw invalidArgument("rateLimit", `${field}.burst`, limit.burst, "a number >= 1 (or left out for max(1, rate))");
+  if (limit.burst !== undefined && !(limit.burst >= 1))
+    throw invalidArgument("rateLimit", `${field}.burst`, limit.burst, "a number >= 1 (or left out for max(1, rate))");
 }
 
 /** Creates a rate limiter (inbound and outbound middleware sharing its buckets). */
@@ -116,19 +115,23 @@ export function rateLimit(opts: RateLimitOptions): RateLimiter {
 
   const tenantOf = (env: Envelope, fallback: string | undefined): string | undefined => env.tenant_id ?? fallback;
 
-  const inbound: InboundMiddleware = (next) => (env, ctx): Promise<InboundResult> => {
-    if (!inKinds.has(ctx.kind)) return next(env, ctx);
-    const target = ctx.kind === "event" ? undefined : targetOf(env, ctx.subject);
-    const refused = take(tenantOf(env, ctx.bus.tenant), target);
-    return refused === undefined ? next(env, ctx) : Promise.resolve({ kind: "error", error: refused });
-  };
+  const inbound: InboundMiddleware =
+    (next) =>
+    (env, ctx): Promise<InboundResult> => {
+      if (!inKinds.has(ctx.kind)) return next(env, ctx);
+      const target = ctx.kind === "event" ? undefined : targetOf(env, ctx.subject);
+      const refused = take(tenantOf(env, ctx.bus.tenant), target);
+      return refused === undefined ? next(env, ctx) : Promise.resolve({ kind: "error", error: refused });
+    };
 
-  const outbound: OutboundMiddleware = (next) => (env, call): Promise<OutboundResult> => {
-    if (!outKinds.has(call.kind)) return next(env, call);
-    const target = call.kind === "publish" ? undefined : targetOf(env, call.subject);
-    const refused = take(tenantOf(env, call.bus.tenant), target);
-    return refused === undefined ? next(env, call) : Promise.reject(refused);
-  };
+  const outbound: OutboundMiddleware =
+    (next) =>
+    (env, call): Promise<OutboundResult> => {
+      if (!outKinds.has(call.kind)) return next(env, call);
+      const target = call.kind === "publish" ? undefined : targetOf(env, call.subject);
+      const refused = take(tenantOf(env, call.bus.tenant), target);
+      return refused === undefined ? next(env, call) : Promise.reject(refused);
+    };
 
   return { inbound, outbound, take };
 }

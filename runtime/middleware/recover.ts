@@ -21,19 +21,20 @@ export interface RecoverOptions {
 /** Inbound middleware turning throws and rejections into `error` results. */
 export function recover(opts: RecoverOptions = {}): InboundMiddleware {
   const { fallbackCode, onError } = opts;
-  return (next) => async (env, ctx): Promise<InboundResult> => {
-    try {
-      return await next(env, ctx);
-    } catch (thrown: unknown) {
-      const error = toAcpError(thrown, fallbackCode);
-      if (onError !== undefined) {
-        try {
-          onError(error, thrown, env, ctx);
-        } catch {
-          // an observer must not turn a recovered failure into a crash
+  return (next) =>
+    async (env, ctx): Promise<InboundResult> => {
+      try {
+        return await next(env, ctx);
+      } catch (thrown: unknown) {
+        const error = toAcpError(thrown, fallbackCode);
+        if (onError !== undefined) {
+          try {
+            onError(error, thrown, env, ctx);
+          } catch {
+            // an observer must not turn a recovered failure into a crash
+          }
         }
+        return { kind: "error", error };
       }
-      return { kind: "error", error };
-    }
-  };
+    };
 }

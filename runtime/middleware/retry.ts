@@ -7,9 +7,7 @@
  */
 import { MetadataKey } from "../../generated/ts/constants.js";
 import type { AcpError } from "../../generated/ts/errors.js";
-import type {
-  InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult,
-} from "../bus/types.js";
+import type { InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult } from "../bus/types.js";
 import { invalidArgument } from "../errors.js";
 import type { MiddlewarePair } from "./compose.js";
 import { handled, sleep, toAcpError, withDetails, withMetadata } from "./internal.js";
@@ -100,39 +98,43 @@ export function retry(opts: RetryOptions = {}): MiddlewarePair {
     return delayMs;
   }
 
-  const inbound: InboundMiddleware = (next) => async (env, ctx): Promise<InboundResult> => {
-    if (!inKinds.has(ctx.kind)) return next(env, ctx);
-    for (let attempt = 1; ; attempt++) {
-      const result = await handled(next, withMetadata(env, { [MetadataKey.RETRY_ATTEMPT]: attempt }), ctx);
-      if (result.kind !== "error") return result;
-      const delayMs = nextDelay(attempt, result.error, ctx.signal);
-      if (delayMs === undefined) return { kind: "error", error: withDetails(result.error, { attempts: attempt }) };
-      try {
-        await sleep(delayMs, ctx.signal);
-      } catch {
-        return { kind: "error", error: withDetails(result.error, { attempts: attempt }) };
-      }
-    }
-  };
-
-  const outbound: OutboundMiddleware = (next) => async (env, call): Promise<OutboundResult> => {
-    if (!outKinds.has(call.kind)) return next(env, call);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await next(withMetadata(env, { [MetadataKey.RETRY_ATTEMPT]: attempt }), call);
-      } catch (thrown: unknown) {
-        const error = toAcpError(thrown);
-        const delayMs = nextDelay(attempt, error, call.signal);
-        if (delayMs === undefined) throw withDetails(error, { attempts: attempt });
+  const inbound: InboundMiddleware =
+    (next) =>
+    async (env, ctx): Promise<InboundResult> => {
+      if (!inKinds.has(ctx.kind)) return next(env, ctx);
+      for (let attempt = 1; ; attempt++) {
+        const result = await handled(next, withMetadata(env, { [MetadataKey.RETRY_ATTEMPT]: attempt }), ctx);
+        if (result.kind !== "error") return result;
+        const delayMs = nextDelay(attempt, result.error, ctx.signal);
+        if (delayMs === undefined) return { kind: "error", error: withDetails(result.error, { attempts: attempt }) };
         try {
-          await sleep(delayMs, call.signal);
-        } catch (canceled: unknown) {
-          // the caller gave up while we waited: CANCELED, as the bus reports an aborted call
-          throw withDetails(toAcpError(canceled), { attempts: attempt, lastErrorCode: error.code });
+          await sleep(delayMs, ctx.signal);
+        } catch {
+          return { kind: "error", error: withDetails(result.error, { attempts: attempt }) };
         }
       }
-    }
-  };
+    };
+
+  const outbound: OutboundMiddleware =
+    (next) =>
+    async (env, call): Promise<OutboundResult> => {
+      if (!outKinds.has(call.kind)) return next(env, call);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await next(withMetadata(env, { [MetadataKey.RETRY_ATTEMPT]: attempt }), call);
+        } catch (thrown: unknown) {
+          const error = toAcpError(thrown);
+          const delayMs = nextDelay(attempt, error, call.signal);
+          if (delayMs === undefined) throw withDetails(error, { attempts: attempt });
+          try {
+            await sleep(delayMs, call.signal);
+          } catch (canceled: unknown) {
+            // the caller gave up while we waited: CANCELED, as the bus reports an aborted call
+            throw withDetails(toAcpError(canceled), { attempts: attempt, lastErrorCode: error.code });
+          }
+        }
+      }
+    };
 
   return { inbound, outbound };
 }

@@ -5,9 +5,7 @@
  * spec/middleware.md "timeout".
  */
 import { AgentTimeoutError } from "../../generated/ts/errors.js";
-import type {
-  InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult,
-} from "../bus/types.js";
+import type { InboundKind, InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult } from "../bus/types.js";
 import { invalidArgument } from "../errors.js";
 import type { MiddlewarePair } from "./compose.js";
 
@@ -63,31 +61,35 @@ export function timeout(opts: TimeoutOptions): MiddlewarePair {
   const inKinds = new Set<InboundKind>(opts.inboundKinds ?? ["event", "invoke", "stream"]);
   const outKinds = new Set<OutboundKind>(opts.outboundKinds ?? ["invoke"]);
 
-  const inbound: InboundMiddleware = (next) => (env, ctx): Promise<InboundResult> => {
-    if (!inKinds.has(ctx.kind)) return next(env, ctx);
-    return race<InboundResult>(
-      inMs,
-      ctx.signal,
-      () => ({
-        kind: "error",
-        error: new AgentTimeoutError(`handling ${env.event_type} ${env.event_id} took longer than ${inMs} ms`, { details: { timeoutMs: inMs } }),
-      }),
-      (signal) => next(env, { ...ctx, signal }),
-    );
-  };
+  const inbound: InboundMiddleware =
+    (next) =>
+    (env, ctx): Promise<InboundResult> => {
+      if (!inKinds.has(ctx.kind)) return next(env, ctx);
+      return race<InboundResult>(
+        inMs,
+        ctx.signal,
+        () => ({
+          kind: "error",
+          error: new AgentTimeoutError(`handling ${env.event_type} ${env.event_id} took longer than ${inMs} ms`, { details: { timeoutMs: inMs } }),
+        }),
+        (signal) => next(env, { ...ctx, signal }),
+      );
+    };
 
-  const outbound: OutboundMiddleware = (next) => (env, call): Promise<OutboundResult> => {
-    if (!outKinds.has(call.kind)) return next(env, call);
-    const timeoutMs = call.timeoutMs === undefined ? outMs : Math.min(call.timeoutMs, outMs);
-    return race<OutboundResult>(
-      timeoutMs,
-      call.signal,
-      () => {
-        throw new AgentTimeoutError(`${call.kind} to ${call.subject} took longer than ${timeoutMs} ms`, { details: { timeoutMs } });
-      },
-      (signal) => next(env, { ...call, signal, timeoutMs }),
-    );
-  };
+  const outbound: OutboundMiddleware =
+    (next) =>
+    (env, call): Promise<OutboundResult> => {
+      if (!outKinds.has(call.kind)) return next(env, call);
+      const timeoutMs = call.timeoutMs === undefined ? outMs : Math.min(call.timeoutMs, outMs);
+      return race<OutboundResult>(
+        timeoutMs,
+        call.signal,
+        () => {
+          throw new AgentTimeoutError(`${call.kind} to ${call.subject} took longer than ${timeoutMs} ms`, { details: { timeoutMs } });
+        },
+        (signal) => next(env, { ...call, signal, timeoutMs }),
+      );
+    };
 
   return { inbound, outbound };
 }

@@ -6,9 +6,7 @@
  * API is a no-op: nothing is recorded and envelopes keep the traceparent the bus gave
  * them. spec/middleware.md "trace".
  */
-import {
-  SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer,
-} from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Span, type SpanContext, type Tracer } from "@opentelemetry/api";
 import type { Envelope } from "../../generated/ts/types.js";
 import { formatTraceparent, parseTraceparent } from "../context/traceparent.js";
 import type { InboundMiddleware, InboundResult, OutboundKind, OutboundMiddleware, OutboundResult } from "../bus/types.js";
@@ -65,7 +63,11 @@ function outboundParent(env: Envelope): Context {
 }
 
 const OUTBOUND_OPERATION: Readonly<Record<OutboundKind, string>> = {
-  publish: "publish", invoke: "send", stream: "send", reply: "publish", frame: "publish",
+  publish: "publish",
+  invoke: "send",
+  stream: "send",
+  reply: "publish",
+  frame: "publish",
 };
 
 /** Inbound and outbound tracing middleware. */
@@ -73,46 +75,50 @@ export function tracing(opts: TraceOptions = {}): MiddlewarePair {
   const tracer = opts.tracer ?? trace.getTracer("openagentio");
   const outKinds = new Set<OutboundKind>(opts.outboundKinds ?? ["publish", "invoke", "stream", "reply", "frame"]);
 
-  const inbound: InboundMiddleware = (next) => (env, ctx): Promise<InboundResult> => {
-    const remote = spanContextFromTraceparent(env.traceparent);
-    const parent = remote === undefined ? context.active() : trace.setSpanContext(context.active(), remote);
-    const span = tracer.startSpan(`process ${ctx.subject}`, { kind: SpanKind.CONSUMER, attributes: attributes(env, ctx.subject, "process") }, parent);
-    return context.with(trace.setSpan(parent, span), async () => {
-      try {
-        const result = await next(env, ctx);
-        if (result.kind === "error") fail(span, result.error);
-        return result;
-      } catch (err: unknown) {
-        fail(span, err);
-        throw err;
-      } finally {
-        span.end();
-      }
-    });
-  };
+  const inbound: InboundMiddleware =
+    (next) =>
+    (env, ctx): Promise<InboundResult> => {
+      const remote = spanContextFromTraceparent(env.traceparent);
+      const parent = remote === undefined ? context.active() : trace.setSpanContext(context.active(), remote);
+      const span = tracer.startSpan(`process ${ctx.subject}`, { kind: SpanKind.CONSUMER, attributes: attributes(env, ctx.subject, "process") }, parent);
+      return context.with(trace.setSpan(parent, span), async () => {
+        try {
+          const result = await next(env, ctx);
+          if (result.kind === "error") fail(span, result.error);
+          return result;
+        } catch (err: unknown) {
+          fail(span, err);
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
+    };
 
-  const outbound: OutboundMiddleware = (next) => (env, call): Promise<OutboundResult> => {
-    if (!outKinds.has(call.kind)) return next(env, call);
-    const parent = outboundParent(env);
-    const kind = call.kind === "invoke" || call.kind === "stream" ? SpanKind.CLIENT : SpanKind.PRODUCER;
-    const operation = OUTBOUND_OPERATION[call.kind];
-    const span = tracer.startSpan(`${operation} ${call.subject}`, { kind, attributes: attributes(env, call.subject, operation) }, parent);
-    let sent = env;
-    if (span.isRecording()) {
-      const sc = span.spanContext();
-      sent = { ...env, traceparent: traceparentOf(sc), trace_id: sc.traceId, span_id: sc.spanId };
-    }
-    return context.with(trace.setSpan(parent, span), async () => {
-      try {
-        return await next(sent, call);
-      } catch (err: unknown) {
-        fail(span, err);
-        throw err;
-      } finally {
-        span.end();
+  const outbound: OutboundMiddleware =
+    (next) =>
+    (env, call): Promise<OutboundResult> => {
+      if (!outKinds.has(call.kind)) return next(env, call);
+      const parent = outboundParent(env);
+      const kind = call.kind === "invoke" || call.kind === "stream" ? SpanKind.CLIENT : SpanKind.PRODUCER;
+      const operation = OUTBOUND_OPERATION[call.kind];
+      const span = tracer.startSpan(`${operation} ${call.subject}`, { kind, attributes: attributes(env, call.subject, operation) }, parent);
+      let sent = env;
+      if (span.isRecording()) {
+        const sc = span.spanContext();
+        sent = { ...env, traceparent: traceparentOf(sc), trace_id: sc.traceId, span_id: sc.spanId };
       }
-    });
-  };
+      return context.with(trace.setSpan(parent, span), async () => {
+        try {
+          return await next(sent, call);
+        } catch (err: unknown) {
+          fail(span, err);
+          throw err;
+        } finally {
+          span.end();
+        }
+      });
+    };
 
   return { inbound, outbound };
 }

@@ -49,17 +49,21 @@ export function validation(opts: ValidationOptions = {}): MiddlewarePair {
   const kinds = new Set<InboundKind>(opts.inboundKinds ?? ["event", "invoke", "stream"]);
   const check = opts.check;
 
-  const inbound: InboundMiddleware = (next) => (env, ctx): Promise<InboundResult> => {
-    if (!kinds.has(ctx.kind)) return next(env, ctx);
-    const error = envelopeProblem(env, check);
-    return error === undefined ? next(env, ctx) : Promise.resolve({ kind: "error", error });
-  };
+  const inbound: InboundMiddleware =
+    (next) =>
+    (env, ctx): Promise<InboundResult> => {
+      if (!kinds.has(ctx.kind)) return next(env, ctx);
+      const error = envelopeProblem(env, check);
+      return error === undefined ? next(env, ctx) : Promise.resolve({ kind: "error", error });
+    };
 
-  const outbound: OutboundMiddleware = (next) => (env, call): Promise<OutboundResult> => {
-    if (opts.outbound !== true) return next(env, call);
-    const error = envelopeProblem(env, check);
-    return error === undefined ? next(env, call) : Promise.reject(error);
-  };
+  const outbound: OutboundMiddleware =
+    (next) =>
+    (env, call): Promise<OutboundResult> => {
+      if (opts.outbound !== true) return next(env, call);
+      const error = envelopeProblem(env, check);
+      return error === undefined ? next(env, call) : Promise.reject(error);
+    };
 
   return { inbound, outbound };
 }

@@ -125,8 +125,12 @@ export class StreamReassembler {
   #overflow(why: string, seq: number): ReassemblyStep[] {
     const error = new BackpressureDropError(`stream reassembly overflow: ${why}`, {
       details: {
-        seq, nextSeq: this.#nextSeq, pending: this.#pending.size, pendingBytes: this.#pendingBytes,
-        maxGap: this.#maxGap, maxPending: this.#maxPending,
+        seq,
+        nextSeq: this.#nextSeq,
+        pending: this.#pending.size,
+        pendingBytes: this.#pendingBytes,
+        maxGap: this.#maxGap,
+        maxPending: this.#maxPending,
         ...(Number.isFinite(this.#maxPendingBytes) ? { maxPendingBytes: this.#maxPendingBytes } : {}),
       },
     });

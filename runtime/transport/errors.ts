@@ -52,11 +52,7 @@ export function isTransportError(err: unknown, code?: TransportErrorCode): err i
 
 /** The error thrown by operations on a closed (or closing) transport. */
 export function closedError(transport: string, op: string, cause?: unknown): TransportError {
-  return new TransportError(
-    TransportErrorCode.TransportFailure,
-    `${transport} transport: cannot ${op}, the transport is closed`,
-    { cause },
-  );
+  return new TransportError(TransportErrorCode.TransportFailure, `${transport} transport: cannot ${op}, the transport is closed`, { cause });
 }
 
 /** The error a transport reports (as an `error` status) when a subscription's handler threw on a message. */
@@ -73,7 +69,8 @@ export function handlerThrewError(transport: string, subscription: string, subje
 export function assertData(transport: string, subject: string, data: unknown): asserts data is Uint8Array | MessageBody {
   if (data instanceof Uint8Array) return;
   const body = data as Partial<MessageBody> | null;
-  if (typeof body === "object" && body !== null && typeof body.bytes === "function" && typeof body.seal === "function" && typeof body.routed === "function") return;
+  if (typeof body === "object" && body !== null && typeof body.bytes === "function" && typeof body.seal === "function" && typeof body.routed === "function")
+    return;
   throw invalidArgument(`${transport} transport publish to ${JSON.stringify(subject)}`, "data", data, "a Uint8Array or a MessageBody");
 }
 

@@ -7,7 +7,14 @@ export { connectNats } from "./nats.js";
 export { TransportError, TransportErrorCode, isTransportError } from "./errors.js";
 export { TransportStatusType } from "./types.js";
 export {
-  assertQueue, assertSubject, assertToken, hasWildcard, queueProblem, subjectMatches, subjectProblem, tokenProblem,
+  assertQueue,
+  assertSubject,
+  assertToken,
+  hasWildcard,
+  queueProblem,
+  subjectMatches,
+  subjectProblem,
+  tokenProblem,
 } from "./subject.js";
 
 export type { MemoryTransportOptions, QueuePick } from "./memory.js";
@@ -16,6 +23,13 @@ export { DEFAULT_RECONNECT_BUFFER_BYTES } from "./nats-options.js";
 export type { TransportErrorOptions } from "./errors.js";
 export type { SubjectKind } from "./subject.js";
 export type {
-  MessageBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
-  TransportStatus, TransportSubscription,
+  MessageBody,
+  MessageHandler,
+  PublishOptions,
+  StatusListener,
+  SubscribeOptions,
+  Transport,
+  TransportMessage,
+  TransportStatus,
+  TransportSubscription,
 } from "./types.js";

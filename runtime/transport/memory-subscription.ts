@@ -79,8 +79,11 @@ export class MemorySubscription implements TransportSubscription, Member {
       if (!this.#slow) {
         this.#slow = true;
         this.#host.statusSoon({
-          type: "slow_consumer", subject: this.subject, ...(this.queue === undefined ? {} : { queue: this.queue }),
-          pending: this.pending, dropped: this.#dropped,
+          type: "slow_consumer",
+          subject: this.subject,
+          ...(this.queue === undefined ? {} : { queue: this.queue }),
+          pending: this.pending,
+          dropped: this.#dropped,
         });
       }
       return false;

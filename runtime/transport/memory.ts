@@ -13,8 +13,15 @@ import { StatusEmitter } from "./status.js";
 import { DEFAULT_INBOX_PREFIX, LiteralSubjectCheck, assertQueue, assertSubject, subjectProblem } from "./subject.js";
 import { Sublist, type MatchResult } from "./sublist.js";
 import type {
-  MessageBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportMessage,
-  TransportStatus, TransportSubscription,
+  MessageBody,
+  MessageHandler,
+  PublishOptions,
+  StatusListener,
+  SubscribeOptions,
+  Transport,
+  TransportMessage,
+  TransportStatus,
+  TransportSubscription,
 } from "./types.js";
 
 /** How a queue group picks the member that gets a message. */
@@ -100,7 +107,8 @@ class MemoryTransport implements Transport, SubscriptionHost {
     this.#maxPayload = positiveInt(opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, "createMemoryTransport", "maxPayload");
     this.inboxPrefix = opts.inboxPrefix ?? DEFAULT_INBOX_PREFIX;
     const problem = subjectProblem(this.inboxPrefix, "publish");
-    if (problem !== undefined) throw invalidArgument("createMemoryTransport", "inboxPrefix", this.inboxPrefix, `a dotted subject without wildcards (it ${problem})`);
+    if (problem !== undefined)
+      throw invalidArgument("createMemoryTransport", "inboxPrefix", this.inboxPrefix, `a dotted subject without wildcards (it ${problem})`);
     this.#inboxPrefix = `${this.inboxPrefix}.${randomBytes(9).toString("hex")}`;
     const pick = opts.queuePick ?? "round-robin";
     if (pick !== "round-robin" && pick !== "random") {

@@ -44,7 +44,10 @@ export class NatsSubscription implements TransportSubscription {
     this.#sub = sub;
     this.subject = subject;
     this.queue = queue;
-    this.closed = sub.closed.then(() => undefined, () => undefined);
+    this.closed = sub.closed.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** Always 0: nats.js hands messages to the handler as they are read (see spec/transports.md). */

@@ -17,7 +17,14 @@ import { NatsSubscription, natsCallback } from "./nats-subscription.js";
 import { StatusEmitter } from "./status.js";
 import { assertQueue, assertSubject } from "./subject.js";
 import type {
-  MessageBody, MessageHandler, PublishOptions, StatusListener, SubscribeOptions, Transport, TransportStatus, TransportSubscription,
+  MessageBody,
+  MessageHandler,
+  PublishOptions,
+  StatusListener,
+  SubscribeOptions,
+  Transport,
+  TransportStatus,
+  TransportSubscription,
 } from "./types.js";
 
 export type { NatsTransportOptions } from "./nats-options.js";
@@ -48,7 +55,12 @@ class NatsTransportImpl implements NatsTransport {
   #onlineWaiters: Array<() => void> = [];
   readonly #bursts = new Coalescer(
     (m) => this.#send(m),
-    (m, err) => this.#status.emit({ type: "error", unsent: 1, error: fromNatsError(err, `nats transport: cannot send a queued message to ${JSON.stringify(m.subject)}`, m.subject) }),
+    (m, err) =>
+      this.#status.emit({
+        type: "error",
+        unsent: 1,
+        error: fromNatsError(err, `nats transport: cannot send a queued message to ${JSON.stringify(m.subject)}`, m.subject),
+      }),
   );
 
   constructor(nc: NatsConnection, holdLimit: number, inboxPrefix: string) {
@@ -61,11 +73,15 @@ class NatsTransportImpl implements NatsTransport {
       await this.#statusLoop;
       if (this.#held.length > 0) {
         // the hold is given up: say how much was never sent (publishes that had resolved)
-        this.#status.emit({ type: "error", unsent: this.#held.length, error: new TransportError(
-          TransportErrorCode.TransportFailure,
-          `nats transport: closed while disconnected: ${this.#held.length} held messages (${this.#heldBytes} bytes) were never sent`,
-          { subject: this.#held[0]!.subject },
-        ) });
+        this.#status.emit({
+          type: "error",
+          unsent: this.#held.length,
+          error: new TransportError(
+            TransportErrorCode.TransportFailure,
+            `nats transport: closed while disconnected: ${this.#held.length} held messages (${this.#heldBytes} bytes) were never sent`,
+            { subject: this.#held[0]!.subject },
+          ),
+        });
       }
       this.#held = [];
       this.#heldBytes = 0;
@@ -211,7 +227,11 @@ class NatsTransportImpl implements NatsTransport {
       try {
         this.connection.publish(m.subject, m.data, m.reply === undefined ? undefined : { reply: m.reply });
       } catch (err) {
-        this.#status.emit({ type: "error", unsent: 1, error: fromNatsError(err, `nats transport: cannot send held message to ${JSON.stringify(m.subject)}`, m.subject) });
+        this.#status.emit({
+          type: "error",
+          unsent: 1,
+          error: fromNatsError(err, `nats transport: cannot send held message to ${JSON.stringify(m.subject)}`, m.subject),
+        });
       }
     }
   }

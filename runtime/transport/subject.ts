@@ -24,8 +24,16 @@ function isSpaceOrControl(c: number): boolean {
   if (c <= 0x20 || c === 0x7f) return true;
   if (c < 0x85) return false;
   return (
-    c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
   );
 }
 
@@ -148,8 +156,7 @@ export function assertQueue(queue: unknown): asserts queue is string {
 
 /** True when `pattern` has a `*` or `>` token. Assumes a valid subject. */
 export function hasWildcard(pattern: string): boolean {
-  return pattern === "*" || pattern === ">" || pattern.startsWith("*.") ||
-    pattern.includes(".*.") || pattern.endsWith(".*") || pattern.endsWith(".>");
+  return pattern === "*" || pattern === ">" || pattern.startsWith("*.") || pattern.includes(".*.") || pattern.endsWith(".*") || pattern.endsWith(".>");
 }
 
 /** True when the literal `subject` matches the (possibly wildcard) `pattern`. Both assumed valid. */

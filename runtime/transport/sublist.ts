@@ -37,8 +37,7 @@ class TrieNode<T extends Member> {
   readonly queues = new Map<string, T[]>();
 
   isEmpty(): boolean {
-    return this.plain.length === 0 && this.queues.size === 0 && this.children.size === 0 &&
-      this.star === undefined && this.gt === undefined;
+    return this.plain.length === 0 && this.queues.size === 0 && this.children.size === 0 && this.star === undefined && this.gt === undefined;
   }
 }
 

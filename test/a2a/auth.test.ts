@@ -50,8 +50,20 @@ beforeAll(async () => {
     return jwt.setExpirationTime(o.expired ? Math.floor(Date.now() / 1000) - 3600 : "1h").sign(o.key ?? privateKey);
   };
   store = createMemoryTaskStore();
-  server = await startA2aServer({ bus: bridgeBus, target: "demo", auth: verifier, store, card: { name: "iso", description: "d", version: "1" }, extendedCard: { description: "extended" }, heartbeatMs: 0, webhooks: { allowHosts: ["127.0.0.1"] } });
-  const as = async (token: string | undefined): Promise<Endpoint> => ({ url: server.url, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  server = await startA2aServer({
+    bus: bridgeBus,
+    target: "demo",
+    auth: verifier,
+    store,
+    card: { name: "iso", description: "d", version: "1" },
+    extendedCard: { description: "extended" },
+    heartbeatMs: 0,
+    webhooks: { allowHosts: ["127.0.0.1"] },
+  });
+  const as = async (token: string | undefined): Promise<Endpoint> => ({
+    url: server.url,
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
   ep["alice"] = await as(await sign("alice", "tenant-a"));
   ep["bob"] = await as(await sign("bob", "tenant-a"));
   ep["carol"] = await as(await sign("carol", "tenant-b"));
@@ -68,7 +80,8 @@ afterAll(async () => {
   await transport.close();
 });
 
-const call = async (who: string, method: string, params: unknown): Promise<{ status: number; answer: RpcAnswer }> => rpcHttp(ep[who] as Endpoint, method, params);
+const call = async (who: string, method: string, params: unknown): Promise<{ status: number; answer: RpcAnswer }> =>
+  rpcHttp(ep[who] as Endpoint, method, params);
 const ok = async (who: string, method: string, params: unknown): Promise<Obj> => {
   const r = await call(who, method, params);
   if (r.answer.error) throw new Error(`${who} ${method}: ${r.answer.error.code} ${r.answer.error.message}`);
@@ -121,21 +134,35 @@ const OPERATIONS: Record<string, () => Promise<(who: string) => Promise<Outcome>
   },
   "SendMessage (continue)": async () => {
     const t = await aliceTask("asked");
-    return async (who) => outcome(await call(who, "SendMessage", { message: userText("Zed", { taskId: t["id"] }) }), (r) => r["task"]["status"]["state"] === "TASK_STATE_COMPLETED");
+    return async (who) =>
+      outcome(
+        await call(who, "SendMessage", { message: userText("Zed", { taskId: t["id"] }) }),
+        (r) => r["task"]["status"]["state"] === "TASK_STATE_COMPLETED",
+      );
   },
   CreateTaskPushNotificationConfig: async () => {
     const t = await aliceTask("done");
-    return async (who) => outcome(await call(who, "CreateTaskPushNotificationConfig", { taskId: t["id"], url: "http://127.0.0.1:9/hook" }), (r) => r["taskId"] === t["id"]);
+    return async (who) =>
+      outcome(await call(who, "CreateTaskPushNotificationConfig", { taskId: t["id"], url: "http://127.0.0.1:9/hook" }), (r) => r["taskId"] === t["id"]);
   },
   GetTaskPushNotificationConfig: async () => {
     const t = await aliceTask("done");
     const c = await ok("alice", "CreateTaskPushNotificationConfig", { taskId: t["id"], url: "http://127.0.0.1:9/hook", token: "secret-token" });
-    return async (who) => outcome(await call(who, "GetTaskPushNotificationConfig", { taskId: t["id"], id: c["id"] }), (r) => r["id"] === c["id"] && r["token"] === undefined);
+    return async (who) =>
+      outcome(await call(who, "GetTaskPushNotificationConfig", { taskId: t["id"], id: c["id"] }), (r) => r["id"] === c["id"] && r["token"] === undefined);
   },
   ListTaskPushNotificationConfigs: async () => {
     const t = await aliceTask("done");
-    await ok("alice", "CreateTaskPushNotificationConfig", { taskId: t["id"], url: "http://127.0.0.1:9/hook", authentication: { scheme: "Bearer", credentials: "secret-cred" } });
-    return async (who) => outcome(await call(who, "ListTaskPushNotificationConfigs", { taskId: t["id"] }), (r) => r["configs"].length === 1 && !JSON.stringify(r).includes("secret"));
+    await ok("alice", "CreateTaskPushNotificationConfig", {
+      taskId: t["id"],
+      url: "http://127.0.0.1:9/hook",
+      authentication: { scheme: "Bearer", credentials: "secret-cred" },
+    });
+    return async (who) =>
+      outcome(
+        await call(who, "ListTaskPushNotificationConfigs", { taskId: t["id"] }),
+        (r) => r["configs"].length === 1 && !JSON.stringify(r).includes("secret"),
+      );
   },
   DeleteTaskPushNotificationConfig: async () => {
     const t = await aliceTask("done");
@@ -191,7 +218,12 @@ describe("A2A auth: principal × operation × tenant", () => {
   });
 
   it("a valid token bound to no tenant is 403 (the verifier requires one)", async () => {
-    const noTenant = await new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject("dave").setIssuedAt().setExpirationTime("1h").sign(signingKey);
+    const noTenant = await new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid: "k1" })
+      .setSubject("dave")
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(signingKey);
     const r = await rpcHttp({ url: server.url, headers: { authorization: `Bearer ${noTenant}` } }, "ListTasks", {});
     expect(r.status).toBe(403);
     expect(r.answer).toMatchObject({ id: null, error: { code: -32600 } });
@@ -199,13 +231,19 @@ describe("A2A auth: principal × operation × tenant", () => {
 
   it("the agent runs in the token's tenant, as its principal's user", async () => {
     const seen: { tenant?: string; user?: string }[] = [];
-    const sub = agentBus.handleInvoke("whoami", (_req: unknown, ctx) => {
-      seen.push({ ...(ctx.envelope.tenant_id ? { tenant: ctx.envelope.tenant_id } : {}), ...(ctx.envelope.user_id ? { user: ctx.envelope.user_id } : {}) });
-      return "ok";
-    }, { tenant: "tenant-b" });
+    const sub = agentBus.handleInvoke(
+      "whoami",
+      (_req: unknown, ctx) => {
+        seen.push({ ...(ctx.envelope.tenant_id ? { tenant: ctx.envelope.tenant_id } : {}), ...(ctx.envelope.user_id ? { user: ctx.envelope.user_id } : {}) });
+        return "ok";
+      },
+      { tenant: "tenant-b" },
+    );
     const who = await startA2aServer({ bus: bridgeBus, target: "whoami", auth: verifier, card: { name: "w", description: "d", version: "1" } });
     try {
-      const r = await rpcHttp({ url: who.url, headers: (ep["carol"] as { headers: Record<string, string> }).headers }, "SendMessage", { message: userText("hi") });
+      const r = await rpcHttp({ url: who.url, headers: (ep["carol"] as { headers: Record<string, string> }).headers }, "SendMessage", {
+        message: userText("hi"),
+      });
       expect((r.answer.result as Obj)["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
       expect(seen).toEqual([{ tenant: "tenant-b", user: "carol" }]);
     } finally {
@@ -225,7 +263,9 @@ describe("A2A auth: configuration", () => {
       const anon = await rpcHttp(url, "ListTasks", {});
       expect(anon.status).toBe(401);
       expect(anon.headers.get("www-authenticate")).toMatch(/^Bearer realm="oaio"/);
-      const alice = await rpcHttp({ url, headers: (ep["alice"] as { headers: Record<string, string> }).headers }, "SendMessage", { message: userText("via gateway") });
+      const alice = await rpcHttp({ url, headers: (ep["alice"] as { headers: Record<string, string> }).headers }, "SendMessage", {
+        message: userText("via gateway"),
+      });
       expect((alice.answer.result as Obj)["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
       const card = (await (await fetch(`${url}/.well-known/agent-card.json`, { headers: { "A2A-Version": "1.0" } })).json()) as Obj;
       expect(Object.keys(card["securitySchemes"])).toEqual(["bearer"]);
@@ -236,24 +276,45 @@ describe("A2A auth: configuration", () => {
 
   it('auth "none" on an authenticating gateway app is refused, and so is a server without auth', async () => {
     const gateway = createGateway({ bus: bridgeBus, auth: verifier });
-    await expect(gateway.app.register(a2aPlugin, { prefix: "/a2a", bus: bridgeBus, target: "demo", auth: "none", card: { name: "g", description: "d", version: "1" } }).ready())
-      .rejects.toThrow(/would bypass the gateway's auth/);
+    await expect(
+      gateway.app
+        .register(a2aPlugin, { prefix: "/a2a", bus: bridgeBus, target: "demo", auth: "none", card: { name: "g", description: "d", version: "1" } })
+        .ready(),
+    ).rejects.toThrow(/would bypass the gateway's auth/);
     await gateway.close();
-    await expect(startA2aServer({ bus: bridgeBus, target: "demo", card: { name: "n", description: "d", version: "1" } })).rejects.toBeInstanceOf(InvalidRequestError);
-    await expect(startA2aServer({ bus: bridgeBus, target: "demo", auth: "none", extendedCard: {}, card: { name: "n", description: "d", version: "1" } })).rejects.toThrow(/extendedCard needs authentication/);
+    await expect(startA2aServer({ bus: bridgeBus, target: "demo", card: { name: "n", description: "d", version: "1" } })).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
+    await expect(
+      startA2aServer({ bus: bridgeBus, target: "demo", auth: "none", extendedCard: {}, card: { name: "n", description: "d", version: "1" } }),
+    ).rejects.toThrow(/extendedCard needs authentication/);
   });
 
-  it("a verifier that does not require a tenant: a tenantless token is tenant \"\" and cannot pick one", async () => {
+  it('a verifier that does not require a tenant: a tenantless token is tenant "" and cannot pick one', async () => {
     const jwks = { keys: [publicJwk] };
-    const lenient = await startA2aServer({ bus: bridgeBus, target: "demo", auth: createJwtVerifier({ jwks, requireTenant: false }), card: { name: "l", description: "d", version: "1" } });
+    const lenient = await startA2aServer({
+      bus: bridgeBus,
+      target: "demo",
+      auth: createJwtVerifier({ jwks, requireTenant: false }),
+      card: { name: "l", description: "d", version: "1" },
+    });
     try {
-      const tok = await new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject("svc").setIssuedAt().setExpirationTime("1h").sign(signingKey);
+      const tok = await new SignJWT({})
+        .setProtectedHeader({ alg: "ES256", kid: "k1" })
+        .setSubject("svc")
+        .setIssuedAt()
+        .setExpirationTime("1h")
+        .sign(signingKey);
       const who = { url: lenient.url, headers: { authorization: `Bearer ${tok}` } };
       const t = await rpcHttp(who, "SendMessage", { message: userText("untenanted") });
       expect((t.answer.result as Obj)["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
-      expect((await rpcHttp(who, "ListTasks", { tenant: "tenant-a" })).answer.error?.message).toMatch(/is not the tenant your credentials are bound to \(none\)/);
+      expect((await rpcHttp(who, "ListTasks", { tenant: "tenant-a" })).answer.error?.message).toMatch(
+        /is not the tenant your credentials are bound to \(none\)/,
+      );
       const alice = { url: lenient.url, headers: (ep["alice"] as { headers: Record<string, string> }).headers };
-      expect((await rpcHttp(alice, "GetTask", { id: (t.answer.result as Obj)["task"]["id"] })).answer.error?.code, "tenant-a does not see tenant \"\"").toBe(-32001);
+      expect((await rpcHttp(alice, "GetTask", { id: (t.answer.result as Obj)["task"]["id"] })).answer.error?.code, 'tenant-a does not see tenant ""').toBe(
+        -32001,
+      );
     } finally {
       await lenient.close();
     }

@@ -47,7 +47,10 @@ afterAll(async () => {
 
 /** What `p` rejected with. */
 async function rejection(p: Promise<unknown>): Promise<unknown> {
-  return p.then(() => expect.fail("expected a rejection"), (err: unknown) => err);
+  return p.then(
+    () => expect.fail("expected a rejection"),
+    (err: unknown) => err,
+  );
 }
 
 describe("the handler raises reasons, not binding codes", () => {
@@ -100,11 +103,14 @@ describe("A2aClient checks the results it types", () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       let body = "";
-      req.setEncoding("utf8").on("data", (d: string) => (body += d)).on("end", () => {
-        const rpc = JSON.parse(body) as { id: number; method: string };
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ jsonrpc: "2.0", id: rpc.id, result: results[rpc.method] }));
-      });
+      req
+        .setEncoding("utf8")
+        .on("data", (d: string) => (body += d))
+        .on("end", () => {
+          const rpc = JSON.parse(body) as { id: number; method: string };
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify({ jsonrpc: "2.0", id: rpc.id, result: results[rpc.method] }));
+        });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     client = new A2aClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);

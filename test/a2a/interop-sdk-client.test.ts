@@ -5,7 +5,17 @@
  * it raises from our JSON-RPC errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AgentCard, CancelTaskRequest, GetTaskRequest, ListTasksRequest, SendMessageRequest, StreamResponse, SubscribeToTaskRequest, Task, TaskPushNotificationConfig } from "@a2a-js/sdk";
+import {
+  AgentCard,
+  CancelTaskRequest,
+  GetTaskRequest,
+  ListTasksRequest,
+  SendMessageRequest,
+  StreamResponse,
+  SubscribeToTaskRequest,
+  Task,
+  TaskPushNotificationConfig,
+} from "@a2a-js/sdk";
 import { Client, ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory, createAuthenticatingFetchWithRetry } from "@a2a-js/sdk/client";
 import { LegacyJsonRpcTransport } from "@a2a-js/sdk/compat/v0_3/client";
 import { DEMO_TOOL_CALL, startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
@@ -18,11 +28,17 @@ let n = 0;
 const message = (text: string, extra: Record<string, unknown> = {}): SendMessageRequest =>
   SendMessageRequest.fromJSON({ message: { messageId: `sdk-${++n}`, role: "ROLE_USER", parts: [{ text }], ...extra } });
 const json = (t: Task): Record<string, any> => Task.toJSON(t) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const text = (t: Record<string, any>): string => (t["artifacts"] ?? []).flatMap((a: any) => a.parts).map((p: any) => p.text).join(""); // eslint-disable-line @typescript-eslint/no-explicit-any
+const text = (t: Record<string, any>): string =>
+  (t["artifacts"] ?? [])
+    .flatMap((a: any) => a.parts)
+    .map((p: any) => p.text)
+    .join(""); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function held(): Promise<Task> {
   const before = env.demo.holding;
-  const r = await client.sendMessage(SendMessageRequest.fromJSON({ ...(SendMessageRequest.toJSON(message("hold")) as object), configuration: { returnImmediately: true } }));
+  const r = await client.sendMessage(
+    SendMessageRequest.fromJSON({ ...(SendMessageRequest.toJSON(message("hold")) as object), configuration: { returnImmediately: true } }),
+  );
   await env.demo.waitHolding(before + 1);
   if (!("status" in r)) throw new Error("expected a task");
   return r as Task;
@@ -32,7 +48,9 @@ beforeAll(async () => {
   env = await startConformanceEnv();
   // The SDK's own auth hook: every request carries the Bearer JWT of the checks' principal.
   authFetch = createAuthenticatingFetchWithRetry(fetch, { headers: async () => ({ ...env.authHeaders }), shouldRetryWithHeaders: async () => undefined });
-  client = await new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl: authFetch })] })).createFromUrl(env.url);
+  client = await new ClientFactory(
+    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, { transports: [new JsonRpcTransportFactory({ fetchImpl: authFetch })] }),
+  ).createFromUrl(env.url);
 });
 afterAll(async () => {
   await env.close();
@@ -140,7 +158,9 @@ describe("@a2a-js/sdk client against our server", () => {
   it("creates, gets, lists, deletes push configs and receives webhooks with the Authorization", async () => {
     const t = await held();
     const url = `${env.receiver.url}/sdk-hook`;
-    const created = await client.createTaskPushNotificationConfig(TaskPushNotificationConfig.fromJSON({ taskId: t.id, url, authentication: { scheme: "Bearer", credentials: "sdk-token" } }));
+    const created = await client.createTaskPushNotificationConfig(
+      TaskPushNotificationConfig.fromJSON({ taskId: t.id, url, authentication: { scheme: "Bearer", credentials: "sdk-token" } }),
+    );
     expect(created.id).not.toBe("");
     const got = await client.getTaskPushNotificationConfig({ tenant: "", taskId: t.id, id: created.id });
     expect(got.url).toBe(url);
@@ -171,7 +191,9 @@ describe("@a2a-js/sdk client against our server", () => {
     expect(cases).toEqual(["task", "statusUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate"]);
     expect(json(await legacy.getTask(GetTaskRequest.fromJSON({ id: sent["id"] })))["id"]).toBe(sent["id"]);
     const before = env.demo.holding;
-    const h = (await legacy.sendMessage(SendMessageRequest.fromJSON({ ...(SendMessageRequest.toJSON(message("hold")) as object), configuration: { returnImmediately: true } }))) as Task;
+    const h = (await legacy.sendMessage(
+      SendMessageRequest.fromJSON({ ...(SendMessageRequest.toJSON(message("hold")) as object), configuration: { returnImmediately: true } }),
+    )) as Task;
     await env.demo.waitHolding(before + 1);
     expect(json(await legacy.cancelTask(CancelTaskRequest.fromJSON({ id: h.id })))["status"]["state"]).toBe("TASK_STATE_CANCELED");
   });

@@ -32,12 +32,24 @@ const executor: AgentExecutor = {
     const said = ctx.userMessage.parts.map((p) => (p.content?.$case === "text" ? p.content.value : "")).join("");
     events.publish(AgentEvent.task(ctx.task ?? Task.fromJSON({ id: taskId, contextId, status: { state: "TASK_STATE_SUBMITTED" } })));
     const status = (state: string, reply?: string): void =>
-      events.publish(AgentEvent.statusUpdate(TaskStatusUpdateEvent.fromJSON({
-        taskId, contextId,
-        status: { state, ...(reply ? { message: { messageId: `${taskId}-${state}`, role: "ROLE_AGENT", parts: [{ text: reply }], taskId, contextId } } : {}) },
-      })));
+      events.publish(
+        AgentEvent.statusUpdate(
+          TaskStatusUpdateEvent.fromJSON({
+            taskId,
+            contextId,
+            status: {
+              state,
+              ...(reply ? { message: { messageId: `${taskId}-${state}`, role: "ROLE_AGENT", parts: [{ text: reply }], taskId, contextId } } : {}),
+            },
+          }),
+        ),
+      );
     const chunk = (text: string, append: boolean, lastChunk: boolean): void =>
-      events.publish(AgentEvent.artifactUpdate(TaskArtifactUpdateEvent.fromJSON({ taskId, contextId, artifact: { artifactId: "answer", parts: [{ text }] }, append, lastChunk })));
+      events.publish(
+        AgentEvent.artifactUpdate(
+          TaskArtifactUpdateEvent.fromJSON({ taskId, contextId, artifact: { artifactId: "answer", parts: [{ text }] }, append, lastChunk }),
+        ),
+      );
     status("TASK_STATE_WORKING");
     if (ctx.task !== undefined) {
       chunk(`Hello, ${said}`, false, true);
@@ -47,13 +59,27 @@ const executor: AgentExecutor = {
     } else if (said === "login") {
       status("TASK_STATE_AUTH_REQUIRED", "Sign in, please.");
     } else if (said === "tool") {
-      events.publish(AgentEvent.statusUpdate(TaskStatusUpdateEvent.fromJSON({
-        taskId, contextId,
-        status: { state: "TASK_STATE_WORKING", message: { messageId: `${taskId}-tool`, role: "ROLE_AGENT", taskId, contextId, parts: [
-          { data: TOOL_CALL, metadata: { "acp.event_type": "agent.tool.call" } },
-          { data: { call_id: "" }, metadata: { "acp.event_type": "agent.tool.call" } },
-        ] } },
-      })));
+      events.publish(
+        AgentEvent.statusUpdate(
+          TaskStatusUpdateEvent.fromJSON({
+            taskId,
+            contextId,
+            status: {
+              state: "TASK_STATE_WORKING",
+              message: {
+                messageId: `${taskId}-tool`,
+                role: "ROLE_AGENT",
+                taskId,
+                contextId,
+                parts: [
+                  { data: TOOL_CALL, metadata: { "acp.event_type": "agent.tool.call" } },
+                  { data: { call_id: "" }, metadata: { "acp.event_type": "agent.tool.call" } },
+                ],
+              },
+            },
+          }),
+        ),
+      );
       chunk("used", false, true);
       status("TASK_STATE_COMPLETED");
     } else if (said === "wait") {
@@ -75,11 +101,17 @@ const executor: AgentExecutor = {
 
 beforeAll(async () => {
   const app = express();
-  const card = (): AgentCard => AgentCard.fromJSON({
-    name: "SDK agent", description: "an @a2a-js/sdk server", version: "1.0.0",
-    supportedInterfaces: [{ url: `${base}/a2a/jsonrpc`, protocolBinding: "JSONRPC", protocolVersion: "1.0" }],
-    capabilities: { streaming: true, pushNotifications: false }, defaultInputModes: ["text/plain"], defaultOutputModes: ["text/plain"], skills: [],
-  });
+  const card = (): AgentCard =>
+    AgentCard.fromJSON({
+      name: "SDK agent",
+      description: "an @a2a-js/sdk server",
+      version: "1.0.0",
+      supportedInterfaces: [{ url: `${base}/a2a/jsonrpc`, protocolBinding: "JSONRPC", protocolVersion: "1.0" }],
+      capabilities: { streaming: true, pushNotifications: false },
+      defaultInputModes: ["text/plain"],
+      defaultOutputModes: ["text/plain"],
+      skills: [],
+    });
   // The handler's copy of the card only serves version checks; the served card is built per request (port known by then).
   const handler = new DefaultRequestHandler(card(), new InMemoryTaskStore(), executor);
   app.use("/.well-known/agent-card.json", agentCardHandler({ agentCardProvider: async () => card() }));

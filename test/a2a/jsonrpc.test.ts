@@ -56,7 +56,9 @@ describe("JSON-RPC: wire strings are looked up in null-prototype tables", () => 
 
 describe("JSON-RPC: oversized and deep bodies", () => {
   it("a body over bodyLimit is a JSON-RPC error with id null (HTTP 413)", async () => {
-    const r = await rpcHttp(server.url, "", undefined, { body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "GetTask", params: { id: "x".repeat(8192) } }) });
+    const r = await rpcHttp(server.url, "", undefined, {
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "GetTask", params: { id: "x".repeat(8192) } }),
+    });
     expect(r.status).toBe(413);
     expect(r.answer).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32600 } });
     expect(r.answer.error?.message).toMatch(/larger than 4096 bytes \(bodyLimit\)/);
@@ -65,7 +67,9 @@ describe("JSON-RPC: oversized and deep bodies", () => {
   it("a body nested deeper than maxDepth is a JSON-RPC error with id null, however deep", async () => {
     for (const depth of [33, 4000]) {
       const params = `${"[".repeat(depth)}${"]".repeat(depth)}`;
-      const r = await rpcHttp(server.url, "", undefined, { body: `{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"x","deep":${params}}}`.slice(0, 4000) });
+      const r = await rpcHttp(server.url, "", undefined, {
+        body: `{"jsonrpc":"2.0","id":1,"method":"GetTask","params":{"id":"x","deep":${params}}}`.slice(0, 4000),
+      });
       expect(r.answer.id, String(depth)).toBeNull();
       expect(r.answer.error?.code, String(depth)).toBe(-32600);
       expect(r.answer.error?.message).toMatch(/deeper than 32 levels/);

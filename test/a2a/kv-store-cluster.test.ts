@@ -44,9 +44,11 @@ describe("A2A KV store on a 3-node cluster", () => {
       expect(even.tasks.filter((t) => t.status.state === "TASK_STATE_COMPLETED").map((t) => t.id)).toEqual(["t16", "t12", "t8", "t4", "t0"]);
       expect((await eventually(() => stores.pushConfigs.list("t1"))).map((c) => c.id)).toEqual(["c1"]);
       // a create whose reply was lost in the election is retried; "exists already" then means it landed
-      await eventually(() => stores.tasks.create({ tenant: "odd", owner: "p", task: task("after-kill") }).catch((err: unknown) => {
-        if (!/exists already/.test(String(err))) throw err;
-      }));
+      await eventually(() =>
+        stores.tasks.create({ tenant: "odd", owner: "p", task: task("after-kill") }).catch((err: unknown) => {
+          if (!/exists already/.test(String(err))) throw err;
+        }),
+      );
       await eventually(() => stores.tasks.update("odd", task("t1", "TASK_STATE_INPUT_REQUIRED")));
       expect((await stores.tasks.get("odd", "t1"))?.task.status.state).toBe("TASK_STATE_INPUT_REQUIRED");
 

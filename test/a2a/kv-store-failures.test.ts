@@ -45,11 +45,23 @@ async function setup(phase: FinalPhase): Promise<{ server: A2aServer; logged: Ob
   const stores = await openKvA2aStores(nc, { bucket: `a2a_${fresh()}` });
   const logged: Obj[] = [];
   const server = await startA2aServer({
-    bus: bridge, target: "big", auth: "none", card: { name: "f", description: "d", version: "1" }, heartbeatMs: 0,
-    store: stores.tasks, pushStore: stores.pushConfigs,
+    bus: bridge,
+    target: "big",
+    auth: "none",
+    card: { name: "f", description: "d", version: "1" },
+    heartbeatMs: 0,
+    store: stores.tasks,
+    pushStore: stores.pushConfigs,
     logger: { error: (fields, msg) => logged.push({ ...fields, msg }) },
   });
-  cleanup.push(() => transport.close(), () => agent.close(), () => bridge.close(), () => sub.unsubscribe(), () => stores.close(), () => server.close());
+  cleanup.push(
+    () => transport.close(),
+    () => agent.close(),
+    () => bridge.close(),
+    () => sub.unsubscribe(),
+    () => stores.close(),
+    () => server.close(),
+  );
   return { server, logged };
 }
 

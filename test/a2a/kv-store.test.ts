@@ -56,9 +56,19 @@ async function rawKeys(nc: NatsConnection, bucket: string): Promise<string[]> {
 }
 
 storeContract("memory", async (b) => {
-  const tasks = createMemoryTaskStore({ ...(b.maxTasksPerTenant ? { maxTasksPerTenant: b.maxTasksPerTenant } : {}), ...(b.maxTasks ? { maxTasks: b.maxTasks } : {}) });
+  const tasks = createMemoryTaskStore({
+    ...(b.maxTasksPerTenant ? { maxTasksPerTenant: b.maxTasksPerTenant } : {}),
+    ...(b.maxTasks ? { maxTasks: b.maxTasks } : {}),
+  });
   const push = createMemoryPushConfigStore(b.maxConfigsPerTask ? { maxConfigsPerTask: b.maxConfigsPerTask } : {});
-  return { tasks, push, close: async () => { await tasks.close(); await push.close(); } };
+  return {
+    tasks,
+    push,
+    close: async () => {
+      await tasks.close();
+      await push.close();
+    },
+  };
 });
 
 storeContract("JetStream KV", async (b) => {
@@ -74,8 +84,21 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     const agent = createBus({ agentId: "agent", transport });
     const bridgeBus = createBus({ agentId: "bridge", transport });
     const demo = serveDemoAgent(agent, "demo");
-    cleanup.push(() => transport.close(), () => agent.close(), () => bridgeBus.close(), () => demo.close());
-    const opts = { bus: bridgeBus, target: "demo", auth: "none" as const, card: { name: "k", description: "d", version: "1" }, heartbeatMs: 0, kvStore: { nats: nc, bucket }, webhooks: { allowHosts: ["127.0.0.1"] } };
+    cleanup.push(
+      () => transport.close(),
+      () => agent.close(),
+      () => bridgeBus.close(),
+      () => demo.close(),
+    );
+    const opts = {
+      bus: bridgeBus,
+      target: "demo",
+      auth: "none" as const,
+      card: { name: "k", description: "d", version: "1" },
+      heartbeatMs: 0,
+      kvStore: { nats: nc, bucket },
+      webhooks: { allowHosts: ["127.0.0.1"] },
+    };
 
     const first = await startA2aServer(opts);
     const done = (await rpcResult<Obj>(first.url, "SendMessage", { message: userText("done") }))["task"];
@@ -107,7 +130,12 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
 
   it("kvStore together with store or pushStore is refused, naming both options", async () => {
     const nc = await conn();
-    const base = { bus: createBus({ agentId: "b", transport: createMemoryTransport() }), target: "demo", auth: "none" as const, card: { name: "k", description: "d", version: "1" } };
+    const base = {
+      bus: createBus({ agentId: "b", transport: createMemoryTransport() }),
+      target: "demo",
+      auth: "none" as const,
+      card: { name: "k", description: "d", version: "1" },
+    };
     cleanup.push(() => base.bus.close());
     await expect(startA2aServer({ ...base, kvStore: { nats: nc }, pushStore: createMemoryPushConfigStore() })).rejects.toThrow(/kvStore and store\/pushStore/);
     await expect(startA2aServer({ ...base, kvStore: { nats: nc }, store: createMemoryTaskStore() })).rejects.toThrow(/kvStore and store\/pushStore/);
@@ -149,7 +177,10 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     expect(seenByA?.revision).toBe(seenByB?.revision);
     const rev = await b.tasks.updateAt("t", task("x", "TASK_STATE_INPUT_REQUIRED"), seenByB!.revision);
     expect(rev).toBeGreaterThan(seenByB!.revision);
-    const err = await a.tasks.updateAt("t", task("x", "TASK_STATE_AUTH_REQUIRED"), seenByA!.revision).then(() => undefined, (e: unknown) => e);
+    const err = await a.tasks.updateAt("t", task("x", "TASK_STATE_AUTH_REQUIRED"), seenByA!.revision).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TransportFailureError);
     expect((err as TransportFailureError).details).toMatchObject({ reason: "revision_conflict", expected: seenByA!.revision });
     expect((err as TransportFailureError).retryable).toBe(true);
@@ -166,14 +197,19 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     cleanup.push(() => b.close());
     await a.tasks.create({ tenant: "t", owner: "p", task: task("x") });
     const rev = (await a.tasks.getRevisioned("t", "x"))!.revision;
-    const racing = await Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
-      (i % 2 === 0 ? a : b).tasks.updateAt("t", task("x", "TASK_STATE_WORKING", { metadata: { i } }), rev)));
+    const racing = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).tasks.updateAt("t", task("x", "TASK_STATE_WORKING", { metadata: { i } }), rev)),
+    );
     const won = racing.filter((r) => r.status === "fulfilled");
     expect(won, "exactly one writer holding the revision wins").toHaveLength(1);
     for (const r of racing) if (r.status === "rejected") expect((r.reason as TransportFailureError).details).toMatchObject({ reason: "revision_conflict" });
-    const creates = await Promise.allSettled(Array.from({ length: 12 }, (_, i) =>
-      (i % 2 === 0 ? a : b).tasks.create({ tenant: "t", owner: `p${i}`, task: task("y") })));
-    expect(creates.filter((r) => r.status === "fulfilled"), "exactly one create of an id wins").toHaveLength(1);
+    const creates = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? a : b).tasks.create({ tenant: "t", owner: `p${i}`, task: task("y") })),
+    );
+    expect(
+      creates.filter((r) => r.status === "fulfilled"),
+      "exactly one create of an id wins",
+    ).toHaveLength(1);
     for (const r of creates) if (r.status === "rejected") expect(String(r.reason)).toMatch(/y exists already/);
   });
 
@@ -183,7 +219,10 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     cleanup.push(() => b.close());
     await a.tasks.create({ tenant: "t", owner: "p", task: task("x") });
     await b.tasks.update("t", task("x", "TASK_STATE_CANCELED"));
-    const err = await a.tasks.update("t", task("x", "TASK_STATE_WORKING")).then(() => undefined, (e: unknown) => e);
+    const err = await a.tasks.update("t", task("x", "TASK_STATE_WORKING")).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect((err as Error).message).toMatch(/already TASK_STATE_CANCELED/);
     expect((await a.tasks.get("t", "x"))?.task.status.state).toBe("TASK_STATE_CANCELED");
@@ -271,7 +310,10 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     await kv.put(`t.${token("t")}.${token("junk")}`, "not json {");
     const s = await kvStores({ bucket }, nc);
     expect((await jsm.streams.info(`KV_${bucket}`)).config.allow_msg_ttl).toBe(true);
-    const err = await s.tasks.get("t", "junk").then(() => undefined, (e: unknown) => e);
+    const err = await s.tasks.get("t", "junk").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TransportFailureError);
     expect((err as Error).message).toMatch(/holds a value this store did not write/);
     expect((err as TransportFailureError).retryable).toBe(false);

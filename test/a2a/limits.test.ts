@@ -10,7 +10,14 @@ import { createBus } from "../../runtime/bus/index.js";
 import type { Bus, StreamClientDefaults } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { createServer } from "node:http";
-import { createMemoryPushConfigStore, createMemoryTaskStore, createPushDelivery, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
+import {
+  createMemoryPushConfigStore,
+  createMemoryTaskStore,
+  createPushDelivery,
+  startA2aServer,
+  type A2aServer,
+  type TaskStore,
+} from "../../runtime/a2a/index.js";
 import type { A2aServerOptions } from "../../runtime/a2a/index.js";
 import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
 import { rpc, rpcResult, sseAll, sseOpen, userText } from "../../runtime/a2a/conformance/http.js";
@@ -29,8 +36,21 @@ async function setup(extra: Partial<A2aServerOptions> = {}, stream: StreamClient
   const agent = createBus({ agentId: "agent", transport });
   const bridge = createBus({ agentId: "bridge", transport, stream });
   const demo = serveDemoAgent(agent, "demo");
-  const server = await startA2aServer({ bus: bridge, target: "demo", auth: "none", card: { name: "l", description: "d", version: "1" }, heartbeatMs: 0, ...extra });
-  cleanup.push(() => transport.close(), () => agent.close(), () => bridge.close(), () => demo.close(), () => server.close());
+  const server = await startA2aServer({
+    bus: bridge,
+    target: "demo",
+    auth: "none",
+    card: { name: "l", description: "d", version: "1" },
+    heartbeatMs: 0,
+    ...extra,
+  });
+  cleanup.push(
+    () => transport.close(),
+    () => agent.close(),
+    () => bridge.close(),
+    () => demo.close(),
+    () => server.close(),
+  );
   return { server, agent, demo };
 }
 
@@ -160,11 +180,17 @@ describe("A2A task store bounds", () => {
     await demo.waitHolding(3);
     const refused = await rpc(server.url, "SendMessage", { message: userText("one too many") });
     expect(refused.error?.message).toMatch(/the task store is full: tenant "" holds 3 tasks \(maxTasksPerTenant\)/);
-    for (const id of held) expect((await rpcResult<Obj>(server.url, "GetTask", { id }))["status"]["state"], "still there, still working").toBe("TASK_STATE_WORKING");
+    for (const id of held)
+      expect((await rpcResult<Obj>(server.url, "GetTask", { id }))["status"]["state"], "still there, still working").toBe("TASK_STATE_WORKING");
     const id = held[0] as string;
     for (const n of [1, 2]) await rpcResult(server.url, "CreateTaskPushNotificationConfig", { taskId: id, id: `c${n}`, url: `http://127.0.0.1:9/h${n}` });
-    expect((await rpc(server.url, "CreateTaskPushNotificationConfig", { taskId: id, id: "c3", url: "http://127.0.0.1:9/h3" })).error?.message).toMatch(/maxConfigsPerTask/);
-    expect((await rpcResult<Obj>(server.url, "CreateTaskPushNotificationConfig", { taskId: id, id: "c2", url: "http://127.0.0.1:9/h2b" }))["url"], "replacing one is fine").toBe("http://127.0.0.1:9/h2b");
+    expect((await rpc(server.url, "CreateTaskPushNotificationConfig", { taskId: id, id: "c3", url: "http://127.0.0.1:9/h3" })).error?.message).toMatch(
+      /maxConfigsPerTask/,
+    );
+    expect(
+      (await rpcResult<Obj>(server.url, "CreateTaskPushNotificationConfig", { taskId: id, id: "c2", url: "http://127.0.0.1:9/h2b" }))["url"],
+      "replacing one is fine",
+    ).toBe("http://127.0.0.1:9/h2b");
     demo.release();
     await rpcResult(server.url, "CancelTask", { id: held[1] as string }).catch(() => undefined);
   });
@@ -228,15 +254,24 @@ describe("A2A webhook queue bound", () => {
   it("a receiver that never answers holds at most maxPending events per config; the rest are given up and counted", async () => {
     const hung = createServer(() => undefined); // accepts, never answers
     await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
-    cleanup.push(() => new Promise<void>((r) => {
-      hung.closeAllConnections();
-      hung.close(() => r());
-    }));
+    cleanup.push(
+      () =>
+        new Promise<void>((r) => {
+          hung.closeAllConnections();
+          hung.close(() => r());
+        }),
+    );
     const port = (hung.address() as { port: number }).port;
     const store = createMemoryPushConfigStore();
     await store.set({ id: "c", taskId: "t", url: `http://127.0.0.1:${port}/hook` });
     const reasons: string[] = [];
-    const delivery = createPushDelivery({ store, guard: { allowHosts: ["127.0.0.1"] }, maxPending: 5, timeoutMs: 60_000, onGiveUp: (i) => reasons.push(i.reason) });
+    const delivery = createPushDelivery({
+      store,
+      guard: { allowHosts: ["127.0.0.1"] },
+      maxPending: 5,
+      timeoutMs: 60_000,
+      onGiveUp: (i) => reasons.push(i.reason),
+    });
     for (let i = 0; i < 20; i++) await delivery.notify("t", { statusUpdate: { taskId: "t", contextId: "c", status: { state: "TASK_STATE_WORKING" } } });
     expect(delivery.stats().givenUp).toBe(15);
     expect(reasons.every((r) => /5 events already wait for this webhook \(maxPending\)/.test(r))).toBe(true);

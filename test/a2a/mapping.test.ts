@@ -10,17 +10,38 @@ import { REPO_ROOT } from "../helpers/cli.js";
 import { ERROR_CODES, PHASES } from "../../generated/ts/constants.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import {
-  A2A_ERRORS, A2A_FEATURES, PHASE_TO_TASK_STATE, TASK_STATE_TO_PHASE, acpCodeToJsonRpc, envelopeToStreamEvents, jsonRpcError,
-  jsonRpcToAcpCode, messageFromV03, messageToV03, partsToPayload, payloadToParts, resolveMethod, sendParamsFromV03,
-  streamResponseToV03, taskStateFromV03, taskStateToV03, type ArtifactCursor, type StreamResponse,
+  A2A_ERRORS,
+  A2A_FEATURES,
+  PHASE_TO_TASK_STATE,
+  TASK_STATE_TO_PHASE,
+  acpCodeToJsonRpc,
+  envelopeToStreamEvents,
+  jsonRpcError,
+  jsonRpcToAcpCode,
+  messageFromV03,
+  messageToV03,
+  partsToPayload,
+  payloadToParts,
+  resolveMethod,
+  sendParamsFromV03,
+  streamResponseToV03,
+  taskStateFromV03,
+  taskStateToV03,
+  type ArtifactCursor,
+  type StreamResponse,
 } from "../../generated/a2a/index.js";
 
 const schemaDir = join(REPO_ROOT, "schema");
 
 function env(event_type: string, payload: unknown, extra: Partial<Envelope> = {}): Envelope {
   return {
-    spec_version: "acp/1.0", schema_version: 2, event_id: "0190b3c8-0000-7000-8000-000000000001", event_type,
-    occurred_at: "2025-01-01T00:00:00Z", ...(payload === undefined ? {} : { payload: payload as Envelope["payload"] }), ...extra,
+    spec_version: "acp/1.0",
+    schema_version: 2,
+    event_id: "0190b3c8-0000-7000-8000-000000000001",
+    event_type,
+    occurred_at: "2025-01-01T00:00:00Z",
+    ...(payload === undefined ? {} : { payload: payload as Envelope["payload"] }),
+    ...extra,
   };
 }
 
@@ -91,7 +112,11 @@ describe("a2a mapping data and generator", () => {
     expect(jsonRpcToAcpCode(-32001)).toBe("INVALID_REQUEST");
     expect(jsonRpcToAcpCode(-32700)).toBe("CODEC_FAILURE");
     expect(jsonRpcToAcpCode(12345)).toBe("AGENT_UNAVAILABLE");
-    expect(jsonRpcError(-32001)).toEqual({ code: -32001, message: "Task not found", data: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "TASK_NOT_FOUND", domain: "a2a-protocol.org" }] });
+    expect(jsonRpcError(-32001)).toEqual({
+      code: -32001,
+      message: "Task not found",
+      data: [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "TASK_NOT_FOUND", domain: "a2a-protocol.org" }],
+    });
     expect(jsonRpcError(-32601, "no")).toEqual({ code: -32601, message: "no" });
     expect(resolveMethod("message/send", true)).toBe("SendMessage");
     expect(resolveMethod("message/send", false)).toBeUndefined();
@@ -116,7 +141,11 @@ describe("a2a mapping data and generator", () => {
     ];
     expect(events.map((e) => Object.keys(e)[0])).toEqual(["statusUpdate", "artifactUpdate", "artifactUpdate", "artifactUpdate", "statusUpdate"]);
     const chunks = events.flatMap((e) => ("artifactUpdate" in e ? [e.artifactUpdate] : []));
-    expect(chunks.map((c) => [c.append, c.lastChunk])).toEqual([[false, false], [true, false], [true, true]]);
+    expect(chunks.map((c) => [c.append, c.lastChunk])).toEqual([
+      [false, false],
+      [true, false],
+      [true, true],
+    ]);
     expect(chunks[1]?.artifact.parts).toEqual([{ text: "llo" }, { data: { n: 1 } }]);
     const last = events[4];
     expect(last && "statusUpdate" in last ? last.statusUpdate.status.state : undefined).toBe("TASK_STATE_COMPLETED");
@@ -124,27 +153,57 @@ describe("a2a mapping data and generator", () => {
 
   it("interrupts a task when the final carries input_required (phase or metadata), and fails or cancels on errors", () => {
     const ref = { taskId: "t", contextId: "c" };
-    const ask = envelopeToStreamEvents(env("agent.response.final", { result: "name?" }, { phase: "completed", metadata: { "a2a.phase": "input_required" } }), ref, { artifactId: "a", chunks: 0 });
+    const ask = envelopeToStreamEvents(
+      env("agent.response.final", { result: "name?" }, { phase: "completed", metadata: { "a2a.phase": "input_required" } }),
+      ref,
+      { artifactId: "a", chunks: 0 },
+    );
     expect(ask).toHaveLength(1);
     const s = ask[0] && "statusUpdate" in ask[0] ? ask[0].statusUpdate.status : undefined;
     expect(s?.state).toBe("TASK_STATE_INPUT_REQUIRED");
     expect(s?.message?.parts).toEqual([{ text: "name?" }]);
-    const fail = envelopeToStreamEvents(env("agent.response.error", { code: "AGENT_TIMEOUT", message: "slow", retryable: true }), ref, { artifactId: "a", chunks: 0 });
-    const cancel = envelopeToStreamEvents(env("agent.response.error", { code: "CANCELED", message: "stop", retryable: false }), ref, { artifactId: "a", chunks: 0 });
+    const fail = envelopeToStreamEvents(env("agent.response.error", { code: "AGENT_TIMEOUT", message: "slow", retryable: true }), ref, {
+      artifactId: "a",
+      chunks: 0,
+    });
+    const cancel = envelopeToStreamEvents(env("agent.response.error", { code: "CANCELED", message: "stop", retryable: false }), ref, {
+      artifactId: "a",
+      chunks: 0,
+    });
     const state = (e: StreamResponse[]): string | undefined => (e[0] && "statusUpdate" in e[0] ? e[0].statusUpdate.status.state : undefined);
     expect(state(fail)).toBe("TASK_STATE_FAILED");
     expect(state(cancel)).toBe("TASK_STATE_CANCELED");
     const tool = envelopeToStreamEvents(env("agent.tool.call", { name: "search" }), ref, { artifactId: "a", chunks: 0 });
-    expect(tool[0] && "statusUpdate" in tool[0] ? tool[0].statusUpdate.status.message?.parts : undefined).toEqual([{ data: { name: "search" }, metadata: { "acp.event_type": "agent.tool.call" } }]);
+    expect(tool[0] && "statusUpdate" in tool[0] ? tool[0].statusUpdate.status.message?.parts : undefined).toEqual([
+      { data: { name: "search" }, metadata: { "acp.event_type": "agent.tool.call" } },
+    ]);
   });
 
   it("converts 0.3 messages, params and stream events", () => {
-    const v03 = { kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text: "hi" }, { kind: "data", data: { value: 3 }, metadata: { data_part_compat: true } }, { kind: "file", file: { uri: "https://x/y", mimeType: "text/plain" } }] };
+    const v03 = {
+      kind: "message",
+      messageId: "m1",
+      role: "user",
+      parts: [
+        { kind: "text", text: "hi" },
+        { kind: "data", data: { value: 3 }, metadata: { data_part_compat: true } },
+        { kind: "file", file: { uri: "https://x/y", mimeType: "text/plain" } },
+      ],
+    };
     const m = messageFromV03(v03);
     expect(m).toEqual({ messageId: "m1", role: "ROLE_USER", parts: [{ text: "hi" }, { data: 3 }, { url: "https://x/y", mediaType: "text/plain" }] });
     expect(messageToV03(m)).toEqual(v03);
     expect(() => messageFromV03({ messageId: "m", role: "robot", parts: [] })).toThrow(/role/);
-    expect(sendParamsFromV03({ message: v03, configuration: { blocking: false, historyLength: 2 } }).configuration).toEqual({ historyLength: 2, returnImmediately: true });
-    expect(streamResponseToV03({ statusUpdate: { taskId: "t", contextId: "c", status: { state: "TASK_STATE_INPUT_REQUIRED" } } })).toEqual({ kind: "status-update", taskId: "t", contextId: "c", status: { state: "input-required" }, final: true });
+    expect(sendParamsFromV03({ message: v03, configuration: { blocking: false, historyLength: 2 } }).configuration).toEqual({
+      historyLength: 2,
+      returnImmediately: true,
+    });
+    expect(streamResponseToV03({ statusUpdate: { taskId: "t", contextId: "c", status: { state: "TASK_STATE_INPUT_REQUIRED" } } })).toEqual({
+      kind: "status-update",
+      taskId: "t",
+      contextId: "c",
+      status: { state: "input-required" },
+      final: true,
+    });
   });
 });

@@ -2,8 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import {
-  A2aError, cardInfoFromContract, checkWebhookUrl, createMemoryPushConfigStore, createMemoryTaskStore, createPushDelivery,
-  isPrivateAddress, negotiateVersion,
+  A2aError,
+  cardInfoFromContract,
+  checkWebhookUrl,
+  createMemoryPushConfigStore,
+  createMemoryTaskStore,
+  createPushDelivery,
+  isPrivateAddress,
+  negotiateVersion,
 } from "../../runtime/a2a/index.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../runtime/a2a/conformance/index.js";
 import type { Task } from "../../generated/a2a/index.js";
@@ -19,7 +25,23 @@ const reasonOf = async (p: Promise<unknown>): Promise<string | undefined> => {
 
 describe("SSRF guard", () => {
   it("classifies addresses", () => {
-    for (const ip of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.0.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::1", "::", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "not-an-ip"]) {
+    for (const ip of [
+      "127.0.0.1",
+      "10.1.2.3",
+      "172.16.0.1",
+      "172.31.255.255",
+      "192.168.0.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "224.0.0.1",
+      "::1",
+      "::",
+      "fe80::1",
+      "fd00::1",
+      "::ffff:127.0.0.1",
+      "not-an-ip",
+    ]) {
       expect(isPrivateAddress(ip), ip).toBe(true);
     }
     for (const ip of ["93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) expect(isPrivateAddress(ip), ip).toBe(false);
@@ -100,7 +122,8 @@ describe("webhook delivery", () => {
     const push = createPushDelivery({ store, guard: { allowHosts: ["127.0.0.1"] }, backoffMs: 5, maxAttempts: 3, onGiveUp: (i) => gaveUp.push(i.reason) });
     await store.set({ id: "ok", taskId: "t1", url: `${receiver.url}/ok`, token: "tk", authentication: { scheme: "Basic", credentials: "dTpw" } });
     receiver.failNext("/ok", 2);
-    for (const n of [1, 2, 3]) await push.notify("t1", { statusUpdate: { taskId: "t1", contextId: "c", status: { state: "TASK_STATE_WORKING", timestamp: `n${n}` } } });
+    for (const n of [1, 2, 3])
+      await push.notify("t1", { statusUpdate: { taskId: "t1", contextId: "c", status: { state: "TASK_STATE_WORKING", timestamp: `n${n}` } } });
     await push.idle();
     const ok = receiver.received.filter((h) => h.path === "/ok" && h.status === 200);
     expect(ok.map((h) => (h.body as { statusUpdate: { status: { timestamp: string } } }).statusUpdate.status.timestamp)).toEqual(["n1", "n2", "n3"]);
@@ -138,8 +161,18 @@ describe("webhook delivery", () => {
 
 describe("agent card from a contract", () => {
   it("maps contract skills onto A2A skills", () => {
-    expect(cardInfoFromContract({ name: "weather", description: "Forecasts", version: "2.1.0", skills: [{ name: "forecast", description: "Tomorrow", tags: ["wx"] }] })).toEqual({
-      name: "weather", description: "Forecasts", version: "2.1.0", skills: [{ id: "forecast", name: "forecast", description: "Tomorrow", tags: ["wx"] }],
+    expect(
+      cardInfoFromContract({
+        name: "weather",
+        description: "Forecasts",
+        version: "2.1.0",
+        skills: [{ name: "forecast", description: "Tomorrow", tags: ["wx"] }],
+      }),
+    ).toEqual({
+      name: "weather",
+      description: "Forecasts",
+      version: "2.1.0",
+      skills: [{ id: "forecast", name: "forecast", description: "Tomorrow", tags: ["wx"] }],
     });
   });
 });

@@ -26,7 +26,11 @@ function unbalancedTags(html: string): string[] {
 
 describe("A2A scorecard", () => {
   it("reports every feature: pass, fail with the masked reason, missing checks, not supported", () => {
-    const results = allPass.map((r) => (r.id === "get.task" ? { id: r.id, status: "fail" as const, error: "GET http://127.0.0.1:40123/ task 01a211a4-4f08-71dc-9210-5b405b012b8b" } : r)).filter((r) => r.id !== "list.filter");
+    const results = allPass
+      .map((r) =>
+        r.id === "get.task" ? { id: r.id, status: "fail" as const, error: "GET http://127.0.0.1:40123/ task 01a211a4-4f08-71dc-9210-5b405b012b8b" } : r,
+      )
+      .filter((r) => r.id !== "list.filter");
     const card = buildScorecard(results);
     expect(card.features.map((f) => f.id)).toEqual(A2A_FEATURES.map((f) => f.id));
     const get = card.features.find((f) => f.id === "tasks.get");
@@ -61,8 +65,13 @@ describe("A2A scorecard", () => {
   const chromium = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((p) => existsSync(p));
   // scripts/ensure-tools.sh installs chromium-headless-shell; only an explicit opt-out skips this.
   it.skipIf(process.env.OAIO_SKIP_BROWSER === "1")("the HTML page renders in headless Chromium with one row per feature", () => {
-    if (chromium === undefined) throw new Error("no headless Chromium: run scripts/ensure-tools.sh (apt-get install chromium-headless-shell) or set OAIO_SKIP_BROWSER=1");
-    const dom = execFileSync(chromium, ["--no-sandbox", "--disable-gpu", "--dump-dom", `file://${join(REPO_ROOT, "generated/scorecard/a2a.html")}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 30_000 });
+    if (chromium === undefined)
+      throw new Error("no headless Chromium: run scripts/ensure-tools.sh (apt-get install chromium-headless-shell) or set OAIO_SKIP_BROWSER=1");
+    const dom = execFileSync(chromium, ["--no-sandbox", "--disable-gpu", "--dump-dom", `file://${join(REPO_ROOT, "generated/scorecard/a2a.html")}`], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 30_000,
+    });
     expect(dom.match(/<tr>/g)?.length).toBe(A2A_FEATURES.length + 1);
     expect(dom).toContain("compatibility scorecard");
   });

@@ -21,7 +21,11 @@ function buses(): { transport: Transport; agent: Bus; bridge: Bus } {
   const transport = createMemoryTransport();
   const agent = createBus({ agentId: "agent", transport });
   const bridge = createBus({ agentId: "bridge", transport });
-  cleanup.push(() => transport.close(), () => agent.close(), () => bridge.close());
+  cleanup.push(
+    () => transport.close(),
+    () => agent.close(),
+    () => bridge.close(),
+  );
   return { transport, agent, bridge };
 }
 
@@ -32,12 +36,22 @@ describe("A2A server", () => {
     cleanup.push(() => sub.unsubscribe());
     const app = Fastify();
     app.get("/other", async () => ({ ok: true }));
-    await app.register(a2aPlugin, { prefix: "/agents/upper", bus: bridge, target: "upper", auth: "none", card: { name: "Upper", description: "d", version: "1" } });
+    await app.register(a2aPlugin, {
+      prefix: "/agents/upper",
+      bus: bridge,
+      target: "upper",
+      auth: "none",
+      card: { name: "Upper", description: "d", version: "1" },
+    });
     const base = await app.listen({ host: "127.0.0.1", port: 0 });
     cleanup.push(() => app.close());
-    const card = (await (await fetch(`${base}/agents/upper/.well-known/agent-card.json`, { headers: { "A2A-Version": "1.0" } })).json()) as { supportedInterfaces: { url: string }[] };
+    const card = (await (await fetch(`${base}/agents/upper/.well-known/agent-card.json`, { headers: { "A2A-Version": "1.0" } })).json()) as {
+      supportedInterfaces: { url: string }[];
+    };
     expect(card.supportedInterfaces[0]?.url).toBe(`${base}/agents/upper`);
-    const r = await rpcResult<{ task: { status: { state: string }; artifacts: { parts: { text: string }[] }[] } }>(`${base}/agents/upper`, "SendMessage", { message: userText("shout") });
+    const r = await rpcResult<{ task: { status: { state: string }; artifacts: { parts: { text: string }[] }[] } }>(`${base}/agents/upper`, "SendMessage", {
+      message: userText("shout"),
+    });
     expect(r.task.status.state).toBe("TASK_STATE_COMPLETED");
     expect(r.task.artifacts[0]?.parts[0]?.text).toBe("SHOUT");
     expect(await (await fetch(`${base}/other`)).json()).toEqual({ ok: true });
@@ -47,7 +61,9 @@ describe("A2A server", () => {
     const { bridge } = buses();
     const server = await startA2aServer({ bus: bridge, target: "nobody", auth: "none", card: { name: "n", description: "d", version: "1" } });
     cleanup.push(() => server.close());
-    const r = await rpcResult<{ task: { status: { state: string; message: { parts: { data?: { code?: string } }[] } } } }>(server.url, "SendMessage", { message: userText("anyone?") });
+    const r = await rpcResult<{ task: { status: { state: string; message: { parts: { data?: { code?: string } }[] } } } }>(server.url, "SendMessage", {
+      message: userText("anyone?"),
+    });
     expect(r.task.status.state).toBe("TASK_STATE_FAILED");
     expect(r.task.status.message.parts[1]?.data?.code).toBe("NO_HANDLER");
   });
@@ -57,7 +73,12 @@ describe("A2A server", () => {
     const v1 = createBus({ agentId: "v1-agent", transport, schemaVersion: 1 });
     const agent = createBus({ agentId: "agent", transport });
     const bridge = createBus({ agentId: "bridge", transport });
-    cleanup.push(() => transport.close(), () => v1.close(), () => agent.close(), () => bridge.close());
+    cleanup.push(
+      () => transport.close(),
+      () => v1.close(),
+      () => agent.close(),
+      () => bridge.close(),
+    );
     const turns = (req: unknown, continuing: boolean): string => (continuing ? `Thanks, ${String(req)}` : "Which city?");
     const subs = [
       agent.handleInvoke("invoker", (req: unknown, ctx) => {
@@ -74,7 +95,14 @@ describe("A2A server", () => {
     for (const target of ["invoker", "legacy"]) {
       const server = await startA2aServer({ bus: bridge, target, auth: "none", card: { name: target, description: "d", version: "1" } });
       cleanup.push(() => server.close());
-      type T = { task: { id: string; contextId: string; status: { state: string; message?: { parts: { text?: string }[] } }; artifacts?: { parts: { text: string }[] }[] } };
+      type T = {
+        task: {
+          id: string;
+          contextId: string;
+          status: { state: string; message?: { parts: { text?: string }[] } };
+          artifacts?: { parts: { text: string }[] }[];
+        };
+      };
       const asked = await rpcResult<T>(server.url, "SendMessage", { message: userText("weather") });
       expect(asked.task.status.state, target).toBe("TASK_STATE_INPUT_REQUIRED");
       expect(asked.task.status.message?.parts[0]?.text).toBe("Which city?");

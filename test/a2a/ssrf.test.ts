@@ -28,33 +28,71 @@ import type { StreamResponse } from "../../generated/a2a/index.js";
 describe("address classification", () => {
   const table: [string, boolean, RegExp?][] = [
     // IPv4
-    ["8.8.8.8", true], ["93.184.216.34", true], ["172.32.0.1", true],
-    ["127.0.0.1", false, /loopback/], ["127.255.255.254", false], ["10.1.2.3", false, /private/], ["172.16.0.1", false],
-    ["192.168.0.1", false], ["169.254.169.254", false, /linkLocal/], ["100.64.0.1", false, /carrierGradeNat/],
-    ["0.0.0.0", false], ["255.255.255.255", false], ["224.0.0.1", false], ["240.0.0.1", false], ["192.0.0.8", false],
-    ["192.0.2.1", false], ["198.18.0.1", false], ["198.51.100.7", false], ["203.0.113.9", false],
+    ["8.8.8.8", true],
+    ["93.184.216.34", true],
+    ["172.32.0.1", true],
+    ["127.0.0.1", false, /loopback/],
+    ["127.255.255.254", false],
+    ["10.1.2.3", false, /private/],
+    ["172.16.0.1", false],
+    ["192.168.0.1", false],
+    ["169.254.169.254", false, /linkLocal/],
+    ["100.64.0.1", false, /carrierGradeNat/],
+    ["0.0.0.0", false],
+    ["255.255.255.255", false],
+    ["224.0.0.1", false],
+    ["240.0.0.1", false],
+    ["192.0.0.8", false],
+    ["192.0.2.1", false],
+    ["198.18.0.1", false],
+    ["198.51.100.7", false],
+    ["203.0.113.9", false],
     // IPv6 native
-    ["2606:4700:4700::1111", true], ["2a00:1450:4001:81b::200e", true],
-    ["::1", false, /loopback/], ["::", false, /unspecified/], ["fe80::1", false], ["fe80::1%eth0", false], ["fd00::1", false],
-    ["fc00::1", false], ["ff02::1", false], ["2001:db8::1", false], ["100::1", false],
+    ["2606:4700:4700::1111", true],
+    ["2a00:1450:4001:81b::200e", true],
+    ["::1", false, /loopback/],
+    ["::", false, /unspecified/],
+    ["fe80::1", false],
+    ["fe80::1%eth0", false],
+    ["fd00::1", false],
+    ["fc00::1", false],
+    ["ff02::1", false],
+    ["2001:db8::1", false],
+    ["100::1", false],
     // IPv4-mapped: judged by the IPv4 address
-    ["::ffff:127.0.0.1", false, /IPv4-mapped form of 127\.0\.0\.1 \(loopback\)/], ["::ffff:7f00:1", false], ["::ffff:10.0.0.1", false],
+    ["::ffff:127.0.0.1", false, /IPv4-mapped form of 127\.0\.0\.1 \(loopback\)/],
+    ["::ffff:7f00:1", false],
+    ["::ffff:10.0.0.1", false],
     ["::ffff:8.8.8.8", true],
     // IPv4-compatible (deprecated): refused whatever it embeds
-    ["::127.0.0.1", false], ["::7f00:1", false, /IPv4-compatible form of 127\.0\.0\.1/], ["0:0:0:0:0:0:127.0.0.1", false],
-    ["::a00:1", false], ["::8.8.8.8", false], ["::808:808", false],
+    ["::127.0.0.1", false],
+    ["::7f00:1", false, /IPv4-compatible form of 127\.0\.0\.1/],
+    ["0:0:0:0:0:0:127.0.0.1", false],
+    ["::a00:1", false],
+    ["::8.8.8.8", false],
+    ["::808:808", false],
     // IPv4-translated (SIIT)
-    ["::ffff:0:127.0.0.1", false, /IPv4-translated form of 127\.0\.0\.1/], ["::ffff:0:8.8.8.8", false],
+    ["::ffff:0:127.0.0.1", false, /IPv4-translated form of 127\.0\.0\.1/],
+    ["::ffff:0:8.8.8.8", false],
     // 6to4: judged by the embedded IPv4 address
-    ["2002:7f00:1::", false, /6to4 form of 127\.0\.0\.1 \(loopback\)/], ["2002:7f00:0001:0:0:0:0:1", false], ["2002:a00:1::1", false],
-    ["2002:c0a8:101::1", false], ["2002:808:808::1", true],
+    ["2002:7f00:1::", false, /6to4 form of 127\.0\.0\.1 \(loopback\)/],
+    ["2002:7f00:0001:0:0:0:0:1", false],
+    ["2002:a00:1::1", false],
+    ["2002:c0a8:101::1", false],
+    ["2002:808:808::1", true],
     // NAT64 well-known prefix: judged by the embedded address; local-use prefix refused
-    ["64:ff9b::127.0.0.1", false, /NAT64 form of 127\.0\.0\.1/], ["64:ff9b::7f00:1", false], ["64:ff9b::a9fe:a9fe", false],
-    ["64:ff9b::8.8.8.8", true], ["64:ff9b:1::8.8.8.8", false, /local-use NAT64/],
+    ["64:ff9b::127.0.0.1", false, /NAT64 form of 127\.0\.0\.1/],
+    ["64:ff9b::7f00:1", false],
+    ["64:ff9b::a9fe:a9fe", false],
+    ["64:ff9b::8.8.8.8", true],
+    ["64:ff9b:1::8.8.8.8", false, /local-use NAT64/],
     // Teredo
-    ["2001::1", false, /Teredo/], ["2001:0:4136:e378:8000:63bf:3fff:fdd2", false],
+    ["2001::1", false, /Teredo/],
+    ["2001:0:4136:e378:8000:63bf:3fff:fdd2", false],
     // not addresses
-    ["not-an-ip", false], ["127.1", false], ["", false],
+    ["not-an-ip", false],
+    ["127.1", false],
+    ["", false],
   ];
   it.each(table)("%s → public %s", (ip, expected, reason) => {
     const verdict = classifyAddress(ip);
@@ -68,11 +106,23 @@ describe("address classification", () => {
     await expect(checkWebhookUrl("http://hook.test/h", { allowHosts: ["127.0.0.1"], resolve })).rejects.toMatchObject({ reason: "INVALID_PARAMS" });
     await expect(checkWebhookUrl("http://hook.test/h", { allowAddresses: ["127.0.0.0/8"], resolve })).resolves.toBeUndefined();
     await expect(checkWebhookUrl("http://hook.test/h", { allowAddresses: ["127.0.0.2"], resolve })).rejects.toMatchObject({ reason: "INVALID_PARAMS" });
-    await expect(checkWebhookUrl("http://hook.test/h", { allowAddresses: ["::ffff:127.0.0.1"], resolve: async () => ["::ffff:7f00:1"] })).resolves.toBeUndefined();
+    await expect(
+      checkWebhookUrl("http://hook.test/h", { allowAddresses: ["::ffff:127.0.0.1"], resolve: async () => ["::ffff:7f00:1"] }),
+    ).resolves.toBeUndefined();
   });
 
   it("refuses URL literals of every loopback form", async () => {
-    for (const host of ["127.0.0.1", "0x7f.1", "2130706433", "[::1]", "[::ffff:127.0.0.1]", "[::7f00:1]", "[::ffff:0:7f00:1]", "[2002:7f00:1::]", "[64:ff9b::7f00:1]"]) {
+    for (const host of [
+      "127.0.0.1",
+      "0x7f.1",
+      "2130706433",
+      "[::1]",
+      "[::ffff:127.0.0.1]",
+      "[::7f00:1]",
+      "[::ffff:0:7f00:1]",
+      "[2002:7f00:1::]",
+      "[64:ff9b::7f00:1]",
+    ]) {
       await expect(checkWebhookUrl(`http://${host}:8080/hook`), host).rejects.toMatchObject({ reason: "INVALID_PARAMS" });
     }
     await expect(checkWebhookUrl("http://[2606:4700:4700::1111]/hook")).resolves.toBeUndefined();
@@ -115,9 +165,15 @@ async function receiverPair(): Promise<{ checked: Receiver; loopback: Receiver; 
   }
 }
 
-const event = (n: number): StreamResponse => ({ statusUpdate: { taskId: "t1", contextId: "c1", status: { state: "TASK_STATE_WORKING", timestamp: `2026-01-01T00:00:0${n}Z` } } }) as unknown as StreamResponse;
+const event = (n: number): StreamResponse =>
+  ({
+    statusUpdate: { taskId: "t1", contextId: "c1", status: { state: "TASK_STATE_WORKING", timestamp: `2026-01-01T00:00:0${n}Z` } },
+  }) as unknown as StreamResponse;
 
-async function deliverSix(url: string, guard: WebhookGuardOptions): Promise<{ givenUp: string[]; stats: { delivered: number; attempts: number; givenUp: number } }> {
+async function deliverSix(
+  url: string,
+  guard: WebhookGuardOptions,
+): Promise<{ givenUp: string[]; stats: { delivered: number; attempts: number; givenUp: number } }> {
   const store = createMemoryPushConfigStore();
   await store.set({ id: "cfg", taskId: "t1", url });
   const givenUp: string[] = [];
@@ -185,21 +241,43 @@ describe("https webhooks pinned to the checked address", () => {
     const dir = mkdtempSync(join(tmpdir(), "oaio-ssrf-tls-"));
     try {
       // a certificate for another name: the client must refuse it after naming webhook.test
-      execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=other.test",
-        "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")], { stdio: "ignore" });
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:P-256",
+          "-nodes",
+          "-days",
+          "1",
+          "-subj",
+          "/CN=other.test",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+        ],
+        { stdio: "ignore" },
+      );
       const creds = { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
       const sni: string[] = [];
       let requests = 0;
-      const server = createTlsServer({
-        ...creds,
-        SNICallback: (name, cb) => {
-          sni.push(name);
-          cb(null, createSecureContext(creds));
+      const server = createTlsServer(
+        {
+          ...creds,
+          SNICallback: (name, cb) => {
+            sni.push(name);
+            cb(null, createSecureContext(creds));
+          },
         },
-      }, (_req, res) => {
-        requests++;
-        res.writeHead(200).end();
-      });
+        (_req, res) => {
+          requests++;
+          res.writeHead(200).end();
+        },
+      );
       server.on("tlsClientError", () => undefined);
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const port = (server.address() as AddressInfo).port;
@@ -226,7 +304,11 @@ describe("the A2A server passes every webhooks guard option to the guard", () =>
     const bridge = createBus({ agentId: "bridge", transport });
     const demo = serveDemoAgent(agent, "demo");
     const server = await startA2aServer({
-      bus: bridge, target: "demo", auth: "none", card: { name: "s", description: "d", version: "1" }, heartbeatMs: 0,
+      bus: bridge,
+      target: "demo",
+      auth: "none",
+      card: { name: "s", description: "d", version: "1" },
+      heartbeatMs: 0,
       webhooks: { allowAddresses: ["127.0.0.1/32"], resolve: async () => ["127.0.0.1"] },
     });
     try {

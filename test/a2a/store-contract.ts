@@ -24,17 +24,23 @@ export interface StorePair {
 /** Opens a fresh, empty pair of stores (its own bucket for KV). */
 export type StoreFactory = (bounds: StoreBounds) => Promise<StorePair>;
 
-export const task = (id: string, state: TaskStateName = "TASK_STATE_WORKING", extra: Partial<Task> = {}): Task =>
-  ({ id, contextId: "ctx", status: { state, timestamp: "2026-01-01T00:00:00Z" }, ...extra });
+export const task = (id: string, state: TaskStateName = "TASK_STATE_WORKING", extra: Partial<Task> = {}): Task => ({
+  id,
+  contextId: "ctx",
+  status: { state, timestamp: "2026-01-01T00:00:00Z" },
+  ...extra,
+});
 
-export const config = (taskId: string, id: string, url = "https://example.com/hook"): StoredPushConfig =>
-  ({ taskId, id, url } as StoredPushConfig);
+export const config = (taskId: string, id: string, url = "https://example.com/hook"): StoredPushConfig => ({ taskId, id, url }) as StoredPushConfig;
 
 /** Tenants and ids a caller controls: each must stay a separate key. */
 export const HOSTILE = ["", "a", "a.b", "a.*", "a.>", ">", "*", "a b", "ä/ü", "a\u0000b", "$KV.x.>", "k"];
 
 async function rejectsWith(p: Promise<unknown>, cls: abstract new (...a: never[]) => AcpError, re: RegExp): Promise<AcpError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, `expected ${cls.name}`).toBeInstanceOf(cls);
   expect((err as Error).message).toMatch(re);
   return err as AcpError;
@@ -96,7 +102,8 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it("tenants are isolated, whatever characters tenants and ids hold", async () => {
       const { tasks } = await make();
-      for (const tenant of HOSTILE) for (const id of HOSTILE) await tasks.create({ tenant, owner: `o:${tenant}`, task: task(id, "TASK_STATE_WORKING", { contextId: tenant }) });
+      for (const tenant of HOSTILE)
+        for (const id of HOSTILE) await tasks.create({ tenant, owner: `o:${tenant}`, task: task(id, "TASK_STATE_WORKING", { contextId: tenant }) });
       for (const tenant of HOSTILE) {
         const page = await tasks.list(tenant, { pageSize: 100 });
         expect(page.totalSize, `tenant ${JSON.stringify(tenant)} sees its own tasks only`).toBe(HOSTILE.length);
@@ -111,9 +118,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
     it("list: most recently created first (updates do not reorder), filters, pages with tokens, totalSize", async () => {
       const { tasks } = await make();
       for (let i = 0; i < 5; i++) {
-        await tasks.create({ tenant: "t", owner: "p", task: task(`id${i}`, "TASK_STATE_WORKING", { contextId: i % 2 === 0 ? "even" : "odd", status: { state: "TASK_STATE_WORKING", timestamp: `2026-01-0${i + 1}T00:00:00Z` } }) });
+        await tasks.create({
+          tenant: "t",
+          owner: "p",
+          task: task(`id${i}`, "TASK_STATE_WORKING", {
+            contextId: i % 2 === 0 ? "even" : "odd",
+            status: { state: "TASK_STATE_WORKING", timestamp: `2026-01-0${i + 1}T00:00:00Z` },
+          }),
+        });
       }
-      await tasks.update("t", task("id0", "TASK_STATE_COMPLETED", { contextId: "even", status: { state: "TASK_STATE_COMPLETED", timestamp: "2026-02-01T00:00:00Z" } }));
+      await tasks.update(
+        "t",
+        task("id0", "TASK_STATE_COMPLETED", { contextId: "even", status: { state: "TASK_STATE_COMPLETED", timestamp: "2026-02-01T00:00:00Z" } }),
+      );
       const ids = (ts: readonly Task[]): string[] => ts.map((t) => t.id);
       const p1 = await tasks.list("t", { pageSize: 2 });
       expect(ids(p1.tasks)).toEqual(["id4", "id3"]);
@@ -137,7 +154,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const { tasks } = await make({ maxTasksPerTenant: 2 });
       await tasks.create({ tenant: "a", owner: "p", task: task("1") });
       await tasks.create({ tenant: "a", owner: "p", task: task("2", "TASK_STATE_COMPLETED") });
-      const err = await rejectsWith(tasks.create({ tenant: "a", owner: "p", task: task("3") }), BackpressureDropError, /tenant "a" holds 2 tasks \(maxTasksPerTenant\)/);
+      const err = await rejectsWith(
+        tasks.create({ tenant: "a", owner: "p", task: task("3") }),
+        BackpressureDropError,
+        /tenant "a" holds 2 tasks \(maxTasksPerTenant\)/,
+      );
       expect(err.code).toBe("BACKPRESSURE_DROP");
       expect(await tasks.get("a", "3")).toBeUndefined();
       await tasks.create({ tenant: "b", owner: "p", task: task("3") });
@@ -158,7 +179,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await push.set(config("t1", "c1", "https://uno.example/h"));
       await push.set(config("t2", "c1"));
       expect((await push.get("t1", "c1"))?.url).toBe("https://uno.example/h");
-      expect((await push.list("t1")).map((c) => [c.id, c.url])).toEqual([["c1", "https://uno.example/h"], ["c2", "https://example.com/hook"]]);
+      expect((await push.list("t1")).map((c) => [c.id, c.url])).toEqual([
+        ["c1", "https://uno.example/h"],
+        ["c2", "https://example.com/hook"],
+      ]);
       const got = await push.get("t1", "c2");
       got!.url = "https://changed.example/";
       expect((await push.get("t1", "c2"))?.url).toBe("https://example.com/hook");
@@ -167,7 +191,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await push.get("t1", "c2")).toBeUndefined();
       await push.deleteTask("t1");
       expect(await push.list("t1")).toEqual([]);
-      expect((await push.list("t2")).map((c) => c.id), "another task's configs stay").toEqual(["c1"]);
+      expect(
+        (await push.list("t2")).map((c) => c.id),
+        "another task's configs stay",
+      ).toEqual(["c1"]);
       expect(await push.list("none")).toEqual([]);
     });
 

@@ -19,10 +19,7 @@ function comparable(env: Envelope): [string, unknown][] {
 const str = fc.option(fc.string({ maxLength: 5 }), { nil: undefined });
 const s = fc.string({ maxLength: 5 });
 // as outboundContext makes them: some of the fields, never one set to undefined
-const context = fc.option(
-  fc.record(Object.fromEntries(CONTEXT_FIELDS.map((k) => [k, s])), { requiredKeys: [] }),
-  { nil: undefined },
-);
+const context = fc.option(fc.record(Object.fromEntries(CONTEXT_FIELDS.map((k) => [k, s])), { requiredKeys: [] }), { nil: undefined });
 const eventType = fc.constantFrom("agent.message.received", "agent.task.created", "agent.response.final", "agent.response.error", "orders.created");
 const metadata = fc.option(fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue()), { nil: undefined });
 
@@ -47,7 +44,13 @@ describe.each([1, 2] as const)("EnvelopeFactory hot shapes (schema_version %i)",
   it("reply = build(replyInit(…))", () => {
     fc.assert(
       fc.property(
-        context, str, str, fc.boolean(), fc.option(fc.jsonValue(), { nil: undefined }), metadata, eventType,
+        context,
+        str,
+        str,
+        fc.boolean(),
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        metadata,
+        eventType,
         (ctx, from, to, isFinal, payload, meta, type) => {
           const request = factory.build({ event_type: "agent.message.received", from, to, ...(ctx as ContextFields | undefined) });
           const fast = factory.reply(request, "self", meta, type, payload, isFinal);
@@ -63,7 +66,15 @@ describe.each([1, 2] as const)("EnvelopeFactory hot shapes (schema_version %i)",
     const phase = fc.option(fc.constantFrom("completed", "failed", "canceled", "working"), { nil: undefined });
     fc.assert(
       fc.property(
-        context, str, str, fc.nat(), fc.boolean(), fc.option(fc.jsonValue(), { nil: undefined }), metadata, frameType, phase,
+        context,
+        str,
+        str,
+        fc.nat(),
+        fc.boolean(),
+        fc.option(fc.jsonValue(), { nil: undefined }),
+        metadata,
+        frameType,
+        phase,
         (ctx, from, to, seq, isFinal, payload, meta, type, ph) => {
           const request = factory.build({ event_type: "agent.message.received", from, to, ...(ctx as ContextFields | undefined) });
           const fast = factory.frame(request, "self", meta, type, payload, isFinal, seq, ph);
@@ -79,7 +90,16 @@ describe.each([1, 2] as const)("EnvelopeFactory hot shapes (schema_version %i)",
 
 describe("hasContext (generated/ts/envelope-facts.ts)", () => {
   it("sees every context field, and nothing else", () => {
-    const base = { spec_version: "acp/1.0", schema_version: 2, event_id: "x", event_type: "t", occurred_at: "t", from: "a", to: "b", reply_to: "r" } as Envelope;
+    const base = {
+      spec_version: "acp/1.0",
+      schema_version: 2,
+      event_id: "x",
+      event_type: "t",
+      occurred_at: "t",
+      from: "a",
+      to: "b",
+      reply_to: "r",
+    } as Envelope;
     expect(hasContext(base)).toBe(false);
     for (const key of CONTEXT_FIELDS) {
       expect(hasContext({ ...base, [key]: "v" }), key).toBe(true);

@@ -12,7 +12,9 @@ let serveOut = "";
 beforeAll(async () => {
   nats = await startNatsServer();
   serve = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}bin/oaio.ts`, "serve", "--nats", nats.url], {
-    cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" },
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
   });
   serve.stdout!.setEncoding("utf8").on("data", (d: string) => (serveOut += d));
   serve.stderr!.setEncoding("utf8").on("data", (d: string) => (serveOut += d));
@@ -38,7 +40,8 @@ describe("oaio serve + client commands over NATS", () => {
   it("invoke, stream and publish/subscribe work, readable and --json", async () => {
     const n = ["--nats", nats.url];
     const subscriber = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}bin/oaio.ts`, "subscribe", "demo.greeting", "--count", "1", "--json", ...n], {
-      cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"],
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
     });
     killOnTestEnd(subscriber);
     let subOut = "";
@@ -59,7 +62,10 @@ describe("oaio serve + client commands over NATS", () => {
     expect(stream.code, stream.stderr).toBe(0);
     expect(stream.stdout).toContain("one two three\n");
     expect(stream.stderr).toContain("[final, 5 frames]");
-    const lines = streamJson.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event_type: string; seq: number });
+    const lines = streamJson.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event_type: string; seq: number });
     expect(lines.map((l) => l.event_type)).toEqual(["agent.response.started", "agent.response.delta", "agent.response.delta", "agent.response.final"]);
     expect(lines.map((l) => l.seq)).toEqual([0, 1, 2, 3]);
     await waitFor("the subscriber to listen", () => subErr.includes("listening on") || subOut.length > 0, 25_000);
@@ -88,15 +94,20 @@ describe("oaio serve + client commands over NATS", () => {
   }, 60_000);
 
   it("examples/quickstart.ts runs on the memory transport and over NATS", async () => {
-    const run = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> => new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}examples/quickstart.ts`], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-      killOnTestEnd(child);
-      let out = "";
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
-      child.on("error", reject);
-      child.on("exit", (code) => resolve({ code, out }));
-    });
+    const run = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}examples/quickstart.ts`], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, ...env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        killOnTestEnd(child);
+        let out = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+        child.on("error", reject);
+        child.on("exit", (code) => resolve({ code, out }));
+      });
     // its own server: `oaio serve` above also serves a "writer" agent, which would share the queue group
     await using own = await startNatsServer();
     const [memory, overNats] = await Promise.all([run({}), run({ NATS_URL: own.url })]);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
-  TraceIdSource, contextFromEnvelope, currentContext, formatTraceparent, outboundContext, parseTraceparent, runWithContext,
+  TraceIdSource,
+  contextFromEnvelope,
+  currentContext,
+  formatTraceparent,
+  outboundContext,
+  parseTraceparent,
+  runWithContext,
 } from "../../runtime/context/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
 
@@ -10,10 +16,15 @@ describe("traceparent", () => {
   it("parses valid values and rejects invalid ones", () => {
     expect(parseTraceparent(TP)).toEqual({ version: "00", traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", flags: "01" });
     for (const bad of [
-      "", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7", "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-      "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
-    ]) expect(parseTraceparent(bad), bad).toBeUndefined();
+      "",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+      "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+      "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+    ])
+      expect(parseTraceparent(bad), bad).toBeUndefined();
     expect(parseTraceparent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future")?.version).toBe("01");
     expect(formatTraceparent("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7")).toBe(TP);
   });
@@ -29,15 +40,33 @@ describe("traceparent", () => {
 
 describe("context propagation", () => {
   const env = {
-    spec_version: "acp/1.0", schema_version: 1, event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", event_type: "x", occurred_at: "2026-03-01T10:00:00Z",
-    session_id: "s", conversation_id: "c", tenant_id: "t", user_id: "u", channel: "web", traceparent: TP, trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
-    span_id: "00f067aa0ba902b7", from: "not-propagated", metadata: { not: "propagated" },
+    spec_version: "acp/1.0",
+    schema_version: 1,
+    event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41",
+    event_type: "x",
+    occurred_at: "2026-03-01T10:00:00Z",
+    session_id: "s",
+    conversation_id: "c",
+    tenant_id: "t",
+    user_id: "u",
+    channel: "web",
+    traceparent: TP,
+    trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+    span_id: "00f067aa0ba902b7",
+    from: "not-propagated",
+    metadata: { not: "propagated" },
   } satisfies Envelope;
 
   it("reads the propagated fields of an envelope, nothing else", () => {
     expect(contextFromEnvelope(env)).toEqual({
-      session_id: "s", conversation_id: "c", tenant_id: "t", user_id: "u", channel: "web", traceparent: TP,
-      trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7",
+      session_id: "s",
+      conversation_id: "c",
+      tenant_id: "t",
+      user_id: "u",
+      channel: "web",
+      traceparent: TP,
+      trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+      span_id: "00f067aa0ba902b7",
     });
   });
 

@@ -36,7 +36,18 @@ describe.each(["memory", "nats"] as const)("final wire form over %s", (kind) => 
       let streamed: unknown = "missing";
       for await (const f of caller.streamInvoke("streamed", i)) if (f.type === "final") streamed = f.result;
       expect(streamed).toEqual(values[i]);
-      raw.publish("acp.v1.invoke.value", encode(createEnvelope({ event_type: "agent.message.received", from: "tap", to: "value", reply_to: `${inbox}.${i}`, payload: i as unknown as Envelope["payload"] })));
+      raw.publish(
+        "acp.v1.invoke.value",
+        encode(
+          createEnvelope({
+            event_type: "agent.message.received",
+            from: "tap",
+            to: "value",
+            reply_to: `${inbox}.${i}`,
+            payload: i as unknown as Envelope["payload"],
+          }),
+        ),
+      );
     }
     await waitFor("the tapped finals", () => wire.length === values.length);
     const payloads = wire.map((env) => env.payload);
@@ -52,9 +63,17 @@ describe.each(["memory", "nats"] as const)("final wire form over %s", (kind) => 
     let n = 0;
     const sub = raw.subscribe("acp.v1.invoke.deployed", {}, (m) => {
       const req = decodeOrThrow(m.data);
-      const reply = createEnvelope({
-        event_type: "agent.response.final", is_final: true, correlation_id: req.event_id, from: "deployed", to: req.from, payload: forms[n++ % 2] as Envelope["payload"],
-      }, { schemaVersion: 1 });
+      const reply = createEnvelope(
+        {
+          event_type: "agent.response.final",
+          is_final: true,
+          correlation_id: req.event_id,
+          from: "deployed",
+          to: req.from,
+          payload: forms[n++ % 2] as Envelope["payload"],
+        },
+        { schemaVersion: 1 },
+      );
       raw.publish(req.reply_to!, encode(reply));
     });
     await net.settle();

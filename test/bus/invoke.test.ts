@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AgentTimeoutError, CanceledError, InvalidRequestError, NoHandlerError, PermissionDeniedError,
-} from "../../runtime/errors.js";
+import { AgentTimeoutError, CanceledError, InvalidRequestError, NoHandlerError, PermissionDeniedError } from "../../runtime/errors.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
 import { deferred, openNetwork, waitFor, type Network } from "./fixtures.js";
@@ -34,10 +32,14 @@ describe.each(["memory", "nats"] as const)("invoke over %s", (kind) => {
       return { doubled: req.n * 2 };
     });
     await net.settle();
-    const reply = await caller.invokeEnvelope("doubler", { n: 21 }, {
-      context: { session_id: "s-1", conversation_id: "c-1", user_id: "u-1", channel: "web" },
-      metadata: { locale: "fr", "acp.retry.attempt": 1 },
-    });
+    const reply = await caller.invokeEnvelope(
+      "doubler",
+      { n: 21 },
+      {
+        context: { session_id: "s-1", conversation_id: "c-1", user_id: "u-1", channel: "web" },
+        metadata: { locale: "fr", "acp.retry.attempt": 1 },
+      },
+    );
     expect(reply.event_type).toBe("agent.response.final");
     expect(reply.frame_type).toBe("response.final");
     expect(reply.phase).toBe("completed");

@@ -66,7 +66,13 @@ describe.each(["memory", "nats"] as const)("bus lifecycle and middleware over %s
     const stream = caller.streamInvoke("nobody-streams", {}, { timeoutMs: 60_000 });
     await caller.close();
     expect(await forever).toMatchObject({ code: expect.stringMatching(/CANCELED|NO_HANDLER/) });
-    await expect((async () => { for await (const _ of stream) { /* nothing */ } })()).rejects.toMatchObject({ code: expect.stringMatching(/CANCELED|NO_HANDLER/) });
+    await expect(
+      (async () => {
+        for await (const _ of stream) {
+          /* nothing */
+        }
+      })(),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/CANCELED|NO_HANDLER/) });
   });
 
   it("supports `await using` and ownsTransport", async () => {
@@ -81,12 +87,15 @@ describe.each(["memory", "nats"] as const)("bus lifecycle and middleware over %s
 
   it("runs inbound and outbound middleware in declared order; a throw becomes an error reply", async () => {
     const order: string[] = [];
-    const tag = (name: string): InboundMiddleware => (next) => async (env, ctx) => {
-      order.push(`in:${name}:${ctx.kind}`);
-      const result = await next(env, ctx);
-      order.push(`out:${name}:${result.kind}`);
-      return result;
-    };
+    const tag =
+      (name: string): InboundMiddleware =>
+      (next) =>
+      async (env, ctx) => {
+        order.push(`in:${name}:${ctx.kind}`);
+        const result = await next(env, ctx);
+        order.push(`out:${name}:${result.kind}`);
+        return result;
+      };
     const stamp: OutboundMiddleware = (next) => (env, call) => {
       order.push(`send:${call.kind}`);
       return next({ ...env, metadata: { ...env.metadata, stamped: call.kind } }, call);
@@ -117,10 +126,7 @@ describe.each(["memory", "nats"] as const)("bus lifecycle and middleware over %s
     expect(await client.invoke("mw", {})).toBe("ok");
     expect(lastMeta).toEqual({ stamped: "invoke", "acp.retry.attempt": 2 });
     // a handler's throw passes through inbound middleware as a throw; the bus turns it into an error reply
-    expect(order).toEqual([
-      "send:invoke", "in:a:invoke", "in:b:invoke",
-      "retry", "send:invoke", "in:a:invoke", "in:b:invoke", "out:b:value", "out:a:value",
-    ]);
+    expect(order).toEqual(["send:invoke", "in:a:invoke", "in:b:invoke", "retry", "send:invoke", "in:a:invoke", "in:b:invoke", "out:b:value", "out:a:value"]);
     await expect(client.invoke("mw", { block: true })).rejects.toThrow("blocked by middleware");
   });
 });

@@ -48,7 +48,8 @@ describe("EnvelopeBody (sealed)", () => {
 
   it("follows JSON's rules for undefined, functions and -0, and bounds the size of escapes", () => {
     const env = createEnvelope({
-      event_type: "custom.thing", from: "a",
+      event_type: "custom.thing",
+      from: "a",
       payload: { keep: 1, gone: undefined, fn: () => 1, list: [undefined, () => 1, -0, "\u0000\ud800"], zero: -0 } as unknown as Envelope["payload"],
     });
     const local = sealed(env)!;

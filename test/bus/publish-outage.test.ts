@@ -30,7 +30,8 @@ async function pair(url: string, holdBytes: number): Promise<{ pub: Bus; sub: Bu
   // the subscriber reconnects fast, the publisher slowly: held messages meet a live subscription
   const sub = createBus({ agentId: "sub", ownsTransport: true, transport: await connectNats({ servers: url, reconnectTimeWaitMs: 50, reconnectJitterMs: 0 }) });
   const pub = createBus({
-    agentId: "pub", ownsTransport: true,
+    agentId: "pub",
+    ownsTransport: true,
     transport: await connectNats({ servers: url, reconnectTimeWaitMs: 600, reconnectJitterMs: 0, reconnectBufferBytes: holdBytes }),
   });
   const received = new Set<number>();
@@ -70,7 +71,9 @@ describe("publish across a nats-server outage", () => {
     // under CI load the subscriber sometimes loses), not on the publisher.
     const varz = (await (await fetch(`http://127.0.0.1:${monitor}/varz`)).json()) as { in_msgs: number };
     const lost = resolved.filter((i) => !received.has(i)).length;
-    console.log(`default publish during outage: ${N} published, ${resolved.length} resolved, ${N - resolved.length} rejected ${[...rejectedCodes].join(",")}, ${varz.in_msgs - 1} reached the server, ${received.size} delivered to the subscriber (${lost} resolved but not delivered)`);
+    console.log(
+      `default publish during outage: ${N} published, ${resolved.length} resolved, ${N - resolved.length} rejected ${[...rejectedCodes].join(",")}, ${varz.in_msgs - 1} reached the server, ${received.size} delivered to the subscriber (${lost} resolved but not delivered)`,
+    );
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.length).toBeLessThan(N);
     expect([...rejectedCodes]).toEqual(["BACKPRESSURE_DROP"]);
@@ -94,10 +97,12 @@ describe("publish across a nats-server outage", () => {
         for (let k = 0; k < 20; k++, i++) {
           const n = i;
           const confirm = n % 2 === 0;
-          pending.push(pub.publish("outage.event", { i: n }, { confirm }).then(
-            () => void outcome.push({ i: n, phase, confirm, ok: true }),
-            (err: unknown) => void outcome.push({ i: n, phase, confirm, ok: false, code: (err as AcpError).code }),
-          ));
+          pending.push(
+            pub.publish("outage.event", { i: n }, { confirm }).then(
+              () => void outcome.push({ i: n, phase, confirm, ok: true }),
+              (err: unknown) => void outcome.push({ i: n, phase, confirm, ok: false, code: (err as AcpError).code }),
+            ),
+          );
         }
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -125,7 +130,9 @@ describe("publish across a nats-server outage", () => {
     const confirmedBefore = confirmed.filter((o) => o.phase === "before");
     const unconfirmed = outcome.filter((o) => o.confirm && !o.ok);
     const plain = outcome.filter((o) => !o.confirm && o.ok);
-    console.log(`across a restart: ${i} published; confirm: ${confirmed.length} confirmed (${confirmedBefore.length} before the kill, ${lostOf(confirmedBefore)} lost; ${confirmedAfter.length} once the subscriber was back, ${lostOf(confirmedAfter)} lost; ${lostOf(confirmed.filter((o) => o.phase === "outage"))} of the outage's lost), ${unconfirmed.length} rejected ${[...new Set(unconfirmed.map((o) => o.code))].join(",")}; default: ${plain.length} resolved, ${lostOf(plain)} of them lost`);
+    console.log(
+      `across a restart: ${i} published; confirm: ${confirmed.length} confirmed (${confirmedBefore.length} before the kill, ${lostOf(confirmedBefore)} lost; ${confirmedAfter.length} once the subscriber was back, ${lostOf(confirmedAfter)} lost; ${lostOf(confirmed.filter((o) => o.phase === "outage"))} of the outage's lost), ${unconfirmed.length} rejected ${[...new Set(unconfirmed.map((o) => o.code))].join(",")}; default: ${plain.length} resolved, ${lostOf(plain)} of them lost`,
+    );
     expect(confirmedAfter.length).toBeGreaterThan(0);
     expect(lostOf(confirmedAfter)).toBe(0);
     expect(unconfirmed.every((o) => o.code === "TRANSPORT_FAILURE")).toBe(true);

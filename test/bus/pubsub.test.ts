@@ -80,14 +80,22 @@ describe.each(["memory", "nats"] as const)("publish / subscribe over %s", (kind)
     middle.handleInvoke("middle", async (_req, ctx: HandlerContext) => {
       seen["handled"] = ctx.envelope;
       await middle.publish("audit.inherited", {});
-      await middle.publish("audit.explicit", {}, { context: { session_id: "override", traceparent: "00-11111111111111111111111111111111-2222222222222222-00" } });
+      await middle.publish(
+        "audit.explicit",
+        {},
+        { context: { session_id: "override", traceparent: "00-11111111111111111111111111111111-2222222222222222-00" } },
+      );
       await middle.invoke("leaf", {});
       return "done";
     });
     await net.settle();
-    await edge.invoke("middle", {}, {
-      context: { session_id: "sess-1", conversation_id: "conv-1", tenant_id: undefined, user_id: "user-1", channel: "slack", traceparent: TRACEPARENT },
-    });
+    await edge.invoke(
+      "middle",
+      {},
+      {
+        context: { session_id: "sess-1", conversation_id: "conv-1", tenant_id: undefined, user_id: "user-1", channel: "slack", traceparent: TRACEPARENT },
+      },
+    );
     await waitFor("every envelope", () => ["handled", "invoke", "audit.inherited", "audit.explicit"].every((k) => seen[k] !== undefined));
     const handled = seen["handled"]!;
     expect(handled.trace_id).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
@@ -129,12 +137,33 @@ describe.each(["memory", "nats"] as const)("publish / subscribe over %s", (kind)
     const enc = new TextEncoder();
     raw.publish("acp.v1.events.raw.garbage", enc.encode("{not json"));
     raw.publish("acp.v1.events.raw.bad-utf8", new Uint8Array([0x7b, 0xff, 0x7d]));
-    raw.publish("acp.v1.events.raw.schema", enc.encode(JSON.stringify({
-      spec_version: "acp/1.0", schema_version: 1, event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", event_type: "raw.schema", occurred_at: "2026-03-01T10:00:00Z", seq: -1, payload: { ok: "schema-bad" },
-    })));
-    raw.publish("acp.v1.events.raw.good", enc.encode(JSON.stringify({
-      spec_version: "acp/1.0", schema_version: 1, event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e42", event_type: "raw.good", occurred_at: "2026-03-01T10:00:00Z", payload: { ok: "good" },
-    })));
+    raw.publish(
+      "acp.v1.events.raw.schema",
+      enc.encode(
+        JSON.stringify({
+          spec_version: "acp/1.0",
+          schema_version: 1,
+          event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41",
+          event_type: "raw.schema",
+          occurred_at: "2026-03-01T10:00:00Z",
+          seq: -1,
+          payload: { ok: "schema-bad" },
+        }),
+      ),
+    );
+    raw.publish(
+      "acp.v1.events.raw.good",
+      enc.encode(
+        JSON.stringify({
+          spec_version: "acp/1.0",
+          schema_version: 1,
+          event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e42",
+          event_type: "raw.good",
+          occurred_at: "2026-03-01T10:00:00Z",
+          payload: { ok: "good" },
+        }),
+      ),
+    );
     await waitFor("the good event", () => strictGot.length === 1 && lenientGot.length === 2);
     expect(strictGot).toEqual([{ ok: "good" }]);
     expect(lenientGot).toEqual(expect.arrayContaining([{ ok: "good" }, { ok: "schema-bad" }]));
@@ -143,7 +172,9 @@ describe.each(["memory", "nats"] as const)("publish / subscribe over %s", (kind)
     expect(lenient.stats().lenientAccepted).toBe(1);
     const reasons = logged.filter((l) => l.msg === "rejected inbound envelope").map((l) => l.fields);
     expect(reasons).toHaveLength(3);
-    expect(reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: "INVALID_REQUEST", pointer: "/seq", subject: "acp.v1.events.raw.schema" })]));
+    expect(reasons).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: "INVALID_REQUEST", pointer: "/seq", subject: "acp.v1.events.raw.schema" })]),
+    );
     expect(reasons.every((r) => typeof r["reason"] === "string" && (r["reason"] as string).length > 0)).toBe(true);
   });
 
@@ -157,15 +188,27 @@ describe.each(["memory", "nats"] as const)("publish / subscribe over %s", (kind)
     const sub = raw.subscribe(inbox, {}, (m) => void replies.push(decodeOrThrow(m.data)));
     await net.settle();
     const bad = {
-      spec_version: "acp/1.0", schema_version: 1, event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", event_type: "agent.message.received",
-      occurred_at: "yesterday", reply_to: inbox, from: "raw-client", to: "picky", session_id: "s-9",
+      spec_version: "acp/1.0",
+      schema_version: 1,
+      event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41",
+      event_type: "agent.message.received",
+      occurred_at: "yesterday",
+      reply_to: inbox,
+      from: "raw-client",
+      to: "picky",
+      session_id: "s-9",
     };
     raw.publish("acp.v1.invoke.picky", new TextEncoder().encode(JSON.stringify(bad)));
     raw.publish("acp.v1.invoke.picky", new TextEncoder().encode(`{"reply_to":"${inbox}",`)); // not JSON: no reply possible
     await waitFor("the error reply", () => replies.length === 1);
     const reply = replies[0]!;
     expect(reply).toMatchObject({
-      event_type: "agent.response.error", is_final: true, correlation_id: bad.event_id, from: "picky", to: "raw-client", session_id: "s-9",
+      event_type: "agent.response.error",
+      is_final: true,
+      correlation_id: bad.event_id,
+      from: "picky",
+      to: "raw-client",
+      session_id: "s-9",
       payload: { code: "INVALID_REQUEST", retryable: false, cause: { pointer: "/occurred_at" } },
     });
     expect((reply.payload as { message: string }).message).toContain("/occurred_at");

@@ -19,11 +19,14 @@ describe("invoke across a nats-server restart", () => {
     // The handler's connection retries every 3 s, the caller's every 50 ms: after the restart the
     // caller is back first and its requests meet no subscriber for a while.
     const handlerBus = createBus({
-      agentId: "svc", ownsTransport: true,
+      agentId: "svc",
+      ownsTransport: true,
       transport: await connectNats({ servers: server.url, reconnectTimeWaitMs: 3000, reconnectJitterMs: 0 }),
     });
     const callerBus = createBus({
-      agentId: "caller", ownsTransport: true, reconnectGraceMs: 10_000, // room for a loaded machine
+      agentId: "caller",
+      ownsTransport: true,
+      reconnectGraceMs: 10_000, // room for a loaded machine
       transport: await connectNats({ servers: server.url, reconnectTimeWaitMs: 50, reconnectJitterMs: 0 }),
     });
     let handled = 0;
@@ -46,10 +49,12 @@ describe("invoke across a nats-server restart", () => {
     const count = (k: string): void => void outcomes.set(k, (outcomes.get(k) ?? 0) + 1);
     const calls: Promise<void>[] = [];
     const fire = (n: number): void => {
-      calls.push(callerBus.invoke<number>("svc", n, { timeoutMs: 30_000 }).then(
-        (v) => count(v === n ? "ok" : "wrong"),
-        (err: unknown) => count(err instanceof AcpError ? err.code : "other"),
-      ));
+      calls.push(
+        callerBus.invoke<number>("svc", n, { timeoutMs: 30_000 }).then(
+          (v) => count(v === n ? "ok" : "wrong"),
+          (err: unknown) => count(err instanceof AcpError ? err.code : "other"),
+        ),
+      );
     };
     // Requests written in the moment between the kill and the caller noticing it are lost with
     // nats.js' outbound buffer (core NATS is at-most-once; they time out): start once it noticed.

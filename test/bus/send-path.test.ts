@@ -10,7 +10,6 @@ import type { Bus, BusMiddleware, InboundMiddleware, OutboundMiddleware } from "
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
 import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
-
 /** Middleware that passes everything through and counts what it saw. */
 function passThrough(seen: { out: number; in: number }): BusMiddleware {
   const outbound: OutboundMiddleware = (next) => (env, call) => {
@@ -79,7 +78,7 @@ describe.each(["memory", "nats"] as const)("send path over %s", (kind) => {
 
     it("streamInvoke delivers every frame in order, then the final", async () => {
       const frames: string[] = [];
-      for await (const f of client.streamInvoke("count", 100)) frames.push(f.type === "delta" ? f.delta ?? "" : f.type);
+      for await (const f of client.streamInvoke("count", 100)) frames.push(f.type === "delta" ? (f.delta ?? "") : f.type);
       expect(frames).toEqual([...Array.from({ length: 100 }, (_, i) => `${i}`), "final"]);
     });
 

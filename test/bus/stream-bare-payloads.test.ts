@@ -38,7 +38,7 @@ describe.each(["memory", "nats"] as const)("bare payloads of deployed stream wri
     await net.close();
   });
 
-  it("surfaces started(\"thinking\") as meta, delta(\"al\") as delta, other bare deltas as data", async () => {
+  it('surfaces started("thinking") as meta, delta("al") as delta, other bare deltas as data', async () => {
     // a deployed Python server: answers each stream request with the golden frames, correlated to it
     const sub = raw.subscribe("acp.v1.invoke.py-translator", { queue: "py-translator" }, (m: TransportMessage) => {
       const req = JSON.parse(dec.decode(m.data)) as { event_id: string; reply_to: string };

@@ -39,7 +39,10 @@ describe.each(["memory", "nats"] as const)("stream buffer bounds over %s", (kind
     expect(await aborted.promise).toBeInstanceOf(CanceledError);
     expect(sent).toBeLessThan(10_000);
     // the next read is the error: the frames that waited were dropped
-    const err = await it.next().then(() => undefined, (e: unknown) => e);
+    const err = await it.next().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: "BACKPRESSURE_DROP", details: { maxBufferedBytes: 64 * 1024 } });
     expect((err as Error).message).toContain("maxBufferedBytes");
     await waitFor("server idle", () => server.stats().inFlight === 0);

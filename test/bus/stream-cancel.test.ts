@@ -100,10 +100,14 @@ describe.each(["memory", "nats"] as const)("stream cancellation over %s", (kind)
       // thinks until canceled (bounded: the test's own timeout), never writing a frame
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 20_000);
-        w.signal.addEventListener("abort", () => {
-          clearTimeout(t);
-          resolve();
-        }, { once: true });
+        w.signal.addEventListener(
+          "abort",
+          () => {
+            clearTimeout(t);
+            resolve();
+          },
+          { once: true },
+        );
       });
       if (!w.signal.aborted) {
         await w.delta("too late");

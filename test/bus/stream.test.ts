@@ -48,7 +48,7 @@ describe.each(["memory", "nats"] as const)("streams over %s", (kind) => {
     expect(frames.map((f) => f.type)).toEqual(["started", "delta", "delta", "delta", "delta", "final"]);
     expect(frames.map((f) => f.envelope?.seq)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(frames[0]).toMatchObject({ type: "started", meta: { model: "tiny" } });
-    expect(frames.filter((f) => f.type === "delta").map((f) => (f.type === "delta" ? f.delta ?? f.data : undefined))).toEqual(["a", "b", "c", { tokens: 3 }]);
+    expect(frames.filter((f) => f.type === "delta").map((f) => (f.type === "delta" ? (f.delta ?? f.data) : undefined))).toEqual(["a", "b", "c", { tokens: 3 }]);
     expect(frames[5]).toMatchObject({ type: "final", result: { n: 3 } });
     const first = frames[0]!.envelope!;
     expect(first.metadata?.["acp.stream.cancel_to"]).toMatch(/^_INBOX\./);
@@ -142,7 +142,7 @@ describe.each(["memory", "nats"] as const)("streams over %s", (kind) => {
     await started.promise;
     await call.close("changed my mind");
     go.resolve();
-    expect(String((await aborted.promise as Error).message)).toContain("changed my mind");
+    expect(String(((await aborted.promise) as Error).message)).toContain("changed my mind");
   });
 
   it("aborts with CANCELED through an AbortSignal, and the server learns of it", async () => {

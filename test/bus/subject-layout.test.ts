@@ -43,7 +43,14 @@ describe("reserved tenants", () => {
     expect(() => bus.handleInvoke("x", () => 1, { tenant: "events" })).toThrow(/reserved/);
     expect(() => bus.subscribe(">", () => undefined, { tenant: "events" })).toThrow(/reserved/);
     // a forwarded envelope's tenant
-    const env = { spec_version: "acp/1.0", event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", event_type: "x.y", occurred_at: "2026-01-01T00:00:00Z", from: "a", tenant_id: "events" } as Envelope;
+    const env = {
+      spec_version: "acp/1.0",
+      event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41",
+      event_type: "x.y",
+      occurred_at: "2026-01-01T00:00:00Z",
+      from: "a",
+      tenant_id: "events",
+    } as Envelope;
     await expect(bus.publishEnvelope(env)).rejects.toThrow(/reserved/);
     expect(tenantProblem("acme")).toBeUndefined();
     // the gateway edge: X-Tenant-Id is refused with 400 before anything reaches the bus
@@ -58,8 +65,11 @@ describe("reserved tenants", () => {
     expect(requestContext({ "x-tenant-id": "acme" }, undefined).tenant_id).toBe("acme");
     // the gateway's JWT tenant claim: a token bound to a reserved tenant is refused (403)
     const verify = createJwtVerifier({ secret: "a-test-secret-of-enough-length-for-hs256" });
-    const token = (tenant: string): Promise<string> => new SignJWT({ sub: "u", tenant_id: tenant })
-      .setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(new TextEncoder().encode("a-test-secret-of-enough-length-for-hs256"));
+    const token = (tenant: string): Promise<string> =>
+      new SignJWT({ sub: "u", tenant_id: tenant })
+        .setProtectedHeader({ alg: "HS256" })
+        .setExpirationTime("5m")
+        .sign(new TextEncoder().encode("a-test-secret-of-enough-length-for-hs256"));
     const authRequest = async (tenant: string) => ({ method: "POST", url: "/v1/agents/x/invoke", headers: { authorization: `Bearer ${await token(tenant)}` } });
     await expect(Promise.resolve(verify(await authRequest("invoke")))).rejects.toMatchObject({ status: 403 });
     expect((await verify(await authRequest("acme"))).tenant).toBe("acme");
@@ -123,7 +133,9 @@ describe.each(["memory", "nats"] as const)("dotted targets over %s", (kind) => {
     expect(frames).toEqual(["a", "b", "done"]);
     await waitFor("the tapped requests", () => requests.length === 3);
     expect(requests.map((r) => r.subject).sort()).toEqual([
-      "acp.v1.acme.invoke.openclaw.chat", "acp.v1.invoke.mcp.fs.read_file", "acp.v1.invoke.openclaw.chat",
+      "acp.v1.acme.invoke.openclaw.chat",
+      "acp.v1.invoke.mcp.fs.read_file",
+      "acp.v1.invoke.openclaw.chat",
     ]);
     expect(requests.find((r) => r.subject === "acp.v1.invoke.openclaw.chat")!.env.to).toBe("openclaw.chat");
     tap.unsubscribe();

@@ -35,10 +35,14 @@ describe.each(["memory", "nats"] as const)("tenant binding over %s", (kind) => {
     const acme = await net.bus("sub-untenanted"); // no bus tenant: only the subscription's
 
     const seen: Array<string | undefined> = [];
-    acme.subscribe("task.x", async (_p, ctx) => {
-      seen.push(ctx.envelope.tenant_id);
-      await acme.publish("task.followup", {});
-    }, { tenant: "acme" });
+    acme.subscribe(
+      "task.x",
+      async (_p, ctx) => {
+        seen.push(ctx.envelope.tenant_id);
+        await acme.publish("task.followup", {});
+      },
+      { tenant: "acme" },
+    );
     const raw = await net.transport();
     const followups: string[] = [];
     const tap = raw.subscribe("acp.v1.>", {}, (m) => {
@@ -101,7 +105,8 @@ describe.each(["memory", "nats"] as const)("tenant binding over %s", (kind) => {
     raw.publish("acp.v1.acme.invoke.audit", encode(request("audit", inbox, undefined)));
     await waitFor("two more answers", () => answers.length === 5);
     expect(answers.slice(3).map((a) => [a.event_type, a.tenant_id])).toEqual([
-      ["agent.response.final", "acme"], ["agent.response.final", "acme"],
+      ["agent.response.final", "acme"],
+      ["agent.response.final", "acme"],
     ]);
     tap.unsubscribe();
     inboxSub.unsubscribe();

@@ -24,7 +24,9 @@ afterAll(async () => {
   await transport.close();
 });
 
-interface Balance { balance: number }
+interface Balance {
+  balance: number;
+}
 const isBalance = (v: unknown): v is Balance => typeof (v as Balance | null)?.balance === "number";
 const taskCreated = validatePayload["agent.task.created"] as Validator<TaskCreatedPayload>;
 
@@ -50,14 +52,22 @@ describe("checked generics", () => {
     const server = bus("checker");
     const client = bus("sender");
     let ran = 0;
-    server.handleInvoke<Balance>("deposit", (req) => {
-      ran++;
-      return req.balance + 1;
-    }, { validate: isBalance });
-    server.handleStream<Balance>("count", async (req, w) => {
-      ran++;
-      await w.final(req.balance);
-    }, { validate: isBalance });
+    server.handleInvoke<Balance>(
+      "deposit",
+      (req) => {
+        ran++;
+        return req.balance + 1;
+      },
+      { validate: isBalance },
+    );
+    server.handleStream<Balance>(
+      "count",
+      async (req, w) => {
+        ran++;
+        await w.final(req.balance);
+      },
+      { validate: isBalance },
+    );
     await expect(client.invoke("deposit", { balance: 1 })).resolves.toBe(2);
     await expect(client.invoke("deposit", { balance: "1" })).rejects.toMatchObject({ code: "INVALID_REQUEST" });
     const frames = [];

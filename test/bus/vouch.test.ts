@@ -49,7 +49,10 @@ describe("what vouch.ts assumes of the envelope schema", () => {
   });
 
   it("has only the conditional rules it knows: v1 without phase, is_final on terminal types, phases and payloads per type", () => {
-    const terminal = catalogue.filter((t) => t.terminal).map((t) => t.name).sort();
+    const terminal = catalogue
+      .filter((t) => t.terminal)
+      .map((t) => t.name)
+      .sort();
     let seenFinalRule = false;
     for (const entry of schema.allOf) {
       const rule = rules(entry);
@@ -59,13 +62,16 @@ describe("what vouch.ts assumes of the envelope schema", () => {
         expect(rule["then"]).toMatchObject({ properties: { phase: { not: {} } } });
       } else if (json.includes('"is_final":{"const":true}')) {
         seenFinalRule = true;
-        const types = (((rule["if"] as { not: { anyOf: { properties: { event_type?: { enum: string[] } } }[] } }).not.anyOf[0]!).properties.event_type!.enum);
+        const types = (rule["if"] as { not: { anyOf: { properties: { event_type?: { enum: string[] } } }[] } }).not.anyOf[0]!.properties.event_type!.enum;
         expect([...types].sort()).toEqual(terminal);
       } else {
-        const type = ((rule["if"] as { properties: { event_type: { const: string } } }).properties.event_type.const);
+        const type = (rule["if"] as { properties: { event_type: { const: string } } }).properties.event_type.const;
         // the one exemption a payload rule may have: a schema_version 1 peer's bare (non-object) payload
         if (ifNot !== undefined) {
-          expect(ifNot).toEqual({ required: ["schema_version", "payload"], properties: { schema_version: { const: 1 }, payload: { not: { type: "object" } } } });
+          expect(ifNot).toEqual({
+            required: ["schema_version", "payload"],
+            properties: { schema_version: { const: 1 }, payload: { not: { type: "object" } } },
+          });
         }
         const info = catalogue.find((t) => t.name === type);
         expect(info, `catalogue entry for ${type}`).toBeDefined();
@@ -101,8 +107,12 @@ describe.each([1, 2] as const)("vouched envelopes are valid (schema_version %i)"
     let vouched = 0;
     fc.assert(
       fc.property(
-        eventType, fc.option(fc.string(), { nil: undefined }), fc.dictionary(fc.constantFrom(...CALLER_FIELDS), mostlyStrings),
-        fc.option(fc.string(), { nil: undefined }), anything, fc.oneof(fc.dictionary(fc.string(), json), json),
+        eventType,
+        fc.option(fc.string(), { nil: undefined }),
+        fc.dictionary(fc.constantFrom(...CALLER_FIELDS), mostlyStrings),
+        fc.option(fc.string(), { nil: undefined }),
+        anything,
+        fc.oneof(fc.dictionary(fc.string(), json), json),
         (type, to, ctx, tenant, payload, metadata) => {
           const env = copy(factory.outbound(type, "me", to, ctx as ContextFields, tenant, payload, metadata as Record<string, unknown>));
           if (callerPartsValid(env)) {
@@ -121,7 +131,9 @@ describe.each([1, 2] as const)("vouched envelopes are valid (schema_version %i)"
     fc.assert(
       fc.property(
         fc.dictionary(fc.constantFrom(...CALLER_FIELDS, "event_id", "metadata"), mostlyStrings),
-        fc.constantFrom("agent.response.final", "agent.response.error"), anything, fc.option(fc.dictionary(fc.string(), json), { nil: undefined }),
+        fc.constantFrom("agent.response.final", "agent.response.error"),
+        anything,
+        fc.option(fc.dictionary(fc.string(), json), { nil: undefined }),
         (request, type, payload, metadata) => {
           const env = copy(factory.reply(request as unknown as Envelope, "self", metadata, type, payload, true));
           if (callerPartsValid(env)) {

@@ -79,16 +79,29 @@ describe.each(["memory", "nats"] as const)("wire compatibility over %s", (kind) 
   }
 
   it.each(REQUESTS)("answers the deployed request %s like a deployed SDK would", async (file) => {
-    const { req, replies } = await deployedCall(file, (target, tenant) =>
-      bus.handleInvoke(target, (payload, ctx) => {
-        ctx.replyMetadata["answered_by"] = "ts";
-        return { echo: payload };
-      }, { tenant: tenant ?? null }), (r) => r.length >= 1);
+    const { req, replies } = await deployedCall(
+      file,
+      (target, tenant) =>
+        bus.handleInvoke(
+          target,
+          (payload, ctx) => {
+            ctx.replyMetadata["answered_by"] = "ts";
+            return { echo: payload };
+          },
+          { tenant: tenant ?? null },
+        ),
+      (r) => r.length >= 1,
+    );
     expect(replies).toHaveLength(1);
     const reply = replies[0]!;
     expect(reply).toMatchObject({
-      spec_version: "acp/1.0", event_type: "agent.response.final", frame_type: "response.final", is_final: true,
-      correlation_id: req["event_id"], from: req["to"], payload: { echo: req["payload"] },
+      spec_version: "acp/1.0",
+      event_type: "agent.response.final",
+      frame_type: "response.final",
+      is_final: true,
+      correlation_id: req["event_id"],
+      from: req["to"],
+      payload: { echo: req["payload"] },
     });
     expect(reply["to"]).toBe(req["from"]);
     expect(reply["event_id"]).not.toBe(req["event_id"]);
@@ -98,13 +111,21 @@ describe.each(["memory", "nats"] as const)("wire compatibility over %s", (kind) 
   });
 
   it.each(REQUESTS)("streams to the deployed request %s with seq from 0 and the deployed reply shape", async (file) => {
-    const { req, replies } = await deployedCall(file, (target, tenant) =>
-      bus.handleStream(target, async (_payload, w) => {
-        await w.started();
-        await w.delta("hello ");
-        await w.delta("world");
-        await w.final("hello world");
-      }, { tenant: tenant ?? null }), (r) => r.length >= 4);
+    const { req, replies } = await deployedCall(
+      file,
+      (target, tenant) =>
+        bus.handleStream(
+          target,
+          async (_payload, w) => {
+            await w.started();
+            await w.delta("hello ");
+            await w.delta("world");
+            await w.final("hello world");
+          },
+          { tenant: tenant ?? null },
+        ),
+      (r) => r.length >= 4,
+    );
     expect(replies).toHaveLength(4);
     replies.sort((a, b) => (a["seq"] as number) - (b["seq"] as number));
     expect(replies.map((r) => r["seq"])).toEqual([0, 1, 2, 3]);
@@ -169,7 +190,9 @@ describe.each(["memory", "nats"] as const)("wire compatibility over %s", (kind) 
     peer.sub.unsubscribe();
   });
 
-  const STREAMS = readdirSync(`${REPO_ROOT}golden/streams`).filter((f) => f.endsWith(".json")).sort();
+  const STREAMS = readdirSync(`${REPO_ROOT}golden/streams`)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
 
   it.each(STREAMS)("consumes the golden stream %s as the corpus expects", async (file) => {
     const spec = JSON.parse(golden(`streams/${file}`)) as {
@@ -182,16 +205,20 @@ describe.each(["memory", "nats"] as const)("wire compatibility over %s", (kind) 
     await net.settle();
     const sentBefore = bus.stats().sent;
     const frames: StreamFrame[] = [];
-    for await (const f of bus.streamInvoke(target, {}, { yieldErrors: true, idleTimeoutMs: 150, maxGap: spec.client.max_gap, maxPending: spec.client.max_pending })) {
+    for await (const f of bus.streamInvoke(
+      target,
+      {},
+      { yieldErrors: true, idleTimeoutMs: 150, maxGap: spec.client.max_gap, maxPending: spec.client.max_pending },
+    )) {
       frames.push(f);
     }
     const delivered = frames.filter((f) => f.envelope !== undefined).map((f) => f.envelope!.seq ?? 0);
     expect(delivered).toEqual(spec.expect.delivered_seqs);
-    expect(frames.map((f) => (f.type === "delta" ? f.delta ?? "" : "")).join("")).toBe(spec.expect.text);
+    expect(frames.map((f) => (f.type === "delta" ? (f.delta ?? "") : "")).join("")).toBe(spec.expect.text);
     const last = frames[frames.length - 1]!;
     if (spec.expect.outcome === "completed") {
       expect(last.type).toBe("final");
-      expect(last.type === "final" ? last.result ?? null : "not final").toEqual(spec.expect.result);
+      expect(last.type === "final" ? (last.result ?? null) : "not final").toEqual(spec.expect.result);
     } else {
       expect(last.type).toBe("error");
       expect(last.type === "error" && last.error.code).toBe(spec.expect.error!.code);

@@ -27,10 +27,22 @@ describe("wire strings as keys over nats", () => {
     const raw = await net.transport();
     const sub = raw.subscribe("acp.v1.invoke.odd", {}, (m) => {
       const req = decodeOrThrow(m.data);
-      raw.publish(req.reply_to!, enc.encode(JSON.stringify({
-        spec_version: "acp/1.0", schema_version: 1, event_id: ID, event_type: "agent.response.error", occurred_at: "2026-01-01T00:00:00Z",
-        correlation_id: req.event_id, is_final: true, from: "odd", payload: { code: "constructor", message: "odd peer", retryable: false },
-      })));
+      raw.publish(
+        req.reply_to!,
+        enc.encode(
+          JSON.stringify({
+            spec_version: "acp/1.0",
+            schema_version: 1,
+            event_id: ID,
+            event_type: "agent.response.error",
+            occurred_at: "2026-01-01T00:00:00Z",
+            correlation_id: req.event_id,
+            is_final: true,
+            from: "odd",
+            payload: { code: "constructor", message: "odd peer", retryable: false },
+          }),
+        ),
+      );
     });
     await net.settle();
     const err = await caller.invoke("odd", {}).catch((e: unknown) => e);
@@ -47,8 +59,13 @@ describe("wire strings as keys over nats", () => {
     let reply: Record<string, unknown> | undefined;
     const sub = raw.subscribe(inbox, {}, (m) => void (reply = JSON.parse(new TextDecoder().decode(m.data)) as Record<string, unknown>));
     await net.settle();
-    raw.publish("acp.v1.invoke.meta", enc.encode(`{"spec_version":"acp/1.0","schema_version":1,"event_id":"${ID}","event_type":"agent.message.received",` +
-      `"occurred_at":"2026-01-01T00:00:00Z","from":"raw","to":"meta","reply_to":"${inbox}","metadata":{"__proto__":{"polluted":true},"k":"v"}}`));
+    raw.publish(
+      "acp.v1.invoke.meta",
+      enc.encode(
+        `{"spec_version":"acp/1.0","schema_version":1,"event_id":"${ID}","event_type":"agent.message.received",` +
+          `"occurred_at":"2026-01-01T00:00:00Z","from":"raw","to":"meta","reply_to":"${inbox}","metadata":{"__proto__":{"polluted":true},"k":"v"}}`,
+      ),
+    );
     await waitFor("the reply", () => reply !== undefined);
     const meta = reply!["metadata"] as Record<string, unknown>;
     expect(Object.keys(meta).sort()).toEqual(["__proto__", "k"]);

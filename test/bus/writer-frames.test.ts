@@ -20,7 +20,11 @@ function pair(serverSchemaVersion: 1 | 2 = 2): { client: Bus; server: Bus } {
   const transport = createMemoryTransport();
   const client = createBus({ agentId: "client", transport });
   const server = createBus({ agentId: "server", transport, schemaVersion: serverSchemaVersion });
-  cleanup.push(() => transport.close(), () => client.close(), () => server.close());
+  cleanup.push(
+    () => transport.close(),
+    () => client.close(),
+    () => server.close(),
+  );
   return { client, server };
 }
 
@@ -44,7 +48,11 @@ describe("StreamWriter.final phase", () => {
     });
     const asked = await frames(client, "asker", "name");
     expect(asked.map((f) => f.type)).toEqual(["started", "final"]);
-    expect(asked[1]).toMatchObject({ type: "final", result: "need name", envelope: { phase: "input_required", is_final: true, event_type: "agent.response.final" } });
+    expect(asked[1]).toMatchObject({
+      type: "final",
+      result: "need name",
+      envelope: { phase: "input_required", is_final: true, event_type: "agent.response.final" },
+    });
     const auth = await frames(client, "asker", "token");
     expect(auth[1]?.envelope?.phase).toBe("auth_required");
     const env = await client.invokeEnvelope("asker", "x");
@@ -92,8 +100,11 @@ describe("StreamWriter.event", () => {
     expect(got.map((f) => f.envelope?.seq)).toEqual([0, 1, 2, 3, 4]);
     const call = got[1]?.envelope;
     expect(call).toMatchObject({
-      event_type: "agent.tool.call", frame_type: "tool.call", phase: "working",
-      payload: { call_id: "c1", name: "search", arguments: { q: "nats" } }, metadata: { step: 1 },
+      event_type: "agent.tool.call",
+      frame_type: "tool.call",
+      phase: "working",
+      payload: { call_id: "c1", name: "search", arguments: { q: "nats" } },
+      metadata: { step: 1 },
     });
     expect(call?.is_final).toBeUndefined();
     expect(got[2]?.envelope).toMatchObject({ event_type: "custom.progress", payload: { pct: 50 } });

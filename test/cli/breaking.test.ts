@@ -31,7 +31,10 @@ function versions(edit: (after: string) => void): { before: string; after: strin
   for (const side of ["before", "after"]) {
     cpSync(join(REPO_ROOT, "schema"), join(dir, side, "schema"), { recursive: true });
     mkdirSync(join(dir, side, "contracts"), { recursive: true });
-    cpSync(join(REPO_ROOT, "examples", "contracts"), join(dir, side, "contracts"), { recursive: true, filter: (src) => !src.includes(`${"contracts"}/generated`) && !src.endsWith(".md") });
+    cpSync(join(REPO_ROOT, "examples", "contracts"), join(dir, side, "contracts"), {
+      recursive: true,
+      filter: (src) => !src.includes(`${"contracts"}/generated`) && !src.endsWith(".md"),
+    });
   }
   edit(join(dir, "after"));
   return { before: join(dir, "before"), after: join(dir, "after") };
@@ -53,25 +56,70 @@ const translator = (d: string): string => join(d, "contracts", "translator.agent
 
 const cases: [BreakingRule, (after: string) => void, Partial<BreakingChange>][] = [
   ["schema-removed", (d) => rmSync(join(d, "schema", "payloads", "tool-call.schema.json")), { file: "schema/payloads/tool-call.schema.json", pointer: "" }],
-  ["field-removed", (d) => editJson(join(d, "schema", "payloads", "error.schema.json"), (s) => delete s.properties.cause), { file: "schema/payloads/error.schema.json", pointer: "/properties/cause" }],
+  [
+    "field-removed",
+    (d) => editJson(join(d, "schema", "payloads", "error.schema.json"), (s) => delete s.properties.cause),
+    { file: "schema/payloads/error.schema.json", pointer: "/properties/cause" },
+  ],
   ["field-required", (d) => editJson(env(d), (s) => s.required.push("session_id")), { file: "schema/envelope.schema.json", pointer: "/required" }],
   ["type-narrowed", (d) => editJson(env(d), (s) => (s.properties.is_final.type = "string")), { pointer: "/properties/is_final/type" }],
-  ["ref-changed", (d) => editJson(translator(d), (c) => (c.skills[0].input = { $ref: "#/$defs/Other" })), { file: "contracts/translator.agent.json", pointer: "/skills/0/input/$ref" }],
-  ["enum-value-removed", (d) => editJson(env(d), (s) => (s.properties.phase.enum = s.properties.phase.enum.filter((p: string) => p !== "rejected"))), { pointer: "/properties/phase/enum", message: 'enum value "rejected" removed' }],
+  [
+    "ref-changed",
+    (d) => editJson(translator(d), (c) => (c.skills[0].input = { $ref: "#/$defs/Other" })),
+    { file: "contracts/translator.agent.json", pointer: "/skills/0/input/$ref" },
+  ],
+  [
+    "enum-value-removed",
+    (d) => editJson(env(d), (s) => (s.properties.phase.enum = s.properties.phase.enum.filter((p: string) => p !== "rejected"))),
+    { pointer: "/properties/phase/enum", message: 'enum value "rejected" removed' },
+  ],
   ["const-changed", (d) => editJson(env(d), (s) => (s.properties.channel.const = "web")), { pointer: "/properties/channel/const" }],
   ["bounds-tightened", (d) => editJson(env(d), (s) => (s.properties.seq.minimum = 1)), { pointer: "/properties/seq/minimum", message: "minimum 0 -> 1" }],
-  ["properties-closed", (d) => editJson(env(d), (s) => (s.properties.metadata.additionalProperties = false)), { pointer: "/properties/metadata/additionalProperties" }],
-  ["event-type-removed", (d) => editJson(join(d, "schema", "catalog", "event-types.json"), (c) => (c.event_types = c.event_types.filter((e: J) => e.name !== "agent.stream.cancel"))), { file: "schema/catalog/event-types.json", message: 'event type "agent.stream.cancel" removed' }],
-  ["event-type-changed", (d) => editJson(join(d, "schema", "catalog", "event-types.json"), (c) => (c.event_types[0].frame_type = "tool.call")), { file: "schema/catalog/event-types.json", pointer: "/event_types/0/frame_type" }],
-  ["error-code-removed", (d) => editJson(join(d, "schema", "catalog", "error-codes.json"), (c) => (c.error_codes = c.error_codes.filter((e: J) => e.code !== "AGENT_TIMEOUT"))), { message: 'error code "AGENT_TIMEOUT" removed' }],
-  ["error-code-changed", (d) => editJson(join(d, "schema", "catalog", "error-codes.json"), (c) => (c.error_codes[0].retryable = !c.error_codes[0].retryable)), { pointer: "/error_codes/0/retryable" }],
-  ["catalog-entry-removed", (d) => editJson(join(d, "schema", "catalog", "phases.json"), (c) => c.phases.pop()), { file: "schema/catalog/phases.json", message: 'phase "rejected" removed' }],
+  [
+    "properties-closed",
+    (d) => editJson(env(d), (s) => (s.properties.metadata.additionalProperties = false)),
+    { pointer: "/properties/metadata/additionalProperties" },
+  ],
+  [
+    "event-type-removed",
+    (d) =>
+      editJson(join(d, "schema", "catalog", "event-types.json"), (c) => (c.event_types = c.event_types.filter((e: J) => e.name !== "agent.stream.cancel"))),
+    { file: "schema/catalog/event-types.json", message: 'event type "agent.stream.cancel" removed' },
+  ],
+  [
+    "event-type-changed",
+    (d) => editJson(join(d, "schema", "catalog", "event-types.json"), (c) => (c.event_types[0].frame_type = "tool.call")),
+    { file: "schema/catalog/event-types.json", pointer: "/event_types/0/frame_type" },
+  ],
+  [
+    "error-code-removed",
+    (d) => editJson(join(d, "schema", "catalog", "error-codes.json"), (c) => (c.error_codes = c.error_codes.filter((e: J) => e.code !== "AGENT_TIMEOUT"))),
+    { message: 'error code "AGENT_TIMEOUT" removed' },
+  ],
+  [
+    "error-code-changed",
+    (d) => editJson(join(d, "schema", "catalog", "error-codes.json"), (c) => (c.error_codes[0].retryable = !c.error_codes[0].retryable)),
+    { pointer: "/error_codes/0/retryable" },
+  ],
+  [
+    "catalog-entry-removed",
+    (d) => editJson(join(d, "schema", "catalog", "phases.json"), (c) => c.phases.pop()),
+    { file: "schema/catalog/phases.json", message: 'phase "rejected" removed' },
+  ],
   ["subject-changed", (d) => editJson(join(d, "schema", "catalog", "subjects.json"), (c) => (c.default_prefix = "acp.v2")), { pointer: "/default_prefix" }],
   ["agent-removed", (d) => rmSync(translator(d)), { file: "contracts/translator.agent.json" }],
   ["skill-removed", (d) => editJson(translator(d), (c) => c.skills.splice(0, 1)), { file: "contracts/translator.agent.json", pointer: "/skills/0" }],
   ["skill-target-changed", (d) => editJson(translator(d), (c) => (c.skills[0].target = "translate.v2")), { pointer: "/skills/0/target" }],
-  ["skill-mode-changed", (d) => editJson(translator(d), (c) => (c.skills[1].delta = { type: "string" })), { pointer: "/skills/1/delta", message: 'skill "detect-language": invoke -> stream' }],
-  ["contract-event-removed", (d) => editJson(join(d, "contracts", "task-worker.agent.json"), (c) => (c.events.publishes = c.events.publishes.slice(1))), { file: "contracts/task-worker.agent.json", pointer: "/events/publishes/0" }],
+  [
+    "skill-mode-changed",
+    (d) => editJson(translator(d), (c) => (c.skills[1].delta = { type: "string" })),
+    { pointer: "/skills/1/delta", message: 'skill "detect-language": invoke -> stream' },
+  ],
+  [
+    "contract-event-removed",
+    (d) => editJson(join(d, "contracts", "task-worker.agent.json"), (c) => (c.events.publishes = c.events.publishes.slice(1))),
+    { file: "contracts/task-worker.agent.json", pointer: "/events/publishes/0" },
+  ],
 ];
 
 describe("oaio breaking: one test per rule", () => {
@@ -86,28 +134,39 @@ describe("oaio breaking: one test per rule", () => {
   it.each(cases)("%s", (rule, edit, expected) => {
     const changes = compare(versions(edit));
     expect(changes.length, JSON.stringify(changes)).toBeGreaterThan(0);
-    expect(changes.every((c) => c.rule === rule), JSON.stringify(changes)).toBe(true);
+    expect(
+      changes.every((c) => c.rule === rule),
+      JSON.stringify(changes),
+    ).toBe(true);
     expect(changes).toContainEqual(expect.objectContaining({ rule, ...expected }));
   });
 
   it("contract schemas follow the schema rules: a new required input field, a narrowed output, a removed enum value", () => {
-    const changes = compare(versions((d) => editJson(translator(d), (c) => {
-      const input = c.skills[0].input.$ref === undefined ? c.skills[0].input : c.$defs[c.skills[0].input.$ref.split("/").pop()];
-      input.properties.glossary = { type: "string" };
-      input.required = [...(input.required ?? []), "glossary"];
-    })));
-    expect(changes).toContainEqual(expect.objectContaining({ rule: "field-required", file: "contracts/translator.agent.json", message: 'new required property "glossary"' }));
+    const changes = compare(
+      versions((d) =>
+        editJson(translator(d), (c) => {
+          const input = c.skills[0].input.$ref === undefined ? c.skills[0].input : c.$defs[c.skills[0].input.$ref.split("/").pop()];
+          input.properties.glossary = { type: "string" };
+          input.required = [...(input.required ?? []), "glossary"];
+        }),
+      ),
+    );
+    expect(changes).toContainEqual(
+      expect.objectContaining({ rule: "field-required", file: "contracts/translator.agent.json", message: 'new required property "glossary"' }),
+    );
   });
 
   it("additions are not breaks: a new optional field, a new enum value, a new event type, a widened bound", () => {
-    const changes = compare(versions((d) => {
-      editJson(env(d), (s) => {
-        s.properties.new_field = { type: "string" };
-        s.properties.phase.enum.push("paused");
-        s.properties.seq.maximum = Number.MAX_SAFE_INTEGER + 1;
-      });
-      editJson(join(d, "schema", "catalog", "event-types.json"), (c) => c.event_types.push({ ...c.event_types[0], name: "agent.new.thing" }));
-    }));
+    const changes = compare(
+      versions((d) => {
+        editJson(env(d), (s) => {
+          s.properties.new_field = { type: "string" };
+          s.properties.phase.enum.push("paused");
+          s.properties.seq.maximum = Number.MAX_SAFE_INTEGER + 1;
+        });
+        editJson(join(d, "schema", "catalog", "event-types.json"), (c) => c.event_types.push({ ...c.event_types[0], name: "agent.new.thing" }));
+      }),
+    );
     expect(changes).toEqual([]);
   });
 });
@@ -133,11 +192,36 @@ describe("schema rules, case by case (spec/phases-and-versioning.md)", () => {
     ["uniqueItems added", { type: "array" }, { type: "array", uniqueItems: true }, ["bounds-tightened /uniqueItems"]],
     ["the schema becomes false", { type: "string" }, false, ["type-narrowed "]],
     ["a $defs entry removed", { $defs: { A: { type: "string" } } }, { $defs: {} }, ["schema-removed /$defs/A"]],
-    ["nested: an item's property removed", { type: "array", items: { type: "object", properties: { a: {}, b: {} } } }, { type: "array", items: { type: "object", properties: { a: {} } } }, ["field-removed /items/properties/b"]],
-    ["additionalProperties true -> schema", { type: "object" }, { type: "object", additionalProperties: { type: "string" } }, ["properties-closed /additionalProperties"]],
-    ["if narrowed, no else: then applies to fewer values", { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] } }, { if: { properties: { a: { const: 1 } }, required: ["a"] }, then: { required: ["b"] } }, []],
-    ["if widened: then applies to more values", { if: { properties: { a: { const: 1 } }, required: ["a"] }, then: { required: ["b"] } }, { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] } }, ["type-narrowed /if"]],
-    ["if narrowed with an else", { if: { type: "string" }, then: {}, else: { type: "null" } }, { if: { type: "string", minLength: 2 }, then: {}, else: { type: "null" } }, ["type-narrowed /if"]],
+    [
+      "nested: an item's property removed",
+      { type: "array", items: { type: "object", properties: { a: {}, b: {} } } },
+      { type: "array", items: { type: "object", properties: { a: {} } } },
+      ["field-removed /items/properties/b"],
+    ],
+    [
+      "additionalProperties true -> schema",
+      { type: "object" },
+      { type: "object", additionalProperties: { type: "string" } },
+      ["properties-closed /additionalProperties"],
+    ],
+    [
+      "if narrowed, no else: then applies to fewer values",
+      { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] } },
+      { if: { properties: { a: { const: 1 } }, required: ["a"] }, then: { required: ["b"] } },
+      [],
+    ],
+    [
+      "if widened: then applies to more values",
+      { if: { properties: { a: { const: 1 } }, required: ["a"] }, then: { required: ["b"] } },
+      { if: { properties: { a: { const: 1 } } }, then: { required: ["b"] } },
+      ["type-narrowed /if"],
+    ],
+    [
+      "if narrowed with an else",
+      { if: { type: "string" }, then: {}, else: { type: "null" } },
+      { if: { type: "string", minLength: 2 }, then: {}, else: { type: "null" } },
+      ["type-narrowed /if"],
+    ],
     ["not added", { type: "string" }, { type: "string", not: { const: "x" } }, ["type-narrowed /not"]],
     ["not removed", { type: "string", not: { const: "x" } }, { type: "string" }, []],
     ["an optional property added", { type: "object", properties: {} }, { type: "object", properties: { c: { type: "string" } } }, []],

@@ -71,17 +71,21 @@ export interface RunningOaio {
 /** Starts `oaio <args>` from source and keeps it running until {@link RunningOaio.stop}. */
 export function startOaio(args: readonly string[], nodeArgs: readonly string[] = []): RunningOaio {
   const child = spawn(process.execPath, ["--import", TSX, ...nodeArgs, `${REPO_ROOT}bin/oaio.ts`, ...args], {
-    cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"],
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
   let exited: { code: number | null } | undefined;
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const closed = new Promise<void>((resolve) => child.on("close", (code) => {
-    exited = { code };
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    child.on("close", (code) => {
+      exited = { code };
+      resolve();
+    }),
+  );
   return {
     async waitFor(text, ms = 20_000) {
       const deadline = Date.now() + ms;

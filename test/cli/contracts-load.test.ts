@@ -12,7 +12,16 @@ beforeAll(() => {
   // a: a shape problem (misspelt key) AND a semantic one (the same skill id twice)
   writeFileSync(join(dir, "a.agent.json"), JSON.stringify({ name: "echo", description: "A.", version: "1.0.0", skills: [skill, skill], descripton: "typo" }));
   // b: a semantic problem (custom event without payload) AND a cross-file one (a's agent name)
-  writeFileSync(join(dir, "b.agent.json"), JSON.stringify({ name: "echo", description: "B.", version: "1.0.0", skills: [{ ...skill, id: "other" }], events: { publishes: [{ type: "echo.said", description: "Said." }] } }));
+  writeFileSync(
+    join(dir, "b.agent.json"),
+    JSON.stringify({
+      name: "echo",
+      description: "B.",
+      version: "1.0.0",
+      skills: [{ ...skill, id: "other" }],
+      events: { publishes: [{ type: "echo.said", description: "Said." }] },
+    }),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -29,9 +29,17 @@ beforeAll(async () => {
   legacy.subscribe("acp.v1.invoke.legacy", {}, (msg) => {
     const req = JSON.parse(new TextDecoder().decode(msg.data)) as { event_id: string; from?: string };
     const reply = {
-      spec_version: "acp/1.0", schema_version: 1, event_id: "019ca8d7-6005-7a05-8f10-600000000005", event_type: "agent.response.final",
-      frame_type: "response.final", occurred_at: "2026-03-01T10:07:00.160000001Z", correlation_id: req.event_id, from: "legacy",
-      ...(req.from === undefined ? {} : { to: req.from }), is_final: true, payload: { result: { x: 1 } },
+      spec_version: "acp/1.0",
+      schema_version: 1,
+      event_id: "019ca8d7-6005-7a05-8f10-600000000005",
+      event_type: "agent.response.final",
+      frame_type: "response.final",
+      occurred_at: "2026-03-01T10:07:00.160000001Z",
+      correlation_id: req.event_id,
+      from: "legacy",
+      ...(req.from === undefined ? {} : { to: req.from }),
+      is_final: true,
+      payload: { result: { x: 1 } },
     };
     if (msg.reply !== undefined) legacy.publish(msg.reply, new TextEncoder().encode(JSON.stringify(reply)));
   });
@@ -132,7 +140,7 @@ describe("help", () => {
     expect(seen).toEqual([]);
   });
 
-  it("generate --help (child process) shows the --lang default as \"all\" only", async () => {
+  it('generate --help (child process) shows the --lang default as "all" only', async () => {
     const r = await runOaio(["generate", "--help"]);
     expect(r.code).toBe(0);
     const lang = r.stdout.slice(r.stdout.indexOf("--lang"), r.stdout.indexOf("--check")).replace(/\s+/g, " ");
@@ -148,15 +156,19 @@ describe("exit codes as the README says: usage and I/O errors are 2", () => {
     ["generate --schema /nonexistent", ["generate", "--schema", "/nonexistent/schema", "--check"], "--schema"],
     ["conformance --golden /nonexistent", ["conformance", "--golden", "/nonexistent/golden", "--lang", "ts"], "/nonexistent/golden"],
     ["an unknown option", ["invoke", "--bogus"], "--bogus"],
-  ])("%s", async (_name, args, message) => {
-    const r = await runOaio(args);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain(message);
-  }, 30_000);
+  ])(
+    "%s",
+    async (_name, args, message) => {
+      const r = await runOaio(args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+    },
+    30_000,
+  );
 });
 
 describe("oaio http invoke prints what oaio invoke prints", () => {
-  it("the bare payload of a {\"result\": v} reply, in both", async () => {
+  it('the bare payload of a {"result": v} reply, in both', async () => {
     const bus = await runOaio(["invoke", "legacy", "{}", "--nats", nats.url]);
     const http = await runOaio(["http", "invoke", "legacy", "{}", "--url", gateway.url]);
     expect(bus.code).toBe(0);

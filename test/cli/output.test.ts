@@ -30,7 +30,9 @@ describe("oaio conformance output", () => {
     const out = join(tmp, "reports");
     const r = await runOaio(["conformance", "--lang", "ts", "--out", out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, "conformance.json"), "utf8"))).toMatchObject({ languages: expect.arrayContaining([expect.objectContaining({ language: "typescript", failed: 0, missing: 0 })]) });
+    expect(JSON.parse(readFileSync(join(out, "conformance.json"), "utf8"))).toMatchObject({
+      languages: expect.arrayContaining([expect.objectContaining({ language: "typescript", failed: 0, missing: 0 })]),
+    });
     expect(existsSync(join(out, "conformance.md"))).toBe(true);
   }, 90_000);
 

@@ -152,13 +152,20 @@ describe("bin/ without any optional peer (fastify, jose, @nats-io/jetstream, @na
     ["oaio dlq ls: needs", ["dlq", "ls", "--nats", ""], ["@nats-io/jetstream"]],
     ["oaio scorecard: needs", ["scorecard", "--check"], ["fastify", "jose", "@nats-io/jetstream", "@nats-io/kv"]],
   ];
-  it.each(needs)("%s … exits 2 naming the missing package and the npm install line", async (prefix, args, packages) => {
-    const r = await runOaio(args.map((a) => (a === "" ? nats.url : a)), { nodeArgs: BLOCK_ALL });
-    expect(r.hung).toBe(false);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr.startsWith(`${prefix} `), r.stderr).toBe(true);
-    expect(r.stderr).toMatch(new RegExp(`(${packages.map(escapeRegExp).join("|")}) is not installed`));
-    expect(r.stderr).toContain(`Install with: npm install ${packages.map(pinned).join(" ")}\n`);
-    expect(received.filter((p) => JSON.stringify(p) === "{}")).toEqual([]);
-  }, 90_000);
+  it.each(needs)(
+    "%s … exits 2 naming the missing package and the npm install line",
+    async (prefix, args, packages) => {
+      const r = await runOaio(
+        args.map((a) => (a === "" ? nats.url : a)),
+        { nodeArgs: BLOCK_ALL },
+      );
+      expect(r.hung).toBe(false);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.startsWith(`${prefix} `), r.stderr).toBe(true);
+      expect(r.stderr).toMatch(new RegExp(`(${packages.map(escapeRegExp).join("|")}) is not installed`));
+      expect(r.stderr).toContain(`Install with: npm install ${packages.map(pinned).join(" ")}\n`);
+      expect(received.filter((p) => JSON.stringify(p) === "{}")).toEqual([]);
+    },
+    90_000,
+  );
 });

@@ -48,7 +48,9 @@ function rssKb(pid: number): number {
 function runMeasured(args: readonly string[], killAboveKb: number, input?: string, holdStdoutMs = 0): Promise<Bounded> {
   return new Promise((resolve, reject) => {
     const child = spawn("/usr/bin/time", ["-v", process.execPath, "--import", "tsx", `${REPO_ROOT}bin/oaio.ts`, ...args], {
-      cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["pipe", "pipe", "pipe"],
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -99,7 +101,10 @@ const KILL_KB = () => baselineKb + 768 * 1024;
 
 describe("oaio validate bounds what it reads", () => {
   it("/dev/zero (size 0 by stat, endless) stops at --max-file-size: exit 2, bounded RSS", async () => {
-    for (const args of [["validate", "/dev/zero"], ["validate", "--ndjson", "/dev/zero"]]) {
+    for (const args of [
+      ["validate", "/dev/zero"],
+      ["validate", "--ndjson", "/dev/zero"],
+    ]) {
       const r = await runMeasured(args, KILL_KB());
       expect({ args, killed: r.killed, code: r.code }).toEqual({ args, killed: false, code: 2 });
       expect(r.stderr).toContain("oaio validate: /dev/zero: over the 268435456-byte limit (256 MiB); raise it with --max-file-size");
@@ -109,21 +114,22 @@ describe("oaio validate bounds what it reads", () => {
 
   it("a FIFO streaming more than the limit is refused while reading (exit 2), one within it is validated", async () => {
     const fifo = join(dir, "pipe.json");
-    const write = (bytes: number, chunk: Buffer): Promise<number> => new Promise((resolve) => {
-      // the writer is the other end of the FIFO; it stops (EPIPE) when the reader gives up
-      const out = createWriteStream(fifo);
-      let written = 0;
-      const pump = (): void => {
-        while (written < bytes) {
-          written += chunk.length;
-          if (!out.write(chunk)) return void out.once("drain", pump);
-        }
-        out.end();
-      };
-      out.on("error", () => resolve(written));
-      out.on("close", () => resolve(written));
-      pump();
-    });
+    const write = (bytes: number, chunk: Buffer): Promise<number> =>
+      new Promise((resolve) => {
+        // the writer is the other end of the FIFO; it stops (EPIPE) when the reader gives up
+        const out = createWriteStream(fifo);
+        let written = 0;
+        const pump = (): void => {
+          while (written < bytes) {
+            written += chunk.length;
+            if (!out.write(chunk)) return void out.once("drain", pump);
+          }
+          out.end();
+        };
+        out.on("error", () => resolve(written));
+        out.on("close", () => resolve(written));
+        pump();
+      });
     for (const ndjson of [false, true]) {
       execFileSync("mkfifo", [fifo]);
       const total = 48 * MiB;
@@ -175,8 +181,12 @@ describe("oaio validate bounds what it writes", () => {
     expect({ killed: r.killed, code: r.code }).toEqual({ killed: false, code: 1 });
     expect(r.maxRssKb).toBeLessThan(baselineKb + HEADROOM_KB);
     const report = JSON.parse(r.stdout) as { envelopes: number; invalid: number; findings: { line: number }[]; findingsOmitted: number };
-    expect({ envelopes: report.envelopes, invalid: report.invalid, listed: report.findings.length, omitted: report.findingsOmitted })
-      .toEqual({ envelopes: LINES, invalid: LINES, listed: 1000, omitted: LINES - 1000 });
+    expect({ envelopes: report.envelopes, invalid: report.invalid, listed: report.findings.length, omitted: report.findingsOmitted }).toEqual({
+      envelopes: LINES,
+      invalid: LINES,
+      listed: 1000,
+      omitted: LINES - 1000,
+    });
     expect(report.findings.map((f) => f.line).slice(0, 3)).toEqual([1, 2, 3]);
     const raised = await runMeasured(["validate", "--json", "--max-findings", "5000", path], KILL_KB());
     const more = JSON.parse(raised.stdout) as { findings: unknown[]; findingsOmitted: number };

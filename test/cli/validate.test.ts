@@ -35,7 +35,8 @@ describe("oaio validate (child process)", () => {
     const r = await runCli(["validate", "golden/valid", "golden/v1"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const count = readdirSync(join(REPO_ROOT, "golden", "valid")).length + readdirSync(join(REPO_ROOT, "golden", "v1")).filter((f) => f.endsWith(".json")).length;
+    const count =
+      readdirSync(join(REPO_ROOT, "golden", "valid")).length + readdirSync(join(REPO_ROOT, "golden", "v1")).filter((f) => f.endsWith(".json")).length;
     expect(r.stdout).toContain(`${count} envelopes in ${count} files: ${count} valid, 0 invalid`);
   });
 
@@ -50,7 +51,10 @@ describe("oaio validate (child process)", () => {
       const { code, pointer } = JSON.parse(readFileSync(join(invalidDir, sidecar), "utf8")) as { code: string; pointer: string };
       const file = `golden/invalid/${sidecar.replace(".expected.json", ".json")}`;
       const expectedStart = `${file}: ${code} ${pointer === "" ? '""' : pointer}: expected `;
-      expect(lines.some((l) => l.startsWith(expectedStart)), expectedStart).toBe(true);
+      expect(
+        lines.some((l) => l.startsWith(expectedStart)),
+        expectedStart,
+      ).toBe(true);
     }
     expect(r.stdout).toContain(`${sidecars.length} envelopes in ${sidecars.length} files: 0 valid, ${sidecars.length} invalid`);
   });
@@ -71,7 +75,10 @@ describe("oaio validate (child process)", () => {
   });
 
   it("refuses - given twice (standard input is read once) as a usage error: exit 2, nothing validated", async () => {
-    for (const args of [["validate", "-", "-"], ["validate", "--ndjson", "-", "golden/valid", "-"]]) {
+    for (const args of [
+      ["validate", "-", "-"],
+      ["validate", "--ndjson", "-", "golden/valid", "-"],
+    ]) {
       const r = await runCli(args, { stdin: good });
       expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: "" });
       expect(r.stderr).toContain("oaio validate: - (standard input) is given 2 times; standard input can be read once: give - once");
@@ -173,14 +180,20 @@ describe("runValidate writing to a slow stream", () => {
     });
     const before = ["drain", "close", "error"].map((e) => slow.listenerCount(e));
     const lines = 300;
-    const code = await runValidate(["-"], { ndjson: true }, {
-      stdout: slow,
-      stderr: { write: () => true },
-      stdin: Readable.from([Buffer.from(`${badSeq}\n`.repeat(lines))]),
-    });
+    const code = await runValidate(
+      ["-"],
+      { ndjson: true },
+      {
+        stdout: slow,
+        stderr: { write: () => true },
+        stdin: Readable.from([Buffer.from(`${badSeq}\n`.repeat(lines))]),
+      },
+    );
     expect(code).toBe(1);
     const out = chunks.join("").split("\n");
-    expect(out.filter((l) => l.startsWith("<stdin>:")).map((l) => Number(/^<stdin>:(\d+):/.exec(l)?.[1]))).toEqual(Array.from({ length: lines }, (_, i) => i + 1));
+    expect(out.filter((l) => l.startsWith("<stdin>:")).map((l) => Number(/^<stdin>:(\d+):/.exec(l)?.[1]))).toEqual(
+      Array.from({ length: lines }, (_, i) => i + 1),
+    );
     expect(out).toContain(`${lines} envelopes in 1 file: 0 valid, ${lines} invalid`);
     expect(["drain", "close", "error"].map((e) => slow.listenerCount(e))).toEqual(before);
   });

@@ -93,7 +93,10 @@ describe("external runners", () => {
   });
 
   it("turns a runner that writes nothing into a runner error with its output", async () => {
-    const result = await runExternal({ language: "fake", command: process.execPath, args: ["-e", "console.error('boom'); process.exit(3)"], cwd: REPO_ROOT }, golden);
+    const result = await runExternal(
+      { language: "fake", command: process.execPath, args: ["-e", "console.error('boom'); process.exit(3)"], cwd: REPO_ROOT },
+      golden,
+    );
     expect(result.error).toMatch(/runner wrote no results \(exit 3\): boom/);
     const missing = await runExternal({ language: "fake", command: "/no/such/binary", args: [], cwd: REPO_ROOT }, golden);
     expect(missing.error).toMatch(/ENOENT/);

@@ -46,45 +46,51 @@ describe("generated contract code over NATS", () => {
     agent = createBus({ agentId: "agents", transport: transports[0]! });
     caller = createBus({ agentId: "caller", transport: transports[1]! });
 
-    registrations.push(registerTranslatorHandlers(agent, {
-      async translate(input, stream) {
-        await stream.started({ model: "test" });
-        const words = input.text.split(" ").map((w) => `${w}-${input.target}`);
-        for (const [i, w] of words.entries()) await stream.delta(i === 0 ? w : ` ${w}`);
-        return { text: words.join(" "), source: input.source ?? "en", characters: input.text.length };
-      },
-      detectLanguage(input) {
-        if (input.text === "???") throw new InvalidRequestError("cannot tell the language of punctuation");
-        return { language: "fr", confidence: 0.9, alternatives: ["it"] };
-      },
-    }));
+    registrations.push(
+      registerTranslatorHandlers(agent, {
+        async translate(input, stream) {
+          await stream.started({ model: "test" });
+          const words = input.text.split(" ").map((w) => `${w}-${input.target}`);
+          for (const [i, w] of words.entries()) await stream.delta(i === 0 ? w : ` ${w}`);
+          return { text: words.join(" "), source: input.source ?? "en", characters: input.text.length };
+        },
+        detectLanguage(input) {
+          if (input.text === "???") throw new InvalidRequestError("cannot tell the language of punctuation");
+          return { language: "fr", confidence: 0.9, alternatives: ["it"] };
+        },
+      }),
+    );
 
-    registrations.push(registerPlannerHandlers(agent, {
-      async makePlan(input, ctx) {
-        const plan_id = `plan-${input.goal.length}`;
-        await ctx.publish.toolCall({ call_id: `${plan_id}/0`, name: input.tools?.[0]?.name ?? "search", arguments: { q: input.goal } });
-        return { plan_id, steps: [{ index: 0, description: input.goal, tool: "search", status: "running" }], summary: "one step" };
-      },
-      async onToolResult(payload, ctx) {
-        const [plan_id = "", index = "0"] = payload.call_id.split("/");
-        await ctx.publish.plannerStepCompleted({ plan_id, index: Number(index), status: payload.error === undefined ? "done" : "failed" });
-      },
-    }));
+    registrations.push(
+      registerPlannerHandlers(agent, {
+        async makePlan(input, ctx) {
+          const plan_id = `plan-${input.goal.length}`;
+          await ctx.publish.toolCall({ call_id: `${plan_id}/0`, name: input.tools?.[0]?.name ?? "search", arguments: { q: input.goal } });
+          return { plan_id, steps: [{ index: 0, description: input.goal, tool: "search", status: "running" }], summary: "one step" };
+        },
+        async onToolResult(payload, ctx) {
+          const [plan_id = "", index = "0"] = payload.call_id.split("/");
+          await ctx.publish.plannerStepCompleted({ plan_id, index: Number(index), status: payload.error === undefined ? "done" : "failed" });
+        },
+      }),
+    );
 
-    registrations.push(registerTaskWorkerHandlers(agent, {
-      async submit(input, ctx) {
-        const task_id = `task-${input.kind}`;
-        await ctx.publish.taskCreated({ task_id, status: "submitted", input: input.params ?? {} });
-        return { task_id, queued: 0 };
-      },
-      status(input) {
-        return { task_id: input.task_id, state: "working", percent: null };
-      },
-      async onTaskCreated(payload, ctx) {
-        await ctx.publish.taskWorkerProgress({ task_id: payload.task_id, percent: 50 });
-        await ctx.publish.taskCompleted({ task_id: payload.task_id, status: "completed", result: { ok: true } });
-      },
-    }));
+    registrations.push(
+      registerTaskWorkerHandlers(agent, {
+        async submit(input, ctx) {
+          const task_id = `task-${input.kind}`;
+          await ctx.publish.taskCreated({ task_id, status: "submitted", input: input.params ?? {} });
+          return { task_id, queued: 0 };
+        },
+        status(input) {
+          return { task_id: input.task_id, state: "working", percent: null };
+        },
+        async onTaskCreated(payload, ctx) {
+          await ctx.publish.taskWorkerProgress({ task_id: payload.task_id, percent: 50 });
+          await ctx.publish.taskCompleted({ task_id: payload.task_id, status: "completed", result: { ok: true } });
+        },
+      }),
+    );
     await Promise.all(transports.map((t) => t.flush()));
   });
 

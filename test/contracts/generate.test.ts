@@ -77,7 +77,7 @@ describe("oaio generate --contracts", () => {
     const bad = await runCli(["generate", "--contracts", dir]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("x.agent.json#/skills: must NOT have fewer than 1 items");
-    expect(bad.stderr).toContain('fix: declare at least one skill');
+    expect(bad.stderr).toContain("fix: declare at least one skill");
     const usage = await runCli(["generate", "--contracts", "examples/contracts", "--lang", "cobol"]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("unknown --lang cobol for --contracts; expected: ts, python, kotlin");
@@ -114,6 +114,9 @@ describe("oaio generate --contracts", () => {
     const planner = read("planner");
     expect(planner.capabilities.streaming).toBe(false);
     expect(planner.name).toBe("Planner");
-    expect(planner.capabilities.extensions[0]!.params).toMatchObject({ publishes: ["agent.tool.call", "planner.step.completed"], subscribes: ["agent.tool.result"] });
+    expect(planner.capabilities.extensions[0]!.params).toMatchObject({
+      publishes: ["agent.tool.call", "planner.step.completed"],
+      subscribes: ["agent.tool.result"],
+    });
   });
 });

@@ -75,48 +75,61 @@ ${sourceDirs.map((d) => `            <sourceDir>${d}</sourceDir>`).join("\n")}
 }
 
 describe("generated Kotlin contract code", () => {
-  it.skipIf(!hasMaven())("compiles with -Werror against the Kotlin SDK (examples + keyword fixture), and the round trip runs", async () => {
-    // The fixture's own files, except ContractSupport.kt, which the examples already provide.
-    const ir = loadContracts(join(REPO_ROOT, "test/contracts/fixtures/odd"), { standardEvents: standardEvents(join(REPO_ROOT, "schema")) });
-    const fixture = join(work, "fixture");
-    const examples = join(REPO_ROOT, "examples/contracts/generated", KOTLIN_SOURCE_ROOT);
-    for (const f of await emitContracts(ir, { langs: ["kotlin"], tsRuntimeImport: "openagentio" })) {
-      if (!f.path.startsWith(`${KOTLIN_SOURCE_ROOT}/`)) continue;
-      const rel = f.path.slice(KOTLIN_SOURCE_ROOT.length + 1);
-      if (rel.endsWith("/ContractSupport.kt")) {
-        expect(f.content).toBe(readFileSync(join(examples, rel), "utf8"));
-        continue;
+  it.skipIf(!hasMaven())(
+    "compiles with -Werror against the Kotlin SDK (examples + keyword fixture), and the round trip runs",
+    async () => {
+      // The fixture's own files, except ContractSupport.kt, which the examples already provide.
+      const ir = loadContracts(join(REPO_ROOT, "test/contracts/fixtures/odd"), { standardEvents: standardEvents(join(REPO_ROOT, "schema")) });
+      const fixture = join(work, "fixture");
+      const examples = join(REPO_ROOT, "examples/contracts/generated", KOTLIN_SOURCE_ROOT);
+      for (const f of await emitContracts(ir, { langs: ["kotlin"], tsRuntimeImport: "openagentio" })) {
+        if (!f.path.startsWith(`${KOTLIN_SOURCE_ROOT}/`)) continue;
+        const rel = f.path.slice(KOTLIN_SOURCE_ROOT.length + 1);
+        if (rel.endsWith("/ContractSupport.kt")) {
+          expect(f.content).toBe(readFileSync(join(examples, rel), "utf8"));
+          continue;
+        }
+        mkdirSync(dirname(join(fixture, rel)), { recursive: true });
+        writeFileSync(join(fixture, rel), f.content);
       }
-      mkdirSync(dirname(join(fixture, rel)), { recursive: true });
-      writeFileSync(join(fixture, rel), f.content);
-    }
-    const sdk = join(REPO_ROOT, "generated/kotlin/src/main/kotlin");
-    expect(existsSync(sdk)).toBe(true);
-    writeFileSync(join(work, "pom.xml"), pom([sdk, examples, fixture, join(REPO_ROOT, "test/contracts/fixtures/kotlin")]));
-    let output = "";
-    let code = 0;
-    try {
-      output = execFileSync("mvn", ["-q", "-B", "compile"], { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
-    } catch (err: unknown) {
-      const e = err as { status?: number; stdout?: string; stderr?: string };
-      code = e.status ?? 1;
-      output = `${e.stdout ?? ""}${e.stderr ?? ""}`;
-    }
-    expect({ code, output: output.split("\n").filter((l) => /ERROR|WARN|error:|warning:/.test(l)).slice(0, 30) }).toEqual({ code: 0, output: [] });
-    for (const cls of ["translator/TranslatorClient", "planner/PlannerKt", "taskworker/TaskWorkerHandlers", "oddclass/OddClassClient"]) {
-      expect(existsSync(join(work, "target/classes/dev/openagentio/contracts", `${cls}.class`)), cls).toBe(true);
-    }
-    // Run the round trip on the compiled classes with the same library jars.
-    const m2 = join(homedir(), ".m2/repository");
-    const kotlin = sdkPom(/<kotlin\.version>([^<]+)</);
-    const serialization = sdkPom(/<artifactId>kotlinx-serialization-json-jvm<\/artifactId>\s*<version>([^<]+)</);
-    const jars = [
-      join(m2, `org/jetbrains/kotlin/kotlin-stdlib/${kotlin}/kotlin-stdlib-${kotlin}.jar`),
-      join(m2, `org/jetbrains/kotlinx/kotlinx-serialization-json-jvm/${serialization}/kotlinx-serialization-json-jvm-${serialization}.jar`),
-      join(m2, `org/jetbrains/kotlinx/kotlinx-serialization-core-jvm/${serialization}/kotlinx-serialization-core-jvm-${serialization}.jar`),
-    ];
-    for (const jar of jars) expect(existsSync(jar), jar).toBe(true);
-    const run = execFileSync("java", ["-cp", [join(work, "target/classes"), ...jars].join(":"), "dev.openagentio.contracts.roundtrip.ContractRoundTripKt"], { encoding: "utf8", timeout: 60_000 });
-    expect(run).toBe("ok\n");
-  }, 360_000);
+      const sdk = join(REPO_ROOT, "generated/kotlin/src/main/kotlin");
+      expect(existsSync(sdk)).toBe(true);
+      writeFileSync(join(work, "pom.xml"), pom([sdk, examples, fixture, join(REPO_ROOT, "test/contracts/fixtures/kotlin")]));
+      let output = "";
+      let code = 0;
+      try {
+        output = execFileSync("mvn", ["-q", "-B", "compile"], { cwd: work, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
+      } catch (err: unknown) {
+        const e = err as { status?: number; stdout?: string; stderr?: string };
+        code = e.status ?? 1;
+        output = `${e.stdout ?? ""}${e.stderr ?? ""}`;
+      }
+      expect({
+        code,
+        output: output
+          .split("\n")
+          .filter((l) => /ERROR|WARN|error:|warning:/.test(l))
+          .slice(0, 30),
+      }).toEqual({ code: 0, output: [] });
+      for (const cls of ["translator/TranslatorClient", "planner/PlannerKt", "taskworker/TaskWorkerHandlers", "oddclass/OddClassClient"]) {
+        expect(existsSync(join(work, "target/classes/dev/openagentio/contracts", `${cls}.class`)), cls).toBe(true);
+      }
+      // Run the round trip on the compiled classes with the same library jars.
+      const m2 = join(homedir(), ".m2/repository");
+      const kotlin = sdkPom(/<kotlin\.version>([^<]+)</);
+      const serialization = sdkPom(/<artifactId>kotlinx-serialization-json-jvm<\/artifactId>\s*<version>([^<]+)</);
+      const jars = [
+        join(m2, `org/jetbrains/kotlin/kotlin-stdlib/${kotlin}/kotlin-stdlib-${kotlin}.jar`),
+        join(m2, `org/jetbrains/kotlinx/kotlinx-serialization-json-jvm/${serialization}/kotlinx-serialization-json-jvm-${serialization}.jar`),
+        join(m2, `org/jetbrains/kotlinx/kotlinx-serialization-core-jvm/${serialization}/kotlinx-serialization-core-jvm-${serialization}.jar`),
+      ];
+      for (const jar of jars) expect(existsSync(jar), jar).toBe(true);
+      const run = execFileSync("java", ["-cp", [join(work, "target/classes"), ...jars].join(":"), "dev.openagentio.contracts.roundtrip.ContractRoundTripKt"], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+      expect(run).toBe("ok\n");
+    },
+    360_000,
+  );
 });

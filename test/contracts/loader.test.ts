@@ -25,7 +25,9 @@ function contract(patch: (c: Record<string, any>) => void = () => {}): Record<st
     name: "echo",
     description: "Repeats what it is told.",
     version: "1.0.0",
-    skills: [{ id: "say", name: "Say", description: "Says it back.", input: { type: "object", properties: { text: { type: "string" } } }, output: { type: "string" } }],
+    skills: [
+      { id: "say", name: "Say", description: "Says it back.", input: { type: "object", properties: { text: { type: "string" } } }, output: { type: "string" } },
+    ],
   };
   patch(c);
   return c;
@@ -100,13 +102,15 @@ describe("contract loader", () => {
   });
 
   it("invalid regular expression and dangling $ref in embedded schemas", () => {
-    const list = problems(folder({
-      "echo.agent.json": contract((c) => {
-        c["skills"][0].input.properties.text.pattern = "([a-z]";
-        c["skills"][0].output = { $ref: "#/$defs/Missing" };
-        c["$defs"] = { Known: { type: "string" } };
+    const list = problems(
+      folder({
+        "echo.agent.json": contract((c) => {
+          c["skills"][0].input.properties.text.pattern = "([a-z]";
+          c["skills"][0].output = { $ref: "#/$defs/Missing" };
+          c["$defs"] = { Known: { type: "string" } };
+        }),
       }),
-    }));
+    );
     expect(list.map((p) => p.pointer)).toEqual(["/skills/0/input/properties/text/pattern", "/skills/0/output/$ref"]);
     expect(list[1]!.fix).toContain("(declared: Known)");
   });
@@ -117,9 +121,11 @@ describe("contract loader", () => {
   });
 
   it("skill ids that only differ in separators collide in generated names", () => {
-    const p = only(folder({
-      "echo.agent.json": contract((c) => c["skills"].push({ ...c["skills"][0], id: "say_it" }, { ...c["skills"][0], id: "say-it" })),
-    }));
+    const p = only(
+      folder({
+        "echo.agent.json": contract((c) => c["skills"].push({ ...c["skills"][0], id: "say_it" }, { ...c["skills"][0], id: "say-it" })),
+      }),
+    );
     expect(p).toMatchObject({ pointer: "/skills/2/id", message: 'skill id "say-it" generates the same names as "say_it"' });
   });
 
@@ -147,25 +153,30 @@ describe("contract loader", () => {
   });
 
   it("events: frames, payloads of standard types, custom types without payload, the agent.* namespace", () => {
-    const list = problems(folder({
-      "echo.agent.json": contract((c) => {
-        c["events"] = {
-          publishes: [
-            { type: "agent.response.delta", description: "no" },
-            { type: "agent.tool.call", description: "x", payload: { type: "object" } },
-            { type: "agent.thing.done", description: "x", payload: {} },
-            { type: "echo.said", description: "x" },
-          ],
-          subscribes: [{ type: "agent.tool.result", description: "x" }, { type: "agent.tool.result", description: "again" }],
-        };
+    const list = problems(
+      folder({
+        "echo.agent.json": contract((c) => {
+          c["events"] = {
+            publishes: [
+              { type: "agent.response.delta", description: "no" },
+              { type: "agent.tool.call", description: "x", payload: { type: "object" } },
+              { type: "agent.thing.done", description: "x", payload: {} },
+              { type: "echo.said", description: "x" },
+            ],
+            subscribes: [
+              { type: "agent.tool.result", description: "x" },
+              { type: "agent.tool.result", description: "again" },
+            ],
+          };
+        }),
       }),
-    }));
+    );
     expect(list.map((p) => [p.pointer, p.fix.slice(0, 30)])).toEqual([
       ["/events/publishes/0/type", "declare a skill for request/re"],
       ["/events/publishes/1/payload", 'remove "payload"'],
       ["/events/publishes/2/type", "use a standard type (agent.too"],
       ["/events/publishes/3/payload", 'add "payload": a JSON Schema o'],
-      ["/events/subscribes/1/type", 'list each event type once unde'],
+      ["/events/subscribes/1/type", "list each event type once unde"],
     ]);
   });
 

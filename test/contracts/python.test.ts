@@ -23,7 +23,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(cmd: string, args: readonly string[], cwd: string): { code: number; out: string } {
   try {
-    const out = execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000, env: { ...process.env, MYPYPATH: `${cwd}:${SDK_SRC}`, PYTHONPATH: `${cwd}:${SDK_SRC}` } });
+    const out = execFileSync(cmd, args, {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+      env: { ...process.env, MYPYPATH: `${cwd}:${SDK_SRC}`, PYTHONPATH: `${cwd}:${SDK_SRC}` },
+    });
     return { code: 0, out };
   } catch (err: unknown) {
     const e = err as { status?: number; stdout?: string; stderr?: string };
@@ -34,11 +40,25 @@ function run(cmd: string, args: readonly string[], cwd: string): { code: number;
 /** Checks the package `openagentio_contracts` under `dir`. */
 function check(dir: string): void {
   const pkg = join(dir, "openagentio_contracts");
-  const files = readdirSync(pkg).filter((f) => f.endsWith(".py")).map((f) => join(pkg, f));
-  const compile = run("python3", ["-B", "-c", "import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile=f + 'c', doraise=True)", ...files], dir);
+  const files = readdirSync(pkg)
+    .filter((f) => f.endsWith(".py"))
+    .map((f) => join(pkg, f));
+  const compile = run(
+    "python3",
+    ["-B", "-c", "import py_compile, sys\nfor f in sys.argv[1:]: py_compile.compile(f, cfile=f + 'c', doraise=True)", ...files],
+    dir,
+  );
   expect(compile, compile.out).toMatchObject({ code: 0 });
   // Importing runs every module body (classes, aliases, facts) against the real SDK.
-  const imp = run("python3", ["-B", "-c", `import importlib\nfor m in ${JSON.stringify(files.map((f) => f.slice(pkg.length + 1, -3)))}: importlib.import_module("openagentio_contracts." + m)`], dir);
+  const imp = run(
+    "python3",
+    [
+      "-B",
+      "-c",
+      `import importlib\nfor m in ${JSON.stringify(files.map((f) => f.slice(pkg.length + 1, -3)))}: importlib.import_module("openagentio_contracts." + m)`,
+    ],
+    dir,
+  );
   expect(imp, imp.out).toMatchObject({ code: 0 });
   if (!hasVenv) return;
   const mypy = run(join(VENV, "mypy"), ["--strict", "--python-version", "3.11", "--cache-dir", join(work, ".mypy_cache"), "-p", "openagentio_contracts"], dir);

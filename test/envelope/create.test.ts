@@ -58,7 +58,15 @@ describe("createEnvelope", () => {
 
   it("keeps what init gives (ids, time, phase, frame_type, unknown fields) and drops undefined", () => {
     const env = createEnvelope(
-      { event_type: "agent.response.final", event_id: "0190a000-0000-4000-8000-000000000000", occurred_at: "2026-01-01T00:00:00Z", phase: "input_required", frame_type: "custom", trace_id: undefined, extra: 1 },
+      {
+        event_type: "agent.response.final",
+        event_id: "0190a000-0000-4000-8000-000000000000",
+        occurred_at: "2026-01-01T00:00:00Z",
+        phase: "input_required",
+        frame_type: "custom",
+        trace_id: undefined,
+        extra: 1,
+      },
       fixed,
     );
     expect(env).toEqual({
@@ -120,7 +128,10 @@ describe("phase helpers", () => {
       const original = decodeOrThrow(readFileSync(join(dir, file)));
       const v2 = withDualWrite(original, 2);
       const v1 = withDualWrite(original, 1);
-      for (const [version, written] of [[2, v2], [1, v1]] as const) {
+      for (const [version, written] of [
+        [2, v2],
+        [1, v1],
+      ] as const) {
         const result = validate(written);
         if (!result.ok) expect.fail(`${file} as v${version}: ${result.error.message}`);
         expect(written.schema_version).toBe(version);

@@ -34,7 +34,7 @@ describe("decode", () => {
     expect(decode(text).ok).toBe(true);
   });
 
-  it("reports a too-large document before looking at it (CODEC_FAILURE, pointer \"\")", () => {
+  it('reports a too-large document before looking at it (CODEC_FAILURE, pointer "")', () => {
     const bytes = new Uint8Array(DEFAULT_MAX_BYTES + 1).fill(0xff); // also bad UTF-8: size wins
     const err = failure(decode(bytes));
     expect([err.code, err.pointer, err.got]).toEqual(["CODEC_FAILURE", "", `${DEFAULT_MAX_BYTES + 1} bytes`]);
@@ -76,7 +76,7 @@ describe("decode", () => {
     ["a second value", `${text}${text}`],
     ["truncation", text.slice(0, -1)],
     ["single quotes", "{'a':1}"],
-  ])("rejects %s as CODEC_FAILURE with pointer \"\"", (_name, input) => {
+  ])('rejects %s as CODEC_FAILURE with pointer ""', (_name, input) => {
     const err = failure(decode(input));
     expect([err.code, err.pointer]).toEqual(["CODEC_FAILURE", ""]);
   });
@@ -137,7 +137,7 @@ describe("validate", () => {
     expect(result.ok && result.envelope).toBe(value);
   });
 
-  it("reports a non-object top level at pointer \"\"", () => {
+  it('reports a non-object top level at pointer ""', () => {
     for (const value of [null, 1, "x", true, []]) expect(failure(validate(value))).toMatchObject({ code: "INVALID_REQUEST", pointer: "" });
   });
 

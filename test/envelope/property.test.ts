@@ -73,7 +73,10 @@ describe("decode never throws and reports well-formed errors", () => {
   it("with a field's value replaced by any JSON value", () => {
     fc.assert(
       fc.property(sampleObject, fc.nat(), fc.jsonValue({ maxDepth: 3 }), fc.boolean(), (doc, pick, value, inPayload) => {
-        const target = inPayload && doc["payload"] !== null && typeof doc["payload"] === "object" && !Array.isArray(doc["payload"]) ? (doc["payload"] as Record<string, unknown>) : doc;
+        const target =
+          inPayload && doc["payload"] !== null && typeof doc["payload"] === "object" && !Array.isArray(doc["payload"])
+            ? (doc["payload"] as Record<string, unknown>)
+            : doc;
         const keys = Object.keys(target);
         if (keys.length > 0) target[keys[pick % keys.length]!] = value;
         decodeChecked(text(doc));
@@ -83,12 +86,21 @@ describe("decode never throws and reports well-formed errors", () => {
   });
 
   it("with any JSON value or random text as the whole document", () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => decodeChecked(text(value) ?? "null")), { numRuns: RUNS });
-    fc.assert(fc.property(fc.string({ unit: "binary" }), (s) => decodeChecked(s)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => decodeChecked(text(value) ?? "null")),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (s) => decodeChecked(s)),
+      { numRuns: RUNS },
+    );
   });
 
   it("with random bytes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodeChecked(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodeChecked(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it("truncated at any byte", () => {
@@ -111,12 +123,18 @@ describe("decode never throws and reports well-formed errors", () => {
 
   it("with deeply nested payloads and metadata", () => {
     fc.assert(
-      fc.property(sampleObject, fc.integer({ min: 1, max: 200_000 }), fc.constantFrom("[", '{"k":'), fc.constantFrom("payload", "metadata", "seq"), (doc, depth, open, field) => {
-        const close = open === "[" ? "]" : "}";
-        const body = text(doc);
-        const nested = `${body.slice(0, -1)},"${field}":${open.repeat(depth)}1${close.repeat(depth)}}`;
-        decodeChecked(nested);
-      }),
+      fc.property(
+        sampleObject,
+        fc.integer({ min: 1, max: 200_000 }),
+        fc.constantFrom("[", '{"k":'),
+        fc.constantFrom("payload", "metadata", "seq"),
+        (doc, depth, open, field) => {
+          const close = open === "[" ? "]" : "}";
+          const body = text(doc);
+          const nested = `${body.slice(0, -1)},"${field}":${open.repeat(depth)}1${close.repeat(depth)}}`;
+          decodeChecked(nested);
+        },
+      ),
       { numRuns: 40 },
     );
   });

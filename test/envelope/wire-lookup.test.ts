@@ -11,9 +11,17 @@ import type { Envelope } from "../../generated/ts/types.js";
 
 const PROTO_KEYS = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
 
-const envelope = (event_type: string, extra: Partial<Envelope> = {}): Envelope => ({
-  spec_version: "acp/1.0", event_id: "e1", event_type, timestamp: "2026-01-01T00:00:00Z", trace_id: "t", from: "a", payload: {}, ...extra,
-} as Envelope);
+const envelope = (event_type: string, extra: Partial<Envelope> = {}): Envelope =>
+  ({
+    spec_version: "acp/1.0",
+    event_id: "e1",
+    event_type,
+    timestamp: "2026-01-01T00:00:00Z",
+    trace_id: "t",
+    from: "a",
+    payload: {},
+    ...extra,
+  }) as Envelope;
 
 describe("wire strings that name Object.prototype members are unknown", () => {
   it.each(PROTO_KEYS)("errorFromCode(%j) is a plain AcpError with that code, not retryable, HTTP 500", (code) => {

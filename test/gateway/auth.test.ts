@@ -26,15 +26,23 @@ const seen: Envelope[] = [];
 beforeAll(async () => {
   rig = await openRig({ auth: createJwtVerifier({ secret: SECRET, issuer: "https://issuer.test", audience: "oaio" }) });
   for (const tenant of ["acme", "globex"]) {
-    rig.agents.handleInvoke("whoami", (_req, ctx) => {
-      seen.push(ctx.envelope);
-      return { tenant: ctx.envelope.tenant_id, user: ctx.envelope.user_id };
-    }, { tenant });
-    rig.agents.handleStream("ticker", async (_req, w) => {
-      await w.delta("a");
-      await w.delta("b");
-      await w.final("end");
-    }, { tenant });
+    rig.agents.handleInvoke(
+      "whoami",
+      (_req, ctx) => {
+        seen.push(ctx.envelope);
+        return { tenant: ctx.envelope.tenant_id, user: ctx.envelope.user_id };
+      },
+      { tenant },
+    );
+    rig.agents.handleStream(
+      "ticker",
+      async (_req, w) => {
+        await w.delta("a");
+        await w.delta("b");
+        await w.final("end");
+      },
+      { tenant },
+    );
   }
   await rig.net.settle();
 });
@@ -71,7 +79,10 @@ describe("Bearer JWT", () => {
       ["missing", {}],
       ["not bearer", { authorization: "Basic YTpi" }],
       ["garbage", { authorization: "Bearer not.a.jwt" }],
-      ["forged", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { secret: new TextEncoder().encode("another-secret-another-secret-xx") })}` }],
+      [
+        "forged",
+        { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { secret: new TextEncoder().encode("another-secret-another-secret-xx") })}` },
+      ],
       ["expired", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { exp: Math.floor(Date.now() / 1000) - 600 })}` }],
       ["wrong issuer", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { iss: "https://other.test" })}` }],
       ["wrong audience", { authorization: `Bearer ${await hs256({ sub: "x", tenant_id: "acme" }, { aud: "someone-else" })}` }],
@@ -101,8 +112,11 @@ describe("Bearer JWT", () => {
   });
 
   it("a token without exp is refused by default; requireExp: false allows it", async () => {
-    const noExp = await new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg: "HS256" })
-      .setIssuer("https://issuer.test").setAudience("oaio").sign(key);
+    const noExp = await new SignJWT({ sub: "ada", tenant_id: "acme" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuer("https://issuer.test")
+      .setAudience("oaio")
+      .sign(key);
     const res = await invoke({ authorization: `Bearer ${noExp}` });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: "AUTH_FAILURE", message: "invalid token" });
@@ -173,9 +187,11 @@ describe("a custom hook", () => {
       },
     });
     // node:http drops a header named __proto__ itself; the point is that nothing inherited shows through
-    const res = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { "x-api-key": "k1", "__proto__": "p" });
+    const res = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { "x-api-key": "k1", __proto__: "p" });
     expect(res.status).toBe(200);
-    expect(seenByHook.map((l) => ({ ...l }))).toEqual([{ constructor: undefined, tostring: undefined, hasownproperty: undefined, ["__proto__"]: undefined, "x-api-key": "k1" }]);
+    expect(seenByHook.map((l) => ({ ...l }))).toEqual([
+      { constructor: undefined, tostring: undefined, hasownproperty: undefined, ["__proto__"]: undefined, "x-api-key": "k1" },
+    ]);
   });
 });
 
@@ -201,7 +217,10 @@ describe("asymmetric keys", () => {
   it("verifies ES256 tokens against a remote JWKS, reading a nested tenant claim", async () => {
     const gw = await rig.extraGateway({ auth: createJwtVerifier({ jwksUrl, tenantClaim: "org.tenant", audience: "oaio" }) });
     const token = await new SignJWT({ sub: "carol", org: { tenant: "globex" } })
-      .setProtectedHeader({ alg: "ES256", kid: "k1" }).setAudience("oaio").setExpirationTime("5m").sign(privateKey);
+      .setProtectedHeader({ alg: "ES256", kid: "k1" })
+      .setAudience("oaio")
+      .setExpirationTime("5m")
+      .sign(privateKey);
     const res = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${token}` });
     expect(await res.json()).toEqual({ tenant: "globex", user: "carol" });
     const hsToken = await hs256({ sub: "x", org: { tenant: "globex" } });
@@ -216,7 +235,10 @@ describe("key material must say what it is; algorithms are pinned per key type",
     new SignJWT(claims).setProtectedHeader({ alg }).setAudience("oaio").setExpirationTime("5m").sign(signKey);
   /** The attack: an HS256 token whose HMAC key is the (public, so known) PEM of the verifier's key. */
   const forgedWithPublicPem = (tenant: string): Promise<string> =>
-    new SignJWT({ sub: "mallory", tenant_id: tenant }).setProtectedHeader({ alg: "HS256" }).setAudience("oaio").setExpirationTime("5m")
+    new SignJWT({ sub: "mallory", tenant_id: tenant })
+      .setProtectedHeader({ alg: "HS256" })
+      .setAudience("oaio")
+      .setExpirationTime("5m")
       .sign(new TextEncoder().encode(publicPem));
 
   it("a public PEM given as bytes or text is refused when the verifier is created", () => {
@@ -251,23 +273,33 @@ describe("key material must say what it is; algorithms are pinned per key type",
       ["PKCS#8 private DER", rsa.privateKey.export({ type: "pkcs8", format: "der" })],
     ];
     for (const [name, secret] of cases) {
-      expect(() => createJwtVerifier({ secret, audience: "oaio" }), name).toThrow(/secret must be a shared secret, not key material.*got "(a PEM|a DER|a JWK|hex of a DER|base64 of a DER)/);
+      expect(() => createJwtVerifier({ secret, audience: "oaio" }), name).toThrow(
+        /secret must be a shared secret, not key material.*got "(a PEM|a DER|a JWK|hex of a DER|base64 of a DER)/,
+      );
     }
   });
 
   it("an HS* secret is at least the hash size (RFC 7518 §3.2): shorter is refused, HS384/512 need 48/64 bytes", async () => {
     expect(() => createJwtVerifier({ secret: "x".repeat(31) })).toThrow(/secret must be at least 32 bytes for HS256.*got "31 bytes"/);
     expect(() => createJwtVerifier({ secret: new Uint8Array(16) })).toThrow(/secret must be at least 32 bytes for HS256.*got "16 bytes"/);
-    expect(() => createJwtVerifier({ secret: "x".repeat(40), algorithms: ["HS384"] })).toThrow(/secret must be long enough for HS384.*HS384 48.*got "40 bytes"/);
+    expect(() => createJwtVerifier({ secret: "x".repeat(40), algorithms: ["HS384"] })).toThrow(
+      /secret must be long enough for HS384.*HS384 48.*got "40 bytes"/,
+    );
     expect(() => createJwtVerifier({ secret: "x".repeat(48), algorithms: ["HS512"] })).toThrow(/long enough for HS512/);
     // the default set is what the secret is long enough for: a 40-byte secret verifies HS256, not HS384
-    const hs = (alg: string): Promise<string> => new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg }).setAudience("oaio").setExpirationTime("5m").sign(key);
+    const hs = (alg: string): Promise<string> =>
+      new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg }).setAudience("oaio").setExpirationTime("5m").sign(key);
     const gw = await rig.extraGateway({ auth: createJwtVerifier({ secret: SECRET, audience: "oaio" }) });
-    const status = async (alg: string): Promise<number> => (await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await hs(alg)}` })).status;
+    const status = async (alg: string): Promise<number> =>
+      (await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await hs(alg)}` })).status;
     expect([await status("HS256"), await status("HS384")]).toEqual([200, 401]);
     const long = new Uint8Array(64).fill(7);
     const gw64 = await rig.extraGateway({ auth: createJwtVerifier({ secret: long, audience: "oaio" }) });
-    const hs512 = await new SignJWT({ sub: "ada", tenant_id: "acme" }).setProtectedHeader({ alg: "HS512" }).setAudience("oaio").setExpirationTime("5m").sign(long);
+    const hs512 = await new SignJWT({ sub: "ada", tenant_id: "acme" })
+      .setProtectedHeader({ alg: "HS512" })
+      .setAudience("oaio")
+      .setExpirationTime("5m")
+      .sign(long);
     expect((await post(`${gw64.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${hs512}` })).status).toBe(200);
   });
 
@@ -281,10 +313,15 @@ describe("key material must say what it is; algorithms are pinned per key type",
     const inherited = "an-inherited-secret-an-inherited-secret-xx";
     const opts = Object.assign(Object.create({ secret: inherited }) as object, { publicKey: rsa.publicKey, audience: "oaio" });
     const gw2 = await rig.extraGateway({ auth: createJwtVerifier(opts as never) });
-    const forged = await new SignJWT({ sub: "mallory", tenant_id: "acme" }).setProtectedHeader({ alg: "HS256" }).setAudience("oaio").setExpirationTime("5m")
+    const forged = await new SignJWT({ sub: "mallory", tenant_id: "acme" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setAudience("oaio")
+      .setExpirationTime("5m")
       .sign(new TextEncoder().encode(inherited));
     expect((await post(`${gw2.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${forged}` })).status).toBe(401);
-    expect((await post(`${gw2.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` })).status).toBe(200);
+    expect(
+      (await post(`${gw2.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` })).status,
+    ).toBe(200);
     expect(() => createJwtVerifier(Object.create({ secret: inherited }) as never)).toThrow(/exactly one .*got "none"/);
   });
 
@@ -293,7 +330,11 @@ describe("key material must say what it is; algorithms are pinned per key type",
       const gw = await rig.extraGateway({ auth: createJwtVerifier({ publicKey, audience: "oaio" }) });
       const good = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" })}` });
       expect(await good.json()).toEqual({ tenant: "globex", user: "carol" });
-      const ps = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" }, "PS256")}` });
+      const ps = await post(
+        `${gw.url}/v1/agents/whoami/invoke`,
+        {},
+        { authorization: `Bearer ${await rs256({ sub: "carol", tenant_id: "globex" }, "PS256")}` },
+      );
       expect(ps.status).toBe(200);
       const before = seen.length;
       const forged = await post(`${gw.url}/v1/agents/whoami/invoke`, {}, { authorization: `Bearer ${await forgedWithPublicPem("acme")}` });

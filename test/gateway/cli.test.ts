@@ -93,10 +93,11 @@ async function startDeployedAdapter(): Promise<{ url: string; events: { type: st
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     events,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -108,13 +109,16 @@ describe("oaio http against the deployed Go adapter's answers", () => {
       expect(text).toMatchObject({ code: 0, stdout: "accepted (the gateway named no event id)\n", stderr: "" });
       const json = await runCli(["http", "emit", "orders.created", '{"id":8}', "--url", peer.url, "--json"]);
       expect(json).toMatchObject({ code: 0, stdout: '{"event_id":null}\n' });
-      expect(peer.events).toEqual([{ type: "orders.created", body: '{"id":7}' }, { type: "orders.created", body: '{"id":8}' }]);
+      expect(peer.events).toEqual([
+        { type: "orders.created", body: '{"id":7}' },
+        { type: "orders.created", body: '{"id":8}' },
+      ]);
     } finally {
       await peer.close();
     }
   });
 
-  it("health says \"no health route\" (exit 3) where the route does not exist, not \"down\"", async () => {
+  it('health says "no health route" (exit 3) where the route does not exist, not "down"', async () => {
     const peer = await startDeployedAdapter();
     try {
       const missing = await runCli(["http", "health", "--url", peer.url]);

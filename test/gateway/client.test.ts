@@ -55,10 +55,13 @@ describe("GatewayClient", () => {
     expect(sum?.sum).toBe(2);
     const isText = (v: unknown): v is string => typeof v === "string";
     await expect(client.invoke("add", { a: 1, b: 1 }, { validate: isText })).rejects.toMatchObject({
-      code: "CODEC_FAILURE", details: { target: "add", payload: { sum: 2 } },
+      code: "CODEC_FAILURE",
+      details: { target: "add", payload: { sum: 2 } },
     });
     // a generated ajv validator: its first error is named
-    await expect(client.invoke("add", { a: 1, b: 1 }, { validate: validateEnvelope })).rejects.toThrow(/not what validate accepts: \(root\) must have required property/);
+    await expect(client.invoke("add", { a: 1, b: 1 }, { validate: validateEnvelope })).rejects.toThrow(
+      /not what validate accepts: \(root\) must have required property/,
+    );
     expect(await client.invoke("nothing", undefined, { validate: isText })).toBeUndefined();
   });
 
@@ -125,7 +128,7 @@ describe("GatewayClient", () => {
     gates[2]!.resolve();
     await reading;
     rig.gateway.server.off("request", track);
-    expect(got).toEqual(["one", "two", "three", 'final:3']);
+    expect(got).toEqual(["one", "two", "three", "final:3"]);
     expect(resumes).toHaveLength(1); // it did reconnect, once, naming the last frame it had
   });
 
@@ -162,54 +165,71 @@ async function withPeer(answer: (req: IncomingMessage, res: ServerResponse) => v
 
 describe("GatewayClient against deployed gateways", () => {
   it("stream: a frame whose data is not an envelope rejects with the decode error naming the defect (no resume, no cast)", async () => {
-    await withPeer((_req, res) => {
-      res.writeHead(200, { "content-type": "text/event-stream" });
-      res.end('event: agent.response.delta\nid: 1\ndata: {"event_type":"agent.response.delta"}\n\n');
-    }, async (url) => {
-      const client = new GatewayClient({ url });
-      const seen: SseFrame[] = [];
-      const err = await (async () => {
-        for await (const frame of client.stream("words", {}, { resumeAttempts: 2 })) seen.push(frame);
-      })().catch((e: unknown) => e);
-      expect(seen).toEqual([]);
-      expect(err).toMatchObject({ code: "INVALID_REQUEST", pointer: expect.any(String) });
-      expect(err).toBeInstanceOf(AcpError);
-    });
+    await withPeer(
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        res.end('event: agent.response.delta\nid: 1\ndata: {"event_type":"agent.response.delta"}\n\n');
+      },
+      async (url) => {
+        const client = new GatewayClient({ url });
+        const seen: SseFrame[] = [];
+        const err = await (async () => {
+          for await (const frame of client.stream("words", {}, { resumeAttempts: 2 })) seen.push(frame);
+        })().catch((e: unknown) => e);
+        expect(seen).toEqual([]);
+        expect(err).toMatchObject({ code: "INVALID_REQUEST", pointer: expect.any(String) });
+        expect(err).toBeInstanceOf(AcpError);
+      },
+    );
   });
 
-
   it("emit: 202 with an empty body (the deployed Go adapter) succeeds; the id comes from X-Event-Id when there is one", async () => {
-    await withPeer((req, res) => {
-      if (req.url === "/v1/events/with.header") res.writeHead(202, { "x-event-id": "019ca8d7-0000-7000-8000-000000000001" }).end();
-      else res.writeHead(202).end();
-    }, async (url) => {
-      const client = new GatewayClient({ url });
-      expect(await client.emit("orders.created", { id: 1 })).toEqual({ event_id: undefined });
-      expect(await client.emit("with.header", { id: 1 })).toEqual({ event_id: "019ca8d7-0000-7000-8000-000000000001" });
-    });
+    await withPeer(
+      (req, res) => {
+        if (req.url === "/v1/events/with.header") res.writeHead(202, { "x-event-id": "019ca8d7-0000-7000-8000-000000000001" }).end();
+        else res.writeHead(202).end();
+      },
+      async (url) => {
+        const client = new GatewayClient({ url });
+        expect(await client.emit("orders.created", { id: 1 })).toEqual({ event_id: undefined });
+        expect(await client.emit("with.header", { id: 1 })).toEqual({ event_id: "019ca8d7-0000-7000-8000-000000000001" });
+      },
+    );
   });
 
   it("invoke: a 2xx with an empty body is no content; a body that is not JSON is a typed TRANSPORT_FAILURE", async () => {
-    await withPeer((req, res) => {
-      if (req.url === "/v1/agents/empty/invoke") res.writeHead(200).end();
-      else res.writeHead(200, { "content-type": "text/html" }).end("<html>proxy</html>");
-    }, async (url) => {
-      const client = new GatewayClient({ url });
-      expect(await client.invoke("empty", {})).toBeUndefined();
-      await expect(client.invoke("html", {})).rejects.toMatchObject({ code: "TRANSPORT_FAILURE", message: expect.stringContaining("not JSON: <html>proxy</html>") });
-    });
+    await withPeer(
+      (req, res) => {
+        if (req.url === "/v1/agents/empty/invoke") res.writeHead(200).end();
+        else res.writeHead(200, { "content-type": "text/html" }).end("<html>proxy</html>");
+      },
+      async (url) => {
+        const client = new GatewayClient({ url });
+        expect(await client.invoke("empty", {})).toBeUndefined();
+        await expect(client.invoke("html", {})).rejects.toMatchObject({
+          code: "TRANSPORT_FAILURE",
+          message: expect.stringContaining("not JSON: <html>proxy</html>"),
+        });
+      },
+    );
   });
 
   it("checkHealth tells a missing route (404/405) from a failing one (503) and from no answer", async () => {
-    await withPeer((req, res) => {
-      if (req.url === "/healthz") res.writeHead(405).end();
-      else res.writeHead(404, { "content-type": "text/plain" }).end("404 page not found\n");
-    }, async (url) => {
-      expect(await new GatewayClient({ url }).checkHealth()).toEqual({ healthz: "no-route", readyz: "no-route" });
-    });
-    await withPeer((req, res) => res.writeHead(req.url === "/healthz" ? 200 : 503).end(), async (url) => {
-      expect(await new GatewayClient({ url }).checkHealth()).toEqual({ healthz: "ok", readyz: "failing" });
-    });
+    await withPeer(
+      (req, res) => {
+        if (req.url === "/healthz") res.writeHead(405).end();
+        else res.writeHead(404, { "content-type": "text/plain" }).end("404 page not found\n");
+      },
+      async (url) => {
+        expect(await new GatewayClient({ url }).checkHealth()).toEqual({ healthz: "no-route", readyz: "no-route" });
+      },
+    );
+    await withPeer(
+      (req, res) => res.writeHead(req.url === "/healthz" ? 200 : 503).end(),
+      async (url) => {
+        expect(await new GatewayClient({ url }).checkHealth()).toEqual({ healthz: "ok", readyz: "failing" });
+      },
+    );
     expect(await new GatewayClient({ url: "http://127.0.0.1:1" }).checkHealth()).toEqual({ healthz: "unreachable", readyz: "unreachable" });
     expect(await new GatewayClient({ url: rig.url }).checkHealth()).toEqual({ healthz: "ok", readyz: "ok" });
   });

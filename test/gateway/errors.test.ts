@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  AgentUnavailableError, AuthFailureError, BackpressureDropError, CodecFailureError, InvalidRequestError, TransportFailureError,
+  AgentUnavailableError,
+  AuthFailureError,
+  BackpressureDropError,
+  CodecFailureError,
+  InvalidRequestError,
+  TransportFailureError,
 } from "../../runtime/errors.js";
 import { rateLimit } from "../../runtime/middleware/index.js";
 import { MAX_JSON_DEPTH } from "../../runtime/gateway/body.js";
@@ -58,7 +63,7 @@ async function errorOf(res: Response): Promise<{ status: number; body: Record<st
 }
 
 describe("request errors", () => {
-  it("malformed JSON → 400 INVALID_REQUEST with pointer \"\"", async () => {
+  it('malformed JSON → 400 INVALID_REQUEST with pointer ""', async () => {
     const res = await post(`${rig.url}/v1/agents/echo/invoke`, '{"a": 1,', { "content-type": "application/json" });
     expect(await errorOf(res)).toMatchObject({ status: 400, body: { code: "INVALID_REQUEST", retryable: false, cause: { pointer: "" } } });
   });
@@ -79,7 +84,9 @@ describe("request errors", () => {
       }
     }
     // the bound itself is accepted, and brackets inside strings do not count
-    const ok = await post(`${rig.url}/v1/agents/echo/invoke`, `${"[".repeat(MAX_JSON_DEPTH - 1)}"[[[{{{\\\"[["${"]".repeat(MAX_JSON_DEPTH - 1)}`, { "content-type": "application/json" });
+    const ok = await post(`${rig.url}/v1/agents/echo/invoke`, `${"[".repeat(MAX_JSON_DEPTH - 1)}"[[[{{{\\\"[["${"]".repeat(MAX_JSON_DEPTH - 1)}`, {
+      "content-type": "application/json",
+    });
     expect(await statusOf(ok)).toBe(200);
     const objects = `${'{"a":'.repeat(MAX_JSON_DEPTH)}1${"}".repeat(MAX_JSON_DEPTH)}`;
     expect(await statusOf(post(`${rig.url}/v1/agents/echo/invoke`, objects, { "content-type": "application/json" }))).toBe(200);
@@ -123,9 +130,15 @@ describe("request errors", () => {
 
   it("bad tokens and headers → 400 with the envelope pointer they would land on", async () => {
     expect(await errorOf(await post(`${rig.url}/v1/agents/a..b/invoke`, {}))).toMatchObject({ status: 400, body: { cause: { pointer: "/to" } } }); // a.b is a dotted target
-    expect(await errorOf(await post(`${rig.url}/v1/agents/echo/invoke`, {}, { "x-tenant-id": "two words" }))).toMatchObject({ status: 400, body: { cause: { pointer: "/tenant_id" } } });
+    expect(await errorOf(await post(`${rig.url}/v1/agents/echo/invoke`, {}, { "x-tenant-id": "two words" }))).toMatchObject({
+      status: 400,
+      body: { cause: { pointer: "/tenant_id" } },
+    });
     expect(await errorOf(await post(`${rig.url}/v1/events/bad..type`, {}))).toMatchObject({ status: 400, body: { cause: { pointer: "/event_type" } } });
-    expect(await errorOf(await post(`${rig.url}/v1/events/agent.tool.call`, { name: "search" }))).toMatchObject({ status: 400, body: { cause: { pointer: "/payload/call_id" } } });
+    expect(await errorOf(await post(`${rig.url}/v1/events/agent.tool.call`, { name: "search" }))).toMatchObject({
+      status: 400,
+      body: { cause: { pointer: "/payload/call_id" } },
+    });
     expect(await statusOf(post(`${rig.url}/v1/agents/echo/invoke`, {}, { "x-timeout-ms": "soon" }))).toBe(400);
   });
 });
@@ -147,8 +160,12 @@ describe("bus errors", () => {
 
   it("handler errors keep their code and get its status", async () => {
     const expected: Record<string, [number, string]> = {
-      busy: [429, "BACKPRESSURE_DROP"], auth: [401, "AUTH_FAILURE"], unavailable: [502, "AGENT_UNAVAILABLE"],
-      transport: [502, "TRANSPORT_FAILURE"], invalid: [400, "INVALID_REQUEST"], codec: [500, "CODEC_FAILURE"],
+      busy: [429, "BACKPRESSURE_DROP"],
+      auth: [401, "AUTH_FAILURE"],
+      unavailable: [502, "AGENT_UNAVAILABLE"],
+      transport: [502, "TRANSPORT_FAILURE"],
+      invalid: [400, "INVALID_REQUEST"],
+      codec: [500, "CODEC_FAILURE"],
     };
     for (const [target, [status, code]] of Object.entries(expected)) {
       const res = await post(`${rig.url}/v1/agents/${target}/invoke`, {});

@@ -27,9 +27,13 @@ beforeAll(async () => {
     await w.delta("al");
     await w.final({ text: "al" });
   });
-  rig.agents.subscribe("orders.*", (_p, ctx) => {
-    events.push(ctx.envelope);
-  }, { tenant: "acme" });
+  rig.agents.subscribe(
+    "orders.*",
+    (_p, ctx) => {
+      events.push(ctx.envelope);
+    },
+    { tenant: "acme" },
+  );
   await rig.net.settle();
 });
 afterAll(async () => {
@@ -38,18 +42,34 @@ afterAll(async () => {
 
 describe("POST /v1/agents/{target}/invoke", () => {
   it("answers 200 with the reply payload, fills the envelope from the X-* headers, and tags the response", async () => {
-    const res = await post(`${rig.url}/v1/agents/echo/invoke`, { q: "hello" }, {
-      "x-session-id": "sess-1", "x-conversation-id": "conv-1", "x-user-id": "ada", "x-channel": "web",
-      "x-trace-id": "trace-1", "x-traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "x-request-id": "req-42",
-    });
+    const res = await post(
+      `${rig.url}/v1/agents/echo/invoke`,
+      { q: "hello" },
+      {
+        "x-session-id": "sess-1",
+        "x-conversation-id": "conv-1",
+        "x-user-id": "ada",
+        "x-channel": "web",
+        "x-trace-id": "trace-1",
+        "x-traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "x-request-id": "req-42",
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await res.json()).toEqual({ q: "hello" });
     expect(res.headers.get("x-request-id")).toBe("req-42");
     const env = seen.at(-1)!;
     expect(env).toMatchObject({
-      event_type: "agent.message.received", to: "echo", from: "gateway", session_id: "sess-1", conversation_id: "conv-1",
-      user_id: "ada", channel: "web", trace_id: "trace-1", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      event_type: "agent.message.received",
+      to: "echo",
+      from: "gateway",
+      session_id: "sess-1",
+      conversation_id: "conv-1",
+      user_id: "ada",
+      channel: "web",
+      trace_id: "trace-1",
+      traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
       payload: { q: "hello" },
     });
     expect(res.headers.get("x-correlation-id")).toBe(env.event_id);
@@ -84,7 +104,11 @@ describe("POST /v1/agents/{target}/stream", () => {
     const streamId = res.headers.get("x-stream-id");
     const got = await new SseReader(res).all();
     expect(got.map((e) => e.event)).toEqual([
-      "agent.response.started", "agent.response.delta", "agent.response.delta", "agent.response.delta", "agent.response.final",
+      "agent.response.started",
+      "agent.response.delta",
+      "agent.response.delta",
+      "agent.response.delta",
+      "agent.response.final",
     ]);
     for (const e of got) {
       expect(e.id).toBe(e.envelope.event_id);
@@ -140,7 +164,14 @@ describe("POST /v1/events/{event_type}", () => {
     const body = (await res.json()) as { event_id: string };
     expect(res.headers.get("x-event-id")).toBe(body.event_id);
     await waitFor("event delivered", () => events.length === 1);
-    expect(events[0]).toMatchObject({ event_id: body.event_id, event_type: "orders.created", tenant_id: "acme", session_id: "s9", from: "gateway", payload: { id: 9 } });
+    expect(events[0]).toMatchObject({
+      event_id: body.event_id,
+      event_type: "orders.created",
+      tenant_id: "acme",
+      session_id: "s9",
+      from: "gateway",
+      payload: { id: 9 },
+    });
   });
 });
 
@@ -168,13 +199,17 @@ describe("health, CORS, request ids, unknown routes", () => {
 
   it("answers CORS preflights for allowed origins and tags actual responses", async () => {
     const pre = await fetch(`${rig.url}/v1/agents/echo/invoke`, {
-      method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type, x-tenant-id" },
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST", "access-control-request-headers": "content-type, x-tenant-id" },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-origin")).toBe("https://app.example");
     expect(pre.headers.get("access-control-allow-methods")).toContain("POST");
     expect(pre.headers.get("access-control-allow-headers")).toContain("x-tenant-id");
-    const denied = await fetch(`${rig.url}/v1/agents/echo/invoke`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const denied = await fetch(`${rig.url}/v1/agents/echo/invoke`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(denied.headers.get("access-control-allow-origin")).toBeNull();
     const actual = await post(`${rig.url}/v1/agents/echo/invoke`, {}, { origin: "https://app.example" });
     expect(actual.headers.get("access-control-allow-origin")).toBe("https://app.example");

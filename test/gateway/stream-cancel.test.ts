@@ -49,10 +49,14 @@ beforeAll(async () => {
     r.started.resolve();
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, 25_000);
-      w.signal.addEventListener("abort", () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
+      w.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
     if (!w.signal.aborted) {
       await w.delta("too late");

@@ -51,12 +51,13 @@ function slowReader(url: string, body: unknown): Promise<SlowReader> {
         res.pause();
         resolve({
           res,
-          finish: () => new Promise((done, fail) => {
-            res.on("data", (c: string) => parser.feed(c));
-            res.once("end", () => done(events));
-            res.once("error", fail);
-            res.resume();
-          }),
+          finish: () =>
+            new Promise((done, fail) => {
+              res.on("data", (c: string) => parser.feed(c));
+              res.once("end", () => done(events));
+              res.once("error", fail);
+              res.resume();
+            }),
         });
       });
       res.once("error", reject);

@@ -106,7 +106,12 @@ describe("SSE streams", () => {
     const res = await open(rig, "gated", { id: "t1", frames: 2 }, { "x-timeout-ms": "150" });
     const got = await new SseReader(res).all();
     expect(got.map((e) => e.event)).toEqual(["agent.response.started", "agent.response.error"]);
-    expect(got[1]!.envelope).toMatchObject({ event_type: "agent.response.error", is_final: true, correlation_id: res.headers.get("x-stream-id"), payload: { code: "AGENT_TIMEOUT" } });
+    expect(got[1]!.envelope).toMatchObject({
+      event_type: "agent.response.error",
+      is_final: true,
+      correlation_id: res.headers.get("x-stream-id"),
+      payload: { code: "AGENT_TIMEOUT" },
+    });
     await waitFor("handler told", () => runs.get("t1")?.aborted === true);
     await idle(rig.gateway);
   });

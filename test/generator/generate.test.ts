@@ -27,7 +27,13 @@ describe("generator", () => {
   it("committed generated/ts is exactly what the schema produces", async () => {
     const ts = emittersFor(["ts"]);
     const files = await emitAll(loadIr(schemaDir), ts);
-    expect(checkFiles(join(REPO_ROOT, "generated"), files, ts.map((e) => e.root))).toEqual([]);
+    expect(
+      checkFiles(
+        join(REPO_ROOT, "generated"),
+        files,
+        ts.map((e) => e.root),
+      ),
+    ).toEqual([]);
   });
 
   it("checkFiles reports missing, differing and extra files", async () => {

@@ -46,7 +46,11 @@ function envelopeProps(doc: Json): Json {
 /** Generates the ts target from `root`/schema into `root`/generated and copies runtime/ beside it. */
 async function generateWithRuntime(root: string): Promise<string> {
   const ts = emittersFor(["ts"]);
-  writeFiles(join(root, "generated"), await emitAll(loadIr(join(root, "schema")), ts), ts.map((e) => e.root));
+  writeFiles(
+    join(root, "generated"),
+    await emitAll(loadIr(join(root, "schema")), ts),
+    ts.map((e) => e.root),
+  );
   cpSync(join(REPO_ROOT, "runtime"), join(root, "runtime"), { recursive: true });
   symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir");
   return root;
@@ -56,24 +60,45 @@ async function load<T>(root: string, file: string): Promise<T> {
   return (await import(pathToFileURL(join(root, file)).href)) as T;
 }
 
-interface Envelope { [key: string]: unknown }
-interface BuildModule { EnvelopeFactory: new (v: 1 | 2) => { reply(req: Envelope, self: string, md: undefined, type: string, payload: unknown, fin: boolean): Envelope } }
-interface ContextModule { contextFromEnvelope(env: Envelope): Record<string, string> }
-interface VouchModule { callerPartsValid(env: Envelope): boolean }
-interface BusModule { createBus(opts: { agentId: string; transport: unknown }): { handleInvoke(target: string, fn: () => unknown): void; close(): Promise<void> } }
+interface Envelope {
+  [key: string]: unknown;
+}
+interface BuildModule {
+  EnvelopeFactory: new (v: 1 | 2) => { reply(req: Envelope, self: string, md: undefined, type: string, payload: unknown, fin: boolean): Envelope };
+}
+interface ContextModule {
+  contextFromEnvelope(env: Envelope): Record<string, string>;
+}
+interface VouchModule {
+  callerPartsValid(env: Envelope): boolean;
+}
+interface BusModule {
+  createBus(opts: { agentId: string; transport: unknown }): { handleInvoke(target: string, fn: () => unknown): void; close(): Promise<void> };
+}
 interface TransportModule {
   createMemoryTransport(): {
-    newInbox(): string; publish(subject: string, data: Uint8Array): void; close(): Promise<void>;
+    newInbox(): string;
+    publish(subject: string, data: Uint8Array): void;
+    close(): Promise<void>;
     subscribe(subject: string, opts: object, fn: (m: { data: Uint8Array }) => void): { unsubscribe(): void };
   };
 }
-interface TransportErrorsModule { TransportError: new (code: string, message: string) => { retryable: boolean } }
+interface TransportErrorsModule {
+  TransportError: new (code: string, message: string) => { retryable: boolean };
+}
 
 describe("runtime facts follow the schema", () => {
   it("today's schema: the context fields, in schema order, and every field split into plain and other", () => {
     const facts = runtimeFacts(loadIr(join(REPO_ROOT, "schema")));
     expect(facts.contextFields.map((f) => `${f.name}:${f.kind}`)).toEqual([
-      "trace_id:trace", "span_id:trace", "traceparent:trace", "session_id:copy", "conversation_id:copy", "channel:copy", "tenant_id:copy", "user_id:copy",
+      "trace_id:trace",
+      "span_id:trace",
+      "traceparent:trace",
+      "session_id:copy",
+      "conversation_id:copy",
+      "channel:copy",
+      "tenant_id:copy",
+      "user_id:copy",
     ]);
     expect(facts.otherFields).toEqual(["spec_version", "schema_version", "event_id", "occurred_at", "phase", "seq"]);
     expect(facts.requiredFields).toEqual(["spec_version", "schema_version", "event_id", "event_type", "occurred_at"]);
@@ -88,9 +113,11 @@ describe("runtime facts follow the schema", () => {
   });
 
   it("a new x-context field is copied into replies and into the handler's context", async () => {
-    const root = await generateWithRuntime(editedSchema("envelope.schema.json", (doc) => {
-      envelopeProps(doc)["workspace_id"] = { type: "string", description: "Workspace the event belongs to.", "x-context": "copy" };
-    }));
+    const root = await generateWithRuntime(
+      editedSchema("envelope.schema.json", (doc) => {
+        envelopeProps(doc)["workspace_id"] = { type: "string", description: "Workspace the event belongs to.", "x-context": "copy" };
+      }),
+    );
     const facts = readFileSync(join(root, "generated/ts/envelope-facts.ts"), "utf8");
     expect(facts).toContain('"user_id", "workspace_id"] as const;');
     const { EnvelopeFactory } = await load<BuildModule>(root, "runtime/bus/build.ts");
@@ -104,10 +131,12 @@ describe("runtime facts follow the schema", () => {
   }, 60_000);
 
   it("a plain field's rule reaches the vouch check, and a rule it cannot unroll is left to the validator", async () => {
-    const root = await generateWithRuntime(editedSchema("envelope.schema.json", (doc) => {
-      envelopeProps(doc)["priority"] = { type: "boolean", description: "Urgent or not." };
-      envelopeProps(doc)["region"] = { type: "string", pattern: "^[a-z]+$", description: "Region." };
-    }));
+    const root = await generateWithRuntime(
+      editedSchema("envelope.schema.json", (doc) => {
+        envelopeProps(doc)["priority"] = { type: "boolean", description: "Urgent or not." };
+        envelopeProps(doc)["region"] = { type: "string", pattern: "^[a-z]+$", description: "Region." };
+      }),
+    );
     const facts = readFileSync(join(root, "generated/ts/envelope-facts.ts"), "utf8");
     expect(facts).toMatch(/OTHER_FIELDS = \[[^\]]*"region"\]/);
     const { callerPartsValid } = await load<VouchModule>(root, "runtime/bus/vouch.ts");
@@ -118,10 +147,12 @@ describe("runtime facts follow the schema", () => {
   }, 60_000);
 
   it("a flipped retryable flag in the error catalogue changes TransportError's default and the bus' INVALID_REQUEST reply", async () => {
-    const root = await generateWithRuntime(editedSchema("catalog/error-codes.json", (doc) => {
-      const codes = doc["error_codes"] as { code: string; retryable: boolean }[];
-      for (const c of codes) if (c.code === "TRANSPORT_FAILURE" || c.code === "INVALID_REQUEST") c.retryable = !c.retryable;
-    }));
+    const root = await generateWithRuntime(
+      editedSchema("catalog/error-codes.json", (doc) => {
+        const codes = doc["error_codes"] as { code: string; retryable: boolean }[];
+        for (const c of codes) if (c.code === "TRANSPORT_FAILURE" || c.code === "INVALID_REQUEST") c.retryable = !c.retryable;
+      }),
+    );
     const { TransportError } = await load<TransportErrorsModule>(root, "runtime/transport/errors.ts");
     expect(new TransportError("TRANSPORT_FAILURE", "x").retryable).toBe(false);
     expect(new TransportError("INVALID_REQUEST", "x").retryable).toBe(true);
@@ -136,7 +167,16 @@ describe("runtime facts follow the schema", () => {
       const inbox = transport.newInbox();
       const replies: Envelope[] = [];
       const sub = transport.subscribe(inbox, {}, (m) => void replies.push(JSON.parse(new TextDecoder().decode(m.data)) as Envelope));
-      const bad = { spec_version: "acp/1.0", schema_version: 2, event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41", event_type: "agent.message.received", occurred_at: "yesterday", reply_to: inbox, from: "c", to: "picky" };
+      const bad = {
+        spec_version: "acp/1.0",
+        schema_version: 2,
+        event_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41",
+        event_type: "agent.message.received",
+        occurred_at: "yesterday",
+        reply_to: inbox,
+        from: "c",
+        to: "picky",
+      };
       transport.publish("acp.v1.invoke.picky", new TextEncoder().encode(JSON.stringify(bad)));
       await vi.waitFor(() => expect(replies).toHaveLength(1), { timeout: 5_000 });
       expect(replies[0]!["payload"]).toMatchObject({ code: "INVALID_REQUEST", retryable: true });
@@ -158,11 +198,19 @@ describe("runtime facts follow the schema", () => {
       }
       throw new Error("runtimeFacts accepted a malformed x-context");
     };
-    const kind = bad((p) => { (p["channel"] as Json)["x-context"] = "sometimes"; });
-    expect(kind.problems).toEqual([{ file: "envelope.schema.json", pointer: "/properties/channel/x-context", message: 'must be "copy" or "trace", not "sometimes"' }]);
-    const required = bad((p) => { (p["event_type"] as Json)["x-context"] = "copy"; });
+    const kind = bad((p) => {
+      (p["channel"] as Json)["x-context"] = "sometimes";
+    });
+    expect(kind.problems).toEqual([
+      { file: "envelope.schema.json", pointer: "/properties/channel/x-context", message: 'must be "copy" or "trace", not "sometimes"' },
+    ]);
+    const required = bad((p) => {
+      (p["event_type"] as Json)["x-context"] = "copy";
+    });
     expect(required.problems[0]?.pointer).toBe("/properties/event_type/x-context");
-    const notString = bad((p) => { (p["seq"] as Json)["x-context"] = "copy"; });
+    const notString = bad((p) => {
+      (p["seq"] as Json)["x-context"] = "copy";
+    });
     expect(notString.problems[0]?.message).toMatch(/optional field whose only rule is type string/);
   });
 });

@@ -78,7 +78,11 @@ describe("keyword subset", () => {
 
   it("accepts every assertion keyword of the subset", () => {
     const schema = {
-      type: "object", required: ["a"], minProperties: 1, maxProperties: 9, additionalProperties: false,
+      type: "object",
+      required: ["a"],
+      minProperties: 1,
+      maxProperties: 9,
+      additionalProperties: false,
       properties: {
         a: { type: ["string", "null"], minLength: 1, maxLength: 9, pattern: "^x" },
         b: { type: "array", minItems: 1, maxItems: 2, items: { type: "integer", minimum: 0, maximum: 9, exclusiveMinimum: -1, exclusiveMaximum: 10 } },
@@ -107,7 +111,13 @@ describe("validation plan", () => {
     expect(group?.kind === "group" && group.type).toBe("object");
     expect(group?.kind === "group" && group.typeFail).toEqual({ keyword: "type", expected: "an object" });
     const checks = group?.kind === "group" ? group.checks : [];
-    expect(checks.filter((c) => c.kind === "required").map((c) => (c.kind === "required" ? c.name : ""))).toEqual(["spec_version", "schema_version", "event_id", "event_type", "occurred_at"]);
+    expect(checks.filter((c) => c.kind === "required").map((c) => (c.kind === "required" ? c.name : ""))).toEqual([
+      "spec_version",
+      "schema_version",
+      "event_id",
+      "event_type",
+      "occurred_at",
+    ]);
   });
 
   it("words the expected text once for every language (x-expected first, then the keyword)", () => {

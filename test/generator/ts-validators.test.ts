@@ -34,6 +34,6 @@ describe("generated TypeScript", async () => {
     expect(validateEnvelope({})).toBe(false);
     expect(validateEnvelope.errors?.[0]?.keyword).toBe("required");
     expect(validatePayload["agent.tool.call"]?.({ call_id: "c", name: "n" })).toBe(true);
-    expect(validatePayload["agent.tool.call"]?.({ call_id: "" , name: "n" })).toBe(false);
+    expect(validatePayload["agent.tool.call"]?.({ call_id: "", name: "n" })).toBe(false);
   });
 });

@@ -84,18 +84,35 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
     const storeDir = join(root, name);
     const configFile = join(root, `${name}.conf`);
     const { port, clusterPort } = ports[i]!;
-    await writeFile(configFile, [
-      `server_name: ${name}`,
-      `listen: "127.0.0.1:${port}"`,
-      `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
-      `cluster {`,
-      `  name: ${clusterName}`,
-      `  listen: "127.0.0.1:${clusterPort}"`,
-      `  routes: [${routes.filter((_, j) => j !== i).map((r) => JSON.stringify(r)).join(", ")}]`,
-      `}`,
-      "",
-    ].join("\n"));
-    nodes.push({ name, url: `nats://127.0.0.1:${port}`, port, clusterPort, storeDir, configFile, child: undefined, get running() { return this.child !== undefined; } });
+    await writeFile(
+      configFile,
+      [
+        `server_name: ${name}`,
+        `listen: "127.0.0.1:${port}"`,
+        `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+        `cluster {`,
+        `  name: ${clusterName}`,
+        `  listen: "127.0.0.1:${clusterPort}"`,
+        `  routes: [${routes
+          .filter((_, j) => j !== i)
+          .map((r) => JSON.stringify(r))
+          .join(", ")}]`,
+        `}`,
+        "",
+      ].join("\n"),
+    );
+    nodes.push({
+      name,
+      url: `nats://127.0.0.1:${port}`,
+      port,
+      clusterPort,
+      storeDir,
+      configFile,
+      child: undefined,
+      get running() {
+        return this.child !== undefined;
+      },
+    });
   }
   const startNode = async (i: number): Promise<void> => {
     const n = nodes[i];
@@ -106,15 +123,20 @@ export async function startNatsCluster(opts: NatsClusterOptions = {}): Promise<N
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    await Promise.all(nodes.map(async (n) => {
-      if (n.child !== undefined) await terminate(n.child, "SIGKILL");
-      n.child = undefined;
-    }));
+    await Promise.all(
+      nodes.map(async (n) => {
+        if (n.child !== undefined) await terminate(n.child, "SIGKILL");
+        n.child = undefined;
+      }),
+    );
     await rm(root, { recursive: true, force: true });
   };
   try {
     await Promise.all(nodes.map((_, i) => startNode(i)));
-    await waitForJetStream(nodes.map((n) => n.url), timeoutMs);
+    await waitForJetStream(
+      nodes.map((n) => n.url),
+      timeoutMs,
+    );
   } catch (err) {
     await stop();
     throw err;

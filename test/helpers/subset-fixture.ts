@@ -34,23 +34,47 @@ export function writeSubsetFixture(schemaDir: string, dir: string): void {
 }
 
 const VALID_PAYLOAD: { [key: string]: Json } = {
-  call_id: "c1", name: "n", tags: ["a", "bb"], limits: { x: 1 }, closed: { a: "z" }, choice: 3, ratio: 0.5,
+  call_id: "c1",
+  name: "n",
+  tags: ["a", "bb"],
+  limits: { x: 1 },
+  closed: { a: "z" },
+  choice: 3,
+  ratio: 0.5,
 };
 
 /** Payload mutations, each breaking one keyword. */
 const MUTATIONS: readonly { readonly [key: string]: Json }[] = [
-  { tags: [] }, { tags: ["a", "b", "c", "d"] }, { tags: ["a", "toolong"] }, { tags: "a" }, { tags: [1] },
-  { limits: {} }, { limits: { a: 1, b: 2, c: 3 } }, { limits: { a: -1 } }, { limits: { "a/b~": "x" } }, { limits: [] },
-  { closed: { a: "z", b: 1 } }, { closed: { a: 1 } }, { closed: { "": 0 } },
-  { choice: true }, { choice: 1.5 },
-  { ratio: 0 }, { ratio: 1 }, { ratio: "x" },
+  { tags: [] },
+  { tags: ["a", "b", "c", "d"] },
+  { tags: ["a", "toolong"] },
+  { tags: "a" },
+  { tags: [1] },
+  { limits: {} },
+  { limits: { a: 1, b: 2, c: 3 } },
+  { limits: { a: -1 } },
+  { limits: { "a/b~": "x" } },
+  { limits: [] },
+  { closed: { a: "z", b: 1 } },
+  { closed: { a: 1 } },
+  { closed: { "": 0 } },
+  { choice: true },
+  { choice: 1.5 },
+  { ratio: 0 },
+  { ratio: 1 },
+  { ratio: "x" },
 ];
 
 /** An envelope carrying `payload`. */
 function envelope(payload: Json): { [key: string]: Json } {
   return {
-    spec_version: "acp/1.0", schema_version: 2, event_id: "019ca8d7-2d7f-7a15-827c-9f57e83b6085", event_type: "agent.tool.call",
-    occurred_at: "2026-03-01T10:00:01.000Z", frame_type: "tool.call", payload,
+    spec_version: "acp/1.0",
+    schema_version: 2,
+    event_id: "019ca8d7-2d7f-7a15-827c-9f57e83b6085",
+    event_type: "agent.tool.call",
+    occurred_at: "2026-03-01T10:00:01.000Z",
+    frame_type: "tool.call",
+    payload,
   };
 }
 
@@ -70,7 +94,8 @@ export function subsetCases(dir: string): SubsetCase[] {
   for (const doc of ir.payloads) ajv.addSchema(doc.schema, doc.id);
   const validate = ajv.compile(ir.envelope.schema);
   const cases: SubsetCase[] = [{ name: "valid", envelope: envelope(VALID_PAYLOAD), defect: undefined }];
-  for (const [i, m] of MUTATIONS.entries()) cases.push({ name: `mutation-${String(i).padStart(2, "0")}`, envelope: envelope({ ...VALID_PAYLOAD, ...m }), defect: undefined });
+  for (const [i, m] of MUTATIONS.entries())
+    cases.push({ name: `mutation-${String(i).padStart(2, "0")}`, envelope: envelope({ ...VALID_PAYLOAD, ...m }), defect: undefined });
   return cases.map((c) => {
     const ok = validate(c.envelope);
     if (c.name === "valid") {

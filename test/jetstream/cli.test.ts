@@ -16,7 +16,11 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-const lines = (text: string): unknown[] => text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as unknown);
+const lines = (text: string): unknown[] =>
+  text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as unknown);
 
 describe("oaio streams / publish --durable / replay", () => {
   it("ensure creates then reports unchanged; ls and info show the streams; publish - acks each NDJSON line; replay prints them in order", async () => {
@@ -94,7 +98,14 @@ describe("oaio dlq", () => {
     const ls = await runCli(["dlq", "ls", ...common, "--json"]);
     expect(ls.code, ls.stderr).toBe(0);
     const [letter] = lines(ls.stdout) as Array<Record<string, unknown>>;
-    expect(letter).toMatchObject({ event_id: ack.eventId, error_code: "INVALID_REQUEST", error: "card number missing", consumer: "payer", deliveries: 1, original: { seq: ack.seq } });
+    expect(letter).toMatchObject({
+      event_id: ack.eventId,
+      error_code: "INVALID_REQUEST",
+      error: "card number missing",
+      consumer: "payer",
+      deliveries: 1,
+      original: { seq: ack.seq },
+    });
     const show = await runCli(["dlq", "show", String(letter!["dlq_seq"]), ...common, "--json"]);
     expect(lines(show.stdout)[0]).toMatchObject({ envelope: { event_id: ack.eventId, payload: { amount: 5 } } });
     const replay = await runCli(["dlq", "replay", String(letter!["dlq_seq"]), ...common, "--json"]);

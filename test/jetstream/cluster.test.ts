@@ -84,7 +84,10 @@ describe("3-node cluster, R3 streams", () => {
     await at(0.2);
     // kill the events stream's leader: the node whose loss the stream must survive by election
     const leader = (await (await jetstreamManager(pub.transport.connection)).streams.info(pub.durable.layout.events.name)).cluster?.leader;
-    const victim = Math.max(0, cluster.nodes.findIndex((n) => n.name === leader));
+    const victim = Math.max(
+      0,
+      cluster.nodes.findIndex((n) => n.name === leader),
+    );
     await cluster.crash(victim);
     const nodeDownAt = acked.size;
     await at(0.4);
@@ -104,9 +107,21 @@ describe("3-node cluster, R3 streams", () => {
     for (const n of deliveries.values()) totalDeliveries += n;
     const info = await (await jetstreamManager(pub.transport.connection)).streams.info(pub.durable.layout.events.name);
     const report = {
-      events: EVENTS, rate_per_s: RATE, publish_seconds: Number(publishSeconds.toFixed(1)), acked: acked.size, stored: info.state.messages,
-      lost, handled_once: handledOnce, deliveries: totalDeliveries, duplicate_deliveries: totalDeliveries - deliveries.size,
-      duplicates_dropped_by_filter: filter.duplicates, publish_retries: publishRetries, node_killed: cluster.nodes[victim]!.name, stream_leader_before: leader, node_killed_at_acked: nodeDownAt, member_crashed_at_acked: memberDownAt,
+      events: EVENTS,
+      rate_per_s: RATE,
+      publish_seconds: Number(publishSeconds.toFixed(1)),
+      acked: acked.size,
+      stored: info.state.messages,
+      lost,
+      handled_once: handledOnce,
+      deliveries: totalDeliveries,
+      duplicate_deliveries: totalDeliveries - deliveries.size,
+      duplicates_dropped_by_filter: filter.duplicates,
+      publish_retries: publishRetries,
+      node_killed: cluster.nodes[victim]!.name,
+      stream_leader_before: leader,
+      node_killed_at_acked: nodeDownAt,
+      member_crashed_at_acked: memberDownAt,
     };
     console.log(`cluster fault run: ${JSON.stringify(report)}`);
     expect(memberB.durable.layout.events.replicas).toBe(3);

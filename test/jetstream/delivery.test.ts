@@ -32,7 +32,9 @@ describe("tenants", () => {
 
   it("a tenant missing from the layout gets the 'no stream' error naming the fix", async () => {
     await using f = await openDurable(nats.url, { tenant: "globex", layout: { tenants: [] } });
-    await expect(f.durable.publish("orders.created", { n: 1 })).rejects.toThrow(/no JetStream stream captures subject ".*\.globex\.events\.orders\.created".*oaio streams ensure/);
+    await expect(f.durable.publish("orders.created", { n: 1 })).rejects.toThrow(
+      /no JetStream stream captures subject ".*\.globex\.events\.orders\.created".*oaio streams ensure/,
+    );
   });
 });
 
@@ -54,10 +56,15 @@ describe("dead letters beyond handler failures", () => {
     await using f = await openDurable(nats.url);
     let runs = 0;
     // the first delivery never finishes (as if the process died in it); no in-progress acks
-    await f.durable.subscribe("loop.>", "looper", async () => {
-      runs++;
-      await new Promise(() => undefined);
-    }, { maxDeliver: 1, ackWaitMs: 500, workingIntervalMs: 60_000, drainTimeoutMs: 100 });
+    await f.durable.subscribe(
+      "loop.>",
+      "looper",
+      async () => {
+        runs++;
+        await new Promise(() => undefined);
+      },
+      { maxDeliver: 1, ackWaitMs: 500, workingIntervalMs: 60_000, drainTimeoutMs: 100 },
+    );
     const ack = await f.durable.publish("loop.x", {});
     await until("dead letter", async () => (await f.durable.deadLetters.list()).length === 1);
     const [letter] = await f.durable.deadLetters.list();
@@ -80,10 +87,15 @@ describe("middleware and context", () => {
       return r;
     };
     const seenSession: Array<string | undefined> = [];
-    await f.durable.subscribe("in.>", "mw", async (_p, ctx) => {
-      seenSession.push(currentContext()?.session_id);
-      if (ctx.envelope.event_type === "in.first") await f.durable.publish("in.second", {});
-    }, { inbound: [mw] });
+    await f.durable.subscribe(
+      "in.>",
+      "mw",
+      async (_p, ctx) => {
+        seenSession.push(currentContext()?.session_id);
+        if (ctx.envelope.event_type === "in.first") await f.durable.publish("in.second", {});
+      },
+      { inbound: [mw] },
+    );
     await f.durable.publish("in.first", {}, { context: { session_id: "s-42" } });
     await until("both handled", () => seenSession.length === 2);
     expect(seenSession).toEqual(["s-42", "s-42"]);

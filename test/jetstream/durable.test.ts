@@ -47,7 +47,9 @@ describe("streams as configuration", () => {
       await ensureStreams(nc, streamLayout({ prefix }));
       const err = await ensureStreams(nc, streamLayout({ prefix, storage: "memory" })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InvalidRequestError);
-      expect((err as Error).message).toMatch(/stream .*_EVENTS exists with retention limits \/ storage file, the layout wants limits \/ memory.*delete the stream/);
+      expect((err as Error).message).toMatch(
+        /stream .*_EVENTS exists with retention limits \/ storage file, the layout wants limits \/ memory.*delete the stream/,
+      );
       await expect(streamInfo(nc, "NO_SUCH_STREAM")).rejects.toThrow(/stream NO_SUCH_STREAM: not found: run `oaio streams ensure/);
     } finally {
       await nc.close();
@@ -123,10 +125,15 @@ describe("durable subscriptions", () => {
   it("handlers get event_id, stream sequence and acp.retry.attempt; retryable failures are redelivered with backoff, then acked", async () => {
     await using f = await openDurable(nats.url);
     const seen: Array<{ eventId: string; seq: number; attempt: unknown; deliveries: number }> = [];
-    const sub = await f.durable.subscribe("orders.*", "billing", (_p, ctx) => {
-      seen.push({ eventId: ctx.eventId, seq: ctx.streamSequence, attempt: ctx.envelope.metadata?.["acp.retry.attempt"], deliveries: ctx.deliveryCount });
-      if (ctx.deliveryCount < 3) throw new AcpError("AGENT_UNAVAILABLE", "not yet");
-    }, { backoffMs: [50, 100], maxDeliver: 5 });
+    const sub = await f.durable.subscribe(
+      "orders.*",
+      "billing",
+      (_p, ctx) => {
+        seen.push({ eventId: ctx.eventId, seq: ctx.streamSequence, attempt: ctx.envelope.metadata?.["acp.retry.attempt"], deliveries: ctx.deliveryCount });
+        if (ctx.deliveryCount < 3) throw new AcpError("AGENT_UNAVAILABLE", "not yet");
+      },
+      { backoffMs: [50, 100], maxDeliver: 5 },
+    );
     const ack = await f.durable.publish("orders.created", { id: 1 });
     await until("acked", () => sub.stats().acked === 1);
     expect(seen.map((s) => s.attempt)).toEqual([1, 2, 3]);
@@ -136,11 +143,16 @@ describe("durable subscriptions", () => {
 
   it("a non-retryable failure is dead-lettered at once with full context; after maxDeliver a retryable one is too", async () => {
     await using f = await openDurable(nats.url);
-    await f.durable.subscribe("jobs.>", "worker", (payload) => {
-      const p = payload as { kind: string };
-      if (p.kind === "bad") throw new InvalidRequestError("field x is wrong");
-      throw new AcpError("AGENT_UNAVAILABLE", "down");
-    }, { backoffMs: [20], maxDeliver: 2 });
+    await f.durable.subscribe(
+      "jobs.>",
+      "worker",
+      (payload) => {
+        const p = payload as { kind: string };
+        if (p.kind === "bad") throw new InvalidRequestError("field x is wrong");
+        throw new AcpError("AGENT_UNAVAILABLE", "down");
+      },
+      { backoffMs: [20], maxDeliver: 2 },
+    );
     const bad = await f.durable.publish("jobs.run", { kind: "bad" });
     const flaky = await f.durable.publish("jobs.run", { kind: "flaky" });
     await until("two dead letters", async () => (await f.durable.deadLetters.list()).length === 2);
@@ -148,7 +160,11 @@ describe("durable subscriptions", () => {
     const byId = new Map(letters.map((l) => [l.eventId, l]));
     expect(byId.get(bad.eventId)).toMatchObject({
       original: { stream: f.durable.layout.events.name, seq: bad.seq, subject: f.bus.subjects.events("jobs.run") },
-      consumer: "worker", deliveries: 1, errorCode: "INVALID_REQUEST", error: "field x is wrong", eventType: "jobs.run",
+      consumer: "worker",
+      deliveries: 1,
+      errorCode: "INVALID_REQUEST",
+      error: "field x is wrong",
+      eventType: "jobs.run",
       dlqSubject: `${f.bus.prefix}.dlq.jobs.run`,
     });
     expect(byId.get(flaky.eventId)).toMatchObject({ deliveries: 2, errorCode: "AGENT_UNAVAILABLE" });
@@ -181,7 +197,10 @@ describe("durable subscriptions", () => {
     await using f = await openDurable(nats.url);
     for (let i = 1; i <= 5; i++) await f.durable.publish("s.e", { i });
     const got = { all: [] as number[], seq: [] as number[], last: [] as number[], new: [] as number[] };
-    const h = (into: number[]) => (p: unknown): void => void into.push((p as { i: number }).i);
+    const h =
+      (into: number[]) =>
+      (p: unknown): void =>
+        void into.push((p as { i: number }).i);
     await f.durable.subscribe("s.e", "c-all", h(got.all), { start: { from: "all" } });
     await f.durable.subscribe("s.e", "c-seq", h(got.seq), { start: { from: "seq", seq: 4 } });
     await f.durable.subscribe("s.e", "c-last", h(got.last), { start: { from: "last" } });
@@ -194,10 +213,15 @@ describe("durable subscriptions", () => {
   it("in-progress acks keep a handler that outlives ackWait from being redelivered", async () => {
     await using f = await openDurable(nats.url);
     let runs = 0;
-    const sub = await f.durable.subscribe("slow.>", "slow", async () => {
-      runs++;
-      await new Promise((r) => setTimeout(r, 2_500));
-    }, { ackWaitMs: 1_000 });
+    const sub = await f.durable.subscribe(
+      "slow.>",
+      "slow",
+      async () => {
+        runs++;
+        await new Promise((r) => setTimeout(r, 2_500));
+      },
+      { ackWaitMs: 1_000 },
+    );
     await f.durable.publish("slow.job", {});
     await until("acked", () => sub.stats().acked === 1, 10_000);
     expect(runs).toBe(1);
@@ -235,18 +259,25 @@ describe("work queues and replay", () => {
     let running = 0;
     let peak = 0;
     let done = 0;
-    await f.durable.work("resize", async () => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-      done++;
-    }, { maxInFlight: 3 });
+    await f.durable.work(
+      "resize",
+      async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 5));
+        running--;
+        done++;
+      },
+      { maxInFlight: 3 },
+    );
     for (let i = 0; i < 60; i++) await f.durable.enqueue("resize", "image.resize", { i });
     await until("60 done", () => done === 60);
     expect(peak).toBeLessThanOrEqual(3);
     expect(peak).toBeGreaterThan(1);
-    await until("stream empty", async () => (await (await jetstreamManager(f.transport.connection)).streams.info(f.durable.layout.work.name)).state.messages === 0);
+    await until(
+      "stream empty",
+      async () => (await (await jetstreamManager(f.transport.connection)).streams.info(f.durable.layout.work.name)).state.messages === 0,
+    );
   });
 
   it("replays by sequence and by time, in order, ending at the last stored message", async () => {

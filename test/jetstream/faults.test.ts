@@ -22,13 +22,20 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-interface MemberEvent { ev: string; n?: number; seq?: number; deliveries?: number }
+interface MemberEvent {
+  ev: string;
+  n?: number;
+  seq?: number;
+  deliveries?: number;
+}
 
 describe("a consumer killed mid-handling", () => {
   it("only its unacknowledged messages are redelivered, to another member", async () => {
     await using f = await openDurable(nats.url);
     const prefix = f.bus.prefix;
-    const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}test/jetstream/member.ts`, nats.url, prefix, "crew", "1500"], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", `${REPO_ROOT}test/jetstream/member.ts`, nats.url, prefix, "crew", "1500"], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     killOnTestEnd(child);
     const events: MemberEvent[] = [];
     let buf = "";
@@ -57,7 +64,10 @@ describe("a consumer killed mid-handling", () => {
       for (let n = 14; n < 20; n++) await f.durable.publish("jobs.run", { n });
       await until("all handled", () => got.length >= 10);
       await new Promise((r) => setTimeout(r, 2_000)); // one more ackWait: anything else redelivered would show now
-      const redelivered = got.filter((g) => g.deliveries > 1).map((g) => g.n).sort((a, b) => a - b);
+      const redelivered = got
+        .filter((g) => g.deliveries > 1)
+        .map((g) => g.n)
+        .sort((a, b) => a - b);
       expect(redelivered).toEqual([10, 11, 12, 13]);
       expect(got.map((g) => g.n).sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
     } finally {
@@ -75,10 +85,15 @@ describe("single node kill -9 and restart on the same store", () => {
     const received = new Map<string, number>();
     const filter = createIdempotencyFilter({ maxEntries: 10_000 });
     let handled = 0;
-    await sub.durable.subscribe("load.>", "resume", idempotent(filter, (_p, ctx) => {
-      received.set(ctx.eventId, (received.get(ctx.eventId) ?? 0) + 1);
-      handled++;
-    }), { ackWaitMs: 2_000 });
+    await sub.durable.subscribe(
+      "load.>",
+      "resume",
+      idempotent(filter, (_p, ctx) => {
+        received.set(ctx.eventId, (received.get(ctx.eventId) ?? 0) + 1);
+        handled++;
+      }),
+      { ackWaitMs: 2_000 },
+    );
     const acked = new Set<string>();
     let publishFailures = 0;
     const publishOne = async (env: Envelope): Promise<void> => {
@@ -107,7 +122,9 @@ describe("single node kill -9 and restart on the same store", () => {
     await until("every acknowledged event handled", () => [...acked].every((id) => received.has(id)), 60_000);
     const info = await (await jetstreamManager(pub.transport.connection)).streams.info(pub.durable.layout.events.name);
     const lost = [...acked].filter((id) => !received.has(id)).length;
-    console.log(`single-node kill -9: published ${total}, acked ${acked.size}, stored ${info.state.messages}, lost ${lost}, handled ${handled}, duplicates dropped ${filter.duplicates}, publish attempts without PubAck ${publishFailures}`);
+    console.log(
+      `single-node kill -9: published ${total}, acked ${acked.size}, stored ${info.state.messages}, lost ${lost}, handled ${handled}, duplicates dropped ${filter.duplicates}, publish attempts without PubAck ${publishFailures}`,
+    );
     expect(acked.size).toBe(total);
     expect(info.state.messages).toBe(total);
     expect(lost).toBe(0);

@@ -18,11 +18,18 @@ export interface DurableFixture extends AsyncDisposable {
 
 /** A bus + durable bus on `servers`; streams ensured unless `ensure: false`. */
 export async function openDurable(
-  servers: string | string[], opts: { prefix?: string; agentId?: string; tenant?: string; layout?: StreamLayoutOptions; ensure?: boolean; publish?: PublisherOptions } = {},
+  servers: string | string[],
+  opts: { prefix?: string; agentId?: string; tenant?: string; layout?: StreamLayoutOptions; ensure?: boolean; publish?: PublisherOptions } = {},
 ): Promise<DurableFixture> {
   const transport = await connectNats({ servers, name: opts.agentId ?? "test" });
   const prefix = opts.prefix ?? uniquePrefix();
-  const bus = createBus({ agentId: opts.agentId ?? "test", transport, ownsTransport: true, prefix, ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }) });
+  const bus = createBus({
+    agentId: opts.agentId ?? "test",
+    transport,
+    ownsTransport: true,
+    prefix,
+    ...(opts.tenant === undefined ? {} : { tenant: opts.tenant }),
+  });
   const layout = streamLayout({ prefix, ...(opts.tenant === undefined ? {} : { tenants: [opts.tenant] }), ...opts.layout });
   const durable = createDurableBus({ bus, layout, ...(opts.publish === undefined ? {} : { publish: opts.publish }) });
   if (opts.ensure !== false) await durable.ensureStreams();

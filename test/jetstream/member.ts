@@ -13,10 +13,15 @@ const transport = await connectNats({ servers: url!, name: "member" });
 const bus = createBus({ agentId: "member", transport, ownsTransport: true, prefix: prefix! });
 const durable = createDurableBus({ bus, layout: streamLayout({ prefix: prefix! }) });
 const say = (o: object): void => void process.stdout.write(`${JSON.stringify(o)}\n`);
-await durable.subscribe<{ n: number; hang?: boolean }>("jobs.>", durableName!, async (p, ctx) => {
-  say({ ev: "start", n: p.n, seq: ctx.streamSequence, deliveries: ctx.deliveryCount });
-  if (p.hang === true) await new Promise(() => undefined);
-  say({ ev: "done", n: p.n });
-}, { ackWaitMs: Number(ackWait), maxInFlight: 4 });
+await durable.subscribe<{ n: number; hang?: boolean }>(
+  "jobs.>",
+  durableName!,
+  async (p, ctx) => {
+    say({ ev: "start", n: p.n, seq: ctx.streamSequence, deliveries: ctx.deliveryCount });
+    if (p.hang === true) await new Promise(() => undefined);
+    say({ ev: "done", n: p.n });
+  },
+  { ackWaitMs: Number(ackWait), maxInFlight: 4 },
+);
 say({ ev: "ready" });
 process.once("SIGTERM", () => void durable.close().then(() => bus.close()));

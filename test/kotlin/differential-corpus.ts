@@ -13,24 +13,79 @@ import { mulberry32 } from "../helpers/prng.js";
 type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 type JsonRecord = { [key: string]: JsonValue };
 
-
 const VALUES: JsonValue[] = [
-  null, true, false, 0, -1, 1.5, 2, 1e300, 9007199254740992, "", "x", "acp/1.0", "working", "completed",
-  "agent.response.final", "2026-01-01T00:00:00Z", "019ca8d7-2d83-7c15-827c-9f57e83b6085", [], {}, { a: 1 },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  2,
+  1e300,
+  9007199254740992,
+  "",
+  "x",
+  "acp/1.0",
+  "working",
+  "completed",
+  "agent.response.final",
+  "2026-01-01T00:00:00Z",
+  "019ca8d7-2d83-7c15-827c-9f57e83b6085",
+  [],
+  {},
+  { a: 1 },
   { code: "AGENT_TIMEOUT", message: "m", retryable: true },
 ];
 const TOP = [
-  "spec_version", "schema_version", "event_id", "event_type", "occurred_at", "trace_id", "reply_to", "from", "to",
-  "frame_type", "phase", "seq", "is_final", "payload", "metadata", "x_unknown",
+  "spec_version",
+  "schema_version",
+  "event_id",
+  "event_type",
+  "occurred_at",
+  "trace_id",
+  "reply_to",
+  "from",
+  "to",
+  "frame_type",
+  "phase",
+  "seq",
+  "is_final",
+  "payload",
+  "metadata",
+  "x_unknown",
 ];
 const PAYLOAD_KEYS = [
-  "delta", "data", "meta", "code", "message", "retryable", "cause", "call_id", "name", "arguments", "output", "error",
-  "task_id", "status", "result", "input", "callback", "reason",
+  "delta",
+  "data",
+  "meta",
+  "code",
+  "message",
+  "retryable",
+  "cause",
+  "call_id",
+  "name",
+  "arguments",
+  "output",
+  "error",
+  "task_id",
+  "status",
+  "result",
+  "input",
+  "callback",
+  "reason",
 ];
 const EVENT_TYPES = [
-  "agent.message.received", "agent.response.started", "agent.response.delta", "agent.response.final",
-  "agent.response.error", "agent.tool.call", "agent.tool.result", "agent.task.created", "agent.task.completed",
-  "agent.stream.cancel", "custom.event",
+  "agent.message.received",
+  "agent.response.started",
+  "agent.response.delta",
+  "agent.response.final",
+  "agent.response.error",
+  "agent.tool.call",
+  "agent.tool.result",
+  "agent.task.created",
+  "agent.task.completed",
+  "agent.stream.cancel",
+  "custom.event",
 ];
 const PHASES = ["submitted", "working", "input_required", "auth_required", "completed", "failed", "canceled", "rejected", "paused"];
 const FRAMES = ["request", "response.delta", "response.final", "response.error", "tool.result", "other"];
@@ -64,7 +119,9 @@ function damageText(text: string, pick: <T>(xs: readonly T[]) => T): Uint8Array 
   const enc = new TextEncoder();
   switch (pick([0, 1, 2, 3, 4, 5, 6, 7])) {
     case 0:
-      return enc.encode(text.replace(/"(seq|schema_version)":(\d+)/u, (_m, k: string, n: string) => `"${k}":${pick([`${n}.0`, `${n}e0`, `${n}E+0`, `-${n}`, `0${n}`])}`));
+      return enc.encode(
+        text.replace(/"(seq|schema_version)":(\d+)/u, (_m, k: string, n: string) => `"${k}":${pick([`${n}.0`, `${n}e0`, `${n}E+0`, `-${n}`, `0${n}`])}`),
+      );
     case 1:
       return enc.encode(pick([" \n\t", "\r\n"]) + text + pick(["", " ", "\n", " x", ",", "{}", "\u00a0"]));
     case 2:

@@ -48,7 +48,7 @@ export function writeKeywordFixture(schemaDir: string, dir: string): void {
       Interface: {
         type: "object",
         description: "A nested class named by a keyword.",
-        properties: { do: { type: "boolean" }, return: { type: "string", enum: ["if", "else"] }, "this": { $ref: "#/$defs/Interface" } },
+        properties: { do: { type: "boolean" }, return: { type: "string", enum: ["if", "else"] }, this: { $ref: "#/$defs/Interface" } },
       },
     };
   });

@@ -59,9 +59,7 @@ describe("circuit breaker (per target)", () => {
     await client.transport.flush();
     await net.settle();
     await waitFor("state-change events", () => changes.length === 5);
-    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual([
-      "closed->open", "open->half_open", "half_open->open", "open->half_open", "half_open->closed",
-    ]);
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(["closed->open", "open->half_open", "half_open->open", "open->half_open", "half_open->closed"]);
     expect(changes[0]).toMatchObject({ target: "flaky", failures: 2, last_error_code: "AGENT_UNAVAILABLE" });
   });
 
@@ -100,9 +98,13 @@ describe("circuit breaker: one tenant cannot open another's circuit (issue 9 §4
     const changes: CircuitStateChange[] = [];
     const watcher = await net.bus("cbt-watcher", { tenant: "a" });
     watcher.subscribe(CIRCUIT_EVENT_TYPE, (p) => void changes.push(p as CircuitStateChange));
-    server.handleInvoke("shared", () => {
-      throw new AgentUnavailableError("a is broken");
-    }, { tenant: "a" });
+    server.handleInvoke(
+      "shared",
+      () => {
+        throw new AgentUnavailableError("a is broken");
+      },
+      { tenant: "a" },
+    );
     server.handleInvoke("shared", () => "b ok", { tenant: "b" });
     await net.settle();
     for (let i = 0; i < 2; i++) {

@@ -4,14 +4,18 @@ import { chain, composeInbound, composeOutbound, type MiddlewarePair } from "../
 import { createEnvelope } from "../../runtime/index.js";
 
 function marks(trail: string[], name: string): MiddlewarePair {
-  const inbound: InboundMiddleware = (next) => async (env, ctx): Promise<InboundResult> => {
-    trail.push(`in:${name}`);
-    return next(env, ctx);
-  };
-  const outbound: OutboundMiddleware = (next) => async (env, call): Promise<OutboundResult> => {
-    trail.push(`out:${name}`);
-    return next(env, call);
-  };
+  const inbound: InboundMiddleware =
+    (next) =>
+    async (env, ctx): Promise<InboundResult> => {
+      trail.push(`in:${name}`);
+      return next(env, ctx);
+    };
+  const outbound: OutboundMiddleware =
+    (next) =>
+    async (env, call): Promise<OutboundResult> => {
+      trail.push(`out:${name}`);
+      return next(env, call);
+    };
   return { inbound, outbound };
 }
 
@@ -20,21 +24,35 @@ describe("chain", () => {
     const trail: string[] = [];
     const m = (n: string) => marks(trail, n);
     const lists = chain({
-      timeout: m("timeout"), retry: m("retry"), deadLetter: m("deadLetter").inbound, circuitBreaker: m("breaker").outbound,
-      validation: m("validation"), rateLimit: m("rateLimit"), logging: m("logging"), trace: m("trace"), recover: m("recover").inbound,
-      inbound: [m("extra").inbound], outbound: [m("extra").outbound],
+      timeout: m("timeout"),
+      retry: m("retry"),
+      deadLetter: m("deadLetter").inbound,
+      circuitBreaker: m("breaker").outbound,
+      validation: m("validation"),
+      rateLimit: m("rateLimit"),
+      logging: m("logging"),
+      trace: m("trace"),
+      recover: m("recover").inbound,
+      inbound: [m("extra").inbound],
+      outbound: [m("extra").outbound],
     });
     const env = createEnvelope({ event_type: "x" });
     const handler = composeInbound(lists.inbound)(async () => ({ kind: "none" }));
     await handler(env, {} as never);
     expect(trail.splice(0)).toEqual([
-      "in:recover", "in:trace", "in:logging", "in:rateLimit", "in:validation", "in:deadLetter", "in:retry", "in:timeout", "in:extra",
+      "in:recover",
+      "in:trace",
+      "in:logging",
+      "in:rateLimit",
+      "in:validation",
+      "in:deadLetter",
+      "in:retry",
+      "in:timeout",
+      "in:extra",
     ]);
     const send = composeOutbound(lists.outbound)(async () => ({ kind: "sent" }));
     await send(env, {} as never);
-    expect(trail).toEqual([
-      "out:trace", "out:logging", "out:rateLimit", "out:validation", "out:retry", "out:breaker", "out:timeout", "out:extra",
-    ]);
+    expect(trail).toEqual(["out:trace", "out:logging", "out:rateLimit", "out:validation", "out:retry", "out:breaker", "out:timeout", "out:extra"]);
   });
 
   it("fills only the directions asked for, and skips what is not given", () => {

@@ -28,13 +28,29 @@ describe("logging", () => {
     await waitFor("inbound lines", () => inLog.lines.length === 2);
 
     const handled = inLog.lines[0]!;
-    expect(handled).toMatchObject({ level: 20, direction: "in", kind: "invoke", subject: "acp.v1.t1.invoke.secret", event_type: "agent.message.received", tenant_id: "t1", outcome: "value", payload: "[redacted]", msg: "handled" });
+    expect(handled).toMatchObject({
+      level: 20,
+      direction: "in",
+      kind: "invoke",
+      subject: "acp.v1.t1.invoke.secret",
+      event_type: "agent.message.received",
+      tenant_id: "t1",
+      outcome: "value",
+      payload: "[redacted]",
+      msg: "handled",
+    });
     expect(handled["metadata"]).toEqual({ "user.note": "[redacted]", "acp.retry.attempt": 1 });
     expect(typeof handled["duration_ms"]).toBe("number");
     expect(JSON.stringify(inLog.lines)).not.toContain("hunter2");
     expect(inLog.lines[1]).toMatchObject({ level: 40, outcome: "error", error: { code: "AGENT_TIMEOUT", retryable: true } });
 
-    expect(outLog.lines[0]).toMatchObject({ level: 30, direction: "out", kind: "invoke", outcome: "reply", reply: { event_type: "agent.response.final", payload: "[redacted]" } });
+    expect(outLog.lines[0]).toMatchObject({
+      level: 30,
+      direction: "out",
+      kind: "invoke",
+      outcome: "reply",
+      reply: { event_type: "agent.response.final", payload: "[redacted]" },
+    });
     expect(outLog.lines[1]).toMatchObject({ level: 40, outcome: "error", error: { code: "AGENT_TIMEOUT" } });
   });
 

@@ -49,11 +49,17 @@ describe("rate limit", () => {
   });
 
   it("refuses nonsense limits when it is created, with the invalid-argument error naming the field", () => {
-    expect(() => rateLimit({ perTenant: { rate: 0 } })).toThrow(expect.objectContaining({
-      code: "INVALID_REQUEST", details: expect.objectContaining({ api: "rateLimit", field: "perTenant.rate", value: 0 }),
-    }));
-    expect(() => rateLimit({ perTarget: { rate: 1 }, targets: { slow: { rate: 1, burst: 0.5 } } })).toThrow(expect.objectContaining({
-      code: "INVALID_REQUEST", details: expect.objectContaining({ field: 'targets["slow"].burst', value: 0.5 }),
-    }));
+    expect(() => rateLimit({ perTenant: { rate: 0 } })).toThrow(
+      expect.objectContaining({
+        code: "INVALID_REQUEST",
+        details: expect.objectContaining({ api: "rateLimit", field: "perTenant.rate", value: 0 }),
+      }),
+    );
+    expect(() => rateLimit({ perTarget: { rate: 1 }, targets: { slow: { rate: 1, burst: 0.5 } } })).toThrow(
+      expect.objectContaining({
+        code: "INVALID_REQUEST",
+        details: expect.objectContaining({ field: 'targets["slow"].burst', value: 0.5 }),
+      }),
+    );
   });
 });

@@ -8,9 +8,21 @@
 import { randomBytes } from "node:crypto";
 import { AsyncLocalStorage } from "node:async_hooks";
 import {
-  ROOT_CONTEXT, SpanKind, TraceFlags, context as otelContext, trace,
-  type Attributes, type Context, type ContextManager, type Link, type Span, type SpanAttributeValue,
-  type SpanContext, type SpanOptions, type SpanStatus, type Tracer,
+  ROOT_CONTEXT,
+  SpanKind,
+  TraceFlags,
+  context as otelContext,
+  trace,
+  type Attributes,
+  type Context,
+  type ContextManager,
+  type Link,
+  type Span,
+  type SpanAttributeValue,
+  type SpanContext,
+  type SpanOptions,
+  type SpanStatus,
+  type Tracer,
 } from "@opentelemetry/api";
 
 export class AlsContextManager implements ContextManager {

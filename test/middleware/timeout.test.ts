@@ -45,8 +45,11 @@ describe("timeout", () => {
   });
 
   it("rejects a non-positive time", () => {
-    expect(() => timeout({ ms: 0 })).toThrow(expect.objectContaining({
-      code: "INVALID_REQUEST", details: { api: "timeout", field: "ms", value: 0, expected: "a positive number of ms" },
-    }));
+    expect(() => timeout({ ms: 0 })).toThrow(
+      expect.objectContaining({
+        code: "INVALID_REQUEST",
+        details: { api: "timeout", field: "ms", value: 0, expected: "a positive number of ms" },
+      }),
+    );
   });
 });

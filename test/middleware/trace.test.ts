@@ -17,8 +17,16 @@ describe("traceparent <-> span context", () => {
   it("reads valid W3C traceparents and refuses the invalid ones", () => {
     expect(spanContextFromTraceparent(` ${TRACEPARENT} `)).toEqual({ traceId: TRACE, spanId: CALLER_SPAN, traceFlags: 1, isRemote: true });
     expect(spanContextFromTraceparent(`01-${TRACE}-${CALLER_SPAN}-00-future`)).toMatchObject({ traceId: TRACE, traceFlags: 0 });
-    for (const bad of [undefined, 42, "", `${TRACEPARENT}-extra`, `ff-${TRACE}-${CALLER_SPAN}-01`, `00-${"0".repeat(32)}-${CALLER_SPAN}-01`,
-      `00-${TRACE}-${"0".repeat(16)}-01`, TRACEPARENT.toUpperCase()]) {
+    for (const bad of [
+      undefined,
+      42,
+      "",
+      `${TRACEPARENT}-extra`,
+      `ff-${TRACE}-${CALLER_SPAN}-01`,
+      `00-${"0".repeat(32)}-${CALLER_SPAN}-01`,
+      `00-${TRACE}-${"0".repeat(16)}-01`,
+      TRACEPARENT.toUpperCase(),
+    ]) {
       expect(spanContextFromTraceparent(bad)).toBeUndefined();
     }
   });

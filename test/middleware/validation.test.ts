@@ -11,9 +11,14 @@ describe("validation", () => {
     const server = await net.bus("v-server", {
       validation: "lenient",
       middleware: {
-        inbound: [validation({
-          check: (env) => (typeof (env.payload as { query?: unknown } | undefined)?.query === "string" ? undefined : { pointer: "/payload/query", message: "expected a string" }),
-        }).inbound],
+        inbound: [
+          validation({
+            check: (env) =>
+              typeof (env.payload as { query?: unknown } | undefined)?.query === "string"
+                ? undefined
+                : { pointer: "/payload/query", message: "expected a string" },
+          }).inbound,
+        ],
       },
     });
     server.handleInvoke("search", () => {

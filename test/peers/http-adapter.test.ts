@@ -72,17 +72,29 @@ describe("the deployed HTTP adapter in front of TS agents", () => {
 
   it("invoke: the headers' tenant picks the subject, the context reaches the handler; no payload answers 204", async () => {
     const seen: { env: Envelope; subject: string }[] = [];
-    ts.handleInvoke("h-ctx", (_p, ctx: HandlerContext) => {
-      seen.push({ env: ctx.envelope, subject: ctx.subject });
-      return undefined;
-    }, { tenant: "acme" });
+    ts.handleInvoke(
+      "h-ctx",
+      (_p, ctx: HandlerContext) => {
+        seen.push({ env: ctx.envelope, subject: ctx.subject });
+        return undefined;
+      },
+      { tenant: "acme" },
+    );
     await net.settle();
     const res = await post("/v1/agents/h-ctx/invoke", { q: 1 }, { ...context, "X-Tenant-Id": "acme" });
     expect(res.status).toBe(204);
     expect(await res.text()).toBe("");
     expect(seen).toHaveLength(1);
     expect(seen[0]!.subject).toBe("acp.v1.acme.invoke.h-ctx");
-    expect(seen[0]!.env).toMatchObject({ from: "py-gateway", to: "h-ctx", tenant_id: "acme", session_id: "s-http", user_id: "u-http", channel: "web", payload: { q: 1 } });
+    expect(seen[0]!.env).toMatchObject({
+      from: "py-gateway",
+      to: "h-ctx",
+      tenant_id: "acme",
+      session_id: "s-http",
+      user_id: "u-http",
+      channel: "web",
+      payload: { q: 1 },
+    });
   });
 
   it("invoke: a 200's body is the handler's bare value (one wire form for finals)", async () => {

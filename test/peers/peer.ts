@@ -47,11 +47,11 @@ export interface PythonPeer extends AsyncDisposable {
 /** Starts test/peers/python/peer.py with the peer venv's python and waits for it to connect. */
 export async function startPythonPeer(natsUrl: string, agentId = "py-peer"): Promise<PythonPeer> {
   const python = await ensurePeerVenv();
-  const child: ChildProcessWithoutNullStreams = spawn(
-    python,
-    ["-u", join(REPO_ROOT, "test/peers/python/peer.py"), "--nats", natsUrl, "--agent-id", agentId],
-    { cwd: REPO_ROOT, env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" }, stdio: ["pipe", "pipe", "pipe"] },
-  );
+  const child: ChildProcessWithoutNullStreams = spawn(python, ["-u", join(REPO_ROOT, "test/peers/python/peer.py"), "--nats", natsUrl, "--agent-id", agentId], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let err = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
     if (err.length < 64_000) err += d;

@@ -58,7 +58,14 @@ describe("invoke: deployed Python client → TS handler", () => {
     const reply = await pyInvoke("inv-basic", { q: "hi" });
     expect(seen).toHaveLength(1);
     const req = seen[0]!;
-    expect(req).toMatchObject({ spec_version: "acp/1.0", schema_version: 1, event_type: "agent.message.received", from: "py-peer", to: "inv-basic", payload: { q: "hi" } });
+    expect(req).toMatchObject({
+      spec_version: "acp/1.0",
+      schema_version: 1,
+      event_type: "agent.message.received",
+      from: "py-peer",
+      to: "inv-basic",
+      payload: { q: "hi" },
+    });
     expect(req.reply_to).toMatch(/^_INBOX\.[A-Za-z0-9]{22}$/);
     expect(reply).toMatchObject({ event_type: "agent.response.final", is_final: true, correlation_id: req.event_id, to: "py-peer" });
     // On the wire (spec/interop.md "Requests"): the reply address only in the envelope, no NATS
@@ -72,7 +79,7 @@ describe("invoke: deployed Python client → TS handler", () => {
     await net.tap.where("the reply on the inbox", (m) => m.subject === req.reply_to && m.json?.["correlation_id"] === req.event_id);
   });
 
-  it("a deployed request nobody serves waits for the client's timeout (no NATS reply subject, so no \"no responders\")", async () => {
+  it('a deployed request nobody serves waits for the client\'s timeout (no NATS reply subject, so no "no responders")', async () => {
     const a = await net.peer.call("invoke", { target: "inv-nobody", payload: {}, timeout: 0.3 });
     expect(a).toMatchObject({ ok: false, error_type: "TimeoutError" });
   });
@@ -128,7 +135,16 @@ describe("streams: deployed Python client → TS stream handler", () => {
 
 describe("errors: TS handler → deployed Python client", () => {
   it("each deployed code reaches the deployed client as thrown (code, message, retryable)", async () => {
-    const classes = [AgentTimeoutError, AgentUnavailableError, BackpressureDropError, TransportFailureError, CodecFailureError, AuthFailureError, InvalidRequestError, NoHandlerError];
+    const classes = [
+      AgentTimeoutError,
+      AgentUnavailableError,
+      BackpressureDropError,
+      TransportFailureError,
+      CodecFailureError,
+      AuthFailureError,
+      InvalidRequestError,
+      NoHandlerError,
+    ];
     ts.handleInvoke("inv-err", (p: unknown) => {
       const { i, retryable } = p as { i: number; retryable: boolean };
       const Cls = classes[i];
@@ -157,7 +173,10 @@ describe("errors: TS handler → deployed Python client", () => {
       throw thrown[p as keyof typeof thrown]();
     });
     await net.settle();
-    for (const [kind, precise] of [["denied", "PERMISSION_DENIED"], ["canceled", "CANCELED"]] as const) {
+    for (const [kind, precise] of [
+      ["denied", "PERMISSION_DENIED"],
+      ["canceled", "CANCELED"],
+    ] as const) {
       const invoked = await pyInvoke("inv-ext", kind);
       const streamed = (await pyStream("st-ext", kind)).at(-1)!;
       for (const reply of [invoked, streamed]) {
@@ -211,7 +230,16 @@ describe("context, tenants and queue groups: deployed Python client → TS", () 
     // with a new span, and (deployed-style) the non-acp metadata is not propagated implicitly.
     const [leaf] = await net.peer.eventsWhere("the nested request", handled("leaf"), 1);
     const nested = envOf(leaf!);
-    expect(nested).toMatchObject({ session_id: "sess-9", conversation_id: "conv-9", tenant_id: "acme", user_id: "user-9", channel: "matrix", trace_id: trace, from: "ts-acme", to: "leaf" });
+    expect(nested).toMatchObject({
+      session_id: "sess-9",
+      conversation_id: "conv-9",
+      tenant_id: "acme",
+      user_id: "user-9",
+      channel: "matrix",
+      trace_id: trace,
+      from: "ts-acme",
+      to: "leaf",
+    });
     expect(nested["span_id"]).not.toBe("00f067aa0ba902b7");
     expect(nested["traceparent"]).toBe(`00-${trace}-${String(nested["span_id"])}-01`);
     await net.tap.where("the tenant's subject", (m) => m.subject === "acp.v1.acme.invoke.ctx-mid");
@@ -220,10 +248,14 @@ describe("context, tenants and queue groups: deployed Python client → TS", () 
   it("tenants are isolated: the deployed client's tenant picks the TS handler", async () => {
     const count: Record<string, number> = {};
     for (const tenant of ["acme", "globex", null] as const) {
-      ts.handleInvoke("room", () => {
-        count[String(tenant)] = (count[String(tenant)] ?? 0) + 1;
-        return String(tenant);
-      }, { tenant });
+      ts.handleInvoke(
+        "room",
+        () => {
+          count[String(tenant)] = (count[String(tenant)] ?? 0) + 1;
+          return String(tenant);
+        },
+        { tenant },
+      );
     }
     await net.settle();
     const viaBus = await pyInvoke("room", 1, { tenant: "acme" });

@@ -59,24 +59,48 @@ describe("streams: TS bus → deployed Python stream handler", () => {
   it("a handler that returns without a terminal frame ends the stream with an empty final", async () => {
     await net.peer.ok("handle", { kind: "stream", target: "st-auto" });
     const got = await streamFrames(ts, "st-auto", { do: "stream", steps: [["delta", { delta: "x" }], ["return"]] });
-    expect(got).toEqual({ frames: [{ type: "delta", delta: "x", data: undefined }, { type: "final", result: undefined }] });
+    expect(got).toEqual({
+      frames: [
+        { type: "delta", delta: "x", data: undefined },
+        { type: "final", result: undefined },
+      ],
+    });
   });
 
   it("an error frame ends the stream with its typed error after the frames before it", async () => {
     await net.peer.ok("handle", { kind: "stream", target: "st-err" });
-    const typed = await streamFrames(ts, "st-err", { do: "stream", steps: [["delta", { delta: "a" }], ["error", "AGENT_TIMEOUT", "upstream slow", true]] });
+    const typed = await streamFrames(ts, "st-err", {
+      do: "stream",
+      steps: [
+        ["delta", { delta: "a" }],
+        ["error", "AGENT_TIMEOUT", "upstream slow", true],
+      ],
+    });
     expect(typed.frames).toEqual([{ type: "delta", delta: "a", data: undefined }]);
     expect(typed.error).toBeInstanceOf(AgentTimeoutError);
     expect(typed.error).toMatchObject({ message: "upstream slow", retryable: true });
-    const plain = await streamFrames(ts, "st-err", { do: "stream", steps: [["delta", { delta: "a" }], ["raise_plain", "kaput"]] });
+    const plain = await streamFrames(ts, "st-err", {
+      do: "stream",
+      steps: [
+        ["delta", { delta: "a" }],
+        ["raise_plain", "kaput"],
+      ],
+    });
     expect(plain.frames).toHaveLength(1);
     expect(plain.error).toBeInstanceOf(AgentUnavailableError);
     expect(plain.error).toMatchObject({ message: "kaput", retryable: false });
   });
 
-  it("accepts the deployed writer's bare payloads: delta(\"al\"), started(\"thinking\"), bare finals", async () => {
+  it('accepts the deployed writer\'s bare payloads: delta("al"), started("thinking"), bare finals', async () => {
     await net.peer.ok("handle", { kind: "stream", target: "st-bare" });
-    const steps = [["started", "thinking"], ["delta", "al"], ["delta", "ice"], ["delta", [1, 2]], ["delta", 42], ["final", "alice"]];
+    const steps = [
+      ["started", "thinking"],
+      ["delta", "al"],
+      ["delta", "ice"],
+      ["delta", [1, 2]],
+      ["delta", 42],
+      ["final", "alice"],
+    ];
     const got = await streamFrames(ts, "st-bare", { do: "stream", steps });
     // On the wire the payloads are the bare JSON values (spec/interop.md "Stream frames").
     const [req] = await net.tap.where("the request", (m) => m.subject === "acp.v1.invoke.st-bare");
@@ -101,7 +125,11 @@ describe("streams: TS bus → deployed Python stream handler", () => {
     // delta({"tokens": 2}) the dict itself (not {"delta", "data"}). Read as standard shapes,
     // meta and data come out undefined and the content is lost to the consumer.
     await net.peer.ok("handle", { kind: "stream", target: "st-obj" });
-    const steps = [["started", { model: "m1" }], ["delta", { tokens: 2 }], ["final", { text: "ok" }]];
+    const steps = [
+      ["started", { model: "m1" }],
+      ["delta", { tokens: 2 }],
+      ["final", { text: "ok" }],
+    ];
     const got = await streamFrames(ts, "st-obj", { do: "stream", steps });
     const [req] = await net.tap.where("the request", (m) => m.subject === "acp.v1.invoke.st-obj");
     const wire = await net.tap.where("three frames", (m) => m.subject === req!.json!["reply_to"], 3);
@@ -117,7 +145,13 @@ describe("streams: TS bus → deployed Python stream handler", () => {
   it("accepts started() and final() without a payload", async () => {
     await net.peer.ok("handle", { kind: "stream", target: "st-empty" });
     const got = await streamFrames(ts, "st-empty", { do: "stream", steps: [["started"], ["delta", { delta: "x" }], ["final"]] });
-    expect(got).toEqual({ frames: [{ type: "started", meta: undefined }, { type: "delta", delta: "x", data: undefined }, { type: "final", result: undefined }] });
+    expect(got).toEqual({
+      frames: [
+        { type: "started", meta: undefined },
+        { type: "delta", delta: "x", data: undefined },
+        { type: "final", result: undefined },
+      ],
+    });
   });
 });
 
@@ -127,7 +161,11 @@ describe("dotted targets (deployed bridges: openclaw.chat, {prefix}.{tool})", ()
     await net.peer.ok("handle", { kind: "invoke", target: "mcp-fs.read_file" });
     await net.peer.ok("handle", { kind: "invoke", target: "mcp-fs.read_file", tenant: "acme", agent: "py-acme-mcp" });
     // The openclaw bridge's frames: writer.delta({"delta": content}), writer.final({"text", "raw"}).
-    const steps = [["delta", { delta: "al" }], ["delta", { delta: "ice" }], ["final", { text: "alice", raw: {} }]];
+    const steps = [
+      ["delta", { delta: "al" }],
+      ["delta", { delta: "ice" }],
+      ["final", { text: "alice", raw: {} }],
+    ];
     const got = await streamFrames(ts, "openclaw.chat", { do: "stream", steps });
     expect(got.error).toBeUndefined();
     expect(got.frames).toEqual([

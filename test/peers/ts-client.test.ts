@@ -63,7 +63,10 @@ describe("invoke: TS bus → deployed Python handler", () => {
     expect(reply.reply).toBeUndefined();
     expect(reply.headers).toBeUndefined();
     // A None result: a final without a payload key at all.
-    await net.tap.where("a final without a payload", (m) => m.json?.["event_type"] === "agent.response.final" && m.json["from"] === "py-peer" && !("payload" in m.json));
+    await net.tap.where(
+      "a final without a payload",
+      (m) => m.json?.["event_type"] === "agent.response.final" && m.json["from"] === "py-peer" && !("payload" in m.json),
+    );
     // The Python handler saw the request as we sent it (from, to, payload).
     const seen = await net.peer.eventsWhere("the handled request", handled("inv-basic"), 6);
     expect(envOf(seen[0]!)).toMatchObject({ from: "ts", to: "inv-basic", reply_to: reqJson["reply_to"], payload: { do: "return", value: { a: 1 } } });
@@ -130,7 +133,6 @@ describe("invoke: TS bus → deployed Python handler", () => {
   // (test/bus covers NO_HANDLER).
 });
 
-
 describe("context, tenants and queue groups: TS bus → deployed Python", () => {
   it("the deployed handler receives session, conversation, tenant, user, channel and traceparent; its reply copies them", async () => {
     await net.peer.ok("handle", { kind: "invoke", target: "ctx-echo", tenant: "acme" });
@@ -143,7 +145,16 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     expect(String(seen["traceparent"])).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
     expect(seen["trace_id"]).toBe("0af7651916cd43dd8448eb211c80319c");
     // The deployed reply shell copies the context fields and the non-acp metadata.
-    expect(reply).toMatchObject({ session_id: "sess-1", conversation_id: "conv-1", tenant_id: "acme", user_id: "user-1", channel: "web", traceparent: seen["traceparent"], trace_id: seen["trace_id"], span_id: seen["span_id"] });
+    expect(reply).toMatchObject({
+      session_id: "sess-1",
+      conversation_id: "conv-1",
+      tenant_id: "acme",
+      user_id: "user-1",
+      channel: "web",
+      traceparent: seen["traceparent"],
+      trace_id: seen["trace_id"],
+      span_id: seen["span_id"],
+    });
     // ...and the request's metadata without the acp.* keys (bus/stream.py _inherit_metadata).
     expect(reply.metadata).toEqual({ "app.k": "v" });
     await net.tap.where("the tenant's invoke subject", (m) => m.subject === "acp.v1.acme.invoke.ctx-echo");
@@ -190,7 +201,11 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
   });
 
   it("tenants are isolated: each request reaches only the deployed handler of its tenant", async () => {
-    for (const [agent, tenant] of [["py-acme", "acme"], ["py-globex", "globex"], ["py-none", undefined]] as const) {
+    for (const [agent, tenant] of [
+      ["py-acme", "acme"],
+      ["py-globex", "globex"],
+      ["py-none", undefined],
+    ] as const) {
       await net.peer.ok("handle", { kind: "invoke", target: "room", agent, ...(tenant === undefined ? {} : { tenant }) });
     }
     const acme = await net.bus("ts-acme-room", { tenant: "acme" });
@@ -224,8 +239,7 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     await net.settle();
     const n = 45;
     const answers = await Promise.all(Array.from({ length: n }, (_, i) => ts.invokeEnvelope("work", { do: "return", value: `py-${i}` })));
-    const by = (who: string): number =>
-      answers.filter((a) => (who.startsWith("py-") ? a.from === who : resultOf(a) === who)).length;
+    const by = (who: string): number => answers.filter((a) => (who.startsWith("py-") ? a.from === who : resultOf(a) === who)).length;
     expect(by("py-w1") + by("py-w2") + by("ts-w3")).toBe(n);
     expect(by("py-w1")).toBeGreaterThan(0);
     expect(by("py-w2")).toBeGreaterThan(0);
@@ -311,4 +325,3 @@ describe("pub/sub: TS publish → deployed Python subscribers", () => {
     ]);
   });
 });
-

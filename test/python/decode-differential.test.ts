@@ -21,31 +21,85 @@ beforeAll(async () => {
   py = await ensureVenv();
 }, 300_000);
 
-
 const POOL: readonly Json[] = [
-  null, true, false, 0, -1, 1, 2, 1.5, 2.0, 9007199254740991, 9007199254740992, -0.5, "", "x", "acp/1.0", "acp/1.0\n",
-  "acp/١.0", "working", "completed", "rejected", "bogus", "AGENT_TIMEOUT", "lower_case", "agent.response.final",
-  "agent.response.delta", "agent.tool.result", "response.final", "request", "019ca8d7-3004-7a04-be43-5f6071829304",
-  "019CA8D7-3004-7A04-BE43-5F6071829304", "2026-03-01T10:01:00Z", "2026-03-01T10:01:00.123456789+01:00",
-  "2026-13-01T10:01:00Z", {}, [], [1], { a: 1 }, { code: "X", message: "m", retryable: false },
-  { call_id: "c", output: 1 }, { call_id: "c", output: 1, error: { code: "X" } }, { task_id: "t", status: "failed" },
-  { task_id: "t", status: "completed", error: { code: "X", message: "m", retryable: true } }, { delta: 1 }, { meta: [] },
+  null,
+  true,
+  false,
+  0,
+  -1,
+  1,
+  2,
+  1.5,
+  2.0,
+  9007199254740991,
+  9007199254740992,
+  -0.5,
+  "",
+  "x",
+  "acp/1.0",
+  "acp/1.0\n",
+  "acp/١.0",
+  "working",
+  "completed",
+  "rejected",
+  "bogus",
+  "AGENT_TIMEOUT",
+  "lower_case",
+  "agent.response.final",
+  "agent.response.delta",
+  "agent.tool.result",
+  "response.final",
+  "request",
+  "019ca8d7-3004-7a04-be43-5f6071829304",
+  "019CA8D7-3004-7A04-BE43-5F6071829304",
+  "2026-03-01T10:01:00Z",
+  "2026-03-01T10:01:00.123456789+01:00",
+  "2026-13-01T10:01:00Z",
+  {},
+  [],
+  [1],
+  { a: 1 },
+  { code: "X", message: "m", retryable: false },
+  { call_id: "c", output: 1 },
+  { call_id: "c", output: 1, error: { code: "X" } },
+  { task_id: "t", status: "failed" },
+  { task_id: "t", status: "completed", error: { code: "X", message: "m", retryable: true } },
+  { delta: 1 },
+  { meta: [] },
 ];
 const FIELDS = [
-  "spec_version", "schema_version", "event_id", "event_type", "occurred_at", "from", "to", "reply_to", "frame_type",
-  "phase", "seq", "is_final", "payload", "metadata", "tenant_id", "extra_field",
+  "spec_version",
+  "schema_version",
+  "event_id",
+  "event_type",
+  "occurred_at",
+  "from",
+  "to",
+  "reply_to",
+  "frame_type",
+  "phase",
+  "seq",
+  "is_final",
+  "payload",
+  "metadata",
+  "tenant_id",
+  "extra_field",
 ];
 
 function mutateOnce(doc: { [key: string]: Json }, rnd: () => number): void {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const payload = doc["payload"];
-  const target: { [key: string]: Json } =
-    rnd() < 0.35 && typeof payload === "object" && payload !== null && !Array.isArray(payload) ? payload : doc;
+  const target: { [key: string]: Json } = rnd() < 0.35 && typeof payload === "object" && payload !== null && !Array.isArray(payload) ? payload : doc;
   const keys = Object.keys(target);
   const r = rnd();
   if (r < 0.25 && keys.length > 0) delete target[pick(keys)];
   else if (r < 0.7 && keys.length > 0) target[pick(keys)] = structuredClone(pick(POOL));
-  else if (r < 0.9) target[target === doc ? pick(FIELDS) : pick(["code", "message", "retryable", "cause", "call_id", "output", "error", "task_id", "status", "delta", "data", "meta", "callback"])] = structuredClone(pick(POOL));
+  else if (r < 0.9)
+    target[
+      target === doc
+        ? pick(FIELDS)
+        : pick(["code", "message", "retryable", "cause", "call_id", "output", "error", "task_id", "status", "delta", "data", "meta", "callback"])
+    ] = structuredClone(pick(POOL));
   else doc["is_final"] = true;
 }
 

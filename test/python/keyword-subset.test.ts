@@ -55,6 +55,20 @@ describe("Python decoder over the keyword subset", () => {
     const want = cases.map((c) => (c.defect === undefined ? null : ["INVALID_REQUEST", c.defect.pointer, c.defect.expected]));
     expect(got).toEqual(want);
     // The cases reach every new keyword (not just the type checks).
-    expect(new Set(want.map((w) => w?.[1]))).toEqual(new Set([undefined, "/payload/tags", "/payload/tags/1", "/payload/tags/0", "/payload/limits", "/payload/limits/a", "/payload/limits/a~1b~0", "/payload/closed", "/payload/closed/a", "/payload/choice", "/payload/ratio"]));
+    expect(new Set(want.map((w) => w?.[1]))).toEqual(
+      new Set([
+        undefined,
+        "/payload/tags",
+        "/payload/tags/1",
+        "/payload/tags/0",
+        "/payload/limits",
+        "/payload/limits/a",
+        "/payload/limits/a~1b~0",
+        "/payload/closed",
+        "/payload/closed/a",
+        "/payload/choice",
+        "/payload/ratio",
+      ]),
+    );
   });
 });

@@ -98,7 +98,10 @@ describe("generated/python with its own toolchain", () => {
   });
 
   it("the installed package is the generated one, importable from outside the tree", async () => {
-    const res = await run(py.python, ["-c", "import openagentio, sys; print(openagentio.__file__); print(openagentio.__version__)"], { cwd: scratch, env: py.env });
+    const res = await run(py.python, ["-c", "import openagentio, sys; print(openagentio.__file__); print(openagentio.__version__)"], {
+      cwd: scratch,
+      env: py.env,
+    });
     expect(res.code, explain(res)).toBe(0);
     expect(res.stdout).toContain(join("generated", "python", "src", "openagentio", "__init__.py"));
   });

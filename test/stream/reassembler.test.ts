@@ -16,7 +16,11 @@ interface StreamSample {
 }
 
 const dir = join(REPO_ROOT, "golden", "streams");
-const samples = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).sort() : [];
+const samples = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+  : [];
 
 describe("golden/streams", () => {
   it("has samples", () => expect(samples.length).toBeGreaterThanOrEqual(6));
@@ -47,7 +51,8 @@ const fixed = { newId: () => "019ca8d7-2d7e-7a13-a05a-7d35c6194e63", now: () => 
 const delta = (seq: number | undefined, text = String(seq)): Envelope =>
   createEnvelope({ event_type: "agent.response.delta", ...(seq === undefined ? {} : { seq }), payload: { delta: text } }, fixed);
 const final = (seq: number): Envelope => createEnvelope({ event_type: "agent.response.final", seq, is_final: true, payload: { result: 1 } }, fixed);
-const kinds = (steps: ReassemblyStep[]): string[] => steps.map((s) => (s.kind === "frame" ? `frame:${s.envelope.seq ?? 0}` : s.kind === "duplicate" ? `dup:${s.seq}` : "overflow"));
+const kinds = (steps: ReassemblyStep[]): string[] =>
+  steps.map((s) => (s.kind === "frame" ? `frame:${s.envelope.seq ?? 0}` : s.kind === "duplicate" ? `dup:${s.seq}` : "overflow"));
 
 describe("StreamReassembler", () => {
   it("treats an absent seq as 0 and tracks nextSeq", () => {
@@ -129,7 +134,11 @@ describe("StreamReassembler byte bound", () => {
     expect(r.push(delta(2), 500)).toEqual([]);
     expect(r.pendingBytes).toBe(900);
     const released = r.push(delta(0), 100);
-    expect(released.map((s) => (s.kind === "frame" ? [s.envelope.seq ?? 0, s.bytes] : s.kind))).toEqual([[0, 100], [1, 400], [2, 500]]);
+    expect(released.map((s) => (s.kind === "frame" ? [s.envelope.seq ?? 0, s.bytes] : s.kind))).toEqual([
+      [0, 100],
+      [1, 400],
+      [2, 500],
+    ]);
     expect(r.pendingBytes).toBe(0);
     expect(r.push(delta(4), 600)).toEqual([]);
     const over = r.push(delta(5), 401);

@@ -57,7 +57,9 @@ async function probe(source: string): Promise<Probe> {
   const res = await runProcess(process.execPath, ["--import", "tsx", join(REPO_ROOT, "test/surface/load-probe.mjs"), out, url]);
   expect(res.stderr, `importing ${source}`).toBe("");
   expect(res.code).toBe(0);
-  const lines = readFileSync(out, "utf8").split("\n").filter((l) => l !== "");
+  const lines = readFileSync(out, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
   const modules = lines
     .map((l) => (l.startsWith("cjs:") ? l.slice(4) : l.startsWith("file:") ? new URL(l).pathname : ""))
     .filter((p) => p !== "" && !p.includes("/node_modules/tsx/") && !p.includes("/node_modules/esbuild/"));
@@ -83,7 +85,9 @@ describe("the core entry (openagentio)", () => {
     expect(modules.some((m) => m.includes("/node_modules/ajv/"))).toBe(true);
     expect(edgePackages(modules)).toEqual([]);
     expect(modules.filter((m) => m.includes("/runtime/") && /\/runtime\/(gateway|a2a|middleware|jetstream)\//.test(m))).toEqual([]);
-    expect(names).toEqual(expect.arrayContaining(["createBus", "createMemoryTransport", "createEnvelope", "decode", "AcpError", "runWithContext", "createReassembler"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["createBus", "createMemoryTransport", "createEnvelope", "decode", "AcpError", "runWithContext", "createReassembler"]),
+    );
     expect(names).not.toContain("connectNats");
   });
 });

@@ -29,7 +29,12 @@ const CASES: readonly [string, () => unknown, string, string][] = [
   ["canonicalize a cycle", () => canonicalize(cyclic), "canonicalize", 'the value at "/self"'],
   ["canonicalize a Date", () => canonicalize([new Date(0)]), "canonicalize", 'the value at "/0"'],
   ["memory task store maxTasks 0", () => createMemoryTaskStore({ maxTasks: 0 }), "createMemoryTaskStore", "maxTasks"],
-  ["memory push store maxConfigsPerTask 1.5", () => createMemoryPushConfigStore({ maxConfigsPerTask: 1.5 }), "createMemoryPushConfigStore", "maxConfigsPerTask"],
+  [
+    "memory push store maxConfigsPerTask 1.5",
+    () => createMemoryPushConfigStore({ maxConfigsPerTask: 1.5 }),
+    "createMemoryPushConfigStore",
+    "maxConfigsPerTask",
+  ],
   ["stream layout storage", () => streamLayout({ storage: "disk" as "file" }), "streamLayout", "storage"],
   ["reassembler maxGap 0", () => createReassembler({ maxGap: 0 }), "createReassembler", "maxGap"],
   ["reassembler maxPendingBytes 0", () => createReassembler({ maxPendingBytes: 0 }), "createReassembler", "maxPendingBytes"],
@@ -60,7 +65,10 @@ describe("a bad option throws the invalid-argument error", () => {
     const bus = createBus({ agentId: "bridge", transport });
     const card = { name: "e", description: "d", version: "1" };
     try {
-      for (const [opts, field] of [[{}, "auth"], [{ auth: "none" as const, extendedCard: {} }, "extendedCard"]] as const) {
+      for (const [opts, field] of [
+        [{}, "auth"],
+        [{ auth: "none" as const, extendedCard: {} }, "extendedCard"],
+      ] as const) {
         let thrown: unknown;
         try {
           new A2aBridge({ bus, target: "demo", card, ...opts });

@@ -10,5 +10,10 @@ register(new URL("./load-hooks.mjs", import.meta.url), { data: { out } });
 const names = {};
 for (const target of targets) names[target] = Object.keys(await import(target)).sort();
 const cache = createRequire(import.meta.url).cache;
-appendFileSync(out, Object.keys(cache).map((p) => `cjs:${p}\n`).join(""));
+appendFileSync(
+  out,
+  Object.keys(cache)
+    .map((p) => `cjs:${p}\n`)
+    .join(""),
+);
 process.stdout.write(JSON.stringify(names));

@@ -5,7 +5,12 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  isTransportError, subjectProblem, type MessageBody, type Transport, type TransportMessage, type TransportStatus,
+  isTransportError,
+  subjectProblem,
+  type MessageBody,
+  type Transport,
+  type TransportMessage,
+  type TransportStatus,
 } from "../../runtime/transport/index.js";
 import { turn, waitFor } from "./wait.js";
 
@@ -309,9 +314,12 @@ export function runTransportContract(name: string, factory: TransportFactory): v
         expectTransportError(() => t.subscribe("ok.subject", { queue: bad }, () => undefined), "INVALID_REQUEST");
       }
       // a bad option is a programmer mistake: the runtime's one invalid-argument error
-      expect(() => t.subscribe("ok.subject", { maxPending: 0 }, () => undefined)).toThrow(expect.objectContaining({
-        code: "INVALID_REQUEST", details: expect.objectContaining({ field: "opts.maxPending", value: 0, expected: "a positive integer" }),
-      }));
+      expect(() => t.subscribe("ok.subject", { maxPending: 0 }, () => undefined)).toThrow(
+        expect.objectContaining({
+          code: "INVALID_REQUEST",
+          details: expect.objectContaining({ field: "opts.maxPending", value: 0, expected: "a positive integer" }),
+        }),
+      );
       // Nothing was half-registered: the transport still works.
       const s = sink();
       t.subscribe("ok.subject", {}, s.handler);

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  createMemoryTransport, type MemoryTransportOptions, type MessageHandler, type QueuePick, type Transport,
-  type TransportStatus, type TransportSubscription,
+  createMemoryTransport,
+  type MemoryTransportOptions,
+  type MessageHandler,
+  type QueuePick,
+  type Transport,
+  type TransportStatus,
+  type TransportSubscription,
 } from "../../runtime/transport/index.js";
 import { runTransportContract } from "./contract.js";
 import { waitFor } from "./wait.js";
@@ -144,21 +149,34 @@ describe("memory transport", () => {
 
   it("rejects bad options and non-bytes data with the invalid-argument error (INVALID_REQUEST naming api, field, expected)", () => {
     const cases: Array<[MemoryTransportOptions, string]> = [
-      [{ maxPending: 0 }, "maxPending"], [{ maxPending: 1.5 }, "maxPending"], [{ maxPayload: -1 }, "maxPayload"],
-      [{ queuePick: "first" as QueuePick }, "queuePick"], [{ inboxPrefix: "a.*" }, "inboxPrefix"],
+      [{ maxPending: 0 }, "maxPending"],
+      [{ maxPending: 1.5 }, "maxPending"],
+      [{ maxPayload: -1 }, "maxPayload"],
+      [{ queuePick: "first" as QueuePick }, "queuePick"],
+      [{ inboxPrefix: "a.*" }, "inboxPrefix"],
     ];
     for (const [opts, field] of cases) {
-      expect(() => createMemoryTransport(opts)).toThrow(expect.objectContaining({
-        name: "InvalidRequestError", code: "INVALID_REQUEST", details: expect.objectContaining({ api: "createMemoryTransport", field }),
-      }));
+      expect(() => createMemoryTransport(opts)).toThrow(
+        expect.objectContaining({
+          name: "InvalidRequestError",
+          code: "INVALID_REQUEST",
+          details: expect.objectContaining({ api: "createMemoryTransport", field }),
+        }),
+      );
     }
     const t = create();
-    expect(() => t.publish("s", "text" as unknown as Uint8Array)).toThrow(expect.objectContaining({
-      code: "INVALID_REQUEST", details: expect.objectContaining({ field: "data", expected: "a Uint8Array or a MessageBody" }),
-    }));
-    expect(() => t.subscribe("s", {}, undefined as unknown as MessageHandler)).toThrow(expect.objectContaining({
-      code: "INVALID_REQUEST", details: expect.objectContaining({ field: "handler", expected: "a function" }),
-    }));
+    expect(() => t.publish("s", "text" as unknown as Uint8Array)).toThrow(
+      expect.objectContaining({
+        code: "INVALID_REQUEST",
+        details: expect.objectContaining({ field: "data", expected: "a Uint8Array or a MessageBody" }),
+      }),
+    );
+    expect(() => t.subscribe("s", {}, undefined as unknown as MessageHandler)).toThrow(
+      expect.objectContaining({
+        code: "INVALID_REQUEST",
+        details: expect.objectContaining({ field: "handler", expected: "a function" }),
+      }),
+    );
     expect(() => create({ maxPayload: 10 }).publish("s", new Uint8Array(11))).toThrow(expect.objectContaining({ code: "INVALID_REQUEST" }));
   });
 

@@ -63,7 +63,12 @@ describe("nats transport", () => {
     await Promise.all([a.flush(), b.flush()]);
     for (let i = 0; i < 200; i++) pub.publish("x.work", enc.encode(String(i)));
     await pub.flush();
-    await waitFor("every delivery", () => got.a + got.b === 200 && got.plainA === 200 && got.plainB === 200, {}, () => JSON.stringify(got));
+    await waitFor(
+      "every delivery",
+      () => got.a + got.b === 200 && got.plainA === 200 && got.plainB === 200,
+      {},
+      () => JSON.stringify(got),
+    );
     expect(got.a).toBeGreaterThan(0);
     expect(got.b).toBeGreaterThan(0);
   });
@@ -84,7 +89,10 @@ describe("nats transport", () => {
 
   it("rejects with TRANSPORT_FAILURE when no server listens", async () => {
     const port = await freePort();
-    const err = await connectNats({ servers: `nats://127.0.0.1:${port}` }).then(() => undefined, (e: unknown) => e);
+    const err = await connectNats({ servers: `nats://127.0.0.1:${port}` }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isTransportError(err, "TRANSPORT_FAILURE")).toBe(true);
     expect((err as Error).message).toContain(String(port));
   });
@@ -98,7 +106,10 @@ describe("nats transport", () => {
   it("maps a refused token to AUTH_FAILURE and connects with the right one", async () => {
     const secured = await startNatsServer({ args: ["--auth", "s3cret"] });
     try {
-      const err = await connectNats({ servers: secured.url }).then(() => undefined, (e: unknown) => e);
+      const err = await connectNats({ servers: secured.url }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isTransportError(err, "AUTH_FAILURE")).toBe(true);
       expect((err as { retryable: boolean }).retryable).toBe(false);
       const t = await connectNats({ servers: secured.url, token: "s3cret" });
@@ -138,11 +149,21 @@ describe("nats transport across a server restart", () => {
       // Published while disconnected: nats.js buffers it and sends it after reconnecting.
       t.publish("rs.events", enc.encode("during"));
       await restarted;
-      await waitFor("reconnected status", () => statuses.some((s) => s.type === "reconnected"), {}, () => JSON.stringify(statuses));
+      await waitFor(
+        "reconnected status",
+        () => statuses.some((s) => s.type === "reconnected"),
+        {},
+        () => JSON.stringify(statuses),
+      );
 
       t.publish("rs.events", enc.encode("after"));
       t.publish("rs.work", enc.encode("job"));
-      await waitFor("after", () => got.includes("after") && queued.includes("job"), {}, () => JSON.stringify(got));
+      await waitFor(
+        "after",
+        () => got.includes("after") && queued.includes("job"),
+        {},
+        () => JSON.stringify(got),
+      );
       expect(got).toEqual(["before", "during", "after"]);
       const types = statuses.map((s) => s.type);
       expect(types.indexOf("disconnected")).toBeLessThan(types.indexOf("reconnected"));
@@ -174,7 +195,12 @@ describe("nats transport across a server restart", () => {
       expect(flushed).toBe(false);
       await own.start();
       await flushing;
-      await waitFor("held messages", () => got.length === 2, {}, () => JSON.stringify(got));
+      await waitFor(
+        "held messages",
+        () => got.length === 2,
+        {},
+        () => JSON.stringify(got),
+      );
       expect(got).toEqual(["one", "two"]);
     } finally {
       await t.close();

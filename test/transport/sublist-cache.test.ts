@@ -28,7 +28,12 @@ describe("Sublist match cache", () => {
     list.insert("a.*", { id: 1, queue: undefined });
     expect(list.match("a.b").plain.map((m) => m.id)).toEqual([1]);
     list.insert("a.b", { id: 2, queue: undefined });
-    expect(list.match("a.b").plain.map((m) => m.id).sort()).toEqual([1, 2]);
+    expect(
+      list
+        .match("a.b")
+        .plain.map((m) => m.id)
+        .sort(),
+    ).toEqual([1, 2]);
   });
 });
 
@@ -45,8 +50,18 @@ describe("Sublist tail memo (results that don't depend on the last token)", () =
     expect(list.tail("_INBOX.y.2")).toBeUndefined();
     list.insert("_INBOX.x.7", { id: 3, queue: undefined });
     expect(list.tail("_INBOX.x.2")).toBeUndefined();
-    expect(list.match("_INBOX.x.7").plain.map((m) => m.id).sort()).toEqual([1, 2, 3]);
-    expect(list.match("_INBOX.x.8").plain.map((m) => m.id).sort()).toEqual([1, 2]);
+    expect(
+      list
+        .match("_INBOX.x.7")
+        .plain.map((m) => m.id)
+        .sort(),
+    ).toEqual([1, 2, 3]);
+    expect(
+      list
+        .match("_INBOX.x.8")
+        .plain.map((m) => m.id)
+        .sort(),
+    ).toEqual([1, 2]);
   });
 
   it("keeps results with queue groups in the cache (each subject its own round-robin cursor)", () => {

@@ -52,7 +52,12 @@ describe("Sublist", () => {
             const want = kept.filter((it) => subjectMatches(it.pattern, subject));
             for (let pass = 0; pass < 2; pass++) {
               const got = list.match(subject);
-              expect(got.plain.map((i) => i.id).sort()).toEqual(want.filter((i) => i.queue === undefined).map((i) => i.id).sort());
+              expect(got.plain.map((i) => i.id).sort()).toEqual(
+                want
+                  .filter((i) => i.queue === undefined)
+                  .map((i) => i.id)
+                  .sort(),
+              );
               const groups = Object.fromEntries(got.groups.map((g) => [g.name, g.members.map((m) => m.id).sort()]));
               const wantGroups: Record<string, number[]> = {};
               for (const it of want) if (it.queue !== undefined) (wantGroups[it.queue] ??= []).push(it.id);

@@ -65,7 +65,9 @@ export function renderMarkdown(report: ConformanceReport): string {
     "<!-- Written by `oaio conformance` from the runners' results. Do not edit. -->",
     "# Cross-language conformance",
     "",
-    `Golden corpus: ${report.corpus.cases} cases (${Object.entries(report.corpus.byKind).map(([k, n]) => `${k} ${n}`).join(", ")}).`,
+    `Golden corpus: ${report.corpus.cases} cases (${Object.entries(report.corpus.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}).`,
     `Verdict: ${report.allAgree ? "**every language agrees on every case**" : "**languages disagree or fail** (see below)"}.`,
     "",
     "| language | passed | failed | missing | runner error |",
@@ -79,13 +81,16 @@ export function renderMarkdown(report: ConformanceReport): string {
   else {
     out.push(`| case | ${langs.join(" | ")} | detail |`, `|---|${langs.map(() => "---").join("|")}|---|`);
     for (const r of problems) {
-      const detail = Object.entries(r.details).map(([l, d]) => `${l}: ${d}`).join("; ");
+      const detail = Object.entries(r.details)
+        .map(([l, d]) => `${l}: ${d}`)
+        .join("; ");
       out.push(`| ${cell(r.id)} | ${langs.map((l) => r.results[l] ?? "missing").join(" | ")} | ${cell(detail)} |`);
     }
     out.push("");
   }
   out.push("## Every case", "", `| case | ${langs.join(" | ")} |`, `|---|${langs.map(() => ":-:").join("|")}|`);
-  for (const r of report.rows) out.push(`| ${cell(r.id)} | ${langs.map((l) => (r.results[l] === "pass" ? "pass" : (r.results[l] ?? "missing"))).join(" | ")} |`);
+  for (const r of report.rows)
+    out.push(`| ${cell(r.id)} | ${langs.map((l) => (r.results[l] === "pass" ? "pass" : (r.results[l] ?? "missing"))).join(" | ")} |`);
   out.push("");
   return out.join("\n");
 }

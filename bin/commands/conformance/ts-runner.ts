@@ -58,7 +58,8 @@ function runStream(c: CorpusCase): string | undefined {
   const want = sample.expect;
   if (got.outcome !== want.outcome) return `outcome ${got.outcome}, expected ${want.outcome}`;
   const seqs = got.delivered.map((f) => f.seq ?? 0);
-  if (JSON.stringify(seqs) !== JSON.stringify(want.delivered_seqs)) return `delivered seqs ${JSON.stringify(seqs)}, expected ${JSON.stringify(want.delivered_seqs)}`;
+  if (JSON.stringify(seqs) !== JSON.stringify(want.delivered_seqs))
+    return `delivered seqs ${JSON.stringify(seqs)}, expected ${JSON.stringify(want.delivered_seqs)}`;
   if (got.text !== want.text) return `text ${JSON.stringify(got.text)}, expected ${JSON.stringify(want.text)}`;
   if (want.outcome === "completed" && canonicalize(got.result ?? null) !== canonicalize(want.result ?? null)) {
     return `result ${canonicalize(got.result ?? null)}, expected ${canonicalize(want.result ?? null)}`;
@@ -81,8 +82,7 @@ export function runTypeScript(corpus: readonly CorpusCase[], goldenDir: string):
   const cases: CaseResult[] = corpus.map((c) => {
     let detail: string | undefined;
     try {
-      detail =
-        c.kind === "valid" ? runValid(c, goldenDir) : c.kind === "invalid" ? runInvalid(c) : c.kind === "stream" ? runStream(c) : runV1(c);
+      detail = c.kind === "valid" ? runValid(c, goldenDir) : c.kind === "invalid" ? runInvalid(c) : c.kind === "stream" ? runStream(c) : runV1(c);
     } catch (err) {
       detail = `runner threw: ${err instanceof Error ? err.message : String(err)}`;
     }

@@ -130,11 +130,13 @@ function client(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<s
 
 function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
   const a = agentNames(c.name);
-  const methods = c.publishes.map((e) => [
-    doc(e.description, "    "),
-    `    public fun ${camelName(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
-    `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, e)}))`,
-  ].join("\n"));
+  const methods = c.publishes.map((e) =>
+    [
+      doc(e.description, "    "),
+      `    public fun ${camelName(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
+      `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, e)}))`,
+    ].join("\n"),
+  );
   return [
     doc(`Typed publisher of the events ${c.name} declares (handlers get one as ctx.publish).`),
     methods.length === 0
@@ -152,9 +154,12 @@ function handlers(c: AgentContractIr): string[] {
   for (const s of c.skills) {
     const n = skillNames(s.id);
     members.push(doc(`${s.name}: ${s.description}`, "    "));
-    members.push(s.mode === "invoke"
-      ? `    public fun ${camelName(n.method)}(request: ${n.input}, ctx: ${a.context}): ${n.output}`
-      : `    public fun ${camelName(n.method)}(request: ${n.input}, stream: DeltaWriter<${n.delta}>, ctx: ${a.context}): ${n.output}`, "");
+    members.push(
+      s.mode === "invoke"
+        ? `    public fun ${camelName(n.method)}(request: ${n.input}, ctx: ${a.context}): ${n.output}`
+        : `    public fun ${camelName(n.method)}(request: ${n.input}, stream: DeltaWriter<${n.delta}>, ctx: ${a.context}): ${n.output}`,
+      "",
+    );
   }
   for (const e of c.subscribes) {
     members.push(doc(`On ${e.type}: ${e.description}`, "    "));
@@ -195,10 +200,14 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
   }
   for (const e of c.subscribes) {
     const queue = e.queue ? `${a.pascal}Contract.NAME` : "null";
-    subs.push(`        bus.subscribe(${kotlinString(e.type)}, ${queue}) { envelope -> impl.on${pascal(eventWords(e.type))}(${readPayload(model, e)}, ${a.context}(envelope, publish)) },`);
+    subs.push(
+      `        bus.subscribe(${kotlinString(e.type)}, ${queue}) { envelope -> impl.on${pascal(eventWords(e.type))}(${readPayload(model, e)}, ${a.context}(envelope, publish)) },`,
+    );
   }
   return [
-    doc(`Serves ${c.name} on [bus]: every skill (queue group = its target) and every subscribed event.\nClose the returned subscriptions (or the bus) to stop.`),
+    doc(
+      `Serves ${c.name} on [bus]: every skill (queue group = its target) and every subscribed event.\nClose the returned subscriptions (or the bus) to stop.`,
+    ),
     `public fun ${a.register}(bus: Bus, impl: ${a.handlers}): List<Subscription> {`,
     `    val publish = ${a.publisher}(bus)`,
     "    return listOf(",
@@ -211,11 +220,20 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
 /** The body of `<Agent>.kt` after package and imports, and the SDK payload classes it uses. */
 export function kotlinModule(c: AgentContractIr): { body: string; sdkModels: string[] } {
   const model = buildTypeModel(c);
-  const skillConsts = uniqueNames(c.skills.map((s) => s.id), constName, ["NAME", "VERSION", "SKILLS", "PUBLISHES", "SUBSCRIBES"]);
+  const skillConsts = uniqueNames(
+    c.skills.map((s) => s.id),
+    constName,
+    ["NAME", "VERSION", "SKILLS", "PUBLISHES", "SUBSCRIBES"],
+  );
   const sections: string[] = model.decls.map((d) => renderKotlinDecl(model, d));
   sections.push(facts(c, skillConsts).join("\n"));
   for (const s of c.skills) if (s.mode === "stream") sections.push(streamFns(model, s).join("\n"));
-  sections.push(client(model, c, skillConsts).join("\n"), publisherAndContext(model, c).join("\n"), handlers(c).join("\n"), register(model, c, skillConsts).join("\n"));
+  sections.push(
+    client(model, c, skillConsts).join("\n"),
+    publisherAndContext(model, c).join("\n"),
+    handlers(c).join("\n"),
+    register(model, c, skillConsts).join("\n"),
+  );
   const sdkModels = [...new Set([...c.publishes, ...c.subscribes].flatMap((e) => (e.standardPayload !== undefined ? [e.standardPayload] : [])))].sort();
   return { body: sections.join("\n\n") + "\n", sdkModels };
 }

@@ -11,16 +11,26 @@ import { resolveRef, type Decl, type TypeModel, type TypeRef } from "../model.js
 /** The Kotlin type of `t`. */
 export function ktType(t: TypeRef): string {
   switch (t.kind) {
-    case "string": return "String";
-    case "integer": return "Long";
-    case "number": return "Double";
-    case "boolean": return "Boolean";
-    case "any": return "JsonElement";
-    case "object": return "JsonObject";
-    case "array": return `List<${ktType(t.items)}>`;
-    case "map": return `Map<String, ${ktType(t.values)}>`;
-    case "named": return t.name;
-    case "nullable": return `${ktType(t.inner)}?`;
+    case "string":
+      return "String";
+    case "integer":
+      return "Long";
+    case "number":
+      return "Double";
+    case "boolean":
+      return "Boolean";
+    case "any":
+      return "JsonElement";
+    case "object":
+      return "JsonObject";
+    case "array":
+      return `List<${ktType(t.items)}>`;
+    case "map":
+      return `Map<String, ${ktType(t.values)}>`;
+    case "named":
+      return t.name;
+    case "nullable":
+      return `${ktType(t.inner)}?`;
   }
 }
 
@@ -28,12 +38,18 @@ export function ktType(t: TypeRef): string {
 export function ktRead(model: TypeModel, t: TypeRef, e: string, at: string, depth = 0): string {
   const r = resolveRef(model, t);
   switch (r.kind) {
-    case "string": return `ContractJson.str(${e}, ${at})`;
-    case "integer": return `ContractJson.long(${e}, ${at})`;
-    case "number": return `ContractJson.double(${e}, ${at})`;
-    case "boolean": return `ContractJson.bool(${e}, ${at})`;
-    case "any": return e;
-    case "object": return `ContractJson.obj(${e}, ${at})`;
+    case "string":
+      return `ContractJson.str(${e}, ${at})`;
+    case "integer":
+      return `ContractJson.long(${e}, ${at})`;
+    case "number":
+      return `ContractJson.double(${e}, ${at})`;
+    case "boolean":
+      return `ContractJson.bool(${e}, ${at})`;
+    case "any":
+      return e;
+    case "object":
+      return `ContractJson.obj(${e}, ${at})`;
     case "array": {
       const [i, x] = [`i${depth}`, `x${depth}`];
       return `ContractJson.arr(${e}, ${at}).mapIndexed { ${i}, ${x} -> ${ktRead(model, r.items, x, `ContractJson.child(${at}, ${i})`, depth + 1)} }`;
@@ -46,7 +62,8 @@ export function ktRead(model: TypeModel, t: TypeRef, e: string, at: string, dept
       const v = `v${depth}`;
       return `${e}.let { ${v} -> if (${v} is JsonNull) null else ${ktRead(model, r.inner, v, at, depth + 1)} }`;
     }
-    case "named": return `${r.name}.fromJson(${e}, ${at})`;
+    case "named":
+      return `${r.name}.fromJson(${e}, ${at})`;
   }
 }
 
@@ -54,12 +71,22 @@ export function ktRead(model: TypeModel, t: TypeRef, e: string, at: string, dept
 export function ktWrite(model: TypeModel, t: TypeRef, e: string, depth = 0): string {
   const r = resolveRef(model, t);
   switch (r.kind) {
-    case "string": case "integer": case "number": case "boolean": return `JsonPrimitive(${e})`;
-    case "any": case "object": return e;
-    case "array": return `JsonArray(${e}.map { x${depth} -> ${ktWrite(model, r.items, `x${depth}`, depth + 1)} })`;
-    case "map": return `JsonObject(${e}.mapValues { (_, x${depth}) -> ${ktWrite(model, r.values, `x${depth}`, depth + 1)} })`;
-    case "nullable": return `(${e}?.let { x${depth} -> ${ktWrite(model, r.inner, `x${depth}`, depth + 1)} } ?: JsonNull)`;
-    case "named": return model.byName.get(r.name)?.kind === "enum" ? `JsonPrimitive(${e}.wire)` : `${e}.toJson()`;
+    case "string":
+    case "integer":
+    case "number":
+    case "boolean":
+      return `JsonPrimitive(${e})`;
+    case "any":
+    case "object":
+      return e;
+    case "array":
+      return `JsonArray(${e}.map { x${depth} -> ${ktWrite(model, r.items, `x${depth}`, depth + 1)} })`;
+    case "map":
+      return `JsonObject(${e}.mapValues { (_, x${depth}) -> ${ktWrite(model, r.values, `x${depth}`, depth + 1)} })`;
+    case "nullable":
+      return `(${e}?.let { x${depth} -> ${ktWrite(model, r.inner, `x${depth}`, depth + 1)} } ?: JsonNull)`;
+    case "named":
+      return model.byName.get(r.name)?.kind === "enum" ? `JsonPrimitive(${e}.wire)` : `${e}.toJson()`;
   }
 }
 
@@ -74,7 +101,11 @@ function childAt(wire: string): string {
 }
 
 function renderClass(model: TypeModel, d: Extract<Decl, { kind: "class" }>): string {
-  const props = uniqueNames(d.fields.map((f) => f.wire), camelName, ["unknownFields", "FIELD_NAMES"]);
+  const props = uniqueNames(
+    d.fields.map((f) => f.wire),
+    camelName,
+    ["unknownFields", "FIELD_NAMES"],
+  );
   const lines = [kdoc(d.doc || `${d.name}.`).trimEnd(), `public data class ${d.name}(`];
   for (const f of d.fields) {
     const name = props.get(f.wire) ?? f.wire;
@@ -82,7 +113,11 @@ function renderClass(model: TypeModel, d: Extract<Decl, { kind: "class" }>): str
     const doc = kdoc(f.doc || `The "${f.wire}" property.`, "    ").trimEnd();
     lines.push(doc, `    @SerialName(${kotlinString(f.wire)}) public val ${name}: ${f.required ? type : `${type}? = null`},`);
   }
-  lines.push("    /** Properties the schema does not name, kept through fromJson and toJson. */", "    public val unknownFields: JsonObject = JsonObject(emptyMap()),", ") {");
+  lines.push(
+    "    /** Properties the schema does not name, kept through fromJson and toJson. */",
+    "    public val unknownFields: JsonObject = JsonObject(emptyMap()),",
+    ") {",
+  );
   lines.push(`    /** This ${d.name} as a JSON object (unknown properties first, then the schema's, in order). */`);
   lines.push("    public fun toJson(): JsonObject {", "        val out = ContractJson.start(unknownFields, FIELD_NAMES)");
   for (const f of d.fields) {
@@ -95,7 +130,11 @@ function renderClass(model: TypeModel, d: Extract<Decl, { kind: "class" }>): str
   lines.push("        /** The property names the schema defines. */");
   lines.push(`        public val FIELD_NAMES: Set<String> = setOf(${d.fields.map((f) => kotlinString(f.wire)).join(", ")})`, "");
   lines.push(`        /** Reads the JSON object at pointer [at]; an [dev.openagentio.acp.InvalidRequestException] names the first defect. */`);
-  lines.push(`        public fun fromJson(json: JsonElement, at: String = ""): ${d.name} {`, "            val o = ContractJson.obj(json, at)", `            return ${d.name}(`);
+  lines.push(
+    `        public fun fromJson(json: JsonElement, at: String = ""): ${d.name} {`,
+    "            val o = ContractJson.obj(json, at)",
+    `            return ${d.name}(`,
+  );
   for (const f of d.fields) {
     const name = props.get(f.wire) ?? f.wire;
     const key = kotlinString(f.wire);
@@ -134,8 +173,11 @@ function renderEnum(d: Extract<Decl, { kind: "enum" }>): string {
 /** The Kotlin declaration of `d`. */
 export function renderKotlinDecl(model: TypeModel, d: Decl): string {
   switch (d.kind) {
-    case "class": return renderClass(model, d);
-    case "enum": return renderEnum(d);
-    case "alias": return `${kdoc(d.doc || `${d.name}.`).trimEnd()}\npublic typealias ${d.name} = ${ktType(d.type)}`;
+    case "class":
+      return renderClass(model, d);
+    case "enum":
+      return renderEnum(d);
+    case "alias":
+      return `${kdoc(d.doc || `${d.name}.`).trimEnd()}\npublic typealias ${d.name} = ${ktType(d.type)}`;
   }
 }

@@ -30,9 +30,25 @@ const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
 ];
 
 const SUPPORT_NAMES = [
-  "DataDeltaWriter", "DeltaWriter", "SkillFrame", "SkillInfo", "TextDeltaWriter", "child", "new_event", "payload_of",
-  "read_bool", "read_enum", "read_float", "read_int", "read_list", "read_object", "read_str", "required", "skills",
-  "stream_output", "typed_stream",
+  "DataDeltaWriter",
+  "DeltaWriter",
+  "SkillFrame",
+  "SkillInfo",
+  "TextDeltaWriter",
+  "child",
+  "new_event",
+  "payload_of",
+  "read_bool",
+  "read_enum",
+  "read_float",
+  "read_int",
+  "read_list",
+  "read_object",
+  "read_str",
+  "required",
+  "skills",
+  "stream_output",
+  "typed_stream",
 ];
 
 /** The import block of a module whose body is `body` (only names the body uses). */
@@ -45,13 +61,19 @@ function importBlock(body: string, sdkModels: readonly string[]): string {
       continue;
     }
     const list = mod === "__future__" ? names : mod === "." ? SUPPORT_NAMES.filter(used) : names.filter(used);
-    const all = mod === "openagentio" ? [...list, ...sdkModels].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)) : list;
+    const all =
+      mod === "openagentio"
+        ? [...list, ...sdkModels].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
+        : list;
     if (all.length === 0) continue;
     const from = mod === "." ? "._support" : mod;
     const one = `from ${from} import ${all.join(", ")}`;
     groups[groups.length - 1]!.push(one.length <= 100 ? one : `from ${from} import (\n${all.map((n) => `    ${n},`).join("\n")}\n)`);
   }
-  return groups.filter((g) => g.length > 0).map((g) => g.join("\n")).join("\n\n");
+  return groups
+    .filter((g) => g.length > 0)
+    .map((g) => g.join("\n"))
+    .join("\n\n");
 }
 
 /** Emits the Python package of every contract. */

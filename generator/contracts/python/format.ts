@@ -89,7 +89,9 @@ export function formatLine(indent: string, text: string): string[] {
   if (comprehension.length === 2) {
     return [indent + head, ...formatLine(deeper, comprehension[0]!.trim()), ...formatLine(deeper, `for ${comprehension[1]!.trim()}`), indent + tail];
   }
-  const args = splitTop(inner, ",").map((a) => a.trim()).filter((a) => a.length > 0);
+  const args = splitTop(inner, ",")
+    .map((a) => a.trim())
+    .filter((a) => a.length > 0);
   if (deeper.length + inner.length <= WIDTH) return [indent + head, deeper + inner, indent + tail];
   if (args.length === 1) return [indent + head, ...formatLine(deeper, args[0]!), indent + tail];
   return [indent + head, ...args.flatMap((a) => formatLine(deeper, `${a},`)), indent + tail];

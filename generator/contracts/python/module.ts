@@ -138,11 +138,13 @@ function client(model: TypeModel, c: AgentContractIr): string[] {
 
 function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
   const a = agentNames(c.name);
-  const methods = c.publishes.map((e) => [
-    `    async def ${snakeCase(eventWords(e.type))}(self, payload: ${payloadClass(e)}) -> None:`,
-    `        ${docstring(e.description, 8)}`,
-    `        await self._bus.publish(new_event(${str(e.type)}, ${writePayload(model, e)}))`,
-  ].join("\n"));
+  const methods = c.publishes.map((e) =>
+    [
+      `    async def ${snakeCase(eventWords(e.type))}(self, payload: ${payloadClass(e)}) -> None:`,
+      `        ${docstring(e.description, 8)}`,
+      `        await self._bus.publish(new_event(${str(e.type)}, ${writePayload(model, e)}))`,
+    ].join("\n"),
+  );
   return [
     `class ${a.publisher}:`,
     `    ${docstring(`Typed publisher of the events ${c.name} declares (handlers get one as ctx.publish).`, 4)}`,
@@ -170,9 +172,11 @@ function handlers(c: AgentContractIr): string[] {
   for (const s of c.skills) {
     const n = skillNames(s.id);
     const fn = snakeCase(s.id);
-    members.push(s.mode === "invoke"
-      ? `    async def ${fn}(self, request: ${n.input}, ctx: ${a.context}) -> ${n.output}:`
-      : `    async def ${fn}(\n        self, request: ${n.input}, stream: DeltaWriter[${n.delta}], ctx: ${a.context}\n    ) -> ${n.output}:`);
+    members.push(
+      s.mode === "invoke"
+        ? `    async def ${fn}(self, request: ${n.input}, ctx: ${a.context}) -> ${n.output}:`
+        : `    async def ${fn}(\n        self, request: ${n.input}, stream: DeltaWriter[${n.delta}], ctx: ${a.context}\n    ) -> ${n.output}:`,
+    );
     members.push(`        ${docstring(`${s.name}: ${s.description}`, 8)}`, "        ...", "");
   }
   for (const e of c.subscribes) {
@@ -219,11 +223,7 @@ function register(model: TypeModel, c: AgentContractIr): string[] {
   }
   for (const e of c.subscribes) {
     const fn = `on_${snakeCase(eventWords(e.type))}`;
-    defs.push(
-      `    async def ${fn}(envelope: Envelope) -> None:`,
-      `        await impl.${fn}(${readPayload(model, e)}, ${a.context}(envelope, publish))`,
-      "",
-    );
+    defs.push(`    async def ${fn}(envelope: Envelope) -> None:`, `        await impl.${fn}(${readPayload(model, e)}, ${a.context}(envelope, publish))`, "");
     subs.push(`        await bus.subscribe(${str(e.type)}, ${fn}, queue=${e.queue ? "NAME" : "None"}),`);
   }
   return [

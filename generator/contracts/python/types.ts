@@ -12,16 +12,26 @@ import { resolveRef, type Decl, type FieldDecl, type TypeModel, type TypeRef } f
 /** The Python type of `t`. */
 export function pyType(t: TypeRef): string {
   switch (t.kind) {
-    case "string": return "str";
-    case "integer": return "int";
-    case "number": return "float";
-    case "boolean": return "bool";
-    case "any": return "JsonValue";
-    case "object": return "JsonObject";
-    case "array": return `list[${pyType(t.items)}]`;
-    case "map": return `dict[str, ${pyType(t.values)}]`;
-    case "named": return t.name;
-    case "nullable": return `${pyType(t.inner)} | None`;
+    case "string":
+      return "str";
+    case "integer":
+      return "int";
+    case "number":
+      return "float";
+    case "boolean":
+      return "bool";
+    case "any":
+      return "JsonValue";
+    case "object":
+      return "JsonObject";
+    case "array":
+      return `list[${pyType(t.items)}]`;
+    case "map":
+      return `dict[str, ${pyType(t.values)}]`;
+    case "named":
+      return t.name;
+    case "nullable":
+      return `${pyType(t.inner)} | None`;
   }
 }
 
@@ -29,12 +39,18 @@ export function pyType(t: TypeRef): string {
 export function pyRead(model: TypeModel, t: TypeRef, v: string, at: string, depth = 0): string {
   const r = resolveRef(model, t);
   switch (r.kind) {
-    case "string": return `read_str(${v}, ${at})`;
-    case "integer": return `read_int(${v}, ${at})`;
-    case "number": return `read_float(${v}, ${at})`;
-    case "boolean": return `read_bool(${v}, ${at})`;
-    case "any": return v;
-    case "object": return `read_object(${v}, ${at})`;
+    case "string":
+      return `read_str(${v}, ${at})`;
+    case "integer":
+      return `read_int(${v}, ${at})`;
+    case "number":
+      return `read_float(${v}, ${at})`;
+    case "boolean":
+      return `read_bool(${v}, ${at})`;
+    case "any":
+      return v;
+    case "object":
+      return `read_object(${v}, ${at})`;
     case "array": {
       const [i, x] = [`i${depth}`, `x${depth}`];
       return `[${pyRead(model, r.items, x, `child(${at}, ${i})`, depth + 1)} for ${i}, ${x} in enumerate(read_list(${v}, ${at}))]`;
@@ -43,7 +59,8 @@ export function pyRead(model: TypeModel, t: TypeRef, v: string, at: string, dept
       const [k, x] = [`k${depth}`, `x${depth}`];
       return `{${k}: ${pyRead(model, r.values, x, `child(${at}, ${k})`, depth + 1)} for ${k}, ${x} in read_object(${v}, ${at}).items()}`;
     }
-    case "nullable": return `None if ${v} is None else ${pyRead(model, r.inner, v, at, depth)}`;
+    case "nullable":
+      return `None if ${v} is None else ${pyRead(model, r.inner, v, at, depth)}`;
     case "named": {
       const d = model.byName.get(r.name);
       return d?.kind === "enum" ? `read_enum(${r.name}, ${v}, ${at})` : `${r.name}.from_json(${v}, ${at})`;
@@ -55,12 +72,21 @@ export function pyRead(model: TypeModel, t: TypeRef, v: string, at: string, dept
 export function pyWrite(model: TypeModel, t: TypeRef, e: string, depth = 0): string {
   const r = resolveRef(model, t);
   switch (r.kind) {
-    case "string": case "integer": case "number": case "boolean": case "any": case "object":
+    case "string":
+    case "integer":
+    case "number":
+    case "boolean":
+    case "any":
+    case "object":
       return e;
-    case "array": return `[${pyWrite(model, r.items, `x${depth}`, depth + 1)} for x${depth} in ${e}]`;
-    case "map": return `{k${depth}: ${pyWrite(model, r.values, `x${depth}`, depth + 1)} for k${depth}, x${depth} in ${e}.items()}`;
-    case "nullable": return `None if ${e} is None else ${pyWrite(model, r.inner, e, depth)}`;
-    case "named": return model.byName.get(r.name)?.kind === "enum" ? `${e}.value` : `${e}.to_json()`;
+    case "array":
+      return `[${pyWrite(model, r.items, `x${depth}`, depth + 1)} for x${depth} in ${e}]`;
+    case "map":
+      return `{k${depth}: ${pyWrite(model, r.values, `x${depth}`, depth + 1)} for k${depth}, x${depth} in ${e}.items()}`;
+    case "nullable":
+      return `None if ${e} is None else ${pyWrite(model, r.inner, e, depth)}`;
+    case "named":
+      return model.byName.get(r.name)?.kind === "enum" ? `${e}.value` : `${e}.to_json()`;
   }
 }
 
@@ -101,13 +127,17 @@ function renderClass(model: TypeModel, d: Extract<Decl, { kind: "class" }>): str
   for (const { f, attr } of fields) {
     const type = pyType(f.type);
     const isAny = resolveRef(model, f.type).kind === "any";
-    const decl = f.required ? `${attr}: ${type}` : isAny ? `${attr}: JsonValue | Absent = ABSENT` : `${attr}: ${type}${admitsNone(model, f.type) ? "" : " | None"} = None`;
+    const decl = f.required
+      ? `${attr}: ${type}`
+      : isAny
+        ? `${attr}: JsonValue | Absent = ABSENT`
+        : `${attr}: ${type}${admitsNone(model, f.type) ? "" : " | None"} = None`;
     lines.push(`    ${decl}`);
     const wireNote = attr === f.wire ? "" : ` Wire name "${f.wire}".`;
     lines.push(`    ${docstring(`${f.doc || `The "${f.wire}" property.`}${wireNote}`, 4)}`, "");
   }
   lines.push("    extra: JsonObject = field(default_factory=dict)", '    """Properties the schema does not name, kept through from_json and to_json."""', "");
-  lines.push("    @classmethod", "    def from_json(cls, value: JsonValue, at: str = \"\") -> Self:");
+  lines.push("    @classmethod", '    def from_json(cls, value: JsonValue, at: str = "") -> Self:');
   lines.push('        """Reads the JSON object at pointer `at`; InvalidRequestError names the first defect."""');
   lines.push("        obj = read_object(value, at)", "        return cls(");
   for (const { f, attr } of fields) {
@@ -125,7 +155,8 @@ function renderClass(model: TypeModel, d: Extract<Decl, { kind: "class" }>): str
   for (const { f, attr } of fields) {
     const value = pyWrite(model, f.required ? f.type : nonNull(model, f.type), `self.${attr}`, 1);
     if (f.required) lines.push(`        out[${pyStr(f.wire)}] = ${value}`);
-    else if (resolveRef(model, f.type).kind === "any") lines.push(`        if not isinstance(self.${attr}, Absent):`, `            out[${pyStr(f.wire)}] = self.${attr}`);
+    else if (resolveRef(model, f.type).kind === "any")
+      lines.push(`        if not isinstance(self.${attr}, Absent):`, `            out[${pyStr(f.wire)}] = self.${attr}`);
     else lines.push(`        if self.${attr} is not None:`, `            out[${pyStr(f.wire)}] = ${value}`);
   }
   lines.push("        return out");
@@ -145,8 +176,10 @@ function renderEnum(d: Extract<Decl, { kind: "enum" }>): string[] {
 /** The Python declaration of `d`. */
 export function renderDecl(model: TypeModel, d: Decl): string {
   switch (d.kind) {
-    case "class": return renderClass(model, d).join("\n");
-    case "enum": return renderEnum(d).join("\n");
+    case "class":
+      return renderClass(model, d).join("\n");
+    case "enum":
+      return renderEnum(d).join("\n");
     case "alias": {
       const type = pyType(d.type);
       const quoted = /^(str|int|float|bool|JsonValue|JsonObject)$/.test(type) ? type : pyStr(type);

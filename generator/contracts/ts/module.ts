@@ -103,7 +103,9 @@ function client(c: AgentContractIr): string {
 
 function publisher(c: AgentContractIr): string {
   const n = agentNames(c.name);
-  const sigs = c.publishes.map((e) => `${tsDoc(e.description, "  ")}\n  ${camel(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void>;`);
+  const sigs = c.publishes.map(
+    (e) => `${tsDoc(e.description, "  ")}\n  ${camel(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void>;`,
+  );
   const impls = c.publishes.map((e) => `    ${camel(eventWords(e.type))}: (payload, opts) => bus.publish(${str(e.type)}, payload, opts),`);
   return [
     tsDoc(`The events ${c.name} publishes, typed.`),
@@ -122,9 +124,11 @@ function handlers(c: AgentContractIr): string {
   for (const s of c.skills) {
     const k = skillNames(s.id);
     members.push(tsDoc(`${s.name}: ${s.description}`, "  "));
-    members.push(s.mode === "invoke"
-      ? `  ${k.method}(input: ${k.input}, ctx: ${n.context}): ${k.output} | Promise<${k.output}>;`
-      : `  ${k.method}(input: ${k.input}, stream: DeltaWriter<${k.delta}>, ctx: ${n.context}): ${k.output} | Promise<${k.output}>;`);
+    members.push(
+      s.mode === "invoke"
+        ? `  ${k.method}(input: ${k.input}, ctx: ${n.context}): ${k.output} | Promise<${k.output}>;`
+        : `  ${k.method}(input: ${k.input}, stream: DeltaWriter<${k.delta}>, ctx: ${n.context}): ${k.output} | Promise<${k.output}>;`,
+    );
   }
   for (const e of c.subscribes) {
     members.push(tsDoc(`On ${e.type}: ${e.description}`, "  "));
@@ -147,16 +151,22 @@ function register(c: AgentContractIr): string {
   for (const s of c.skills) {
     const k = skillNames(s.id);
     const target = `${n.contract}.skills.${k.method}.target`;
-    subs.push(s.mode === "invoke"
-      ? `    bus.handleInvoke<${k.input}, ${k.output}>(${target}, (input, ctx) => impl.${k.method}(input, withPublisher(ctx, publish)), opts),`
-      : `    bus.handleStream<${k.input}>(${target}, (input, writer, ctx) =>\n      impl.${k.method}(input, deltaWriter<${k.delta}>(writer, ${str(s.delta?.encoding ?? "text")}), withPublisher(ctx, publish)), opts),`);
+    subs.push(
+      s.mode === "invoke"
+        ? `    bus.handleInvoke<${k.input}, ${k.output}>(${target}, (input, ctx) => impl.${k.method}(input, withPublisher(ctx, publish)), opts),`
+        : `    bus.handleStream<${k.input}>(${target}, (input, writer, ctx) =>\n      impl.${k.method}(input, deltaWriter<${k.delta}>(writer, ${str(s.delta?.encoding ?? "text")}), withPublisher(ctx, publish)), opts),`,
+    );
   }
   for (const e of c.subscribes) {
     const queue = e.queue ? `queue: ${n.contract}.name, ` : "";
-    subs.push(`    bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, (payload, ctx) => impl.on${pascal(eventWords(e.type))}(payload, withPublisher(ctx, publish)), { ${queue}...opts }),`);
+    subs.push(
+      `    bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, (payload, ctx) => impl.on${pascal(eventWords(e.type))}(payload, withPublisher(ctx, publish)), { ${queue}...opts }),`,
+    );
   }
   return [
-    tsDoc(`Serves ${c.name} on \`bus\`: every skill (queue group = its target) and every subscribed event.\nClose the returned registrations (or the bus) to stop.`),
+    tsDoc(
+      `Serves ${c.name} on \`bus\`: every skill (queue group = its target) and every subscribed event.\nClose the returned registrations (or the bus) to stop.`,
+    ),
     `export function ${n.register}(bus: Bus, impl: ${n.handlers}, opts: RegisterOptions = {}): Registrations {`,
     `  const publish = create${n.publisher}(bus);`,
     "  return group([",

@@ -50,11 +50,19 @@ export async function startConformanceEnv(main: Pick<StartA2aServerOptions, "kvS
   const { publicKey, privateKey } = await generateKeyPair("ES256");
   const jwk = { ...(await exportJWK(publicKey)), kid: "conformance", alg: "ES256", use: "sig" };
   const token = (sub: string, tenant: string): Promise<string> =>
-    new SignJWT({ tenant_id: tenant }).setProtectedHeader({ alg: "ES256", kid: "conformance" }).setSubject(sub).setIssuedAt().setExpirationTime("1h").sign(privateKey);
+    new SignJWT({ tenant_id: tenant })
+      .setProtectedHeader({ alg: "ES256", kid: "conformance" })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(privateKey);
   const authHeaders = { authorization: `Bearer ${await token("checker", TENANT)}` };
   const mainServer = await startA2aServer({
     ...main,
-    bus: bridgeBus, target: "demo", auth: createJwtVerifier({ jwks: { keys: [jwk] } }), card: { ...CARD, skills: [{ id: "echo", name: "echo", description: "Echoes text", tags: ["demo"] }] },
+    bus: bridgeBus,
+    target: "demo",
+    auth: createJwtVerifier({ jwks: { keys: [jwk] } }),
+    card: { ...CARD, skills: [{ id: "echo", name: "echo", description: "Echoes text", tags: ["demo"] }] },
     extendedCard: { description: `${CARD.description} (extended card)` },
     webhooks: { allowHosts: ["127.0.0.1"], backoffMs: 20, maxAttempts: 4 },
     heartbeatMs: 0,
@@ -68,5 +76,17 @@ export async function startConformanceEnv(main: Pick<StartA2aServerOptions, "kvS
     for (const b of [clientBus, bridgeBus, agentBus]) await b.close();
     await transport.close();
   };
-  return { url: mainServer.url, ep: { url: mainServer.url, headers: authHeaders }, authHeaders, token, altUrl: alt.url, main: mainServer, demo, receiver, bus: clientBus, close, [Symbol.asyncDispose]: close };
+  return {
+    url: mainServer.url,
+    ep: { url: mainServer.url, headers: authHeaders },
+    authHeaders,
+    token,
+    altUrl: alt.url,
+    main: mainServer,
+    demo,
+    receiver,
+    bus: clientBus,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }

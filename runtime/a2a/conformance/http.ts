@@ -28,7 +28,12 @@ export async function rpc(url: Endpoint, method: string, params: unknown, o: Rpc
 }
 
 /** One unary call; the HTTP status and the parsed JSON-RPC response. */
-export async function rpcHttp(url: Endpoint, method: string, params: unknown, o: RpcOptions = {}): Promise<{ status: number; headers: Headers; answer: RpcAnswer }> {
+export async function rpcHttp(
+  url: Endpoint,
+  method: string,
+  params: unknown,
+  o: RpcOptions = {},
+): Promise<{ status: number; headers: Headers; answer: RpcAnswer }> {
   const res = await fetch(urlOf(url), request(url, method, params, o, "application/json"));
   return { status: res.status, headers: res.headers, answer: (await res.json()) as RpcAnswer };
 }

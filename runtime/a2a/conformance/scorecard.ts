@@ -23,7 +23,14 @@ export interface ScorecardFeature {
 export interface Scorecard {
   readonly protocol: string;
   readonly produced_by: string;
-  readonly summary: { readonly total: number; readonly pass: number; readonly fail: number; readonly not_supported: number; readonly must_total: number; readonly must_pass: number };
+  readonly summary: {
+    readonly total: number;
+    readonly pass: number;
+    readonly fail: number;
+    readonly not_supported: number;
+    readonly must_total: number;
+    readonly must_pass: number;
+  };
   readonly features: readonly ScorecardFeature[];
 }
 
@@ -83,7 +90,10 @@ export function renderMarkdown(card: Scorecard): string {
     "| Feature | Level | Status | Proven by |",
     "|---|---|---|---|",
     ...card.features.map((f) => {
-      const proof = f.status === "not-supported" ? mdCell(f.reason ?? "") : f.checks.map((c) => `\`${c.id}\`${c.status === "pass" ? "" : ` (${c.status}${c.error ? `: ${mdCell(c.error)}` : ""})`}`).join(", ");
+      const proof =
+        f.status === "not-supported"
+          ? mdCell(f.reason ?? "")
+          : f.checks.map((c) => `\`${c.id}\`${c.status === "pass" ? "" : ` (${c.status}${c.error ? `: ${mdCell(c.error)}` : ""})`}`).join(", ");
       return `| ${mdCell(f.title)} (\`${f.id}\`, spec: ${mdCell(f.spec)}) | ${f.level} | ${icon[f.status]} | ${proof} |`;
     }),
     "",
@@ -117,9 +127,10 @@ const CSS = [
 export function renderHtml(card: Scorecard): string {
   const s = card.summary;
   const rows = card.features.map((f) => {
-    const proof = f.status === "not-supported"
-      ? `<span class="reason">${esc(f.reason ?? "")}</span>`
-      : `<ul>${f.checks.map((c) => `<li><code>${esc(c.id)}</code>${c.status === "pass" ? "" : ` <span class="st fail">${esc(c.status)}</span>${c.error ? ` ${esc(c.error)}` : ""}`}</li>`).join("")}</ul>`;
+    const proof =
+      f.status === "not-supported"
+        ? `<span class="reason">${esc(f.reason ?? "")}</span>`
+        : `<ul>${f.checks.map((c) => `<li><code>${esc(c.id)}</code>${c.status === "pass" ? "" : ` <span class="st fail">${esc(c.status)}</span>${c.error ? ` ${esc(c.error)}` : ""}`}</li>`).join("")}</ul>`;
     return `<tr><td>${esc(f.title)}<br><code class="id">${esc(f.id)}</code></td><td>${esc(f.spec)}</td><td>${f.level}</td><td><span class="st ${f.status}">${esc(icon[f.status])}</span></td><td>${proof}</td></tr>`;
   });
   return [

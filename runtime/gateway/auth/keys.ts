@@ -19,11 +19,7 @@ import type { InvalidRequestError } from "../../../generated/ts/errors.js";
 import { invalidArgument } from "../../errors.js";
 
 /** Where the verification keys come from: exactly one. */
-export type JwtKeySource =
-  | { secret: string | Uint8Array }
-  | { publicKey: KeyObject | CryptoKey | JWK }
-  | { jwks: JSONWebKeySet }
-  | { jwksUrl: string | URL };
+export type JwtKeySource = { secret: string | Uint8Array } | { publicKey: KeyObject | CryptoKey | JWK } | { jwks: JSONWebKeySet } | { jwksUrl: string | URL };
 
 /** What the verifier verifies with, and the algorithms it accepts. */
 export interface ResolvedKey {
@@ -96,7 +92,11 @@ function publicKeyObject(given: unknown): KeyObject {
     return KeyObject.from(given);
   }
   if (typeof given === "string" || given instanceof Uint8Array) {
-    throw invalid("publicKey", typeof given === "string" ? "text" : "bytes", "a public KeyObject, CryptoKey or JWK, not text or bytes (bytes would be used as an HMAC secret): use createPublicKey(pem) from node:crypto");
+    throw invalid(
+      "publicKey",
+      typeof given === "string" ? "text" : "bytes",
+      "a public KeyObject, CryptoKey or JWK, not text or bytes (bytes would be used as an HMAC secret): use createPublicKey(pem) from node:crypto",
+    );
   }
   if (isJwk(given)) {
     if (given.kty === "oct") throw invalid("publicKey", 'a symmetric JWK (kty "oct")', "a public key; give a shared secret as `secret`");
@@ -112,7 +112,8 @@ function publicKeyObject(given: unknown): KeyObject {
 
 /** Refuses a JWKS that holds symmetric or private keys (it is published: it must hold public keys only). */
 function checkJwks(jwks: JSONWebKeySet): void {
-  if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys)) throw invalid("jwks", jwks === null ? "null" : typeof jwks !== "object" ? typeof jwks : "an object without a keys array", "{keys: JWK[]}");
+  if (typeof jwks !== "object" || jwks === null || !Array.isArray(jwks.keys))
+    throw invalid("jwks", jwks === null ? "null" : typeof jwks !== "object" ? typeof jwks : "an object without a keys array", "{keys: JWK[]}");
   jwks.keys.forEach((k, i) => {
     if (!isJwk(k)) throw invalid(`jwks.keys[${i}]`, "a value without kty", "a JWK");
     if (k.kty === "oct") throw invalid(`jwks.keys[${i}]`, 'a symmetric key (kty "oct")', "a public key: a JWKS holds public keys only");
@@ -185,17 +186,26 @@ function keyMaterialIn(secret: Uint8Array): string | undefined {
 /** The secret's bytes and the HS* algorithms it is long enough for, or a refusal. */
 function resolveSecret(given: unknown, requested: readonly string[] | undefined): ResolvedKey {
   const secret = typeof given === "string" ? new TextEncoder().encode(given) : given;
-  if (!(secret instanceof Uint8Array) || secret.length === 0) throw invalid("secret", secret instanceof Uint8Array ? "empty" : secret === null ? "null" : typeof secret, "a non-empty string or Uint8Array");
+  if (!(secret instanceof Uint8Array) || secret.length === 0)
+    throw invalid("secret", secret instanceof Uint8Array ? "empty" : secret === null ? "null" : typeof secret, "a non-empty string or Uint8Array");
   const material = keyMaterialIn(secret);
   if (material !== undefined) {
-    throw invalid("secret", material, "a shared secret, not key material: give a public key as publicKey (createPublicKey(…) from node:crypto), a key set as jwks");
+    throw invalid(
+      "secret",
+      material,
+      "a shared secret, not key material: give a public key as publicKey (createPublicKey(…) from node:crypto), a key set as jwks",
+    );
   }
   const long = HMAC.filter((alg) => secret.length >= HMAC_MIN_BYTES[alg]);
   if (long.length === 0) throw invalid("secret", `${secret.length} bytes`, "at least 32 bytes for HS256 (RFC 7518 §3.2): use 32 or more random bytes");
   const short = (requested ?? []).filter((alg) => alg in HMAC_MIN_BYTES && !long.includes(alg as (typeof HMAC)[number]));
   if (short.length > 0) {
     const need = short.map((alg) => `${alg} ${HMAC_MIN_BYTES[alg as (typeof HMAC)[number]]}`).join(", ");
-    throw invalid("secret", `${secret.length} bytes`, `long enough for ${short.join(", ")} (at least the hash size, RFC 7518 §3.2: ${need}): give a longer secret or leave them out of algorithms`);
+    throw invalid(
+      "secret",
+      `${secret.length} bytes`,
+      `long enough for ${short.join(", ")} (at least the hash size, RFC 7518 §3.2: ${need}): give a longer secret or leave them out of algorithms`,
+    );
   }
   return { key: secret, algorithms: pin(long, requested, "a shared secret") };
 }
@@ -210,7 +220,8 @@ export function resolveKey(opts: JwtKeySource & { algorithms?: readonly string[]
   // own, defined sources only: `secret: process.env.X` left undefined is no source, and a
   // source inherited through the prototype is never used
   const sources = (["secret", "publicKey", "jwks", "jwksUrl"] as const).filter((s) => ownSource(opts, s) !== undefined);
-  if (sources.length !== 1) throw invalid("secret / publicKey / jwks / jwksUrl", sources.length === 0 ? "none" : sources.join(", "), "exactly one of secret, publicKey, jwks, jwksUrl");
+  if (sources.length !== 1)
+    throw invalid("secret / publicKey / jwks / jwksUrl", sources.length === 0 ? "none" : sources.join(", "), "exactly one of secret, publicKey, jwks, jwksUrl");
   const source = sources[0]!;
   const value = ownSource(opts, source);
   const requested = ownSource(opts, "algorithms") as readonly string[] | undefined;
