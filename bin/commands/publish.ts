@@ -35,7 +35,7 @@ async function publishDurable(eventType: string, json: string, opts: PublishCliO
         return;
       }
       let line = 0;
-      for await (const text of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+      for await (const text of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
         line++;
         if (text.trim() === "") continue;
         let payload: unknown;

@@ -52,7 +52,7 @@ async function subscribeDurable(pattern: string, name: string, opts: SubscribeCl
     "subscribe",
     opts,
     async (durable) => {
-      const limit = positive(opts.count, "--count") ?? Infinity;
+      const limit = positive(opts.count, "--count") ?? Number.POSITIVE_INFINITY;
       const start = parseStart(opts.start);
       const ackWaitMs = positive(opts.ackWait, "--ack-wait");
       const maxDeliver = positive(opts.maxDeliver, "--max-deliver");
@@ -125,7 +125,7 @@ export function register(program: Command): void {
       return;
     }
     await runClient("subscribe", opts, async (bus) => {
-      const limit = opts.count === undefined ? Infinity : Number(opts.count);
+      const limit = opts.count === undefined ? Number.POSITIVE_INFINITY : Number(opts.count);
       if (!(limit > 0)) throw new UsageError(`--count must be a positive number, got ${opts.count}`);
       let seen = 0;
       let done!: () => void;

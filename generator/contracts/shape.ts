@@ -30,7 +30,7 @@ function distance(a: string, b: string): number {
 
 function closest(key: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestD = Infinity;
+  let bestD = Number.POSITIVE_INFINITY;
   for (const c of candidates) {
     const d = c.toLowerCase() === key.toLowerCase() ? 0 : distance(key, c);
     if (d < bestD) [best, bestD] = [c, d];

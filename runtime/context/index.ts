@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { assignContext, copyContext, copyContextExceptTrace, type ContextFields } from "../../generated/ts/envelope-facts.js";
 import type { Envelope } from "../../generated/ts/types.js";
-import { TraceIdSource, formatTraceparent, isW3cTraceId, parseTraceparent } from "./traceparent.js";
+import { type TraceIdSource, formatTraceparent, isW3cTraceId, parseTraceparent } from "./traceparent.js";
 
 export { parseTraceparent, formatTraceparent, isW3cTraceId, TraceIdSource } from "./traceparent.js";
 export type { TraceParent } from "./traceparent.js";

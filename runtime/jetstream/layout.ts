@@ -13,7 +13,7 @@
  * and JetStream refuses streams whose subjects overlap. The words `events`, `dlq`, `work` and
  * `invoke` are therefore not valid tenant names in a layout.
  */
-import { InvalidRequestError } from "../../generated/ts/errors.js";
+import type { InvalidRequestError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
 import { assertBusToken, assertDotted } from "../bus/subjects.js";
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { AcpError, BackpressureDropError, InvalidRequestError } from "../../generated/ts/errors.js";
+import { type AcpError, BackpressureDropError, InvalidRequestError } from "../../generated/ts/errors.js";
 import type { Task, TaskStateName } from "../../generated/a2a/index.js";
 import type { PushConfigStore, StoredPushConfig, TaskStore } from "../../runtime/a2a/task-store.js";
 

@@ -88,7 +88,18 @@ describe("EnvelopeBody (sealed)", () => {
     class Point {
       x = 1;
     }
-    for (const payload of [new Date(0), new Point(), { n: Number.NaN }, { n: Infinity }, { b: 1n }, cyclic, deep, protoKey, { toJSON: () => "x" }, new Map()]) {
+    for (const payload of [
+      new Date(0),
+      new Point(),
+      { n: Number.NaN },
+      { n: Number.POSITIVE_INFINITY },
+      { b: 1n },
+      cyclic,
+      deep,
+      protoKey,
+      { toJSON: () => "x" },
+      new Map(),
+    ]) {
       const env = createEnvelope({ event_type: "custom.thing", from: "a" });
       env.payload = payload as Envelope["payload"];
       expect(sealed(env)).toBeUndefined();

@@ -11,7 +11,7 @@
 import { describe, expect, it } from "vitest";
 import { connectNats, createMemoryTransport, type Transport, type TransportStatus } from "../../runtime/transport/index.js";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
-import { AcpError } from "../../runtime/errors.js";
+import type { AcpError } from "../../runtime/errors.js";
 import { freePort, startNatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "./fixtures.js";
 

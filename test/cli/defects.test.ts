@@ -4,7 +4,7 @@
  * reported as `hung` (the NATS connection leak made them hang forever).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Command } from "commander";
+import type { Command } from "commander";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

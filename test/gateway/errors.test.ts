@@ -84,7 +84,7 @@ describe("request errors", () => {
       }
     }
     // the bound itself is accepted, and brackets inside strings do not count
-    const ok = await post(`${rig.url}/v1/agents/echo/invoke`, `${"[".repeat(MAX_JSON_DEPTH - 1)}"[[[{{{\\\"[["${"]".repeat(MAX_JSON_DEPTH - 1)}`, {
+    const ok = await post(`${rig.url}/v1/agents/echo/invoke`, `${"[".repeat(MAX_JSON_DEPTH - 1)}"[[[{{{\\"[["${"]".repeat(MAX_JSON_DEPTH - 1)}`, {
       "content-type": "application/json",
     });
     expect(await statusOf(ok)).toBe(200);

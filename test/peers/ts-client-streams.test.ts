@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bus } from "../../runtime/bus/index.js";
-import { AcpError, AgentTimeoutError, AgentUnavailableError, InvalidRequestError } from "../../runtime/errors.js";
+import { type AcpError, AgentTimeoutError, AgentUnavailableError, InvalidRequestError } from "../../runtime/errors.js";
 import { openPeerNetwork, streamFrames, type PeerNetwork } from "./peer.js";
 
 let net: PeerNetwork;

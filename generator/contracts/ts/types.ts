@@ -22,9 +22,7 @@ function prepare(node: Json, top: boolean): Json {
     if (key === "$ref" && typeof value === "string" && value.startsWith("#/$defs/")) {
       out["tsType"] = value.slice("#/$defs/".length);
     } else if (key === "title" && !top) {
-      continue;
     } else if (key === "$comment" || key === "$schema") {
-      continue;
     } else if (MAP_KEYWORDS.has(key) && isObject(value)) {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, prepare(v, false)]));
     } else if (DATA_KEYWORDS.has(key)) {

@@ -10,7 +10,7 @@
  * base64 or hex of DER) is refused, and a secret shorter than the hash of an HS* algorithm
  * (RFC 7518 §3.2) does not verify that algorithm.
  */
-import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, webcrypto, type JsonWebKey } from "node:crypto";
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey, type webcrypto, type JsonWebKey } from "node:crypto";
 
 type CryptoKey = webcrypto.CryptoKey;
 import { createLocalJWKSet, createRemoteJWKSet } from "jose";
