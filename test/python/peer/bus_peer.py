@@ -1,0 +1,152 @@
+"""The generated Python runtime (generated/python, openagentio.runtime) as a peer of the
+TypeScript bus over a real nats-server (test/python/bus-interop.test.ts).
+
+    python bus_peer.py serve  --nats URL   handlers py.echo, py.fail, py.story, py.endless;
+                                           prints {"event": "ready"}, then one JSON line per
+                                           event; exits when stdin closes
+    python bus_peer.py client --nats URL   calls the TypeScript handlers ts.echo, ts.fail,
+                                           ts.story; prints one JSON line with the results
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from openagentio.errors import AcpError
+from openagentio.runtime import (
+    Bus,
+    Context,
+    Delta,
+    Final,
+    HandlerContext,
+    Started,
+    StreamWriter,
+    context_scope,
+    current_context,
+)
+from openagentio.runtime.nats import NatsTransport
+
+
+def emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def seen(ctx: HandlerContext) -> dict[str, Any]:
+    env = ctx.envelope
+    here = current_context()
+    return {
+        "from": env.from_,
+        "session_id": env.session_id,
+        "user_id": env.user_id,
+        "tenant_id": env.tenant_id,
+        "traceparent": env.traceparent,
+        "context_session": None if here is None else here.session_id,
+        "schema_version": env.schema_version,
+        "phase": None if env.phase is None else str(env.phase),
+    }
+
+
+async def serve(url: str) -> None:
+    bus = Bus(await NatsTransport.connect(url), agent_id="py", owns_transport=True)
+
+    async def echo(payload: Any, ctx: HandlerContext) -> Any:
+        return {"payload": payload, "seen": seen(ctx)}
+
+    async def fail(payload: Any, ctx: HandlerContext) -> Any:
+        if isinstance(payload, dict) and isinstance(payload.get("code"), str):
+            raise AcpError(payload["code"], str(payload["message"]), retryable=payload["retryable"])
+        raise RuntimeError("plain failure")
+
+    async def story(payload: Any, w: StreamWriter, ctx: HandlerContext) -> Any:
+        await w.started({"model": "py"})
+        for word in str(payload).split():
+            await w.delta(word)
+        return {"words": len(str(payload).split()), "seen": seen(ctx)}
+
+    async def endless(payload: Any, w: StreamWriter, ctx: HandlerContext) -> Any:
+        written = 0
+        try:
+            while written < 1_000_000:
+                await w.delta(str(written))
+                written += 1
+        except asyncio.CancelledError:
+            emit({"event": "canceled", "written": written, "flag": w.canceled})
+            raise
+        emit({"event": "finished", "written": written})
+        return None
+
+    await bus.handle_invoke("py.echo", echo)
+    await bus.handle_invoke("py.fail", fail)
+    await bus.handle_stream("py.story", story)
+    await bus.handle_stream("py.endless", endless)
+    await bus.transport.flush()
+    emit({"event": "ready"})
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.read)
+    await bus.close()
+
+
+def error_of(err: AcpError) -> dict[str, Any]:
+    return {"code": err.code, "message": err.message, "retryable": err.retryable}
+
+
+async def client(url: str) -> None:
+    out: dict[str, Any] = {}
+    async with Bus(await NatsTransport.connect(url), agent_id="pyc", owns_transport=True) as bus:
+        trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        start = Context(
+            session_id="s-py", user_id="u-py", traceparent=f"00-{trace}-00f067aa0ba902b7-01"
+        )
+        with context_scope(start):
+            out["echo"] = await bus.invoke("ts.echo", {"n": 1, "list": [1, "two"]})
+        errors = []
+        for payload in ("denied", "custom", "plain"):
+            try:
+                await bus.invoke("ts.fail", payload)
+                errors.append(None)
+            except AcpError as err:
+                errors.append(error_of(err))
+        out["errors"] = errors
+        try:
+            await bus.invoke("ts.nobody", None)
+        except AcpError as err:
+            out["nobody"] = error_of(err)
+        frames: list[Any] = []
+        async with bus.stream_invoke("ts.story", "red green blue") as call:
+            async for frame in call:
+                seq = frame.envelope.seq
+                if isinstance(frame, Started):
+                    frames.append({"type": "started", "meta": frame.meta, "seq": seq})
+                elif isinstance(frame, Delta):
+                    frames.append({"type": "delta", "delta": frame.delta, "seq": seq})
+                elif isinstance(frame, Final):
+                    frames.append({"type": "final", "result": frame.result, "seq": seq})
+        out["story"] = frames
+        try:
+            async with bus.stream_invoke("ts.broken", None) as broken:
+                async for _ in broken:
+                    pass
+        except AcpError as err:
+            out["broken"] = error_of(err)
+        async with bus.stream_invoke("ts.endless", None) as endless:
+            async for _ in endless:
+                break
+        out["left_endless"] = True
+    emit(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["serve", "client"])
+    parser.add_argument("--nats", required=True)
+    args = parser.parse_args()
+    asyncio.run(serve(args.nats) if args.mode == "serve" else client(args.nats))
+
+
+if __name__ == "__main__":
+    main()
