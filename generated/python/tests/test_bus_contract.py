@@ -6,6 +6,7 @@ test/python/bus-interop.test.ts starts one and requires that nothing is skipped)
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -569,5 +570,95 @@ def test_a_result_that_is_not_json_becomes_an_error_reply(kind: str) -> None:
                         frames.append(frame)
             assert stream_info.value.code == "INVALID_REQUEST"
             assert [f.envelope.seq for f in frames] == [0]
+
+    run(kind, scenario)
+
+
+def test_a_malformed_request_is_answered_invalid_request_with_its_pointer(kind: str) -> None:
+    async def scenario(connect: Connect) -> None:
+        async with await _bus(connect, "server") as server:
+            ran: list[Any] = []
+
+            async def handler(payload: Any, ctx: HandlerContext) -> Any:
+                ran.append(payload)
+                return None
+
+            await server.handle_invoke("svc", handler)
+            raw = await connect()
+            replies: asyncio.Queue[Message] = asyncio.Queue()
+            inbox = raw.new_inbox()
+            sub = await raw.subscribe(inbox, replies.put_nowait)
+            await _settle(server.transport)
+            req = {
+                "spec_version": "acp/1.0",
+                "schema_version": 2,
+                "event_id": "019ca8d7-3004-7a04-be43-5f6071829304",
+                "event_type": "agent.message.received",
+                "occurred_at": "2026-03-01T10:01:00Z",
+                "from": "caller",
+                "to": "svc",
+                "session_id": "s-9",
+                "seq": "zero",
+                "reply_to": inbox,
+            }
+            await raw.publish("acp.v1.invoke.svc", json.dumps(req).encode())
+            reply = decode((await replies.get()).data)
+            await sub.unsubscribe()
+            assert ran == []
+            assert reply.event_type == "agent.response.error" and reply.is_final is True
+            assert reply.correlation_id == req["event_id"] and reply.to == "caller"
+            assert reply.session_id == "s-9"
+            assert isinstance(reply.payload, dict)
+            assert reply.payload["code"] == "INVALID_REQUEST"
+            cause = reply.payload["cause"]
+            assert isinstance(cause, dict) and cause["pointer"] == "/seq"
+            assert server.stats.rejected == 1
+
+    run(kind, scenario)
+
+
+def test_close_fails_waiting_calls_with_canceled(kind: str) -> None:
+    async def scenario(connect: Connect) -> None:
+        async with await _bus(connect, "server") as server:
+            client = await _bus(connect, "client")
+            entered = asyncio.Event()
+
+            async def hang(payload: Any, ctx: HandlerContext) -> Any:
+                entered.set()
+                await asyncio.sleep(30)
+                return None
+
+            await server.handle_invoke("hang", hang)
+            await _settle(server.transport)
+            call = asyncio.ensure_future(client.invoke("hang", None))
+            await entered.wait()
+            await client.close()
+            with pytest.raises(AcpError) as info:
+                await call
+            assert info.value.code == "CANCELED"
+            with pytest.raises(AcpError) as after:
+                await client.invoke("hang", None)
+            assert after.value.code == "CANCELED"
+            server.drain_timeout = 0.1
+
+    run(kind, scenario)
+
+
+def test_handlers_do_not_inherit_the_senders_context_variables(kind: str) -> None:
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
+
+    async def scenario(connect: Connect) -> None:
+        async with await _bus(connect, "server") as server, await _bus(connect, "client") as client:
+
+            async def look(payload: Any, ctx: HandlerContext) -> Any:
+                here = current_context()
+                return [marker.get(), None if here is None else here.session_id]
+
+            await server.handle_invoke("look", look)
+            await _settle(server.transport)
+            marker.set("sender's")
+            with context_scope(Context(session_id="s-1")):
+                assert await client.invoke("look", None) == ["unset", "s-1"]
+            assert await client.invoke("look", None) == ["unset", None]
 
     run(kind, scenario)

@@ -7,8 +7,10 @@ tenant subjects and context propagation."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import itertools
+import json
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from .._json import Absent, JsonObject, JsonValue
-from ..codec import try_decode
+from ..codec import try_decode, validate
 from ..constants import LATEST_SCHEMA_VERSION, EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
@@ -565,6 +567,8 @@ class Bus:
             env = try_decode(msg.data, max_bytes=self.max_bytes)
             if isinstance(env, EnvelopeDecodeError):
                 self._note_rejected(msg.subject, env)
+                if reply:
+                    self._answer_invalid(msg.data, env, name)
                 return
             bound = self._bind(env, msg.subject, t, reply)
             if bound is None:
@@ -575,13 +579,59 @@ class Bus:
                     "dropped a message on %s: %d handlers in flight", msg.subject, len(sub._tasks)
                 )
                 return
-            task = asyncio.get_running_loop().create_task(self._handle(bound, msg.subject, run))
+            task = asyncio.get_running_loop().create_task(
+                self._handle(bound, msg.subject, run), context=contextvars.Context()
+            )
             sub._tasks.add(task)
             task.add_done_callback(sub._tasks.discard)
 
         sub._sub = await self.transport.subscribe(subject, on_message, queue=queue)
         self._subs.add(sub)
         return sub
+
+    def _answer_invalid(self, data: bytes, err: EnvelopeDecodeError, target: str) -> None:
+        """A malformed request whose reply_to is an inbox gets an INVALID_REQUEST error reply
+        (naming the pointer), so its caller does not wait for a timeout."""
+        if err.code != "INVALID_REQUEST":
+            return
+        try:
+            raw = json.loads(data)
+        except ValueError:
+            return
+        if not isinstance(raw, dict):
+            return
+        reply_to = raw.get("reply_to")
+        if not isinstance(reply_to, str) or not self._is_inbox(reply_to):
+            return
+        payload: JsonObject = {
+            "code": "INVALID_REQUEST",
+            "message": err.message,
+            "retryable": False,
+            "cause": {"pointer": err.pointer, "expected": err.expected, "got": err.got},
+        }
+        obj = wire.base(
+            EventType.RESPONSE_ERROR,
+            payload,
+            schema_version=self.schema_version,
+            sender=self.agent_id,
+            ctx=None,
+        )
+        obj["is_final"] = True
+        sender = raw.get("to")
+        obj["from"] = sender if isinstance(sender, str) else target
+        for key, field_name in (("event_id", "correlation_id"), ("from", "to")):
+            value = raw.get(key)
+            if isinstance(value, str):
+                obj[field_name] = value
+        for name in wire.CONTEXT_FIELDS:
+            value = raw.get(name)
+            if isinstance(value, str):
+                obj[name] = value
+        if validate(obj) is not None:  # a field copied from the bad request is bad too
+            for name in (*wire.CONTEXT_FIELDS, "correlation_id", "to", "from"):
+                obj.pop(name, None)
+            obj["from"] = self.agent_id
+        self._spawn(self._send_quietly(reply_to, obj))
 
     def _bind(
         self, env: Envelope, subject: str, tenant: str | None, reply: bool
