@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,12 +19,15 @@ import pytest
 from openagentio._json import JsonValue
 from openagentio.codec import decode
 from openagentio.errors import AcpError, error_for
+from openagentio.models import Envelope
 from openagentio.runtime import (
     Bus,
     Context,
     Delta,
     Final,
     HandlerContext,
+    InboundCall,
+    InboundMiddleware,
     MemoryTransport,
     Message,
     Started,
@@ -31,6 +35,8 @@ from openagentio.runtime import (
     Transport,
     context_scope,
     current_context,
+    logging_middleware,
+    recover,
 )
 from openagentio.runtime.nats import NatsTransport
 
@@ -662,3 +668,109 @@ def test_handlers_do_not_inherit_the_senders_context_variables(kind: str) -> Non
             assert await client.invoke("look", None) == ["unset", None]
 
     run(kind, scenario)
+
+
+def test_inbound_middleware_wraps_every_kind_first_outermost(kind: str) -> None:
+    async def scenario(connect: Connect) -> None:
+        order: list[str] = []
+        failures: list[tuple[str, str]] = []
+
+        def tag(name: str) -> InboundMiddleware:
+            def middleware(next_call: InboundCall) -> InboundCall:
+                async def call(env: Envelope, ctx: HandlerContext) -> JsonValue:
+                    order.append(f"{name}:{ctx.kind}")
+                    return await next_call(env, ctx)
+
+                return call
+
+            return middleware
+
+        def seen(err: AcpError, raised: BaseException, env: Envelope, ctx: HandlerContext) -> None:
+            failures.append((err.code, type(raised).__name__))
+
+        stack = [recover(fallback_code="INVALID_REQUEST", on_error=seen), tag("a"), tag("b")]
+        async with (
+            await _bus(connect, "server", inbound=stack) as server,
+            await _bus(connect, "client") as client,
+        ):
+
+            async def inv(payload: Any, ctx: HandlerContext) -> Any:
+                if payload == "boom":
+                    raise KeyError("no such key")
+                return "ok"
+
+            async def stream(payload: Any, w: StreamWriter, ctx: HandlerContext) -> Any:
+                return "streamed"
+
+            got: asyncio.Queue[Any] = asyncio.Queue()
+
+            async def event(payload: Any, ctx: HandlerContext) -> None:
+                got.put_nowait(payload)
+
+            await server.handle_invoke("mw.inv", inv)
+            await server.handle_stream("mw.stream", stream)
+            await server.subscribe("mw.event", event)
+            await _settle(server.transport)
+            assert await client.invoke("mw.inv", None) == "ok"
+            async with client.stream_invoke("mw.stream", None) as call:
+                assert [f.result for f in [x async for x in call] if isinstance(f, Final)] == [
+                    "streamed"
+                ]
+            await client.publish("mw.event", 7)
+            assert await got.get() == 7
+            assert order == ["a:invoke", "b:invoke", "a:stream", "b:stream", "a:event", "b:event"]
+            with pytest.raises(AcpError) as info:
+                await client.invoke("mw.inv", "boom")
+            assert (info.value.code, info.value.message) == ("INVALID_REQUEST", "'no such key'")
+            assert failures == [("INVALID_REQUEST", "KeyError")]
+
+    run(kind, scenario)
+
+
+def test_logging_middleware_writes_one_redacted_record_per_envelope(kind: str) -> None:
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger(f"oaio-test-{kind}")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    keeper = Keep()
+    logger.addHandler(keeper)
+
+    async def scenario(connect: Connect) -> None:
+        mw = [logging_middleware(logger=logger, level=logging.INFO)]
+        async with (
+            await _bus(connect, "server", inbound=mw) as server,
+            await _bus(connect, "client") as client,
+        ):
+
+            async def inv(payload: Any, ctx: HandlerContext) -> Any:
+                if payload == "fail":
+                    raise AcpError("QUOTA_EXCEEDED", "slow down", retryable=True)
+                return payload
+
+            await server.handle_invoke("logged", inv)
+            await _settle(server.transport)
+            with context_scope(Context(session_id="s-log")):
+                await client.invoke("logged", {"secret": 1})
+            with pytest.raises(AcpError):
+                await client.invoke("logged", "fail")
+
+    try:
+        run(kind, scenario)
+    finally:
+        logger.removeHandler(keeper)
+    assert [(r.levelno, r.getMessage()) for r in records] == [
+        (logging.INFO, "handled"),
+        (logging.WARNING, "handled"),
+    ]
+    ok = records[0].__dict__["oaio"]
+    assert ok["kind"] == "invoke" and ok["outcome"] == "value" and ok["direction"] == "in"
+    assert ok["subject"] == "acp.v1.invoke.logged" and ok["session_id"] == "s-log"
+    assert ok["payload"] == "[redacted]" and ok["from"] == "client"
+    failed = records[1].__dict__["oaio"]
+    assert failed["outcome"] == "error"
+    assert failed["error"] == {"code": "QUOTA_EXCEEDED", "message": "slow down", "retryable": True}

@@ -13,6 +13,8 @@ from .bus import (
     BusStats,
     EventHandler,
     HandlerContext,
+    InboundCall,
+    InboundMiddleware,
     InvokeHandler,
     StreamHandler,
     Subscription,
@@ -20,6 +22,7 @@ from .bus import (
 from .context import Context, context_scope, current_context
 from .frames import Delta, Event, Final, Frame, Started
 from .memory import MemoryTransport
+from .middleware import logging_middleware, recover
 from .stream_call import StreamCall
 from .stream_writer import StreamWriter
 from .transport import Message, MessageHandler, Transport, TransportSubscription
@@ -35,6 +38,8 @@ __all__ = [
     "Final",
     "Frame",
     "HandlerContext",
+    "InboundCall",
+    "InboundMiddleware",
     "InvokeHandler",
     "MemoryTransport",
     "Message",
@@ -48,4 +53,6 @@ __all__ = [
     "TransportSubscription",
     "context_scope",
     "current_context",
+    "logging_middleware",
+    "recover",
 ]

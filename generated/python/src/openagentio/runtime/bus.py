@@ -12,7 +12,7 @@ import dataclasses
 import itertools
 import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final, Self
@@ -56,6 +56,8 @@ class HandlerContext:
     """Set on stream cancel, or when close() gives up waiting for the handler."""
     reply_metadata: JsonObject = field(default_factory=dict)
     """Keys added to the reply's metadata."""
+    kind: str = "event"
+    """What is handled: "event", "invoke" or "stream"."""
 
 
 EventHandler = Callable[[JsonValue, HandlerContext], Awaitable[None]]
@@ -64,6 +66,12 @@ InvokeHandler = Callable[[JsonValue, HandlerContext], Awaitable[JsonValue]]
 """Answers one invoke: (payload, ctx) -> result."""
 StreamHandler = Callable[[JsonValue, StreamWriter, HandlerContext], Awaitable[JsonValue]]
 """Answers one stream: (payload, writer, ctx) -> result of the final frame (unless written)."""
+InboundCall = Callable[[Envelope, HandlerContext], Awaitable[JsonValue]]
+"""The handling of one delivered envelope as middleware sees it: returns the result, or
+raises (an invoke's error reply, a stream's error frame)."""
+InboundMiddleware = Callable[[InboundCall], InboundCall]
+"""Wraps the handling of every envelope a handler receives; may pass a changed copy of the
+envelope to the next one (see `openagentio.runtime.middleware`)."""
 
 
 @dataclass(slots=True)
@@ -134,6 +142,7 @@ class Bus:
         max_pending_calls: int = 10_000,
         drain_timeout: float = 10.0,
         owns_transport: bool = False,
+        inbound: Sequence[InboundMiddleware] = (),
     ) -> None:
         self.transport = transport
         self.agent_id = wire.check_token("agent_id", agent_id)
@@ -155,6 +164,8 @@ class Bus:
         self.drain_timeout = drain_timeout
         self.owns_transport = owns_transport
         self.stats = BusStats()
+        self.inbound: tuple[InboundMiddleware, ...] = tuple(inbound)
+        """Inbound middleware, the first the outermost."""
         self._subs: set[Subscription] = set()
         self._calls: dict[str, tuple[Callable[[Message], None], Callable[[AcpError], None]]] = {}
         self._call_ids = itertools.count()
@@ -415,10 +426,14 @@ class Bus:
         """Events whose type matches `pattern` (`*`, `>` allowed): every subscriber gets each
         one, unless subscribers share a `queue` group (one member per group)."""
 
-        async def run(env: Envelope, ctx: HandlerContext) -> None:
+        async def call(env: Envelope, ctx: HandlerContext) -> JsonValue:
             await handler(_payload(env), ctx)
+            return None
 
-        return await self._register("events", pattern, queue, tenant, run, reply=False)
+        async def run(env: Envelope, ctx: HandlerContext) -> None:
+            await self._wrap(call)(env, ctx)
+
+        return await self._register("events", pattern, queue, tenant, run, kind="event")
 
     async def handle_invoke(
         self,
@@ -432,9 +447,12 @@ class Bus:
         becomes agent.response.final, an exception agent.response.error with its code."""
         self._claim(target, "invoke")
 
+        async def call(env: Envelope, ctx: HandlerContext) -> JsonValue:
+            return await handler(_payload(env), ctx)
+
         async def run(env: Envelope, ctx: HandlerContext) -> None:
             try:
-                result = await handler(_payload(env), ctx)
+                result = await self._wrap(call)(env, ctx)
             except Exception as err:
                 self.stats.handler_errors += 1
                 await self._reply(env, EventType.RESPONSE_ERROR, wire.error_payload(err), ctx)
@@ -445,7 +463,7 @@ class Bus:
                 self.stats.handler_errors += 1
                 await self._reply(env, EventType.RESPONSE_ERROR, wire.error_payload(err), ctx)
 
-        return await self._register("invoke", target, queue or target, tenant, run, reply=True)
+        return await self._register("invoke", target, queue or target, tenant, run, kind="invoke")
 
     async def handle_stream(
         self,
@@ -474,7 +492,11 @@ class Bus:
                 if env.reply_to is not None and named == f"{env.reply_to}.cancel":
                     early = await self.transport.subscribe(named, self._on_cancel)
                 try:
-                    result = await handler(_payload(env), writer, ctx)
+
+                    async def call(e: Envelope, c: HandlerContext) -> JsonValue:
+                        return await handler(_payload(e), writer, c)
+
+                    result = await self._wrap(call)(env, ctx)
                 except asyncio.CancelledError:
                     if not writer.canceled:
                         raise
@@ -494,7 +516,12 @@ class Bus:
                 if early is not None:
                     await early.unsubscribe()
 
-        return await self._register("invoke", target, queue or target, tenant, run, reply=True)
+        return await self._register("invoke", target, queue or target, tenant, run, kind="stream")
+
+    def _wrap(self, call: InboundCall) -> InboundCall:
+        for middleware in reversed(self.inbound):
+            call = middleware(call)
+        return call
 
     def _claim(self, target: str, kind: str) -> None:
         wire.check_dotted("target", target)
@@ -545,19 +572,20 @@ class Bus:
 
     async def _register(
         self,
-        kind: str,
+        space: str,
         name: str,
         queue: str | None,
         tenant: TenantOption,
         run: Callable[[Envelope, HandlerContext], Awaitable[None]],
         *,
-        reply: bool,
+        kind: str,
     ) -> Subscription:
+        reply = kind != "event"
         self._check_open("subscribe")
-        if kind == "events":
+        if space == "events":
             wire.check_pattern("pattern", name)
         t = self._tenant_for(tenant, None)
-        subject = self._subject(kind, name, t)
+        subject = self._subject(space, name, t)
         sub = Subscription(self, subject, queue)
 
         def on_message(msg: Message) -> None:
@@ -580,7 +608,7 @@ class Bus:
                 )
                 return
             task = asyncio.get_running_loop().create_task(
-                self._handle(bound, msg.subject, run), context=contextvars.Context()
+                self._handle(bound, msg.subject, kind, run), context=contextvars.Context()
             )
             sub._tasks.add(task)
             task.add_done_callback(sub._tasks.discard)
@@ -671,10 +699,11 @@ class Bus:
         self,
         env: Envelope,
         subject: str,
+        kind: str,
         run: Callable[[Envelope, HandlerContext], Awaitable[None]],
     ) -> None:
         set_context(context_of(env))
-        ctx = HandlerContext(env, subject, asyncio.Event())
+        ctx = HandlerContext(env, subject, asyncio.Event(), kind=kind)
         try:
             await run(env, ctx)
         except asyncio.CancelledError:
