@@ -179,7 +179,8 @@ describe("Python client → TypeScript handlers", () => {
         w.signal.addEventListener("abort", () => (aborted = w.signal.reason), { once: true });
         for (let i = 0; i < 1_000_000 && !w.signal.aborted; i++) await w.delta(String(i));
       });
-      await server.transport.flush?.();
+      await server.transport.flush();
+      await new Promise((resolve) => setTimeout(resolve, 50)); // nats-server may answer "no responders" just after a SUB
       const res = await run(py.python, ["-u", PEER, "client", "--nats", nats.url], { env });
       expect(res.code, explain(res)).toBe(0);
       const out = JSON.parse(res.stdout.trim().split("\n").pop() ?? "{}") as Json;

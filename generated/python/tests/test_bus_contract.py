@@ -92,6 +92,8 @@ async def _bus(connect: Connect, agent_id: str, **kw: Any) -> Bus:
 
 
 async def _settle(transport: Transport) -> None:
+    """Lets a new subscription reach every connection: even after its PONG, nats-server can
+    answer another connection's publish "no responders" for a moment (3 of 300 measured)."""
     await transport.flush()
     await asyncio.sleep(0.05)
 
@@ -479,7 +481,7 @@ def test_out_of_order_frames_are_reassembled_and_bounded(kind: str) -> None:
     async def scenario(connect: Connect) -> None:
         async with await _bus(connect, "client") as client:
             raw = await connect()
-            orders = {"ordered": [2, 0, 1, 1, 3], "gap": [0, 50]}
+            orders = {"ordered": [2, 0, 1, 1, 3], "gap": [0, 50], "flood": list(range(3))}
 
             def serve(msg: Message) -> None:
                 req = decode(msg.data)
@@ -502,7 +504,7 @@ def test_out_of_order_frames_are_reassembled_and_bounded(kind: str) -> None:
                     asyncio.get_running_loop().create_task(task)
 
             sub = await raw.subscribe("acp.v1.invoke.*", serve)
-            await raw.flush()
+            await _settle(raw)
             async with client.stream_invoke("ordered", None) as call:
                 texts = [f.delta if isinstance(f, Delta) else f for f in [x async for x in call]]
             assert texts[:3] == ["d0", "d1", "d2"]
@@ -512,6 +514,15 @@ def test_out_of_order_frames_are_reassembled_and_bounded(kind: str) -> None:
                     async for _ in gap:
                         pass
             assert info.value.code == "BACKPRESSURE_DROP"
+            async with client.stream_invoke("flood", None, max_buffered=1) as flood:
+                first = await flood.__anext__()
+                assert isinstance(first, Delta) and first.delta == "d0"
+                while flood.failed is None:  # d1 waits for the reader, d2 overflows
+                    await asyncio.sleep(0.01)
+                with pytest.raises(AcpError) as overflow:
+                    await flood.__anext__()
+            assert overflow.value.code == "BACKPRESSURE_DROP"
+            assert "max_buffered" in overflow.value.message
             await sub.unsubscribe()
 
     run(kind, scenario)

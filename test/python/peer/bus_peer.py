@@ -85,6 +85,7 @@ async def serve(url: str) -> None:
     await bus.handle_stream("py.story", story)
     await bus.handle_stream("py.endless", endless)
     await bus.transport.flush()
+    await asyncio.sleep(0.05)  # nats-server may answer "no responders" just after a SUB
     emit({"event": "ready"})
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)

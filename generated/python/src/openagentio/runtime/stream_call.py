@@ -70,6 +70,11 @@ class StreamCall:
         value = self._request["event_id"]
         return value if isinstance(value, str) else ""
 
+    @property
+    def failed(self) -> AcpError | None:
+        """The error the stream failed with (raised by the next iteration), else None."""
+        return self._failed
+
     async def _start(self) -> None:
         self._started = True
         self._deadline = time.monotonic() + self._timeout
@@ -88,10 +93,9 @@ class StreamCall:
 
     def _fail(self, err: AcpError) -> None:
         if self._failed is None and not self._done:
-            self._failed = err
-            while not self._queue.empty():
-                self._queue.get_nowait()
-            self._queue.put_nowait(err)
+            self._failed = err  # frames already buffered are still delivered, then err
+            if self._queue.empty():
+                self._queue.put_nowait(err)  # wakes a reader waiting on the empty queue
 
     def _on_message(self, msg: Message) -> None:
         if self._done or self._failed is not None:
@@ -135,6 +139,9 @@ class StreamCall:
             raise StopAsyncIteration
         if not self._started:
             await self._start()
+        if self._failed is not None and self._queue.empty():
+            await self.close(self._failed.code)
+            raise self._failed
         remaining = self._deadline - time.monotonic()
         wait = min(remaining, self._idle)
         try:
