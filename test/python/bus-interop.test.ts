@@ -136,6 +136,30 @@ describe("TypeScript client → Python handlers", () => {
     expect(frames[4]).toMatchObject({ type: "final", result: { words: 3, seen: { session_id: "s-stream", context_session: "s-stream" } } });
   });
 
+  it("events fan out to the Python subscriber, queue groups share across languages, tenants route", async () => {
+    const tsWorker: unknown[] = [];
+    const sub = ts.subscribe("jobs.run", (payload) => {
+      tsWorker.push(payload);
+    }, { queue: "workers" });
+    await ts.transport.flush();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await runWithContext({ session_id: "s-event" }, () => ts.publish("demo.note", { n: 1 }));
+    await waitFor("the Python subscriber", () => peer.events.some((e) => e["event"] === "got"), { timeoutMs: 10_000 }, peer.stderr);
+    const got = peer.events.find((e) => e["event"] === "got");
+    expect(got).toMatchObject({ payload: { n: 1 }, subject: "acp.v1.events.demo.note", seen: { from: "ts", session_id: "s-event", context_session: "s-event" } });
+    for (let i = 0; i < 30; i++) await ts.publish("jobs.run", { i });
+    const inPython = () => peer.events.filter((e) => e["event"] === "work");
+    await waitFor("30 jobs handled once each", () => inPython().length + tsWorker.length >= 30, { timeoutMs: 10_000 }, peer.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a duplicate would arrive by now
+    const all = [...inPython().map((e) => e["payload"]), ...tsWorker].map((p) => (p as { i: number }).i).sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(new Set(inPython().map((e) => e["worker"])).size).toBeGreaterThanOrEqual(1);
+    await sub.unsubscribe();
+    const acme = await ts.invoke("py.tenant", {}, { context: { tenant_id: "acme" } });
+    expect(acme).toEqual({ tenant: "acme", context_tenant: "acme" });
+    await expect(ts.invoke("py.tenant", {})).rejects.toMatchObject({ code: "NO_HANDLER" });
+  });
+
   it("breaking out of a stream cancels the Python handler (the cancel extension reaches it)", async () => {
     for await (const f of ts.streamInvoke("py.endless", null)) {
       if (f.type === "delta") break;
@@ -179,6 +203,9 @@ describe("Python client → TypeScript handlers", () => {
         w.signal.addEventListener("abort", () => (aborted = w.signal.reason), { once: true });
         for (let i = 0; i < 1_000_000 && !w.signal.aborted; i++) await w.delta(String(i));
       });
+      const events = new Promise<{ payload: unknown; envelope: unknown }[]>((resolve) => {
+        server.subscribe("demo.*", (payload, ctx) => resolve([{ payload, envelope: ctx.envelope }]));
+      });
       await server.transport.flush();
       await new Promise((resolve) => setTimeout(resolve, 50)); // nats-server may answer "no responders" just after a SUB
       const res = await run(py.python, ["-u", PEER, "client", "--nats", nats.url], { env });
@@ -203,6 +230,9 @@ describe("Python client → TypeScript handlers", () => {
       ]);
       expect(out["broken"]).toEqual({ code: "AGENT_TIMEOUT", message: "upstream slow", retryable: true });
       expect(out["left_endless"]).toBe(true);
+      expect(typeof out["published"]).toBe("string");
+      const [ev] = await events;
+      expect(ev).toMatchObject({ payload: { hello: "ts" }, envelope: { event_id: out["published"], from: "pyc", schema_version: 2, metadata: { m: "1" } } });
       await waitFor("the TypeScript handler to see the Python client's cancel", () => aborted !== undefined, { timeoutMs: 10_000 });
       expect(aborted).toBeInstanceOf(CanceledError);
     } finally {

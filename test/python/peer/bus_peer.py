@@ -80,6 +80,24 @@ async def serve(url: str) -> None:
         emit({"event": "finished", "written": written})
         return None
 
+    async def note(payload: Any, ctx: HandlerContext) -> None:
+        emit({"event": "got", "payload": payload, "seen": seen(ctx), "subject": ctx.subject})
+
+    async def worker(name: str) -> Any:
+        async def handler(payload: Any, ctx: HandlerContext) -> None:
+            emit({"event": "work", "worker": name, "payload": payload})
+
+        return handler
+
+    acme = Bus(bus.transport, agent_id="py-acme", tenant="acme")
+
+    async def tenant_echo(payload: Any, ctx: HandlerContext) -> Any:
+        return {"tenant": ctx.envelope.tenant_id, "context_tenant": seen(ctx)["tenant_id"]}
+
+    await bus.subscribe("demo.>", note)
+    await bus.subscribe("jobs.run", await worker("py-1"), queue="workers")
+    await bus.subscribe("jobs.run", await worker("py-2"), queue="workers")
+    await acme.handle_invoke("py.tenant", tenant_echo)
     await bus.handle_invoke("py.echo", echo)
     await bus.handle_invoke("py.fail", fail)
     await bus.handle_stream("py.story", story)
@@ -89,6 +107,7 @@ async def serve(url: str) -> None:
     emit({"event": "ready"})
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)
+    await acme.close()
     await bus.close()
 
 
@@ -138,6 +157,7 @@ async def client(url: str) -> None:
             async for _ in endless:
                 break
         out["left_endless"] = True
+        out["published"] = await bus.publish("demo.from_py", {"hello": "ts"}, metadata={"m": "1"})
     emit(out)
 
 
