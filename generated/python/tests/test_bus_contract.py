@@ -785,3 +785,43 @@ def test_logging_middleware_writes_one_redacted_record_per_envelope(kind: str) -
     failed = records[1].__dict__["oaio"]
     assert failed["outcome"] == "error"
     assert failed["error"] == {"code": "QUOTA_EXCEEDED", "message": "slow down", "retryable": True}
+
+
+def test_a_duplicate_stream_request_does_not_steal_the_running_one(kind: str) -> None:
+    async def scenario(connect: Connect) -> None:
+        async with await _bus(connect, "server") as server, await _bus(connect, "client") as client:
+            runs = 0
+            release = asyncio.Event()
+
+            async def slow(payload: Any, w: StreamWriter, ctx: HandlerContext) -> Any:
+                nonlocal runs
+                runs += 1
+                await w.delta("one")
+                await release.wait()
+                return "end"
+
+            await server.handle_stream("dup", slow)
+            await _settle(server.transport)
+            raw = await connect()
+            copies: list[bytes] = []
+
+            def keep(msg: Message) -> None:
+                copies.append(msg.data)
+
+            tap = await raw.subscribe("acp.v1.invoke.dup", keep)
+            await _settle(raw)
+            async with client.stream_invoke("dup", None) as call:
+                first = await call.__anext__()
+                assert isinstance(first, Delta)
+                while not copies:
+                    await asyncio.sleep(0.01)
+                await raw.publish("acp.v1.invoke.dup", copies[0])  # the same request again
+                await _settle(raw)
+                release.set()
+                rest = [f async for f in call]
+            await tap.unsubscribe()
+            assert runs == 1
+            assert [f.envelope.seq for f in rest] == [1]
+            assert isinstance(rest[0], Final) and rest[0].result == "end"
+
+    run(kind, scenario)

@@ -476,10 +476,18 @@ class Bus:
         """Answers streams of `target`: the handler writes with its StreamWriter; its value
         becomes the final frame (unless it wrote one), an exception the error frame. A client's
         agent.stream.cancel sets `writer.cancel_event` / `ctx.canceled` and cancels the task."""
+        self._check_open("handle_stream")
         self._claim(target, "stream")
         cancel_to = await self._ensure_cancel_inbox()
 
         async def run(env: Envelope, ctx: HandlerContext) -> None:
+            if env.event_id in self._streams:
+                # a second delivery of a running stream's request (or a forged copy): one
+                # handler per request, and a cancel must reach the right one
+                log.warning(
+                    "dropped a duplicate stream request %s on %s", env.event_id, ctx.subject
+                )
+                return
             writer = StreamWriter(self, env, cancel_to)
             ctx.canceled = writer.cancel_event
             task = asyncio.current_task()
