@@ -40,8 +40,10 @@ afterAll(async () => {
 });
 
 /** A `bus_peer.py serve` process: its JSON event lines, and close() (closes stdin, awaits exit). */
-async function startPeer(): Promise<{ events: Json[]; stderr: () => string; close(): Promise<void> }> {
-  const child: ChildProcessWithoutNullStreams = spawn(py.python, ["-u", PEER, "serve", "--nats", nats.url], { env, stdio: ["pipe", "pipe", "pipe"] });
+async function startPeer(
+  args: readonly string[] = ["serve", "--nats", nats.url],
+): Promise<{ events: Json[]; stderr: () => string; send(line: string): void; close(): Promise<void> }> {
+  const child: ChildProcessWithoutNullStreams = spawn(py.python, ["-u", PEER, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   let err = "";
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
     if (err.length < 64_000) err += d;
@@ -57,6 +59,7 @@ async function startPeer(): Promise<{ events: Json[]; stderr: () => string; clos
   return {
     events,
     stderr: () => err,
+    send: (line) => child.stdin.write(`${line}\n`),
     async close() {
       child.stdin.end();
       const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -237,6 +240,29 @@ describe("Python client → TypeScript handlers", () => {
       expect(aborted).toBeInstanceOf(CanceledError);
     } finally {
       await server.close();
+    }
+  }, 60_000);
+});
+
+describe("Python runtime across a nats-server restart", () => {
+  it("a caller whose handler has not resubscribed yet resends instead of failing NO_HANDLER", async () => {
+    const server = await startNatsServer();
+    const peer = await startPeer(["hammer", "--nats", server.url, "--seconds", "4"]);
+    try {
+      peer.send("go");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await server.kill();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await server.start();
+      await waitFor("the invokes to end", () => peer.events.some((e) => e["event"] === "done"), { timeoutMs: 30_000 }, peer.stderr);
+      const done = peer.events.find((e) => e["event"] === "done")!;
+      const counts = done["counts"] as Record<string, number>;
+      expect(counts["NO_HANDLER"] ?? 0, JSON.stringify(done)).toBe(0);
+      expect(counts["ok"] ?? 0, JSON.stringify(done)).toBeGreaterThan(0);
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(done["sent"]);
+    } finally {
+      await peer.close();
+      await server.stop();
     }
   }, 60_000);
 });

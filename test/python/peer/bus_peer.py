@@ -6,6 +6,8 @@ TypeScript bus over a real nats-server (test/python/bus-interop.test.ts).
                                            event; exits when stdin closes
     python bus_peer.py client --nats URL   calls the TypeScript handlers ts.echo, ts.fail,
                                            ts.story; prints one JSON line with the results
+    python bus_peer.py hammer --nats URL   after a line on stdin, invokes its own handler
+                                           every 20 ms for --seconds; prints the outcomes
 """
 
 from __future__ import annotations
@@ -161,12 +163,58 @@ async def client(url: str) -> None:
     emit(out)
 
 
+async def hammer(url: str, seconds: float) -> None:
+    """Invokes a handler every 20 ms for `seconds` while the test restarts nats-server: the
+    handler's connection retries every 1 s, the caller's every 50 ms."""
+    server = Bus(
+        await NatsTransport.connect(url, reconnect_time_wait=1.0), agent_id="hs", owns_transport=True
+    )
+    client = Bus(
+        await NatsTransport.connect(url, reconnect_time_wait=0.05), agent_id="hc", owns_transport=True
+    )
+
+    async def answer(payload: Any, ctx: HandlerContext) -> Any:
+        return payload
+
+    await server.handle_invoke("py.h", answer)
+    await server.transport.flush()
+    await asyncio.sleep(0.05)
+    emit({"event": "ready"})
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)
+    counts: dict[str, int] = {}
+
+    async def one(i: int) -> None:
+        try:
+            await client.invoke("py.h", i, timeout=8.0)
+            key = "ok"
+        except AcpError as err:
+            key = err.code
+        counts[key] = counts.get(key, 0) + 1
+
+    tasks = []
+    end = loop.time() + seconds
+    i = 0
+    while loop.time() < end:
+        tasks.append(asyncio.create_task(one(i)))
+        i += 1
+        await asyncio.sleep(0.02)
+    await asyncio.gather(*tasks)
+    emit({"event": "done", "counts": counts, "sent": i})
+    await client.close()
+    await server.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["serve", "client"])
+    parser.add_argument("mode", choices=["serve", "client", "hammer"])
     parser.add_argument("--nats", required=True)
+    parser.add_argument("--seconds", type=float, default=4.0)
     args = parser.parse_args()
-    asyncio.run(serve(args.nats) if args.mode == "serve" else client(args.nats))
+    if args.mode == "hammer":
+        asyncio.run(hammer(args.nats, args.seconds))
+    else:
+        asyncio.run(serve(args.nats) if args.mode == "serve" else client(args.nats))
 
 
 if __name__ == "__main__":

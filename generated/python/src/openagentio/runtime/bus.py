@@ -141,6 +141,7 @@ class Bus:
         max_in_flight: int = 10_000,
         max_pending_calls: int = 10_000,
         drain_timeout: float = 10.0,
+        reconnect_grace: float = 5.0,
         owns_transport: bool = False,
         inbound: Sequence[InboundMiddleware] = (),
     ) -> None:
@@ -162,6 +163,7 @@ class Bus:
         self.max_in_flight = max_in_flight
         self.max_pending_calls = max_pending_calls
         self.drain_timeout = drain_timeout
+        self.reconnect_grace = reconnect_grace
         self.owns_transport = owns_transport
         self.stats = BusStats()
         self.inbound: tuple[InboundMiddleware, ...] = tuple(inbound)
@@ -348,13 +350,17 @@ class Bus:
         subject, obj = self._request(target, payload, metadata, context, tenant)
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[Envelope] = loop.create_future()
+        resend = asyncio.Event()
         event_id = obj["event_id"]
 
         def on_message(msg: Message) -> None:
             if fut.done():
                 return
             if msg.no_responders:
-                fut.set_exception(error_for("NO_HANDLER", f"no handler serves {subject}"))
+                if self.transport.reconnecting(self.reconnect_grace):
+                    resend.set()  # the handler may not have resubscribed yet
+                else:
+                    fut.set_exception(error_for("NO_HANDLER", f"no handler serves {subject}"))
                 return
             env = try_decode(msg.data, max_bytes=self.max_bytes)
             if isinstance(env, EnvelopeDecodeError):
@@ -371,18 +377,67 @@ class Bus:
         obj["reply_to"] = reply_to
         limit = self.default_timeout if timeout is None else timeout
         try:
-            await self._send(subject, obj, reply=reply_to)
-            try:
-                env = await asyncio.wait_for(fut, timeout=limit)
-            except TimeoutError:
-                raise error_for(
-                    "AGENT_TIMEOUT", f"no reply from {subject} within {limit}s (raise timeout)"
-                ) from None
+            data = wire.encode(obj)
+            await self._publish(subject, data, reply=reply_to)
+            env = await self._await_reply(
+                fut, resend, subject, data, reply_to=reply_to, limit=limit
+            )
         finally:
             self._close_call(reply_to)
         if env.event_type == EventType.RESPONSE_ERROR:
             raise wire.error_of_reply(env)
         return env
+
+    async def _await_reply(
+        self,
+        fut: asyncio.Future[Envelope],
+        resend: asyncio.Event,
+        subject: str,
+        data: bytes,
+        *,
+        reply_to: str,
+        limit: float,
+    ) -> Envelope:
+        """Waits for the reply; while the connection is (re)connecting, a "no responders"
+        sends the same request again after 25 ms, doubling up to 500 ms, until the deadline,
+        which then fails AGENT_UNAVAILABLE (retryable) rather than AGENT_TIMEOUT."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limit
+        delay = 0.025
+        resent = 0
+        while True:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                if resent > 0:
+                    raise error_for(
+                        "AGENT_UNAVAILABLE",
+                        f"no handler answered {subject} while the connection reconnected "
+                        f"({resent} resends in {limit}s); try again",
+                        retryable=True,
+                        details={"reconnecting": True, "resends": resent},
+                    )
+                raise error_for(
+                    "AGENT_TIMEOUT", f"no reply from {subject} within {limit}s (raise timeout)"
+                )
+            waiter: asyncio.Future[object] = loop.create_task(resend.wait())
+            reply: asyncio.Future[object] = fut  # type: ignore[assignment]
+            try:
+                await asyncio.wait(
+                    {reply, waiter}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                waiter.cancel()
+            if fut.done():
+                return fut.result()
+            if resend.is_set():
+                resend.clear()
+                await asyncio.sleep(min(delay, max(deadline - loop.time(), 0)))
+                delay = min(delay * 2, 0.5)
+                resent += 1
+                try:
+                    await self._publish(subject, data, reply=reply_to)
+                except AcpError as err:
+                    log.warning("resend to %s failed: %s", subject, err)
 
     def stream_invoke(
         self,

@@ -121,6 +121,10 @@ class MemoryTransport:
         self._subs.append(sub)
         return sub
 
+    def reconnecting(self, grace: float) -> bool:
+        """Never: the memory transport has no connection to lose."""
+        return False
+
     async def flush(self) -> None:
         """Lets already scheduled deliveries run."""
         await asyncio.sleep(0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 
 import nats
 from nats.aio.client import Client
@@ -36,30 +37,72 @@ class _NatsSub:
             await self._sub.unsubscribe()
 
 
+class _Link:
+    """When the connection last dropped and came back (monotonic seconds; None before)."""
+
+    def __init__(self) -> None:
+        self.down_at: float | None = None
+        self.back_at: float | None = None
+
+    async def on_disconnected(self) -> None:
+        self.down_at = time.monotonic()
+
+    async def on_reconnected(self) -> None:
+        self.back_at = time.monotonic()
+
+    def window(self, grace: float) -> bool:
+        """From the drop until `grace` after the return. nats-py may deliver messages of the
+        new connection before it calls reconnected_cb: a drop not yet followed by a return
+        counts as inside."""
+        if self.down_at is None:
+            return False
+        if self.back_at is None or self.back_at < self.down_at:
+            return True
+        return time.monotonic() - self.back_at < grace
+
+
 class NatsTransport:
     """A transport over one nats-py connection (`await NatsTransport.connect(url)`)."""
 
     def __init__(
-        self, nc: Client, *, inbox_prefix: str = DEFAULT_INBOX_PREFIX, owns: bool = True
+        self,
+        nc: Client,
+        *,
+        inbox_prefix: str = DEFAULT_INBOX_PREFIX,
+        owns: bool = True,
+        link: _Link | None = None,
     ) -> None:
         self._nc = nc
+        self._link = link if link is not None else _Link()
         self._inbox_prefix = inbox_prefix
         self._owns = owns
 
     @classmethod
     async def connect(
-        cls, servers: str | list[str], *, inbox_prefix: str = DEFAULT_INBOX_PREFIX
+        cls,
+        servers: str | list[str],
+        *,
+        inbox_prefix: str = DEFAULT_INBOX_PREFIX,
+        reconnect_time_wait: float = 2.0,
     ) -> NatsTransport:
-        """Connects to `servers`; raises AcpError TRANSPORT_FAILURE when it cannot."""
+        """Connects to `servers` (reconnecting forever, `reconnect_time_wait` seconds apart);
+        raises AcpError TRANSPORT_FAILURE when it cannot."""
+        link = _Link()
         try:
             nc = await nats.connect(
-                servers, inbox_prefix=inbox_prefix, allow_reconnect=True, max_reconnect_attempts=-1
+                servers,
+                inbox_prefix=inbox_prefix,
+                allow_reconnect=True,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=reconnect_time_wait,
+                reconnected_cb=link.on_reconnected,
+                disconnected_cb=link.on_disconnected,
             )
         except Exception as err:
             raise error_for(
                 "TRANSPORT_FAILURE", f"nats transport: cannot connect to {servers!r}: {err}"
             ) from err
-        return cls(nc, inbox_prefix=inbox_prefix)
+        return cls(nc, inbox_prefix=inbox_prefix, link=link)
 
     @property
     def inbox_prefix(self) -> str:
@@ -104,6 +147,14 @@ class NatsTransport:
                 "TRANSPORT_FAILURE", f"nats transport: subscribe {subject}: {err}"
             ) from err
         return _NatsSub(subject, sub)
+
+    def reconnecting(self, grace: float) -> bool:
+        """True while nats-py reconnects and for `grace` seconds after it is back."""
+        if self._nc.is_closed:
+            return False
+        if self._nc.is_reconnecting or not self._nc.is_connected:
+            return True
+        return self._link.window(grace)
 
     async def flush(self) -> None:
         """Round trip to the server."""

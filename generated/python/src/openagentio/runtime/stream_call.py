@@ -101,7 +101,18 @@ class StreamCall:
         if self._done or self._failed is not None:
             return
         if msg.no_responders:
-            self._fail(error_for("NO_HANDLER", f"no handler serves {self._subject}"))
+            if self._bus.transport.reconnecting(self._bus.reconnect_grace):
+                self._fail(
+                    error_for(
+                        "AGENT_UNAVAILABLE",
+                        f"no handler answered {self._subject} while the connection "
+                        "reconnected; try again",
+                        retryable=True,
+                        details={"reconnecting": True},
+                    )
+                )
+            else:
+                self._fail(error_for("NO_HANDLER", f"no handler serves {self._subject}"))
             return
         env = try_decode(msg.data, max_bytes=self._bus.max_bytes)
         if isinstance(env, EnvelopeDecodeError):

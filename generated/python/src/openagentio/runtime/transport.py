@@ -66,6 +66,11 @@ class Transport(Protocol):
         share the messages, everyone else gets each one."""
         ...
 
+    def reconnecting(self, grace: float) -> bool:
+        """True while the connection is down and for `grace` seconds after it came back: a
+        "no responders" then may mean a handler that has not resubscribed yet."""
+        ...
+
     async def flush(self) -> None:
         """Returns once everything published so far reached the server."""
         ...
