@@ -7,118 +7,56 @@ tenant subjects and context propagation."""
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import dataclasses
 import itertools
-import json
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Sequence
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Self
 
-from .._json import Absent, JsonObject, JsonValue
-from ..codec import try_decode, validate
+from .._json import JsonObject, JsonValue
+from ..codec import try_decode
 from ..constants import LATEST_SCHEMA_VERSION, EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
 from ..streams import response_result
 from ..subjects import DEFAULT_PREFIX
 from . import wire
-from .context import Context, child_trace, context_of, current_context, set_context
+from .context import Context, child_trace, current_context
+from .handler_types import (
+    BUS_TENANT,
+    BusStats,
+    EventHandler,
+    HandlerContext,
+    InboundCall,
+    InboundMiddleware,
+    InvokeHandler,
+    StreamHandler,
+    TenantOption,
+    _BusTenant,
+    payload_of,
+)
+from .registration import register
+from .reply_wait import await_reply
 from .stream_call import StreamCall
+from .stream_serve import stream_runner
 from .stream_writer import StreamWriter
+from .subscription import Subscription
 from .transport import Message, Transport, TransportSubscription
 
+__all__ = [
+    "BUS_TENANT",
+    "Bus",
+    "BusStats",
+    "EventHandler",
+    "HandlerContext",
+    "InboundCall",
+    "InboundMiddleware",
+    "InvokeHandler",
+    "StreamHandler",
+    "Subscription",
+]
+
 log = logging.getLogger("openagentio.bus")
-
-
-class _BusTenant:
-    def __repr__(self) -> str:
-        return "BUS_TENANT"
-
-
-BUS_TENANT: Final = _BusTenant()
-"""Default of every `tenant` option: the bus's tenant (None for the untenanted subjects)."""
-
-TenantOption = str | None | _BusTenant
-
-
-@dataclass(slots=True)
-class HandlerContext:
-    """What a handler gets besides the payload."""
-
-    envelope: Envelope
-    """The decoded inbound envelope."""
-    subject: str
-    """The subject it arrived on."""
-    canceled: asyncio.Event
-    """Set on stream cancel, or when close() gives up waiting for the handler."""
-    reply_metadata: JsonObject = field(default_factory=dict)
-    """Keys added to the reply's metadata."""
-    kind: str = "event"
-    """What is handled: "event", "invoke" or "stream"."""
-
-
-EventHandler = Callable[[JsonValue, HandlerContext], Awaitable[None]]
-"""Handles one event: (payload, ctx)."""
-InvokeHandler = Callable[[JsonValue, HandlerContext], Awaitable[JsonValue]]
-"""Answers one invoke: (payload, ctx) -> result."""
-StreamHandler = Callable[[JsonValue, StreamWriter, HandlerContext], Awaitable[JsonValue]]
-"""Answers one stream: (payload, writer, ctx) -> result of the final frame (unless written)."""
-InboundCall = Callable[[Envelope, HandlerContext], Awaitable[JsonValue]]
-"""The handling of one delivered envelope as middleware sees it: returns the result, or
-raises (an invoke's error reply, a stream's error frame)."""
-InboundMiddleware = Callable[[InboundCall], InboundCall]
-"""Wraps the handling of every envelope a handler receives; may pass a changed copy of the
-envelope to the next one (see `openagentio.runtime.middleware`)."""
-
-
-@dataclass(slots=True)
-class BusStats:
-    """Counters (monotonic)."""
-
-    sent: int = 0
-    received: int = 0
-    rejected: int = 0
-    refused_tenant: int = 0
-    refused_reply_to: int = 0
-    refused_busy: int = 0
-    handler_errors: int = 0
-
-
-class Subscription:
-    """A live subscription or handler registration."""
-
-    def __init__(self, bus: Bus, subject: str, queue: str | None) -> None:
-        self.subject = subject
-        self.queue = queue
-        self._bus = bus
-        self._sub: TransportSubscription | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._closed = False
-
-    async def unsubscribe(self) -> None:
-        """Stops delivery and waits for its handlers in flight; idempotent."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._sub is not None:
-            await self._sub.unsubscribe()
-        self._bus._subs.discard(self)
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.unsubscribe()
 
 
 class Bus:
@@ -379,65 +317,14 @@ class Bus:
         try:
             data = wire.encode(obj)
             await self._publish(subject, data, reply=reply_to)
-            env = await self._await_reply(
-                fut, resend, subject, data, reply_to=reply_to, limit=limit
+            env = await await_reply(
+                self, fut, resend, subject, data, reply_to=reply_to, limit=limit
             )
         finally:
             self._close_call(reply_to)
         if env.event_type == EventType.RESPONSE_ERROR:
             raise wire.error_of_reply(env)
         return env
-
-    async def _await_reply(
-        self,
-        fut: asyncio.Future[Envelope],
-        resend: asyncio.Event,
-        subject: str,
-        data: bytes,
-        *,
-        reply_to: str,
-        limit: float,
-    ) -> Envelope:
-        """Waits for the reply; while the connection is (re)connecting, a "no responders"
-        sends the same request again after 25 ms, doubling up to 500 ms, until the deadline,
-        which then fails AGENT_UNAVAILABLE (retryable) rather than AGENT_TIMEOUT."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        delay = 0.025
-        resent = 0
-        while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                if resent > 0:
-                    raise error_for(
-                        "AGENT_UNAVAILABLE",
-                        f"no handler answered {subject} while the connection reconnected "
-                        f"({resent} resends in {limit}s); try again",
-                        retryable=True,
-                        details={"reconnecting": True, "resends": resent},
-                    )
-                raise error_for(
-                    "AGENT_TIMEOUT", f"no reply from {subject} within {limit}s (raise timeout)"
-                )
-            waiter: asyncio.Future[object] = loop.create_task(resend.wait())
-            reply: asyncio.Future[object] = fut  # type: ignore[assignment]
-            try:
-                await asyncio.wait(
-                    {reply, waiter}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-                )
-            finally:
-                waiter.cancel()
-            if fut.done():
-                return fut.result()
-            if resend.is_set():
-                resend.clear()
-                await asyncio.sleep(min(delay, max(deadline - loop.time(), 0)))
-                delay = min(delay * 2, 0.5)
-                resent += 1
-                try:
-                    await self._publish(subject, data, reply=reply_to)
-                except AcpError as err:
-                    log.warning("resend to %s failed: %s", subject, err)
 
     def stream_invoke(
         self,
@@ -482,13 +369,15 @@ class Bus:
         one, unless subscribers share a `queue` group (one member per group)."""
 
         async def call(env: Envelope, ctx: HandlerContext) -> JsonValue:
-            await handler(_payload(env), ctx)
+            await handler(payload_of(env), ctx)
             return None
 
         async def run(env: Envelope, ctx: HandlerContext) -> None:
             await self._wrap(call)(env, ctx)
 
-        return await self._register("events", pattern, queue, tenant, run, kind="event")
+        return await register(
+            self, "events", pattern, run, queue=queue, tenant=tenant, kind="event"
+        )
 
     async def handle_invoke(
         self,
@@ -503,7 +392,7 @@ class Bus:
         self._claim(target, "invoke")
 
         async def call(env: Envelope, ctx: HandlerContext) -> JsonValue:
-            return await handler(_payload(env), ctx)
+            return await handler(payload_of(env), ctx)
 
         async def run(env: Envelope, ctx: HandlerContext) -> None:
             try:
@@ -518,7 +407,9 @@ class Bus:
                 self.stats.handler_errors += 1
                 await self._reply(env, EventType.RESPONSE_ERROR, wire.error_payload(err), ctx)
 
-        return await self._register("invoke", target, queue or target, tenant, run, kind="invoke")
+        return await register(
+            self, "invoke", target, run, queue=queue or target, tenant=tenant, kind="invoke"
+        )
 
     async def handle_stream(
         self,
@@ -535,51 +426,11 @@ class Bus:
         self._claim(target, "stream")
         cancel_to = await self._ensure_cancel_inbox()
 
-        async def run(env: Envelope, ctx: HandlerContext) -> None:
-            if env.event_id in self._streams:
-                # a second delivery of a running stream's request (or a forged copy): one
-                # handler per request, and a cancel must reach the right one
-                log.warning(
-                    "dropped a duplicate stream request %s on %s", env.event_id, ctx.subject
-                )
-                return
-            writer = StreamWriter(self, env, cancel_to)
-            ctx.canceled = writer.cancel_event
-            task = asyncio.current_task()
-            early: TransportSubscription | None = None
-            if task is not None:
-                self._streams[env.event_id] = task
-                self._writers[env.event_id] = writer
-            try:
-                named = (env.metadata or {}).get(wire.EARLY_CANCEL)
-                if env.reply_to is not None and named == f"{env.reply_to}.cancel":
-                    early = await self.transport.subscribe(named, self._on_cancel)
-                try:
+        run = stream_runner(self, handler, cancel_to)
 
-                    async def call(e: Envelope, c: HandlerContext) -> JsonValue:
-                        return await handler(_payload(e), writer, c)
-
-                    result = await self._wrap(call)(env, ctx)
-                except asyncio.CancelledError:
-                    if not writer.canceled:
-                        raise
-                    return
-                except Exception as err:
-                    self.stats.handler_errors += 1
-                    await writer.error(err, metadata=ctx.reply_metadata or None)
-                    return
-                try:
-                    await writer.final(result, metadata=ctx.reply_metadata or None)
-                except AcpError as err:  # the result is not JSON data: end with an error
-                    self.stats.handler_errors += 1
-                    await writer.error(err)
-            finally:
-                self._streams.pop(env.event_id, None)
-                self._writers.pop(env.event_id, None)
-                if early is not None:
-                    await early.unsubscribe()
-
-        return await self._register("invoke", target, queue or target, tenant, run, kind="stream")
+        return await register(
+            self, "invoke", target, run, queue=queue or target, tenant=tenant, kind="stream"
+        )
 
     def _wrap(self, call: InboundCall) -> InboundCall:
         for middleware in reversed(self.inbound):
@@ -633,148 +484,6 @@ class Bus:
         obj["is_final"] = True
         await self._send(request.reply_to, obj)
 
-    async def _register(
-        self,
-        space: str,
-        name: str,
-        queue: str | None,
-        tenant: TenantOption,
-        run: Callable[[Envelope, HandlerContext], Awaitable[None]],
-        *,
-        kind: str,
-    ) -> Subscription:
-        reply = kind != "event"
-        self._check_open("subscribe")
-        if space == "events":
-            wire.check_pattern("pattern", name)
-        t = self._tenant_for(tenant, None)
-        subject = self._subject(space, name, t)
-        sub = Subscription(self, subject, queue)
-
-        def on_message(msg: Message) -> None:
-            if self._closing or sub._closed:
-                return
-            self.stats.received += 1
-            env = try_decode(msg.data, max_bytes=self.max_bytes)
-            if isinstance(env, EnvelopeDecodeError):
-                self._note_rejected(msg.subject, env)
-                if reply:
-                    self._answer_invalid(msg.data, env, name)
-                return
-            bound = self._bind(env, msg.subject, t, reply)
-            if bound is None:
-                return
-            if len(sub._tasks) >= self.max_in_flight:
-                self.stats.refused_busy += 1
-                log.warning(
-                    "dropped a message on %s: %d handlers in flight", msg.subject, len(sub._tasks)
-                )
-                return
-            task = asyncio.get_running_loop().create_task(
-                self._handle(bound, msg.subject, kind, run), context=contextvars.Context()
-            )
-            sub._tasks.add(task)
-            task.add_done_callback(sub._tasks.discard)
-
-        sub._sub = await self.transport.subscribe(subject, on_message, queue=queue)
-        self._subs.add(sub)
-        return sub
-
-    def _answer_invalid(self, data: bytes, err: EnvelopeDecodeError, target: str) -> None:
-        """A malformed request whose reply_to is an inbox gets an INVALID_REQUEST error reply
-        (naming the pointer), so its caller does not wait for a timeout."""
-        if err.code != "INVALID_REQUEST":
-            return
-        try:
-            raw = json.loads(data)
-        except ValueError:
-            return
-        if not isinstance(raw, dict):
-            return
-        reply_to = raw.get("reply_to")
-        if not isinstance(reply_to, str) or not self._is_inbox(reply_to):
-            return
-        payload: JsonObject = {
-            "code": "INVALID_REQUEST",
-            "message": err.message,
-            "retryable": False,
-            "cause": {"pointer": err.pointer, "expected": err.expected, "got": err.got},
-        }
-        obj = wire.base(
-            EventType.RESPONSE_ERROR,
-            payload,
-            schema_version=self.schema_version,
-            sender=self.agent_id,
-            ctx=None,
-        )
-        obj["is_final"] = True
-        sender = raw.get("to")
-        obj["from"] = sender if isinstance(sender, str) else target
-        for key, field_name in (("event_id", "correlation_id"), ("from", "to")):
-            value = raw.get(key)
-            if isinstance(value, str):
-                obj[field_name] = value
-        for name in wire.CONTEXT_FIELDS:
-            value = raw.get(name)
-            if isinstance(value, str):
-                obj[name] = value
-        if validate(obj) is not None:  # a field copied from the bad request is bad too
-            for name in (*wire.CONTEXT_FIELDS, "correlation_id", "to", "from"):
-                obj.pop(name, None)
-            obj["from"] = self.agent_id
-        self._spawn(self._send_quietly(reply_to, obj))
-
-    def _bind(
-        self, env: Envelope, subject: str, tenant: str | None, reply: bool
-    ) -> Envelope | None:
-        if reply and env.reply_to is not None and not self._is_inbox(env.reply_to):
-            self.stats.refused_reply_to += 1
-            log.warning(
-                "request refused: reply_to is not an inbox subject (%s on %s)",
-                env.reply_to,
-                subject,
-            )
-            return None
-        if env.tenant_id == tenant:
-            return env
-        if env.tenant_id is None and tenant is not None:
-            return dataclasses.replace(env, tenant_id=tenant)
-        self.stats.refused_tenant += 1
-        log.warning(
-            "message refused: tenant_id %r is not the tenant of the subject %s",
-            env.tenant_id,
-            subject,
-        )
-        if reply and env.reply_to is not None:
-            err = error_for(
-                "INVALID_REQUEST",
-                f"invalid tenant_id {env.tenant_id!r}: the request arrived on {subject}, whose "
-                f"tenant is {tenant!r}; send it to that tenant's subject",
-            )
-            refused = dataclasses.replace(env, tenant_id=tenant)
-            ctx = HandlerContext(refused, subject, asyncio.Event())
-            self._spawn(
-                self._reply(refused, EventType.RESPONSE_ERROR, wire.error_payload(err), ctx)
-            )
-        return None
-
-    async def _handle(
-        self,
-        env: Envelope,
-        subject: str,
-        kind: str,
-        run: Callable[[Envelope, HandlerContext], Awaitable[None]],
-    ) -> None:
-        set_context(context_of(env))
-        ctx = HandlerContext(env, subject, asyncio.Event(), kind=kind)
-        try:
-            await run(env, ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            self.stats.handler_errors += 1
-            log.exception("handler on %s failed", subject)
-
     # ----- lifecycle -----------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -822,8 +531,3 @@ class Bus:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-
-def _payload(env: Envelope) -> JsonValue:
-    p = env.payload
-    return None if isinstance(p, Absent) else p
