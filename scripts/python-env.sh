@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Creates or updates the Python virtualenv (.venv/ at the repository root) the generated
 # Python SDK is tested with: pinned pytest, mypy and ruff (the `dev` extra of
-# generated/python/pyproject.toml) and the generated package itself in editable mode.
+# generated/python/pyproject.toml), nats-py and opentelemetry-api (its `nats` and `otel` extras; the
+# dev extra adds opentelemetry-sdk for the trace tests) and the generated package itself in
+# editable mode.
 # Idempotent, and quick when nothing changed: a stamp of the interpreter, this script and the
 # package's pyproject.toml skips pip entirely. Prints the venv's python on stdout.
 #   OAIO_VENV   venv directory (default: .venv)
@@ -39,7 +41,7 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "python-env: creating $venv" >&2
   "$python" -m venv "$venv"
 fi
-echo "python-env: installing openagentio (editable) with pytest, mypy, ruff" >&2
-PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet --editable "$pkg[dev]" >&2
+echo "python-env: installing openagentio (editable) with pytest, mypy, ruff, nats-py, opentelemetry" >&2
+PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet --editable "$pkg[dev,nats,otel]" >&2
 printf '%s' "$want" > "$stamp"
 echo "$venv/bin/python"
