@@ -187,7 +187,7 @@ export const SUBJECTS = Object.freeze({
   }),
   tokens: Object.freeze({
     target: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+(\\.[^.\\s*>]+)*$", "u"), description: "dot-separated tokens, none empty, no white space or wildcards (e.g. openclaw.chat)" }),
-    tenant: Object.freeze({ pattern: new RegExp("^(?!(?:events|invoke|dlq)$)[^.\\s*>]+$", "u"), description: "one subject token: no dots, white space or wildcards, and not a reserved token (events, invoke, dlq)" }),
+    tenant: Object.freeze({ pattern: new RegExp("^(?!(?:events|invoke|dlq|work)$)[^.\\s*>]+$", "u"), description: "one subject token: no dots, white space or wildcards, and not a reserved token (events, invoke, dlq, work)" }),
     event_type: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+(\\.[^.\\s*>]+)*$", "u"), description: "dot-separated tokens, none empty, no white space or wildcards" }),
     prefix: Object.freeze({ pattern: new RegExp("^[^.\\s*>]+(\\.[^.\\s*>]+)*$", "u"), description: "dot-separated tokens, none empty, no white space or wildcards" }),
   }),

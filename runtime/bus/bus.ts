@@ -412,7 +412,27 @@ function replyOf(result: OutboundResult, target: string): Envelope {
   return result.envelope;
 }
 
-/** Creates a bus over `opts.transport`. Close it with `await bus.close()` (or `await using`). */
+/**
+ * Creates a bus over `opts.transport`. Close it with `await bus.close()` (or `await using`).
+ * With `ownsTransport: true` the bus owns the transport from this call on: when the options
+ * are refused (the call throws), the transport is closed too (in the background: its `closed`
+ * promise resolves once it is), so a caller that hands over a connection never leaks it.
+ */
 export function createBus(opts: BusOptions): Bus {
-  return new BusImpl(opts);
+  try {
+    return new BusImpl(opts);
+  } catch (err: unknown) {
+    if (opts?.ownsTransport === true) releaseTransport(opts.transport);
+    throw err;
+  }
+}
+
+/** Closes a transport the bus was given to own when construction failed; `close` never rejects here. */
+function releaseTransport(transport: Transport | undefined): void {
+  if (typeof transport?.close !== "function") return;
+  try {
+    transport.close().catch(() => undefined);
+  } catch {
+    // a transport whose close throws synchronously: nothing more the bus can do
+  }
 }

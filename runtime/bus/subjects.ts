@@ -11,10 +11,13 @@ import { subjectProblem, tokenProblem } from "../transport/subject.js";
 import type { SubjectBuilder } from "./types.js";
 
 /**
- * Tokens that cannot be tenants: the kind tokens of the untenanted namespace. A tenant named
- * `events` would make `{p}.events.invoke.x` both its invoke subject and an untenanted event.
+ * Tokens that cannot be tenants: the kind tokens of the untenanted namespace, of the bus
+ * (`events`, `invoke`, `dlq`) and of the JetStream layout (`work`: runtime/jetstream/layout.ts
+ * imports this list). A tenant named `events` would make `{p}.events.invoke.x` both its invoke
+ * subject and an untenanted event; one named `work` would make `{p}.work.events.x` both its
+ * event and the untenanted work queue `events.x`. The one list every layer checks.
  */
-export const RESERVED_TENANTS: readonly string[] = Object.freeze(["events", "invoke", "dlq"]);
+export const RESERVED_TENANTS: readonly string[] = Object.freeze(["events", "invoke", "dlq", "work"]);
 const RESERVED_SET: ReadonlySet<string> = new Set(RESERVED_TENANTS);
 
 /** Throws INVALID_REQUEST: `invalid <what> "<value>": <problem>`. */

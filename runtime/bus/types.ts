@@ -63,7 +63,7 @@ export interface BusOptions {
   agentId: string;
   /** Carries the bytes: `createMemoryTransport()` or `connectNats()`. The bus does not close it unless {@link ownsTransport}. */
   transport: Transport;
-  /** Close the transport in {@link Bus.close}. Default false. */
+  /** Close the transport in {@link Bus.close}, and when `createBus` refuses the options (it throws). Default false. */
   ownsTransport?: boolean;
   /** Subject prefix. Default `acp.v1`. */
   prefix?: string;

@@ -15,7 +15,7 @@
  */
 import type { InvalidRequestError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
-import { assertBusToken, assertDotted } from "../bus/subjects.js";
+import { RESERVED_TENANTS, assertBusToken, assertDotted } from "../bus/subjects.js";
 
 /** The role of a stream in the layout. */
 export type StreamRole = "events" | "dlq" | "work";
@@ -79,7 +79,7 @@ const DEFAULTS: Record<StreamRole, Required<Omit<StreamLimits, "replicas">>> = {
   dlq: { maxAgeMs: 30 * DAY_MS, maxBytes: 256 * MIB, duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS },
   work: { maxAgeMs: DAY_MS, maxBytes: 256 * MIB, duplicateWindowMs: DEFAULT_DUPLICATE_WINDOW_MS },
 };
-const RESERVED_TENANTS = new Set(["events", "dlq", "work", "invoke"]);
+const RESERVED_SET: ReadonlySet<string> = new Set(RESERVED_TENANTS);
 
 function invalid(field: string, value: unknown, expected: string): InvalidRequestError {
   return invalidArgument("streamLayout", field, value, expected);
@@ -102,7 +102,7 @@ export function streamLayout(opts: StreamLayoutOptions = {}): StreamLayout {
   const tenants = [...new Set(opts.tenants ?? [])];
   for (const t of tenants) {
     assertBusToken(t, "tenant");
-    if (RESERVED_TENANTS.has(t)) throw invalid("tenants", t, `a tenant other than ${[...RESERVED_TENANTS].join(", ")} (they are subject words of the layout)`);
+    if (RESERVED_SET.has(t)) throw invalid("tenants", t, `a tenant other than ${RESERVED_TENANTS.join(", ")} (they are subject words of the layout)`);
   }
   const replicas = checkInt("replicas", opts.replicas ?? 1, 1);
   const storage = opts.storage ?? "file";

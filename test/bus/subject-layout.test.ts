@@ -10,14 +10,38 @@ import { RESERVED_TENANTS, createBus, tenantProblem } from "../../runtime/bus/in
 import { decodeOrThrow } from "../../runtime/envelope/index.js";
 import type { Envelope } from "../../generated/ts/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
+import { SUBJECTS } from "../../generated/ts/constants.js";
+import { streamLayout } from "../../runtime/jetstream/layout.js";
 import { requestContext } from "../../runtime/gateway/context.js";
 import { createJwtVerifier } from "../../runtime/gateway/index.js";
 import { SignJWT } from "jose";
 import { openNetwork, waitFor, type Network } from "./fixtures.js";
 
 describe("reserved tenants", () => {
-  it("refuses events, invoke and dlq as a tenant wherever a tenant enters, naming it and the reserved list", async () => {
-    expect(RESERVED_TENANTS).toEqual(["events", "invoke", "dlq"]);
+  it('refuses tenant "work" in createBus (it is the JetStream work-queue word: {p}.work.>), naming the reserved list, and the JetStream layout refuses the same list', () => {
+    const transport = createMemoryTransport();
+    let thrown: unknown;
+    try {
+      createBus({ agentId: "a", transport, tenant: "work" });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidRequestError);
+    expect((thrown as InvalidRequestError).message).toBe(
+      `invalid tenant "work": is reserved by the subject layout (reserved: events, invoke, dlq, work); choose another tenant name`,
+    );
+    expect((thrown as InvalidRequestError).details).toMatchObject({ token: "tenant", value: "work", reserved: RESERVED_TENANTS });
+    // the catalogue's tenant pattern (generated) and the JetStream layout agree with the list
+    for (const t of RESERVED_TENANTS) {
+      expect(SUBJECTS.tokens.tenant.pattern.test(t)).toBe(false);
+      expect(() => streamLayout({ tenants: [t] })).toThrow(`tenants must be a tenant other than ${RESERVED_TENANTS.join(", ")}`);
+    }
+    expect(SUBJECTS.tokens.tenant.pattern.test("workers")).toBe(true);
+    expect(createBus({ agentId: "a", transport, tenant: "workers" }).tenant).toBe("workers");
+  });
+
+  it("refuses events, invoke, dlq and work as a tenant wherever a tenant enters, naming it and the reserved list", async () => {
+    expect(RESERVED_TENANTS).toEqual(["events", "invoke", "dlq", "work"]);
     const transport = createMemoryTransport();
     for (const t of RESERVED_TENANTS) {
       expect(tenantProblem(t)).toMatch(/reserved/);
@@ -30,7 +54,7 @@ describe("reserved tenants", () => {
       }
       expect(thrown).toBeInstanceOf(InvalidRequestError);
       expect((thrown as InvalidRequestError).message).toBe(
-        `invalid tenant "${t}": is reserved by the subject layout (reserved: events, invoke, dlq); choose another tenant name`,
+        `invalid tenant "${t}": is reserved by the subject layout (reserved: events, invoke, dlq, work); choose another tenant name`,
       );
       expect((thrown as InvalidRequestError).details).toMatchObject({ token: "tenant", value: t, reserved: RESERVED_TENANTS });
     }

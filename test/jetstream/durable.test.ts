@@ -57,7 +57,7 @@ describe("streams as configuration", () => {
   });
 
   it("a layout with a reserved tenant word is INVALID_REQUEST naming it", () => {
-    expect(() => streamLayout({ tenants: ["dlq"] })).toThrow(/tenants must be a tenant other than events, dlq, work, invoke/);
+    expect(() => streamLayout({ tenants: ["dlq"] })).toThrow(/tenants must be a tenant other than events, invoke, dlq, work/);
     expect(() => streamLayout({ replicas: 0 })).toThrow(InvalidRequestError);
   });
 

@@ -45,7 +45,7 @@ TOKEN_PATTERNS: Final[Mapping[str, re.Pattern[str]]] = MappingProxyType(
         ),
         "tenant": re.compile(
             (
-                "^(?!(?:events|invoke|dlq)\\Z)[^.\\t\\n\\x0b\\x0c\\r "
+                "^(?!(?:events|invoke|dlq|work)\\Z)[^.\\t\\n\\x0b\\x0c\\r "
                 "\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff*>]+\\Z"
             ),
             re.ASCII,

@@ -185,8 +185,8 @@ public object Subjects {
     /** Pattern of a target: dot-separated tokens, none empty, no white space or wildcards (e.g. openclaw.chat). */
     public val TARGET_TOKEN: Regex = Regex("^[^.\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff*>]+(\\.[^.\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff*>]+)*\\z")
 
-    /** Pattern of a tenant: one subject token: no dots, white space or wildcards, and not a reserved token (events, invoke, dlq). */
-    public val TENANT_TOKEN: Regex = Regex("^(?!(?:events|invoke|dlq)\\z)[^.\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff*>]+\\z")
+    /** Pattern of a tenant: one subject token: no dots, white space or wildcards, and not a reserved token (events, invoke, dlq, work). */
+    public val TENANT_TOKEN: Regex = Regex("^(?!(?:events|invoke|dlq|work)\\z)[^.\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff*>]+\\z")
 
     /** Pattern of a event_type: dot-separated tokens, none empty, no white space or wildcards. */
     public val EVENT_TYPE_TOKEN: Regex = Regex("^[^.\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff*>]+(\\.[^.\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff*>]+)*\\z")
