@@ -97,6 +97,19 @@ describe("keyword subset", () => {
   });
 });
 
+describe("annotations as node attributes", () => {
+  it("carries x-context as a typed attribute and refuses a kind other than copy or trace, naming the pointer", () => {
+    const ir = loadIr(join(REPO_ROOT, "schema"));
+    expect(ir.schemas.at("envelope.schema.json", "/properties/session_id").context).toBe("copy");
+    expect(ir.schemas.at("envelope.schema.json", "/properties/traceparent").context).toBe("trace");
+    expect(ir.schemas.at("envelope.schema.json", "/properties/event_id").context).toBeUndefined();
+    const schema = { properties: { a: { type: "string", "x-context": "copy" }, "b/c": { type: "string", "x-context": 3 } } };
+    const { model, problems } = buildSchemaModel([{ file: "s.json", json: schema }]);
+    expect(problems).toEqual([{ file: "s.json", pointer: "/properties/b~1c/x-context", message: 'must be "copy" or "trace", not 3' }]);
+    expect(model.at("s.json", "/properties/a").context).toBe("copy");
+  });
+});
+
 describe("validation plan", () => {
   const ir = loadIr(join(REPO_ROOT, "schema"));
 
