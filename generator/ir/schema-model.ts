@@ -50,6 +50,8 @@ export interface SchemaNode {
   readonly expected?: string;
   /** The `x-context` annotation: how an envelope field flows as context (spec/bus.md). */
   readonly context?: ContextKind;
+  /** The `default` annotation (what a writer fills in; validation ignores it). */
+  readonly default?: { readonly value: Json };
   /** The keywords of the node, in schema order (annotations included). */
   readonly keywords: readonly string[];
   readonly types: readonly JsonType[];
@@ -238,6 +240,7 @@ class Builder {
       id: nodeId(file, pointer), file, pointer, never: false,
       ...opt("title", str("title")), ...opt("description", str("description")), ...opt("expected", str("x-expected")),
       ...opt("context", context),
+      ...("default" in s ? { default: { value: s["default"] as Json } } : {}),
       keywords: Object.keys(s),
       types: types.filter((t): t is JsonType => (JSON_TYPES as readonly string[]).includes(t)),
       ...opt("ref", ref),

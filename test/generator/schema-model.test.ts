@@ -110,6 +110,18 @@ describe("annotations as node attributes", () => {
   });
 });
 
+describe("envelope fields from the model", () => {
+  it("reads each field's type, enum and default from its node, so emitters need no raw schema JSON", () => {
+    const ir = loadIr(join(REPO_ROOT, "schema"));
+    const field = (name: string) => ir.fields.find((f) => f.name === name);
+    expect(field("spec_version")?.default).toEqual({ value: ir.schemas.at("envelope.schema.json", "/properties/spec_version").default?.value });
+    expect(typeof field("spec_version")?.default?.value).toBe("string");
+    expect(typeof field("schema_version")?.default?.value).toBe("number");
+    expect(field("phase")?.enumValues).toEqual(ir.schemas.at("envelope.schema.json", "/properties/phase").enum);
+    expect(field("event_id")?.default).toBeUndefined();
+  });
+});
+
 describe("validation plan", () => {
   const ir = loadIr(join(REPO_ROOT, "schema"));
 
