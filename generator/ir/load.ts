@@ -9,7 +9,7 @@ import type { ErrorObject } from "ajv";
 import { errorCodesCatalogSchema, eventTypesCatalogSchema, metadataKeysCatalogSchema, phasesCatalogSchema, subjectsCatalogSchema } from "./catalog-schemas.js";
 import { SchemaLoadError, type IrProblem } from "./errors.js";
 import { loadA2aIr } from "./a2a.js";
-import { buildSchemaModel } from "./schema-model.js";
+import { buildSchemaModel, type SchemaModel } from "./schema-model.js";
 import type { EventTypeIr, FieldIr, Ir, Json, JsonSchema, SchemaDoc } from "./types.js";
 import { isObject } from "./types.js";
 
@@ -64,26 +64,27 @@ function loadDoc(ctx: Ctx, file: string): SchemaDoc | undefined {
   return { file, id: $id, title, description: typeof description === "string" ? description : "", schema };
 }
 
-function fieldsOf(ctx: Ctx, envelope: SchemaDoc): FieldIr[] {
-  const props = envelope.schema["properties"];
-  const required = envelope.schema["required"];
-  if (!isObject(props) || !Array.isArray(required)) {
+/** The envelope's top-level fields, read from its node in the schema model. */
+function fieldsOf(ctx: Ctx, model: SchemaModel, envelope: SchemaDoc): FieldIr[] {
+  const root = model.at(envelope.file);
+  if (!root.hasProperties || !root.keywords.includes("required")) {
     ctx.problems.push({ file: envelope.file, pointer: "", message: "envelope needs properties and required" });
     return [];
   }
-  return Object.entries(props).map(([name, raw]) => {
-    const p = isObject(raw) ? raw : {};
-    const t = p["type"];
+  return root.properties.map(({ name, node: id }) => {
+    const p = model.node(id);
+    const t = p.types.length === 1 ? p.types[0] : undefined;
     const jsonType: FieldIr["jsonType"] = t === "string" || t === "integer" || t === "boolean" || t === "object" ? t : "any";
     const field: FieldIr = {
       name,
-      required: required.includes(name),
+      required: root.required.includes(name),
       jsonType,
-      description: typeof p["description"] === "string" ? p["description"] : "",
-      ...(Array.isArray(p["enum"]) ? { enumValues: p["enum"].map(String) } : {}),
-      ...(typeof p["pattern"] === "string" ? { pattern: p["pattern"] } : {}),
-      ...(typeof p["minimum"] === "number" ? { minimum: p["minimum"] } : {}),
-      ...(typeof p["maximum"] === "number" ? { maximum: p["maximum"] } : {}),
+      description: p.description ?? "",
+      ...(p.enum !== undefined ? { enumValues: p.enum.map(String) } : {}),
+      ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
+      ...(p.minimum !== undefined ? { minimum: p.minimum } : {}),
+      ...(p.maximum !== undefined ? { maximum: p.maximum } : {}),
+      ...(p.default !== undefined ? { default: p.default } : {}),
     };
     return field;
   });
@@ -231,10 +232,12 @@ export function loadIr(schemaDir: string): Ir {
       description: e.description,
     });
   }
+  const built = buildSchemaModel([envelope, ...payloads].map((d) => ({ file: d.file, id: d.id, json: d.schema })));
+  ctx.problems.push(...built.problems);
   const base = {
     envelope,
     payloads,
-    fields: fieldsOf(ctx, envelope),
+    fields: fieldsOf(ctx, built.model, envelope),
     eventTypes,
     phases: phasesRaw.phases.map((p) => ({
       name: p.name,
@@ -261,8 +264,6 @@ export function loadIr(schemaDir: string): Ir {
     }
   }
   const a2a = loadA2aIr(schemaDir, base, ctx.problems);
-  const built = buildSchemaModel([envelope, ...payloads].map((d) => ({ file: d.file, id: d.id, json: d.schema })));
-  ctx.problems.push(...built.problems);
   if (ctx.problems.length > 0) throw new SchemaLoadError(ctx.problems);
   return {
     ...base,

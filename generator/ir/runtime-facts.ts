@@ -5,15 +5,11 @@
  * Pure: IR in, facts out; emitters render them (generator/ts/runtime-facts-emitter.ts).
  */
 import { SchemaLoadError, type IrProblem } from "./errors.js";
-import type { Ir, Json } from "./types.js";
-import { isObject } from "./types.js";
+import { isAnnotation } from "./keywords.js";
+import type { ContextKind, SchemaModel, SchemaNode } from "./schema-model.js";
+import type { Ir } from "./types.js";
 
-/**
- * How a context field flows (spec/bus.md "Context propagation"): `copy` fields are copied
- * unchanged into replies and into everything sent while handling an envelope; `trace` fields
- * (W3C trace context) are copied into replies and continued with a new span id elsewhere.
- */
-export type ContextKind = "copy" | "trace";
+export type { ContextKind } from "./schema-model.js";
 
 /** One envelope field marked `"x-context"`. */
 export interface ContextFieldFact {
@@ -43,55 +39,53 @@ export interface RuntimeFacts {
   readonly otherFields: readonly string[];
 }
 
-/** Keywords that never reject a value. */
-const ANNOTATIONS: ReadonlySet<string> = new Set(["description", "default", "examples", "title", "$comment", "deprecated", "readOnly", "writeOnly"]);
-
-/** The field's rule keywords (annotations and `x-*` left out), sorted. */
-function ruleKeys(prop: { [key: string]: Json }): string[] {
-  return Object.keys(prop)
-    .filter((k) => !ANNOTATIONS.has(k) && !k.startsWith("x-"))
-    .sort();
+/** The node's rule keywords (annotations and `x-*` left out), sorted. */
+function ruleKeys(node: SchemaNode): string[] {
+  return node.keywords.filter((k) => !isAnnotation(k)).sort();
 }
 
-function plainCheck(prop: { [key: string]: Json }): PlainCheck | undefined {
-  const keys = ruleKeys(prop).join(",");
-  const t = prop["type"];
+function plainCheck(node: SchemaNode): PlainCheck | undefined {
+  const keys = ruleKeys(node).join(",");
+  const t = node.types.length === 1 ? node.types[0] : undefined;
   if (keys === "") return "any";
   if (keys === "type") return t === "string" || t === "boolean" || t === "object" ? t : undefined;
   // JSON Schema counts code points; for a minimum of 1 that is "not empty" in any unit
-  if (keys === "minLength,type" && t === "string" && prop["minLength"] === 1) return "non-empty string";
+  if (keys === "minLength,type" && t === "string" && node.minLength === 1) return "non-empty string";
   return undefined;
 }
 
 /**
- * Derives the runtime facts from `ir`.
- * @throws SchemaLoadError when an `"x-context"` annotation is malformed (not "copy" or "trace", on a
- *   required field, or on a field that is not a plain optional string), naming file and pointer.
+ * Derives the runtime facts from `ir`'s schema model (the envelope document's root node).
+ * The model already refuses an `"x-context"` that is not "copy" or "trace".
+ * @throws SchemaLoadError when an `"x-context"` annotation marks a required field or a field
+ *   that is not a plain optional string, naming file and pointer.
  */
 export function runtimeFacts(ir: Ir): RuntimeFacts {
-  const file = ir.envelope.file;
-  const props = ir.envelope.schema["properties"];
-  const required = ir.envelope.schema["required"];
+  return factsOf(ir.schemas, ir.schemas.at(ir.envelope.file));
+}
+
+function factsOf(model: SchemaModel, envelope: SchemaNode): RuntimeFacts {
   const problems: IrProblem[] = [];
-  const requiredFields = Array.isArray(required) ? required.filter((r): r is string => typeof r === "string") : [];
+  const requiredFields = envelope.required;
   const contextFields: ContextFieldFact[] = [];
   const plainFields: PlainFieldFact[] = [];
   const otherFields: string[] = [];
-  for (const [name, raw] of Object.entries(isObject(props) ? props : {})) {
-    const prop = isObject(raw) ? raw : {};
+  for (const edge of envelope.properties) {
+    const { name } = edge;
+    const prop = model.node(edge.node);
     const isRequired = requiredFields.includes(name);
     const check = plainCheck(prop);
     if (check === undefined) otherFields.push(name);
     else plainFields.push({ name, required: isRequired, check });
-    const kind = prop["x-context"];
-    if (kind === undefined) continue;
-    const pointer = `/properties/${name.replaceAll("~", "~0").replaceAll("/", "~1")}/x-context`;
-    if (kind !== "copy" && kind !== "trace") {
-      problems.push({ file, pointer, message: `must be "copy" or "trace", not ${JSON.stringify(kind)}` });
-    } else if (isRequired || check !== "string") {
-      problems.push({ file, pointer, message: "marks a context field, which must be an optional field whose only rule is type string" });
+    if (prop.context === undefined) continue;
+    if (isRequired || check !== "string") {
+      problems.push({
+        file: prop.file,
+        pointer: `${prop.pointer}/x-context`,
+        message: "marks a context field, which must be an optional field whose only rule is type string",
+      });
     } else {
-      contextFields.push({ name, kind, description: typeof prop["description"] === "string" ? prop["description"] : "" });
+      contextFields.push({ name, kind: prop.context, description: prop.description ?? "" });
     }
   }
   if (problems.length > 0) throw new SchemaLoadError(problems);

@@ -24,6 +24,13 @@ export interface ModelDoc {
   readonly json: Json;
 }
 
+/**
+ * How a context field flows (spec/bus.md "Context propagation"): `copy` fields are copied
+ * unchanged into replies and into everything sent while handling an envelope; `trace` fields
+ * (W3C trace context) are copied into replies and continued with a new span id elsewhere.
+ */
+export type ContextKind = "copy" | "trace";
+
 /** One property of an object node. */
 export interface PropertyEdge {
   readonly name: string;
@@ -41,6 +48,10 @@ export interface SchemaNode {
   readonly description?: string;
   /** The `x-expected` annotation: what every language says a failing value should be. */
   readonly expected?: string;
+  /** The `x-context` annotation: how an envelope field flows as context (spec/bus.md). */
+  readonly context?: ContextKind;
+  /** The `default` annotation (what a writer fills in; validation ignores it). */
+  readonly default?: { readonly value: Json };
   /** The keywords of the node, in schema order (annotations included). */
   readonly keywords: readonly string[];
   readonly types: readonly JsonType[];
@@ -220,6 +231,11 @@ class Builder {
     // $defs are part of the model (checked even when nothing references them).
     if (isObject(s["$defs"])) for (const name of Object.keys(s["$defs"])) this.build(file, at("$defs", name));
     const str = (k: string): string | undefined => (typeof s[k] === "string" ? (s[k] as string) : undefined);
+    const rawContext = s["x-context"];
+    const context: ContextKind | undefined = rawContext === "copy" || rawContext === "trace" ? rawContext : undefined;
+    if (rawContext !== undefined && context === undefined) {
+      this.problem(file, at("x-context"), `must be "copy" or "trace", not ${JSON.stringify(rawContext)}`);
+    }
     const node: Omit<SchemaNode, "plan" | "alwaysValid"> = {
       id: nodeId(file, pointer),
       file,
@@ -228,6 +244,8 @@ class Builder {
       ...opt("title", str("title")),
       ...opt("description", str("description")),
       ...opt("expected", str("x-expected")),
+      ...opt("context", context),
+      ...("default" in s ? { default: { value: s["default"] as Json } } : {}),
       keywords: Object.keys(s),
       types: types.filter((t): t is JsonType => (JSON_TYPES as readonly string[]).includes(t)),
       ...opt("ref", ref),

@@ -42,6 +42,8 @@ export interface FieldIr {
   readonly pattern?: string;
   readonly minimum?: number;
   readonly maximum?: number;
+  /** The schema's `default` (spec_version, schema_version), when it has one. */
+  readonly default?: { readonly value: Json };
 }
 
 /** One standard event type from catalog/event-types.json. */

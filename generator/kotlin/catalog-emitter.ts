@@ -22,9 +22,11 @@ function frameTypes(ir: Ir): { wire: string; terminal: boolean }[] {
 
 /** Renders Constants.kt. */
 export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string {
-  const props = ir.envelope.schema["properties"] as Record<string, { default?: unknown }> | undefined;
-  const specVersion = typeof props?.["spec_version"]?.default === "string" ? props["spec_version"].default : "acp/1.0";
-  const schemaVersion = typeof props?.["schema_version"]?.default === "number" ? props["schema_version"].default : 1;
+  const defaultOf = (name: string): unknown => ir.fields.find((f) => f.name === name)?.default?.value;
+  const specDefault = defaultOf("spec_version");
+  const schemaDefault = defaultOf("schema_version");
+  const specVersion = typeof specDefault === "string" ? specDefault : "acp/1.0";
+  const schemaVersion = typeof schemaDefault === "number" ? schemaDefault : 1;
   const phaseNames = uniqueNames(
     ir.phases.map((p) => p.name),
     constName,

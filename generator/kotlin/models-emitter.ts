@@ -7,7 +7,6 @@
 import type { FieldIr, Ir } from "../ir/types.js";
 import type { KClass, KEnum, KField, KModel, KType } from "./model.js";
 import { camelName, constName, kdoc, kotlinString, pascalName, uniqueNames } from "./names.js";
-import { isObject } from "../ir/types.js";
 import { wireEnumFooter } from "./wire-enum.js";
 
 const IMPORTS = [
@@ -247,7 +246,6 @@ function envelopeType(f: FieldIr, ir: Ir): { type: string; read: (v: string) => 
 
 /** Renders Envelope.kt. */
 export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string {
-  const props = isObject(ir.envelope.schema["properties"]) ? ir.envelope.schema["properties"] : {};
   const names = uniqueNames(
     ir.fields.map((f) => f.name),
     camelName,
@@ -278,8 +276,7 @@ export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string 
     `${kdoc(`${ir.envelope.description}\n\nOptional fields are null when absent; for [payload], JsonNull is an explicit null. Decode and encode with [Acp].`)}public data class Envelope(`,
   );
   for (const { f, t, n, key } of cols) {
-    const schema = props[f.name];
-    const def = isObject(schema) ? schema["default"] : undefined;
+    const def = f.default?.value;
     const defaultValue = f.required && typeof def === "string" ? kotlinString(def) : f.required && typeof def === "number" ? `${def}L` : undefined;
     const suffix = f.required ? (defaultValue !== undefined ? ` = ${defaultValue}` : "") : "? = null";
     lines.push(`${kdoc(f.description, "    ")}    @SerialName(${key}) public val ${n}: ${t.type}${suffix},`);

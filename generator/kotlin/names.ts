@@ -3,6 +3,7 @@
  * Kotlin string literals and KDoc. Every identifier the Kotlin emitter writes goes through here.
  */
 import { NameScope } from "../ir/namer.js";
+import { docBlock } from "../render/code-writer.js";
 
 /**
  * Kotlin's hard keywords: never usable as plain identifiers (kotlinlang.org "Keywords and
@@ -169,7 +170,5 @@ export function kotlinString(s: string): string {
 export function kdoc(text: string, indent = ""): string {
   const clean = text.trim().replace(/\*\//gu, "*&#47;").replace(/\/\*/gu, "&#47;*");
   if (clean.length === 0) return "";
-  const lines = clean.split(/\r?\n/u);
-  if (lines.length === 1) return `${indent}/** ${lines[0]} */\n`;
-  return `${indent}/**\n${lines.map((l) => `${indent} * ${l}`.trimEnd()).join("\n")}\n${indent} */\n`;
+  return `${docBlock(clean.split(/\r?\n/u), indent)}\n`;
 }

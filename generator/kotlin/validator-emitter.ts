@@ -8,6 +8,7 @@ import type { Ir, Json } from "../ir/types.js";
 import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
 import type { Check, Failure, Step } from "../ir/validation-plan.js";
 import { kotlinString } from "./names.js";
+import { indentLines } from "../render/code-writer.js";
 
 /** Translates an ECMAScript (`u` flag) pattern into java.util.regex syntax with the same meaning. */
 export function jsPatternToJava(pattern: string): string {
@@ -79,7 +80,7 @@ class Compiler {
       [
         `    // ${id.replace(/[^\x20-\x7e]/gu, "?")}`,
         `    private fun ${name}(d: JsonElement, p: String): SchemaFailure? {`,
-        ...body.map((l) => `        ${l}`),
+        ...indentLines(body, "        "),
         "        return null",
         "    }",
       ].join("\n"),
@@ -148,7 +149,7 @@ class Compiler {
         return [
           `if (${typeCheck(step.type)}) {`,
           // The typed local is declared only when a check uses it.
-          ...(inner.length > 0 ? [local, ...inner] : []).map((l) => `    ${l}`),
+          ...indentLines(inner.length > 0 ? [local, ...inner] : [], "    "),
           step.typeFail !== undefined ? `} else ${failLine("p", step.typeFail)}` : "}",
         ];
       }

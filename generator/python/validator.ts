@@ -11,6 +11,7 @@ import type { SchemaModel, SchemaNode } from "../ir/schema-model.js";
 import type { Check, Failure, GroupType, Step } from "../ir/validation-plan.js";
 import { pyCall, pyCollection, pyLiteral, type Arg } from "./pyfmt.js";
 import { toPythonPattern } from "./regex.js";
+import { codeWriter, type CodeWriter } from "../render/code-writer.js";
 
 export { pyLiteral };
 import { Scope } from "./names.js";
@@ -54,31 +55,6 @@ export interface CompiledValidators {
   readonly constants: string[];
   /** Private node functions followed by the public entry points. */
   readonly functions: string[];
-}
-
-/** Lines of one function body, with the current indentation. */
-class Body {
-  readonly lines: string[] = [];
-  depth = 1;
-
-  get col(): number {
-    return this.depth * 4;
-  }
-
-  line(text: string): void {
-    this.lines.push(`${" ".repeat(this.col)}${text}`);
-  }
-
-  raw(lines: readonly string[]): void {
-    this.lines.push(...lines);
-  }
-
-  block(head: string, inner: () => void): void {
-    this.line(head);
-    this.depth++;
-    inner();
-    this.depth--;
-  }
 }
 
 export class ValidatorCompiler {
@@ -164,24 +140,24 @@ export class ValidatorCompiler {
 
   private emitNode(node: SchemaNode): void {
     const fn = this.fnById.get(node.id)!;
-    const body = new Body();
+    const body = codeWriter(4, 1);
     body.line(`# ${node.id}`);
     for (const step of node.plan) this.emitStep(step, body);
     body.line("return None");
     this.functions.push([`def ${fn}(d: JsonValue, p: str) -> SchemaDefect | None:`, ...body.lines].join("\n"));
   }
 
-  private fail(body: Body, f: Failure): void {
+  private fail(body: CodeWriter, f: Failure): void {
     body.raw(pyCall(body.col, "return _defect(", ["p", JSON.stringify(f.keyword), { text: f.expected }, "d"]));
   }
 
   /** `r = fn(value, pointer)` and `return r` when it found a defect. */
-  private call(body: Body, fn: string, value = "d", pointer = "p"): void {
+  private call(body: CodeWriter, fn: string, value = "d", pointer = "p"): void {
     body.raw(pyCall(body.col, `r = ${fn}(`, [value, pointer]));
     body.block("if r is not None:", () => body.line("return r"));
   }
 
-  private emitStep(step: Step, body: Body): void {
+  private emitStep(step: Step, body: CodeWriter): void {
     switch (step.kind) {
       case "false":
         return this.fail(body, step.fail);
@@ -235,7 +211,7 @@ export class ValidatorCompiler {
     }
   }
 
-  private emitIf(step: Extract<Step, { kind: "if" }>, body: Body): void {
+  private emitIf(step: Extract<Step, { kind: "if" }>, body: CodeWriter): void {
     const cond = this.fnFor(step.cond);
     const then = step.then === undefined ? undefined : this.fnFor(step.then);
     const otherwise = step.else === undefined ? undefined : this.fnFor(step.else);
@@ -249,7 +225,7 @@ export class ValidatorCompiler {
     }
   }
 
-  private emitGroup(step: Extract<Step, { kind: "group" }>, body: Body): void {
+  private emitGroup(step: Extract<Step, { kind: "group" }>, body: CodeWriter): void {
     const guard = GUARDS[step.type];
     const typeFail = step.typeFail;
     const checks = step.checks.flatMap((c) => this.typedChecks(c));
@@ -289,7 +265,7 @@ export class ValidatorCompiler {
       }
       case "required": {
         const args: Arg[] = [`p + ${JSON.stringify(`/${c.token}`)}`, { text: c.fail.expected }];
-        return [{ cond: `${JSON.stringify(c.name)} not in d`, act: (b: Body) => b.raw(pyCall(b.col, "return _missing(", args)) }];
+        return [{ cond: `${JSON.stringify(c.name)} not in d`, act: (b: CodeWriter) => b.raw(pyCall(b.col, "return _missing(", args)) }];
       }
       case "additionalProperties": {
         const known = `(${c.known.map((k) => pyLiteral(k)).join(", ")}${c.known.length === 1 ? "," : ""})`;
@@ -298,7 +274,7 @@ export class ValidatorCompiler {
         const f = this.fnFor(c.node);
         if (f === undefined) return [];
         const ptr = 'p + "/" + k.replace("~", "~0").replace("/", "~1")';
-        const each = (b: Body): void => this.call(b, f, "v", ptr);
+        const each = (b: CodeWriter): void => this.call(b, f, "v", ptr);
         return [
           { cond: undefined, act: (b) => b.block("for k, v in d.items():", () => (c.known.length === 0 ? each(b) : b.block(`if ${other}:`, () => each(b)))) },
         ];
@@ -308,7 +284,7 @@ export class ValidatorCompiler {
         if (f === undefined) return [];
         const key = JSON.stringify(c.name);
         const ptr = `p + ${JSON.stringify(`/${c.token}`)}`;
-        return [{ cond: `${key} in d`, act: (b: Body) => this.call(b, f, `d[${key}]`, ptr) }];
+        return [{ cond: `${key} in d`, act: (b: CodeWriter) => this.call(b, f, `d[${key}]`, ptr) }];
       }
     }
   }
@@ -317,5 +293,5 @@ export class ValidatorCompiler {
 /** One rendered check: emit `act` under `if cond:` (or directly when cond is undefined). */
 interface PyCheck {
   readonly cond: string | undefined;
-  readonly act: (body: Body) => void;
+  readonly act: (body: CodeWriter) => void;
 }

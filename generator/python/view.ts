@@ -125,7 +125,8 @@ export function buildView(ir: Ir): Record<string, unknown> {
   ).map((n, i) => ({ ...n, doc: ir.metadata.keys[i]!.description }));
 
   const subjects = subjectView(ir);
-  const specField = ir.envelope.schema["properties"] as Record<string, { default?: unknown; description?: string }> | undefined;
+  const specField = ir.fields.find((f) => f.name === "spec_version");
+  const schemaField = ir.fields.find((f) => f.name === "schema_version");
   const fields = builder.models.flatMap((m) => m.fields);
   const used = (name: string): boolean => fields.some((f) => new RegExp(`\\b${name}\\b`, "u").test(`${f.read} ${f.annotation}`));
   const jsonImports = [
@@ -192,9 +193,9 @@ export function buildView(ir: Ir): Record<string, unknown> {
     from: "schema/",
     packageVersion: PYTHON_PACKAGE_VERSION,
     versions: PYTHON_TOOL_VERSIONS,
-    specVersion: String(specField?.["spec_version"]?.default ?? "acp/1.0"),
-    specVersionDoc: specField?.["spec_version"]?.description ?? "",
-    latestSchemaVersion: Number(specField?.["schema_version"]?.default ?? 2),
+    specVersion: String(specField?.default?.value ?? "acp/1.0"),
+    specVersionDoc: specField?.description ?? "",
+    latestSchemaVersion: Number(schemaField?.default?.value ?? 2),
     eventTypes,
     terminalEventTypes: ir.eventTypes.filter((e) => e.terminal).map((e) => e.constName),
     frameTypes,

@@ -71,9 +71,8 @@ function emitConstants(project: Project, ir: Ir): SourceFile {
   const f = newFile(project, "constants.ts");
   addLookupTable(f);
   const specVersion = ir.fields.find((x) => x.name === "spec_version");
-  const envelopeProps = ir.envelope.schema["properties"] as Record<string, Record<string, unknown>>;
-  const spec = String(envelopeProps["spec_version"]?.["default"] ?? "acp/1.0");
-  const latest = Number(envelopeProps["schema_version"]?.["default"] ?? 2);
+  const spec = String(specVersion?.default?.value ?? "acp/1.0");
+  const latest = Number(ir.fields.find((x) => x.name === "schema_version")?.default?.value ?? 2);
   f.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,

@@ -7,6 +7,7 @@
 import { generatedHeader, type Emitter, type GeneratedFile } from "../emitter.js";
 import { runtimeFacts, type PlainFieldFact, type RuntimeFacts } from "../ir/runtime-facts.js";
 import type { Ir } from "../ir/types.js";
+import { docBlock } from "../render/code-writer.js";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -20,7 +21,7 @@ function list(names: readonly string[]): string {
 }
 
 function doc(text: string, indent = ""): string {
-  return `${indent}/** ${text.replaceAll("*/", "*\\/")} */`;
+  return docBlock([text.replaceAll("*/", "*\\/")], indent);
 }
 
 /** Statements copying each field of `names` from `from` to `to` when `test(v)` holds. */

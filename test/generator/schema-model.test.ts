@@ -101,6 +101,31 @@ describe("keyword subset", () => {
   });
 });
 
+describe("annotations as node attributes", () => {
+  it("carries x-context as a typed attribute and refuses a kind other than copy or trace, naming the pointer", () => {
+    const ir = loadIr(join(REPO_ROOT, "schema"));
+    expect(ir.schemas.at("envelope.schema.json", "/properties/session_id").context).toBe("copy");
+    expect(ir.schemas.at("envelope.schema.json", "/properties/traceparent").context).toBe("trace");
+    expect(ir.schemas.at("envelope.schema.json", "/properties/event_id").context).toBeUndefined();
+    const schema = { properties: { a: { type: "string", "x-context": "copy" }, "b/c": { type: "string", "x-context": 3 } } };
+    const { model, problems } = buildSchemaModel([{ file: "s.json", json: schema }]);
+    expect(problems).toEqual([{ file: "s.json", pointer: "/properties/b~1c/x-context", message: 'must be "copy" or "trace", not 3' }]);
+    expect(model.at("s.json", "/properties/a").context).toBe("copy");
+  });
+});
+
+describe("envelope fields from the model", () => {
+  it("reads each field's type, enum and default from its node, so emitters need no raw schema JSON", () => {
+    const ir = loadIr(join(REPO_ROOT, "schema"));
+    const field = (name: string) => ir.fields.find((f) => f.name === name);
+    expect(field("spec_version")?.default).toEqual({ value: ir.schemas.at("envelope.schema.json", "/properties/spec_version").default?.value });
+    expect(typeof field("spec_version")?.default?.value).toBe("string");
+    expect(typeof field("schema_version")?.default?.value).toBe("number");
+    expect(field("phase")?.enumValues).toEqual(ir.schemas.at("envelope.schema.json", "/properties/phase").enum);
+    expect(field("event_id")?.default).toBeUndefined();
+  });
+});
+
 describe("validation plan", () => {
   const ir = loadIr(join(REPO_ROOT, "schema"));
 

@@ -5,12 +5,11 @@
  */
 import { agentNames, camel, eventPayloadName, eventWords, pascal, skillNames } from "../names.js";
 import type { AgentContractIr, EventIr, SkillIr } from "../types.js";
+import { docBlock } from "../../render/code-writer.js";
 
 /** TSDoc block with `indent`; `*\/` in the text is defused. */
 export function tsDoc(text: string, indent = ""): string {
-  const lines = text.replace(/\*\//g, "* /").split("\n");
-  if (lines.length === 1) return `${indent}/** ${lines[0]} */`;
-  return [`${indent}/**`, ...lines.map((l) => `${indent} * ${l}`.trimEnd()), `${indent} */`].join("\n");
+  return docBlock(text.replace(/\*\//g, "* /").split("\n"), indent);
 }
 
 const str = (s: string): string => JSON.stringify(s);

@@ -9,6 +9,7 @@ import type { Json } from "../types.js";
 import type { NamedSchema } from "../named.js";
 import { DATA_KEYWORDS } from "../schemas.js";
 import { isObject } from "../../ir/types.js";
+import { docBlock } from "../../render/code-writer.js";
 
 const MAP_KEYWORDS = new Set(["properties", "patternProperties", "dependentSchemas", "$defs"]);
 
@@ -43,8 +44,7 @@ function isAny(schema: Json): boolean {
 }
 
 function docComment(text: string): string {
-  const lines = text.replace(/\*\//g, "* /").split("\n");
-  return ["/**", ...lines.map((l) => ` * ${l}`.trimEnd()), " */"].join("\n");
+  return docBlock(text.replace(/\*\//g, "* /").split("\n"), "", true);
 }
 
 /** Declarations of the named types, in order, separated by blank lines. */
