@@ -6,9 +6,9 @@
  * compiled with tsc and run with node. The commands are the README's: the test checks that the
  * README states each one it runs.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runProcess, type CliResult } from "../helpers/cli.js";
 
@@ -41,6 +41,15 @@ const README_COMMANDS = [
 /** The TypeScript example of README "Use it in your project": compiled and run as it stands. */
 const readmeSection = readme.slice(readme.indexOf("## Use it in your project"));
 const README_EXAMPLE = /```ts\n([\s\S]*?)```/.exec(readmeSection)?.[1] ?? "";
+
+/** README "Entry points": import specifier → the optional peers its "install too" column names. */
+const README_ENTRY_PEERS = new Map(
+  [...readme.matchAll(/^\| `(openagentio[^`]*)` \|.*\| ([^|]+) \|$/gm)].map(([, spec = "", peers = ""]) => [
+    spec,
+    peers.trim() === "—" ? [] : peers.split(",").map((p) => p.trim().replace(/`/g, "")),
+  ]),
+);
+const RUNTIME_PEERS = Object.keys(pkg.peerDependencies).filter((p) => !(GENERATOR_PEERS as readonly string[]).includes(p));
 
 const NPM_FLAGS = ["--no-audit", "--no-fund", "--prefer-offline"];
 
@@ -160,6 +169,14 @@ describe("the packed tarball in a consumer project", () => {
     for (const [name, version] of Object.entries(pkg.overrides)) expect(readmeSection).toContain(`"${name}": "${version}"`);
   });
 
+  it("README's entry point table names every exports entry and, together, exactly the runtime's optional peers", () => {
+    const specs = Object.keys(pkg.exports)
+      .filter((k) => k !== "./package.json")
+      .map((k) => (k === "." ? "openagentio" : `openagentio${k.slice(1)}`));
+    expect([...README_ENTRY_PEERS.keys()].sort()).toEqual(specs.sort());
+    expect([...new Set([...README_ENTRY_PEERS.values()].flat())].sort()).toEqual(RUNTIME_PEERS.sort());
+  });
+
   it("ships the built runtime, CLI, every exports target and the generator templates, and no tests, benches or environments", () => {
     const shipped = new Set(entries);
     expect(shipped).toContain("dist/runtime/index.js");
@@ -211,6 +228,18 @@ describe("the packed tarball in a consumer project", () => {
     const example = await run(process.execPath, ["out/readme-example.js"], project);
     expect(example.stdout.trim()).toBe("{ text: 'bonjour', source: 'en', characters: 12 }");
 
+    // Source maps name only sources a consumer has: the .ts files are not shipped, so each map
+    // must carry them inline (tsconfig.build.json inlineSources).
+    const installedDist = join(project, "node_modules/openagentio/dist");
+    const incomplete = readdirSync(installedDist, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith(".js.map"))
+      .filter((f) => {
+        const map = JSON.parse(readFileSync(join(installedDist, f), "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+        return map.sources.some((src, i) => typeof map.sourcesContent?.[i] !== "string" && !existsSync(join(installedDist, dirname(f), src)));
+      });
+    expect(incomplete).toEqual([]);
+
     const ran = await run(process.execPath, ["out/main.js"], project);
     expect(JSON.parse(ran.stdout)).toEqual({
       deltas: ["good-fr", " morning-fr"],
@@ -218,5 +247,26 @@ describe("the packed tarball in a consumer project", () => {
       language: { language: "fr", confidence: 0.9 },
       error: "INVALID_REQUEST",
     });
+  }, 600_000);
+
+  it("with the runtime's optional peers installed, every entry point type-checks (library types too) and loads", async () => {
+    const app = join(work, "all-entries");
+    mkdirSync(join(app, "src"), { recursive: true });
+    writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "all-entries", private: true, type: "module", overrides: pkg.overrides }, null, 2)}\n`);
+    const peers = RUNTIME_PEERS.map((name) => `${name}@${pkg.peerDependencies[name]}`);
+    const installed = await run("npm", ["install", ...NPM_FLAGS, `../openagentio/${tarballName}`, ...peers], app);
+    expect(installed.stderr).not.toContain("EBADENGINE");
+    await run(
+      "npm",
+      ["install", ...NPM_FLAGS, "--save-dev", `typescript@${pkg.devDependencies.typescript}`, `@types/node@${pkg.devDependencies["@types/node"]}`],
+      app,
+    );
+    const specs = [...README_ENTRY_PEERS.keys()];
+    const source = specs.map((spec, i) => `import * as m${i} from "${spec}";\nconsole.log("${spec}", Object.keys(m${i}).length > 0);\n`).join("");
+    writeFileSync(join(app, "src/entries.ts"), source);
+    writeFileSync(join(app, "tsconfig.json"), `${JSON.stringify(CONSUMER_TSCONFIG, null, 2)}\n`);
+    await run("npx", ["--no-install", "tsc", "-p", "tsconfig.json"], app);
+    const ran = await run(process.execPath, ["out/entries.js"], app);
+    expect(ran.stdout.trim().split("\n")).toEqual(specs.map((spec) => `${spec} true`));
   }, 600_000);
 });
