@@ -16,6 +16,7 @@ interface PackageJson {
   name: string;
   version: string;
   bin: Record<string, string>;
+  files: string[];
   exports: Record<string, string | { types: string; default: string }>;
   peerDependencies: Record<string, string>;
   devDependencies: Record<string, string>;
@@ -194,6 +195,37 @@ describe("the packed tarball in a consumer project", () => {
       (f) => /^(dist\/)?(test|bench)\//.test(f) || /(^|\/)(node_modules|\.venv[^/]*|__pycache__|target|\.pytest_cache)\//.test(f),
     );
     expect(unwanted).toEqual([]);
+  });
+
+  it("leaves out what running the Python, Kotlin and other suites leaves in a checkout", async () => {
+    // A copy of what "files" draws from, with the caches and build output that pytest, mypy,
+    // ruff, pip, Maven and logs leave behind planted in it: the packed list must not change.
+    const copy = join(work, "checkout-copy");
+    mkdirSync(copy);
+    const roots = new Set(pkg.files.filter((f) => !f.startsWith("!")).map((f) => f.split("/")[0] ?? f));
+    for (const root of [...roots, "package.json", "README.md"]) cpSync(join(REPO_ROOT, root), join(copy, root), { recursive: true });
+    const planted = [
+      "generated/python/src/openagentio/__pycache__/bus.cpython-312.pyc",
+      "generated/python/.pytest_cache/v/cache/nodeids",
+      "generated/python/.mypy_cache/3.12/bus.data.json",
+      "generated/python/.ruff_cache/content",
+      "generated/python/build/lib/openagentio/bus.py",
+      "generated/python/dist/openagentio-0.1.0-py3-none-any.whl",
+      "generated/python/src/openagentio.egg-info/PKG-INFO",
+      "generated/python/.venv/bin/python",
+      "generated/kotlin/target/classes/dev/openagentio/acp/Bus.class",
+      "generated/node_modules/x/index.js",
+      "golden/conformance.log",
+    ];
+    for (const f of planted) {
+      mkdirSync(dirname(join(copy, f)), { recursive: true });
+      writeFileSync(join(copy, f), "x");
+    }
+    const dry = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], copy);
+    const report = JSON.parse(dry.stdout.slice(dry.stdout.indexOf("["))) as Array<{ files: Array<{ path: string }> }>;
+    const packed = (report[0]?.files ?? []).map((f) => f.path);
+    expect(packed.filter((f) => planted.includes(f))).toEqual([]);
+    expect(packed.sort()).toEqual([...entries].sort());
   });
 
   it("installs into a fresh project, generates a contract with npx oaio, compiles strictly and runs", async () => {
