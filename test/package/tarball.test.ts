@@ -234,7 +234,10 @@ describe("the packed tarball in a consumer project", () => {
     cpSync(join(REPO_ROOT, "examples/contracts/translator.agent.json"), join(project, "contracts/translator.agent.json"));
     writeFileSync(join(project, "package.json"), `${JSON.stringify({ name: "my-app", private: true, type: "module", overrides: pkg.overrides }, null, 2)}\n`);
 
+    // Installed before any TypeScript is: the tarball needs no build.
     const installed = await run("npm", ["install", ...NPM_FLAGS, `../openagentio/${tarballName}`], project);
+    expect(existsSync(join(project, "node_modules/typescript"))).toBe(false);
+    expect(existsSync(join(project, "node_modules/openagentio/dist/runtime/index.js"))).toBe(true);
     // The README's overrides keep every dependency installable on Node 20 (no engine warning).
     expect(installed.stderr).not.toContain("EBADENGINE");
     await run("npm", ["install", ...NPM_FLAGS, "--save-dev", ...peerSpecs], project);
@@ -246,6 +249,9 @@ describe("the packed tarball in a consumer project", () => {
     );
     const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     expect(manifest.dependencies.openagentio).toBe(`file:../openagentio/${tarballName}`);
+    // The lockfile pins the tarball by checksum.
+    const lock = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8")) as { packages: Record<string, { integrity?: string }> };
+    expect(lock.packages["node_modules/openagentio"]?.integrity).toMatch(/^sha512-/);
 
     const generated = await run("npx", ["--no-install", "oaio", "generate", "--contracts", "contracts", "--lang", "ts", "--out", "src/agents"], project);
     expect(generated.stdout).toContain("src/agents/ts/translator.ts");
