@@ -169,7 +169,7 @@ function checkNames(c: CheckInput, raw: RawContract, skills: readonly SkillIr[],
       file: c.path,
       pointer,
       message: `type name "${name}" is reserved (a built-in or generated name in TypeScript, Python or Kotlin)`,
-      fix: 'choose another name (e.g. with a prefix: "My' + name + '")',
+      fix: `choose another name (e.g. with a prefix: "My${name}")`,
     });
     return false;
   });

@@ -211,7 +211,7 @@ function readChecked<T>(ajv: Ajv2020, schemaDir: string, file: string, schemaFil
   }
   if (validate(value)) return value as T;
   for (const e of validate.errors ?? []) {
-    const params = e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : "";
+    const params = e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : "";
     problems.push({ file, pointer: e.instancePath, message: `${e.message ?? e.keyword}${params}` });
   }
   return undefined;
