@@ -12,7 +12,7 @@ import { AcpError, PermissionDeniedError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
 import type { SecurityRequirement, SecurityScheme } from "../../generated/a2a/index.js";
 import type { ContextFields } from "../bus/types.js";
-import type { AuthHook } from "../gateway/auth/types.js";
+import type { AuthHook, AuthResult } from "../gateway/auth/types.js";
 import { HttpError, statusOfCode } from "../gateway/errors.js";
 import { GATEWAY_AUTH_DECORATOR } from "../gateway/server.js";
 
@@ -92,7 +92,7 @@ export async function authenticate(auth: A2aAuth, req: { method: string; url: st
   // Null prototype: header names are wire strings ("__proto__", "constructor" find nothing).
   const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  let result;
+  let result: AuthResult;
   try {
     result = await auth({ method: req.method, url: req.url, headers });
   } catch (err: unknown) {

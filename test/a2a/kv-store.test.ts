@@ -11,6 +11,7 @@ import { token } from "../../runtime/a2a/kv-bucket.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryPushConfigStore, createMemoryTaskStore, startA2aServer } from "../../runtime/a2a/index.js";
 import { openKvA2aStores, type KvA2aStores } from "../../runtime/a2a/kv.js";
+import type { TaskPage } from "../../runtime/a2a/task-store.js";
 import { createBus } from "../../runtime/bus/index.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { serveDemoAgent } from "../../runtime/a2a/conformance/index.js";
@@ -149,7 +150,7 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     await s.pushConfigs.set(config("t1", "c1"));
     await nats.restart();
     // the connection reconnects by itself: retry the first read for a bounded time
-    let page;
+    let page: TaskPage | undefined;
     for (let i = 0; i < 50; i++) {
       try {
         page = await s.tasks.list("acme", { pageSize: 10 });
