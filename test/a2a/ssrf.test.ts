@@ -203,7 +203,13 @@ describe("webhook delivery connects to the checked address", () => {
     pair.loopback.hits.length = 0;
     let calls = 0;
     // the system resolver would answer 127.0.0.1 for localhost; the checked answer is 127.0.0.2
-    const guard: WebhookGuardOptions = { allowHosts: ["localhost"], resolve: async () => (calls++, ["127.0.0.2"]) };
+    const guard: WebhookGuardOptions = {
+      allowHosts: ["localhost"],
+      resolve: async () => {
+        calls++;
+        return ["127.0.0.2"];
+      },
+    };
     const { stats } = await deliverSix(`http://localhost:${pair.port}/hook`, guard);
     expect(stats).toEqual({ delivered: 6, attempts: 6, givenUp: 0 });
     expect(calls).toBe(6); // one resolution per attempt
