@@ -79,7 +79,7 @@ function positiveInt(value: unknown, api: string, field: string): number {
 
 class MemoryTransport implements Transport, SubscriptionHost {
   readonly name = "memory";
-  readonly closed: Promise<TransportError | void>;
+  readonly closed: Promise<TransportError | undefined>;
 
   readonly #maxPending: number;
   readonly #maxPayload: number;
@@ -100,7 +100,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
   #sinceYield = 0;
   #flushWaiters: FlushWaiter[] = [];
   #draining: Promise<void> | undefined;
-  #resolveClosed!: (v: TransportError | void) => void;
+  #resolveClosed!: (v: TransportError | undefined) => void;
 
   constructor(opts: MemoryTransportOptions) {
     this.#maxPending = positiveInt(opts.maxPending ?? DEFAULT_MAX_PENDING, "createMemoryTransport", "maxPending");
@@ -224,7 +224,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
     for (const w of waiters) w.reject(closedError(this.name, "flush"));
     this.#status.emit({ type: "closed" });
     this.#status.clear();
-    this.#resolveClosed();
+    this.#resolveClosed(undefined);
     return this.closed.then(() => undefined);
   }
 

@@ -42,7 +42,7 @@ type Held = Outgoing;
 class NatsTransportImpl implements NatsTransport {
   readonly name = NAME;
   readonly connection: NatsConnection;
-  readonly closed: Promise<TransportError | void>;
+  readonly closed: Promise<TransportError | undefined>;
   readonly inboxPrefix: string;
   readonly #status = new StatusEmitter();
   readonly #statusLoop: Promise<void>;
