@@ -20,7 +20,8 @@ import { InvalidRequestError, TransportFailureError } from "../../generated/ts/e
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { config, fresh, HOSTILE, storeContract, task } from "./store-contract.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time
+type Obj = Record<string, any>;
 
 let nats: NatsServer;
 const conns: NatsConnection[] = [];

@@ -319,7 +319,10 @@ describe("the A2A server passes every webhooks guard option to the guard", () =>
     });
     try {
       const url = `http://hook.test:${port}/h`;
-      const sent = await rpcResult<Record<string, any>>(server.url, "SendMessage", { message: userText("hold"), configuration: { returnImmediately: true } }); // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON
+      const sent = await rpcResult<{ task: { id: string } }>(server.url, "SendMessage", {
+        message: userText("hold"),
+        configuration: { returnImmediately: true },
+      });
       const taskId = sent["task"]["id"] as string;
       const created = await rpc(server.url, "CreateTaskPushNotificationConfig", { taskId, id: "c1", url });
       expect(created.error, "the config is accepted: hook.test resolves to an allowed address").toBeUndefined();

@@ -71,6 +71,6 @@ describe.each(["memory", "nats"] as const)("extension error codes for v1 peers o
     for await (const f of v1.streamInvoke("sguarded", {}, { yieldErrors: true })) frames.push(f.type === "error" ? f.error : f.type);
     expect(frames[1]).toBeInstanceOf(PermissionDeniedError);
     const wire = frames[1] as PermissionDeniedError;
-    expect((wire.details?.["payload"] as { code: string }).code).toBe("AUTH_FAILURE");
+    expect((wire.details?.["payload"] as { code: string } | undefined)?.code).toBe("AUTH_FAILURE");
   });
 });
