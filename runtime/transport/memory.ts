@@ -121,21 +121,21 @@ class MemoryTransport implements Transport, SubscriptionHost {
   }
 
   /** Bytes are delivered as they are; a {@link MessageBody} is sealed and delivered as `msg.body` (or as its bytes when it can't be sealed). */
-  publish(subject: string, data: Uint8Array | MessageBody, opts?: PublishOptions): void {
+  publish(subject: string, body: Uint8Array | MessageBody, opts?: PublishOptions): void {
     const match = this.#matchForPublish(subject, opts?.reply);
-    if (!(data instanceof Uint8Array)) {
-      assertData(this.name, subject, data);
-      const bound = data.seal();
+    if (!(body instanceof Uint8Array)) {
+      assertData(this.name, subject, body);
+      const bound = body.seal();
       if (bound >= 0) {
         if (bound > this.#maxPayload) {
-          const size = data.bytes().byteLength;
+          const size = body.bytes().byteLength;
           if (size > this.#maxPayload) throw this.#tooLarge(subject, size);
         }
-        data.routed(this.#deliver(match, new BodyMessage(subject, opts?.reply, data)));
+        body.routed(this.#deliver(match, new BodyMessage(subject, opts?.reply, body)));
         return;
       }
-      data = data.bytes();
     }
+    const data = body instanceof Uint8Array ? body : body.bytes();
     if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
     this.#deliver(match, { subject, data, reply: opts?.reply, noResponders: false });
   }
