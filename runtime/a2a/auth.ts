@@ -61,10 +61,7 @@ export function cardSecurity(auth: A2aAuth): { securitySchemes: Record<string, S
  * @throws InvalidRequestError (invalidArgument) when there is none, or "none" on an app whose gateway authenticates (no bypass).
  */
 export function resolveAuth(given: A2aAuth | undefined, app: FastifyInstance | undefined): A2aAuth {
-  const inherited =
-    app !== undefined && app.hasDecorator(GATEWAY_AUTH_DECORATOR)
-      ? ((app as unknown as Record<string, unknown>)[GATEWAY_AUTH_DECORATOR] as AuthHook | null)
-      : null;
+  const inherited = app?.hasDecorator(GATEWAY_AUTH_DECORATOR) ? ((app as unknown as Record<string, unknown>)[GATEWAY_AUTH_DECORATOR] as AuthHook | null) : null;
   if (given === "none" && inherited !== null) {
     throw invalidArgument(
       "a2aPlugin",
