@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { cpus, loadavg } from "node:os";
 import { spawn } from "node:child_process";
 import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
-import { createBus, type Bus } from "../runtime/bus/index.js";
+import { createBus } from "../runtime/bus/index.js";
 import { createEnvelope, createUuidV7Generator, encode } from "../runtime/envelope/index.js";
 import { connectNats, createMemoryTransport } from "../runtime/transport/index.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";

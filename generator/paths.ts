@@ -15,7 +15,7 @@ export function packageRoot(): string {
       }
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error("cannot find the openagentio package root above " + fileURLToPath(import.meta.url));
+    if (parent === dir) throw new Error(`cannot find the openagentio package root above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -35,7 +35,7 @@ async function run(opts: BreakingOptions): Promise<number> {
     schemas: hasSchema ? source.readFolder(schemaDir, "schemas") : empty,
     contracts: contractsDir === undefined ? empty : source.readFolder(contractsDir, "contracts"),
   };
-  let before;
+  let before: typeof after;
   let against: string;
   if (existsSync(opts.against) && statSync(opts.against).isDirectory()) {
     const base = resolve(opts.against);

@@ -74,7 +74,7 @@ export function register(program: Command): void {
       const schemaDir = resolve(opts.schema ?? `${root}/schema`);
       const outDir = resolve(opts.out ?? `${root}/generated`);
       const emitters = emittersFor(opts.lang);
-      let ir;
+      let ir: ReturnType<typeof loadIr>;
       try {
         ir = loadIr(schemaDir);
       } catch (err: unknown) {

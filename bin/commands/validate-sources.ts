@@ -3,6 +3,7 @@
  * walked recursively), and reading a byte stream as NDJSON lines without
  * loading it whole.
  */
+import type { Dirent, Stats } from "node:fs";
 import { readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -37,7 +38,7 @@ export async function collectSources(paths: readonly string[], forceNdjson: bool
       sources.push({ path: "<stdin>", stdin: true, ndjson: forceNdjson });
       continue;
     }
-    let info;
+    let info: Stats;
     try {
       info = await stat(path);
     } catch (err: unknown) {
@@ -54,7 +55,7 @@ export async function collectSources(paths: readonly string[], forceNdjson: bool
 }
 
 async function walk(dir: string, forceNdjson: boolean, sources: Source[], problems: IoProblem[], seen: Set<string>): Promise<void> {
-  let entries;
+  let entries: Dirent[];
   try {
     const real = await realpath(dir);
     if (seen.has(real)) return; // a symlink loop

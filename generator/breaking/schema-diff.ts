@@ -119,7 +119,10 @@ function compareLists(sink: DiffSink, at: string, b: Obj, a: Obj): void {
     const now = a[k];
     if (!Array.isArray(was)) {
       if (Array.isArray(now) && k !== "prefixItems" && k !== "allOf") report(sink, "type-narrowed", `${at}/${k}`, `${k} added`);
-      if (Array.isArray(now) && k === "allOf") now.forEach((s, i) => compareSchema(sink, `${at}/${k}/${i}`, true, s));
+      if (Array.isArray(now) && k === "allOf")
+        now.forEach((s, i) => {
+          compareSchema(sink, `${at}/${k}/${i}`, true, s);
+        });
       continue;
     }
     const after = Array.isArray(now) ? now : [];
@@ -129,7 +132,10 @@ function compareLists(sink: DiffSink, at: string, b: Obj, a: Obj): void {
     was.forEach((s, i) => {
       if (i < after.length) compareSchema(sink, `${at}/${k}/${i}`, s, after[i]);
     });
-    if (k === "allOf") after.slice(was.length).forEach((s, i) => compareSchema(sink, `${at}/${k}/${was.length + i}`, true, s));
+    if (k === "allOf")
+      after.slice(was.length).forEach((s, i) => {
+        compareSchema(sink, `${at}/${k}/${was.length + i}`, true, s);
+      });
   }
   for (const k of ["items", "contains", "propertyNames", "then", "else"] as const) {
     if (b[k] !== undefined || a[k] !== undefined) compareSchema(sink, `${at}/${k}`, b[k] ?? true, a[k] ?? true);

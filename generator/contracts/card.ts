@@ -55,5 +55,5 @@ export function agentCard(c: AgentContractIr): Record<string, unknown> {
 
 /** Emits `cards/<agent>.agent-card.json` for every contract. */
 export function emitCards(ir: ContractIr): GeneratedFile[] {
-  return ir.contracts.map((c) => ({ path: `cards/${c.name}.agent-card.json`, content: JSON.stringify(agentCard(c), null, 2) + "\n" }));
+  return ir.contracts.map((c) => ({ path: `cards/${c.name}.agent-card.json`, content: `${JSON.stringify(agentCard(c), null, 2)}\n` }));
 }

@@ -28,7 +28,7 @@ export class ContractLoadError extends Error {
   readonly problems: readonly ContractProblem[];
 
   constructor(problems: readonly ContractProblem[]) {
-    super(`${problems.length} problem(s) in agent contracts:\n` + problems.map((p) => "  " + formatProblem(p)).join("\n"));
+    super(`${problems.length} problem(s) in agent contracts:\n${problems.map((p) => `  ${formatProblem(p)}`).join("\n")}`);
     this.name = "ContractLoadError";
     this.problems = problems;
   }
@@ -41,5 +41,5 @@ export function pointerToken(token: string | number): string {
 
 /** Joins a base pointer and tokens. */
 export function pointerJoin(base: string, ...tokens: readonly (string | number)[]): string {
-  return base + tokens.map((t) => "/" + pointerToken(t)).join("");
+  return base + tokens.map((t) => `/${pointerToken(t)}`).join("");
 }

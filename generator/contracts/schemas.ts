@@ -134,7 +134,9 @@ function walkSchema(
   onEntry?: (map: string, name: string, at: string) => void,
 ): void {
   if (Array.isArray(node)) {
-    node.forEach((n, i) => walkSchema(n, pointerJoin(pointer, i), onKey, onEntry));
+    node.forEach((n, i) => {
+      walkSchema(n, pointerJoin(pointer, i), onKey, onEntry);
+    });
     return;
   }
   if (!isObject(node)) return;

@@ -169,11 +169,13 @@ function checkNames(c: CheckInput, raw: RawContract, skills: readonly SkillIr[],
       file: c.path,
       pointer,
       message: `type name "${name}" is reserved (a built-in or generated name in TypeScript, Python or Kotlin)`,
-      fix: 'choose another name (e.g. with a prefix: "My' + name + '")',
+      fix: `choose another name (e.g. with a prefix: "My${name}")`,
     });
     return false;
   });
-  [agent.client, agent.handlers, agent.context, agent.publisher, agent.registration].forEach((n) => types.claim(n, "/name", "rename the agent"));
+  [agent.client, agent.handlers, agent.context, agent.publisher, agent.registration].forEach((n) => {
+    types.claim(n, "/name", "rename the agent");
+  });
   for (const name of Object.keys(raw.$defs ?? {})) types.claim(name, `/$defs/${name}`, "rename this shared type");
   const clientMethods = new NameTable(c.path, problems, "client method");
   const handlerMethods = new NameTable(c.path, problems, "handler method");

@@ -53,7 +53,7 @@ function hintOf(root: JsonSchema, schema: Json | undefined): string | undefined 
 
 function shown(v: unknown): string {
   const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + "..." : s;
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 function toProblem(root: JsonSchema, file: string, e: ErrorObject): ContractProblem | undefined {

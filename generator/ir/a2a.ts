@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import type { IrProblem } from "./errors.js";
 import type { ErrorCodeIr, EventTypeIr, Json, JsonSchema, PhaseIr } from "./types.js";
 
@@ -202,7 +202,7 @@ function readChecked<T>(ajv: Ajv2020, schemaDir: string, file: string, schemaFil
   const value = read(schemaDir, file, problems);
   const shape = read(schemaDir, schemaFile, problems);
   if (value === undefined || shape === undefined) return undefined;
-  let validate;
+  let validate: ValidateFunction;
   try {
     validate = ajv.compile(shape as JsonSchema);
   } catch (err: unknown) {
@@ -211,7 +211,7 @@ function readChecked<T>(ajv: Ajv2020, schemaDir: string, file: string, schemaFil
   }
   if (validate(value)) return value as T;
   for (const e of validate.errors ?? []) {
-    const params = e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : "";
+    const params = e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : "";
     problems.push({ file, pointer: e.instancePath, message: `${e.message ?? e.keyword}${params}` });
   }
   return undefined;

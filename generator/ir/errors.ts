@@ -11,7 +11,7 @@ export class SchemaLoadError extends Error {
   readonly problems: readonly IrProblem[];
 
   constructor(problems: readonly IrProblem[]) {
-    super(`schema/ has ${problems.length} problem(s):\n` + problems.map((p) => `  ${p.file}${p.pointer ? `#${p.pointer}` : ""}: ${p.message}`).join("\n"));
+    super(`schema/ has ${problems.length} problem(s):\n${problems.map((p) => `  ${p.file}${p.pointer ? `#${p.pointer}` : ""}: ${p.message}`).join("\n")}`);
     this.name = "SchemaLoadError";
     this.problems = problems;
   }

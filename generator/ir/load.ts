@@ -37,7 +37,7 @@ function readJson(ctx: Ctx, file: string): Json | undefined {
 }
 
 function describeAjvError(e: ErrorObject): string {
-  return `${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? " " + JSON.stringify(e.params) : ""}`;
+  return `${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ""}`;
 }
 
 /** Reads a catalogue file and checks it against `shape`; problems go to `ctx`. */

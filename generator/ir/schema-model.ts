@@ -115,7 +115,7 @@ export class SchemaModelError extends Error {
   readonly problems: readonly ModelProblem[];
 
   constructor(problems: readonly ModelProblem[]) {
-    super(`${problems.length} schema problem(s):\n` + problems.map((p) => `  ${p.file}${p.pointer ? `#${p.pointer}` : ""}: ${p.message}`).join("\n"));
+    super(`${problems.length} schema problem(s):\n${problems.map((p) => `  ${p.file}${p.pointer ? `#${p.pointer}` : ""}: ${p.message}`).join("\n")}`);
     this.name = "SchemaModelError";
     this.problems = problems;
   }

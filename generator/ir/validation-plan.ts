@@ -159,6 +159,7 @@ export function planFor(node: SchemaNode, model: SchemaModel): Step[] {
   if (node.oneOf !== undefined) steps.push({ kind: "oneOf", nodes: node.oneOf, fail: fail("oneOf") });
   if (node.allOf !== undefined) steps.push({ kind: "allOf", nodes: node.allOf });
   if (node.if !== undefined && (node.then !== undefined || node.else !== undefined)) {
+    // biome-ignore lint/suspicious/noThenProperty: the step mirrors JSON Schema if/then/else by name; plain data, never awaited
     steps.push({ kind: "if", cond: node.if, ...(node.then !== undefined ? { then: node.then } : {}), ...(node.else !== undefined ? { else: node.else } : {}) });
   }
   for (const g of GROUP_TYPES) {

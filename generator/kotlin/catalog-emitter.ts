@@ -138,7 +138,7 @@ export function emitConstantsKotlin(ir: Ir, pkg: string, header: string): string
   for (const k of ir.metadata.keys)
     lines.push(
       "",
-      kdoc(`${k.description} (${k.type}, written by ${k.writer})`, "    ") + `    public const val ${metaNames.get(k.key)}: String = ${kotlinString(k.key)}`,
+      `${kdoc(`${k.description} (${k.type}, written by ${k.writer})`, "    ")}    public const val ${metaNames.get(k.key)}: String = ${kotlinString(k.key)}`,
     );
   lines.push("}", "", ...subjects(ir));
   return lines.join("\n");
@@ -183,7 +183,7 @@ function subjects(ir: Ir): string[] {
         return rule ? `require(${placeholder(hole)}, ${tokenNames.get(rule.name)}, ${kotlinString(rule.name)})` : placeholder(hole);
       })
       .join(" + ");
-    lines.push("", kdoc(`${t.description} (${t.template})`, "    ") + `    public fun ${fnNames.get(t.name)}(${params.join(", ")}): String = ${body}`);
+    lines.push("", `${kdoc(`${t.description} (${t.template})`, "    ")}    public fun ${fnNames.get(t.name)}(${params.join(", ")}): String = ${body}`);
   }
   lines.push(
     "",

@@ -83,7 +83,7 @@ export const PYTHON_RESERVED_ATTRIBUTES: ReadonlySet<string> = new Set([
  */
 function words(name: string): string[] {
   return name
-    .replace(/[^\x00-\x7f]/gu, (c) => (/[\p{L}\p{N}]/u.test(c) ? ` u${c.codePointAt(0)!.toString(16)} ` : " "))
+    .replace(/[^\p{ASCII}]/gu, (c) => (/[\p{L}\p{N}]/u.test(c) ? ` u${c.codePointAt(0)!.toString(16)} ` : " "))
     .replace(/([a-z0-9])([A-Z])/gu, "$1 $2")
     .replace(/([A-Z]+)([A-Z][a-z])/gu, "$1 $2")
     .split(/[^A-Za-z0-9]+/u)

@@ -160,22 +160,26 @@ export class ValidatorCompiler {
   private emitStep(step: Step, body: CodeWriter): void {
     switch (step.kind) {
       case "false":
-        return this.fail(body, step.fail);
+        this.fail(body, step.fail);
+        return;
       case "type":
-        return body.block(`if not (${step.types.map((t) => TYPE_CHECKS[t]!).join(" or ")}):`, () => this.fail(body, step.fail));
+        body.block(`if not (${step.types.map((t) => TYPE_CHECKS[t]!).join(" or ")}):`, () => this.fail(body, step.fail));
+        return;
       case "ref": {
         const fn = this.fnFor(step.node);
         if (fn !== undefined) this.call(body, fn);
         return;
       }
       case "const":
-        return body.block(`if not json_equal(d, ${pyLiteral(step.value)}):`, () => this.fail(body, step.fail));
+        body.block(`if not json_equal(d, ${pyLiteral(step.value)}):`, () => this.fail(body, step.fail));
+        return;
       case "enum": {
         const values = step.values;
         const cond = values.every((v) => typeof v === "string")
           ? `isinstance(d, str) and d in ${this.enumSet(values as string[])}`
           : `any(json_equal(d, v) for v in (${values.map(pyLiteral).join(", ")},))`;
-        return body.block(`if not (${cond}):`, () => this.fail(body, step.fail));
+        body.block(`if not (${cond}):`, () => this.fail(body, step.fail));
+        return;
       }
       case "not": {
         const inner = this.fnFor(step.node);
@@ -205,9 +209,11 @@ export class ValidatorCompiler {
         }
         return;
       case "if":
-        return this.emitIf(step, body);
+        this.emitIf(step, body);
+        return;
       case "group":
-        return this.emitGroup(step, body);
+        this.emitGroup(step, body);
+        return;
     }
   }
 

@@ -61,6 +61,6 @@ export async function emitTypes(ir: Ir): Promise<GeneratedFile> {
     }
     parts.push(await compileDoc(doc, docs, shape));
   }
-  const content = [generatedHeader("//", "schema/*.schema.json"), "/* eslint-disable */", "", ...parts.map((p) => p.trim() + "\n")].join("\n");
+  const content = [generatedHeader("//", "schema/*.schema.json"), "/* eslint-disable */", "", ...parts.map((p) => `${p.trim()}\n`)].join("\n");
   return { path: "ts/types.ts", content };
 }

@@ -12,7 +12,7 @@ import { AcpError, PermissionDeniedError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
 import type { SecurityRequirement, SecurityScheme } from "../../generated/a2a/index.js";
 import type { ContextFields } from "../bus/types.js";
-import type { AuthHook } from "../gateway/auth/types.js";
+import type { AuthHook, AuthResult } from "../gateway/auth/types.js";
 import { HttpError, statusOfCode } from "../gateway/errors.js";
 import { GATEWAY_AUTH_DECORATOR } from "../gateway/server.js";
 
@@ -61,10 +61,7 @@ export function cardSecurity(auth: A2aAuth): { securitySchemes: Record<string, S
  * @throws InvalidRequestError (invalidArgument) when there is none, or "none" on an app whose gateway authenticates (no bypass).
  */
 export function resolveAuth(given: A2aAuth | undefined, app: FastifyInstance | undefined): A2aAuth {
-  const inherited =
-    app !== undefined && app.hasDecorator(GATEWAY_AUTH_DECORATOR)
-      ? ((app as unknown as Record<string, unknown>)[GATEWAY_AUTH_DECORATOR] as AuthHook | null)
-      : null;
+  const inherited = app?.hasDecorator(GATEWAY_AUTH_DECORATOR) ? ((app as unknown as Record<string, unknown>)[GATEWAY_AUTH_DECORATOR] as AuthHook | null) : null;
   if (given === "none" && inherited !== null) {
     throw invalidArgument(
       "a2aPlugin",
@@ -92,7 +89,7 @@ export async function authenticate(auth: A2aAuth, req: { method: string; url: st
   // Null prototype: header names are wire strings ("__proto__", "constructor" find nothing).
   const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  let result;
+  let result: AuthResult;
   try {
     result = await auth({ method: req.method, url: req.url, headers });
   } catch (err: unknown) {

@@ -4,7 +4,7 @@
  * per-message TTL, counts and bounded scans. Plain functions over one {@link KvBucket}.
  */
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, jetstream, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
-import { Kvm, type KV } from "@nats-io/kv";
+import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
 import { TransportFailureError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
@@ -61,7 +61,7 @@ export async function openBucket(nc: NatsConnection, bucket: string, replicas: n
 
 /** The current value of `key` (undefined when absent or deleted). */
 export async function read<T>(b: KvBucket, key: string): Promise<Stored<T> | undefined> {
-  let e;
+  let e: KvEntry | null;
   try {
     e = await b.kv.get(key);
   } catch (err: unknown) {

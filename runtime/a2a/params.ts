@@ -56,7 +56,9 @@ export function checkMessage(v: unknown, path = "params.message"): Message {
   str(m, "messageId", path, true);
   if (m["role"] !== "ROLE_USER") throw a2aErrors.invalidParams(`${path}.role must be ROLE_USER`);
   if (!Array.isArray(m["parts"]) || m["parts"].length === 0) throw a2aErrors.invalidParams(`${path}.parts must be a non-empty array`);
-  m["parts"].forEach((p, i) => part(p, `${path}.parts[${i}]`));
+  m["parts"].forEach((p, i) => {
+    part(p, `${path}.parts[${i}]`);
+  });
   str(m, "contextId", path);
   str(m, "taskId", path);
   if (m["metadata"] !== undefined) obj(m["metadata"], `${path}.metadata`);

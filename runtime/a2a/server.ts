@@ -30,7 +30,8 @@ export type A2aPluginOptions = A2aServerOptions &
  * On a gateway app (createGateway) without `auth`, it authenticates with the gateway's verifier;
  * `auth: "none"` there is refused (it would bypass the gateway's auth).
  */
-export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, opts) => {
+export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, given) => {
+  let opts = given; // with a kvStore: its stores become store/pushStore
   const auth = resolveAuth(opts.auth, app);
   if (opts.kvStore !== undefined) {
     if (opts.store !== undefined || opts.pushStore !== undefined) {

@@ -126,7 +126,6 @@ export class Writer implements StreamWriter {
   readonly signal: AbortSignal;
   readonly #core: BusCore;
   readonly #request: Envelope;
-  readonly #replyTo: string;
   readonly #replyMetadata: Record<string, unknown>;
   readonly #cancelTo: string;
   readonly #call: OutboundCall;
@@ -137,7 +136,6 @@ export class Writer implements StreamWriter {
   constructor(core: BusCore, request: Envelope, replyTo: string, replyMetadata: Record<string, unknown>, signal: AbortSignal, cancelTo: string) {
     this.#core = core;
     this.#request = request;
-    this.#replyTo = replyTo;
     this.#replyMetadata = replyMetadata;
     this.signal = signal;
     this.#cancelTo = cancelTo;

@@ -81,7 +81,7 @@ function writeContainer(value: object, pointer: string, ancestors: object[]): st
       const member = record[key];
       if (member === undefined) continue;
       const memberPointer = `${pointer}/${escapePointerToken(key)}`;
-      out += (first ? "" : ",") + writeString(key, memberPointer) + ":" + write(member, memberPointer, ancestors);
+      out += `${first ? "" : ","}${writeString(key, memberPointer)}:${write(member, memberPointer, ancestors)}`;
       first = false;
     }
     out += "}";

@@ -29,7 +29,7 @@ export function nowRfc3339(): string {
  */
 export function formatRfc3339(epochMs: number, micros = 0): string {
   const iso = new Date(epochMs).toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-  return iso.slice(0, 23) + String(micros).padStart(3, "0") + "Z";
+  return `${iso.slice(0, 23)}${String(micros).padStart(3, "0")}Z`;
 }
 
 /**

@@ -55,7 +55,9 @@ export function resolveSettings(api: string, s: ConsumerSettings): ResolvedSetti
   if (!["all", "new", "last", "seq", "time"].includes(start.from)) throw invalidArgument(api, "start.from", start.from, "all, new, last, seq or time");
   const backoffMs = s.backoffMs ?? [1_000, 5_000, 30_000];
   if (backoffMs.length === 0) throw invalidArgument(api, "backoffMs", "[]", "at least one delay");
-  backoffMs.forEach((d, i) => int(api, `backoffMs[${i}]`, d, 0));
+  backoffMs.forEach((d, i) => {
+    int(api, `backoffMs[${i}]`, d, 0);
+  });
   return {
     start,
     ackWaitMs: int(api, "ackWaitMs", s.ackWaitMs ?? 30_000, 100),

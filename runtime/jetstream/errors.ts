@@ -7,7 +7,7 @@
 import { JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import { jserrors } from "@nats-io/jetstream/internal";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { AcpError, InvalidRequestError, TransportFailureError } from "../../generated/ts/errors.js";
+import { AcpError, TransportFailureError } from "../../generated/ts/errors.js";
 
 /** The fix for a server without JetStream. */
 export const FIX_ENABLE_JETSTREAM = "start nats-server with -js (or a `jetstream {}` block in its config)";

@@ -79,7 +79,7 @@ function positiveInt(value: unknown, api: string, field: string): number {
 
 class MemoryTransport implements Transport, SubscriptionHost {
   readonly name = "memory";
-  readonly closed: Promise<TransportError | void>;
+  readonly closed: Promise<TransportError | undefined>;
 
   readonly #maxPending: number;
   readonly #maxPayload: number;
@@ -100,7 +100,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
   #sinceYield = 0;
   #flushWaiters: FlushWaiter[] = [];
   #draining: Promise<void> | undefined;
-  #resolveClosed!: (v: TransportError | void) => void;
+  #resolveClosed!: (v: TransportError | undefined) => void;
 
   constructor(opts: MemoryTransportOptions) {
     this.#maxPending = positiveInt(opts.maxPending ?? DEFAULT_MAX_PENDING, "createMemoryTransport", "maxPending");
@@ -121,21 +121,21 @@ class MemoryTransport implements Transport, SubscriptionHost {
   }
 
   /** Bytes are delivered as they are; a {@link MessageBody} is sealed and delivered as `msg.body` (or as its bytes when it can't be sealed). */
-  publish(subject: string, data: Uint8Array | MessageBody, opts?: PublishOptions): void {
+  publish(subject: string, body: Uint8Array | MessageBody, opts?: PublishOptions): void {
     const match = this.#matchForPublish(subject, opts?.reply);
-    if (!(data instanceof Uint8Array)) {
-      assertData(this.name, subject, data);
-      const bound = data.seal();
+    if (!(body instanceof Uint8Array)) {
+      assertData(this.name, subject, body);
+      const bound = body.seal();
       if (bound >= 0) {
         if (bound > this.#maxPayload) {
-          const size = data.bytes().byteLength;
+          const size = body.bytes().byteLength;
           if (size > this.#maxPayload) throw this.#tooLarge(subject, size);
         }
-        data.routed(this.#deliver(match, new BodyMessage(subject, opts?.reply, data)));
+        body.routed(this.#deliver(match, new BodyMessage(subject, opts?.reply, body)));
         return;
       }
-      data = data.bytes();
     }
+    const data = body instanceof Uint8Array ? body : body.bytes();
     if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
     this.#deliver(match, { subject, data, reply: opts?.reply, noResponders: false });
   }
@@ -224,7 +224,7 @@ class MemoryTransport implements Transport, SubscriptionHost {
     for (const w of waiters) w.reject(closedError(this.name, "flush"));
     this.#status.emit({ type: "closed" });
     this.#status.clear();
-    this.#resolveClosed();
+    this.#resolveClosed(undefined);
     return this.closed.then(() => undefined);
   }
 

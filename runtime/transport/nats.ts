@@ -42,7 +42,7 @@ type Held = Outgoing;
 class NatsTransportImpl implements NatsTransport {
   readonly name = NAME;
   readonly connection: NatsConnection;
-  readonly closed: Promise<TransportError | void>;
+  readonly closed: Promise<TransportError | undefined>;
   readonly inboxPrefix: string;
   readonly #status = new StatusEmitter();
   readonly #statusLoop: Promise<void>;
@@ -94,11 +94,9 @@ class NatsTransportImpl implements NatsTransport {
   }
 
   /** A {@link MessageBody} is sent as its bytes (taken at once, before the checks, as a caller's encode would be). */
-  publish(subject: string, data: Uint8Array | MessageBody, opts?: PublishOptions): void {
-    if (!(data instanceof Uint8Array)) {
-      assertData(NAME, subject, data);
-      data = data.bytes();
-    }
+  publish(subject: string, body: Uint8Array | MessageBody, opts?: PublishOptions): void {
+    if (!(body instanceof Uint8Array)) assertData(NAME, subject, body);
+    const data = body instanceof Uint8Array ? body : body.bytes();
     if (this.connection.isClosed()) throw closedError(NAME, "publish");
     assertSubject(subject, "publish");
     const reply = opts?.reply;

@@ -110,7 +110,7 @@ export interface Transport extends AsyncDisposable {
   /** `"memory"`, `"nats"`, … */
   readonly name: string;
   /** Resolves (never rejects) when the transport has closed: `undefined`, or the error that closed it. */
-  readonly closed: Promise<TransportError | void>;
+  readonly closed: Promise<TransportError | undefined>;
   /**
    * Sends `data` to `subject` (a literal subject): bytes, or a {@link MessageBody} whose form
    * the transport picks (the same checks and errors either way; the size limit applies to the

@@ -18,7 +18,8 @@ import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/in
 import { rpcHttp, sseOpen, userText, type Endpoint, type RpcAnswer } from "../../runtime/a2a/conformance/http.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time
+type Obj = Record<string, any>;
 
 let transport: Transport;
 let agentBus: Bus;

@@ -23,16 +23,19 @@ import { DEMO_TOOL_CALL, startConformanceEnv, type ConformanceEnv } from "../../
 let env: ConformanceEnv;
 let client: Client;
 let authFetch: typeof fetch;
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time
+type Obj = Record<string, any>;
+
 let n = 0;
 
 const message = (text: string, extra: Record<string, unknown> = {}): SendMessageRequest =>
   SendMessageRequest.fromJSON({ message: { messageId: `sdk-${++n}`, role: "ROLE_USER", parts: [{ text }], ...extra } });
-const json = (t: Task): Record<string, any> => Task.toJSON(t) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const text = (t: Record<string, any>): string =>
+const json = (t: Task): Obj => Task.toJSON(t) as Obj;
+const text = (t: Obj): string =>
   (t["artifacts"] ?? [])
-    .flatMap((a: any) => a.parts)
-    .map((p: any) => p.text)
-    .join(""); // eslint-disable-line @typescript-eslint/no-explicit-any
+    .flatMap((a: Obj) => a["parts"])
+    .map((p: Obj) => p["text"])
+    .join("");
 
 async function held(): Promise<Task> {
   const before = env.demo.holding;
@@ -95,13 +98,13 @@ describe("@a2a-js/sdk client against our server", () => {
   });
 
   it("INPUT_REQUIRED over streams: the first stream ends interrupted, the second resumes the task", async () => {
-    const first: Record<string, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const first: Obj[] = [];
     for await (const ev of client.sendMessageStream(message("ask"))) first.push(StreamResponse.toJSON(ev) as Record<string, unknown>);
     const task = first[0]?.["task"];
     expect(first.at(-1)?.["statusUpdate"]["status"]["state"]).toBe("TASK_STATE_INPUT_REQUIRED");
     const states: string[] = [];
     for await (const ev of client.sendMessageStream(message("Bo", { taskId: task["id"], contextId: task["contextId"] }))) {
-      const j = StreamResponse.toJSON(ev) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const j = StreamResponse.toJSON(ev) as Obj;
       if (j["task"]) expect(j["task"]["id"]).toBe(task["id"]);
       if (j["statusUpdate"]) states.push(j["statusUpdate"]["status"]["state"]);
     }
@@ -112,7 +115,7 @@ describe("@a2a-js/sdk client against our server", () => {
   it("streams a handler's tool call as a working status with a data part", async () => {
     const parts: unknown[] = [];
     for await (const ev of client.sendMessageStream(message("tool"))) {
-      const j = StreamResponse.toJSON(ev) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const j = StreamResponse.toJSON(ev) as Obj;
       if (j["statusUpdate"]?.["status"]?.["message"]) parts.push(...j["statusUpdate"]["status"]["message"]["parts"]);
     }
     expect(parts).toEqual([{ data: DEMO_TOOL_CALL, metadata: { "acp.event_type": "agent.tool.call" } }]);
@@ -167,7 +170,9 @@ describe("@a2a-js/sdk client against our server", () => {
     const listed = await client.listTaskPushNotificationConfig({ tenant: "", taskId: t.id, pageSize: 0, pageToken: "" });
     expect(listed.configs.map((c) => c.id)).toEqual([created.id]);
     env.demo.release();
-    const hook = await env.receiver.waitFor((h) => h.path === "/sdk-hook" && (h.body as any)?.statusUpdate?.status?.state === "TASK_STATE_COMPLETED"); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const hook = await env.receiver.waitFor(
+      (h) => h.path === "/sdk-hook" && (h.body as Obj | undefined)?.["statusUpdate"]?.["status"]?.["state"] === "TASK_STATE_COMPLETED",
+    );
     expect(hook.authorization).toBe("Bearer sdk-token");
     await client.deleteTaskPushNotificationConfig({ tenant: "", taskId: t.id, id: created.id });
     expect((await client.listTaskPushNotificationConfig({ tenant: "", taskId: t.id, pageSize: 0, pageToken: "" })).configs).toEqual([]);

@@ -14,7 +14,8 @@ import { rpcResult, userText } from "../../runtime/a2a/conformance/http.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { fresh } from "./store-contract.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time
+type Obj = Record<string, any>;
 
 let nats: NatsServer;
 let nc: NatsConnection;

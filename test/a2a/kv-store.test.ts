@@ -11,6 +11,7 @@ import { token } from "../../runtime/a2a/kv-bucket.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryPushConfigStore, createMemoryTaskStore, startA2aServer } from "../../runtime/a2a/index.js";
 import { openKvA2aStores, type KvA2aStores } from "../../runtime/a2a/kv.js";
+import type { TaskPage } from "../../runtime/a2a/task-store.js";
 import { createBus } from "../../runtime/bus/index.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { serveDemoAgent } from "../../runtime/a2a/conformance/index.js";
@@ -19,7 +20,8 @@ import { InvalidRequestError, TransportFailureError } from "../../generated/ts/e
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { config, fresh, HOSTILE, storeContract, task } from "./store-contract.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time
+type Obj = Record<string, any>;
 
 let nats: NatsServer;
 const conns: NatsConnection[] = [];
@@ -149,7 +151,7 @@ describe("A2A KV store: durability, revisions, TTL, keys", () => {
     await s.pushConfigs.set(config("t1", "c1"));
     await nats.restart();
     // the connection reconnects by itself: retry the first read for a bounded time
-    let page;
+    let page: TaskPage | undefined;
     for (let i = 0; i < 50; i++) {
       try {
         page = await s.tasks.list("acme", { pageSize: 10 });

@@ -24,7 +24,8 @@ import { rpc, rpcResult, sseAll, sseOpen, userText } from "../../runtime/a2a/con
 import { BackpressureDropError } from "../../generated/ts/errors.js";
 import type { Task } from "../../generated/a2a/index.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON under test
+// biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time
+type Obj = Record<string, any>;
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -92,7 +93,7 @@ describe("A2A cost per event", () => {
     cleanup.push(() => sub.unsubscribe());
     const answers = await sseAll(server.url, "SendStreamingMessage", { message: userText("go") });
     expect(answers.filter((a) => (a.result as Obj)["artifactUpdate"]).length).toBe(2000);
-    const task = await rpcResult<Obj>(server.url, "GetTask", { id: (answers[0]?.result as Obj)["task"]["id"] });
+    const task = await rpcResult<Obj>(server.url, "GetTask", { id: (answers[0]?.result as Obj | undefined)?.["task"]["id"] });
     expect(task["artifacts"][0]["parts"].length, "every chunk appended").toBe(2000);
     expect(counted.writes(), "create + working + completed (coalesced), independent of the delta count").toBeLessThanOrEqual(4);
     expect(counted.bytes(), "bytes copied into the store stay O(task), not O(task × events)").toBeLessThan(200_000);

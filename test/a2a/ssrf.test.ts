@@ -203,7 +203,13 @@ describe("webhook delivery connects to the checked address", () => {
     pair.loopback.hits.length = 0;
     let calls = 0;
     // the system resolver would answer 127.0.0.1 for localhost; the checked answer is 127.0.0.2
-    const guard: WebhookGuardOptions = { allowHosts: ["localhost"], resolve: async () => (calls++, ["127.0.0.2"]) };
+    const guard: WebhookGuardOptions = {
+      allowHosts: ["localhost"],
+      resolve: async () => {
+        calls++;
+        return ["127.0.0.2"];
+      },
+    };
     const { stats } = await deliverSix(`http://localhost:${pair.port}/hook`, guard);
     expect(stats).toEqual({ delivered: 6, attempts: 6, givenUp: 0 });
     expect(calls).toBe(6); // one resolution per attempt
@@ -313,7 +319,10 @@ describe("the A2A server passes every webhooks guard option to the guard", () =>
     });
     try {
       const url = `http://hook.test:${port}/h`;
-      const sent = await rpcResult<Record<string, any>>(server.url, "SendMessage", { message: userText("hold"), configuration: { returnImmediately: true } }); // eslint-disable-line @typescript-eslint/no-explicit-any -- wire JSON
+      const sent = await rpcResult<{ task: { id: string } }>(server.url, "SendMessage", {
+        message: userText("hold"),
+        configuration: { returnImmediately: true },
+      });
       const taskId = sent["task"]["id"] as string;
       const created = await rpc(server.url, "CreateTaskPushNotificationConfig", { taskId, id: "c1", url });
       expect(created.error, "the config is accepted: hook.test resolves to an allowed address").toBeUndefined();

@@ -220,7 +220,9 @@ describe.each(["memory", "nats"] as const)("streams over %s", (kind) => {
     const { frames, error } = await collect(client.streamInvoke("counter", 2000));
     expect(error).toBeUndefined();
     expect(frames).toHaveLength(2001);
-    frames.slice(0, 2000).forEach((f, i) => expect(f.type === "delta" && (f.data as Record<string, unknown> | undefined)?.["i"]).toBe(i));
+    frames.slice(0, 2000).forEach((f, i) => {
+      expect(f.type === "delta" && (f.data as Record<string, unknown> | undefined)?.["i"]).toBe(i);
+    });
     expect(client.stats().duplicateFrames).toBe(0);
   });
 

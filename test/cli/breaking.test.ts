@@ -4,6 +4,7 @@
  * the command uses; the command itself (child process) for exit codes, --json, a folder and
  * a real git ref.
  */
+// biome-ignore-all lint/suspicious/noThenProperty: the objects with `then` here are JSON Schema if/then/else literals (the rule guards against thenables; these are never awaited)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -19,7 +19,10 @@ function collector<T>(n: number, what: string): { push: (v: T) => void; done: Pr
   const items: T[] = [];
   let resolve!: (v: T[]) => void;
   let reject!: (e: Error) => void;
-  const done = new Promise<T[]>((res, rej) => ((resolve = res), (reject = rej)));
+  const done = new Promise<T[]>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   const timer = setTimeout(() => reject(new Error(`timed out waiting for ${n} ${what}, got ${items.length}`)), 10_000);
   return {
     push(v) {

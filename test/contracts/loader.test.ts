@@ -19,9 +19,12 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: a contract document the tests break field by field through paths on purpose; a wrong path fails the test at run time
+type Doc = Record<string, any>;
+
 /** A valid contract to start from; `patch` edits a deep copy. */
-function contract(patch: (c: Record<string, any>) => void = () => {}): Record<string, unknown> {
-  const c: Record<string, any> = {
+function contract(patch: (c: Doc) => void = () => {}): Record<string, unknown> {
+  const c: Doc = {
     name: "echo",
     description: "Repeats what it is told.",
     version: "1.0.0",

@@ -46,7 +46,7 @@ describe("generator", () => {
         cpSync(join(REPO_ROOT, "generated", f.path), full);
       }
       rmSync(join(out, "ts/event-map.ts"));
-      writeFileSync(join(out, "ts/constants.ts"), readFileSync(join(out, "ts/constants.ts"), "utf8") + "// edit\n");
+      writeFileSync(join(out, "ts/constants.ts"), `${readFileSync(join(out, "ts/constants.ts"), "utf8")}// edit\n`);
       writeFileSync(join(out, "ts/stray.ts"), "export {};\n");
       mkdirSync(join(out, "ts/__pycache__"));
       writeFileSync(join(out, "ts/__pycache__/tool-cache.pyc"), "not generated, not extra");

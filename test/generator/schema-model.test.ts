@@ -86,6 +86,7 @@ describe("keyword subset", () => {
       properties: {
         a: { type: ["string", "null"], minLength: 1, maxLength: 9, pattern: "^x" },
         b: { type: "array", minItems: 1, maxItems: 2, items: { type: "integer", minimum: 0, maximum: 9, exclusiveMinimum: -1, exclusiveMaximum: 10 } },
+        // biome-ignore lint/suspicious/noThenProperty: a JSON Schema literal with an if/then/else keyword, never awaited
         c: { $ref: "#/$defs/C", const: 1, enum: [1], not: { type: "string" }, anyOf: [true], oneOf: [true], allOf: [true], if: true, then: true, else: true },
       },
       $defs: { C: { description: "any" } },

@@ -169,7 +169,9 @@ describe("golden/streams", () => {
     if (!isObject(client) || !Array.isArray(frames)) return expect.fail("client or frames malformed");
     const bounds = { max_gap: Number(client["max_gap"]), max_pending: Number(client["max_pending"]) };
     expect(Number.isInteger(bounds.max_gap) && Number.isInteger(bounds.max_pending)).toBe(true);
-    frames.forEach((frame, i) => expect(schemaFailure(frame), `frame ${i}`).toBeNull());
+    frames.forEach((frame, i) => {
+      expect(schemaFailure(frame), `frame ${i}`).toBeNull();
+    });
     expect(reassemble(frames.filter(isObject), bounds)).toEqual(sample["expect"]);
   });
 });

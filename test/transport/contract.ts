@@ -196,8 +196,14 @@ export function runTransportContract(name: string, factory: TransportFactory): v
       await t.flush();
       const calls = { bytes: 0, seal: 0, routed: [] as number[] };
       const body = (sealable: boolean, value: string): MessageBody => ({
-        bytes: () => (calls.bytes++, text(value)),
-        seal: () => (calls.seal++, sealable ? value.length : -1),
+        bytes: () => {
+          calls.bytes++;
+          return text(value);
+        },
+        seal: () => {
+          calls.seal++;
+          return sealable ? value.length : -1;
+        },
         routed: (n) => void calls.routed.push(n),
       });
       t.publish(`${p}.body`, body(false, "as bytes"));

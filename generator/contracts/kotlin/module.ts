@@ -235,5 +235,5 @@ export function kotlinModule(c: AgentContractIr): { body: string; sdkModels: str
     register(model, c, skillConsts).join("\n"),
   );
   const sdkModels = [...new Set([...c.publishes, ...c.subscribes].flatMap((e) => (e.standardPayload !== undefined ? [e.standardPayload] : [])))].sort();
-  return { body: sections.join("\n\n") + "\n", sdkModels };
+  return { body: `${sections.join("\n\n")}\n`, sdkModels };
 }

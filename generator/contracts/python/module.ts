@@ -248,7 +248,7 @@ export function pythonModule(c: AgentContractIr): { body: string; sdkModels: str
   sections.push(client(model, c).join("\n"), publisherAndContext(model, c).join("\n"), handlers(c).join("\n"), register(model, c).join("\n"));
   const sdkModels = [...new Set([...c.publishes, ...c.subscribes].flatMap((e) => (e.standardPayload !== undefined ? [e.standardPayload] : [])))].sort();
   return {
-    body: sections.join("\n\n\n") + "\n",
+    body: `${sections.join("\n\n\n")}\n`,
     sdkModels,
     usesStream: c.skills.some((s) => s.mode === "stream"),
     usesData: c.skills.some((s) => s.delta?.encoding === "data"),

@@ -202,7 +202,7 @@ export const edgeChecks: readonly Check[] = [
   {
     id: "client.stream",
     async run(env) {
-      await using remote = await registerRemoteAgent(env.bus, "remote-stream", { url: env.url, headers: env.authHeaders });
+      await using _remote = await registerRemoteAgent(env.bus, "remote-stream", { url: env.url, headers: env.authHeaders });
       const deltas: string[] = [];
       let final: unknown;
       for await (const f of env.bus.streamInvoke("remote-stream", "streamed text")) {

@@ -61,7 +61,7 @@ export const turnChecks: readonly Check[] = [
   {
     id: "client.input-required",
     async run(env) {
-      await using remote = await registerRemoteAgent(env.bus, "remote-turns", { url: env.url, headers: env.authHeaders });
+      await using _remote = await registerRemoteAgent(env.bus, "remote-turns", { url: env.url, headers: env.authHeaders });
       const asked = await env.bus.invokeEnvelope("remote-turns", "ask");
       assert.equal(asked.phase, "input_required");
       assert.equal(typeof asked.metadata?.["a2a.task_id"], "string");
@@ -72,7 +72,7 @@ export const turnChecks: readonly Check[] = [
   {
     id: "client.tool-call",
     async run(env) {
-      await using remote = await registerRemoteAgent(env.bus, "remote-tools", { url: env.url, headers: env.authHeaders });
+      await using _remote = await registerRemoteAgent(env.bus, "remote-tools", { url: env.url, headers: env.authHeaders });
       const frames: string[] = [];
       let payload: unknown;
       for await (const f of env.bus.streamInvoke("remote-tools", "tool")) {

@@ -36,7 +36,10 @@ export function serveDemoAgent(bus: Bus, target = "demo", tenants: readonly stri
   const held = new Set<() => void>();
   let canceled = 0;
   const watchers = new Set<() => void>();
-  const notify = (): void => watchers.forEach((w) => w());
+  const notify = (): void =>
+    watchers.forEach((w) => {
+      w();
+    });
   const hold = (signal: AbortSignal): Promise<void> =>
     new Promise((resolve, reject) => {
       const done = (): void => {
@@ -123,7 +126,10 @@ export function serveDemoAgent(bus: Bus, target = "demo", tenants: readonly stri
         watchers.add(check);
         check();
       }),
-    release: () => [...held].forEach((r) => r()),
+    release: () =>
+      [...held].forEach((r) => {
+        r();
+      }),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -78,7 +78,15 @@ export async function sseOpen(url: Endpoint, method: string, params: unknown, o:
     }
   }
   const it = iterate();
-  return { status: res.status, contentType, [Symbol.asyncIterator]: () => it, close: async () => void (await it.return(undefined), ac.abort()) };
+  return {
+    status: res.status,
+    contentType,
+    [Symbol.asyncIterator]: () => it,
+    close: async () => {
+      await it.return(undefined);
+      ac.abort();
+    },
+  };
 }
 
 /** Every answer of a streaming call, to its end. */

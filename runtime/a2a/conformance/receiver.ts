@@ -44,7 +44,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       }
       received.push({ path, authorization: req.headers.authorization, contentType: req.headers["content-type"], body, status });
       res.writeHead(status).end();
-      waiters.forEach((w) => w());
+      waiters.forEach((w) => {
+        w();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
