@@ -17,7 +17,11 @@ describe("code writer", () => {
 
   it("restores the depth when a block's body throws", () => {
     const w = codeWriter(2);
-    expect(() => w.block("a {", () => { throw new Error("boom"); })).toThrow("boom");
+    expect(() =>
+      w.block("a {", () => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
     w.line("b");
     expect(w.lines).toEqual(["a {", "b"]);
   });

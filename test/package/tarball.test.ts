@@ -45,7 +45,7 @@ const README_EXAMPLE = /```ts\n([\s\S]*?)```/.exec(readmeSection)?.[1] ?? "";
 
 /** README "Entry points": import specifier → the optional peers its "install too" column names. */
 const README_ENTRY_PEERS = new Map(
-  [...readme.matchAll(/^\| `(openagentio[^`]*)` \|.*\| ([^|]+) \|$/gm)].map(([, spec = "", peers = ""]) => [
+  [...readme.matchAll(/^\| `(openagentio[^`]*)`\s*\|.*\|\s*([^|]+?)\s*\|$/gm)].map(([, spec = "", peers = ""]) => [
     spec,
     peers.trim() === "—" ? [] : peers.split(",").map((p) => p.trim().replace(/`/g, "")),
   ]),
