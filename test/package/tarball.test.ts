@@ -203,7 +203,7 @@ describe("the packed tarball in a consumer project", () => {
     const copy = join(work, "checkout-copy");
     mkdirSync(copy);
     const roots = new Set(pkg.files.filter((f) => !f.startsWith("!")).map((f) => f.split("/")[0] ?? f));
-    for (const root of [...roots, "package.json", "README.md"]) cpSync(join(REPO_ROOT, root), join(copy, root), { recursive: true });
+    for (const root of [...roots, "package.json", "README.md", "LICENSE"]) cpSync(join(REPO_ROOT, root), join(copy, root), { recursive: true });
     const planted = [
       "generated/python/src/openagentio/__pycache__/bus.cpython-312.pyc",
       "generated/python/.pytest_cache/v/cache/nodeids",
