@@ -101,8 +101,22 @@ export async function registerRemoteAgent(bus: Bus, target: string, opts: Remote
     };
     const request: SendMessageRequest = { message };
     const state: StreamState = { task: undefined, parts: [], started: false, continuing: remoteTask !== undefined };
+    // The remote request has its own signal: a cancel that arrives before the remote task's id is
+    // known keeps reading (at most CANCEL_ID_WAIT_MS) until the first event names the task, then
+    // cancels it; aborting at once would leave the remote task running with nobody to cancel it.
+    const remote = new AbortController();
+    let idWait: NodeJS.Timeout | undefined;
+    const cancelRemote = (id: string): void => {
+      void client.cancelTask(id).catch(() => undefined);
+      remote.abort(w.signal.reason);
+    };
     const onAbort = (): void => {
-      if (state.task && !isTerminalTaskState(state.task.status.state)) void client.cancelTask(state.task.id).catch(() => undefined);
+      if (state.task) {
+        if (!isTerminalTaskState(state.task.status.state)) cancelRemote(state.task.id);
+        else remote.abort(w.signal.reason);
+        return;
+      }
+      idWait = setTimeout(() => remote.abort(w.signal.reason), CANCEL_ID_WAIT_MS);
     };
     w.signal.addEventListener("abort", onAbort, { once: true });
     try {
@@ -112,14 +126,23 @@ export async function registerRemoteAgent(bus: Bus, target: string, opts: Remote
         state.task = r.task;
         return finish(w, r.task, taskResultParts(r.task));
       }
-      for await (const ev of client.sendStreamingMessage(request, w.signal)) {
+      for await (const ev of client.sendStreamingMessage(request, remote.signal)) {
+        if (w.signal.aborted) {
+          const id = taskIdOf(ev);
+          if (id !== undefined) return cancelRemote(id);
+          if ("message" in ev) return;
+          continue;
+        }
         const done = await apply(w, ev, state);
         if (done) return;
       }
+      if (w.signal.aborted) return;
       if (state.task) return finish(w, state.task, state.parts);
       throw new AgentUnavailableError(`remote agent ${card.name} ended its stream without a task`);
     } finally {
       w.signal.removeEventListener("abort", onAbort);
+      clearTimeout(idWait);
+      remote.abort();
     }
   };
 
@@ -136,6 +159,17 @@ interface StreamState {
   started: boolean;
   /** The request continues a remote task: its first Task snapshot may still show the interruption. */
   continuing: boolean;
+}
+
+/** How long a cancel that came before the remote task's id waits for the id (then the request is dropped). */
+const CANCEL_ID_WAIT_MS = 10_000;
+
+/** The remote task id an event names, if any. */
+function taskIdOf(ev: StreamResponse): string | undefined {
+  if ("task" in ev) return ev.task.id;
+  if ("statusUpdate" in ev) return ev.statusUpdate.taskId;
+  if ("artifactUpdate" in ev) return ev.artifactUpdate.taskId;
+  return undefined;
 }
 
 /** Applies one remote event to the bus stream; true once the stream is finished. */

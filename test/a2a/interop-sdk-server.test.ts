@@ -25,11 +25,14 @@ let remote: RemoteAgent;
 const canceled: string[] = [];
 const TOOL_CALL = { call_id: "sdk-call", name: "weather", arguments: { city: "Oslo" } };
 const releases = new Map<string, () => void>();
+/** "late": the executor holds its first event until the test opens this gate. */
+const gates = new Map<string, () => void>();
 
 const executor: AgentExecutor = {
   async execute(ctx, events) {
     const { taskId, contextId } = ctx;
     const said = ctx.userMessage.parts.map((p) => (p.content?.$case === "text" ? p.content.value : "")).join("");
+    if (said === "late") await new Promise<void>((resolve) => gates.set(taskId, resolve));
     events.publish(AgentEvent.task(ctx.task ?? Task.fromJSON({ id: taskId, contextId, status: { state: "TASK_STATE_SUBMITTED" } })));
     const status = (state: string, reply?: string): void =>
       events.publish(
@@ -82,7 +85,7 @@ const executor: AgentExecutor = {
       );
       chunk("used", false, true);
       status("TASK_STATE_COMPLETED");
-    } else if (said === "wait") {
+    } else if (said === "wait" || said === "late") {
       await new Promise<void>((resolve) => releases.set(taskId, resolve));
     } else {
       chunk(said.toUpperCase().slice(0, 2), false, false);
@@ -191,6 +194,20 @@ describe("our client against an @a2a-js/sdk server", () => {
     await call.close("enough");
     await started.catch(() => undefined);
     await expect.poll(() => canceled.length).toBe(1);
+  });
+
+  it("a cancel that reaches the bridge before the remote task has a known id still cancels that task once its id arrives", async () => {
+    const before = canceled.length;
+    const call = bus.streamInvoke("sdk-agent", "late");
+    const it = call[Symbol.asyncIterator]();
+    const started = it.next();
+    await expect.poll(() => gates.size).toBeGreaterThan(0);
+    await call.close("enough");
+    // let the cancel reach the bridge while the remote agent has not said its task id yet
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const open of gates.values()) open();
+    await started.catch(() => undefined);
+    await expect.poll(() => canceled.length).toBe(before + 1);
   });
 
   it("SDK errors come back as A2aError with the A2A reason, the JSON-RPC code they came with, and our catalogue code", async () => {
