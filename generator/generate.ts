@@ -27,9 +27,10 @@ export async function emitAll(ir: Ir, emitters: readonly Emitter[]): Promise<Gen
 
 /**
  * Tool caches that language toolchains drop next to generated sources when run by hand
- * (pytest, mypy, ruff, Python bytecode). They are never emitted, and never "extra".
+ * (pytest, mypy, ruff, Python bytecode, Maven's target/ of generated/kotlin). They are never
+ * emitted, and never "extra".
  */
-const IGNORED_DIRS: ReadonlySet<string> = new Set(["__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"]);
+const IGNORED_DIRS: ReadonlySet<string> = new Set(["__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "target"]);
 
 function listFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
