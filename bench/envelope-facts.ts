@@ -15,6 +15,7 @@ import type { Envelope } from "../generated/ts/types.js";
 import { validatePayload } from "../generated/ts/validators.js";
 import { EnvelopeFactory } from "../runtime/bus/build.js";
 import { callerPartsValid } from "../runtime/bus/vouch.js";
+import { pairedRounds } from "./lib/paired.js";
 import { runInfo, writeResult } from "./lib/results.js";
 
 const ROUNDS = 15;
@@ -117,23 +118,6 @@ const inputs: Envelope[] = [
   factory.reply(bare, "billing", { k: "v" }, "agent.response.error", { code: "AGENT_TIMEOUT", message: "late", retryable: true }, true),
 ].map((e) => JSON.parse(JSON.stringify(e)) as Envelope); // as local delivery hands them over: plain JSON copies
 
-function timed(fn: (env: Envelope) => number, ms: number): number {
-  let ops = 0;
-  let sink = 0;
-  const start = process.hrtime.bigint();
-  const budget = BigInt(ms) * 1_000_000n;
-  let elapsed = 0n;
-  while (elapsed < budget) {
-    for (let i = 0; i < 1024; i++) sink += fn(inputs[i & 3]!);
-    ops += 1024;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  if (sink === -1) console.log(sink);
-  return ops / (Number(elapsed) / 1e9);
-}
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
 interface Pair {
   generated: number;
   baseline: number;
@@ -141,26 +125,12 @@ interface Pair {
 }
 
 function pair(subject: (env: Envelope) => number, baseline: (env: Envelope) => number): Pair {
-  timed(subject, WARMUP_MS);
-  timed(baseline, WARMUP_MS);
-  const s: number[] = [];
-  const b: number[] = [];
-  const r: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    let x: number;
-    let y: number;
-    if (i % 2 === 0) {
-      x = timed(subject, ROUND_MS);
-      y = timed(baseline, ROUND_MS);
-    } else {
-      y = timed(baseline, ROUND_MS);
-      x = timed(subject, ROUND_MS);
-    }
-    s.push(x);
-    b.push(y);
-    r.push(x / y);
-  }
-  return { generated: Math.round(median(s)), baseline: Math.round(median(b)), ratio: Number(median(r).toFixed(3)) };
+  const r = pairedRounds(
+    (i) => subject(inputs[i & 3]!),
+    (i) => baseline(inputs[i & 3]!),
+    { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS, batch: 1024 },
+  );
+  return { generated: Math.round(r.subject), baseline: Math.round(r.baseline), ratio: Number(r.ratio.toFixed(3)) };
 }
 
 const copyInto =

@@ -12,6 +12,7 @@
  *
  * Run: npx tsx bench/validate.ts   → prints a table, writes bench/results/validate.json
  */
+import { pairedRounds } from "./lib/paired.js";
 import { runInfo, writeResult } from "./lib/results.js";
 import { createEnvelope, decode, encode } from "../runtime/envelope/index.js";
 
@@ -65,27 +66,6 @@ function largeEnvelope(target: number): Buffer {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Runs `fn` for about `ms` milliseconds; returns operations per second. */
-function timed(fn: () => number, ms: number): number {
-  let ops = 0;
-  let sink = 0;
-  const start = process.hrtime.bigint();
-  const budget = BigInt(ms) * 1_000_000n;
-  let elapsed = 0n;
-  while (elapsed < budget) {
-    for (let i = 0; i < 256; i++) sink += fn();
-    ops += 256;
-    elapsed = process.hrtime.bigint() - start;
-  }
-  if (sink === -1) console.log(sink); // keep results alive
-  return ops / (Number(elapsed) / 1e9);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 interface CaseResult {
   name: string;
   bytes: number;
@@ -99,32 +79,13 @@ function runCase(name: string, bytes: Buffer): CaseResult {
   if (!check.ok) throw new Error(`${name}: sample does not decode: ${check.error.message}`);
   const subject = (): number => (decode(bytes).ok ? 1 : 0);
   const baseline = (): number => ((JSON.parse(utf8.decode(bytes)) as object) === null ? 0 : 1);
-  timed(subject, WARMUP_MS / 2);
-  timed(baseline, WARMUP_MS / 2);
-  const subjectRounds: number[] = [];
-  const baselineRounds: number[] = [];
-  const ratios: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    // short paired rounds in alternating order, so load from other processes hits both sides alike
-    let subjectOps: number;
-    let baselineOps: number;
-    if (r % 2 === 0) {
-      subjectOps = timed(subject, ROUND_MS);
-      baselineOps = timed(baseline, ROUND_MS);
-    } else {
-      baselineOps = timed(baseline, ROUND_MS);
-      subjectOps = timed(subject, ROUND_MS);
-    }
-    subjectRounds.push(subjectOps);
-    baselineRounds.push(baselineOps);
-    ratios.push(subjectOps / baselineOps);
-  }
+  const r = pairedRounds(subject, baseline, { rounds: ROUNDS, roundMs: ROUND_MS, warmupMs: WARMUP_MS / 2 });
   return {
     name,
     bytes: bytes.byteLength,
-    opsPerSec: Math.round(median(subjectRounds)),
-    baselineOpsPerSec: Math.round(median(baselineRounds)),
-    ratio: Number(median(ratios).toFixed(3)),
+    opsPerSec: Math.round(r.subject),
+    baselineOpsPerSec: Math.round(r.baseline),
+    ratio: Number(r.ratio.toFixed(3)),
   };
 }
 
