@@ -97,6 +97,22 @@ interface Entry {
   stubQueued: boolean;
 }
 
+/** A live entry for `task`, with nothing running, watching or queued yet. */
+function newEntry(tenant: string, owner: string, task: Task): Entry {
+  return {
+    tenant,
+    owner,
+    task,
+    subscribers: new Set(),
+    run: undefined,
+    persisted: Promise.resolve(),
+    writeQueued: false,
+    claimed: false,
+    storeFailures: 0,
+    stubQueued: false,
+  };
+}
+
 const settledState = (s: string): boolean => isTerminalTaskState(s) || isInterruptedTaskState(s);
 
 /** Owns the tasks of one A2A server. */
@@ -195,18 +211,7 @@ export class TaskManager {
         }
         throw err;
       }
-      entry = {
-        tenant: caller.tenant,
-        owner: caller.principal,
-        task,
-        subscribers: new Set(),
-        run: undefined,
-        persisted: Promise.resolve(),
-        writeQueued: false,
-        claimed: false,
-        storeFailures: 0,
-        stubQueued: false,
-      };
+      entry = newEntry(caller.tenant, caller.principal, task);
       this.entries.set(taskId, entry);
     } else {
       this.appendHistory(entry.task, userMsg);
@@ -310,18 +315,7 @@ export class TaskManager {
     if (rec === undefined) return undefined;
     const again = this.entries.get(taskId);
     if (again !== undefined) return again.tenant === caller.tenant ? again : undefined;
-    const e: Entry = {
-      tenant: rec.tenant,
-      owner: rec.owner,
-      task: rec.task,
-      subscribers: new Set(),
-      run: undefined,
-      persisted: Promise.resolve(),
-      writeQueued: false,
-      claimed: false,
-      storeFailures: 0,
-      stubQueued: false,
-    };
+    const e = newEntry(rec.tenant, rec.owner, rec.task);
     this.entries.set(taskId, e);
     return e;
   }
