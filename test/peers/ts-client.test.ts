@@ -244,6 +244,8 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     expect(by("py-w1")).toBeGreaterThan(0);
     expect(by("py-w2")).toBeGreaterThan(0);
     expect(by("ts-w3")).toBe(tsCount);
+    // the peer logs a handled request after it replies: wait for the log to catch up
+    await net.peer.eventsWhere("the Python peer's handled log", handled("work"), by("py-w1") + by("py-w2"));
     const pySeen = net.peer.events.filter(handled("work"));
     expect(pySeen).toHaveLength(by("py-w1") + by("py-w2"));
     // An explicit queue group name works across both as well.
@@ -252,6 +254,7 @@ describe("context, tenants and queue groups: TS bus → deployed Python", () => 
     await net.settle();
     const two = await Promise.all(Array.from({ length: 20 }, () => ts.invokeEnvelope("work2", { do: "return", value: 0 })));
     expect(new Set(two.map((a) => a.from))).toEqual(new Set(["py-w1", "py-w2"]));
+    await net.peer.eventsWhere("the Python peer's handled log", handled("work2"), 20);
     expect(net.peer.events.filter(handled("work2"))).toHaveLength(20);
   });
 });

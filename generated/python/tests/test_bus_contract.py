@@ -98,6 +98,19 @@ async def _settle(transport: Transport) -> None:
     await asyncio.sleep(0.05)
 
 
+async def _reaches(publisher: Transport, got: asyncio.Queue[Message], subject: str) -> None:
+    """Publishes probes from another connection until one reaches the subscription behind
+    `got` (a flush alone does not make nats-server route another connection's publish at
+    once), so what the test publishes next cannot be lost to a subscription still settling."""
+    while True:
+        await publisher.publish(subject, b"{}")
+        try:
+            await asyncio.wait_for(got.get(), 0.2)
+            return
+        except TimeoutError:
+            continue
+
+
 def test_invoke_returns_the_result_and_a_reply_with_the_wire_fields(kind: str) -> None:
     async def scenario(connect: Connect) -> None:
         async with await _bus(connect, "server") as server, await _bus(connect, "client") as client:
@@ -455,13 +468,16 @@ def test_schema_version_1_writes_no_phase_and_2_dual_writes(kind: str) -> None:
             raw = new.transport
             got: asyncio.Queue[Message] = asyncio.Queue()
             sub = await raw.subscribe("acp.v1.events.note.>", got.put_nowait)
-            await raw.flush()
+            await _reaches(old.transport, got, "acp.v1.events.note.probe")
             await old.publish("note.one", {"a": 1})
             await new.publish("note.two", {"a": 2})
-            first = json.loads((await got.get()).data)
-            second = json.loads((await got.get()).data)
+            notes: list[dict[str, Any]] = []
+            while len(notes) < 2:
+                m = json.loads((await got.get()).data)
+                if m.get("event_type") in ("note.one", "note.two"):
+                    notes.append(m)
             await sub.unsubscribe()
-            by_type = {m["event_type"]: m for m in (first, second)}
+            by_type = {m["event_type"]: m for m in notes}
             assert by_type["note.one"]["schema_version"] == 1
             assert "phase" not in by_type["note.one"]
             assert by_type["note.two"]["schema_version"] == 2
