@@ -19,6 +19,7 @@ import { createBus } from "../runtime/bus/index.js";
 import { createMemoryTransport } from "../runtime/transport/index.js";
 import { createJwtVerifier, startGateway } from "../runtime/gateway/index.js";
 import { startA2aServer } from "../runtime/a2a/index.js";
+import { median } from "./lib/paired.js";
 import { writeResult } from "./lib/results.js";
 
 const arg = (name: string, fallback: number): number => {
@@ -32,11 +33,6 @@ const TARGET_RATIO = 0.5;
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 const heapMb = (): number => process.memoryUsage().heapUsed / 2 ** 20;
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** One stream: POSTs `body`, counts SSE events accepted by `isToken`; tokens/s and peak heap growth. */

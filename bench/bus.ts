@@ -28,6 +28,7 @@ import { createBus } from "../runtime/bus/index.js";
 import { createEnvelope, createUuidV7Generator, encode } from "../runtime/envelope/index.js";
 import { connectNats, createMemoryTransport } from "../runtime/transport/index.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
+import { alternatingPairs, median, type Pair } from "./lib/paired.js";
 
 const ROUNDS = 7;
 const LATENCY_CALLS = 1500;
@@ -41,11 +42,6 @@ const TARGETS = { invokeP50Ratio: 1.2, publishRatio: 0.8, streamFramesPerSec: 10
 const REQUEST = { question: "What is my balance?", account: "ACC-1042" };
 const RESULT = { balance: 1042.5, currency: "EUR" };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 const now = (): number => performance.now();
 
@@ -72,23 +68,6 @@ async function latencies(calls: number, call: () => Promise<unknown>): Promise<n
     out.push((now() - t0) * 1000);
   }
   return out.sort((a, b) => a - b);
-}
-
-interface Pair {
-  bus: number;
-  raw: number;
-}
-
-/** Alternates bus and raw rounds (raw first on even rounds); returns every round's figures. */
-async function paired(run: (which: "bus" | "raw") => Promise<number>): Promise<Pair[]> {
-  const pairs: Pair[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const order: ("bus" | "raw")[] = r % 2 === 0 ? ["raw", "bus"] : ["bus", "raw"];
-    const pair: Partial<Pair> = {};
-    for (const which of order) pair[which] = await run(which);
-    pairs.push(pair as Pair);
-  }
-  return pairs;
 }
 
 async function main(): Promise<void> {
@@ -134,7 +113,7 @@ async function main(): Promise<void> {
 
     process.stderr.write("invoke latency…\n");
     const lat = { bus: [] as number[][], raw: [] as number[][] };
-    const latPairs = await paired(async (which) => {
+    const latPairs = await alternatingPairs(ROUNDS, async (which) => {
       const l = await latencies(LATENCY_CALLS, which === "bus" ? busInvoke : rawInvoke);
       lat[which].push(l);
       return percentile(l, 0.5);
@@ -142,7 +121,7 @@ async function main(): Promise<void> {
     const p99 = (which: "bus" | "raw"): number => median(lat[which].map((l) => percentile(l, 0.99)));
 
     process.stderr.write("invoke throughput…\n");
-    const tputPairs = await paired((which) => throughput(THROUGHPUT_CALLS, IN_FLIGHT, which === "bus" ? busInvoke : rawInvoke));
+    const tputPairs = await alternatingPairs(ROUNDS, (which) => throughput(THROUGHPUT_CALLS, IN_FLIGHT, which === "bus" ? busInvoke : rawInvoke));
 
     process.stderr.write("publish throughput…\n");
     const eventPayload = { task_id: "t-1", status: "submitted" as const };
@@ -178,8 +157,8 @@ async function main(): Promise<void> {
       }
       return PUBLISHES / ((now() - t0) / 1000);
     };
-    const jsonPairs = await paired((which) => publishRound(which === "raw" ? "json" : "bus"));
-    const pubPairs = await paired((which) => publishRound(which));
+    const jsonPairs = await alternatingPairs(ROUNDS, (which) => publishRound(which === "raw" ? "json" : "bus"));
+    const pubPairs = await alternatingPairs(ROUNDS, (which) => publishRound(which));
 
     process.stderr.write("stream frames…\n");
     const streamFrames = async (target: string): Promise<number> => {
@@ -224,7 +203,7 @@ async function main(): Promise<void> {
     });
     await streamFrames("frames-remote");
     await rawStreamFrames();
-    const streamPairs = await paired((which) => (which === "bus" ? streamFrames("frames-remote") : rawStreamFrames()));
+    const streamPairs = await alternatingPairs(ROUNDS, (which) => (which === "bus" ? streamFrames("frames-remote") : rawStreamFrames()));
     const streamRounds = streamPairs.map((p) => p.bus);
     const streamSameThread: number[] = [];
     for (let r = 0; r < ROUNDS; r++) streamSameThread.push(await streamFrames("frames"));
@@ -256,7 +235,7 @@ async function main(): Promise<void> {
       });
     await throughput(10_000, IN_FLIGHT, memInvoke);
     await throughput(10_000, IN_FLIGHT, memRaw);
-    const memPairs = await paired((which) => throughput(MEMORY_CALLS, IN_FLIGHT, which === "bus" ? memInvoke : memRaw));
+    const memPairs = await alternatingPairs(ROUNDS, (which) => throughput(MEMORY_CALLS, IN_FLIGHT, which === "bus" ? memInvoke : memRaw));
     await memClient.close();
     await memServer.close();
     await memT.close();

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./lib/paired.js";
 import { runInfo, writeResult } from "./lib/results.js";
 import { performance } from "node:perf_hooks";
 import { loadIr } from "../generator/ir/load.js";
@@ -29,11 +30,6 @@ const WARM_RUNS = 5;
 const TARGET_SECONDS = 10;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const ms = (n: number): number => Math.round(n);
 
 /** Runs the CLI in a fresh process; returns wall-clock ms (throws on a non-zero exit). */

@@ -24,6 +24,7 @@ import { createEnvelope, decode } from "../runtime/envelope/index.js";
 import { createDurableBus, streamLayout } from "../runtime/jetstream/index.js";
 import { connectNats } from "../runtime/transport/index.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
+import { alternatingPairs, median, type Pair } from "./lib/paired.js";
 import { runInfo, writeResult } from "./lib/results.js";
 
 const ROUNDS = 5;
@@ -33,11 +34,6 @@ const CONSUME = 20_000;
 const TARGETS = { publishRatio: 0.85, consumeRatio: 0.85 };
 const PAYLOAD = { order: "ORD-1042", amount: 42.5, currency: "EUR", items: 3 };
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const now = (): number => performance.now();
 
 async function throughput(calls: number, inFlight: number, call: () => Promise<unknown>): Promise<number> {
@@ -54,20 +50,6 @@ async function throughput(calls: number, inFlight: number, call: () => Promise<u
   return calls / ((now() - t0) / 1000);
 }
 
-interface Pair {
-  bus: number;
-  raw: number;
-}
-async function paired(run: (which: "bus" | "raw", round: number) => Promise<number>): Promise<Pair[]> {
-  const pairs: Pair[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const order: ("bus" | "raw")[] = r % 2 === 0 ? ["raw", "bus"] : ["bus", "raw"];
-    const pair: Partial<Pair> = {};
-    for (const which of order) pair[which] = await run(which, r);
-    pairs.push(pair as Pair);
-  }
-  return pairs;
-}
 const summary = (pairs: Pair[]): { bus: number; raw: number; ratio: number; rounds: Pair[] } => ({
   bus: Math.round(median(pairs.map((p) => p.bus))),
   raw: Math.round(median(pairs.map((p) => p.raw))),
@@ -97,12 +79,12 @@ async function main(): Promise<void> {
     await throughput(2_000, IN_FLIGHT, rawPublish);
     await throughput(2_000, IN_FLIGHT, busPublish);
     process.stderr.write("publish…\n");
-    const publish = summary(await paired((w) => throughput(PUBLISHES, IN_FLIGHT, w === "bus" ? busPublish : rawPublish)));
+    const publish = summary(await alternatingPairs(ROUNDS, (w) => throughput(PUBLISHES, IN_FLIGHT, w === "bus" ? busPublish : rawPublish)));
 
     // ---- consume + ack: each round a fresh consumer over CONSUME messages of its own subject
     process.stderr.write("consume…\n");
     const consume = summary(
-      await paired(async (which, round) => {
+      await alternatingPairs(ROUNDS, async (which, round) => {
         const type = `bench.consume.${which}.r${round}`;
         const subject = `${prefix}.events.${type}`;
         await throughput(CONSUME, IN_FLIGHT, () => durable.publish(type, PAYLOAD));

@@ -1,6 +1,7 @@
 /**
- * Paired micro-benchmark rounds: a subject and its baseline run in short alternating rounds,
- * so load from other processes hits both sides alike; the ratio per round is what a bench reports.
+ * Paired benchmark rounds: a subject and its baseline run in alternating rounds, so load from
+ * other processes hits both sides alike; the ratio per round is what a bench reports. Also the
+ * one median the benches use.
  */
 
 /** Runs `fn(i)` for about `ms` milliseconds (in batches of `batch` calls, `i` counting within a batch); returns operations per second. */
@@ -19,10 +20,29 @@ export function opsPerSecond(fn: (i: number) => number, ms: number, batch = 256)
   return ops / (Number(elapsed) / 1e9);
 }
 
-/** The median of `values` (the upper one of an even count). */
+/** The median of `values` (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** One round's figures of a bus-vs-raw pair. */
+export interface Pair {
+  bus: number;
+  raw: number;
+}
+
+/** Alternates bus and raw rounds (raw first on even rounds); returns every round's figures. */
+export async function alternatingPairs(rounds: number, run: (which: "bus" | "raw", round: number) => Promise<number>): Promise<Pair[]> {
+  const pairs: Pair[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const order: ("bus" | "raw")[] = r % 2 === 0 ? ["raw", "bus"] : ["bus", "raw"];
+    const pair: Partial<Pair> = {};
+    for (const which of order) pair[which] = await run(which, r);
+    pairs.push(pair as Pair);
+  }
+  return pairs;
 }
 
 /** Options of {@link pairedRounds}. */
