@@ -58,9 +58,9 @@ export async function connectCli(command: string, servers: string, timeoutMs: nu
 }
 
 /**
- * Runs `build` over an open transport; when it throws (a bad --tenant or --prefix), closes the
- * transport before rethrowing, so a refused option never leaves a connection keeping the
- * process alive. Errors of `build` are usage errors (exit 2).
+ * Runs `build` over an open transport; errors of `build` (a bad --tenant or --prefix) are usage
+ * errors (exit 2). createBus already starts closing a transport it owns when it throws; this
+ * awaits that close (close is idempotent) so the command ends only once the connection is gone.
  */
 export async function overTransport<T>(transport: Transport, build: () => T): Promise<T> {
   try {
