@@ -50,6 +50,9 @@ export const ANNOTATION_KEYWORDS: readonly string[] = [
   "writeOnly",
 ];
 
+/** The `x-` annotations the schema model reads; ajv is told of them so its strict mode accepts them. */
+export const MODEL_EXTENSIONS: readonly string[] = ["x-expected", "x-context"];
+
 const ASSERTIONS: ReadonlySet<string> = new Set(ASSERTION_KEYWORDS);
 const ANNOTATIONS: ReadonlySet<string> = new Set(ANNOTATION_KEYWORDS);
 

@@ -6,6 +6,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import type { Ir } from "../ir/types.js";
+import { MODEL_EXTENSIONS } from "../ir/keywords.js";
 import { generatedHeader, type GeneratedFile } from "../emitter.js";
 import { safeIdentifier } from "./names.js";
 
@@ -44,7 +45,7 @@ export function hoistRuntimeRequires(code: string): { body: string; imports: str
 /** Emits ts/ajv-standalone.ts and ts/validators.ts. */
 export function emitValidators(ir: Ir): GeneratedFile[] {
   const ajv = new Ajv2020(AJV_OPTIONS);
-  ajv.addVocabulary(["x-expected", "x-context"]);
+  ajv.addVocabulary([...MODEL_EXTENSIONS]);
   for (const doc of ir.payloads) ajv.addSchema(doc.schema, doc.id);
   ajv.addSchema(ir.envelope.schema, ir.envelope.id);
   const exports: Record<string, string> = { validateEnvelope: ir.envelope.id };

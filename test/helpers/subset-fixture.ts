@@ -10,6 +10,7 @@ import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { loadIr } from "../../generator/ir/load.js";
+import { MODEL_EXTENSIONS } from "../../generator/ir/keywords.js";
 import { AJV_OPTIONS } from "../../generator/ts/validators-emitter.js";
 import { reportSchemaErrors, type SchemaDefect } from "../../runtime/envelope/schema-report.js";
 
@@ -90,7 +91,7 @@ export interface SubsetCase {
 export function subsetCases(dir: string): SubsetCase[] {
   const ir = loadIr(dir);
   const ajv = new Ajv2020(AJV_OPTIONS);
-  ajv.addVocabulary(["x-expected", "x-context"]);
+  ajv.addVocabulary([...MODEL_EXTENSIONS]);
   for (const doc of ir.payloads) ajv.addSchema(doc.schema, doc.id);
   const validate = ajv.compile(ir.envelope.schema);
   const cases: SubsetCase[] = [{ name: "valid", envelope: envelope(VALID_PAYLOAD), defect: undefined }];

@@ -10,6 +10,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { loadIr } from "../../generator/ir/load.js";
+import { MODEL_EXTENSIONS } from "../../generator/ir/keywords.js";
 import { pythonEmitter } from "../../generator/python/emitter.js";
 import { pascalCase, snakeCase, upperSnake, isPythonIdentifier, Scope } from "../../generator/python/names.js";
 import { toPythonPattern, UnsupportedPatternError } from "../../generator/python/regex.js";
@@ -136,7 +137,7 @@ describe("package generated from test/fixtures/odd-schema", () => {
       [],
     ];
     const ajv = new Ajv2020(AJV_OPTIONS);
-    ajv.addVocabulary(["x-expected"]);
+    ajv.addVocabulary([...MODEL_EXTENSIONS]);
     const ir = loadIr(FIXTURE);
     for (const doc of ir.payloads) ajv.addSchema(doc.schema, doc.id);
     const validate = ajv.compile(ir.envelope.schema);
