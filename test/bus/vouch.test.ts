@@ -121,9 +121,10 @@ describe.each([1, 2] as const)("vouched envelopes are valid (schema_version %i)"
           }
         },
       ),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
-    expect(vouched).toBeGreaterThan(50);
+    // not vacuous: about one input in eight is valid (median 119 of 1,000 over 300 seeds, lowest 93; at 500 runs with a floor of 50 it failed one seed in ten)
+    expect(vouched).toBeGreaterThan(40);
   });
 
   it("reply: whatever the request and the handler hold, vouch.ts accepts only what the validator accepts", () => {
