@@ -9,7 +9,7 @@ import type { ErrorObject } from "ajv";
 import { errorCodesCatalogSchema, eventTypesCatalogSchema, metadataKeysCatalogSchema, phasesCatalogSchema, subjectsCatalogSchema } from "./catalog-schemas.js";
 import { SchemaLoadError, type IrProblem } from "./errors.js";
 import { loadA2aIr } from "./a2a.js";
-import { buildSchemaModel, type SchemaModel } from "./schema-model.js";
+import { buildSchemaModel, type SchemaModel, type SchemaNode } from "./schema-model.js";
 import type { EventTypeIr, FieldIr, Ir, Json, JsonSchema, SchemaDoc } from "./types.js";
 import { isObject } from "./types.js";
 
@@ -90,18 +90,33 @@ function fieldsOf(ctx: Ctx, model: SchemaModel, envelope: SchemaDoc): FieldIr[] 
   });
 }
 
-const sameList = (a: readonly Json[], b: readonly Json[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = (a: readonly Json[] | undefined, b: readonly Json[]): boolean => a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
-/** Checks the envelope's if/then rules against the catalogues. */
-function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">): void {
+/** The node of property `name` of `node` (through bare `$ref`s), if it declares one. */
+function propertyOf(model: SchemaModel, node: SchemaNode, name: string): SchemaNode | undefined {
+  const edge = model.target(node).properties.find((p) => p.name === name);
+  return edge === undefined ? undefined : model.node(edge.node);
+}
+
+/** The `const` of property `name` of `node`, when it has one. */
+function constOf(model: SchemaModel, node: SchemaNode | undefined, name: string): Json | undefined {
+  return node === undefined ? undefined : propertyOf(model, node, name)?.const?.value;
+}
+
+/**
+ * Checks the envelope's if/then rules against the catalogues, reading them from the schema
+ * model: each rule is matched by its condition (the fields its `if` requires and the event
+ * type it selects) and its `then` compared exactly, not as text.
+ */
+function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">, model: SchemaModel): void {
   const file = ir.envelope.file;
-  const rules = ir.envelope.schema["allOf"];
-  const list = Array.isArray(rules) ? rules.filter(isObject) : [];
+  const rules = (model.at(file).allOf ?? []).map((id) => model.node(id));
+  const cond = (rule: SchemaNode): SchemaNode | undefined => (rule.if === undefined ? undefined : model.node(rule.if));
+  const then = (rule: SchemaNode): SchemaNode | undefined => (rule.then === undefined ? undefined : model.node(rule.then));
   const phaseField = ir.fields.find((f) => f.name === "phase");
   if (
-    !phaseField?.enumValues ||
     !sameList(
-      phaseField.enumValues,
+      phaseField?.enumValues,
       ir.phases.map((p) => p.name),
     )
   ) {
@@ -109,8 +124,21 @@ function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">)
   }
   const terminalTypes = ir.eventTypes.filter((e) => e.terminal).map((e) => e.name);
   const terminalFrames = ir.eventTypes.filter((e) => e.terminal && e.frameType).map((e) => e.frameType as string);
-  const finalRule = JSON.stringify(list.find((r) => JSON.stringify(r["if"] ?? null).includes('"is_final"')) ?? null);
-  if (!finalRule.includes(JSON.stringify(terminalTypes)) || !finalRule.includes(JSON.stringify(terminalFrames))) {
+  const finalRule = rules.find((r) => {
+    const c = cond(r);
+    return c !== undefined && sameList(c.required, ["is_final"]) && constOf(model, c, "is_final") === true;
+  });
+  const exempt = finalRule && cond(finalRule)?.not !== undefined ? model.node(cond(finalRule)!.not!) : undefined;
+  const branches = (exempt?.anyOf ?? []).map((id) => model.node(id));
+  const enumOf = (field: string): readonly Json[] | undefined =>
+    branches.map((b) => (sameList(b.required, [field]) ? propertyOf(model, b, field)?.enum : undefined)).find((x) => x !== undefined);
+  if (
+    finalRule === undefined ||
+    constOf(model, then(finalRule), "is_final") !== false ||
+    branches.length !== 2 ||
+    !sameList(enumOf("event_type"), terminalTypes) ||
+    !sameList(enumOf("frame_type"), terminalFrames)
+  ) {
     ctx.problems.push({
       file,
       pointer: "/allOf",
@@ -119,28 +147,27 @@ function crossCheck(ctx: Ctx, ir: Omit<Ir, "subjects" | "metadata" | "schemas">)
   }
   for (const [i, e] of ir.eventTypes.entries()) {
     /** The rule whose `if` requires exactly `needs` and selects this event type. */
-    const ruleFor = (needs: readonly string[]): { [key: string]: Json } | undefined =>
-      list.find((r) => {
-        const cond = r["if"];
-        if (!isObject(cond)) return false;
-        const req = cond["required"];
-        const props = cond["properties"];
-        const et = isObject(props) ? props["event_type"] : undefined;
-        return Array.isArray(req) && sameList(req, needs) && isObject(et) && et["const"] === e.name;
+    const ruleFor = (needs: readonly string[]): SchemaNode | undefined =>
+      rules.find((r) => {
+        const c = cond(r);
+        return c !== undefined && sameList(c.required, needs) && constOf(model, c, "event_type") === e.name;
       });
     const phaseRule = ruleFor(["event_type", "phase"]);
-    const phaseThen = JSON.stringify(phaseRule?.["then"] ?? null);
-    if (!phaseThen.includes(`"enum":${JSON.stringify(e.allowedPhases)}`)) {
+    const phaseThen = phaseRule && then(phaseRule);
+    if (!sameList(phaseThen && propertyOf(model, phaseThen, "phase")?.enum, e.allowedPhases)) {
       ctx.problems.push({
         file,
         pointer: "/allOf",
         message: `needs a rule limiting phase of ${e.name} to ${JSON.stringify(e.allowedPhases)} (catalog/event-types.json#/event_types/${i})`,
       });
     }
-    const constrained = Object.keys(e.payload.schema).some((k) => k === "type" || k === "required" || k === "oneOf");
+    const payloadRoot = model.at(e.payload.file);
+    const constrained = payloadRoot.types.length > 0 || payloadRoot.required.length > 0 || payloadRoot.oneOf !== undefined;
     if (constrained) {
-      const payloadThen = JSON.stringify(ruleFor(["event_type"])?.["then"] ?? null);
-      if (!payloadThen.includes(`"$ref":${JSON.stringify(e.payload.file)}`)) {
+      const payloadRule = ruleFor(["event_type"]);
+      const payloadThen = payloadRule && then(payloadRule);
+      const ref = payloadThen && propertyOf(model, payloadThen, "payload")?.ref;
+      if (ref !== payloadRoot.id) {
         ctx.problems.push({ file, pointer: "/allOf", message: `needs a rule applying ${e.payload.file} to the payload of ${e.name}` });
       }
     }
@@ -255,7 +282,7 @@ export function loadIr(schemaDir: string): Ir {
       description: e.description,
     })),
   };
-  crossCheck(ctx, base);
+  crossCheck(ctx, base, built.model);
   for (const [kind, rule] of Object.entries(subjectsRaw.tokens)) {
     try {
       new RegExp(rule.pattern, "u");
