@@ -15,7 +15,7 @@ import { KOTLIN_CONTRACTS_PACKAGE, kotlinSupportSource } from "./support.js";
 export const KOTLIN_SOURCE_ROOT = "kotlin/src/main/kotlin";
 
 const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
-  ["dev.openagentio.acp", ["Bus", "Envelope", "InvalidRequestException", "Subscription"]],
+  ["dev.openagentio.acp", ["Bus", "Envelope", "InvalidRequestException", "JsonSupport", "SchemaFailure", "Subscription"]],
   [KOTLIN_CONTRACTS_PACKAGE, ["ContractJson", "ContractSupport", "DeltaEncoding", "DeltaWriter", "SkillFrame", "SkillInfo", "SkillMode"]],
   ["java.time", ["Duration"]],
   ["java.util.concurrent", ["CompletableFuture"]],

@@ -18,18 +18,26 @@ export const PYTHON_PACKAGE = "openagentio_contracts";
 const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
   ["__future__", ["annotations"]],
   ["", []],
+  ["re", []],
   ["collections.abc", ["AsyncIterator", "Awaitable", "Callable", "Mapping"]],
   ["dataclasses", ["dataclass", "field"]],
   ["enum", ["StrEnum"]],
   ["typing", ["ClassVar", "Final", "Literal", "Protocol", "Self", "TypeAlias"]],
   ["", []],
-  ["openagentio", ["ABSENT", "Absent", "Bus", "Envelope", "JsonObject", "JsonValue", "StreamWriter", "Subscription"]],
+  ["openagentio", ["ABSENT", "Absent", "Bus", "Envelope", "JsonObject", "JsonValue", "SchemaDefect", "StreamWriter", "Subscription"]],
+  ["openagentio._json", ["is_integer", "is_number", "json_equal"]],
   ["openagentio.streams", ["response_result"]],
   ["", []],
   [".", []],
 ];
 
 const SUPPORT_NAMES = [
+  "T",
+  "Validator",
+  "_always_valid",
+  "_defect",
+  "_missing",
+  "check_value",
   "DataDeltaWriter",
   "DeltaWriter",
   "SkillFrame",
@@ -51,6 +59,12 @@ const SUPPORT_NAMES = [
   "typed_stream",
 ];
 
+/** isort's order of imported names: CONSTANTS, then Classes, then the rest, each by code point. */
+function isortNames(names: readonly string[]): string[] {
+  const rank = (n: string): number => (n.length > 1 && n === n.toUpperCase() ? 0 : /^[A-Z]/.test(n) ? 1 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The import block of a module whose body is `body` (only names the body uses). */
 function importBlock(body: string, sdkModels: readonly string[]): string {
   const used = (name: string): boolean => new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(body);
@@ -60,7 +74,11 @@ function importBlock(body: string, sdkModels: readonly string[]): string {
       groups.push([]);
       continue;
     }
-    const list = mod === "__future__" ? names : mod === "." ? SUPPORT_NAMES.filter(used) : names.filter(used);
+    if (mod === "re") {
+      if (/(?<![\w.])re\./.test(body)) groups[groups.length - 1]!.push("import re");
+      continue;
+    }
+    const list = mod === "__future__" ? names : mod === "." ? isortNames(SUPPORT_NAMES.filter(used)) : names.filter(used);
     const all =
       mod === "openagentio"
         ? [...list, ...sdkModels].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))

@@ -10,8 +10,15 @@ import { agentNames, eventPayloadName, eventWords, skillNames } from "../names.j
 import { buildTypeModel, type TypeModel } from "../model.js";
 import type { AgentContractIr, EventIr, SkillIr } from "../types.js";
 import { pyRead, pyWrite, renderDecl } from "./types.js";
+import { contractModel } from "../contract-model.js";
+import { validationSites } from "../sites.js";
+import { snake } from "../names.js";
+import { ValidatorCompiler } from "../../python/validator.js";
 
 const str = (s: string): string => JSON.stringify(s);
+
+/** `_check("<label>", value)`: the value once it satisfies the contract's schema. */
+const checked = (label: string, value: string): string => `_check(${str(label)}, ${value})`;
 const named = (name: string) => ({ kind: "named", name }) as const;
 
 function payloadClass(e: EventIr): string {
@@ -21,11 +28,11 @@ function payloadClass(e: EventIr): string {
 /** Reads an event payload: standard ones through the SDK model (validating), custom ones through ours. */
 function readPayload(model: TypeModel, e: EventIr): string {
   if (e.standardPayload !== undefined) return `${e.standardPayload}.from_json(payload_of(envelope), "/payload")`;
-  return pyRead(model, named(eventPayloadName(e.type)), "payload_of(envelope)", '"/payload"');
+  return pyRead(model, named(eventPayloadName(e.type)), checked(`${e.type}.payload`, "payload_of(envelope)"), '"/payload"');
 }
 
 function writePayload(model: TypeModel, e: EventIr): string {
-  return e.standardPayload !== undefined ? "payload.to_json()" : pyWrite(model, named(eventPayloadName(e.type)), "payload");
+  return e.standardPayload !== undefined ? "payload.to_json()" : checked(`${e.type}.payload`, pyWrite(model, named(eventPayloadName(e.type)), "payload"));
 }
 
 function pyTuple(items: readonly string[]): string {
@@ -59,13 +66,13 @@ function streamReaders(model: TypeModel, s: SkillIr): string[] {
   const fn = snakeCase(s.id);
   return [
     `def _read_${fn}_delta(value: JsonValue, at: str) -> ${n.delta}:`,
-    `    return ${pyRead(model, named(n.delta), "value", "at")}`,
+    `    return ${pyRead(model, named(n.delta), checked(`${s.id}.delta`, "value"), "at")}`,
     "",
     "",
     `def _read_${fn}_output(value: JsonValue, at: str) -> ${n.output}:`,
-    `    return ${pyRead(model, named(n.output), "value", "at")}`,
+    `    return ${pyRead(model, named(n.output), checked(`${s.id}.output`, "value"), "at")}`,
     ...(s.delta?.encoding === "data"
-      ? ["", "", `def _write_${fn}_delta(delta: ${n.delta}) -> JsonObject:`, `    return ${pyWrite(model, named(n.delta), "delta")}`]
+      ? ["", "", `def _write_${fn}_delta(delta: ${n.delta}) -> JsonObject:`, `    return ${checked(`${s.id}.delta`, pyWrite(model, named(n.delta), "delta"))}`]
       : []),
   ];
 }
@@ -74,13 +81,13 @@ function clientSkill(model: TypeModel, s: SkillIr): string[] {
   const n = skillNames(s.id);
   const fn = snakeCase(s.id);
   const target = `SKILLS[${str(s.id)}].target`;
-  const request = pyWrite(model, named(n.input), "request");
+  const request = checked(`${s.id}.input`, pyWrite(model, named(n.input), "request"));
   if (s.mode === "invoke") {
     return [
       `    async def ${fn}(self, request: ${n.input}, *, timeout: float = 30.0) -> ${n.output}:`,
       `        ${docstring(`${s.name}: ${s.description}`, 8)}`,
       `        reply = await self._bus.invoke(${target}, ${request}, timeout=timeout)`,
-      `        return ${pyRead(model, named(n.output), "response_result(reply.payload)", '"/payload/result"')}`,
+      `        return ${pyRead(model, named(n.output), checked(`${s.id}.output`, "response_result(reply.payload)"), '"/payload/result"')}`,
     ];
   }
   return [
@@ -198,24 +205,22 @@ function register(model: TypeModel, c: AgentContractIr): string[] {
   for (const s of c.skills) {
     const n = skillNames(s.id);
     const fn = snakeCase(s.id);
-    const request = `        request = ${pyRead(model, named(n.input), "payload_of(envelope)", '"/payload"')}`;
+    const request = `        request = ${pyRead(model, named(n.input), checked(`${s.id}.input`, "payload_of(envelope)"), '"/payload"')}`;
+    const output = [`        result: JsonValue = ${pyWrite(model, named(n.output), "output")}`, `        return ${checked(`${s.id}.output`, "result")}`].join(
+      "\n",
+    );
     const ctx = `${a.context}(envelope, publish)`;
     if (s.mode === "invoke") {
-      defs.push(
-        `    async def ${fn}(envelope: Envelope) -> JsonValue:`,
-        request,
-        `        output = await impl.${fn}(request, ${ctx})`,
-        `        return ${pyWrite(model, named(n.output), "output")}`,
-        "",
-      );
+      defs.push(`    async def ${fn}(envelope: Envelope) -> JsonValue:`, request, `        output = await impl.${fn}(request, ${ctx})`, output, "");
       subs.push(`        await bus.handle_invoke(SKILLS[${str(s.id)}].target, ${fn}),`);
     } else {
-      const writer = s.delta?.encoding === "data" ? `DataDeltaWriter(writer, _write_${fn}_delta)` : "TextDeltaWriter(writer)";
+      const check = `lambda d: ${checked(`${s.id}.delta`, "d")}`;
+      const writer = s.delta?.encoding === "data" ? `DataDeltaWriter(writer, _write_${fn}_delta)` : `TextDeltaWriter(writer, ${check})`;
       defs.push(
         `    async def ${fn}(envelope: Envelope, writer: StreamWriter) -> JsonValue:`,
         request,
         `        output = await impl.${fn}(request, ${writer}, ${ctx})`,
-        `        return ${pyWrite(model, named(n.output), "output")}`,
+        output,
         "",
       );
       subs.push(`        await bus.handle_stream(SKILLS[${str(s.id)}].target, ${fn}),`);
@@ -238,12 +243,33 @@ function register(model: TypeModel, c: AgentContractIr): string[] {
   ];
 }
 
+/** The rendered validators of the contract's values, the SCHEMAS table and `_check`. */
+function validation(c: AgentContractIr): string[] {
+  const schemas = contractModel(c);
+  const sites = validationSites(c, schemas);
+  const entries = sites.map((s) => ({ name: `_validate_${snake(s.label)}`, node: s.node, doc: `Validates ${c.name} ${s.label}.` }));
+  const { constants, functions } = new ValidatorCompiler(schemas).compile(entries);
+  return [
+    ...constants,
+    ...functions,
+    [
+      "SCHEMAS: Final[Mapping[str, Validator]] = {",
+      ...sites.map((s, i) => `    ${str(s.label)}: ${entries[i]!.name},`),
+      "}",
+      '"""The validators of the contract\'s values by site: `<skill>.input`, `.output`, `.delta`,',
+      '`<event>.payload`."""',
+    ].join("\n"),
+    ["def _check(schema: str, value: T) -> T:", "    return check_value(NAME, SCHEMAS, schema, value)"].join("\n"),
+  ];
+}
+
 /** The body of `<agent>.py` after its imports, and what it needs imported. */
 export function pythonModule(c: AgentContractIr): { body: string; sdkModels: string[]; usesStream: boolean; usesData: boolean } {
   const model = buildTypeModel(c);
   const sections: string[] = [];
   for (const d of model.decls) sections.push(renderDecl(model, d));
   sections.push(facts(c).join("\n"));
+  sections.push(...validation(c));
   for (const s of c.skills) if (s.mode === "stream") sections.push(streamReaders(model, s).join("\n"));
   sections.push(client(model, c).join("\n"), publisherAndContext(model, c).join("\n"), handlers(c).join("\n"), register(model, c).join("\n"));
   const sdkModels = [...new Set([...c.publishes, ...c.subscribes].flatMap((e) => (e.standardPayload !== undefined ? [e.standardPayload] : [])))].sort();

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Generic, Literal, Protocol, TypeAlias, TypeVar
+from typing import Generic, Literal, Protocol, TypeAlias, TypeVar, cast
 
 from openagentio import (
     SPEC_VERSION,
@@ -24,9 +24,11 @@ from openagentio import (
     InvalidRequestError,
     JsonObject,
     JsonValue,
+    SchemaDefect,
     StreamWriter,
     error_for,
 )
+from openagentio._json import render
 from openagentio.streams import is_delta, is_error, response_result
 
 T = TypeVar("T")
@@ -134,6 +136,45 @@ def read_enum(cls: type[E], value: JsonValue, at: str) -> E:
     allowed = ", ".join(repr(m.value) for m in cls)
     where = at or "(root)"
     raise InvalidRequestError(f"{where}: expected one of {allowed}", details={"pointer": at})
+
+
+Validator: TypeAlias = Callable[[JsonValue], SchemaDefect | None]
+"""Validates one contract value: its first defect (the one every language reports), or None."""
+
+
+def _defect(p: str, keyword: str, expected: str, value: JsonValue) -> SchemaDefect:
+    return SchemaDefect(p, keyword, expected, render(value))
+
+
+def _missing(p: str, expected: str) -> SchemaDefect:
+    return SchemaDefect(p, "required", expected, "missing")
+
+
+def _always_valid(d: JsonValue, p: str) -> SchemaDefect | None:
+    return None
+
+
+def check_value(agent: str, validators: Mapping[str, Validator], schema: str, value: T) -> T:
+    """`value` when it satisfies the agent's schema `schema` (`<skill>.input`, `.output`,
+    `.delta`, `<event>.payload`); else InvalidRequestError, whose message names agent, value,
+    pointer, expected and keyword, and whose `details["cause"]` is
+    `{"schema", "pointer", "keyword", "expected"}` (spec/agent-contract.md "Validation")."""
+    validate = validators.get(schema)
+    # `value` is JSON data (a generated writer's result or a decoded payload)
+    defect = None if validate is None else validate(cast("JsonValue", value))
+    if defect is None:
+        return value
+    where = defect.pointer or "(root)"
+    cause: JsonObject = {
+        "schema": schema,
+        "pointer": defect.pointer,
+        "keyword": defect.keyword,
+        "expected": defect.expected,
+    }
+    raise InvalidRequestError(
+        f"{agent} {schema} {where}: expected {defect.expected} ({defect.keyword})",
+        details={"cause": cause},
+    )
 
 
 def payload_of(envelope: Envelope) -> JsonValue:
@@ -264,10 +305,11 @@ class DeltaWriter(Protocol[D_contra]):
 
 
 class TextDeltaWriter:
-    """Writes text deltas (`payload.delta`)."""
+    """Writes text deltas (`payload.delta`), each checked by `check` first."""
 
-    def __init__(self, writer: StreamWriter) -> None:
+    def __init__(self, writer: StreamWriter, check: Callable[[str], str] = str) -> None:
         self._writer = writer
+        self._check = check
 
     @property
     def canceled(self) -> bool:
@@ -280,7 +322,7 @@ class TextDeltaWriter:
 
     async def delta(self, delta: str) -> None:
         """Sends one text piece."""
-        await self._writer.delta(text=delta)
+        await self._writer.delta(text=self._check(delta))
 
 
 class DataDeltaWriter(Generic[D]):

@@ -179,9 +179,9 @@ public object ContractSupport {
         return out.whenComplete { _, _ -> subscription.close() }
     }
 
-    /** A writer of text deltas (payload.delta) over the bus's emit function. */
-    public fun textWriter(emit: (JsonElement) -> Unit): DeltaWriter<String> =
-        DeltaWriter { delta -> emit(JsonObject(mapOf("delta" to JsonPrimitive(delta)))) }
+    /** A writer of text deltas (payload.delta) over the bus's emit function; [check] validates each delta first. */
+    public fun textWriter(emit: (JsonElement) -> Unit, check: (JsonElement) -> JsonElement = { it }): DeltaWriter<String> =
+        DeltaWriter { delta -> emit(JsonObject(mapOf("delta" to check(JsonPrimitive(delta))))) }
 
     /** A writer of object deltas (payload.data) encoded by [encode]. */
     public fun <D> dataWriter(emit: (JsonElement) -> Unit, encode: (D) -> JsonObject): DeltaWriter<D> =
