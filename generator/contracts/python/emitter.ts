@@ -1,7 +1,7 @@
 /**
  * Python output of `oaio generate --contracts`: the package `openagentio_contracts` under
  * `python/`, with `_support.py`, one module per contract (`task_worker.py`) and `py.typed`.
- * It depends on the generated `openagentio` SDK (Envelope, Bus Protocol, payload models).
+ * It depends on the generated `openagentio` SDK (Envelope, payload models, `openagentio.runtime.Bus`).
  */
 import { generatedHeader, type GeneratedFile } from "../../emitter.js";
 import { agentNames } from "../names.js";
@@ -10,6 +10,7 @@ import { pythonModule } from "./module.js";
 import { pythonSupportSource } from "./support.js";
 import { formatPython } from "./format.js";
 import { wrap } from "../../python/pyfmt.js";
+import { PYTHON_PACKAGE_VERSION } from "../../python/view.js";
 
 /** Package (import name) of the generated Python contract code. */
 export const PYTHON_PACKAGE = "openagentio_contracts";
@@ -24,9 +25,9 @@ const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
   ["enum", ["StrEnum"]],
   ["typing", ["ClassVar", "Final", "Literal", "Protocol", "Self", "TypeAlias"]],
   ["", []],
-  ["openagentio", ["ABSENT", "Absent", "Bus", "Envelope", "JsonObject", "JsonValue", "SchemaDefect", "StreamWriter", "Subscription"]],
+  ["openagentio", ["ABSENT", "Absent", "Envelope", "JsonObject", "JsonValue", "SchemaDefect"]],
   ["openagentio._json", ["is_integer", "is_number", "json_equal"]],
-  ["openagentio.streams", ["response_result"]],
+  ["openagentio.runtime", ["Bus", "HandlerContext", "StreamWriter", "Subscription"]],
   ["", []],
   [".", []],
 ];
@@ -44,8 +45,6 @@ const SUPPORT_NAMES = [
   "SkillInfo",
   "TextDeltaWriter",
   "child",
-  "new_event",
-  "payload_of",
   "read_bool",
   "read_enum",
   "read_float",
@@ -94,6 +93,40 @@ function importBlock(body: string, sdkModels: readonly string[]): string {
     .join("\n\n");
 }
 
+/** Distribution name of the generated package (`pip install` name). */
+export const PYTHON_DISTRIBUTION = "openagentio-contracts";
+
+/**
+ * `python/pyproject.toml`: an installable package (setuptools, `pip install <out>/python`)
+ * depending on the generated SDK `openagentio` of the same toolkit version.
+ */
+function pyproject(ir: ContractIr, header: string): string {
+  const agents = ir.contracts.map((c) => `${c.name} ${c.version}`).join(", ");
+  return [
+    header,
+    "[build-system]",
+    'requires = ["setuptools>=61"]',
+    'build-backend = "setuptools.build_meta"',
+    "",
+    "[project]",
+    `name = "${PYTHON_DISTRIBUTION}"`,
+    `version = "${PYTHON_PACKAGE_VERSION}"`,
+    `description = ${JSON.stringify(`Typed clients and handlers of agent contracts (${agents}) on the openagentio runtime Bus.`)}`,
+    'requires-python = ">=3.11"',
+    `dependencies = ["openagentio==${PYTHON_PACKAGE_VERSION}"]`,
+    "",
+    "[project.optional-dependencies]",
+    `nats = ["openagentio[nats]==${PYTHON_PACKAGE_VERSION}"]`,
+    "",
+    "[tool.setuptools]",
+    `packages = ["${PYTHON_PACKAGE}"]`,
+    "",
+    "[tool.setuptools.package-data]",
+    `${PYTHON_PACKAGE} = ["py.typed"]`,
+    "",
+  ].join("\n");
+}
+
 /** Emits the Python package of every contract. */
 export function emitPythonContracts(ir: ContractIr): GeneratedFile[] {
   const root = `python/${PYTHON_PACKAGE}`;
@@ -101,6 +134,7 @@ export function emitPythonContracts(ir: ContractIr): GeneratedFile[] {
   const files: GeneratedFile[] = [
     { path: `${root}/_support.py`, content: pythonSupportSource(header("agent contracts")) },
     { path: `${root}/py.typed`, content: "" },
+    { path: "python/pyproject.toml", content: pyproject(ir, header("agent contracts")) },
   ];
   for (const c of ir.contracts) {
     const m = pythonModule(c);

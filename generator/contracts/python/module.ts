@@ -2,7 +2,7 @@
  * `python/openagentio_contracts/<agent>.py`: one contract as Python — its models, the
  * contract facts, a typed client (invoke / stream per skill, events), the typed publisher and
  * handler context, the handler Protocol and `register_<agent>_handlers(bus, impl)` over the
- * `openagentio.Bus` Protocol.
+ * `openagentio.runtime.Bus` (memory or NATS transport).
  */
 import { snakeCase } from "../../python/names.js";
 import { docstring } from "../../python/pyfmt.js";
@@ -27,8 +27,8 @@ function payloadClass(e: EventIr): string {
 
 /** Reads an event payload: standard ones through the SDK model (validating), custom ones through ours. */
 function readPayload(model: TypeModel, e: EventIr): string {
-  if (e.standardPayload !== undefined) return `${e.standardPayload}.from_json(payload_of(envelope), "/payload")`;
-  return pyRead(model, named(eventPayloadName(e.type)), checked(`${e.type}.payload`, "payload_of(envelope)"), '"/payload"');
+  if (e.standardPayload !== undefined) return `${e.standardPayload}.from_json(payload, "/payload")`;
+  return pyRead(model, named(eventPayloadName(e.type)), checked(`${e.type}.payload`, "payload"), '"/payload"');
 }
 
 function writePayload(model: TypeModel, e: EventIr): string {
@@ -84,24 +84,24 @@ function clientSkill(model: TypeModel, s: SkillIr): string[] {
   const request = checked(`${s.id}.input`, pyWrite(model, named(n.input), "request"));
   if (s.mode === "invoke") {
     return [
-      `    async def ${fn}(self, request: ${n.input}, *, timeout: float = 30.0) -> ${n.output}:`,
+      `    async def ${fn}(self, request: ${n.input}, *, timeout: float | None = None) -> ${n.output}:`,
       `        ${docstring(`${s.name}: ${s.description}`, 8)}`,
-      `        reply = await self._bus.invoke(${target}, ${request}, timeout=timeout)`,
-      `        return ${pyRead(model, named(n.output), checked(`${s.id}.output`, "response_result(reply.payload)"), '"/payload/result"')}`,
+      `        result = await self._bus.invoke(${target}, ${request}, timeout=timeout)`,
+      `        return ${pyRead(model, named(n.output), checked(`${s.id}.output`, "result"), '"/payload/result"')}`,
     ];
   }
   return [
-    `    async def ${fn}(self, request: ${n.input}, *, timeout: float = 30.0) -> ${n.output}:`,
+    `    async def ${fn}(self, request: ${n.input}, *, timeout: float | None = None) -> ${n.output}:`,
     `        ${docstring(`${s.name}: ${s.description} Runs the stream to its output; ${fn}_stream gives the deltas.`, 8)}`,
     `        return await stream_output(self.${fn}_stream(request, timeout=timeout))`,
     "",
     `    def ${fn}_stream(`,
-    `        self, request: ${n.input}, *, timeout: float = 30.0`,
+    `        self, request: ${n.input}, *, timeout: float | None = None`,
     `    ) -> AsyncIterator[SkillFrame[${n.delta}, ${n.output}]]:`,
     `        ${docstring(`${s.name}, streamed: ${n.delta} deltas, then the ${n.output}.`, 8)}`,
-    `        frames = self._bus.stream_invoke(${target}, ${request}, timeout=timeout)`,
+    `        call = self._bus.stream_invoke(${target}, ${request}, timeout=timeout)`,
     `        key: Literal["delta", "data"] = ${str(s.delta?.encoding === "data" ? "data" : "delta")}`,
-    `        return typed_stream(frames, key, _read_${fn}_delta, _read_${fn}_output)`,
+    `        return typed_stream(call, key, _read_${fn}_delta, _read_${fn}_output)`,
   ];
 }
 
@@ -119,8 +119,8 @@ function client(model: TypeModel, c: AgentContractIr): string[] {
       "    ) -> Subscription:",
       `        ${docstring(`Receives ${e.type} published by ${c.name}: ${e.description}`, 8)}`,
       "",
-      "        async def deliver(envelope: Envelope) -> None:",
-      `            await handler(${readPayload(model, e)}, envelope)`,
+      "        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:",
+      `            await handler(${readPayload(model, e)}, ctx.envelope)`,
       "",
       `        return await self._bus.subscribe(${str(e.type)}, deliver, queue=queue)`,
     ]);
@@ -129,7 +129,7 @@ function client(model: TypeModel, c: AgentContractIr): string[] {
     parts.push([
       `    async def publish_${snakeCase(eventWords(e.type))}(self, payload: ${payloadClass(e)}) -> None:`,
       `        ${docstring(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}`, 8)}`,
-      `        await self._bus.publish(new_event(${str(e.type)}, ${writePayload(model, e)}))`,
+      `        await self._bus.publish(${str(e.type)}, ${writePayload(model, e)})`,
     ]);
   }
   return [
@@ -149,7 +149,7 @@ function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
     [
       `    async def ${snakeCase(eventWords(e.type))}(self, payload: ${payloadClass(e)}) -> None:`,
       `        ${docstring(e.description, 8)}`,
-      `        await self._bus.publish(new_event(${str(e.type)}, ${writePayload(model, e)}))`,
+      `        await self._bus.publish(${str(e.type)}, ${writePayload(model, e)})`,
     ].join("\n"),
   );
   return [
@@ -163,13 +163,17 @@ function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
     "",
     "@dataclass(frozen=True, slots=True)",
     `class ${a.context}:`,
-    `    ${docstring(`What ${c.name} handlers get besides the request: the envelope and the typed publisher.`, 4)}`,
+    `    ${docstring(`What ${c.name} handlers get besides the request: the envelope, the typed publisher and the bus context.`, 4)}`,
     "",
     "    envelope: Envelope",
     '    """The request or event envelope being handled."""',
+
     "",
     `    publish: ${a.publisher}`,
     '    """Publishes the events the contract declares."""',
+    "",
+    "    context: HandlerContext",
+    '    """The bus\'s handler context (subject, `canceled`, `reply_metadata`)."""',
   ];
 }
 
@@ -205,19 +209,25 @@ function register(model: TypeModel, c: AgentContractIr): string[] {
   for (const s of c.skills) {
     const n = skillNames(s.id);
     const fn = snakeCase(s.id);
-    const request = `        request = ${pyRead(model, named(n.input), checked(`${s.id}.input`, "payload_of(envelope)"), '"/payload"')}`;
+    const request = `        request = ${pyRead(model, named(n.input), checked(`${s.id}.input`, "payload"), '"/payload"')}`;
     const output = [`        result: JsonValue = ${pyWrite(model, named(n.output), "output")}`, `        return ${checked(`${s.id}.output`, "result")}`].join(
       "\n",
     );
-    const ctx = `${a.context}(envelope, publish)`;
+    const ctx = `${a.context}(ctx.envelope, publish, ctx)`;
     if (s.mode === "invoke") {
-      defs.push(`    async def ${fn}(envelope: Envelope) -> JsonValue:`, request, `        output = await impl.${fn}(request, ${ctx})`, output, "");
+      defs.push(
+        `    async def ${fn}(payload: JsonValue, ctx: HandlerContext) -> JsonValue:`,
+        request,
+        `        output = await impl.${fn}(request, ${ctx})`,
+        output,
+        "",
+      );
       subs.push(`        await bus.handle_invoke(SKILLS[${str(s.id)}].target, ${fn}),`);
     } else {
       const check = `lambda d: ${checked(`${s.id}.delta`, "d")}`;
       const writer = s.delta?.encoding === "data" ? `DataDeltaWriter(writer, _write_${fn}_delta)` : `TextDeltaWriter(writer, ${check})`;
       defs.push(
-        `    async def ${fn}(envelope: Envelope, writer: StreamWriter) -> JsonValue:`,
+        `    async def ${fn}(payload: JsonValue, writer: StreamWriter, ctx: HandlerContext) -> JsonValue:`,
         request,
         `        output = await impl.${fn}(request, ${writer}, ${ctx})`,
         output,
@@ -228,7 +238,11 @@ function register(model: TypeModel, c: AgentContractIr): string[] {
   }
   for (const e of c.subscribes) {
     const fn = `on_${snakeCase(eventWords(e.type))}`;
-    defs.push(`    async def ${fn}(envelope: Envelope) -> None:`, `        await impl.${fn}(${readPayload(model, e)}, ${a.context}(envelope, publish))`, "");
+    defs.push(
+      `    async def ${fn}(payload: JsonValue, ctx: HandlerContext) -> None:`,
+      `        await impl.${fn}(${readPayload(model, e)}, ${a.context}(ctx.envelope, publish, ctx))`,
+      "",
+    );
     subs.push(`        await bus.subscribe(${str(e.type)}, ${fn}, queue=${e.queue ? "NAME" : "None"}),`);
   }
   return [

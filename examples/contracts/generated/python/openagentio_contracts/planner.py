@@ -13,17 +13,15 @@ from enum import StrEnum
 from typing import ClassVar, Final, Protocol, Self
 
 from openagentio import (
-    Bus,
     Envelope,
     JsonObject,
     JsonValue,
     SchemaDefect,
-    Subscription,
     ToolCallPayload,
     ToolResultPayload,
 )
 from openagentio._json import is_integer, is_number
-from openagentio.streams import response_result
+from openagentio.runtime import Bus, HandlerContext, Subscription
 
 from ._support import (
     SkillInfo,
@@ -33,8 +31,6 @@ from ._support import (
     _missing,
     check_value,
     child,
-    new_event,
-    payload_of,
     read_enum,
     read_int,
     read_list,
@@ -673,18 +669,18 @@ class PlannerClient:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def make_plan(self, request: MakePlanInput, *, timeout: float = 30.0) -> MakePlanOutput:
+    async def make_plan(
+        self, request: MakePlanInput, *, timeout: float | None = None
+    ) -> MakePlanOutput:
         """Make a plan: Plans the steps that reach a goal with the tools offered, and starts running
         them.
         """
-        reply = await self._bus.invoke(
+        result = await self._bus.invoke(
             SKILLS["make-plan"].target,
             _check("make-plan.input", request.to_json()),
             timeout=timeout,
         )
-        return MakePlanOutput.from_json(
-            _check("make-plan.output", response_result(reply.payload)), "/payload/result"
-        )
+        return MakePlanOutput.from_json(_check("make-plan.output", result), "/payload/result")
 
     async def on_tool_call(
         self,
@@ -696,8 +692,8 @@ class PlannerClient:
         step; call_id is {plan_id}/{step index}.
         """
 
-        async def deliver(envelope: Envelope) -> None:
-            await handler(ToolCallPayload.from_json(payload_of(envelope), "/payload"), envelope)
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
+            await handler(ToolCallPayload.from_json(payload, "/payload"), ctx.envelope)
 
         return await self._bus.subscribe("agent.tool.call", deliver, queue=queue)
 
@@ -711,12 +707,12 @@ class PlannerClient:
         result arrived).
         """
 
-        async def deliver(envelope: Envelope) -> None:
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
             await handler(
                 PlannerStepCompletedPayload.from_json(
-                    _check("planner.step.completed.payload", payload_of(envelope)), "/payload"
+                    _check("planner.step.completed.payload", payload), "/payload"
                 ),
-                envelope,
+                ctx.envelope,
             )
 
         return await self._bus.subscribe("planner.step.completed", deliver, queue=queue)
@@ -725,7 +721,7 @@ class PlannerClient:
         """Publishes agent.tool.result, which planner subscribes to: The outcome of a tool call this
         planner asked for.
         """
-        await self._bus.publish(new_event("agent.tool.result", payload.to_json()))
+        await self._bus.publish("agent.tool.result", payload.to_json())
 
 
 class PlannerPublisher:
@@ -736,27 +732,29 @@ class PlannerPublisher:
 
     async def tool_call(self, payload: ToolCallPayload) -> None:
         """Asks a tool runner to run the tool of a step; call_id is {plan_id}/{step index}."""
-        await self._bus.publish(new_event("agent.tool.call", payload.to_json()))
+        await self._bus.publish("agent.tool.call", payload.to_json())
 
     async def planner_step_completed(self, payload: PlannerStepCompletedPayload) -> None:
         """A step of a plan finished (its tool result arrived)."""
         await self._bus.publish(
-            new_event(
-                "planner.step.completed",
-                _check("planner.step.completed.payload", payload.to_json()),
-            )
+            "planner.step.completed", _check("planner.step.completed.payload", payload.to_json())
         )
 
 
 @dataclass(frozen=True, slots=True)
 class PlannerContext:
-    """What planner handlers get besides the request: the envelope and the typed publisher."""
+    """What planner handlers get besides the request: the envelope, the typed publisher and the bus
+    context.
+    """
 
     envelope: Envelope
     """The request or event envelope being handled."""
 
     publish: PlannerPublisher
     """Publishes the events the contract declares."""
+
+    context: HandlerContext
+    """The bus's handler context (subject, `canceled`, `reply_metadata`)."""
 
 
 class PlannerHandlers(Protocol):
@@ -779,18 +777,16 @@ async def register_planner_handlers(bus: Bus, impl: PlannerHandlers) -> list[Sub
     """
     publish = PlannerPublisher(bus)
 
-    async def make_plan(envelope: Envelope) -> JsonValue:
-        request = MakePlanInput.from_json(
-            _check("make-plan.input", payload_of(envelope)), "/payload"
-        )
-        output = await impl.make_plan(request, PlannerContext(envelope, publish))
+    async def make_plan(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
+        request = MakePlanInput.from_json(_check("make-plan.input", payload), "/payload")
+        output = await impl.make_plan(request, PlannerContext(ctx.envelope, publish, ctx))
         result: JsonValue = output.to_json()
         return _check("make-plan.output", result)
 
-    async def on_tool_result(envelope: Envelope) -> None:
+    async def on_tool_result(payload: JsonValue, ctx: HandlerContext) -> None:
         await impl.on_tool_result(
-            ToolResultPayload.from_json(payload_of(envelope), "/payload"),
-            PlannerContext(envelope, publish),
+            ToolResultPayload.from_json(payload, "/payload"),
+            PlannerContext(ctx.envelope, publish, ctx),
         )
 
     return [

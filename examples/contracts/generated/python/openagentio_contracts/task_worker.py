@@ -13,17 +13,15 @@ from enum import StrEnum
 from typing import ClassVar, Final, Protocol, Self
 
 from openagentio import (
-    Bus,
     Envelope,
     JsonObject,
     JsonValue,
     SchemaDefect,
-    Subscription,
     TaskCompletedPayload,
     TaskCreatedPayload,
 )
 from openagentio._json import is_integer, is_number
-from openagentio.streams import response_result
+from openagentio.runtime import Bus, HandlerContext, Subscription
 
 from ._support import (
     SkillInfo,
@@ -32,8 +30,6 @@ from ._support import (
     _defect,
     _missing,
     check_value,
-    new_event,
-    payload_of,
     read_enum,
     read_float,
     read_int,
@@ -583,25 +579,21 @@ class TaskWorkerClient:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def submit(self, request: SubmitInput, *, timeout: float = 30.0) -> SubmitOutput:
+    async def submit(self, request: SubmitInput, *, timeout: float | None = None) -> SubmitOutput:
         """Submit a task: Accepts a task and answers at once with its id; the result comes later as
         agent.task.completed.
         """
-        reply = await self._bus.invoke(
+        result = await self._bus.invoke(
             SKILLS["submit"].target, _check("submit.input", request.to_json()), timeout=timeout
         )
-        return SubmitOutput.from_json(
-            _check("submit.output", response_result(reply.payload)), "/payload/result"
-        )
+        return SubmitOutput.from_json(_check("submit.output", result), "/payload/result")
 
-    async def status(self, request: StatusInput, *, timeout: float = 30.0) -> StatusOutput:
+    async def status(self, request: StatusInput, *, timeout: float | None = None) -> StatusOutput:
         """Task status: Reports where a task is."""
-        reply = await self._bus.invoke(
+        result = await self._bus.invoke(
             SKILLS["status"].target, _check("status.input", request.to_json()), timeout=timeout
         )
-        return StatusOutput.from_json(
-            _check("status.output", response_result(reply.payload)), "/payload/result"
-        )
+        return StatusOutput.from_json(_check("status.output", result), "/payload/result")
 
     async def on_task_created(
         self,
@@ -613,8 +605,8 @@ class TaskWorkerClient:
         worker's own subscription runs it).
         """
 
-        async def deliver(envelope: Envelope) -> None:
-            await handler(TaskCreatedPayload.from_json(payload_of(envelope), "/payload"), envelope)
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
+            await handler(TaskCreatedPayload.from_json(payload, "/payload"), ctx.envelope)
 
         return await self._bus.subscribe("agent.task.created", deliver, queue=queue)
 
@@ -626,12 +618,12 @@ class TaskWorkerClient:
     ) -> Subscription:
         """Receives task-worker.progress published by task-worker: How far a running task is."""
 
-        async def deliver(envelope: Envelope) -> None:
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
             await handler(
                 TaskWorkerProgressPayload.from_json(
-                    _check("task-worker.progress.payload", payload_of(envelope)), "/payload"
+                    _check("task-worker.progress.payload", payload), "/payload"
                 ),
-                envelope,
+                ctx.envelope,
             )
 
         return await self._bus.subscribe("task-worker.progress", deliver, queue=queue)
@@ -646,10 +638,8 @@ class TaskWorkerClient:
         result, or failed with an error.
         """
 
-        async def deliver(envelope: Envelope) -> None:
-            await handler(
-                TaskCompletedPayload.from_json(payload_of(envelope), "/payload"), envelope
-            )
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
+            await handler(TaskCompletedPayload.from_json(payload, "/payload"), ctx.envelope)
 
         return await self._bus.subscribe("agent.task.completed", deliver, queue=queue)
 
@@ -657,7 +647,7 @@ class TaskWorkerClient:
         """Publishes agent.task.created, which task-worker subscribes to: A task for this worker;
         one worker instance takes it (queue group task-worker).
         """
-        await self._bus.publish(new_event("agent.task.created", payload.to_json()))
+        await self._bus.publish("agent.task.created", payload.to_json())
 
 
 class TaskWorkerPublisher:
@@ -668,30 +658,33 @@ class TaskWorkerPublisher:
 
     async def task_created(self, payload: TaskCreatedPayload) -> None:
         """A task was accepted by submit (the worker's own subscription runs it)."""
-        await self._bus.publish(new_event("agent.task.created", payload.to_json()))
+        await self._bus.publish("agent.task.created", payload.to_json())
 
     async def task_worker_progress(self, payload: TaskWorkerProgressPayload) -> None:
         """How far a running task is."""
         await self._bus.publish(
-            new_event(
-                "task-worker.progress", _check("task-worker.progress.payload", payload.to_json())
-            )
+            "task-worker.progress", _check("task-worker.progress.payload", payload.to_json())
         )
 
     async def task_completed(self, payload: TaskCompletedPayload) -> None:
         """A task finished: completed with a result, or failed with an error."""
-        await self._bus.publish(new_event("agent.task.completed", payload.to_json()))
+        await self._bus.publish("agent.task.completed", payload.to_json())
 
 
 @dataclass(frozen=True, slots=True)
 class TaskWorkerContext:
-    """What task-worker handlers get besides the request: the envelope and the typed publisher."""
+    """What task-worker handlers get besides the request: the envelope, the typed publisher and the
+    bus context.
+    """
 
     envelope: Envelope
     """The request or event envelope being handled."""
 
     publish: TaskWorkerPublisher
     """Publishes the events the contract declares."""
+
+    context: HandlerContext
+    """The bus's handler context (subject, `canceled`, `reply_metadata`)."""
 
 
 class TaskWorkerHandlers(Protocol):
@@ -722,22 +715,22 @@ async def register_task_worker_handlers(bus: Bus, impl: TaskWorkerHandlers) -> l
     """
     publish = TaskWorkerPublisher(bus)
 
-    async def submit(envelope: Envelope) -> JsonValue:
-        request = SubmitInput.from_json(_check("submit.input", payload_of(envelope)), "/payload")
-        output = await impl.submit(request, TaskWorkerContext(envelope, publish))
+    async def submit(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
+        request = SubmitInput.from_json(_check("submit.input", payload), "/payload")
+        output = await impl.submit(request, TaskWorkerContext(ctx.envelope, publish, ctx))
         result: JsonValue = output.to_json()
         return _check("submit.output", result)
 
-    async def status(envelope: Envelope) -> JsonValue:
-        request = StatusInput.from_json(_check("status.input", payload_of(envelope)), "/payload")
-        output = await impl.status(request, TaskWorkerContext(envelope, publish))
+    async def status(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
+        request = StatusInput.from_json(_check("status.input", payload), "/payload")
+        output = await impl.status(request, TaskWorkerContext(ctx.envelope, publish, ctx))
         result: JsonValue = output.to_json()
         return _check("status.output", result)
 
-    async def on_task_created(envelope: Envelope) -> None:
+    async def on_task_created(payload: JsonValue, ctx: HandlerContext) -> None:
         await impl.on_task_created(
-            TaskCreatedPayload.from_json(payload_of(envelope), "/payload"),
-            TaskWorkerContext(envelope, publish),
+            TaskCreatedPayload.from_json(payload, "/payload"),
+            TaskWorkerContext(ctx.envelope, publish, ctx),
         )
 
     return [

@@ -12,17 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Final, Literal, Protocol, Self, TypeAlias
 
-from openagentio import (
-    Bus,
-    Envelope,
-    JsonObject,
-    JsonValue,
-    SchemaDefect,
-    StreamWriter,
-    Subscription,
-)
+from openagentio import Envelope, JsonObject, JsonValue, SchemaDefect
 from openagentio._json import is_integer, is_number
-from openagentio.streams import response_result
+from openagentio.runtime import Bus, HandlerContext, StreamWriter, Subscription
 
 from ._support import (
     DeltaWriter,
@@ -35,7 +27,6 @@ from ._support import (
     _missing,
     check_value,
     child,
-    payload_of,
     read_enum,
     read_float,
     read_int,
@@ -566,7 +557,9 @@ class TranslatorClient:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def translate(self, request: TranslateInput, *, timeout: float = 30.0) -> TranslateOutput:
+    async def translate(
+        self, request: TranslateInput, *, timeout: float | None = None
+    ) -> TranslateOutput:
         """Translate text: Translates text into the target language; the translation arrives in
         pieces, then the whole result. Runs the stream to its output; translate_stream gives the
         deltas.
@@ -574,28 +567,28 @@ class TranslatorClient:
         return await stream_output(self.translate_stream(request, timeout=timeout))
 
     def translate_stream(
-        self, request: TranslateInput, *, timeout: float = 30.0
+        self, request: TranslateInput, *, timeout: float | None = None
     ) -> AsyncIterator[SkillFrame[TranslateDelta, TranslateOutput]]:
         """Translate text, streamed: TranslateDelta deltas, then the TranslateOutput."""
-        frames = self._bus.stream_invoke(
+        call = self._bus.stream_invoke(
             SKILLS["translate"].target,
             _check("translate.input", request.to_json()),
             timeout=timeout,
         )
         key: Literal["delta", "data"] = "delta"
-        return typed_stream(frames, key, _read_translate_delta, _read_translate_output)
+        return typed_stream(call, key, _read_translate_delta, _read_translate_output)
 
     async def detect_language(
-        self, request: DetectLanguageInput, *, timeout: float = 30.0
+        self, request: DetectLanguageInput, *, timeout: float | None = None
     ) -> DetectLanguageOutput:
         """Detect language: Names the language a text is written in."""
-        reply = await self._bus.invoke(
+        result = await self._bus.invoke(
             SKILLS["detect-language"].target,
             _check("detect-language.input", request.to_json()),
             timeout=timeout,
         )
         return DetectLanguageOutput.from_json(
-            _check("detect-language.output", response_result(reply.payload)), "/payload/result"
+            _check("detect-language.output", result), "/payload/result"
         )
 
 
@@ -608,13 +601,18 @@ class TranslatorPublisher:
 
 @dataclass(frozen=True, slots=True)
 class TranslatorContext:
-    """What translator handlers get besides the request: the envelope and the typed publisher."""
+    """What translator handlers get besides the request: the envelope, the typed publisher and the
+    bus context.
+    """
 
     envelope: Envelope
     """The request or event envelope being handled."""
 
     publish: TranslatorPublisher
     """Publishes the events the contract declares."""
+
+    context: HandlerContext
+    """The bus's handler context (subject, `canceled`, `reply_metadata`)."""
 
 
 class TranslatorHandlers(Protocol):
@@ -642,23 +640,21 @@ async def register_translator_handlers(bus: Bus, impl: TranslatorHandlers) -> li
     """
     publish = TranslatorPublisher(bus)
 
-    async def translate(envelope: Envelope, writer: StreamWriter) -> JsonValue:
-        request = TranslateInput.from_json(
-            _check("translate.input", payload_of(envelope)), "/payload"
-        )
+    async def translate(payload: JsonValue, writer: StreamWriter, ctx: HandlerContext) -> JsonValue:
+        request = TranslateInput.from_json(_check("translate.input", payload), "/payload")
         output = await impl.translate(
             request,
             TextDeltaWriter(writer, lambda d: _check("translate.delta", d)),
-            TranslatorContext(envelope, publish),
+            TranslatorContext(ctx.envelope, publish, ctx),
         )
         result: JsonValue = output.to_json()
         return _check("translate.output", result)
 
-    async def detect_language(envelope: Envelope) -> JsonValue:
+    async def detect_language(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
         request = DetectLanguageInput.from_json(
-            _check("detect-language.input", payload_of(envelope)), "/payload"
+            _check("detect-language.input", payload), "/payload"
         )
-        output = await impl.detect_language(request, TranslatorContext(envelope, publish))
+        output = await impl.detect_language(request, TranslatorContext(ctx.envelope, publish, ctx))
         result: JsonValue = output.to_json()
         return _check("detect-language.output", result)
 
