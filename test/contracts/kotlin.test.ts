@@ -8,12 +8,14 @@
  * when the SDK build has run).
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadContracts } from "../../generator/contracts/load.js";
 import { emitContracts, standardEvents } from "../../generator/contracts/generate.js";
 import { KOTLIN_SOURCE_ROOT } from "../../generator/contracts/kotlin/emitter.js";
+import { KOTLIN_BUILD } from "../../generator/kotlin/emitter.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { compileKotlin, hasMaven, runKotlin, runtimeJars } from "./kotlin-build.js";
 
@@ -47,6 +49,41 @@ describe("generated Kotlin contract code", () => {
       for (const jar of runtimeJars()) expect(existsSync(jar), jar).toBe(true);
       const run = runKotlin(work, "dev.openagentio.contracts.roundtrip.ContractRoundTripKt");
       expect(run).toBe("ok\n");
+    },
+    360_000,
+  );
+
+  it.skipIf(!hasMaven())(
+    "kotlin/ is a Maven module on the SDK's coordinates that compiles offline (mvn -o -q) with the SDK in the same reactor",
+    () => {
+      // A consumer's layout: the SDK and the contract module side by side, built by one aggregator
+      // (the reactor resolves dev.openagentio:acp-sdk without installing it into ~/.m2).
+      const root = join(work, "consumer");
+      cpSync(join(REPO_ROOT, "generated/kotlin"), join(root, "sdk"), { recursive: true, filter: (src) => !src.split(/[\\/]/u).includes("target") });
+      cpSync(join(REPO_ROOT, "examples/contracts/generated/kotlin"), join(root, "contracts"), { recursive: true });
+      const contractsPom = readFileSync(join(root, "contracts/pom.xml"), "utf8");
+      expect(contractsPom).toContain(
+        `<groupId>${KOTLIN_BUILD.groupId}</groupId>\n      <artifactId>${KOTLIN_BUILD.artifactId}</artifactId>\n      <version>${KOTLIN_BUILD.version}</version>`,
+      );
+      writeFileSync(
+        join(root, "pom.xml"),
+        '<?xml version="1.0" encoding="UTF-8"?>\n<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>' +
+          "<groupId>dev.openagentio.test</groupId><artifactId>consumer</artifactId><version>0</version><packaging>pom</packaging>" +
+          "<modules><module>sdk</module><module>contracts</module></modules></project>\n",
+      );
+      let code = 0;
+      let output = "";
+      try {
+        execFileSync("mvn", ["-o", "-q", "-B", "compile"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
+      } catch (err: unknown) {
+        const e = err as { status?: number; stdout?: string; stderr?: string };
+        code = e.status ?? 1;
+        output = `${e.stdout ?? ""}${e.stderr ?? ""}`;
+      }
+      expect({ code, output: output.split("\n").slice(0, 30) }).toEqual({ code: 0, output: [""] });
+      for (const cls of ["translator/TranslatorClient", "translator/TranslatorSchemas", "taskworker/TaskWorkerHandlers"]) {
+        expect(existsSync(join(root, "contracts/target/classes/dev/openagentio/contracts", `${cls}.class`)), cls).toBe(true);
+      }
     },
     360_000,
   );
