@@ -19,7 +19,9 @@ import { KOTLIN_SOURCE_ROOT } from "../../generator/contracts/kotlin/emitter.js"
 import { MODEL_EXTENSIONS } from "../../generator/ir/keywords.js";
 import type { AgentContractIr, Json } from "../../generator/contracts/types.js";
 import { reportSchemaErrors } from "../../runtime/envelope/schema-report.js";
-import { AcpError } from "../../runtime/errors.js";
+import { AcpError, InvalidRequestError } from "../../runtime/errors.js";
+import { createBus } from "../../runtime/bus/index.js";
+import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { translatorSchemas } from "../../examples/contracts/generated/ts/translator.js";
 import { contractCheck, type ContractValidator } from "../../examples/contracts/generated/ts/support.js";
 import { REPO_ROOT } from "../helpers/cli.js";
@@ -121,6 +123,24 @@ const tablePath = join(work, "table.json");
 let keywordsIr: AgentContractIr;
 let translatorIr: AgentContractIr;
 let keywordsSchemas: Readonly<Record<string, ContractValidator>>;
+/** The fixture's generated TypeScript module (its runtime imported by path). */
+let keywordsModule: KeywordsModule;
+
+interface KeywordsModule {
+  keywordsSchemas: Readonly<Record<string, ContractValidator>>;
+  KeywordsClient: new (
+    bus: import("../../runtime/bus/index.js").Bus,
+  ) => {
+    words(input: { text: string }): Promise<{ count: number }>;
+  };
+  registerKeywordsHandlers(
+    bus: import("../../runtime/bus/index.js").Bus,
+    impl: {
+      all(input: unknown): unknown;
+      words(input: { text: string }, stream: { delta(d: string): Promise<void> }): Promise<{ count: number }>;
+    },
+  ): { unsubscribe(): Promise<void> };
+}
 
 beforeAll(async () => {
   const events = standardEvents(join(REPO_ROOT, "schema"));
@@ -132,8 +152,8 @@ beforeAll(async () => {
     mkdirSync(dirname(join(work, "gen", f.path)), { recursive: true });
     writeFileSync(join(work, "gen", f.path), f.content);
   }
-  const mod = (await import(pathToFileURL(join(work, "gen/ts/keywords.ts")).href)) as { keywordsSchemas: Readonly<Record<string, ContractValidator>> };
-  keywordsSchemas = mod.keywordsSchemas;
+  keywordsModule = (await import(pathToFileURL(join(work, "gen/ts/keywords.ts")).href)) as KeywordsModule;
+  keywordsSchemas = keywordsModule.keywordsSchemas;
   writeFileSync(tablePath, JSON.stringify(TABLE.map(({ module, schema, value }) => ({ module, schema, value }))));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -206,4 +226,48 @@ describe("contract validation, the same in every language", () => {
     },
     360_000,
   );
+
+  it("TypeScript checks stream deltas in the handler's writer and in the client", async () => {
+    const transport = createMemoryTransport();
+    const agent = createBus({ agentId: "keywords", transport });
+    const caller = createBus({ agentId: "caller", transport });
+    try {
+      let writerError: unknown;
+      const reg = keywordsModule.registerKeywordsHandlers(agent, {
+        all: () => ({ id: "root" }),
+        async words(input, stream) {
+          for (const w of input.text.split(" ")) {
+            try {
+              await stream.delta(w);
+            } catch (err: unknown) {
+              writerError ??= err;
+            }
+          }
+          return { count: input.text.split(" ").length };
+        },
+      });
+      // the handler's writer refuses a delta longer than 5 code points; the others go out
+      await expect(new keywordsModule.KeywordsClient(caller).words({ text: "ab toolong cd" })).resolves.toEqual({ count: 3 });
+      expect(writerError).toBeInstanceOf(InvalidRequestError);
+      expect((writerError as InvalidRequestError).cause).toEqual({
+        schema: "words.delta",
+        pointer: "",
+        keyword: "maxLength",
+        expected: "a string of at most 5 characters",
+      });
+      await reg.unsubscribe();
+      // a handler that is not the generated one: the client refuses the delta it receives
+      const raw = agent.handleStream("keywords:words", async (_input, writer) => {
+        await writer.delta("toolong");
+        return { count: 1 };
+      });
+      const err: unknown = await new keywordsModule.KeywordsClient(caller).words({ text: "x" }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidRequestError);
+      expect((err as InvalidRequestError).cause).toMatchObject({ schema: "words.delta", keyword: "maxLength" });
+      await raw.unsubscribe();
+    } finally {
+      await caller.close();
+      await agent.close();
+    }
+  });
 });

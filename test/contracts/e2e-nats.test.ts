@@ -16,7 +16,12 @@ import {
   type TranslateDelta,
   type TranslateInput,
 } from "../../examples/contracts/generated/ts/translator.js";
-import { PlannerClient, registerPlannerHandlers, type PlannerStepCompletedPayload } from "../../examples/contracts/generated/ts/planner.js";
+import {
+  PlannerClient,
+  createPlannerPublisher,
+  registerPlannerHandlers,
+  type PlannerStepCompletedPayload,
+} from "../../examples/contracts/generated/ts/planner.js";
 import { TaskWorkerClient, registerTaskWorkerHandlers, type TaskWorkerProgressPayload } from "../../examples/contracts/generated/ts/task-worker.js";
 import type { Registrations } from "../../examples/contracts/generated/ts/support.js";
 
@@ -212,6 +217,30 @@ describe("generated contract code over NATS", () => {
     } finally {
       await client.close();
       await rogue.close();
+    }
+  });
+
+  it("custom event payloads are checked when published and when received", async () => {
+    const publisher = createPlannerPublisher(caller);
+    const bad = { plan_id: "p", index: -1, status: "done" } as const;
+    const err: unknown = await publisher.plannerStepCompleted(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).cause).toEqual({
+      schema: "planner.step.completed.payload",
+      pointer: "/index",
+      keyword: "minimum",
+      expected: "a number >= 0",
+    });
+    // Received: a raw publish that breaks the schema never reaches the typed handler; the next one does.
+    const steps = collector<PlannerStepCompletedPayload>(1, "planner.step.completed");
+    const sub = new PlannerClient(caller).onPlannerStepCompleted((p) => steps.push(p));
+    await transports[1]!.flush();
+    try {
+      await agent.publish("planner.step.completed", bad);
+      await agent.publish("planner.step.completed", { plan_id: "p", index: 1, status: "done" });
+      expect(await steps.done).toEqual([{ plan_id: "p", index: 1, status: "done" }]);
+    } finally {
+      await sub.unsubscribe();
     }
   });
 

@@ -96,7 +96,7 @@ function client(c: AgentContractIr): string {
   for (const e of c.subscribes) {
     body.push([
       tsDoc(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}`, "  "),
-      `  publish${pascal(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void> {`,
+      `  async publish${pascal(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void> {`,
       `    return this.#bus.publish(${str(e.type)}, ${checkPayload(e)}, opts);`,
       "  }",
     ]);
@@ -120,7 +120,7 @@ function publisher(c: AgentContractIr): string {
   const sigs = c.publishes.map(
     (e) => `${tsDoc(e.description, "  ")}\n  ${camel(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void>;`,
   );
-  const impls = c.publishes.map((e) => `    ${camel(eventWords(e.type))}: (payload, opts) => bus.publish(${str(e.type)}, ${checkPayload(e)}, opts),`);
+  const impls = c.publishes.map((e) => `    ${camel(eventWords(e.type))}: async (payload, opts) => bus.publish(${str(e.type)}, ${checkPayload(e)}, opts),`);
   return [
     tsDoc(`The events ${c.name} publishes, typed.`),
     sigs.length === 0 ? `export interface ${n.publisher} {}` : `export interface ${n.publisher} {\n${sigs.join("\n")}\n}`,

@@ -360,7 +360,7 @@ export class PlannerClient {
   }
 
   /** Publishes agent.tool.result, which planner subscribes to: The outcome of a tool call this planner asked for. */
-  publishToolResult(payload: PayloadOf<"agent.tool.result">, opts?: PublishOptions): Promise<void> {
+  async publishToolResult(payload: PayloadOf<"agent.tool.result">, opts?: PublishOptions): Promise<void> {
     return this.#bus.publish("agent.tool.result", payload, opts);
   }
 }
@@ -376,8 +376,8 @@ export interface PlannerPublisher {
 /** Typed publisher of the events planner declares (handlers get one as `ctx.publish`). */
 export function createPlannerPublisher(bus: Bus): PlannerPublisher {
   return {
-    toolCall: (payload, opts) => bus.publish("agent.tool.call", payload, opts),
-    plannerStepCompleted: (payload, opts) => bus.publish("planner.step.completed", check<PlannerStepCompletedPayload>("planner.step.completed.payload", payload), opts),
+    toolCall: async (payload, opts) => bus.publish("agent.tool.call", payload, opts),
+    plannerStepCompleted: async (payload, opts) => bus.publish("planner.step.completed", check<PlannerStepCompletedPayload>("planner.step.completed.payload", payload), opts),
   };
 }
 

@@ -291,7 +291,7 @@ export class TaskWorkerClient {
   }
 
   /** Publishes agent.task.created, which task-worker subscribes to: A task for this worker; one worker instance takes it (queue group task-worker). */
-  publishTaskCreated(payload: PayloadOf<"agent.task.created">, opts?: PublishOptions): Promise<void> {
+  async publishTaskCreated(payload: PayloadOf<"agent.task.created">, opts?: PublishOptions): Promise<void> {
     return this.#bus.publish("agent.task.created", payload, opts);
   }
 }
@@ -309,9 +309,9 @@ export interface TaskWorkerPublisher {
 /** Typed publisher of the events task-worker declares (handlers get one as `ctx.publish`). */
 export function createTaskWorkerPublisher(bus: Bus): TaskWorkerPublisher {
   return {
-    taskCreated: (payload, opts) => bus.publish("agent.task.created", payload, opts),
-    taskWorkerProgress: (payload, opts) => bus.publish("task-worker.progress", check<TaskWorkerProgressPayload>("task-worker.progress.payload", payload), opts),
-    taskCompleted: (payload, opts) => bus.publish("agent.task.completed", payload, opts),
+    taskCreated: async (payload, opts) => bus.publish("agent.task.created", payload, opts),
+    taskWorkerProgress: async (payload, opts) => bus.publish("task-worker.progress", check<TaskWorkerProgressPayload>("task-worker.progress.payload", payload), opts),
+    taskCompleted: async (payload, opts) => bus.publish("agent.task.completed", payload, opts),
   };
 }
 
