@@ -99,7 +99,7 @@ function client(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<s
       parts.push([
         doc(`${s.name}: ${s.description}`, "    "),
         `    public fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<${n.output}> =`,
-        `        bus.invoke(${target}, ${request}, timeout)`,
+        `        ContractSupport.guarded { bus.invoke(${target}, ${request}, timeout) }`,
         `            .thenApply { reply -> ${ktRead(model, named(n.output), checked(c, `${s.id}.output`, "ContractSupport.result(reply)"), '"/payload/result"')} }`,
       ]);
       continue;
@@ -132,7 +132,7 @@ function client(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<s
     parts.push([
       doc(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}`, "    "),
       `    public fun publish${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
-      `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)}))`,
+      `        ContractSupport.guarded { bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)})) }`,
     ]);
   }
   return [
@@ -149,7 +149,7 @@ function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
     [
       doc(e.description, "    "),
       `    public fun ${camelName(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
-      `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)}))`,
+      `        ContractSupport.guarded { bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)})) }`,
     ].join("\n"),
   );
   return [

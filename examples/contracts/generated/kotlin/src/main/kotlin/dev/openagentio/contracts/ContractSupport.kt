@@ -163,18 +163,31 @@ public object ContractSupport {
         }
     }
 
+    /** [start]'s future, or a failed one when [start] throws an AcpException (a refused contract value). */
+    public fun <T> guarded(start: () -> CompletableFuture<T>): CompletableFuture<T> =
+        try {
+            start()
+        } catch (e: AcpException) {
+            CompletableFuture.failedFuture(e)
+        }
+
     /**
      * Runs a stream to its output: [start] subscribes with a frame callback; the future
-     * completes with the Final frame's output, or exceptionally with the Failed frame's error.
+     * completes with the Final frame's output, or exceptionally with the Failed frame's error
+     * (or the AcpException [start] throws, e.g. a refused input).
      */
     public fun <D, O> output(start: ((SkillFrame<D, O>) -> Unit) -> Subscription): CompletableFuture<O> {
         val out = CompletableFuture<O>()
-        val subscription = start { frame ->
-            when (frame) {
-                is SkillFrame.Final -> out.complete(frame.output)
-                is SkillFrame.Failed -> out.completeExceptionally(frame.error)
-                else -> Unit
+        val subscription = try {
+            start { frame ->
+                when (frame) {
+                    is SkillFrame.Final -> out.complete(frame.output)
+                    is SkillFrame.Failed -> out.completeExceptionally(frame.error)
+                    else -> Unit
+                }
             }
+        } catch (e: AcpException) {
+            return CompletableFuture.failedFuture(e)
         }
         return out.whenComplete { _, _ -> subscription.close() }
     }

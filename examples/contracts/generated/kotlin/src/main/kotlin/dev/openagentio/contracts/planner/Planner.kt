@@ -507,7 +507,7 @@ public object PlannerSchemas {
 public class PlannerClient(private val bus: Bus) {
     /** Make a plan: Plans the steps that reach a goal with the tools offered, and starts running them. */
     public fun makePlan(request: MakePlanInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<MakePlanOutput> =
-        bus.invoke(PlannerContract.MAKE_PLAN.target, PlannerSchemas.check("make-plan.input", request.toJson()), timeout)
+        ContractSupport.guarded { bus.invoke(PlannerContract.MAKE_PLAN.target, PlannerSchemas.check("make-plan.input", request.toJson()), timeout) }
             .thenApply { reply -> MakePlanOutput.fromJson(PlannerSchemas.check("make-plan.output", ContractSupport.result(reply)), "/payload/result") }
 
     /** Receives agent.tool.call published by planner: Asks a tool runner to run the tool of a step; call_id is {plan_id}/{step index}. */
@@ -520,18 +520,18 @@ public class PlannerClient(private val bus: Bus) {
 
     /** Publishes agent.tool.result, which planner subscribes to: The outcome of a tool call this planner asked for. */
     public fun publishToolResult(payload: ToolResultPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.tool.result", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.tool.result", payload.toJson())) }
 }
 
 /** Typed publisher of the events planner declares (handlers get one as ctx.publish). */
 public class PlannerPublisher(private val bus: Bus) {
     /** Asks a tool runner to run the tool of a step; call_id is {plan_id}/{step index}. */
     public fun toolCall(payload: ToolCallPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.tool.call", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.tool.call", payload.toJson())) }
 
     /** A step of a plan finished (its tool result arrived). */
     public fun plannerStepCompleted(payload: PlannerStepCompletedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("planner.step.completed", PlannerSchemas.check("planner.step.completed.payload", payload.toJson())))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("planner.step.completed", PlannerSchemas.check("planner.step.completed.payload", payload.toJson()))) }
 }
 
 /** What planner handlers get besides the request: the envelope being handled and the typed publisher. */

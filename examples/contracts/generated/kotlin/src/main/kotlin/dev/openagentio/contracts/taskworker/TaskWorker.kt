@@ -452,12 +452,12 @@ public object TaskWorkerSchemas {
 public class TaskWorkerClient(private val bus: Bus) {
     /** Submit a task: Accepts a task and answers at once with its id; the result comes later as agent.task.completed. */
     public fun submit(request: SubmitInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<SubmitOutput> =
-        bus.invoke(TaskWorkerContract.SUBMIT.target, TaskWorkerSchemas.check("submit.input", request.toJson()), timeout)
+        ContractSupport.guarded { bus.invoke(TaskWorkerContract.SUBMIT.target, TaskWorkerSchemas.check("submit.input", request.toJson()), timeout) }
             .thenApply { reply -> SubmitOutput.fromJson(TaskWorkerSchemas.check("submit.output", ContractSupport.result(reply)), "/payload/result") }
 
     /** Task status: Reports where a task is. */
     public fun status(request: StatusInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<StatusOutput> =
-        bus.invoke(TaskWorkerContract.STATUS.target, TaskWorkerSchemas.check("status.input", request.toJson()), timeout)
+        ContractSupport.guarded { bus.invoke(TaskWorkerContract.STATUS.target, TaskWorkerSchemas.check("status.input", request.toJson()), timeout) }
             .thenApply { reply -> StatusOutput.fromJson(TaskWorkerSchemas.check("status.output", ContractSupport.result(reply)), "/payload/result") }
 
     /** Receives agent.task.created published by task-worker: A task was accepted by submit (the worker's own subscription runs it). */
@@ -474,22 +474,22 @@ public class TaskWorkerClient(private val bus: Bus) {
 
     /** Publishes agent.task.created, which task-worker subscribes to: A task for this worker; one worker instance takes it (queue group task-worker). */
     public fun publishTaskCreated(payload: TaskCreatedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson())) }
 }
 
 /** Typed publisher of the events task-worker declares (handlers get one as ctx.publish). */
 public class TaskWorkerPublisher(private val bus: Bus) {
     /** A task was accepted by submit (the worker's own subscription runs it). */
     public fun taskCreated(payload: TaskCreatedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson())) }
 
     /** How far a running task is. */
     public fun taskWorkerProgress(payload: TaskWorkerProgressPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("task-worker.progress", TaskWorkerSchemas.check("task-worker.progress.payload", payload.toJson())))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("task-worker.progress", TaskWorkerSchemas.check("task-worker.progress.payload", payload.toJson()))) }
 
     /** A task finished: completed with a result, or failed with an error. */
     public fun taskCompleted(payload: TaskCompletedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.task.completed", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.task.completed", payload.toJson())) }
 }
 
 /** What task-worker handlers get besides the request: the envelope being handled and the typed publisher. */

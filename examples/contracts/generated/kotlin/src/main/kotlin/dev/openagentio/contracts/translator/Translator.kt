@@ -431,7 +431,7 @@ public class TranslatorClient(private val bus: Bus) {
 
     /** Detect language: Names the language a text is written in. */
     public fun detectLanguage(request: DetectLanguageInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<DetectLanguageOutput> =
-        bus.invoke(TranslatorContract.DETECT_LANGUAGE.target, TranslatorSchemas.check("detect-language.input", request.toJson()), timeout)
+        ContractSupport.guarded { bus.invoke(TranslatorContract.DETECT_LANGUAGE.target, TranslatorSchemas.check("detect-language.input", request.toJson()), timeout) }
             .thenApply { reply -> DetectLanguageOutput.fromJson(TranslatorSchemas.check("detect-language.output", ContractSupport.result(reply)), "/payload/result") }
 }
 
