@@ -43,6 +43,16 @@ export function validationSites(c: AgentContractIr, model: SchemaModel): Validat
 }
 
 /**
+ * The deepest nesting of arrays and objects a contract value may have, in every language:
+ * deeper values are refused (keyword `depth`, pointer "") before any schema check, so a
+ * recursive schema cannot exhaust a validator's stack.
+ */
+export const MAX_VALUE_DEPTH = 128;
+
+/** What a too deeply nested value should have been. */
+export const DEPTH_EXPECTED = `a value nested at most ${MAX_VALUE_DEPTH} levels deep`;
+
+/**
  * The message of a contract validation error, identical in every language:
  * `translator translate.input /text: expected a non-empty string (minLength)`.
  */

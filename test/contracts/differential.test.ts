@@ -40,6 +40,11 @@ const all = (value: Json, fails: Row["fails"]): Row => ({ module: "keywords", sc
 const base = { name: "abc", count: 3 };
 const withBase = (extra: Record<string, Json>, fails: Row["fails"]): Row => all({ ...base, ...extra }, fails);
 
+/** `levels` arrays, one inside the other. */
+const arrays = (levels: number): Json => (levels === 0 ? 0 : [arrays(levels - 1)]);
+/** A Node chain `levels` deep (each level an object and its children array). */
+const chain = (levels: number): Json => (levels === 1 ? { id: "leaf" } : { id: `n${levels}`, children: [chain(levels - 1)] });
+
 const TABLE: readonly Row[] = [
   // issue 12: TypeScript let this reach the handler; Python and Kotlin failed on something else
   { module: "translator", schema: "translate.input", value: { text: "", to: "xx" }, fails: ["required", "/target"] },
@@ -113,6 +118,15 @@ const TABLE: readonly Row[] = [
   { module: "keywords", schema: "words.output", value: { count: -1 }, fails: ["minimum", "/count"] },
   { module: "keywords", schema: "keywords.noted.payload", value: { note: "x".repeat(11) }, fails: ["maxLength", "/note"] },
   { module: "keywords", schema: "keywords.noted.payload", value: { note: "ok" }, fails: null },
+  // the depth bound: 128 levels of arrays and objects pass, 129 are refused before any schema check
+  { module: "keywords", schema: "keywords.noted.payload", value: { note: "ok", deep: arrays(127) }, fails: null },
+  { module: "keywords", schema: "keywords.noted.payload", value: { note: "ok", deep: arrays(128) }, fails: ["depth", ""] },
+  { module: "keywords", schema: "keywords.noted.payload", value: { note: "x".repeat(11), deep: arrays(128) }, fails: ["depth", ""] },
+  // a recursive schema at the bound: 64 Node levels (128 containers) validate in every language
+  { module: "keywords", schema: "all.output", value: chain(64), fails: null },
+  { module: "keywords", schema: "all.output", value: chain(65), fails: ["depth", ""] },
+  // without the bound the Python validator raised RecursionError here (a recursive schema, 400 levels)
+  { module: "keywords", schema: "all.output", value: chain(400), fails: ["depth", ""] },
 ];
 
 /** What a language reports for one row: null, or the error's code, message and cause. */
@@ -191,7 +205,11 @@ describe("contract validation, the same in every language", () => {
     const ts = tsVerdicts();
     expect(ts.map((v) => (v === null ? null : [v.cause["keyword"], v.cause["pointer"]]))).toEqual(TABLE.map((r) => r.fails));
     expect(ts.every((v) => v === null || v.code === "INVALID_REQUEST")).toBe(true);
-    expect(ts.map((v) => (v === null ? null : { pointer: v.cause["pointer"], expected: v.cause["expected"] }))).toEqual(TABLE.map(ajvVerdict));
+    // ajv has no depth bound: compare the rows the schema decides
+    const bySchema = TABLE.map((r, i) => ({ r, v: ts[i] })).filter(({ r }) => r.fails?.[0] !== "depth");
+    expect(bySchema.map(({ v }) => (v === null || v === undefined ? null : { pointer: v.cause["pointer"], expected: v.cause["expected"] }))).toEqual(
+      bySchema.map(({ r }) => ajvVerdict(r)),
+    );
     // the message names agent, value, pointer, expected and keyword
     expect(ts[0]?.message).toBe('translator translate.input /target: expected property "target" (required)');
     expect(ts[1]?.message).toBe("translator translate.input /text: expected a non-empty string (minLength)");

@@ -10,7 +10,7 @@ import type { SchemaModel } from "../../ir/schema-model.js";
 import type { Check, Failure, Step } from "../../ir/validation-plan.js";
 import { jsPatternToJava } from "../../kotlin/validator-emitter.js";
 import { kotlinString } from "../../kotlin/names.js";
-import type { ValidationSite } from "../sites.js";
+import { DEPTH_EXPECTED, type ValidationSite } from "../sites.js";
 
 const typeCheck = (t: string): string => `JsonSupport.is${t.charAt(0).toUpperCase()}${t.slice(1)}(d)`;
 
@@ -153,11 +153,19 @@ export function kotlinValidators(model: SchemaModel, sites: readonly ValidationS
     "    )",
     "",
     "    /**",
-    "     * [value] when it satisfies the schema [schema]; else InvalidRequestException whose message names",
+    "     * [value] when it satisfies the schema [schema] (a value nested deeper than ContractSupport.MAX_VALUE_DEPTH",
+    "     * levels is refused first, keyword depth); else InvalidRequestException whose message names",
     "     * agent, value, pointer, expected and keyword, with details schema, pointer, keyword and expected.",
     "     */",
     "    public fun check(schema: String, value: JsonElement): JsonElement {",
-    "        val failure = VALIDATORS[schema]?.invoke(value) ?: return value",
+    "        val validate = VALIDATORS[schema] ?: return value",
+    "        val failure = (",
+    "            if (ContractSupport.nestedDeeperThan(value, ContractSupport.MAX_VALUE_DEPTH)) {",
+    `                SchemaFailure("", "depth", ${kotlinString(DEPTH_EXPECTED)})`,
+    "            } else {",
+    "                validate(value)",
+    "            }",
+    "        ) ?: return value",
     '        val where = failure.pointer.ifEmpty { "(root)" }',
     "        throw InvalidRequestException(",
     `            ${kotlinString(`${agent} `)} + schema + " " + where + ": expected " + failure.expected + " (" + failure.keyword + ")",`,

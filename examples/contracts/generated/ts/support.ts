@@ -69,17 +69,32 @@ export type ContractValidator = (value: unknown) => SchemaFailure | undefined;
 export type ContractCheck = <T>(schema: string, value: unknown) => T;
 
 /**
- * The check of an agent's values against its schemas (`validators` by site label): an
+ * The check of an agent's values against its schemas (`validators` by site label; a value
+ * nested more than 128 levels deep is refused first, keyword `depth`): an
  * InvalidRequestError whose message names agent, value, pointer, expected and keyword, and
  * whose `cause` is the {@link ContractViolation}.
  */
 export function contractCheck(agent: string, validators: Readonly<Record<string, ContractValidator>>): ContractCheck {
   return <T>(schema: string, value: unknown): T => {
-    const failure = validators[schema]?.(value);
+    const validate = validators[schema];
+    const failure =
+      validate === undefined ? undefined : nestedDeeperThan(value, 128) ? schemaFailure("", "depth", "a value nested at most 128 levels deep") : validate(value);
     if (failure === undefined) return value as T;
     const cause: ContractViolation = { schema, ...failure };
     throw new InvalidRequestError(`${agent} ${schema} ${failure.pointer || "(root)"}: expected ${failure.expected} (${failure.keyword})`, { cause });
   };
+}
+
+/** @internal True when `value` nests arrays and objects more than `max` levels deep (iterative: any depth is safe). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** @internal A failure (the rendered validators build them). */

@@ -140,6 +140,23 @@ Validator: TypeAlias = Callable[[JsonValue], SchemaDefect | None]
 """Validates one contract value: its first defect (the one every language reports), or None."""
 
 
+MAX_VALUE_DEPTH = 128
+"""The deepest nesting of arrays and objects a contract value may have (every language)."""
+
+
+def nested_deeper_than(value: JsonValue, limit: int) -> bool:
+    """True when `value` nests arrays and objects more than `limit` levels deep (iterative)."""
+    stack: list[tuple[JsonValue, int]] = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if not isinstance(v, dict | list):
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in (v.values() if isinstance(v, dict) else v))
+    return False
+
+
 def _defect(p: str, keyword: str, expected: str, value: JsonValue) -> SchemaDefect:
     return SchemaDefect(p, keyword, expected, render(value))
 
@@ -156,10 +173,17 @@ def check_value(agent: str, validators: Mapping[str, Validator], schema: str, va
     """`value` when it satisfies the agent's schema `schema` (`<skill>.input`, `.output`,
     `.delta`, `<event>.payload`); else InvalidRequestError, whose message names agent, value,
     pointer, expected and keyword, and whose `details["cause"]` is
-    `{"schema", "pointer", "keyword", "expected"}` (spec/agent-contract.md "Validation")."""
+    `{"schema", "pointer", "keyword", "expected"}` (spec/agent-contract.md "Validation").
+    A value nested more than MAX_VALUE_DEPTH levels deep is refused first (keyword `depth`)."""
     validate = validators.get(schema)
     # `value` is JSON data (a generated writer's result or a decoded payload)
-    defect = None if validate is None else validate(cast("JsonValue", value))
+    data = cast("JsonValue", value)
+    if validate is None:
+        defect = None
+    elif nested_deeper_than(data, MAX_VALUE_DEPTH):
+        defect = SchemaDefect("", "depth", "a value nested at most 128 levels deep", render(data))
+    else:
+        defect = validate(data)
     if defect is None:
         return value
     where = defect.pointer or "(root)"

@@ -116,6 +116,26 @@ public object ContractJson {
 
 /** Envelopes, replies and streams of the generated clients and handlers. */
 public object ContractSupport {
+    /** The deepest nesting of arrays and objects a contract value may have (every language). */
+    public const val MAX_VALUE_DEPTH: Int = 128
+
+    /** True when [value] nests arrays and objects more than [max] levels deep (iterative: any depth is safe). */
+    public fun nestedDeeperThan(value: JsonElement, max: Int): Boolean {
+        val stack = ArrayDeque<Pair<JsonElement, Int>>()
+        stack.addLast(value to 0)
+        while (stack.isNotEmpty()) {
+            val (v, depth) = stack.removeLast()
+            val children = when (v) {
+                is JsonObject -> v.values
+                is JsonArray -> v
+                else -> continue
+            }
+            if (depth >= max) return true
+            for (child in children) stack.addLast(child to depth + 1)
+        }
+        return false
+    }
+
     /** A new schema_version 1 envelope of [eventType] (UUID v4 event_id, occurred_at now); a bus may dual-write phase. */
     public fun newEvent(eventType: String, payload: JsonElement): Envelope =
         Envelope(schemaVersion = 1L, eventId = UUID.randomUUID().toString(), eventType = eventType, occurredAt = Instant.now().toString(), payload = payload)

@@ -227,11 +227,19 @@ public object TranslatorSchemas {
     )
 
     /**
-     * [value] when it satisfies the schema [schema]; else InvalidRequestException whose message names
+     * [value] when it satisfies the schema [schema] (a value nested deeper than ContractSupport.MAX_VALUE_DEPTH
+     * levels is refused first, keyword depth); else InvalidRequestException whose message names
      * agent, value, pointer, expected and keyword, with details schema, pointer, keyword and expected.
      */
     public fun check(schema: String, value: JsonElement): JsonElement {
-        val failure = VALIDATORS[schema]?.invoke(value) ?: return value
+        val validate = VALIDATORS[schema] ?: return value
+        val failure = (
+            if (ContractSupport.nestedDeeperThan(value, ContractSupport.MAX_VALUE_DEPTH)) {
+                SchemaFailure("", "depth", "a value nested at most 128 levels deep")
+            } else {
+                validate(value)
+            }
+        ) ?: return value
         val where = failure.pointer.ifEmpty { "(root)" }
         throw InvalidRequestException(
             "translator " + schema + " " + where + ": expected " + failure.expected + " (" + failure.keyword + ")",
