@@ -210,4 +210,11 @@ export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([
   "Phase",
   "EventType",
   "ErrorCode",
+  // contract validation (every language's support code)
+  "SchemaFailure",
+  "SchemaDefect",
+  "ContractViolation",
+  "ContractValidator",
+  "ContractCheck",
+  "ContractSchemas",
 ]);

@@ -9,6 +9,23 @@ import { pointerJoin, type ContractProblem } from "./errors.js";
 import { isObject } from "../ir/types.js";
 import { buildSchemaModel } from "../ir/schema-model.js";
 import { unescapeToken } from "../ir/keywords.js";
+import { toPythonPattern } from "../python/regex.js";
+import { jsPatternToJava } from "../kotlin/validator-emitter.js";
+
+/**
+ * Why a valid ECMA-262 pattern cannot be rendered for every language (the Python and Kotlin
+ * translations refuse it), or undefined when it can.
+ */
+function patternOutsideSubset(pattern: string): string | undefined {
+  for (const translate of [toPythonPattern, jsPatternToJava]) {
+    try {
+      translate(pattern);
+    } catch (err: unknown) {
+      return (err as Error).message;
+    }
+  }
+  return undefined;
+}
 
 /** An embedded schema and where it sits in its file. */
 export interface SchemaSite {
@@ -59,6 +76,16 @@ export function createSchemaChecker(): (file: string, site: SchemaSite, defs: Re
           pointer: at,
           message: `invalid regular expression: ${(err as Error).message}`,
           fix: 'write an ECMA-262 regular expression (with the u flag), e.g. "^[a-z]+$"',
+        });
+        return;
+      }
+      const untranslatable = patternOutsideSubset(pattern);
+      if (untranslatable !== undefined) {
+        problems.push({
+          file,
+          pointer: at,
+          message: `the pattern uses a construct not every language implements (${untranslatable})`,
+          fix: 'write it without Unicode property escapes (\\p{…}), control escapes or \\S \\W \\D inside a class, e.g. "^[A-Za-z]+$" (spec/generator.md "Keyword subset")',
         });
       }
     });

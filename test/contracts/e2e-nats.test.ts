@@ -9,8 +9,19 @@ import { connectNats, type Transport } from "../../runtime/transport/index.js";
 import { InvalidRequestError, NoHandlerError } from "../../runtime/errors.js";
 import type { ToolCallPayload, TaskCompletedPayload } from "../../generated/ts/types.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
-import { TranslatorClient, registerTranslatorHandlers, translatorContract, type TranslateDelta } from "../../examples/contracts/generated/ts/translator.js";
-import { PlannerClient, registerPlannerHandlers, type PlannerStepCompletedPayload } from "../../examples/contracts/generated/ts/planner.js";
+import {
+  TranslatorClient,
+  registerTranslatorHandlers,
+  translatorContract,
+  type TranslateDelta,
+  type TranslateInput,
+} from "../../examples/contracts/generated/ts/translator.js";
+import {
+  PlannerClient,
+  createPlannerPublisher,
+  registerPlannerHandlers,
+  type PlannerStepCompletedPayload,
+} from "../../examples/contracts/generated/ts/planner.js";
 import { TaskWorkerClient, registerTaskWorkerHandlers, type TaskWorkerProgressPayload } from "../../examples/contracts/generated/ts/task-worker.js";
 import type { Registrations } from "../../examples/contracts/generated/ts/support.js";
 
@@ -42,6 +53,8 @@ describe("generated contract code over NATS", () => {
   let agent: Bus;
   let caller: Bus;
   const registrations: Registrations[] = [];
+  /** How often the user code of each translator skill ran. */
+  const calls = { translate: 0, detectLanguage: 0 };
 
   beforeAll(async () => {
     server = await startNatsServer();
@@ -52,12 +65,15 @@ describe("generated contract code over NATS", () => {
     registrations.push(
       registerTranslatorHandlers(agent, {
         async translate(input, stream) {
+          calls.translate++;
           await stream.started({ model: "test" });
           const words = input.text.split(" ").map((w) => `${w}-${input.target}`);
           for (const [i, w] of words.entries()) await stream.delta(i === 0 ? w : ` ${w}`);
           return { text: words.join(" "), source: input.source ?? "en", characters: input.text.length };
         },
         detectLanguage(input) {
+          calls.detectLanguage++;
+          if (input.text === "overconfident") return { language: "fr", confidence: 2 };
           if (input.text === "???") throw new InvalidRequestError("cannot tell the language of punctuation");
           return { language: "fr", confidence: 0.9, alternatives: ["it"] };
         },
@@ -142,6 +158,90 @@ describe("generated contract code over NATS", () => {
     const err: unknown = await translator.detectLanguage({ text: "???" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect((err as InvalidRequestError).message).toContain("punctuation");
+  });
+
+  // issue 12: translate({text: "", to: "xx"}) reached the TypeScript handler.
+  it("the client refuses input that breaks the contract before sending it: INVALID_REQUEST naming the pointer", async () => {
+    const translator = new TranslatorClient(caller);
+    const before = { ...calls };
+    const bad = { text: "", to: "xx" } as unknown as TranslateInput;
+    const err: unknown = await translator.translate(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).cause).toEqual({ schema: "translate.input", pointer: "/target", keyword: "required", expected: 'property "target"' });
+    const short: unknown = await translator.detectLanguage({ text: "" }).catch((e: unknown) => e);
+    expect((short as InvalidRequestError).message).toBe("translator detect-language.input /text: expected a non-empty string (minLength)");
+    expect(calls).toEqual(before);
+  });
+
+  it("the handler refuses input that breaks the contract before its user code runs, with the same code and pointer", async () => {
+    const before = { ...calls };
+    const err: unknown = await caller.invoke(translatorContract.skills.detectLanguage.target, { text: "" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).cause).toEqual({
+      schema: "detect-language.input",
+      pointer: "/text",
+      keyword: "minLength",
+      expected: "a non-empty string",
+    });
+    const stream = caller.streamInvoke(translatorContract.skills.translate.target, { text: "hi", target: "fr", to: "de" });
+    const streamErr: unknown = await (async () => {
+      for await (const _ of stream) {
+        // frames before the error
+      }
+    })().catch((e: unknown) => e);
+    expect(streamErr).toBeInstanceOf(InvalidRequestError);
+    expect((streamErr as InvalidRequestError).cause).toMatchObject({ schema: "translate.input", pointer: "", keyword: "additionalProperties" });
+    expect(calls).toEqual(before);
+  });
+
+  it("a handler's output that breaks the contract is refused by the handler and by the client", async () => {
+    const translator = new TranslatorClient(caller);
+    const err: unknown = await translator.detectLanguage({ text: "overconfident" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).cause).toEqual({
+      schema: "detect-language.output",
+      pointer: "/confidence",
+      keyword: "maximum",
+      expected: "a number <= 1",
+    });
+    // A handler that is not the generated one (another tenant): the client checks what it receives.
+    const rogue = createBus({ agentId: "rogue", transport: transports[0]!, tenant: "rogue" });
+    const client = createBus({ agentId: "client", transport: transports[1]!, tenant: "rogue" });
+    try {
+      const sub = rogue.handleInvoke(translatorContract.skills.detectLanguage.target, () => ({ language: "French", confidence: 0.5 }));
+      await transports[0]!.flush();
+      const got: unknown = await new TranslatorClient(client).detectLanguage({ text: "bonjour" }).catch((e: unknown) => e);
+      expect(got).toBeInstanceOf(InvalidRequestError);
+      expect((got as InvalidRequestError).cause).toMatchObject({ schema: "detect-language.output", pointer: "/language", keyword: "pattern" });
+      await sub.unsubscribe();
+    } finally {
+      await client.close();
+      await rogue.close();
+    }
+  });
+
+  it("custom event payloads are checked when published and when received", async () => {
+    const publisher = createPlannerPublisher(caller);
+    const bad = { plan_id: "p", index: -1, status: "done" } as const;
+    const err: unknown = await publisher.plannerStepCompleted(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect((err as InvalidRequestError).cause).toEqual({
+      schema: "planner.step.completed.payload",
+      pointer: "/index",
+      keyword: "minimum",
+      expected: "a number >= 0",
+    });
+    // Received: a raw publish that breaks the schema never reaches the typed handler; the next one does.
+    const steps = collector<PlannerStepCompletedPayload>(1, "planner.step.completed");
+    const sub = new PlannerClient(caller).onPlannerStepCompleted((p) => steps.push(p));
+    await transports[1]!.flush();
+    try {
+      await agent.publish("planner.step.completed", bad);
+      await agent.publish("planner.step.completed", { plan_id: "p", index: 1, status: "done" });
+      expect(await steps.done).toEqual([{ plan_id: "p", index: 1, status: "done" }]);
+    } finally {
+      await sub.unsubscribe();
+    }
   });
 
   it("fails with NO_HANDLER where nobody serves the skill (another tenant)", async () => {

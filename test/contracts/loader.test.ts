@@ -118,6 +118,21 @@ describe("contract loader", () => {
     expect(list[1]!.fix).toContain("(declared: Known)");
   });
 
+  it("a valid pattern that Python or Kotlin cannot render is refused at its pointer (one pattern dialect in every language)", () => {
+    const list = problems(
+      folder({
+        "echo.agent.json": contract((c) => {
+          c["skills"][0].input.properties.text.pattern = "^\\p{L}+$";
+          c["skills"][0].output = { type: "string", pattern: "[\\S]+" };
+        }),
+      }),
+    );
+    expect(list.map((p) => p.pointer)).toEqual(["/skills/0/input/properties/text/pattern", "/skills/0/output/pattern"]);
+    expect(list[0]!.message).toContain("Unicode property escapes");
+    expect(list[1]!.message).toContain("\\S inside a character class");
+    expect(list[0]!.fix).toContain('"^[A-Za-z]+$"');
+  });
+
   it("duplicate skill: points at the second one and names the first", () => {
     const p = only(folder({ "echo.agent.json": contract((c) => c["skills"].push({ ...c["skills"][0], name: "Again" })) }));
     expect(p).toMatchObject({ pointer: "/skills/1/id", message: 'skill id "say" is already used by #/skills/0/id', fix: "give every skill a distinct id" });

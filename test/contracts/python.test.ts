@@ -72,7 +72,7 @@ describe("generated Python contract code", () => {
     check(join(work, "examples"));
   }, 180_000);
 
-  it("clients call handlers through an in-process Bus: invoke, stream, events, errors, pointers (type-checked with mypy --strict)", () => {
+  it("clients call handlers on the runtime Bus (MemoryTransport): invoke, stream, events, errors, contract checks, pointers (type-checked with mypy --strict)", () => {
     const dir = join(work, "examples");
     const script = join(REPO_ROOT, "test/contracts/fixtures/python_roundtrip.py");
     const r = run("python3", ["-B", script], dir);

@@ -1,21 +1,22 @@
 /**
  * Kotlin output of `oaio generate --contracts`: sources under `kotlin/src/main/kotlin/`,
  * `dev/openagentio/contracts/ContractSupport.kt` and one `<agent>/<Agent>.kt` per contract
- * (package `dev.openagentio.contracts.<agent>`). They compile against the generated Kotlin
- * SDK (`dev.openagentio.acp`) and kotlinx.serialization-json; add them to a module that
- * depends on both.
+ * (package `dev.openagentio.contracts.<agent>`), and `kotlin/pom.xml`, a Maven module
+ * depending on the generated Kotlin SDK's coordinates (`dev.openagentio:acp-sdk`) and
+ * kotlinx.serialization-json, built with the SDK's compiler settings.
  */
 import { generatedHeader, type GeneratedFile } from "../../emitter.js";
 import { agentNames } from "../names.js";
 import type { ContractIr } from "../types.js";
 import { kotlinModule, kotlinPackage } from "./module.js";
 import { KOTLIN_CONTRACTS_PACKAGE, kotlinSupportSource } from "./support.js";
+import { KOTLIN_BUILD } from "../../kotlin/emitter.js";
 
 /** Source root of the Kotlin output, relative to the output folder. */
 export const KOTLIN_SOURCE_ROOT = "kotlin/src/main/kotlin";
 
 const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
-  ["dev.openagentio.acp", ["Bus", "Envelope", "InvalidRequestException", "Subscription"]],
+  ["dev.openagentio.acp", ["Bus", "Envelope", "InvalidRequestException", "JsonSupport", "SchemaFailure", "Subscription"]],
   [KOTLIN_CONTRACTS_PACKAGE, ["ContractJson", "ContractSupport", "DeltaEncoding", "DeltaWriter", "SkillFrame", "SkillInfo", "SkillMode"]],
   ["java.time", ["Duration"]],
   ["java.util.concurrent", ["CompletableFuture"]],
@@ -33,10 +34,84 @@ function imports(body: string, sdkModels: readonly string[]): string {
   return lines.sort().join("\n");
 }
 
+/** Maven coordinates of the generated contract module. */
+export const KOTLIN_CONTRACTS_ARTIFACT = { groupId: KOTLIN_BUILD.groupId, artifactId: "acp-contracts", version: KOTLIN_BUILD.version } as const;
+
+/** `kotlin/pom.xml`: the contract sources as a Maven module on the SDK (warnings as errors, explicit API). */
+function pom(ir: ContractIr): string {
+  const agents = ir.contracts.map((c) => `${c.name} ${c.version}`).join(", ");
+  const b = KOTLIN_BUILD;
+  const a = KOTLIN_CONTRACTS_ARTIFACT;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+${generatedHeader("<!--", "agent contracts")} -->
+<project xmlns="http://maven.apache.org/POM/4.0.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>${a.groupId}</groupId>
+  <artifactId>${a.artifactId}</artifactId>
+  <version>${a.version}</version>
+  <packaging>jar</packaging>
+  <name>OpenAgentIO agent contracts</name>
+  <description>Typed clients and handlers of agent contracts (${agents}) on the OpenAgentIO Kotlin SDK.</description>
+
+  <properties>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+    <kotlin.version>${b.kotlinVersion}</kotlin.version>
+    <kotlin.compiler.jvmTarget>17</kotlin.compiler.jvmTarget>
+  </properties>
+
+  <dependencies>
+    <dependency>
+      <groupId>${b.groupId}</groupId>
+      <artifactId>${b.artifactId}</artifactId>
+      <version>${b.version}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.jetbrains.kotlin</groupId>
+      <artifactId>kotlin-stdlib</artifactId>
+      <version>\${kotlin.version}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.jetbrains.kotlinx</groupId>
+      <artifactId>kotlinx-serialization-json-jvm</artifactId>
+      <version>${b.serializationVersion}</version>
+    </dependency>
+  </dependencies>
+
+  <build>
+    <!-- Build output stays inside this folder. -->
+    <directory>\${project.basedir}/target</directory>
+    <sourceDirectory>src/main/kotlin</sourceDirectory>
+    <plugins>
+      <plugin>
+        <groupId>org.jetbrains.kotlin</groupId>
+        <artifactId>kotlin-maven-plugin</artifactId>
+        <version>\${kotlin.version}</version>
+        <configuration>
+          <args>
+            <arg>-Werror</arg>
+            <arg>-Xexplicit-api=strict</arg>
+          </args>
+        </configuration>
+        <executions>
+          <execution>
+            <id>compile</id>
+            <goals><goal>compile</goal></goals>
+          </execution>
+        </executions>
+      </plugin>
+    </plugins>
+  </build>
+</project>
+`;
+}
+
 /** Emits the Kotlin sources of every contract. */
 export function emitKotlinContracts(ir: ContractIr): GeneratedFile[] {
   const base = `${KOTLIN_SOURCE_ROOT}/${KOTLIN_CONTRACTS_PACKAGE.replace(/\./g, "/")}`;
-  const files: GeneratedFile[] = [{ path: `${base}/ContractSupport.kt`, content: kotlinSupportSource(generatedHeader("//", "agent contracts")) }];
+  const files: GeneratedFile[] = [
+    { path: `${base}/ContractSupport.kt`, content: kotlinSupportSource(generatedHeader("//", "agent contracts")) },
+    { path: "kotlin/pom.xml", content: pom(ir) },
+  ];
   for (const c of ir.contracts) {
     const m = kotlinModule(c);
     const pkg = kotlinPackage(c.name);

@@ -10,8 +10,19 @@ import { buildTypeModel, type TypeModel } from "../model.js";
 import type { AgentContractIr, EventIr, SkillIr } from "../types.js";
 import { KOTLIN_CONTRACTS_PACKAGE } from "./support.js";
 import { ktRead, ktWrite, renderKotlinDecl } from "./types.js";
+import { contractModel } from "../contract-model.js";
+import { validationSites } from "../sites.js";
+import { kotlinValidators } from "./validator.js";
 
 const named = (name: string) => ({ kind: "named", name }) as const;
+
+/** The object holding a contract's validators and `check`. */
+const schemasObject = (c: AgentContractIr): string => `${agentNames(c.name).pascal}Schemas`;
+
+/** `<Agent>Schemas.check("<label>", json)`: the JSON once it satisfies the contract's schema. */
+function checked(c: AgentContractIr, label: string, json: string): string {
+  return `${schemasObject(c)}.check(${kotlinString(label)}, ${json})`;
+}
 const doc = (text: string, indent = ""): string => kdoc(text, indent).trimEnd();
 
 /** The Kotlin package of one contract: `dev.openagentio.contracts.taskworker`. */
@@ -23,13 +34,13 @@ function payloadClass(e: EventIr): string {
   return e.standardPayload ?? eventPayloadName(e.type);
 }
 
-function readPayload(model: TypeModel, e: EventIr): string {
+function readPayload(model: TypeModel, c: AgentContractIr, e: EventIr): string {
   if (e.standardPayload !== undefined) return `${e.standardPayload}.fromJson(ContractSupport.payload(envelope))`;
-  return ktRead(model, named(eventPayloadName(e.type)), "ContractSupport.payload(envelope)", '"/payload"');
+  return ktRead(model, named(eventPayloadName(e.type)), checked(c, `${e.type}.payload`, "ContractSupport.payload(envelope)"), '"/payload"');
 }
 
-function writePayload(model: TypeModel, e: EventIr): string {
-  return e.standardPayload !== undefined ? "payload.toJson()" : ktWrite(model, named(eventPayloadName(e.type)), "payload");
+function writePayload(model: TypeModel, c: AgentContractIr, e: EventIr): string {
+  return e.standardPayload !== undefined ? "payload.toJson()" : checked(c, `${e.type}.payload`, ktWrite(model, named(eventPayloadName(e.type)), "payload"));
 }
 
 function facts(c: AgentContractIr, skillConsts: ReadonlyMap<string, string>): string[] {
@@ -62,14 +73,18 @@ function facts(c: AgentContractIr, skillConsts: ReadonlyMap<string, string>): st
   ];
 }
 
-function streamFns(model: TypeModel, s: SkillIr): string[] {
+function streamFns(model: TypeModel, c: AgentContractIr, s: SkillIr): string[] {
   const n = skillNames(s.id);
   const lines = [
-    `private fun read${n.delta}(json: JsonElement, at: String): ${n.delta} = ${ktRead(model, named(n.delta), "json", "at")}`,
+    `private fun read${n.delta}(json: JsonElement, at: String): ${n.delta} = ${ktRead(model, named(n.delta), checked(c, `${s.id}.delta`, "json"), "at")}`,
     "",
-    `private fun read${n.output}(json: JsonElement, at: String): ${n.output} = ${ktRead(model, named(n.output), "json", "at")}`,
+    `private fun read${n.output}(json: JsonElement, at: String): ${n.output} = ${ktRead(model, named(n.output), checked(c, `${s.id}.output`, "json"), "at")}`,
   ];
-  if (s.delta?.encoding === "data") lines.push("", `private fun write${n.delta}(delta: ${n.delta}): JsonObject = ${ktWrite(model, named(n.delta), "delta")}`);
+  if (s.delta?.encoding === "data")
+    lines.push(
+      "",
+      `private fun write${n.delta}(delta: ${n.delta}): JsonObject = ${checked(c, `${s.id}.delta`, ktWrite(model, named(n.delta), "delta"))} as JsonObject`,
+    );
   return lines;
 }
 
@@ -79,13 +94,13 @@ function client(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<s
   for (const s of c.skills) {
     const n = skillNames(s.id);
     const target = `${a.pascal}Contract.${skillConsts.get(s.id)}.target`;
-    const request = ktWrite(model, named(n.input), "request");
+    const request = checked(c, `${s.id}.input`, ktWrite(model, named(n.input), "request"));
     if (s.mode === "invoke") {
       parts.push([
         doc(`${s.name}: ${s.description}`, "    "),
         `    public fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<${n.output}> =`,
-        `        bus.invoke(${target}, ${request}, timeout)`,
-        `            .thenApply { reply -> ${ktRead(model, named(n.output), "ContractSupport.result(reply)", '"/payload/result"')} }`,
+        `        ContractSupport.guarded { bus.invoke(${target}, ${request}, timeout) }`,
+        `            .thenApply { reply -> ${ktRead(model, named(n.output), checked(c, `${s.id}.output`, "ContractSupport.result(reply)"), '"/payload/result"')} }`,
       ]);
       continue;
     }
@@ -110,14 +125,14 @@ function client(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<s
     parts.push([
       doc(`Receives ${e.type} published by ${c.name}: ${e.description}`, "    "),
       `    public fun on${pascal(eventWords(e.type))}(queue: String? = null, handler: (${payloadClass(e)}, Envelope) -> Unit): Subscription =`,
-      `        bus.subscribe(${kotlinString(e.type)}, queue) { envelope -> handler(${readPayload(model, e)}, envelope) }`,
+      `        bus.subscribe(${kotlinString(e.type)}, queue) { envelope -> handler(${readPayload(model, c, e)}, envelope) }`,
     ]);
   }
   for (const e of c.subscribes) {
     parts.push([
       doc(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}`, "    "),
       `    public fun publish${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
-      `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, e)}))`,
+      `        ContractSupport.guarded { bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)})) }`,
     ]);
   }
   return [
@@ -134,7 +149,7 @@ function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
     [
       doc(e.description, "    "),
       `    public fun ${camelName(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
-      `        bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, e)}))`,
+      `        ContractSupport.guarded { bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)})) }`,
     ].join("\n"),
   );
   return [
@@ -179,21 +194,25 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
   for (const s of c.skills) {
     const n = skillNames(s.id);
     const target = `${a.pascal}Contract.${skillConsts.get(s.id)}.target`;
-    const input = ktRead(model, named(n.input), "ContractSupport.payload(request)", '"/payload"');
+    const input = ktRead(model, named(n.input), checked(c, `${s.id}.input`, "ContractSupport.payload(request)"), '"/payload"');
+    const output = `            ${checked(c, `${s.id}.output`, ktWrite(model, named(n.output), "output"))}`;
     const ctx = `${a.context}(request, publish)`;
     if (s.mode === "invoke") {
       subs.push(
         `        bus.handleInvoke(${target}) { request ->`,
         `            val output = impl.${camelName(n.method)}(${input}, ${ctx})`,
-        `            ${ktWrite(model, named(n.output), "output")}`,
+        output,
         "        },",
       );
     } else {
-      const writer = s.delta?.encoding === "data" ? `ContractSupport.dataWriter(emit, ::write${n.delta})` : "ContractSupport.textWriter(emit)";
+      const writer =
+        s.delta?.encoding === "data"
+          ? `ContractSupport.dataWriter(emit, ::write${n.delta})`
+          : `ContractSupport.textWriter(emit) { ${checked(c, `${s.id}.delta`, "it")} }`;
       subs.push(
         `        bus.handleStream(${target}) { request, emit ->`,
         `            val output = impl.${camelName(n.method)}(${input}, ${writer}, ${ctx})`,
-        `            ${ktWrite(model, named(n.output), "output")}`,
+        output,
         "        },",
       );
     }
@@ -201,7 +220,7 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
   for (const e of c.subscribes) {
     const queue = e.queue ? `${a.pascal}Contract.NAME` : "null";
     subs.push(
-      `        bus.subscribe(${kotlinString(e.type)}, ${queue}) { envelope -> impl.on${pascal(eventWords(e.type))}(${readPayload(model, e)}, ${a.context}(envelope, publish)) },`,
+      `        bus.subscribe(${kotlinString(e.type)}, ${queue}) { envelope -> impl.on${pascal(eventWords(e.type))}(${readPayload(model, c, e)}, ${a.context}(envelope, publish)) },`,
     );
   }
   return [
@@ -227,7 +246,9 @@ export function kotlinModule(c: AgentContractIr): { body: string; sdkModels: str
   );
   const sections: string[] = model.decls.map((d) => renderKotlinDecl(model, d));
   sections.push(facts(c, skillConsts).join("\n"));
-  for (const s of c.skills) if (s.mode === "stream") sections.push(streamFns(model, s).join("\n"));
+  const schemas = contractModel(c);
+  sections.push(kotlinValidators(schemas, validationSites(c, schemas), schemasObject(c), c.name));
+  for (const s of c.skills) if (s.mode === "stream") sections.push(streamFns(model, c, s).join("\n"));
   sections.push(
     client(model, c, skillConsts).join("\n"),
     publisherAndContext(model, c).join("\n"),

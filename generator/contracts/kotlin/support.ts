@@ -6,11 +6,16 @@
  * templates/ContractSupport.kt.hbs.
  */
 import { loadTemplates, templatesDir } from "../../templates.js";
+import { MAX_VALUE_DEPTH } from "../sites.js";
 
 /** Kotlin package of the support code; each contract gets `<this>.<agent>`. */
 export const KOTLIN_CONTRACTS_PACKAGE = "dev.openagentio.contracts";
 
 /** Source of ContractSupport.kt. */
 export function kotlinSupportSource(header: string): string {
-  return loadTemplates(templatesDir("contracts", "kotlin")).render("ContractSupport.kt", { header, pkg: KOTLIN_CONTRACTS_PACKAGE });
+  return loadTemplates(templatesDir("contracts", "kotlin")).render("ContractSupport.kt", {
+    header,
+    pkg: KOTLIN_CONTRACTS_PACKAGE,
+    maxDepth: String(MAX_VALUE_DEPTH),
+  });
 }

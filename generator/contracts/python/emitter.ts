@@ -1,7 +1,7 @@
 /**
  * Python output of `oaio generate --contracts`: the package `openagentio_contracts` under
  * `python/`, with `_support.py`, one module per contract (`task_worker.py`) and `py.typed`.
- * It depends on the generated `openagentio` SDK (Envelope, Bus Protocol, payload models).
+ * It depends on the generated `openagentio` SDK (Envelope, payload models, `openagentio.runtime.Bus`).
  */
 import { generatedHeader, type GeneratedFile } from "../../emitter.js";
 import { agentNames } from "../names.js";
@@ -10,6 +10,7 @@ import { pythonModule } from "./module.js";
 import { pythonSupportSource } from "./support.js";
 import { formatPython } from "./format.js";
 import { wrap } from "../../python/pyfmt.js";
+import { PYTHON_PACKAGE_VERSION } from "../../python/view.js";
 
 /** Package (import name) of the generated Python contract code. */
 export const PYTHON_PACKAGE = "openagentio_contracts";
@@ -18,26 +19,32 @@ export const PYTHON_PACKAGE = "openagentio_contracts";
 const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
   ["__future__", ["annotations"]],
   ["", []],
+  ["re", []],
   ["collections.abc", ["AsyncIterator", "Awaitable", "Callable", "Mapping"]],
   ["dataclasses", ["dataclass", "field"]],
   ["enum", ["StrEnum"]],
   ["typing", ["ClassVar", "Final", "Literal", "Protocol", "Self", "TypeAlias"]],
   ["", []],
-  ["openagentio", ["ABSENT", "Absent", "Bus", "Envelope", "JsonObject", "JsonValue", "StreamWriter", "Subscription"]],
-  ["openagentio.streams", ["response_result"]],
+  ["openagentio", ["ABSENT", "Absent", "Envelope", "JsonObject", "JsonValue", "SchemaDefect"]],
+  ["openagentio._json", ["is_integer", "is_number", "json_equal"]],
+  ["openagentio.runtime", ["Bus", "HandlerContext", "StreamWriter", "Subscription"]],
   ["", []],
   [".", []],
 ];
 
 const SUPPORT_NAMES = [
+  "T",
+  "Validator",
+  "_always_valid",
+  "_defect",
+  "_missing",
+  "check_value",
   "DataDeltaWriter",
   "DeltaWriter",
   "SkillFrame",
   "SkillInfo",
   "TextDeltaWriter",
   "child",
-  "new_event",
-  "payload_of",
   "read_bool",
   "read_enum",
   "read_float",
@@ -51,6 +58,12 @@ const SUPPORT_NAMES = [
   "typed_stream",
 ];
 
+/** isort's order of imported names: CONSTANTS, then Classes, then the rest, each by code point. */
+function isortNames(names: readonly string[]): string[] {
+  const rank = (n: string): number => (n.length > 1 && n === n.toUpperCase() ? 0 : /^[A-Z]/.test(n) ? 1 : 2);
+  return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The import block of a module whose body is `body` (only names the body uses). */
 function importBlock(body: string, sdkModels: readonly string[]): string {
   const used = (name: string): boolean => new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(body);
@@ -60,7 +73,11 @@ function importBlock(body: string, sdkModels: readonly string[]): string {
       groups.push([]);
       continue;
     }
-    const list = mod === "__future__" ? names : mod === "." ? SUPPORT_NAMES.filter(used) : names.filter(used);
+    if (mod === "re") {
+      if (/(?<![\w.])re\./.test(body)) groups[groups.length - 1]!.push("import re");
+      continue;
+    }
+    const list = mod === "__future__" ? names : mod === "." ? isortNames(SUPPORT_NAMES.filter(used)) : names.filter(used);
     const all =
       mod === "openagentio"
         ? [...list, ...sdkModels].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0))
@@ -76,6 +93,40 @@ function importBlock(body: string, sdkModels: readonly string[]): string {
     .join("\n\n");
 }
 
+/** Distribution name of the generated package (`pip install` name). */
+export const PYTHON_DISTRIBUTION = "openagentio-contracts";
+
+/**
+ * `python/pyproject.toml`: an installable package (setuptools, `pip install <out>/python`)
+ * depending on the generated SDK `openagentio` of the same toolkit version.
+ */
+function pyproject(ir: ContractIr, header: string): string {
+  const agents = ir.contracts.map((c) => `${c.name} ${c.version}`).join(", ");
+  return [
+    header,
+    "[build-system]",
+    'requires = ["setuptools>=61"]',
+    'build-backend = "setuptools.build_meta"',
+    "",
+    "[project]",
+    `name = "${PYTHON_DISTRIBUTION}"`,
+    `version = "${PYTHON_PACKAGE_VERSION}"`,
+    `description = ${JSON.stringify(`Typed clients and handlers of agent contracts (${agents}) on the openagentio runtime Bus.`)}`,
+    'requires-python = ">=3.11"',
+    `dependencies = ["openagentio==${PYTHON_PACKAGE_VERSION}"]`,
+    "",
+    "[project.optional-dependencies]",
+    `nats = ["openagentio[nats]==${PYTHON_PACKAGE_VERSION}"]`,
+    "",
+    "[tool.setuptools]",
+    `packages = ["${PYTHON_PACKAGE}"]`,
+    "",
+    "[tool.setuptools.package-data]",
+    `${PYTHON_PACKAGE} = ["py.typed"]`,
+    "",
+  ].join("\n");
+}
+
 /** Emits the Python package of every contract. */
 export function emitPythonContracts(ir: ContractIr): GeneratedFile[] {
   const root = `python/${PYTHON_PACKAGE}`;
@@ -83,6 +134,7 @@ export function emitPythonContracts(ir: ContractIr): GeneratedFile[] {
   const files: GeneratedFile[] = [
     { path: `${root}/_support.py`, content: pythonSupportSource(header("agent contracts")) },
     { path: `${root}/py.typed`, content: "" },
+    { path: "python/pyproject.toml", content: pyproject(ir, header("agent contracts")) },
   ];
   for (const c of ir.contracts) {
     const m = pythonModule(c);

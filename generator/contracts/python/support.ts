@@ -1,12 +1,17 @@
 /**
  * `python/openagentio_contracts/_support.py`: what the generated contract modules share —
- * JSON readers that name the JSON pointer of a defect, envelopes for published events,
- * typed stream frames and delta writers over the `openagentio` Bus Protocol. Same text for
- * every contract folder: templates/_support.py.hbs.
+ * the contract check, JSON readers that name the JSON pointer of a defect, typed stream
+ * frames and delta writers over `openagentio.runtime.Bus`. Same text for every contract
+ * folder: templates/_support.py.hbs.
  */
 import { loadTemplates, templatesDir } from "../../templates.js";
+import { DEPTH_EXPECTED, MAX_VALUE_DEPTH } from "../sites.js";
 
 /** Source of `_support.py`. */
 export function pythonSupportSource(header: string): string {
-  return loadTemplates(templatesDir("contracts", "python")).render("_support.py", { header });
+  return loadTemplates(templatesDir("contracts", "python")).render("_support.py", {
+    header,
+    maxDepth: String(MAX_VALUE_DEPTH),
+    depthExpected: JSON.stringify(DEPTH_EXPECTED),
+  });
 }

@@ -6,6 +6,9 @@
 import { agentNames, camel, eventPayloadName, eventWords, pascal, skillNames } from "../names.js";
 import type { AgentContractIr, EventIr, SkillIr } from "../types.js";
 import { docBlock } from "../../render/code-writer.js";
+import { contractModel } from "../contract-model.js";
+import { validationSites } from "../sites.js";
+import { TS_VALIDATION_HELPERS, tsValidators } from "./validator.js";
 
 /** TSDoc block with `indent`; `*\/` in the text is defused. */
 export function tsDoc(text: string, indent = ""): string {
@@ -22,6 +25,11 @@ function payloadType(e: EventIr): string {
 /** Explicit payload type argument of bus.subscribe for custom events (standard ones infer it). */
 function subscribeTypeArgs(e: EventIr): string {
   return e.standardPayload !== undefined ? "" : `<${str(e.type)}, ${eventPayloadName(e.type)}>`;
+}
+
+/** The payload argument of a publish: custom payloads are checked against their schema. */
+function checkPayload(e: EventIr): string {
+  return e.standardPayload !== undefined ? "payload" : `check<${eventPayloadName(e.type)}>(${str(`${e.type}.payload`)}, payload)`;
 }
 
 function contractConst(c: AgentContractIr): string {
@@ -48,20 +56,25 @@ function clientSkill(c: AgentContractIr, s: SkillIr): string[] {
   if (s.mode === "invoke") {
     return [
       tsDoc(`${s.name}: ${s.description}`, "  "),
-      `  ${n.method}(input: ${n.input}, opts?: InvokeOptions): Promise<${n.output}> {`,
-      `    return this.#bus.invoke<${n.output}>(${target}, input, opts);`,
+      `  async ${n.method}(input: ${n.input}, opts?: InvokeOptions): Promise<${n.output}> {`,
+      `    const output = await this.#bus.invoke(${target}, check(${str(`${s.id}.input`)}, input), opts);`,
+      `    return check<${n.output}>(${str(`${s.id}.output`)}, output);`,
       "  }",
     ];
   }
   return [
     tsDoc(`${s.name}: ${s.description}\nRuns the stream and resolves with its output; \`${n.streamMethod}\` gives the deltas.`, "  "),
-    `  ${n.method}(input: ${n.input}, opts?: SkillStreamOptions): Promise<${n.output}> {`,
-    `    return this.${n.streamMethod}(input, opts).output();`,
+    `  async ${n.method}(input: ${n.input}, opts?: SkillStreamOptions): Promise<${n.output}> {`,
+    `    return await this.${n.streamMethod}(input, opts).output();`,
     "  }",
     "",
-    tsDoc(`${s.name}, streamed: ${n.delta} deltas, then the ${n.output}.`, "  "),
+    tsDoc(`${s.name}, streamed: ${n.delta} deltas, then the ${n.output}.\nThrows INVALID_REQUEST at once when \`input\` breaks the contract.`, "  "),
     `  ${n.streamMethod}(input: ${n.input}, opts?: SkillStreamOptions): SkillStream<${n.delta}, ${n.output}> {`,
-    `    return typedStream<${n.delta}, ${n.output}>(this.#bus.streamInvoke(${target}, input, opts), ${str(s.delta?.encoding ?? "text")});`,
+    `    const call = this.#bus.streamInvoke(${target}, check(${str(`${s.id}.input`)}, input), opts);`,
+    `    return typedStream<${n.delta}, ${n.output}>(call, ${str(s.delta?.encoding ?? "text")}, {`,
+    `      delta: (value) => check<${n.delta}>(${str(`${s.id}.delta`)}, value),`,
+    `      output: (value) => check<${n.output}>(${str(`${s.id}.output`)}, value),`,
+    "    });",
     "  }",
   ];
 }
@@ -74,15 +87,17 @@ function client(c: AgentContractIr): string {
     body.push([
       tsDoc(`Receives ${e.type} published by ${c.name}: ${e.description}`, "  "),
       `  on${pascal(eventWords(e.type))}(handler: (payload: ${t}, ctx: HandlerContext) => void | Promise<void>, opts?: SubscribeOptions): Subscription {`,
-      `    return this.#bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, handler, opts);`,
+      e.standardPayload !== undefined
+        ? `    return this.#bus.subscribe(${str(e.type)}, handler, opts);`
+        : `    return this.#bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, (payload, ctx) => handler(check(${str(`${e.type}.payload`)}, payload), ctx), opts);`,
       "  }",
     ]);
   }
   for (const e of c.subscribes) {
     body.push([
       tsDoc(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}`, "  "),
-      `  publish${pascal(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void> {`,
-      `    return this.#bus.publish(${str(e.type)}, payload, opts);`,
+      `  async publish${pascal(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void> {`,
+      `    return this.#bus.publish(${str(e.type)}, ${checkPayload(e)}, opts);`,
       "  }",
     ]);
   }
@@ -105,7 +120,7 @@ function publisher(c: AgentContractIr): string {
   const sigs = c.publishes.map(
     (e) => `${tsDoc(e.description, "  ")}\n  ${camel(eventWords(e.type))}(payload: ${payloadType(e)}, opts?: PublishOptions): Promise<void>;`,
   );
-  const impls = c.publishes.map((e) => `    ${camel(eventWords(e.type))}: (payload, opts) => bus.publish(${str(e.type)}, payload, opts),`);
+  const impls = c.publishes.map((e) => `    ${camel(eventWords(e.type))}: async (payload, opts) => bus.publish(${str(e.type)}, ${checkPayload(e)}, opts),`);
   return [
     tsDoc(`The events ${c.name} publishes, typed.`),
     sigs.length === 0 ? `export interface ${n.publisher} {}` : `export interface ${n.publisher} {\n${sigs.join("\n")}\n}`,
@@ -152,14 +167,25 @@ function register(c: AgentContractIr): string {
     const target = `${n.contract}.skills.${k.method}.target`;
     subs.push(
       s.mode === "invoke"
-        ? `    bus.handleInvoke<${k.input}, ${k.output}>(${target}, (input, ctx) => impl.${k.method}(input, withPublisher(ctx, publish)), opts),`
-        : `    bus.handleStream<${k.input}>(${target}, (input, writer, ctx) =>\n      impl.${k.method}(input, deltaWriter<${k.delta}>(writer, ${str(s.delta?.encoding ?? "text")}), withPublisher(ctx, publish)), opts),`,
+        ? [
+            `    bus.handleInvoke(${target}, async (input, ctx) => {`,
+            `      const output = await impl.${k.method}(check<${k.input}>(${str(`${s.id}.input`)}, input), withPublisher(ctx, publish));`,
+            `      return check<${k.output}>(${str(`${s.id}.output`)}, output);`,
+            "    }, opts),",
+          ].join("\n")
+        : [
+            `    bus.handleStream(${target}, async (input, writer, ctx) => {`,
+            `      const request = check<${k.input}>(${str(`${s.id}.input`)}, input);`,
+            `      const deltas = deltaWriter<${k.delta}>(writer, ${str(s.delta?.encoding ?? "text")}, (d) => check<${k.delta}>(${str(`${s.id}.delta`)}, d));`,
+            `      return check<${k.output}>(${str(`${s.id}.output`)}, await impl.${k.method}(request, deltas, withPublisher(ctx, publish)));`,
+            "    }, opts),",
+          ].join("\n"),
     );
   }
   for (const e of c.subscribes) {
     const queue = e.queue ? `queue: ${n.contract}.name, ` : "";
     subs.push(
-      `    bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, (payload, ctx) => impl.on${pascal(eventWords(e.type))}(payload, withPublisher(ctx, publish)), { ${queue}...opts }),`,
+      `    bus.subscribe${subscribeTypeArgs(e)}(${str(e.type)}, (payload, ctx) => impl.on${pascal(eventWords(e.type))}(${e.standardPayload !== undefined ? "payload" : `check(${str(`${e.type}.payload`)}, payload)`}, withPublisher(ctx, publish)), { ${queue}...opts }),`,
     );
   }
   return [
@@ -175,9 +201,19 @@ function register(c: AgentContractIr): string {
   ].join("\n");
 }
 
+/** The validators of the contract's values and the module's `check` over them. */
+function validation(c: AgentContractIr): string {
+  const table = `${camel(c.name)}Schemas`;
+  return [
+    tsValidators(contractModel(c), validationSites(c, contractModel(c)), table, c.name),
+    "",
+    `const check: ContractCheck = contractCheck(${str(c.name)}, ${table});`,
+  ].join("\n");
+}
+
 /** Everything after the imports and types of `ts/<agent>.ts`. */
 export function tsModuleBody(c: AgentContractIr): string {
-  return [contractConst(c), client(c), publisher(c), handlers(c), register(c)].join("\n\n");
+  return [contractConst(c), validation(c), client(c), publisher(c), handlers(c), register(c)].join("\n\n");
 }
 
 /** The import lines of `ts/<agent>.ts` (only what the body uses). */
@@ -185,12 +221,14 @@ export function tsModuleImports(c: AgentContractIr): string {
   const hasStream = c.skills.some((s) => s.mode === "stream");
   const hasInvoke = c.skills.some((s) => s.mode === "invoke");
   const usesPayloadOf = [...c.publishes, ...c.subscribes].some((e) => e.standardPayload !== undefined);
-  const types = ["Bus", "ContractContext", "RegisterOptions", "Registrations"];
+  const types = ["Bus", "ContractCheck", "ContractContext", "RegisterOptions", "Registrations", "SchemaFailure"];
   if (c.publishes.length > 0) types.push("HandlerContext", "SubscribeOptions", "Subscription");
   if (c.publishes.length > 0 || c.subscribes.length > 0) types.push("PublishOptions");
   if (hasInvoke) types.push("InvokeOptions");
   if (usesPayloadOf) types.push("PayloadOf");
   if (hasStream) types.push("DeltaWriter", "SkillStream", "SkillStreamOptions");
-  const values = ["group", "withPublisher", ...(hasStream ? ["deltaWriter", "typedStream"] : [])];
+  const body = tsModuleBody(c);
+  const helpers = TS_VALIDATION_HELPERS.filter((h) => new RegExp(`\\b${h}\\(`, "u").test(body));
+  const values = ["contractCheck", "group", "withPublisher", ...helpers, ...(hasStream ? ["deltaWriter", "typedStream"] : [])];
   return `import { ${[...values.sort(), ...types.sort().map((t) => `type ${t}`)].join(", ")} } from "./support.js";`;
 }

@@ -3,7 +3,7 @@
  * Planner 0.3.0 (agent contract "planner").
  * Breaks a goal into steps and runs them with tools: it asks for tool runs with agent.tool.call and continues on agent.tool.result.
  */
-import { group, withPublisher, type Bus, type ContractContext, type HandlerContext, type InvokeOptions, type PayloadOf, type PublishOptions, type RegisterOptions, type Registrations, type SubscribeOptions, type Subscription } from "./support.js";
+import { codePoints, contractCheck, group, isJsonArray, isJsonNumber, isJsonObject, jsonEquals, pointerToken, schemaFailure, withPublisher, type Bus, type ContractCheck, type ContractContext, type HandlerContext, type InvokeOptions, type PayloadOf, type PublishOptions, type RegisterOptions, type Registrations, type SchemaFailure, type SubscribeOptions, type Subscription } from "./support.js";
 
 /**
  * Shared type ToolSpec of planner.
@@ -102,6 +102,239 @@ export const plannerContract = {
   subscribes: ["agent.tool.result"],
 } as const;
 
+const _c0: unknown = ["pending","running","done","failed"];
+
+// planner.agent.json#/skills/0/input/properties/goal
+function _v1(d: unknown, p: string): SchemaFailure | undefined {
+  if (typeof d === "string") {
+    const s = d;
+    if (codePoints(s) < 1) return schemaFailure(p, "minLength", "a non-empty string");
+  } else return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/ToolSpec/properties/name
+function _v5(d: unknown, p: string): SchemaFailure | undefined {
+  if (typeof d === "string") {
+    const s = d;
+    if (codePoints(s) < 1) return schemaFailure(p, "minLength", "a non-empty string");
+  } else return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/ToolSpec/properties/description
+function _v6(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/ToolSpec/properties/parameters
+function _v7(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(isJsonObject(d))) return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/ToolSpec
+function _v4(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["name"] === undefined) return schemaFailure(p + "/name", "required", "a string");
+    if (o["description"] === undefined) return schemaFailure(p + "/description", "required", "a string");
+    if (o["name"] !== undefined) { const r = _v5(o["name"], p + "/name"); if (r !== undefined) return r; }
+    if (o["description"] !== undefined) { const r = _v6(o["description"], p + "/description"); if (r !== undefined) return r; }
+    if (o["parameters"] !== undefined) { const r = _v7(o["parameters"], p + "/parameters"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/input/properties/tools/items
+function _v3(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v4(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/input/properties/tools
+function _v2(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonArray(d)) {
+    const a = d;
+    for (let i = 0; i < a.length; i++) { const r = _v3(a[i], p + "/" + i); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an array");
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/input/properties/max_steps
+function _v8(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(Number.isInteger(d))) return schemaFailure(p, "type", "an integer");
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n > 50) return schemaFailure(p, "maximum", "a number <= 50");
+    if (n < 1) return schemaFailure(p, "minimum", "a number >= 1");
+  }
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/input
+function _v0(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["goal"] === undefined) return schemaFailure(p + "/goal", "required", "a string");
+    if (o["goal"] !== undefined) { const r = _v1(o["goal"], p + "/goal"); if (r !== undefined) return r; }
+    if (o["tools"] !== undefined) { const r = _v2(o["tools"], p + "/tools"); if (r !== undefined) return r; }
+    if (o["max_steps"] !== undefined) { const r = _v8(o["max_steps"], p + "/max_steps"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/output/properties/plan_id
+function _v10(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/PlanStep/properties/index
+function _v14(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(Number.isInteger(d))) return schemaFailure(p, "type", "an integer");
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  }
+  return undefined;
+}
+
+// planner.agent.json#/$defs/PlanStep/properties/description
+function _v15(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/PlanStep/properties/tool
+function _v16(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/PlanStep/properties/arguments/additionalProperties
+function _v18(d: unknown, p: string): SchemaFailure | undefined {
+  return undefined;
+}
+
+// planner.agent.json#/$defs/PlanStep/properties/arguments
+function _v17(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    for (const [k, v] of Object.entries(o)) if (v !== undefined && true) { const r = _v18(v, p + "/" + pointerToken(k)); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/StepStatus
+function _v20(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  if (!(_c0 as unknown[]).some((v) => jsonEquals(d, v))) return schemaFailure(p, "enum", "one of pending, running, done, failed");
+  return undefined;
+}
+
+// planner.agent.json#/$defs/PlanStep/properties/status
+function _v19(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v20(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// planner.agent.json#/$defs/PlanStep
+function _v13(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["index"] === undefined) return schemaFailure(p + "/index", "required", "an integer");
+    if (o["description"] === undefined) return schemaFailure(p + "/description", "required", "a string");
+    if (o["status"] === undefined) return schemaFailure(p + "/status", "required", "property \"status\"");
+    if (o["index"] !== undefined) { const r = _v14(o["index"], p + "/index"); if (r !== undefined) return r; }
+    if (o["description"] !== undefined) { const r = _v15(o["description"], p + "/description"); if (r !== undefined) return r; }
+    if (o["tool"] !== undefined) { const r = _v16(o["tool"], p + "/tool"); if (r !== undefined) return r; }
+    if (o["arguments"] !== undefined) { const r = _v17(o["arguments"], p + "/arguments"); if (r !== undefined) return r; }
+    if (o["status"] !== undefined) { const r = _v19(o["status"], p + "/status"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/output/properties/steps/items
+function _v12(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v13(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/output/properties/steps
+function _v11(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonArray(d)) {
+    const a = d;
+    for (let i = 0; i < a.length; i++) { const r = _v12(a[i], p + "/" + i); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an array");
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/output/properties/summary
+function _v21(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/skills/0/output
+function _v9(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["plan_id"] === undefined) return schemaFailure(p + "/plan_id", "required", "a string");
+    if (o["steps"] === undefined) return schemaFailure(p + "/steps", "required", "an array");
+    if (o["plan_id"] !== undefined) { const r = _v10(o["plan_id"], p + "/plan_id"); if (r !== undefined) return r; }
+    if (o["steps"] !== undefined) { const r = _v11(o["steps"], p + "/steps"); if (r !== undefined) return r; }
+    if (o["summary"] !== undefined) { const r = _v21(o["summary"], p + "/summary"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// planner.agent.json#/publishes/1/payload/properties/plan_id
+function _v23(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// planner.agent.json#/publishes/1/payload/properties/index
+function _v24(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(Number.isInteger(d))) return schemaFailure(p, "type", "an integer");
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  }
+  return undefined;
+}
+
+// planner.agent.json#/publishes/1/payload/properties/status
+function _v25(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v20(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// planner.agent.json#/publishes/1/payload
+function _v22(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["plan_id"] === undefined) return schemaFailure(p + "/plan_id", "required", "a string");
+    if (o["index"] === undefined) return schemaFailure(p + "/index", "required", "an integer");
+    if (o["status"] === undefined) return schemaFailure(p + "/status", "required", "property \"status\"");
+    if (o["plan_id"] !== undefined) { const r = _v23(o["plan_id"], p + "/plan_id"); if (r !== undefined) return r; }
+    if (o["index"] !== undefined) { const r = _v24(o["index"], p + "/index"); if (r !== undefined) return r; }
+    if (o["status"] !== undefined) { const r = _v25(o["status"], p + "/status"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+/** The schemas of planner by site (`<skill>.input`, `.output`, `.delta`, `<event>.payload`): each returns the first failure, in the order every language reports it, or undefined. */
+export const plannerSchemas: Readonly<Record<string, (value: unknown) => SchemaFailure | undefined>> = {
+  "make-plan.input": (value) => _v0(value, ""),
+  "make-plan.output": (value) => _v9(value, ""),
+  "planner.step.completed.payload": (value) => _v22(value, ""),
+};
+
+const check: ContractCheck = contractCheck("planner", plannerSchemas);
+
 /** Typed client of planner 0.3.0: Breaks a goal into steps and runs them with tools: it asks for tool runs with agent.tool.call and continues on agent.tool.result. */
 export class PlannerClient {
   readonly #bus: Bus;
@@ -111,8 +344,9 @@ export class PlannerClient {
   }
 
   /** Make a plan: Plans the steps that reach a goal with the tools offered, and starts running them. */
-  makePlan(input: MakePlanInput, opts?: InvokeOptions): Promise<MakePlanOutput> {
-    return this.#bus.invoke<MakePlanOutput>(plannerContract.skills.makePlan.target, input, opts);
+  async makePlan(input: MakePlanInput, opts?: InvokeOptions): Promise<MakePlanOutput> {
+    const output = await this.#bus.invoke(plannerContract.skills.makePlan.target, check("make-plan.input", input), opts);
+    return check<MakePlanOutput>("make-plan.output", output);
   }
 
   /** Receives agent.tool.call published by planner: Asks a tool runner to run the tool of a step; call_id is {plan_id}/{step index}. */
@@ -122,11 +356,11 @@ export class PlannerClient {
 
   /** Receives planner.step.completed published by planner: A step of a plan finished (its tool result arrived). */
   onPlannerStepCompleted(handler: (payload: PlannerStepCompletedPayload, ctx: HandlerContext) => void | Promise<void>, opts?: SubscribeOptions): Subscription {
-    return this.#bus.subscribe<"planner.step.completed", PlannerStepCompletedPayload>("planner.step.completed", handler, opts);
+    return this.#bus.subscribe<"planner.step.completed", PlannerStepCompletedPayload>("planner.step.completed", (payload, ctx) => handler(check("planner.step.completed.payload", payload), ctx), opts);
   }
 
   /** Publishes agent.tool.result, which planner subscribes to: The outcome of a tool call this planner asked for. */
-  publishToolResult(payload: PayloadOf<"agent.tool.result">, opts?: PublishOptions): Promise<void> {
+  async publishToolResult(payload: PayloadOf<"agent.tool.result">, opts?: PublishOptions): Promise<void> {
     return this.#bus.publish("agent.tool.result", payload, opts);
   }
 }
@@ -142,8 +376,8 @@ export interface PlannerPublisher {
 /** Typed publisher of the events planner declares (handlers get one as `ctx.publish`). */
 export function createPlannerPublisher(bus: Bus): PlannerPublisher {
   return {
-    toolCall: (payload, opts) => bus.publish("agent.tool.call", payload, opts),
-    plannerStepCompleted: (payload, opts) => bus.publish("planner.step.completed", payload, opts),
+    toolCall: async (payload, opts) => bus.publish("agent.tool.call", payload, opts),
+    plannerStepCompleted: async (payload, opts) => bus.publish("planner.step.completed", check<PlannerStepCompletedPayload>("planner.step.completed.payload", payload), opts),
   };
 }
 
@@ -165,7 +399,10 @@ export interface PlannerHandlers {
 export function registerPlannerHandlers(bus: Bus, impl: PlannerHandlers, opts: RegisterOptions = {}): Registrations {
   const publish = createPlannerPublisher(bus);
   return group([
-    bus.handleInvoke<MakePlanInput, MakePlanOutput>(plannerContract.skills.makePlan.target, (input, ctx) => impl.makePlan(input, withPublisher(ctx, publish)), opts),
+    bus.handleInvoke(plannerContract.skills.makePlan.target, async (input, ctx) => {
+      const output = await impl.makePlan(check<MakePlanInput>("make-plan.input", input), withPublisher(ctx, publish));
+      return check<MakePlanOutput>("make-plan.output", output);
+    }, opts),
     bus.subscribe("agent.tool.result", (payload, ctx) => impl.onToolResult(payload, withPublisher(ctx, publish)), { ...opts }),
   ]);
 }

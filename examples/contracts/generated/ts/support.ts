@@ -3,7 +3,7 @@
  * Helpers shared by the generated agent-contract modules: typed skill streams, typed delta
  * writers and registration groups over the openagentio Bus.
  */
-import { CanceledError } from "../../../../runtime/index.js";
+import { CanceledError, InvalidRequestError } from "../../../../runtime/index.js";
 import type { BareJson, Envelope, FrameOptions, HandlerContext, StreamCall, StreamInvokeOptions, StreamWriter, Subscription } from "../../../../runtime/index.js";
 
 export type {
@@ -43,16 +43,122 @@ export interface SkillStream<D, O> extends AsyncIterable<SkillFrame<D, O>>, Asyn
   output(onDelta?: (delta: D) => void | Promise<void>): Promise<O>;
 }
 
-/** Wraps a bus stream call as a typed skill stream. */
-export function typedStream<D, O>(call: StreamCall, encoding: DeltaEncoding): SkillStream<D, O> {
+/**
+ * Where and how a value breaks its contract schema: the first failure in the order every
+ * language reports it (spec/agent-contract.md "Validation").
+ */
+export interface SchemaFailure {
+  /** RFC 6901 pointer into the value ("" is the value itself). */
+  readonly pointer: string;
+  /** The JSON Schema keyword that failed (`required`, `type`, `minLength`, ...). */
+  readonly keyword: string;
+  /** What the value should have been, in words. */
+  readonly expected: string;
+}
+
+/** `cause` of the INVALID_REQUEST error a contract check throws (and of the error reply a handler sends). */
+export interface ContractViolation extends SchemaFailure {
+  /** The checked value: `<skill>.input`, `.output`, `.delta` or `<event>.payload`. */
+  readonly schema: string;
+}
+
+/** A validator of one contract value. */
+export type ContractValidator = (value: unknown) => SchemaFailure | undefined;
+
+/** Checks a value against one of an agent's schemas: returns it, or throws INVALID_REQUEST. */
+export type ContractCheck = <T>(schema: string, value: unknown) => T;
+
+/**
+ * The check of an agent's values against its schemas (`validators` by site label; a value
+ * nested more than 128 levels deep is refused first, keyword `depth`): an
+ * InvalidRequestError whose message names agent, value, pointer, expected and keyword, and
+ * whose `cause` is the {@link ContractViolation}.
+ */
+export function contractCheck(agent: string, validators: Readonly<Record<string, ContractValidator>>): ContractCheck {
+  return <T>(schema: string, value: unknown): T => {
+    const validate = validators[schema];
+    const failure =
+      validate === undefined ? undefined : nestedDeeperThan(value, 128) ? schemaFailure("", "depth", "a value nested at most 128 levels deep") : validate(value);
+    if (failure === undefined) return value as T;
+    const cause: ContractViolation = { schema, ...failure };
+    throw new InvalidRequestError(`${agent} ${schema} ${failure.pointer || "(root)"}: expected ${failure.expected} (${failure.keyword})`, { cause });
+  };
+}
+
+/** @internal True when `value` nests arrays and objects more than `max` levels deep (iterative: any depth is safe). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [v, depth] = top;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** @internal A failure (the rendered validators build them). */
+export function schemaFailure(pointer: string, keyword: string, expected: string): SchemaFailure {
+  return { pointer, keyword, expected };
+}
+
+/** @internal A JSON object (not null, not an array). */
+export function isJsonObject(d: unknown): d is Readonly<Record<string, unknown>> {
+  return typeof d === "object" && d !== null && !Array.isArray(d);
+}
+
+/** @internal A JSON array. */
+export function isJsonArray(d: unknown): d is readonly unknown[] {
+  return Array.isArray(d);
+}
+
+/** @internal A finite number (JSON has no others). */
+export function isJsonNumber(d: unknown): d is number {
+  return typeof d === "number" && Number.isFinite(d);
+}
+
+/** @internal Length in code points, as JSON Schema counts it. */
+export function codePoints(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** @internal JSON equality (numbers by value, objects by keys; `undefined` properties count as absent). */
+export function jsonEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (isJsonArray(a)) return isJsonArray(b) && a.length === b.length && a.every((x, i) => jsonEquals(x, b[i]));
+  if (!isJsonObject(a) || !isJsonObject(b)) return false;
+  const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => b[k] !== undefined && jsonEquals(a[k], b[k]));
+}
+
+/** @internal RFC 6901 escaping of one pointer token. */
+export function pointerToken(k: string): string {
+  return k.replaceAll("~", "~0").replaceAll("/", "~1");
+}
+
+/** Wraps a bus stream call as a typed skill stream; `check` validates each delta and the output. */
+export function typedStream<D, O>(call: StreamCall, encoding: DeltaEncoding, check?: { delta(value: unknown): D; output(value: unknown): O }): SkillStream<D, O> {
   async function* frames(): AsyncGenerator<SkillFrame<D, O>> {
     for await (const f of call) {
       switch (f.type) {
         case "delta":
-          yield { type: "delta", delta: (encoding === "text" ? (f.delta ?? "") : (f.data ?? {})) as D, envelope: f.envelope };
+        {
+          const raw = encoding === "text" ? (f.delta ?? "") : (f.data ?? {});
+          yield { type: "delta", delta: check === undefined ? (raw as D) : check.delta(raw), envelope: f.envelope };
           break;
+        }
         case "final":
-          yield { type: "final", output: f.result as O, envelope: f.envelope };
+          yield { type: "final", output: check === undefined ? (f.result as O) : check.output(f.result), envelope: f.envelope };
           break;
         case "error":
           throw f.error;
@@ -86,15 +192,17 @@ export interface DeltaWriter<D> {
   delta(delta: D, opts?: FrameOptions): Promise<void>;
 }
 
-/** Wraps the bus stream writer of one request as a typed delta writer. */
-export function deltaWriter<D>(writer: StreamWriter, encoding: DeltaEncoding): DeltaWriter<D> {
+/** Wraps the bus stream writer of one request as a typed delta writer; `check` validates each delta before it is sent. */
+export function deltaWriter<D>(writer: StreamWriter, encoding: DeltaEncoding, check: (delta: D) => D = (d) => d): DeltaWriter<D> {
   return {
     get signal(): AbortSignal {
       return writer.signal;
     },
     started: (meta?: Record<string, unknown>, opts?: FrameOptions) => writer.started(meta, opts),
-    delta: (delta: D, opts?: FrameOptions) =>
-      writer.delta(encoding === "text" ? String(delta) : { data: delta as Record<string, unknown> }, opts),
+    delta: async (delta: D, opts?: FrameOptions) => {
+      const checked = check(delta);
+      await writer.delta(encoding === "text" ? String(checked) : { data: checked as Record<string, unknown> }, opts);
+    },
   };
 }
 

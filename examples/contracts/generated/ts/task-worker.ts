@@ -3,7 +3,7 @@
  * Task Worker 2.1.0 (agent contract "task-worker").
  * Runs long tasks in the background: takes agent.task.created, reports progress, and announces the end with agent.task.completed.
  */
-import { group, withPublisher, type Bus, type ContractContext, type HandlerContext, type InvokeOptions, type PayloadOf, type PublishOptions, type RegisterOptions, type Registrations, type SubscribeOptions, type Subscription } from "./support.js";
+import { codePoints, contractCheck, group, isJsonNumber, isJsonObject, jsonEquals, schemaFailure, withPublisher, type Bus, type ContractCheck, type ContractContext, type HandlerContext, type InvokeOptions, type PayloadOf, type PublishOptions, type RegisterOptions, type Registrations, type SchemaFailure, type SubscribeOptions, type Subscription } from "./support.js";
 
 /**
  * What the task does.
@@ -81,6 +81,180 @@ export const taskWorkerContract = {
   subscribes: ["agent.task.created"],
 } as const;
 
+const _c0: unknown = ["transcode","index","report"];
+const _c1: unknown = ["submitted","working","completed","failed","canceled"];
+
+// task-worker.agent.json#/$defs/TaskKind
+function _v2(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  if (!(_c0 as unknown[]).some((v) => jsonEquals(d, v))) return schemaFailure(p, "enum", "one of transcode, index, report");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/0/input/properties/kind
+function _v1(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v2(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/0/input/properties/params
+function _v3(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(isJsonObject(d))) return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/0/input/properties/priority
+function _v4(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(Number.isInteger(d))) return schemaFailure(p, "type", "an integer");
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n > 9) return schemaFailure(p, "maximum", "a number <= 9");
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  }
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/0/input
+function _v0(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["kind"] === undefined) return schemaFailure(p + "/kind", "required", "property \"kind\"");
+    if (o["kind"] !== undefined) { const r = _v1(o["kind"], p + "/kind"); if (r !== undefined) return r; }
+    if (o["params"] !== undefined) { const r = _v3(o["params"], p + "/params"); if (r !== undefined) return r; }
+    if (o["priority"] !== undefined) { const r = _v4(o["priority"], p + "/priority"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/0/output/properties/task_id
+function _v6(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/0/output/properties/queued
+function _v7(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(Number.isInteger(d))) return schemaFailure(p, "type", "an integer");
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  }
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/0/output
+function _v5(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["task_id"] === undefined) return schemaFailure(p + "/task_id", "required", "a string");
+    if (o["task_id"] !== undefined) { const r = _v6(o["task_id"], p + "/task_id"); if (r !== undefined) return r; }
+    if (o["queued"] !== undefined) { const r = _v7(o["queued"], p + "/queued"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/1/input/properties/task_id
+function _v9(d: unknown, p: string): SchemaFailure | undefined {
+  if (typeof d === "string") {
+    const s = d;
+    if (codePoints(s) < 1) return schemaFailure(p, "minLength", "a non-empty string");
+  } else return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/1/input
+function _v8(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["task_id"] === undefined) return schemaFailure(p + "/task_id", "required", "a string");
+    if (o["task_id"] !== undefined) { const r = _v9(o["task_id"], p + "/task_id"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/1/output/properties/task_id
+function _v11(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/1/output/properties/state
+function _v12(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  if (!(_c1 as unknown[]).some((v) => jsonEquals(d, v))) return schemaFailure(p, "enum", "one of submitted, working, completed, failed, canceled");
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/1/output/properties/percent
+function _v13(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(isJsonNumber(d) || d === null)) return schemaFailure(p, "type", "a number or a null");
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n > 100) return schemaFailure(p, "maximum", "a number <= 100");
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  }
+  return undefined;
+}
+
+// task-worker.agent.json#/skills/1/output
+function _v10(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["task_id"] === undefined) return schemaFailure(p + "/task_id", "required", "a string");
+    if (o["state"] === undefined) return schemaFailure(p + "/state", "required", "a string");
+    if (o["task_id"] !== undefined) { const r = _v11(o["task_id"], p + "/task_id"); if (r !== undefined) return r; }
+    if (o["state"] !== undefined) { const r = _v12(o["state"], p + "/state"); if (r !== undefined) return r; }
+    if (o["percent"] !== undefined) { const r = _v13(o["percent"], p + "/percent"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// task-worker.agent.json#/publishes/1/payload/properties/task_id
+function _v15(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// task-worker.agent.json#/publishes/1/payload/properties/percent
+function _v16(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n > 100) return schemaFailure(p, "maximum", "a number <= 100");
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  } else return schemaFailure(p, "type", "a number");
+  return undefined;
+}
+
+// task-worker.agent.json#/publishes/1/payload/properties/note
+function _v17(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// task-worker.agent.json#/publishes/1/payload
+function _v14(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["task_id"] === undefined) return schemaFailure(p + "/task_id", "required", "a string");
+    if (o["percent"] === undefined) return schemaFailure(p + "/percent", "required", "a number");
+    if (o["task_id"] !== undefined) { const r = _v15(o["task_id"], p + "/task_id"); if (r !== undefined) return r; }
+    if (o["percent"] !== undefined) { const r = _v16(o["percent"], p + "/percent"); if (r !== undefined) return r; }
+    if (o["note"] !== undefined) { const r = _v17(o["note"], p + "/note"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+/** The schemas of task-worker by site (`<skill>.input`, `.output`, `.delta`, `<event>.payload`): each returns the first failure, in the order every language reports it, or undefined. */
+export const taskWorkerSchemas: Readonly<Record<string, (value: unknown) => SchemaFailure | undefined>> = {
+  "submit.input": (value) => _v0(value, ""),
+  "submit.output": (value) => _v5(value, ""),
+  "status.input": (value) => _v8(value, ""),
+  "status.output": (value) => _v10(value, ""),
+  "task-worker.progress.payload": (value) => _v14(value, ""),
+};
+
+const check: ContractCheck = contractCheck("task-worker", taskWorkerSchemas);
+
 /** Typed client of task-worker 2.1.0: Runs long tasks in the background: takes agent.task.created, reports progress, and announces the end with agent.task.completed. */
 export class TaskWorkerClient {
   readonly #bus: Bus;
@@ -90,13 +264,15 @@ export class TaskWorkerClient {
   }
 
   /** Submit a task: Accepts a task and answers at once with its id; the result comes later as agent.task.completed. */
-  submit(input: SubmitInput, opts?: InvokeOptions): Promise<SubmitOutput> {
-    return this.#bus.invoke<SubmitOutput>(taskWorkerContract.skills.submit.target, input, opts);
+  async submit(input: SubmitInput, opts?: InvokeOptions): Promise<SubmitOutput> {
+    const output = await this.#bus.invoke(taskWorkerContract.skills.submit.target, check("submit.input", input), opts);
+    return check<SubmitOutput>("submit.output", output);
   }
 
   /** Task status: Reports where a task is. */
-  status(input: StatusInput, opts?: InvokeOptions): Promise<StatusOutput> {
-    return this.#bus.invoke<StatusOutput>(taskWorkerContract.skills.status.target, input, opts);
+  async status(input: StatusInput, opts?: InvokeOptions): Promise<StatusOutput> {
+    const output = await this.#bus.invoke(taskWorkerContract.skills.status.target, check("status.input", input), opts);
+    return check<StatusOutput>("status.output", output);
   }
 
   /** Receives agent.task.created published by task-worker: A task was accepted by submit (the worker's own subscription runs it). */
@@ -106,7 +282,7 @@ export class TaskWorkerClient {
 
   /** Receives task-worker.progress published by task-worker: How far a running task is. */
   onTaskWorkerProgress(handler: (payload: TaskWorkerProgressPayload, ctx: HandlerContext) => void | Promise<void>, opts?: SubscribeOptions): Subscription {
-    return this.#bus.subscribe<"task-worker.progress", TaskWorkerProgressPayload>("task-worker.progress", handler, opts);
+    return this.#bus.subscribe<"task-worker.progress", TaskWorkerProgressPayload>("task-worker.progress", (payload, ctx) => handler(check("task-worker.progress.payload", payload), ctx), opts);
   }
 
   /** Receives agent.task.completed published by task-worker: A task finished: completed with a result, or failed with an error. */
@@ -115,7 +291,7 @@ export class TaskWorkerClient {
   }
 
   /** Publishes agent.task.created, which task-worker subscribes to: A task for this worker; one worker instance takes it (queue group task-worker). */
-  publishTaskCreated(payload: PayloadOf<"agent.task.created">, opts?: PublishOptions): Promise<void> {
+  async publishTaskCreated(payload: PayloadOf<"agent.task.created">, opts?: PublishOptions): Promise<void> {
     return this.#bus.publish("agent.task.created", payload, opts);
   }
 }
@@ -133,9 +309,9 @@ export interface TaskWorkerPublisher {
 /** Typed publisher of the events task-worker declares (handlers get one as `ctx.publish`). */
 export function createTaskWorkerPublisher(bus: Bus): TaskWorkerPublisher {
   return {
-    taskCreated: (payload, opts) => bus.publish("agent.task.created", payload, opts),
-    taskWorkerProgress: (payload, opts) => bus.publish("task-worker.progress", payload, opts),
-    taskCompleted: (payload, opts) => bus.publish("agent.task.completed", payload, opts),
+    taskCreated: async (payload, opts) => bus.publish("agent.task.created", payload, opts),
+    taskWorkerProgress: async (payload, opts) => bus.publish("task-worker.progress", check<TaskWorkerProgressPayload>("task-worker.progress.payload", payload), opts),
+    taskCompleted: async (payload, opts) => bus.publish("agent.task.completed", payload, opts),
   };
 }
 
@@ -159,8 +335,14 @@ export interface TaskWorkerHandlers {
 export function registerTaskWorkerHandlers(bus: Bus, impl: TaskWorkerHandlers, opts: RegisterOptions = {}): Registrations {
   const publish = createTaskWorkerPublisher(bus);
   return group([
-    bus.handleInvoke<SubmitInput, SubmitOutput>(taskWorkerContract.skills.submit.target, (input, ctx) => impl.submit(input, withPublisher(ctx, publish)), opts),
-    bus.handleInvoke<StatusInput, StatusOutput>(taskWorkerContract.skills.status.target, (input, ctx) => impl.status(input, withPublisher(ctx, publish)), opts),
+    bus.handleInvoke(taskWorkerContract.skills.submit.target, async (input, ctx) => {
+      const output = await impl.submit(check<SubmitInput>("submit.input", input), withPublisher(ctx, publish));
+      return check<SubmitOutput>("submit.output", output);
+    }, opts),
+    bus.handleInvoke(taskWorkerContract.skills.status.target, async (input, ctx) => {
+      const output = await impl.status(check<StatusInput>("status.input", input), withPublisher(ctx, publish));
+      return check<StatusOutput>("status.output", output);
+    }, opts),
     bus.subscribe("agent.task.created", (payload, ctx) => impl.onTaskCreated(payload, withPublisher(ctx, publish)), { queue: taskWorkerContract.name, ...opts }),
   ]);
 }

@@ -3,7 +3,7 @@
  * Translator 1.0.0 (agent contract "translator").
  * Translates text between languages, streaming the translation as it is produced.
  */
-import { deltaWriter, group, typedStream, withPublisher, type Bus, type ContractContext, type DeltaWriter, type InvokeOptions, type RegisterOptions, type Registrations, type SkillStream, type SkillStreamOptions } from "./support.js";
+import { codePoints, contractCheck, deltaWriter, group, isJsonArray, isJsonNumber, isJsonObject, jsonEquals, schemaFailure, typedStream, withPublisher, type Bus, type ContractCheck, type ContractContext, type DeltaWriter, type InvokeOptions, type RegisterOptions, type Registrations, type SchemaFailure, type SkillStream, type SkillStreamOptions } from "./support.js";
 
 /**
  * A BCP 47 language tag such as fr or pt-BR.
@@ -102,6 +102,183 @@ export const translatorContract = {
   subscribes: [],
 } as const;
 
+const _re0 = new RegExp("^[a-z]{2,3}(-[A-Z]{2})?$", "u");
+const _c1: unknown = ["formal","informal"];
+
+// translator.agent.json#/skills/0/input/properties/text
+function _v1(d: unknown, p: string): SchemaFailure | undefined {
+  if (typeof d === "string") {
+    const s = d;
+    if (codePoints(s) < 1) return schemaFailure(p, "minLength", "a non-empty string");
+  } else return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// translator.agent.json#/$defs/Language
+function _v3(d: unknown, p: string): SchemaFailure | undefined {
+  if (typeof d === "string") {
+    const s = d;
+    if (!_re0.test(s)) return schemaFailure(p, "pattern", "a string matching ^[a-z]{2,3}(-[A-Z]{2})?$");
+  } else return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/input/properties/source
+function _v2(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v3(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/input/properties/target
+function _v4(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v3(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// translator.agent.json#/$defs/Formality
+function _v6(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  if (!(_c1 as unknown[]).some((v) => jsonEquals(d, v))) return schemaFailure(p, "enum", "one of formal, informal");
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/input/properties/formality
+function _v5(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v6(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/input
+function _v0(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["text"] === undefined) return schemaFailure(p + "/text", "required", "a string");
+    if (o["target"] === undefined) return schemaFailure(p + "/target", "required", "property \"target\"");
+    if (Object.keys(o).some((k) => o[k] !== undefined && !["text", "source", "target", "formality"].includes(k))) return schemaFailure(p, "additionalProperties", "an object");
+    if (o["text"] !== undefined) { const r = _v1(o["text"], p + "/text"); if (r !== undefined) return r; }
+    if (o["source"] !== undefined) { const r = _v2(o["source"], p + "/source"); if (r !== undefined) return r; }
+    if (o["target"] !== undefined) { const r = _v4(o["target"], p + "/target"); if (r !== undefined) return r; }
+    if (o["formality"] !== undefined) { const r = _v5(o["formality"], p + "/formality"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/output/properties/text
+function _v8(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/output/properties/source
+function _v9(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v3(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/output/properties/characters
+function _v10(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(Number.isInteger(d))) return schemaFailure(p, "type", "an integer");
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  }
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/output
+function _v7(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["text"] === undefined) return schemaFailure(p + "/text", "required", "a string");
+    if (o["source"] === undefined) return schemaFailure(p + "/source", "required", "property \"source\"");
+    if (o["characters"] === undefined) return schemaFailure(p + "/characters", "required", "an integer");
+    if (o["text"] !== undefined) { const r = _v8(o["text"], p + "/text"); if (r !== undefined) return r; }
+    if (o["source"] !== undefined) { const r = _v9(o["source"], p + "/source"); if (r !== undefined) return r; }
+    if (o["characters"] !== undefined) { const r = _v10(o["characters"], p + "/characters"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// translator.agent.json#/skills/0/delta
+function _v11(d: unknown, p: string): SchemaFailure | undefined {
+  if (!(typeof d === "string")) return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// translator.agent.json#/skills/1/input/properties/text
+function _v13(d: unknown, p: string): SchemaFailure | undefined {
+  if (typeof d === "string") {
+    const s = d;
+    if (codePoints(s) < 1) return schemaFailure(p, "minLength", "a non-empty string");
+  } else return schemaFailure(p, "type", "a string");
+  return undefined;
+}
+
+// translator.agent.json#/skills/1/input
+function _v12(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["text"] === undefined) return schemaFailure(p + "/text", "required", "a string");
+    if (o["text"] !== undefined) { const r = _v13(o["text"], p + "/text"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+// translator.agent.json#/skills/1/output/properties/language
+function _v15(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v3(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// translator.agent.json#/skills/1/output/properties/confidence
+function _v16(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonNumber(d)) {
+    const n = d;
+    if (n > 1) return schemaFailure(p, "maximum", "a number <= 1");
+    if (n < 0) return schemaFailure(p, "minimum", "a number >= 0");
+  } else return schemaFailure(p, "type", "a number");
+  return undefined;
+}
+
+// translator.agent.json#/skills/1/output/properties/alternatives/items
+function _v18(d: unknown, p: string): SchemaFailure | undefined {
+  { const r = _v3(d, p); if (r !== undefined) return r; }
+  return undefined;
+}
+
+// translator.agent.json#/skills/1/output/properties/alternatives
+function _v17(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonArray(d)) {
+    const a = d;
+    for (let i = 0; i < a.length; i++) { const r = _v18(a[i], p + "/" + i); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an array");
+  return undefined;
+}
+
+// translator.agent.json#/skills/1/output
+function _v14(d: unknown, p: string): SchemaFailure | undefined {
+  if (isJsonObject(d)) {
+    const o = d;
+    if (o["language"] === undefined) return schemaFailure(p + "/language", "required", "property \"language\"");
+    if (o["confidence"] === undefined) return schemaFailure(p + "/confidence", "required", "a number");
+    if (o["language"] !== undefined) { const r = _v15(o["language"], p + "/language"); if (r !== undefined) return r; }
+    if (o["confidence"] !== undefined) { const r = _v16(o["confidence"], p + "/confidence"); if (r !== undefined) return r; }
+    if (o["alternatives"] !== undefined) { const r = _v17(o["alternatives"], p + "/alternatives"); if (r !== undefined) return r; }
+  } else return schemaFailure(p, "type", "an object");
+  return undefined;
+}
+
+/** The schemas of translator by site (`<skill>.input`, `.output`, `.delta`, `<event>.payload`): each returns the first failure, in the order every language reports it, or undefined. */
+export const translatorSchemas: Readonly<Record<string, (value: unknown) => SchemaFailure | undefined>> = {
+  "translate.input": (value) => _v0(value, ""),
+  "translate.output": (value) => _v7(value, ""),
+  "translate.delta": (value) => _v11(value, ""),
+  "detect-language.input": (value) => _v12(value, ""),
+  "detect-language.output": (value) => _v14(value, ""),
+};
+
+const check: ContractCheck = contractCheck("translator", translatorSchemas);
+
 /** Typed client of translator 1.0.0: Translates text between languages, streaming the translation as it is produced. */
 export class TranslatorClient {
   readonly #bus: Bus;
@@ -114,18 +291,26 @@ export class TranslatorClient {
    * Translate text: Translates text into the target language; the translation arrives in pieces, then the whole result.
    * Runs the stream and resolves with its output; `translateStream` gives the deltas.
    */
-  translate(input: TranslateInput, opts?: SkillStreamOptions): Promise<TranslateOutput> {
-    return this.translateStream(input, opts).output();
+  async translate(input: TranslateInput, opts?: SkillStreamOptions): Promise<TranslateOutput> {
+    return await this.translateStream(input, opts).output();
   }
 
-  /** Translate text, streamed: TranslateDelta deltas, then the TranslateOutput. */
+  /**
+   * Translate text, streamed: TranslateDelta deltas, then the TranslateOutput.
+   * Throws INVALID_REQUEST at once when `input` breaks the contract.
+   */
   translateStream(input: TranslateInput, opts?: SkillStreamOptions): SkillStream<TranslateDelta, TranslateOutput> {
-    return typedStream<TranslateDelta, TranslateOutput>(this.#bus.streamInvoke(translatorContract.skills.translate.target, input, opts), "text");
+    const call = this.#bus.streamInvoke(translatorContract.skills.translate.target, check("translate.input", input), opts);
+    return typedStream<TranslateDelta, TranslateOutput>(call, "text", {
+      delta: (value) => check<TranslateDelta>("translate.delta", value),
+      output: (value) => check<TranslateOutput>("translate.output", value),
+    });
   }
 
   /** Detect language: Names the language a text is written in. */
-  detectLanguage(input: DetectLanguageInput, opts?: InvokeOptions): Promise<DetectLanguageOutput> {
-    return this.#bus.invoke<DetectLanguageOutput>(translatorContract.skills.detectLanguage.target, input, opts);
+  async detectLanguage(input: DetectLanguageInput, opts?: InvokeOptions): Promise<DetectLanguageOutput> {
+    const output = await this.#bus.invoke(translatorContract.skills.detectLanguage.target, check("detect-language.input", input), opts);
+    return check<DetectLanguageOutput>("detect-language.output", output);
   }
 }
 
@@ -155,8 +340,14 @@ export interface TranslatorHandlers {
 export function registerTranslatorHandlers(bus: Bus, impl: TranslatorHandlers, opts: RegisterOptions = {}): Registrations {
   const publish = createTranslatorPublisher(bus);
   return group([
-    bus.handleStream<TranslateInput>(translatorContract.skills.translate.target, (input, writer, ctx) =>
-      impl.translate(input, deltaWriter<TranslateDelta>(writer, "text"), withPublisher(ctx, publish)), opts),
-    bus.handleInvoke<DetectLanguageInput, DetectLanguageOutput>(translatorContract.skills.detectLanguage.target, (input, ctx) => impl.detectLanguage(input, withPublisher(ctx, publish)), opts),
+    bus.handleStream(translatorContract.skills.translate.target, async (input, writer, ctx) => {
+      const request = check<TranslateInput>("translate.input", input);
+      const deltas = deltaWriter<TranslateDelta>(writer, "text", (d) => check<TranslateDelta>("translate.delta", d));
+      return check<TranslateOutput>("translate.output", await impl.translate(request, deltas, withPublisher(ctx, publish)));
+    }, opts),
+    bus.handleInvoke(translatorContract.skills.detectLanguage.target, async (input, ctx) => {
+      const output = await impl.detectLanguage(check<DetectLanguageInput>("detect-language.input", input), withPublisher(ctx, publish));
+      return check<DetectLanguageOutput>("detect-language.output", output);
+    }, opts),
   ]);
 }

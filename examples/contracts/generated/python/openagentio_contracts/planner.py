@@ -13,21 +13,24 @@ from enum import StrEnum
 from typing import ClassVar, Final, Protocol, Self
 
 from openagentio import (
-    Bus,
     Envelope,
     JsonObject,
     JsonValue,
-    Subscription,
+    SchemaDefect,
     ToolCallPayload,
     ToolResultPayload,
 )
-from openagentio.streams import response_result
+from openagentio._json import is_integer, is_number
+from openagentio.runtime import Bus, HandlerContext, Subscription
 
 from ._support import (
     SkillInfo,
+    T,
+    Validator,
+    _defect,
+    _missing,
+    check_value,
     child,
-    new_event,
-    payload_of,
     read_enum,
     read_int,
     read_list,
@@ -312,6 +315,352 @@ SUBSCRIBES: Final = ("agent.tool.result",)
 """Event types the agent subscribes to."""
 
 
+_ENUM_0 = frozenset({"pending", "running", "done", "failed"})
+
+
+def _planner_agent_0(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/input
+    if isinstance(d, dict):
+        if "goal" not in d:
+            return _missing(p + "/goal", "a string")
+        if "goal" in d:
+            r = _planner_agent_3(d["goal"], p + "/goal")
+            if r is not None:
+                return r
+        if "tools" in d:
+            r = _planner_agent_4(d["tools"], p + "/tools")
+            if r is not None:
+                return r
+        if "max_steps" in d:
+            r = _planner_agent_5(d["max_steps"], p + "/max_steps")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _planner_agent_1(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/output
+    if isinstance(d, dict):
+        if "plan_id" not in d:
+            return _missing(p + "/plan_id", "a string")
+        if "steps" not in d:
+            return _missing(p + "/steps", "an array")
+        if "plan_id" in d:
+            r = _planner_agent_6(d["plan_id"], p + "/plan_id")
+            if r is not None:
+                return r
+        if "steps" in d:
+            r = _planner_agent_7(d["steps"], p + "/steps")
+            if r is not None:
+                return r
+        if "summary" in d:
+            r = _planner_agent_8(d["summary"], p + "/summary")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _planner_agent_2(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/publishes/1/payload
+    if isinstance(d, dict):
+        if "plan_id" not in d:
+            return _missing(p + "/plan_id", "a string")
+        if "index" not in d:
+            return _missing(p + "/index", "an integer")
+        if "status" not in d:
+            return _missing(p + "/status", "property \"status\"")
+        if "plan_id" in d:
+            r = _planner_agent_9(d["plan_id"], p + "/plan_id")
+            if r is not None:
+                return r
+        if "index" in d:
+            r = _planner_agent_10(d["index"], p + "/index")
+            if r is not None:
+                return r
+        if "status" in d:
+            r = _planner_agent_11(d["status"], p + "/status")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _planner_agent_3(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/input/properties/goal
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_4(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/input/properties/tools
+    if isinstance(d, list):
+        for i, item in enumerate(d):
+            r = _planner_agent_12(item, f"{p}/{i}")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an array", d)
+    return None
+
+
+def _planner_agent_5(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/input/properties/max_steps
+    if not (is_integer(d)):
+        return _defect(p, "type", "an integer", d)
+    if is_number(d):
+        if d > 50:
+            return _defect(p, "maximum", "a number <= 50", d)
+        if d < 1:
+            return _defect(p, "minimum", "a number >= 1", d)
+    return None
+
+
+def _planner_agent_6(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/output/properties/plan_id
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_7(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/output/properties/steps
+    if isinstance(d, list):
+        for i, item in enumerate(d):
+            r = _planner_agent_13(item, f"{p}/{i}")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an array", d)
+    return None
+
+
+def _planner_agent_8(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/output/properties/summary
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_9(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/publishes/1/payload/properties/plan_id
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_10(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/publishes/1/payload/properties/index
+    if not (is_integer(d)):
+        return _defect(p, "type", "an integer", d)
+    if is_number(d) and d < 0:
+        return _defect(p, "minimum", "a number >= 0", d)
+    return None
+
+
+def _planner_agent_11(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/publishes/1/payload/properties/status
+    r = _planner_agent_14(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _planner_agent_12(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/input/properties/tools/items
+    r = _planner_agent_15(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _planner_agent_13(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/skills/0/output/properties/steps/items
+    r = _planner_agent_16(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _planner_agent_14(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/StepStatus
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    if not (isinstance(d, str) and d in _ENUM_0):
+        return _defect(p, "enum", "one of pending, running, done, failed", d)
+    return None
+
+
+def _planner_agent_15(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/ToolSpec
+    if isinstance(d, dict):
+        if "name" not in d:
+            return _missing(p + "/name", "a string")
+        if "description" not in d:
+            return _missing(p + "/description", "a string")
+        if "name" in d:
+            r = _planner_agent_17(d["name"], p + "/name")
+            if r is not None:
+                return r
+        if "description" in d:
+            r = _planner_agent_18(d["description"], p + "/description")
+            if r is not None:
+                return r
+        if "parameters" in d:
+            r = _planner_agent_19(d["parameters"], p + "/parameters")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _planner_agent_16(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/PlanStep
+    if isinstance(d, dict):
+        if "index" not in d:
+            return _missing(p + "/index", "an integer")
+        if "description" not in d:
+            return _missing(p + "/description", "a string")
+        if "status" not in d:
+            return _missing(p + "/status", "property \"status\"")
+        if "index" in d:
+            r = _planner_agent_20(d["index"], p + "/index")
+            if r is not None:
+                return r
+        if "description" in d:
+            r = _planner_agent_21(d["description"], p + "/description")
+            if r is not None:
+                return r
+        if "tool" in d:
+            r = _planner_agent_22(d["tool"], p + "/tool")
+            if r is not None:
+                return r
+        if "arguments" in d:
+            r = _planner_agent_23(d["arguments"], p + "/arguments")
+            if r is not None:
+                return r
+        if "status" in d:
+            r = _planner_agent_24(d["status"], p + "/status")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _planner_agent_17(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/ToolSpec/properties/name
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_18(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/ToolSpec/properties/description
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_19(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/ToolSpec/properties/parameters
+    if not (isinstance(d, dict)):
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _planner_agent_20(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/PlanStep/properties/index
+    if not (is_integer(d)):
+        return _defect(p, "type", "an integer", d)
+    if is_number(d) and d < 0:
+        return _defect(p, "minimum", "a number >= 0", d)
+    return None
+
+
+def _planner_agent_21(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/PlanStep/properties/description
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_22(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/PlanStep/properties/tool
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _planner_agent_23(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/PlanStep/properties/arguments
+    if not isinstance(d, dict):
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _planner_agent_24(d: JsonValue, p: str) -> SchemaDefect | None:
+    # planner.agent.json#/$defs/PlanStep/properties/status
+    r = _planner_agent_14(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _validate_make_plan_input(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates planner make-plan.input.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _planner_agent_0(value, pointer)
+
+
+def _validate_make_plan_output(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates planner make-plan.output.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _planner_agent_1(value, pointer)
+
+
+def _validate_planner_step_completed_payload(
+    value: JsonValue, pointer: str = ""
+) -> SchemaDefect | None:
+    """Validates planner planner.step.completed.payload.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _planner_agent_2(value, pointer)
+
+
+SCHEMAS: Final[Mapping[str, Validator]] = {
+    "make-plan.input": _validate_make_plan_input,
+    "make-plan.output": _validate_make_plan_output,
+    "planner.step.completed.payload": _validate_planner_step_completed_payload,
+}
+"""The validators of the contract's values by site: `<skill>.input`, `.output`, `.delta`,
+`<event>.payload`."""
+
+
+def _check(schema: str, value: T) -> T:
+    return check_value(NAME, SCHEMAS, schema, value)
+
+
 class PlannerClient:
     """Typed client of planner 0.3.0: Breaks a goal into steps and runs them with tools: it asks for
     tool runs with agent.tool.call and continues on agent.tool.result.
@@ -320,14 +669,18 @@ class PlannerClient:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def make_plan(self, request: MakePlanInput, *, timeout: float = 30.0) -> MakePlanOutput:
+    async def make_plan(
+        self, request: MakePlanInput, *, timeout: float | None = None
+    ) -> MakePlanOutput:
         """Make a plan: Plans the steps that reach a goal with the tools offered, and starts running
         them.
         """
-        reply = await self._bus.invoke(
-            SKILLS["make-plan"].target, request.to_json(), timeout=timeout
+        result = await self._bus.invoke(
+            SKILLS["make-plan"].target,
+            _check("make-plan.input", request.to_json()),
+            timeout=timeout,
         )
-        return MakePlanOutput.from_json(response_result(reply.payload), "/payload/result")
+        return MakePlanOutput.from_json(_check("make-plan.output", result), "/payload/result")
 
     async def on_tool_call(
         self,
@@ -339,8 +692,8 @@ class PlannerClient:
         step; call_id is {plan_id}/{step index}.
         """
 
-        async def deliver(envelope: Envelope) -> None:
-            await handler(ToolCallPayload.from_json(payload_of(envelope), "/payload"), envelope)
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
+            await handler(ToolCallPayload.from_json(payload, "/payload"), ctx.envelope)
 
         return await self._bus.subscribe("agent.tool.call", deliver, queue=queue)
 
@@ -354,9 +707,12 @@ class PlannerClient:
         result arrived).
         """
 
-        async def deliver(envelope: Envelope) -> None:
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
             await handler(
-                PlannerStepCompletedPayload.from_json(payload_of(envelope), "/payload"), envelope
+                PlannerStepCompletedPayload.from_json(
+                    _check("planner.step.completed.payload", payload), "/payload"
+                ),
+                ctx.envelope,
             )
 
         return await self._bus.subscribe("planner.step.completed", deliver, queue=queue)
@@ -365,7 +721,7 @@ class PlannerClient:
         """Publishes agent.tool.result, which planner subscribes to: The outcome of a tool call this
         planner asked for.
         """
-        await self._bus.publish(new_event("agent.tool.result", payload.to_json()))
+        await self._bus.publish("agent.tool.result", payload.to_json())
 
 
 class PlannerPublisher:
@@ -376,22 +732,29 @@ class PlannerPublisher:
 
     async def tool_call(self, payload: ToolCallPayload) -> None:
         """Asks a tool runner to run the tool of a step; call_id is {plan_id}/{step index}."""
-        await self._bus.publish(new_event("agent.tool.call", payload.to_json()))
+        await self._bus.publish("agent.tool.call", payload.to_json())
 
     async def planner_step_completed(self, payload: PlannerStepCompletedPayload) -> None:
         """A step of a plan finished (its tool result arrived)."""
-        await self._bus.publish(new_event("planner.step.completed", payload.to_json()))
+        await self._bus.publish(
+            "planner.step.completed", _check("planner.step.completed.payload", payload.to_json())
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class PlannerContext:
-    """What planner handlers get besides the request: the envelope and the typed publisher."""
+    """What planner handlers get besides the request: the envelope, the typed publisher and the bus
+    context.
+    """
 
     envelope: Envelope
     """The request or event envelope being handled."""
 
     publish: PlannerPublisher
     """Publishes the events the contract declares."""
+
+    context: HandlerContext
+    """The bus's handler context (subject, `canceled`, `reply_metadata`)."""
 
 
 class PlannerHandlers(Protocol):
@@ -414,15 +777,16 @@ async def register_planner_handlers(bus: Bus, impl: PlannerHandlers) -> list[Sub
     """
     publish = PlannerPublisher(bus)
 
-    async def make_plan(envelope: Envelope) -> JsonValue:
-        request = MakePlanInput.from_json(payload_of(envelope), "/payload")
-        output = await impl.make_plan(request, PlannerContext(envelope, publish))
-        return output.to_json()
+    async def make_plan(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
+        request = MakePlanInput.from_json(_check("make-plan.input", payload), "/payload")
+        output = await impl.make_plan(request, PlannerContext(ctx.envelope, publish, ctx))
+        result: JsonValue = output.to_json()
+        return _check("make-plan.output", result)
 
-    async def on_tool_result(envelope: Envelope) -> None:
+    async def on_tool_result(payload: JsonValue, ctx: HandlerContext) -> None:
         await impl.on_tool_result(
-            ToolResultPayload.from_json(payload_of(envelope), "/payload"),
-            PlannerContext(envelope, publish),
+            ToolResultPayload.from_json(payload, "/payload"),
+            PlannerContext(ctx.envelope, publish, ctx),
         )
 
     return [

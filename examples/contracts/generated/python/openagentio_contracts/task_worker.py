@@ -13,20 +13,23 @@ from enum import StrEnum
 from typing import ClassVar, Final, Protocol, Self
 
 from openagentio import (
-    Bus,
     Envelope,
     JsonObject,
     JsonValue,
-    Subscription,
+    SchemaDefect,
     TaskCompletedPayload,
     TaskCreatedPayload,
 )
-from openagentio.streams import response_result
+from openagentio._json import is_integer, is_number
+from openagentio.runtime import Bus, HandlerContext, Subscription
 
 from ._support import (
     SkillInfo,
-    new_event,
-    payload_of,
+    T,
+    Validator,
+    _defect,
+    _missing,
+    check_value,
     read_enum,
     read_float,
     read_int,
@@ -282,6 +285,292 @@ SUBSCRIBES: Final = ("agent.task.created",)
 """Event types the agent subscribes to."""
 
 
+_ENUM_0 = frozenset({"submitted", "working", "completed", "failed", "canceled"})
+
+
+_ENUM_1 = frozenset({"transcode", "index", "report"})
+
+
+def _task_worker_agent_0(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/0/input
+    if isinstance(d, dict):
+        if "kind" not in d:
+            return _missing(p + "/kind", "property \"kind\"")
+        if "kind" in d:
+            r = _task_worker_agent_5(d["kind"], p + "/kind")
+            if r is not None:
+                return r
+        if "params" in d:
+            r = _task_worker_agent_6(d["params"], p + "/params")
+            if r is not None:
+                return r
+        if "priority" in d:
+            r = _task_worker_agent_7(d["priority"], p + "/priority")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _task_worker_agent_1(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/0/output
+    if isinstance(d, dict):
+        if "task_id" not in d:
+            return _missing(p + "/task_id", "a string")
+        if "task_id" in d:
+            r = _task_worker_agent_8(d["task_id"], p + "/task_id")
+            if r is not None:
+                return r
+        if "queued" in d:
+            r = _task_worker_agent_9(d["queued"], p + "/queued")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _task_worker_agent_2(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/1/input
+    if isinstance(d, dict):
+        if "task_id" not in d:
+            return _missing(p + "/task_id", "a string")
+        if "task_id" in d:
+            r = _task_worker_agent_10(d["task_id"], p + "/task_id")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _task_worker_agent_3(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/1/output
+    if isinstance(d, dict):
+        if "task_id" not in d:
+            return _missing(p + "/task_id", "a string")
+        if "state" not in d:
+            return _missing(p + "/state", "a string")
+        if "task_id" in d:
+            r = _task_worker_agent_11(d["task_id"], p + "/task_id")
+            if r is not None:
+                return r
+        if "state" in d:
+            r = _task_worker_agent_12(d["state"], p + "/state")
+            if r is not None:
+                return r
+        if "percent" in d:
+            r = _task_worker_agent_13(d["percent"], p + "/percent")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _task_worker_agent_4(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/publishes/1/payload
+    if isinstance(d, dict):
+        if "task_id" not in d:
+            return _missing(p + "/task_id", "a string")
+        if "percent" not in d:
+            return _missing(p + "/percent", "a number")
+        if "task_id" in d:
+            r = _task_worker_agent_14(d["task_id"], p + "/task_id")
+            if r is not None:
+                return r
+        if "percent" in d:
+            r = _task_worker_agent_15(d["percent"], p + "/percent")
+            if r is not None:
+                return r
+        if "note" in d:
+            r = _task_worker_agent_16(d["note"], p + "/note")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _task_worker_agent_5(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/0/input/properties/kind
+    r = _task_worker_agent_17(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _task_worker_agent_6(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/0/input/properties/params
+    if not (isinstance(d, dict)):
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _task_worker_agent_7(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/0/input/properties/priority
+    if not (is_integer(d)):
+        return _defect(p, "type", "an integer", d)
+    if is_number(d):
+        if d > 9:
+            return _defect(p, "maximum", "a number <= 9", d)
+        if d < 0:
+            return _defect(p, "minimum", "a number >= 0", d)
+    return None
+
+
+def _task_worker_agent_8(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/0/output/properties/task_id
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _task_worker_agent_9(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/0/output/properties/queued
+    if not (is_integer(d)):
+        return _defect(p, "type", "an integer", d)
+    if is_number(d) and d < 0:
+        return _defect(p, "minimum", "a number >= 0", d)
+    return None
+
+
+def _task_worker_agent_10(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/1/input/properties/task_id
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _task_worker_agent_11(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/1/output/properties/task_id
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _task_worker_agent_12(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/1/output/properties/state
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    if not (isinstance(d, str) and d in _ENUM_0):
+        return _defect(p, "enum", "one of submitted, working, completed, failed, canceled", d)
+    return None
+
+
+def _task_worker_agent_13(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/skills/1/output/properties/percent
+    if not (is_number(d) or d is None):
+        return _defect(p, "type", "a number or a null", d)
+    if is_number(d):
+        if d > 100:
+            return _defect(p, "maximum", "a number <= 100", d)
+        if d < 0:
+            return _defect(p, "minimum", "a number >= 0", d)
+    return None
+
+
+def _task_worker_agent_14(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/publishes/1/payload/properties/task_id
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _task_worker_agent_15(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/publishes/1/payload/properties/percent
+    if is_number(d):
+        if d > 100:
+            return _defect(p, "maximum", "a number <= 100", d)
+        if d < 0:
+            return _defect(p, "minimum", "a number >= 0", d)
+    else:
+        return _defect(p, "type", "a number", d)
+    return None
+
+
+def _task_worker_agent_16(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/publishes/1/payload/properties/note
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _task_worker_agent_17(d: JsonValue, p: str) -> SchemaDefect | None:
+    # task-worker.agent.json#/$defs/TaskKind
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    if not (isinstance(d, str) and d in _ENUM_1):
+        return _defect(p, "enum", "one of transcode, index, report", d)
+    return None
+
+
+def _validate_submit_input(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates task-worker submit.input.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _task_worker_agent_0(value, pointer)
+
+
+def _validate_submit_output(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates task-worker submit.output.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _task_worker_agent_1(value, pointer)
+
+
+def _validate_status_input(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates task-worker status.input.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _task_worker_agent_2(value, pointer)
+
+
+def _validate_status_output(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates task-worker status.output.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _task_worker_agent_3(value, pointer)
+
+
+def _validate_task_worker_progress_payload(
+    value: JsonValue, pointer: str = ""
+) -> SchemaDefect | None:
+    """Validates task-worker task-worker.progress.payload.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _task_worker_agent_4(value, pointer)
+
+
+SCHEMAS: Final[Mapping[str, Validator]] = {
+    "submit.input": _validate_submit_input,
+    "submit.output": _validate_submit_output,
+    "status.input": _validate_status_input,
+    "status.output": _validate_status_output,
+    "task-worker.progress.payload": _validate_task_worker_progress_payload,
+}
+"""The validators of the contract's values by site: `<skill>.input`, `.output`, `.delta`,
+`<event>.payload`."""
+
+
+def _check(schema: str, value: T) -> T:
+    return check_value(NAME, SCHEMAS, schema, value)
+
+
 class TaskWorkerClient:
     """Typed client of task-worker 2.1.0: Runs long tasks in the background: takes
     agent.task.created, reports progress, and announces the end with agent.task.completed.
@@ -290,17 +579,21 @@ class TaskWorkerClient:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def submit(self, request: SubmitInput, *, timeout: float = 30.0) -> SubmitOutput:
+    async def submit(self, request: SubmitInput, *, timeout: float | None = None) -> SubmitOutput:
         """Submit a task: Accepts a task and answers at once with its id; the result comes later as
         agent.task.completed.
         """
-        reply = await self._bus.invoke(SKILLS["submit"].target, request.to_json(), timeout=timeout)
-        return SubmitOutput.from_json(response_result(reply.payload), "/payload/result")
+        result = await self._bus.invoke(
+            SKILLS["submit"].target, _check("submit.input", request.to_json()), timeout=timeout
+        )
+        return SubmitOutput.from_json(_check("submit.output", result), "/payload/result")
 
-    async def status(self, request: StatusInput, *, timeout: float = 30.0) -> StatusOutput:
+    async def status(self, request: StatusInput, *, timeout: float | None = None) -> StatusOutput:
         """Task status: Reports where a task is."""
-        reply = await self._bus.invoke(SKILLS["status"].target, request.to_json(), timeout=timeout)
-        return StatusOutput.from_json(response_result(reply.payload), "/payload/result")
+        result = await self._bus.invoke(
+            SKILLS["status"].target, _check("status.input", request.to_json()), timeout=timeout
+        )
+        return StatusOutput.from_json(_check("status.output", result), "/payload/result")
 
     async def on_task_created(
         self,
@@ -312,8 +605,8 @@ class TaskWorkerClient:
         worker's own subscription runs it).
         """
 
-        async def deliver(envelope: Envelope) -> None:
-            await handler(TaskCreatedPayload.from_json(payload_of(envelope), "/payload"), envelope)
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
+            await handler(TaskCreatedPayload.from_json(payload, "/payload"), ctx.envelope)
 
         return await self._bus.subscribe("agent.task.created", deliver, queue=queue)
 
@@ -325,9 +618,12 @@ class TaskWorkerClient:
     ) -> Subscription:
         """Receives task-worker.progress published by task-worker: How far a running task is."""
 
-        async def deliver(envelope: Envelope) -> None:
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
             await handler(
-                TaskWorkerProgressPayload.from_json(payload_of(envelope), "/payload"), envelope
+                TaskWorkerProgressPayload.from_json(
+                    _check("task-worker.progress.payload", payload), "/payload"
+                ),
+                ctx.envelope,
             )
 
         return await self._bus.subscribe("task-worker.progress", deliver, queue=queue)
@@ -342,10 +638,8 @@ class TaskWorkerClient:
         result, or failed with an error.
         """
 
-        async def deliver(envelope: Envelope) -> None:
-            await handler(
-                TaskCompletedPayload.from_json(payload_of(envelope), "/payload"), envelope
-            )
+        async def deliver(payload: JsonValue, ctx: HandlerContext) -> None:
+            await handler(TaskCompletedPayload.from_json(payload, "/payload"), ctx.envelope)
 
         return await self._bus.subscribe("agent.task.completed", deliver, queue=queue)
 
@@ -353,7 +647,7 @@ class TaskWorkerClient:
         """Publishes agent.task.created, which task-worker subscribes to: A task for this worker;
         one worker instance takes it (queue group task-worker).
         """
-        await self._bus.publish(new_event("agent.task.created", payload.to_json()))
+        await self._bus.publish("agent.task.created", payload.to_json())
 
 
 class TaskWorkerPublisher:
@@ -364,26 +658,33 @@ class TaskWorkerPublisher:
 
     async def task_created(self, payload: TaskCreatedPayload) -> None:
         """A task was accepted by submit (the worker's own subscription runs it)."""
-        await self._bus.publish(new_event("agent.task.created", payload.to_json()))
+        await self._bus.publish("agent.task.created", payload.to_json())
 
     async def task_worker_progress(self, payload: TaskWorkerProgressPayload) -> None:
         """How far a running task is."""
-        await self._bus.publish(new_event("task-worker.progress", payload.to_json()))
+        await self._bus.publish(
+            "task-worker.progress", _check("task-worker.progress.payload", payload.to_json())
+        )
 
     async def task_completed(self, payload: TaskCompletedPayload) -> None:
         """A task finished: completed with a result, or failed with an error."""
-        await self._bus.publish(new_event("agent.task.completed", payload.to_json()))
+        await self._bus.publish("agent.task.completed", payload.to_json())
 
 
 @dataclass(frozen=True, slots=True)
 class TaskWorkerContext:
-    """What task-worker handlers get besides the request: the envelope and the typed publisher."""
+    """What task-worker handlers get besides the request: the envelope, the typed publisher and the
+    bus context.
+    """
 
     envelope: Envelope
     """The request or event envelope being handled."""
 
     publish: TaskWorkerPublisher
     """Publishes the events the contract declares."""
+
+    context: HandlerContext
+    """The bus's handler context (subject, `canceled`, `reply_metadata`)."""
 
 
 class TaskWorkerHandlers(Protocol):
@@ -414,20 +715,22 @@ async def register_task_worker_handlers(bus: Bus, impl: TaskWorkerHandlers) -> l
     """
     publish = TaskWorkerPublisher(bus)
 
-    async def submit(envelope: Envelope) -> JsonValue:
-        request = SubmitInput.from_json(payload_of(envelope), "/payload")
-        output = await impl.submit(request, TaskWorkerContext(envelope, publish))
-        return output.to_json()
+    async def submit(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
+        request = SubmitInput.from_json(_check("submit.input", payload), "/payload")
+        output = await impl.submit(request, TaskWorkerContext(ctx.envelope, publish, ctx))
+        result: JsonValue = output.to_json()
+        return _check("submit.output", result)
 
-    async def status(envelope: Envelope) -> JsonValue:
-        request = StatusInput.from_json(payload_of(envelope), "/payload")
-        output = await impl.status(request, TaskWorkerContext(envelope, publish))
-        return output.to_json()
+    async def status(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
+        request = StatusInput.from_json(_check("status.input", payload), "/payload")
+        output = await impl.status(request, TaskWorkerContext(ctx.envelope, publish, ctx))
+        result: JsonValue = output.to_json()
+        return _check("status.output", result)
 
-    async def on_task_created(envelope: Envelope) -> None:
+    async def on_task_created(payload: JsonValue, ctx: HandlerContext) -> None:
         await impl.on_task_created(
-            TaskCreatedPayload.from_json(payload_of(envelope), "/payload"),
-            TaskWorkerContext(envelope, publish),
+            TaskCreatedPayload.from_json(payload, "/payload"),
+            TaskWorkerContext(ctx.envelope, publish, ctx),
         )
 
     return [

@@ -6,21 +6,27 @@ Translates text between languages, streaming the translation as it is produced.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import ClassVar, Final, Literal, Protocol, Self, TypeAlias
 
-from openagentio import Bus, Envelope, JsonObject, JsonValue, StreamWriter, Subscription
-from openagentio.streams import response_result
+from openagentio import Envelope, JsonObject, JsonValue, SchemaDefect
+from openagentio._json import is_integer, is_number
+from openagentio.runtime import Bus, HandlerContext, StreamWriter, Subscription
 
 from ._support import (
     DeltaWriter,
     SkillFrame,
     SkillInfo,
+    T,
     TextDeltaWriter,
+    Validator,
+    _defect,
+    _missing,
+    check_value,
     child,
-    payload_of,
     read_enum,
     read_float,
     read_int,
@@ -241,12 +247,306 @@ SUBSCRIBES: Final = ()
 """Event types the agent subscribes to."""
 
 
+_RE_0 = re.compile("^[a-z]{2,3}(-[A-Z]{2})?\\Z", re.ASCII)
+
+
+_ENUM_1 = frozenset({"formal", "informal"})
+
+
+def _translator_agent_0(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/input
+    if isinstance(d, dict):
+        if "text" not in d:
+            return _missing(p + "/text", "a string")
+        if "target" not in d:
+            return _missing(p + "/target", "property \"target\"")
+        if any(k not in ("text", "source", "target", "formality") for k in d):
+            return _defect(p, "additionalProperties", "an object", d)
+        if "text" in d:
+            r = _translator_agent_5(d["text"], p + "/text")
+            if r is not None:
+                return r
+        if "source" in d:
+            r = _translator_agent_6(d["source"], p + "/source")
+            if r is not None:
+                return r
+        if "target" in d:
+            r = _translator_agent_7(d["target"], p + "/target")
+            if r is not None:
+                return r
+        if "formality" in d:
+            r = _translator_agent_8(d["formality"], p + "/formality")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _translator_agent_1(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/output
+    if isinstance(d, dict):
+        if "text" not in d:
+            return _missing(p + "/text", "a string")
+        if "source" not in d:
+            return _missing(p + "/source", "property \"source\"")
+        if "characters" not in d:
+            return _missing(p + "/characters", "an integer")
+        if "text" in d:
+            r = _translator_agent_9(d["text"], p + "/text")
+            if r is not None:
+                return r
+        if "source" in d:
+            r = _translator_agent_10(d["source"], p + "/source")
+            if r is not None:
+                return r
+        if "characters" in d:
+            r = _translator_agent_11(d["characters"], p + "/characters")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _translator_agent_2(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/delta
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _translator_agent_3(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/1/input
+    if isinstance(d, dict):
+        if "text" not in d:
+            return _missing(p + "/text", "a string")
+        if "text" in d:
+            r = _translator_agent_12(d["text"], p + "/text")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _translator_agent_4(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/1/output
+    if isinstance(d, dict):
+        if "language" not in d:
+            return _missing(p + "/language", "property \"language\"")
+        if "confidence" not in d:
+            return _missing(p + "/confidence", "a number")
+        if "language" in d:
+            r = _translator_agent_13(d["language"], p + "/language")
+            if r is not None:
+                return r
+        if "confidence" in d:
+            r = _translator_agent_14(d["confidence"], p + "/confidence")
+            if r is not None:
+                return r
+        if "alternatives" in d:
+            r = _translator_agent_15(d["alternatives"], p + "/alternatives")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _translator_agent_5(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/input/properties/text
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _translator_agent_6(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/input/properties/source
+    r = _translator_agent_16(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _translator_agent_7(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/input/properties/target
+    r = _translator_agent_16(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _translator_agent_8(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/input/properties/formality
+    r = _translator_agent_17(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _translator_agent_9(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/output/properties/text
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _translator_agent_10(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/output/properties/source
+    r = _translator_agent_16(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _translator_agent_11(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/0/output/properties/characters
+    if not (is_integer(d)):
+        return _defect(p, "type", "an integer", d)
+    if is_number(d) and d < 0:
+        return _defect(p, "minimum", "a number >= 0", d)
+    return None
+
+
+def _translator_agent_12(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/1/input/properties/text
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _translator_agent_13(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/1/output/properties/language
+    r = _translator_agent_16(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _translator_agent_14(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/1/output/properties/confidence
+    if is_number(d):
+        if d > 1:
+            return _defect(p, "maximum", "a number <= 1", d)
+        if d < 0:
+            return _defect(p, "minimum", "a number >= 0", d)
+    else:
+        return _defect(p, "type", "a number", d)
+    return None
+
+
+def _translator_agent_15(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/1/output/properties/alternatives
+    if isinstance(d, list):
+        for i, item in enumerate(d):
+            r = _translator_agent_18(item, f"{p}/{i}")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an array", d)
+    return None
+
+
+def _translator_agent_16(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/$defs/Language
+    if isinstance(d, str):
+        if _RE_0.search(d) is None:
+            return _defect(p, "pattern", "a string matching ^[a-z]{2,3}(-[A-Z]{2})?$", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _translator_agent_17(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/$defs/Formality
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    if not (isinstance(d, str) and d in _ENUM_1):
+        return _defect(p, "enum", "one of formal, informal", d)
+    return None
+
+
+def _translator_agent_18(d: JsonValue, p: str) -> SchemaDefect | None:
+    # translator.agent.json#/skills/1/output/properties/alternatives/items
+    r = _translator_agent_16(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _validate_translate_input(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates translator translate.input.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _translator_agent_0(value, pointer)
+
+
+def _validate_translate_output(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates translator translate.output.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _translator_agent_1(value, pointer)
+
+
+def _validate_translate_delta(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates translator translate.delta.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _translator_agent_2(value, pointer)
+
+
+def _validate_detect_language_input(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates translator detect-language.input.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _translator_agent_3(value, pointer)
+
+
+def _validate_detect_language_output(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates translator detect-language.output.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _translator_agent_4(value, pointer)
+
+
+SCHEMAS: Final[Mapping[str, Validator]] = {
+    "translate.input": _validate_translate_input,
+    "translate.output": _validate_translate_output,
+    "translate.delta": _validate_translate_delta,
+    "detect-language.input": _validate_detect_language_input,
+    "detect-language.output": _validate_detect_language_output,
+}
+"""The validators of the contract's values by site: `<skill>.input`, `.output`, `.delta`,
+`<event>.payload`."""
+
+
+def _check(schema: str, value: T) -> T:
+    return check_value(NAME, SCHEMAS, schema, value)
+
+
 def _read_translate_delta(value: JsonValue, at: str) -> TranslateDelta:
-    return read_str(value, at)
+    return read_str(_check("translate.delta", value), at)
 
 
 def _read_translate_output(value: JsonValue, at: str) -> TranslateOutput:
-    return TranslateOutput.from_json(value, at)
+    return TranslateOutput.from_json(_check("translate.output", value), at)
 
 
 class TranslatorClient:
@@ -257,7 +557,9 @@ class TranslatorClient:
     def __init__(self, bus: Bus) -> None:
         self._bus = bus
 
-    async def translate(self, request: TranslateInput, *, timeout: float = 30.0) -> TranslateOutput:
+    async def translate(
+        self, request: TranslateInput, *, timeout: float | None = None
+    ) -> TranslateOutput:
         """Translate text: Translates text into the target language; the translation arrives in
         pieces, then the whole result. Runs the stream to its output; translate_stream gives the
         deltas.
@@ -265,23 +567,29 @@ class TranslatorClient:
         return await stream_output(self.translate_stream(request, timeout=timeout))
 
     def translate_stream(
-        self, request: TranslateInput, *, timeout: float = 30.0
+        self, request: TranslateInput, *, timeout: float | None = None
     ) -> AsyncIterator[SkillFrame[TranslateDelta, TranslateOutput]]:
         """Translate text, streamed: TranslateDelta deltas, then the TranslateOutput."""
-        frames = self._bus.stream_invoke(
-            SKILLS["translate"].target, request.to_json(), timeout=timeout
+        call = self._bus.stream_invoke(
+            SKILLS["translate"].target,
+            _check("translate.input", request.to_json()),
+            timeout=timeout,
         )
         key: Literal["delta", "data"] = "delta"
-        return typed_stream(frames, key, _read_translate_delta, _read_translate_output)
+        return typed_stream(call, key, _read_translate_delta, _read_translate_output)
 
     async def detect_language(
-        self, request: DetectLanguageInput, *, timeout: float = 30.0
+        self, request: DetectLanguageInput, *, timeout: float | None = None
     ) -> DetectLanguageOutput:
         """Detect language: Names the language a text is written in."""
-        reply = await self._bus.invoke(
-            SKILLS["detect-language"].target, request.to_json(), timeout=timeout
+        result = await self._bus.invoke(
+            SKILLS["detect-language"].target,
+            _check("detect-language.input", request.to_json()),
+            timeout=timeout,
         )
-        return DetectLanguageOutput.from_json(response_result(reply.payload), "/payload/result")
+        return DetectLanguageOutput.from_json(
+            _check("detect-language.output", result), "/payload/result"
+        )
 
 
 class TranslatorPublisher:
@@ -293,13 +601,18 @@ class TranslatorPublisher:
 
 @dataclass(frozen=True, slots=True)
 class TranslatorContext:
-    """What translator handlers get besides the request: the envelope and the typed publisher."""
+    """What translator handlers get besides the request: the envelope, the typed publisher and the
+    bus context.
+    """
 
     envelope: Envelope
     """The request or event envelope being handled."""
 
     publish: TranslatorPublisher
     """Publishes the events the contract declares."""
+
+    context: HandlerContext
+    """The bus's handler context (subject, `canceled`, `reply_metadata`)."""
 
 
 class TranslatorHandlers(Protocol):
@@ -327,17 +640,23 @@ async def register_translator_handlers(bus: Bus, impl: TranslatorHandlers) -> li
     """
     publish = TranslatorPublisher(bus)
 
-    async def translate(envelope: Envelope, writer: StreamWriter) -> JsonValue:
-        request = TranslateInput.from_json(payload_of(envelope), "/payload")
+    async def translate(payload: JsonValue, writer: StreamWriter, ctx: HandlerContext) -> JsonValue:
+        request = TranslateInput.from_json(_check("translate.input", payload), "/payload")
         output = await impl.translate(
-            request, TextDeltaWriter(writer), TranslatorContext(envelope, publish)
+            request,
+            TextDeltaWriter(writer, lambda d: _check("translate.delta", d)),
+            TranslatorContext(ctx.envelope, publish, ctx),
         )
-        return output.to_json()
+        result: JsonValue = output.to_json()
+        return _check("translate.output", result)
 
-    async def detect_language(envelope: Envelope) -> JsonValue:
-        request = DetectLanguageInput.from_json(payload_of(envelope), "/payload")
-        output = await impl.detect_language(request, TranslatorContext(envelope, publish))
-        return output.to_json()
+    async def detect_language(payload: JsonValue, ctx: HandlerContext) -> JsonValue:
+        request = DetectLanguageInput.from_json(
+            _check("detect-language.input", payload), "/payload"
+        )
+        output = await impl.detect_language(request, TranslatorContext(ctx.envelope, publish, ctx))
+        result: JsonValue = output.to_json()
+        return _check("detect-language.output", result)
 
     return [
         await bus.handle_stream(SKILLS["translate"].target, translate),

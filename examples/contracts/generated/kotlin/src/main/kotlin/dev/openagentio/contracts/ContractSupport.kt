@@ -116,6 +116,26 @@ public object ContractJson {
 
 /** Envelopes, replies and streams of the generated clients and handlers. */
 public object ContractSupport {
+    /** The deepest nesting of arrays and objects a contract value may have (every language). */
+    public const val MAX_VALUE_DEPTH: Int = 128
+
+    /** True when [value] nests arrays and objects more than [max] levels deep (iterative: any depth is safe). */
+    public fun nestedDeeperThan(value: JsonElement, max: Int): Boolean {
+        val stack = ArrayDeque<Pair<JsonElement, Int>>()
+        stack.addLast(value to 0)
+        while (stack.isNotEmpty()) {
+            val (v, depth) = stack.removeLast()
+            val children = when (v) {
+                is JsonObject -> v.values
+                is JsonArray -> v
+                else -> continue
+            }
+            if (depth >= max) return true
+            for (child in children) stack.addLast(child to depth + 1)
+        }
+        return false
+    }
+
     /** A new schema_version 1 envelope of [eventType] (UUID v4 event_id, occurred_at now); a bus may dual-write phase. */
     public fun newEvent(eventType: String, payload: JsonElement): Envelope =
         Envelope(schemaVersion = 1L, eventId = UUID.randomUUID().toString(), eventType = eventType, occurredAt = Instant.now().toString(), payload = payload)
@@ -163,25 +183,38 @@ public object ContractSupport {
         }
     }
 
+    /** [start]'s future, or a failed one when [start] throws an AcpException (a refused contract value). */
+    public fun <T> guarded(start: () -> CompletableFuture<T>): CompletableFuture<T> =
+        try {
+            start()
+        } catch (e: AcpException) {
+            CompletableFuture.failedFuture(e)
+        }
+
     /**
      * Runs a stream to its output: [start] subscribes with a frame callback; the future
-     * completes with the Final frame's output, or exceptionally with the Failed frame's error.
+     * completes with the Final frame's output, or exceptionally with the Failed frame's error
+     * (or the AcpException [start] throws, e.g. a refused input).
      */
     public fun <D, O> output(start: ((SkillFrame<D, O>) -> Unit) -> Subscription): CompletableFuture<O> {
         val out = CompletableFuture<O>()
-        val subscription = start { frame ->
-            when (frame) {
-                is SkillFrame.Final -> out.complete(frame.output)
-                is SkillFrame.Failed -> out.completeExceptionally(frame.error)
-                else -> Unit
+        val subscription = try {
+            start { frame ->
+                when (frame) {
+                    is SkillFrame.Final -> out.complete(frame.output)
+                    is SkillFrame.Failed -> out.completeExceptionally(frame.error)
+                    else -> Unit
+                }
             }
+        } catch (e: AcpException) {
+            return CompletableFuture.failedFuture(e)
         }
         return out.whenComplete { _, _ -> subscription.close() }
     }
 
-    /** A writer of text deltas (payload.delta) over the bus's emit function. */
-    public fun textWriter(emit: (JsonElement) -> Unit): DeltaWriter<String> =
-        DeltaWriter { delta -> emit(JsonObject(mapOf("delta" to JsonPrimitive(delta)))) }
+    /** A writer of text deltas (payload.delta) over the bus's emit function; [check] validates each delta first. */
+    public fun textWriter(emit: (JsonElement) -> Unit, check: (JsonElement) -> JsonElement = { it }): DeltaWriter<String> =
+        DeltaWriter { delta -> emit(JsonObject(mapOf("delta" to check(JsonPrimitive(delta))))) }
 
     /** A writer of object deltas (payload.data) encoded by [encode]. */
     public fun <D> dataWriter(emit: (JsonElement) -> Unit, encode: (D) -> JsonObject): DeltaWriter<D> =

@@ -4,6 +4,8 @@ package dev.openagentio.contracts.planner
 import dev.openagentio.acp.Bus
 import dev.openagentio.acp.Envelope
 import dev.openagentio.acp.InvalidRequestException
+import dev.openagentio.acp.JsonSupport
+import dev.openagentio.acp.SchemaFailure
 import dev.openagentio.acp.Subscription
 import dev.openagentio.acp.ToolCallPayload
 import dev.openagentio.acp.ToolResultPayload
@@ -254,12 +256,267 @@ public object PlannerContract {
     public val SUBSCRIBES: List<String> = listOf("agent.tool.result")
 }
 
+/** The schemas of planner's values, checked by its clients and handlers in the order every language checks them. */
+public object PlannerSchemas {
+    /** Validators by site (`<skill>.input`, `.output`, `.delta`, `<event>.payload`): the first failure, or null when valid. */
+    public val VALIDATORS: Map<String, (JsonElement) -> SchemaFailure?> = mapOf(
+        "make-plan.input" to { value: JsonElement -> v0(value, "") },
+        "make-plan.output" to { value: JsonElement -> v9(value, "") },
+        "planner.step.completed.payload" to { value: JsonElement -> v22(value, "") },
+    )
+
+    /**
+     * [value] when it satisfies the schema [schema] (a value nested deeper than ContractSupport.MAX_VALUE_DEPTH
+     * levels is refused first, keyword depth); else InvalidRequestException whose message names
+     * agent, value, pointer, expected and keyword, with details schema, pointer, keyword and expected.
+     */
+    public fun check(schema: String, value: JsonElement): JsonElement {
+        val validate = VALIDATORS[schema] ?: return value
+        val failure = (
+            if (ContractSupport.nestedDeeperThan(value, ContractSupport.MAX_VALUE_DEPTH)) {
+                SchemaFailure("", "depth", "a value nested at most 128 levels deep")
+            } else {
+                validate(value)
+            }
+        ) ?: return value
+        val where = failure.pointer.ifEmpty { "(root)" }
+        throw InvalidRequestException(
+            "planner " + schema + " " + where + ": expected " + failure.expected + " (" + failure.keyword + ")",
+            details = mapOf("schema" to schema, "pointer" to failure.pointer, "keyword" to failure.keyword, "expected" to failure.expected),
+        )
+    }
+
+    private val c0: JsonElement = JsonSupport.parse("[\"pending\",\"running\",\"done\",\"failed\"]")
+
+    // planner.agent.json#/skills/0/input
+    private fun v0(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("goal")) return SchemaFailure(p + "/goal", "required", "a string")
+            o["goal"]?.let { v -> v1(v, p + "/goal")?.let { return it } }
+            o["tools"]?.let { v -> v2(v, p + "/tools")?.let { return it } }
+            o["max_steps"]?.let { v -> v8(v, p + "/max_steps")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/input/properties/goal
+    private fun v1(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/input/properties/tools
+    private fun v2(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isArray(d)) {
+            val a = d as JsonArray
+            a.forEachIndexed { i, v -> v3(v, p + "/" + i)?.let { return it } }
+        } else return SchemaFailure(p, "type", "an array")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/input/properties/tools/items
+    private fun v3(d: JsonElement, p: String): SchemaFailure? {
+        v4(d, p)?.let { return it }
+        return null
+    }
+
+    // planner.agent.json#/$defs/ToolSpec
+    private fun v4(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("name")) return SchemaFailure(p + "/name", "required", "a string")
+            if (!o.containsKey("description")) return SchemaFailure(p + "/description", "required", "a string")
+            o["name"]?.let { v -> v5(v, p + "/name")?.let { return it } }
+            o["description"]?.let { v -> v6(v, p + "/description")?.let { return it } }
+            o["parameters"]?.let { v -> v7(v, p + "/parameters")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // planner.agent.json#/$defs/ToolSpec/properties/name
+    private fun v5(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/$defs/ToolSpec/properties/description
+    private fun v6(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/$defs/ToolSpec/properties/parameters
+    private fun v7(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/input/properties/max_steps
+    private fun v8(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n > 50.toDouble()) return SchemaFailure(p, "maximum", "a number <= 50")
+            if (n < 1.toDouble()) return SchemaFailure(p, "minimum", "a number >= 1")
+        }
+        return null
+    }
+
+    // planner.agent.json#/skills/0/output
+    private fun v9(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("plan_id")) return SchemaFailure(p + "/plan_id", "required", "a string")
+            if (!o.containsKey("steps")) return SchemaFailure(p + "/steps", "required", "an array")
+            o["plan_id"]?.let { v -> v10(v, p + "/plan_id")?.let { return it } }
+            o["steps"]?.let { v -> v11(v, p + "/steps")?.let { return it } }
+            o["summary"]?.let { v -> v21(v, p + "/summary")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/output/properties/plan_id
+    private fun v10(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/output/properties/steps
+    private fun v11(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isArray(d)) {
+            val a = d as JsonArray
+            a.forEachIndexed { i, v -> v12(v, p + "/" + i)?.let { return it } }
+        } else return SchemaFailure(p, "type", "an array")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/output/properties/steps/items
+    private fun v12(d: JsonElement, p: String): SchemaFailure? {
+        v13(d, p)?.let { return it }
+        return null
+    }
+
+    // planner.agent.json#/$defs/PlanStep
+    private fun v13(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("index")) return SchemaFailure(p + "/index", "required", "an integer")
+            if (!o.containsKey("description")) return SchemaFailure(p + "/description", "required", "a string")
+            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "property \"status\"")
+            o["index"]?.let { v -> v14(v, p + "/index")?.let { return it } }
+            o["description"]?.let { v -> v15(v, p + "/description")?.let { return it } }
+            o["tool"]?.let { v -> v16(v, p + "/tool")?.let { return it } }
+            o["arguments"]?.let { v -> v17(v, p + "/arguments")?.let { return it } }
+            o["status"]?.let { v -> v19(v, p + "/status")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // planner.agent.json#/$defs/PlanStep/properties/index
+    private fun v14(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        }
+        return null
+    }
+
+    // planner.agent.json#/$defs/PlanStep/properties/description
+    private fun v15(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/$defs/PlanStep/properties/tool
+    private fun v16(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/$defs/PlanStep/properties/arguments
+    private fun v17(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            for ((k, v) in o) v18(v, p + "/" + JsonSupport.escapePointer(k))?.let { return it }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // planner.agent.json#/$defs/PlanStep/properties/arguments/additionalProperties
+    private fun v18(d: JsonElement, p: String): SchemaFailure? {
+        return null
+    }
+
+    // planner.agent.json#/$defs/PlanStep/properties/status
+    private fun v19(d: JsonElement, p: String): SchemaFailure? {
+        v20(d, p)?.let { return it }
+        return null
+    }
+
+    // planner.agent.json#/$defs/StepStatus
+    private fun v20(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        if ((c0 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of pending, running, done, failed")
+        return null
+    }
+
+    // planner.agent.json#/skills/0/output/properties/summary
+    private fun v21(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/publishes/1/payload
+    private fun v22(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("plan_id")) return SchemaFailure(p + "/plan_id", "required", "a string")
+            if (!o.containsKey("index")) return SchemaFailure(p + "/index", "required", "an integer")
+            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "property \"status\"")
+            o["plan_id"]?.let { v -> v23(v, p + "/plan_id")?.let { return it } }
+            o["index"]?.let { v -> v24(v, p + "/index")?.let { return it } }
+            o["status"]?.let { v -> v25(v, p + "/status")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // planner.agent.json#/publishes/1/payload/properties/plan_id
+    private fun v23(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // planner.agent.json#/publishes/1/payload/properties/index
+    private fun v24(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        }
+        return null
+    }
+
+    // planner.agent.json#/publishes/1/payload/properties/status
+    private fun v25(d: JsonElement, p: String): SchemaFailure? {
+        v20(d, p)?.let { return it }
+        return null
+    }
+}
+
 /** Typed client of planner 0.3.0: Breaks a goal into steps and runs them with tools: it asks for tool runs with agent.tool.call and continues on agent.tool.result. */
 public class PlannerClient(private val bus: Bus) {
     /** Make a plan: Plans the steps that reach a goal with the tools offered, and starts running them. */
     public fun makePlan(request: MakePlanInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<MakePlanOutput> =
-        bus.invoke(PlannerContract.MAKE_PLAN.target, request.toJson(), timeout)
-            .thenApply { reply -> MakePlanOutput.fromJson(ContractSupport.result(reply), "/payload/result") }
+        ContractSupport.guarded { bus.invoke(PlannerContract.MAKE_PLAN.target, PlannerSchemas.check("make-plan.input", request.toJson()), timeout) }
+            .thenApply { reply -> MakePlanOutput.fromJson(PlannerSchemas.check("make-plan.output", ContractSupport.result(reply)), "/payload/result") }
 
     /** Receives agent.tool.call published by planner: Asks a tool runner to run the tool of a step; call_id is {plan_id}/{step index}. */
     public fun onToolCall(queue: String? = null, handler: (ToolCallPayload, Envelope) -> Unit): Subscription =
@@ -267,22 +524,22 @@ public class PlannerClient(private val bus: Bus) {
 
     /** Receives planner.step.completed published by planner: A step of a plan finished (its tool result arrived). */
     public fun onPlannerStepCompleted(queue: String? = null, handler: (PlannerStepCompletedPayload, Envelope) -> Unit): Subscription =
-        bus.subscribe("planner.step.completed", queue) { envelope -> handler(PlannerStepCompletedPayload.fromJson(ContractSupport.payload(envelope), "/payload"), envelope) }
+        bus.subscribe("planner.step.completed", queue) { envelope -> handler(PlannerStepCompletedPayload.fromJson(PlannerSchemas.check("planner.step.completed.payload", ContractSupport.payload(envelope)), "/payload"), envelope) }
 
     /** Publishes agent.tool.result, which planner subscribes to: The outcome of a tool call this planner asked for. */
     public fun publishToolResult(payload: ToolResultPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.tool.result", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.tool.result", payload.toJson())) }
 }
 
 /** Typed publisher of the events planner declares (handlers get one as ctx.publish). */
 public class PlannerPublisher(private val bus: Bus) {
     /** Asks a tool runner to run the tool of a step; call_id is {plan_id}/{step index}. */
     public fun toolCall(payload: ToolCallPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.tool.call", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.tool.call", payload.toJson())) }
 
     /** A step of a plan finished (its tool result arrived). */
     public fun plannerStepCompleted(payload: PlannerStepCompletedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("planner.step.completed", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("planner.step.completed", PlannerSchemas.check("planner.step.completed.payload", payload.toJson()))) }
 }
 
 /** What planner handlers get besides the request: the envelope being handled and the typed publisher. */
@@ -305,8 +562,8 @@ public fun registerPlannerHandlers(bus: Bus, impl: PlannerHandlers): List<Subscr
     val publish = PlannerPublisher(bus)
     return listOf(
         bus.handleInvoke(PlannerContract.MAKE_PLAN.target) { request ->
-            val output = impl.makePlan(MakePlanInput.fromJson(ContractSupport.payload(request), "/payload"), PlannerContext(request, publish))
-            output.toJson()
+            val output = impl.makePlan(MakePlanInput.fromJson(PlannerSchemas.check("make-plan.input", ContractSupport.payload(request)), "/payload"), PlannerContext(request, publish))
+            PlannerSchemas.check("make-plan.output", output.toJson())
         },
         bus.subscribe("agent.tool.result", null) { envelope -> impl.onToolResult(ToolResultPayload.fromJson(ContractSupport.payload(envelope)), PlannerContext(envelope, publish)) },
     )

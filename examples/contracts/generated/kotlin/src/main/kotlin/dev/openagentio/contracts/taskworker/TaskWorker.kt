@@ -4,6 +4,8 @@ package dev.openagentio.contracts.taskworker
 import dev.openagentio.acp.Bus
 import dev.openagentio.acp.Envelope
 import dev.openagentio.acp.InvalidRequestException
+import dev.openagentio.acp.JsonSupport
+import dev.openagentio.acp.SchemaFailure
 import dev.openagentio.acp.Subscription
 import dev.openagentio.acp.TaskCompletedPayload
 import dev.openagentio.acp.TaskCreatedPayload
@@ -14,6 +16,7 @@ import dev.openagentio.contracts.SkillMode
 import java.time.Duration
 import java.util.concurrent.CompletableFuture
 import kotlinx.serialization.SerialName
+import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
@@ -257,17 +260,213 @@ public object TaskWorkerContract {
     public val SUBSCRIBES: List<String> = listOf("agent.task.created")
 }
 
+/** The schemas of task-worker's values, checked by its clients and handlers in the order every language checks them. */
+public object TaskWorkerSchemas {
+    /** Validators by site (`<skill>.input`, `.output`, `.delta`, `<event>.payload`): the first failure, or null when valid. */
+    public val VALIDATORS: Map<String, (JsonElement) -> SchemaFailure?> = mapOf(
+        "submit.input" to { value: JsonElement -> v0(value, "") },
+        "submit.output" to { value: JsonElement -> v5(value, "") },
+        "status.input" to { value: JsonElement -> v8(value, "") },
+        "status.output" to { value: JsonElement -> v10(value, "") },
+        "task-worker.progress.payload" to { value: JsonElement -> v14(value, "") },
+    )
+
+    /**
+     * [value] when it satisfies the schema [schema] (a value nested deeper than ContractSupport.MAX_VALUE_DEPTH
+     * levels is refused first, keyword depth); else InvalidRequestException whose message names
+     * agent, value, pointer, expected and keyword, with details schema, pointer, keyword and expected.
+     */
+    public fun check(schema: String, value: JsonElement): JsonElement {
+        val validate = VALIDATORS[schema] ?: return value
+        val failure = (
+            if (ContractSupport.nestedDeeperThan(value, ContractSupport.MAX_VALUE_DEPTH)) {
+                SchemaFailure("", "depth", "a value nested at most 128 levels deep")
+            } else {
+                validate(value)
+            }
+        ) ?: return value
+        val where = failure.pointer.ifEmpty { "(root)" }
+        throw InvalidRequestException(
+            "task-worker " + schema + " " + where + ": expected " + failure.expected + " (" + failure.keyword + ")",
+            details = mapOf("schema" to schema, "pointer" to failure.pointer, "keyword" to failure.keyword, "expected" to failure.expected),
+        )
+    }
+
+    private val c0: JsonElement = JsonSupport.parse("[\"transcode\",\"index\",\"report\"]")
+    private val c1: JsonElement = JsonSupport.parse("[\"submitted\",\"working\",\"completed\",\"failed\",\"canceled\"]")
+
+    // task-worker.agent.json#/skills/0/input
+    private fun v0(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("kind")) return SchemaFailure(p + "/kind", "required", "property \"kind\"")
+            o["kind"]?.let { v -> v1(v, p + "/kind")?.let { return it } }
+            o["params"]?.let { v -> v3(v, p + "/params")?.let { return it } }
+            o["priority"]?.let { v -> v4(v, p + "/priority")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/0/input/properties/kind
+    private fun v1(d: JsonElement, p: String): SchemaFailure? {
+        v2(d, p)?.let { return it }
+        return null
+    }
+
+    // task-worker.agent.json#/$defs/TaskKind
+    private fun v2(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        if ((c0 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of transcode, index, report")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/0/input/properties/params
+    private fun v3(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/0/input/properties/priority
+    private fun v4(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n > 9.toDouble()) return SchemaFailure(p, "maximum", "a number <= 9")
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        }
+        return null
+    }
+
+    // task-worker.agent.json#/skills/0/output
+    private fun v5(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
+            o["task_id"]?.let { v -> v6(v, p + "/task_id")?.let { return it } }
+            o["queued"]?.let { v -> v7(v, p + "/queued")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/0/output/properties/task_id
+    private fun v6(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/0/output/properties/queued
+    private fun v7(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        }
+        return null
+    }
+
+    // task-worker.agent.json#/skills/1/input
+    private fun v8(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
+            o["task_id"]?.let { v -> v9(v, p + "/task_id")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/1/input/properties/task_id
+    private fun v9(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/1/output
+    private fun v10(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
+            if (!o.containsKey("state")) return SchemaFailure(p + "/state", "required", "a string")
+            o["task_id"]?.let { v -> v11(v, p + "/task_id")?.let { return it } }
+            o["state"]?.let { v -> v12(v, p + "/state")?.let { return it } }
+            o["percent"]?.let { v -> v13(v, p + "/percent")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/1/output/properties/task_id
+    private fun v11(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/1/output/properties/state
+    private fun v12(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        if ((c1 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of submitted, working, completed, failed, canceled")
+        return null
+    }
+
+    // task-worker.agent.json#/skills/1/output/properties/percent
+    private fun v13(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isNumber(d) || JsonSupport.isNull(d))) return SchemaFailure(p, "type", "a number or a null")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n > 100.toDouble()) return SchemaFailure(p, "maximum", "a number <= 100")
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        }
+        return null
+    }
+
+    // task-worker.agent.json#/publishes/1/payload
+    private fun v14(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
+            if (!o.containsKey("percent")) return SchemaFailure(p + "/percent", "required", "a number")
+            o["task_id"]?.let { v -> v15(v, p + "/task_id")?.let { return it } }
+            o["percent"]?.let { v -> v16(v, p + "/percent")?.let { return it } }
+            o["note"]?.let { v -> v17(v, p + "/note")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // task-worker.agent.json#/publishes/1/payload/properties/task_id
+    private fun v15(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // task-worker.agent.json#/publishes/1/payload/properties/percent
+    private fun v16(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n > 100.toDouble()) return SchemaFailure(p, "maximum", "a number <= 100")
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        } else return SchemaFailure(p, "type", "a number")
+        return null
+    }
+
+    // task-worker.agent.json#/publishes/1/payload/properties/note
+    private fun v17(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+}
+
 /** Typed client of task-worker 2.1.0: Runs long tasks in the background: takes agent.task.created, reports progress, and announces the end with agent.task.completed. */
 public class TaskWorkerClient(private val bus: Bus) {
     /** Submit a task: Accepts a task and answers at once with its id; the result comes later as agent.task.completed. */
     public fun submit(request: SubmitInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<SubmitOutput> =
-        bus.invoke(TaskWorkerContract.SUBMIT.target, request.toJson(), timeout)
-            .thenApply { reply -> SubmitOutput.fromJson(ContractSupport.result(reply), "/payload/result") }
+        ContractSupport.guarded { bus.invoke(TaskWorkerContract.SUBMIT.target, TaskWorkerSchemas.check("submit.input", request.toJson()), timeout) }
+            .thenApply { reply -> SubmitOutput.fromJson(TaskWorkerSchemas.check("submit.output", ContractSupport.result(reply)), "/payload/result") }
 
     /** Task status: Reports where a task is. */
     public fun status(request: StatusInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<StatusOutput> =
-        bus.invoke(TaskWorkerContract.STATUS.target, request.toJson(), timeout)
-            .thenApply { reply -> StatusOutput.fromJson(ContractSupport.result(reply), "/payload/result") }
+        ContractSupport.guarded { bus.invoke(TaskWorkerContract.STATUS.target, TaskWorkerSchemas.check("status.input", request.toJson()), timeout) }
+            .thenApply { reply -> StatusOutput.fromJson(TaskWorkerSchemas.check("status.output", ContractSupport.result(reply)), "/payload/result") }
 
     /** Receives agent.task.created published by task-worker: A task was accepted by submit (the worker's own subscription runs it). */
     public fun onTaskCreated(queue: String? = null, handler: (TaskCreatedPayload, Envelope) -> Unit): Subscription =
@@ -275,7 +474,7 @@ public class TaskWorkerClient(private val bus: Bus) {
 
     /** Receives task-worker.progress published by task-worker: How far a running task is. */
     public fun onTaskWorkerProgress(queue: String? = null, handler: (TaskWorkerProgressPayload, Envelope) -> Unit): Subscription =
-        bus.subscribe("task-worker.progress", queue) { envelope -> handler(TaskWorkerProgressPayload.fromJson(ContractSupport.payload(envelope), "/payload"), envelope) }
+        bus.subscribe("task-worker.progress", queue) { envelope -> handler(TaskWorkerProgressPayload.fromJson(TaskWorkerSchemas.check("task-worker.progress.payload", ContractSupport.payload(envelope)), "/payload"), envelope) }
 
     /** Receives agent.task.completed published by task-worker: A task finished: completed with a result, or failed with an error. */
     public fun onTaskCompleted(queue: String? = null, handler: (TaskCompletedPayload, Envelope) -> Unit): Subscription =
@@ -283,22 +482,22 @@ public class TaskWorkerClient(private val bus: Bus) {
 
     /** Publishes agent.task.created, which task-worker subscribes to: A task for this worker; one worker instance takes it (queue group task-worker). */
     public fun publishTaskCreated(payload: TaskCreatedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson())) }
 }
 
 /** Typed publisher of the events task-worker declares (handlers get one as ctx.publish). */
 public class TaskWorkerPublisher(private val bus: Bus) {
     /** A task was accepted by submit (the worker's own subscription runs it). */
     public fun taskCreated(payload: TaskCreatedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.task.created", payload.toJson())) }
 
     /** How far a running task is. */
     public fun taskWorkerProgress(payload: TaskWorkerProgressPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("task-worker.progress", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("task-worker.progress", TaskWorkerSchemas.check("task-worker.progress.payload", payload.toJson()))) }
 
     /** A task finished: completed with a result, or failed with an error. */
     public fun taskCompleted(payload: TaskCompletedPayload): CompletableFuture<Unit> =
-        bus.publish(ContractSupport.newEvent("agent.task.completed", payload.toJson()))
+        ContractSupport.guarded { bus.publish(ContractSupport.newEvent("agent.task.completed", payload.toJson())) }
 }
 
 /** What task-worker handlers get besides the request: the envelope being handled and the typed publisher. */
@@ -324,12 +523,12 @@ public fun registerTaskWorkerHandlers(bus: Bus, impl: TaskWorkerHandlers): List<
     val publish = TaskWorkerPublisher(bus)
     return listOf(
         bus.handleInvoke(TaskWorkerContract.SUBMIT.target) { request ->
-            val output = impl.submit(SubmitInput.fromJson(ContractSupport.payload(request), "/payload"), TaskWorkerContext(request, publish))
-            output.toJson()
+            val output = impl.submit(SubmitInput.fromJson(TaskWorkerSchemas.check("submit.input", ContractSupport.payload(request)), "/payload"), TaskWorkerContext(request, publish))
+            TaskWorkerSchemas.check("submit.output", output.toJson())
         },
         bus.handleInvoke(TaskWorkerContract.STATUS.target) { request ->
-            val output = impl.status(StatusInput.fromJson(ContractSupport.payload(request), "/payload"), TaskWorkerContext(request, publish))
-            output.toJson()
+            val output = impl.status(StatusInput.fromJson(TaskWorkerSchemas.check("status.input", ContractSupport.payload(request)), "/payload"), TaskWorkerContext(request, publish))
+            TaskWorkerSchemas.check("status.output", output.toJson())
         },
         bus.subscribe("agent.task.created", TaskWorkerContract.NAME) { envelope -> impl.onTaskCreated(TaskCreatedPayload.fromJson(ContractSupport.payload(envelope)), TaskWorkerContext(envelope, publish)) },
     )

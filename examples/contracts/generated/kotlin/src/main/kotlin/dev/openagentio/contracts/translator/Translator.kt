@@ -4,6 +4,8 @@ package dev.openagentio.contracts.translator
 import dev.openagentio.acp.Bus
 import dev.openagentio.acp.Envelope
 import dev.openagentio.acp.InvalidRequestException
+import dev.openagentio.acp.JsonSupport
+import dev.openagentio.acp.SchemaFailure
 import dev.openagentio.acp.Subscription
 import dev.openagentio.contracts.ContractJson
 import dev.openagentio.contracts.ContractSupport
@@ -213,9 +215,208 @@ public object TranslatorContract {
     public val SUBSCRIBES: List<String> = listOf()
 }
 
-private fun readTranslateDelta(json: JsonElement, at: String): TranslateDelta = ContractJson.str(json, at)
+/** The schemas of translator's values, checked by its clients and handlers in the order every language checks them. */
+public object TranslatorSchemas {
+    /** Validators by site (`<skill>.input`, `.output`, `.delta`, `<event>.payload`): the first failure, or null when valid. */
+    public val VALIDATORS: Map<String, (JsonElement) -> SchemaFailure?> = mapOf(
+        "translate.input" to { value: JsonElement -> v0(value, "") },
+        "translate.output" to { value: JsonElement -> v7(value, "") },
+        "translate.delta" to { value: JsonElement -> v11(value, "") },
+        "detect-language.input" to { value: JsonElement -> v12(value, "") },
+        "detect-language.output" to { value: JsonElement -> v14(value, "") },
+    )
 
-private fun readTranslateOutput(json: JsonElement, at: String): TranslateOutput = TranslateOutput.fromJson(json, at)
+    /**
+     * [value] when it satisfies the schema [schema] (a value nested deeper than ContractSupport.MAX_VALUE_DEPTH
+     * levels is refused first, keyword depth); else InvalidRequestException whose message names
+     * agent, value, pointer, expected and keyword, with details schema, pointer, keyword and expected.
+     */
+    public fun check(schema: String, value: JsonElement): JsonElement {
+        val validate = VALIDATORS[schema] ?: return value
+        val failure = (
+            if (ContractSupport.nestedDeeperThan(value, ContractSupport.MAX_VALUE_DEPTH)) {
+                SchemaFailure("", "depth", "a value nested at most 128 levels deep")
+            } else {
+                validate(value)
+            }
+        ) ?: return value
+        val where = failure.pointer.ifEmpty { "(root)" }
+        throw InvalidRequestException(
+            "translator " + schema + " " + where + ": expected " + failure.expected + " (" + failure.keyword + ")",
+            details = mapOf("schema" to schema, "pointer" to failure.pointer, "keyword" to failure.keyword, "expected" to failure.expected),
+        )
+    }
+
+    private val r0: Regex = Regex("^[a-z]{2,3}(-[A-Z]{2})?\\z")
+    private val c1: JsonElement = JsonSupport.parse("[\"formal\",\"informal\"]")
+
+    // translator.agent.json#/skills/0/input
+    private fun v0(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("text")) return SchemaFailure(p + "/text", "required", "a string")
+            if (!o.containsKey("target")) return SchemaFailure(p + "/target", "required", "property \"target\"")
+            if (o.keys.any { k -> k !in setOf("text", "source", "target", "formality") }) return SchemaFailure(p, "additionalProperties", "an object")
+            o["text"]?.let { v -> v1(v, p + "/text")?.let { return it } }
+            o["source"]?.let { v -> v2(v, p + "/source")?.let { return it } }
+            o["target"]?.let { v -> v4(v, p + "/target")?.let { return it } }
+            o["formality"]?.let { v -> v5(v, p + "/formality")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // translator.agent.json#/skills/0/input/properties/text
+    private fun v1(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // translator.agent.json#/skills/0/input/properties/source
+    private fun v2(d: JsonElement, p: String): SchemaFailure? {
+        v3(d, p)?.let { return it }
+        return null
+    }
+
+    // translator.agent.json#/$defs/Language
+    private fun v3(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (!r0.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a string matching ^[a-z]{2,3}(-[A-Z]{2})?\$")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // translator.agent.json#/skills/0/input/properties/target
+    private fun v4(d: JsonElement, p: String): SchemaFailure? {
+        v3(d, p)?.let { return it }
+        return null
+    }
+
+    // translator.agent.json#/skills/0/input/properties/formality
+    private fun v5(d: JsonElement, p: String): SchemaFailure? {
+        v6(d, p)?.let { return it }
+        return null
+    }
+
+    // translator.agent.json#/$defs/Formality
+    private fun v6(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        if ((c1 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of formal, informal")
+        return null
+    }
+
+    // translator.agent.json#/skills/0/output
+    private fun v7(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("text")) return SchemaFailure(p + "/text", "required", "a string")
+            if (!o.containsKey("source")) return SchemaFailure(p + "/source", "required", "property \"source\"")
+            if (!o.containsKey("characters")) return SchemaFailure(p + "/characters", "required", "an integer")
+            o["text"]?.let { v -> v8(v, p + "/text")?.let { return it } }
+            o["source"]?.let { v -> v9(v, p + "/source")?.let { return it } }
+            o["characters"]?.let { v -> v10(v, p + "/characters")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // translator.agent.json#/skills/0/output/properties/text
+    private fun v8(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // translator.agent.json#/skills/0/output/properties/source
+    private fun v9(d: JsonElement, p: String): SchemaFailure? {
+        v3(d, p)?.let { return it }
+        return null
+    }
+
+    // translator.agent.json#/skills/0/output/properties/characters
+    private fun v10(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        }
+        return null
+    }
+
+    // translator.agent.json#/skills/0/delta
+    private fun v11(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // translator.agent.json#/skills/1/input
+    private fun v12(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("text")) return SchemaFailure(p + "/text", "required", "a string")
+            o["text"]?.let { v -> v13(v, p + "/text")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // translator.agent.json#/skills/1/input/properties/text
+    private fun v13(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // translator.agent.json#/skills/1/output
+    private fun v14(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("language")) return SchemaFailure(p + "/language", "required", "property \"language\"")
+            if (!o.containsKey("confidence")) return SchemaFailure(p + "/confidence", "required", "a number")
+            o["language"]?.let { v -> v15(v, p + "/language")?.let { return it } }
+            o["confidence"]?.let { v -> v16(v, p + "/confidence")?.let { return it } }
+            o["alternatives"]?.let { v -> v17(v, p + "/alternatives")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // translator.agent.json#/skills/1/output/properties/language
+    private fun v15(d: JsonElement, p: String): SchemaFailure? {
+        v3(d, p)?.let { return it }
+        return null
+    }
+
+    // translator.agent.json#/skills/1/output/properties/confidence
+    private fun v16(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n > 1.toDouble()) return SchemaFailure(p, "maximum", "a number <= 1")
+            if (n < 0.toDouble()) return SchemaFailure(p, "minimum", "a number >= 0")
+        } else return SchemaFailure(p, "type", "a number")
+        return null
+    }
+
+    // translator.agent.json#/skills/1/output/properties/alternatives
+    private fun v17(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isArray(d)) {
+            val a = d as JsonArray
+            a.forEachIndexed { i, v -> v18(v, p + "/" + i)?.let { return it } }
+        } else return SchemaFailure(p, "type", "an array")
+        return null
+    }
+
+    // translator.agent.json#/skills/1/output/properties/alternatives/items
+    private fun v18(d: JsonElement, p: String): SchemaFailure? {
+        v3(d, p)?.let { return it }
+        return null
+    }
+}
+
+private fun readTranslateDelta(json: JsonElement, at: String): TranslateDelta = ContractJson.str(TranslatorSchemas.check("translate.delta", json), at)
+
+private fun readTranslateOutput(json: JsonElement, at: String): TranslateOutput = TranslateOutput.fromJson(TranslatorSchemas.check("translate.output", json), at)
 
 /** Typed client of translator 1.0.0: Translates text between languages, streaming the translation as it is produced. */
 public class TranslatorClient(private val bus: Bus) {
@@ -232,14 +433,14 @@ public class TranslatorClient(private val bus: Bus) {
         timeout: Duration = Duration.ofSeconds(30),
         onFrame: (SkillFrame<TranslateDelta, TranslateOutput>) -> Unit,
     ): Subscription =
-        bus.streamInvoke(TranslatorContract.TRANSLATE.target, request.toJson(), timeout) { envelope ->
+        bus.streamInvoke(TranslatorContract.TRANSLATE.target, TranslatorSchemas.check("translate.input", request.toJson()), timeout) { envelope ->
             onFrame(ContractSupport.frame(envelope, DeltaEncoding.TEXT, ::readTranslateDelta, ::readTranslateOutput))
         }
 
     /** Detect language: Names the language a text is written in. */
     public fun detectLanguage(request: DetectLanguageInput, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<DetectLanguageOutput> =
-        bus.invoke(TranslatorContract.DETECT_LANGUAGE.target, request.toJson(), timeout)
-            .thenApply { reply -> DetectLanguageOutput.fromJson(ContractSupport.result(reply), "/payload/result") }
+        ContractSupport.guarded { bus.invoke(TranslatorContract.DETECT_LANGUAGE.target, TranslatorSchemas.check("detect-language.input", request.toJson()), timeout) }
+            .thenApply { reply -> DetectLanguageOutput.fromJson(TranslatorSchemas.check("detect-language.output", ContractSupport.result(reply)), "/payload/result") }
 }
 
 /** Typed publisher of the events translator declares (handlers get one as ctx.publish). */
@@ -265,12 +466,12 @@ public fun registerTranslatorHandlers(bus: Bus, impl: TranslatorHandlers): List<
     val publish = TranslatorPublisher(bus)
     return listOf(
         bus.handleStream(TranslatorContract.TRANSLATE.target) { request, emit ->
-            val output = impl.translate(TranslateInput.fromJson(ContractSupport.payload(request), "/payload"), ContractSupport.textWriter(emit), TranslatorContext(request, publish))
-            output.toJson()
+            val output = impl.translate(TranslateInput.fromJson(TranslatorSchemas.check("translate.input", ContractSupport.payload(request)), "/payload"), ContractSupport.textWriter(emit) { TranslatorSchemas.check("translate.delta", it) }, TranslatorContext(request, publish))
+            TranslatorSchemas.check("translate.output", output.toJson())
         },
         bus.handleInvoke(TranslatorContract.DETECT_LANGUAGE.target) { request ->
-            val output = impl.detectLanguage(DetectLanguageInput.fromJson(ContractSupport.payload(request), "/payload"), TranslatorContext(request, publish))
-            output.toJson()
+            val output = impl.detectLanguage(DetectLanguageInput.fromJson(TranslatorSchemas.check("detect-language.input", ContractSupport.payload(request)), "/payload"), TranslatorContext(request, publish))
+            TranslatorSchemas.check("detect-language.output", output.toJson())
         },
     )
 }
