@@ -1,0 +1,132 @@
+/**
+ * The peers of the matrix: one entry per SDK, each with how to start it and what it lacks.
+ * Adding a peer (Kotlin: a program speaking test/matrix/README.md's protocol) adds its rows and
+ * columns to every scenario.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../helpers/cli.js";
+import { ensurePeerVenv } from "../peers/peer.js";
+import { ensureVenv } from "../python/helpers.js";
+import { startTsPeer } from "./peers/ts-peer.js";
+import { startProcessPeer } from "./process-peer.js";
+import type { MatrixPeer } from "./protocol.js";
+
+/**
+ * Features a peer may lack. A cell that needs one is recorded "unsupported" (or "partial")
+ * with the reason, and asserts what the peer does instead, so the cell fails when it changes.
+ */
+export interface PeerGaps {
+  /** As a stream client: leaving a stream early sends no agent.stream.cancel. */
+  readonly sendCancel?: string;
+  /** As a stream server: a cancel never reaches the handler. */
+  readonly receiveCancel?: string;
+  /** As a client: "no responders" is not heard, an invoke nobody serves times out. */
+  readonly noHandler?: string;
+  /** As a handler that calls on: user_id of the handled request is not carried into the call. */
+  readonly propagateUser?: string;
+}
+
+export interface PeerSpec {
+  /** Agent id and the infix of its targets: one subject token. */
+  readonly name: string;
+  /** What it is, for the summary. */
+  readonly label: string;
+  /**
+   * Writes schema_version 1 (deployed, or a runtime in v1 mode): error replies to its requests
+   * carry the nearest deployed code for an extension code (spec/errors.md "Extension codes and
+   * v1 peers").
+   */
+  readonly v1: boolean;
+  /** As a server, answers a v1 request's extension code with the nearest deployed code (our runtimes; not 0.3.0). */
+  readonly downgradesForV1: boolean;
+  /** As a client, reads the precise code back from `cause["acp.code"]` of such a reply (our runtimes; not 0.3.0). */
+  readonly recoversPreciseCode: boolean;
+  readonly gaps: PeerGaps;
+  start(natsUrl: string): Promise<MatrixPeer>;
+}
+
+/** `.venv/bin/python` when present (never re-run the setup script over a shared venv), else the setup script's. */
+async function runtimePython(): Promise<string> {
+  const local = join(REPO_ROOT, ".venv", "bin", "python");
+  return existsSync(local) ? local : (await ensureVenv()).python;
+}
+
+async function deployedPython(): Promise<string> {
+  const local = join(REPO_ROOT, ".venv-peer", "bin", "python");
+  return existsSync(local) ? local : ensurePeerVenv();
+}
+
+const DEPLOYED_SRC = ".venv-peer/lib/python3.11/site-packages/openagentio";
+
+function runtimePeer(name: string, schemaVersion: 1 | 2): (url: string) => Promise<MatrixPeer> {
+  return async (url) =>
+    startProcessPeer({
+      name,
+      command: await runtimePython(),
+      args: ["-u", join(REPO_ROOT, "test/matrix/peers/runtime_peer.py"), "--nats", url, "--name", name, "--schema-version", String(schemaVersion)],
+      // this worktree's generated package, whichever tree the shared venv's editable install points at
+      env: { PYTHONPATH: join(REPO_ROOT, "generated", "python", "src") },
+      cwd: REPO_ROOT,
+    });
+}
+
+export const PEERS: readonly PeerSpec[] = [
+  {
+    name: "ts",
+    label: "TypeScript runtime (runtime/bus, in-process)",
+    v1: false,
+    downgradesForV1: true,
+    recoversPreciseCode: true,
+    gaps: {},
+    start: (url) => startTsPeer("ts", url),
+  },
+  {
+    name: "py",
+    label: "Python runtime (generated/python openagentio.runtime)",
+    v1: false,
+    downgradesForV1: true,
+    recoversPreciseCode: true,
+    gaps: {},
+    start: runtimePeer("py", 2),
+  },
+  {
+    name: "py03",
+    label: "deployed Python SDK openagentio==0.3.0 (PyPI)",
+    v1: true,
+    downgradesForV1: false,
+    recoversPreciseCode: false,
+    gaps: {
+      sendCancel: `0.3.0 Stream.close() only closes the client's inbox; no agent.stream.cancel is sent (${DEPLOYED_SRC}/bus/stream.py)`,
+      receiveCancel: `0.3.0 StreamWriter has no cancel signal and the Bus subscribes no cancel subject; the handler runs to its end (${DEPLOYED_SRC}/bus/stream.py, bus/bus.py)`,
+      noHandler: `0.3.0 invoke publishes without a NATS reply subject, so "no responders" is never heard; the call times out (AGENT_TIMEOUT) (${DEPLOYED_SRC}/bus/bus.py)`,
+      propagateUser: `0.3.0 WithSessionPropagation copies session, conversation and trace, deliberately not user_id (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
+    },
+    async start(url) {
+      return startProcessPeer({
+        name: "py03",
+        command: await deployedPython(),
+        args: ["-u", join(REPO_ROOT, "test/matrix/peers/deployed_peer.py"), "--nats", url, "--name", "py03"],
+        cwd: REPO_ROOT,
+      });
+    },
+  },
+  {
+    name: "ts1",
+    label: "TypeScript runtime in schema_version 1 mode (schemaVersion: 1)",
+    v1: true,
+    downgradesForV1: true,
+    recoversPreciseCode: true,
+    gaps: {},
+    start: (url) => startTsPeer("ts1", url, 1),
+  },
+  {
+    name: "py1",
+    label: "Python runtime in schema_version 1 mode (schema_version=1)",
+    v1: true,
+    downgradesForV1: true,
+    recoversPreciseCode: true,
+    gaps: {},
+    start: runtimePeer("py1", 1),
+  },
+];
