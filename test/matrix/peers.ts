@@ -3,7 +3,7 @@
  * Adding a peer (Kotlin: a program speaking test/matrix/README.md's protocol) adds its rows and
  * columns to every scenario.
  */
-import { existsSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { ensurePeerVenv } from "../peers/peer.js";
@@ -25,6 +25,10 @@ export interface PeerGaps {
   readonly noHandler?: string;
   /** As a handler that calls on: user_id of the handled request is not carried into the call. */
   readonly propagateUser?: string;
+  /** As a handler that calls on: channel of the handled request is not carried into the call. */
+  readonly propagateChannel?: string;
+  /** As a handler that calls on: the call carries the handled request's traceparent as is, not a new span of its trace. */
+  readonly newSpan?: string;
 }
 
 export interface PeerSpec {
@@ -46,15 +50,21 @@ export interface PeerSpec {
   start(natsUrl: string): Promise<MatrixPeer>;
 }
 
-/** `.venv/bin/python` when present (never re-run the setup script over a shared venv), else the setup script's. */
+/**
+ * A venv linked in from another checkout (a worktree sharing the lead's) is used as it is: its
+ * setup script would re-stamp it for this tree. Otherwise the setup script makes it current.
+ */
+function linkedVenvPython(dir: string): string | undefined {
+  const link = join(REPO_ROOT, dir);
+  return existsSync(link) && lstatSync(link).isSymbolicLink() ? join(link, "bin", "python") : undefined;
+}
+
 async function runtimePython(): Promise<string> {
-  const local = join(REPO_ROOT, ".venv", "bin", "python");
-  return existsSync(local) ? local : (await ensureVenv()).python;
+  return linkedVenvPython(".venv") ?? (await ensureVenv()).python;
 }
 
 async function deployedPython(): Promise<string> {
-  const local = join(REPO_ROOT, ".venv-peer", "bin", "python");
-  return existsSync(local) ? local : ensurePeerVenv();
+  return linkedVenvPython(".venv-peer") ?? ensurePeerVenv();
 }
 
 const DEPLOYED_SRC = ".venv-peer/lib/python3.11/site-packages/openagentio";
@@ -101,6 +111,8 @@ export const PEERS: readonly PeerSpec[] = [
       receiveCancel: `0.3.0 StreamWriter has no cancel signal and the Bus subscribes no cancel subject; the handler runs to its end (${DEPLOYED_SRC}/bus/stream.py, bus/bus.py)`,
       noHandler: `0.3.0 invoke publishes without a NATS reply subject, so "no responders" is never heard; the call times out (AGENT_TIMEOUT) (${DEPLOYED_SRC}/bus/bus.py)`,
       propagateUser: `0.3.0 WithSessionPropagation copies session, conversation and trace, deliberately not user_id (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
+      propagateChannel: `0.3.0 WithSessionPropagation does not copy channel (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
+      newSpan: `0.3.0 copies trace_id, span_id and traceparent unchanged into the nested call: no new span (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
     },
     async start(url) {
       return startProcessPeer({

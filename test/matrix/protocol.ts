@@ -10,6 +10,7 @@ export type Json = Record<string, unknown>;
 export interface WireContext {
   session_id?: string;
   conversation_id?: string;
+  channel?: string;
   user_id?: string;
   traceparent?: string;
 }
@@ -19,6 +20,7 @@ export interface Seen {
   readonly from: string | null;
   readonly session_id: string | null;
   readonly conversation_id: string | null;
+  readonly channel: string | null;
   readonly tenant_id: string | null;
   readonly user_id: string | null;
   readonly traceparent: string | null;

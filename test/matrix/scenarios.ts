@@ -269,7 +269,7 @@ const pubsub: PairScenario = {
 
 const queue: PairScenario = {
   name: "queue",
-  what: "a queue group with a member in each peer: 20 events, each handled exactly once, both members take a share",
+  what: "a queue group with a member in each peer: 30 events, each handled exactly once, both members take a share",
   async run(client, server) {
     const tag = tagOf(client, server);
     const eventType = `mx.queue.${tag}`;
@@ -290,8 +290,8 @@ const queue: PairScenario = {
       );
     };
     await probeRound(1);
-    const total = 20;
-    for (let i = 0; i < total; i++) await ask(client, "publish", { event_type: eventType, payload: { i } });
+    const total = 30;
+    await Promise.all(Array.from({ length: total }, (_, i) => ask(client, "publish", { event_type: eventType, payload: { i } })));
     const work = (): number[] => members.flatMap(([side, name]) => received(side.peer, name, false).map((e) => (e["payload"] as { i: number }).i));
     await probeUntil(
       `${total} events in ${group}`,
@@ -340,14 +340,14 @@ export async function noHandler(client: Side): Promise<Outcome> {
 }
 
 /**
- * A → B → C in tenant acme: A invokes B with session, conversation, user and traceparent; B's
- * handler calls C with no explicit context; C's handler sees A's context (its tenant routed the
- * call to C's acme handler; the trace id is A's).
+ * A → B → C in tenant acme: A invokes B with session, conversation, channel, user and
+ * traceparent; B's handler calls C with no explicit context; C's handler sees A's context (its
+ * tenant routed the call to C's acme handler; the trace id is A's, with a new span on each hop).
  */
 export async function chain(a: Side, b: Side, c: Side): Promise<Outcome> {
   const tag = `${a.spec.name}-${b.spec.name}-${c.spec.name}-${randomBytes(3).toString("hex")}`;
   const { traceparent, traceId } = freshTrace();
-  const context = { session_id: `s-${tag}`, conversation_id: `c-${tag}`, user_id: `u-${tag}`, traceparent };
+  const context = { session_id: `s-${tag}`, conversation_id: `c-${tag}`, channel: `ch-${tag}`, user_id: `u-${tag}`, traceparent };
   const ans = await ask(a, "invoke", {
     target: targetOf(b, "tenant"),
     tenant: TENANT,
@@ -357,24 +357,28 @@ export async function chain(a: Side, b: Side, c: Side): Promise<Outcome> {
   expect(ans["error"]).toBeUndefined();
   const res = ans["result"] as { by: string; seen: Seen; inner: { result?: unknown; error?: WireError } };
   expect(res.by).toBe(b.spec.name);
-  expect(res.seen).toMatchObject({
-    from: a.spec.name,
-    tenant_id: TENANT,
-    session_id: context.session_id,
-    conversation_id: context.conversation_id,
-    user_id: context.user_id,
-  });
+  expect(res.seen).toMatchObject({ from: a.spec.name, tenant_id: TENANT, ...context, traceparent: res.seen.traceparent });
   expect(traceIdOf(res.seen.traceparent)).toBe(traceId);
   expect(res.inner.error).toBeUndefined();
   expect(res.inner.result).toMatchObject({ value: tag, by: c.spec.name, marker: TENANT });
   const atC = seenOf(res.inner.result);
   expect(atC).toMatchObject({ from: b.spec.name, tenant_id: TENANT, session_id: context.session_id, conversation_id: context.conversation_id });
   expect(traceIdOf(atC.traceparent), `C's traceparent ${String(atC.traceparent)}`).toBe(traceId);
-  const gap = b.spec.gaps.propagateUser;
-  if (gap !== undefined) {
-    expect(atC.user_id, "user_id is not carried by B").toBeNull();
-    return { status: "partial", reason: `user_id: ${gap}` };
+  const gaps: string[] = [];
+  const { propagateUser, propagateChannel, newSpan } = b.spec.gaps;
+  const field = (name: "user_id" | "channel", gap: string | undefined): void => {
+    if (gap === undefined) expect(atC[name], `${name} at C`).toBe(context[name]);
+    else {
+      expect(atC[name], `${name} is not carried by B`).toBeNull();
+      gaps.push(`${name}: ${gap}`);
+    }
+  };
+  field("user_id", propagateUser);
+  field("channel", propagateChannel);
+  if (newSpan === undefined) expect(atC.traceparent, "B → C is a new span of the trace").not.toBe(res.seen.traceparent);
+  else {
+    expect(atC.traceparent, "B passes its request's traceparent on as is").toBe(res.seen.traceparent);
+    gaps.push(`span: ${newSpan}`);
   }
-  expect(atC.user_id).toBe(context.user_id);
-  return PASS;
+  return gaps.length === 0 ? PASS : { status: "partial", reason: gaps.join("; ") };
 }

@@ -41,7 +41,7 @@ from openagentio.bus.stream import ErrIdleTimeout
 
 ENDLESS_MAX = 600
 ENDLESS_PAUSE_S = 0.005
-CONTEXT_FIELDS = ("session_id", "conversation_id", "user_id", "traceparent")
+CONTEXT_FIELDS = ("session_id", "conversation_id", "channel", "user_id", "traceparent")
 
 
 def emit(obj: dict[str, Any]) -> None:
@@ -57,6 +57,7 @@ def seen_of(env: Envelope) -> dict[str, Any]:
         "from": s(env.from_),
         "session_id": s(env.session_id),
         "conversation_id": s(env.conversation_id),
+        "channel": s(env.channel),
         "tenant_id": s(env.tenant_id),
         "user_id": s(env.user_id),
         "traceparent": s(env.traceparent),

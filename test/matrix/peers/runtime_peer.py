@@ -46,6 +46,7 @@ def seen_of(ctx: HandlerContext) -> dict[str, Any]:
         "from": s(env.from_),
         "session_id": s(env.session_id),
         "conversation_id": s(env.conversation_id),
+        "channel": s(env.channel),
         "tenant_id": s(env.tenant_id),
         "user_id": s(env.user_id),
         "traceparent": s(env.traceparent),

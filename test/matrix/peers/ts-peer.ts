@@ -19,6 +19,7 @@ function seenOf(ctx: HandlerContext): Seen {
     from: s(e.from),
     session_id: s(e.session_id),
     conversation_id: s(e.conversation_id),
+    channel: s(e.channel),
     tenant_id: s(e.tenant_id),
     user_id: s(e.user_id),
     traceparent: s(e.traceparent),
