@@ -58,7 +58,8 @@ export function createSummary(): Summary {
       const chains = (rows: Cell[]): string[] => {
         if (rows.length === 0) return [];
         const scenario = rows[0]!.scenario;
-        const cs = [...new Set(rows.map((c) => c.peers[2]!))];
+        const present = new Set(rows.map((c) => c.peers[2]!));
+        const cs = peers.map((p) => p.name).filter((n) => present.has(n));
         const abs = [...new Set(rows.map((c) => `${c.peers[0]!} → ${c.peers[1]!}`))];
         const lines = [`| ${scenario}: A → B, then C = | ${cs.join(" | ")} |`, `|${" --- |".repeat(cs.length + 1)}`];
         for (const ab of abs) {
