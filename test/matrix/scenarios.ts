@@ -235,6 +235,26 @@ const streamCancel: PairScenario = {
   },
 };
 
+const streamEarlyCancel: PairScenario = {
+  name: "stream-early-cancel",
+  what: "a client giving up (its timeout) before any frame cancels the server's silent handler (the early cancel, acp.stream.early_cancel, reaches it)",
+  concurrent: true,
+  async run(client, server) {
+    const tag = tagOf(client, server);
+    const a = await ask(client, "stream", { target: targetOf(server, "stream"), payload: { do: "silent", tag }, timeout_ms: 500 });
+    expect(a["frames"]).toEqual([]);
+    expect(a["error"]).toMatchObject({ code: "AGENT_TIMEOUT", retryable: true });
+    const [end] = await eventsOf(server.peer, `the end of stream ${tag}`, (e) => e["event"] === "stream_end" && e["tag"] === tag, 1, 30_000);
+    const gap = client.spec.gaps.sendCancel ?? server.spec.gaps.receiveCancel;
+    if (gap !== undefined) {
+      expect(end, "the handler was not canceled: it waited its whole time").toMatchObject({ how: "finished" });
+      return { status: "unsupported", reason: gap };
+    }
+    expect(end).toMatchObject({ how: "canceled" });
+    return PASS;
+  },
+};
+
 /** Received events of subscription `sub` of `peer`, probes or not. */
 function received(peer: MatrixPeer, sub: string, probes: boolean): Json[] {
   return peer.events.filter((e) => e["event"] === "received" && e["sub"] === sub && ((e["payload"] as Json | null)?.["probe"] !== undefined) === probes);
@@ -321,7 +341,7 @@ const tenants: PairScenario = {
   },
 };
 
-export const PAIR_SCENARIOS: readonly PairScenario[] = [invoke, errors, stream, streamError, streamCancel, pubsub, queue, tenants];
+export const PAIR_SCENARIOS: readonly PairScenario[] = [invoke, errors, stream, streamError, streamCancel, streamEarlyCancel, pubsub, queue, tenants];
 
 /** Client only: a target nobody serves fails at once with NO_HANDLER. */
 export async function noHandler(client: Side): Promise<Outcome> {

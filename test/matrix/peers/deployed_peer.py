@@ -41,6 +41,7 @@ from openagentio.bus.stream import ErrIdleTimeout
 
 ENDLESS_MAX = 600
 ENDLESS_PAUSE_S = 0.005
+SILENT_MAX_S = 4.0
 CONTEXT_FIELDS = ("session_id", "conversation_id", "channel", "user_id", "traceparent")
 
 
@@ -199,6 +200,11 @@ class Peer:
             emit(
                 {"event": "stream_end", "tag": p.get("tag"), "how": "finished", "written": written}
             )
+            return
+        if do == "silent":
+            # 0.3.0 has no cancel signal: the handler waits its whole time.
+            await asyncio.sleep(SILENT_MAX_S)
+            emit({"event": "stream_end", "tag": p.get("tag"), "how": "finished", "written": 0})
             return
         raise RuntimeError(f"deployed peer: unknown stream instruction {do!r}")
 

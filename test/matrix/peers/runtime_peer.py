@@ -29,6 +29,7 @@ from openagentio.runtime.nats import NatsTransport
 
 ENDLESS_MAX = 600
 ENDLESS_PAUSE_S = 0.005
+SILENT_MAX_S = 4.0
 
 
 def emit(obj: dict[str, Any]) -> None:
@@ -135,6 +136,18 @@ class Peer:
                 raise
             how = "canceled" if w.canceled else "finished"
             emit({"event": "stream_end", "tag": p.get("tag"), "how": how, "written": written})
+            return None
+        if do == "silent":
+            # Writes nothing: only an early cancel (the client gave up before any frame) stops it.
+            try:
+                await asyncio.wait_for(w.cancel_event.wait(), SILENT_MAX_S)
+                how = "canceled"
+            except TimeoutError:
+                how = "finished"
+            except asyncio.CancelledError:
+                emit({"event": "stream_end", "tag": p.get("tag"), "how": "canceled", "written": 0})
+                raise
+            emit({"event": "stream_end", "tag": p.get("tag"), "how": how, "written": 0})
             return None
         raise RuntimeError(f"py peer: unknown stream instruction {do!r}")
 

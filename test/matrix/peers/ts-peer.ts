@@ -11,6 +11,8 @@ import type { Answer, InvokeAnswer, Json, MatrixPeer, Seen, StreamAnswer, WireCo
 /** Longest an `endless` stream handler writes when nobody cancels it. */
 const ENDLESS_MAX = 600;
 const ENDLESS_PAUSE_MS = 5;
+/** Longest a `silent` stream handler waits for a cancel. */
+const SILENT_MAX_MS = 4000;
 
 function seenOf(ctx: HandlerContext): Seen {
   const e = ctx.envelope;
@@ -80,6 +82,20 @@ export async function startTsPeer(name: string, natsUrl: string, schemaVersion: 
         await sleep(ENDLESS_PAUSE_MS);
       }
       emit({ event: "stream_end", tag: p["tag"], how: w.signal.aborted ? "canceled" : "finished", written });
+      return undefined;
+    }
+    if (p["do"] === "silent") {
+      // Writes nothing: only an early cancel (the client gave up before any frame) stops it early.
+      const how = await new Promise<"canceled" | "finished">((resolve) => {
+        const timer = setTimeout(() => resolve("finished"), SILENT_MAX_MS);
+        const onAbort = (): void => {
+          clearTimeout(timer);
+          resolve("canceled");
+        };
+        if (w.signal.aborted) onAbort();
+        else w.signal.addEventListener("abort", onAbort, { once: true });
+      });
+      emit({ event: "stream_end", tag: p["tag"], how, written: 0 });
       return undefined;
     }
     throw new Error(`ts peer: unknown stream instruction ${JSON.stringify(p["do"])}`);
