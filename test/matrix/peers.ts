@@ -25,6 +25,10 @@ export interface PeerGaps {
   readonly noHandler?: string;
   /** As a handler that calls on: user_id of the handled request is not carried into the call. */
   readonly propagateUser?: string;
+  /** As a publisher on a tenant's bus: the event goes to the tenant's subject without `tenant_id` in the envelope. */
+  readonly publishTenant?: string;
+  /** As a subscriber: the handler sees the envelope's `tenant_id` as sent, not the tenant of the subject it came on. */
+  readonly subjectTenant?: string;
   /** As a handler that calls on: channel of the handled request is not carried into the call. */
   readonly propagateChannel?: string;
   /** As a handler that calls on: the call carries the handled request's traceparent as is, not a new span of its trace. */
@@ -111,6 +115,8 @@ export const PEERS: readonly PeerSpec[] = [
       receiveCancel: `0.3.0 StreamWriter has no cancel signal and the Bus subscribes no cancel subject; the handler runs to its end (${DEPLOYED_SRC}/bus/stream.py, bus/bus.py)`,
       noHandler: `0.3.0 invoke publishes without a NATS reply subject, so "no responders" is never heard; the call times out (AGENT_TIMEOUT) (${DEPLOYED_SRC}/bus/bus.py)`,
       propagateUser: `0.3.0 WithSessionPropagation copies session, conversation and trace, deliberately not user_id (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
+      publishTenant: `0.3.0 Bus.publish routes to the bus tenant's subject but leaves the envelope's tenant_id as the caller set it (${DEPLOYED_SRC}/bus/bus.py publish)`,
+      subjectTenant: `a 0.3.0 subscriber hands the envelope over as decoded (${DEPLOYED_SRC}/bus/bus.py subscribe)`,
       propagateChannel: `0.3.0 WithSessionPropagation does not copy channel (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
       newSpan: `0.3.0 copies trace_id, span_id and traceparent unchanged into the nested call: no new span (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
     },

@@ -287,6 +287,46 @@ const pubsub: PairScenario = {
   },
 };
 
+const tenantEvents: PairScenario = {
+  name: "tenant-pubsub",
+  what: "an event published in tenant acme reaches the acme subscriber only, one published untenanted the untenanted subscriber only",
+  async run(client, server) {
+    const tag = tagOf(client, server);
+    const eventType = `mx.tenant.${tag}`;
+    const subs: [string, string | undefined][] = [
+      [`${tag}-acme`, TENANT],
+      [`${tag}-none`, undefined],
+    ];
+    for (const [name, tenant] of subs) await ask(server, "subscribe", { name, event_type: eventType, ...(tenant === undefined ? {} : { tenant }) });
+    let n = 0;
+    const probe = async (name: string, tenant: string | undefined, round: number): Promise<void> => {
+      const has = (): boolean => received(server.peer, name, true).some((e) => (e["payload"] as Json)["round"] === round);
+      await probeUntil(
+        `subscription ${name} (round ${round})`,
+        async () => void (await ask(client, "publish", { event_type: eventType, payload: { probe: n++, round }, ...(tenant === undefined ? {} : { tenant }) })),
+        has,
+        { roundMs: 100 },
+      );
+    };
+    for (const [name, tenant] of subs) await probe(name, tenant, 1);
+    await ask(client, "publish", { event_type: eventType, tenant: TENANT, payload: { to: "acme" } });
+    await ask(client, "publish", { event_type: eventType, payload: { to: "none" } });
+    // Delivery is ordered per publisher: after a later probe, nothing earlier is in flight.
+    for (const [name, tenant] of subs) await probe(name, tenant, 2);
+    const [acme, none] = subs.map(([name]) => received(server.peer, name, false));
+    expect(none).toMatchObject([{ payload: { to: "none" }, seen: { tenant_id: null, from: client.spec.name } }]);
+    const { publishTenant } = client.spec.gaps;
+    const { subjectTenant } = server.spec.gaps;
+    if (publishTenant !== undefined && subjectTenant !== undefined) {
+      // Routed right, but neither side writes the tenant into what the handler sees.
+      expect(acme).toMatchObject([{ payload: { to: "acme" }, seen: { tenant_id: null, from: client.spec.name } }]);
+      return { status: "partial", reason: `tenant_id: ${publishTenant}; ${subjectTenant}` };
+    }
+    expect(acme).toMatchObject([{ payload: { to: "acme" }, seen: { tenant_id: TENANT, from: client.spec.name } }]);
+    return PASS;
+  },
+};
+
 const queue: PairScenario = {
   name: "queue",
   what: "a queue group with a member in each peer: 30 events, each handled exactly once, both members take a share",
@@ -341,21 +381,33 @@ const tenants: PairScenario = {
   },
 };
 
-export const PAIR_SCENARIOS: readonly PairScenario[] = [invoke, errors, stream, streamError, streamCancel, streamEarlyCancel, pubsub, queue, tenants];
+export const PAIR_SCENARIOS: readonly PairScenario[] = [
+  invoke,
+  errors,
+  stream,
+  streamError,
+  streamCancel,
+  streamEarlyCancel,
+  pubsub,
+  queue,
+  tenants,
+  tenantEvents,
+];
 
-/** Client only: a target nobody serves fails at once with NO_HANDLER. */
+/** Client only: an invoke and a stream to a target nobody serves fail at once with NO_HANDLER. */
 export async function noHandler(client: Side): Promise<Outcome> {
   const gap = client.spec.gaps.noHandler;
-  const a = await ask(client, "invoke", {
-    target: `mx-nobody-${randomBytes(3).toString("hex")}`,
-    payload: null,
-    timeout_ms: gap === undefined ? 20_000 : 1500,
-  });
+  const target = `mx-nobody-${randomBytes(3).toString("hex")}`;
+  const timeout_ms = gap === undefined ? 20_000 : 1500;
+  const inv = await ask(client, "invoke", { target, payload: null, timeout_ms });
+  const str = await ask(client, "stream", { target, payload: null, timeout_ms });
   if (gap !== undefined) {
-    expect(a["error"], "the deployed client times out instead").toMatchObject({ code: "AGENT_TIMEOUT" });
+    expect(inv["error"], "the deployed client times out instead").toMatchObject({ code: "AGENT_TIMEOUT" });
+    expect(str["error"], "the deployed client times out instead").toMatchObject({ code: "AGENT_TIMEOUT" });
     return { status: "unsupported", reason: gap };
   }
-  expect(a["error"]).toMatchObject({ code: "NO_HANDLER", retryable: false });
+  expect(inv["error"]).toMatchObject({ code: "NO_HANDLER", retryable: false });
+  expect(str).toMatchObject({ frames: [], error: { code: "NO_HANDLER", retryable: false } });
   return PASS;
 }
 
