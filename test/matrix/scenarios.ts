@@ -119,6 +119,62 @@ const invoke: PairScenario = {
   },
 };
 
+const concurrency: PairScenario = {
+  name: "concurrency",
+  what: "40 invokes and 6 streams in flight at once: each gets its own reply and frames (correlation across languages)",
+  async run(client, server) {
+    const tag = tagOf(client, server);
+    const invokes = Array.from({ length: 40 }, (_, i) =>
+      ask(client, "invoke", { target: targetOf(server, "invoke"), payload: { do: "echo", value: `${tag}-${i}` } }),
+    );
+    const streams = Array.from({ length: 6 }, (_, i) =>
+      ask(client, "stream", { target: targetOf(server, "stream"), payload: { do: "story", words: Array.from({ length: 5 + i }, (_, k) => `${i}.${k}`) } }),
+    );
+    const [inv, str] = await Promise.all([Promise.all(invokes), Promise.all(streams)]);
+    expect(inv.map((a) => (a["result"] as { value?: unknown } | undefined)?.value ?? a["error"])).toEqual(inv.map((_, i) => `${tag}-${i}`));
+    str.forEach((a, i) => {
+      expect(a["error"]).toBeUndefined();
+      const deltas = (a["frames"] as WireFrame[]).filter((f) => f.type === "delta").map((f) => (f as { delta: unknown }).delta);
+      expect(deltas).toEqual(Array.from({ length: 5 + i }, (_, k) => `${i}.${k}`));
+      expect((a["frames"] as WireFrame[]).map((f) => f.seq)).toEqual(Array.from({ length: 7 + i }, (_, k) => k));
+    });
+    return PASS;
+  },
+};
+
+const large: PairScenario = {
+  name: "large",
+  what: "600 KiB payloads round-trip intact: ASCII, and non-ASCII (300K × 'ü', 600 KiB as UTF-8), both inside every default bound (1 MiB envelopes, NATS max_payload)",
+  concurrent: true,
+  async run(client, server) {
+    const ascii = "x".repeat(600 * 1024);
+    const a = await ask(client, "invoke", { target: targetOf(server, "invoke"), payload: { do: "echo", value: ascii } });
+    expect(a["error"]).toBeUndefined();
+    expect((a["result"] as { value: string }).value === ascii, "the ASCII payload came back intact").toBe(true);
+    const utf8 = "ü".repeat(300 * 1024);
+    const gapClient = client.spec.gaps.asciiWire;
+    const gapServer = server.spec.gaps.asciiWire;
+    const u = await ask(client, "invoke", {
+      target: targetOf(server, "invoke"),
+      payload: { do: "echo", value: utf8 },
+      timeout_ms: gapServer === undefined ? 8000 : 3000,
+    });
+    if (gapClient !== undefined) {
+      // escaped, the request is 1.8 MiB: nats-py refuses to publish it
+      expect(u["error"], "the deployed client cannot send it").toMatchObject({ code: "EXCEPTION:MaxPayloadError" });
+      return { status: "partial", reason: `non-ASCII: ${gapClient}` };
+    }
+    if (gapServer !== undefined) {
+      // the request arrives (UTF-8); the escaped reply is over max_payload and dropped: the caller times out
+      expect(u["error"], "the deployed handler's reply never comes").toMatchObject({ code: "AGENT_TIMEOUT" });
+      return { status: "partial", reason: `non-ASCII: ${gapServer}` };
+    }
+    expect(u["error"]).toBeUndefined();
+    expect((u["result"] as { value: string }).value === utf8, "the UTF-8 payload came back intact").toBe(true);
+    return PASS;
+  },
+};
+
 /** The code a client reads for an error the server raised with `code` (spec/errors.md "Extension codes and v1 peers"). */
 function codeRead(code: string, client: Side, server: Side): string {
   // Our runtimes answer a v1 request with the nearest deployed code (the deployed SDK sends the
@@ -383,6 +439,8 @@ const tenants: PairScenario = {
 
 export const PAIR_SCENARIOS: readonly PairScenario[] = [
   invoke,
+  concurrency,
+  large,
   errors,
   stream,
   streamError,

@@ -42,6 +42,7 @@ export function createSummary(): Summary {
       };
       const byShape = (n: number): Cell[] => cells.filter((c) => c.peers.length === n);
       const table = (rows: Cell[], head: string): string[] => {
+        if (rows.length === 0) return [];
         const scenarios = [...new Set(rows.map((c) => c.scenario))];
         const keys = [...new Set(rows.map((c) => c.peers.join(" → ")))];
         const lines = [`| ${head} | ${scenarios.join(" | ")} |`, `|${" --- |".repeat(scenarios.length + 1)}`];

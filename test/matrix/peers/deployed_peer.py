@@ -76,11 +76,15 @@ def error_of_reply(reply: Envelope) -> dict[str, Any]:
 
 
 def local_error(err: BaseException) -> dict[str, Any]:
-    """What a deployed caller gets instead of a reply: a timeout (no responders is not heard)."""
+    """What a deployed caller gets instead of a reply: a timeout (no responders is not heard), or
+    another exception of the SDK or nats-py."""
     if isinstance(err, BusError):
         return {"code": err.code, "message": err.message, "retryable": err.retryable}
     if isinstance(err, (asyncio.TimeoutError, ErrIdleTimeout)):
         return {"code": "AGENT_TIMEOUT", "message": str(err) or "timeout", "retryable": True}
+    if isinstance(err, Exception):
+        # Anything else the SDK raised (e.g. nats-py's MaxPayloadError): its class name.
+        return {"code": f"EXCEPTION:{type(err).__name__}", "message": str(err), "retryable": False}
     raise err
 
 
