@@ -9,7 +9,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, it, vi } from "vitest";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { PEERS, type PeerSpec } from "./peers.js";
 import { ask, chain, noHandler, PAIR_SCENARIOS, probeHandlers, standardServes, type Outcome, type Side } from "./scenarios.js";
@@ -36,6 +36,10 @@ const KNOWN_DEFECTS: Readonly<Record<string, string>> = Object.fromEntries([
     ]),
   ),
 ]);
+
+// Cells of a concurrent scenario (e.g. a stream handler that cannot be canceled writes for
+// seconds) run all at once, not vitest's default 5 at a time.
+vi.setConfig({ maxConcurrency: 32 });
 
 let nats: NatsServer | undefined;
 const sides = new Map<string, Side>();
