@@ -63,7 +63,16 @@ def seen_of(env: Envelope) -> dict[str, Any]:
         "user_id": s(env.user_id),
         "traceparent": s(env.traceparent),
         "schema_version": env.schema_version,
+        "metadata": app_metadata(env.metadata),
     }
+
+
+def app_metadata(m: Any) -> dict[str, Any] | None:
+    """Metadata without the runtime's `acp.*` keys; None when nothing is left."""
+    if not isinstance(m, dict):
+        return None
+    out = {k: v for k, v in m.items() if not k.startswith("acp.")}
+    return out or None
 
 
 def error_of_reply(reply: Envelope) -> dict[str, Any]:
@@ -136,11 +145,13 @@ class Peer:
             await inbox.close()
 
     def request(self, cmd: dict[str, Any], payload: Any) -> Any:
-        """The bare payload, or (with `context`) an Envelope the SDK completes (from, to, tenant)."""
-        ctx = cmd.get("context")
-        if not ctx:
+        """The bare payload, or (with `context` or `metadata`) an Envelope the SDK completes
+        (from, to, tenant)."""
+        ctx = cmd.get("context") or {}
+        if not ctx and not cmd.get("metadata"):
             return payload
         env = Envelope.new(MessageReceived)
+        env.metadata = cmd.get("metadata")
         for key, value in ctx.items():
             if key not in CONTEXT_FIELDS:
                 raise ValueError(f"deployed peer: unknown context field {key!r}")
@@ -291,6 +302,7 @@ class Peer:
         bus = await self.bus(cmd.get("tenant"))
         env = Envelope.new(cmd["event_type"])
         env.from_ = self.name
+        env.metadata = cmd.get("metadata")
         for key, value in (cmd.get("context") or {}).items():
             if key not in CONTEXT_FIELDS:
                 raise ValueError(f"deployed peer: unknown context field {key!r}")

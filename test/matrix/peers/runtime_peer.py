@@ -52,7 +52,16 @@ def seen_of(ctx: HandlerContext) -> dict[str, Any]:
         "user_id": s(env.user_id),
         "traceparent": s(env.traceparent),
         "schema_version": env.schema_version,
+        "metadata": app_metadata(env.metadata),
     }
+
+
+def app_metadata(m: Any) -> dict[str, Any] | None:
+    """Metadata without the runtime's `acp.*` keys; None when nothing is left."""
+    if not isinstance(m, dict):
+        return None
+    out = {k: v for k, v in m.items() if not k.startswith("acp.")}
+    return out or None
 
 
 def wire_error(err: AcpError) -> dict[str, Any]:
@@ -79,6 +88,7 @@ class Peer:
                 payload,
                 context=context_of(cmd),
                 timeout=float(cmd.get("timeout_ms", 8000)) / 1000,
+                metadata=cmd.get("metadata"),
             )
             return {"result": result}
         except AcpError as err:
@@ -208,7 +218,12 @@ class Peer:
             return {"frames": frames, "error": wire_error(err)}
 
     async def op_publish(self, cmd: dict[str, Any]) -> dict[str, Any]:
-        await self.bus.publish(cmd["event_type"], cmd.get("payload"), context=context_of(cmd))
+        await self.bus.publish(
+            cmd["event_type"],
+            cmd.get("payload"),
+            context=context_of(cmd),
+            metadata=cmd.get("metadata"),
+        )
         await self.bus.transport.flush()
         return {}
 

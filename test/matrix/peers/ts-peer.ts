@@ -26,7 +26,15 @@ function seenOf(ctx: HandlerContext): Seen {
     user_id: s(e.user_id),
     traceparent: s(e.traceparent),
     schema_version: typeof e.schema_version === "number" ? e.schema_version : null,
+    metadata: appMetadata(e.metadata),
   };
+}
+
+/** Metadata without the runtime's `acp.*` keys, `null` when nothing is left. */
+function appMetadata(m: unknown): Json | null {
+  if (m === null || typeof m !== "object" || Array.isArray(m)) return null;
+  const out = Object.fromEntries(Object.entries(m).filter(([k]) => !k.startsWith("acp.")));
+  return Object.keys(out).length === 0 ? null : out;
 }
 
 function wireError(err: unknown): WireError {
@@ -107,9 +115,14 @@ export async function startTsPeer(name: string, natsUrl: string, schemaVersion: 
     return ctx;
   }
 
+  function metadataOf(args: Json): { metadata?: Record<string, unknown> } {
+    const m = args["metadata"];
+    return m !== null && typeof m === "object" && !Array.isArray(m) ? { metadata: m as Record<string, unknown> } : {};
+  }
+
   async function invokeAnswer(target: string, payload: unknown, args: Json): Promise<InvokeAnswer> {
     try {
-      const result = await bus.invoke(target, payload, { context: contextOf(args), timeoutMs: Number(args["timeout_ms"] ?? 8000) });
+      const result = await bus.invoke(target, payload, { context: contextOf(args), timeoutMs: Number(args["timeout_ms"] ?? 8000), ...metadataOf(args) });
       return { result: result === undefined ? null : result };
     } catch (err) {
       return { error: wireError(err) };
@@ -170,7 +183,7 @@ export async function startTsPeer(name: string, natsUrl: string, schemaVersion: 
       return { ...(await streamAnswer(args)) };
     },
     async publish(args) {
-      await bus.publish(String(args["event_type"]), args["payload"], { context: contextOf(args), confirm: true });
+      await bus.publish(String(args["event_type"]), args["payload"], { context: contextOf(args), confirm: true, ...metadataOf(args) });
       return {};
     },
     async flush() {

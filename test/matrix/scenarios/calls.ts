@@ -8,13 +8,14 @@ import type { Json, WireError, WireFrame } from "../protocol.js";
 
 export const invoke: PairScenario = {
   name: "invoke",
-  what: "request/reply: a nested JSON payload round-trips; the handler sees from, session, conversation, user, trace id and the client's schema_version",
+  what: "request/reply: a nested JSON payload round-trips; the handler sees from, session, conversation, user, trace id, metadata and the client's schema_version",
   async run(client, server) {
     const tag = tagOf(client, server);
     const { traceparent, traceId } = freshTrace();
     const context = { session_id: `s-${tag}`, conversation_id: `c-${tag}`, user_id: `u-${tag}`, traceparent };
     const value = { text: "héllo ✓ \u{1F600}", n: 42, f: 1.5, list: [1, "two", null, true], nested: { a: { b: [] } } };
-    const a = await ask(client, "invoke", { target: targetOf(server, "invoke"), payload: { do: "echo", value }, context });
+    const metadata = { "app.request": tag, "app.n": 7 };
+    const a = await ask(client, "invoke", { target: targetOf(server, "invoke"), payload: { do: "echo", value }, context, metadata });
     expect(a["error"]).toBeUndefined();
     expect(a["result"]).toMatchObject({ value, by: server.spec.name, marker: null });
     const seen = seenOf(a["result"]);
@@ -25,6 +26,7 @@ export const invoke: PairScenario = {
       user_id: context.user_id,
       tenant_id: null,
       schema_version: client.spec.v1 ? 1 : 2,
+      metadata,
     });
     expect(traceIdOf(seen.traceparent)).toBe(traceId);
     return PASS;

@@ -5,7 +5,7 @@ import type { Json } from "../protocol.js";
 
 export const pubsub: PairScenario = {
   name: "pubsub",
-  what: "an event fans out to every subscriber, with its payload, sender and session",
+  what: "an event fans out to every subscriber, with its payload, sender, session and metadata",
   async run(client, server) {
     const tag = tagOf(client, server);
     const eventType = `mx.fan.${tag}`;
@@ -17,14 +17,17 @@ export const pubsub: PairScenario = {
       async () => void (await ask(client, "publish", { event_type: eventType, payload: { probe: n++ } })),
       () => subs.every((s) => received(server.peer, s, true).length > 0),
     );
-    await ask(client, "publish", { event_type: eventType, payload: { hello: tag }, context: { session_id: `s-${tag}` } });
+    await ask(client, "publish", { event_type: eventType, payload: { hello: tag }, context: { session_id: `s-${tag}` }, metadata: { "app.event": tag } });
     for (const s of subs) {
       const [got] = await eventsOf(
         server.peer,
         `event at ${s}`,
         (e) => e["event"] === "received" && e["sub"] === s && (e["payload"] as Json | null)?.["hello"] === tag,
       );
-      expect(got).toMatchObject({ payload: { hello: tag }, seen: { from: client.spec.name, session_id: `s-${tag}`, tenant_id: null } });
+      expect(got).toMatchObject({
+        payload: { hello: tag },
+        seen: { from: client.spec.name, session_id: `s-${tag}`, tenant_id: null, metadata: { "app.event": tag } },
+      });
     }
     return PASS;
   },
