@@ -22,6 +22,15 @@ export async function eventsOf(peer: MatrixPeer, what: string, pred: (e: Json) =
   }
 }
 
+/** Resolves once `cond()` holds; rejects naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
 /**
  * Calls `send` until `done()` holds, waiting up to `roundMs` after each send; rejects after
  * `timeoutMs` in all. For subscriptions: `send` publishes a probe, `done` checks it arrived.

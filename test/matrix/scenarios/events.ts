@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { ask, PASS, received, tagOf, TENANT, type PairScenario, type Side } from "../cell.js";
-import { eventsOf, probeUntil } from "../probe.js";
+import { eventsOf, probeUntil, waitUntil } from "../probe.js";
 import type { Json } from "../protocol.js";
 
 export const pubsub: PairScenario = {
@@ -99,12 +99,7 @@ export const queue: PairScenario = {
     const total = 30;
     await Promise.all(Array.from({ length: total }, (_, i) => ask(client, "publish", { event_type: eventType, payload: { i } })));
     const work = (): number[] => members.flatMap(([side, name]) => received(side.peer, name, false).map((e) => (e["payload"] as { i: number }).i));
-    await probeUntil(
-      `${total} events in ${group}`,
-      async () => {},
-      () => work().length >= total,
-      { roundMs: 100 },
-    );
+    await waitUntil(`${total} events in ${group}`, () => work().length >= total);
     // Each member is ordered per publisher: once each has a later probe, nothing earlier is in flight.
     await probeRound(2);
     expect(work().sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i));
