@@ -27,6 +27,11 @@ export interface PeerGaps {
   readonly propagateUser?: string;
   /** Writes JSON with non-ASCII characters escaped (`\\uXXXX`, 6 bytes each): large non-ASCII payloads pass NATS max_payload as UTF-8 but not escaped. */
   readonly asciiWire?: string;
+  /**
+   * Reads and writes a final's payload as the bare value only: it neither wraps a result that is
+   * itself `{"result": v}` nor unwraps that shape (our runtimes do both; spec/bus.md "Wire format").
+   */
+  readonly resultShape?: string;
   /** As a publisher on a tenant's bus: the event goes to the tenant's subject without `tenant_id` in the envelope. */
   readonly publishTenant?: string;
   /** As a subscriber: the handler sees the envelope's `tenant_id` as sent, not the tenant of the subject it came on. */
@@ -118,6 +123,7 @@ export const PEERS: readonly PeerSpec[] = [
       noHandler: `0.3.0 invoke publishes without a NATS reply subject, so "no responders" is never heard; the call times out (AGENT_TIMEOUT) (${DEPLOYED_SRC}/bus/bus.py)`,
       propagateUser: `0.3.0 WithSessionPropagation copies session, conversation and trace, deliberately not user_id (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
       asciiWire: `0.3.0 encodes with json.dumps' default ensure_ascii=True: each non-ASCII character is a 6-byte \\uXXXX escape, so 600 KiB of UTF-8 text is 1.8 MiB on the wire, over NATS max_payload (1 MiB): nats-py raises MaxPayloadError on the request, or drops the handler's reply with a log line (${DEPLOYED_SRC}/codec/json_codec.py, event/envelope.py to_bytes)`,
+      resultShape: `0.3.0 writes a handler's value as the payload and hands the payload to its caller as is; our runtimes wrap a {"result": v}-shaped value and unwrap {"result": v} when reading, so a value of exactly that shape changes shape across the boundary (${DEPLOYED_SRC}/bus/bus.py _final_response; spec/bus.md "Wire format")`,
       publishTenant: `0.3.0 Bus.publish routes to the bus tenant's subject but leaves the envelope's tenant_id as the caller set it (${DEPLOYED_SRC}/bus/bus.py publish)`,
       subjectTenant: `a 0.3.0 subscriber hands the envelope over as decoded (${DEPLOYED_SRC}/bus/bus.py subscribe)`,
       propagateChannel: `0.3.0 WithSessionPropagation does not copy channel (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,

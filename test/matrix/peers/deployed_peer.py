@@ -181,6 +181,8 @@ class Peer:
                 "by": self.name,
                 "marker": marker,
             }
+        if do == "return":
+            return p.get("value")
         if do == "raise":
             raise BusError(p["code"], p["message"], bool(p.get("retryable")))
         if do == "raise_plain":

@@ -104,6 +104,8 @@ class Peer:
                 "by": self.name,
                 "marker": marker,
             }
+        if do == "return":
+            return p.get("value")
         if do == "raise":
             raise AcpError(p["code"], p["message"], retryable=bool(p.get("retryable")))
         if do == "raise_plain":

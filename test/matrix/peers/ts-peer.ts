@@ -57,6 +57,8 @@ export async function startTsPeer(name: string, natsUrl: string, schemaVersion: 
     switch (p["do"]) {
       case "echo":
         return { value: p["value"], seen: seenOf(ctx), by: name, marker: marker ?? null };
+      case "return":
+        return p["value"];
       case "raise":
         throw new AcpError(String(p["code"]), String(p["message"]), { retryable: p["retryable"] === true });
       case "raise_plain":

@@ -33,6 +33,35 @@ export const invoke: PairScenario = {
   },
 };
 
+/** Bare handler results that must come back exactly in every pair (spec/bus.md "Wire format": a final's payload is the value). */
+const BARE_VALUES: readonly unknown[] = ["alice", "", 0, -1.25, false, true, null, [1, "two", null], { a: 1 }, {}, { result: 1, more: 2 }];
+
+export const values: PairScenario = {
+  name: "values",
+  what: 'a handler\'s bare result comes back as is: strings, numbers, booleans, null (no payload), arrays, objects; and {"result": v}, which readers unwrap, round-trips between our runtimes',
+  async run(client, server) {
+    const target = targetOf(server, "invoke");
+    const got: unknown[] = [];
+    for (const value of BARE_VALUES) {
+      const a = await ask(client, "invoke", { target, payload: { do: "return", value } });
+      got.push(a["error"] ?? a["result"]);
+    }
+    expect(got).toEqual(BARE_VALUES);
+    const wrapped = { result: 1 };
+    const a = await ask(client, "invoke", { target, payload: { do: "return", value: wrapped } });
+    const clientGap = client.spec.gaps.resultShape;
+    const serverGap = server.spec.gaps.resultShape;
+    if ((clientGap === undefined) === (serverGap === undefined)) {
+      // both sides wrap and unwrap, or neither does: the value comes back as is
+      expect(a["result"]).toEqual(wrapped);
+      return PASS;
+    }
+    // Our writers send {"result": {"result": 1}}, which 0.3.0 reads as is; 0.3.0 sends {"result": 1}, which our readers unwrap.
+    expect(a["result"]).toEqual(clientGap !== undefined ? { result: wrapped } : 1);
+    return { status: "partial", reason: `{"result": v}: ${clientGap ?? serverGap}` };
+  },
+};
+
 export const concurrency: PairScenario = {
   name: "concurrency",
   what: "40 invokes and 6 streams in flight at once: each gets its own reply and frames (correlation across languages)",
