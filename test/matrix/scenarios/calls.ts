@@ -1,5 +1,6 @@
 /**
- * Request/reply scenarios: invoke, concurrency, large payloads, errors, tenants, NO_HANDLER.
+ * Request/reply scenarios: invoke, bare values, concurrency, large payloads, errors, tenants,
+ * NO_HANDLER.
  */
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";

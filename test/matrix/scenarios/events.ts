@@ -1,3 +1,7 @@
+/**
+ * Event scenarios: fan-out (plain and wildcard subscribers), tenant routing of events, queue
+ * groups shared across languages.
+ */
 import { expect } from "vitest";
 import { ask, PASS, received, tagOf, TENANT, type PairScenario, type Side } from "../cell.js";
 import { eventsOf, probeUntil, waitUntil } from "../probe.js";
@@ -5,12 +9,15 @@ import type { Json } from "../protocol.js";
 
 export const pubsub: PairScenario = {
   name: "pubsub",
-  what: "an event fans out to every subscriber, with its payload, sender, session and metadata",
+  what: "an event fans out to every subscriber (two on its type, one on a `*` pattern), with its payload, sender, session and metadata",
   async run(client, server) {
     const tag = tagOf(client, server);
     const eventType = `mx.fan.${tag}`;
-    const subs = [`${tag}-a`, `${tag}-b`];
-    for (const name of subs) await ask(server, "subscribe", { name, event_type: eventType });
+    const subs = [`${tag}-a`, `${tag}-b`, `${tag}-wild`];
+    await ask(server, "subscribe", { name: subs[0], event_type: eventType });
+    await ask(server, "subscribe", { name: subs[1], event_type: eventType });
+    // The pattern also matches other cells' events: only this cell's (by payload) are looked at.
+    await ask(server, "subscribe", { name: subs[2], event_type: "mx.fan.*" });
     let n = 0;
     await probeUntil(
       `fan-out subscriptions ${tag}`,

@@ -1,3 +1,6 @@
+/**
+ * Stream scenarios: frames in order, error frames, cancel and early cancel reaching the handler.
+ */
 import { expect } from "vitest";
 import { ask, PASS, tagOf, targetOf, type PairScenario } from "../cell.js";
 import { eventsOf } from "../probe.js";
