@@ -43,6 +43,7 @@ export function standardServes(spec: PeerSpec): Json[] {
     { target: targetOf(spec, "stream"), kind: "stream" },
     { target: targetOf(spec, "tenant"), kind: "invoke", tenant: TENANT, marker: TENANT },
     { target: targetOf(spec, "tenant"), kind: "invoke", marker: "none" },
+    { target: targetOf(spec, "stream"), kind: "stream", tenant: TENANT },
   ];
 }
 
@@ -87,6 +88,12 @@ export async function probeHandlers(client: Side, server: Side): Promise<void> {
   await live("invoke handler", "invoke", { target: targetOf(server, "invoke"), payload: { do: "echo", value: "probe" } }, (a) => a["error"] === undefined);
   await live("stream handler", "stream", { target: targetOf(server, "stream"), payload: { do: "story", words: [] } }, (a) => a["error"] === undefined);
   await live("tenant handler", "invoke", { target: targetOf(server, "tenant"), tenant: TENANT, payload: { do: "echo" } }, (a) => a["error"] === undefined);
+  await live(
+    "tenant stream handler",
+    "stream",
+    { target: targetOf(server, "stream"), tenant: TENANT, payload: { do: "story", words: [] } },
+    (a) => a["error"] === undefined,
+  );
   await live("untenanted handler", "invoke", { target: targetOf(server, "tenant"), payload: { do: "echo" } }, (a) => a["error"] === undefined);
 }
 

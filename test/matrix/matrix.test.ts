@@ -107,7 +107,7 @@ describe("no-handler (client only)", () => {
   for (const client of PEERS) cell("no-handler", [client], () => noHandler(side(client)));
 });
 
-describe("context chain A → B → C (three different peers)", () => {
+describe.each([["chain", "invoke"] as const, ["chain-stream", "stream"] as const])("%s: A → B → C, B's handler %ss C (three different peers)", (name, kind) => {
   for (const a of PEERS)
-    for (const b of PEERS) for (const c of PEERS) if (a !== b && b !== c && a !== c) cell("chain", [a, b, c], () => chain(side(a), side(b), side(c)));
+    for (const b of PEERS) for (const c of PEERS) if (a !== b && b !== c && a !== c) cell(name, [a, b, c], () => chain(side(a), side(b), side(c), kind));
 });

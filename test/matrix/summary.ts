@@ -86,7 +86,7 @@ export function createSummary(): Summary {
         "",
         ...table(byShape(1), "client"),
         "",
-        ...chains(byShape(3)),
+        ...[...new Set(byShape(3).map((c) => c.scenario))].flatMap((s) => [...chains(byShape(3).filter((c) => c.scenario === s)), ""]),
         "",
         ...notes.map((n, i) => `[${i + 1}] ${n}`),
         "",

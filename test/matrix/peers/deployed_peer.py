@@ -189,7 +189,10 @@ class Peer:
             raise RuntimeError(p["message"])
         if do == "call":
             # On the handling bus, no explicit context: what the SDK propagates.
-            inner = await self.invoke_answer(bus, p["target"], p.get("payload"), 8.0)
+            if p.get("kind") == "stream":
+                inner = await self.stream_answer(bus, p["target"], p.get("payload"), {})
+            else:
+                inner = await self.invoke_answer(bus, p["target"], p.get("payload"), 8.0)
             return {"by": self.name, "seen": seen_of(req), "inner": inner}
         raise RuntimeError(f"deployed peer: unknown invoke instruction {do!r}")
 
@@ -273,14 +276,19 @@ class Peer:
 
     async def op_stream(self, cmd: dict[str, Any]) -> dict[str, Any]:
         bus = await self.bus(cmd.get("tenant"))
+        return await self.stream_answer(
+            bus, cmd["target"], self.request(cmd, cmd.get("payload")), cmd
+        )
+
+    async def stream_answer(
+        self, bus: Bus, target: str, payload: Any, cmd: dict[str, Any]
+    ) -> dict[str, Any]:
         frames: list[dict[str, Any]] = []
         cancel_after = cmd.get("cancel_after")
         deltas = 0
         timeout = float(cmd.get("timeout_ms", 8000)) / 1000
         try:
-            stream = await bus.stream_invoke(
-                cmd["target"], self.request(cmd, cmd.get("payload")), WithTimeout(timeout)
-            )
+            stream = await bus.stream_invoke(target, payload, WithTimeout(timeout))
         except BaseException as err:  # noqa: BLE001
             return {"frames": frames, "error": local_error(err)}
         try:

@@ -112,7 +112,10 @@ class Peer:
             raise RuntimeError(p["message"])
         if do == "call":
             # No explicit context: what the nested call carries is what the bus propagates.
-            inner = await self.invoke_answer(p["target"], p.get("payload"), {})
+            if p.get("kind") == "stream":
+                inner = await self.stream_answer(p["target"], p.get("payload"), {})
+            else:
+                inner = await self.invoke_answer(p["target"], p.get("payload"), {})
             return {"by": self.name, "seen": seen_of(ctx), "inner": inner}
         raise RuntimeError(f"py peer: unknown invoke instruction {do!r}")
 
@@ -193,13 +196,16 @@ class Peer:
         return await self.invoke_answer(cmd["target"], cmd.get("payload"), cmd)
 
     async def op_stream(self, cmd: dict[str, Any]) -> dict[str, Any]:
+        return await self.stream_answer(cmd["target"], cmd.get("payload"), cmd)
+
+    async def stream_answer(self, target: str, payload: Any, cmd: dict[str, Any]) -> dict[str, Any]:
         frames: list[dict[str, Any]] = []
         cancel_after = cmd.get("cancel_after")
         deltas = 0
         try:
             async with self.bus.stream_invoke(
-                cmd["target"],
-                cmd.get("payload"),
+                target,
+                payload,
                 context=context_of(cmd),
                 timeout=float(cmd.get("timeout_ms", 8000)) / 1000,
             ) as call:

@@ -65,7 +65,14 @@ export async function startTsPeer(name: string, natsUrl: string, schemaVersion: 
         throw new Error(String(p["message"]));
       case "call":
         // No explicit context: what the nested call carries is what the bus propagates.
-        return { by: name, seen: seenOf(ctx), inner: await invokeAnswer(String(p["target"]), p["payload"], {}) };
+        return {
+          by: name,
+          seen: seenOf(ctx),
+          inner:
+            p["kind"] === "stream"
+              ? await streamAnswer({ target: p["target"], payload: p["payload"] })
+              : await invokeAnswer(String(p["target"]), p["payload"], {}),
+        };
       default:
         throw new Error(`ts peer: unknown invoke instruction ${JSON.stringify(p["do"])}`);
     }
