@@ -32,6 +32,10 @@ export interface PeerGaps {
    * itself `{"result": v}` nor unwraps that shape (our runtimes do both; spec/bus.md "Wire format").
    */
   readonly resultShape?: string;
+  /** As a client: writes schema_version 1 only (no `phase`), whatever it is configured to. */
+  readonly schemaVersion2?: string;
+  /** As a server: its handlers cannot see a schema_version 2 request's `phase`. */
+  readonly readsPhase?: string;
   /** As a publisher on a tenant's bus: the event goes to the tenant's subject without `tenant_id` in the envelope. */
   readonly publishTenant?: string;
   /** As a subscriber: the handler sees the envelope's `tenant_id` as sent, not the tenant of the subject it came on. */
@@ -124,6 +128,8 @@ export const PEERS: readonly PeerSpec[] = [
       propagateUser: `0.3.0 WithSessionPropagation copies session, conversation and trace, deliberately not user_id (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,
       asciiWire: `0.3.0 encodes with json.dumps' default ensure_ascii=True: each non-ASCII character is a 6-byte \\uXXXX escape, so 600 KiB of UTF-8 text is 1.8 MiB on the wire, over NATS max_payload (1 MiB): nats-py raises MaxPayloadError on the request, or drops the handler's reply with a log line (${DEPLOYED_SRC}/codec/json_codec.py, event/envelope.py to_bytes)`,
       resultShape: `0.3.0 writes a handler's value as the payload and hands the payload to its caller as is; our runtimes wrap a {"result": v}-shaped value and unwrap {"result": v} when reading, so a value of exactly that shape changes shape across the boundary (${DEPLOYED_SRC}/bus/bus.py _final_response; spec/bus.md "Wire format")`,
+      schemaVersion2: `0.3.0 writes schema_version 1 envelopes only (SCHEMA_VERSION = 1; no phase field) (${DEPLOYED_SRC}/event/types.py, event/envelope.py)`,
+      readsPhase: `0.3.0's Envelope dataclass has no phase field: from_dict drops it, a handler never sees the phase of a v2 request (${DEPLOYED_SRC}/event/envelope.py)`,
       publishTenant: `0.3.0 Bus.publish routes to the bus tenant's subject but leaves the envelope's tenant_id as the caller set it (${DEPLOYED_SRC}/bus/bus.py publish)`,
       subjectTenant: `a 0.3.0 subscriber hands the envelope over as decoded (${DEPLOYED_SRC}/bus/bus.py subscribe)`,
       propagateChannel: `0.3.0 WithSessionPropagation does not copy channel (${DEPLOYED_SRC}/bus/bus.py _inherit_session_context)`,

@@ -25,6 +25,8 @@ export interface Seen {
   readonly user_id: string | null;
   readonly traceparent: string | null;
   readonly schema_version: number | null;
+  /** The envelope's `phase` (schema_version 2), `null` without. */
+  readonly phase: string | null;
   /** The envelope's metadata without the runtime's `acp.*` keys; `null` when none is left. */
   readonly metadata: Json | null;
 }

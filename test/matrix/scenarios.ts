@@ -4,7 +4,7 @@
  * "partial" with the reason after asserting what the lacking peer does instead.
  */
 import type { PairScenario } from "./cell.js";
-import { concurrency, errors, invoke, large, tenants, values } from "./scenarios/calls.js";
+import { concurrency, errors, invoke, large, schemaVersion, tenants, values } from "./scenarios/calls.js";
 import { pubsub, queue, tenantEvents } from "./scenarios/events.js";
 import { stream, streamCancel, streamEarlyCancel, streamError } from "./scenarios/streams.js";
 
@@ -14,6 +14,7 @@ export { noHandler } from "./scenarios/calls.js";
 
 export const PAIR_SCENARIOS: readonly PairScenario[] = [
   invoke,
+  schemaVersion,
   values,
   concurrency,
   large,

@@ -63,6 +63,8 @@ def seen_of(env: Envelope) -> dict[str, Any]:
         "user_id": s(env.user_id),
         "traceparent": s(env.traceparent),
         "schema_version": env.schema_version,
+        # 0.3.0's Envelope has no phase field: a v2 request's phase is dropped when decoded
+        "phase": getattr(env, "phase", None),
         "metadata": app_metadata(env.metadata),
     }
 

@@ -52,6 +52,7 @@ def seen_of(ctx: HandlerContext) -> dict[str, Any]:
         "user_id": s(env.user_id),
         "traceparent": s(env.traceparent),
         "schema_version": env.schema_version,
+        "phase": None if env.phase is None else str(env.phase),
         "metadata": app_metadata(env.metadata),
     }
 

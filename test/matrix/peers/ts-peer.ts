@@ -26,6 +26,7 @@ function seenOf(ctx: HandlerContext): Seen {
     user_id: s(e.user_id),
     traceparent: s(e.traceparent),
     schema_version: typeof e.schema_version === "number" ? e.schema_version : null,
+    phase: s(e.phase),
     metadata: appMetadata(e.metadata),
   };
 }

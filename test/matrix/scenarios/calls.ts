@@ -34,6 +34,30 @@ export const invoke: PairScenario = {
   },
 };
 
+export const schemaVersion: PairScenario = {
+  name: "schema-v2",
+  what: "the handler sees the request's schema_version and, from a schema_version 2 writer, its phase (submitted); a v1 writer's request has none",
+  async run(client, server) {
+    const a = await ask(client, "invoke", { target: targetOf(server, "invoke"), payload: { do: "echo", value: null } });
+    expect(a["error"]).toBeUndefined();
+    const seen = seenOf(a["result"]);
+    const clientGap = client.spec.gaps.schemaVersion2;
+    const serverGap = server.spec.gaps.readsPhase;
+    const v2 = !client.spec.v1;
+    expect(seen.schema_version).toBe(v2 ? 2 : 1);
+    if (clientGap !== undefined) {
+      expect(seen.phase, "a v1 request has no phase").toBeNull();
+      return { status: "unsupported", reason: clientGap };
+    }
+    if (v2 && serverGap !== undefined) {
+      expect(seen.phase, "the handler cannot see the phase it was sent").toBeNull();
+      return { status: "partial", reason: serverGap };
+    }
+    expect(seen.phase).toBe(v2 ? "submitted" : null);
+    return PASS;
+  },
+};
+
 /** Bare handler results that must come back exactly in every pair (spec/bus.md "Wire format": a final's payload is the value). */
 const BARE_VALUES: readonly unknown[] = ["alice", "", 0, -1.25, false, true, null, [1, "two", null], { a: 1 }, {}, { result: 1, more: 2 }];
 
