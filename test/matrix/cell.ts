@@ -13,11 +13,13 @@ export interface Side {
   readonly peer: MatrixPeer;
 }
 
+/** How a cell went when it did not throw: pass, or a gap (with its reason) that it asserted. */
 export interface Outcome {
   readonly status: "pass" | "unsupported" | "partial";
   readonly reason?: string;
 }
 
+/** A scenario run with one peer as client and one as server. */
 export interface PairScenario {
   readonly name: string;
   /** What the cell proves, for the README and summary. */
@@ -28,6 +30,7 @@ export interface PairScenario {
 }
 
 export const PASS: Outcome = { status: "pass" };
+/** The tenant of tenant-routed cells and chains. */
 export const TENANT = "acme";
 
 /** The targets every peer serves for the whole run (registered once, probed from every client). */
@@ -52,8 +55,9 @@ export async function ask(side: Side, op: string, args: Json = {}, timeoutMs = 2
   return okAnswer(side.peer, op, await side.peer.call(op, args, timeoutMs));
 }
 
-export function tagOf(client: Side, server: Side, extra = ""): string {
-  return `${client.spec.name}-${server.spec.name}${extra}-${randomBytes(3).toString("hex")}`;
+/** A tag unique to one cell: client, server and random hex (subject-token safe). */
+export function tagOf(client: Side, server: Side): string {
+  return `${client.spec.name}-${server.spec.name}-${randomBytes(3).toString("hex")}`;
 }
 
 /** A fresh W3C trace: its traceparent and trace id. */
@@ -62,10 +66,12 @@ export function freshTrace(): { traceparent: string; traceId: string } {
   return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` };
 }
 
+/** The trace id of a W3C traceparent, `undefined` when it is not one. */
 export function traceIdOf(tp: string | null): string | undefined {
   return /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/u.exec(tp ?? "")?.[1];
 }
 
+/** The `seen` of a handler's echo or stream final. */
 export const seenOf = (v: unknown): Seen => (v as { seen: Seen }).seen;
 
 /** Probes the standard handlers of `server` from `client` until each answers (handlers live). */
@@ -76,7 +82,7 @@ export async function probeHandlers(client: Side, server: Side): Promise<void> {
     let last: Json = {};
     let answered = false;
     await probeUntil(
-      `${what} (${client.spec.name} → ${server.spec.name}); last answer ${JSON.stringify(last)}`,
+      () => `${what} (${client.spec.name} → ${server.spec.name}); last answer ${JSON.stringify(last)}`,
       async () => {
         last = await ask(client, op, { ...attempt, ...args });
         answered = ok(last);

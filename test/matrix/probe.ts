@@ -36,7 +36,7 @@ export async function waitUntil(what: string, cond: () => boolean, timeoutMs = 1
  * `timeoutMs` in all. For subscriptions: `send` publishes a probe, `done` checks it arrived.
  */
 export async function probeUntil(
-  what: string,
+  what: string | (() => string),
   send: () => Promise<void>,
   done: () => boolean,
   opts: { roundMs?: number; timeoutMs?: number } = {},
@@ -45,7 +45,7 @@ export async function probeUntil(
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   let rounds = 0;
   while (!done()) {
-    if (Date.now() > deadline) throw new Error(`probe: ${what} not live after ${rounds} rounds`);
+    if (Date.now() > deadline) throw new Error(`probe: ${typeof what === "string" ? what : what()} not live after ${rounds} rounds`);
     await send();
     rounds++;
     const roundEnd = Date.now() + roundMs;
