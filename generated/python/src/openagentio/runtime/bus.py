@@ -148,7 +148,7 @@ class Bus:
             raise error_for("CANCELED", f"{api}: the bus is closed")
 
     async def _send(self, subject: str, obj: JsonObject, *, reply: str | None = None) -> None:
-        await self._publish(subject, wire.encode(obj), reply=reply)
+        await self._publish(subject, wire.encode_own(obj), reply=reply)
 
     async def _publish(self, subject: str, data: bytes, *, reply: str | None = None) -> None:
         await self.transport.publish(subject, data, reply=reply)
@@ -315,7 +315,7 @@ class Bus:
         obj["reply_to"] = reply_to
         limit = self.default_timeout if timeout is None else timeout
         try:
-            data = wire.encode(obj)
+            data = wire.encode_own(obj)
             await self._publish(subject, data, reply=reply_to)
             env = await await_reply(
                 self, fut, resend, subject, data, reply_to=reply_to, limit=limit
