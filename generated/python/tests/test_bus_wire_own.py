@@ -51,7 +51,7 @@ PAYLOADS: list[JsonValue] = [
     {"call_id": "c"},
     {"result": {"a": 1}},
 ]
-EVENT_NAMES = [str(name) for name in EVENT_TYPES] + ["custom.thing"]
+EVENT_NAMES: list[str] = [*EVENT_TYPES, *(str(name) for name in EVENT_TYPES), "custom.thing"]
 CONTEXTS = [
     None,
     Context(session_id="s", tenant_id="t", trace_id="0af7651916cd43dd8448eb211c80319c"),

@@ -36,7 +36,7 @@ from .handler_types import (
     payload_of,
 )
 from .registration import register
-from .reply_wait import await_reply
+from .reply_wait import ReplyWait
 from .stream_call import StreamCall
 from .stream_serve import stream_runner
 from .stream_writer import StreamWriter
@@ -286,9 +286,8 @@ class Bus:
     ) -> Envelope:
         """Like `invoke`, returning the final reply envelope."""
         subject, obj = self._request(target, payload, metadata, context, tenant)
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Envelope] = loop.create_future()
-        resend = asyncio.Event()
+        waiting = ReplyWait(self, subject, self.default_timeout if timeout is None else timeout)
+        fut = waiting.fut
         event_id = obj["event_id"]
 
         def on_message(msg: Message) -> None:
@@ -296,7 +295,7 @@ class Bus:
                 return
             if msg.no_responders:
                 if self.transport.reconnecting(self.reconnect_grace):
-                    resend.set()  # the handler may not have resubscribed yet
+                    waiting.resend()  # the handler may not have resubscribed yet
                 else:
                     fut.set_exception(error_for("NO_HANDLER", f"no handler serves {subject}"))
                 return
@@ -313,13 +312,10 @@ class Bus:
 
         reply_to = await self._open_call(on_message, on_fail)
         obj["reply_to"] = reply_to
-        limit = self.default_timeout if timeout is None else timeout
         try:
             data = wire.encode_own(obj)
             await self._publish(subject, data, reply=reply_to)
-            env = await await_reply(
-                self, fut, resend, subject, data, reply_to=reply_to, limit=limit
-            )
+            env = await waiting.wait(data, reply_to)
         finally:
             self._close_call(reply_to)
         if env.event_type == EventType.RESPONSE_ERROR:

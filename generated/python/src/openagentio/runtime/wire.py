@@ -272,13 +272,13 @@ def own_valid(obj: JsonObject) -> bool:
     types, the catalogue phase and frame type of the event type, the payload rule of the
     event type). False means: validate in full (which finds the defect, if any)."""
     et = obj.get("event_type")
-    if type(et) is not str or not et:
+    if not isinstance(et, str) or not et:
         return False
     info = EVENT_TYPES.get(et)
     v2 = obj.get("schema_version") != 1
     for key, value in obj.items():
         if key in _STRING_FIELDS:
-            if type(value) is not str:
+            if not isinstance(value, str):
                 return False
         elif key == "payload" or key in _BUILT_FIELDS:
             continue
