@@ -14,7 +14,6 @@ from types import TracebackType
 from typing import Any, Self
 
 from .._json import JsonObject, JsonValue
-from ..codec import try_decode
 from ..constants import LATEST_SCHEMA_VERSION, EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
@@ -299,7 +298,7 @@ class Bus:
                 else:
                     fut.set_exception(error_for("NO_HANDLER", f"no handler serves {subject}"))
                 return
-            env = try_decode(msg.data, max_bytes=self.max_bytes)
+            env = wire.decode(msg.data, max_bytes=self.max_bytes)
             if isinstance(env, EnvelopeDecodeError):
                 self._note_rejected(msg.subject, env)
                 return
@@ -453,7 +452,7 @@ class Bus:
             return self._cancel_inbox
 
     def _on_cancel(self, msg: Message) -> None:
-        env = try_decode(msg.data, max_bytes=self.max_bytes)
+        env = wire.decode(msg.data, max_bytes=self.max_bytes)
         if isinstance(env, EnvelopeDecodeError) or env.event_type != EventType.STREAM_CANCEL:
             return
         key = env.correlation_id or ""

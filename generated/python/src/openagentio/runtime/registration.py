@@ -10,7 +10,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from ..codec import try_decode
 from ..errors import EnvelopeDecodeError
 from ..models import Envelope
 from . import refusals, wire
@@ -48,7 +47,7 @@ async def register(
         if bus._closing or sub._closed:
             return
         bus.stats.received += 1
-        env = try_decode(msg.data, max_bytes=bus.max_bytes)
+        env = wire.decode(msg.data, max_bytes=bus.max_bytes)
         if isinstance(env, EnvelopeDecodeError):
             bus._note_rejected(msg.subject, env)
             if reply:

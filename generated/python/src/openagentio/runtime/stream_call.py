@@ -12,7 +12,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from .._json import JsonObject, JsonValue
-from ..codec import try_decode
 from ..constants import EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
@@ -129,7 +128,7 @@ class StreamCall:
             else:
                 self._fail(error_for("NO_HANDLER", f"no handler serves {self._subject}"))
             return
-        env = try_decode(msg.data, max_bytes=self._bus.max_bytes)
+        env = wire.decode(msg.data, max_bytes=self._bus.max_bytes)
         if isinstance(env, EnvelopeDecodeError):
             self._bus._note_rejected(msg.subject, env)
             return

@@ -8,25 +8,14 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .._json import JsonObject, JsonValue
-from .._validators import (
-    SchemaDefect,
-    validate_error_payload,
-    validate_response_delta_payload,
-    validate_response_started_payload,
-    validate_stream_cancel_payload,
-    validate_task_completed_payload,
-    validate_task_created_payload,
-    validate_tool_call_payload,
-    validate_tool_result_payload,
-)
-from ..codec import validate
-from ..constants import EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION, EventType
-from ..errors import AcpError, error_for
+from ..codec import Input, parse_json, validate
+from ..constants import EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION
+from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
+from .checks import inbound_valid, own_valid
 from .context import Context
 
 ACP_KEY_PREFIX = "acp."
@@ -231,88 +220,6 @@ def encode(obj: JsonObject) -> bytes:
     return _to_bytes(obj)
 
 
-# ----- envelopes the bus built: checked in what the caller supplied (spec/python.md "Wire") ---
-
-_PayloadCheck = Callable[[JsonValue, str], SchemaDefect | None]
-
-PAYLOAD_RULES: dict[str, tuple[_PayloadCheck, bool, bool]] = {
-    # event type: (the payload schema's validator, payload required, v1 bare values allowed)
-    EventType.RESPONSE_STARTED: (validate_response_started_payload, False, True),
-    EventType.RESPONSE_DELTA: (validate_response_delta_payload, False, True),
-    EventType.RESPONSE_ERROR: (validate_error_payload, True, False),
-    EventType.TOOL_CALL: (validate_tool_call_payload, True, False),
-    EventType.TOOL_RESULT: (validate_tool_result_payload, True, False),
-    EventType.TASK_CREATED: (validate_task_created_payload, True, False),
-    EventType.TASK_COMPLETED: (validate_task_completed_payload, True, False),
-    EventType.STREAM_CANCEL: (validate_stream_cancel_payload, False, False),
-}
-"""The envelope schema's payload rules (its allOf if/then on event_type), one per event
-type; tests/test_wire_own.py holds this table to the full validator for every catalogue
-event type."""
-
-_STRING_FIELDS = frozenset({
-    "event_type",
-    "from",
-    "to",
-    "reply_to",
-    "correlation_id",
-    "frame_type",
-    *CONTEXT_FIELDS,
-})
-_BUILT_FIELDS = frozenset({"spec_version", "schema_version", "event_id", "occurred_at"})
-_TERMINAL = frozenset(name for name, info in EVENT_TYPES.items() if info.terminal)
-_MAX_SEQ = 9007199254740991
-
-
-def own_valid(obj: JsonObject) -> bool:
-    """True when an envelope `base()`/`reply()` built passes the schema, checking only what
-    the bus did not make itself: spec_version, schema_version, event_id (uuid7) and
-    occurred_at (the clock) are valid by construction; every other field gets the
-    schema's rule (strings, metadata an object, seq in range, is_final only on terminal
-    types, the catalogue phase and frame type of the event type, the payload rule of the
-    event type). False means: validate in full (which finds the defect, if any)."""
-    et = obj.get("event_type")
-    if not isinstance(et, str) or not et:
-        return False
-    info = EVENT_TYPES.get(et)
-    v2 = obj.get("schema_version") != 1
-    for key, value in obj.items():
-        if key in _STRING_FIELDS:
-            if not isinstance(value, str):
-                return False
-        elif key == "payload" or key in _BUILT_FIELDS:
-            continue
-        elif key == "metadata":
-            if type(value) is not dict:
-                return False
-        elif key == "seq":
-            if type(value) is not int or not 0 <= value <= _MAX_SEQ:
-                return False
-        elif key == "is_final":
-            if type(value) is not bool or (value and et not in _TERMINAL):
-                return False
-        elif key == "phase":
-            if not v2 or info is None or value != info.default_phase:
-                return False
-        else:
-            return False  # a field the schema may constrain: the full validator decides
-    if info is not None and info.frame_type is not None and obj.get("frame_type") not in (
-        None,
-        info.frame_type,
-    ):
-        return False
-    rule = PAYLOAD_RULES.get(et)
-    if rule is None:
-        return True
-    check, required, bare_v1 = rule
-    if "payload" not in obj:
-        return not required
-    payload = obj["payload"]
-    if bare_v1 and not v2 and type(payload) is not dict:
-        return True
-    return check(payload, "/payload") is None
-
-
 def encode_own(obj: JsonObject) -> bytes:
     """`encode` for an envelope this bus built (`base`/`reply`): the same result and the
     same errors, checking in full only when the caller-supplied parts fail `own_valid`."""
@@ -321,3 +228,15 @@ def encode_own(obj: JsonObject) -> bytes:
         if defect is not None:
             raise defect.to_error()
     return _to_bytes(obj)
+
+
+def decode(data: Input, *, max_bytes: int) -> Envelope | EnvelopeDecodeError:
+    """`codec.try_decode` for the bus: the same envelope or the same error, the full
+    validator running only for a document `inbound_valid` cannot vouch for."""
+    try:
+        value = parse_json(data, max_bytes=max_bytes)
+        if inbound_valid(value):
+            return Envelope.from_valid(value)
+        return Envelope.from_json(value)
+    except EnvelopeDecodeError as err:
+        return err
