@@ -148,6 +148,22 @@ def test_the_payload_rules_name_every_event_type_with_a_payload_schema() -> None
     assert set(checks.PAYLOAD_RULES) == set(PAYLOAD_TYPES)
 
 
+def test_envelope_of_builds_what_from_valid_builds_field_by_field() -> None:
+    assert checks._DIRECT, "the model's fields changed: update checks.envelope_of"
+    doc = _parsed(
+        wire.base(
+            "agent.response.final",
+            {"result": 1},
+            schema_version=2,
+            sender="a",
+            ctx=Context(session_id="s", trace_id="0af7651916cd43dd8448eb211c80319c"),
+        )
+        | {"seq": 3, "is_final": True, "metadata": {"k": 1}, "custom": [1], "to": "b"}
+    )
+    assert checks.inbound_valid(doc)
+    assert checks.envelope_of(doc) == Envelope.from_valid(doc)
+
+
 def test_the_patterns_are_the_generated_validators() -> None:
     generated = {
         (v.pattern, v.flags) for v in vars(_validators).values() if isinstance(v, re.Pattern)

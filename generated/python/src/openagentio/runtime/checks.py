@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import fields
 
-from .._json import JsonObject, JsonValue
+from .._json import ABSENT, JsonObject, JsonValue
 from .._validators import (
     SchemaDefect,
     validate_error_payload,
@@ -27,6 +28,7 @@ from .._validators import (
     validate_tool_result_payload,
 )
 from ..constants import EVENT_TYPES, EventType, Phase
+from ..models import Envelope
 
 _PayloadCheck = Callable[[JsonValue, str], SchemaDefect | None]
 
@@ -200,3 +202,69 @@ def inbound_valid(value: JsonValue) -> bool:
     ):
         return False
     return _payload_valid(value, et, v1)
+
+
+_ENVELOPE_FIELDS = (
+    "spec_version",
+    "schema_version",
+    "event_id",
+    "event_type",
+    "occurred_at",
+    "trace_id",
+    "span_id",
+    "traceparent",
+    "session_id",
+    "conversation_id",
+    "correlation_id",
+    "reply_to",
+    "from_",
+    "to",
+    "channel",
+    "tenant_id",
+    "user_id",
+    "frame_type",
+    "phase",
+    "seq",
+    "is_final",
+    "payload",
+    "metadata",
+    "extra",
+)
+_DIRECT = tuple(f.name for f in fields(Envelope)) == _ENVELOPE_FIELDS
+"""Whether the model has exactly the fields `envelope_of` fills (else it uses from_valid)."""
+_WIRE_NAMES = Envelope.WIRE_NAMES
+
+
+def envelope_of(doc: JsonObject) -> Envelope:
+    """`Envelope.from_valid(doc)` for a document `inbound_valid` accepted: its fields have
+    the schema's exact JSON types already, so they are taken as they are."""
+    if not _DIRECT:
+        return Envelope.from_valid(doc)
+    g = doc.get
+    phase = g("phase")
+    return Envelope(
+        spec_version=doc["spec_version"],  # type: ignore[arg-type]
+        schema_version=doc["schema_version"],  # type: ignore[arg-type]
+        event_id=doc["event_id"],  # type: ignore[arg-type]
+        event_type=doc["event_type"],  # type: ignore[arg-type]
+        occurred_at=doc["occurred_at"],  # type: ignore[arg-type]
+        trace_id=g("trace_id"),  # type: ignore[arg-type]
+        span_id=g("span_id"),  # type: ignore[arg-type]
+        traceparent=g("traceparent"),  # type: ignore[arg-type]
+        session_id=g("session_id"),  # type: ignore[arg-type]
+        conversation_id=g("conversation_id"),  # type: ignore[arg-type]
+        correlation_id=g("correlation_id"),  # type: ignore[arg-type]
+        reply_to=g("reply_to"),  # type: ignore[arg-type]
+        from_=g("from"),  # type: ignore[arg-type]
+        to=g("to"),  # type: ignore[arg-type]
+        channel=g("channel"),  # type: ignore[arg-type]
+        tenant_id=g("tenant_id"),  # type: ignore[arg-type]
+        user_id=g("user_id"),  # type: ignore[arg-type]
+        frame_type=g("frame_type"),  # type: ignore[arg-type]
+        phase=None if phase is None else Phase(phase),  # type: ignore[arg-type]
+        seq=g("seq"),  # type: ignore[arg-type]
+        is_final=g("is_final"),  # type: ignore[arg-type]
+        payload=g("payload", ABSENT),
+        metadata=g("metadata"),  # type: ignore[arg-type]
+        extra={k: v for k, v in doc.items() if k not in _WIRE_NAMES},
+    )

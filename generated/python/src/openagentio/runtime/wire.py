@@ -15,7 +15,7 @@ from ..codec import Input, parse_json, validate
 from ..constants import EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
-from .checks import inbound_valid, own_valid
+from .checks import envelope_of, inbound_valid, own_valid
 from .context import Context
 
 ACP_KEY_PREFIX = "acp."
@@ -236,7 +236,7 @@ def decode(data: Input, *, max_bytes: int) -> Envelope | EnvelopeDecodeError:
     try:
         value = parse_json(data, max_bytes=max_bytes)
         if inbound_valid(value):
-            return Envelope.from_valid(value)
+            return envelope_of(value)  # type: ignore[arg-type]
         return Envelope.from_json(value)
     except EnvelopeDecodeError as err:
         return err
