@@ -13,7 +13,9 @@
  * Figures: invoke p50 (one call at a time), invokes/s with 64 in flight, stream frames/s
  * (deltas + final, one stream), publishes/s (awaited publishes, then a flush).
  *
- * Run: npx tsx bench/sdk-python.ts [--rounds 7]  → prints a table, writes bench/results/sdk-python.json
+ * Run: npx tsx bench/sdk-python.ts [--rounds 7] [--ours-src DIR] [--out NAME]  → prints a table,
+ * writes bench/results/sdk-python.json (or NAME.json). `--ours-src` runs another copy of the
+ * generated package (e.g. an older commit's generated/python/src) as "ours".
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -29,8 +31,13 @@ type Sdk = (typeof SDKS)[number];
 const FIGURES = ["p50_us", "invokes_per_s", "frames_per_s", "publishes_per_s"] as const;
 type Figure = (typeof FIGURES)[number];
 
-const argRounds = process.argv.indexOf("--rounds");
-const ROUNDS = argRounds === -1 ? 7 : Number(process.argv[argRounds + 1]);
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+};
+const ROUNDS = Number(arg("--rounds") ?? 7);
+const OURS_SRC = arg("--ours-src") ?? join(REPO_ROOT, "generated", "python", "src");
+const OUT = arg("--out") ?? "sdk-python";
 const LATENCY_CALLS = 1000;
 const THROUGHPUT_CALLS = 4000;
 const IN_FLIGHT = 64;
@@ -57,7 +64,7 @@ async function startSide(sdk: Sdk, role: "server" | "client", url: string): Prom
   // ours runs the generated package of this tree; the deployed SDK must not see it (same name)
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: "1" };
   delete env.PYTHONPATH;
-  if (sdk === "ours") env.PYTHONPATH = join(REPO_ROOT, "generated", "python", "src");
+  if (sdk === "ours") env.PYTHONPATH = OURS_SRC;
   const child = spawn(PYTHON[sdk], [SIDE, "--sdk", sdk, "--role", role, "--nats", url], { env, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => {
@@ -159,7 +166,7 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       sizes: { latency_calls: LATENCY_CALLS, throughput_calls: THROUGHPUT_CALLS, in_flight: IN_FLIGHT, stream_frames: STREAM_FRAMES + 1, publishes: PUBLISHES },
       contenders: {
-        ours: "openagentio.runtime.Bus + NatsTransport (generated/python/src)",
+        ours: `openagentio.runtime.Bus + NatsTransport (${OURS_SRC.replace(REPO_ROOT, "")})`,
         deployed: "openagentio==0.3.0 Bus + NATSDriver (.venv-peer)",
         raw: "nats-py 2.16.0: request/respond, publish of pre-encoded envelope bytes",
       },
@@ -184,7 +191,7 @@ async function main(): Promise<void> {
       }),
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
-    process.stdout.write(`wrote ${writeResult("sdk-python", out)} (load average ${out.loadAverage.join(", ")})\n`);
+    process.stdout.write(`wrote ${writeResult(OUT, out)} (load average ${out.loadAverage.join(", ")})\n`);
   } finally {
     for (const s of sides.reverse()) await s.close().catch(() => undefined);
     await server.stop();

@@ -59,6 +59,24 @@ PAYLOADS: list[JsonValue] = [
     {"result": {"a": 1}},
 ]
 EVENT_NAMES: list[str] = [*EVENT_TYPES, *(str(name) for name in EVENT_TYPES), "custom.thing"]
+EXTRAS: list[JsonObject] = [
+    {"is_final": True},
+    {"is_final": False},
+    {"seq": 0},
+    {"seq": 7},
+    {"seq": -1},
+    {"seq": 1.5},
+    {"metadata": {"k": "v"}},
+    {"metadata": []},
+    {"to": "b", "correlation_id": "c", "reply_to": "_INBOX.x.1"},
+    {"to": 1},
+    {"session_id": 5},
+    {"phase": "failed"},
+    {"phase": "nonsense"},
+    {"frame_type": "response.final"},
+    {"frame_type": 3},
+    {"unknown_field": {"x": 1}},
+]
 CONTEXTS = [
     None,
     Context(session_id="s", tenant_id="t", trace_id="0af7651916cd43dd8448eb211c80319c"),
@@ -115,32 +133,18 @@ def test_built_envelopes_are_accepted_exactly_when_the_validator_accepts_them(
         for payload in PAYLOADS:
             obj = wire.base(event_type, payload, schema_version=schema_version, sender="a", ctx=ctx)
             # what the bus builds: own_valid decides without the validator, and agrees with it
-            assert checks.own_valid(obj) == (validate(obj) is None), obj
-            assert checks.inbound_valid(_parsed(obj)) == (validate(obj) is None), obj
-            accepted += checks.own_valid(obj)
+            valid = validate(obj) is None
+            assert checks.own_valid(obj) == valid, obj
+            assert checks.inbound_valid(_parsed(obj)) == valid, obj
+            accepted += valid
+            if type(event_type) is not str:
+                continue  # the catalogue member: same bytes as its text, tested below
             _same(obj)
-            extras: list[JsonObject] = [
-                {"is_final": True},
-                {"is_final": False},
-                {"seq": 0},
-                {"seq": 7},
-                {"seq": -1},
-                {"seq": 1.5},
-                {"metadata": {"k": "v"}},
-                {"metadata": []},
-                {"to": "b", "correlation_id": "c", "reply_to": "_INBOX.x.1"},
-                {"to": 1},
-                {"session_id": 5},
-                {"phase": "failed"},
-                {"phase": "nonsense"},
-                {"frame_type": "response.final"},
-                {"frame_type": 3},
-                {"unknown_field": {"x": 1}},
-            ]
-            for extra in extras:
+            if ctx is not None or not (valid or payload is None):
+                continue  # field variants of the valid envelopes (and of no payload) suffice
+            for extra in EXTRAS:
                 _same({**obj, **extra})
-            without_phase = {k: v for k, v in obj.items() if k != "phase"}
-            _same(without_phase)
+            _same({k: v for k, v in obj.items() if k != "phase"})
     assert accepted > 0, "no payload made a valid envelope: the probes say nothing"
 
 
@@ -177,7 +181,7 @@ def _golden() -> list[Path]:
     return sorted(p for p in root.rglob("*.json") if not p.name.endswith(".expected.json"))
 
 
-ODD: list[Any] = [None, 0, 1, 1.0, -1, 2, 2**53, True, False, "", "x", "working", [], {}, {"a": 1}]
+ODD: list[Any] = [None, 1, 1.0, -1, 2**53, True, "", "working", [], {}]
 
 
 def test_the_golden_corpus_and_its_mutations_get_the_validators_verdict() -> None:
