@@ -176,6 +176,10 @@ class Bus:
 
     def _note_rejected(self, subject: str, err: EnvelopeDecodeError) -> None:
         self.stats.rejected += 1
+        if err.code == "CODEC_FAILURE":
+            self.stats.rejected_codec += 1
+        else:
+            self.stats.rejected_invalid += 1
         log.warning("dropped an undecodable message on %s: %s", subject, err)
 
     async def publish(
@@ -244,15 +248,19 @@ class Bus:
                     self._inbox = base
         reply_to = f"{self._inbox}.{next(self._call_ids)}"
         self._calls[reply_to] = (on_message, on_fail)
+        self.stats.pending_calls = len(self._calls)
         return reply_to
 
     def _close_call(self, reply_to: str) -> None:
         self._calls.pop(reply_to, None)
+        self.stats.pending_calls = len(self._calls)
 
     def _on_reply(self, msg: Message) -> None:
         call = self._calls.get(msg.subject)
         if call is not None:
             call[0](msg)
+        else:
+            self.stats.unmatched_replies += 1
 
     async def invoke(
         self,
@@ -302,7 +310,10 @@ class Bus:
             if isinstance(env, EnvelopeDecodeError):
                 self._note_rejected(msg.subject, env)
                 return
-            if env.correlation_id == event_id and env.is_final is True:
+            if env.correlation_id != event_id:
+                if env.correlation_id is not None:
+                    self.stats.unmatched_replies += 1
+            elif env.is_final is True:
                 fut.set_result(env)
 
         def on_fail(err: AcpError) -> None:
@@ -507,6 +518,7 @@ class Bus:
         canceled = error_for("CANCELED", "the bus closed while the call waited for its reply")
         for reply_to, (_, on_fail) in list(self._calls.items()):
             self._calls.pop(reply_to, None)
+            self.stats.pending_calls = len(self._calls)
             on_fail(canceled)
         for t in list(self._bg):
             t.cancel()

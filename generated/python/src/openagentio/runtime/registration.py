@@ -66,7 +66,12 @@ async def register(
             handle(bus, bound, msg.subject, kind, run), context=contextvars.Context()
         )
         sub._tasks.add(task)
-        task.add_done_callback(sub._tasks.discard)
+        bus.stats.in_flight += 1
+        task.add_done_callback(done)
+
+    def done(task: asyncio.Task[None]) -> None:
+        sub._tasks.discard(task)
+        bus.stats.in_flight -= 1
 
     sub._sub = await bus.transport.subscribe(subject, on_message, queue=queue)
     bus._subs.add(sub)

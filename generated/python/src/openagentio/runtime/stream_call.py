@@ -133,17 +133,21 @@ class StreamCall:
             self._bus._note_rejected(msg.subject, env)
             return
         if env.correlation_id != self.event_id:
+            if env.correlation_id is not None:
+                self._bus.stats.unmatched_replies += 1
             return
         self._frames_seen += 1
         if self._frames_seen == 1 and env.metadata is not None:
             cancel_to = env.metadata.get(wire.CANCEL_TO)
             if isinstance(cancel_to, str) and self._bus._is_inbox(cancel_to):
                 self._cancel_to = cancel_to
+        duplicates = self._assembler.duplicates
         try:
             ready = self._assembler.push(env)
         except AcpError as err:
             self._fail(err)
             return
+        self._bus.stats.duplicate_frames += self._assembler.duplicates - duplicates
         for frame in ready:
             if 0 < self._max_buffered <= len(self._queue):
                 self._fail(
