@@ -5,11 +5,13 @@ rejected by code, duplicate frames, unmatched replies, handlers in flight, calls
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from openagentio._json import JsonValue
 from openagentio.constants import EventType
+from openagentio.errors import AcpError
 from openagentio.models import Envelope
 from openagentio.runtime import Bus, HandlerContext, MemoryTransport, wire
 from openagentio.runtime.frames import Delta, Final, Frame
@@ -152,5 +154,40 @@ def test_duplicate_stream_frames_are_dropped_and_counted() -> None:
             assert isinstance(frames[-1], Final) and frames[-1].result == "done"
             assert len(frames) == 3
             assert client.stats.duplicate_frames == 2
+
+    run(scenario)
+
+
+def test_sends_receipts_handler_errors_and_busy_refusals_are_counted() -> None:
+    async def scenario(t: MemoryTransport) -> None:
+        async with (
+            Bus(t, agent_id="server", max_in_flight=1) as server,
+            Bus(t, agent_id="client") as client,
+        ):
+            release = asyncio.Event()
+
+            async def handler(payload: Any, ctx: HandlerContext) -> Any:
+                if payload == "fail":
+                    raise RuntimeError("boom")
+                await release.wait()
+                return payload
+
+            await server.handle_invoke("work", handler)
+            with contextlib.suppress(AcpError):
+                await client.invoke("work", "fail")
+            assert server.stats.handler_errors == 1
+            assert (client.stats.sent, server.stats.received, server.stats.sent) == (1, 1, 1)
+            first = asyncio.create_task(client.invoke("work", 1))
+            await _until(lambda: server.stats.in_flight == 1)
+            second = asyncio.create_task(client.invoke("work", 2, timeout=0.2))
+            await _until(lambda: server.stats.refused_busy == 1)
+            release.set()
+            assert await first == 1
+            try:
+                await second
+            except AcpError as err:
+                assert err.code == "AGENT_TIMEOUT"
+            else:
+                raise AssertionError("a request dropped at max_in_flight was answered")
 
     run(scenario)
