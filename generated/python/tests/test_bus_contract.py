@@ -187,6 +187,60 @@ def test_handler_errors_keep_code_and_retryable(kind: str) -> None:
     run(kind, scenario)
 
 
+def test_v1_callers_get_deployed_codes_and_the_precise_code_in_cause(kind: str) -> None:
+    """spec/errors.md "Extension codes and v1 peers": a reply to a schema_version 1 request
+    carries the nearest deployed code (PERMISSION_DENIED -> AUTH_FAILURE, CANCELED ->
+    AGENT_UNAVAILABLE) and the precise code in cause["acp.code"], which our reader recovers;
+    a v2 caller gets the code as it is. An AcpError's details["cause"] travels as `cause`."""
+
+    async def scenario(connect: Connect) -> None:
+        async with (
+            await _bus(connect, "server") as server,
+            await _bus(connect, "v1", schema_version=1) as v1,
+            await _bus(connect, "v2") as v2,
+        ):
+            seen: list[Envelope] = []
+
+            async def fail(payload: Any, ctx: HandlerContext) -> Any:
+                if payload == "denied":
+                    cause = {"cause": {"rule": "r1"}}
+                    raise error_for("PERMISSION_DENIED", "not yours", details=cause)
+                raise error_for("CANCELED", "stopped")
+
+            async def frames(payload: Any, w: StreamWriter, ctx: HandlerContext) -> Any:
+                await w.error(error_for("PERMISSION_DENIED", "not yours"))
+
+            await server.handle_invoke("fail", fail)
+            await server.handle_stream("fail-stream", frames)
+            await _settle(server.transport)
+            for client, precise in ((v1, False), (v2, True)):
+                for payload, code, nearest in (
+                    ("denied", "PERMISSION_DENIED", "AUTH_FAILURE"),
+                    ("stop", "CANCELED", "AGENT_UNAVAILABLE"),
+                ):
+                    with pytest.raises(AcpError) as info:
+                        await client.invoke("fail", payload)
+                    assert info.value.code == code
+                    reply = info.value.details["reply"]
+                    assert isinstance(reply, Envelope)
+                    seen.append(reply)
+                    wire_payload = reply.payload
+                    assert isinstance(wire_payload, dict)
+                    assert wire_payload["code"] == (code if precise else nearest)
+                    cause = wire_payload.get("cause") or {}
+                    assert isinstance(cause, dict)
+                    assert ("acp.code" in cause) == (not precise)
+                    if payload == "denied":
+                        assert cause.get("rule") == "r1"
+                with pytest.raises(AcpError) as streamed:
+                    async for _ in client.stream_invoke("fail-stream", None):
+                        pass
+                assert streamed.value.code == "PERMISSION_DENIED"
+            assert len(seen) == 4
+
+    run(kind, scenario)
+
+
 def test_no_handler_fails_at_once_and_a_slow_handler_times_out(kind: str) -> None:
     async def scenario(connect: Connect) -> None:
         async with await _bus(connect, "server") as server, await _bus(connect, "client") as client:

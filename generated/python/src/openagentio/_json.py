@@ -59,6 +59,8 @@ def is_integer(value: object) -> TypeGuard[int | float]:
 
 def json_equal(a: JsonValue, b: JsonValue) -> bool:
     """JSON equality: numbers compare by value (`1 == 1.0`), booleans are not numbers."""
+    if type(a) is str or type(b) is str:  # the common case (`const` of a string) first
+        return a == b
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if is_number(a) or is_number(b):

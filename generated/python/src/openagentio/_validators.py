@@ -9,36 +9,80 @@ errors"). Each function validates one schema node, named in the comment under it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ._json import JsonValue, is_integer, is_number, json_equal, render
 from .errors import EnvelopeDecodeError
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaDefect:
-    """Where and how a value breaks a schema: the first failure in ajv's order."""
+class SchemaDefect(tuple[str, str, str, str | None, JsonValue]):
+    """Where and how a value breaks a schema: the first failure in ajv's order.
 
-    pointer: str
-    """RFC 6901 JSON pointer of the defect ("" is the whole value)."""
-    keyword: str
-    """The failing JSON Schema keyword (`required`, `type`, `pattern`, ...)."""
-    expected: str
-    """What was expected there, for humans."""
-    got: str
-    """A short rendering of what was found (`missing` for an absent property)."""
+    Immutable. `got` is rendered when read: the conditions of `if`/`then` rules are
+    validated like any schema and their defects are thrown away unread, so rendering them
+    (and building a dataclass) for each was most of the validator's time."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls, pointer: str, keyword: str, expected: str, got: str | None, value: JsonValue = None
+    ) -> SchemaDefect:
+        return tuple.__new__(cls, (pointer, keyword, expected, got, value))
+
+    @property
+    def pointer(self) -> str:
+        """RFC 6901 JSON pointer of the defect ("" is the whole value)."""
+        return self[0]
+
+    @property
+    def keyword(self) -> str:
+        """The failing JSON Schema keyword (`required`, `type`, `pattern`, ...)."""
+        return self[1]
+
+    @property
+    def expected(self) -> str:
+        """What was expected there, for humans."""
+        return self[2]
+
+    @property
+    def got(self) -> str:
+        """A short rendering of what was found (`missing` for an absent property)."""
+        got = self[3]
+        return render(self[4]) if got is None else got
+
+    def _key(self) -> tuple[str, str, str, str]:
+        return (self[0], self[1], self[2], self.got)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SchemaDefect):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"SchemaDefect(pointer={self[0]!r}, keyword={self[1]!r}, "
+            f"expected={self[2]!r}, got={self.got!r})"
+        )
 
     def to_error(self) -> EnvelopeDecodeError:
         """The decoder's error for this defect (code INVALID_REQUEST)."""
-        return EnvelopeDecodeError("INVALID_REQUEST", self.pointer, self.expected, self.got)
+        return EnvelopeDecodeError("INVALID_REQUEST", self[0], self[2], self.got)
+
+
+_new_defect = tuple.__new__
 
 
 def _defect(p: str, keyword: str, expected: str, value: JsonValue) -> SchemaDefect:
-    return SchemaDefect(p, keyword, expected, render(value))
+    return _new_defect(SchemaDefect, (p, keyword, expected, None, value))
 
 
 def _missing(p: str, expected: str) -> SchemaDefect:
-    return SchemaDefect(p, "required", expected, "missing")
+    return _new_defect(SchemaDefect, (p, "required", expected, "missing", None))
 
 
 def _always_valid(d: JsonValue, p: str) -> SchemaDefect | None:

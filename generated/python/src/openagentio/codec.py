@@ -57,15 +57,21 @@ def _bom() -> EnvelopeDecodeError:
     return _codec("JSON text without a byte order mark", "a leading byte order mark (U+FEFF)")
 
 
+_DECODE = json.JSONDecoder(parse_constant=_reject_constant).decode
+_DECODE_BIG_INTS = json.JSONDecoder(parse_constant=_reject_constant, parse_int=_parse_int).decode
+"""json.loads(text, parse_constant=...) with the decoders built once (json.loads builds one
+per call when given keyword arguments)."""
+
+
 def _parse(text: str) -> JsonValue:
     value: JsonValue
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODE(text)
     except (json.JSONDecodeError, _NotJsonError):
         raise
     except ValueError:
         # Python's int-string limit: read such a number as JavaScript does, as a double.
-        value = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
+        value = _DECODE_BIG_INTS(text)
     return value
 
 

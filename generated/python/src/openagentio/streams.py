@@ -67,6 +67,8 @@ class StreamAssembler:
         self.final: Envelope | None = None
         self._pending: dict[int, Envelope] = {}
         self._failure: AcpError | None = None
+        self.duplicates = 0
+        """Frames dropped because their seq was delivered or is waiting already."""
 
     @property
     def done(self) -> bool:
@@ -86,6 +88,7 @@ class StreamAssembler:
             return []
         seq = frame.seq if frame.seq is not None else 0
         if seq < self.next_seq or seq in self._pending:
+            self.duplicates += 1
             return []
         if seq - self.next_seq >= self.max_gap:
             self._fail(f"seq {seq} is {seq - self.next_seq} ahead of {self.next_seq}")

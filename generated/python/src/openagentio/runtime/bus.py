@@ -14,7 +14,6 @@ from types import TracebackType
 from typing import Any, Self
 
 from .._json import JsonObject, JsonValue
-from ..codec import try_decode
 from ..constants import LATEST_SCHEMA_VERSION, EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
@@ -36,7 +35,7 @@ from .handler_types import (
     payload_of,
 )
 from .registration import register
-from .reply_wait import await_reply
+from .reply_wait import ReplyWait
 from .stream_call import StreamCall
 from .stream_serve import stream_runner
 from .stream_writer import StreamWriter
@@ -148,7 +147,7 @@ class Bus:
             raise error_for("CANCELED", f"{api}: the bus is closed")
 
     async def _send(self, subject: str, obj: JsonObject, *, reply: str | None = None) -> None:
-        await self._publish(subject, wire.encode(obj), reply=reply)
+        await self._publish(subject, wire.encode_own(obj), reply=reply)
 
     async def _publish(self, subject: str, data: bytes, *, reply: str | None = None) -> None:
         await self.transport.publish(subject, data, reply=reply)
@@ -177,6 +176,10 @@ class Bus:
 
     def _note_rejected(self, subject: str, err: EnvelopeDecodeError) -> None:
         self.stats.rejected += 1
+        if err.code == "CODEC_FAILURE":
+            self.stats.rejected_codec += 1
+        else:
+            self.stats.rejected_invalid += 1
         log.warning("dropped an undecodable message on %s: %s", subject, err)
 
     async def publish(
@@ -245,15 +248,19 @@ class Bus:
                     self._inbox = base
         reply_to = f"{self._inbox}.{next(self._call_ids)}"
         self._calls[reply_to] = (on_message, on_fail)
+        self.stats.pending_calls = len(self._calls)
         return reply_to
 
     def _close_call(self, reply_to: str) -> None:
         self._calls.pop(reply_to, None)
+        self.stats.pending_calls = len(self._calls)
 
     def _on_reply(self, msg: Message) -> None:
         call = self._calls.get(msg.subject)
         if call is not None:
             call[0](msg)
+        else:
+            self.stats.unmatched_replies += 1
 
     async def invoke(
         self,
@@ -286,9 +293,8 @@ class Bus:
     ) -> Envelope:
         """Like `invoke`, returning the final reply envelope."""
         subject, obj = self._request(target, payload, metadata, context, tenant)
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Envelope] = loop.create_future()
-        resend = asyncio.Event()
+        waiting = ReplyWait(self, subject, self.default_timeout if timeout is None else timeout)
+        fut = waiting.fut
         event_id = obj["event_id"]
 
         def on_message(msg: Message) -> None:
@@ -296,15 +302,18 @@ class Bus:
                 return
             if msg.no_responders:
                 if self.transport.reconnecting(self.reconnect_grace):
-                    resend.set()  # the handler may not have resubscribed yet
+                    waiting.resend()  # the handler may not have resubscribed yet
                 else:
                     fut.set_exception(error_for("NO_HANDLER", f"no handler serves {subject}"))
                 return
-            env = try_decode(msg.data, max_bytes=self.max_bytes)
+            env = wire.decode(msg.data, max_bytes=self.max_bytes)
             if isinstance(env, EnvelopeDecodeError):
                 self._note_rejected(msg.subject, env)
                 return
-            if env.correlation_id == event_id and env.is_final is True:
+            if env.correlation_id != event_id:
+                if env.correlation_id is not None:
+                    self.stats.unmatched_replies += 1
+            elif env.is_final is True:
                 fut.set_result(env)
 
         def on_fail(err: AcpError) -> None:
@@ -313,13 +322,10 @@ class Bus:
 
         reply_to = await self._open_call(on_message, on_fail)
         obj["reply_to"] = reply_to
-        limit = self.default_timeout if timeout is None else timeout
         try:
-            data = wire.encode(obj)
+            data = wire.encode_own(obj)
             await self._publish(subject, data, reply=reply_to)
-            env = await await_reply(
-                self, fut, resend, subject, data, reply_to=reply_to, limit=limit
-            )
+            env = await waiting.wait(data, reply_to)
         finally:
             self._close_call(reply_to)
         if env.event_type == EventType.RESPONSE_ERROR:
@@ -457,7 +463,7 @@ class Bus:
             return self._cancel_inbox
 
     def _on_cancel(self, msg: Message) -> None:
-        env = try_decode(msg.data, max_bytes=self.max_bytes)
+        env = wire.decode(msg.data, max_bytes=self.max_bytes)
         if isinstance(env, EnvelopeDecodeError) or env.event_type != EventType.STREAM_CANCEL:
             return
         key = env.correlation_id or ""
@@ -512,6 +518,7 @@ class Bus:
         canceled = error_for("CANCELED", "the bus closed while the call waited for its reply")
         for reply_to, (_, on_fail) in list(self._calls.items()):
             self._calls.pop(reply_to, None)
+            self.stats.pending_calls = len(self._calls)
             on_fail(canceled)
         for t in list(self._bg):
             t.cancel()

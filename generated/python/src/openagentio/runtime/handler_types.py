@@ -57,15 +57,35 @@ envelope to the next one (see `openagentio.runtime.middleware`)."""
 
 @dataclass(slots=True)
 class BusStats:
-    """Counters (monotonic)."""
+    """Counters (monotonic), and two gauges (`in_flight`, `pending_calls`): the TypeScript
+    bus's `stats()` (spec/python.md "Stats")."""
 
     sent: int = 0
+    """Envelopes sent (publish, requests, replies, frames, cancels)."""
     received: int = 0
+    """Messages that arrived on a handler's subscription."""
     rejected: int = 0
+    """Inbound messages dropped as undecodable: rejected_codec + rejected_invalid."""
+    rejected_codec: int = 0
+    """... of them not one JSON document in size, UTF-8 (CODEC_FAILURE)."""
+    rejected_invalid: int = 0
+    """... of them JSON that breaks the schema (INVALID_REQUEST)."""
     refused_tenant: int = 0
+    """Messages whose tenant_id is not their subject's tenant."""
     refused_reply_to: int = 0
+    """Requests whose reply_to is not an inbox subject."""
     refused_busy: int = 0
+    """Messages dropped because max_in_flight handlers were running."""
     handler_errors: int = 0
+    """Handler exceptions and results that are not JSON data."""
+    duplicate_frames: int = 0
+    """Stream frames dropped as duplicates (a seq already delivered or waiting)."""
+    unmatched_replies: int = 0
+    """Replies that matched no waiting call (late, after a timeout) or name another request."""
+    in_flight: int = 0
+    """Handlers running now."""
+    pending_calls: int = 0
+    """Invoke and stream calls waiting for replies now."""
 
 
 def payload_of(env: Envelope) -> JsonValue:

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from ..codec import try_decode
 from ..errors import EnvelopeDecodeError
 from ..models import Envelope
 from . import refusals, wire
@@ -48,7 +47,7 @@ async def register(
         if bus._closing or sub._closed:
             return
         bus.stats.received += 1
-        env = try_decode(msg.data, max_bytes=bus.max_bytes)
+        env = wire.decode(msg.data, max_bytes=bus.max_bytes)
         if isinstance(env, EnvelopeDecodeError):
             bus._note_rejected(msg.subject, env)
             if reply:
@@ -67,7 +66,12 @@ async def register(
             handle(bus, bound, msg.subject, kind, run), context=contextvars.Context()
         )
         sub._tasks.add(task)
-        task.add_done_callback(sub._tasks.discard)
+        bus.stats.in_flight += 1
+        task.add_done_callback(done)
+
+    def done(task: asyncio.Task[None]) -> None:
+        sub._tasks.discard(task)
+        bus.stats.in_flight -= 1
 
     sub._sub = await bus.transport.subscribe(subject, on_message, queue=queue)
     bus._subs.add(sub)

@@ -17,53 +17,92 @@ if TYPE_CHECKING:
 log = logging.getLogger("openagentio.bus")
 
 
-async def await_reply(
-    bus: Bus,
-    fut: asyncio.Future[Envelope],
-    resend: asyncio.Event,
-    subject: str,
-    data: bytes,
-    *,
-    reply_to: str,
-    limit: float,
-) -> Envelope:
-    """Waits for the reply; while the connection is (re)connecting, a "no responders"
-    sends the same request again after 25 ms, doubling up to 500 ms, until the deadline,
-    which then fails AGENT_UNAVAILABLE (retryable) rather than AGENT_TIMEOUT."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    delay = 0.025
-    resent = 0
-    while True:
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            if resent > 0:
-                raise error_for(
-                    "AGENT_UNAVAILABLE",
-                    f"no handler answered {subject} while the connection reconnected "
-                    f"({resent} resends in {limit}s); try again",
-                    retryable=True,
-                    details={"reconnecting": True, "resends": resent},
-                )
-            raise error_for(
-                "AGENT_TIMEOUT", f"no reply from {subject} within {limit}s (raise timeout)"
-            )
-        waiter: asyncio.Future[object] = loop.create_task(resend.wait())
-        reply: asyncio.Future[object] = fut  # type: ignore[assignment]
+class ReplyWait:
+    """One invoke's wait: `fut` gets the reply (or the error); `wait()` fails it at the
+    deadline. While the connection is (re)connecting, a "no responders" (`resend()`) sends
+    the same request again after 25 ms, doubling up to 500 ms, until the deadline, which
+    then fails AGENT_UNAVAILABLE (retryable) rather than AGENT_TIMEOUT.
+
+    The common case costs one future and one timer: no task per call."""
+
+    __slots__ = (
+        "_bus",
+        "_data",
+        "_delay",
+        "_limit",
+        "_loop",
+        "_pending_resend",
+        "_reply_to",
+        "_resent",
+        "_subject",
+        "deadline",
+        "fut",
+    )
+
+    def __init__(self, bus: Bus, subject: str, limit: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._bus = bus
+        self._subject = subject
+        self._limit = limit
+        self._data = b""
+        self._reply_to = ""
+        self._delay = 0.025
+        self._resent = 0
+        self._pending_resend: asyncio.TimerHandle | None = None
+        self.deadline = self._loop.time() + limit
+        self.fut: asyncio.Future[Envelope] = self._loop.create_future()
+
+    def resend(self) -> None:
+        """A "no responders" while reconnecting: send the request again after the delay."""
+        if self.fut.done() or self._pending_resend is not None or not self._data:
+            return
+        wait = min(self._delay, max(self.deadline - self._loop.time(), 0))
+        self._delay = min(self._delay * 2, 0.5)
+        self._pending_resend = self._loop.call_later(wait, self._send_again)
+
+    def _send_again(self) -> None:
+        self._pending_resend = None
+        if self.fut.done():
+            return
+        self._resent += 1
+        self._bus._spawn(self._publish())
+
+    async def _publish(self) -> None:
         try:
-            await asyncio.wait(
-                {reply, waiter}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+            await self._bus._publish(self._subject, self._data, reply=self._reply_to)
+        except AcpError as err:
+            log.warning("resend to %s failed: %s", self._subject, err)
+
+    def _expire(self) -> None:
+        if self.fut.done():
+            return
+        if self._resent > 0:
+            self.fut.set_exception(
+                error_for(
+                    "AGENT_UNAVAILABLE",
+                    f"no handler answered {self._subject} while the connection reconnected "
+                    f"({self._resent} resends in {self._limit}s); try again",
+                    retryable=True,
+                    details={"reconnecting": True, "resends": self._resent},
+                )
             )
+        else:
+            self.fut.set_exception(
+                error_for(
+                    "AGENT_TIMEOUT",
+                    f"no reply from {self._subject} within {self._limit}s (raise timeout)",
+                )
+            )
+
+    async def wait(self, data: bytes, reply_to: str) -> Envelope:
+        """The reply to the request `data` sent with `reply_to` (raises its error)."""
+        self._data = data
+        self._reply_to = reply_to
+        timer = self._loop.call_at(self.deadline, self._expire)
+        try:
+            return await self.fut
         finally:
-            waiter.cancel()
-        if fut.done():
-            return fut.result()
-        if resend.is_set():
-            resend.clear()
-            await asyncio.sleep(min(delay, max(deadline - loop.time(), 0)))
-            delay = min(delay * 2, 0.5)
-            resent += 1
-            try:
-                await bus._publish(subject, data, reply=reply_to)
-            except AcpError as err:
-                log.warning("resend to %s failed: %s", subject, err)
+            timer.cancel()
+            if self._pending_resend is not None:
+                self._pending_resend.cancel()
+                self._pending_resend = None

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from .._json import JsonObject, JsonValue
-from ..codec import try_decode
 from ..constants import EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 EARLY_CANCEL_RETRIES_S = (0.025, 0.05, 0.1)
 """Delays of the repeated early cancel (NATS does not order the server's subscription
 against the client's publish)."""
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 class StreamCall:
@@ -55,7 +60,10 @@ class StreamCall:
         self._timeout = timeout
         self._idle = idle_timeout
         self._assembler = StreamAssembler(max_gap=max_gap, max_pending=max_pending)
-        self._queue: asyncio.Queue[Envelope | AcpError] = asyncio.Queue(maxsize=max_buffered)
+        self._queue: deque[Envelope | AcpError] = deque()
+        """Frames in seq order (and a failure) waiting for the reader, at most max_buffered."""
+        self._max_buffered = max_buffered
+        self._waiter: asyncio.Future[None] | None = None
         self._reply_to: str | None = None
         self._cancel_to: str | None = None
         self._frames_seen = 0
@@ -94,8 +102,14 @@ class StreamCall:
     def _fail(self, err: AcpError) -> None:
         if self._failed is None and not self._done:
             self._failed = err  # frames already buffered are still delivered, then err
-            if self._queue.empty():
-                self._queue.put_nowait(err)  # wakes a reader waiting on the empty queue
+            if not self._queue:
+                self._put(err)  # wakes a reader waiting on the empty queue
+
+    def _put(self, item: Envelope | AcpError) -> None:
+        self._queue.append(item)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def _on_message(self, msg: Message) -> None:
         if self._done or self._failed is not None:
@@ -114,33 +128,37 @@ class StreamCall:
             else:
                 self._fail(error_for("NO_HANDLER", f"no handler serves {self._subject}"))
             return
-        env = try_decode(msg.data, max_bytes=self._bus.max_bytes)
+        env = wire.decode(msg.data, max_bytes=self._bus.max_bytes)
         if isinstance(env, EnvelopeDecodeError):
             self._bus._note_rejected(msg.subject, env)
             return
         if env.correlation_id != self.event_id:
+            if env.correlation_id is not None:
+                self._bus.stats.unmatched_replies += 1
             return
         self._frames_seen += 1
         if self._frames_seen == 1 and env.metadata is not None:
             cancel_to = env.metadata.get(wire.CANCEL_TO)
             if isinstance(cancel_to, str) and self._bus._is_inbox(cancel_to):
                 self._cancel_to = cancel_to
+        duplicates = self._assembler.duplicates
         try:
             ready = self._assembler.push(env)
         except AcpError as err:
             self._fail(err)
             return
+        self._bus.stats.duplicate_frames += self._assembler.duplicates - duplicates
         for frame in ready:
-            if self._queue.full():
+            if 0 < self._max_buffered <= len(self._queue):
                 self._fail(
                     error_for(
                         "BACKPRESSURE_DROP",
-                        f"stream overflow: {self._queue.maxsize} frames wait for the reader "
+                        f"stream overflow: {self._max_buffered} frames wait for the reader "
                         "(read faster or raise max_buffered)",
                     )
                 )
                 return
-            self._queue.put_nowait(frame)
+            self._put(frame)
 
     def __aiter__(self) -> Self:
         return self
@@ -150,21 +168,21 @@ class StreamCall:
             raise StopAsyncIteration
         if not self._started:
             await self._start()
-        if self._failed is not None and self._queue.empty():
+        if self._failed is not None and not self._queue:
             await self.close(self._failed.code)
             raise self._failed
         remaining = self._deadline - time.monotonic()
-        wait = min(remaining, self._idle)
-        try:
-            item = await asyncio.wait_for(self._queue.get(), timeout=max(wait, 0))
-        except TimeoutError:
-            what = "overall" if remaining <= self._idle else "idle"
-            await self.close(f"{what} timeout")
-            raise error_for(
-                "AGENT_TIMEOUT",
-                f"stream from {self._subject}: no frame within the {what} timeout of "
-                f"{wait if wait > 0 else 0:.3f}s (raise timeout / idle_timeout)",
-            ) from None
+        if not self._queue or remaining <= 0:
+            wait = min(remaining, self._idle)
+            if not await self._arrival(wait):
+                what = "overall" if remaining <= self._idle else "idle"
+                await self.close(f"{what} timeout")
+                raise error_for(
+                    "AGENT_TIMEOUT",
+                    f"stream from {self._subject}: no frame within the {what} timeout of "
+                    f"{wait if wait > 0 else 0:.3f}s (raise timeout / idle_timeout)",
+                )
+        item = self._queue.popleft()
         if isinstance(item, AcpError):
             await self.close(item.code)
             raise item
@@ -175,6 +193,22 @@ class StreamCall:
         if isinstance(frame, Final) or item.is_final is True:
             self._finish()
         return frame
+
+    async def _arrival(self, wait: float) -> bool:
+        """Waits up to `wait` seconds for something in the queue; False on timeout (also at
+        once when `wait` <= 0, as before any frame is taken past the deadline)."""
+        if wait <= 0:
+            return False
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiter = waiter
+        timer = loop.call_later(wait, _expire, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+        return bool(self._queue)
 
     def _finish(self) -> None:
         if not self._done:

@@ -107,7 +107,7 @@ class StreamWriter:
             obj["metadata"] = merged
         if final:
             obj["is_final"] = True
-        data = wire.encode(obj)  # raises (not JSON data) before the stream's state changes
+        data = wire.encode_own(obj)  # raises (not JSON data) before the stream's state changes
         self._seq += 1
         self._done = final
         if reply_to is not None:

@@ -8,13 +8,15 @@ import json
 import os
 import re
 import time
+from contextlib import suppress
 from datetime import UTC, datetime
 
 from .._json import JsonObject, JsonValue
-from ..codec import validate
-from ..constants import EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION
-from ..errors import AcpError, error_for
+from ..codec import Input, parse_json, validate
+from ..constants import ERROR_CATALOGUE, EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION, EventType
+from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
+from .checks import envelope_of, inbound_valid, own_valid
 from .context import Context
 
 ACP_KEY_PREFIX = "acp."
@@ -71,22 +73,35 @@ def check_pattern(field: str, value: str) -> str:
     return value
 
 
+_VARIANT = 0b10 << 62
+
+
 def uuid7() -> str:
     """A UUID version 7 (time-ordered) as text."""
-    ms = time.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")
-    value = (ms & ((1 << 48) - 1)) << 80
-    value |= 0x7 << 76
-    value |= ((rand >> 68) & 0xFFF) << 64
-    value |= 0b10 << 62
-    value |= rand & ((1 << 62) - 1)
-    h = f"{value:032x}"
+    h = "%012x7%03x%016x" % (  # noqa: UP031 - %-formatting is the fastest here
+        (time.time_ns() // 1_000_000) & 0xFFFFFFFFFFFF,
+        (rand >> 68) & 0xFFF,
+        _VARIANT | (rand & ((1 << 62) - 1)),
+    )
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class _Clock:
+    """The "YYYY-MM-DDTHH:MM:SS." part of the last second formatted, reused within it."""
+
+    second = -1
+    prefix = ""
 
 
 def now_rfc3339() -> str:
     """UTC now with microseconds and "Z"."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    us = time.time_ns() // 1000
+    second, micro = divmod(us, 1_000_000)
+    if second != _Clock.second:
+        _Clock.prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        _Clock.second = second
+    return f"{_Clock.prefix}{micro:06d}Z"
 
 
 def base(
@@ -133,7 +148,10 @@ def reply(
     metadata: JsonObject | None,
 ) -> JsonObject:
     """A reply or stream frame to `request`: correlation_id, from/to swapped, the request's
-    context fields as they are, metadata = the request's without `acp.*` keys + `metadata`."""
+    context fields as they are, metadata = the request's without `acp.*` keys + `metadata`.
+    An error to a schema_version 1 request carries no extension code (`for_v1`)."""
+    if event_type == EventType.RESPONSE_ERROR and is_v1_request(request):
+        payload = for_v1(payload)
     obj = base(event_type, payload, schema_version=schema_version, sender=sender, ctx=None)
     obj["from"] = request.to if request.to is not None else sender
     if request.from_ is not None:
@@ -161,15 +179,65 @@ def final_payload(value: JsonValue | None) -> JsonValue | None:
 
 
 def error_payload(err: BaseException) -> JsonObject:
-    """ErrorPayload of a handler's exception: an AcpError keeps code, message, retryable;
-    anything else is AGENT_UNAVAILABLE, not retryable, with its message."""
+    """ErrorPayload of a handler's exception: an AcpError keeps code, message, retryable and
+    a JSON-object `details["cause"]` as `cause`; anything else is AGENT_UNAVAILABLE, not
+    retryable, with its message."""
     if isinstance(err, AcpError):
-        return {"code": err.code, "message": err.message, "retryable": err.retryable}
+        payload: JsonObject = {"code": err.code, "message": err.message, "retryable": err.retryable}
+        cause = err.details.get("cause")
+        if isinstance(cause, dict):
+            with suppress(TypeError, ValueError):  # only JSON data travels
+                payload["cause"] = json.loads(json.dumps(cause, allow_nan=False))
+        return payload
     return {
         "code": "AGENT_UNAVAILABLE",
         "message": str(err) or type(err).__name__,
         "retryable": False,
     }
+
+
+PRECISE_CODE_KEY = "acp.code"
+"""Where a downgraded error's precise code travels: a key of `payload.cause` (spec/errors.md
+"Extension codes and v1 peers")."""
+
+UNAVAILABLE = "AGENT_UNAVAILABLE"
+
+V1_NEAREST: dict[str, str] = {"PERMISSION_DENIED": "AUTH_FAILURE", "CANCELED": "AGENT_UNAVAILABLE"}
+"""The nearest code a deployed (schema_version 1) peer knows, for each extension code."""
+
+
+def _is_extension(code: object) -> bool:
+    info = ERROR_CATALOGUE.get(code) if isinstance(code, str) else None
+    return info is not None and info.extension
+
+
+def is_v1_request(request: Envelope) -> bool:
+    """True when `request` came from a schema_version 1 peer (no or an older schema_version)."""
+    v = request.schema_version
+    return not isinstance(v, int) or v < 2
+
+
+def for_v1(payload: JsonValue) -> JsonValue:
+    """An ErrorPayload as a v1 peer can read it: an extension code becomes its nearest deployed
+    code (retryable kept) and the precise one moves to `cause["acp.code"]`; others unchanged."""
+    if not isinstance(payload, dict) or not _is_extension(payload.get("code")):
+        return payload
+    code = payload["code"]
+    assert isinstance(code, str)
+    cause = payload.get("cause")
+    merged: JsonObject = dict(cause) if isinstance(cause, dict) else {}
+    merged[PRECISE_CODE_KEY] = code
+    return {**payload, "code": V1_NEAREST.get(code, "AGENT_UNAVAILABLE"), "cause": merged}
+
+
+def precise_code(code: str, cause: object) -> str:
+    """`cause["acp.code"]` when it names an extension code (a reply downgraded for a v1 peer),
+    else `code`."""
+    if isinstance(cause, dict):
+        precise = cause.get(PRECISE_CODE_KEY)
+        if isinstance(precise, str) and _is_extension(precise):
+            return precise
+    return code
 
 
 def error_of_reply(env: Envelope) -> AcpError:
@@ -179,11 +247,21 @@ def error_of_reply(env: Envelope) -> AcpError:
     message = p.get("message")
     retryable = p.get("retryable")
     return error_for(
-        code if isinstance(code, str) else "AGENT_UNAVAILABLE",
+        precise_code(code, p.get("cause")) if isinstance(code, str) and code else UNAVAILABLE,
         message if isinstance(message, str) else "agent replied with an error",
         retryable=retryable if isinstance(retryable, bool) else None,
         details={"reply": env, "cause": p.get("cause")},
     )
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
+def _to_bytes(obj: JsonObject) -> bytes:
+    try:
+        return _dumps(obj).encode()
+    except (TypeError, ValueError) as err:
+        raise error_for("INVALID_REQUEST", f"payload is not JSON data: {err}") from err
 
 
 def encode(obj: JsonObject) -> bytes:
@@ -193,7 +271,26 @@ def encode(obj: JsonObject) -> bytes:
     defect = validate(obj)
     if defect is not None:
         raise defect.to_error()
+    return _to_bytes(obj)
+
+
+def encode_own(obj: JsonObject) -> bytes:
+    """`encode` for an envelope this bus built (`base`/`reply`): the same result and the
+    same errors, checking in full only when the caller-supplied parts fail `own_valid`."""
+    if not own_valid(obj):
+        defect = validate(obj)
+        if defect is not None:
+            raise defect.to_error()
+    return _to_bytes(obj)
+
+
+def decode(data: Input, *, max_bytes: int) -> Envelope | EnvelopeDecodeError:
+    """`codec.try_decode` for the bus: the same envelope or the same error, the full
+    validator running only for a document `inbound_valid` cannot vouch for."""
     try:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-    except (TypeError, ValueError) as err:
-        raise error_for("INVALID_REQUEST", f"payload is not JSON data: {err}") from err
+        value = parse_json(data, max_bytes=max_bytes)
+        if inbound_valid(value):
+            return envelope_of(value)  # type: ignore[arg-type]
+        return Envelope.from_json(value)
+    except EnvelopeDecodeError as err:
+        return err
