@@ -16,26 +16,11 @@ import { ask, chain, noHandler, PAIR_SCENARIOS, probeHandlers, standardServes, t
 import { createSummary } from "./summary.js";
 
 /**
- * Cells that fail because of a known interop defect (key `scenario|peer|peer…`), with what is
- * wrong: they run as `it.fails`, so a fix makes them fail until removed from this list.
+ * Cells that fail for a known defect, as `scenario|peer|peer…` → the defect. They run as
+ * `it.fails`, so fixing the defect fails the cell until its entry goes. Empty: the two the
+ * matrix found (the Python runtime's v1 error codes, both ways) are fixed.
  */
-const KNOWN_DEFECTS: Readonly<Record<string, string>> = Object.fromEntries([
-  ...["errors", "stream-error"].flatMap((scenario) =>
-    ["py", "py1"].map((server) => [
-      `${scenario}|py03|${server}`,
-      "the Python runtime answers a schema_version 1 request's extension code (PERMISSION_DENIED, CANCELED) as is, where spec/errors.md " +
-        '"Extension codes and v1 peers" wants the nearest deployed code (AUTH_FAILURE, AGENT_UNAVAILABLE) and the precise one in cause["acp.code"] ' +
-        "(generated/python runtime/wire.py error_payload, used by bus.py handle_invoke and stream_writer.py error)",
-    ]),
-  ),
-  ...["errors", "stream-error"].flatMap((scenario) =>
-    ["ts", "ts1"].map((server) => [
-      `${scenario}|py1|${server}`,
-      'the Python runtime reader ignores cause["acp.code"]: in schema_version 1 mode it surfaces AUTH_FAILURE / AGENT_UNAVAILABLE where the ' +
-        "TypeScript reader recovers PERMISSION_DENIED / CANCELED (generated/python runtime/wire.py error_of_reply; TS: runtime/bus/v1-codes.ts preciseCode)",
-    ]),
-  ),
-]);
+const KNOWN_DEFECTS: Readonly<Record<string, string>> = Object.freeze({});
 
 // Cells of a concurrent scenario (e.g. a stream handler that cannot be canceled writes for
 // seconds) run all at once, not vitest's default 5 at a time.
