@@ -12,7 +12,8 @@
  *   against a raw nats.js publisher in that other process sending the same number of frame
  *   envelopes (the bytes of a real delta frame, pre-encoded) to a raw nats.js subscriber here,
  *   rounds alternating;
- * - invokes/s over the memory transport (64 in flight).
+ * - invokes/s over the memory transport (64 in flight), and with a pass-through inbound
+ *   middleware against none (one inbound path: the same cost).
  * Bus and baseline alternate over several rounds; each figure is the median round, each ratio
  * the median of the per-pair ratios (robust to other processes loading the machine).
  *
@@ -25,6 +26,7 @@ import { cpus, loadavg } from "node:os";
 import { spawn } from "node:child_process";
 import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
 import { createBus } from "../runtime/bus/index.js";
+import type { InboundMiddleware } from "../runtime/bus/types.js";
 import { createEnvelope, createUuidV7Generator, encode } from "../runtime/envelope/index.js";
 import { connectNats, createMemoryTransport } from "../runtime/transport/index.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
@@ -236,6 +238,15 @@ async function main(): Promise<void> {
     await throughput(10_000, IN_FLIGHT, memInvoke);
     await throughput(10_000, IN_FLIGHT, memRaw);
     const memPairs = await alternatingPairs(ROUNDS, (which) => throughput(MEMORY_CALLS, IN_FLIGHT, which === "bus" ? memInvoke : memRaw));
+    // the same server behind a pass-through inbound middleware: one inbound path, so the same cost
+    const passThrough: InboundMiddleware = (next) => (env, ctx) => next(env, ctx);
+    const memServerMw = createBus({ agentId: "mem-server-mw", transport: memT, middleware: { inbound: [passThrough] } });
+    memServerMw.handleInvoke("bench-mw", () => RESULT);
+    const memInvokeMw = (): Promise<unknown> => memClient.invoke("bench-mw", REQUEST);
+    await throughput(10_000, IN_FLIGHT, memInvokeMw);
+    // "raw" here is the bus without middleware
+    const mwPairs = await alternatingPairs(ROUNDS, (which) => throughput(MEMORY_CALLS, IN_FLIGHT, which === "bus" ? memInvokeMw : memInvoke));
+    await memServerMw.close();
     await memClient.close();
     await memServer.close();
     await memT.close();
@@ -287,6 +298,10 @@ async function main(): Promise<void> {
         ratio: ratio(memPairs),
         in_flight: IN_FLIGHT,
         target_min: TARGETS.memoryInvokesPerSec,
+        with_passthrough_inbound_middleware: {
+          bus: median(mwPairs.map((p) => p.bus)),
+          ratio_to_none: ratio(mwPairs),
+        },
       },
     };
     const met = {
@@ -320,6 +335,7 @@ async function main(): Promise<void> {
       `| publish (/s), raw = one pre-encoded envelope (reference) | ${fmt(results.publish_per_s.reference_preencoded.bus)} | ${fmt(results.publish_per_s.reference_preencoded.raw)} | ${pct(results.publish_per_s.reference_preencoded.ratio)} | |`,
       `| streamInvoke frames/s over NATS (server in another process) | ${fmt(results.stream_frames_per_s_nats.bus)} | ${fmt(results.stream_frames_per_s_nats.raw)} | ${results.stream_frames_per_s_nats.ratio.toFixed(2)}x | >= 100,000 ${met.stream ? "✓" : "✗"}, >= 0.5x ${met.stream_ratio ? "✓" : "✗"} |`,
       `| streamInvoke frames/s over NATS (server and client in one process) | ${fmt(results.stream_frames_per_s_nats.same_thread)} | | | |`,
+      `| memory transport invokes/s, pass-through inbound middleware (vs none) | ${fmt(results.memory_invokes_per_s.with_passthrough_inbound_middleware.bus)} | | ${pct(results.memory_invokes_per_s.with_passthrough_inbound_middleware.ratio_to_none)} | |`,
       `| memory transport invokes/s (raw = transport request-reply, no codec) | ${fmt(results.memory_invokes_per_s.bus)} | ${fmt(results.memory_invokes_per_s.raw_transport_request_reply)} | ${pct(results.memory_invokes_per_s.ratio)} | >= 150,000 ${met.memory ? "✓" : "✗"} |`,
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
