@@ -11,8 +11,10 @@
  *   handler in another process (two agents, two processes) and, for reference, in this thread;
  *   against a raw nats.js publisher in that other process sending the same number of frame
  *   envelopes (the bytes of a real delta frame, pre-encoded) to a raw nats.js subscriber here,
- *   rounds alternating;
- * - invokes/s over the memory transport (64 in flight).
+ *   rounds alternating; with each side's CPU time per frame (client: this process while it
+ *   receives; server: the other process from its first frame to the PONG after its last);
+ * - invokes/s over the memory transport (64 in flight), and with a pass-through inbound
+ *   middleware against none (one inbound path: the same cost).
  * Bus and baseline alternate over several rounds; each figure is the median round, each ratio
  * the median of the per-pair ratios (robust to other processes loading the machine).
  *
@@ -25,6 +27,7 @@ import { cpus, loadavg } from "node:os";
 import { spawn } from "node:child_process";
 import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
 import { createBus } from "../runtime/bus/index.js";
+import type { InboundMiddleware } from "../runtime/bus/types.js";
 import { createEnvelope, createUuidV7Generator, encode } from "../runtime/envelope/index.js";
 import { connectNats, createMemoryTransport } from "../runtime/transport/index.js";
 import { startNatsServer } from "../test/helpers/nats-server.js";
@@ -161,19 +164,30 @@ async function main(): Promise<void> {
     const pubPairs = await alternatingPairs(ROUNDS, (which) => publishRound(which));
 
     process.stderr.write("stream frames…\n");
-    const streamFrames = async (target: string): Promise<number> => {
+    // CPU per frame of each side (µs, user + system): what the ratio is made of, and steadier
+    // than frames/s when other processes share the cores
+    const clientCpu = { bus: [] as number[], raw: [] as number[] };
+    const cpuPerFrame = (since: NodeJS.CpuUsage, frames: number): number => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / frames;
+    };
+    const streamFrames = async (target: string, record = false): Promise<number> => {
+      const c0 = process.cpuUsage();
       const t0 = now();
       let frames = 0;
       for await (const f of clientBus.streamInvoke(target, STREAM_FRAMES, { timeoutMs: 120_000 })) {
         if (f.type === "delta" || f.type === "final") frames++;
       }
       if (frames !== STREAM_FRAMES + 1) throw new Error(`stream delivered ${frames} frames, expected ${STREAM_FRAMES + 1}`);
-      return frames / ((now() - t0) / 1000);
+      const rate = frames / ((now() - t0) / 1000);
+      if (record) clientCpu.bus.push(cpuPerFrame(c0, frames));
+      return rate;
     };
     // Raw baseline: the other process publishes `n` pre-encoded frame envelopes with nc.publish
     // (no per-frame work) to our inbox, then a final; a raw subscription counts them.
     const rawStreamFrames = async (): Promise<number> => {
       const inbox = createInbox();
+      const c0 = process.cpuUsage();
       const t0 = now();
       let frames = 0;
       const done = new Promise<void>((resolve) => {
@@ -190,20 +204,37 @@ async function main(): Promise<void> {
       rawClient.publish("raw.stream.bench", Buffer.from(String(STREAM_FRAMES)), { reply: inbox });
       await done;
       if (frames !== STREAM_FRAMES + 1) throw new Error(`raw stream delivered ${frames} frames, expected ${STREAM_FRAMES + 1}`);
-      return frames / ((now() - t0) / 1000);
+      const rate = frames / ((now() - t0) / 1000);
+      clientCpu.raw.push(cpuPerFrame(c0, frames));
+      return rate;
     };
     // The stream server in its own process: two agents, two processes (as deployed).
     const self = fileURLToPath(import.meta.url);
     const child = spawn(process.execPath, [...(self.endsWith(".ts") ? ["--import", "tsx"] : []), self, "--stream-server", server.url], {
       stdio: ["pipe", "pipe", "inherit"],
     });
+    // the server process reports "ready", then one line per stream it served: `cpu bus|raw <µs per frame>`
+    const serverCpu = { bus: [] as number[], raw: [] as number[] };
+    const warmup = { bus: 1, raw: 1 }; // the first stream of each is a warm-up: not counted
+    let serverOut = "";
     await new Promise<void>((resolve, reject) => {
-      child.stdout!.once("data", () => resolve());
+      child.stdout!.on("data", (chunk: Buffer) => {
+        serverOut += chunk.toString("utf8");
+        for (let nl = serverOut.indexOf("\n"); nl !== -1; nl = serverOut.indexOf("\n")) {
+          const line = serverOut.slice(0, nl).split(" ");
+          serverOut = serverOut.slice(nl + 1);
+          if (line[0] === "ready") resolve();
+          else if (line[0] === "cpu" && (line[1] === "bus" || line[1] === "raw")) {
+            if (warmup[line[1]]-- <= 0) serverCpu[line[1]].push(Number(line[2]));
+          }
+        }
+      });
       child.once("exit", (code) => reject(new Error(`stream server exited early (${code})`)));
     });
     await streamFrames("frames-remote");
     await rawStreamFrames();
-    const streamPairs = await alternatingPairs(ROUNDS, (which) => (which === "bus" ? streamFrames("frames-remote") : rawStreamFrames()));
+    clientCpu.raw.length = 0;
+    const streamPairs = await alternatingPairs(ROUNDS, (which) => (which === "bus" ? streamFrames("frames-remote", true) : rawStreamFrames()));
     const streamRounds = streamPairs.map((p) => p.bus);
     const streamSameThread: number[] = [];
     for (let r = 0; r < ROUNDS; r++) streamSameThread.push(await streamFrames("frames"));
@@ -236,6 +267,15 @@ async function main(): Promise<void> {
     await throughput(10_000, IN_FLIGHT, memInvoke);
     await throughput(10_000, IN_FLIGHT, memRaw);
     const memPairs = await alternatingPairs(ROUNDS, (which) => throughput(MEMORY_CALLS, IN_FLIGHT, which === "bus" ? memInvoke : memRaw));
+    // the same server behind a pass-through inbound middleware: one inbound path, so the same cost
+    const passThrough: InboundMiddleware = (next) => (env, ctx) => next(env, ctx);
+    const memServerMw = createBus({ agentId: "mem-server-mw", transport: memT, middleware: { inbound: [passThrough] } });
+    memServerMw.handleInvoke("bench-mw", () => RESULT);
+    const memInvokeMw = (): Promise<unknown> => memClient.invoke("bench-mw", REQUEST);
+    await throughput(10_000, IN_FLIGHT, memInvokeMw);
+    // "raw" here is the bus without middleware
+    const mwPairs = await alternatingPairs(ROUNDS, (which) => throughput(MEMORY_CALLS, IN_FLIGHT, which === "bus" ? memInvokeMw : memInvoke));
+    await memServerMw.close();
     await memClient.close();
     await memServer.close();
     await memT.close();
@@ -280,6 +320,10 @@ async function main(): Promise<void> {
         target_ratio_min: TARGETS.streamRatio,
         frames_per_stream: STREAM_FRAMES + 1,
         target_min: TARGETS.streamFramesPerSec,
+        cpu_us_per_frame: {
+          client: { bus: median(clientCpu.bus), raw: median(clientCpu.raw) },
+          server: { bus: median(serverCpu.bus), raw: median(serverCpu.raw) },
+        },
       },
       memory_invokes_per_s: {
         bus: median(memPairs.map((p) => p.bus)),
@@ -287,6 +331,10 @@ async function main(): Promise<void> {
         ratio: ratio(memPairs),
         in_flight: IN_FLIGHT,
         target_min: TARGETS.memoryInvokesPerSec,
+        with_passthrough_inbound_middleware: {
+          bus: median(mwPairs.map((p) => p.bus)),
+          ratio_to_none: ratio(mwPairs),
+        },
       },
     };
     const met = {
@@ -319,7 +367,10 @@ async function main(): Promise<void> {
       `| publish (/s), raw = builds the same envelope + JSON.stringify each | ${fmt(results.publish_per_s.bus)} | ${fmt(results.publish_per_s.raw)} | ${pct(results.publish_per_s.ratio)} | >= 80% ${met.publish ? "✓" : "✗"} |`,
       `| publish (/s), raw = one pre-encoded envelope (reference) | ${fmt(results.publish_per_s.reference_preencoded.bus)} | ${fmt(results.publish_per_s.reference_preencoded.raw)} | ${pct(results.publish_per_s.reference_preencoded.ratio)} | |`,
       `| streamInvoke frames/s over NATS (server in another process) | ${fmt(results.stream_frames_per_s_nats.bus)} | ${fmt(results.stream_frames_per_s_nats.raw)} | ${results.stream_frames_per_s_nats.ratio.toFixed(2)}x | >= 100,000 ${met.stream ? "✓" : "✗"}, >= 0.5x ${met.stream_ratio ? "✓" : "✗"} |`,
+      `| stream CPU µs per frame, client side (bus vs raw subscriber) | ${results.stream_frames_per_s_nats.cpu_us_per_frame.client.bus.toFixed(2)} | ${results.stream_frames_per_s_nats.cpu_us_per_frame.client.raw.toFixed(2)} | | |`,
+      `| stream CPU µs per frame, server side (bus vs raw publisher) | ${results.stream_frames_per_s_nats.cpu_us_per_frame.server.bus.toFixed(2)} | ${results.stream_frames_per_s_nats.cpu_us_per_frame.server.raw.toFixed(2)} | | |`,
       `| streamInvoke frames/s over NATS (server and client in one process) | ${fmt(results.stream_frames_per_s_nats.same_thread)} | | | |`,
+      `| memory transport invokes/s, pass-through inbound middleware (vs none) | ${fmt(results.memory_invokes_per_s.with_passthrough_inbound_middleware.bus)} | | ${pct(results.memory_invokes_per_s.with_passthrough_inbound_middleware.ratio_to_none)} | |`,
       `| memory transport invokes/s (raw = transport request-reply, no codec) | ${fmt(results.memory_invokes_per_s.bus)} | ${fmt(results.memory_invokes_per_s.raw_transport_request_reply)} | ${pct(results.memory_invokes_per_s.ratio)} | >= 150,000 ${met.memory ? "✓" : "✗"} |`,
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
@@ -342,17 +393,27 @@ async function streamServer(url: string): Promise<void> {
   const base = { event_type: "agent.response.delta", from: "bench-remote", to: "bench-client", correlation_id: "019ca8d7-2d7b-7a01-8c3e-5b1f0a9d2e41" };
   const deltaBytes = encode(createEnvelope({ ...base, seq: 1, payload: { delta: "tok " } }));
   const finalBytes = encode(createEnvelope({ ...base, event_type: "agent.response.final", seq: 2, is_final: true, payload: { result: 50_000 } }));
+  // CPU per frame from the first frame to the server's PONG after the last one (its bytes are written)
+  const report = (which: string, since: NodeJS.CpuUsage, frames: number): void => {
+    const used = process.cpuUsage(since);
+    process.stdout.write(`cpu ${which} ${(used.user + used.system) / frames}\n`);
+  };
   raw.subscribe("raw.stream.bench", {
     callback: (_err, msg) => {
+      const c0 = process.cpuUsage();
       const n = Number(new TextDecoder().decode(msg.data));
       for (let i = 0; i < n; i++) raw.publish(msg.reply!, deltaBytes);
       raw.publish(msg.reply!, finalBytes);
+      void raw.flush().then(() => report("raw", c0, n + 1));
     },
   });
   await raw.flush();
   bus.handleStream<number>("frames-remote", async (n, w) => {
+    const c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) await w.delta("tok ");
     await w.final(n);
+    await transport.flush();
+    report("bus", c0, n + 1);
   });
   await transport.flush();
   process.stdout.write("ready\n");

@@ -20,6 +20,13 @@ export const STATE = Symbol("oaio.bus.inbound-state");
 export interface InboundState {
   readonly replyMetadata: Record<string, unknown>;
   readonly writer: Writer | undefined;
+  /**
+   * The promise the core handler returned for a handler that answered without a promise, and
+   * that answer: when the chain hands this very promise back (no middleware, or middleware
+   * that passes it through), the registration takes the answer at once, without a promise hop.
+   */
+  settled?: Promise<InboundResult>;
+  result?: InboundResult;
 }
 export type StatefulContext = InboundContext & { readonly [STATE]?: InboundState };
 
@@ -45,31 +52,42 @@ function toValue(value: unknown): InboundResult {
   return { kind: "value", value };
 }
 
+/** An answer given without a promise: a settled promise of it, recorded on the state (see {@link InboundState.settled}). */
+function settled(state: InboundState, result: InboundResult): Promise<InboundResult> {
+  const promise = Promise.resolve(result);
+  state.settled = promise;
+  state.result = result;
+  return promise;
+}
+
 /**
  * The innermost inbound handler for a user handler. Event and invoke handlers that return
- * without a promise cost no extra promise hop (a throw still becomes a rejection).
+ * without a promise cost no promise hop: the answer is recorded on the state for the
+ * registration to take when the chain returns it unchanged (a throw still becomes a rejection).
  */
 export function coreHandler(handler: AnyHandler): InboundHandler {
   switch (handler.kind) {
     case "event":
       return (env, ctx) => {
+        const state = stateOf(ctx);
         let out: unknown;
         try {
-          out = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
+          out = handler.fn(env.payload, handlerContext(env, ctx, state));
         } catch (err: unknown) {
           return Promise.reject(err);
         }
-        return isPromiseLike(out) ? Promise.resolve(out).then(toNone) : Promise.resolve(NONE);
+        return isPromiseLike(out) ? Promise.resolve(out).then(toNone) : settled(state, NONE);
       };
     case "invoke":
       return (env, ctx) => {
+        const state = stateOf(ctx);
         let value: unknown;
         try {
-          value = handler.fn(env.payload, handlerContext(env, ctx, stateOf(ctx)));
+          value = handler.fn(env.payload, handlerContext(env, ctx, state));
         } catch (err: unknown) {
           return Promise.reject(err);
         }
-        return isPromiseLike(value) ? Promise.resolve(value).then(toValue) : Promise.resolve(toValue(value));
+        return isPromiseLike(value) ? Promise.resolve(value).then(toValue) : settled(state, toValue(value));
       };
     case "stream":
       return async (env, ctx) => {

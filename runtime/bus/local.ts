@@ -25,7 +25,7 @@
  * Bytes from anywhere else (every NATS message, a raw `publish`) always go through `decode`.
  */
 import type { Envelope } from "../../generated/ts/types.js";
-import { validateEnvelope } from "../../generated/ts/validators.js";
+import { isEnvelope } from "../../generated/ts/checks.js";
 import type { MessageBody } from "../transport/types.js";
 import { callerPartsValid } from "./vouch.js";
 import { wireBytes } from "./wire.js";
@@ -239,7 +239,7 @@ export class EnvelopeBody implements MessageBody {
     if (doc === undefined) return undefined;
     if (this.#valid === undefined) {
       try {
-        this.#valid = validateEnvelope(doc);
+        this.#valid = isEnvelope(doc);
       } catch {
         this.#valid = false;
       }

@@ -13,15 +13,12 @@ import { contextFromEnvelope, currentContext, runWithContext } from "../context/
 import type { TransportMessage, TransportSubscription } from "../transport/types.js";
 import { composeInbound } from "./compose.js";
 import { SENT_PROMISE, type BusCore } from "./core.js";
-import { NONE, ReplySubjects, STATE, coreHandler, isEmpty, isPromiseLike, replyable, type AnyHandler, type StatefulContext } from "./handlers.js";
+import { ReplySubjects, STATE, coreHandler, isEmpty, replyable, type AnyHandler, type InboundState, type StatefulContext } from "./handlers.js";
 import type { Inbound } from "./inbound-decode.js";
 import { errorPayload, inheritMetadata, resultPayload, toAcpError } from "./replies.js";
 import { Writer, type CancelRegistry } from "./stream-writer.js";
 import { tenantOfSubject } from "./subjects.js";
-import type { HandlerContext, InboundHandler, InboundKind, InboundResult, Subscription } from "./types.js";
-
-/** An event or invoke handler, called with the payload and the handler context. */
-type DirectHandler = (payload: unknown, ctx: HandlerContext) => unknown;
+import type { InboundHandler, InboundKind, InboundResult, Subscription } from "./types.js";
 
 export type { AnyHandler } from "./handlers.js";
 
@@ -32,9 +29,8 @@ export class Registration implements Subscription {
   readonly kind: InboundKind;
   readonly #core: BusCore;
   readonly #cancels: CancelRegistry;
+  /** The inbound middleware around the user's handler (without middleware, the handler's core step itself). */
   readonly #chain: InboundHandler;
-  /** The user's event or invoke handler when there is no inbound middleware (see #runDirect). */
-  readonly #direct: DirectHandler | undefined;
   readonly #tsub: TransportSubscription;
   /** Aborted when the bus gives up waiting for handlers (events and invokes share it). */
   readonly #controller = new AbortController();
@@ -75,7 +71,6 @@ export class Registration implements Subscription {
     this.#replySubjects = new ReplySubjects(core.inboxDot);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     this.#chain = composeInbound(core.inbound, coreHandler(handler));
-    if (handler.kind !== "stream" && (core.inbound === undefined || core.inbound.length === 0)) this.#direct = handler.fn as DirectHandler;
     this.#tsub = core.transport.subscribe(subject, queue === undefined ? {} : { queue }, (msg) => this.#onMessage(msg));
   }
 
@@ -136,12 +131,7 @@ export class Registration implements Subscription {
     }
     this.#active++;
     this.#core.counters.inFlight++;
-    if (this.#direct !== undefined) {
-      this.#runDirect(this.#direct, env, msg.subject, replyTo);
-      return;
-    }
-    // One pair of settle callbacks serves every message (no closure per message).
-    void this.#run(env, msg.subject, replyTo).then(this.#settled, this.#crashed);
+    this.#dispatch(env, msg.subject, replyTo);
   }
 
   /** A request whose reply_to is no inbox subject: not handled, not answered; counted and logged. */
@@ -195,57 +185,9 @@ export class Registration implements Subscription {
     });
   }
 
-  /**
-   * Invokes and events when the bus has no inbound middleware: the handler is called at once,
-   * and a value it returns (not a promise) is answered in the same turn, without promises.
-   * Same outcome as {@link #run}: the reply, the counters, the logs, the in-flight tracking.
-   */
-  #runDirect(fn: DirectHandler, env: Envelope, subject: string, replyTo: string | undefined): void {
-    const ctx: HandlerContext = { envelope: env, subject, signal: this.#controller.signal, replyMetadata: {} };
-    let out: unknown;
-    try {
-      out = !hasContext(env) && currentContext() === undefined ? fn(env.payload, ctx) : runWithContext(contextFromEnvelope(env), () => fn(env.payload, ctx));
-    } catch (err: unknown) {
-      this.#conclude(env, replyTo, ctx, { kind: "error", error: toAcpError(err) });
-      return;
-    }
-    if (isPromiseLike(out)) {
-      Promise.resolve(out).then(
-        (value) => this.#conclude(env, replyTo, ctx, this.kind === "event" ? NONE : { kind: "value", value }),
-        (err: unknown) => this.#conclude(env, replyTo, ctx, { kind: "error", error: toAcpError(err) }),
-      );
-      return;
-    }
-    this.#conclude(env, replyTo, ctx, this.kind === "event" ? NONE : { kind: "value", value: out });
-  }
-
-  /** The end of a direct run: send what the result calls for, settle once that send is done. */
-  #conclude(env: Envelope, replyTo: string | undefined, ctx: HandlerContext, result: InboundResult): void {
-    let sending: Promise<unknown> | undefined;
-    try {
-      sending = this.#finish(env, replyTo, result, undefined, ctx.replyMetadata, ctx.signal);
-    } catch (err: unknown) {
-      this.#sendFailed(env, ctx.subject, err);
-    }
-    if (sending === undefined || sending === SENT_PROMISE) {
-      this.#settled();
-      return;
-    }
-    sending.then(this.#settled, (err: unknown) => {
-      this.#sendFailed(env, ctx.subject, err);
-      this.#settled();
-    });
-  }
-
   #sendFailed(env: Envelope, subject: string, err: unknown): void {
     this.#core.log.warn({ subject, event_id: env.event_id, reason: err instanceof Error ? err.message : String(err) }, "could not send the reply");
   }
-
-  /** #run failed outside the handler (e.g. the transport closed under it): log, then settle. */
-  #crashed = (err: unknown): void => {
-    this.#core.log.error({ subject: this.subject, reason: err instanceof Error ? err.message : String(err) }, "inbound dispatch failed");
-    this.#settled();
-  };
 
   #settled = (): void => {
     this.#active--;
@@ -257,7 +199,14 @@ export class Registration implements Subscription {
     }
   };
 
-  async #run(env: Envelope, subject: string, replyTo: string | undefined): Promise<void> {
+  /**
+   * The one inbound path, with or without middleware: the chain runs inside the envelope's
+   * context; what it answers is sent (reply, terminal frame, nothing for events), then the
+   * message is settled. A handler that answers without a promise, passed through unchanged by
+   * the chain, is concluded in the same turn (handlers.ts InboundState.settled): no promise hop,
+   * whether or not middleware is configured.
+   */
+  #dispatch(env: Envelope, subject: string, replyTo: string | undefined): void {
     const core = this.#core;
     const replyMetadata: Record<string, unknown> = {};
     let writer: Writer | undefined;
@@ -271,35 +220,70 @@ export class Registration implements Subscription {
         writer = new Writer(core, env, replyTo, replyMetadata, controller.signal, cancelTo);
       }
     }
+    const state: InboundState = { replyMetadata, writer };
     const ctx: StatefulContext = {
       kind: this.kind,
       subject,
       queue: this.queue,
       signal: controller.signal,
       bus: core.bus,
-      [STATE]: { replyMetadata, writer },
+      [STATE]: state,
     };
-    let result: InboundResult;
+    let out: Promise<InboundResult>;
     try {
       // Entering a context costs (async hooks); skip it when there is nothing to propagate or to hide.
-      result =
-        !hasContext(env) && currentContext() === undefined
-          ? await this.#chain(env, ctx)
-          : await runWithContext(contextFromEnvelope(env), () => this.#chain(env, ctx));
+      out = !hasContext(env) && currentContext() === undefined ? this.#chain(env, ctx) : runWithContext(contextFromEnvelope(env), () => this.#chain(env, ctx));
     } catch (err: unknown) {
-      result = { kind: "error", error: toAcpError(err) };
+      // a middleware that throws instead of rejecting
+      this.#conclude(env, subject, replyTo, { kind: "error", error: toAcpError(err) }, writer, replyMetadata, controller);
+      return;
     }
+    if (out === state.settled && state.result !== undefined) {
+      this.#conclude(env, subject, replyTo, state.result, writer, replyMetadata, controller);
+      return;
+    }
+    Promise.resolve(out).then(
+      (result) => this.#conclude(env, subject, replyTo, result, writer, replyMetadata, controller),
+      (err: unknown) => this.#conclude(env, subject, replyTo, { kind: "error", error: toAcpError(err) }, writer, replyMetadata, controller),
+    );
+  }
+
+  /** The end of a message: send what the result calls for, then settle once that send is done. */
+  #conclude(
+    env: Envelope,
+    subject: string,
+    replyTo: string | undefined,
+    result: InboundResult,
+    writer: Writer | undefined,
+    replyMetadata: Record<string, unknown>,
+    controller: AbortController,
+  ): void {
+    let sending: Promise<unknown> | undefined;
     try {
-      const sending = this.#finish(env, replyTo, result, writer, replyMetadata, controller.signal);
-      if (sending !== undefined) await sending;
+      sending = this.#finish(env, replyTo, result, writer, replyMetadata, controller.signal);
     } catch (err: unknown) {
       this.#sendFailed(env, subject, err);
-    } finally {
-      if (this.kind === "stream") {
-        this.#streams.delete(controller);
-        this.#cancels.remove(env.event_id);
-      }
     }
+    if (sending === undefined || sending === SENT_PROMISE) {
+      this.#ended(env, controller);
+      return;
+    }
+    sending.then(
+      () => this.#ended(env, controller),
+      (err: unknown) => {
+        this.#sendFailed(env, subject, err);
+        this.#ended(env, controller);
+      },
+    );
+  }
+
+  /** A message is done with: a stream's cancel listening ends, then it is settled. */
+  #ended(env: Envelope, controller: AbortController): void {
+    if (this.kind === "stream") {
+      this.#streams.delete(controller);
+      this.#cancels.remove(env.event_id);
+    }
+    this.#settled();
   }
 
   /** Counts a failure and sends what the result calls for; the send's promise, if any. */

@@ -10,7 +10,7 @@
  * What came from the caller is checked here, with the schema's own rules: every field whose rule
  * is a plain type check (context, ids of the request being answered, `metadata` an object:
  * `plainFieldsValid`, generated from the schema), is_final only on terminal types, and the
- * payload with the generated validator of its event type. test/bus/vouch.test.ts holds these
+ * payload with the generated check of its event type (generated/ts/checks.ts). test/bus/vouch.test.ts holds these
  * assumptions against schema/envelope.schema.json and the generated validator, so a schema
  * change that would make them wrong fails there.
  *
@@ -21,7 +21,7 @@
 import { TERMINAL_EVENT_TYPES } from "../../generated/ts/constants.js";
 import { plainFieldsValid } from "../../generated/ts/envelope-facts.js";
 import type { Envelope } from "../../generated/ts/types.js";
-import { validatePayload } from "../../generated/ts/validators.js";
+import { isPayload } from "../../generated/ts/checks.js";
 
 /**
  * Envelope fields plainFieldsValid does not check, which the factory writes itself (seq: never,
@@ -35,9 +35,10 @@ export const BUILT_FIELDS: ReadonlySet<string> = new Set(["spec_version", "schem
 export function callerPartsValid(doc: Envelope): boolean {
   if (!plainFieldsValid(doc)) return false; // generated: each plain field rule of the schema, written out
   if (doc.is_final === true && !TERMINAL_EVENT_TYPES.has(doc.event_type)) return false;
-  if (!Object.hasOwn(validatePayload, doc.event_type)) return true; // no payload rule for this event type
+  if (!Object.hasOwn(isPayload, doc.event_type)) return true; // no payload rule for this event type
   try {
-    return validatePayload[doc.event_type]!(doc.payload) === true;
+    // generated from the same plan as the payload's ajv validator: the same answer (test/envelope/checks.test.ts)
+    return isPayload[doc.event_type]!(doc.payload);
   } catch {
     return false;
   }

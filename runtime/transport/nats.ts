@@ -50,6 +50,9 @@ class NatsTransportImpl implements NatsTransport {
   #maxPayload: number;
   /** Between a `disconnect` and the following `reconnect` status: publishes are held. */
   #offline = false;
+  /** The subject and reply subject last checked valid (strings never change: a repeat needs no new check). */
+  #checkedSubject: string | undefined;
+  #checkedReply: string | undefined;
   #held: Held[] = [];
   #heldBytes = 0;
   #onlineWaiters: Array<() => void> = [];
@@ -98,9 +101,16 @@ class NatsTransportImpl implements NatsTransport {
     if (!(body instanceof Uint8Array)) assertData(NAME, subject, body);
     const data = body instanceof Uint8Array ? body : body.bytes();
     if (this.connection.isClosed()) throw closedError(NAME, "publish");
-    assertSubject(subject, "publish");
+    // a stream writes every frame to one subject: checked once, not per frame
+    if (subject !== this.#checkedSubject) {
+      assertSubject(subject, "publish");
+      this.#checkedSubject = subject;
+    }
     const reply = opts?.reply;
-    if (reply !== undefined) assertSubject(reply, "publish", "reply subject");
+    if (reply !== undefined && reply !== this.#checkedReply) {
+      assertSubject(reply, "publish", "reply subject");
+      this.#checkedReply = reply;
+    }
     if (data.byteLength > this.#maxPayload) throw this.#tooLarge(subject, data.byteLength);
     if (this.#offline) {
       // what a burst queued goes first (order), then this one, held or refused synchronously
