@@ -1,8 +1,9 @@
 /**
  * The Kotlin emitter: writes `generated/kotlin/`, a Maven project (Kotlin, kotlinx.serialization
  * JSON, JUnit 5) with the envelope and payload types, catalogue enums, error classes, the
- * schema compiled to validation code, decode/encode, a stream reassembler, the Bus contract and
- * a conformance test over golden/. Types and validation are built from the IR in TypeScript;
+ * schema compiled to validation code, decode/encode, a stream reassembler, the Bus contract,
+ * the Bus runtime (coroutines; in-memory and jnats transports, templates/runtime/) with its
+ * contract suite, and a conformance test over golden/. Types and validation are built from the IR in TypeScript;
  * the fixed support code lives in handlebars templates (templates/).
  */
 import { generatedHeader, type Emitter, type GeneratedFile } from "../emitter.js";
@@ -25,6 +26,8 @@ export const KOTLIN_BUILD = {
   serializationVersion: "1.12.0",
   junitVersion: "5.14.4",
   surefireVersion: "3.5.4",
+  coroutinesVersion: "1.10.2",
+  jnatsVersion: "2.25.1",
 } as const;
 
 /** Stream and codec bounds shared with the TypeScript runtime (spec/event-types.md "Streams", spec/envelope.md "Bytes", spec/event-types.md "Invoke (request–reply)"). */
@@ -55,6 +58,11 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
     { path: main("AcpSchema.kt"), content: emitValidatorKotlin(ir, KOTLIN_PACKAGE, header) },
     ...TEMPLATES.map((t) => ({ path: main(t), content: templates.render(t, context) })),
     ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: templates.render(t, context) })),
+    // the Bus runtime (package <pkg>.runtime): every template under runtime/ and runtime-test/
+    ...templates.paths.filter((t) => t.startsWith("runtime/")).map((t) => ({ path: main(t), content: templates.render(t, context) })),
+    ...templates.paths
+      .filter((t) => t.startsWith("runtime-test/"))
+      .map((t) => ({ path: test(`runtime/${t.slice("runtime-test/".length)}`), content: templates.render(t, context) })),
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
