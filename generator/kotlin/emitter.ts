@@ -45,11 +45,18 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
   const context = { header, pkg: KOTLIN_PACKAGE, defaultPrefix: ir.subjects.defaultPrefix, ...BOUNDS };
   const model = buildModel(ir);
   const templates = loadTemplates(templatesDir("kotlin"));
+  const example = templates.render("example/ReadmeExample.kt", context);
   const files: GeneratedFile[] = [
     { path: "kotlin/pom.xml", content: templates.render("pom.xml", { ...KOTLIN_BUILD, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
     {
       path: "kotlin/README.md",
-      content: templates.render("README.md", { pkg: KOTLIN_PACKAGE, header: generatedHeader("", "generator/kotlin/templates").trim() }),
+      content: templates.render("README.md", {
+        pkg: KOTLIN_PACKAGE,
+        header: generatedHeader("", "generator/kotlin/templates").trim(),
+        example: readmeExample(example),
+        pkgPath: pkgDir,
+        ...KOTLIN_BUILD,
+      }),
     },
     { path: main("Envelope.kt"), content: emitEnvelopeKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("Payloads.kt"), content: emitPayloadsKotlin(ir, model, KOTLIN_PACKAGE, header) },
@@ -58,6 +65,7 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
     { path: main("AcpSchema.kt"), content: emitValidatorKotlin(ir, KOTLIN_PACKAGE, header) },
     ...TEMPLATES.map((t) => ({ path: main(t), content: templates.render(t, context) })),
     ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: templates.render(t, context) })),
+    { path: test("runtime/ReadmeExample.kt"), content: example },
     // the Bus runtime (package <pkg>.runtime): every template under runtime/ and runtime-test/
     ...templates.paths.filter((t) => t.startsWith("runtime/")).map((t) => ({ path: main(t), content: templates.render(t, context) })),
     ...templates.paths
@@ -65,6 +73,15 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
       .map((t) => ({ path: test(`runtime/${t.slice("runtime-test/".length)}`), content: templates.render(t, context) })),
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The README's copy of the example test source: without the generated-code header and the package line. */
+function readmeExample(source: string): string {
+  return source
+    .split("\n")
+    .filter((line) => !line.startsWith("// Code generated") && !line.startsWith("package "))
+    .join("\n")
+    .trim();
 }
 
 export const kotlinEmitter: Emitter = {

@@ -73,10 +73,10 @@ async function startPeer(args: readonly string[]): Promise<{ events: Json[]; std
 
 describe("Kotlin runtime on NATS", () => {
   it(
-    "passes its contract suite against the real nats-server: every scenario ran on memory and on NATS, nothing skipped",
+    "passes its contract suite against the real nats-server (every scenario on memory and on NATS) and runs the README example, nothing skipped",
     async () => {
       const target = join(work, "sdk-target");
-      const res = await runProcess("mvn", ["-o", "-q", "-B", "test", "-Dtest=BusContractTest", `-Doaio.build.dir=${target}`], {
+      const res = await runProcess("mvn", ["-o", "-q", "-B", "test", "-Dtest=BusContractTest,ReadmeExampleTest", `-Doaio.build.dir=${target}`], {
         cwd: SDK,
         env: { ...process.env, OAIO_NATS_URL: nats.url },
       });
@@ -93,6 +93,7 @@ describe("Kotlin runtime on NATS", () => {
       const onNats = cases.filter((c) => c.param === "2").map((c) => c.name);
       expect(onMemory.length).toBeGreaterThanOrEqual(20);
       expect(onNats.sort()).toEqual(onMemory.sort());
+      expect(xml).toMatch(/<testcase name="theReadmeExampleCallsAndStreamsOverNats"/u);
       expect(xml).toMatch(/skipped="0"/u);
       expect(xml).not.toMatch(/<skipped|<failure|<error/u);
     },
