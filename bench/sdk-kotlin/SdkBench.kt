@@ -47,6 +47,17 @@ private val RESULT = buildJsonObject { put("balance", 1042.5); put("currency", "
 private val random = SecureRandom()
 private val TIME: DateTimeFormatter = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC)
 
+private val HEX = "0123456789abcdef".toCharArray()
+
+private fun hex(bytes: ByteArray): String {
+    val out = CharArray(bytes.size * 2)
+    for ((i, b) in bytes.withIndex()) {
+        out[2 * i] = HEX[(b.toInt() shr 4) and 15]
+        out[2 * i + 1] = HEX[b.toInt() and 15]
+    }
+    return String(out)
+}
+
 private fun uuid7(): String {
     val ms = System.currentTimeMillis()
     val b = ByteArray(16)
@@ -54,7 +65,7 @@ private fun uuid7(): String {
     for (i in 0 until 6) b[i] = (ms ushr (8 * (5 - i))).toByte()
     b[6] = ((b[6].toInt() and 0x0f) or 0x70).toByte()
     b[8] = ((b[8].toInt() and 0x3f) or 0x80).toByte()
-    val h = b.joinToString("") { "%02x".format(it) }
+    val h = hex(b)
     return "${h.substring(0, 8)}-${h.substring(8, 12)}-${h.substring(12, 16)}-${h.substring(16, 20)}-${h.substring(20)}"
 }
 

@@ -47,7 +47,7 @@ public data class AcpContext(
         internal fun newSpan(): String {
             val b = ByteArray(8)
             random.nextBytes(b)
-            return b.joinToString("") { "%02x".format(it) }
+            return Wire.hex(b)
         }
     }
 

@@ -75,7 +75,7 @@ public class MemoryTransport(
     override fun newInbox(): String {
         val bytes = ByteArray(11)
         random.nextBytes(bytes)
-        return inboxPrefix + "." + bytes.joinToString("") { "%02x".format(it) }
+        return inboxPrefix + "." + Wire.hex(bytes)
     }
 
     /** Delivers to every plain subscriber and to one member of each queue group. */

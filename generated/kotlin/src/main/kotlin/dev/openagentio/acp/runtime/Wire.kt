@@ -2,8 +2,7 @@
 package dev.openagentio.acp.runtime
 
 import dev.openagentio.acp.AcpException
-import dev.openagentio.acp.Acp
-import dev.openagentio.acp.DecodeResult
+import dev.openagentio.acp.AcpSchema
 import dev.openagentio.acp.Envelope
 import dev.openagentio.acp.EventType
 import dev.openagentio.acp.InvalidRequestException
@@ -74,8 +73,20 @@ internal object Wire {
         for (i in 0 until 10) b[6 + i] = rand[i]
         b[6] = ((b[6].toInt() and 0x0f) or 0x70).toByte()
         b[8] = ((b[8].toInt() and 0x3f) or 0x80).toByte()
-        val h = b.joinToString("") { "%02x".format(it) }
+        val h = hex(b)
         return "${h.substring(0, 8)}-${h.substring(8, 12)}-${h.substring(12, 16)}-${h.substring(16, 20)}-${h.substring(20)}"
+    }
+
+    private val HEX = "0123456789abcdef".toCharArray()
+
+    /** Lower-case hex of [bytes]. */
+    fun hex(bytes: ByteArray): String {
+        val out = CharArray(bytes.size * 2)
+        for ((i, b) in bytes.withIndex()) {
+            out[2 * i] = HEX[(b.toInt() shr 4) and 15]
+            out[2 * i + 1] = HEX[b.toInt() and 15]
+        }
+        return String(out)
     }
 
     /** UTC now with microseconds and "Z". */
@@ -148,9 +159,8 @@ internal object Wire {
     /** Validates an outbound envelope and encodes it (compact UTF-8 JSON); throws InvalidRequestException naming the pointer of the first defect. */
     fun encode(obj: Map<String, JsonElement>): ByteArray {
         val json = JsonObject(obj)
-        when (val r = Acp.validate(json)) {
-            is DecodeResult.Failed -> throw InvalidRequestException("outbound envelope: ${r.error.message}; fix the value there", details = mapOf("pointer" to r.error.pointer))
-            is DecodeResult.Ok -> Unit
+        AcpSchema.validateEnvelope(json)?.let { f ->
+            throw InvalidRequestException("outbound envelope: ${f.pointer}: expected ${f.expected}; fix the value there", details = mapOf("pointer" to f.pointer))
         }
         val text = try {
             JsonSupport.compact(json)
