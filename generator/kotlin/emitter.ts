@@ -42,6 +42,9 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
   const pkgDir = KOTLIN_PACKAGE.split(".").join("/");
   const main = (name: string): string => `kotlin/src/main/kotlin/${pkgDir}/${name}`;
   const test = (name: string): string => `kotlin/src/test/kotlin/${pkgDir}/${name}`;
+  // The Bus runtime (coroutines, jnats) has its own source root: src/main/kotlin alone is the
+  // codec SDK, which compiles with kotlinx-serialization only (the contract test compiles it so).
+  const runtime = (name: string): string => `kotlin/src/runtime/kotlin/${pkgDir}/${name}`;
   const context = { header, pkg: KOTLIN_PACKAGE, defaultPrefix: ir.subjects.defaultPrefix, ...BOUNDS };
   const model = buildModel(ir);
   const templates = loadTemplates(templatesDir("kotlin"));
@@ -66,8 +69,8 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
     ...TEMPLATES.map((t) => ({ path: main(t), content: templates.render(t, context) })),
     ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: templates.render(t, context) })),
     { path: test("runtime/ReadmeExample.kt"), content: example },
-    // the Bus runtime (package <pkg>.runtime): every template under runtime/ and runtime-test/
-    ...templates.paths.filter((t) => t.startsWith("runtime/")).map((t) => ({ path: main(t), content: templates.render(t, context) })),
+    // the Bus runtime (package <pkg>.runtime, src/runtime/kotlin): every template under runtime/ and runtime-test/
+    ...templates.paths.filter((t) => t.startsWith("runtime/")).map((t) => ({ path: runtime(t), content: templates.render(t, context) })),
     ...templates.paths
       .filter((t) => t.startsWith("runtime-test/"))
       .map((t) => ({ path: test(`runtime/${t.slice("runtime-test/".length)}`), content: templates.render(t, context) })),

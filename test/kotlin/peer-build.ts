@@ -1,5 +1,6 @@
 /**
- * Builds a Kotlin program against the generated Kotlin SDK's sources (generated/kotlin) in a
+ * Builds a Kotlin program against the generated Kotlin SDK's sources (generated/kotlin: the
+ * codec in src/main/kotlin, the Bus in src/runtime/kotlin) in a
  * throw-away Maven module: the SDK's pom (same Kotlin, coroutines, jnats and serialization
  * versions, -Werror) with extra source folders, compiled offline (`mvn -o`) from the local
  * repository that scripts/ensure-tools.sh fills. Returns the `java` command line prefix.
@@ -20,21 +21,19 @@ export interface KotlinProgram {
 }
 
 /**
- * Compiles generated/kotlin/src/main/kotlin plus `sources` (folders) into `work/target` and
+ * Compiles generated/kotlin/src/{main,runtime}/kotlin plus `sources` (folders) into `work/target` and
  * resolves the runtime classpath; throws with Maven's output when either fails.
  */
 export function buildKotlinProgram(work: string, sources: readonly string[], mainClass: string): KotlinProgram {
   mkdirSync(work, { recursive: true });
   const sdkPom = readFileSync(join(REPO_ROOT, "generated", "kotlin", "pom.xml"), "utf8");
-  const dirs = [join(REPO_ROOT, "generated", "kotlin", "src", "main", "kotlin"), ...sources];
+  const sdk = join(REPO_ROOT, "generated", "kotlin", "src");
+  const dirs = [join(sdk, "main", "kotlin"), join(sdk, "runtime", "kotlin"), ...sources];
   const pom = sdkPom
     .replace(/<artifactId>acp-sdk<\/artifactId>/u, "<artifactId>acp-sdk-program</artifactId>")
     .replace(/<oaio\.build\.dir>[^<]*<\/oaio\.build\.dir>/u, `<oaio.build.dir>${join(work, "target")}</oaio.build.dir>`)
     .replace(/<sourceDirectory>[^<]*<\/sourceDirectory>/u, "")
-    .replace(
-      /<args>\s*<arg>-Werror<\/arg>\s*<\/args>/u,
-      `<args><arg>-Werror</arg></args>\n          <sourceDirs>${dirs.map((d) => `<sourceDir>${d}</sourceDir>`).join("")}</sourceDirs>`,
-    );
+    .replace(/<sourceDirs>[\s\S]*?<\/sourceDirs>/u, `<sourceDirs>${dirs.map((d) => `<sourceDir>${d}</sourceDir>`).join("")}</sourceDirs>`);
   writeFileSync(join(work, "pom.xml"), pom);
   const cpFile = join(work, "classpath.txt");
   const r = spawnSync("mvn", ["-o", "-q", "-B", "compile", "dependency:build-classpath", `-Dmdep.outputFile=${cpFile}`, "-Dmdep.includeScope=runtime"], {
