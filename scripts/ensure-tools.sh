@@ -15,8 +15,26 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 # the A2A scorecard test renders generated/scorecard/a2a.html in headless Chromium
 [ -x /usr/bin/chromium-headless-shell ] || [ -x /usr/bin/chromium ] || need+=(chromium-headless-shell)
 
+# The generated Kotlin SDK's Maven dependencies (kotlinx-coroutines, jnats, serialization, JUnit)
+# and the build plugins it and test/kotlin/peer-build.ts use, fetched once from Maven Central so
+# the Kotlin suites can run Maven offline (mvn -o). Marker: the jnats jar the pom names.
+kotlin_deps() {
+  local root pom version tmp
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  pom="$root/generated/kotlin/pom.xml"
+  [ -f "$pom" ] || return 0
+  version=$(tr -d '\n' <"$pom" | sed -n 's#.*<artifactId>jnats</artifactId>[[:space:]]*<version>\([^<]*\)</version>.*#\1#p')
+  [ -n "$version" ] && [ -f "$HOME/.m2/repository/io/nats/jnats/$version/jnats-$version.jar" ] && return 0
+  echo "ensure-tools: fetching the Kotlin SDK's Maven dependencies (jnats $version, coroutines, plugins)" >&2
+  tmp=$(mktemp -d)
+  (cd "$root/generated/kotlin" && mvn -q -B test -Dtest=JsonSupportTest "-Doaio.build.dir=$tmp/target" \
+    dependency:build-classpath "-Dmdep.outputFile=$tmp/classpath.txt" >&2)
+  rm -rf "$tmp"
+}
+
 if [ ${#need[@]} -eq 0 ]; then
   bash "$(dirname "$0")/nats-server.sh" >/dev/null
+  kotlin_deps
   exit 0
 fi
 
@@ -33,3 +51,4 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 echo "ensure-tools: done" >&2
 bash "$(dirname "$0")/nats-server.sh" >/dev/null
+kotlin_deps

@@ -1,8 +1,9 @@
 /**
  * The Kotlin emitter: writes `generated/kotlin/`, a Maven project (Kotlin, kotlinx.serialization
  * JSON, JUnit 5) with the envelope and payload types, catalogue enums, error classes, the
- * schema compiled to validation code, decode/encode, a stream reassembler, the Bus contract and
- * a conformance test over golden/. Types and validation are built from the IR in TypeScript;
+ * schema compiled to validation code, decode/encode, a stream reassembler, the Bus contract,
+ * the Bus runtime (coroutines; in-memory and jnats transports, templates/runtime/) with its
+ * contract suite, and a conformance test over golden/. Types and validation are built from the IR in TypeScript;
  * the fixed support code lives in handlebars templates (templates/).
  */
 import { generatedHeader, type Emitter, type GeneratedFile } from "../emitter.js";
@@ -25,6 +26,8 @@ export const KOTLIN_BUILD = {
   serializationVersion: "1.12.0",
   junitVersion: "5.14.4",
   surefireVersion: "3.5.4",
+  coroutinesVersion: "1.10.2",
+  jnatsVersion: "2.25.1",
 } as const;
 
 /** Stream and codec bounds shared with the TypeScript runtime (spec/event-types.md "Streams", spec/envelope.md "Bytes", spec/event-types.md "Invoke (request–reply)"). */
@@ -39,14 +42,24 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
   const pkgDir = KOTLIN_PACKAGE.split(".").join("/");
   const main = (name: string): string => `kotlin/src/main/kotlin/${pkgDir}/${name}`;
   const test = (name: string): string => `kotlin/src/test/kotlin/${pkgDir}/${name}`;
+  // The Bus runtime (coroutines, jnats) has its own source root: src/main/kotlin alone is the
+  // codec SDK, which compiles with kotlinx-serialization only (the contract test compiles it so).
+  const runtime = (name: string): string => `kotlin/src/runtime/kotlin/${pkgDir}/${name}`;
   const context = { header, pkg: KOTLIN_PACKAGE, defaultPrefix: ir.subjects.defaultPrefix, ...BOUNDS };
   const model = buildModel(ir);
   const templates = loadTemplates(templatesDir("kotlin"));
+  const example = templates.render("example/ReadmeExample.kt", context);
   const files: GeneratedFile[] = [
     { path: "kotlin/pom.xml", content: templates.render("pom.xml", { ...KOTLIN_BUILD, header: generatedHeader("", "generator/kotlin/templates").trim() }) },
     {
       path: "kotlin/README.md",
-      content: templates.render("README.md", { pkg: KOTLIN_PACKAGE, header: generatedHeader("", "generator/kotlin/templates").trim() }),
+      content: templates.render("README.md", {
+        pkg: KOTLIN_PACKAGE,
+        header: generatedHeader("", "generator/kotlin/templates").trim(),
+        example: readmeExample(example),
+        pkgPath: pkgDir,
+        ...KOTLIN_BUILD,
+      }),
     },
     { path: main("Envelope.kt"), content: emitEnvelopeKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("Payloads.kt"), content: emitPayloadsKotlin(ir, model, KOTLIN_PACKAGE, header) },
@@ -55,8 +68,23 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
     { path: main("AcpSchema.kt"), content: emitValidatorKotlin(ir, KOTLIN_PACKAGE, header) },
     ...TEMPLATES.map((t) => ({ path: main(t), content: templates.render(t, context) })),
     ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: templates.render(t, context) })),
+    { path: test("runtime/ReadmeExample.kt"), content: example },
+    // the Bus runtime (package <pkg>.runtime, src/runtime/kotlin): every template under runtime/ and runtime-test/
+    ...templates.paths.filter((t) => t.startsWith("runtime/")).map((t) => ({ path: runtime(t), content: templates.render(t, context) })),
+    ...templates.paths
+      .filter((t) => t.startsWith("runtime-test/"))
+      .map((t) => ({ path: test(`runtime/${t.slice("runtime-test/".length)}`), content: templates.render(t, context) })),
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The README's copy of the example test source: without the generated-code header and the package line. */
+function readmeExample(source: string): string {
+  return source
+    .split("\n")
+    .filter((line) => !line.startsWith("// Code generated") && !line.startsWith("package "))
+    .join("\n")
+    .trim();
 }
 
 export const kotlinEmitter: Emitter = {

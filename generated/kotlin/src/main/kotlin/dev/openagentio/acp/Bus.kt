@@ -6,8 +6,10 @@ import java.util.concurrent.CompletableFuture
 import kotlinx.serialization.json.JsonElement
 
 /**
- * The OpenAgentIO bus API, as a contract for Kotlin implementations (this SDK ships no
- * transport). Implementations must keep the wire contract every language shares:
+ * The older callback-style bus API the generated contract output (`oaio generate --contracts
+ * --lang kotlin`) is typed against. The SDK's Bus is [dev.openagentio.acp.runtime.Bus]
+ * (coroutines, over NATS or in memory), which does not implement this interface; it keeps the
+ * wire contract every language shares, and so must any implementation of this one:
  *
  * - Subjects ([Subjects]): `{prefix}.events.{event_type}` broadcast, `{prefix}.invoke.{target}`
  *   request entry, tenant-scoped variants, `{prefix}.dlq.{event_type}` dead letters; prefix
