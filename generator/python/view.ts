@@ -7,6 +7,7 @@ import type { Ir } from "../ir/types.js";
 import { ModelBuilder } from "./models.js";
 import { PYTHON_KEYWORDS, Scope, pascalCase, snakeCase, upperSnake } from "./names.js";
 import { toPythonPattern } from "./regex.js";
+import { CheckCompiler } from "./checks.js";
 import { ValidatorCompiler, pyLiteral, type ValidatorEntry } from "./validator.js";
 
 /** Versions pinned in pyproject.toml (the `dev` extra and the build backend). */
@@ -90,6 +91,10 @@ export function buildView(ir: Ir): Record<string, unknown> {
     ...builder.aliases.map((a) => ({ name: a.validator, node: a.node, doc: `Validates a ${a.name} value.` })),
   ];
   const compiled = new ValidatorCompiler(ir.schemas).compile(entries);
+  const checks = new CheckCompiler(ir.schemas).compile(
+    entries.map((e) => ({ name: e.name.replace(/^validate_/u, "is_"), node: e.node, validator: e.name })),
+    ir.eventTypes.map((e) => ir.schemas.at(e.payload.file).id),
+  );
 
   const modelNames = new Set(builder.models.map((m) => m.className));
   const payloadTypes = ir.eventTypes
@@ -228,6 +233,13 @@ export function buildView(ir: Ir): Record<string, unknown> {
     constantsImports: fields.some((f) => /\bPhase\b/u.test(f.annotation)) ? ["Phase"] : [],
     constants: compiled.constants,
     functions: compiled.functions,
+    checks: {
+      constants: checks.constants,
+      functions: checks.functions,
+      jsonImports: ["JsonValue", ...checks.uses].sort(),
+      usesRe: checks.usesRe,
+      payloads: ir.eventTypes.map((e) => ({ event: e.name, check: checks.byNode.get(ir.schemas.at(e.payload.file).id)! })),
+    },
     imports: Object.entries(exportsByModule).map(([module, names]) => ({ module, names: sortNames(names) })),
     allNames: sortNames(Object.values(exportsByModule).flat()),
   };
