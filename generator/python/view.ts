@@ -16,6 +16,14 @@ export const PYTHON_TOOL_VERSIONS = { pytest: "9.2.0", mypy: "2.4.1", ruff: "0.1
 /** Version of the generated package. */
 export const PYTHON_PACKAGE_VERSION = "0.1.0";
 
+/**
+ * Envelope fields the runtime's `wire.base` makes itself, valid by construction (the
+ * catalogue's spec version, a UUIDv7, the clock in RFC 3339): `_checks.is_built_envelope`
+ * leaves them untested for what the bus sends (tests/test_bus_checks.py holds it to the
+ * validator on everything the bus builds).
+ */
+const BUILT_FIELDS = ["spec_version", "event_id", "occurred_at"];
+
 /** Names the package defines itself; generated classes must not take them. */
 const PACKAGE_NAMES = [
   "EventType",
@@ -91,8 +99,15 @@ export function buildView(ir: Ir): Record<string, unknown> {
     ...builder.aliases.map((a) => ({ name: a.validator, node: a.node, doc: `Validates a ${a.name} value.` })),
   ];
   const compiled = new ValidatorCompiler(ir.schemas).compile(entries);
+  const envelopeEntry = entries.find((e) => e.node.id === ir.schemas.at(ir.envelope.file).id);
+  const built = BUILT_FIELDS.filter((f) => envelopeEntry?.node.properties.some((p) => p.name === f));
   const checks = new CheckCompiler(ir.schemas).compile(
-    entries.map((e) => ({ name: e.name.replace(/^validate_/u, "is_"), node: e.node, validator: e.name })),
+    [
+      ...entries.map((e) => ({ name: e.name.replace(/^validate_/u, "is_"), node: e.node, validator: e.name })),
+      ...(envelopeEntry === undefined || built.length === 0
+        ? []
+        : [{ name: "is_built_envelope", node: envelopeEntry.node, validator: envelopeEntry.name, trusted: built }]),
+    ],
     ir.eventTypes.map((e) => ir.schemas.at(e.payload.file).id),
   );
 

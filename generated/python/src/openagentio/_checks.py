@@ -412,6 +412,181 @@ def is_tool_result_payload(d: JsonValue) -> bool:
     return ("output" in d and "error" not in d) + ("error" in d and "output" not in d) == 1
 
 
+def is_built_envelope(d: JsonValue) -> bool:
+    """True when `validate_envelope` finds no defect in `d` (the same answer, no report) for a `d`
+    whose spec_version, event_id, occurred_at are there and valid (not tested).
+    """
+    # envelope.schema.json#
+    if not isinstance(d, dict):
+        return False
+    if "schema_version" not in d:
+        return False
+    if "event_type" not in d:
+        return False
+    d_schema_version = d["schema_version"]
+    d_event_type = d["event_type"]
+    if not is_integer(d_schema_version):
+        return False
+    if d_schema_version < 1:
+        return False
+    if not isinstance(d_event_type, str):
+        return False
+    if len(d_event_type) < 1:
+        return False
+    if "trace_id" in d and not isinstance(d["trace_id"], str):
+        return False
+    if "span_id" in d and not isinstance(d["span_id"], str):
+        return False
+    if "traceparent" in d and not isinstance(d["traceparent"], str):
+        return False
+    if "session_id" in d and not isinstance(d["session_id"], str):
+        return False
+    if "conversation_id" in d and not isinstance(d["conversation_id"], str):
+        return False
+    if "correlation_id" in d and not isinstance(d["correlation_id"], str):
+        return False
+    if "reply_to" in d and not isinstance(d["reply_to"], str):
+        return False
+    if "from" in d and not isinstance(d["from"], str):
+        return False
+    if "to" in d and not isinstance(d["to"], str):
+        return False
+    if "channel" in d and not isinstance(d["channel"], str):
+        return False
+    if "tenant_id" in d and not isinstance(d["tenant_id"], str):
+        return False
+    if "user_id" in d and not isinstance(d["user_id"], str):
+        return False
+    if "frame_type" in d and not isinstance(d["frame_type"], str):
+        return False
+    if "phase" in d and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_3):
+        return False
+    if "seq" in d and not (is_integer(d["seq"]) and d["seq"] <= 9007199254740991 and d["seq"] >= 0):
+        return False
+    if "is_final" in d and not isinstance(d["is_final"], bool):
+        return False
+    if "metadata" in d and not isinstance(d["metadata"], dict):
+        return False
+    if d_schema_version == 1 and "phase" in d:
+        return False
+    if (
+        "is_final" in d
+        and d["is_final"] is True
+        and d_event_type not in _ENUM_4
+        and not (
+            "frame_type" in d
+            and isinstance(d["frame_type"], str)
+            and d["frame_type"] in _ENUM_5
+        )
+        and d["is_final"] is not False
+    ):
+        return False
+    if (
+        d_event_type == "agent.message.received"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_6)
+    ):
+        return False
+    if (
+        d_event_type == "agent.response.started"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_7)
+    ):
+        return False
+    if (
+        d_event_type == "agent.response.delta"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_7)
+    ):
+        return False
+    if (
+        d_event_type == "agent.response.final"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_8)
+    ):
+        return False
+    if (
+        d_event_type == "agent.response.error"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_9)
+    ):
+        return False
+    if (
+        d_event_type == "agent.tool.call"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_7)
+    ):
+        return False
+    if (
+        d_event_type == "agent.tool.result"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_7)
+    ):
+        return False
+    if (
+        d_event_type == "agent.task.created"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_6)
+    ):
+        return False
+    if (
+        d_event_type == "agent.task.completed"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_10)
+    ):
+        return False
+    if (
+        d_event_type == "agent.stream.cancel"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_11)
+    ):
+        return False
+    if (
+        d_event_type == "agent.response.started"
+        and not (d_schema_version == 1 and "payload" in d and not isinstance(d["payload"], dict))
+        and "payload" in d
+        and not is_response_started_payload(d["payload"])
+    ):
+        return False
+    if (
+        d_event_type == "agent.response.delta"
+        and not (d_schema_version == 1 and "payload" in d and not isinstance(d["payload"], dict))
+        and "payload" in d
+        and not is_response_delta_payload(d["payload"])
+    ):
+        return False
+    if (
+        d_event_type == "agent.response.error"
+        and not ("payload" in d and is_error_payload(d["payload"]))
+    ):
+        return False
+    if (
+        d_event_type == "agent.tool.call"
+        and not ("payload" in d and is_tool_call_payload(d["payload"]))
+    ):
+        return False
+    if (
+        d_event_type == "agent.tool.result"
+        and not ("payload" in d and is_tool_result_payload(d["payload"]))
+    ):
+        return False
+    if (
+        d_event_type == "agent.task.created"
+        and not ("payload" in d and is_task_created_payload(d["payload"]))
+    ):
+        return False
+    if (
+        d_event_type == "agent.task.completed"
+        and not ("payload" in d and is_task_completed_payload(d["payload"]))
+    ):
+        return False
+    return (
+        d_event_type != "agent.stream.cancel"
+        or "payload" not in d
+        or is_stream_cancel_payload(d["payload"])
+    )
+
+
 is_message_received_payload = _always_valid
 
 

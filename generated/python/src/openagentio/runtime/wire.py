@@ -15,7 +15,7 @@ from ..codec import Input, parse_json, validate
 from ..constants import EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
-from .checks import envelope_of, envelope_valid
+from .checks import built_valid, envelope_of, envelope_valid
 from .context import Context
 
 ACP_KEY_PREFIX = "acp."
@@ -222,9 +222,9 @@ def encode(obj: JsonObject) -> bytes:
 
 def encode_own(obj: JsonObject) -> bytes:
     """`encode` for an envelope this bus built (`base`/`reply`): the same result and the
-    same errors, the full validator running only to report the defect `envelope_valid`
+    same errors, the full validator running only to report the defect `built_valid`
     refused."""
-    if not envelope_valid(obj):
+    if not built_valid(obj):
         defect = validate(obj)
         if defect is not None:
             raise defect.to_error()
