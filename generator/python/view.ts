@@ -84,6 +84,9 @@ function subjectView(ir: Ir): { funcName: string; params: string; body: string; 
   });
 }
 
+/** The boolean check answering for validator `validate_x`: `is_x`. */
+const checkName = (validator: string): string => validator.replace(/^validate_/u, "is_");
+
 /** Builds the whole view. */
 export function buildView(ir: Ir): Record<string, unknown> {
   const builder = new ModelBuilder(ir.schemas, PACKAGE_NAMES);
@@ -103,7 +106,7 @@ export function buildView(ir: Ir): Record<string, unknown> {
   const built = BUILT_FIELDS.filter((f) => envelopeEntry?.node.properties.some((p) => p.name === f));
   const checks = new CheckCompiler(ir.schemas).compile(
     [
-      ...entries.map((e) => ({ name: e.name.replace(/^validate_/u, "is_"), node: e.node, validator: e.name })),
+      ...entries.map((e) => ({ name: checkName(e.name), node: e.node, validator: e.name })),
       ...(envelopeEntry === undefined || built.length === 0
         ? []
         : [{ name: "is_built_envelope", node: envelopeEntry.node, validator: envelopeEntry.name, trusted: built }]),
@@ -235,6 +238,7 @@ export function buildView(ir: Ir): Record<string, unknown> {
     aliases: builder.aliases,
     models: builder.models.map((m) => ({
       ...m,
+      check: checkName(m.validator),
       wireNames: pySet(
         m.fields.map((f) => f.wire),
         4,
@@ -245,6 +249,7 @@ export function buildView(ir: Ir): Record<string, unknown> {
     payloadUnion: payloadUnion.length === 0 ? "JsonObject" : `(\n    ${payloadUnion.join("\n    | ")}\n)`,
     jsonImports,
     validatorImports,
+    checkImports: validatorImports.map(checkName),
     constantsImports: fields.some((f) => /\bPhase\b/u.test(f.annotation)) ? ["Phase"] : [],
     constants: compiled.constants,
     functions: compiled.functions,
