@@ -4,13 +4,15 @@
  * (validator.ts, `_validators.py`) answers — valid or not — without building a defect. The
  * bus's hot paths ask them first and run the validator only to report a defect
  * (spec/python.md "Wire"). The same type tests (validator.ts `PY_TYPE_TESTS`, `PY_GUARDS`),
- * translated patterns (`re.ASCII`, `search`), `len` (code points), `json_equal` and number
- * tests (a bool is not a number) as the validator; only the order of the tests differs,
- * which a yes/no answer does not see.
+ * translated patterns (`re.ASCII`; `match` for a pattern anchored at the start, which
+ * answers as the validator's `search`), `len` (code points), `json_equal` and number tests
+ * (a bool is not a number) as the validator; only the order of the tests differs, which a
+ * yes/no answer does not see.
  *
  * A node's plan becomes one function, or is written out where it is used when it is short
- * (the envelope's if/then rules become one test each). Where a node fixes the type of its
- * value (`type` with one type), later tests of that value skip their type guard.
+ * (the envelope's if/then rules become one test each). What earlier tests established
+ * drops later ones: a value's type (no guard), a required property's presence (no `in`
+ * test; read once into a local), a property's type.
  */
 import type { JsonType } from "../ir/keywords.js";
 import type { NodeId, SchemaModel, SchemaNode } from "../ir/schema-model.js";
@@ -20,6 +22,7 @@ import { codeWriter, type CodeWriter } from "../render/code-writer.js";
 import { Scope, snakeCase } from "./names.js";
 import { FALSE, TRUE, and, atom, compare, cond, flat, lines, not, or, type Expr } from "./py-expr.js";
 import { docstring, pyCollection, pyLiteral } from "./pyfmt.js";
+import { startAnchored } from "./regex.js";
 import { PY_GUARDS, PY_TYPE_TESTS, patternConstant } from "./validator.js";
 
 /** The comparison that holds for a valid value, and its negation. */
@@ -82,23 +85,6 @@ interface Pending {
   readonly fn: string;
   readonly facts: Facts;
   readonly doc?: string;
-}
-
-/** Whether a match of the ECMAScript `pattern` can only start at the beginning (`^`, no top-level `|`): `match` then answers as `search`. */
-export function startAnchored(pattern: string): boolean {
-  if (!pattern.startsWith("^")) return false;
-  let depth = 0;
-  let inClass = false;
-  for (let i = 1; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "\\") i++;
-    else if (inClass) inClass = c !== "]";
-    else if (c === "[") inClass = true;
-    else if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "|" && depth === 0) return false;
-  }
-  return true;
 }
 
 /** The locals a node function reads its required properties into (see `conjuncts`). */

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadIr } from "../../generator/ir/load.js";
 import { pythonEmitter } from "../../generator/python/emitter.js";
+import { startAnchored } from "../../generator/python/regex.js";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { ensureVenv, explain, run, writeTemp, type PythonEnv } from "./helpers.js";
 
@@ -116,5 +117,12 @@ describe("generated Python checks follow a schema edit", () => {
       expect(got.map(([check, validator]) => check === validator)).toEqual(UNCHANGED.map(() => true));
       expect(got.map(([check]) => check)).toEqual([true, true, true, true, false, false]);
     }
+  });
+});
+
+describe("startAnchored (the checks use match instead of search only where both answer alike)", () => {
+  it("is true only for a pattern starting with ^ without a top-level alternative", () => {
+    for (const p of ["^a$", "^(a|b)$", "^[|]x", "^\\|x", "^acp/\\d+\\.\\d+$"]) expect(startAnchored(p), p).toBe(true);
+    for (const p of ["a", "a^", "^a|b", "^(x)|y", "[^a]"]) expect(startAnchored(p), p).toBe(false);
   });
 });
