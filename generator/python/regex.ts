@@ -126,3 +126,20 @@ function translateEscape(
   if (/^[bBtnvfr0-9x^$\\.*+?()[\]{}|/-]$/u.test(next)) return `\\${next}`;
   throw new UnsupportedPatternError(pattern, `escape \\${next}`);
 }
+
+/** Whether a match of the ECMAScript `pattern` can only start at the beginning (`^`, no top-level `|`): `match` then answers as `search`. */
+export function startAnchored(pattern: string): boolean {
+  if (!pattern.startsWith("^")) return false;
+  let depth = 0;
+  let inClass = false;
+  for (let i = 1; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) return false;
+  }
+  return true;
+}

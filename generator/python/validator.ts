@@ -16,23 +16,27 @@ import { codeWriter, type CodeWriter } from "../render/code-writer.js";
 export { pyLiteral };
 import { Scope } from "./names.js";
 
-const TYPE_CHECKS: Readonly<Record<string, string>> = {
-  object: "isinstance(d, dict)",
-  array: "isinstance(d, list)",
-  string: "isinstance(d, str)",
-  boolean: "isinstance(d, bool)",
-  null: "d is None",
-  number: "is_number(d)",
-  integer: "is_integer(d)",
+/** The Python test of each JSON type on value expression `v` (shared with checks.ts: one definition). */
+export const PY_TYPE_TESTS: Readonly<Record<string, (v: string) => string>> = {
+  object: (v) => `isinstance(${v}, dict)`,
+  array: (v) => `isinstance(${v}, list)`,
+  string: (v) => `isinstance(${v}, str)`,
+  boolean: (v) => `isinstance(${v}, bool)`,
+  null: (v) => `${v} is None`,
+  number: (v) => `is_number(${v})`,
+  integer: (v) => `is_integer(${v})`,
 };
 
-/** The type test that guards each keyword group. */
-const GUARDS: Readonly<Record<GroupType, string>> = {
-  number: "is_number(d)",
-  string: "isinstance(d, str)",
-  array: "isinstance(d, list)",
-  object: "isinstance(d, dict)",
+/** The type test that guards each keyword group (shared with checks.ts). */
+export const PY_GUARDS: Readonly<Record<GroupType, (v: string) => string>> = {
+  number: (v) => `is_number(${v})`,
+  string: (v) => `isinstance(${v}, str)`,
+  array: (v) => `isinstance(${v}, list)`,
+  object: (v) => `isinstance(${v}, dict)`,
 };
+
+const TYPE_CHECKS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(PY_TYPE_TESTS).map(([t, f]) => [t, f("d")]));
+const GUARDS = Object.fromEntries(Object.entries(PY_GUARDS).map(([t, f]) => [t, f("d")])) as Readonly<Record<GroupType, string>>;
 
 const COMPARE_FAILS: Readonly<Record<string, string>> = {
   maximum: ">",
@@ -40,6 +44,11 @@ const COMPARE_FAILS: Readonly<Record<string, string>> = {
   exclusiveMaximum: ">=",
   exclusiveMinimum: "<=",
 };
+
+/** `name = re.compile(…)`: the schema pattern `source` as Python matches it (`search`), shared with checks.ts. */
+export function patternConstant(name: string, source: string): string[] {
+  return pyCall(0, `${name} = re.compile(`, [{ text: toPythonPattern(source) }, "re.ASCII"]);
+}
 
 /** One validator the generated module exports. */
 export interface ValidatorEntry {
@@ -120,7 +129,7 @@ export class ValidatorCompiler {
   }
 
   private pattern(source: string): string {
-    return this.constant("RE", (id) => pyCall(0, `${id} = re.compile(`, [{ text: toPythonPattern(source) }, "re.ASCII"]), source);
+    return this.constant("RE", (id) => patternConstant(id, source), source);
   }
 
   private enumSet(values: readonly string[]): string {

@@ -7,6 +7,7 @@ import type { Ir } from "../ir/types.js";
 import { ModelBuilder } from "./models.js";
 import { PYTHON_KEYWORDS, Scope, pascalCase, snakeCase, upperSnake } from "./names.js";
 import { toPythonPattern } from "./regex.js";
+import { CheckCompiler } from "./checks.js";
 import { ValidatorCompiler, pyLiteral, type ValidatorEntry } from "./validator.js";
 
 /** Versions pinned in pyproject.toml (the `dev` extra and the build backend). */
@@ -14,6 +15,14 @@ export const PYTHON_TOOL_VERSIONS = { pytest: "9.2.0", mypy: "2.4.1", ruff: "0.1
 
 /** Version of the generated package. */
 export const PYTHON_PACKAGE_VERSION = "0.1.0";
+
+/**
+ * Envelope fields the runtime's `wire.base` makes itself, valid by construction (the
+ * catalogue's spec version, a UUIDv7, the clock in RFC 3339): `_checks.is_built_envelope`
+ * leaves them untested for what the bus sends (tests/test_bus_checks.py holds it to the
+ * validator on everything the bus builds).
+ */
+const BUILT_FIELDS = ["spec_version", "event_id", "occurred_at"];
 
 /** Names the package defines itself; generated classes must not take them. */
 const PACKAGE_NAMES = [
@@ -75,6 +84,9 @@ function subjectView(ir: Ir): { funcName: string; params: string; body: string; 
   });
 }
 
+/** The boolean check answering for validator `validate_x`: `is_x`. */
+const checkName = (validator: string): string => validator.replace(/^validate_/u, "is_");
+
 /** Builds the whole view. */
 export function buildView(ir: Ir): Record<string, unknown> {
   const builder = new ModelBuilder(ir.schemas, PACKAGE_NAMES);
@@ -90,6 +102,17 @@ export function buildView(ir: Ir): Record<string, unknown> {
     ...builder.aliases.map((a) => ({ name: a.validator, node: a.node, doc: `Validates a ${a.name} value.` })),
   ];
   const compiled = new ValidatorCompiler(ir.schemas).compile(entries);
+  const envelopeEntry = entries.find((e) => e.node.id === ir.schemas.at(ir.envelope.file).id);
+  const built = BUILT_FIELDS.filter((f) => envelopeEntry?.node.properties.some((p) => p.name === f));
+  const checks = new CheckCompiler(ir.schemas).compile(
+    [
+      ...entries.map((e) => ({ name: checkName(e.name), node: e.node, validator: e.name })),
+      ...(envelopeEntry === undefined || built.length === 0
+        ? []
+        : [{ name: "is_built_envelope", node: envelopeEntry.node, validator: envelopeEntry.name, trusted: built }]),
+    ],
+    ir.eventTypes.map((e) => ir.schemas.at(e.payload.file).id),
+  );
 
   const modelNames = new Set(builder.models.map((m) => m.className));
   const payloadTypes = ir.eventTypes
@@ -215,6 +238,7 @@ export function buildView(ir: Ir): Record<string, unknown> {
     aliases: builder.aliases,
     models: builder.models.map((m) => ({
       ...m,
+      check: checkName(m.validator),
       wireNames: pySet(
         m.fields.map((f) => f.wire),
         4,
@@ -225,9 +249,17 @@ export function buildView(ir: Ir): Record<string, unknown> {
     payloadUnion: payloadUnion.length === 0 ? "JsonObject" : `(\n    ${payloadUnion.join("\n    | ")}\n)`,
     jsonImports,
     validatorImports,
+    checkImports: validatorImports.map(checkName),
     constantsImports: fields.some((f) => /\bPhase\b/u.test(f.annotation)) ? ["Phase"] : [],
     constants: compiled.constants,
     functions: compiled.functions,
+    checks: {
+      constants: checks.constants,
+      functions: checks.functions,
+      jsonImports: ["JsonValue", ...checks.uses].sort(),
+      usesRe: checks.usesRe,
+      payloads: ir.eventTypes.map((e) => ({ event: e.name, check: checks.byNode.get(ir.schemas.at(e.payload.file).id)! })),
+    },
     imports: Object.entries(exportsByModule).map(([module, names]) => ({ module, names: sortNames(names) })),
     allNames: sortNames(Object.values(exportsByModule).flat()),
   };

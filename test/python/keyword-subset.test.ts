@@ -4,7 +4,8 @@
  * additionalProperties (schema and false), anyOf and exclusive bounds. Before the model, the
  * Python generator refused minProperties / maxProperties / additionalProperties; now the
  * generated decoder reports the same code, pointer and expected text as the TypeScript one
- * (ajv + runtime/envelope/schema-report.ts) on every case.
+ * (ajv + runtime/envelope/schema-report.ts) on every case, and the boolean check
+ * (`_checks.is_envelope`, generator/python/checks.ts) its valid-or-not answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -39,10 +40,14 @@ describe("Python decoder over the keyword subset", () => {
     const script = [
       "import json, sys",
       "from openagentio import try_decode, Envelope",
+      "from openagentio._checks import is_envelope",
       "out = []",
       "for env in json.loads(sys.stdin.read()):",
       "    r = try_decode(json.dumps(env))",
-      "    out.append(None if isinstance(r, Envelope) else [r.code, r.pointer, r.expected])",
+      "    ok = isinstance(r, Envelope)",
+      "    # the boolean check gives the decoder's answer on every keyword",
+      "    assert is_envelope(env) == ok, (env, r)",
+      "    out.append(None if ok else [r.code, r.pointer, r.expected])",
       "print(json.dumps(out))",
     ].join("\n");
     const res = await run(py.python, ["-c", script], {

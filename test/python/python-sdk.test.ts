@@ -66,7 +66,7 @@ describe("generated/python with its own toolchain", () => {
     expect([...kinds].sort()).toEqual(["invalid", "stream", "v1", "valid"]);
     expect(result.cases).toContainEqual(expect.objectContaining({ id: "invalid/event-id-trailing-newline", kind: "invalid", ok: true }));
     expect(result.cases).toContainEqual(expect.objectContaining({ id: "streams/out-of-order", kind: "stream", ok: true }));
-  });
+  }, 120_000); // the whole generated suite: 8 s on a quiet machine, 30-40 s at load 13 (before and after the generated checks alike)
 
   it("a wrong sidecar fails its case and the result file names it", async () => {
     const golden = join(scratch, "golden");

@@ -17,6 +17,18 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar, Final, Self, TypeAlias
 
+from ._checks import (
+    is_callback,
+    is_envelope,
+    is_error_payload,
+    is_response_delta_payload,
+    is_response_started_payload,
+    is_stream_cancel_payload,
+    is_task_completed_payload,
+    is_task_created_payload,
+    is_tool_call_payload,
+    is_tool_result_payload,
+)
 from ._json import (
     ABSENT,
     Absent,
@@ -186,11 +198,13 @@ class Envelope:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_envelope(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_envelope(value):
+            defect = validate_envelope(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -305,11 +319,13 @@ class ErrorPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_error_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_error_payload(value):
+            defect = validate_error_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -356,11 +372,13 @@ class ResponseDeltaPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_response_delta_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_response_delta_payload(value):
+            defect = validate_response_delta_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -401,11 +419,13 @@ class ResponseStartedPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_response_started_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_response_started_payload(value):
+            defect = validate_response_started_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -445,11 +465,13 @@ class StreamCancelPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_stream_cancel_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_stream_cancel_payload(value):
+            defect = validate_stream_cancel_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -507,11 +529,13 @@ class TaskCompletedPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_task_completed_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_task_completed_payload(value):
+            defect = validate_task_completed_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -565,11 +589,13 @@ class Callback:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_callback(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_callback(value):
+            defect = validate_callback(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -627,11 +653,13 @@ class TaskCreatedPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_task_created_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_task_created_payload(value):
+            defect = validate_task_created_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -683,11 +711,13 @@ class ToolCallPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_tool_call_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_tool_call_payload(value):
+            defect = validate_tool_call_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod
@@ -736,11 +766,13 @@ class ToolResultPayload:
         """Validates `value` against the schema and builds the model.
 
         Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
-        defect; `pointer` prefixes it (e.g. "/payload").
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
         """
-        defect = validate_tool_result_payload(value, pointer)
-        if defect is not None:
-            raise defect.to_error()
+        if not is_tool_result_payload(value):
+            defect = validate_tool_result_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
         return cls.from_valid(value)
 
     @classmethod

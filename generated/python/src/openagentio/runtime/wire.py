@@ -16,7 +16,7 @@ from ..codec import Input, parse_json, validate
 from ..constants import ERROR_CATALOGUE, EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION, EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
-from .checks import envelope_of, inbound_valid, own_valid
+from .checks import built_valid, envelope_of, envelope_valid
 from .context import Context
 
 ACP_KEY_PREFIX = "acp."
@@ -276,8 +276,9 @@ def encode(obj: JsonObject) -> bytes:
 
 def encode_own(obj: JsonObject) -> bytes:
     """`encode` for an envelope this bus built (`base`/`reply`): the same result and the
-    same errors, checking in full only when the caller-supplied parts fail `own_valid`."""
-    if not own_valid(obj):
+    same errors, the full validator running only to report the defect `built_valid`
+    refused."""
+    if not built_valid(obj):
         defect = validate(obj)
         if defect is not None:
             raise defect.to_error()
@@ -286,10 +287,10 @@ def encode_own(obj: JsonObject) -> bytes:
 
 def decode(data: Input, *, max_bytes: int) -> Envelope | EnvelopeDecodeError:
     """`codec.try_decode` for the bus: the same envelope or the same error, the full
-    validator running only for a document `inbound_valid` cannot vouch for."""
+    validator running only to report the defect of a document `envelope_valid` refused."""
     try:
         value = parse_json(data, max_bytes=max_bytes)
-        if inbound_valid(value):
+        if envelope_valid(value):
             return envelope_of(value)  # type: ignore[arg-type]
         return Envelope.from_json(value)
     except EnvelopeDecodeError as err:
