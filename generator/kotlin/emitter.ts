@@ -33,7 +33,7 @@ export const KOTLIN_BUILD = {
 /** Stream and codec bounds shared with the TypeScript runtime (spec/event-types.md "Streams", spec/envelope.md "Bytes", spec/event-types.md "Invoke (request–reply)"). */
 const BOUNDS = { maxBytes: "1_048_576", maxGap: "1024L", maxPending: "256", invokeTimeoutSeconds: "30" } as const;
 
-const TEMPLATES = ["Acp.kt", "Bus.kt", "JsonSupport.kt", "StreamReassembler.kt"] as const;
+const TEMPLATES = ["Acp.kt", "JsonSupport.kt", "StreamReassembler.kt"] as const;
 const TEST_TEMPLATES = ["ConformanceTest.kt", "JsonSupportTest.kt", "SdkTest.kt"] as const;
 
 /** Emits every file of the Kotlin project for `ir`, paths under `kotlin/`. */

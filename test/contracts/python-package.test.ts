@@ -6,7 +6,7 @@
  * ways, contract checks included.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -17,9 +17,9 @@ import { connectNats } from "../../runtime/transport/index.js";
 import { TranslatorClient, registerTranslatorHandlers, translatorContract } from "../../examples/contracts/generated/ts/translator.js";
 import { REPO_ROOT, runProcess } from "../helpers/cli.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { installContractPackage } from "./python-install.js";
 import { waitFor } from "../transport/wait.js";
 
-const VENV_PYTHON = join(REPO_ROOT, ".venv/bin/python");
 const PEER = join(REPO_ROOT, "test/contracts/fixtures/contract_peer.py");
 const work = mkdtempSync(join(tmpdir(), "oaio-contracts-pkg-"));
 const venv = join(work, "venv");
@@ -35,35 +35,8 @@ function py(args: readonly string[], cwd = work): string {
 }
 
 beforeAll(async () => {
-  const pkg = join(work, "pkg");
-  cpSync(join(REPO_ROOT, "examples/contracts/generated/python"), pkg, { recursive: true });
-  execFileSync(VENV_PYTHON, ["-m", "venv", venv], { timeout: 120_000 });
-  // The project venv's packages (nats-py, setuptools) are visible to the new one.
-  const purelib = (p: string): string => execFileSync(p, ["-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], { encoding: "utf8" }).trim();
-  writeFileSync(join(purelib(python), "oaio-project-venv.pth"), `${purelib(VENV_PYTHON)}\n`);
-  // Installed from pyproject.toml by setuptools, offline: pip cannot build a wheel here without
-  // network (no `wheel`, setuptools 65), so the same build backend runs directly.
-  execFileSync(
-    python,
-    [
-      "-W",
-      "ignore",
-      "-c",
-      "from setuptools import setup; setup()",
-      "-q",
-      "install",
-      "--single-version-externally-managed",
-      "--record",
-      join(work, "record.txt"),
-    ],
-    {
-      cwd: pkg,
-      env,
-      timeout: 120_000,
-      stdio: "ignore",
-    },
-  );
-  rmSync(pkg, { recursive: true, force: true });
+  const installed = installContractPackage(work);
+  if (installed.python !== python) throw new Error(`the package went to ${installed.python}`);
   nats = await startNatsServer();
   ts = createBus({ agentId: "ts", transport: await connectNats({ servers: nats.url }), ownsTransport: true });
 }, 300_000);

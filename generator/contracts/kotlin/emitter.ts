@@ -2,8 +2,9 @@
  * Kotlin output of `oaio generate --contracts`: sources under `kotlin/src/main/kotlin/`,
  * `dev/openagentio/contracts/ContractSupport.kt` and one `<agent>/<Agent>.kt` per contract
  * (package `dev.openagentio.contracts.<agent>`), and `kotlin/pom.xml`, a Maven module
- * depending on the generated Kotlin SDK's coordinates (`dev.openagentio:acp-sdk`) and
- * kotlinx.serialization-json, built with the SDK's compiler settings.
+ * depending on the generated Kotlin SDK's coordinates (`dev.openagentio:acp-sdk`, whose Bus
+ * brings jnats), kotlinx.serialization-json and kotlinx-coroutines, built with the SDK's
+ * compiler settings.
  */
 import { generatedHeader, type GeneratedFile } from "../../emitter.js";
 import { agentNames } from "../names.js";
@@ -16,16 +17,19 @@ import { KOTLIN_BUILD } from "../../kotlin/emitter.js";
 export const KOTLIN_SOURCE_ROOT = "kotlin/src/main/kotlin";
 
 const IMPORTS: readonly (readonly [string, readonly string[]])[] = [
-  ["dev.openagentio.acp", ["Bus", "Envelope", "InvalidRequestException", "JsonSupport", "SchemaFailure", "Subscription"]],
+  ["dev.openagentio.acp", ["Envelope", "InvalidRequestException", "JsonSupport", "SchemaFailure"]],
+  ["dev.openagentio.acp.runtime", ["Bus", "HandlerContext", "Subscription"]],
   [KOTLIN_CONTRACTS_PACKAGE, ["ContractJson", "ContractSupport", "DeltaEncoding", "DeltaWriter", "SkillFrame", "SkillInfo", "SkillMode"]],
-  ["java.time", ["Duration"]],
-  ["java.util.concurrent", ["CompletableFuture"]],
+  ["kotlin.time", ["Duration"]],
+  ["kotlinx.coroutines.flow", ["Flow", "map"]],
   ["kotlinx.serialization", ["SerialName"]],
   ["kotlinx.serialization.json", ["JsonArray", "JsonElement", "JsonNull", "JsonObject", "JsonPrimitive"]],
 ];
 
 function imports(body: string, sdkModels: readonly string[]): string {
-  const used = (name: string): boolean => new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(body);
+  // `map` is the Flow operator, called as `.map {`; every other name is used unqualified
+  const used = (name: string): boolean =>
+    name === "map" ? body.includes(").map { ContractSupport.frame(") : new RegExp(`(?<![\\w.])${name}(?![\\w])`).test(body);
   const lines: string[] = [];
   for (const [pkg, names] of IMPORTS) {
     const all = pkg === "dev.openagentio.acp" ? [...names, ...sdkModels] : names;
@@ -74,6 +78,12 @@ ${generatedHeader("<!--", "agent contracts")} -->
       <groupId>org.jetbrains.kotlinx</groupId>
       <artifactId>kotlinx-serialization-json-jvm</artifactId>
       <version>${b.serializationVersion}</version>
+    </dependency>
+    <!-- The contract code's own API uses Flow and suspend functions; jnats comes with the SDK. -->
+    <dependency>
+      <groupId>org.jetbrains.kotlinx</groupId>
+      <artifactId>kotlinx-coroutines-core-jvm</artifactId>
+      <version>${b.coroutinesVersion}</version>
     </dependency>
   </dependencies>
 

@@ -2,7 +2,8 @@
  * `kotlin/src/main/kotlin/dev/openagentio/contracts/<agent>/<Agent>.kt`: one contract as
  * Kotlin — its models, the contract facts, a typed client (invoke / stream per skill,
  * events), the typed publisher and handler context, the handler interface and
- * `register<Agent>Handlers(bus, impl)` over the `dev.openagentio.acp.Bus` interface.
+ * `register<Agent>Handlers(bus, impl)` on the SDK's coroutine Bus (`dev.openagentio.acp.runtime.Bus`):
+ * suspend functions, streams as a Flow of typed frames, handlers as suspend members.
  */
 import { camelName, constName, escapeIdentifier, kdoc, kotlinString, uniqueNames } from "../../kotlin/names.js";
 import { agentNames, eventPayloadName, eventWords, pascal, skillNames } from "../names.js";
@@ -34,9 +35,10 @@ function payloadClass(e: EventIr): string {
   return e.standardPayload ?? eventPayloadName(e.type);
 }
 
+/** Reads an event's payload (`payload`, a JsonElement? of the bus's event handler) as its typed class. */
 function readPayload(model: TypeModel, c: AgentContractIr, e: EventIr): string {
-  if (e.standardPayload !== undefined) return `${e.standardPayload}.fromJson(ContractSupport.payload(envelope))`;
-  return ktRead(model, named(eventPayloadName(e.type)), checked(c, `${e.type}.payload`, "ContractSupport.payload(envelope)"), '"/payload"');
+  if (e.standardPayload !== undefined) return `${e.standardPayload}.fromJson(payload ?: JsonNull)`;
+  return ktRead(model, named(eventPayloadName(e.type)), checked(c, `${e.type}.payload`, "payload ?: JsonNull"), '"/payload"');
 }
 
 function writePayload(model: TypeModel, c: AgentContractIr, e: EventIr): string {
@@ -97,42 +99,42 @@ function client(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap<s
     const request = checked(c, `${s.id}.input`, ktWrite(model, named(n.input), "request"));
     if (s.mode === "invoke") {
       parts.push([
-        doc(`${s.name}: ${s.description}`, "    "),
-        `    public fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<${n.output}> =`,
-        `        ContractSupport.guarded { bus.invoke(${target}, ${request}, timeout) }`,
-        `            .thenApply { reply -> ${ktRead(model, named(n.output), checked(c, `${s.id}.output`, "ContractSupport.result(reply)"), '"/payload/result"')} }`,
+        doc(`${s.name}: ${s.description}\nThrows InvalidRequestException before sending when [request] breaks the contract, and when the output does.`, "    "),
+        `    public suspend fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = bus.defaultTimeout): ${n.output} {`,
+        `        val result = bus.invoke(${target}, ${request}, timeout)`,
+        `        return ${ktRead(model, named(n.output), checked(c, `${s.id}.output`, "result ?: JsonNull"), '"/payload/result"')}`,
+        "    }",
       ]);
       continue;
     }
     const encoding = s.delta?.encoding === "data" ? "DeltaEncoding.DATA" : "DeltaEncoding.TEXT";
     parts.push([
       doc(`${s.name}: ${s.description}\nRuns the stream to its output; [${camelName(n.streamMethod)}] gives the deltas.`, "    "),
-      `    public fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = Duration.ofSeconds(30)): CompletableFuture<${n.output}> =`,
-      `        ContractSupport.output { onFrame -> ${camelName(n.streamMethod)}(request, timeout, onFrame) }`,
+      `    public suspend fun ${camelName(n.method)}(request: ${n.input}, timeout: Duration = bus.defaultTimeout): ${n.output} =`,
+      `        ContractSupport.output(${camelName(n.streamMethod)}(request, timeout))`,
       "",
-      doc(`${s.name}, streamed: [onFrame] gets each frame in seq order (${n.delta} deltas, then the ${n.output} or the error).`, "    "),
-      `    public fun ${camelName(n.streamMethod)}(`,
-      `        request: ${n.input},`,
-      "        timeout: Duration = Duration.ofSeconds(30),",
-      `        onFrame: (SkillFrame<${n.delta}, ${n.output}>) -> Unit,`,
-      "    ): Subscription =",
-      `        bus.streamInvoke(${target}, ${request}, timeout) { envelope ->`,
-      `            onFrame(ContractSupport.frame(envelope, ${encoding}, ::read${n.delta}, ::read${n.output}))`,
-      "        }",
+      doc(
+        `${s.name}, streamed: a cold Flow of typed frames in seq order (${n.delta} deltas, then the ${n.output}); an error frame throws its AcpException, leaving early cancels the handler.\nThrows InvalidRequestException at once when [request] breaks the contract.`,
+        "    ",
+      ),
+      `    public fun ${camelName(n.streamMethod)}(request: ${n.input}, timeout: Duration = bus.defaultTimeout): Flow<SkillFrame<${n.delta}, ${n.output}>> {`,
+      `        val payload = ${request}`,
+      `        return bus.streamInvoke(${target}, payload, timeout).map { ContractSupport.frame(it, ${encoding}, ::read${n.delta}, ::read${n.output}) }`,
+      "    }",
     ]);
   }
   for (const e of c.publishes) {
     parts.push([
-      doc(`Receives ${e.type} published by ${c.name}: ${e.description}`, "    "),
-      `    public fun on${pascal(eventWords(e.type))}(queue: String? = null, handler: (${payloadClass(e)}, Envelope) -> Unit): Subscription =`,
-      `        bus.subscribe(${kotlinString(e.type)}, queue) { envelope -> handler(${readPayload(model, c, e)}, envelope) }`,
+      doc(`Receives ${e.type} published by ${c.name}: ${e.description}\nA payload that breaks the contract never reaches [handler].`, "    "),
+      `    public suspend fun on${pascal(eventWords(e.type))}(queue: String? = null, handler: suspend (${payloadClass(e)}, HandlerContext) -> Unit): Subscription =`,
+      `        bus.subscribe(${kotlinString(e.type)}, queue) { payload, ctx -> handler(${readPayload(model, c, e)}, ctx) }`,
     ]);
   }
   for (const e of c.subscribes) {
     parts.push([
-      doc(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}`, "    "),
-      `    public fun publish${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
-      `        ContractSupport.guarded { bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)})) }`,
+      doc(`Publishes ${e.type}, which ${c.name} subscribes to: ${e.description}\nReturns the event_id.`, "    "),
+      `    public suspend fun publish${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}): String =`,
+      `        bus.publish(${kotlinString(e.type)}, ${writePayload(model, c, e)})`,
     ]);
   }
   return [
@@ -147,9 +149,9 @@ function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
   const a = agentNames(c.name);
   const methods = c.publishes.map((e) =>
     [
-      doc(e.description, "    "),
-      `    public fun ${camelName(eventWords(e.type))}(payload: ${payloadClass(e)}): CompletableFuture<Unit> =`,
-      `        ContractSupport.guarded { bus.publish(ContractSupport.newEvent(${kotlinString(e.type)}, ${writePayload(model, c, e)})) }`,
+      doc(`${e.description}\nReturns the event_id.`, "    "),
+      `    public suspend fun ${camelName(eventWords(e.type))}(payload: ${payloadClass(e)}): String =`,
+      `        bus.publish(${kotlinString(e.type)}, ${writePayload(model, c, e)})`,
     ].join("\n"),
   );
   return [
@@ -158,8 +160,10 @@ function publisherAndContext(model: TypeModel, c: AgentContractIr): string[] {
       ? `public class ${a.publisher}(@Suppress("unused") private val bus: Bus)`
       : `public class ${a.publisher}(private val bus: Bus) {\n${methods.join("\n\n")}\n}`,
     "",
-    doc(`What ${c.name} handlers get besides the request: the envelope being handled and the typed publisher.`),
-    `public data class ${a.context}(public val envelope: Envelope, public val publish: ${a.publisher})`,
+    doc(
+      `What ${c.name} handlers get besides the request: the envelope being handled, the typed publisher and the bus's handler context (subject, canceled, replyMetadata).`,
+    ),
+    `public data class ${a.context}(public val envelope: Envelope, public val publish: ${a.publisher}, public val handler: HandlerContext)`,
   ];
 }
 
@@ -171,17 +175,17 @@ function handlers(c: AgentContractIr): string[] {
     members.push(doc(`${s.name}: ${s.description}`, "    "));
     members.push(
       s.mode === "invoke"
-        ? `    public fun ${camelName(n.method)}(request: ${n.input}, ctx: ${a.context}): ${n.output}`
-        : `    public fun ${camelName(n.method)}(request: ${n.input}, stream: DeltaWriter<${n.delta}>, ctx: ${a.context}): ${n.output}`,
+        ? `    public suspend fun ${camelName(n.method)}(request: ${n.input}, ctx: ${a.context}): ${n.output}`
+        : `    public suspend fun ${camelName(n.method)}(request: ${n.input}, stream: DeltaWriter<${n.delta}>, ctx: ${a.context}): ${n.output}`,
       "",
     );
   }
   for (const e of c.subscribes) {
     members.push(doc(`On ${e.type}: ${e.description}`, "    "));
-    members.push(`    public fun on${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}, ctx: ${a.context})`, "");
+    members.push(`    public suspend fun on${pascal(eventWords(e.type))}(payload: ${payloadClass(e)}, ctx: ${a.context})`, "");
   }
   return [
-    doc(`What an implementation of ${c.name} provides: one method per skill and per subscribed event.`),
+    doc(`What an implementation of ${c.name} provides: one suspend member per skill and per subscribed event.`),
     `public interface ${a.handlers} {`,
     ...members.slice(0, -1),
     "}",
@@ -194,12 +198,12 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
   for (const s of c.skills) {
     const n = skillNames(s.id);
     const target = `${a.pascal}Contract.${skillConsts.get(s.id)}.target`;
-    const input = ktRead(model, named(n.input), checked(c, `${s.id}.input`, "ContractSupport.payload(request)"), '"/payload"');
+    const input = ktRead(model, named(n.input), checked(c, `${s.id}.input`, "payload ?: JsonNull"), '"/payload"');
     const output = `            ${checked(c, `${s.id}.output`, ktWrite(model, named(n.output), "output"))}`;
-    const ctx = `${a.context}(request, publish)`;
+    const ctx = `${a.context}(ctx.envelope, publish, ctx)`;
     if (s.mode === "invoke") {
       subs.push(
-        `        bus.handleInvoke(${target}) { request ->`,
+        `        bus.handleInvoke(${target}) { payload, ctx ->`,
         `            val output = impl.${camelName(n.method)}(${input}, ${ctx})`,
         output,
         "        },",
@@ -207,11 +211,12 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
     } else {
       const writer =
         s.delta?.encoding === "data"
-          ? `ContractSupport.dataWriter(emit, ::write${n.delta})`
-          : `ContractSupport.textWriter(emit) { ${checked(c, `${s.id}.delta`, "it")} }`;
+          ? `ContractSupport.dataWriter(writer, ::write${n.delta})`
+          : `ContractSupport.textWriter(writer) { ${checked(c, `${s.id}.delta`, "it")} }`;
       subs.push(
-        `        bus.handleStream(${target}) { request, emit ->`,
-        `            val output = impl.${camelName(n.method)}(${input}, ${writer}, ${ctx})`,
+        `        bus.handleStream(${target}) { payload, writer, ctx ->`,
+        `            val request = ${input}`,
+        `            val output = impl.${camelName(n.method)}(request, ${writer}, ${ctx})`,
         output,
         "        },",
       );
@@ -220,14 +225,14 @@ function register(model: TypeModel, c: AgentContractIr, skillConsts: ReadonlyMap
   for (const e of c.subscribes) {
     const queue = e.queue ? `${a.pascal}Contract.NAME` : "null";
     subs.push(
-      `        bus.subscribe(${kotlinString(e.type)}, ${queue}) { envelope -> impl.on${pascal(eventWords(e.type))}(${readPayload(model, c, e)}, ${a.context}(envelope, publish)) },`,
+      `        bus.subscribe(${kotlinString(e.type)}, ${queue}) { payload, ctx -> impl.on${pascal(eventWords(e.type))}(${readPayload(model, c, e)}, ${a.context}(ctx.envelope, publish, ctx)) },`,
     );
   }
   return [
     doc(
-      `Serves ${c.name} on [bus]: every skill (queue group = its target) and every subscribed event.\nClose the returned subscriptions (or the bus) to stop.`,
+      `Serves ${c.name} on [bus]: every skill (queue group = its target) and every subscribed event.\nInputs are checked before [impl] runs, outputs and deltas before they are sent. Unsubscribe the returned subscriptions (or shut the bus down) to stop.`,
     ),
-    `public fun ${a.register}(bus: Bus, impl: ${a.handlers}): List<Subscription> {`,
+    `public suspend fun ${a.register}(bus: Bus, impl: ${a.handlers}): List<Subscription> {`,
     `    val publish = ${a.publisher}(bus)`,
     "    return listOf(",
     ...subs,

@@ -1,8 +1,7 @@
 /**
  * `kotlin/src/main/kotlin/dev/openagentio/contracts/ContractSupport.kt`: what the generated
- * contract files share — JSON readers that name the JSON pointer of a defect, envelopes for
- * published events, reply results, typed stream frames and delta writers over the
- * `dev.openagentio.acp.Bus` interface. Same text for every contract folder:
+ * contract files share — JSON readers that name the JSON pointer of a defect, refusal details,
+ * typed stream frames and delta writers over the SDK's coroutine Bus (`dev.openagentio.acp.runtime.Bus`). Same text for every contract folder:
  * templates/ContractSupport.kt.hbs.
  */
 import { loadTemplates, templatesDir } from "../../templates.js";
