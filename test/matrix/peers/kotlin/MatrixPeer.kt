@@ -9,6 +9,7 @@
 package dev.openagentio.matrix
 
 import dev.openagentio.acp.AcpException
+import dev.openagentio.acp.TransportFailureException
 import dev.openagentio.acp.runtime.AcpContext
 import dev.openagentio.acp.runtime.Bus
 import dev.openagentio.acp.runtime.Frame
@@ -42,6 +43,9 @@ import kotlinx.serialization.json.longOrNull
 /** Longest an `endless` stream handler writes when nobody cancels it. */
 private const val ENDLESS_MAX = 600
 private const val ENDLESS_PAUSE_MS = 5L
+
+/** Connect attempts before the peer gives up (each bounded by jnats' 2 s connectionTimeout). */
+private const val CONNECT_ATTEMPTS = 5
 
 /** Longest a `silent` stream handler waits for a cancel. */
 private const val SILENT_MAX_MS = 4000L
@@ -266,13 +270,31 @@ private class Peer(val bus: Bus, val name: String) {
 /** A command's JSON null payload is "no payload", as the other peers send it. */
 private fun JsonElement?.orAbsent(): JsonElement? = this?.takeIf { it != JsonNull }
 
+/**
+ * NatsTransport.connect, tried up to [CONNECT_ATTEMPTS] times: jnats gives the first connect 2 s
+ * (its default connectionTimeout, which connect() does not expose), and with several JVMs and
+ * Python peers starting at once on 2 loaded cores the CONNECT/PONG exchange took longer once.
+ */
+private suspend fun connect(url: String): NatsTransport {
+    var attempt = 1
+    while (true) {
+        try {
+            return NatsTransport.connect(url)
+        } catch (e: TransportFailureException) {
+            if (attempt >= CONNECT_ATTEMPTS) throw e
+            System.err.println("kt peer: connect attempt $attempt failed (${e.message}); trying again")
+            attempt++
+        }
+    }
+}
+
 public fun main(args: Array<String>) {
     fun arg(flag: String): String? = args.indexOf(flag).takeIf { it >= 0 }?.let { args.getOrNull(it + 1) }
     val url = arg("--nats") ?: error("usage: --nats URL --name NAME [--schema-version 1|2]")
     val name = arg("--name") ?: error("--name NAME is required")
     val schemaVersion = arg("--schema-version")?.toInt() ?: 2
     runBlocking {
-        val bus = Bus(NatsTransport.connect(url), agentId = name, schemaVersion = schemaVersion, ownsTransport = true)
+        val bus = Bus(connect(url), agentId = name, schemaVersion = schemaVersion, ownsTransport = true)
         val peer = Peer(bus, name)
         val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
         emit(obj("event" to JsonPrimitive("ready"), "peer" to JsonPrimitive(name), "sdk" to JsonPrimitive("dev.openagentio.acp.runtime (generated/kotlin), schemaVersion $schemaVersion")))
