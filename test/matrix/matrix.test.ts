@@ -10,17 +10,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, it, vi } from "vitest";
+import { MAVEN_TIMEOUT_MS } from "../kotlin/peer-build.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { KNOWN_DEFECTS } from "./defects.js";
 import { PEERS, type PeerSpec } from "./peers.js";
+import { flushBurst } from "./scenarios/flush.js";
 import { ask, chain, noHandler, PAIR_SCENARIOS, probeHandlers, standardServes, type Outcome, type Side } from "./scenarios.js";
 import { createSummary } from "./summary.js";
-
-/**
- * Cells that fail for a known defect, as `scenario|peer|peer…` → the defect. They run as
- * `it.fails`, so fixing the defect fails the cell until its entry goes. Empty: the two the
- * matrix found (the Python runtime's v1 error codes, both ways) are fixed.
- */
-const KNOWN_DEFECTS: Readonly<Record<string, string>> = Object.freeze({});
 
 // Cells of a concurrent scenario (e.g. a stream handler that cannot be canceled writes for
 // seconds) run all at once, not vitest's default 5 at a time.
@@ -37,6 +33,8 @@ function side(spec: PeerSpec): Side {
 }
 
 beforeAll(async () => {
+  // Compiles (Kotlin, cached by content) before anything runs that a blocked event loop would starve.
+  for (const spec of PEERS) spec.prepare?.();
   nats = await startNatsServer({ noJetStream: true });
   const url = nats.url;
   const started = await Promise.allSettled(PEERS.map(async (spec) => ({ spec, peer: await spec.start(url) })));
@@ -50,7 +48,7 @@ beforeAll(async () => {
       for (const s of PEERS) await probeHandlers(side(c), side(s));
     }),
   );
-}, 180_000);
+}, 180_000 + MAVEN_TIMEOUT_MS);
 
 afterAll(async () => {
   if (summary.cells.length > 0) {
@@ -68,7 +66,7 @@ function cell(scenario: string, peers: readonly PeerSpec[], run: () => Promise<O
   const defect = KNOWN_DEFECTS[[scenario, ...names].join("|")];
   const base = concurrent ? it.concurrent : it;
   (defect === undefined ? base : base.fails)(
-    names.join(" → ") + (defect === undefined ? "" : ` (known defect: ${defect})`),
+    names.join(" → ") + (defect === undefined ? "" : ` (known defect ${defect.split(":")[0] ?? ""})`),
     async () => {
       try {
         const o = await run();
@@ -95,4 +93,9 @@ describe("no-handler (client only)", () => {
 describe.each([["chain", "invoke"] as const, ["chain-stream", "stream"] as const])("%s: A → B → C, B's handler %ss C (three different peers)", (name, kind) => {
   for (const a of PEERS)
     for (const b of PEERS) for (const c of PEERS) if (a !== b && b !== c && a !== c) cell(name, [a, b, c], () => chain(side(a), side(b), side(c), kind));
+});
+
+// Last: a peer that fails it may drop and reconnect its connection (defect K1).
+describe("flush-burst (client only)", () => {
+  for (const client of PEERS) cell("flush-burst", [client], () => flushBurst(side(client)));
 });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/cli.js";
 import { ensurePeerVenv } from "../peers/peer.js";
 import { ensureVenv } from "../python/helpers.js";
+import { kotlinPeerProgram } from "./kotlin-peer.js";
 import { startTsPeer } from "./peers/ts-peer.js";
 import { startProcessPeer } from "./process-peer.js";
 import type { MatrixPeer } from "./protocol.js";
@@ -62,6 +63,8 @@ export interface PeerSpec {
   /** As a client, reads the precise code back from `cause["acp.code"]` of such a reply (our runtimes; not 0.3.0). */
   readonly recoversPreciseCode: boolean;
   readonly gaps: PeerGaps;
+  /** Builds what the peer needs (once per run, before any peer starts; may block for a compile). */
+  prepare?(): void;
   start(natsUrl: string): Promise<MatrixPeer>;
 }
 
@@ -94,6 +97,28 @@ function runtimePeer(name: string, schemaVersion: 1 | 2): (url: string) => Promi
       env: { PYTHONPATH: join(REPO_ROOT, "generated", "python", "src") },
       cwd: REPO_ROOT,
     });
+}
+
+/**
+ * The JVM flags of the Kotlin peers: the C1 compiler only and the serial collector, so two JVMs
+ * warm up without taking the 2 cores from the other peers (the peers are I/O bound).
+ */
+const JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx512m"];
+
+function kotlinPeer(name: string, schemaVersion: 1 | 2): Pick<PeerSpec, "prepare" | "start"> {
+  return {
+    prepare: () => void kotlinPeerProgram(),
+    async start(url) {
+      const program = kotlinPeerProgram();
+      return startProcessPeer({
+        name,
+        command: "java",
+        args: [...JVM_FLAGS, "-cp", program.classpath, program.mainClass, "--nats", url, "--name", name, "--schema-version", String(schemaVersion)],
+        cwd: REPO_ROOT,
+        readyTimeoutMs: 60_000,
+      });
+    },
+  };
 }
 
 export const PEERS: readonly PeerSpec[] = [
@@ -161,5 +186,23 @@ export const PEERS: readonly PeerSpec[] = [
     recoversPreciseCode: true,
     gaps: {},
     start: runtimePeer("py1", 1),
+  },
+  {
+    name: "kt",
+    label: "Kotlin runtime (generated/kotlin dev.openagentio.acp.runtime, JVM)",
+    v1: false,
+    downgradesForV1: true,
+    recoversPreciseCode: true,
+    gaps: {},
+    ...kotlinPeer("kt", 2),
+  },
+  {
+    name: "kt1",
+    label: "Kotlin runtime in schema_version 1 mode (schemaVersion = 1)",
+    v1: true,
+    downgradesForV1: true,
+    recoversPreciseCode: true,
+    gaps: {},
+    ...kotlinPeer("kt1", 1),
   },
 ];
