@@ -13,6 +13,8 @@ import kotlin.time.Duration
 import kotlin.time.Duration.Companion.seconds
 import kotlin.time.toJavaDuration
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 
 /**
@@ -143,16 +145,24 @@ public class NatsTransport private constructor(
         return link.window(grace)
     }
 
-    /** Round trip to the server. */
+    /**
+     * Round trip to the server. Flushes run one at a time: each is a PING jnats counts against
+     * `maxPingsOut` (2), and past it jnats drops and reconnects the connection, failing every
+     * flush in flight (64 concurrent flushes failed 2-5 before; test/matrix "flush-burst").
+     */
     override suspend fun flush() {
-        withContext(Dispatchers.IO) {
-            try {
-                connection.flush(java.time.Duration.ofSeconds(10))
-            } catch (e: Exception) {
-                throw TransportFailureException("nats transport: flush: ${e.message ?: e}", cause = e)
+        flushes.withLock {
+            withContext(Dispatchers.IO) {
+                try {
+                    connection.flush(java.time.Duration.ofSeconds(10))
+                } catch (e: Exception) {
+                    throw TransportFailureException("nats transport: flush: ${e.message ?: e}", cause = e)
+                }
             }
         }
     }
+
+    private val flushes = Mutex()
 
     /** Drains and closes the connection when this transport opened it; idempotent. */
     override suspend fun close() {

@@ -4,6 +4,7 @@ package dev.openagentio.acp.runtime
 import dev.openagentio.acp.AcpException
 import dev.openagentio.acp.AcpSchema
 import dev.openagentio.acp.Envelope
+import dev.openagentio.acp.ErrorCode
 import dev.openagentio.acp.EventType
 import dev.openagentio.acp.InvalidRequestException
 import dev.openagentio.acp.JsonSupport
@@ -116,7 +117,9 @@ internal object Wire {
      * context fields as they are, metadata = the request's without `acp.*` keys + [metadata].
      */
     fun reply(request: Envelope, eventType: String, payload: JsonElement?, schemaVersion: Int, sender: String, metadata: Map<String, JsonElement>?): MutableMap<String, JsonElement> {
-        val obj = base(eventType, payload, schemaVersion, sender, null)
+        // an error to a schema_version 1 request carries no extension code (forV1)
+        val body = if (eventType == EventType.RESPONSE_ERROR.wire && request.schemaVersion < 2) forV1(payload) else payload
+        val obj = base(eventType, body, schemaVersion, sender, null)
         obj["from"] = JsonPrimitive(request.to ?: sender)
         request.from?.let { obj["to"] = JsonPrimitive(it) }
         obj["correlation_id"] = JsonPrimitive(request.eventId)
@@ -136,18 +139,55 @@ internal object Wire {
     fun responseResult(payload: JsonElement?): JsonElement? =
         if (payload is JsonObject && payload.keys == setOf("result")) payload["result"] else payload
 
-    /** ErrorPayload of a handler's exception: an AcpException keeps code, message, retryable; anything else is AGENT_UNAVAILABLE, not retryable. */
+    /**
+     * ErrorPayload of a handler's exception: an AcpException keeps code, message, retryable and
+     * a `details["cause"]` that is a JSON object (as `cause`); anything else is AGENT_UNAVAILABLE,
+     * not retryable.
+     */
     fun errorPayload(err: Throwable): JsonObject =
         if (err is AcpException) {
-            JsonObject(mapOf("code" to JsonPrimitive(err.code), "message" to JsonPrimitive(err.message ?: err.code), "retryable" to JsonPrimitive(err.retryable)))
+            val payload = LinkedHashMap<String, JsonElement>()
+            payload["code"] = JsonPrimitive(err.code)
+            payload["message"] = JsonPrimitive(err.message ?: err.code)
+            payload["retryable"] = JsonPrimitive(err.retryable)
+            val cause = err.details["cause"]?.let { runCatching { JsonSupport.parse(it) }.getOrNull() }
+            if (cause is JsonObject) payload["cause"] = cause
+            JsonObject(payload)
         } else {
             JsonObject(mapOf("code" to JsonPrimitive("AGENT_UNAVAILABLE"), "message" to JsonPrimitive(err.message ?: err.javaClass.simpleName), "retryable" to JsonPrimitive(false)))
         }
 
+    /** Where a downgraded error's precise code travels: a key of `payload.cause` (spec/errors.md "Extension codes and v1 peers"). */
+    const val PRECISE_CODE_KEY: String = "acp.code"
+
+    /** The nearest code a deployed (schema_version 1) peer knows, for each extension code. */
+    val V1_NEAREST: Map<String, String> = mapOf("PERMISSION_DENIED" to "AUTH_FAILURE", "CANCELED" to "AGENT_UNAVAILABLE")
+
+    private fun isExtension(code: String?): Boolean = code != null && ErrorCode.fromWire(code)?.extension == true
+
+    /** An ErrorPayload as a v1 peer can read it: an extension code becomes its nearest deployed code (retryable kept), the precise one moves to `cause["acp.code"]`. */
+    fun forV1(payload: JsonElement?): JsonElement? {
+        if (payload !is JsonObject) return payload
+        val code = (payload["code"] as? JsonPrimitive)?.takeIf { it.isString }?.content
+        if (code == null || !isExtension(code)) return payload
+        val cause = LinkedHashMap<String, JsonElement>((payload["cause"] as? JsonObject) ?: emptyMap())
+        cause[PRECISE_CODE_KEY] = JsonPrimitive(code)
+        val out = LinkedHashMap<String, JsonElement>(payload)
+        out["code"] = JsonPrimitive(V1_NEAREST[code] ?: "AGENT_UNAVAILABLE")
+        out["cause"] = JsonObject(cause)
+        return JsonObject(out)
+    }
+
+    /** `cause["acp.code"]` when it names an extension code (a reply downgraded for a v1 peer), else [code]. */
+    fun preciseCode(code: String, cause: JsonElement?): String {
+        val precise = ((cause as? JsonObject)?.get(PRECISE_CODE_KEY) as? JsonPrimitive)?.takeIf { it.isString }?.content
+        return if (precise != null && isExtension(precise)) precise else code
+    }
+
     /** The typed error an agent.response.error reply carries. */
     fun errorOfReply(env: Envelope): AcpException {
         val p = env.payload as? JsonObject ?: JsonObject(emptyMap())
-        val code = (p["code"] as? JsonPrimitive)?.takeIf { it.isString }?.content ?: "AGENT_UNAVAILABLE"
+        val code = (p["code"] as? JsonPrimitive)?.takeIf { it.isString }?.content?.let { preciseCode(it, p["cause"]) } ?: "AGENT_UNAVAILABLE"
         val message = (p["message"] as? JsonPrimitive)?.takeIf { it.isString }?.content ?: "agent replied with an error"
         val retryable = (p["retryable"] as? JsonPrimitive)?.takeIf { !it.isString }?.content?.toBooleanStrictOrNull()
         val details = LinkedHashMap<String, String>()
