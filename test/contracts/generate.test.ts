@@ -58,7 +58,7 @@ describe("oaio generate --contracts", () => {
     // Outside the package the runtime import is "openagentio", so support.ts differs too.
     expect(r.stderr).toContain("/generated/ts/support.ts (differs from what the contracts produce)");
     expect(r.stderr).toContain("4 generated contract file(s) are stale");
-  });
+  }, 120_000);
 
   it("writes into --out only the chosen languages (plus cards), and is then clean", async () => {
     const out = tempDir();
@@ -69,7 +69,7 @@ describe("oaio generate --contracts", () => {
     expect([c.code, c.stdout, c.stderr]).toEqual([0, "", ""]);
     // Outside the package the generated TypeScript imports the published runtime.
     expect(readFileSync(join(out, "ts/support.ts"), "utf8")).toContain('from "openagentio"');
-  });
+  }, 120_000);
 
   it("bad contracts exit 1 naming file, pointer and fix; unknown --lang exits 2", async () => {
     const dir = tempDir();
@@ -81,7 +81,7 @@ describe("oaio generate --contracts", () => {
     const usage = await runCli(["generate", "--contracts", "examples/contracts", "--lang", "cobol"]);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("unknown --lang cobol for --contracts; expected: ts, python, kotlin");
-  });
+  }, 120_000);
 
   it("imports the runtime from openagentio, or from the package's own sources inside it", () => {
     expect(runtimeImportFor(tmpdir())).toBe("openagentio");
