@@ -80,6 +80,8 @@ public object Acp {
 
     /** The schema step alone, for an already parsed JSON value. */
     public fun validate(value: JsonElement): DecodeResult {
+        // The boolean checks answer first; the full validator runs only to name the defect.
+        if (AcpChecks.isEnvelope(value)) return DecodeResult.Ok(Envelope.fromJson(value as JsonObject))
         val failure = AcpSchema.validateEnvelope(value)
             ?: return DecodeResult.Ok(Envelope.fromJson(value as JsonObject))
         val found = at(value, failure.pointer)
