@@ -48,21 +48,42 @@ class BooleanCompiler {
     return `${this.fn(id)}(${v})`;
   }
 
+  /**
+   * A function checking node `id` except the `properties` checks of `skip` (the vouch: values
+   * the caller proves valid by construction); every other step of the plan runs as in `test`.
+   */
+  variant(id: NodeId, skip: ReadonlySet<string>): string {
+    const name = `b${this.names.size}`;
+    this.names.set(`${id} without ${[...skip].join(",")}`, name);
+    this.render(name, id, skip);
+    return name;
+  }
+
   private fn(id: NodeId): string {
     const existing = this.names.get(id);
     if (existing) return existing;
-    const node = this.model.node(id);
     const name = `b${this.names.size}`;
     this.names.set(id, name);
-    const only = node.plan[0];
-    const body =
-      node.plan.length === 1 && only?.kind === "ref" ? [`return ${this.test(only.node)}`] : [...node.plan.flatMap((s) => this.step(s)), "return true"];
-    this.functions.push(
-      [`    // ${id.replace(/[^\x20-\x7e]/gu, "?")}`, `    private fun ${name}(d: JsonElement): Boolean {`, ...indentLines(body, "        "), "    }"].join(
-        "\n",
-      ),
-    );
+    this.render(name, id, new Set());
     return name;
+  }
+
+  private render(name: string, id: NodeId, skip: ReadonlySet<string>): void {
+    const node = this.model.node(id);
+    const steps = node.plan.map((s) =>
+      s.kind === "group" && skip.size > 0 ? { ...s, checks: s.checks.filter((c) => c.kind !== "property" || !skip.has(c.name)) } : s,
+    );
+    const only = steps[0];
+    const body = steps.length === 1 && only?.kind === "ref" ? [`return ${this.test(only.node)}`] : [...steps.flatMap((s) => this.step(s)), "return true"];
+    const note = skip.size > 0 ? ` (without the properties ${[...skip].join(", ")})` : "";
+    this.functions.push(
+      [
+        `    // ${id.replace(/[^\x20-\x7e]/gu, "?")}${note}`,
+        `    private fun ${name}(d: JsonElement): Boolean {`,
+        ...indentLines(body, "        "),
+        "    }",
+      ].join("\n"),
+    );
   }
 
   private constant(kind: "json" | "regex" | "strings", source: string, render: () => string): string {
@@ -181,10 +202,15 @@ class BooleanCompiler {
   }
 }
 
+/** Envelope fields the Kotlin Bus writes itself, whose schema rules `isOwnEnvelope` skips (spec/kotlin.md "Validation"). */
+export const VOUCHED_FIELDS: readonly string[] = ["spec_version", "event_id", "occurred_at"];
+
 /** Renders `AcpChecks.kt`: `isEnvelope` and `isPayload`, the boolean twins of AcpSchema's validators. */
 export function emitChecksKotlin(ir: Ir, pkg: string, header: string): string {
   const compiler = new BooleanCompiler(ir.schemas);
-  const envelope = compiler.test(ir.schemas.at(ir.envelope.file).id, "value");
+  const envelopeId = ir.schemas.at(ir.envelope.file).id;
+  const envelope = compiler.test(envelopeId, "value");
+  const own = compiler.variant(envelopeId, new Set(VOUCHED_FIELDS));
   const payloadCases = ir.eventTypes.map((e) => `        ${kotlinString(e.name)} -> ${compiler.test(ir.schemas.at(e.payload.file).id, "payload")}`);
   const order = (f: string): number => Number(/private fun b(\d+)\(/u.exec(f)?.[1] ?? 0);
   return [
@@ -203,6 +229,15 @@ export function emitChecksKotlin(ir: Ir, pkg: string, header: string): string {
     "public object AcpChecks {",
     "    /** True when [value] is a valid envelope ([AcpSchema.validateEnvelope] returns null). */",
     `    public fun isEnvelope(value: JsonElement): Boolean = ${envelope}`,
+    "",
+    "    /**",
+    "     * [isEnvelope] for an envelope the Bus built itself (runtime Wire.base / Wire.reply): skips the schema's",
+    `     * rules on the fields the Bus writes by construction (${VOUCHED_FIELDS.join(", ")}: the`,
+    "     * SPEC_VERSION constant, its UUIDv7 generator, its clock) and checks everything else, which",
+    "     * came from the caller. ConformanceTest holds it to [isEnvelope] on every corpus document",
+    "     * with those fields set as the Bus sets them; the runtime tests hold the Bus's values to AcpSchema.",
+    "     */",
+    `    public fun isOwnEnvelope(value: JsonElement): Boolean = ${own}(value)`,
     "",
     "    /** True when [payload] is valid for the standard [eventType], or the type is not standard ([AcpSchema.validatePayload] returns null). */",
     "    public fun isPayload(eventType: String, payload: JsonElement): Boolean = when (eventType) {",

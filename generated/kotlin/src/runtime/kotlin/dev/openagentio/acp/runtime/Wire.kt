@@ -157,10 +157,12 @@ internal object Wire {
         return acpException(code, message, retryable, details = details)
     }
 
-    /** Validates an outbound envelope and encodes it (compact UTF-8 JSON); throws InvalidRequestException naming the pointer of the first defect. */
+    /** Validates an outbound envelope built by [base] or [reply] and encodes it (compact UTF-8 JSON); throws InvalidRequestException naming the pointer of the first defect. */
     fun encode(obj: Map<String, JsonElement>): ByteArray {
         val json = JsonObject(obj)
-        if (!AcpChecks.isEnvelope(json)) AcpSchema.validateEnvelope(json)?.let { f ->
+        // Every caller passes an envelope built by base/reply: the Bus vouches for the fields it wrote
+        // (AcpChecks.isOwnEnvelope), checks the caller's, and asks AcpSchema only to name a defect.
+        if (!AcpChecks.isOwnEnvelope(json)) AcpSchema.validateEnvelope(json)?.let { f ->
             throw InvalidRequestException("outbound envelope: ${f.pointer}: expected ${f.expected}; fix the value there", details = mapOf("pointer" to f.pointer))
         }
         val text = try {
