@@ -12,6 +12,7 @@ import { loadTemplates, templatesDir } from "../templates.js";
 import { emitConstantsKotlin, emitErrorsKotlin } from "./catalog-emitter.js";
 import { buildModel } from "./model.js";
 import { emitEnvelopeKotlin, emitPayloadsKotlin } from "./models-emitter.js";
+import { emitChecksKotlin } from "./checks-emitter.js";
 import { emitValidatorKotlin } from "./validator-emitter.js";
 
 /** Package of the generated sources. */
@@ -66,6 +67,7 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
     { path: main("Constants.kt"), content: emitConstantsKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("Errors.kt"), content: emitErrorsKotlin(ir, KOTLIN_PACKAGE, header) },
     { path: main("AcpSchema.kt"), content: emitValidatorKotlin(ir, KOTLIN_PACKAGE, header) },
+    { path: main("AcpChecks.kt"), content: emitChecksKotlin(ir, KOTLIN_PACKAGE, header) },
     ...TEMPLATES.map((t) => ({ path: main(t), content: templates.render(t, context) })),
     ...TEST_TEMPLATES.map((t) => ({ path: test(t), content: templates.render(t, context) })),
     { path: test("runtime/ReadmeExample.kt"), content: example },

@@ -48,7 +48,7 @@ public object Acp {
         if (input.size >= 3 && input[0] == 0xEF.toByte() && input[1] == 0xBB.toByte() && input[2] == 0xBF.toByte()) {
             return codecFailure("UTF-8 without a byte order mark", "a byte order mark")
         }
-        val text = try {
+        val text = if (isAscii(input)) String(input, StandardCharsets.ISO_8859_1) else try {
             StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)
@@ -80,6 +80,8 @@ public object Acp {
 
     /** The schema step alone, for an already parsed JSON value. */
     public fun validate(value: JsonElement): DecodeResult {
+        // The boolean checks answer first; the full validator runs only to name the defect.
+        if (AcpChecks.isEnvelope(value)) return DecodeResult.Ok(Envelope.fromJson(value as JsonObject))
         val failure = AcpSchema.validateEnvelope(value)
             ?: return DecodeResult.Ok(Envelope.fromJson(value as JsonObject))
         val found = at(value, failure.pointer)
@@ -109,6 +111,12 @@ public object Acp {
 
     private fun codecFailure(expected: String, got: String, cause: Throwable? = null): DecodeResult =
         DecodeResult.Failed(EnvelopeDecodeException(ErrorCode.CODEC_FAILURE, "", expected, got, cause))
+
+    /** True when every byte is below 0x80: the text is ASCII, valid UTF-8 that decodes byte for char. */
+    private fun isAscii(input: ByteArray): Boolean {
+        for (b in input) if (b < 0) return false
+        return true
+    }
 
     private fun utf8Length(s: String): Int {
         var n = 0

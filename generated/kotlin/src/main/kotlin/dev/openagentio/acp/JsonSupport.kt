@@ -114,22 +114,27 @@ public object JsonSupport {
      * string escapes, no white space.
      * @throws IllegalArgumentException for a string with a lone surrogate or a non-finite number.
      */
-    public fun canonical(value: JsonElement): String = StringBuilder().also { write(it, value, true, "") }.toString()
+    public fun canonical(value: JsonElement): String = StringBuilder(256).also { write(it, value, true, ArrayList()) }.toString()
 
     /** Compact JSON text in the elements' own key order, written like [canonical] otherwise. */
-    public fun compact(value: JsonElement): String = StringBuilder().also { write(it, value, false, "") }.toString()
+    public fun compact(value: JsonElement): String = StringBuilder(256).also { write(it, value, false, ArrayList()) }.toString()
 
-    private fun write(out: StringBuilder, value: JsonElement, sorted: Boolean, pointer: String) {
+    /** The RFC 6901 pointer of [path] (keys and indices from the root), built only for an error message. */
+    private fun pointerOf(path: List<Any>): String = path.joinToString("") { "/" + escapePointer(it.toString()) }
+
+    private fun write(out: StringBuilder, value: JsonElement, sorted: Boolean, path: ArrayList<Any>) {
         when (value) {
             is JsonObject -> {
                 out.append('{')
-                val keys = if (sorted) value.keys.sorted() else value.keys.toList()
-                keys.forEachIndexed { i, key ->
-                    if (i > 0) out.append(',')
-                    val child = pointer + "/" + escapePointer(key)
-                    writeString(out, key, child)
+                var first = true
+                for (key in if (sorted) value.keys.sorted() else value.keys) {
+                    if (!first) out.append(',')
+                    first = false
+                    path.add(key)
+                    writeString(out, key, path)
                     out.append(':')
-                    write(out, value.getValue(key), sorted, child)
+                    write(out, value.getValue(key), sorted, path)
+                    path.removeAt(path.size - 1)
                 }
                 out.append('}')
             }
@@ -137,25 +142,39 @@ public object JsonSupport {
                 out.append('[')
                 value.forEachIndexed { i, item ->
                     if (i > 0) out.append(',')
-                    write(out, item, sorted, "$pointer/$i")
+                    path.add(i)
+                    write(out, item, sorted, path)
+                    path.removeAt(path.size - 1)
                 }
                 out.append(']')
             }
             is JsonNull -> out.append("null")
             is JsonPrimitive -> when {
-                value.isString -> writeString(out, value.content, pointer)
+                value.isString -> writeString(out, value.content, path)
                 value.content == "true" || value.content == "false" -> out.append(value.content)
                 else -> {
                     val n = value.content.toDoubleOrNull()
-                    require(n != null && n.isFinite()) { "canonical JSON: ${value.content} at \"$pointer\" is not a finite JSON number" }
+                    require(n != null && n.isFinite()) { "canonical JSON: ${value.content} at \"${pointerOf(path)}\" is not a finite JSON number" }
                     out.append(formatNumber(n))
                 }
             }
         }
     }
 
-    private fun writeString(out: StringBuilder, s: String, pointer: String) {
+    private fun writeString(out: StringBuilder, s: String, path: List<Any>) {
         out.append('"')
+        // Most strings need no escape: copy them whole.
+        var plain = true
+        for (c in s) {
+            if (c < ' ' || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                plain = false
+                break
+            }
+        }
+        if (plain) {
+            out.append(s).append('"')
+            return
+        }
         var i = 0
         while (i < s.length) {
             val c = s[i]
@@ -172,7 +191,7 @@ public object JsonSupport {
                     out.append(c).append(s[i + 1])
                     i++
                 }
-                Character.isSurrogate(c) -> throw IllegalArgumentException("canonical JSON: string at \"$pointer\" contains a lone surrogate")
+                Character.isSurrogate(c) -> throw IllegalArgumentException("canonical JSON: string at \"${pointerOf(path)}\" contains a lone surrogate")
                 else -> out.append(c)
             }
             i++
@@ -370,7 +389,20 @@ public object JsonSupport {
 
         private fun string(): String {
             i++
-            val out = StringBuilder()
+            // Most strings have no escape: take them whole.
+            var j = i
+            while (j < s.length) {
+                val c = s[j]
+                if (c == '"') {
+                    val text = s.substring(i, j)
+                    i = j + 1
+                    return text
+                }
+                if (c == '\\' || c < ' ') break
+                j++
+            }
+            val out = StringBuilder(j - i + 16).append(s, i, j)
+            i = j
             while (true) {
                 if (i >= s.length) fail("unterminated string")
                 val c = s[i]
