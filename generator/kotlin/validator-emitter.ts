@@ -60,8 +60,14 @@ function failLine(pointer: string, f: Failure): string {
   return `return SchemaFailure(${pointer}, ${kotlinString(f.keyword)}, ${kotlinString(f.expected)})`;
 }
 
-/** Accumulates the generated functions and constants of one validator object. */
-class Compiler {
+/**
+ * Accumulates the generated functions and constants of one validator object: `fn(id)` is the
+ * name of the private `(d: JsonElement, p: String) -> SchemaFailure?` function checking node
+ * `id` (compiled on first use, with every node it reaches); `constants` and `functions` are the
+ * object's members. Used for the SDK's AcpSchema and for the contract output's `<Agent>Schemas`
+ * (generator/contracts/kotlin/validator.ts).
+ */
+export class KotlinValidatorCompiler {
   readonly functions: string[] = [];
   readonly constants: string[] = [];
   private readonly names = new Map<string, string>();
@@ -76,12 +82,14 @@ class Compiler {
     const name = `v${this.names.size}`;
     this.names.set(id, name);
     const body = this.body(this.model.node(id));
+    // no `return null` after a body that ends in a return (it would be unreachable)
+    const last = body[body.length - 1];
     this.functions.push(
       [
         `    // ${id.replace(/[^\x20-\x7e]/gu, "?")}`,
         `    private fun ${name}(d: JsonElement, p: String): SchemaFailure? {`,
         ...indentLines(body, "        "),
-        "        return null",
+        ...(last?.startsWith("return ") ? [] : ["        return null"]),
         "    }",
       ].join("\n"),
     );
@@ -184,7 +192,7 @@ class Compiler {
 
 /** Renders `AcpSchema.kt`: the validator object with `validateEnvelope` and `validatePayload`. */
 export function emitValidatorKotlin(ir: Ir, pkg: string, header: string): string {
-  const compiler = new Compiler(ir.schemas);
+  const compiler = new KotlinValidatorCompiler(ir.schemas);
   const envelopeFn = compiler.fn(ir.schemas.at(ir.envelope.file).id);
   const payloadCases = ir.eventTypes.map((e) => `        ${kotlinString(e.name)} -> ${compiler.fn(ir.schemas.at(e.payload.file).id)}(payload, "")`);
   const byFn = (a: string, b: string): number =>

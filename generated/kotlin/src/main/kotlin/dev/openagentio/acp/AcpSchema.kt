@@ -704,7 +704,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/12/then/properties/payload
     private fun v75(d: JsonElement, p: String): SchemaFailure? {
         return v76(d, p)
-        return null
     }
 
     // payloads/response-started.schema.json#
@@ -789,7 +788,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/13/then/properties/payload
     private fun v86(d: JsonElement, p: String): SchemaFailure? {
         return v87(d, p)
-        return null
     }
 
     // payloads/response-delta.schema.json#
@@ -851,7 +849,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/14/then/properties/payload
     private fun v94(d: JsonElement, p: String): SchemaFailure? {
         return v95(d, p)
-        return null
     }
 
     // payloads/error.schema.json#
@@ -933,7 +930,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/15/then/properties/payload
     private fun v104(d: JsonElement, p: String): SchemaFailure? {
         return v105(d, p)
-        return null
     }
 
     // payloads/tool-call.schema.json#
@@ -1010,7 +1006,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/16/then/properties/payload
     private fun v113(d: JsonElement, p: String): SchemaFailure? {
         return v114(d, p)
-        return null
     }
 
     // payloads/tool-result.schema.json#
@@ -1081,7 +1076,6 @@ public object AcpSchema {
     // payloads/tool-result.schema.json#/properties/error
     private fun v121(d: JsonElement, p: String): SchemaFailure? {
         return v95(d, p)
-        return null
     }
 
     // envelope.schema.json#/allOf/17
@@ -1121,7 +1115,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/17/then/properties/payload
     private fun v126(d: JsonElement, p: String): SchemaFailure? {
         return v127(d, p)
-        return null
     }
 
     // payloads/task-created.schema.json#
@@ -1161,7 +1154,6 @@ public object AcpSchema {
     // payloads/task-created.schema.json#/properties/callback
     private fun v131(d: JsonElement, p: String): SchemaFailure? {
         return v132(d, p)
-        return null
     }
 
     // payloads/task-created.schema.json#/$defs/Callback
@@ -1236,7 +1228,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/18/then/properties/payload
     private fun v140(d: JsonElement, p: String): SchemaFailure? {
         return v141(d, p)
-        return null
     }
 
     // payloads/task-completed.schema.json#
@@ -1352,13 +1343,11 @@ public object AcpSchema {
     // payloads/task-completed.schema.json#/properties/error
     private fun v154(d: JsonElement, p: String): SchemaFailure? {
         return v95(d, p)
-        return null
     }
 
     // payloads/task-completed.schema.json#/properties/callback
     private fun v155(d: JsonElement, p: String): SchemaFailure? {
         return v132(d, p)
-        return null
     }
 
     // envelope.schema.json#/allOf/19
@@ -1397,7 +1386,6 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/19/then/properties/payload
     private fun v160(d: JsonElement, p: String): SchemaFailure? {
         return v161(d, p)
-        return null
     }
 
     // payloads/stream-cancel.schema.json#

@@ -322,8 +322,7 @@ public object PlannerSchemas {
 
     // planner.agent.json#/skills/0/input/properties/tools/items
     private fun v3(d: JsonElement, p: String): SchemaFailure? {
-        v4(d, p)?.let { return it }
-        return null
+        return v4(d, p)
     }
 
     // planner.agent.json#/$defs/ToolSpec
@@ -401,8 +400,7 @@ public object PlannerSchemas {
 
     // planner.agent.json#/skills/0/output/properties/steps/items
     private fun v12(d: JsonElement, p: String): SchemaFailure? {
-        v13(d, p)?.let { return it }
-        return null
+        return v13(d, p)
     }
 
     // planner.agent.json#/$defs/PlanStep
@@ -459,8 +457,7 @@ public object PlannerSchemas {
 
     // planner.agent.json#/$defs/PlanStep/properties/status
     private fun v19(d: JsonElement, p: String): SchemaFailure? {
-        v20(d, p)?.let { return it }
-        return null
+        return v20(d, p)
     }
 
     // planner.agent.json#/$defs/StepStatus
@@ -508,8 +505,7 @@ public object PlannerSchemas {
 
     // planner.agent.json#/publishes/1/payload/properties/status
     private fun v25(d: JsonElement, p: String): SchemaFailure? {
-        v20(d, p)?.let { return it }
-        return null
+        return v20(d, p)
     }
 }
 

@@ -311,8 +311,7 @@ public object TaskWorkerSchemas {
 
     // task-worker.agent.json#/skills/0/input/properties/kind
     private fun v1(d: JsonElement, p: String): SchemaFailure? {
-        v2(d, p)?.let { return it }
-        return null
+        return v2(d, p)
     }
 
     // task-worker.agent.json#/$defs/TaskKind

@@ -280,8 +280,7 @@ public object TranslatorSchemas {
 
     // translator.agent.json#/skills/0/input/properties/source
     private fun v2(d: JsonElement, p: String): SchemaFailure? {
-        v3(d, p)?.let { return it }
-        return null
+        return v3(d, p)
     }
 
     // translator.agent.json#/$defs/Language
@@ -295,14 +294,12 @@ public object TranslatorSchemas {
 
     // translator.agent.json#/skills/0/input/properties/target
     private fun v4(d: JsonElement, p: String): SchemaFailure? {
-        v3(d, p)?.let { return it }
-        return null
+        return v3(d, p)
     }
 
     // translator.agent.json#/skills/0/input/properties/formality
     private fun v5(d: JsonElement, p: String): SchemaFailure? {
-        v6(d, p)?.let { return it }
-        return null
+        return v6(d, p)
     }
 
     // translator.agent.json#/$defs/Formality
@@ -334,8 +331,7 @@ public object TranslatorSchemas {
 
     // translator.agent.json#/skills/0/output/properties/source
     private fun v9(d: JsonElement, p: String): SchemaFailure? {
-        v3(d, p)?.let { return it }
-        return null
+        return v3(d, p)
     }
 
     // translator.agent.json#/skills/0/output/properties/characters
@@ -388,8 +384,7 @@ public object TranslatorSchemas {
 
     // translator.agent.json#/skills/1/output/properties/language
     private fun v15(d: JsonElement, p: String): SchemaFailure? {
-        v3(d, p)?.let { return it }
-        return null
+        return v3(d, p)
     }
 
     // translator.agent.json#/skills/1/output/properties/confidence
@@ -413,8 +408,7 @@ public object TranslatorSchemas {
 
     // translator.agent.json#/skills/1/output/properties/alternatives/items
     private fun v18(d: JsonElement, p: String): SchemaFailure? {
-        v3(d, p)?.let { return it }
-        return null
+        return v3(d, p)
     }
 }
 
