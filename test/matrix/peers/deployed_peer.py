@@ -19,9 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import sys
 from typing import Any
 
+from line_protocol import app_metadata, emit, serve
 from openagentio import (
     Bus,
     BusError,
@@ -45,11 +45,6 @@ SILENT_MAX_S = 4.0
 CONTEXT_FIELDS = ("session_id", "conversation_id", "channel", "user_id", "traceparent")
 
 
-def emit(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
-
-
 def seen_of(env: Envelope) -> dict[str, Any]:
     def s(v: str) -> str | None:
         return v if v else None
@@ -67,14 +62,6 @@ def seen_of(env: Envelope) -> dict[str, Any]:
         "phase": getattr(env, "phase", None),
         "metadata": app_metadata(env.metadata),
     }
-
-
-def app_metadata(m: Any) -> dict[str, Any] | None:
-    """Metadata without the runtime's `acp.*` keys; None when nothing is left."""
-    if not isinstance(m, dict):
-        return None
-    out = {k: v for k, v in m.items() if not k.startswith("acp.")}
-    return out or None
 
 
 def error_of_reply(reply: Envelope) -> dict[str, Any]:
@@ -339,37 +326,6 @@ class Peer:
         await self.driver.close()
 
 
-async def serve(peer: Peer) -> None:
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 22)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def run(cmd: dict[str, Any]) -> None:
-        try:
-            answer = await getattr(peer, "op_" + cmd["op"])(cmd)
-            emit({"id": cmd["id"], "ok": True, **answer})
-        except Exception as e:  # noqa: BLE001 - every failure is an answer
-            emit({"id": cmd.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})
-
-    async def read() -> None:
-        while True:
-            line = await reader.readline()
-            if not line:
-                peer.done.set()
-                return
-            task = asyncio.create_task(run(json.loads(line)))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-
-    reading = asyncio.create_task(read())
-    await peer.done.wait()
-    reading.cancel()
-    for t in list(tasks):
-        t.cancel()
-    await peer.close()
-
-
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--nats", required=True)
@@ -378,7 +334,7 @@ async def main() -> None:
     peer = Peer(args.nats, args.name)
     await peer.driver.connect()
     emit({"event": "ready", "peer": args.name, "sdk": "openagentio==0.3.0 (PyPI)"})
-    await serve(peer)
+    await serve(peer, peer.close)
 
 
 if __name__ == "__main__":

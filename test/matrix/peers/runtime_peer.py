@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
 from typing import Any
 
+from line_protocol import app_metadata, emit, serve
 from openagentio.errors import AcpError
 from openagentio.runtime import (
     Bus,
@@ -30,11 +29,6 @@ from openagentio.runtime.nats import NatsTransport
 ENDLESS_MAX = 600
 ENDLESS_PAUSE_S = 0.005
 SILENT_MAX_S = 4.0
-
-
-def emit(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, separators=(",", ":")) + "\n")
-    sys.stdout.flush()
 
 
 def seen_of(ctx: HandlerContext) -> dict[str, Any]:
@@ -55,14 +49,6 @@ def seen_of(ctx: HandlerContext) -> dict[str, Any]:
         "phase": None if env.phase is None else str(env.phase),
         "metadata": app_metadata(env.metadata),
     }
-
-
-def app_metadata(m: Any) -> dict[str, Any] | None:
-    """Metadata without the runtime's `acp.*` keys; None when nothing is left."""
-    if not isinstance(m, dict):
-        return None
-    out = {k: v for k, v in m.items() if not k.startswith("acp.")}
-    return out or None
 
 
 def wire_error(err: AcpError) -> dict[str, Any]:
@@ -245,37 +231,6 @@ class Peer:
         return {}
 
 
-async def serve(peer: Peer) -> None:
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader(limit=1 << 22)
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    tasks: set[asyncio.Task[None]] = set()
-
-    async def run(cmd: dict[str, Any]) -> None:
-        try:
-            answer = await getattr(peer, "op_" + cmd["op"])(cmd)
-            emit({"id": cmd["id"], "ok": True, **answer})
-        except Exception as e:  # noqa: BLE001 - every failure is an answer
-            emit({"id": cmd.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})
-
-    async def read() -> None:
-        while True:
-            line = await reader.readline()
-            if not line:
-                peer.done.set()
-                return
-            task = asyncio.create_task(run(json.loads(line)))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-
-    reading = asyncio.create_task(read())
-    await peer.done.wait()
-    reading.cancel()
-    for t in list(tasks):
-        t.cancel()
-    await peer.bus.close()
-
-
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--nats", required=True)
@@ -289,7 +244,8 @@ async def main() -> None:
         schema_version=args.schema_version,
     )
     emit({"event": "ready", "peer": args.name, "sdk": "openagentio.runtime (generated/python)"})
-    await serve(Peer(bus, args.name))
+    peer = Peer(bus, args.name)
+    await serve(peer, peer.bus.close)
 
 
 if __name__ == "__main__":
