@@ -29,6 +29,9 @@ public data class AcpContext(
         private val TRACE_ID = Regex("^[0-9a-f]{32}$")
         private val random = SecureRandom()
 
+        /** The envelope wire names of the context fields, in envelope order ([fields] reads them in this order). */
+        internal val WIRE_NAMES: List<String> = listOf("session_id", "conversation_id", "channel", "tenant_id", "user_id", "trace_id", "span_id", "traceparent")
+
         /** The propagated fields of an inbound envelope. */
         public fun of(env: Envelope): AcpContext = AcpContext(
             sessionId = env.sessionId,

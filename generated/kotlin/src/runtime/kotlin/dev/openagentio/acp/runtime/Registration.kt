@@ -156,7 +156,7 @@ private fun answerInvalid(bus: Bus, data: ByteArray, err: EnvelopeDecodeExceptio
     obj["from"] = JsonPrimitive(str("to") ?: target)
     str("event_id")?.let { obj["correlation_id"] = JsonPrimitive(it) }
     str("from")?.let { obj["to"] = JsonPrimitive(it) }
-    val copied = listOf("session_id", "conversation_id", "channel", "tenant_id", "user_id", "trace_id", "span_id", "traceparent")
+    val copied = AcpContext.WIRE_NAMES
     for (name in copied) str(name)?.let { obj[name] = JsonPrimitive(it) }
     if (Acp.validate(JsonObject(obj)) is DecodeResult.Failed) { // a field copied from the bad request is bad too
         for (name in copied + listOf("correlation_id", "to", "from")) obj.remove(name)
