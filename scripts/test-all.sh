@@ -19,6 +19,11 @@ if [ -f scripts/peer-env.sh ]; then
   bash scripts/peer-env.sh
 fi
 
+if [ -f scripts/a2a-peer-env.sh ]; then
+  step "Python virtualenv for the official A2A SDK peer (a2a-sdk==1.3.0 from PyPI)"
+  bash scripts/a2a-peer-env.sh
+fi
+
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit
 
