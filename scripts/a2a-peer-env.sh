@@ -30,7 +30,7 @@ if command -v flock >/dev/null 2>&1; then
   flock 9
 fi
 
-want="$("$python" -c 'import sys; print(sys.version)' | head -1)|$root|$(sha256sum "$reqs" "$0" | cut -c1-64 | tr '\n' ' ')"
+want="$("$python" -c 'import sys; print(sys.version)' | head -1)|$(sha256sum "$reqs" "$0" | cut -c1-64 | tr '\n' ' ')"
 stamp="$venv/.oaio-stamp"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/python" ]; then
   echo "$venv/bin/python"
