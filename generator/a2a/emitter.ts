@@ -23,6 +23,7 @@ function lit(value: unknown): string {
 function a2aTemplates(): Templates {
   const hb = createHandlebars();
   hb.registerHelper("lit", (value: unknown) => lit(value));
+  hb.registerHelper("json", (value: unknown) => (value === undefined ? "undefined" : JSON.stringify(value, null, 1)));
   hb.registerHelper("union", (values: readonly string[]) => values.map((v) => lit(v)).join(" | "));
   return loadTemplates(templatesDir("a2a"), hb);
 }

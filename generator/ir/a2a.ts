@@ -124,6 +124,12 @@ export interface A2aIr {
   readonly acpErrors: readonly { readonly code: string; readonly jsonRpcCode: number }[];
   readonly featuresVersion: string;
   readonly features: readonly A2aFeatureIr[];
+  /**
+   * The A2A 1.0 protocol definition (package lf.a2a.v1) as a FileDescriptorSet in proto3 JSON,
+   * from schema/a2a/a2a-v1.descriptor.json (written by scripts/a2a-descriptor.sh from the
+   * official SDK), for the gRPC binding; undefined when the file is absent.
+   */
+  readonly grpcDescriptor: Json | undefined;
 }
 
 /** What the a2a loader reads from the already loaded catalogues. */
@@ -291,6 +297,7 @@ export function loadA2aIr(schemaDir: string, cat: A2aCatalogs, problems: IrProbl
   const f = readChecked<RawFeatures>(ajv, schemaDir, `${DIR}/features.json`, `${DIR}/features.schema.json`, problems);
   if (!m || !f) return undefined;
   const before = problems.length;
+  const grpcDescriptor = readGrpcDescriptor(schemaDir, problems);
   crossCheck(m, f, cat, problems);
   if (problems.length > before) return undefined;
   const p = m.protocol;
@@ -358,5 +365,35 @@ export function loadA2aIr(schemaDir: string, cat: A2aCatalogs, problems: IrProbl
       reason: x.reason,
       checks: x.checks ?? [],
     })),
+    grpcDescriptor,
   };
+}
+
+const GRPC_PACKAGE = "lf.a2a.v1";
+const GRPC_SERVICE = "A2AService";
+
+/** schema/a2a/a2a-v1.descriptor.json, checked to define lf.a2a.v1.A2AService; undefined when absent. */
+function readGrpcDescriptor(schemaDir: string, problems: IrProblem[]): Json | undefined {
+  const file = `${DIR}/a2a-v1.descriptor.json`;
+  if (!existsSync(join(schemaDir, file))) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(join(schemaDir, file), "utf8"));
+  } catch (err: unknown) {
+    problems.push({ file, pointer: "", message: `not JSON: ${err instanceof Error ? err.message : String(err)}` });
+    return undefined;
+  }
+  const files = (value as { file?: unknown } | null)?.file;
+  const defines =
+    Array.isArray(files) &&
+    files.some((f: { package?: unknown; service?: { name?: unknown }[] }) => f.package === GRPC_PACKAGE && (f.service ?? []).some((s) => s.name === GRPC_SERVICE));
+  if (!defines) {
+    problems.push({
+      file,
+      pointer: "/file",
+      message: `must be a FileDescriptorSet defining ${GRPC_PACKAGE}.${GRPC_SERVICE}; regenerate it with: bash scripts/a2a-descriptor.sh`,
+    });
+    return undefined;
+  }
+  return value as Json;
 }

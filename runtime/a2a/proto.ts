@@ -1,0 +1,51 @@
+/**
+ * The A2A 1.0 protocol definition (lf.a2a.v1) as a @bufbuild/protobuf registry, built from the
+ * FileDescriptorSet the generator emits (generated/a2a/grpc-descriptor.ts, from
+ * schema/a2a/a2a-v1.descriptor.json). It converts between the proto3 binary form (gRPC) and
+ * ProtoJSON (JSON-RPC, HTTP+JSON) exactly as the ProtoJSON specification says: a reader accepts
+ * both the lowerCamel JSON names and the original field names, well-known types keep their JSON
+ * forms (Struct as an object, Timestamp as an RFC 3339 string), a writer emits lowerCamel names.
+ */
+import { createFileRegistry, fromBinary, fromJson, toBinary, toJson, type DescMessage, type DescMethod, type DescService, type JsonValue } from "@bufbuild/protobuf";
+import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { A2A_GRPC_DESCRIPTOR, A2A_GRPC_SERVICE } from "../../generated/a2a/grpc-descriptor.js";
+
+/** The A2A service and its message types, loaded once per call site that needs them. */
+export interface A2aProto {
+  readonly service: DescService;
+  /** A method of A2AService by its proto name (`SendMessage`, `GetTask`, …). */
+  method(name: string): DescMethod | undefined;
+  /** A message type by its full name (`lf.a2a.v1.Task`). */
+  message(typeName: string): DescMessage | undefined;
+}
+
+/** Loads the A2A service from the generated descriptor (throws when the generator emitted none). */
+export function loadA2aProto(): A2aProto {
+  if (A2A_GRPC_DESCRIPTOR === undefined) throw new Error("generated/a2a/grpc-descriptor.ts has no descriptor: schema/a2a/a2a-v1.descriptor.json is missing");
+  // The options' custom extensions (google.api.http, field_behavior) are not needed on the wire.
+  const fds = fromJson(FileDescriptorSetSchema, A2A_GRPC_DESCRIPTOR as unknown as JsonValue, { ignoreUnknownFields: true });
+  const registry = createFileRegistry(fds);
+  const service = registry.getService(A2A_GRPC_SERVICE);
+  if (service === undefined) throw new Error(`the A2A descriptor does not define ${A2A_GRPC_SERVICE}`);
+  const methods = new Map(service.methods.map((m) => [m.name, m]));
+  return { service, method: (name) => methods.get(name), message: (typeName) => registry.getMessage(typeName) };
+}
+
+/** ProtoJSON -> proto3 binary; throws (with the field the reader stopped at) on invalid input. */
+export function protoJsonToBinary(desc: DescMessage, json: unknown, ignoreUnknownFields = false): Uint8Array {
+  return toBinary(desc, fromJson(desc, json as JsonValue, { ignoreUnknownFields }));
+}
+
+/** proto3 binary -> ProtoJSON (lowerCamel names, enums by name, unset fields left out). */
+export function binaryToProtoJson(desc: DescMessage, bytes: Uint8Array): JsonValue {
+  return toJson(desc, fromBinary(desc, bytes));
+}
+
+/**
+ * ProtoJSON -> the same message in canonical ProtoJSON: original field names become lowerCamel,
+ * unknown fields are dropped (or refused), values are checked against their types (a timestamp
+ * must be RFC 3339). Throws an Error saying which field when the input is not the message.
+ */
+export function normalizeProtoJson(desc: DescMessage, json: unknown, ignoreUnknownFields = true): JsonValue {
+  return toJson(desc, fromJson(desc, json as JsonValue, { ignoreUnknownFields }));
+}
