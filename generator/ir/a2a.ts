@@ -386,7 +386,9 @@ function readGrpcDescriptor(schemaDir: string, problems: IrProblem[]): Json | un
   const files = (value as { file?: unknown } | null)?.file;
   const defines =
     Array.isArray(files) &&
-    files.some((f: { package?: unknown; service?: { name?: unknown }[] }) => f.package === GRPC_PACKAGE && (f.service ?? []).some((s) => s.name === GRPC_SERVICE));
+    files.some(
+      (f: { package?: unknown; service?: { name?: unknown }[] }) => f.package === GRPC_PACKAGE && (f.service ?? []).some((s) => s.name === GRPC_SERVICE),
+    );
   if (!defines) {
     problems.push({
       file,

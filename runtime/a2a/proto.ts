@@ -6,7 +6,17 @@
  * both the lowerCamel JSON names and the original field names, well-known types keep their JSON
  * forms (Struct as an object, Timestamp as an RFC 3339 string), a writer emits lowerCamel names.
  */
-import { createFileRegistry, fromBinary, fromJson, toBinary, toJson, type DescMessage, type DescMethod, type DescService, type JsonValue } from "@bufbuild/protobuf";
+import {
+  createFileRegistry,
+  fromBinary,
+  fromJson,
+  toBinary,
+  toJson,
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+  type JsonValue,
+} from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { A2A_GRPC_DESCRIPTOR, A2A_GRPC_SERVICE } from "../../generated/a2a/grpc-descriptor.js";
 
