@@ -270,23 +270,27 @@ export interface A2aErrorInfo {
   /** The ACP code a client raises for this JSON-RPC error. */
   readonly acpCode: ErrorCodeName;
   readonly message: string;
+  /** The HTTP status the HTTP+JSON binding answers with. */
+  readonly httpStatus: number;
+  /** The gRPC status code (its name) the gRPC binding answers with. */
+  readonly grpcStatus: string;
 }
 
 export const A2A_ERRORS: Readonly<Record<number, A2aErrorInfo>> = lookupTable({
-  "-32700": { name: "JSONParseError", code: -32700, reason: "PARSE_ERROR", standard: true, acpCode: "CODEC_FAILURE", message: "Invalid JSON payload" },
-  "-32600": { name: "InvalidRequestError", code: -32600, reason: "INVALID_REQUEST", standard: true, acpCode: "INVALID_REQUEST", message: "Request payload validation error" },
-  "-32601": { name: "MethodNotFoundError", code: -32601, reason: "METHOD_NOT_FOUND", standard: true, acpCode: "NO_HANDLER", message: "Method not found" },
-  "-32602": { name: "InvalidParamsError", code: -32602, reason: "INVALID_PARAMS", standard: true, acpCode: "INVALID_REQUEST", message: "Invalid parameters" },
-  "-32603": { name: "InternalError", code: -32603, reason: "INTERNAL_ERROR", standard: true, acpCode: "AGENT_UNAVAILABLE", message: "Internal error" },
-  "-32001": { name: "TaskNotFoundError", code: -32001, reason: "TASK_NOT_FOUND", standard: false, acpCode: "INVALID_REQUEST", message: "Task not found" },
-  "-32002": { name: "TaskNotCancelableError", code: -32002, reason: "TASK_NOT_CANCELABLE", standard: false, acpCode: "INVALID_REQUEST", message: "Task cannot be canceled" },
-  "-32003": { name: "PushNotificationNotSupportedError", code: -32003, reason: "PUSH_NOTIFICATION_NOT_SUPPORTED", standard: false, acpCode: "INVALID_REQUEST", message: "Push Notification is not supported" },
-  "-32004": { name: "UnsupportedOperationError", code: -32004, reason: "UNSUPPORTED_OPERATION", standard: false, acpCode: "INVALID_REQUEST", message: "This operation is not supported" },
-  "-32005": { name: "ContentTypeNotSupportedError", code: -32005, reason: "CONTENT_TYPE_NOT_SUPPORTED", standard: false, acpCode: "INVALID_REQUEST", message: "Incompatible content types" },
-  "-32006": { name: "InvalidAgentResponseError", code: -32006, reason: "INVALID_AGENT_RESPONSE", standard: false, acpCode: "CODEC_FAILURE", message: "Invalid agent response" },
-  "-32007": { name: "ExtendedAgentCardNotConfiguredError", code: -32007, reason: "EXTENDED_AGENT_CARD_NOT_CONFIGURED", standard: false, acpCode: "INVALID_REQUEST", message: "Extended Agent Card not configured" },
-  "-32008": { name: "ExtensionSupportRequiredError", code: -32008, reason: "EXTENSION_SUPPORT_REQUIRED", standard: false, acpCode: "INVALID_REQUEST", message: "Extension support required" },
-  "-32009": { name: "VersionNotSupportedError", code: -32009, reason: "VERSION_NOT_SUPPORTED", standard: false, acpCode: "INVALID_REQUEST", message: "Version not supported" },
+  "-32700": { name: "JSONParseError", code: -32700, reason: "PARSE_ERROR", standard: true, acpCode: "CODEC_FAILURE", message: "Invalid JSON payload", httpStatus: 400, grpcStatus: "INVALID_ARGUMENT" },
+  "-32600": { name: "InvalidRequestError", code: -32600, reason: "INVALID_REQUEST", standard: true, acpCode: "INVALID_REQUEST", message: "Request payload validation error", httpStatus: 400, grpcStatus: "INVALID_ARGUMENT" },
+  "-32601": { name: "MethodNotFoundError", code: -32601, reason: "METHOD_NOT_FOUND", standard: true, acpCode: "NO_HANDLER", message: "Method not found", httpStatus: 404, grpcStatus: "UNIMPLEMENTED" },
+  "-32602": { name: "InvalidParamsError", code: -32602, reason: "INVALID_PARAMS", standard: true, acpCode: "INVALID_REQUEST", message: "Invalid parameters", httpStatus: 400, grpcStatus: "INVALID_ARGUMENT" },
+  "-32603": { name: "InternalError", code: -32603, reason: "INTERNAL_ERROR", standard: true, acpCode: "AGENT_UNAVAILABLE", message: "Internal error", httpStatus: 500, grpcStatus: "INTERNAL" },
+  "-32001": { name: "TaskNotFoundError", code: -32001, reason: "TASK_NOT_FOUND", standard: false, acpCode: "INVALID_REQUEST", message: "Task not found", httpStatus: 404, grpcStatus: "NOT_FOUND" },
+  "-32002": { name: "TaskNotCancelableError", code: -32002, reason: "TASK_NOT_CANCELABLE", standard: false, acpCode: "INVALID_REQUEST", message: "Task cannot be canceled", httpStatus: 409, grpcStatus: "FAILED_PRECONDITION" },
+  "-32003": { name: "PushNotificationNotSupportedError", code: -32003, reason: "PUSH_NOTIFICATION_NOT_SUPPORTED", standard: false, acpCode: "INVALID_REQUEST", message: "Push Notification is not supported", httpStatus: 400, grpcStatus: "UNIMPLEMENTED" },
+  "-32004": { name: "UnsupportedOperationError", code: -32004, reason: "UNSUPPORTED_OPERATION", standard: false, acpCode: "INVALID_REQUEST", message: "This operation is not supported", httpStatus: 400, grpcStatus: "UNIMPLEMENTED" },
+  "-32005": { name: "ContentTypeNotSupportedError", code: -32005, reason: "CONTENT_TYPE_NOT_SUPPORTED", standard: false, acpCode: "INVALID_REQUEST", message: "Incompatible content types", httpStatus: 415, grpcStatus: "INVALID_ARGUMENT" },
+  "-32006": { name: "InvalidAgentResponseError", code: -32006, reason: "INVALID_AGENT_RESPONSE", standard: false, acpCode: "CODEC_FAILURE", message: "Invalid agent response", httpStatus: 502, grpcStatus: "INTERNAL" },
+  "-32007": { name: "ExtendedAgentCardNotConfiguredError", code: -32007, reason: "EXTENDED_AGENT_CARD_NOT_CONFIGURED", standard: false, acpCode: "INVALID_REQUEST", message: "Extended Agent Card not configured", httpStatus: 400, grpcStatus: "FAILED_PRECONDITION" },
+  "-32008": { name: "ExtensionSupportRequiredError", code: -32008, reason: "EXTENSION_SUPPORT_REQUIRED", standard: false, acpCode: "INVALID_REQUEST", message: "Extension support required", httpStatus: 400, grpcStatus: "FAILED_PRECONDITION" },
+  "-32009": { name: "VersionNotSupportedError", code: -32009, reason: "VERSION_NOT_SUPPORTED", standard: false, acpCode: "INVALID_REQUEST", message: "Version not supported", httpStatus: 400, grpcStatus: "UNIMPLEMENTED" },
 });
 
 /** ACP error code -> the JSON-RPC code the bridge answers with (catalog/error-codes.json). */

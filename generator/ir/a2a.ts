@@ -88,6 +88,10 @@ export interface A2aErrorIr {
   /** ACP catalogue code a client maps this JSON-RPC error to. */
   readonly acpCode: string;
   readonly message: string;
+  /** HTTP status of the HTTP+JSON binding. */
+  readonly httpStatus: number;
+  /** gRPC status code name of the gRPC binding. */
+  readonly grpcStatus: string;
 }
 
 export interface A2aPartsIr {
@@ -184,7 +188,7 @@ interface RawMapping {
     output_modes: string[];
     input_modes: string[];
   };
-  errors: { name: string; code: number; reason: string; standard: boolean; acp_code: string; message: string }[];
+  errors: { name: string; code: number; reason: string; standard: boolean; acp_code: string; message: string; http_status: number; grpc_status: string }[];
 }
 
 interface RawFeatures {
@@ -353,7 +357,16 @@ export function loadA2aIr(schemaDir: string, cat: A2aCatalogs, problems: IrProbl
       outputModes: m.parts.output_modes,
       inputModes: m.parts.input_modes,
     },
-    errors: m.errors.map((e) => ({ name: e.name, code: e.code, reason: e.reason, standard: e.standard, acpCode: e.acp_code, message: e.message })),
+    errors: m.errors.map((e) => ({
+      name: e.name,
+      code: e.code,
+      reason: e.reason,
+      standard: e.standard,
+      acpCode: e.acp_code,
+      message: e.message,
+      httpStatus: e.http_status,
+      grpcStatus: e.grpc_status,
+    })),
     acpErrors: cat.errorCodes.map((e) => ({ code: e.code, jsonRpcCode: e.a2aJsonRpcCode })),
     featuresVersion: f.protocol_version,
     features: f.features.map((x) => ({
