@@ -25,7 +25,7 @@ import {
   type Stored,
 } from "./kv-bucket.js";
 import { createKvPushConfigStore, type KvPushConfigStore, type TaskTtlLookup } from "./kv-push-store.js";
-import { PUSH_CONFIGS_PER_TASK_DEFAULT, TASK_STORE_DEFAULTS } from "./memory-store.js";
+import { PUSH_CONFIGS_PER_TASK_DEFAULT, statusTime, TASK_STORE_DEFAULTS } from "./memory-store.js";
 import type { TaskPage, TaskQuery, TaskRecord, TaskStore } from "./task-store.js";
 
 export { revisionConflict } from "./kv-bucket.js";
@@ -255,7 +255,7 @@ function createKvTaskStore(b: KvBucket, p: TaskStoreParts): KvTaskStore {
       const offset = q.pageToken ? decodeToken(q.pageToken) : 0;
       const after = q.statusTimestampAfter === undefined ? undefined : Date.parse(q.statusTimestampAfter);
       // One pass over the tenant's keys keeps (order, key, revision) of each match, not the task.
-      const hits: { order: number; key: string; revision: number }[] = [];
+      const hits: { updated: number; order: number; key: string; revision: number }[] = [];
       await scan(b, `t.${token(tenant)}.*`, (key, revision, bytes) => {
         const v = parseScanned<TaskValue>(key, bytes);
         const t = v.task;
@@ -265,10 +265,11 @@ function createKvTaskStore(b: KvBucket, p: TaskStoreParts): KvTaskStore {
           (q.state === undefined || t.status.state === q.state) &&
           (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after))
         ) {
-          hits.push({ order: v.createdSeq ?? revision, key, revision });
+          hits.push({ updated: statusTime(t), order: v.createdSeq ?? revision, key, revision });
         }
       });
-      hits.sort((x, y) => y.order - x.order);
+      // most recently updated first (A2A 1.0 ListTasks), then newest created first
+      hits.sort((x, y) => y.updated - x.updated || y.order - x.order);
       const page = hits.slice(offset, offset + q.pageSize);
       const out: Task[] = [];
       for (const h of page) {

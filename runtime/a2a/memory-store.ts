@@ -56,6 +56,12 @@ function decodeToken(token: string): number {
   return n;
 }
 
+/** A task's status timestamp, ms (0 when it has none): ListTasks sorts by it, most recent first. */
+export function statusTime(t: Task): number {
+  const ms = t.status.timestamp === undefined ? Number.NaN : Date.parse(t.status.timestamp);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 /** Creates an in-memory task store. */
 export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskStore {
   const perTenant = positive("createMemoryTaskStore", "maxTasksPerTenant", opts.maxTasksPerTenant, TASK_STORE_DEFAULTS.maxTasksPerTenant);
@@ -128,6 +134,8 @@ export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskSt
       const all = [...(live(tenant)?.tasks.values() ?? [])]
         .reverse()
         .map((s) => s.task)
+        // most recently updated first (A2A 1.0 ListTasks); the sort is stable: ties stay newest-created first
+        .sort((a, b) => statusTime(b) - statusTime(a))
         .filter(
           (t) =>
             (q.contextId === undefined || t.contextId === q.contextId) &&
