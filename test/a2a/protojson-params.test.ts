@@ -209,3 +209,33 @@ describe("every request field", () => {
     expect(listed).toEqual(actual);
   });
 });
+
+describe("every answer is ProtoJSON of the method's response message", () => {
+  it("DM-SERIAL-004 / DM-SERIAL-005: unary results and stream events pass a strict proto reader", async () => {
+    const proto = loadA2aProto();
+    const strict = (typeName: string, value: unknown): void => {
+      const desc = proto.message(typeName);
+      if (desc === undefined) throw new Error(`no ${typeName}`);
+      expect(() => normalizeProtoJson(desc, value, false), `${typeName}: ${JSON.stringify(value)}`).not.toThrow();
+    };
+    const sent = await f.result<{ task: Task }>("SendMessage", { message: { ...f.text("strict"), tckUnknownField: 1 } });
+    strict("lf.a2a.v1.SendMessageResponse", sent);
+    strict("lf.a2a.v1.Task", await f.result("GetTask", { id: sent.task.id }));
+    strict("lf.a2a.v1.ListTasksResponse", await f.result("ListTasks", { includeArtifacts: true, historyLength: 5 }));
+    strict("lf.a2a.v1.TaskPushNotificationConfig", await f.result("CreateTaskPushNotificationConfig", { taskId: sent.task.id, url: "http://127.0.0.1:9/h" }));
+    strict("lf.a2a.v1.ListTaskPushNotificationConfigsResponse", await f.result("ListTaskPushNotificationConfigs", { taskId: sent.task.id }));
+    const asked = await f.result<{ task: Task }>("SendMessage", { message: f.text("ask") });
+    strict("lf.a2a.v1.Task", await f.result("CancelTask", { id: asked.task.id }));
+    const res = await fetch(f.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", "A2A-Version": "1.0" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "SendStreamingMessage", params: { message: { ...f.text("streamed"), tckUnknownField: 1 } } }),
+    });
+    const events = (await res.text())
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => (JSON.parse(l.slice(6)) as { result: unknown }).result);
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    for (const e of events) strict("lf.a2a.v1.StreamResponse", e);
+  });
+});
