@@ -151,6 +151,26 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(bad.code).toBe("INVALID_REQUEST");
     });
 
+    it("list pages by cursor (TCK CORE-LIST-002): a task updated between two pages is neither listed twice nor shifts the next page", async () => {
+      const { tasks } = await make();
+      const at = (d: number): string => `2026-03-0${d}T00:00:00Z`;
+      for (const [i, id] of ["x", "y", "z"].entries()) {
+        await tasks.create({
+          tenant: "t",
+          owner: "p",
+          task: task(id, "TASK_STATE_INPUT_REQUIRED", { status: { state: "TASK_STATE_INPUT_REQUIRED", timestamp: at(i + 1) } }),
+        });
+      }
+      const p1 = await tasks.list("t", { pageSize: 1 });
+      expect(p1.tasks.map((t) => t.id)).toEqual(["z"]);
+      // y is answered: its status is now the most recent, ahead of the cursor
+      await tasks.update("t", task("y", "TASK_STATE_COMPLETED", { status: { state: "TASK_STATE_COMPLETED", timestamp: at(9) } }));
+      const p2 = await tasks.list("t", { pageSize: 1, pageToken: p1.nextPageToken });
+      expect(p2.tasks.map((t) => t.id)).toEqual(["x"]);
+      expect(p2.nextPageToken).toBe("");
+      expect((await tasks.list("t", { pageSize: 10 })).tasks.map((t) => t.id)).toEqual(["y", "z", "x"]);
+    });
+
     it("maxTasksPerTenant refuses a full tenant with BACKPRESSURE_DROP; other tenants still create", async () => {
       const { tasks } = await make({ maxTasksPerTenant: 2 });
       await tasks.create({ tenant: "a", owner: "p", task: task("1") });
