@@ -18,6 +18,7 @@ import {
   streamResponseToV03,
   taskToV03,
   type A2aMethodName,
+  type AgentCard,
   type JsonRpcId,
   type StreamResponse,
   type Task,
@@ -84,6 +85,9 @@ function resultToV03(method: A2aMethodName, value: unknown): unknown {
       return pushConfigToV03(value as TaskPushNotificationConfig);
     case "ListTaskPushNotificationConfigs":
       return (value as { configs: TaskPushNotificationConfig[] }).configs.map(pushConfigToV03);
+    case "GetExtendedAgentCard":
+      // a 0.3 caller gets the card in its version, as from the well-known path
+      return withLegacyFields(value as AgentCard);
     default:
       return value;
   }

@@ -130,6 +130,13 @@ describe("the extended card needs an authenticated caller", () => {
     expectValid10Card(card);
   });
 
+  it("a 0.3 caller (agent/getAuthenticatedExtendedCard, no A2A-Version) gets the extended card in the 0.3 form", async () => {
+    const card = await f.result<Card>("agent/getAuthenticatedExtendedCard", {}, { authorization: `Bearer ${token}`, "A2A-Version": "" });
+    expect(card["description"]).toBe("the extended card");
+    expect(card["protocolVersion"]).toBe("0.3.0");
+    expect(card["security"]).toEqual([{ bearer: [] }]);
+  });
+
   it("in the protocol-neutral handler: a caller no auth hook verified gets AUTH_FAILURE, whatever binding forgot to authenticate", async () => {
     const err = await f.server.bridge.handler.handle(ANONYMOUS_CALLER, "GetExtendedAgentCard", {}).then(
       () => undefined,

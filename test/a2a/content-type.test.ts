@@ -31,6 +31,7 @@ describe("Content-Type of JSON-RPC requests", () => {
     expect(answer.id).toBeNull();
     expect(answer.error?.code).toBe(-32005);
     expect(answer.error?.message).toContain("application/json");
+    expect(answer.error?.data).toEqual([expect.objectContaining({ reason: "CONTENT_TYPE_NOT_SUPPORTED", domain: "a2a-protocol.org" })]);
   });
 
   it("JSONRPC-SSE-002: valid JSON under a wrong content type is refused the same way; so is a request with none", async () => {
