@@ -53,6 +53,22 @@ export function shapeTask(task: Task, historyLength: number | undefined, include
 
 const result = (value: unknown): RpcOutcome => ({ kind: "result", value });
 
+/** `events` with `f` applied to each; `return()` reaches the source at once (a closed stream unsubscribes without waiting for an event). */
+function mapEvents(events: AsyncIterable<StreamResponse>, f: (e: StreamResponse) => StreamResponse): AsyncIterable<StreamResponse> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<StreamResponse> {
+      const it = events[Symbol.asyncIterator]();
+      return {
+        next: async () => {
+          const r = await it.next();
+          return r.done ? r : { done: false, value: f(r.value) };
+        },
+        return: async (value?: unknown) => (it.return ? it.return(value) : { done: true, value: undefined }),
+      };
+    },
+  };
+}
+
 /** An opaque page token for a position in a list. */
 const encodeOffset = (n: number): string => Buffer.from(`o:${n}`).toString("base64url");
 function decodeOffset(token: string, field: string): number {
@@ -100,7 +116,9 @@ export class RpcHandler {
         const req = await this.checkSend(params);
         const { events } = await this.d.manager.send(caller, req, true);
         if (events === undefined) throw a2aErrors.internal("the task manager returned no event stream");
-        return { kind: "stream", events };
+        // historyLength shapes the Task snapshots of the stream as it shapes SendMessage's answer
+        const hl = req.configuration?.historyLength;
+        return { kind: "stream", events: hl === undefined ? events : mapEvents(events, (e) => ("task" in e ? { task: shapeTask(e.task, hl) } : e)) };
       }
       case "GetTask": {
         const p = checkIdParams(params);

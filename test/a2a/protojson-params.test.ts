@@ -89,6 +89,26 @@ describe("historyLength is honoured under either name", () => {
     expect(r.task.history).toBeUndefined();
   });
 
+  it("CORE-HIST-003: SendStreamingMessage configuration.history_length 0 shapes the stream's Task snapshots too", async () => {
+    const res = await fetch(f.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", "A2A-Version": "1.0" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "SendStreamingMessage",
+        params: { message: f.text("streamed"), configuration: { history_length: 0 } },
+      }),
+    });
+    const events = (await res.text())
+      .split("\n")
+      .filter((l) => l.startsWith("data: "))
+      .map((l) => (JSON.parse(l.slice(6)) as { result: { task?: Task } }).result);
+    const first = events[0]?.task;
+    expect(first?.id).toBeTruthy();
+    expect(first?.history).toBeUndefined();
+  });
+
   it("a negative historyLength is refused, naming the field", async () => {
     const a = await f.rpc("GetTask", { id: "x", history_length: -1 });
     expect(a.error?.code).toBe(-32602);
