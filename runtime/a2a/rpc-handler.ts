@@ -187,7 +187,8 @@ export class RpcHandler {
         const store = this.pushStore();
         const ref = checkConfigRef(params);
         await this.taskMustExist(caller, ref.taskId);
-        if (!(await store.delete(ref.taskId, ref.id))) throw a2aErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
+        // idempotent (TCK PUSH-DEL-002): a config already gone is deleted; the task must still be the caller's
+        await store.delete(ref.taskId, ref.id);
         return result(null);
       }
       case "GetExtendedAgentCard": {

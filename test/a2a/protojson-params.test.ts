@@ -46,8 +46,16 @@ describe("push notification config methods read task_id as well as taskId", () =
     expect(await f.result("DeleteTaskPushNotificationConfig", { task_id: task.id, id: "cfg-1" })).toBeNull();
     const after = await f.result<{ configs: unknown[] }>("ListTaskPushNotificationConfigs", { taskId: task.id });
     expect(after.configs).toEqual([]);
-    // deleting it again names the config
-    expect((await f.rpc("DeleteTaskPushNotificationConfig", { task_id: task.id, id: "cfg-1" })).error?.code).toBe(-32602);
+    // PUSH-GET-002: a config that is gone is an error naming it
+    expect((await f.rpc("GetTaskPushNotificationConfig", { task_id: task.id, id: "cfg-1" })).error?.code).toBe(-32602);
+  });
+
+  it("PUSH-DEL-002: deleting a config that is already gone succeeds (idempotent); another task id is still TaskNotFound", async () => {
+    const { task } = await f.result<{ task: Task }>("SendMessage", { message: f.text("idempotent") });
+    await f.result("CreateTaskPushNotificationConfig", { task_id: task.id, id: "once", url: "http://127.0.0.1:9/hook" });
+    expect(await f.result("DeleteTaskPushNotificationConfig", { task_id: task.id, id: "once" })).toBeNull();
+    expect(await f.result("DeleteTaskPushNotificationConfig", { task_id: task.id, id: "once" })).toBeNull();
+    expect((await f.rpc("DeleteTaskPushNotificationConfig", { task_id: "no-such-task", id: "once" })).error?.code).toBe(-32001);
   });
 
   it("ListTaskPushNotificationConfigs honours page_size and page_token", async () => {
