@@ -27,6 +27,12 @@ export interface A2aCaller {
   readonly principal: string;
   /** Context fields the identity sets on bus calls (user_id, …). */
   readonly context: Readonly<Omit<ContextFields, "tenant_id">>;
+  /**
+   * True when an auth hook verified the caller ({@link authenticate}); false or absent for the
+   * anonymous caller of "none" mode. What only authenticated callers get (the extended card)
+   * checks this, so a binding that forgot to authenticate gives nothing away.
+   */
+  readonly authenticated?: boolean;
 }
 
 type ContextKey = Exclude<keyof ContextFields, "tenant_id">;
@@ -34,7 +40,7 @@ type ContextKey = Exclude<keyof ContextFields, "tenant_id">;
 const CONTEXT_KEYS: readonly ContextKey[] = ["user_id", "channel"];
 
 /** The caller of every request in "none" mode. */
-export const ANONYMOUS_CALLER: A2aCaller = Object.freeze({ tenant: "", principal: "anonymous", context: Object.freeze({}) });
+export const ANONYMOUS_CALLER: A2aCaller = Object.freeze({ tenant: "", principal: "anonymous", context: Object.freeze({}), authenticated: false });
 
 /** The card's scheme name for Bearer JWT. */
 export const BEARER_SCHEME = "bearer";
@@ -103,7 +109,7 @@ export async function authenticate(auth: A2aAuth, req: { method: string; url: st
     const v = result.context?.[k];
     if (typeof v === "string") context[k] = v;
   }
-  return { tenant: result.tenant ?? "", principal: result.principal, context };
+  return { tenant: result.tenant ?? "", principal: result.principal, context, authenticated: true };
 }
 
 /**

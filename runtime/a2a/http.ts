@@ -6,16 +6,19 @@
  * Every POST is authenticated in onRequest, before its body is read (auth.ts); failures,
  * oversized and too-deep bodies are answered as JSON-RPC errors with id null.
  */
+import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
   A2A_VERSION_HEADER,
   AGENT_CARD_PATH,
   A2A_LEGACY_VERSION,
+  A2A_PROTOCOL_VERSION,
   pushConfigToV03,
   resolveMethod,
   streamResponseToV03,
   taskToV03,
   type A2aMethodName,
+  type AgentCard,
   type JsonRpcId,
   type StreamResponse,
   type Task,
@@ -24,7 +27,7 @@ import {
 import { HttpError } from "../gateway/errors.js";
 import { SseResponse } from "../gateway/sse.js";
 import { authenticate, type A2aCaller } from "./auth.js";
-import { a2aErrors } from "./errors.js";
+import { a2aErrors, type A2aError } from "./errors.js";
 import { jsonDepthExceeds } from "../http/json-depth.js";
 import { errorResponse, idOf, parseRequest, resultResponse, sseEvent, toJsonRpcError } from "./jsonrpc.js";
 import { paramsFromV03 } from "./params.js";
@@ -42,6 +45,31 @@ export interface A2aHttpOptions {
   maxDepth?: number;
   /** SSE comment sent on idle streams, ms; 0 disables. Default 15,000. */
   heartbeatMs?: number;
+  /** Cache-Control max-age of the Agent Card, seconds. Default 300. */
+  cardMaxAgeSeconds?: number;
+}
+
+/** The card version a card request asks for: 0.3 only when its A2A-Version says 0.3 (0.3.x); else 1.0. */
+function cardVersion(asked: string): WireVersion {
+  return /^0\.3(?:\.\d+)?$/.test(asked.trim()) ? A2A_LEGACY_VERSION : A2A_PROTOCOL_VERSION;
+}
+
+/** True when the request's validators match the card (If-None-Match first, else If-Modified-Since). */
+function notModified(req: FastifyRequest, etag: string, modified: string): boolean {
+  const inm = req.headers["if-none-match"];
+  if (typeof inm === "string") return inm.split(",").some((t) => t.trim() === "*" || t.trim().replace(/^W\//, "") === etag);
+  const ims = req.headers["if-modified-since"];
+  return typeof ims === "string" && !Number.isNaN(Date.parse(ims)) && Date.parse(ims) >= Date.parse(modified);
+}
+
+/** JSON-RPC takes JSON: `application/json` or a `+json` type (`application/a2a+json`). Checked before the body is read as JSON. */
+const JSON_MEDIA = /^application\/(?:[\w.-]+\+)?json$/i;
+function contentTypeError(header: string | undefined): A2aError | undefined {
+  const media = (header ?? "").split(";")[0]?.trim() ?? "";
+  if (JSON_MEDIA.test(media)) return undefined;
+  return a2aErrors.contentType(
+    `the JSON-RPC endpoint takes Content-Type application/json; got ${media === "" ? "none" : JSON.stringify(media)}: send the request as application/json`,
+  );
 }
 
 /** The 0.3 form of a 1.0 unary result. */
@@ -57,6 +85,9 @@ function resultToV03(method: A2aMethodName, value: unknown): unknown {
       return pushConfigToV03(value as TaskPushNotificationConfig);
     case "ListTaskPushNotificationConfigs":
       return (value as { configs: TaskPushNotificationConfig[] }).configs.map(pushConfigToV03);
+    case "GetExtendedAgentCard":
+      // a 0.3 caller gets the card in its version, as from the well-known path
+      return withLegacyFields(value as AgentCard);
     default:
       return value;
   }
@@ -83,13 +114,23 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     return reply.code(httpStatus).send(errorResponse(null, toJsonRpcError(error)));
   });
 
+  // The card is public and changes only with the server (and the Host it is asked under):
+  // caches may keep it for cardMaxAgeSeconds and revalidate with its ETag (304).
+  const cardModified = new Date(Math.floor(Date.now() / 1000) * 1000).toUTCString();
+  const cardMaxAge = opts.cardMaxAgeSeconds ?? 300;
   app.get(AGENT_CARD_PATH, async (req, reply) => {
+    const header = req.headers[A2A_VERSION_HEADER.toLowerCase()];
+    const asked = (Array.isArray(header) ? header[0] : header) ?? "";
     const card = bridge.card(endpointUrl(req, app.prefix, rpcPath));
-    const legacy = bridge.legacy && !(req.headers[A2A_VERSION_HEADER.toLowerCase()] ?? "");
-    return reply
+    const body = JSON.stringify(bridge.legacy && cardVersion(asked) === A2A_LEGACY_VERSION ? withLegacyFields(card) : card);
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+    reply
       .header("vary", A2A_VERSION_HEADER)
-      .header("cache-control", "no-cache")
-      .send(legacy ? withLegacyFields(card) : card);
+      .header("cache-control", `public, max-age=${cardMaxAge}`)
+      .header("etag", etag)
+      .header("last-modified", cardModified);
+    if (notModified(req, etag, cardModified)) return reply.code(304).send();
+    return reply.type("application/json; charset=utf-8").send(body);
   });
 
   // Authentication runs before the body is read: an unauthenticated caller costs no body parsing.
@@ -116,6 +157,9 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     let version: WireVersion = A2A_LEGACY_VERSION;
     const caller = callers.get(req);
     if (caller === undefined) return reply.code(401).send(errorResponse(null, toJsonRpcError(a2aErrors.internal("request was not authenticated"))));
+    // The content type is checked before anything reads the body (HTTP 415, id null: nothing was read).
+    const refused = contentTypeError(req.headers["content-type"]);
+    if (refused !== undefined) return reply.code(415).send(errorResponse(null, toJsonRpcError(refused)));
     try {
       const header = req.headers[A2A_VERSION_HEADER.toLowerCase()];
       version = negotiateVersion(Array.isArray(header) ? header[0] : header, bridge.legacy);

@@ -25,7 +25,7 @@ import {
   type Stored,
 } from "./kv-bucket.js";
 import { createKvPushConfigStore, type KvPushConfigStore, type TaskTtlLookup } from "./kv-push-store.js";
-import { PUSH_CONFIGS_PER_TASK_DEFAULT, TASK_STORE_DEFAULTS } from "./memory-store.js";
+import { byListOrder, pageAfter, PUSH_CONFIGS_PER_TASK_DEFAULT, statusTime, TASK_STORE_DEFAULTS } from "./memory-store.js";
 import type { TaskPage, TaskQuery, TaskRecord, TaskStore } from "./task-store.js";
 
 export { revisionConflict } from "./kv-bucket.js";
@@ -96,14 +96,6 @@ function positive(name: string, v: number | undefined, fallback: number, min = 1
   if (v === undefined) return fallback;
   if (!Number.isInteger(v) || v < min) throw invalidArgument("openKvA2aStores", name, v, `an integer >= ${min}`);
   return v;
-}
-
-function decodeToken(t: string): number {
-  const n = Number.parseInt(Buffer.from(t, "base64url").toString("utf8").replace(/^o:/, ""), 10);
-  if (!Number.isInteger(n) || n < 0 || Buffer.from(`o:${n}`).toString("base64url") !== t) {
-    throw new InvalidRequestError(`page token ${JSON.stringify(t)} was not issued by this server`);
-  }
-  return n;
 }
 
 const taskKey = (tenant: string, id: string): string => `t.${token(tenant)}.${token(id)}`;
@@ -252,10 +244,9 @@ function createKvTaskStore(b: KvBucket, p: TaskStoreParts): KvTaskStore {
     },
     async list(tenant: string, q: TaskQuery): Promise<TaskPage> {
       open();
-      const offset = q.pageToken ? decodeToken(q.pageToken) : 0;
       const after = q.statusTimestampAfter === undefined ? undefined : Date.parse(q.statusTimestampAfter);
       // One pass over the tenant's keys keeps (order, key, revision) of each match, not the task.
-      const hits: { order: number; key: string; revision: number }[] = [];
+      const hits: { updated: number; order: number; key: string; revision: number }[] = [];
       await scan(b, `t.${token(tenant)}.*`, (key, revision, bytes) => {
         const v = parseScanned<TaskValue>(key, bytes);
         const t = v.task;
@@ -265,18 +256,18 @@ function createKvTaskStore(b: KvBucket, p: TaskStoreParts): KvTaskStore {
           (q.state === undefined || t.status.state === q.state) &&
           (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after))
         ) {
-          hits.push({ order: v.createdSeq ?? revision, key, revision });
+          hits.push({ updated: statusTime(t), order: v.createdSeq ?? revision, key, revision });
         }
       });
-      hits.sort((x, y) => y.order - x.order);
-      const page = hits.slice(offset, offset + q.pageSize);
+      // most recently updated first (A2A 1.0 ListTasks), then newest created first
+      hits.sort(byListOrder);
+      const { page, nextPageToken } = pageAfter(hits, q.pageSize, q.pageToken);
       const out: Task[] = [];
       for (const h of page) {
         const s = (await readAt<TaskValue>(b, h.key, h.revision)) ?? (await read<TaskValue>(b, h.key));
         if (s !== undefined && !p.expired(s.value)) out.push(s.value.task);
       }
-      const next = offset + page.length;
-      return { tasks: out, nextPageToken: next < hits.length ? Buffer.from(`o:${next}`).toString("base64url") : "", totalSize: hits.length };
+      return { tasks: out, nextPageToken, totalSize: hits.length };
     },
     async close() {
       closed = true;

@@ -33,6 +33,8 @@ interface Stored {
   readonly tenant: string;
   readonly owner: string;
   task: Task;
+  /** Creation order (ties of the status timestamp sort newest created first). */
+  readonly seq: number;
 }
 
 interface TenantTasks {
@@ -48,12 +50,46 @@ function positive(api: string, name: string, v: number | undefined, fallback: nu
   return v;
 }
 
-function decodeToken(token: string): number {
-  const n = Number.parseInt(Buffer.from(token, "base64url").toString("utf8").replace(/^o:/, ""), 10);
-  if (!Number.isInteger(n) || n < 0 || Buffer.from(`o:${n}`).toString("base64url") !== token) {
-    throw new InvalidRequestError(`page token ${JSON.stringify(token)} was not issued by this server`);
-  }
-  return n;
+/**
+ * Where a ListTasks page ends: the sort key (status time, creation order) of its last task. The
+ * next page starts after it, so tasks created or updated between two page requests shift no
+ * page boundary (an updated task moves ahead of the cursor, it is not listed twice).
+ */
+export interface ListCursor {
+  readonly updated: number;
+  readonly order: number;
+}
+
+/** The opaque page token for `c`. */
+export function encodeCursor(c: ListCursor): string {
+  return Buffer.from(`c:${c.updated}:${c.order}`).toString("base64url");
+}
+
+/** The cursor of a page token this server issued. @throws InvalidRequestError for any other string. */
+export function decodeCursor(token: string): ListCursor {
+  const m = /^c:(\d{1,16}):(\d{1,16})$/.exec(Buffer.from(token, "base64url").toString("utf8"));
+  const c = m === null ? undefined : { updated: Number(m[1]), order: Number(m[2]) };
+  if (c === undefined || encodeCursor(c) !== token) throw new InvalidRequestError(`page token ${JSON.stringify(token)} was not issued by this server`);
+  return c;
+}
+
+/** Most recently updated first, then newest created first. */
+export const byListOrder = (a: ListCursor, b: ListCursor): number => b.updated - a.updated || b.order - a.order;
+
+/** One page of `sorted` (in {@link byListOrder}) after `pageToken`, and the token of the next. */
+export function pageAfter<T extends ListCursor>(sorted: readonly T[], pageSize: number, pageToken: string | undefined): { page: T[]; nextPageToken: string } {
+  const from = pageToken ? decodeCursor(pageToken) : undefined;
+  const start = from === undefined ? 0 : sorted.findIndex((x) => byListOrder(x, from) > 0);
+  const page = start < 0 ? [] : sorted.slice(start, start + pageSize);
+  const last = page.at(-1);
+  const more = start >= 0 && start + page.length < sorted.length;
+  return { page, nextPageToken: more && last !== undefined ? encodeCursor(last) : "" };
+}
+
+/** A task's status timestamp, ms (0 when it has none): ListTasks sorts by it, most recent first. */
+export function statusTime(t: Task): number {
+  const ms = t.status.timestamp === undefined ? Number.NaN : Date.parse(t.status.timestamp);
+  return Number.isNaN(ms) ? 0 : ms;
 }
 
 /** Creates an in-memory task store. */
@@ -64,6 +100,7 @@ export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskSt
   const now = opts.now ?? Date.now;
   const tenants = new Map<string, TenantTasks>();
   let total = 0;
+  let created = 0;
 
   /** Drops the tenant's terminal tasks whose TTL is over (oldest first, stops at the first live one). */
   const sweep = (tenant: string, t: TenantTasks): void => {
@@ -101,7 +138,7 @@ export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskSt
         );
       }
       if (t === undefined) tenants.set(rec.tenant, (t = { tasks: new Map(), expiring: new Map() }));
-      t.tasks.set(rec.task.id, { tenant: rec.tenant, owner: rec.owner, task: copy(rec.task) });
+      t.tasks.set(rec.task.id, { tenant: rec.tenant, owner: rec.owner, task: copy(rec.task), seq: ++created });
       total += 1;
       if (isTerminalTaskState(rec.task.status.state)) t.expiring.set(rec.task.id, now() + ttl);
     },
@@ -126,18 +163,17 @@ export function createMemoryTaskStore(opts: MemoryTaskStoreOptions = {}): TaskSt
     async list(tenant: string, q: TaskQuery): Promise<TaskPage> {
       const after = q.statusTimestampAfter === undefined ? undefined : Date.parse(q.statusTimestampAfter);
       const all = [...(live(tenant)?.tasks.values() ?? [])]
-        .reverse()
-        .map((s) => s.task)
+        .map((s) => ({ task: s.task, updated: statusTime(s.task), order: s.seq }))
+        // most recently updated first (A2A 1.0 ListTasks), then newest created first
+        .sort(byListOrder)
         .filter(
-          (t) =>
+          ({ task: t }) =>
             (q.contextId === undefined || t.contextId === q.contextId) &&
             (q.state === undefined || t.status.state === q.state) &&
             (after === undefined || (t.status.timestamp !== undefined && Date.parse(t.status.timestamp) >= after)),
         );
-      const offset = q.pageToken ? decodeToken(q.pageToken) : 0;
-      const page = all.slice(offset, offset + q.pageSize);
-      const next = offset + page.length;
-      return { tasks: page.map(copy), nextPageToken: next < all.length ? Buffer.from(`o:${next}`).toString("base64url") : "", totalSize: all.length };
+      const { page, nextPageToken } = pageAfter(all, q.pageSize, q.pageToken);
+      return { tasks: page.map((x) => copy(x.task)), nextPageToken, totalSize: all.length };
     },
     async close() {
       tenants.clear();

@@ -1,74 +1,120 @@
 /**
- * Checks the params of each A2A method (1.0 shapes, a2a.proto field names in camelCase) and
- * turns the 0.3 params of the legacy method names into them. Every defect is an
+ * The params of each A2A method. {@link readParams} reads them as ProtoJSON of the method's
+ * request message (lf.a2a.v1, runtime/a2a/proto.ts): lowerCamel and original field names
+ * (`taskId`, `task_id`), unknown fields dropped, every value checked against its type (strict
+ * RFC 3339 timestamps, enum names, int32, base64 bytes). The checks below then see only
+ * canonical values and add what the proto cannot say (required fields, ranges, URLs). The 0.3
+ * params of the legacy method names are turned into 1.0 params first. Every defect is an
  * InvalidParamsError (-32602) naming the field.
  */
+import type { DescEnum, DescField, DescMessage } from "@bufbuild/protobuf";
 import {
-  TASK_STATE_TO_PHASE,
   pushConfigFromV03,
   sendParamsFromV03,
   type A2aMethodName,
-  type GetTaskRequest,
   type ListTasksRequest,
   type Message,
-  type Part,
   type SendMessageRequest,
   type TaskPushNotificationConfig,
-  type TaskStateName,
 } from "../../generated/a2a/index.js";
 import { a2aErrors } from "./errors.js";
+import { normalizeProtoJson, type A2aProto } from "./proto.js";
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-function obj(v: unknown, path: string): Obj {
-  if (!isObject(v)) throw a2aErrors.invalidParams(`${path} must be an object`);
+/** google.protobuf.* types keep their own JSON forms (Struct: any keys; Timestamp: a string). */
+const isWellKnown = (m: DescMessage): boolean => m.typeName.startsWith("google.protobuf.");
+
+/**
+ * A copy of `json` without the keys `desc` does not define (recursively). Values of well-known
+ * types are decoded alone here so that an error names the field's JSON path.
+ */
+function dropUnknown(desc: DescMessage, json: Obj, path: string): Obj {
+  const out: Obj = {};
+  for (const [key, value] of Object.entries(json)) {
+    const f = desc.fields.find((x) => x.jsonName === key || x.name === key);
+    if (f === undefined) continue;
+    out[key] = fieldValue(f, value, `${path}.${f.jsonName}`);
+  }
+  return out;
+}
+
+/** Refuses an enum value the proto does not define, naming the field and the values it takes. */
+function checkEnum(e: DescEnum, v: unknown, path: string): void {
+  if (v === null || typeof v === "number" || (typeof v === "string" && e.values.some((x) => x.name === v))) return;
+  throw a2aErrors.invalidParams(`${path} must be one of ${e.values.map((x) => x.name).join(", ")}; got ${JSON.stringify(v)}`);
+}
+
+function fieldValue(f: DescField, value: unknown, path: string): unknown {
+  if (f.fieldKind === "enum") checkEnum(f.enum, value, path);
+  if (f.fieldKind === "list" && f.listKind === "enum" && Array.isArray(value)) for (const [i, v] of value.entries()) checkEnum(f.enum, v, `${path}[${i}]`);
+  const sub = f.fieldKind === "message" || (f.fieldKind === "list" && f.listKind === "message") ? f.message : undefined;
+  if (sub === undefined || value === null) return value;
+  const one = (v: unknown, p: string): unknown => {
+    if (isWellKnown(sub)) {
+      try {
+        normalizeProtoJson(sub, v, false);
+      } catch (err: unknown) {
+        throw a2aErrors.invalidParams(`${p}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return v;
+    }
+    return isObject(v) ? dropUnknown(sub, v, p) : v;
+  };
+  return Array.isArray(value) && f.fieldKind === "list" ? value.map((v, i) => one(v, `${path}[${i}]`)) : one(value, path);
+}
+
+/**
+ * The params of `method` as canonical ProtoJSON of its request message: lowerCamel names,
+ * unknown fields dropped, defaults left out. Absent params are `{}`.
+ * @throws A2aError INVALID_PARAMS naming the field whose value is not of its type.
+ */
+export function readParams(proto: A2aProto, method: A2aMethodName, params: unknown): Obj {
+  const desc = proto.method(method)?.input;
+  if (desc === undefined) throw a2aErrors.methodNotFound(method);
+  if (params === undefined || params === null) return {};
+  if (!isObject(params)) throw a2aErrors.invalidParams(`params must be an object (a ${desc.typeName} in ProtoJSON)`);
+  const known = dropUnknown(desc, params, "params");
+  try {
+    // Strict on what is left: an enum value the proto does not define is an error, not a silent default.
+    return normalizeProtoJson(desc, known, false) as Obj;
+  } catch (err: unknown) {
+    throw a2aErrors.invalidParams(`params (${desc.typeName}): ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function nonEmpty(o: Obj, key: string, path: string): string {
+  const v = o[key];
+  if (typeof v !== "string" || v === "") throw a2aErrors.invalidParams(`${path}.${key} is required (a non-empty string)`);
   return v;
 }
-function str(o: Obj, key: string, path: string, required: true): string;
-function str(o: Obj, key: string, path: string, required?: false): string | undefined;
-function str(o: Obj, key: string, path: string, required = false): string | undefined {
+function intIn(o: Obj, key: string, path: string, min: number, max = 2 ** 31 - 1): number | undefined {
   const v = o[key];
-  if (v === undefined && !required) return undefined;
-  if (typeof v !== "string" || (required && v === "")) throw a2aErrors.invalidParams(`${path}.${key} must be a ${required ? "non-empty " : ""}string`);
-  return v;
-}
-function int(o: Obj, key: string, path: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  const v = o[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
-    throw a2aErrors.invalidParams(`${path}.${key} must be an integer from ${min} to ${max}`);
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || v < min || v > max) throw a2aErrors.invalidParams(`${path}.${key} must be an integer from ${min} to ${max}; got ${String(v)}`);
   return v;
 }
 
-function part(v: unknown, path: string): Part {
-  const p = obj(v, path);
-  const kinds = ["text", "raw", "url", "data"].filter((k) => p[k] !== undefined);
-  if (kinds.length !== 1) throw a2aErrors.invalidParams(`${path} must have exactly one of text, raw, url, data`);
-  for (const k of ["text", "raw", "url"]) if (p[k] !== undefined && typeof p[k] !== "string") throw a2aErrors.invalidParams(`${path}.${k} must be a string`);
-  if (p["metadata"] !== undefined) obj(p["metadata"], `${path}.metadata`);
-  return p as Part;
-}
-
-/** A client Message: messageId, role ROLE_USER, at least one part. */
+/** A client Message (canonical): messageId, role ROLE_USER, at least one part with content. */
 export function checkMessage(v: unknown, path = "params.message"): Message {
-  const m = obj(v, path);
-  str(m, "messageId", path, true);
-  if (m["role"] !== "ROLE_USER") throw a2aErrors.invalidParams(`${path}.role must be ROLE_USER`);
-  if (!Array.isArray(m["parts"]) || m["parts"].length === 0) throw a2aErrors.invalidParams(`${path}.parts must be a non-empty array`);
-  m["parts"].forEach((p, i) => {
-    part(p, `${path}.parts[${i}]`);
+  if (!isObject(v)) throw a2aErrors.invalidParams(`${path} is required (a Message)`);
+  nonEmpty(v, "messageId", path);
+  if (v["role"] !== "ROLE_USER") throw a2aErrors.invalidParams(`${path}.role must be ROLE_USER; got ${JSON.stringify(v["role"] ?? null)}`);
+  const parts = v["parts"];
+  if (!Array.isArray(parts) || parts.length === 0) throw a2aErrors.invalidParams(`${path}.parts must be a non-empty array of Part`);
+  parts.forEach((p: Obj, i) => {
+    // the proto reader refuses two contents; none is left to say
+    if (["text", "raw", "url", "data"].every((k) => p[k] === undefined))
+      throw a2aErrors.invalidParams(`${path}.parts[${i}] must have one of text, raw, url, data`);
   });
-  str(m, "contextId", path);
-  str(m, "taskId", path);
-  if (m["metadata"] !== undefined) obj(m["metadata"], `${path}.metadata`);
-  return m as unknown as Message;
+  return v as unknown as Message;
 }
 
-/** A push config with a url (taskId optional inside SendMessage). */
+/** A push config (canonical) with an http(s) url (taskId optional inside SendMessage). */
 export function checkPushConfig(v: unknown, path: string): TaskPushNotificationConfig {
-  const c = obj(v, path);
-  const url = str(c, "url", path, true);
+  if (!isObject(v)) throw a2aErrors.invalidParams(`${path} must be an object`);
+  const url = nonEmpty(v, "url", path);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -76,73 +122,51 @@ export function checkPushConfig(v: unknown, path: string): TaskPushNotificationC
     throw a2aErrors.invalidParams(`${path}.url is not a URL`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw a2aErrors.invalidParams(`${path}.url must be http or https`);
-  str(c, "id", path);
-  str(c, "taskId", path);
-  str(c, "token", path);
-  if (c["authentication"] !== undefined) str(obj(c["authentication"], `${path}.authentication`), "scheme", `${path}.authentication`, true);
-  return c as unknown as TaskPushNotificationConfig;
+  if (isObject(v["authentication"])) nonEmpty(v["authentication"], "scheme", `${path}.authentication`);
+  return v as unknown as TaskPushNotificationConfig;
 }
 
-export function checkSendParams(v: unknown): SendMessageRequest {
-  const p = obj(v, "params");
+/** SendMessage / SendStreamingMessage params (canonical). */
+export function checkSendParams(p: Obj): SendMessageRequest {
   checkMessage(p["message"]);
-  str(p, "tenant", "params");
-  if (p["metadata"] !== undefined) obj(p["metadata"], "params.metadata");
-  if (p["configuration"] !== undefined) {
-    const c = obj(p["configuration"], "params.configuration");
-    int(c, "historyLength", "params.configuration", 0);
-    if (c["returnImmediately"] !== undefined && typeof c["returnImmediately"] !== "boolean")
-      throw a2aErrors.invalidParams("params.configuration.returnImmediately must be a boolean");
-    const modes = c["acceptedOutputModes"];
-    if (modes !== undefined && !(Array.isArray(modes) && modes.every((m) => typeof m === "string")))
-      throw a2aErrors.invalidParams("params.configuration.acceptedOutputModes must be an array of strings");
+  const c = p["configuration"];
+  if (isObject(c)) {
+    intIn(c, "historyLength", "params.configuration", 0);
     if (c["taskPushNotificationConfig"] !== undefined) checkPushConfig(c["taskPushNotificationConfig"], "params.configuration.taskPushNotificationConfig");
   }
   return p as unknown as SendMessageRequest;
 }
 
-export function checkIdParams(v: unknown): { id: string; historyLength?: number; tenant?: string } {
-  const p = obj(v, "params");
-  const id = str(p, "id", "params", true);
-  const historyLength = int(p, "historyLength", "params", 0);
-  const tenant = str(p, "tenant", "params");
-  return { id, ...(historyLength === undefined ? {} : { historyLength }), ...(tenant === undefined ? {} : { tenant }) };
+/** GetTask / CancelTask / SubscribeToTask params (canonical). */
+export function checkIdParams(p: Obj): { id: string; historyLength?: number } {
+  const id = nonEmpty(p, "id", "params");
+  const historyLength = intIn(p, "historyLength", "params", 0);
+  return { id, ...(historyLength === undefined ? {} : { historyLength }) };
 }
 
-export function checkListParams(v: unknown, maxPageSize: number): ListTasksRequest {
-  const p = v === undefined ? {} : obj(v, "params");
-  const status = p["status"];
-  if (status !== undefined && !(typeof status === "string" && (status === "TASK_STATE_UNSPECIFIED" || TASK_STATE_TO_PHASE[status] !== undefined))) {
-    throw a2aErrors.invalidParams("params.status must be a TaskState");
-  }
-  const after = str(p, "statusTimestampAfter", "params");
-  if (after !== undefined && Number.isNaN(Date.parse(after))) throw a2aErrors.invalidParams("params.statusTimestampAfter must be an ISO 8601 timestamp");
-  const req: ListTasksRequest = {};
-  const ctx = str(p, "contextId", "params");
-  if (ctx) req.contextId = ctx;
-  if (typeof status === "string" && status !== "TASK_STATE_UNSPECIFIED") req.status = status as TaskStateName;
-  const size = int(p, "pageSize", "params", 1, maxPageSize);
-  if (size !== undefined) req.pageSize = size;
-  const token = str(p, "pageToken", "params");
-  if (token) req.pageToken = token;
-  const hl = int(p, "historyLength", "params", 0);
-  if (hl !== undefined) req.historyLength = hl;
-  if (after !== undefined) req.statusTimestampAfter = after;
-  if (p["includeArtifacts"] !== undefined) {
-    if (typeof p["includeArtifacts"] !== "boolean") throw a2aErrors.invalidParams("params.includeArtifacts must be a boolean");
-    req.includeArtifacts = p["includeArtifacts"];
-  }
-  return req;
+/** ListTasks params (canonical): pageSize 1..maxPageSize, historyLength >= 0. */
+export function checkListParams(p: Obj, maxPageSize: number): ListTasksRequest {
+  intIn(p, "pageSize", "params", 1, maxPageSize);
+  intIn(p, "historyLength", "params", 0);
+  return p as ListTasksRequest;
 }
 
-export function checkConfigRef(v: unknown): { taskId: string; id: string } {
-  const p = obj(v, "params");
-  return { taskId: str(p, "taskId", "params", true), id: str(p, "id", "params", true) };
+/** Get/Delete push config params (canonical). */
+export function checkConfigRef(p: Obj): { taskId: string; id: string } {
+  return { taskId: nonEmpty(p, "taskId", "params"), id: nonEmpty(p, "id", "params") };
+}
+
+/** ListTaskPushNotificationConfigs params (canonical): pageSize 0 (all) or more. */
+export function checkConfigList(p: Obj): { taskId: string; pageSize: number; pageToken: string } {
+  const taskId = nonEmpty(p, "taskId", "params");
+  const pageSize = intIn(p, "pageSize", "params", 0) ?? 0;
+  return { taskId, pageSize, pageToken: typeof p["pageToken"] === "string" ? p["pageToken"] : "" };
 }
 
 /** The 1.0 params of a 0.3 call (method already resolved to its 1.0 name). */
 export function paramsFromV03(method: A2aMethodName, v: unknown): unknown {
-  const p = obj(v ?? {}, "params");
+  if (!isObject(v ?? {})) throw a2aErrors.invalidParams("params must be an object");
+  const p = (v ?? {}) as Obj;
   try {
     switch (method) {
       case "SendMessage":
@@ -161,9 +185,4 @@ export function paramsFromV03(method: A2aMethodName, v: unknown): unknown {
   } catch (err: unknown) {
     throw a2aErrors.invalidParams(err instanceof Error ? err.message : String(err));
   }
-}
-
-/** GetTask's params as a request. */
-export function toGetTask(v: unknown): GetTaskRequest {
-  return checkIdParams(v);
 }

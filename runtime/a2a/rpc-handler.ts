@@ -4,6 +4,7 @@
  * SSE, 0.3 shapes) lives in http.ts.
  */
 import { uuidv7 } from "../envelope/ids.js";
+import { AcpError, AuthFailureError } from "../../generated/ts/errors.js";
 import {
   PARTS,
   type A2aMethodName,
@@ -16,7 +17,8 @@ import {
 } from "../../generated/a2a/index.js";
 import { checkTenant, type A2aCaller } from "./auth.js";
 import { a2aErrors } from "./errors.js";
-import { checkConfigRef, checkIdParams, checkListParams, checkPushConfig, checkSendParams } from "./params.js";
+import { checkConfigList, checkConfigRef, checkIdParams, checkListParams, checkPushConfig, checkSendParams, readParams } from "./params.js";
+import { loadA2aProto, type A2aProto } from "./proto.js";
 import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
 import type { TaskManager } from "./task-manager.js";
 import type { PushConfigStore } from "./task-store.js";
@@ -31,6 +33,8 @@ export interface RpcHandlerDeps {
   defaultPageSize: number;
   /** The extended card, when configured. */
   extendedCard: (() => AgentCard) | undefined;
+  /** The A2A proto the params are read with (default: loaded once per handler). */
+  proto?: A2aProto;
 }
 
 /** A unary result or a stream of events. */
@@ -49,6 +53,31 @@ export function shapeTask(task: Task, historyLength: number | undefined, include
 
 const result = (value: unknown): RpcOutcome => ({ kind: "result", value });
 
+/** `events` with `f` applied to each; `return()` reaches the source at once (a closed stream unsubscribes without waiting for an event). */
+function mapEvents(events: AsyncIterable<StreamResponse>, f: (e: StreamResponse) => StreamResponse): AsyncIterable<StreamResponse> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<StreamResponse> {
+      const it = events[Symbol.asyncIterator]();
+      return {
+        next: async () => {
+          const r = await it.next();
+          return r.done ? r : { done: false, value: f(r.value) };
+        },
+        return: async (value?: unknown) => (it.return ? it.return(value) : { done: true, value: undefined }),
+      };
+    },
+  };
+}
+
+/** An opaque page token for a position in a list. */
+const encodeOffset = (n: number): string => Buffer.from(`o:${n}`).toString("base64url");
+function decodeOffset(token: string, field: string): number {
+  const n = Number.parseInt(Buffer.from(token, "base64url").toString("utf8").replace(/^o:/, ""), 10);
+  if (!Number.isInteger(n) || n < 0 || encodeOffset(n) !== token)
+    throw a2aErrors.invalidParams(`${field} ${JSON.stringify(token)} was not issued by this server`);
+  return n;
+}
+
 /** A push config as answered: its secrets (token, credentials) are never echoed back. */
 export function redactPushConfig(cfg: TaskPushNotificationConfig): TaskPushNotificationConfig {
   const out: TaskPushNotificationConfig = { ...cfg };
@@ -60,13 +89,20 @@ export function redactPushConfig(cfg: TaskPushNotificationConfig): TaskPushNotif
 
 /** Dispatches A2A methods for one server. */
 export class RpcHandler {
-  constructor(private readonly d: RpcHandlerDeps) {}
+  private readonly proto: A2aProto;
 
-  /** Runs `method` for `caller`: every task it touches is one of the caller's tenant. */
-  async handle(caller: A2aCaller, method: A2aMethodName, params: unknown): Promise<RpcOutcome> {
-    const tenant = typeof params === "object" && params !== null ? (params as Record<string, unknown>)["tenant"] : undefined;
-    if (tenant !== undefined && typeof tenant !== "string") throw a2aErrors.invalidParams("params.tenant must be a string");
-    checkTenant(caller, tenant);
+  constructor(private readonly d: RpcHandlerDeps) {
+    this.proto = d.proto ?? loadA2aProto();
+  }
+
+  /**
+   * Runs `method` for `caller`: every task it touches is one of the caller's tenant. `params`
+   * is ProtoJSON of the method's request message (either field name; unknown fields are
+   * dropped): every binding passes what it received, the reading happens here, once.
+   */
+  async handle(caller: A2aCaller, method: A2aMethodName, raw: unknown): Promise<RpcOutcome> {
+    const params = readParams(this.proto, method, raw);
+    checkTenant(caller, params["tenant"]);
     switch (method) {
       case "SendMessage": {
         const req = await this.checkSend(params);
@@ -80,7 +116,9 @@ export class RpcHandler {
         const req = await this.checkSend(params);
         const { events } = await this.d.manager.send(caller, req, true);
         if (events === undefined) throw a2aErrors.internal("the task manager returned no event stream");
-        return { kind: "stream", events };
+        // historyLength shapes the Task snapshots of the stream as it shapes SendMessage's answer
+        const hl = req.configuration?.historyLength;
+        return { kind: "stream", events: hl === undefined ? events : mapEvents(events, (e) => ("task" in e ? { task: shapeTask(e.task, hl) } : e)) };
       }
       case "GetTask": {
         const p = checkIdParams(params);
@@ -100,7 +138,9 @@ export class RpcHandler {
             ...(q.statusTimestampAfter ? { statusTimestampAfter: q.statusTimestampAfter } : {}),
           })
           .catch((err: unknown) => {
-            throw a2aErrors.invalidParams(err instanceof Error ? err.message : String(err));
+            // a page token the store did not issue is the caller's mistake; anything else is not
+            if (err instanceof AcpError && err.code === "INVALID_REQUEST") throw a2aErrors.invalidParams(`params.pageToken: ${err.message}`);
+            throw err;
           });
         const out: ListTasksResponse = {
           tasks: page.tasks.map((t) => shapeTask(t, q.historyLength, q.includeArtifacts ?? false)),
@@ -136,20 +176,30 @@ export class RpcHandler {
       }
       case "ListTaskPushNotificationConfigs": {
         const store = this.pushStore();
-        const p = typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
-        if (typeof p["taskId"] !== "string" || p["taskId"] === "") throw a2aErrors.invalidParams("params.taskId must be a non-empty string");
-        await this.taskMustExist(caller, p["taskId"]);
-        return result({ configs: (await store.list(p["taskId"])).map(redactPushConfig), nextPageToken: "" });
+        const q = checkConfigList(params);
+        await this.taskMustExist(caller, q.taskId);
+        const all = await store.list(q.taskId);
+        const offset = q.pageToken === "" ? 0 : decodeOffset(q.pageToken, "params.pageToken");
+        const end = q.pageSize === 0 ? all.length : offset + q.pageSize;
+        return result({ configs: all.slice(offset, end).map(redactPushConfig), nextPageToken: end < all.length ? encodeOffset(end) : "" });
       }
       case "DeleteTaskPushNotificationConfig": {
         const store = this.pushStore();
         const ref = checkConfigRef(params);
         await this.taskMustExist(caller, ref.taskId);
-        if (!(await store.delete(ref.taskId, ref.id))) throw a2aErrors.invalidParams(`task ${ref.taskId} has no push notification config ${ref.id}`);
+        // idempotent (TCK PUSH-DEL-002): a config already gone is deleted; the task must still be the caller's
+        await store.delete(ref.taskId, ref.id);
         return result(null);
       }
       case "GetExtendedAgentCard": {
+        // A2A 1.0 section 3.3.4: a capability the card does not declare is UnsupportedOperation.
+        if (!this.d.capabilities.extendedAgentCard) throw a2aErrors.unsupported("the agent card declares capabilities.extendedAgentCard false");
         if (this.d.extendedCard === undefined) throw a2aErrors.extendedCardNotConfigured();
+        // Enforced here, for every binding: the card's securityRequirements apply to this method.
+        if (caller.authenticated !== true)
+          throw new AuthFailureError(
+            "GetExtendedAgentCard answers authenticated callers only: send the credentials the agent card's securityRequirements name",
+          );
         return result(this.d.extendedCard());
       }
     }
@@ -165,7 +215,7 @@ export class RpcHandler {
   }
 
   /** SendMessage / SendStreamingMessage params, their accepted output modes and inline push config (push on, webhook URL allowed). */
-  private async checkSend(params: unknown): Promise<SendMessageRequest> {
+  private async checkSend(params: Record<string, unknown>): Promise<SendMessageRequest> {
     const req = checkSendParams(params);
     this.checkOutputModes(req.configuration?.acceptedOutputModes);
     const push = req.configuration?.taskPushNotificationConfig;

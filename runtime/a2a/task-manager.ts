@@ -188,7 +188,8 @@ export class TaskManager {
     const continuing = entry !== undefined;
     const call = this.opts.bus.streamInvoke(this.opts.target, partsToPayload(msg.parts), {
       context: { ...caller.context, session_id: contextId, ...(caller.tenant ? { tenant_id: caller.tenant } : {}) },
-      metadata: requestMetadata(msg, { taskId: entry?.task.id ?? "", contextId }),
+      // the request's metadata reaches the handler too; the message's wins a key both carry
+      metadata: requestMetadata(req.metadata ? { ...msg, metadata: { ...req.metadata, ...msg.metadata } } : msg, { taskId: entry?.task.id ?? "", contextId }),
       yieldErrors: true,
       ...(this.opts.timeoutMs === undefined ? {} : { timeoutMs: this.opts.timeoutMs }),
     });

@@ -55,7 +55,10 @@ export interface TaskStore {
    * `task` has another state.
    */
   update(tenant: string, task: Task): Promise<void>;
-  /** Matching tasks of `tenant`, most recently created first. @throws AcpError INVALID_REQUEST for a bad page token. */
+  /**
+   * Matching tasks of `tenant`, most recently updated first (status timestamp descending; ties
+   * newest created first). @throws AcpError INVALID_REQUEST for a bad page token.
+   */
   list(tenant: string, query: TaskQuery): Promise<TaskPage>;
   close(): Promise<void>;
 }

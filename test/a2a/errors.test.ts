@@ -58,7 +58,8 @@ describe("the handler raises reasons, not binding codes", () => {
     ["GetTask", { id: "no-such-task" }, "TASK_NOT_FOUND"],
     ["CancelTask", { id: "no-such-task" }, "TASK_NOT_FOUND"],
     ["CreateTaskPushNotificationConfig", { taskId: "t", url: "https://example.com/hook" }, "PUSH_NOTIFICATION_NOT_SUPPORTED"],
-    ["GetExtendedAgentCard", {}, "EXTENDED_AGENT_CARD_NOT_CONFIGURED"],
+    // A2A 1.0 section 3.3.4 (TCK CORE-CAP-003): the card declares no extended card
+    ["GetExtendedAgentCard", {}, "UNSUPPORTED_OPERATION"],
   ] as const)("%s", async (method, params, reason) => {
     const err = await rejection(bridge.handler.handle(ANONYMOUS_CALLER, method, params));
     expect(err).toBeInstanceOf(A2aError);

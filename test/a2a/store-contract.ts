@@ -115,7 +115,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect((await tasks.list("nobody", { pageSize: 10 })).totalSize).toBe(0);
     });
 
-    it("list: most recently created first (updates do not reorder), filters, pages with tokens, totalSize", async () => {
+    it("list: most recently updated first (status timestamp, A2A 1.0 / TCK CORE-LIST-003), filters, pages with tokens, totalSize", async () => {
       const { tasks } = await make();
       for (let i = 0; i < 5; i++) {
         await tasks.create({
@@ -133,21 +133,42 @@ export function storeContract(name: string, factory: StoreFactory): void {
       );
       const ids = (ts: readonly Task[]): string[] => ts.map((t) => t.id);
       const p1 = await tasks.list("t", { pageSize: 2 });
-      expect(ids(p1.tasks)).toEqual(["id4", "id3"]);
+      // id0's update (the latest status timestamp) moves it first
+      expect(ids(p1.tasks)).toEqual(["id0", "id4"]);
       expect(p1.totalSize).toBe(5);
       expect(p1.nextPageToken).not.toBe("");
       const p2 = await tasks.list("t", { pageSize: 2, pageToken: p1.nextPageToken });
-      expect(ids(p2.tasks)).toEqual(["id2", "id1"]);
+      expect(ids(p2.tasks)).toEqual(["id3", "id2"]);
       const p3 = await tasks.list("t", { pageSize: 2, pageToken: p2.nextPageToken });
-      expect(ids(p3.tasks)).toEqual(["id0"]);
+      expect(ids(p3.tasks)).toEqual(["id1"]);
       expect(p3.nextPageToken).toBe("");
-      expect(ids((await tasks.list("t", { pageSize: 10, contextId: "even" })).tasks)).toEqual(["id4", "id2", "id0"]);
+      expect(ids((await tasks.list("t", { pageSize: 10, contextId: "even" })).tasks)).toEqual(["id0", "id4", "id2"]);
       expect(ids((await tasks.list("t", { pageSize: 10, state: "TASK_STATE_COMPLETED" })).tasks)).toEqual(["id0"]);
       const since = await tasks.list("t", { pageSize: 10, statusTimestampAfter: "2026-01-04T00:00:00Z" });
-      expect(ids(since.tasks)).toEqual(["id4", "id3", "id0"]);
+      expect(ids(since.tasks)).toEqual(["id0", "id4", "id3"]);
       expect(since.totalSize).toBe(3);
       const bad = await rejectsWith(tasks.list("t", { pageSize: 2, pageToken: "bm90LWEtdG9rZW4" }), InvalidRequestError, /not issued by this server/);
       expect(bad.code).toBe("INVALID_REQUEST");
+    });
+
+    it("list pages by cursor (TCK CORE-LIST-002): a task updated between two pages is neither listed twice nor shifts the next page", async () => {
+      const { tasks } = await make();
+      const at = (d: number): string => `2026-03-0${d}T00:00:00Z`;
+      for (const [i, id] of ["x", "y", "z"].entries()) {
+        await tasks.create({
+          tenant: "t",
+          owner: "p",
+          task: task(id, "TASK_STATE_INPUT_REQUIRED", { status: { state: "TASK_STATE_INPUT_REQUIRED", timestamp: at(i + 1) } }),
+        });
+      }
+      const p1 = await tasks.list("t", { pageSize: 1 });
+      expect(p1.tasks.map((t) => t.id)).toEqual(["z"]);
+      // y is answered: its status is now the most recent, ahead of the cursor
+      await tasks.update("t", task("y", "TASK_STATE_COMPLETED", { status: { state: "TASK_STATE_COMPLETED", timestamp: at(9) } }));
+      const p2 = await tasks.list("t", { pageSize: 1, pageToken: p1.nextPageToken });
+      expect(p2.tasks.map((t) => t.id)).toEqual(["x"]);
+      expect(p2.nextPageToken).toBe("");
+      expect((await tasks.list("t", { pageSize: 10 })).tasks.map((t) => t.id)).toEqual(["y", "z", "x"]);
     });
 
     it("maxTasksPerTenant refuses a full tenant with BACKPRESSURE_DROP; other tenants still create", async () => {
