@@ -83,7 +83,7 @@ export const coreChecks: readonly Check[] = [
         ifs.some((i) => i["protocolVersion"] === "0.3"),
         "JSONRPC 0.3 interface",
       );
-      const legacy = (await (await fetch(new URL("/.well-known/agent-card.json", env.url))).json()) as Obj;
+      const legacy = (await (await fetch(new URL("/.well-known/agent-card.json", env.url), { headers: { "A2A-Version": "0.3" } })).json()) as Obj;
       assert.equal(legacy["url"], endpoint);
       assert.equal(legacy["protocolVersion"], "0.3.0");
     },
@@ -108,7 +108,8 @@ export const coreChecks: readonly Check[] = [
   {
     id: "extended-card.not-configured",
     async run(env) {
-      assert.equal(await errorCode(rpc(env.altUrl, "GetExtendedAgentCard", {})), -32007);
+      // the capability off: UnsupportedOperation (A2A 1.0 section 3.3.4; -32007 is for "declared but not configured")
+      assert.equal(await errorCode(rpc(env.altUrl, "GetExtendedAgentCard", {})), -32004);
     },
   },
   {

@@ -19,7 +19,7 @@ export const securityChecks: readonly Check[] = [
       assert.deepEqual(v10["securitySchemes"]?.["bearer"]?.["httpAuthSecurityScheme"]?.["scheme"], "Bearer");
       assert.equal(v10["securitySchemes"]["bearer"]["httpAuthSecurityScheme"]["bearerFormat"], "JWT");
       assert.deepEqual(v10["securityRequirements"], [{ schemes: { bearer: { list: [] } } }]);
-      const v03 = await card(env.url);
+      const v03 = await card(env.url, "0.3");
       assert.deepEqual(v03["securitySchemes"]?.["bearer"], {
         type: "http",
         scheme: "bearer",
