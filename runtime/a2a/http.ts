@@ -42,6 +42,8 @@ export interface A2aHttpOptions {
   maxDepth?: number;
   /** SSE comment sent on idle streams, ms; 0 disables. Default 15,000. */
   heartbeatMs?: number;
+  /** Serve the JSON-RPC endpoint (default true); false serves the Agent Card alone. */
+  jsonRpc?: boolean;
 }
 
 /** The 0.3 form of a 1.0 unary result. */
@@ -91,6 +93,8 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
       .header("cache-control", "no-cache")
       .send(legacy ? withLegacyFields(card) : card);
   });
+
+  if (opts.jsonRpc === false) return; // the card alone (another binding serves the operations)
 
   // Authentication runs before the body is read: an unauthenticated caller costs no body parsing.
   const callers = new WeakMap<FastifyRequest, A2aCaller>();
