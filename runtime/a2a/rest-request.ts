@@ -38,13 +38,13 @@ function matchSegments(verb: Verb, s: readonly string[]): (Omit<RestRoute, "path
   }
   if (a !== "tasks" || b === undefined || b === "") return undefined;
   if (s.length === 2) {
-    if (verb === "GET") return r("GetTask", { id: b });
     const colon = b.lastIndexOf(":");
-    if (verb !== "POST" || colon <= 0) return undefined;
     const id = b.slice(0, colon);
-    const action = b.slice(colon + 1);
-    if (action === "cancel") return r("CancelTask", { id });
-    if (action === "subscribe") return r("SubscribeToTask", { id }, true);
+    const action = colon > 0 ? b.slice(colon + 1) : "";
+    // GET {id}:subscribe is a2a.proto's binding; the TCK and the SDKs' clients POST it.
+    if (action === "subscribe" && (verb === "GET" || verb === "POST")) return r("SubscribeToTask", { id }, true);
+    if (verb === "GET") return r("GetTask", { id: b });
+    if (verb === "POST" && action === "cancel") return r("CancelTask", { id });
     return undefined;
   }
   if (c !== "pushNotificationConfigs") return undefined;
@@ -61,9 +61,8 @@ function matchSegments(verb: Verb, s: readonly string[]): (Omit<RestRoute, "path
 
 /**
  * The operation `verb path` names, `path` relative to the binding's base (no query string).
- * A first segment that is not an operation is the tenant (`/{tenant}/tasks/{id}`); GET
- * `/tasks/{id}:subscribe` is served too (a2a.proto binds SubscribeToTask to GET, the TCK and
- * the SDKs' clients POST it).
+ * A first segment that is not an operation is the tenant (`/{tenant}/tasks/{id}`). A task id
+ * ending in `:subscribe` or `:cancel` is the action, not part of the id.
  * @throws A2aError INVALID_PARAMS for a malformed percent-encoding; undefined when nothing matches.
  */
 export function matchRestRoute(verb: string, path: string): RestRoute | undefined {
@@ -77,16 +76,11 @@ export function matchRestRoute(verb: string, path: string): RestRoute | undefine
   } catch {
     throw a2aErrors.invalidParams(`the path ${JSON.stringify(path)} is not valid percent-encoding`);
   }
-  const get = (v: Verb, s: string[]) => {
-    const m = matchSegments(v, s);
-    if (m !== undefined || v !== "GET" || s.length !== 2 || !s[1]?.endsWith(":subscribe")) return m;
-    return { method: "SubscribeToTask" as const, pathParams: { id: s[1].slice(0, -":subscribe".length) }, streaming: true };
-  };
-  const plain = get(verb, segments);
+  const plain = matchSegments(verb, segments);
   if (plain !== undefined) return { ...plain, fromBody: verb === "POST" };
   const [tenant, ...rest] = segments;
   if (tenant === undefined || tenant === "" || rest.length === 0) return undefined;
-  const tenanted = get(verb, rest);
+  const tenanted = matchSegments(verb, rest);
   return tenanted === undefined ? undefined : { ...tenanted, pathParams: { ...tenanted.pathParams, tenant }, fromBody: verb === "POST" };
 }
 
