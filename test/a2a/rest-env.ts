@@ -88,9 +88,14 @@ export async function startRestEnv(): Promise<RestEnv> {
   };
 }
 
+/** Header names in lower case (so a caller's `A2A-Version` replaces the default instead of joining it). */
+function lower(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
 /** Calls `method path` on `base`; a body object is sent as application/json (A2A-Version 1.0 unless headers say otherwise). */
 export async function rest(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RestAnswer> {
-  const h: Record<string, string> = { "a2a-version": "1.0", ...headers };
+  const h: Record<string, string> = { "a2a-version": "1.0", ...lower(headers) };
   let payload: string | undefined;
   if (typeof body === "string") payload = body;
   else if (body !== undefined) {
@@ -127,7 +132,7 @@ export interface SseStream {
 
 /** Opens `method path` expecting SSE (an error answer is readable as `status` + `rest()` empty). */
 export async function sse(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<SseStream> {
-  const h: Record<string, string> = { "a2a-version": "1.0", accept: "text/event-stream", ...headers };
+  const h: Record<string, string> = { "a2a-version": "1.0", accept: "text/event-stream", ...lower(headers) };
   if (body !== undefined) h["content-type"] = "application/json";
   const res = await fetch(`${base.replace(/\/+$/, "")}${path}`, {
     method,
