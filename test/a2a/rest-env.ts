@@ -30,6 +30,8 @@ export interface RestEnv extends AsyncDisposable {
   /** The development-mode server (auth "none", no push, no extended card). */
   open: A2aServer;
   demo: DemoAgent;
+  /** The bus the servers call the demo agent on. */
+  bus: Bus;
   /** Authorization headers per principal: alice, bob (tenant-a), carol (tenant-b), forged. */
   auth: Record<"alice" | "bob" | "carol" | "forged", Record<string, string>>;
   /** Starts one more server on the same bus (closed with the env). */
@@ -76,6 +78,7 @@ export async function startRestEnv(): Promise<RestEnv> {
     server,
     open,
     demo,
+    bus: bridgeBus,
     auth: {
       alice: await bearer("alice", "tenant-a"),
       bob: await bearer("bob", "tenant-a"),

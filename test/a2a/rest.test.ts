@@ -4,8 +4,11 @@
  * google.rpc.ErrorInfo), SSE streams, Bearer JWT auth, tenant paths, content types, versions,
  * and the card's interfaces for the `bindings` option.
  */
+import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { A2A_ERRORS } from "../../generated/a2a/index.js";
+import { A2A_ERRORS, type StreamResponse } from "../../generated/a2a/index.js";
+import { a2aPlugin, type A2aBridge } from "../../runtime/a2a/index.js";
+import { a2aErrors } from "../../runtime/a2a/errors.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { rest, sse, startRestEnv, userMessage, type Obj, type RestAnswer, type RestEnv } from "./rest-env.js";
 
@@ -270,6 +273,77 @@ describe("errors", () => {
     );
     expect(deep.status).toBe(400);
     expect(errorOf(deep).reason).toBe("INVALID_REQUEST");
+  });
+});
+
+describe("streams and limits", () => {
+  it("idle streams get `: keep-alive` comments every heartbeatMs", async () => {
+    const beating = await env.start({ heartbeatMs: 20 });
+    const before = env.demo.holding;
+    const t = (await rest(beating.url, "POST", "/message:send", { message: userMessage("hold"), configuration: { returnImmediately: true } }, alice)).body[
+      "task"
+    ];
+    await env.demo.waitHolding(before + 1);
+    const res = await fetch(`${beating.url}/tasks/${t["id"]}:subscribe`, { method: "POST", headers: { ...alice, "a2a-version": "1.0" } });
+    const reader = res.body?.getReader();
+    let text = "";
+    while (!text.includes(": keep-alive\n\n")) {
+      const chunk = await reader?.read();
+      if (chunk === undefined || chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    expect(text).toContain(": keep-alive\n\n");
+    env.demo.release();
+    await reader?.cancel();
+  });
+
+  it("a failure after the stream opened is a last `event: error` carrying the AIP-193 body", async () => {
+    const app = Fastify({ logger: false, forceCloseConnections: true });
+    let bridge: A2aBridge | undefined;
+    await app.register(a2aPlugin, {
+      bus: env.bus,
+      target: "demo",
+      auth: "none",
+      card: { name: "failing", description: "d", version: "1" },
+      heartbeatMs: 0,
+      onBridge: (b) => (bridge = b),
+    });
+    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      // The handler's stream yields one event, then fails (as a store outage mid-stream would).
+      const real = bridge?.handler.handle.bind(bridge.handler);
+      if (bridge === undefined || real === undefined) throw new Error("no bridge");
+      bridge.handler.handle = async (caller, method, params) => {
+        const outcome = await real(caller, method, params);
+        if (outcome.kind !== "stream") return outcome;
+        const events = outcome.events;
+        return {
+          kind: "stream",
+          events: (async function* (): AsyncGenerator<StreamResponse> {
+            for await (const e of events) {
+              yield e;
+              throw a2aErrors.internal("the task store failed");
+            }
+          })(),
+        };
+      };
+      const s = await sse(base, "POST", "/message:stream", { message: userMessage("count") });
+      const frames = await s.rest();
+      expect(frames.map((f) => f.event)).toEqual(["message", "error"]);
+      expect(frames[1]?.data["error"]).toMatchObject({ code: 500, status: "INTERNAL", message: "the task store failed" });
+      expect(frames[1]?.data["error"]["details"][0]).toMatchObject({ reason: "INTERNAL_ERROR", domain: "a2a-protocol.org" });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("a store limit is 429 with the ACP code in the ErrorInfo metadata", async () => {
+    const one = await env.start({ limits: { maxTasksPerTenant: 1 } });
+    expect((await rest(one.url, "POST", "/message:send", { message: userMessage("first") }, alice)).status).toBe(200);
+    const r = await rest(one.url, "POST", "/message:send", { message: userMessage("second") }, alice);
+    expect(r.status).toBe(429);
+    expect(errorOf(r).status).toBe("RESOURCE_EXHAUSTED");
+    expect(r.body["error"]["details"][0]["metadata"]).toEqual({ acpCode: "BACKPRESSURE_DROP" });
   });
 });
 
