@@ -10,6 +10,7 @@ import type { Bus } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import type { Transport } from "../../runtime/transport/types.js";
 import { createJwtVerifier } from "../../runtime/gateway/auth/jwt.js";
+import type { AuthHook } from "../../runtime/gateway/auth/types.js";
 import { startA2aServer, type A2aServer, type StartA2aServerOptions } from "../../runtime/a2a/index.js";
 import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
 
@@ -32,6 +33,8 @@ export interface RestEnv extends AsyncDisposable {
   demo: DemoAgent;
   /** The bus the servers call the demo agent on. */
   bus: Bus;
+  /** The servers' JWT verifier (the gateway's createJwtVerifier). */
+  verifier: AuthHook;
   /** Authorization headers per principal: alice, bob (tenant-a), carol (tenant-b), forged. */
   auth: Record<"alice" | "bob" | "carol" | "forged", Record<string, string>>;
   /** Starts one more server on the same bus (closed with the env). */
@@ -79,6 +82,7 @@ export async function startRestEnv(): Promise<RestEnv> {
     open,
     demo,
     bus: bridgeBus,
+    verifier,
     auth: {
       alice: await bearer("alice", "tenant-a"),
       bob: await bearer("bob", "tenant-a"),

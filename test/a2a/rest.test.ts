@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { A2A_ERRORS, type StreamResponse } from "../../generated/a2a/index.js";
 import { a2aPlugin, type A2aBridge } from "../../runtime/a2a/index.js";
 import { a2aErrors } from "../../runtime/a2a/errors.js";
+import { createGateway } from "../../runtime/gateway/index.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { rest, sse, startRestEnv, userMessage, type Obj, type RestAnswer, type RestEnv } from "./rest-env.js";
 
@@ -78,6 +79,26 @@ describe("card and bindings", () => {
     const rpcCard = (await rest(rpcOnly.url, "GET", "/.well-known/agent-card.json")).body;
     expect((rpcCard["supportedInterfaces"] as Obj[]).map((i) => i["protocolBinding"])).toEqual(["JSONRPC", "JSONRPC"]);
     expect((await rest(rpcOnly.url, "POST", "/message:send", { message: userMessage("no") }, alice)).status).toBe(404);
+  });
+
+  it("mounted on a gateway app under a prefix: REST under the prefix, the gateway's verifier, the card's URL with the prefix", async () => {
+    const gateway = createGateway({ bus: env.bus, auth: env.verifier });
+    await gateway.app.register(a2aPlugin, { prefix: "/a2a", bus: env.bus, target: "demo", card: { name: "g", description: "d", version: "1" } });
+    await gateway.listen();
+    try {
+      const base = `${gateway.url}/a2a`;
+      const card = (await rest(base, "GET", "/.well-known/agent-card.json")).body;
+      expect((card["supportedInterfaces"] as Obj[]).find((i) => i["protocolBinding"] === "HTTP+JSON")?.["url"]).toBe(base);
+      const anon = await rest(base, "GET", "/tasks");
+      expect(anon.status).toBe(401);
+      expect(anon.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      const sent = await rest(base, "POST", "/message:send", { message: userMessage("via gateway") }, alice);
+      expect(sent.body["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+      expect((await rest(base, "GET", `/tasks/${sent.body["task"]["id"]}`, undefined, alice)).status).toBe(200);
+      expect((await rest(gateway.url, "POST", "/message:send", { message: userMessage("outside the prefix") }, alice)).status).toBe(404);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it("an empty or unknown bindings list does not start, naming the option", async () => {
