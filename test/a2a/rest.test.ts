@@ -241,6 +241,19 @@ describe("operations", () => {
   });
 });
 
+describe("one handler, two bindings", () => {
+  it("a task sent over one binding reads the same over the other; both list it", async () => {
+    const viaRest = await doneTask("over rest");
+    const rpc = async (method: string, params: Obj): Promise<Obj> =>
+      (await rest(url, "POST", "/", { jsonrpc: "2.0", id: 1, method, params }, alice)).body["result"];
+    expect(await rpc("GetTask", { id: viaRest["id"] })).toEqual((await as("alice", "GET", `/tasks/${viaRest["id"]}`)).body);
+    const viaRpc = (await rpc("SendMessage", { message: userMessage("over json-rpc") }))["task"];
+    expect((await as("alice", "GET", `/tasks/${viaRpc["id"]}`)).body).toEqual(await rpc("GetTask", { id: viaRpc["id"] }));
+    const ctx = viaRpc["contextId"] as string;
+    expect((await as("alice", "GET", `/tasks?contextId=${ctx}`)).body).toEqual(await rpc("ListTasks", { contextId: ctx }));
+  });
+});
+
 describe("errors", () => {
   it("every A2A error's HTTP status and status name come from A2A_ERRORS", async () => {
     const nf = await as("alice", "GET", "/tasks/no-such-task");
