@@ -10,12 +10,12 @@
  * "HTTP+JSON binding".
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { A2A_VERSION_HEADER, type StreamResponse } from "../../generated/a2a/index.js";
+import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, type StreamResponse } from "../../generated/a2a/index.js";
 import { SseResponse } from "../gateway/sse.js";
 import { jsonDepthExceeds } from "../http/json-depth.js";
 import { authenticate, type A2aCaller } from "./auth.js";
 import type { A2aBridge } from "./bridge.js";
-import { a2aErrors } from "./errors.js";
+import { A2aError, a2aErrors } from "./errors.js";
 import type { A2aHttpOptions } from "./http.js";
 import { sseEvent } from "./jsonrpc.js";
 import { loadA2aProto, type A2aProto } from "./proto.js";
@@ -43,12 +43,19 @@ export function restBasePath(restPath: string | undefined): string {
 }
 
 /**
- * Refuses an A2A-Version this binding does not speak: 1.0 (any 1.0.x) or no header (this
- * binding has no 0.3 form: 0.3's REST paths were different, /v1/...).
+ * Refuses an A2A-Version this binding does not speak. It speaks 1.0 (any 1.0.x) only: an absent
+ * or empty header means 0.3 (spec 3.6.2), whose REST form (/v1/... paths) is not served, so it
+ * is refused too, as the reference SDK's REST server does.
  */
 function checkRestVersion(header: string | string[] | undefined): void {
   const raw = (Array.isArray(header) ? header[0] : header)?.trim() ?? "";
-  if (raw !== "") negotiateVersion(raw, false);
+  if (raw === "") {
+    throw new A2aError(
+      "VERSION_NOT_SUPPORTED",
+      `no ${A2A_VERSION_HEADER} header means version 0.3, which the HTTP+JSON binding does not serve; send ${A2A_VERSION_HEADER}: ${A2A_PROTOCOL_VERSION}`,
+    );
+  }
+  negotiateVersion(raw, false);
 }
 
 /** The parsed JSON body of a POST (an empty body is `{}`). @throws A2aError with the defect. */

@@ -262,6 +262,15 @@ describe("errors", () => {
     const push = await rest(env.open.url, "GET", "/tasks/x/pushNotificationConfigs");
     expect(push.status).toBe(A2A_ERRORS[-32003]?.httpStatus);
     expect(errorOf(push)).toMatchObject({ status: "UNIMPLEMENTED", reason: "PUSH_NOTIFICATION_NOT_SUPPORTED" });
+    for (const v of ["", "0.3"]) {
+      // no header (or an empty one) means 0.3 (spec 3.6.2), which this binding does not serve
+      const r = await as("alice", "GET", "/tasks", undefined, { "a2a-version": v });
+      expect(r.status).toBe(400);
+      expect(errorOf(r).reason).toBe("VERSION_NOT_SUPPORTED");
+    }
+    const absent = await fetch(`${url}/tasks`, { headers: alice });
+    expect(absent.status).toBe(400);
+    expect(((await absent.json()) as Obj)["error"]["message"]).toContain("A2A-Version: 1.0");
     const ver = await as("alice", "GET", "/tasks", undefined, { "a2a-version": "0.3" });
     expect(ver.status).toBe(A2A_ERRORS[-32009]?.httpStatus);
     expect(errorOf(ver)).toMatchObject({ status: "UNIMPLEMENTED", reason: "VERSION_NOT_SUPPORTED" });
