@@ -297,6 +297,9 @@ describe("errors", () => {
     expect(typed.status).toBe(400);
     expect(errorOf(typed).reason).toBe("INVALID_PARAMS");
     expect(typed.body["error"]["message"]).toMatch(/parts/);
+    const empty = await as("alice", "POST", "/message:send", {});
+    expect(empty.status).toBe(400);
+    expect(errorOf(empty).reason).toBe("INVALID_PARAMS");
     const nowhere = await as("alice", "GET", "/no/such/operation");
     expect(nowhere.status).toBe(404);
     expect(errorOf(nowhere).reason).toBe("METHOD_NOT_FOUND");
