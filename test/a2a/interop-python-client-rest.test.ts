@@ -2,9 +2,10 @@
  * The official A2A Python SDK (a2a-sdk 1.3.0 from PyPI, in .venv-a2a) as an HTTP+JSON client of
  * our server: test/peers/a2a-python/rest_client.py resolves our card, may use only the
  * HTTP+JSON binding, and reports what the SDK got for send, stream, get, list, cancel, push-config
- * CRUD and two errors, one JSON line per operation.
+ * CRUD, the extended card, subscribe and two errors, one JSON line per operation.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRestEnv, type Obj, type RestEnv } from "./rest-env.js";
@@ -19,14 +20,27 @@ beforeAll(async () => {
   env = await startRestEnv();
   const python = (await run("bash", ["scripts/a2a-peer-env.sh"], { timeout: 600_000 })).stdout.trim();
   const token = (env.auth.alice["authorization"] ?? "").replace(/^Bearer /, "");
-  const { stdout } = await run(python, ["test/peers/a2a-python/rest_client.py", env.server.url], {
-    timeout: 120_000,
+  const child = spawn(python, ["test/peers/a2a-python/rest_client.py", env.server.url], {
     env: { ...process.env, A2A_BEARER: token },
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  for (const line of stdout.split("\n").filter((l) => l.trim() !== "")) {
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  const killer = setTimeout(() => child.kill(), 120_000);
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (line.trim() === "") continue;
     const o = JSON.parse(line) as Obj;
     report.set(o["op"], o);
+    // The script is subscribed to its held task: let the task finish so the stream completes.
+    // (once the agent holds it: the subscription may have started before the handler got there)
+    if (o["op"] === "subscribed") void env.demo.waitHolding(1).then(() => env.demo.release());
   }
+  const code = await exited;
+  clearTimeout(killer);
+  if (code !== 0) throw new Error(`rest_client.py exited ${code}: ${stderr}`);
 }, 700_000);
 afterAll(async () => {
   await env?.close();
@@ -80,6 +94,17 @@ describe("a2a-sdk 1.3.0 (Python) REST client against our server", () => {
     expect(p["created"]).toMatchObject({ id: "py-cfg", taskId: op("send")["id"], url: "http://127.0.0.1:9/hook" });
     expect(p["created"]).not.toHaveProperty("token");
     expect(p).toMatchObject({ fetched_url: "http://127.0.0.1:9/hook", listed: ["py-cfg"], after_delete: [] });
+  });
+
+  it("GetExtendedAgentCard", () => {
+    expect(op("extended_card")["description"]).toBe("extended");
+  });
+
+  it("SubscribeToTask: the task first, then its events until COMPLETED", () => {
+    const sub = op("subscribe");
+    expect(op("subscribed")["id"]).toBe(sub["id"]);
+    expect(sub["kinds"][0]).toBe("task");
+    expect(sub["last_state"]).toBe(COMPLETED);
   });
 
   it("our AIP-193 errors become the SDK's typed errors", () => {

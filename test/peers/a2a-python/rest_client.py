@@ -21,6 +21,7 @@ from a2a.client import ClientConfig, ClientFactory
 from a2a.types.a2a_pb2 import (
     CancelTaskRequest,
     DeleteTaskPushNotificationConfigRequest,
+    GetExtendedAgentCardRequest,
     GetTaskPushNotificationConfigRequest,
     GetTaskRequest,
     ListTaskPushNotificationConfigsRequest,
@@ -29,6 +30,7 @@ from a2a.types.a2a_pb2 import (
     Part,
     Role,
     SendMessageRequest,
+    SubscribeToTaskRequest,
     TaskPushNotificationConfig,
 )
 
@@ -97,6 +99,24 @@ async def main(base: str) -> None:
             listed=[c.id for c in configs.configs],
             after_delete=[c.id for c in after.configs],
         )
+
+        card = await client.get_extended_agent_card(GetExtendedAgentCardRequest())
+        out("extended_card", description=card.description)
+
+        # SubscribeToTask: a held task; the caller releases it once it reads "subscribed".
+        req = SendMessageRequest(message=message("hold", ctx))
+        req.configuration.return_immediately = True
+        async for ev in client.send_message(req):
+            held = ev.task
+        seen = []
+        async for ev in stream_client.subscribe(SubscribeToTaskRequest(id=held.id)):
+            kind = ev.WhichOneof("payload")
+            seen.append(kind)
+            if len(seen) == 1:
+                out("subscribed", id=ev.task.id)
+            if kind == "status_update":
+                last = ev.status_update.status.state
+        out("subscribe", id=held.id, kinds=seen, last_state=last)
 
         try:
             await client.get_task(GetTaskRequest(id="no-such-task"))
