@@ -5,6 +5,7 @@
  * extended card, and helpers to call them over real HTTP (fetch) and read SSE.
  */
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { expect } from "vitest";
 import { createBus } from "../../runtime/bus/index.js";
 import type { Bus } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
@@ -191,4 +192,45 @@ let seq = 0;
 export function userMessage(text: string, extra: Obj = {}, snake = false): Obj {
   const id = `rest-${++seq}-${Date.now()}`;
   return { ...(snake ? { message_id: id } : { messageId: id }), role: "ROLE_USER", parts: [{ text }], ...extra };
+}
+
+/** Calls and checks shared by the REST test files, bound to one env (its main server, as a principal). */
+export interface RestHelpers {
+  /** `method path` on the main server as `who`. */
+  as(who: keyof RestEnv["auth"], method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<RestAnswer>;
+  /** The AIP-193 error of an answer, checked: code = HTTP status, one ErrorInfo of domain a2a-protocol.org. */
+  errorOf(r: RestAnswer): { status: string; reason: string; message: string };
+  /** A task of alice held running by the demo agent ("hold"), returned immediately. */
+  heldTask(): Promise<Obj>;
+  /** A completed task of alice. */
+  doneTask(text?: string): Promise<Obj>;
+}
+
+export function restHelpers(env: RestEnv): RestHelpers {
+  const as: RestHelpers["as"] = (who, method, path, body, headers = {}) => rest(env.server.url, method, path, body, { ...env.auth[who], ...headers });
+  return {
+    as,
+    errorOf: (r) => {
+      expect(r.headers.get("content-type")).toMatch(/^application\/json/);
+      const e = r.body["error"];
+      expect(e["code"]).toBe(r.status);
+      expect(typeof e["message"]).toBe("string");
+      const info = (e["details"] as Obj[]).find((d) => d["@type"] === "type.googleapis.com/google.rpc.ErrorInfo");
+      expect(info?.["domain"]).toBe("a2a-protocol.org");
+      expect(info?.["reason"]).toMatch(/^[A-Z_]+$/);
+      return { status: e["status"], reason: info?.["reason"], message: e["message"] };
+    },
+    heldTask: async () => {
+      const before = env.demo.holding;
+      const r = await as("alice", "POST", "/message:send", { message: userMessage("hold"), configuration: { returnImmediately: true } });
+      expect(r.status).toBe(200);
+      await env.demo.waitHolding(before + 1);
+      return r.body["task"];
+    },
+    doneTask: async (text = "hello rest") => {
+      const r = await as("alice", "POST", "/message:send", { message: userMessage(text) });
+      expect(r.status).toBe(200);
+      return r.body["task"];
+    },
+  };
 }
