@@ -10,6 +10,7 @@ import {
   PARTS,
   PROTOCOL_BINDING,
   type AgentCard,
+  type AgentInterface,
   type AgentProvider,
   type AgentSkill,
   type SecurityRequirement,
@@ -65,14 +66,34 @@ export interface CardSecurity {
   securityRequirements: SecurityRequirement[];
 }
 
-/** The 1.0 Agent Card for an endpoint `url` (`security`: how callers authenticate; none in development mode). */
-export function buildAgentCard(info: AgentCardInfo, url: string, caps: CardCapabilities, legacy: boolean, security?: CardSecurity): AgentCard {
+/** The interfaces a card lists besides (or instead of) the JSON-RPC endpoint. */
+export interface CardInterfaces {
+  /** The JSON-RPC endpoint is served (its 1.0 and, when legacy, 0.3 interfaces are listed). */
+  jsonRpc: boolean;
+  /** Other bindings' interfaces (HTTP+JSON, gRPC), listed after the JSON-RPC 1.0 one. */
+  extra: readonly AgentInterface[];
+}
+
+/**
+ * The 1.0 Agent Card for a JSON-RPC endpoint `url` (`security`: how callers authenticate; none in
+ * development mode; `interfaces`: the bindings served, default JSON-RPC alone).
+ */
+export function buildAgentCard(
+  info: AgentCardInfo,
+  url: string,
+  caps: CardCapabilities,
+  legacy: boolean,
+  security?: CardSecurity,
+  interfaces: CardInterfaces = { jsonRpc: true, extra: [] },
+): AgentCard {
+  const rpc = interfaces.jsonRpc;
   return {
     name: info.name,
     description: info.description,
     supportedInterfaces: [
-      { url, protocolBinding: PROTOCOL_BINDING, protocolVersion: A2A_PROTOCOL_VERSION },
-      ...(legacy ? [{ url, protocolBinding: PROTOCOL_BINDING, protocolVersion: A2A_LEGACY_VERSION }] : []),
+      ...(rpc ? [{ url, protocolBinding: PROTOCOL_BINDING, protocolVersion: A2A_PROTOCOL_VERSION }] : []),
+      ...interfaces.extra,
+      ...(legacy && rpc ? [{ url, protocolBinding: PROTOCOL_BINDING, protocolVersion: A2A_LEGACY_VERSION }] : []),
     ],
     ...(info.provider ? { provider: info.provider } : {}),
     version: info.version,

@@ -5,7 +5,7 @@
  */
 import type { Bus, BusLogger } from "../bus/types.js";
 import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard } from "../../generated/a2a/index.js";
-import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
+import { buildAgentCard, type AgentCardInfo, type CardCapabilities, type CardInterfaces } from "./agent-card.js";
 import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
 import { invalidArgument } from "../errors.js";
 import { createMemoryPushConfigStore, createMemoryTaskStore, type MemoryPushConfigStoreOptions, type MemoryTaskStoreOptions } from "./memory-store.js";
@@ -128,6 +128,9 @@ export class A2aBridge {
     this.setEndpoint = (url) => (endpoint = url);
   }
 
+  /** The bindings the card lists, from the JSON-RPC endpoint URL (set by a2aPlugin); unset: JSON-RPC alone. */
+  cardInterfaces: ((rpcUrl: string) => CardInterfaces) | undefined;
+
   /** Remembers the endpoint URL the extended card names (set by the HTTP layer). */
   readonly setEndpoint: (url: string) => void;
 
@@ -135,7 +138,7 @@ export class A2aBridge {
   card(url: string, extended = false): AgentCard {
     this.setEndpoint(url);
     const info = extended ? { ...this.opts.card, ...this.opts.extendedCard } : this.opts.card;
-    return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth));
+    return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth), this.cardInterfaces?.(url));
   }
 
   /** Cancels running tasks, ends streams, flushes webhooks, closes owned stores. Idempotent. */

@@ -47,6 +47,8 @@ export interface A2aHttpOptions {
   heartbeatMs?: number;
   /** Cache-Control max-age of the Agent Card, seconds. Default 300. */
   cardMaxAgeSeconds?: number;
+  /** Serve the JSON-RPC endpoint (default true); false serves the Agent Card alone. */
+  jsonRpc?: boolean;
 }
 
 /** The card version a card request asks for: 0.3 only when its A2A-Version says 0.3 (0.3.x); else 1.0. */
@@ -132,6 +134,8 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     if (notModified(req, etag, cardModified)) return reply.code(304).send();
     return reply.type("application/json; charset=utf-8").send(body);
   });
+
+  if (opts.jsonRpc === false) return; // the card alone (another binding serves the operations)
 
   // Authentication runs before the body is read: an unauthenticated caller costs no body parsing.
   const callers = new WeakMap<FastifyRequest, A2aCaller>();

@@ -4,7 +4,7 @@
  * spec/a2a.md. Loads fastify (the server) and eventsource-parser (the client); the KV stores
  * are `openagentio/a2a/kv`.
  */
-export { a2aPlugin, startA2aServer } from "./server.js";
+export { A2A_HTTP_BINDINGS, a2aPlugin, startA2aServer } from "./server.js";
 export { A2aBridge } from "./bridge.js";
 export { authenticate } from "./auth.js";
 export { TASK_MANAGER_DEFAULTS } from "./task-manager.js";
@@ -17,7 +17,8 @@ export { checkWebhookUrl, isPrivateAddress } from "./ssrf.js";
 export { A2aClient, fetchAgentCard } from "./client.js";
 export { registerRemoteAgent } from "./remote-agent.js";
 
-export type { A2aKvStoreOption, A2aPluginOptions, A2aServer, StartA2aServerOptions } from "./server.js";
+export type { A2aHttpBinding, A2aKvStoreOption, A2aPluginOptions, A2aServer, StartA2aServerOptions } from "./server.js";
+export type { A2aRestOptions } from "./rest.js";
 export type { A2aLimits, A2aServerOptions } from "./bridge.js";
 export type { A2aAuth, A2aCaller } from "./auth.js";
 export type { A2aHttpOptions } from "./http.js";

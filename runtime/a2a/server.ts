@@ -10,6 +10,13 @@ import { resolveAuth } from "./auth.js";
 import { A2aBridge, type A2aServerOptions } from "./bridge.js";
 import { registerA2aRoutes, type A2aHttpOptions } from "./http.js";
 import type { KvStoreOptions } from "./kv-store.js";
+import { registerA2aRestRoutes, restBasePath, type A2aRestOptions } from "./rest.js";
+import { A2A_PROTOCOL_VERSION } from "../../generated/a2a/index.js";
+
+/** The HTTP bindings an A2A server can serve (their card `protocolBinding` names). */
+export type A2aHttpBinding = "JSONRPC" | "HTTP+JSON";
+/** Every HTTP binding, the default of `bindings`. */
+export const A2A_HTTP_BINDINGS: readonly A2aHttpBinding[] = ["JSONRPC", "HTTP+JSON"];
 
 /** Keep tasks and push configs in a JetStream KV bucket (spec/jetstream.md "A2A task store on KV"). */
 export interface A2aKvStoreOption extends Omit<KvStoreOptions, "maxTasksPerTenant" | "maxTasks" | "terminalTtlMs" | "maxConfigsPerTask"> {
@@ -18,7 +25,13 @@ export interface A2aKvStoreOption extends Omit<KvStoreOptions, "maxTasksPerTenan
 }
 
 export type A2aPluginOptions = A2aServerOptions &
-  A2aHttpOptions & {
+  Omit<A2aHttpOptions, "jsonRpc"> &
+  A2aRestOptions & {
+    /**
+     * The bindings served, each listed in the card's supportedInterfaces. Default both:
+     * JSON-RPC at `rpcPath`, HTTP+JSON under `restPath`. The Agent Card is served either way.
+     */
+    bindings?: readonly A2aHttpBinding[];
     /** Receives the bridge once created (tests, stats). */
     onBridge?: (b: A2aBridge) => void;
     /** Tasks and push configs on JetStream KV instead of memory (the limits apply to it); not with `store` / `pushStore`. */
@@ -26,7 +39,7 @@ export type A2aPluginOptions = A2aServerOptions &
   };
 
 /**
- * Fastify plugin serving one bus target over A2A JSON-RPC; the bridge closes with fastify.
+ * Fastify plugin serving one bus target over A2A JSON-RPC and HTTP+JSON (`bindings`); the bridge closes with fastify.
  * On a gateway app (createGateway) without `auth`, it authenticates with the gateway's verifier;
  * `auth: "none"` there is refused (it would bypass the gateway's auth).
  */
@@ -56,12 +69,41 @@ export const a2aPlugin: FastifyPluginAsync<A2aPluginOptions> = async (app, given
     app.addHook("onClose", async () => stores.close());
     opts = { ...opts, store: stores.tasks, pushStore: stores.pushConfigs };
   }
+  const bindings = checkBindings(opts.bindings);
   const bridge = new A2aBridge(opts, auth);
+  const jsonRpc = bindings.includes("JSONRPC");
+  const restPath = restBasePath(opts.restPath);
+  if (bindings.includes("HTTP+JSON")) {
+    bridge.cardInterfaces = (rpcUrl) => ({
+      jsonRpc,
+      extra: [{ url: `${originOf(rpcUrl)}${app.prefix}${restPath}` || "/", protocolBinding: "HTTP+JSON", protocolVersion: A2A_PROTOCOL_VERSION }],
+    });
+  } else bridge.cardInterfaces = () => ({ jsonRpc, extra: [] });
   opts.onBridge?.(bridge);
-  await registerA2aRoutes(app, bridge, opts);
+  // Each binding in a context of its own: body parsers, error handlers and auth hooks answer in its framing.
+  await app.register(async (ctx) => registerA2aRoutes(ctx, bridge, { ...opts, jsonRpc }));
+  if (bindings.includes("HTTP+JSON")) await app.register(async (ctx) => registerA2aRestRoutes(ctx, bridge, opts));
 };
 
-export interface StartA2aServerOptions extends A2aServerOptions, A2aHttpOptions, Pick<A2aPluginOptions, "kvStore"> {
+/** The origin of an absolute URL; "" for one not yet known (the extended card before any card request names no endpoint). */
+function originOf(url: string): string {
+  return URL.canParse(url) ? new URL(url).origin : "";
+}
+
+/** The `bindings` option, checked: a non-empty list of known bindings. */
+function checkBindings(given: readonly A2aHttpBinding[] | undefined): readonly A2aHttpBinding[] {
+  if (given === undefined) return A2A_HTTP_BINDINGS;
+  if (!Array.isArray(given) || given.length === 0 || given.some((b) => !A2A_HTTP_BINDINGS.includes(b))) {
+    throw invalidArgument("A2A server", "bindings", given, `a non-empty list of ${A2A_HTTP_BINDINGS.map((b) => JSON.stringify(b)).join(", ")}`);
+  }
+  return given;
+}
+
+export interface StartA2aServerOptions
+  extends A2aServerOptions,
+    Omit<A2aHttpOptions, "jsonRpc">,
+    A2aRestOptions,
+    Pick<A2aPluginOptions, "kvStore" | "bindings"> {
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 0 (any free port). */

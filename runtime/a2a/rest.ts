@@ -1,0 +1,172 @@
+/**
+ * The HTTP+JSON (REST) binding of A2A 1.0 (spec section 11, the google.api.http options of
+ * a2a.proto) as a fastify plugin context beside the JSON-RPC one, served by the same
+ * protocol-neutral handler (rpc-handler.ts): `POST /message:send`, `POST /message:stream`
+ * (SSE), `GET /tasks/{id}`, `GET /tasks`, `POST /tasks/{id}:cancel`, `POST|GET
+ * /tasks/{id}:subscribe` (SSE), push-config create/get/list/delete under
+ * `/tasks/{taskId}/pushNotificationConfigs`, `GET /extendedAgentCard`, each also under a
+ * `/{tenant}` prefix. Every request is authenticated in onRequest before its body is read (the
+ * same hook as JSON-RPC); errors answer the AIP-193 body of rest-errors.ts. spec/a2a.md
+ * "HTTP+JSON binding".
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, type StreamResponse } from "../../generated/a2a/index.js";
+import { SseResponse } from "../gateway/sse.js";
+import { jsonDepthExceeds } from "../http/json-depth.js";
+import { authenticate, type A2aCaller } from "./auth.js";
+import type { A2aBridge } from "./bridge.js";
+import { A2aError, a2aErrors } from "./errors.js";
+import type { A2aHttpOptions } from "./http.js";
+import { sseEvent } from "./jsonrpc.js";
+import { loadA2aProto, type A2aProto } from "./proto.js";
+import { restErrorOf } from "./rest-errors.js";
+import { matchRestRoute, queryToJson, requestDesc, routeParams } from "./rest-request.js";
+import { negotiateVersion } from "./version.js";
+
+/** Options of the HTTP+JSON binding. */
+export interface A2aRestOptions {
+  /**
+   * Base path of the HTTP+JSON binding inside the plugin's prefix. Default "/": the operations sit
+   * next to the JSON-RPC endpoint (`POST /message:send`, `GET /tasks/{id}`, ...).
+   */
+  restPath?: string;
+}
+
+/** Media types a REST request body may have (parameters such as charset allowed). */
+const JSON_TYPES = new Set(["application/json", "application/a2a+json"]);
+/** Media type of every REST answer that is not a stream (the TCK checks for application/json). */
+const JSON_CONTENT_TYPE = "application/json";
+
+/** The base path of the binding inside the plugin's prefix: "" or "/x" (no trailing slash). */
+export function restBasePath(restPath: string | undefined): string {
+  return (restPath ?? "/").replace(/\/+$/, "");
+}
+
+/**
+ * Refuses an A2A-Version this binding does not speak. It speaks 1.0 (any 1.0.x) only: an absent
+ * or empty header means 0.3 (spec 3.6.2), whose REST form (/v1/... paths) is not served, so it
+ * is refused too, as the reference SDK's REST server does.
+ */
+function checkRestVersion(header: string | string[] | undefined): void {
+  const raw = (Array.isArray(header) ? header[0] : header)?.trim() ?? "";
+  if (raw === "") {
+    throw new A2aError(
+      "VERSION_NOT_SUPPORTED",
+      `no ${A2A_VERSION_HEADER} header means version 0.3, which the HTTP+JSON binding does not serve; send ${A2A_VERSION_HEADER}: ${A2A_PROTOCOL_VERSION}`,
+    );
+  }
+  negotiateVersion(raw, false);
+}
+
+/** The parsed JSON body of a POST (an empty body is `{}`). @throws A2aError with the defect. */
+function bodyOf(req: FastifyRequest, maxDepth: number): Record<string, unknown> {
+  const text = typeof req.body === "string" ? req.body : "";
+  if (text.trim() === "") return {};
+  const type = (req.headers["content-type"] ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  if (!JSON_TYPES.has(type)) {
+    throw a2aErrors.contentType(
+      `the request body must be application/json or application/a2a+json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`,
+    );
+  }
+  if (jsonDepthExceeds(text, maxDepth)) throw a2aErrors.invalidRequest(`the body nests arrays and objects deeper than ${maxDepth} levels`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err: unknown) {
+    throw a2aErrors.parse(err instanceof Error ? err.message : "not JSON");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw a2aErrors.invalidRequest("the body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+/**
+ * Registers the HTTP+JSON routes of `bridge` on `app`, which must be an encapsulated context of
+ * its own (its body parser, error handler and auth hook stay local).
+ */
+export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBridge, opts: A2aHttpOptions & A2aRestOptions = {}): Promise<void> {
+  const base = restBasePath(opts.restPath);
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const bodyLimit = opts.bodyLimit ?? 4 * 1024 * 1024;
+  const maxDepth = opts.maxDepth ?? 64;
+  const proto: A2aProto = loadA2aProto();
+  const send = (reply: FastifyReply, err: unknown, status?: number): FastifyReply => {
+    const a = restErrorOf(err, status);
+    return reply.code(a.status).headers(a.headers).type(JSON_CONTENT_TYPE).send(a.body);
+  };
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string", bodyLimit }, (_req, body, done) => done(null, body));
+  // What fails before the route runs (body over the limit, bad content length) still answers AIP-193.
+  app.setErrorHandler((err, _req, reply) => {
+    const code = (err as { code?: unknown }).code;
+    const status = (err as { statusCode?: unknown }).statusCode;
+    if (code === "FST_ERR_CTP_BODY_TOO_LARGE")
+      return send(reply, a2aErrors.invalidRequest(`the request body is larger than ${bodyLimit} bytes (bodyLimit)`), 413);
+    const http = typeof status === "number" && status >= 400 && status < 500 ? status : 400;
+    return send(reply, a2aErrors.invalidRequest(err instanceof Error ? err.message : "unreadable request"), http);
+  });
+
+  // Authentication runs before the body is read: an unauthenticated caller costs no body parsing.
+  const callers = new WeakMap<FastifyRequest, A2aCaller>();
+  app.addHook("onRequest", async (req, reply) => {
+    try {
+      callers.set(req, await authenticate(bridge.auth, req));
+    } catch (err: unknown) {
+      return send(reply.header("connection", "close"), err);
+    }
+  });
+
+  app.route({
+    method: ["GET", "POST", "DELETE"],
+    url: `${base}/*`,
+    handler: async (req, reply) => {
+      const caller = callers.get(req);
+      if (caller === undefined) return send(reply, a2aErrors.internal("request was not authenticated"), 401);
+      try {
+        checkRestVersion(req.headers[A2A_VERSION_HEADER.toLowerCase()]);
+        const url = new URL(req.url, "http://localhost");
+        const path = url.pathname.slice(app.prefix.length + base.length);
+        const route = matchRestRoute(req.method, path);
+        if (route === undefined) throw a2aErrors.methodNotFound(`${req.method} ${url.pathname} (see spec/a2a.md "HTTP+JSON binding" for the paths)`);
+        const input = route.fromBody ? bodyOf(req, maxDepth) : queryToJson(requestDesc(proto, route), url.searchParams);
+        const outcome = await bridge.handler.handle(caller, route.method, routeParams(proto, route, input));
+        if (outcome.kind === "result")
+          return reply
+            .code(200)
+            .type(JSON_CONTENT_TYPE)
+            .send(outcome.value ?? {});
+        return streamSse(reply, outcome.events, heartbeatMs);
+      } catch (err: unknown) {
+        return send(reply, err);
+      }
+    },
+  });
+}
+
+/**
+ * Streams `events` as SSE, one StreamResponse (ProtoJSON) per `data:` event; a failure after the
+ * stream opened is one `event: error` whose data is the AIP-193 body, then the stream ends.
+ */
+async function streamSse(reply: FastifyReply, events: AsyncIterable<StreamResponse>, heartbeatMs: number): Promise<void> {
+  reply.hijack();
+  const raw = reply.raw;
+  const sse = new SseResponse(raw, { heartbeatMs, heartbeatText: "keep-alive" });
+  sse.open({});
+  const it = events[Symbol.asyncIterator]();
+  const onClose = (): void => void it.return?.();
+  raw.on("close", onClose);
+  try {
+    for (;;) {
+      const next = await it.next();
+      if (next.done || sse.isEnded) break;
+      // Wait while the socket buffer is full: the task's queue then fills and pauses the bus read (backpressure).
+      if (!sse.write(sseEvent(next.value))) await sse.drained();
+    }
+  } catch (err: unknown) {
+    if (!sse.isEnded) sse.write(sseEvent(restErrorOf(err).body, "error"));
+  } finally {
+    raw.off("close", onClose);
+    await it.return?.();
+    sse.end();
+  }
+}
