@@ -152,7 +152,8 @@ describe("TCK binding_http_json requirements", () => {
     record("PushNotificationNotSupportedError", await rest(env.open.url, "POST", `/tasks/${t["id"]}/pushNotificationConfigs`, { url: "http://x.example/h" }));
     record("UnsupportedOperationError", await tck("POST", `/tasks/${t["id"]}:subscribe`));
     record("ContentTypeNotSupportedError", await tck("POST", "/message:send", "text", { "content-type": "text/plain" }));
-    record("ExtendedAgentCardNotConfiguredError", await rest(env.open.url, "GET", "/extendedAgentCard"));
+    // the extended-card capability off: UnsupportedOperation (A2A 1.0 section 3.3.4), not ExtendedAgentCardNotConfigured
+    record("UnsupportedOperationError (extended card)", await rest(env.open.url, "GET", "/extendedAgentCard"));
     record("VersionNotSupportedError", await tck("GET", "/tasks", undefined, { "A2A-Version": "0.3" }));
     record("InvalidParamsError", await tck("GET", "/tasks?pageSize=0"));
     expect(got).toEqual({
@@ -161,7 +162,7 @@ describe("TCK binding_http_json requirements", () => {
       PushNotificationNotSupportedError: [400, "PUSH_NOTIFICATION_NOT_SUPPORTED"],
       UnsupportedOperationError: [400, "UNSUPPORTED_OPERATION"],
       ContentTypeNotSupportedError: [415, "CONTENT_TYPE_NOT_SUPPORTED"],
-      ExtendedAgentCardNotConfiguredError: [400, "EXTENDED_AGENT_CARD_NOT_CONFIGURED"],
+      "UnsupportedOperationError (extended card)": [400, "UNSUPPORTED_OPERATION"],
       VersionNotSupportedError: [400, "VERSION_NOT_SUPPORTED"],
       InvalidParamsError: [400, "INVALID_PARAMS"],
     });

@@ -204,13 +204,13 @@ describe("operations", () => {
     expect(r.body["error"]["message"]).toContain("another");
   });
 
-  it("GetExtendedAgentCard: GET /extendedAgentCard for an authenticated caller; 400 where none is configured", async () => {
+  it("GetExtendedAgentCard: GET /extendedAgentCard for an authenticated caller; 400 UnsupportedOperation where the capability is off", async () => {
     const r = await as("alice", "GET", "/extendedAgentCard");
     expect(r.status).toBe(200);
     expect(r.body["description"]).toBe("extended");
     const none = await rest(env.open.url, "GET", "/extendedAgentCard");
     expect(none.status).toBe(400);
-    expect(errorOf(none)).toMatchObject({ status: "FAILED_PRECONDITION", reason: "EXTENDED_AGENT_CARD_NOT_CONFIGURED" });
+    expect(errorOf(none)).toMatchObject({ status: "UNIMPLEMENTED", reason: "UNSUPPORTED_OPERATION" });
   });
 });
 
