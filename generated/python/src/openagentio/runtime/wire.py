@@ -16,7 +16,7 @@ from ..codec import Input, parse_json, validate
 from ..constants import ERROR_CATALOGUE, EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION, EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
-from .checks import built_valid, envelope_of, envelope_valid
+from .checks import built_valid, envelope_valid
 from .context import Context
 
 ACP_KEY_PREFIX = "acp."
@@ -291,7 +291,7 @@ def decode(data: Input, *, max_bytes: int) -> Envelope | EnvelopeDecodeError:
     try:
         value = parse_json(data, max_bytes=max_bytes)
         if envelope_valid(value):
-            return envelope_of(value)  # type: ignore[arg-type]
+            return Envelope.from_valid(value)
         return Envelope.from_json(value)
     except EnvelopeDecodeError as err:
         return err
