@@ -25,15 +25,16 @@ EARLY_CANCEL = "acp.stream.early_cancel"
 _TOKEN = re.compile(r"^[^.\s*>]+$")
 _DOTTED = re.compile(r"^[^.\s*>]+(\.[^.\s*>]+)*$")
 CONTEXT_FIELDS = (
+    "trace_id",
+    "span_id",
+    "traceparent",
     "session_id",
     "conversation_id",
     "channel",
     "tenant_id",
     "user_id",
-    "trace_id",
-    "span_id",
-    "traceparent",
 )
+"""The context fields' wire names (the envelope schema's `"x-context"` fields), in schema order."""
 
 
 def check_token(field: str, value: str) -> str:
