@@ -230,8 +230,8 @@ export class ModelBuilder {
  * answers alike): its JSON type is the annotation's already, so strings, booleans, numbers,
  * objects and arrays are taken as they are (the bus decodes every inbound envelope through
  * this one constructor). Integers go through `as_int` (an integral float such as `2.0` is an
- * integer to the schema and becomes `2`), enums through their class, nested models through
- * their own `from_valid`.
+ * integer to the schema and becomes `2`), enums through their class (no reader built per
+ * call), nested models through their own `from_valid`.
  */
 const AS_IS: ReadonlySet<string> = new Set(["str", "bool", "float", "object", "list"]);
 
@@ -243,5 +243,6 @@ function validRead(kind: Kind, reader: string, value: string): string {
 
 function validOptionalRead(kind: Kind, reader: string, key: string): string {
   if (AS_IS.has(kind.t)) return `obj.get(${key}),  # type: ignore[arg-type]`;
+  if (kind.t === "enum") return `None if (v := obj.get(${key})) is None else ${kind.cls}(v),  # type: ignore[arg-type]`;
   return `opt(obj, ${key}, ${reader}),`;
 }

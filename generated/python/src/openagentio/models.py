@@ -36,7 +36,6 @@ from ._json import (
     JsonValue,
     as_int,
     as_object,
-    enum_reader,
     opt,
 )
 from ._validators import (
@@ -228,7 +227,7 @@ class Envelope:
             tenant_id=obj.get("tenant_id"),  # type: ignore[arg-type]
             user_id=obj.get("user_id"),  # type: ignore[arg-type]
             frame_type=obj.get("frame_type"),  # type: ignore[arg-type]
-            phase=opt(obj, "phase", enum_reader(Phase)),
+            phase=None if (v := obj.get("phase")) is None else Phase(v),  # type: ignore[arg-type]
             seq=opt(obj, "seq", as_int),
             is_final=obj.get("is_final"),  # type: ignore[arg-type]
             payload=obj.get("payload", ABSENT),
@@ -666,7 +665,7 @@ class TaskCreatedPayload:
         obj = as_object(value)
         return cls(
             task_id=obj["task_id"],  # type: ignore[arg-type]
-            status=opt(obj, "status", enum_reader(TaskCreatedPayloadStatus)),
+            status=None if (v := obj.get("status")) is None else TaskCreatedPayloadStatus(v),  # type: ignore[arg-type]
             input=obj.get("input", ABSENT),
             callback=opt(obj, "callback", Callback.from_valid),
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
