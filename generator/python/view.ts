@@ -114,7 +114,8 @@ function contextFieldsView(ir: Ir, envelopeFields: readonly { wire: string; attr
   return facts.map((f) => ({ wire: f.name, attr: envelopeFields.find((e) => e.wire === f.name)?.attr ?? f.name, about: f.description }));
 }
 
-export function buildView(ir: Ir): Record<string, unknown> {
+/** The view of every template; `runtime`: the bus runtime is emitted too (its context facts are computed only then). */
+export function buildView(ir: Ir, runtime = true): Record<string, unknown> {
   const builder = new ModelBuilder(ir.schemas, PACKAGE_NAMES);
   builder.knownEnum(
     "Phase",
@@ -240,7 +241,7 @@ export function buildView(ir: Ir): Record<string, unknown> {
 
   return {
     from: "schema/",
-    contextFields: contextFieldsView(ir, builder.models.find((m) => m.className === envelopeClass)?.fields ?? []),
+    contextFields: runtime ? contextFieldsView(ir, builder.models.find((m) => m.className === envelopeClass)?.fields ?? []) : [],
     packageVersion: PYTHON_PACKAGE_VERSION,
     versions: PYTHON_TOOL_VERSIONS,
     specVersion: String(specField?.default?.value ?? "acp/1.0"),
