@@ -19,12 +19,14 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 # and the build plugins it and test/kotlin/peer-build.ts use, fetched once from Maven Central so
 # the Kotlin suites can run Maven offline (mvn -o). Marker: the jnats jar the pom names.
 kotlin_deps() {
-  local root pom version tmp
+  local root pom version otel tmp
   root="$(cd "$(dirname "$0")/.." && pwd)"
   pom="$root/generated/kotlin/pom.xml"
   [ -f "$pom" ] || return 0
   version=$(tr -d '\n' <"$pom" | sed -n 's#.*<artifactId>jnats</artifactId>[[:space:]]*<version>\([^<]*\)</version>.*#\1#p')
-  [ -n "$version" ] && [ -f "$HOME/.m2/repository/io/nats/jnats/$version/jnats-$version.jar" ] && return 0
+  otel=$(tr -d '\n' <"$pom" | sed -n 's#.*<artifactId>opentelemetry-sdk-testing</artifactId>[[:space:]]*<version>\([^<]*\)</version>.*#\1#p')
+  [ -n "$version" ] && [ -f "$HOME/.m2/repository/io/nats/jnats/$version/jnats-$version.jar" ] &&
+    { [ -z "$otel" ] || [ -f "$HOME/.m2/repository/io/opentelemetry/opentelemetry-sdk-testing/$otel/opentelemetry-sdk-testing-$otel.jar" ]; } && return 0
   echo "ensure-tools: fetching the Kotlin SDK's Maven dependencies (jnats $version, coroutines, plugins)" >&2
   tmp=$(mktemp -d)
   (cd "$root/generated/kotlin" && mvn -q -B test -Dtest=JsonSupportTest "-Doaio.build.dir=$tmp/target" \

@@ -11,7 +11,9 @@ import type { Ir } from "../ir/types.js";
 import { loadTemplates, templatesDir } from "../templates.js";
 import { emitConstantsKotlin, emitErrorsKotlin } from "./catalog-emitter.js";
 import { buildModel } from "./model.js";
-import { emitEnvelopeKotlin, emitPayloadsKotlin } from "./models-emitter.js";
+import { emitEnvelopeKotlin, emitPayloadsKotlin, envelopePropertyNames } from "./models-emitter.js";
+import { runtimeFacts } from "../ir/runtime-facts.js";
+import { SchemaLoadError } from "../ir/errors.js";
 import { emitChecksKotlin } from "./checks-emitter.js";
 import { emitValidatorKotlin } from "./validator-emitter.js";
 
@@ -29,6 +31,7 @@ export const KOTLIN_BUILD = {
   surefireVersion: "3.5.4",
   coroutinesVersion: "1.10.2",
   jnatsVersion: "2.25.1",
+  otelVersion: "1.68.0",
 } as const;
 
 /** Stream and codec bounds shared with the TypeScript runtime (spec/event-types.md "Streams", spec/envelope.md "Bytes", spec/event-types.md "Invoke (request–reply)"). */
@@ -46,7 +49,7 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
   // The Bus runtime (coroutines, jnats) has its own source root: src/main/kotlin alone is the
   // codec SDK, which compiles with kotlinx-serialization only (the contract test compiles it so).
   const runtime = (name: string): string => `kotlin/src/runtime/kotlin/${pkgDir}/${name}`;
-  const context = { header, pkg: KOTLIN_PACKAGE, defaultPrefix: ir.subjects.defaultPrefix, ...BOUNDS };
+  const context = { header, pkg: KOTLIN_PACKAGE, defaultPrefix: ir.subjects.defaultPrefix, ...BOUNDS, contextFields: contextFieldsView(ir) };
   const model = buildModel(ir);
   const templates = loadTemplates(templatesDir("kotlin"));
   const example = templates.render("example/ReadmeExample.kt", context);
@@ -78,6 +81,47 @@ export function emitKotlin(ir: Ir): GeneratedFile[] {
       .map((t) => ({ path: test(`runtime/${t.slice("runtime-test/".length)}`), content: templates.render(t, context) })),
   ];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The trace context fields the runtime's W3C handling reads by name (AcpContext.childTrace, the trace middleware). */
+const TRACE_FIELDS = ["trace_id", "span_id", "traceparent"] as const;
+
+/** One `"x-context"` envelope field as Context.kt.hbs renders it. */
+interface ContextFieldView {
+  /** Wire name. */
+  readonly wire: string;
+  /** Kotlin property name (the Envelope's). */
+  readonly prop: string;
+  /** KDoc text. */
+  readonly doc: string;
+  /** Not the last one (for commas). */
+  readonly more: boolean;
+}
+
+/**
+ * The context fields of AcpContext, from the envelope schema's `"x-context"` annotations
+ * (generator/ir/runtime-facts.ts), in schema order.
+ * @throws SchemaLoadError when the `"trace"` fields are not exactly trace_id, span_id, traceparent.
+ */
+function contextFieldsView(ir: Ir): ContextFieldView[] {
+  const facts = runtimeFacts(ir).contextFields;
+  const trace = facts.filter((f) => f.kind === "trace").map((f) => f.name);
+  if (trace.length !== TRACE_FIELDS.length || TRACE_FIELDS.some((n) => !trace.includes(n))) {
+    throw new SchemaLoadError([
+      {
+        file: ir.envelope.file,
+        pointer: "/properties",
+        message: `the "x-context": "trace" fields must be ${TRACE_FIELDS.join(", ")} (the W3C trace context the runtimes propagate), not ${trace.join(", ") || "none"}`,
+      },
+    ]);
+  }
+  const names = envelopePropertyNames(ir);
+  return facts.map((f, i) => ({
+    wire: f.name,
+    prop: names.get(f.name) ?? f.name,
+    doc: f.description || `The envelope's ${f.name}.`,
+    more: i < facts.length - 1,
+  }));
 }
 
 /** The README's copy of the example test source: without the generated-code header and the package line. */

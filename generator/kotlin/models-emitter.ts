@@ -245,12 +245,17 @@ function envelopeType(f: FieldIr, ir: Ir): { type: string; read: (v: string) => 
 }
 
 /** Renders Envelope.kt. */
-export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string {
-  const names = uniqueNames(
+/** The Kotlin property name of each envelope field (wire name -> name), as `Envelope` declares them. */
+export function envelopePropertyNames(ir: Ir): Map<string, string> {
+  return uniqueNames(
     ir.fields.map((f) => f.name),
     camelName,
     ["unknownFields", "toJson", "fromJson", "copy", "FIELD_NAMES", "Companion"],
   );
+}
+
+export function emitEnvelopeKotlin(ir: Ir, pkg: string, header: string): string {
+  const names = envelopePropertyNames(ir);
   const cols = ir.fields.map((f) => ({ f, t: envelopeType(f, ir), n: names.get(f.name) ?? f.name, key: kotlinString(f.name) }));
   const lines = [header, `package ${pkg}`, "", ...IMPORTS, ""];
   for (const {

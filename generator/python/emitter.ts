@@ -76,8 +76,8 @@ export function createPythonEmitter(templates?: () => Templates): Emitter {
     root: "python",
     async emit(ir: Ir): Promise<readonly GeneratedFile[]> {
       const t = templates ? templates() : loadTemplates();
-      const view = buildView(ir);
       const runtime = hasBusRuntime(ir);
+      const view = buildView(ir, runtime);
       const files = t.paths.filter((p) => runtime || !isRuntime(p)).map((p) => ({ path: outputPath(p), content: t.render(p, view) }));
       return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },

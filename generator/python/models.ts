@@ -27,7 +27,11 @@ export interface PyField {
   readonly annotation: string;
   /** Default value source (`None`, `ABSENT`) for optional fields; undefined when required. */
   readonly default: string | undefined;
-  /** Expression reading the field from `obj` (a validated JSON object). */
+  /**
+   * Argument source reading the field from `obj` (a validated JSON object) in `from_valid`:
+   * the expression and its comma, with a trailing `# type: ignore` where a value is taken as
+   * it is (see {@link validRead}).
+   */
   readonly read: string;
   /** Statement writing the field into `out` (already guarded for absence). */
   readonly write: string;
@@ -202,20 +206,43 @@ export class ModelBuilder {
     const write = `out[${key}] = ${value}`;
     if (kind.t === "any") {
       return required
-        ? { wire, attr, annotation, default: undefined, read: `obj[${key}]`, write, present: undefined, doc }
+        ? { wire, attr, annotation, default: undefined, read: `obj[${key}],`, write, present: undefined, doc }
         : {
             wire,
             attr,
             annotation: `${annotation} | Absent`,
             default: "ABSENT",
-            read: `obj.get(${key}, ABSENT)`,
+            read: `obj.get(${key}, ABSENT),`,
             write,
             present: `not isinstance(${self}, Absent)`,
             doc,
           };
     }
+    const read = required ? validRead(kind, reader, `obj[${key}]`) : validOptionalRead(kind, reader, key);
     return required
-      ? { wire, attr, annotation, default: undefined, read: `${reader}(obj[${key}])`, write, present: undefined, doc }
-      : { wire, attr, annotation: `${annotation} | None`, default: "None", read: `opt(obj, ${key}, ${reader})`, write, present: `${self} is not None`, doc };
+      ? { wire, attr, annotation, default: undefined, read, write, present: undefined, doc }
+      : { wire, attr, annotation: `${annotation} | None`, default: "None", read, write, present: `${self} is not None`, doc };
   }
+}
+
+/**
+ * `from_valid` reads a value that passed the schema's validator (or the generated check that
+ * answers alike): its JSON type is the annotation's already, so strings, booleans, numbers,
+ * objects and arrays are taken as they are (the bus decodes every inbound envelope through
+ * this one constructor). Integers go through `as_int` (an integral float such as `2.0` is an
+ * integer to the schema and becomes `2`), enums through their class (no reader built per
+ * call), nested models through their own `from_valid`.
+ */
+const AS_IS: ReadonlySet<string> = new Set(["str", "bool", "float", "object", "list"]);
+
+function validRead(kind: Kind, reader: string, value: string): string {
+  if (AS_IS.has(kind.t)) return `${value},  # type: ignore[arg-type]`;
+  if (kind.t === "enum") return `${kind.cls}(${value}),  # type: ignore[arg-type]`;
+  return `${reader}(${value}),`;
+}
+
+function validOptionalRead(kind: Kind, reader: string, key: string): string {
+  if (AS_IS.has(kind.t)) return `obj.get(${key}),  # type: ignore[arg-type]`;
+  if (kind.t === "enum") return `None if (v := obj.get(${key})) is None else ${kind.cls}(v),  # type: ignore[arg-type]`;
+  return `opt(obj, ${key}, ${reader}),`;
 }

@@ -4,6 +4,8 @@
  * from the IR with Python names. Pure: the same IR gives the same view.
  */
 import type { Ir } from "../ir/types.js";
+import { SchemaLoadError } from "../ir/errors.js";
+import { runtimeFacts } from "../ir/runtime-facts.js";
 import { ModelBuilder } from "./models.js";
 import { PYTHON_KEYWORDS, Scope, pascalCase, snakeCase, upperSnake } from "./names.js";
 import { toPythonPattern } from "./regex.js";
@@ -88,7 +90,32 @@ function subjectView(ir: Ir): { funcName: string; params: string; body: string; 
 const checkName = (validator: string): string => validator.replace(/^validate_/u, "is_");
 
 /** Builds the whole view. */
-export function buildView(ir: Ir): Record<string, unknown> {
+/** The trace context fields the runtime's W3C handling reads by name (context.child_trace, otel.py). */
+const TRACE_FIELDS = ["trace_id", "span_id", "traceparent"] as const;
+
+/**
+ * The runtime's context fields (`Context`, `context_of`, `wire.CONTEXT_FIELDS`), from the
+ * envelope schema's `"x-context"` annotations (generator/ir/runtime-facts.ts), in schema order,
+ * each with the Envelope model's attribute name.
+ * @throws SchemaLoadError when the `"trace"` fields are not exactly trace_id, span_id, traceparent.
+ */
+function contextFieldsView(ir: Ir, envelopeFields: readonly { wire: string; attr: string }[]): { wire: string; attr: string; about: string }[] {
+  const facts = runtimeFacts(ir).contextFields;
+  const trace = facts.filter((f) => f.kind === "trace").map((f) => f.name);
+  if (trace.length !== TRACE_FIELDS.length || TRACE_FIELDS.some((n) => !trace.includes(n))) {
+    throw new SchemaLoadError([
+      {
+        file: ir.envelope.file,
+        pointer: "/properties",
+        message: `the "x-context": "trace" fields must be ${TRACE_FIELDS.join(", ")} (the W3C trace context the runtimes propagate), not ${trace.join(", ") || "none"}`,
+      },
+    ]);
+  }
+  return facts.map((f) => ({ wire: f.name, attr: envelopeFields.find((e) => e.wire === f.name)?.attr ?? f.name, about: f.description }));
+}
+
+/** The view of every template; `runtime`: the bus runtime is emitted too (its context facts are computed only then). */
+export function buildView(ir: Ir, runtime = true): Record<string, unknown> {
   const builder = new ModelBuilder(ir.schemas, PACKAGE_NAMES);
   builder.knownEnum(
     "Phase",
@@ -214,6 +241,7 @@ export function buildView(ir: Ir): Record<string, unknown> {
 
   return {
     from: "schema/",
+    contextFields: runtime ? contextFieldsView(ir, builder.models.find((m) => m.className === envelopeClass)?.fields ?? []) : [],
     packageVersion: PYTHON_PACKAGE_VERSION,
     versions: PYTHON_TOOL_VERSIONS,
     specVersion: String(specField?.default?.value ?? "acp/1.0"),

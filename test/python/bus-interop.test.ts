@@ -35,8 +35,8 @@ afterAll(async () => {
 });
 
 describe("Python runtime on NATS", () => {
-  it("passes its contract suite against the real nats-server, nothing skipped", async () => {
-    const res = await run(py.python, ["-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_bus_contract.py"], {
+  it("passes its contract suite (with the outbound middleware suite) against the real nats-server, nothing skipped", async () => {
+    const res = await run(py.python, ["-m", "pytest", "-v", "-p", "no:cacheprovider", "tests/test_bus_contract.py", "tests/test_bus_outbound.py"], {
       cwd: PKG,
       env: { ...env, OAIO_NATS_URL: nats.url },
     });

@@ -38,7 +38,8 @@ beforeAll(async () => {
   fixture = mkdtempSync(join(tmpdir(), "oaio-checks-edit-"));
   cpSync(join(REPO_ROOT, "schema"), fixture, { recursive: true });
   editJson(join(fixture, "envelope.schema.json"), (s) => {
-    (props(s)["channel"] as Obj)["pattern"] = "^[a-z]+$";
+    // a pattern on a plain string field (not a context field: those must stay plain strings, runtime-facts.ts)
+    (props(s)["from"] as Obj)["pattern"] = "^[a-z]+$";
     (props(s)["seq"] as Obj)["maximum"] = 1000;
     (s["allOf"] as Json[]).push({
       if: { required: ["event_type"], properties: { event_type: { const: "agent.tool.call" } } },
@@ -69,14 +70,14 @@ const ERROR: Obj = { code: "AGENT_UNAVAILABLE", message: "m", retryable: false }
 
 /** Documents valid under schema/, each invalid under one edit. */
 const BROKEN_BY_EDIT: Obj[] = [
-  { ...BASE, channel: "Chat-1" },
+  { ...BASE, from: "Agent-1" },
   { ...BASE, seq: 1001 },
   { ...BASE, event_type: "agent.tool.call", payload: { call_id: "c", name: "n" } },
   { ...BASE, event_type: "agent.response.error", payload: ERROR },
 ];
 /** Documents valid under both (the edits' other side), and invalid under both. */
 const UNCHANGED: Obj[] = [
-  { ...BASE, channel: "chat" },
+  { ...BASE, from: "agent" },
   { ...BASE, seq: 1000 },
   { ...BASE, event_type: "agent.tool.call", payload: { call_id: "c", name: "n" }, to: "b" },
   { ...BASE, event_type: "agent.response.error", payload: { ...ERROR, code: "E_UNAVAILABLE" } },

@@ -34,11 +34,8 @@ from ._json import (
     Absent,
     JsonObject,
     JsonValue,
-    as_bool,
     as_int,
     as_object,
-    as_str,
-    enum_reader,
     opt,
 )
 from ._validators import (
@@ -212,29 +209,29 @@ class Envelope:
         """Builds the model from a value that already passed `validate_envelope`."""
         obj = as_object(value)
         return cls(
-            spec_version=as_str(obj["spec_version"]),
+            spec_version=obj["spec_version"],  # type: ignore[arg-type]
             schema_version=as_int(obj["schema_version"]),
-            event_id=as_str(obj["event_id"]),
-            event_type=as_str(obj["event_type"]),
-            occurred_at=as_str(obj["occurred_at"]),
-            trace_id=opt(obj, "trace_id", as_str),
-            span_id=opt(obj, "span_id", as_str),
-            traceparent=opt(obj, "traceparent", as_str),
-            session_id=opt(obj, "session_id", as_str),
-            conversation_id=opt(obj, "conversation_id", as_str),
-            correlation_id=opt(obj, "correlation_id", as_str),
-            reply_to=opt(obj, "reply_to", as_str),
-            from_=opt(obj, "from", as_str),
-            to=opt(obj, "to", as_str),
-            channel=opt(obj, "channel", as_str),
-            tenant_id=opt(obj, "tenant_id", as_str),
-            user_id=opt(obj, "user_id", as_str),
-            frame_type=opt(obj, "frame_type", as_str),
-            phase=opt(obj, "phase", enum_reader(Phase)),
+            event_id=obj["event_id"],  # type: ignore[arg-type]
+            event_type=obj["event_type"],  # type: ignore[arg-type]
+            occurred_at=obj["occurred_at"],  # type: ignore[arg-type]
+            trace_id=obj.get("trace_id"),  # type: ignore[arg-type]
+            span_id=obj.get("span_id"),  # type: ignore[arg-type]
+            traceparent=obj.get("traceparent"),  # type: ignore[arg-type]
+            session_id=obj.get("session_id"),  # type: ignore[arg-type]
+            conversation_id=obj.get("conversation_id"),  # type: ignore[arg-type]
+            correlation_id=obj.get("correlation_id"),  # type: ignore[arg-type]
+            reply_to=obj.get("reply_to"),  # type: ignore[arg-type]
+            from_=obj.get("from"),  # type: ignore[arg-type]
+            to=obj.get("to"),  # type: ignore[arg-type]
+            channel=obj.get("channel"),  # type: ignore[arg-type]
+            tenant_id=obj.get("tenant_id"),  # type: ignore[arg-type]
+            user_id=obj.get("user_id"),  # type: ignore[arg-type]
+            frame_type=obj.get("frame_type"),  # type: ignore[arg-type]
+            phase=None if (v := obj.get("phase")) is None else Phase(v),  # type: ignore[arg-type]
             seq=opt(obj, "seq", as_int),
-            is_final=opt(obj, "is_final", as_bool),
+            is_final=obj.get("is_final"),  # type: ignore[arg-type]
             payload=obj.get("payload", ABSENT),
-            metadata=opt(obj, "metadata", as_object),
+            metadata=obj.get("metadata"),  # type: ignore[arg-type]
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
         )
 
@@ -333,10 +330,10 @@ class ErrorPayload:
         """Builds the model from a value that already passed `validate_error_payload`."""
         obj = as_object(value)
         return cls(
-            code=as_str(obj["code"]),
-            message=as_str(obj["message"]),
-            retryable=as_bool(obj["retryable"]),
-            cause=opt(obj, "cause", as_object),
+            code=obj["code"],  # type: ignore[arg-type]
+            message=obj["message"],  # type: ignore[arg-type]
+            retryable=obj["retryable"],  # type: ignore[arg-type]
+            cause=obj.get("cause"),  # type: ignore[arg-type]
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
         )
 
@@ -386,8 +383,8 @@ class ResponseDeltaPayload:
         """Builds the model from a value that already passed `validate_response_delta_payload`."""
         obj = as_object(value)
         return cls(
-            delta=opt(obj, "delta", as_str),
-            data=opt(obj, "data", as_object),
+            delta=obj.get("delta"),  # type: ignore[arg-type]
+            data=obj.get("data"),  # type: ignore[arg-type]
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
         )
 
@@ -433,7 +430,7 @@ class ResponseStartedPayload:
         """Builds the model from a value that already passed `validate_response_started_payload`."""
         obj = as_object(value)
         return cls(
-            meta=opt(obj, "meta", as_object),
+            meta=obj.get("meta"),  # type: ignore[arg-type]
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
         )
 
@@ -479,7 +476,7 @@ class StreamCancelPayload:
         """Builds the model from a value that already passed `validate_stream_cancel_payload`."""
         obj = as_object(value)
         return cls(
-            reason=opt(obj, "reason", as_str),
+            reason=obj.get("reason"),  # type: ignore[arg-type]
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
         )
 
@@ -543,8 +540,8 @@ class TaskCompletedPayload:
         """Builds the model from a value that already passed `validate_task_completed_payload`."""
         obj = as_object(value)
         return cls(
-            task_id=as_str(obj["task_id"]),
-            status=enum_reader(TaskCompletedPayloadStatus)(obj["status"]),
+            task_id=obj["task_id"],  # type: ignore[arg-type]
+            status=TaskCompletedPayloadStatus(obj["status"]),  # type: ignore[arg-type]
             result=obj.get("result", ABSENT),
             error=opt(obj, "error", ErrorPayload.from_valid),
             callback=opt(obj, "callback", Callback.from_valid),
@@ -603,9 +600,9 @@ class Callback:
         """Builds the model from a value that already passed `validate_callback`."""
         obj = as_object(value)
         return cls(
-            reply_to=opt(obj, "reply_to", as_str),
-            url=opt(obj, "url", as_str),
-            token=opt(obj, "token", as_str),
+            reply_to=obj.get("reply_to"),  # type: ignore[arg-type]
+            url=obj.get("url"),  # type: ignore[arg-type]
+            token=obj.get("token"),  # type: ignore[arg-type]
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
         )
 
@@ -667,8 +664,8 @@ class TaskCreatedPayload:
         """Builds the model from a value that already passed `validate_task_created_payload`."""
         obj = as_object(value)
         return cls(
-            task_id=as_str(obj["task_id"]),
-            status=opt(obj, "status", enum_reader(TaskCreatedPayloadStatus)),
+            task_id=obj["task_id"],  # type: ignore[arg-type]
+            status=None if (v := obj.get("status")) is None else TaskCreatedPayloadStatus(v),  # type: ignore[arg-type]
             input=obj.get("input", ABSENT),
             callback=opt(obj, "callback", Callback.from_valid),
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
@@ -725,9 +722,9 @@ class ToolCallPayload:
         """Builds the model from a value that already passed `validate_tool_call_payload`."""
         obj = as_object(value)
         return cls(
-            call_id=as_str(obj["call_id"]),
-            name=as_str(obj["name"]),
-            arguments=opt(obj, "arguments", as_object),
+            call_id=obj["call_id"],  # type: ignore[arg-type]
+            name=obj["name"],  # type: ignore[arg-type]
+            arguments=obj.get("arguments"),  # type: ignore[arg-type]
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
         )
 
@@ -780,7 +777,7 @@ class ToolResultPayload:
         """Builds the model from a value that already passed `validate_tool_result_payload`."""
         obj = as_object(value)
         return cls(
-            call_id=as_str(obj["call_id"]),
+            call_id=obj["call_id"],  # type: ignore[arg-type]
             output=obj.get("output", ABSENT),
             error=opt(obj, "error", ErrorPayload.from_valid),
             extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},

@@ -16,13 +16,17 @@ from .bus import (
     InboundCall,
     InboundMiddleware,
     InvokeHandler,
+    OutboundCall,
+    OutboundKind,
+    OutboundMiddleware,
+    OutboundSend,
     StreamHandler,
     Subscription,
 )
 from .context import Context, context_scope, current_context
 from .frames import Delta, Event, Final, Frame, Started
 from .memory import MemoryTransport
-from .middleware import logging_middleware, recover
+from .middleware import logging_middleware, logging_outbound, recover
 from .stream_call import StreamCall
 from .stream_writer import StreamWriter
 from .transport import Message, MessageHandler, Transport, TransportSubscription
@@ -44,6 +48,10 @@ __all__ = [
     "MemoryTransport",
     "Message",
     "MessageHandler",
+    "OutboundCall",
+    "OutboundKind",
+    "OutboundMiddleware",
+    "OutboundSend",
     "Started",
     "StreamCall",
     "StreamHandler",
@@ -54,5 +62,6 @@ __all__ = [
     "context_scope",
     "current_context",
     "logging_middleware",
+    "logging_outbound",
     "recover",
 ]

@@ -29,6 +29,10 @@ from .handler_types import (
     InboundCall,
     InboundMiddleware,
     InvokeHandler,
+    OutboundCall,
+    OutboundKind,
+    OutboundMiddleware,
+    OutboundSend,
     StreamHandler,
     TenantOption,
     _BusTenant,
@@ -51,6 +55,10 @@ __all__ = [
     "InboundCall",
     "InboundMiddleware",
     "InvokeHandler",
+    "OutboundCall",
+    "OutboundKind",
+    "OutboundMiddleware",
+    "OutboundSend",
     "StreamHandler",
     "Subscription",
 ]
@@ -81,6 +89,7 @@ class Bus:
         reconnect_grace: float = 5.0,
         owns_transport: bool = False,
         inbound: Sequence[InboundMiddleware] = (),
+        outbound: Sequence[OutboundMiddleware] = (),
     ) -> None:
         self.transport = transport
         self.agent_id = wire.check_token("agent_id", agent_id)
@@ -105,6 +114,14 @@ class Bus:
         self.stats = BusStats()
         self.inbound: tuple[InboundMiddleware, ...] = tuple(inbound)
         """Inbound middleware, the first the outermost."""
+        self.outbound: tuple[OutboundMiddleware, ...] = tuple(outbound)
+        """Outbound middleware, the first the outermost, around every send."""
+        chain: OutboundSend | None = None
+        if self.outbound:
+            chain = self._terminal
+            for middleware in reversed(self.outbound):
+                chain = middleware(chain)
+        self._chain = chain
         self._subs: set[Subscription] = set()
         self._calls: dict[str, tuple[Callable[[Message], None], Callable[[AcpError], None]]] = {}
         self._call_ids = itertools.count()
@@ -146,17 +163,45 @@ class Bus:
         if self._closing:
             raise error_for("CANCELED", f"{api}: the bus is closed")
 
-    async def _send(self, subject: str, obj: JsonObject, *, reply: str | None = None) -> None:
-        await self._publish(subject, wire.encode_own(obj), reply=reply)
+    async def _send(
+        self,
+        subject: str,
+        obj: JsonObject,
+        kind: OutboundKind,
+        *,
+        timeout: float | None = None,
+        data: bytes | None = None,
+    ) -> Envelope | None:
+        """Sends `obj` (built by `wire.base` / `wire.reply`) through the outbound middleware:
+        the terminal step publishes it (a "stream" request with its reply_to as the reply
+        subject) or, for "invoke", waits for the final reply. `data`: `obj` already encoded."""
+        call = OutboundCall(kind, subject, timeout, obj, data)
+        if self._chain is None:
+            return await self._terminal(obj, call)
+        return await self._chain(obj, call)
+
+    async def _terminal(self, env: JsonObject, call: OutboundCall) -> Envelope | None:
+        """The innermost send. An envelope middleware changed is checked in full (the bus
+        vouches only for its own)."""
+        own = env is call.own
+        if call.kind == "invoke":
+            return await self._await_invoke(env, call, own)
+        if own:
+            data = call.data if call.data is not None else wire.encode_own(env)
+        else:
+            data = wire.encode(env)
+        reply = env.get("reply_to") if call.kind == "stream" else None
+        await self._publish(call.subject, data, reply=reply if isinstance(reply, str) else None)
+        return None
 
     async def _publish(self, subject: str, data: bytes, *, reply: str | None = None) -> None:
         await self.transport.publish(subject, data, reply=reply)
         self.stats.sent += 1
 
-    async def _send_quietly(self, subject: str, obj: JsonObject) -> None:
+    async def _send_quietly(self, subject: str, obj: JsonObject, kind: OutboundKind) -> None:
         try:
-            await self._send(subject, obj)
-        except AcpError as err:
+            await self._send(subject, obj, kind)
+        except Exception as err:
             log.warning("send to %s failed: %s", subject, err)
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -203,7 +248,7 @@ class Bus:
             obj["tenant_id"] = t
         if metadata:
             obj["metadata"] = dict(metadata)
-        await self._send(self._subject("events", event_type, t), obj)
+        await self._send(self._subject("events", event_type, t), obj, "publish")
         return str(obj["event_id"])
 
     def _request(
@@ -293,9 +338,25 @@ class Bus:
     ) -> Envelope:
         """Like `invoke`, returning the final reply envelope."""
         subject, obj = self._request(target, payload, metadata, context, tenant)
-        waiting = ReplyWait(self, subject, self.default_timeout if timeout is None else timeout)
+        wait = self.default_timeout if timeout is None else timeout
+        env = await self._send(subject, obj, "invoke", timeout=wait)
+        if env is None:
+            raise error_for(
+                "AGENT_UNAVAILABLE",
+                f"invoke of {target}: outbound middleware answered without a reply",
+            )
+        return env
+
+    async def _await_invoke(self, request: JsonObject, call: OutboundCall, own: bool) -> Envelope:
+        """The innermost step of an invoke: open a reply route on the inbox, send the request
+        with reply_to (also the NATS reply subject, so "no responders" answers NO_HANDLER at
+        once), wait for the final reply; an error reply is raised as its AcpError."""
+        subject = call.subject
+        waiting = ReplyWait(
+            self, subject, self.default_timeout if call.timeout is None else call.timeout
+        )
         fut = waiting.fut
-        event_id = obj["event_id"]
+        event_id = request.get("event_id")
 
         def on_message(msg: Message) -> None:
             if fut.done():
@@ -321,9 +382,9 @@ class Bus:
                 fut.set_exception(err)
 
         reply_to = await self._open_call(on_message, on_fail)
-        obj["reply_to"] = reply_to
+        obj = {**request, "reply_to": reply_to}
         try:
-            data = wire.encode_own(obj)
+            data = wire.encode_own(obj) if own else wire.encode(obj)
             await self._publish(subject, data, reply=reply_to)
             env = await waiting.wait(data, reply_to)
         finally:
@@ -488,7 +549,7 @@ class Bus:
             metadata=ctx.reply_metadata or None,
         )
         obj["is_final"] = True
-        await self._send(request.reply_to, obj)
+        await self._send(request.reply_to, obj, "reply")
 
     # ----- lifecycle -----------------------------------------------------------------------
 

@@ -6,86 +6,16 @@ same validation plans as `_validators.py`): it answers exactly what `codec.valid
 without building a defect, so the bus runs the full validator only to report the defect of
 an envelope it refused. `built_valid` (`_checks.is_built_envelope`) is the same check
 without the tests of what `wire.base` makes itself (spec_version, the UUIDv7 event_id,
-occurred_at from the clock). `envelope_of` builds the `Envelope` of a document
-`envelope_valid` accepted. tests/test_bus_checks.py holds them to the validator and to
-`Envelope.from_valid`."""
+occurred_at from the clock). A document `envelope_valid` accepted becomes an `Envelope`
+through the generated `Envelope.from_valid` (the one constructor; generator/python/models.ts).
+tests/test_bus_checks.py holds them to the validator."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-
 from .._checks import is_built_envelope, is_envelope
-from .._json import ABSENT, JsonObject
-from ..constants import Phase
-from ..models import Envelope
 
 envelope_valid = is_envelope
 """True when `codec.validate(value)` finds no defect (for what the bus receives)."""
 built_valid = is_built_envelope
 """`envelope_valid` for an envelope `wire.base` / `wire.reply` built (what the bus sends)."""
 
-
-_ENVELOPE_FIELDS = (
-    "spec_version",
-    "schema_version",
-    "event_id",
-    "event_type",
-    "occurred_at",
-    "trace_id",
-    "span_id",
-    "traceparent",
-    "session_id",
-    "conversation_id",
-    "correlation_id",
-    "reply_to",
-    "from_",
-    "to",
-    "channel",
-    "tenant_id",
-    "user_id",
-    "frame_type",
-    "phase",
-    "seq",
-    "is_final",
-    "payload",
-    "metadata",
-    "extra",
-)
-_DIRECT = tuple(f.name for f in fields(Envelope)) == _ENVELOPE_FIELDS
-"""Whether the model has exactly the fields `envelope_of` fills (else it uses from_valid)."""
-_WIRE_NAMES = Envelope.WIRE_NAMES
-
-
-def envelope_of(doc: JsonObject) -> Envelope:
-    """`Envelope.from_valid(doc)` for a document `envelope_valid` accepted: its fields have
-    the schema's exact JSON types already, so they are taken as they are."""
-    if not _DIRECT:
-        return Envelope.from_valid(doc)
-    g = doc.get
-    phase = g("phase")
-    return Envelope(
-        spec_version=doc["spec_version"],  # type: ignore[arg-type]
-        schema_version=doc["schema_version"],  # type: ignore[arg-type]
-        event_id=doc["event_id"],  # type: ignore[arg-type]
-        event_type=doc["event_type"],  # type: ignore[arg-type]
-        occurred_at=doc["occurred_at"],  # type: ignore[arg-type]
-        trace_id=g("trace_id"),  # type: ignore[arg-type]
-        span_id=g("span_id"),  # type: ignore[arg-type]
-        traceparent=g("traceparent"),  # type: ignore[arg-type]
-        session_id=g("session_id"),  # type: ignore[arg-type]
-        conversation_id=g("conversation_id"),  # type: ignore[arg-type]
-        correlation_id=g("correlation_id"),  # type: ignore[arg-type]
-        reply_to=g("reply_to"),  # type: ignore[arg-type]
-        from_=g("from"),  # type: ignore[arg-type]
-        to=g("to"),  # type: ignore[arg-type]
-        channel=g("channel"),  # type: ignore[arg-type]
-        tenant_id=g("tenant_id"),  # type: ignore[arg-type]
-        user_id=g("user_id"),  # type: ignore[arg-type]
-        frame_type=g("frame_type"),  # type: ignore[arg-type]
-        phase=None if phase is None else Phase(phase),  # type: ignore[arg-type]
-        seq=g("seq"),  # type: ignore[arg-type]
-        is_final=g("is_final"),  # type: ignore[arg-type]
-        payload=g("payload", ABSENT),
-        metadata=g("metadata"),  # type: ignore[arg-type]
-        extra={k: v for k, v in doc.items() if k not in _WIRE_NAMES},
-    )

@@ -20,16 +20,24 @@ _TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """The propagated fields (envelope field names)."""
+    """The propagated fields: the envelope schema's `"x-context"` fields, in schema order."""
 
-    session_id: str | None = None
-    conversation_id: str | None = None
-    channel: str | None = None
-    tenant_id: str | None = None
-    user_id: str | None = None
     trace_id: str | None = None
+    """Trace id (32 hex digits when W3C trace context is used)."""
     span_id: str | None = None
+    """Span id of the sender (16 hex digits when W3C trace context is used)."""
     traceparent: str | None = None
+    """W3C traceparent header value."""
+    session_id: str | None = None
+    """Session the event belongs to."""
+    conversation_id: str | None = None
+    """Conversation the event belongs to."""
+    channel: str | None = None
+    """Channel the event came through (web, slack, ...)."""
+    tenant_id: str | None = None
+    """Tenant the event belongs to; routes to tenant-scoped subjects."""
+    user_id: str | None = None
+    """End user on whose behalf the event was sent."""
 
     def merged(self, override: Context | None) -> Context:
         """This context with every field `override` sets replaced."""
@@ -67,14 +75,14 @@ def set_context(ctx: Context | None) -> contextvars.Token[Context | None]:
 def context_of(env: Envelope) -> Context:
     """The propagated fields of an inbound envelope."""
     return Context(
+        trace_id=env.trace_id,
+        span_id=env.span_id,
+        traceparent=env.traceparent,
         session_id=env.session_id,
         conversation_id=env.conversation_id,
         channel=env.channel,
         tenant_id=env.tenant_id,
         user_id=env.user_id,
-        trace_id=env.trace_id,
-        span_id=env.span_id,
-        traceparent=env.traceparent,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
 from .._json import Absent, JsonObject, JsonValue
 from ..models import Envelope
@@ -53,6 +53,34 @@ raises (an invoke's error reply, a stream's error frame)."""
 InboundMiddleware = Callable[[InboundCall], InboundCall]
 """Wraps the handling of every envelope a handler receives; may pass a changed copy of the
 envelope to the next one (see `openagentio.runtime.middleware`)."""
+
+OutboundKind = Literal["publish", "invoke", "stream", "reply", "frame"]
+"""What is sent: a publish (events, stream cancels), an invoke or stream request, an invoke's
+reply, a stream frame."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundCall:
+    """What outbound middleware see besides the envelope."""
+
+    kind: OutboundKind
+    """What is sent."""
+    subject: str
+    """The subject it goes to."""
+    timeout: float | None
+    """For "invoke" and "stream": seconds the caller waits for the reply."""
+    own: JsonObject = field(repr=False, compare=False)
+    """The envelope the bus built: the terminal step vouches for it only when it arrives as is."""
+    data: bytes | None = field(default=None, repr=False, compare=False)
+    """`own` already encoded, or None."""
+
+
+OutboundSend = Callable[[JsonObject, OutboundCall], Awaitable[Envelope | None]]
+"""Sends one envelope (its JSON object, wire names): resolves with the final reply of an
+invoke, None for every other kind; failures (timeout, NO_HANDLER, error replies, transport)
+are raised as AcpError. Never mutate the object: pass a changed copy (`{**env, "k": v}`)."""
+OutboundMiddleware = Callable[[OutboundSend], OutboundSend]
+"""Wraps every send of a bus; the first of the bus's `outbound` list is the outermost."""
 
 
 @dataclass(slots=True)

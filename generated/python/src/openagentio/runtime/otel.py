@@ -2,7 +2,8 @@
 """The trace middleware, through the OpenTelemetry API only (install the `otel` extra,
 opentelemetry-api; the application installs an SDK, or not). spec/python.md "Middleware".
 
-    Bus(transport, agent_id="billing", inbound=[recover(), tracing()])
+    Bus(transport, agent_id="billing", inbound=[recover(), tracing()],
+        outbound=[tracing_outbound()])
 """
 
 from __future__ import annotations
@@ -14,10 +15,18 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from .._json import JsonValue
+from .._json import JsonObject, JsonValue
 from ..errors import AcpError
 from ..models import Envelope
-from .bus import HandlerContext, InboundCall, InboundMiddleware
+from .bus import (
+    HandlerContext,
+    InboundCall,
+    InboundMiddleware,
+    OutboundCall,
+    OutboundKind,
+    OutboundMiddleware,
+    OutboundSend,
+)
 from .context import current_context, set_context
 
 _PROPAGATOR = TraceContextTextMapPropagator()
@@ -87,5 +96,82 @@ def tracing(*, tracer: Tracer | None = None) -> InboundMiddleware:
                     raise
 
         return call
+
+    return middleware
+
+
+_ALL_KINDS: frozenset[OutboundKind] = frozenset({"publish", "invoke", "stream", "reply", "frame"})
+
+
+def tracing_outbound(
+    *, tracer: Tracer | None = None, kinds: frozenset[OutboundKind] = _ALL_KINDS
+) -> OutboundMiddleware:
+    """A PRODUCER span (publish, reply, frame) or CLIENT span (invoke, stream) per send, named
+    `<publish|send> <subject>`, child of the current span, else of the envelope's own
+    `traceparent`; when it records, the envelope sent carries it (`traceparent`, `trace_id`,
+    `span_id`). An error sets status ERROR and `error.type` = its code. Attributes as
+    `tracing`, with messaging.operation.type "publish" or "send". `kinds`: the sends that get
+    a span (default all)."""
+    tr = tracer if tracer is not None else trace.get_tracer("openagentio")
+
+    def middleware(next_send: OutboundSend) -> OutboundSend:
+        async def send(env: JsonObject, call: OutboundCall) -> Envelope | None:
+            if call.kind not in kinds:
+                return await next_send(env, call)
+            parent = None
+            if not trace.get_current_span().get_span_context().is_valid:
+                tp = env.get("traceparent")
+                parent = _PROPAGATOR.extract({"traceparent": tp} if isinstance(tp, str) else {})
+            client = call.kind in ("invoke", "stream")
+            operation = "send" if client else "publish"
+            attributes: dict[str, str] = {
+                "messaging.system": "acp",
+                "messaging.operation.type": operation,
+                "messaging.destination.name": call.subject,
+            }
+            for key, name in (
+                ("messaging.message.id", "event_id"),
+                ("acp.event_type", "event_type"),
+                ("messaging.message.conversation_id", "correlation_id"),
+                ("acp.tenant_id", "tenant_id"),
+                ("acp.from", "from"),
+                ("acp.to", "to"),
+            ):
+                value = env.get(name)
+                if isinstance(value, str):
+                    attributes[key] = value
+            with tr.start_as_current_span(
+                f"{operation} {call.subject}",
+                context=parent,
+                kind=SpanKind.CLIENT if client else SpanKind.PRODUCER,
+                attributes=attributes,
+                record_exception=False,
+                set_status_on_exception=False,
+            ) as span:
+                sent = env
+                if span.is_recording():
+                    sc = span.get_span_context()
+                    trace_id = f"{sc.trace_id:032x}"
+                    span_id = f"{sc.span_id:016x}"
+                    flags = f"{int(sc.trace_flags):02x}"
+                    sent = {
+                        **env,
+                        "traceparent": f"00-{trace_id}-{span_id}-{flags}",
+                        "trace_id": trace_id,
+                        "span_id": span_id,
+                    }
+                try:
+                    return await next_send(sent, call)
+                except asyncio.CancelledError:
+                    span.set_status(Status(StatusCode.ERROR, "canceled"))
+                    span.set_attribute("error.type", "CANCELED")
+                    raise
+                except Exception as exc:
+                    code = exc.code if isinstance(exc, AcpError) else "AGENT_UNAVAILABLE"
+                    span.set_status(Status(StatusCode.ERROR, str(exc)))
+                    span.set_attribute("error.type", code)
+                    raise
+
+        return send
 
     return middleware

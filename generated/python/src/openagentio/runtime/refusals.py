@@ -67,7 +67,7 @@ def answer_invalid(bus: Bus, data: bytes, err: EnvelopeDecodeError, target: str)
         for name in (*wire.CONTEXT_FIELDS, "correlation_id", "to", "from"):
             obj.pop(name, None)
         obj["from"] = bus.agent_id
-    bus._spawn(bus._send_quietly(reply_to, obj))
+    bus._spawn(bus._send_quietly(reply_to, obj, "reply"))
 
 
 def bind(bus: Bus, env: Envelope, subject: str, tenant: str | None, reply: bool) -> Envelope | None:

@@ -94,7 +94,7 @@ class StreamCall:
         metadata[wire.EARLY_CANCEL] = f"{reply_to}.cancel"
         self._request["metadata"] = metadata
         try:
-            await self._bus._send(self._subject, self._request, reply=reply_to)
+            await self._bus._send(self._subject, self._request, "stream", timeout=self._timeout)
         except BaseException:
             self._finish()
             raise
@@ -225,16 +225,16 @@ class StreamCall:
             return
         cancel = self._cancel_envelope(reason)
         if self._cancel_to is not None:
-            await self._bus._send_quietly(self._cancel_to, cancel)
+            await self._bus._send_quietly(self._cancel_to, cancel, "publish")
         elif self._frames_seen == 0:
             early = f"{self._reply_to}.cancel"
-            await self._bus._send_quietly(early, cancel)
+            await self._bus._send_quietly(early, cancel, "publish")
             self._bus._spawn(self._repeat_early(early, cancel))
 
     async def _repeat_early(self, subject: str, cancel: JsonObject) -> None:
         for delay in EARLY_CANCEL_RETRIES_S:
             await asyncio.sleep(delay)
-            await self._bus._send_quietly(subject, cancel)
+            await self._bus._send_quietly(subject, cancel, "publish")
 
     def _cancel_envelope(self, reason: str) -> JsonObject:
         obj = wire.base(

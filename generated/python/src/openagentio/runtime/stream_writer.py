@@ -111,6 +111,9 @@ class StreamWriter:
         self._seq += 1
         self._done = final
         if reply_to is not None:
-            await self._bus._publish(reply_to, data)
+            if self._bus._chain is None:
+                await self._bus._publish(reply_to, data)
+            else:
+                await self._bus._send(reply_to, obj, "frame", data=data)
         if self._seq % YIELD_EVERY == 0:
             await asyncio.sleep(0)

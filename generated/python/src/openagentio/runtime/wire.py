@@ -16,7 +16,7 @@ from ..codec import Input, parse_json, validate
 from ..constants import ERROR_CATALOGUE, EVENT_TYPES, LATEST_SCHEMA_VERSION, SPEC_VERSION, EventType
 from ..errors import AcpError, EnvelopeDecodeError, error_for
 from ..models import Envelope
-from .checks import built_valid, envelope_of, envelope_valid
+from .checks import built_valid, envelope_valid
 from .context import Context
 
 ACP_KEY_PREFIX = "acp."
@@ -25,15 +25,16 @@ EARLY_CANCEL = "acp.stream.early_cancel"
 _TOKEN = re.compile(r"^[^.\s*>]+$")
 _DOTTED = re.compile(r"^[^.\s*>]+(\.[^.\s*>]+)*$")
 CONTEXT_FIELDS = (
+    "trace_id",
+    "span_id",
+    "traceparent",
     "session_id",
     "conversation_id",
     "channel",
     "tenant_id",
     "user_id",
-    "trace_id",
-    "span_id",
-    "traceparent",
 )
+"""The context fields' wire names (the envelope schema's `"x-context"` fields), in schema order."""
 
 
 def check_token(field: str, value: str) -> str:
@@ -291,7 +292,7 @@ def decode(data: Input, *, max_bytes: int) -> Envelope | EnvelopeDecodeError:
     try:
         value = parse_json(data, max_bytes=max_bytes)
         if envelope_valid(value):
-            return envelope_of(value)  # type: ignore[arg-type]
+            return Envelope.from_valid(value)
         return Envelope.from_json(value)
     except EnvelopeDecodeError as err:
         return err

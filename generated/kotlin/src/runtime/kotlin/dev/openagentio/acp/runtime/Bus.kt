@@ -92,6 +92,8 @@ public class Bus(
     private val ownsTransport: Boolean = false,
     /** Inbound middleware, the first the outermost, around every handled envelope. */
     inbound: List<InboundMiddleware> = emptyList(),
+    /** Outbound middleware, the first the outermost, around every send (spec/middleware.md; [chain] orders both lists). */
+    outbound: List<OutboundMiddleware> = emptyList(),
 ) : AutoCloseable {
     /** `from` of what this bus sends (one subject token). */
     public val agentId: String = Wire.checkToken("agentId", agentId)
@@ -106,6 +108,9 @@ public class Bus(
     public val stats: BusStats = BusStats()
 
     private val inbound: List<InboundMiddleware> = inbound.toList()
+
+    /** Every send: the outbound middleware around the terminal step (null without middleware: the terminal itself). */
+    private val outboundChain: OutboundSend? = if (outbound.isEmpty()) null else composeOutbound(outbound.toList()) { env, call -> terminal(env, call) }
     internal val scopeJob: Job = SupervisorJob()
     internal val scope: CoroutineScope = CoroutineScope(scopeJob + Dispatchers.Default + CoroutineName("oaio-bus-$agentId"))
     private val subs: MutableSet<Subscription> = ConcurrentHashMap.newKeySet()
@@ -151,12 +156,38 @@ public class Bus(
         stats.sentCount.incrementAndGet()
     }
 
-    internal suspend fun sendQuietly(subject: String, obj: Map<String, JsonElement>) {
+    internal suspend fun sendQuietly(subject: String, obj: Map<String, JsonElement>, kind: OutboundKind) {
         try {
-            publishRaw(subject, Wire.encode(obj), null)
-        } catch (e: AcpException) {
+            send(obj, kind, subject)
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
             log("send to $subject failed: ${e.message}")
         }
+    }
+
+    /** True when outbound middleware wrap the sends. */
+    internal val hasOutbound: Boolean get() = outboundChain != null
+
+    /**
+     * Sends [obj] (built by [Wire.base] or [Wire.reply]) through the outbound middleware: the
+     * terminal step publishes it (a [OutboundKind.STREAM] request with its reply_to as the reply
+     * subject), or for [OutboundKind.INVOKE] waits for the final reply. [data]: [obj] already encoded.
+     */
+    internal suspend fun send(obj: Map<String, JsonElement>, kind: OutboundKind, subject: String, timeout: Duration? = null, data: ByteArray? = null): OutboundResult {
+        val call = OutboundCall(kind, subject, timeout, this, obj, data)
+        val chain = outboundChain ?: return terminal(obj, call)
+        return chain(obj, call)
+    }
+
+    /** The innermost send. An envelope middleware changed is checked in full (the bus vouches only for its own). */
+    private suspend fun terminal(env: Map<String, JsonElement>, call: OutboundCall): OutboundResult {
+        val own = env === call.own
+        if (call.kind == OutboundKind.INVOKE) return OutboundResult.Reply(awaitInvoke(this, env, call, own))
+        val data = if (own) call.data ?: Wire.encode(env) else Wire.encodeChecked(env)
+        val reply = if (call.kind == OutboundKind.STREAM) (env["reply_to"] as? JsonPrimitive)?.content else null
+        publishRaw(call.subject, data, reply)
+        return OutboundResult.Sent
     }
 
     internal fun spawn(block: suspend () -> Unit) {
@@ -171,6 +202,7 @@ public class Bus(
 
     internal fun noteRejected(subject: String, err: EnvelopeDecodeException) {
         stats.rejectedCount.incrementAndGet()
+        if (err.code == "CODEC_FAILURE") stats.rejectedCodecCount.incrementAndGet() else stats.rejectedInvalidCount.incrementAndGet()
         log("dropped an undecodable message on $subject: ${err.message}")
     }
 
@@ -201,7 +233,7 @@ public class Bus(
         val obj = Wire.base(eventType, payload, schemaVersion, agentId, ctx)
         if (t != null) obj["tenant_id"] = JsonPrimitive(t)
         if (!metadata.isNullOrEmpty()) obj["metadata"] = JsonObject(metadata)
-        publishRaw(subject("events", eventType, t), Wire.encode(obj), null)
+        send(obj, OutboundKind.PUBLISH, subject("events", eventType, t))
         return (obj["event_id"] as JsonPrimitive).content
     }
 
@@ -227,7 +259,10 @@ public class Bus(
         if (calls.size >= maxPendingCalls) throw BackpressureDropException("${calls.size} calls already wait for replies (raise maxPendingCalls or wait)")
         val base = inbox ?: lock.withLock {
             inbox ?: transport.newInbox().also { b ->
-                inboxSub = transport.subscribe("$b.*", null) { msg -> calls[msg.subject]?.first?.invoke(msg) }
+                inboxSub = transport.subscribe("$b.*", null) { msg ->
+                    val call = calls[msg.subject]
+                    if (call != null) call.first.invoke(msg) else stats.unmatchedReplyCount.incrementAndGet()
+                }
                 inbox = b
             }
         }
@@ -239,6 +274,23 @@ public class Bus(
     internal fun closeCall(replyTo: String) {
         calls.remove(replyTo)
     }
+
+    /** A snapshot of the counters, under the TypeScript bus's `stats()` names (spec/kotlin.md "Stats"). */
+    public fun stats(): BusStatsSnapshot = BusStatsSnapshot(
+        sent = stats.sent,
+        received = stats.received,
+        rejected = stats.rejected,
+        rejectedCodec = stats.rejectedCodecCount.get(),
+        rejectedInvalid = stats.rejectedInvalidCount.get(),
+        handlerErrors = stats.handlerErrors,
+        inFlight = subs.sumOf { it.inFlight.get() },
+        pendingCalls = calls.size,
+        duplicateFrames = stats.duplicateFrameCount.get(),
+        unmatchedReplies = stats.unmatchedReplyCount.get(),
+        refusedReplyTo = stats.refusedReplyTo,
+        refusedTenant = stats.refusedTenant,
+        refusedBusy = stats.refusedBusy,
+    )
 
     /**
      * Request-reply with agent [target]; returns the handler's result (null: no payload).
@@ -266,75 +318,9 @@ public class Bus(
         tenant: String? = null,
     ): Envelope {
         val (subject, obj) = request(target, payload, metadata, context, tenant)
-        val eventId = (obj["event_id"] as JsonPrimitive).content
-        val reply = CompletableDeferred<Envelope>()
-        val resend = Channel<Unit>(Channel.CONFLATED)
-        val onMessage: (Message) -> Unit = { msg ->
-            if (!reply.isCompleted) {
-                if (msg.noResponders) {
-                    if (transport.reconnecting(reconnectGrace)) {
-                        resend.trySend(Unit) // the handler may not have resubscribed yet
-                    } else {
-                        reply.completeExceptionally(NoHandlerException("no handler serves $subject; start one (handleInvoke) or check the target and tenant"))
-                    }
-                } else {
-                    val env = decodeOrNote(msg)
-                    if (env != null && env.correlationId == eventId && env.isFinal == true) reply.complete(env)
-                }
-            }
-        }
-        val replyTo = openCall(onMessage) { err -> reply.completeExceptionally(err) }
-        obj["reply_to"] = JsonPrimitive(replyTo)
-        val env = try {
-            val data = Wire.encode(obj)
-            publishRaw(subject, data, replyTo)
-            awaitReply(reply, resend, subject, data, replyTo, timeout)
-        } finally {
-            closeCall(replyTo)
-        }
-        if (env.eventType == EventType.RESPONSE_ERROR.wire) throw Wire.errorOfReply(env)
-        return env
-    }
-
-    /**
-     * Waits for the reply; while the connection is (re)connecting, a "no responders" sends the
-     * same request again after 25 ms, doubling up to 500 ms, until the deadline, which then
-     * fails AGENT_UNAVAILABLE (retryable) rather than AGENT_TIMEOUT.
-     */
-    private suspend fun awaitReply(reply: CompletableDeferred<Envelope>, resend: Channel<Unit>, subject: String, data: ByteArray, replyTo: String, limit: Duration): Envelope {
-        val start = TimeSource.Monotonic.markNow()
-        var delayFor = 25.milliseconds
-        var resent = 0
-        while (true) {
-            val remaining = limit - start.elapsedNow()
-            if (!remaining.isPositive()) {
-                if (resent > 0) {
-                    throw AgentUnavailableException(
-                        "no handler answered $subject while the connection reconnected ($resent resends in $limit); try again",
-                        retryable = true,
-                        details = mapOf("reconnecting" to "true", "resends" to resent.toString()),
-                    )
-                }
-                throw AgentTimeoutException("no reply from $subject within $limit (raise timeout)")
-            }
-            val got = withTimeoutOrNull(remaining) {
-                select<Envelope?> {
-                    reply.onAwait { it }
-                    resend.onReceive { null }
-                }
-            }
-            if (got != null) return got
-            if (reply.isCompleted) return reply.await()
-            val left = limit - start.elapsedNow()
-            if (!left.isPositive()) continue // timed out: the top of the loop throws
-            delay(minOf(delayFor, left))
-            delayFor = minOf(delayFor * 2, 500.milliseconds)
-            resent++
-            try {
-                publishRaw(subject, data, replyTo)
-            } catch (e: AcpException) {
-                log("resend to $subject failed: ${e.message}")
-            }
+        return when (val result = send(obj, OutboundKind.INVOKE, subject, timeout)) {
+            is OutboundResult.Reply -> result.envelope
+            OutboundResult.Sent -> throw AgentUnavailableException("invoke of $target: outbound middleware answered without a reply")
         }
     }
 
@@ -461,7 +447,7 @@ public class Bus(
         }
     }
 
-    private fun wrap(call: InboundCall): InboundCall = inbound.foldRight(call) { middleware, next -> middleware(next) }
+    private fun wrap(call: InboundCall): InboundCall = composeInbound(inbound, call)
 
     private fun claim(target: String, kind: HandlerKind) {
         Wire.checkDotted("target", target)
@@ -491,7 +477,7 @@ public class Bus(
         val to = request.replyTo ?: return
         val obj = Wire.reply(request, eventType, payload, schemaVersion, agentId, ctx.replyMetadata.ifEmpty { null })
         obj["is_final"] = JsonPrimitive(true)
-        publishRaw(to, Wire.encode(obj), null)
+        send(obj, OutboundKind.REPLY, to)
     }
 
     internal fun remember(sub: Subscription) {

@@ -14,14 +14,22 @@ import kotlinx.coroutines.currentCoroutineContext
  * and a new span id (spec/kotlin.md "Context propagation").
  */
 public data class AcpContext(
-    public val sessionId: String? = null,
-    public val conversationId: String? = null,
-    public val channel: String? = null,
-    public val tenantId: String? = null,
-    public val userId: String? = null,
+    /** Trace id (32 hex digits when W3C trace context is used). */
     public val traceId: String? = null,
+    /** Span id of the sender (16 hex digits when W3C trace context is used). */
     public val spanId: String? = null,
+    /** W3C traceparent header value. */
     public val traceparent: String? = null,
+    /** Session the event belongs to. */
+    public val sessionId: String? = null,
+    /** Conversation the event belongs to. */
+    public val conversationId: String? = null,
+    /** Channel the event came through (web, slack, ...). */
+    public val channel: String? = null,
+    /** Tenant the event belongs to; routes to tenant-scoped subjects. */
+    public val tenantId: String? = null,
+    /** End user on whose behalf the event was sent. */
+    public val userId: String? = null,
 ) : AbstractCoroutineContextElement(AcpContext) {
     /** The coroutine context key. */
     public companion object Key : CoroutineContext.Key<AcpContext> {
@@ -29,19 +37,19 @@ public data class AcpContext(
         private val TRACE_ID = Regex("^[0-9a-f]{32}$")
         private val random = SecureRandom()
 
-        /** The envelope wire names of the context fields, in envelope order ([fields] reads them in this order). */
-        internal val WIRE_NAMES: List<String> = listOf("session_id", "conversation_id", "channel", "tenant_id", "user_id", "trace_id", "span_id", "traceparent")
+        /** The envelope wire names of the context fields (the schema's `"x-context"` fields), in envelope order ([fields] reads them in this order). */
+        internal val WIRE_NAMES: List<String> = listOf("trace_id", "span_id", "traceparent", "session_id", "conversation_id", "channel", "tenant_id", "user_id")
 
         /** The propagated fields of an inbound envelope. */
         public fun of(env: Envelope): AcpContext = AcpContext(
+            traceId = env.traceId,
+            spanId = env.spanId,
+            traceparent = env.traceparent,
             sessionId = env.sessionId,
             conversationId = env.conversationId,
             channel = env.channel,
             tenantId = env.tenantId,
             userId = env.userId,
-            traceId = env.traceId,
-            spanId = env.spanId,
-            traceparent = env.traceparent,
         )
 
         /** The context of the running coroutine (a handler's, or one set with withContext); null outside. */
@@ -56,14 +64,14 @@ public data class AcpContext(
 
     /** This context with every field [override] sets replaced. */
     public fun merged(override: AcpContext?): AcpContext = if (override == null) this else AcpContext(
+        traceId = override.traceId ?: traceId,
+        spanId = override.spanId ?: spanId,
+        traceparent = override.traceparent ?: traceparent,
         sessionId = override.sessionId ?: sessionId,
         conversationId = override.conversationId ?: conversationId,
         channel = override.channel ?: channel,
         tenantId = override.tenantId ?: tenantId,
         userId = override.userId ?: userId,
-        traceId = override.traceId ?: traceId,
-        spanId = override.spanId ?: spanId,
-        traceparent = override.traceparent ?: traceparent,
     )
 
     /**
@@ -84,13 +92,13 @@ public data class AcpContext(
 
     /** The set fields by envelope wire name, in envelope order. */
     internal fun fields(): List<Pair<String, String>> = listOfNotNull(
+        traceId?.let { "trace_id" to it },
+        spanId?.let { "span_id" to it },
+        traceparent?.let { "traceparent" to it },
         sessionId?.let { "session_id" to it },
         conversationId?.let { "conversation_id" to it },
         channel?.let { "channel" to it },
         tenantId?.let { "tenant_id" to it },
         userId?.let { "user_id" to it },
-        traceId?.let { "trace_id" to it },
-        spanId?.let { "span_id" to it },
-        traceparent?.let { "traceparent" to it },
     )
 }

@@ -51,6 +51,10 @@ public class BusStats internal constructor() {
     internal val refusedReplyToCount = AtomicLong()
     internal val refusedBusyCount = AtomicLong()
     internal val handlerErrorCount = AtomicLong()
+    internal val rejectedCodecCount = AtomicLong()
+    internal val rejectedInvalidCount = AtomicLong()
+    internal val duplicateFrameCount = AtomicLong()
+    internal val unmatchedReplyCount = AtomicLong()
 
     /** Messages published. */
     public val sent: Long get() = sentCount.get()
@@ -73,3 +77,36 @@ public class BusStats internal constructor() {
     /** Handlers that threw (answered with an error reply or frame where there is a caller). */
     public val handlerErrors: Long get() = handlerErrorCount.get()
 }
+
+/**
+ * The counters of [Bus.stats] at one moment, named as the TypeScript bus's `stats()` (and the
+ * Python bus's `stats`): monotonic counters, and two gauges ([inFlight], [pendingCalls]).
+ */
+public data class BusStatsSnapshot(
+    /** Envelopes sent (publishes, requests, replies, frames). */
+    public val sent: Long,
+    /** Messages delivered to handlers' subscriptions. */
+    public val received: Long,
+    /** Inbound messages that never reached a handler because they did not decode: [rejectedCodec] + [rejectedInvalid]. */
+    public val rejected: Long,
+    /** Of [rejected]: not JSON, too large (CODEC_FAILURE). */
+    public val rejectedCodec: Long,
+    /** Of [rejected]: against the schema (INVALID_REQUEST). */
+    public val rejectedInvalid: Long,
+    /** Handlers that threw (answered with an error reply or frame where there is a caller). */
+    public val handlerErrors: Long,
+    /** Handlers running now. */
+    public val inFlight: Int,
+    /** Invokes and streams waiting for replies now. */
+    public val pendingCalls: Int,
+    /** Stream frames dropped as duplicates (their seq was delivered or waits already). */
+    public val duplicateFrames: Long,
+    /** Messages on the bus's inbox for no waiting call, or replies naming another request. */
+    public val unmatchedReplies: Long,
+    /** Requests refused unhandled because their reply_to is not an inbox subject. */
+    public val refusedReplyTo: Long,
+    /** Messages refused because their tenant_id is not the subject's tenant. */
+    public val refusedTenant: Long,
+    /** Messages dropped because maxInFlight handlers ran on the subscription. */
+    public val refusedBusy: Long,
+)

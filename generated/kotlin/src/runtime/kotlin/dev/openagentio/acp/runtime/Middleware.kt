@@ -3,13 +3,22 @@ package dev.openagentio.acp.runtime
 
 import dev.openagentio.acp.AcpException
 import dev.openagentio.acp.Envelope
+import dev.openagentio.acp.JsonSupport
 import dev.openagentio.acp.acpException
+import java.util.logging.Level
+import java.util.logging.LogRecord
+import java.util.logging.Logger
 import kotlinx.coroutines.CancellationException
+import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonObject
+import kotlinx.serialization.json.JsonPrimitive
 
 /**
  * Inbound middleware that turns any exception of the handler into an AcpException with
  * [fallbackCode] and the exception's message (an AcpException passes as it is); [onError]
- * sees (the error, what was thrown, the envelope, the context) first.
+ * sees (the error, what was thrown, the envelope, the context) first, its own exceptions are
+ * ignored. The bus answers the AcpException as an invoke's error reply (a stream's error
+ * frame) and keeps serving. Cancellation passes through.
  */
 public fun recover(
     fallbackCode: String = "AGENT_UNAVAILABLE",
@@ -21,12 +30,146 @@ public fun recover(
         } catch (e: CancellationException) {
             throw e
         } catch (e: AcpException) {
-            onError?.invoke(e, e, env, ctx)
+            notify(onError, e, e, env, ctx)
             throw e
         } catch (e: Exception) {
             val err = acpException(fallbackCode, e.message ?: e.javaClass.simpleName, cause = e)
-            onError?.invoke(err, e, env, ctx)
+            notify(onError, err, e, env, ctx)
             throw err
         }
     }
+}
+
+private fun notify(
+    onError: ((error: AcpException, thrown: Throwable, envelope: Envelope, ctx: HandlerContext) -> Unit)?,
+    err: AcpException,
+    thrown: Throwable,
+    env: Envelope,
+    ctx: HandlerContext,
+) {
+    if (onError == null) return
+    try {
+        onError(err, thrown, env, ctx)
+    } catch (e: CancellationException) {
+        throw e
+    } catch (e: Exception) {
+        Logger.getLogger(LOGGER_NAME).log(Level.WARNING, "recover: onError threw", e)
+    }
+}
+
+/** The logger [logging] writes to by default. */
+public const val LOGGER_NAME: String = "dev.openagentio.acp.runtime"
+
+private const val REDACTED = "[redacted]"
+
+/** Envelope fields of a log line (spec/middleware.md "logging"), wire names; payload and non-`acp.*` metadata values redacted unless [payloads]. */
+private fun envelopeFields(env: Map<String, JsonElement>, payloads: Boolean): LinkedHashMap<String, Any?> {
+    val out = LinkedHashMap<String, Any?>()
+    for (name in LOGGED) {
+        val v = env[name] as? JsonPrimitive ?: continue
+        out[name] = if (v.isString) v.content else v.content.toLongOrNull() ?: v.content
+    }
+    env["payload"]?.let { out["payload"] = if (payloads) JsonSupport.compact(it) else REDACTED }
+    (env["metadata"] as? JsonObject)?.let { meta ->
+        out["metadata"] = if (payloads) JsonSupport.compact(meta) else meta.mapValues { (k, v) -> if (k.startsWith("acp.")) JsonSupport.compact(v) else REDACTED }
+    }
+    return out
+}
+
+private val LOGGED = listOf("event_id", "event_type", "correlation_id", "from", "to", "tenant_id", "session_id", "trace_id", "traceparent", "seq")
+
+/** The error facts of a failure line. */
+private fun errorFields(e: Throwable): Map<String, Any?> {
+    val err = e as? AcpException ?: acpException("AGENT_UNAVAILABLE", e.message ?: e.javaClass.simpleName)
+    return linkedMapOf("code" to err.code, "message" to err.message, "retryable" to err.retryable)
+}
+
+/**
+ * Writes one line: the message ("handled", "sent", ...) followed by the fields as one JSON
+ * object, so a plain handler prints a structured line; the fields are also the record's second
+ * parameter (a `Map<String, Any?>`) for handlers that format them themselves.
+ */
+private fun write(logger: Logger, level: Level, msg: String, fields: Map<String, Any?>) {
+    if (!logger.isLoggable(level)) return
+    val record = LogRecord(level, "$msg {0}")
+    record.loggerName = logger.name
+    record.parameters = arrayOf(JsonSupport.compact(toJson(fields)), fields)
+    logger.log(record)
+}
+
+private fun toJson(value: Any?): JsonElement = when (value) {
+    null -> kotlinx.serialization.json.JsonNull
+    is JsonElement -> value
+    is String -> JsonPrimitive(value)
+    is Number -> JsonPrimitive(value)
+    is Boolean -> JsonPrimitive(value)
+    is Map<*, *> -> JsonObject(value.entries.associate { (k, v) -> k.toString() to toJson(v) })
+    else -> JsonPrimitive(value.toString())
+}
+
+private fun elapsedMs(startNanos: Long): Double = Math.round((System.nanoTime() - startNanos) / 1_000.0) / 1_000.0
+
+/**
+ * Logging middleware, inbound and outbound, on java.util.logging (no dependency; SLF4J or
+ * Log4j users route it with their JUL bridge): one line per handled envelope ("handled", at
+ * [level], default FINE) and per send ("sent"); failures at WARNING ("handled with error",
+ * "send failed") with `error: {code, message, retryable}`. Fields: direction (in/out), kind,
+ * subject, event_id, event_type, correlation_id, from, to, tenant_id, session_id, trace_id,
+ * traceparent, seq, outcome (value / none / error / reply / sent / canceled), duration_ms, for
+ * an invoke the reply's fields under `reply`; payload "[redacted]" and metadata values other
+ * than `acp.*` keys redacted unless [payloads].
+ */
+public fun logging(logger: Logger = Logger.getLogger(LOGGER_NAME), level: Level = Level.FINE, payloads: Boolean = false): MiddlewarePair {
+    val inbound: InboundMiddleware = { next ->
+        { env, ctx ->
+            val started = System.nanoTime()
+            val fields = linkedMapOf<String, Any?>("direction" to "in", "kind" to ctx.kind.name.lowercase(), "subject" to ctx.subject)
+            fields.putAll(envelopeFields(env.toJson(), payloads))
+            val result = try {
+                next(env, ctx)
+            } catch (e: CancellationException) {
+                fields["outcome"] = "canceled"
+                fields["duration_ms"] = elapsedMs(started)
+                write(logger, level, "handled", fields)
+                throw e
+            } catch (e: Exception) {
+                fields["outcome"] = "error"
+                fields["error"] = errorFields(e)
+                fields["duration_ms"] = elapsedMs(started)
+                write(logger, Level.WARNING, "handled with error", fields)
+                throw e
+            }
+            fields["outcome"] = if (ctx.kind == HandlerKind.EVENT) "none" else "value"
+            fields["duration_ms"] = elapsedMs(started)
+            write(logger, level, "handled", fields)
+            result
+        }
+    }
+    val outbound: OutboundMiddleware = { next ->
+        { env, call ->
+            val started = System.nanoTime()
+            val fields = linkedMapOf<String, Any?>("direction" to "out", "kind" to call.kind.name.lowercase(), "subject" to call.subject)
+            fields.putAll(envelopeFields(env, payloads))
+            val result = try {
+                next(env, call)
+            } catch (e: CancellationException) {
+                fields["outcome"] = "canceled"
+                fields["duration_ms"] = elapsedMs(started)
+                write(logger, level, "sent", fields)
+                throw e
+            } catch (e: Exception) {
+                fields["outcome"] = "error"
+                fields["error"] = errorFields(e)
+                fields["duration_ms"] = elapsedMs(started)
+                write(logger, Level.WARNING, "send failed", fields)
+                throw e
+            }
+            fields["outcome"] = if (result is OutboundResult.Reply) "reply" else "sent"
+            fields["duration_ms"] = elapsedMs(started)
+            if (result is OutboundResult.Reply) fields["reply"] = envelopeFields(result.envelope.toJson(), payloads)
+            write(logger, level, "sent", fields)
+            result
+        }
+    }
+    return MiddlewarePair(inbound, outbound)
 }

@@ -162,7 +162,7 @@ private fun answerInvalid(bus: Bus, data: ByteArray, err: EnvelopeDecodeExceptio
         for (name in copied + listOf("correlation_id", "to", "from")) obj.remove(name)
         obj["from"] = JsonPrimitive(bus.agentId)
     }
-    bus.spawn { bus.sendQuietly(replyTo, obj) }
+    bus.spawn { bus.sendQuietly(replyTo, obj, OutboundKind.REPLY) }
 }
 
 internal fun payloadOf(env: Envelope): JsonElement? = env.payload

@@ -59,7 +59,7 @@ internal class StreamCall(
         meta[Wire.EARLY_CANCEL] = JsonPrimitive("$r.cancel")
         request["metadata"] = JsonObject(meta)
         try {
-            bus.publishRaw(subject, Wire.encode(request), r)
+            bus.send(request, OutboundKind.STREAM, subject, timeout)
         } catch (e: Throwable) {
             finish()
             throw e
@@ -85,7 +85,10 @@ internal class StreamCall(
             return
         }
         val env = bus.decodeOrNote(msg) ?: return
-        if (env.correlationId != eventId) return
+        if (env.correlationId != eventId) {
+            if (env.correlationId != null) bus.stats.unmatchedReplyCount.incrementAndGet()
+            return
+        }
         framesSeen++
         if (framesSeen == 1) {
             val to = (env.metadata?.get(Wire.CANCEL_TO) as? JsonPrimitive)?.takeIf { it.isString }?.content
@@ -97,7 +100,7 @@ internal class StreamCall(
                     fail(BackpressureDropException("stream overflow: $maxBuffered frames wait for the reader (read faster or raise maxBuffered)"))
                     return
                 }
-                is StreamReassembler.Step.Duplicate -> Unit
+                is StreamReassembler.Step.Duplicate -> bus.stats.duplicateFrameCount.incrementAndGet()
                 is StreamReassembler.Step.Overflow -> {
                     fail(step.error)
                     return
@@ -149,14 +152,14 @@ internal class StreamCall(
         val cancel = cancelEnvelope(reason)
         val to = cancelTo
         if (to != null) {
-            bus.sendQuietly(to, cancel)
+            bus.sendQuietly(to, cancel, OutboundKind.PUBLISH)
         } else if (framesSeen == 0) {
             val early = "$r.cancel"
-            bus.sendQuietly(early, cancel)
+            bus.sendQuietly(early, cancel, OutboundKind.PUBLISH)
             bus.spawn {
                 for (d in EARLY_CANCEL_RETRIES) {
                     delay(d)
-                    bus.sendQuietly(early, cancel)
+                    bus.sendQuietly(early, cancel, OutboundKind.PUBLISH)
                 }
             }
         }
@@ -165,12 +168,8 @@ internal class StreamCall(
     private fun cancelEnvelope(reason: String): Map<String, JsonElement> {
         val obj = Wire.base(EventType.STREAM_CANCEL.wire, JsonObject(mapOf("reason" to JsonPrimitive(reason))), bus.schemaVersion, bus.agentId, null)
         obj["correlation_id"] = JsonPrimitive(eventId)
-        for (name in CONTEXT_FIELDS) request[name]?.let { obj[name] = it }
+        for (name in AcpContext.WIRE_NAMES) request[name]?.let { obj[name] = it }
         request["to"]?.let { obj["to"] = it }
         return obj
-    }
-
-    private companion object {
-        val CONTEXT_FIELDS = listOf("session_id", "conversation_id", "channel", "tenant_id", "user_id", "trace_id", "span_id", "traceparent")
     }
 }

@@ -84,7 +84,7 @@ public class StreamWriter internal constructor(
             val data = Wire.encode(obj) // throws (not JSON data) before the stream's state changes
             seq++
             finished = final
-            request.replyTo?.let { bus.publishRaw(it, data, null) }
+            request.replyTo?.let { if (bus.hasOutbound) bus.send(obj, OutboundKind.FRAME, it, data = data) else bus.publishRaw(it, data, null) }
             seq
         }
         if (n % YIELD_EVERY == 0L) yield()

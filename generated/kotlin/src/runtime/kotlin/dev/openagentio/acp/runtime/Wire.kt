@@ -212,4 +212,18 @@ internal object Wire {
         }
         return text.toByteArray(StandardCharsets.UTF_8)
     }
+
+    /** Validates an envelope outbound middleware handed on (all of it: the bus vouches only for its own) and encodes it. */
+    fun encodeChecked(obj: Map<String, JsonElement>): ByteArray {
+        val json = obj as? JsonObject ?: JsonObject(obj)
+        AcpSchema.validateEnvelope(json)?.let { f ->
+            throw InvalidRequestException("outbound envelope: ${f.pointer}: expected ${f.expected}; fix the value there", details = mapOf("pointer" to f.pointer))
+        }
+        val text = try {
+            JsonSupport.compact(json)
+        } catch (e: IllegalArgumentException) {
+            throw InvalidRequestException("payload is not JSON data: ${e.message}", cause = e)
+        }
+        return text.toByteArray(StandardCharsets.UTF_8)
+    }
 }
