@@ -19,14 +19,18 @@ import {
   type Task,
   type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
+import { A2A_GRPC_DESCRIPTOR } from "../../generated/a2a/grpc-descriptor.js";
+import { AgentTimeoutError, TransportFailureError } from "../../generated/ts/errors.js";
+import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { sseMessages } from "../http/sse-messages.js";
-import { A2aError, a2aErrors } from "./errors.js";
+import { a2aErrors } from "./errors.js";
+import { loadA2aProto, normalizeProtoJson } from "./proto.js";
 import { errorFromJsonRpc } from "./jsonrpc.js";
 
 export interface A2aClientOptions {
   /** Extra headers on every request (e.g. Authorization). */
   headers?: Record<string, string>;
-  /** Per unary call, ms. Default 30,000. */
+  /** Per unary call (and card fetch), ms. Default 30,000. */
   timeoutMs?: number;
 }
 
@@ -34,24 +38,191 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const STREAM_KEYS = ["task", "message", "statusUpdate", "artifactUpdate"] as const;
 
-/** Fetches the Agent Card of the agent at `baseUrl` (its origin plus the well-known path). */
-export async function fetchAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<AgentCard> {
-  const url = new URL(AGENT_CARD_PATH, baseUrl);
-  const res = await fetch(url, {
-    headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION },
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-  });
-  if (!res.ok) throw a2aErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}`);
-  const card: unknown = await res.json().catch(() => undefined);
-  if (!isObject(card) || typeof card["name"] !== "string" || !Array.isArray(card["supportedInterfaces"])) {
-    throw a2aErrors.invalidAgentResponse(`agent card at ${url.href} is not an A2A ${A2A_PROTOCOL_VERSION} card`);
-  }
-  return card as unknown as AgentCard;
+/** An Agent Card as fetched: the checked card, the body as the agent sent it, where it came from. */
+export interface FetchedAgentCard {
+  /** The card in canonical ProtoJSON (lowerCamel names, unknown fields dropped), checked. */
+  readonly card: AgentCard;
+  /** The body as parsed, before any normalisation. */
+  readonly raw: unknown;
+  /** The URL the card was read from. */
+  readonly url: string;
 }
 
-/** The JSON-RPC 1.0 endpoint a card offers, if any. */
-export function jsonRpcEndpoint(card: AgentCard): string | undefined {
-  return card.supportedInterfaces.find((i) => i.protocolBinding.toUpperCase() === PROTOCOL_BINDING && i.protocolVersion === A2A_PROTOCOL_VERSION)?.url;
+/**
+ * Where the card of `baseUrl` lives: `baseUrl` itself when its path names a `.json` file (a card
+ * URL given as is), else the well-known path on its origin.
+ */
+export function agentCardUrl(baseUrl: string): URL {
+  const given = new URL(baseUrl);
+  return given.pathname.endsWith(".json") ? given : new URL(AGENT_CARD_PATH, given);
+}
+
+/**
+ * Reads and checks the Agent Card of the agent at `baseUrl` ({@link agentCardUrl}). A card that
+ * cannot be fetched (no connection) is a TransportFailureError; an HTTP error, a body that is not
+ * JSON or not a valid A2A 1.0 card (a field of the wrong type, a required field missing: see
+ * {@link agentCardProblem}) is INVALID_AGENT_RESPONSE naming the URL and the field.
+ */
+export async function readAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<FetchedAgentCard> {
+  const url = agentCardUrl(baseUrl);
+  const res = await fetchOrFail(`agent card at ${url.href}`, url, { headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION } }, opts.timeoutMs);
+  const text = await res.text();
+  if (!res.ok) throw a2aErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}${text ? ` ${truncate(text)}` : ""}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw a2aErrors.invalidAgentResponse(
+      `agent card at ${url.href} is not JSON (content-type ${res.headers.get("content-type") ?? "none"}): ${truncate(text)}`,
+    );
+  }
+  const checked = agentCardProblem(raw);
+  if (typeof checked === "string")
+    throw a2aErrors.invalidAgentResponse(`agent card at ${url.href} is not a valid A2A ${A2A_PROTOCOL_VERSION} card: ${checked}`);
+  return { card: checked, raw, url: url.href };
+}
+
+/** Fetches the checked Agent Card of the agent at `baseUrl` (see {@link readAgentCard}). */
+export async function fetchAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<AgentCard> {
+  return (await readAgentCard(baseUrl, opts)).card;
+}
+
+/**
+ * `value` as an A2A 1.0 AgentCard in canonical ProtoJSON, or what is wrong with it: the field of
+ * the wrong type (the ProtoJSON reader's message), or the first required field
+ * (`google.api.field_behavior = REQUIRED` in the A2A proto) that is missing or empty, by its path
+ * (`supportedInterfaces[0].url`). Of the required repeated fields only `supportedInterfaces` must
+ * be non-empty (a client needs an interface; ProtoJSON writers leave other empty lists out).
+ */
+export function agentCardProblem(value: unknown): AgentCard | string {
+  if (!isObject(value)) return `expected a JSON object, got ${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value}`;
+  const proto = loadA2aProto();
+  const desc = proto.message(CARD_TYPE);
+  if (desc === undefined) return `the A2A descriptor has no ${CARD_TYPE}`;
+  let card: unknown;
+  try {
+    card = normalizeProtoJson(desc, value);
+  } catch (err: unknown) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const missing = missingRequired(desc, card, "");
+  if (missing !== undefined) return `${missing} is required (missing or empty)`;
+  return card as AgentCard;
+}
+
+const CARD_TYPE = "lf.a2a.v1.AgentCard";
+const REQUIRED_REPEATED = new Set(["lf.a2a.v1.AgentCard.supported_interfaces"]);
+
+/** The path of the first required field of `desc` missing in `json` (canonical ProtoJSON), recursing into messages. */
+function missingRequired(desc: DescMessage, json: unknown, path: string): string | undefined {
+  if (!isObject(json)) return undefined;
+  for (const field of desc.fields) {
+    const at = `${path}${path === "" ? "" : "."}${field.jsonName}`;
+    const value = json[field.jsonName];
+    const required = isRequired(field);
+    if (field.fieldKind === "list") {
+      const list = Array.isArray(value) ? value : [];
+      if (required && REQUIRED_REPEATED.has(`${field.parent.typeName}.${field.name}`) && list.length === 0) return at;
+      if (field.listKind === "message") {
+        for (const [i, item] of list.entries()) {
+          const m = missingRequired(field.message, item, `${at}[${i}]`);
+          if (m !== undefined) return m;
+        }
+      }
+      continue;
+    }
+    if (value === undefined) {
+      if (required && field.fieldKind !== "map") return at;
+      continue;
+    }
+    if (field.fieldKind === "message") {
+      const m = missingRequired(field.message, value, at);
+      if (m !== undefined) return m;
+    }
+  }
+  return undefined;
+}
+
+/** Whether the A2A proto marks `field` REQUIRED (google.api.field_behavior, read from the descriptor). */
+function isRequired(field: DescField): boolean {
+  return requiredFields().has(`${field.parent.typeName}.${field.name}`);
+}
+
+let required: Set<string> | undefined;
+/** `package.Message.field` of every field the descriptor marks `[google.api.field_behavior] = REQUIRED`. */
+function requiredFields(): Set<string> {
+  if (required !== undefined) return required;
+  const out = new Set<string>();
+  type Msg = { name?: string; field?: { name?: string; options?: Record<string, unknown> }[]; nestedType?: Msg[] };
+  const walk = (prefix: string, msgs: readonly Msg[] | undefined): void => {
+    for (const m of msgs ?? []) {
+      const name = `${prefix}.${m.name ?? ""}`;
+      for (const f of m.field ?? []) {
+        const behavior = f.options?.["[google.api.field_behavior]"];
+        if (Array.isArray(behavior) && behavior.includes("REQUIRED")) out.add(`${name}.${f.name ?? ""}`);
+      }
+      walk(name, m.nestedType);
+    }
+  };
+  for (const file of A2A_GRPC_DESCRIPTOR?.file ?? []) walk(String(file["package"] ?? ""), file["messageType"] as Msg[] | undefined);
+  required = out;
+  return out;
+}
+
+/** The body of a unary answer; the timeout firing while it is read is an AgentTimeoutError too. */
+async function readBody(res: Response, method: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<string> {
+  try {
+    return await res.text();
+  } catch (err: unknown) {
+    if (signal?.aborted) throw err;
+    if (err instanceof Error && err.name === "TimeoutError") throw new AgentTimeoutError(`${method}: no answer within ${timeoutMs} ms`, { cause: err });
+    throw new TransportFailureError(`${method}: the connection broke while reading the answer: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+/** The body's start, for error messages. */
+function truncate(text: string): string {
+  const t = text.trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t;
+}
+
+/**
+ * The JSON-RPC 1.0 endpoint a card offers, if any: the first interface whose binding is JSONRPC
+ * (any case) and whose version is 1.0 (or 1.0.x), its URL resolved against `cardUrl` when relative.
+ */
+export function jsonRpcEndpoint(card: AgentCard, cardUrl?: string): string | undefined {
+  const found = card.supportedInterfaces.find(
+    (i) =>
+      i.protocolBinding.toUpperCase() === PROTOCOL_BINDING &&
+      (i.protocolVersion === A2A_PROTOCOL_VERSION || i.protocolVersion.startsWith(`${A2A_PROTOCOL_VERSION}.`)),
+  );
+  if (found === undefined) return undefined;
+  try {
+    return new URL(found.url, cardUrl).href;
+  } catch {
+    return found.url;
+  }
+}
+
+/**
+ * `fetch` whose failures say what happened: no connection → TransportFailureError, the timeout
+ * → AgentTimeoutError; an abort by the caller's signal is rethrown as it is.
+ */
+async function fetchOrFail(what: string, url: URL | string, init: RequestInit, timeoutMs: number | null | undefined, signal?: AbortSignal): Promise<Response> {
+  const ms = timeoutMs === null ? undefined : (timeoutMs ?? 30_000);
+  const timeout = ms === undefined ? undefined : AbortSignal.timeout(ms);
+  const signals = [signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+  try {
+    return await fetch(url, { ...init, ...(signals.length === 0 ? {} : { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) }) });
+  } catch (err: unknown) {
+    if (signal?.aborted) throw err;
+    if (timeout?.aborted) throw new AgentTimeoutError(`${what}: no answer within ${ms} ms`, { cause: err });
+    const cause =
+      err instanceof Error && err.cause instanceof Error ? `${err.message} (${err.cause.message})` : err instanceof Error ? err.message : String(err);
+    throw new TransportFailureError(`cannot reach ${what}: ${cause}`, { cause: err });
+  }
 }
 
 /** Talks A2A 1.0 JSON-RPC to one endpoint. */
@@ -65,10 +236,14 @@ export class A2aClient {
 
   /** A client for the agent at `baseUrl`, from its card's JSON-RPC 1.0 interface. */
   static async connect(baseUrl: string, opts: A2aClientOptions = {}): Promise<{ client: A2aClient; card: AgentCard }> {
-    const card = await fetchAgentCard(baseUrl, opts);
-    const endpoint = jsonRpcEndpoint(card);
-    if (endpoint === undefined)
-      throw a2aErrors.invalidAgentResponse(`the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface`);
+    const { card, url } = await readAgentCard(baseUrl, opts);
+    const endpoint = jsonRpcEndpoint(card, url);
+    if (endpoint === undefined) {
+      const offered = card.supportedInterfaces.map((i) => `${i.protocolBinding} ${i.protocolVersion}`).join(", ");
+      throw a2aErrors.invalidAgentResponse(
+        `the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface (it offers ${offered})`,
+      );
+    }
     return { client: new A2aClient(endpoint, opts), card };
   }
 
@@ -122,9 +297,8 @@ export class A2aClient {
   /** One JSON-RPC call; resolves with `result`. */
   async call(method: A2aMethodName, params: unknown, signal?: AbortSignal): Promise<unknown> {
     const id = this.nextId++;
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
-    const res = await this.post(method, id, params, "application/json", signal ? AbortSignal.any([signal, timeout]) : timeout);
-    const text = await res.text();
+    const res = await this.post(method, id, params, "application/json", this.opts.timeoutMs ?? 30_000, signal);
+    const text = await readBody(res, method, this.opts.timeoutMs ?? 30_000, signal);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -137,7 +311,7 @@ export class A2aClient {
   /** A streaming call: each SSE event's JSON-RPC result as a StreamResponse. */
   async *stream(method: A2aMethodName, params: unknown, signal?: AbortSignal): AsyncGenerator<StreamResponse> {
     const id = this.nextId++;
-    const res = await this.post(method, id, params, "text/event-stream", signal);
+    const res = await this.post(method, id, params, "text/event-stream", null, signal);
     if (!res.headers.get("content-type")?.startsWith("text/event-stream")) {
       const body: unknown = await res.json().catch(() => undefined);
       unwrap(body, id, method);
@@ -163,17 +337,18 @@ export class A2aClient {
     }
   }
 
-  private async post(method: string, id: number, params: unknown, accept: string, signal: AbortSignal | undefined): Promise<Response> {
-    try {
-      return await fetch(this.endpoint, {
+  private post(method: string, id: number, params: unknown, accept: string, timeoutMs: number | null, signal: AbortSignal | undefined): Promise<Response> {
+    return fetchOrFail(
+      `${method} at ${this.endpoint}`,
+      this.endpoint,
+      {
         method: "POST",
         headers: { ...this.opts.headers, "content-type": "application/json", accept, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION },
         body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (err: unknown) {
-      throw new A2aError("INTERNAL_ERROR", `${method}: cannot reach ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
+      },
+      timeoutMs,
+      signal,
+    );
   }
 }
 
