@@ -114,8 +114,9 @@ export class StreamPrinter {
     if ("artifactUpdate" in ev) {
       for (const p of ev.artifactUpdate.artifact.parts) {
         if (typeof p.text === "string") {
+          if (p.text === "") continue; // an empty chunk (e.g. an empty last chunk) leaves the line as it is
           this.o.out(p.text);
-          this.midLine = p.text !== "" && !p.text.endsWith("\n");
+          this.midLine = !p.text.endsWith("\n");
         } else {
           this.endLine();
           this.o.out(`${partLine(p)}\n`);
