@@ -171,10 +171,21 @@ async function startBadCards(): Promise<{ url: string; close(): Promise<void> }>
       return card;
     },
     "/only-grpc.json": () => ({ ...goodCard(base), supportedInterfaces: [{ url: base, protocolBinding: "GRPC", protocolVersion: "1.0" }] }),
+    // a relative interface URL, the binding in lower case, a 1.0 patch version: still the JSON-RPC 1.0 endpoint
+    "/relative.json": () => ({ ...goodCard(base), supportedInterfaces: [{ url: "/rpc", protocolBinding: "jsonrpc", protocolVersion: "1.0.1" }] }),
   };
   const server = createServer((req, res) => {
     const card = cards[req.url ?? ""];
-    if (req.url === "/html.json") {
+    if (req.method === "POST" && req.url === "/rpc") {
+      // a minimal JSON-RPC agent: answers SendMessage with a Message naming the method it got
+      let body = "";
+      req.setEncoding("utf8").on("data", (d: string) => (body += d));
+      req.on("end", () => {
+        const call = JSON.parse(body) as { id: number; method: string };
+        const message = { messageId: "m-1", role: "ROLE_AGENT", parts: [{ text: `relative ${call.method}` }] };
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result: { message } }));
+      });
+    } else if (req.url === "/html.json") {
       res.writeHead(200, { "content-type": "text/html" }).end("<html><body>hello</body></html>");
     } else if (card) {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(card()));
@@ -351,6 +362,16 @@ describe("oaio a2a: agents that cannot be reached or serve no valid card", () =>
       const grpcOnly = await oaio(["a2a", "send", `${bad.url}/only-grpc.json`, "hi"]);
       expect(grpcOnly.code, grpcOnly.stderr).toBe(1);
       expect(grpcOnly.stderr).toContain("offers no JSONRPC 1.0 interface (it offers GRPC 1.0)");
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    "the card's JSON-RPC interface URL is resolved against the card's URL; binding in any case, any 1.0.x version",
+    async () => {
+      const r = await oaio(["a2a", "send", `${bad.url}/relative.json`, "hi"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("relative SendMessage\n");
     },
     CLI_TIMEOUT,
   );

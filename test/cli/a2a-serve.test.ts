@@ -16,10 +16,12 @@ import { createBus, type Bus } from "../../runtime/bus/index.js";
 import { connectNats } from "../../runtime/transport/index.js";
 import { REPO_ROOT, runProcess } from "../helpers/cli.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { fileURLToPath } from "node:url";
 import { runOaio, startOaio, type ChildResult, type RunningOaio } from "./child.js";
 
 const CLI_TIMEOUT = 180_000;
 const oaio = (args: readonly string[]): Promise<ChildResult> => runOaio(args, { killAfterMs: 60_000 });
+const BLOCK_PEERS = ["--import", fileURLToPath(new URL("./block-peers.mjs", import.meta.url))];
 
 let nats: NatsServer;
 let agent: Bus;
@@ -69,6 +71,11 @@ beforeAll(async () => {
         if (text === "ask") return w.final("What is your name?", { phase: "input_required" });
         if (text === "data") return w.final({ answer: 42 });
         if (text === "boom") throw new Error("the agent broke");
+        if (text === "slow") {
+          // says nothing until canceled (the server's close cancels it)
+          await new Promise<void>((resolve) => (w.signal.aborted ? resolve() : w.signal.addEventListener("abort", () => resolve(), { once: true })));
+          return;
+        }
         // a text ending in "!" ends with an empty result: the last artifact chunk is an empty text part
         const words = text
           .replace(/!$/, "")
@@ -205,6 +212,43 @@ describe("oaio a2a serve + oaio a2a card/send/stream", () => {
       const got = out.find((l) => l["step"] === "get")?.["task"];
       expect(got["id"]).toBe(task["id"]);
       expect(got["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+    },
+    CLI_TIMEOUT,
+  );
+});
+
+describe("timeouts and optional peers", () => {
+  it(
+    "--timeout: send gives up on an answer, stream on a silent stream (exit 1, naming the bound)",
+    async () => {
+      const [send, stream] = (await Promise.all([
+        oaio(["a2a", "send", base, "slow", "--token", token, "--timeout", "1500"]),
+        oaio(["a2a", "stream", base, "slow", "--token", token, "--timeout", "1500"]),
+      ])) as [ChildResult, ChildResult];
+      expect(send.code, send.stderr).toBe(1);
+      expect(send.stderr).toMatch(/^oaio a2a send: AGENT_TIMEOUT: SendMessage at \S+: no answer within 1500 ms/m);
+      expect(stream.code, stream.stderr).toBe(1);
+      expect(stream.stderr).toMatch(/\[working\]/);
+      expect(stream.stderr).toMatch(/^oaio a2a stream: AGENT_TIMEOUT: no frame from \S+ within 1500 ms \(--timeout\)/m);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    "without the optional peers: a2a card/send still work, a2a serve exits 2 with the npm install line",
+    async () => {
+      const [card, send, serveBlocked] = (await Promise.all([
+        runOaio(["a2a", "card", base], { nodeArgs: BLOCK_PEERS }),
+        runOaio(["a2a", "send", base, "no peers", "--token", token], { nodeArgs: BLOCK_PEERS }),
+        runOaio(["a2a", "serve", "--nats", nats.url, "--target", "shout", "--port", "0", "--public-key", keyFile], { nodeArgs: BLOCK_PEERS }),
+      ])) as [ChildResult, ChildResult, ChildResult];
+      expect(card.code, card.stderr).toBe(0);
+      expect(send.code, send.stderr).toBe(0);
+      expect(send.stdout).toBe("NO PEERS\n");
+      expect(serveBlocked.code).toBe(2);
+      expect(serveBlocked.stderr).toMatch(
+        /^oaio a2a serve: a2a serve needs fastify, jose, @nats-io\/jetstream and @nats-io\/kv, optional peer dependencies of openagentio; \S+ is not installed\. Install with: npm install fastify@/m,
+      );
     },
     CLI_TIMEOUT,
   );
