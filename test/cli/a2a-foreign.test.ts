@@ -62,6 +62,24 @@ const jsExecutor: AgentExecutor = {
     } else if (said === "data") {
       chunk({ data: { answer: 42, unit: "m" } }, false, true);
       status("TASK_STATE_COMPLETED");
+    } else if (said === "file") {
+      events.publish(
+        AgentEvent.artifactUpdate(
+          TaskArtifactUpdateEvent.fromJSON({
+            taskId,
+            contextId,
+            artifact: {
+              artifactId: "answer",
+              parts: [
+                { url: "https://example.com/report.pdf", filename: "report.pdf", mediaType: "application/pdf" },
+                { raw: Buffer.from("abc").toString("base64"), filename: "abc.txt", mediaType: "text/plain" },
+              ],
+            },
+            lastChunk: true,
+          }),
+        ),
+      );
+      status("TASK_STATE_COMPLETED");
     } else if (said === "fail") {
       status("TASK_STATE_FAILED", "it broke");
     } else {
@@ -182,6 +200,12 @@ async function startBadCards(): Promise<{ url: string; close(): Promise<void> }>
       req.setEncoding("utf8").on("data", (d: string) => (body += d));
       req.on("end", () => {
         const call = JSON.parse(body) as { id: number; method: string };
+        if (call.method === "SendStreamingMessage") {
+          // one working Task, then the stream ends: no final state
+          const task = { id: "t-1", contextId: "c-1", status: { state: "TASK_STATE_WORKING" } };
+          res.writeHead(200, { "content-type": "text/event-stream" }).end(`data: ${JSON.stringify({ jsonrpc: "2.0", id: call.id, result: { task } })}\n\n`);
+          return;
+        }
         const message = { messageId: "m-1", role: "ROLE_AGENT", parts: [{ text: `relative ${call.method}` }] };
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result: { message } }));
       });
@@ -258,6 +282,16 @@ describe.each(["python a2a-sdk 1.3.0", "@a2a-js/sdk 1.3.0"])("oaio a2a against t
       expect(fail.code, fail.stderr).toBe(1);
       expect(fail.stdout).toBe("it broke\n");
       expect(fail.stderr).toMatch(/: failed\]/);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    "send prints file parts as one line each: by URL, and inline with their size",
+    async () => {
+      const r = await oaio(["a2a", "send", url(), "file"]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe("[report.pdf (application/pdf): https://example.com/report.pdf]\n[abc.txt (text/plain), 3 bytes inline]\n");
     },
     CLI_TIMEOUT,
   );
@@ -367,11 +401,18 @@ describe("oaio a2a: agents that cannot be reached or serve no valid card", () =>
   );
 
   it(
-    "the card's JSON-RPC interface URL is resolved against the card's URL; binding in any case, any 1.0.x version",
+    "the card's JSON-RPC interface URL is resolved against the card's URL; binding in any case, any 1.0.x version; a stream that ends early exits 1",
     async () => {
-      const r = await oaio(["a2a", "send", `${bad.url}/relative.json`, "hi"]);
+      const [r, early] = (await Promise.all([
+        oaio(["a2a", "send", `${bad.url}/relative.json`, "hi"]),
+        oaio(["a2a", "stream", `${bad.url}/relative.json`, "hi"]),
+      ])) as [ChildResult, ChildResult];
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe("relative SendMessage\n");
+      // a stream that ends before the task is final is an error answer
+      expect(early.code, early.stderr).toBe(1);
+      expect(early.stderr).toContain("[task t-1, context c-1: working]");
+      expect(early.stderr).toMatch(/AGENT_UNAVAILABLE: the agent at http:\S+\/rpc ended the stream before the task reached a final state/);
     },
     CLI_TIMEOUT,
   );

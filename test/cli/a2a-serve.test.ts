@@ -280,6 +280,11 @@ describe("oaio a2a serve options", () => {
       const refused = await oaio(["a2a", "serve", "--nats", nats.url, "--contract", contract, "--auth", "none", "--dev", "--port", "0"]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain("has 2 skill targets (translator:translate, translator:detect-language); pass --target");
+      // the card oaio generate --contracts wrote for it reads the same (targets from its contract extension)
+      const generated = join(REPO_ROOT, "examples/contracts/generated/cards/translator.agent-card.json");
+      const fromCard = await oaio(["a2a", "serve", "--nats", nats.url, "--contract", generated, "--auth", "none", "--dev", "--port", "0"]);
+      expect(fromCard.code).toBe(2);
+      expect(fromCard.stderr).toContain("has 2 skill targets (translator:translate, translator:detect-language); pass --target");
       const s = startOaio(["a2a", "serve", "--nats", nats.url, "--contract", contract, "--target", "shout", "--auth", "none", "--dev", "--port", "0"]);
       try {
         const url = servedAt(await s.waitFor("Ctrl-C stops.", 90_000));

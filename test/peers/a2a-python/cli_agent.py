@@ -8,6 +8,7 @@ it serves, runs until SIGTERM/SIGINT. What it answers, by the text it gets:
   "msg"        a Message (no task): "just a message"
   "data"       a completed task whose artifact holds a data part {"answer": 42, "unit": "m"}
   "fail"       FAILED with the status message "it broke"
+  "file"       a completed task whose artifact holds a file by URL and a file inline (3 bytes)
   anything     a completed task whose artifact is the text upper-cased, in two chunks
 """
 
@@ -19,7 +20,7 @@ import sys
 import uvicorn
 from starlette.applications import Starlette
 
-from a2a.helpers.proto_helpers import new_data_part, new_text_message, new_text_part
+from a2a.helpers.proto_helpers import new_data_part, new_raw_part, new_text_message, new_text_part, new_url_part
 from a2a.server.agent_execution import AgentExecutor, RequestContext
 from a2a.server.events.event_queue_v2 import EventQueue
 from a2a.server.request_handlers import DefaultRequestHandler
@@ -47,6 +48,13 @@ class CliAgent(AgentExecutor):
             await updater.requires_input(new_text_message("What is your name?", context_id=context_id, task_id=task_id))
         elif said == "data":
             await updater.add_artifact([new_data_part({"answer": 42, "unit": "m"})], artifact_id="answer", last_chunk=True)
+            await updater.complete()
+        elif said == "file":
+            parts = [
+                new_url_part("https://example.com/report.pdf", filename="report.pdf", media_type="application/pdf"),
+                new_raw_part(b"abc", filename="abc.txt", media_type="text/plain"),
+            ]
+            await updater.add_artifact(parts, artifact_id="answer", last_chunk=True)
             await updater.complete()
         elif said == "fail":
             await updater.failed(new_text_message("it broke", context_id=context_id, task_id=task_id))
