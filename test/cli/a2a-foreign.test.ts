@@ -7,7 +7,6 @@
  * "data" → a data part, "fail" → FAILED. Also: what the CLI says for an agent it cannot reach,
  * a URL that serves no card, and cards that are not valid A2A 1.0 cards (naming the field).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +14,7 @@ import express from "express";
 import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent } from "@a2a-js/sdk";
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor } from "@a2a-js/sdk/server";
 import { UserBuilder, agentCardHandler, jsonRpcHandler } from "@a2a-js/sdk/server/express";
-import { REPO_ROOT } from "../helpers/cli.js";
+import { startPythonAgent } from "../helpers/a2a-python-agent.js";
 import { freePort } from "../helpers/nats-server.js";
 import { runOaio, type ChildResult } from "./child.js";
 
@@ -122,46 +121,6 @@ async function startJsAgent(): Promise<{ url: string; close(): Promise<void> }> 
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-// ---- a2a-sdk (Python) agent ------------------------------------------------------------------
-
-async function startPythonAgent(): Promise<{ url: string; close(): Promise<void> }> {
-  const python =
-    execFileSync("bash", [`${REPO_ROOT}scripts/a2a-peer-env.sh`], { encoding: "utf8", timeout: 600_000 })
-      .trim()
-      .split("\n")
-      .pop() ?? "";
-  const child: ChildProcess = spawn(python, [`${REPO_ROOT}test/peers/a2a-python/cli_agent.py`], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => (err += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`cli_agent.py did not print READY within 60 s: ${err}`)), 60_000);
-    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      const m = /READY (\S+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`cli_agent.py exited (${code}): ${err}`));
-    });
-  });
-  return {
-    url,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
     },
   };
 }

@@ -6,7 +6,6 @@
  * auth options refused without a key or with `--auth none` lacking `--dev`, the card from an
  * agent contract, tasks in a JetStream KV bucket surviving a restart, a clean stop on SIGINT.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { SignJWT, exportSPKI, generateKeyPair, type CryptoKey } from "jose";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
 import { connectNats } from "../../runtime/transport/index.js";
 import { REPO_ROOT, runProcess } from "../helpers/cli.js";
+import { a2aPython } from "../helpers/a2a-python-agent.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { fileURLToPath } from "node:url";
 import { runOaio, startOaio, type ChildResult, type RunningOaio } from "./child.js";
@@ -191,12 +191,7 @@ describe("oaio a2a serve + oaio a2a card/send/stream", () => {
   it(
     "the official Python SDK's JSON-RPC client (a2a-sdk 1.3.0): card, send, stream, get task",
     async () => {
-      const python =
-        execFileSync("bash", [`${REPO_ROOT}scripts/a2a-peer-env.sh`], { encoding: "utf8", timeout: 600_000 })
-          .trim()
-          .split("\n")
-          .pop() ?? "";
-      const r = await runProcess(python, [`${REPO_ROOT}test/peers/a2a-python/jsonrpc_client.py`, base, "--token", token, "--text", "from python"]);
+      const r = await runProcess(a2aPython(), [`${REPO_ROOT}test/peers/a2a-python/jsonrpc_client.py`, base, "--token", token, "--text", "from python"]);
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
       const out = lines(r.stdout);
       expect(out.find((l) => l["step"] === "card")?.["card"]["name"]).toBe("shout");
