@@ -23,7 +23,7 @@ import { A2A_GRPC_DESCRIPTOR } from "../../generated/a2a/grpc-descriptor.js";
 import { AgentTimeoutError, TransportFailureError } from "../../generated/ts/errors.js";
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { sseMessages } from "../http/sse-messages.js";
-import { a2aErrors } from "./errors.js";
+import { a2aErrors, isA2aError, type A2aError } from "./errors.js";
 import { loadA2aProto, normalizeProtoJson } from "./proto.js";
 import { errorFromJsonRpc } from "./jsonrpc.js";
 
@@ -32,7 +32,16 @@ export interface A2aClientOptions {
   headers?: Record<string, string>;
   /** Per unary call (and card fetch), ms. Default 30,000. */
   timeoutMs?: number;
+  /**
+   * Bytes one answer may have: a card, a unary JSON-RPC response, one SSE event (the bytes
+   * between two events). Past it the answer is INVALID_AGENT_RESPONSE and the connection is
+   * dropped. Default {@link A2A_CLIENT_MAX_RESPONSE_BYTES}.
+   */
+  maxResponseBytes?: number;
 }
+
+/** Default of {@link A2aClientOptions.maxResponseBytes}: 4 MiB, the server's own body limit. */
+export const A2A_CLIENT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -66,7 +75,7 @@ export function agentCardUrl(baseUrl: string): URL {
 export async function readAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<FetchedAgentCard> {
   const url = agentCardUrl(baseUrl);
   const res = await fetchOrFail(`agent card at ${url.href}`, url, { headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION } }, opts.timeoutMs);
-  const text = await res.text();
+  const text = await readBody(res, `agent card at ${url.href}`, opts, undefined);
   if (!res.ok) throw a2aErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}${text ? ` ${truncate(text)}` : ""}`);
   let raw: unknown;
   try {
@@ -169,17 +178,66 @@ function requiredFields(): Set<string> {
   return out;
 }
 
-/** The body of a unary answer; the timeout firing while it is read is an AgentTimeoutError too. */
-async function readBody(res: Response, method: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<string> {
+/**
+ * The body of a unary answer, at most `maxResponseBytes` (else INVALID_AGENT_RESPONSE, the body
+ * canceled); the timeout firing while it is read is an AgentTimeoutError too.
+ */
+async function readBody(res: Response, what: string, opts: A2aClientOptions, signal: AbortSignal | undefined): Promise<string> {
+  const max = opts.maxResponseBytes ?? A2A_CLIENT_MAX_RESPONSE_BYTES;
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge(what, max);
+  }
+  if (res.body === null) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    return await res.text();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(what, max);
+      }
+      chunks.push(value);
+    }
   } catch (err: unknown) {
-    if (signal?.aborted) throw err;
-    if (err instanceof Error && err.name === "TimeoutError") throw new AgentTimeoutError(`${method}: no answer within ${timeoutMs} ms`, { cause: err });
-    throw new TransportFailureError(`${method}: the connection broke while reading the answer: ${err instanceof Error ? err.message : String(err)}`, {
+    if (isA2aError(err) || signal?.aborted) throw err;
+    if (err instanceof Error && err.name === "TimeoutError")
+      throw new AgentTimeoutError(`${what}: no answer within ${opts.timeoutMs ?? 30_000} ms`, { cause: err });
+    throw new TransportFailureError(`${what}: the connection broke while reading the answer: ${err instanceof Error ? err.message : String(err)}`, {
       cause: err,
     });
+  } finally {
+    reader.releaseLock();
   }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge(what: string, max: number): A2aError {
+  return a2aErrors.invalidAgentResponse(`${what}: the answer is over ${max} bytes (maxResponseBytes)`);
+}
+
+/**
+ * `body` with a bound on the bytes between two SSE events: `eventSeen()` resets the count;
+ * past `max` the stream errors with INVALID_AGENT_RESPONSE (an event that never ends cannot
+ * grow the parser's buffer without bound).
+ */
+function boundedEvents(body: ReadableStream<Uint8Array>, what: string, max: number): { stream: ReadableStream<Uint8Array>; eventSeen(): void } {
+  let pending = 0;
+  const stream = body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, ctl) {
+        pending += chunk.byteLength;
+        if (pending > max) ctl.error(a2aErrors.invalidAgentResponse(`${what}: an SSE event over ${max} bytes (maxResponseBytes)`));
+        else ctl.enqueue(chunk);
+      },
+    }),
+  );
+  return { stream, eventSeen: () => void (pending = 0) };
 }
 
 /** The body's start, for error messages. */
@@ -298,7 +356,7 @@ export class A2aClient {
   async call(method: A2aMethodName, params: unknown, signal?: AbortSignal): Promise<unknown> {
     const id = this.nextId++;
     const res = await this.post(method, id, params, "application/json", this.opts.timeoutMs ?? 30_000, signal);
-    const text = await readBody(res, method, this.opts.timeoutMs ?? 30_000, signal);
+    const text = await readBody(res, method, this.opts, signal);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -313,14 +371,21 @@ export class A2aClient {
     const id = this.nextId++;
     const res = await this.post(method, id, params, "text/event-stream", null, signal);
     if (!res.headers.get("content-type")?.startsWith("text/event-stream")) {
-      const body: unknown = await res.json().catch(() => undefined);
+      const text = await readBody(res, method, this.opts, signal);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: unwrap says it is no JSON-RPC response
+      }
       unwrap(body, id, method);
       throw a2aErrors.invalidAgentResponse(`${method}: expected text/event-stream, got ${res.headers.get("content-type") ?? "no content type"}`);
     }
-    const sse = res.body;
-    if (sse === null) return;
+    if (res.body === null) return;
+    const { stream: sse, eventSeen } = boundedEvents(res.body, method, this.opts.maxResponseBytes ?? A2A_CLIENT_MAX_RESPONSE_BYTES);
     try {
       for await (const event of sseMessages(sse)) {
+        eventSeen();
         let body: unknown;
         try {
           body = JSON.parse(event.data);

@@ -148,6 +148,8 @@ async function startBadCards(): Promise<{ url: string; close(): Promise<void> }>
       return card;
     },
     "/only-grpc.json": () => ({ ...goodCard(base), supportedInterfaces: [{ url: base, protocolBinding: "GRPC", protocolVersion: "1.0" }] }),
+    // its endpoint streams one SSE event that never ends
+    "/sse-huge.json": () => ({ ...goodCard(base), supportedInterfaces: [{ url: `${base}/rpc-huge`, protocolBinding: "JSONRPC", protocolVersion: "1.0" }] }),
     // a relative interface URL, the binding in lower case, a 1.0 patch version: still the JSON-RPC 1.0 endpoint
     "/relative.json": () => ({ ...goodCard(base), supportedInterfaces: [{ url: "/rpc", protocolBinding: "jsonrpc", protocolVersion: "1.0.1" }] }),
   };
@@ -168,6 +170,21 @@ async function startBadCards(): Promise<{ url: string; close(): Promise<void> }>
         const message = { messageId: "m-1", role: "ROLE_AGENT", parts: [{ text: `relative ${call.method}` }] };
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: call.id, result: { message } }));
       });
+    } else if (req.url === "/huge.json" || req.url === "/rpc-huge") {
+      // 5 MiB in 64 KiB chunks, no content-length: over the client's 4 MiB bound only while reading
+      res.writeHead(200, { "content-type": req.url === "/rpc-huge" ? "text/event-stream" : "application/json" });
+      res.write(req.url === "/rpc-huge" ? "data: " : '{"name":"');
+      const chunk = "x".repeat(64 * 1024);
+      let sent = 0;
+      const more = (): void => {
+        while (sent < 80) {
+          sent++;
+          if (!res.write(chunk)) return void res.once("drain", more);
+        }
+        res.end();
+      };
+      res.on("error", () => undefined);
+      more();
     } else if (req.url === "/html.json") {
       res.writeHead(200, { "content-type": "text/html" }).end("<html><body>hello</body></html>");
     } else if (card) {
@@ -372,6 +389,21 @@ describe("oaio a2a: agents that cannot be reached or serve no valid card", () =>
       expect(early.code, early.stderr).toBe(1);
       expect(early.stderr).toContain("[task t-1, context c-1: working]");
       expect(early.stderr).toMatch(/AGENT_UNAVAILABLE: the agent at http:\S+\/rpc ended the stream before the task reached a final state/);
+    },
+    CLI_TIMEOUT,
+  );
+
+  it(
+    "answers past the client's 4 MiB bound: a card, one SSE event that never ends (exit 1, naming the bound)",
+    async () => {
+      const [card, stream] = (await Promise.all([
+        oaio(["a2a", "card", `${bad.url}/huge.json`]),
+        oaio(["a2a", "stream", `${bad.url}/sse-huge.json`, "hi"]),
+      ])) as [ChildResult, ChildResult];
+      expect(card.code, card.stderr).toBe(1);
+      expect(card.stderr).toContain("huge.json: the answer is over 4194304 bytes (maxResponseBytes)");
+      expect(stream.code, stream.stderr).toBe(1);
+      expect(stream.stderr).toContain("SendStreamingMessage: an SSE event over 4194304 bytes (maxResponseBytes)");
     },
     CLI_TIMEOUT,
   );
