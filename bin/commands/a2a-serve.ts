@@ -3,12 +3,13 @@
  * (startA2aServer, runtime/a2a/server.ts) until SIGINT/SIGTERM. Callers authenticate with a
  * Bearer JWT checked by the gateway's verifier (--jwks-url or --public-key, --issuer,
  * --audience, --tenant-claim); `--auth none` (no authentication, one anonymous tenant) needs
- * `--dev` and says so loudly. Tasks live in memory, or in a JetStream KV bucket (--kv-bucket).
+ * `--dev`, listens on loopback only and says so loudly. Tasks live in memory, or in a JetStream KV bucket (--kv-bucket).
  * The card's name, description, version and skills come from --contract (an agent contract
  * `*.agent.json`, or the card `oaio generate --contracts` wrote for it), else from --name.
  */
 import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { BlockList, isIP } from "node:net";
 import { InvalidArgumentError, type Command } from "commander";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
 import { connectNats, type NatsTransport } from "../../runtime/transport/index.js";
@@ -169,11 +170,30 @@ function keySource(opts: Pick<A2aServeCliOptions, "jwksUrl" | "publicKey">): Jwt
   }
 }
 
+/** Loopback addresses: 127.0.0.0/8 and ::1 (IPv4-mapped forms included). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+LOOPBACK.addSubnet("::ffff:127.0.0.0", 104, "ipv6");
+
+/** Whether `host` is a loopback name or address (what development mode may listen on). */
+function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? "ipv4" : "ipv6");
+}
+
 /** The server's auth from the options, and the line that describes it. */
 async function authOf(opts: A2aServeCliOptions): Promise<{ auth: A2aAuth; describe: string }> {
   if (opts.auth === "none") {
     if (opts.dev !== true) throw new UsageError("--auth none turns authentication off; it needs --dev too (local development only, never on a reachable port)");
     if (opts.jwksUrl !== undefined || opts.publicKey !== undefined) throw new UsageError("--auth none with --jwks-url/--public-key: pass one or the other");
+    if (!isLoopback(opts.host)) {
+      throw new UsageError(
+        `--auth none --dev listens on a loopback host only (127.0.0.1, ::1, localhost), got --host ${opts.host}: without authentication anyone who reaches the port runs tasks; pass --jwks-url or --public-key to serve there`,
+      );
+    }
     return { auth: "none", describe: "NONE (development mode: every caller is the anonymous principal of one tenant)" };
   }
   if (opts.auth !== "jwt") throw new UsageError(`--auth takes jwt or none, got ${JSON.stringify(opts.auth)}`);
@@ -208,7 +228,7 @@ export function register(a2a: Command): void {
     .option("--host <host>", "interface to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0: a free one)", String(A2A_SERVE_DEFAULT_PORT))
     .option("--auth <mode>", "jwt (Bearer JWT, needs --jwks-url or --public-key) or none (needs --dev)", "jwt")
-    .option("--dev", "allow --auth none: no authentication, for local development only")
+    .option("--dev", "allow --auth none: no authentication, on a loopback --host only, for local development")
     .option("--jwks-url <url>", "verify tokens against this JWKS")
     .option("--public-key <file>", "verify tokens with this PEM public key (or certificate), public JWK or JWKS file")
     .option("--issuer <iss>", "accepted iss claim")

@@ -251,19 +251,22 @@ describe("timeouts and optional peers", () => {
 
 describe("oaio a2a serve options", () => {
   it(
-    "refuses to start without authentication, and --auth none without --dev (exit 2, naming what to pass)",
+    "refuses to start without authentication, --auth none without --dev or on a non-loopback host (exit 2, naming what to pass)",
     async () => {
-      const [noKey, noDev, both] = (await Promise.all([
+      const [noKey, noDev, both, open] = (await Promise.all([
         oaio(["a2a", "serve", "--nats", nats.url, "--target", "shout", "--port", "0"]),
         oaio(["a2a", "serve", "--nats", nats.url, "--target", "shout", "--port", "0", "--auth", "none"]),
         oaio(["a2a", "serve", "--nats", nats.url, "--target", "shout", "--port", "0", "--public-key", keyFile, "--jwks-url", "https://example.com/jwks"]),
-      ])) as [ChildResult, ChildResult, ChildResult];
+        oaio(["a2a", "serve", "--nats", nats.url, "--target", "shout", "--port", "0", "--auth", "none", "--dev", "--host", "0.0.0.0"]),
+      ])) as [ChildResult, ChildResult, ChildResult, ChildResult];
       expect(noKey.code).toBe(2);
       expect(noKey.stderr).toContain("no authentication configured: pass --jwks-url URL or --public-key FILE");
       expect(noDev.code).toBe(2);
       expect(noDev.stderr).toContain("--auth none turns authentication off; it needs --dev too");
       expect(both.code).toBe(2);
       expect(both.stderr).toContain("--jwks-url and --public-key both give the verification key; pass one");
+      expect(open.code).toBe(2);
+      expect(open.stderr).toContain("--auth none --dev listens on a loopback host only (127.0.0.1, ::1, localhost), got --host 0.0.0.0");
     },
     CLI_TIMEOUT,
   );
