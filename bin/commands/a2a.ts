@@ -13,7 +13,7 @@ import { A2aClient, readAgentCard, type A2aClientOptions } from "../../runtime/a
 import { isA2aError } from "../../runtime/a2a/errors.js";
 import { AgentTimeoutError } from "../../generated/ts/errors.js";
 import type { Message, SendMessageRequest } from "../../generated/a2a/index.js";
-import { parseMs, UsageError } from "./invoke.js";
+import { parseJsonArg, parseMs, UsageError } from "./invoke.js";
 import { cliName } from "./serve.js";
 import { processOutput, printSendResult, StreamPrinter, type ContinueHint } from "./a2a-print.js";
 import { register as registerServe } from "./a2a-serve.js";
@@ -29,6 +29,7 @@ interface A2aClientCliOptions {
 interface MessageCliOptions extends A2aClientCliOptions {
   contextId?: string;
   taskId?: string;
+  data?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -44,6 +45,7 @@ function addMessageOptions(cmd: Command): Command {
   return addClientOptions(cmd)
     .option("--context-id <id>", "contextId of the message (continue a conversation)")
     .option("--task-id <id>", "taskId of the message (answer a task that is input-required or auth-required)")
+    .option("--data", "<text> is JSON: send it as one data part instead of a text part")
     .option("--json", "print the raw ProtoJSON answer (stream: one StreamResponse per line)");
 }
 
@@ -85,7 +87,7 @@ function userMessage(text: string, opts: MessageCliOptions): SendMessageRequest 
   const message: Message = {
     messageId: randomUUID(),
     role: "ROLE_USER",
-    parts: [{ text }],
+    parts: [opts.data ? { data: parseJsonArg(text, "the message (--data)") } : { text }],
     ...(opts.contextId === undefined ? {} : { contextId: opts.contextId }),
     ...(opts.taskId === undefined ? {} : { taskId: opts.taskId }),
   };

@@ -126,13 +126,15 @@ describe("oaio a2a serve + oaio a2a card/send/stream", () => {
   );
 
   it(
-    "send with --token reaches the bus agent and prints its answer; without a token the call is refused (exit 1)",
+    "send with --token reaches the bus agent and prints its answer; --data sends JSON as a data part; without a token the call is refused (exit 1)",
     async () => {
-      const [ok, anonymous, bearerHeader] = (await Promise.all([
+      const [ok, anonymous, bearerHeader, data, notJson] = (await Promise.all([
         oaio(["a2a", "send", base, "hello bus", "--token", token]),
         oaio(["a2a", "send", base, "let me in"]),
         oaio(["a2a", "send", base, "via header", "--header", `Authorization=Bearer ${token}`]),
-      ])) as [ChildResult, ChildResult, ChildResult];
+        oaio(["a2a", "send", base, '{"n":1}', "--data", "--token", token]),
+        oaio(["a2a", "send", base, "{not json", "--data", "--token", token]),
+      ])) as [ChildResult, ChildResult, ChildResult, ChildResult, ChildResult];
       expect(ok.code, ok.stderr).toBe(0);
       expect(ok.stdout).toBe("HELLO BUS\n");
       expect(ok.stderr).toMatch(/^\[task \S+, context \S+: completed\]$/m);
@@ -141,6 +143,12 @@ describe("oaio a2a serve + oaio a2a card/send/stream", () => {
       expect(seen).not.toContain("let me in");
       expect(bearerHeader.code, bearerHeader.stderr).toBe(0);
       expect(bearerHeader.stdout).toBe("VIA HEADER\n");
+      // --data: one data part, which reaches the bus agent as the JSON object (it upper-cases its JSON text)
+      expect(data.code, data.stderr).toBe(0);
+      expect(data.stdout).toBe('{"N":1}\n');
+      expect(seen).toContain('{"n":1}');
+      expect(notJson.code).toBe(2);
+      expect(notJson.stderr).toContain("the message (--data) is not JSON");
     },
     CLI_TIMEOUT,
   );
