@@ -10,7 +10,7 @@
 import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { BlockList, isIP } from "node:net";
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
 import { connectNats, type NatsTransport } from "../../runtime/transport/index.js";
 import { cardInfoFromContract, type AgentCardInfo, type AgentContractLike } from "../../runtime/a2a/agent-card.js";
@@ -45,7 +45,7 @@ export const A2A_SERVE_DEFAULT_PORT = 41241;
 
 function parsePort(text: string): number {
   const n = Number(text);
-  if (!/^\d{1,5}$/.test(text) || n > 65535) throw new InvalidArgumentError(`--port must be a port number 0-65535 (0: a free one), got ${text}`);
+  if (!/^\d{1,5}$/.test(text) || n > 65535) throw new UsageError(`--port must be a port number 0-65535 (0: a free one), got ${text}`);
   return n;
 }
 
