@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { AcpError } from "../../runtime/errors.js";
-import { A2aClient, readAgentCard, type A2aClientOptions } from "../../runtime/a2a/client.js";
+import { A2aClient, jsonRpcEndpoint, readAgentCard, type A2aClientOptions } from "../../runtime/a2a/client.js";
 import { isA2aError } from "../../runtime/a2a/errors.js";
 import { AgentTimeoutError } from "../../generated/ts/errors.js";
 import type { Message, SendMessageRequest } from "../../generated/a2a/index.js";
@@ -158,7 +158,18 @@ async function streamCommand(url: string, text: string, opts: MessageCliOptions)
 export function register(program: Command): void {
   const a2a = program
     .command("a2a")
-    .description("talk to A2A 1.0 agents (card, send, stream) and serve bus targets as one (serve); exit 0 ok, 1 error answer, 2 usage error or unreachable");
+    .description("talk to A2A 1.0 agents (card, send, stream) and serve bus targets as one (serve); exit 0 ok, 1 error answer, 2 usage error or unreachable")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Exit codes (card, send, stream):",
+        "  0  a completed task, a Message, or a task waiting for input or auth (stderr says how to answer)",
+        "  1  an error answer: a failed, rejected or canceled task, a JSON-RPC error, an invalid card or answer, a timeout",
+        "  2  a usage error, or an agent that cannot be reached",
+        "serve: 2 when it cannot start (options, NATS, port), 0 after SIGINT/SIGTERM.",
+      ].join("\n"),
+    );
 
   addClientOptions(
     a2a
@@ -171,6 +182,10 @@ export function register(program: Command): void {
       await run("card", async () => {
         const fetched = await readAgentCard(agentUrl(url), clientOptions(opts));
         process.stdout.write(`${opts.json ? JSON.stringify(fetched.raw) : JSON.stringify(fetched.raw, null, 2)}\n`);
+        const endpoint = jsonRpcEndpoint(fetched.card, fetched.url);
+        process.stderr.write(
+          `[${fetched.card.name} ${fetched.card.version} at ${fetched.url}: ${endpoint === undefined ? "no JSON-RPC 1.0 interface (send and stream cannot talk to it)" : `JSON-RPC 1.0 at ${endpoint}`}]\n`,
+        );
         return 0;
       });
     });

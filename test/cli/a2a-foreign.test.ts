@@ -231,6 +231,7 @@ describe.each(["python a2a-sdk 1.3.0", "@a2a-js/sdk 1.3.0"])("oaio a2a against t
       expect(card["name"]).toMatch(/SDK agent$/);
       expect(card["skills"][0]).toMatchObject({ id: "shout", name: "Shout" });
       expect(pretty.stdout.split("\n").length).toBeGreaterThan(5);
+      expect(pretty.stderr).toMatch(/^\[\S.* 1\.0\.0 at http:\S+\/\.well-known\/agent-card\.json: JSON-RPC 1\.0 at http:\S+\/(rpc|a2a\/jsonrpc)\]$/m);
       expect(raw.code, raw.stderr).toBe(0);
       expect(raw.stdout.trim().split("\n")).toHaveLength(1);
       expect(JSON.parse(raw.stdout)).toEqual(card);

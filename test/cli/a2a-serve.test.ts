@@ -121,6 +121,10 @@ describe("oaio a2a serve + oaio a2a card/send/stream", () => {
       expect(parsed["name"]).toBe("shout");
       expect(parsed["supportedInterfaces"][0]).toEqual({ url: `${base}/`, protocolBinding: "JSONRPC", protocolVersion: "1.0" });
       expect(Object.keys(parsed["securitySchemes"])).toEqual(["bearer"]);
+      const help = await oaio(["a2a", "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain("Exit codes (card, send, stream):");
+      for (const cmd of ["card", "send", "stream", "serve"]) expect(help.stdout).toMatch(new RegExp(`^  ${cmd} `, "m"));
     },
     CLI_TIMEOUT,
   );
