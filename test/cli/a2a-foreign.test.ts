@@ -18,8 +18,9 @@ import { startPythonAgent } from "../helpers/a2a-python-agent.js";
 import { freePort } from "../helpers/nats-server.js";
 import { runOaio, type ChildResult } from "./child.js";
 
-const CLI_TIMEOUT = 180_000;
-const oaio = (args: readonly string[]): Promise<ChildResult> => runOaio(args, { killAfterMs: 60_000 });
+// generous: each test spawns the CLI (tsx start-up takes 10 s and more on a loaded 2-core machine)
+const CLI_TIMEOUT = 300_000;
+const oaio = (args: readonly string[]): Promise<ChildResult> => runOaio(args, { killAfterMs: 90_000 });
 
 // ---- @a2a-js/sdk agent -----------------------------------------------------------------------
 

@@ -19,8 +19,9 @@ import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { fileURLToPath } from "node:url";
 import { runOaio, startOaio, type ChildResult, type RunningOaio } from "./child.js";
 
-const CLI_TIMEOUT = 180_000;
-const oaio = (args: readonly string[]): Promise<ChildResult> => runOaio(args, { killAfterMs: 60_000 });
+// generous: each test spawns the CLI (tsx start-up takes 10 s and more on a loaded 2-core machine)
+const CLI_TIMEOUT = 300_000;
+const oaio = (args: readonly string[]): Promise<ChildResult> => runOaio(args, { killAfterMs: 90_000 });
 const BLOCK_PEERS = ["--import", fileURLToPath(new URL("./block-peers.mjs", import.meta.url))];
 
 let nats: NatsServer;
