@@ -44,7 +44,7 @@ export interface ServeOptions {
 const DEFAULT_NATS = "nats://127.0.0.1:4222";
 
 /** How the user ran this CLI, for hints. */
-function cliName(): string {
+export function cliName(): string {
   const script = process.argv[1] ?? "oaio";
   const rel = relative(process.cwd(), script) || script;
   if (script.endsWith(".ts")) return `npx tsx ${rel}`;

@@ -1,13 +1,12 @@
 /**
- * A2A 1.0 JSON-RPC client (spec: Client responsibilities): reads the Agent Card, calls unary
- * methods, reads SSE streams. Error responses become an {@link A2aError} with the reason of their
+ * A2A 1.0 JSON-RPC client (spec: Client responsibilities): reads the Agent Card (client-card.ts),
+ * calls unary methods, reads SSE streams (bounded reads in client-http.ts). Error responses become an {@link A2aError} with the reason of their
  * code (the code itself in `wire`); answers that are not a JSON-RPC response of the right shape
  * become INVALID_AGENT_RESPONSE.
  */
 import {
   A2A_PROTOCOL_VERSION,
   A2A_VERSION_HEADER,
-  AGENT_CARD_PATH,
   PROTOCOL_BINDING,
   type AgentCard,
   type A2aMethodName,
@@ -20,39 +19,17 @@ import {
   type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { sseMessages } from "../http/sse-messages.js";
-import { A2aError, a2aErrors } from "./errors.js";
+import { a2aErrors } from "./errors.js";
 import { errorFromJsonRpc } from "./jsonrpc.js";
+import { jsonRpcEndpoint, readAgentCard } from "./client-card.js";
+import { A2A_CLIENT_MAX_RESPONSE_BYTES, boundedEvents, fetchOrFail, readBody, type A2aClientOptions } from "./client-http.js";
 
-export interface A2aClientOptions {
-  /** Extra headers on every request (e.g. Authorization). */
-  headers?: Record<string, string>;
-  /** Per unary call, ms. Default 30,000. */
-  timeoutMs?: number;
-}
+export { agentCardProblem, agentCardUrl, fetchAgentCard, jsonRpcEndpoint, readAgentCard, type FetchedAgentCard } from "./client-card.js";
+export { A2A_CLIENT_MAX_RESPONSE_BYTES, type A2aClientOptions } from "./client-http.js";
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const STREAM_KEYS = ["task", "message", "statusUpdate", "artifactUpdate"] as const;
-
-/** Fetches the Agent Card of the agent at `baseUrl` (its origin plus the well-known path). */
-export async function fetchAgentCard(baseUrl: string, opts: A2aClientOptions = {}): Promise<AgentCard> {
-  const url = new URL(AGENT_CARD_PATH, baseUrl);
-  const res = await fetch(url, {
-    headers: { ...opts.headers, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION },
-    signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
-  });
-  if (!res.ok) throw a2aErrors.invalidAgentResponse(`agent card at ${url.href}: HTTP ${res.status}`);
-  const card: unknown = await res.json().catch(() => undefined);
-  if (!isObject(card) || typeof card["name"] !== "string" || !Array.isArray(card["supportedInterfaces"])) {
-    throw a2aErrors.invalidAgentResponse(`agent card at ${url.href} is not an A2A ${A2A_PROTOCOL_VERSION} card`);
-  }
-  return card as unknown as AgentCard;
-}
-
-/** The JSON-RPC 1.0 endpoint a card offers, if any. */
-export function jsonRpcEndpoint(card: AgentCard): string | undefined {
-  return card.supportedInterfaces.find((i) => i.protocolBinding.toUpperCase() === PROTOCOL_BINDING && i.protocolVersion === A2A_PROTOCOL_VERSION)?.url;
-}
 
 /** Talks A2A 1.0 JSON-RPC to one endpoint. */
 export class A2aClient {
@@ -65,10 +42,14 @@ export class A2aClient {
 
   /** A client for the agent at `baseUrl`, from its card's JSON-RPC 1.0 interface. */
   static async connect(baseUrl: string, opts: A2aClientOptions = {}): Promise<{ client: A2aClient; card: AgentCard }> {
-    const card = await fetchAgentCard(baseUrl, opts);
-    const endpoint = jsonRpcEndpoint(card);
-    if (endpoint === undefined)
-      throw a2aErrors.invalidAgentResponse(`the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface`);
+    const { card, url } = await readAgentCard(baseUrl, opts);
+    const endpoint = jsonRpcEndpoint(card, url);
+    if (endpoint === undefined) {
+      const offered = card.supportedInterfaces.map((i) => `${i.protocolBinding} ${i.protocolVersion}`).join(", ");
+      throw a2aErrors.invalidAgentResponse(
+        `the agent card of ${card.name} offers no ${PROTOCOL_BINDING} ${A2A_PROTOCOL_VERSION} interface (it offers ${offered})`,
+      );
+    }
     return { client: new A2aClient(endpoint, opts), card };
   }
 
@@ -122,9 +103,8 @@ export class A2aClient {
   /** One JSON-RPC call; resolves with `result`. */
   async call(method: A2aMethodName, params: unknown, signal?: AbortSignal): Promise<unknown> {
     const id = this.nextId++;
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
-    const res = await this.post(method, id, params, "application/json", signal ? AbortSignal.any([signal, timeout]) : timeout);
-    const text = await res.text();
+    const res = await this.post(method, id, params, "application/json", this.opts.timeoutMs ?? 30_000, signal);
+    const text = await readBody(res, method, this.opts, signal);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -137,16 +117,23 @@ export class A2aClient {
   /** A streaming call: each SSE event's JSON-RPC result as a StreamResponse. */
   async *stream(method: A2aMethodName, params: unknown, signal?: AbortSignal): AsyncGenerator<StreamResponse> {
     const id = this.nextId++;
-    const res = await this.post(method, id, params, "text/event-stream", signal);
+    const res = await this.post(method, id, params, "text/event-stream", null, signal);
     if (!res.headers.get("content-type")?.startsWith("text/event-stream")) {
-      const body: unknown = await res.json().catch(() => undefined);
+      const text = await readBody(res, method, this.opts, signal);
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: unwrap says it is no JSON-RPC response
+      }
       unwrap(body, id, method);
       throw a2aErrors.invalidAgentResponse(`${method}: expected text/event-stream, got ${res.headers.get("content-type") ?? "no content type"}`);
     }
-    const sse = res.body;
-    if (sse === null) return;
+    if (res.body === null) return;
+    const { stream: sse, eventSeen } = boundedEvents(res.body, method, this.opts.maxResponseBytes ?? A2A_CLIENT_MAX_RESPONSE_BYTES);
     try {
       for await (const event of sseMessages(sse)) {
+        eventSeen();
         let body: unknown;
         try {
           body = JSON.parse(event.data);
@@ -163,17 +150,18 @@ export class A2aClient {
     }
   }
 
-  private async post(method: string, id: number, params: unknown, accept: string, signal: AbortSignal | undefined): Promise<Response> {
-    try {
-      return await fetch(this.endpoint, {
+  private post(method: string, id: number, params: unknown, accept: string, timeoutMs: number | null, signal: AbortSignal | undefined): Promise<Response> {
+    return fetchOrFail(
+      `${method} at ${this.endpoint}`,
+      this.endpoint,
+      {
         method: "POST",
         headers: { ...this.opts.headers, "content-type": "application/json", accept, [A2A_VERSION_HEADER]: A2A_PROTOCOL_VERSION },
         body: JSON.stringify({ jsonrpc: "2.0", id, method, params }),
-        ...(signal ? { signal } : {}),
-      });
-    } catch (err: unknown) {
-      throw new A2aError("INTERNAL_ERROR", `${method}: cannot reach ${this.endpoint}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
+      },
+      timeoutMs,
+      signal,
+    );
   }
 }
 
