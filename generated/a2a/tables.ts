@@ -222,6 +222,8 @@ export const FIELD_MAPPINGS: readonly { readonly envelope: string; readonly a2a:
 
 /** Envelope metadata keys the bridge reads and writes. */
 export const A2aMetadataKey = {
+  /** Request metadata: the id of the card skill the request runs (the client's Message.metadata skillId, else the server's default skill); only on servers that route skills. */
+  SKILL_ID: "a2a.skill_id",
   /** Request metadata: the A2A task this request belongs to. */
   TASK_ID: "a2a.task_id",
   /** Request metadata: the A2A context (also in session_id). */
@@ -240,6 +242,37 @@ export const PARTS = Object.freeze({
   responseArtifactName: "response",
   outputModes: ["text/plain","application/json"] as readonly string[],
   inputModes: ["text/plain","application/json"] as readonly string[],
+  /** The one key of a payload that is A2A content: `{ [contentKey]: Part[] }` (plus answerKey). */
+  contentKey: "a2a.parts",
+  /** Key beside contentKey saying how the agent answers. */
+  answerKey: "a2a.answer",
+  /** The answerKey value that makes SendMessage answer a Message instead of a Task. */
+  messageAnswer: "message",
+  /** Message.metadata key naming the card skill a message runs. */
+  skillMetadataKey: "skillId",
+});
+
+/** Bounds on the parts of one message or artifact chunk (defaults; a server may lower them). */
+export interface PartsBounds {
+  /** Schemes a url part may use; the bridge never fetches a url. */
+  readonly urlSchemes: readonly string[];
+  readonly maxUrlLength: number;
+  readonly maxFilenameLength: number;
+  readonly maxPartsPerMessage: number;
+  /** Decoded bytes of one raw part. */
+  readonly maxInlineBytesPerPart: number;
+  /** Decoded bytes of the raw parts of one message or artifact chunk. */
+  readonly maxInlineBytesPerMessage: number;
+}
+
+/** The bounds schema/a2a/mapping.json sets. */
+export const PARTS_BOUNDS: PartsBounds = Object.freeze({
+  urlSchemes: Object.freeze(["https","http"]) as readonly string[],
+  maxUrlLength: 8192,
+  maxFilenameLength: 255,
+  maxPartsPerMessage: 100,
+  maxInlineBytesPerPart: 1048576,
+  maxInlineBytesPerMessage: 3145728,
 });
 
 /** JSON-RPC error codes by A2A error name. */

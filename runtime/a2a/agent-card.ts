@@ -9,6 +9,7 @@ import {
   A2A_PROTOCOL_VERSION,
   PARTS,
   PROTOCOL_BINDING,
+  type AgentCapabilities,
   type AgentCard,
   type AgentProvider,
   type AgentSkill,
@@ -27,6 +28,8 @@ export interface AgentCardInfo {
   iconUrl?: string;
   defaultInputModes?: string[];
   defaultOutputModes?: string[];
+  /** Card extensions (capabilities.extensions), e.g. the agent-contract extension of a contract's card. */
+  extensions?: NonNullable<AgentCapabilities["extensions"]>;
 }
 
 /** The subset of an agent contract (`*.agent.json`) the card is built from. */
@@ -77,7 +80,7 @@ export function buildAgentCard(info: AgentCardInfo, url: string, caps: CardCapab
     ...(info.provider ? { provider: info.provider } : {}),
     version: info.version,
     ...(info.documentationUrl ? { documentationUrl: info.documentationUrl } : {}),
-    capabilities: { ...caps },
+    capabilities: { ...caps, ...(info.extensions?.length ? { extensions: info.extensions.map((e) => ({ ...e })) } : {}) },
     defaultInputModes: info.defaultInputModes ?? [...PARTS.inputModes],
     defaultOutputModes: info.defaultOutputModes ?? [...PARTS.outputModes],
     skills: info.skills ?? [],

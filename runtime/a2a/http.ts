@@ -11,12 +11,14 @@ import {
   A2A_VERSION_HEADER,
   AGENT_CARD_PATH,
   A2A_LEGACY_VERSION,
+  messageToV03,
   pushConfigToV03,
   resolveMethod,
   streamResponseToV03,
   taskToV03,
   type A2aMethodName,
   type JsonRpcId,
+  type Message,
   type StreamResponse,
   type Task,
   type TaskPushNotificationConfig,
@@ -47,8 +49,10 @@ export interface A2aHttpOptions {
 /** The 0.3 form of a 1.0 unary result. */
 function resultToV03(method: A2aMethodName, value: unknown): unknown {
   switch (method) {
-    case "SendMessage":
-      return taskToV03((value as { task: Task }).task);
+    case "SendMessage": {
+      const r = value as { task: Task } | { message: Message };
+      return "message" in r ? messageToV03(r.message) : taskToV03(r.task);
+    }
     case "GetTask":
     case "CancelTask":
       return taskToV03(value as Task);

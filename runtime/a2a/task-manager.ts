@@ -13,6 +13,7 @@
  */
 import type { Bus, BusLogger, StreamCall, StreamFrame } from "../bus/types.js";
 import { toErrorPayload } from "../errors.js";
+import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { uuidv7 } from "../envelope/ids.js";
 import { nowRfc3339 } from "../envelope/time.js";
 import {
@@ -21,6 +22,9 @@ import {
   CANCEL_PHASE,
   ERROR_PHASE,
   INITIAL_PHASE,
+  PARTS,
+  PARTS_BOUNDS,
+  checkParts,
   RUNNING_PHASE,
   envelopeToStreamEvents,
   errorToParts,
@@ -30,7 +34,9 @@ import {
   requestMetadata,
   type ArtifactCursor,
   type Message,
+  type PartsBounds,
   type SendMessageRequest,
+  type SendMessageResponse,
   type StreamResponse,
   type Task,
   type TaskStatus,
@@ -44,10 +50,25 @@ import type { PushConfigStore, TaskPage, TaskQuery, TaskStore } from "./task-sto
 /** Defaults of {@link TaskManagerOptions}. */
 export const TASK_MANAGER_DEFAULTS = Object.freeze({ maxHistory: 100, subscriberHighWater: 256 });
 
+/** A card skill and the bus target that serves it. */
+export interface SkillRoute {
+  readonly id: string;
+  readonly target: string;
+}
+
 export interface TaskManagerOptions {
   bus: Bus;
-  /** The bus target every task runs on. */
+  /** The bus target of a task when `skills` is empty. */
   target: string;
+  /**
+   * The card's skills and their targets: a message names one in Message.metadata
+   * `skillId` (PARTS.skillMetadataKey), else runs the first; an unknown id is INVALID_PARAMS.
+   * When they name more than one target, a task records its skill (Task.metadata.skillId) and
+   * a message continuing it runs the same one. Default: none (every message runs `target`).
+   */
+  skills?: readonly SkillRoute[];
+  /** Bounds on the parts of a client's message and of the agent's replies. Default PARTS_BOUNDS (schema/a2a/mapping.json). */
+  partsBounds?: PartsBounds;
   store: TaskStore;
   /** Webhook delivery and its config store; undefined when push notifications are off. */
   push: { delivery: PushDelivery; store: PushConfigStore } | undefined;
@@ -95,6 +116,8 @@ interface Entry {
   storeFailures: number;
   /** The last-resort write (FAILED, without artifacts) is queued: no further writes of the live task. */
   stubQueued: boolean;
+  /** The agent answered with a Message (A2A content with the message answer): SendMessage returns it. */
+  answer: Message | undefined;
 }
 
 /** A live entry for `task`, with nothing running, watching or queued yet. */
@@ -110,6 +133,7 @@ function newEntry(tenant: string, owner: string, task: Task): Entry {
     claimed: false,
     storeFailures: 0,
     stubQueued: false,
+    answer: undefined,
   };
 }
 
@@ -121,6 +145,11 @@ export class TaskManager {
   private readonly entries = new Map<string, Entry>();
   private readonly maxHistory: number;
   private readonly highWater: number;
+  private readonly bounds: PartsBounds;
+  /** Skill id -> target, in card order (the first is the default). */
+  private readonly skills: ReadonlyMap<string, string>;
+  /** The skills name more than one target: tasks record their skill. */
+  private readonly routes: boolean;
   private closed = false;
   private storeErrors = 0;
   private storeFailedTasks = 0;
@@ -128,6 +157,9 @@ export class TaskManager {
   constructor(private readonly opts: TaskManagerOptions) {
     this.maxHistory = opts.maxHistory ?? TASK_MANAGER_DEFAULTS.maxHistory;
     this.highWater = opts.subscriberHighWater ?? TASK_MANAGER_DEFAULTS.subscriberHighWater;
+    this.bounds = opts.partsBounds ?? PARTS_BOUNDS;
+    this.skills = new Map((opts.skills ?? []).map((s) => [s.id, s.target]));
+    this.routes = new Set(this.skills.values()).size > 1;
   }
 
   /** The latest state of the caller's task (memory first, then the store). */
@@ -154,6 +186,9 @@ export class TaskManager {
   async send(caller: A2aCaller, req: SendMessageRequest, subscribe: boolean): Promise<{ taskId: string; events: EventQueue<StreamResponse> | undefined }> {
     if (this.closed) throw a2aErrors.unsupported("the server is closing");
     const msg = req.message;
+    const partsProblem = checkParts(msg.parts, "message.parts", this.bounds);
+    if (partsProblem !== undefined) throw a2aErrors.invalidParams(partsProblem);
+    const named = this.namedSkill(msg);
     const cfg = req.configuration?.taskPushNotificationConfig;
     let entry: Entry | undefined;
     if (msg.taskId) {
@@ -174,6 +209,11 @@ export class TaskManager {
         this.release(entry);
         throw a2aErrors.invalidParams(`message.contextId does not match task ${msg.taskId}`);
       }
+      const runs = taskSkill(entry.task);
+      if (named !== undefined && runs !== undefined && named !== runs) {
+        this.release(entry);
+        throw a2aErrors.invalidParams(`message.metadata.${PARTS.skillMetadataKey} "${named}" does not match task ${msg.taskId}, which runs skill "${runs}"`);
+      }
       // Claims the task before the next await, so a concurrent message is refused above.
       entry.claimed = true;
       try {
@@ -186,16 +226,26 @@ export class TaskManager {
     }
     const contextId = entry?.task.contextId ?? msg.contextId ?? uuidv7();
     const continuing = entry !== undefined;
-    const call = this.opts.bus.streamInvoke(this.opts.target, partsToPayload(msg.parts), {
+    const skill = (entry === undefined ? undefined : taskSkill(entry.task)) ?? named ?? this.skills.keys().next().value;
+    const target = (skill === undefined ? undefined : this.skills.get(skill)) ?? this.opts.target;
+    const metadata = requestMetadata(msg, { taskId: entry?.task.id ?? "", contextId });
+    if (skill !== undefined) metadata[A2aMetadataKey.SKILL_ID] = skill;
+    const call = this.opts.bus.streamInvoke(target, partsToPayload(msg.parts), {
       context: { ...caller.context, session_id: contextId, ...(caller.tenant ? { tenant_id: caller.tenant } : {}) },
-      metadata: requestMetadata(msg, { taskId: entry?.task.id ?? "", contextId }),
+      metadata,
       yieldErrors: true,
       ...(this.opts.timeoutMs === undefined ? {} : { timeoutMs: this.opts.timeoutMs }),
     });
     const taskId = entry?.task.id ?? call.requestId;
     const userMsg: Message = { ...msg, taskId, contextId };
     if (entry === undefined) {
-      const task: Task = { id: taskId, contextId, status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: nowRfc3339() }, history: [userMsg] };
+      const task: Task = {
+        id: taskId,
+        contextId,
+        status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: nowRfc3339() },
+        history: [userMsg],
+        ...(this.routes && skill !== undefined ? { metadata: { [SKILL_METADATA]: skill } } : {}),
+      };
       let created = false;
       try {
         await this.opts.store.create({ tenant: caller.tenant, owner: caller.principal, task });
@@ -242,6 +292,31 @@ export class TaskManager {
     await e.run?.done;
     await e.persisted;
     return structuredClone(e.task);
+  }
+
+  /**
+   * What SendMessage answers once the caller's task settles: `{ message }` when the agent
+   * answered with a Message (A2A content with the message answer), else `{ task }`.
+   */
+  async answer(caller: A2aCaller, taskId: string): Promise<SendMessageResponse> {
+    const e = this.entries.get(taskId);
+    const task = await this.settled(caller, taskId);
+    return e !== undefined && e.tenant === caller.tenant && e.answer !== undefined ? { message: structuredClone(e.answer) } : { task };
+  }
+
+  /** The skill a message names (Message.metadata skillId), checked against the card's skills. */
+  private namedSkill(msg: Message): string | undefined {
+    const key = PARTS.skillMetadataKey;
+    const named = msg.metadata?.[key];
+    if (named === undefined) return undefined;
+    const known = [...this.skills.keys()];
+    if (typeof named !== "string" || !this.skills.has(named)) {
+      const shown = typeof named === "string" ? `"${named}"` : JSON.stringify(named);
+      throw a2aErrors.invalidParams(
+        `message.metadata.${key} ${shown} is not a skill of this agent; known skills: ${known.length > 0 ? known.join(", ") : "none (leave the key out)"}`,
+      );
+    }
+    return named;
   }
 
   /** Cancels the caller's task that is not terminal: the running handler gets agent.stream.cancel. */
@@ -376,7 +451,15 @@ export class TaskManager {
       const payload = toErrorPayload(frame.type === "error" ? frame.error : new Error(`frame ${frame.type} without an envelope`));
       return [this.status(e, failedStatus(payload.code === "CANCELED", errorToParts(payload), ref))];
     }
-    return envelopeToStreamEvents(frame.envelope, ref, cursor);
+    const events = envelopeToStreamEvents(frame.envelope, ref, cursor);
+    for (const ev of events) {
+      const problem = checkParts(eventParts(ev), "the agent's reply parts", this.bounds);
+      if (problem !== undefined) {
+        const payload = toErrorPayload(new InvalidRequestError(`${problem} (frame ${frame.envelope.event_type} of target ${frame.envelope.from ?? "?"})`));
+        return [this.status(e, failedStatus(false, errorToParts(payload), ref))];
+      }
+    }
+    return events;
   }
 
   private fail(e: Entry, err: unknown): void {
@@ -453,6 +536,12 @@ export class TaskManager {
   /** Applies one event to the task (O(event)), persists status changes, fans it out, queues it for webhooks. */
   private emit(e: Entry, ev: StreamResponse): void {
     const t = e.task;
+    if ("message" in ev) {
+      // A Message answer: SendMessage returns it; streams and webhooks get it as the message of
+      // the COMPLETED status that follows (a stream began with the Task already).
+      e.answer = ev.message;
+      return;
+    }
     if ("statusUpdate" in ev) {
       const s = ev.statusUpdate.status;
       if (s.message === undefined && s.state === t.status.state) return;
@@ -475,6 +564,23 @@ export class TaskManager {
     if (settledState(t.status.state)) for (const s of e.subscribers) s.end();
     if (this.opts.push !== undefined) void this.opts.push.delivery.notify(t.id, ev).catch(() => undefined);
   }
+}
+
+/** Task.metadata key recording the skill a task runs (servers whose skills name several targets). */
+const SKILL_METADATA = PARTS.skillMetadataKey;
+
+/** The skill a task records, if any. */
+function taskSkill(t: Task): string | undefined {
+  const s = t.metadata?.[SKILL_METADATA];
+  return typeof s === "string" ? s : undefined;
+}
+
+/** The parts an event carries (artifact chunk, status message, message). */
+function eventParts(ev: StreamResponse): Message["parts"] {
+  if ("artifactUpdate" in ev) return ev.artifactUpdate.artifact.parts;
+  if ("statusUpdate" in ev) return ev.statusUpdate.status.message?.parts ?? [];
+  if ("message" in ev) return ev.message.parts;
+  return [];
 }
 
 /** What a task failed with when its state could not be stored: the store's code, a message saying so. */
