@@ -213,11 +213,11 @@ export const FIELD_MAPPINGS: readonly { readonly envelope: string; readonly a2a:
   { envelope: "metadata.a2a.task_id", a2a: "Message.taskId", direction: "inbound", description: "Requests that continue a task (after input_required) carry the task id in metadata, since their own event_id is new." },
   { envelope: "metadata.a2a.message_id", a2a: "Message.messageId", direction: "inbound", description: "A2A message ids are free strings, ACP event ids are UUIDs: the client's messageId travels in metadata." },
   { envelope: "tenant_id", a2a: "tenant", direction: "inbound", description: "The request's tenant parameter routes to the tenant-scoped invoke subject." },
-  { envelope: "payload", a2a: "Message.parts", direction: "both", description: "See parts: one text part <-> string, one data part <-> its value, several parts <-> { parts: [...] }." },
+  { envelope: "payload", a2a: "Message.parts", direction: "both", description: "See parts: one text part <-> string, one data part <-> its value, anything else (files, several parts) <-> A2A content { \"a2a.parts\": [...] }." },
   { envelope: "metadata", a2a: "Message.metadata", direction: "inbound", description: "Request metadata keys are copied (keys starting acp. are dropped: they belong to the runtime)." },
   { envelope: "occurred_at", a2a: "TaskStatus.timestamp", direction: "outbound", description: "The time of the envelope that changed the status." },
   { envelope: "event_id", a2a: "Message.messageId", direction: "outbound", description: "Messages the bridge builds from envelopes use the envelope's event_id." },
-  { envelope: "to", a2a: "AgentCard.name", direction: "inbound", description: "The server exposes one bus target; requests go to it." },
+  { envelope: "to", a2a: "AgentCard.name", direction: "inbound", description: "A server exposes one bus target, or one per skill (an agent contract): a request goes to the target of the skill it names in Message.metadata skillId (parts.skill_metadata_key), else of the first skill." },
 ]);
 
 /** Envelope metadata keys the bridge reads and writes. */

@@ -347,6 +347,12 @@ describe("file and data parts", () => {
     expect(typeof m["messageId"]).toBe("string");
     expect(typeof m["contextId"]).toBe("string");
     expect(m["taskId"]).toBeUndefined();
+    // The task behind it is COMPLETED with the message as its status message.
+    const listed = (await call(env.url, "ListTasks", { contextId: m["contextId"] }))["result"]["tasks"];
+    expect(listed.map((t: Obj) => [t["status"]["state"], t["status"]["message"]["parts"][0]])).toEqual([["TASK_STATE_COMPLETED", { text: "direct" }]]);
+    // returnImmediately answers the Task, as always.
+    const early = await call(env.url, "SendMessage", { ...msg([{ text: "message" }]), configuration: { returnImmediately: true } });
+    expect(Object.keys(early["result"])).toEqual(["task"]);
     const v03 = await call(
       env.url,
       "message/send",
