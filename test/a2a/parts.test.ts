@@ -25,6 +25,7 @@ import {
   fileUrlPart,
   isA2aContent,
   partBytes,
+  registerRemoteAgent,
   startA2aServer,
   type A2aContent,
   type A2aLimits,
@@ -221,6 +222,7 @@ async function partsServer(limits: A2aLimits = {}): Promise<PartsEnv> {
   const link = fileUrlPart("https://files.example/report.pdf", { mediaType: "application/pdf", filename: "report.pdf" });
   const sub = agent.handleStream("files", async (req: unknown, w) => {
     received.push(req);
+    if (isA2aContent(req) && req["a2a.parts"][0]?.text === "echo") return a2aContent(req["a2a.parts"].slice(1));
     switch (req) {
       case "file":
         return a2aContent([{ text: "here" }, file, link, { data: { pages: 3 } }]);
@@ -418,6 +420,30 @@ describe("file and data parts", () => {
       expect(hits).toBe(0);
     } finally {
       await probe.close();
+    }
+  });
+});
+
+describe("files through our own client: a bus caller -> registerRemoteAgent -> our server -> a handler, and back", () => {
+  it("sends file parts as A2A content and receives the handler's file parts the same way", async () => {
+    const env = await partsServer();
+    const transport = createMemoryTransport();
+    const caller = createBus({ agentId: "caller", transport });
+    const remote = await registerRemoteAgent(caller, "remote-files", { url: env.url });
+    try {
+      const sent = [{ text: "echo" }, { raw: B64, mediaType: "image/png", filename: "a.png" }, { url: "https://files.example/b" }];
+      const out = await caller.invoke("remote-files", a2aContent(sent));
+      expect(env.received).toEqual([{ "a2a.parts": sent }]);
+      expect(out).toEqual({ "a2a.parts": sent.slice(1) });
+      // On the A2A wire they were file parts both ways (not one data part holding the content).
+      const [task] = (await call(env.url, "ListTasks", { includeArtifacts: true, historyLength: 10 }))["result"]["tasks"];
+      expect(task["history"][0]["parts"]).toEqual(sent);
+      expect(task["artifacts"][0]["parts"]).toEqual(sent.slice(1));
+    } finally {
+      await remote.close();
+      await caller.close();
+      await transport.close();
+      await env.close();
     }
   });
 });
