@@ -40,7 +40,12 @@ export interface AgentContractLike {
   skills?: readonly { id?: string; name: string; description?: string; tags?: readonly string[]; examples?: readonly string[] }[];
 }
 
-/** Card info from an agent contract: one A2A skill per contract skill. */
+/**
+ * Card info for a single-target server from the card fields of a contract: one A2A skill per
+ * contract skill, all served by the server's one `target`. To serve a contract with each skill
+ * on its own target and the card `oaio generate --contracts` writes, pass `contract` to the
+ * server instead (runtime/a2a/contract-card.ts builds that card).
+ */
 export function cardInfoFromContract(c: AgentContractLike): AgentCardInfo {
   return {
     name: c.name,

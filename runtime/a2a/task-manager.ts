@@ -82,6 +82,15 @@ export interface TaskManagerOptions {
   logger?: BusLogger;
 }
 
+/** What {@link TaskManager.send} returns. */
+export interface SendOutcome {
+  readonly taskId: string;
+  /** The Task first, then every event until the task settles (only when subscribing). */
+  readonly events: EventQueue<StreamResponse> | undefined;
+  /** Waits for this message's run to settle: `{ message }` when the agent answered with a Message, else `{ task }`. */
+  readonly answer: () => Promise<SendMessageResponse>;
+}
+
 /** Counters of one {@link TaskManager}. */
 export interface TaskManagerStats {
   /** Tasks held in memory now (running or watched; the rest live in the store only). */
@@ -180,10 +189,12 @@ export class TaskManager {
   }
 
   /**
-   * Starts or continues a task for `req`. Returns the task id and, when `subscribe`, a queue
-   * that receives the Task first and then every event until the task settles.
+   * Starts or continues a task for `req`. Returns the task id, `answer` (what SendMessage
+   * answers once the task settles: `{ message }` when the agent answered with a Message, else
+   * `{ task }`) and, when `subscribe`, a queue that receives the Task first and then every event
+   * until the task settles.
    */
-  async send(caller: A2aCaller, req: SendMessageRequest, subscribe: boolean): Promise<{ taskId: string; events: EventQueue<StreamResponse> | undefined }> {
+  async send(caller: A2aCaller, req: SendMessageRequest, subscribe: boolean): Promise<SendOutcome> {
     if (this.closed) throw a2aErrors.unsupported("the server is closing");
     const msg = req.message;
     const partsProblem = checkParts(msg.parts, "message.parts", this.bounds);
@@ -278,7 +289,13 @@ export class TaskManager {
     entry.run = run;
     entry.claimed = false;
     run.done = this.drive(entry, run, call);
-    return { taskId, events };
+    const settling = entry;
+    const answer = async (): Promise<SendMessageResponse> => {
+      await run.done;
+      await settling.persisted;
+      return settling.answer !== undefined ? { message: structuredClone(settling.answer) } : { task: structuredClone(settling.task) };
+    };
+    return { taskId, events, answer };
   }
 
   /** Resolves with the caller's task once it is terminal or interrupted. */
@@ -292,16 +309,6 @@ export class TaskManager {
     await e.run?.done;
     await e.persisted;
     return structuredClone(e.task);
-  }
-
-  /**
-   * What SendMessage answers once the caller's task settles: `{ message }` when the agent
-   * answered with a Message (A2A content with the message answer), else `{ task }`.
-   */
-  async answer(caller: A2aCaller, taskId: string): Promise<SendMessageResponse> {
-    const e = this.entries.get(taskId);
-    const task = await this.settled(caller, taskId);
-    return e !== undefined && e.tenant === caller.tenant && e.answer !== undefined ? { message: structuredClone(e.answer) } : { task };
   }
 
   /** The skill a message names (Message.metadata skillId), checked against the card's skills. */
