@@ -234,6 +234,9 @@ async function partsServer(limits: A2aLimits = {}): Promise<PartsEnv> {
         return undefined;
       case "huge":
         return a2aContent([filePart(new Uint8Array(64), { filename: "big.bin" })]);
+      case "ask-message":
+        // An interrupted final ignores the Message answer: the task waits for input.
+        return w.final(a2aContent([{ text: "which file?" }], { answer: "message" }), { phase: "input_required" });
       case "bad-url":
         return a2aContent([fileUrlPart("javascript:alert(1)")]);
       default:
@@ -368,6 +371,9 @@ describe("file and data parts", () => {
     const last = events.at(-1)?.["statusUpdate"]["status"];
     expect(last["state"]).toBe("TASK_STATE_COMPLETED");
     expect(last["message"]["parts"][0]).toEqual({ text: "direct" });
+    const asked = await call(env.url, "SendMessage", msg([{ text: "ask-message" }]));
+    expect(asked["result"]["task"]["status"]["state"]).toBe("TASK_STATE_INPUT_REQUIRED");
+    expect(asked["result"]["task"]["status"]["message"]["parts"]).toEqual([{ text: "which file?" }]);
     // A plain result still answers a Task.
     expect(Object.keys((await call(env.url, "SendMessage", msg([{ text: "plain" }])))["result"])).toEqual(["task"]);
   });

@@ -137,7 +137,10 @@ describe("one server, many skills", () => {
 
   it("a single-target server checks a named skill against its card's skills too", async () => {
     const agent = await bus("echo-agent");
-    const sub = agent.handleInvoke("echo", (req: unknown) => req);
+    const sub = agent.handleInvoke("echo", (req: unknown, ctx) => {
+      const m = ctx.envelope.metadata ?? {};
+      return req === "meta" ? { taskId: m["a2a.task_id"] ?? null, skill: m["a2a.skill_id"], phase: m["a2a.phase"] ?? null, own: m["x"] } : req;
+    });
     closers.push(() => sub.unsubscribe());
     const one = await startA2aServer({
       bus: await bus("bridge-one"),
@@ -147,6 +150,9 @@ describe("one server, many skills", () => {
     });
     closers.push(() => one.close());
     expect(artifactText((await send(one.url, "a", { skillId: "echo" }))["result"]["task"])).toBe("a");
+    // A client's copies of the bridge's own metadata keys are dropped; its other keys reach the handler.
+    const meta = await send(one.url, "meta", { "a2a.task_id": "forged", "a2a.skill_id": "forged", "a2a.phase": "input_required", x: 1 });
+    expect(meta["result"]["task"]["artifacts"][0]["parts"]).toEqual([{ data: { taskId: null, skill: "echo", phase: null, own: 1 } }]);
     const r = await send(one.url, "a", { skillId: "nope" });
     expect(r["error"]["message"]).toContain('skillId "nope" is not a skill of this agent; known skills: echo');
   });
