@@ -127,6 +127,12 @@ interface Entry {
   stubQueued: boolean;
   /** The agent answered with a Message (A2A content with the message answer): SendMessage returns it. */
   answer: Message | undefined;
+  /**
+   * The stream of the message that created the task, until the run's first frame: its events
+   * are held (the Task, WORKING, at most a store failure) so that a first frame that is a
+   * Message answer makes the whole stream that Message; any other frame shows them.
+   */
+  pending: { queue: EventQueue<StreamResponse>; held: StreamResponse[] } | undefined;
 }
 
 /** A live entry for `task`, with nothing running, watching or queued yet. */
@@ -143,6 +149,7 @@ function newEntry(tenant: string, owner: string, task: Task): Entry {
     storeFailures: 0,
     stubQueued: false,
     answer: undefined,
+    pending: undefined,
   };
 }
 
@@ -280,7 +287,7 @@ export class TaskManager {
     // A new task's stream starts with the Task itself; a continued one with a snapshot already working.
     let events: EventQueue<StreamResponse> | undefined;
     if (!continuing) {
-      events = subscribe ? this.subscribeEntry(entry, false) : undefined;
+      events = subscribe ? this.pendingStream(entry) : undefined;
       this.emit(entry, { task: structuredClone(entry.task) });
     }
     this.emit(entry, this.status(entry, { state: PHASE_TO_TASK_STATE[RUNNING_PHASE], timestamp: nowRfc3339() }));
@@ -382,6 +389,7 @@ export class TaskManager {
           await closing;
         }
         await e.run?.done;
+        e.pending?.queue.end();
         for (const s of e.subscribers) s.end();
         await e.persisted;
       }),
@@ -404,7 +412,37 @@ export class TaskManager {
 
   /** Drops an entry from memory once nothing can change it (no run, no subscriber). */
   private release(e: Entry): void {
-    if (e.run === undefined && !e.claimed && e.subscribers.size === 0 && this.entries.get(e.task.id) === e) this.entries.delete(e.task.id);
+    if (e.run === undefined && !e.claimed && e.pending === undefined && e.subscribers.size === 0 && this.entries.get(e.task.id) === e)
+      this.entries.delete(e.task.id);
+  }
+
+  /** The stream of a new task's first message, held until the run's first frame (see Entry.pending). */
+  private pendingStream(e: Entry): EventQueue<StreamResponse> {
+    const queue = new EventQueue<StreamResponse>(() => {
+      if (e.pending?.queue === queue) e.pending = undefined;
+      e.subscribers.delete(queue);
+      this.release(e);
+    });
+    e.pending = { queue, held: [] };
+    return queue;
+  }
+
+  /**
+   * Ends the hold of a pending stream: a first frame that is a Message answer (`first`) is the
+   * whole stream; otherwise the held events are shown and the stream subscribes.
+   */
+  private showPending(e: Entry, first: StreamResponse | undefined): void {
+    const p = e.pending;
+    if (p === undefined) return;
+    e.pending = undefined;
+    if (first !== undefined && "message" in first) {
+      p.queue.push({ message: structuredClone(first.message) });
+      p.queue.end();
+      return;
+    }
+    for (const ev of p.held) p.queue.push(ev);
+    if (settledState(e.task.status.state)) p.queue.end();
+    else e.subscribers.add(p.queue);
   }
 
   private subscribeEntry(e: Entry, withSnapshot: boolean): EventQueue<StreamResponse> {
@@ -426,14 +464,18 @@ export class TaskManager {
     const cursor: ArtifactCursor = { artifactId: uuidv7(), chunks: 0 };
     try {
       for await (const frame of call) {
-        for (const ev of this.frameEvents(e, frame, ref, cursor)) this.emit(e, ev);
+        const events = this.frameEvents(e, frame, ref, cursor);
+        this.showPending(e, events[0]);
+        for (const ev of events) this.emit(e, ev);
         if (settledState(e.task.status.state)) break;
         await this.backpressure(e, run);
         if (run.canceled) break;
       }
     } catch (err: unknown) {
+      this.showPending(e, undefined);
       if (!run.canceled) this.fail(e, err);
     }
+    this.showPending(e, undefined);
     if (run.canceled && !isTerminalTaskState(e.task.status.state)) {
       this.emit(e, this.status(e, { state: PHASE_TO_TASK_STATE[CANCEL_PHASE], timestamp: nowRfc3339() }));
     } else if (!settledState(e.task.status.state)) {
@@ -544,8 +586,8 @@ export class TaskManager {
   private emit(e: Entry, ev: StreamResponse): void {
     const t = e.task;
     if ("message" in ev) {
-      // A Message answer: SendMessage returns it; streams and webhooks get it as the message of
-      // the COMPLETED status that follows (a stream began with the Task already).
+      // A Message answer: SendMessage returns it, so does a stream still held (showPending);
+      // other streams and webhooks get it as the message of the COMPLETED status that follows.
       e.answer = ev.message;
       return;
     }
@@ -568,6 +610,7 @@ export class TaskManager {
       else arts.push({ ...u.artifact, parts: [...u.artifact.parts] });
     }
     for (const s of e.subscribers) s.push(ev);
+    e.pending?.held.push(ev);
     if (settledState(t.status.state)) for (const s of e.subscribers) s.end();
     if (this.opts.push !== undefined) void this.opts.push.delivery.notify(t.id, ev).catch(() => undefined);
   }

@@ -228,6 +228,9 @@ async function partsServer(limits: A2aLimits = {}): Promise<PartsEnv> {
         return a2aContent([{ text: "here" }, file, link, { data: { pages: 3 } }]);
       case "message":
         return a2aContent([{ text: "direct" }, file], { answer: "message" });
+      case "late-message":
+        await w.delta("partial");
+        return a2aContent([{ text: "late" }], { answer: "message" });
       case "chunks":
         await w.delta({ data: a2aContent([filePart(BYTES.subarray(0, 4), { mediaType: "application/octet-stream", filename: "blob.bin" })]) });
         await w.delta({ data: a2aContent([filePart(BYTES.subarray(4))]) });
@@ -237,6 +240,10 @@ async function partsServer(limits: A2aLimits = {}): Promise<PartsEnv> {
       case "ask-message":
         // An interrupted final ignores the Message answer: the task waits for input.
         return w.final(a2aContent([{ text: "which file?" }], { answer: "message" }), { phase: "input_required" });
+      case "silent":
+        // Writes nothing until canceled.
+        await new Promise<void>((resolve) => w.signal.addEventListener("abort", () => resolve(), { once: true }));
+        return undefined;
       case "bad-url":
         return a2aContent([fileUrlPart("javascript:alert(1)")]);
       default:
@@ -268,11 +275,14 @@ async function call(url: string, method: string, params: unknown, version = "1.0
 }
 const msg = (parts: unknown[], extra: Obj = {}): Obj => ({ message: { messageId: `p-${++rid}`, role: "ROLE_USER", parts, ...extra } });
 
-async function stream(url: string, params: unknown): Promise<Obj[]> {
+const stream = (url: string, params: unknown): Promise<Obj[]> => streamAs(url, "SendStreamingMessage", params, "1.0");
+const stream03 = (url: string, params: unknown): Promise<Obj[]> => streamAs(url, "message/stream", params, "");
+
+async function streamAs(url: string, method: string, params: unknown, version: string): Promise<Obj[]> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "text/event-stream", "A2A-Version": "1.0" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: ++rid, method: "SendStreamingMessage", params }),
+    headers: { "content-type": "application/json", accept: "text/event-stream", ...(version === "" ? {} : { "A2A-Version": version }) },
+    body: JSON.stringify({ jsonrpc: "2.0", id: ++rid, method, params }),
   });
   const out: Obj[] = [];
   if (res.body === null) return out;
@@ -365,17 +375,43 @@ describe("file and data parts", () => {
       "",
     );
     expect(v03["result"]).toMatchObject({ kind: "message", role: "agent", parts: [{ kind: "text", text: "direct" }, { kind: "file" }] });
-    // A stream began with the Task already: the message completes it as its status message.
+    // A stream whose first frame is the Message answer is that Message alone (A2A: a Message-only stream).
     const events = await stream(env.url, msg([{ text: "message" }]));
-    expect(events[0]?.["task"]).toBeDefined();
-    const last = events.at(-1)?.["statusUpdate"]["status"];
+    expect(events).toHaveLength(1);
+    expect(events[0]?.["message"]).toMatchObject({ role: "ROLE_AGENT", parts: [{ text: "direct" }, { raw: B64 }] });
+    // After other frames the stream has shown the Task: the message completes it as its status message.
+    const late = await stream(env.url, msg([{ text: "late-message" }]));
+    expect(late[0]?.["task"]).toBeDefined();
+    expect(late.map((e) => Object.keys(e)[0])).toEqual(["task", "statusUpdate", "artifactUpdate", "statusUpdate"]);
+    const last = late.at(-1)?.["statusUpdate"]["status"];
     expect(last["state"]).toBe("TASK_STATE_COMPLETED");
-    expect(last["message"]["parts"][0]).toEqual({ text: "direct" });
+    expect(last["message"]["parts"]).toEqual([{ text: "late" }]);
+    // 0.3 streams too.
+    const v03s = await stream03(env.url, { message: { kind: "message", messageId: "v03-s", role: "user", parts: [{ kind: "text", text: "message" }] } });
+    expect(v03s.map((e) => e["kind"])).toEqual(["message"]);
     const asked = await call(env.url, "SendMessage", msg([{ text: "ask-message" }]));
     expect(asked["result"]["task"]["status"]["state"]).toBe("TASK_STATE_INPUT_REQUIRED");
     expect(asked["result"]["task"]["status"]["message"]["parts"]).toEqual([{ text: "which file?" }]);
     // A plain result still answers a Task.
     expect(Object.keys((await call(env.url, "SendMessage", msg([{ text: "plain" }])))["result"])).toEqual(["task"]);
+  });
+
+  it("a stream held for a silent handler still shows the Task, WORKING and CANCELED when the task is canceled before any frame", async () => {
+    const reading = stream(env.url, msg([{ text: "silent" }]));
+    let id: string | undefined;
+    for (let i = 0; i < 200 && id === undefined; i++) {
+      const tasks = (await call(env.url, "ListTasks", {}))["result"]["tasks"] as Obj[];
+      id = tasks.find((t) => t["status"]["state"] === "TASK_STATE_WORKING")?.["id"];
+      if (id === undefined) await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(id).toBeDefined();
+    expect((await call(env.url, "CancelTask", { id }))["result"]["status"]["state"]).toBe("TASK_STATE_CANCELED");
+    const events = await reading;
+    expect(events.map((e) => e["task"]?.["status"]["state"] ?? e["statusUpdate"]?.["status"]["state"])).toEqual([
+      "TASK_STATE_SUBMITTED",
+      "TASK_STATE_WORKING",
+      "TASK_STATE_CANCELED",
+    ]);
   });
 
   it("refuses inbound parts over the bounds or with a URL the allow-list refuses, naming the field; nothing runs", async () => {
@@ -486,6 +522,13 @@ describe("@a2a-js/sdk 1.3.0 client: file artifacts and Message answers from our 
     const m = Message.toJSON(r as Message) as Obj;
     expect(m["role"]).toBe("ROLE_AGENT");
     expect(m["parts"]).toEqual([{ text: "direct" }, { raw: B64, mediaType: "application/octet-stream", filename: "blob.bin" }]);
+  });
+
+  it("receives a Message-only stream when the handler answers with a Message at once", async () => {
+    const events: Obj[] = [];
+    for await (const ev of client.sendMessageStream(sdkMsg("message"))) events.push(StreamResponse.toJSON(ev) as Obj);
+    expect(events.map((e) => Object.keys(e))).toEqual([["message"]]);
+    expect(events[0]?.["message"]["parts"][0]).toEqual({ text: "direct" });
   });
 
   it("streams file chunks as artifact updates the SDK decodes", async () => {
