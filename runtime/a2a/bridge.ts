@@ -14,7 +14,8 @@ import { createMemoryPushConfigStore, createMemoryTaskStore, type MemoryPushConf
 import { createPushDelivery, type PushDelivery, type PushDeliveryOptions } from "./push-delivery.js";
 import { RpcHandler } from "./rpc-handler.js";
 import type { WebhookGuardOptions } from "./ssrf.js";
-import { TaskManager, type SkillRoute, type TaskManagerOptions } from "./task-manager.js";
+import type { SkillRoute } from "./skill-routes.js";
+import { TaskManager, type TaskManagerOptions } from "./task-manager.js";
 import type { PushConfigStore, TaskStore } from "./task-store.js";
 
 /** Resource bounds of one server (defaults in spec/a2a.md "Cost per event and limits"; parts bounds in "Parts"). */

@@ -8,7 +8,7 @@
 import type { AgentCard, AgentSkill } from "../../generated/a2a/index.js";
 import { invalidArgument } from "../errors.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
-import type { SkillRoute } from "./task-manager.js";
+import type { SkillRoute } from "./skill-routes.js";
 
 /** URI of the card extension that carries the ACP facts of a contract. */
 export const CONTRACT_EXTENSION_URI = "https://openagentio.dev/extensions/agent-contract/v1";

@@ -32,7 +32,7 @@ export type { A2aAuth, A2aCaller } from "./auth.js";
 export type { A2aHttpOptions } from "./http.js";
 export type { AgentCardInfo, AgentContractLike, CardCapabilities, CardSecurity } from "./agent-card.js";
 export type { AgentContractSource, ContractSkillSource } from "./contract-card.js";
-export type { SkillRoute } from "./task-manager.js";
+export type { SkillRoute } from "./skill-routes.js";
 export type { A2aContent, FilePartOptions, Part, PartsBounds } from "../../generated/a2a/index.js";
 export type { A2aErrorOptions, A2aErrorReason, A2aWireError } from "./errors.js";
 export type { WireVersion } from "./version.js";

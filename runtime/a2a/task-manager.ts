@@ -22,7 +22,6 @@ import {
   CANCEL_PHASE,
   ERROR_PHASE,
   INITIAL_PHASE,
-  PARTS,
   PARTS_BOUNDS,
   checkParts,
   RUNNING_PHASE,
@@ -44,17 +43,12 @@ import {
 import type { A2aCaller } from "./auth.js";
 import { a2aErrors } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
+import { SkillRoutes, type SkillRoute } from "./skill-routes.js";
 import type { PushDelivery } from "./push-delivery.js";
 import type { PushConfigStore, TaskPage, TaskQuery, TaskStore } from "./task-store.js";
 
 /** Defaults of {@link TaskManagerOptions}. */
 export const TASK_MANAGER_DEFAULTS = Object.freeze({ maxHistory: 100, subscriberHighWater: 256 });
-
-/** A card skill and the bus target that serves it. */
-export interface SkillRoute {
-  readonly id: string;
-  readonly target: string;
-}
 
 export interface TaskManagerOptions {
   bus: Bus;
@@ -162,10 +156,7 @@ export class TaskManager {
   private readonly maxHistory: number;
   private readonly highWater: number;
   private readonly bounds: PartsBounds;
-  /** Skill id -> target, in card order (the first is the default). */
-  private readonly skills: ReadonlyMap<string, string>;
-  /** The skills name more than one target: tasks record their skill. */
-  private readonly routes: boolean;
+  private readonly routes: SkillRoutes;
   private closed = false;
   private storeErrors = 0;
   private storeFailedTasks = 0;
@@ -174,8 +165,7 @@ export class TaskManager {
     this.maxHistory = opts.maxHistory ?? TASK_MANAGER_DEFAULTS.maxHistory;
     this.highWater = opts.subscriberHighWater ?? TASK_MANAGER_DEFAULTS.subscriberHighWater;
     this.bounds = opts.partsBounds ?? PARTS_BOUNDS;
-    this.skills = new Map((opts.skills ?? []).map((s) => [s.id, s.target]));
-    this.routes = new Set(this.skills.values()).size > 1;
+    this.routes = new SkillRoutes(opts.skills ?? [], opts.target);
   }
 
   /** The latest state of the caller's task (memory first, then the store). */
@@ -206,7 +196,7 @@ export class TaskManager {
     const msg = req.message;
     const partsProblem = checkParts(msg.parts, "message.parts", this.bounds);
     if (partsProblem !== undefined) throw a2aErrors.invalidParams(partsProblem);
-    const named = this.namedSkill(msg);
+    const named = this.routes.named(msg);
     const cfg = req.configuration?.taskPushNotificationConfig;
     let entry: Entry | undefined;
     if (msg.taskId) {
@@ -227,10 +217,11 @@ export class TaskManager {
         this.release(entry);
         throw a2aErrors.invalidParams(`message.contextId does not match task ${msg.taskId}`);
       }
-      const runs = taskSkill(entry.task);
-      if (named !== undefined && runs !== undefined && named !== runs) {
+      try {
+        this.routes.checkContinues(entry.task, named);
+      } catch (err: unknown) {
         this.release(entry);
-        throw a2aErrors.invalidParams(`message.metadata.${PARTS.skillMetadataKey} "${named}" does not match task ${msg.taskId}, which runs skill "${runs}"`);
+        throw err;
       }
       // Claims the task before the next await, so a concurrent message is refused above.
       entry.claimed = true;
@@ -244,8 +235,7 @@ export class TaskManager {
     }
     const contextId = entry?.task.contextId ?? msg.contextId ?? uuidv7();
     const continuing = entry !== undefined;
-    const skill = (entry === undefined ? undefined : taskSkill(entry.task)) ?? named ?? this.skills.keys().next().value;
-    const target = (skill === undefined ? undefined : this.skills.get(skill)) ?? this.opts.target;
+    const { skill, target } = this.routes.route(entry?.task, named);
     const metadata = requestMetadata(msg, { taskId: entry?.task.id ?? "", contextId });
     if (skill !== undefined) metadata[A2aMetadataKey.SKILL_ID] = skill;
     const call = this.opts.bus.streamInvoke(target, partsToPayload(msg.parts), {
@@ -262,7 +252,7 @@ export class TaskManager {
         contextId,
         status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: nowRfc3339() },
         history: [userMsg],
-        ...(this.routes && skill !== undefined ? { metadata: { [SKILL_METADATA]: skill } } : {}),
+        ...this.routes.taskMetadata(skill),
       };
       let created = false;
       try {
@@ -316,21 +306,6 @@ export class TaskManager {
     await e.run?.done;
     await e.persisted;
     return structuredClone(e.task);
-  }
-
-  /** The skill a message names (Message.metadata skillId), checked against the card's skills. */
-  private namedSkill(msg: Message): string | undefined {
-    const key = PARTS.skillMetadataKey;
-    const named = msg.metadata?.[key];
-    if (named === undefined) return undefined;
-    const known = [...this.skills.keys()];
-    if (typeof named !== "string" || !this.skills.has(named)) {
-      const shown = typeof named === "string" ? `"${named}"` : JSON.stringify(named);
-      throw a2aErrors.invalidParams(
-        `message.metadata.${key} ${shown} is not a skill of this agent; known skills: ${known.length > 0 ? known.join(", ") : "none (leave the key out)"}`,
-      );
-    }
-    return named;
   }
 
   /** Cancels the caller's task that is not terminal: the running handler gets agent.stream.cancel. */
@@ -614,15 +589,6 @@ export class TaskManager {
     if (settledState(t.status.state)) for (const s of e.subscribers) s.end();
     if (this.opts.push !== undefined) void this.opts.push.delivery.notify(t.id, ev).catch(() => undefined);
   }
-}
-
-/** Task.metadata key recording the skill a task runs (servers whose skills name several targets). */
-const SKILL_METADATA = PARTS.skillMetadataKey;
-
-/** The skill a task records, if any. */
-function taskSkill(t: Task): string | undefined {
-  const s = t.metadata?.[SKILL_METADATA];
-  return typeof s === "string" ? s : undefined;
 }
 
 /** The parts an event carries (artifact chunk, status message, message). */
