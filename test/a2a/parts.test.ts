@@ -19,6 +19,10 @@ import { ClientFactory, type Client } from "@a2a-js/sdk/client";
 import { createBus } from "../../runtime/bus/index.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { sseMessages } from "../../runtime/http/sse-messages.js";
+import { join } from "node:path";
+import { connectNats } from "../../runtime/nats.js";
+import { startNatsServer } from "../helpers/nats-server.js";
+import { startPeerProcess } from "../helpers/bus-peer.js";
 import {
   a2aContent,
   filePart,
@@ -538,5 +542,41 @@ describe("@a2a-js/sdk 1.3.0 client: file artifacts and Message answers from our 
       for (const p of j["artifactUpdate"]?.["artifact"]["parts"] ?? []) bytes.push(...Buffer.from(p["raw"], "base64"));
     }
     expect(bytes).toEqual([...BYTES]);
+  });
+});
+
+describe("a Python handler (the generated SDK) on a real nats-server speaks the same A2A content", () => {
+  it("produces file bytes, a file URL and data, receives file parts, and answers with a Message", async () => {
+    const root = join(import.meta.dirname, "../..");
+    await using nats = await startNatsServer({ noJetStream: true });
+    const peer = await startPeerProcess("Python", join(root, ".venv/bin/python"), ["-u", join(root, "test/a2a/peer/parts_handler.py"), nats.url], {
+      ...process.env,
+      PYTHONPATH: join(root, "generated/python/src"),
+    });
+    const transport = await connectNats({ servers: nats.url });
+    const bridge = createBus({ agentId: "py-bridge", transport });
+    const serve = (target: string) => startA2aServer({ bus: bridge, auth: "none", target, card: { name: target, description: "d", version: "1" } });
+    try {
+      await using files = await serve("py.files");
+      const task = (await call(files.url, "SendMessage", msg([{ text: "go" }])))["result"]["task"];
+      expect(task["artifacts"][0]["parts"]).toEqual([
+        { text: "from python" },
+        { raw: Buffer.from([0, 255, 1, 254]).toString("base64"), mediaType: "application/octet-stream", filename: "py.bin" },
+        { url: "https://files.example/py.pdf", mediaType: "application/pdf" },
+        { data: { lang: "python" } },
+      ]);
+      await using echo = await serve("py.echo-parts");
+      const sent = [{ text: "echo" }, { raw: B64, filename: "x.bin" }, { url: "https://files.example/y" }];
+      const echoed = (await call(echo.url, "SendMessage", msg(sent)))["result"]["task"];
+      expect(echoed["artifacts"][0]["parts"]).toEqual(sent.slice(1));
+      await using direct = await serve("py.message");
+      const answer = (await call(direct.url, "SendMessage", msg([{ text: "hi" }])))["result"];
+      expect(Object.keys(answer)).toEqual(["message"]);
+      expect(answer["message"]["parts"]).toEqual([{ text: "python says hi" }]);
+    } finally {
+      await bridge.close();
+      await transport.close();
+      await peer.close();
+    }
   });
 });
