@@ -18,7 +18,7 @@ import type { SkillRoute } from "./skill-routes.js";
 import { TaskManager, type TaskManagerOptions } from "./task-manager.js";
 import type { PushConfigStore, TaskStore } from "./task-store.js";
 
-/** Resource bounds of one server (defaults in spec/a2a.md "Cost per event and limits"; parts bounds in "Parts"). */
+/** Resource bounds of one server (defaults in spec/a2a.md "Cost per event and limits"; parts bounds in spec/a2a.md "Parts: text, data and files"). */
 export type A2aLimits = Omit<MemoryTaskStoreOptions, "onExpire" | "now"> &
   MemoryPushConfigStoreOptions &
   Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater"> &

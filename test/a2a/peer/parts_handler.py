@@ -2,7 +2,7 @@
 
 `py.files` answers with a file (raw bytes), a file URL and data; `py.echo-parts` echoes the
 parts it received after the first; `py.message` answers with a Message. The JSON shapes are
-spec/a2a.md "Parts": nothing here is TypeScript-specific.
+spec/a2a.md "Parts: text, data and files": nothing here is TypeScript-specific.
 """
 from __future__ import annotations
 
