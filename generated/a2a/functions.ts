@@ -3,8 +3,8 @@ import type { Envelope, ErrorPayload } from "../ts/types.js";
 import { EVENT_TYPES, PHASES, type ErrorCodeName, type PhaseName } from "../ts/constants.js";
 import {
   A2A_ERRORS, A2A_ERROR_DOMAIN, A2aMetadataKey, ACP_TO_JSONRPC_CODE, A2A_METHODS, CANCEL_PHASE, ERROR_INFO_TYPE, ERROR_PHASE,
-  EVENT_MAPPINGS, PARTS, PHASE_TO_TASK_STATE, RUNNING_PHASE, TASK_STATES, TASK_STATE_TO_PHASE, V03_METHOD_TO_METHOD,
-  type A2aErrorInfo,
+  EVENT_MAPPINGS, PARTS, PARTS_BOUNDS, PHASE_TO_TASK_STATE, RUNNING_PHASE, TASK_STATES, TASK_STATE_TO_PHASE, V03_METHOD_TO_METHOD,
+  type A2aErrorInfo, type PartsBounds,
 } from "./tables.js";
 import type { A2aMethodName, JsonObject, JsonRpcErrorObject, Message, Part, StreamResponse, Task, TaskStateName } from "./types.js";
 
@@ -59,14 +59,137 @@ export function jsonRpcError(code: number, message?: string): JsonRpcErrorObject
   return { ...base, data: [{ "@type": ERROR_INFO_TYPE, reason: info.reason, domain: A2A_ERROR_DOMAIN }] };
 }
 
-/** A payload as parts: a string is one text part, undefined none, anything else one data part. */
+/** A payload that is A2A content: its parts, and `a2a.answer: message` when the agent answers with a Message. */
+export interface A2aContent {
+  readonly [key: string]: unknown;
+  readonly "a2a.parts": readonly Part[];
+  readonly "a2a.answer"?: "message";
+}
+
+/** True for a payload whose keys are only "a2a.parts" (an array of parts) and optionally "a2a.answer". */
+export function isA2aContent(value: unknown): value is A2aContent {
+  if (!isObject(value) || !Array.isArray(value[PARTS.contentKey])) return false;
+  return Object.keys(value).every((k) => k === PARTS.contentKey || k === PARTS.answerKey);
+}
+
+/**
+ * The payload a handler returns (or sends as a delta's `data`) to produce these parts: files
+ * (`raw` base64 bytes or `url`, with `mediaType` and `filename`), data and text. `answer:
+ * "message"` makes SendMessage answer with a Message instead of a Task.
+ */
+export function a2aContent(parts: readonly Part[], opts?: { answer?: "message" }): A2aContent {
+  const out: Record<string, unknown> = { [PARTS.contentKey]: parts.map((p) => ({ ...p })) };
+  if (opts?.answer === PARTS.messageAnswer) out[PARTS.answerKey] = PARTS.messageAnswer;
+  return out as unknown as A2aContent;
+}
+
+/** True when a result payload asks to answer SendMessage with a Message (content with "a2a.answer": "message"). */
+export function isMessageAnswer(value: unknown): boolean {
+  return isA2aContent(value) && (value as unknown as Record<string, unknown>)[PARTS.answerKey] === PARTS.messageAnswer;
+}
+
+/** What a file part carries besides its content. */
+export interface FilePartOptions {
+  readonly mediaType?: string;
+  readonly filename?: string;
+  readonly metadata?: JsonObject;
+}
+
+const fileFields = (o: FilePartOptions | undefined): Partial<Part> => ({
+  ...(o?.mediaType === undefined ? {} : { mediaType: o.mediaType }),
+  ...(o?.filename === undefined ? {} : { filename: o.filename }),
+  ...(o?.metadata === undefined ? {} : { metadata: o.metadata }),
+});
+
+/** A file part with inline bytes (`raw`, base64). */
+export function filePart(bytes: Uint8Array, opts?: FilePartOptions): Part {
+  return { raw: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), ...fileFields(opts) };
+}
+
+/** A file part by reference (`url`; the bridge checks its scheme and never fetches it). */
+export function fileUrlPart(url: string, opts?: FilePartOptions): Part {
+  return { url, ...fileFields(opts) };
+}
+
+/** The bytes of a `raw` part (standard or URL-safe base64); undefined for other parts. */
+export function partBytes(part: Part): Uint8Array | undefined {
+  return typeof part.raw === "string" ? new Uint8Array(Buffer.from(part.raw, "base64")) : undefined;
+}
+
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** Decoded length of a base64 text, or undefined when it is not base64. */
+function base64Bytes(text: string): number | undefined {
+  if (!BASE64.test(text)) return undefined;
+  const body = text.replace(/=+$/, "").length;
+  if (body % 4 === 1) return undefined;
+  return Math.floor((body * 3) / 4);
+}
+
+const CONTENT_FIELDS = ["text", "raw", "url", "data"] as const;
+
+/**
+ * What is wrong with `parts` within `bounds`, as a sentence naming the field (`where[i].raw`)
+ * and what is expected; undefined when they are fine. Each part holds exactly one of text, raw
+ * (base64), url (a scheme of bounds.urlSchemes, no user info) or data; filename and mediaType are
+ * strings; inline bytes are bounded per part and per message.
+ */
+export function checkParts(parts: unknown, where: string, bounds: PartsBounds = PARTS_BOUNDS): string | undefined {
+  if (!Array.isArray(parts)) return `${where} must be an array of parts`;
+  if (parts.length > bounds.maxPartsPerMessage) return `${where} has ${parts.length} parts; at most ${bounds.maxPartsPerMessage} are allowed`;
+  let inline = 0;
+  for (const [i, p] of parts.entries()) {
+    const at = `${where}[${i}]`;
+    if (!isObject(p)) return `${at} must be an object (a Part)`;
+    const content = CONTENT_FIELDS.filter((k) => p[k] !== undefined);
+    if (content.length !== 1) return `${at} must have exactly one of text, raw, url, data (has ${content.length === 0 ? "none" : content.join(", ")})`;
+    if (p.text !== undefined && typeof p.text !== "string") return `${at}.text must be a string`;
+    for (const k of ["mediaType", "filename"] as const) if (p[k] !== undefined && typeof p[k] !== "string") return `${at}.${k} must be a string`;
+    if (typeof p.filename === "string" && p.filename.length > bounds.maxFilenameLength) return `${at}.filename is ${p.filename.length} characters; at most ${bounds.maxFilenameLength}`;
+    if (p.metadata !== undefined && !isObject(p.metadata)) return `${at}.metadata must be an object`;
+    if (p.raw !== undefined) {
+      const n = typeof p.raw === "string" ? base64Bytes(p.raw) : undefined;
+      if (n === undefined) return `${at}.raw must be base64 text (the file's bytes)`;
+      if (n > bounds.maxInlineBytesPerPart) return `${at}.raw holds ${n} bytes; at most ${bounds.maxInlineBytesPerPart} per part (send a url part for larger files)`;
+      inline += n;
+      if (inline > bounds.maxInlineBytesPerMessage) return `${where} holds more than ${bounds.maxInlineBytesPerMessage} inline bytes; send url parts for large files`;
+    }
+    if (p.url !== undefined) {
+      const problem = urlProblem(p.url, bounds);
+      if (problem !== undefined) return `${at}.url ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+/** Why a url part's url is refused, or undefined. */
+function urlProblem(url: unknown, bounds: PartsBounds): string | undefined {
+  if (typeof url !== "string") return "must be a string";
+  if (url.length > bounds.maxUrlLength) return `is ${url.length} characters; at most ${bounds.maxUrlLength}`;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return "must be an absolute URL";
+  }
+  const scheme = u.protocol.slice(0, -1);
+  if (!bounds.urlSchemes.includes(scheme)) return `has scheme "${scheme}"; allowed: ${bounds.urlSchemes.join(", ")}`;
+  if (u.username !== "" || u.password !== "") return "must not carry user info (credentials) in the URL";
+  return undefined;
+}
+
+/** A payload as parts: a string is one text part, undefined none, A2A content its parts, anything else one data part. */
 export function payloadToParts(value: unknown): Part[] {
   if (value === undefined) return [];
   if (typeof value === "string") return [{ text: value }];
+  if (isA2aContent(value)) return value[PARTS.contentKey].map((p) => ({ ...p }));
   return [{ data: value }];
 }
 
-/** Parts as a payload: one text part is a string, one data part its value, several { parts }. */
+/**
+ * Parts as a payload: one text part is a string, one data part its value, anything else
+ * (files, several parts) A2A content `{ "a2a.parts": Part[] }`.
+ */
 export function partsToPayload(parts: readonly Part[]): unknown {
   if (parts.length === 1) {
     const p = parts[0] as Part;
@@ -74,7 +197,7 @@ export function partsToPayload(parts: readonly Part[]): unknown {
     if ("data" in p) return p.data;
   }
   if (parts.length === 0) return undefined;
-  return { parts: parts.map((p) => ({ ...p })) };
+  return a2aContent(parts);
 }
 
 /** The value of an agent.response.final payload: .result when it is the only key, nothing for {}. */
@@ -87,12 +210,14 @@ export function finalResult(payload: unknown): unknown {
   return payload;
 }
 
-/** Parts of an agent.response.delta payload: delta as a text part, data as a data part. */
+/** Parts of an agent.response.delta payload: delta as a text part, data as a data part (A2A content as its parts). */
 export function deltaToParts(payload: unknown): Part[] {
   if (!isObject(payload)) return payloadToParts(payload);
   const parts: Part[] = [];
   if (typeof payload["delta"] === "string") parts.push({ text: payload["delta"] });
-  if (isObject(payload["data"])) parts.push({ data: payload["data"] });
+  const data = payload["data"];
+  if (isA2aContent(data)) parts.push(...payloadToParts(data));
+  else if (isObject(data)) parts.push({ data });
   return parts;
 }
 
@@ -191,6 +316,11 @@ export function envelopeToStreamEvents(env: Envelope, ref: TaskRef, cursor: Arti
       }
       if (!PHASES[phase].terminal) return [status(payloadToParts(payload))];
       const parts = payloadToParts(payload);
+      if (isMessageAnswer(payload)) {
+        // A Message answer: the message itself, then the task completes with it as its status message.
+        const { taskId: _task, ...message } = agentMessage(env, ref, parts);
+        return [{ message }, status(parts)];
+      }
       return parts.length > 0 ? [chunk(parts, mapping.chunk === "last"), status()] : [status()];
     }
     case "error":
@@ -202,14 +332,17 @@ export function envelopeToStreamEvents(env: Envelope, ref: TaskRef, cursor: Arti
   }
 }
 
+/** The envelope metadata keys only the bridge sets (a client's copies are dropped). */
+const BRIDGE_METADATA_KEYS: ReadonlySet<string> = new Set(Object.values(A2aMetadataKey));
+
 /**
- * Envelope metadata for a request built from a client Message (acp.* keys and a2a.phase
- * dropped). An empty ref.taskId (a new task: its id will be the request's event_id) is left out.
+ * Envelope metadata for a request built from a client Message (acp.* keys and the bridge's own
+ * keys, A2aMetadataKey, dropped). An empty ref.taskId (a new task: its id will be the request's event_id) is left out.
  */
 export function requestMetadata(message: Message, ref: TaskRef): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (isObject(message.metadata)) {
-    for (const [k, v] of Object.entries(message.metadata)) if (!k.startsWith("acp.") && k !== A2aMetadataKey.PHASE) out[k] = v;
+    for (const [k, v] of Object.entries(message.metadata)) if (!k.startsWith("acp.") && !BRIDGE_METADATA_KEYS.has(k)) out[k] = v;
   }
   if (ref.taskId !== "") out[A2aMetadataKey.TASK_ID] = ref.taskId;
   out[A2aMetadataKey.CONTEXT_ID] = ref.contextId;

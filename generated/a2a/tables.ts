@@ -213,15 +213,17 @@ export const FIELD_MAPPINGS: readonly { readonly envelope: string; readonly a2a:
   { envelope: "metadata.a2a.task_id", a2a: "Message.taskId", direction: "inbound", description: "Requests that continue a task (after input_required) carry the task id in metadata, since their own event_id is new." },
   { envelope: "metadata.a2a.message_id", a2a: "Message.messageId", direction: "inbound", description: "A2A message ids are free strings, ACP event ids are UUIDs: the client's messageId travels in metadata." },
   { envelope: "tenant_id", a2a: "tenant", direction: "inbound", description: "The request's tenant parameter routes to the tenant-scoped invoke subject." },
-  { envelope: "payload", a2a: "Message.parts", direction: "both", description: "See parts: one text part <-> string, one data part <-> its value, several parts <-> { parts: [...] }." },
+  { envelope: "payload", a2a: "Message.parts", direction: "both", description: "See parts: one text part <-> string, one data part <-> its value, anything else (files, several parts) <-> A2A content { \"a2a.parts\": [...] }." },
   { envelope: "metadata", a2a: "Message.metadata", direction: "inbound", description: "Request metadata keys are copied (keys starting acp. are dropped: they belong to the runtime)." },
   { envelope: "occurred_at", a2a: "TaskStatus.timestamp", direction: "outbound", description: "The time of the envelope that changed the status." },
   { envelope: "event_id", a2a: "Message.messageId", direction: "outbound", description: "Messages the bridge builds from envelopes use the envelope's event_id." },
-  { envelope: "to", a2a: "AgentCard.name", direction: "inbound", description: "The server exposes one bus target; requests go to it." },
+  { envelope: "to", a2a: "AgentCard.name", direction: "inbound", description: "A server exposes one bus target, or one per skill (an agent contract): a request goes to the target of the skill it names in Message.metadata skillId (parts.skill_metadata_key), else of the first skill." },
 ]);
 
 /** Envelope metadata keys the bridge reads and writes. */
 export const A2aMetadataKey = {
+  /** Request metadata: the id of the card skill the request runs (the client's Message.metadata skillId, else the server's default skill); only on servers that route skills. */
+  SKILL_ID: "a2a.skill_id",
   /** Request metadata: the A2A task this request belongs to. */
   TASK_ID: "a2a.task_id",
   /** Request metadata: the A2A context (also in session_id). */
@@ -240,6 +242,37 @@ export const PARTS = Object.freeze({
   responseArtifactName: "response",
   outputModes: ["text/plain","application/json"] as readonly string[],
   inputModes: ["text/plain","application/json"] as readonly string[],
+  /** The one key of a payload that is A2A content: `{ [contentKey]: Part[] }` (plus answerKey). */
+  contentKey: "a2a.parts",
+  /** Key beside contentKey saying how the agent answers. */
+  answerKey: "a2a.answer",
+  /** The answerKey value that makes SendMessage answer a Message instead of a Task. */
+  messageAnswer: "message",
+  /** Message.metadata key naming the card skill a message runs. */
+  skillMetadataKey: "skillId",
+});
+
+/** Bounds on the parts of one message or artifact chunk (defaults; a server may lower them). */
+export interface PartsBounds {
+  /** Schemes a url part may use; the bridge never fetches a url. */
+  readonly urlSchemes: readonly string[];
+  readonly maxUrlLength: number;
+  readonly maxFilenameLength: number;
+  readonly maxPartsPerMessage: number;
+  /** Decoded bytes of one raw part. */
+  readonly maxInlineBytesPerPart: number;
+  /** Decoded bytes of the raw parts of one message or artifact chunk. */
+  readonly maxInlineBytesPerMessage: number;
+}
+
+/** The bounds schema/a2a/mapping.json sets. */
+export const PARTS_BOUNDS: PartsBounds = Object.freeze({
+  urlSchemes: Object.freeze(["https","http"]) as readonly string[],
+  maxUrlLength: 8192,
+  maxFilenameLength: 255,
+  maxPartsPerMessage: 100,
+  maxInlineBytesPerPart: 1048576,
+  maxInlineBytesPerMessage: 3145728,
 });
 
 /** JSON-RPC error codes by A2A error name. */

@@ -101,6 +101,23 @@ export interface A2aPartsIr {
   readonly responseArtifactName: string;
   readonly outputModes: readonly string[];
   readonly inputModes: readonly string[];
+  /** The one key of a payload that is A2A content (`{ "a2a.parts": Part[] }`). */
+  readonly contentKey: string;
+  /** Key beside contentKey saying how the agent answers. */
+  readonly answerKey: string;
+  /** The answerKey value that makes SendMessage answer a Message instead of a Task. */
+  readonly messageAnswer: string;
+  /** Message.metadata key naming the card skill a message runs. */
+  readonly skillMetadataKey: string;
+  /** Schemes a url part may use (never fetched by the bridge). */
+  readonly urlSchemes: readonly string[];
+  readonly maxUrlLength: number;
+  readonly maxFilenameLength: number;
+  readonly maxPartsPerMessage: number;
+  /** Decoded bytes of one raw part. */
+  readonly maxInlineBytesPerPart: number;
+  /** Decoded bytes of the raw parts of one message or artifact chunk. */
+  readonly maxInlineBytesPerMessage: number;
 }
 
 export interface A2aFeatureIr {
@@ -187,6 +204,16 @@ interface RawMapping {
     response_artifact_name: string;
     output_modes: string[];
     input_modes: string[];
+    content_key: string;
+    answer_key: string;
+    message_answer: string;
+    skill_metadata_key: string;
+    url_schemes: string[];
+    max_url_length: number;
+    max_filename_length: number;
+    max_parts_per_message: number;
+    max_inline_bytes_per_part: number;
+    max_inline_bytes_per_message: number;
   };
   errors: { name: string; code: number; reason: string; standard: boolean; acp_code: string; message: string; http_status: number; grpc_status: string }[];
 }
@@ -279,6 +306,10 @@ function crossCheck(m: RawMapping, f: RawFeatures, cat: A2aCatalogs, problems: I
       });
     }
   }
+  if (m.parts.max_inline_bytes_per_part > m.parts.max_inline_bytes_per_message) {
+    problems.push({ file, pointer: "/parts/max_inline_bytes_per_part", message: "must not exceed max_inline_bytes_per_message" });
+  }
+  if (m.parts.content_key === m.parts.answer_key) problems.push({ file, pointer: "/parts/answer_key", message: "must differ from content_key" });
   const ff = `${DIR}/features.json`;
   if (f.protocol_version !== m.protocol.version)
     problems.push({ file: ff, pointer: "/protocol_version", message: `must equal mapping.json protocol.version ${m.protocol.version}` });
@@ -356,6 +387,16 @@ export function loadA2aIr(schemaDir: string, cat: A2aCatalogs, problems: IrProbl
       responseArtifactName: m.parts.response_artifact_name,
       outputModes: m.parts.output_modes,
       inputModes: m.parts.input_modes,
+      contentKey: m.parts.content_key,
+      answerKey: m.parts.answer_key,
+      messageAnswer: m.parts.message_answer,
+      skillMetadataKey: m.parts.skill_metadata_key,
+      urlSchemes: m.parts.url_schemes,
+      maxUrlLength: m.parts.max_url_length,
+      maxFilenameLength: m.parts.max_filename_length,
+      maxPartsPerMessage: m.parts.max_parts_per_message,
+      maxInlineBytesPerPart: m.parts.max_inline_bytes_per_part,
+      maxInlineBytesPerMessage: m.parts.max_inline_bytes_per_message,
     },
     errors: m.errors.map((e) => ({
       name: e.name,

@@ -9,6 +9,7 @@ import {
   A2A_PROTOCOL_VERSION,
   PARTS,
   PROTOCOL_BINDING,
+  type AgentCapabilities,
   type AgentCard,
   type AgentInterface,
   type AgentProvider,
@@ -28,6 +29,8 @@ export interface AgentCardInfo {
   iconUrl?: string;
   defaultInputModes?: string[];
   defaultOutputModes?: string[];
+  /** Card extensions (capabilities.extensions), e.g. the agent-contract extension of a contract's card. */
+  extensions?: NonNullable<AgentCapabilities["extensions"]>;
 }
 
 /** The subset of an agent contract (`*.agent.json`) the card is built from. */
@@ -38,7 +41,12 @@ export interface AgentContractLike {
   skills?: readonly { id?: string; name: string; description?: string; tags?: readonly string[]; examples?: readonly string[] }[];
 }
 
-/** Card info from an agent contract: one A2A skill per contract skill. */
+/**
+ * Card info for a single-target server from the card fields of a contract: one A2A skill per
+ * contract skill, all served by the server's one `target`. To serve a contract with each skill
+ * on its own target and the card `oaio generate --contracts` writes, pass `contract` to the
+ * server instead (runtime/a2a/contract-card.ts builds that card).
+ */
 export function cardInfoFromContract(c: AgentContractLike): AgentCardInfo {
   return {
     name: c.name,
@@ -98,7 +106,7 @@ export function buildAgentCard(
     ...(info.provider ? { provider: info.provider } : {}),
     version: info.version,
     ...(info.documentationUrl ? { documentationUrl: info.documentationUrl } : {}),
-    capabilities: { ...caps },
+    capabilities: { ...caps, ...(info.extensions?.length ? { extensions: info.extensions.map((e) => ({ ...e })) } : {}) },
     defaultInputModes: info.defaultInputModes ?? [...PARTS.inputModes],
     defaultOutputModes: info.defaultOutputModes ?? [...PARTS.outputModes],
     skills: info.skills ?? [],

@@ -1,24 +1,28 @@
 /**
- * One bus target exposed as an A2A agent: the task manager, the method handler, webhook
- * delivery and the Agent Card, wired from {@link A2aServerOptions}. Transport-free; http.ts
- * serves it over JSON-RPC.
+ * Bus targets exposed as one A2A agent: the task manager, the method handler, webhook
+ * delivery and the Agent Card, wired from {@link A2aServerOptions} (one target, or an agent
+ * contract whose skills each run on their own target). Transport-free; http.ts serves it over
+ * JSON-RPC.
  */
 import type { Bus, BusLogger } from "../bus/types.js";
-import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard } from "../../generated/a2a/index.js";
+import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, PARTS_BOUNDS, type AgentCard, type PartsBounds } from "../../generated/a2a/index.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities, type CardInterfaces } from "./agent-card.js";
 import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
+import { contractCardInfo, contractSkillRoutes, type AgentContractSource } from "./contract-card.js";
 import { invalidArgument } from "../errors.js";
 import { createMemoryPushConfigStore, createMemoryTaskStore, type MemoryPushConfigStoreOptions, type MemoryTaskStoreOptions } from "./memory-store.js";
 import { createPushDelivery, type PushDelivery, type PushDeliveryOptions } from "./push-delivery.js";
 import { RpcHandler } from "./rpc-handler.js";
 import type { WebhookGuardOptions } from "./ssrf.js";
+import type { SkillRoute } from "./skill-routes.js";
 import { TaskManager, type TaskManagerOptions } from "./task-manager.js";
 import type { PushConfigStore, TaskStore } from "./task-store.js";
 
-/** Resource bounds of one server (defaults in spec/a2a.md "Cost per event and limits"). */
+/** Resource bounds of one server (defaults in spec/a2a.md "Cost per event and limits"; parts bounds in spec/a2a.md "Parts: text, data and files"). */
 export type A2aLimits = Omit<MemoryTaskStoreOptions, "onExpire" | "now"> &
   MemoryPushConfigStoreOptions &
-  Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater">;
+  Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater"> &
+  Partial<PartsBounds>;
 
 export interface A2aServerOptions {
   bus: Bus;
@@ -31,10 +35,17 @@ export interface A2aServerOptions {
   auth?: A2aAuth;
   /** Store and queue bounds; the memory stores' limits apply only to stores this server creates. */
   limits?: A2aLimits;
-  /** The bus target served: every task runs as a stream call to it. */
-  target: string;
-  /** Name, description, version, skills of the card (see cardInfoFromContract). */
-  card: AgentCardInfo;
+  /** The bus target served: every task runs as a stream call to it. Give this or `contract`. */
+  target?: string;
+  /**
+   * An agent contract (the generator's contract IR, or contractFromAgentCard of its generated
+   * card): the card is the contract's (the one `oaio generate --contracts` writes, at this
+   * server's address) and each skill runs on its own target; a message names its skill in
+   * Message.metadata `skillId`, else runs the first skill. Give this or `target` + `card`.
+   */
+  contract?: AgentContractSource;
+  /** Name, description, version, skills of the card (see cardInfoFromContract). Required with `target`; not with `contract`. */
+  card?: AgentCardInfo;
   /** Extra card content returned by GetExtendedAgentCard (authenticated callers only; not with auth "none"); omitted: the capability is off. */
   extendedCard?: Partial<AgentCardInfo>;
   /** Default true. */
@@ -67,6 +78,8 @@ export class A2aBridge {
   private readonly owned: (TaskStore | PushConfigStore)[] = [];
   /** How requests are authenticated. */
   readonly auth: A2aAuth;
+  /** What the card says (given, or from the contract). */
+  private readonly info: AgentCardInfo;
 
   /** `auth`: the resolved auth (a2aPlugin passes the gateway's); default opts.auth, required. */
   constructor(
@@ -82,6 +95,8 @@ export class A2aBridge {
         "left out, or auth set: extendedCard needs authentication (GetExtendedAgentCard answers authenticated callers only)",
       );
     }
+    const { info, target, skills } = served(opts);
+    this.info = info;
     this.legacy = opts.legacy ?? true;
     this.capabilities = {
       streaming: opts.streaming ?? true,
@@ -107,7 +122,9 @@ export class A2aBridge {
     this.push = pushStore === undefined ? undefined : createPushDelivery({ ...opts.webhooks, store: pushStore, guard });
     this.manager = new TaskManager({
       bus: opts.bus,
-      target: opts.target,
+      target,
+      skills,
+      partsBounds: partsBounds(limits),
       store,
       push: this.push && pushStore ? { delivery: this.push, store: pushStore } : undefined,
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
@@ -137,7 +154,7 @@ export class A2aBridge {
   /** The Agent Card for the JSON-RPC endpoint `url` (`extended`: with extendedCard merged). */
   card(url: string, extended = false): AgentCard {
     this.setEndpoint(url);
-    const info = extended ? { ...this.opts.card, ...this.opts.extendedCard } : this.opts.card;
+    const info = extended ? { ...this.info, ...this.opts.extendedCard } : this.info;
     return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth), this.cardInterfaces?.(url));
   }
 
@@ -155,6 +172,37 @@ export class A2aBridge {
     this.owned.push(s);
     return s;
   }
+}
+
+/** The card info, default target and skill routes a server's options describe. */
+function served(opts: A2aServerOptions): { info: AgentCardInfo; target: string; skills: SkillRoute[] } {
+  const api = "A2A server";
+  if (opts.contract !== undefined) {
+    if (opts.target !== undefined || opts.card !== undefined) {
+      throw invalidArgument(
+        api,
+        opts.target !== undefined ? "target" : "card",
+        "given with contract",
+        "left out: the contract names the card and each skill's target",
+      );
+    }
+    const skills = contractSkillRoutes(opts.contract);
+    const first = skills[0];
+    if (first === undefined) throw invalidArgument(api, "contract.skills", "empty", "at least one skill (the default skill of a message that names none)");
+    return { info: contractCardInfo(opts.contract), target: first.target, skills };
+  }
+  if (opts.target === undefined || opts.card === undefined) {
+    throw invalidArgument(api, opts.target === undefined ? "target" : "card", "missing", "a bus target and a card, or an agent contract (contract)");
+  }
+  const target = opts.target;
+  return { info: opts.card, target, skills: (opts.card.skills ?? []).map((s) => ({ id: s.id, target })) };
+}
+
+/** The parts bounds of `limits` over the mapping's defaults (PARTS_BOUNDS). */
+function partsBounds(limits: A2aLimits): PartsBounds {
+  const out: Record<string, unknown> = { ...PARTS_BOUNDS };
+  for (const k of Object.keys(PARTS_BOUNDS) as (keyof PartsBounds)[]) if (limits[k] !== undefined) out[k] = limits[k];
+  return out as unknown as PartsBounds;
 }
 
 /**

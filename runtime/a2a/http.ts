@@ -13,6 +13,7 @@ import {
   AGENT_CARD_PATH,
   A2A_LEGACY_VERSION,
   A2A_PROTOCOL_VERSION,
+  messageToV03,
   pushConfigToV03,
   resolveMethod,
   streamResponseToV03,
@@ -20,6 +21,7 @@ import {
   type A2aMethodName,
   type AgentCard,
   type JsonRpcId,
+  type Message,
   type StreamResponse,
   type Task,
   type TaskPushNotificationConfig,
@@ -77,8 +79,10 @@ function contentTypeError(header: string | undefined): A2aError | undefined {
 /** The 0.3 form of a 1.0 unary result. */
 function resultToV03(method: A2aMethodName, value: unknown): unknown {
   switch (method) {
-    case "SendMessage":
-      return taskToV03((value as { task: Task }).task);
+    case "SendMessage": {
+      const r = value as { task: Task } | { message: Message };
+      return "message" in r ? messageToV03(r.message) : taskToV03(r.task);
+    }
     case "GetTask":
     case "CancelTask":
       return taskToV03(value as Task);

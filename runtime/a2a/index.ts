@@ -9,6 +9,15 @@ export { A2aBridge } from "./bridge.js";
 export { authenticate } from "./auth.js";
 export { TASK_MANAGER_DEFAULTS } from "./task-manager.js";
 export { buildAgentCard, cardInfoFromContract } from "./agent-card.js";
+export {
+  CONTRACT_CARD_CAPABILITIES,
+  CONTRACT_EXTENSION_URI,
+  contractAgentCard,
+  contractCardInfo,
+  contractFromAgentCard,
+  contractSkillRoutes,
+} from "./contract-card.js";
+export { PARTS_BOUNDS, a2aContent, checkParts, filePart, fileUrlPart, isA2aContent, isMessageAnswer, partBytes } from "../../generated/a2a/index.js";
 export { A2A_ERROR_REASONS, A2aError, isA2aError } from "./errors.js";
 export { SERVED_VERSIONS, negotiateVersion } from "./version.js";
 export { PUSH_CONFIGS_PER_TASK_DEFAULT, TASK_STORE_DEFAULTS, createMemoryPushConfigStore, createMemoryTaskStore } from "./memory-store.js";
@@ -23,6 +32,9 @@ export type { A2aLimits, A2aServerOptions } from "./bridge.js";
 export type { A2aAuth, A2aCaller } from "./auth.js";
 export type { A2aHttpOptions } from "./http.js";
 export type { AgentCardInfo, AgentContractLike, CardCapabilities, CardSecurity } from "./agent-card.js";
+export type { AgentContractSource, ContractSkillSource } from "./contract-card.js";
+export type { SkillRoute } from "./skill-routes.js";
+export type { A2aContent, FilePartOptions, Part, PartsBounds } from "../../generated/a2a/index.js";
 export type { A2aErrorOptions, A2aErrorReason, A2aWireError } from "./errors.js";
 export type { WireVersion } from "./version.js";
 export type { MemoryPushConfigStoreOptions, MemoryTaskStoreOptions } from "./memory-store.js";

@@ -106,10 +106,11 @@ export class RpcHandler {
     switch (method) {
       case "SendMessage": {
         const req = await this.checkSend(params);
-        const { taskId } = await this.d.manager.send(caller, req, false);
-        const task = req.configuration?.returnImmediately ? await this.d.manager.get(caller, taskId) : await this.d.manager.settled(caller, taskId);
-        if (task === undefined) throw a2aErrors.taskNotFound(taskId);
-        return result({ task: shapeTask(task, req.configuration?.historyLength) });
+        const sent = await this.d.manager.send(caller, req, false);
+        const answer = req.configuration?.returnImmediately ? { task: await this.d.manager.get(caller, sent.taskId) } : await sent.answer();
+        if ("message" in answer) return result(answer);
+        if (answer.task === undefined) throw a2aErrors.taskNotFound(sent.taskId);
+        return result({ task: shapeTask(answer.task, req.configuration?.historyLength) });
       }
       case "SendStreamingMessage": {
         this.need("streaming");

@@ -13,6 +13,7 @@
  */
 import type { Bus, BusLogger, StreamCall, StreamFrame } from "../bus/types.js";
 import { toErrorPayload } from "../errors.js";
+import { InvalidRequestError } from "../../generated/ts/errors.js";
 import { uuidv7 } from "../envelope/ids.js";
 import { nowRfc3339 } from "../envelope/time.js";
 import {
@@ -21,6 +22,8 @@ import {
   CANCEL_PHASE,
   ERROR_PHASE,
   INITIAL_PHASE,
+  PARTS_BOUNDS,
+  checkParts,
   RUNNING_PHASE,
   envelopeToStreamEvents,
   errorToParts,
@@ -30,7 +33,9 @@ import {
   requestMetadata,
   type ArtifactCursor,
   type Message,
+  type PartsBounds,
   type SendMessageRequest,
+  type SendMessageResponse,
   type StreamResponse,
   type Task,
   type TaskStatus,
@@ -38,6 +43,7 @@ import {
 import type { A2aCaller } from "./auth.js";
 import { a2aErrors } from "./errors.js";
 import { EventQueue } from "./event-queue.js";
+import { SkillRoutes, type SkillRoute } from "./skill-routes.js";
 import type { PushDelivery } from "./push-delivery.js";
 import type { PushConfigStore, TaskPage, TaskQuery, TaskStore } from "./task-store.js";
 
@@ -46,8 +52,17 @@ export const TASK_MANAGER_DEFAULTS = Object.freeze({ maxHistory: 100, subscriber
 
 export interface TaskManagerOptions {
   bus: Bus;
-  /** The bus target every task runs on. */
+  /** The bus target of a task when `skills` is empty. */
   target: string;
+  /**
+   * The card's skills and their targets: a message names one in Message.metadata
+   * `skillId` (PARTS.skillMetadataKey), else runs the first; an unknown id is INVALID_PARAMS.
+   * When they name more than one target, a task records its skill (Task.metadata.skillId) and
+   * a message continuing it runs the same one. Default: none (every message runs `target`).
+   */
+  skills?: readonly SkillRoute[];
+  /** Bounds on the parts of a client's message and of the agent's replies. Default PARTS_BOUNDS (schema/a2a/mapping.json). */
+  partsBounds?: PartsBounds;
   store: TaskStore;
   /** Webhook delivery and its config store; undefined when push notifications are off. */
   push: { delivery: PushDelivery; store: PushConfigStore } | undefined;
@@ -59,6 +74,15 @@ export interface TaskManagerOptions {
   subscriberHighWater?: number;
   /** Where store write failures are logged (error level). Default: not logged, only counted. */
   logger?: BusLogger;
+}
+
+/** What {@link TaskManager.send} returns. */
+export interface SendOutcome {
+  readonly taskId: string;
+  /** The Task first, then every event until the task settles (only when subscribing). */
+  readonly events: EventQueue<StreamResponse> | undefined;
+  /** Waits for this message's run to settle: `{ message }` when the agent answered with a Message, else `{ task }`. */
+  readonly answer: () => Promise<SendMessageResponse>;
 }
 
 /** Counters of one {@link TaskManager}. */
@@ -95,6 +119,14 @@ interface Entry {
   storeFailures: number;
   /** The last-resort write (FAILED, without artifacts) is queued: no further writes of the live task. */
   stubQueued: boolean;
+  /** The agent answered with a Message (A2A content with the message answer): SendMessage returns it. */
+  answer: Message | undefined;
+  /**
+   * The stream of the message that created the task, until the run's first frame: its events
+   * are held (the Task, WORKING, at most a store failure) so that a first frame that is a
+   * Message answer makes the whole stream that Message; any other frame shows them.
+   */
+  pending: { queue: EventQueue<StreamResponse>; held: StreamResponse[] } | undefined;
 }
 
 /** A live entry for `task`, with nothing running, watching or queued yet. */
@@ -110,6 +142,8 @@ function newEntry(tenant: string, owner: string, task: Task): Entry {
     claimed: false,
     storeFailures: 0,
     stubQueued: false,
+    answer: undefined,
+    pending: undefined,
   };
 }
 
@@ -121,6 +155,8 @@ export class TaskManager {
   private readonly entries = new Map<string, Entry>();
   private readonly maxHistory: number;
   private readonly highWater: number;
+  private readonly bounds: PartsBounds;
+  private readonly routes: SkillRoutes;
   private closed = false;
   private storeErrors = 0;
   private storeFailedTasks = 0;
@@ -128,6 +164,8 @@ export class TaskManager {
   constructor(private readonly opts: TaskManagerOptions) {
     this.maxHistory = opts.maxHistory ?? TASK_MANAGER_DEFAULTS.maxHistory;
     this.highWater = opts.subscriberHighWater ?? TASK_MANAGER_DEFAULTS.subscriberHighWater;
+    this.bounds = opts.partsBounds ?? PARTS_BOUNDS;
+    this.routes = new SkillRoutes(opts.skills ?? [], opts.target);
   }
 
   /** The latest state of the caller's task (memory first, then the store). */
@@ -148,12 +186,17 @@ export class TaskManager {
   }
 
   /**
-   * Starts or continues a task for `req`. Returns the task id and, when `subscribe`, a queue
-   * that receives the Task first and then every event until the task settles.
+   * Starts or continues a task for `req`. Returns the task id, `answer` (what SendMessage
+   * answers once the task settles: `{ message }` when the agent answered with a Message, else
+   * `{ task }`) and, when `subscribe`, a queue that receives the Task first and then every event
+   * until the task settles.
    */
-  async send(caller: A2aCaller, req: SendMessageRequest, subscribe: boolean): Promise<{ taskId: string; events: EventQueue<StreamResponse> | undefined }> {
+  async send(caller: A2aCaller, req: SendMessageRequest, subscribe: boolean): Promise<SendOutcome> {
     if (this.closed) throw a2aErrors.unsupported("the server is closing");
     const msg = req.message;
+    const partsProblem = checkParts(msg.parts, "message.parts", this.bounds);
+    if (partsProblem !== undefined) throw a2aErrors.invalidParams(partsProblem);
+    const named = this.routes.named(msg);
     const cfg = req.configuration?.taskPushNotificationConfig;
     let entry: Entry | undefined;
     if (msg.taskId) {
@@ -174,6 +217,12 @@ export class TaskManager {
         this.release(entry);
         throw a2aErrors.invalidParams(`message.contextId does not match task ${msg.taskId}`);
       }
+      try {
+        this.routes.checkContinues(entry.task, named);
+      } catch (err: unknown) {
+        this.release(entry);
+        throw err;
+      }
       // Claims the task before the next await, so a concurrent message is refused above.
       entry.claimed = true;
       try {
@@ -186,17 +235,29 @@ export class TaskManager {
     }
     const contextId = entry?.task.contextId ?? msg.contextId ?? uuidv7();
     const continuing = entry !== undefined;
-    const call = this.opts.bus.streamInvoke(this.opts.target, partsToPayload(msg.parts), {
+    const { skill, target } = this.routes.route(entry?.task, named);
+    // the request's metadata reaches the handler too; the message's wins a key both carry
+    const metadata = requestMetadata(req.metadata ? { ...msg, metadata: { ...req.metadata, ...msg.metadata } } : msg, {
+      taskId: entry?.task.id ?? "",
+      contextId,
+    });
+    if (skill !== undefined) metadata[A2aMetadataKey.SKILL_ID] = skill;
+    const call = this.opts.bus.streamInvoke(target, partsToPayload(msg.parts), {
       context: { ...caller.context, session_id: contextId, ...(caller.tenant ? { tenant_id: caller.tenant } : {}) },
-      // the request's metadata reaches the handler too; the message's wins a key both carry
-      metadata: requestMetadata(req.metadata ? { ...msg, metadata: { ...req.metadata, ...msg.metadata } } : msg, { taskId: entry?.task.id ?? "", contextId }),
+      metadata,
       yieldErrors: true,
       ...(this.opts.timeoutMs === undefined ? {} : { timeoutMs: this.opts.timeoutMs }),
     });
     const taskId = entry?.task.id ?? call.requestId;
     const userMsg: Message = { ...msg, taskId, contextId };
     if (entry === undefined) {
-      const task: Task = { id: taskId, contextId, status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: nowRfc3339() }, history: [userMsg] };
+      const task: Task = {
+        id: taskId,
+        contextId,
+        status: { state: PHASE_TO_TASK_STATE[INITIAL_PHASE], timestamp: nowRfc3339() },
+        history: [userMsg],
+        ...this.routes.taskMetadata(skill),
+      };
       let created = false;
       try {
         await this.opts.store.create({ tenant: caller.tenant, owner: caller.principal, task });
@@ -220,7 +281,7 @@ export class TaskManager {
     // A new task's stream starts with the Task itself; a continued one with a snapshot already working.
     let events: EventQueue<StreamResponse> | undefined;
     if (!continuing) {
-      events = subscribe ? this.subscribeEntry(entry, false) : undefined;
+      events = subscribe ? this.pendingStream(entry) : undefined;
       this.emit(entry, { task: structuredClone(entry.task) });
     }
     this.emit(entry, this.status(entry, { state: PHASE_TO_TASK_STATE[RUNNING_PHASE], timestamp: nowRfc3339() }));
@@ -229,7 +290,13 @@ export class TaskManager {
     entry.run = run;
     entry.claimed = false;
     run.done = this.drive(entry, run, call);
-    return { taskId, events };
+    const settling = entry;
+    const answer = async (): Promise<SendMessageResponse> => {
+      await run.done;
+      await settling.persisted;
+      return settling.answer !== undefined ? { message: structuredClone(settling.answer) } : { task: structuredClone(settling.task) };
+    };
+    return { taskId, events, answer };
   }
 
   /** Resolves with the caller's task once it is terminal or interrupted. */
@@ -301,6 +368,7 @@ export class TaskManager {
           await closing;
         }
         await e.run?.done;
+        e.pending?.queue.end();
         for (const s of e.subscribers) s.end();
         await e.persisted;
       }),
@@ -323,7 +391,37 @@ export class TaskManager {
 
   /** Drops an entry from memory once nothing can change it (no run, no subscriber). */
   private release(e: Entry): void {
-    if (e.run === undefined && !e.claimed && e.subscribers.size === 0 && this.entries.get(e.task.id) === e) this.entries.delete(e.task.id);
+    if (e.run === undefined && !e.claimed && e.pending === undefined && e.subscribers.size === 0 && this.entries.get(e.task.id) === e)
+      this.entries.delete(e.task.id);
+  }
+
+  /** The stream of a new task's first message, held until the run's first frame (see Entry.pending). */
+  private pendingStream(e: Entry): EventQueue<StreamResponse> {
+    const queue = new EventQueue<StreamResponse>(() => {
+      if (e.pending?.queue === queue) e.pending = undefined;
+      e.subscribers.delete(queue);
+      this.release(e);
+    });
+    e.pending = { queue, held: [] };
+    return queue;
+  }
+
+  /**
+   * Ends the hold of a pending stream: a first frame that is a Message answer (`first`) is the
+   * whole stream; otherwise the held events are shown and the stream subscribes.
+   */
+  private showPending(e: Entry, first: StreamResponse | undefined): void {
+    const p = e.pending;
+    if (p === undefined) return;
+    e.pending = undefined;
+    if (first !== undefined && "message" in first) {
+      p.queue.push({ message: structuredClone(first.message) });
+      p.queue.end();
+      return;
+    }
+    for (const ev of p.held) p.queue.push(ev);
+    if (settledState(e.task.status.state)) p.queue.end();
+    else e.subscribers.add(p.queue);
   }
 
   private subscribeEntry(e: Entry, withSnapshot: boolean): EventQueue<StreamResponse> {
@@ -345,14 +443,18 @@ export class TaskManager {
     const cursor: ArtifactCursor = { artifactId: uuidv7(), chunks: 0 };
     try {
       for await (const frame of call) {
-        for (const ev of this.frameEvents(e, frame, ref, cursor)) this.emit(e, ev);
+        const events = this.frameEvents(e, frame, ref, cursor);
+        this.showPending(e, events[0]);
+        for (const ev of events) this.emit(e, ev);
         if (settledState(e.task.status.state)) break;
         await this.backpressure(e, run);
         if (run.canceled) break;
       }
     } catch (err: unknown) {
+      this.showPending(e, undefined);
       if (!run.canceled) this.fail(e, err);
     }
+    this.showPending(e, undefined);
     if (run.canceled && !isTerminalTaskState(e.task.status.state)) {
       this.emit(e, this.status(e, { state: PHASE_TO_TASK_STATE[CANCEL_PHASE], timestamp: nowRfc3339() }));
     } else if (!settledState(e.task.status.state)) {
@@ -377,7 +479,15 @@ export class TaskManager {
       const payload = toErrorPayload(frame.type === "error" ? frame.error : new Error(`frame ${frame.type} without an envelope`));
       return [this.status(e, failedStatus(payload.code === "CANCELED", errorToParts(payload), ref))];
     }
-    return envelopeToStreamEvents(frame.envelope, ref, cursor);
+    const events = envelopeToStreamEvents(frame.envelope, ref, cursor);
+    for (const ev of events) {
+      const problem = checkParts(eventParts(ev), "the agent's reply parts", this.bounds);
+      if (problem !== undefined) {
+        const payload = toErrorPayload(new InvalidRequestError(`${problem} (frame ${frame.envelope.event_type} of target ${frame.envelope.from ?? "?"})`));
+        return [this.status(e, failedStatus(false, errorToParts(payload), ref))];
+      }
+    }
+    return events;
   }
 
   private fail(e: Entry, err: unknown): void {
@@ -454,6 +564,12 @@ export class TaskManager {
   /** Applies one event to the task (O(event)), persists status changes, fans it out, queues it for webhooks. */
   private emit(e: Entry, ev: StreamResponse): void {
     const t = e.task;
+    if ("message" in ev) {
+      // A Message answer: SendMessage returns it, so does a stream still held (showPending);
+      // other streams and webhooks get it as the message of the COMPLETED status that follows.
+      e.answer = ev.message;
+      return;
+    }
     if ("statusUpdate" in ev) {
       const s = ev.statusUpdate.status;
       if (s.message === undefined && s.state === t.status.state) return;
@@ -473,9 +589,18 @@ export class TaskManager {
       else arts.push({ ...u.artifact, parts: [...u.artifact.parts] });
     }
     for (const s of e.subscribers) s.push(ev);
+    e.pending?.held.push(ev);
     if (settledState(t.status.state)) for (const s of e.subscribers) s.end();
     if (this.opts.push !== undefined) void this.opts.push.delivery.notify(t.id, ev).catch(() => undefined);
   }
+}
+
+/** The parts an event carries (artifact chunk, status message, message). */
+function eventParts(ev: StreamResponse): Message["parts"] {
+  if ("artifactUpdate" in ev) return ev.artifactUpdate.artifact.parts;
+  if ("statusUpdate" in ev) return ev.statusUpdate.status.message?.parts ?? [];
+  if ("message" in ev) return ev.message.parts;
+  return [];
 }
 
 /** What a task failed with when its state could not be stored: the store's code, a message saying so. */

@@ -127,7 +127,7 @@ describe("a2a mapping data and generator", () => {
   it("maps payloads to parts and back", () => {
     for (const v of ["hello", { a: 1 }, [1, 2], 3, null]) expect(partsToPayload(payloadToParts(v))).toEqual(v);
     expect(payloadToParts(undefined)).toEqual([]);
-    expect(partsToPayload([{ text: "a" }, { data: { b: 1 } }])).toEqual({ parts: [{ text: "a" }, { data: { b: 1 } }] });
+    expect(partsToPayload([{ text: "a" }, { data: { b: 1 } }])).toEqual({ "a2a.parts": [{ text: "a" }, { data: { b: 1 } }] });
   });
 
   it("turns a delta stream and its final into ordered artifact chunks and a terminal status", () => {

@@ -97,8 +97,12 @@ describe("oaio generate --contracts", () => {
     expect(typed).toMatchObject({
       name: "Translator",
       version: "1.0.0",
-      supportedInterfaces: [{ url: "http://localhost:8080/a2a/translator", protocolBinding: "JSONRPC", protocolVersion: "1.0" }],
-      capabilities: { streaming: true, pushNotifications: false },
+      supportedInterfaces: [
+        { url: "http://localhost:8080/a2a/translator", protocolBinding: "JSONRPC", protocolVersion: "1.0" },
+        { url: "http://localhost:8080/a2a/translator", protocolBinding: "JSONRPC", protocolVersion: "0.3" },
+      ],
+      // what a server for the contract serves with its default options (test/a2a/skills.test.ts compares the two)
+      capabilities: { streaming: true, pushNotifications: true, extendedAgentCard: false },
       defaultInputModes: ["application/json"],
       defaultOutputModes: ["application/json"],
       provider: { organization: "OpenAgentIO examples", url: "https://openagentio.dev" },
@@ -112,7 +116,7 @@ describe("oaio generate --contracts", () => {
       "detect-language": { target: "translator:detect-language", mode: "invoke" },
     });
     const planner = read("planner");
-    expect(planner.capabilities.streaming).toBe(false);
+    expect(planner.capabilities.streaming, "the bridge streams invoke skills too (one-frame streams)").toBe(true);
     expect(planner.name).toBe("Planner");
     expect(planner.capabilities.extensions[0]!.params).toMatchObject({
       publishes: ["agent.tool.call", "planner.step.completed"],
