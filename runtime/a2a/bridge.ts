@@ -35,6 +35,12 @@ export interface A2aServerOptions {
   auth?: A2aAuth;
   /** Store and queue bounds; the memory stores' limits apply only to stores this server creates. */
   limits?: A2aLimits;
+  /**
+   * Let a handler's Message answer be a whole stream: a new task's stream then waits for the
+   * handler's first frame (a handler that works long before writing should call `started()`).
+   * Default false: streams show the Task and WORKING at once (spec/a2a.md "Message answers").
+   */
+  messageStreams?: boolean;
   /** The bus target served: every task runs as a stream call to it. Give this or `contract`. */
   target?: string;
   /**
@@ -131,6 +137,7 @@ export class A2aBridge {
       ...(limits.maxHistory === undefined ? {} : { maxHistory: limits.maxHistory }),
       ...(limits.subscriberHighWater === undefined ? {} : { subscriberHighWater: limits.subscriberHighWater }),
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+      ...(opts.messageStreams === true ? { messageStreams: true } : {}),
     });
     let endpoint = "";
     this.handler = new RpcHandler({

@@ -5,9 +5,9 @@
  * modes), capabilities and the contract extension, whose params name each skill's bus target.
  * The routes a server follows (skill id -> target) come from the same facts.
  */
-import type { AgentCard, AgentSkill } from "../../generated/a2a/index.js";
+import { A2A_PROTOCOL_VERSION, type AgentCard, type AgentSkill } from "../../generated/a2a/index.js";
 import { invalidArgument } from "../errors.js";
-import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
+import { buildAgentCard, type AgentCardInfo, type CardCapabilities, type CardInterfaces } from "./agent-card.js";
 import type { SkillRoute } from "./skill-routes.js";
 
 /** URI of the card extension that carries the ACP facts of a contract. */
@@ -99,10 +99,13 @@ export function contractSkillRoutes(c: AgentContractSource): SkillRoute[] {
 
 /**
  * The card `oaio generate --contracts` writes: what a server for the contract serves with its
- * default options (JSON-RPC 1.0 and 0.3 at the contract's `a2a.url`, no authentication declared).
+ * default options (the default bindings: JSON-RPC 1.0 and 0.3 at the contract's `a2a.url`, and
+ * HTTP+JSON under the same base, no authentication declared).
  */
 export function contractAgentCard(c: AgentContractSource): AgentCard {
-  return buildAgentCard(contractCardInfo(c), c.card.url, { ...CONTRACT_CARD_CAPABILITIES }, true);
+  const rest = c.card.url.replace(/\/+$/, "") || c.card.url;
+  const interfaces: CardInterfaces = { jsonRpc: true, extra: [{ url: rest, protocolBinding: "HTTP+JSON", protocolVersion: A2A_PROTOCOL_VERSION }] };
+  return buildAgentCard(contractCardInfo(c), c.card.url, { ...CONTRACT_CARD_CAPABILITIES }, true, undefined, interfaces);
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

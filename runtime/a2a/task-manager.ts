@@ -74,6 +74,12 @@ export interface TaskManagerOptions {
   subscriberHighWater?: number;
   /** Where store write failures are logged (error level). Default: not logged, only counted. */
   logger?: BusLogger;
+  /**
+   * A new task's stream waits for the handler's first frame, so that a Message answer can be the
+   * whole stream (A2A's Message-only stream). Default false: the Task and WORKING are streamed at
+   * once, and a Message answer arrives as the message of the COMPLETED status.
+   */
+  messageStreams?: boolean;
 }
 
 /** What {@link TaskManager.send} returns. */
@@ -281,7 +287,7 @@ export class TaskManager {
     // A new task's stream starts with the Task itself; a continued one with a snapshot already working.
     let events: EventQueue<StreamResponse> | undefined;
     if (!continuing) {
-      events = subscribe ? this.pendingStream(entry) : undefined;
+      events = subscribe ? (this.opts.messageStreams === true ? this.pendingStream(entry) : this.subscribeEntry(entry, false)) : undefined;
       this.emit(entry, { task: structuredClone(entry.task) });
     }
     this.emit(entry, this.status(entry, { state: PHASE_TO_TASK_STATE[RUNNING_PHASE], timestamp: nowRfc3339() }));

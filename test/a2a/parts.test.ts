@@ -254,7 +254,7 @@ async function partsServer(limits: A2aLimits = {}): Promise<PartsEnv> {
         return "ok";
     }
   });
-  const server = await startA2aServer({ bus: bridge, auth: "none", target: "files", card: { name: "Files", description: "d", version: "1" }, limits });
+  const server = await startA2aServer({ bus: bridge, auth: "none", target: "files", card: { name: "Files", description: "d", version: "1" }, limits, messageStreams: true });
   return {
     url: server.url,
     received,
@@ -424,11 +424,13 @@ describe("file and data parts", () => {
     const cases: [unknown[], RegExp][] = [
       [[{ raw: big }], /message\.parts\[0\]\.raw holds 33 bytes; at most 32 per part/],
       [[{ raw: Buffer.alloc(30).toString("base64") }, { raw: Buffer.alloc(30).toString("base64") }], /message\.parts holds more than 48 inline bytes/],
-      [[{ raw: "not base64!" }], /message\.parts\[0\]\.raw must be base64/],
+      // the ProtoJSON reader at the handler's entrance refuses it first, naming the proto field
+      [[{ raw: "not base64!" }], /lf\.a2a\.v1\.Part\.raw.*invalid base64/],
       [[{ url: "file:///etc/passwd" }], /message\.parts\[0\]\.url has scheme "file"; allowed: https, http/],
       [[{ url: "https://user:secret@files.example/x" }], /message\.parts\[0\]\.url must not carry user info/],
       [[{ url: "relative/path" }], /message\.parts\[0\]\.url must be an absolute URL/],
-      [[{ text: "a", url: "https://x.example/" }], /message\.parts\[0\] must have exactly one of text, raw, url, data/],
+      // a Part's content is a proto oneof: the ProtoJSON reader refuses two members first
+      [[{ text: "a", url: "https://x.example/" }], /lf\.a2a\.v1\.Part\.content.*oneof set multiple times/],
       [Array.from({ length: 9 }, () => ({ text: "x" })), /message\.parts has 9 parts; at most 8/],
     ];
     for (const [parts, why] of cases) {
@@ -555,7 +557,7 @@ describe("a Python handler (the generated SDK) on a real nats-server speaks the 
     });
     const transport = await connectNats({ servers: nats.url });
     const bridge = createBus({ agentId: "py-bridge", transport });
-    const serve = (target: string) => startA2aServer({ bus: bridge, auth: "none", target, card: { name: target, description: "d", version: "1" } });
+    const serve = (target: string) => startA2aServer({ bus: bridge, auth: "none", target, card: { name: target, description: "d", version: "1" }, messageStreams: true });
     try {
       await using files = await serve("py.files");
       const task = (await call(files.url, "SendMessage", msg([{ text: "go" }])))["result"]["task"];

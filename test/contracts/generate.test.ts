@@ -99,6 +99,7 @@ describe("oaio generate --contracts", () => {
       version: "1.0.0",
       supportedInterfaces: [
         { url: "http://localhost:8080/a2a/translator", protocolBinding: "JSONRPC", protocolVersion: "1.0" },
+        { url: "http://localhost:8080/a2a/translator", protocolBinding: "HTTP+JSON", protocolVersion: "1.0" },
         { url: "http://localhost:8080/a2a/translator", protocolBinding: "JSONRPC", protocolVersion: "0.3" },
       ],
       // what a server for the contract serves with its default options (test/a2a/skills.test.ts compares the two)
