@@ -254,7 +254,14 @@ async function partsServer(limits: A2aLimits = {}): Promise<PartsEnv> {
         return "ok";
     }
   });
-  const server = await startA2aServer({ bus: bridge, auth: "none", target: "files", card: { name: "Files", description: "d", version: "1" }, limits, messageStreams: true });
+  const server = await startA2aServer({
+    bus: bridge,
+    auth: "none",
+    target: "files",
+    card: { name: "Files", description: "d", version: "1" },
+    limits,
+    messageStreams: true,
+  });
   return {
     url: server.url,
     received,
@@ -557,7 +564,8 @@ describe("a Python handler (the generated SDK) on a real nats-server speaks the 
     });
     const transport = await connectNats({ servers: nats.url });
     const bridge = createBus({ agentId: "py-bridge", transport });
-    const serve = (target: string) => startA2aServer({ bus: bridge, auth: "none", target, card: { name: target, description: "d", version: "1" }, messageStreams: true });
+    const serve = (target: string) =>
+      startA2aServer({ bus: bridge, auth: "none", target, card: { name: target, description: "d", version: "1" }, messageStreams: true });
     try {
       await using files = await serve("py.files");
       const task = (await call(files.url, "SendMessage", msg([{ text: "go" }])))["result"]["task"];
