@@ -10,6 +10,7 @@ import {
   PARTS,
   PROTOCOL_BINDING,
   type AgentCard,
+  type AgentInterface,
   type AgentProvider,
   type AgentSkill,
   type SecurityRequirement,
@@ -65,14 +66,25 @@ export interface CardSecurity {
   securityRequirements: SecurityRequirement[];
 }
 
-/** The 1.0 Agent Card for an endpoint `url` (`security`: how callers authenticate; none in development mode). */
-export function buildAgentCard(info: AgentCardInfo, url: string, caps: CardCapabilities, legacy: boolean, security?: CardSecurity): AgentCard {
+/**
+ * The 1.0 Agent Card for an endpoint `url` (`security`: how callers authenticate; none in
+ * development mode; `interfaces`: the other bindings served, e.g. GRPC, listed after JSON-RPC).
+ */
+export function buildAgentCard(
+  info: AgentCardInfo,
+  url: string,
+  caps: CardCapabilities,
+  legacy: boolean,
+  security?: CardSecurity,
+  interfaces: readonly AgentInterface[] = [],
+): AgentCard {
   return {
     name: info.name,
     description: info.description,
     supportedInterfaces: [
       { url, protocolBinding: PROTOCOL_BINDING, protocolVersion: A2A_PROTOCOL_VERSION },
       ...(legacy ? [{ url, protocolBinding: PROTOCOL_BINDING, protocolVersion: A2A_LEGACY_VERSION }] : []),
+      ...interfaces,
     ],
     ...(info.provider ? { provider: info.provider } : {}),
     version: info.version,

@@ -4,7 +4,7 @@
  * serves it over JSON-RPC.
  */
 import type { Bus, BusLogger } from "../bus/types.js";
-import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard } from "../../generated/a2a/index.js";
+import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, type AgentCard, type AgentInterface } from "../../generated/a2a/index.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities } from "./agent-card.js";
 import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
 import { invalidArgument } from "../errors.js";
@@ -67,6 +67,8 @@ export class A2aBridge {
   private readonly owned: (TaskStore | PushConfigStore)[] = [];
   /** How requests are authenticated. */
   readonly auth: A2aAuth;
+  /** The interfaces of other bindings serving this bridge (gRPC, ...), each built for the card's endpoint URL. */
+  private readonly interfaces: ((endpoint: string) => AgentInterface)[] = [];
 
   /** `auth`: the resolved auth (a2aPlugin passes the gateway's); default opts.auth, required. */
   constructor(
@@ -135,7 +137,19 @@ export class A2aBridge {
   card(url: string, extended = false): AgentCard {
     this.setEndpoint(url);
     const info = extended ? { ...this.opts.card, ...this.opts.extendedCard } : this.opts.card;
-    return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth));
+    return buildAgentCard(
+      info,
+      url,
+      this.capabilities,
+      this.legacy,
+      cardSecurity(this.auth),
+      this.interfaces.map((f) => f(url)),
+    );
+  }
+
+  /** Lists another binding's interface in the card (`build` gets the card's JSON-RPC endpoint URL). */
+  addInterface(build: (endpoint: string) => AgentInterface): void {
+    this.interfaces.push(build);
   }
 
   /** Cancels running tasks, ends streams, flushes webhooks, closes owned stores. Idempotent. */

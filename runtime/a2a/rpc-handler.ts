@@ -62,8 +62,12 @@ export function redactPushConfig(cfg: TaskPushNotificationConfig): TaskPushNotif
 export class RpcHandler {
   constructor(private readonly d: RpcHandlerDeps) {}
 
-  /** Runs `method` for `caller`: every task it touches is one of the caller's tenant. */
-  async handle(caller: A2aCaller, method: A2aMethodName, params: unknown): Promise<RpcOutcome> {
+  /**
+   * Runs `method` for `caller`: every task it touches is one of the caller's tenant. `signal`
+   * aborts when the caller gives up (a gRPC deadline or cancel): a blocking SendMessage then
+   * cancels the task it started, so its bus call ends.
+   */
+  async handle(caller: A2aCaller, method: A2aMethodName, params: unknown, signal?: AbortSignal): Promise<RpcOutcome> {
     const tenant = typeof params === "object" && params !== null ? (params as Record<string, unknown>)["tenant"] : undefined;
     if (tenant !== undefined && typeof tenant !== "string") throw a2aErrors.invalidParams("params.tenant must be a string");
     checkTenant(caller, tenant);
@@ -71,7 +75,7 @@ export class RpcHandler {
       case "SendMessage": {
         const req = await this.checkSend(params);
         const { taskId } = await this.d.manager.send(caller, req, false);
-        const task = req.configuration?.returnImmediately ? await this.d.manager.get(caller, taskId) : await this.d.manager.settled(caller, taskId);
+        const task = req.configuration?.returnImmediately ? await this.d.manager.get(caller, taskId) : await this.settled(caller, taskId, signal);
         if (task === undefined) throw a2aErrors.taskNotFound(taskId);
         return result({ task: shapeTask(task, req.configuration?.historyLength) });
       }
@@ -152,6 +156,19 @@ export class RpcHandler {
         if (this.d.extendedCard === undefined) throw a2aErrors.extendedCardNotConfigured();
         return result(this.d.extendedCard());
       }
+    }
+  }
+
+  /** The task once settled; when `signal` aborts first, the task is canceled (its bus call closed). */
+  private async settled(caller: A2aCaller, taskId: string, signal: AbortSignal | undefined): Promise<Task> {
+    if (signal === undefined) return this.d.manager.settled(caller, taskId);
+    const cancel = (): void => void this.d.manager.cancel(caller, taskId).catch(() => undefined);
+    if (signal.aborted) cancel();
+    else signal.addEventListener("abort", cancel, { once: true });
+    try {
+      return await this.d.manager.settled(caller, taskId);
+    } finally {
+      signal.removeEventListener("abort", cancel);
     }
   }
 
