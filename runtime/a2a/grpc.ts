@@ -12,6 +12,7 @@ import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, type A2aMethodName, type Stre
 import { AcpError } from "../../generated/ts/errors.js";
 import { invalidArgument } from "../errors.js";
 import { authenticate, type A2aCaller } from "./auth.js";
+import { a2aErrors } from "./errors.js";
 import type { A2aBridge } from "./bridge.js";
 import { loadA2aGrpc } from "./grpc-proto.js";
 import { toServiceError } from "./grpc-status.js";
@@ -87,9 +88,27 @@ export async function startA2aGrpcServer(bridge: A2aBridge, opts: A2aGrpcOptions
     "grpc.max_send_message_length": maxMessageBytes,
     "grpc.max_concurrent_streams": maxConcurrentStreams,
   });
+  // A request that is not its proto message is answered INVALID_ARGUMENT after authentication
+  // (grpc-js would answer a throwing deserializer INTERNAL, before the call reaches us).
+  const malformed = new WeakMap<object, string>();
+  const served: Record<string, Grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(service)) {
+    served[name] = {
+      ...m,
+      requestDeserialize: (bytes: Buffer): unknown => {
+        try {
+          return m.requestDeserialize(bytes);
+        } catch (err: unknown) {
+          const marker = {};
+          malformed.set(marker, `the request is not a valid ${m.path.split("/")[2] ?? name} request: ${err instanceof Error ? err.message : String(err)}`);
+          return marker;
+        }
+      },
+    };
+  }
   const streams = new Set<AbortController>();
   let closing = false;
-  const ctx: CallContext = { bridge, grpc, proto, isClosing: () => closing };
+  const ctx: CallContext = { bridge, grpc, proto, malformed, isClosing: () => closing };
 
   const impl: Grpc.UntypedServiceImplementation = {};
   for (const method of UNARY)
@@ -106,7 +125,7 @@ export async function startA2aGrpcServer(bridge: A2aBridge, opts: A2aGrpcOptions
       void streaming(ctx, method, call, abort).finally(() => streams.delete(abort));
     };
   }
-  server.addService(service, impl);
+  server.addService(served, impl);
 
   const host = opts.host ?? "127.0.0.1";
   const bindHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
@@ -145,6 +164,8 @@ interface CallContext {
   readonly bridge: A2aBridge;
   readonly grpc: typeof Grpc;
   readonly proto: A2aProto;
+  /** Requests that could not be decoded, with why. */
+  readonly malformed: WeakMap<object, string>;
   isClosing(): boolean;
 }
 
@@ -157,6 +178,8 @@ async function admit(ctx: CallContext, call: AnyCall): Promise<A2aCaller> {
   const caller = await authenticate(ctx.bridge.auth, { method: "POST", url: call.getPath(), headers });
   // The lf.a2a.v1 service speaks 1.0 only: an absent version means 0.3 (spec: Versioning), which it does not serve.
   negotiateVersion(headers[A2A_VERSION_HEADER.toLowerCase()], false);
+  const why = typeof call.request === "object" && call.request !== null ? ctx.malformed.get(call.request) : undefined;
+  if (why !== undefined) throw a2aErrors.invalidRequest(why);
   return caller;
 }
 

@@ -1,0 +1,132 @@
+/**
+ * The gRPC binding's bounds and lifecycle on real loopback servers: the message size limit,
+ * the server-wide limit of open streams, HTTP/2 streams per connection, a request that is not
+ * its proto message, option checks, and close() with a stream open.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startA2aGrpcServer } from "../../runtime/a2a/grpc.js";
+import { loadA2aGrpc } from "../../runtime/a2a/grpc-proto.js";
+import { GRPC_CODES } from "../../runtime/a2a/grpc-status.js";
+import { errorOf, resultOf, send, startGrpcEnv, stream, unary, until, type GrpcEnv, type GrpcMethods, type Obj } from "./grpc-env.js";
+
+let env: GrpcEnv;
+let token: string;
+let c: GrpcMethods;
+const code = (name: string): number => GRPC_CODES[name] as number;
+
+beforeAll(async () => {
+  env = await startGrpcEnv({ grpc: { maxMessageBytes: 64 * 1024, maxActiveStreams: 1, maxConcurrentStreams: 2 } });
+  token = await env.token("alice", "tenant-a");
+  c = env.client();
+});
+afterAll(async () => {
+  await env.close();
+});
+
+async function held(): Promise<Obj> {
+  const before = env.demo.holding;
+  const r = resultOf(await unary(c, "SendMessage", send("hold", { configuration: { returnImmediately: true } }), env.md(token)));
+  await env.demo.waitHolding(before + 1);
+  return r["task"];
+}
+
+describe("bounds", () => {
+  it("a request over maxMessageBytes is refused RESOURCE_EXHAUSTED; one under it is served; an answer over it is not sent", async () => {
+    const big = errorOf(await unary(c, "SendMessage", send("x".repeat(70 * 1024)), env.md(token)));
+    expect(big.code).toBe(code("RESOURCE_EXHAUSTED"));
+    const ok = resultOf(await unary(c, "SendMessage", send("y".repeat(60 * 1024), { configuration: { historyLength: 0 } }), env.md(token)));
+    expect(ok["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+    // with its history the task (request text + artifact) is over the limit
+    const answer = errorOf(await unary(c, "GetTask", { id: ok["task"]["id"] }, env.md(token)));
+    expect(answer.code).toBe(code("RESOURCE_EXHAUSTED"));
+  });
+
+  it("past maxActiveStreams a stream is refused RESOURCE_EXHAUSTED naming the limit; once it closes, streams are served again", async () => {
+    const task = await held();
+    const first = c["SubscribeToTask"]?.call(c, { id: task["id"] }, env.md(token)) as NodeJS.EventEmitter;
+    const got: Obj[] = [];
+    const firstClosed = new Promise<void>((resolve) => first.on("close", resolve));
+    first.on("data", (ev: Obj) => got.push(ev));
+    first.on("error", () => undefined);
+    await until(() => got.length > 0);
+    expect(env.main.grpc?.activeStreams()).toBe(1);
+    const refused = await stream(c, "SendStreamingMessage", send("x"), env.md(token));
+    const e = errorOf(refused.error ?? { ok: true, value: {} });
+    expect(e.code).toBe(code("RESOURCE_EXHAUSTED"));
+    expect(e.details).toMatch(/maxActiveStreams/);
+    env.demo.release();
+    await firstClosed;
+    await until(() => env.main.grpc?.activeStreams() === 0);
+    const again = await stream(c, "SendStreamingMessage", send("ab"), env.md(token));
+    expect(again.error).toBeUndefined();
+    expect(again.events.at(-1)?.["statusUpdate"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+  });
+
+  it("maxConcurrentStreams bounds the HTTP/2 streams of one connection: another call on it waits (here: until its deadline); another connection is served", async () => {
+    const own = await startA2aGrpcServer(env.main.bridge, { maxConcurrentStreams: 1 });
+    const { Client, grpc } = loadA2aGrpc();
+    // own subchannel pools: each client has a connection of its own
+    const mk = (): GrpcMethods => new Client(own.address, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }) as unknown as GrpcMethods;
+    const one = mk();
+    const task = await held();
+    const sub = one["SubscribeToTask"]?.call(one, { id: task["id"] }, env.md(token)) as NodeJS.EventEmitter & { cancel(): void };
+    sub.on("error", () => undefined);
+    sub.on("data", () => undefined);
+    await until(() => own.activeStreams() === 1);
+    const waiting = errorOf(await unary(one, "GetTask", { id: task["id"] }, env.md(token), { deadline: Date.now() + 500 }));
+    expect(waiting.code).toBe(code("DEADLINE_EXCEEDED"));
+    const two = mk();
+    expect(resultOf(await unary(two, "GetTask", { id: task["id"] }, env.md(token)))["id"]).toBe(task["id"]);
+    sub.cancel();
+    await until(() => own.activeStreams() === 0);
+    expect(resultOf(await unary(one, "GetTask", { id: task["id"] }, env.md(token)))["id"]).toBe(task["id"]);
+    for (const cl of [one, two]) (cl as unknown as { close(): void }).close();
+    await own.close();
+    env.demo.release();
+  });
+
+  it("a request that is not its proto message: INVALID_ARGUMENT (after authentication)", async () => {
+    const { grpc } = env;
+    const raw = new grpc.Client(env.main.grpc?.address ?? "", grpc.credentials.createInsecure());
+    const call = (md: InstanceType<typeof grpc.Metadata>): Promise<{ code: number; details: string }> =>
+      new Promise((resolve) =>
+        raw.makeUnaryRequest(
+          "/lf.a2a.v1.A2AService/GetTask",
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), // field 1 (id) claims 4 GiB
+          md,
+          (err) => resolve({ code: err?.code ?? 0, details: err?.details ?? "" }),
+        ),
+      );
+    const bad = await call(env.md(token));
+    expect(bad.code).toBe(code("INVALID_ARGUMENT"));
+    expect(bad.details).toMatch(/not a valid GetTask request/);
+    expect((await call(env.md())).code).toBe(code("UNAUTHENTICATED"));
+    raw.close();
+  });
+
+  it("options are checked: a limit that is not a positive integer is refused naming it", async () => {
+    await expect(startA2aGrpcServer(env.main.bridge, { maxActiveStreams: 0 })).rejects.toThrow(/maxActiveStreams/);
+    await expect(startA2aGrpcServer(env.main.bridge, { maxMessageBytes: 1.5 })).rejects.toThrow(/maxMessageBytes/);
+  });
+});
+
+describe("close", () => {
+  it("close() ends an open stream UNAVAILABLE, stops the listener, and is idempotent; the bridge stays with its owner", async () => {
+    const own = await startA2aGrpcServer(env.main.bridge, { shutdownGraceMs: 2000 });
+    const oc = env.client(own.address);
+    const task = await held();
+    const sub = oc["SubscribeToTask"]?.call(oc, { id: task["id"] }, env.md(token)) as NodeJS.EventEmitter;
+    const ended = new Promise<number>((resolve) => sub.on("error", (e: { code: number }) => resolve(e.code)));
+    sub.on("data", () => undefined);
+    await until(() => own.activeStreams() === 1);
+    await Promise.all([own.close(), own.close()]);
+    expect(await ended).toBe(code("UNAVAILABLE"));
+    const after = errorOf(await unary(oc, "GetTask", { id: task["id"] }, env.md(token), { deadline: Date.now() + 2000 }));
+    expect([code("UNAVAILABLE"), code("DEADLINE_EXCEEDED")]).toContain(after.code);
+    // the main listener of the same bridge still serves
+    expect(resultOf(await unary(c, "GetTask", { id: task["id"] }, env.md(token)))["id"]).toBe(task["id"]);
+    env.demo.release();
+  });
+});
