@@ -69,6 +69,9 @@ const UNARY: readonly A2aMethodName[] = [
 ];
 const STREAMING: readonly A2aMethodName[] = ["SendStreamingMessage", "SubscribeToTask"];
 
+/** How close to its deadline a cancel counts as the deadline (timers of grpc-js and ours differ by a few ms). */
+const DEADLINE_SLACK_MS = 50;
+
 /** Why a call's signal aborted: the client's deadline passed, or the client (or the server's close) canceled it. */
 type AbortWhy = "deadline" | "cancelled";
 
@@ -189,7 +192,9 @@ function watch(call: AnyCall, abort: AbortController): () => void {
   const at = deadline instanceof Date ? deadline.getTime() : deadline;
   let timer: NodeJS.Timeout | undefined;
   if (Number.isFinite(at)) timer = setTimeout(() => abort.abort("deadline" satisfies AbortWhy), Math.max(0, at - Date.now()));
-  const onCancel = (): void => abort.abort((Number.isFinite(at) && Date.now() >= at ? "deadline" : "cancelled") satisfies AbortWhy);
+  // grpc-js ends a call whose deadline passed with its own timer, which may run a few ms before
+  // ours: a cancel that close to the deadline is the deadline.
+  const onCancel = (): void => abort.abort((Number.isFinite(at) && Date.now() >= at - DEADLINE_SLACK_MS ? "deadline" : "cancelled") satisfies AbortWhy);
   call.on("cancelled", onCancel);
   if (call.cancelled) onCancel();
   return () => {

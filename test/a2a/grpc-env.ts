@@ -29,7 +29,7 @@ export interface GrpcEnv extends AsyncDisposable {
   readonly alt: A2aServer;
   readonly demo: DemoAgent;
   readonly grpc: typeof Grpc;
-  /** A Bearer token for `sub` of `tenant`, signed by the main server's key (`otherKey`: by a key it does not trust). */
+  /** A Bearer token for `sub` of `tenant` ("": no tenant claim), signed by the main server's key (`otherKey`: by a key it does not trust). */
   token(sub: string, tenant: string, otherKey?: boolean): Promise<string>;
   /** Metadata with `authorization` (when `token` is given) and `a2a-version` (default "1.0"; null: none). */
   md(token?: string, version?: string | null): Grpc.Metadata;
@@ -84,7 +84,7 @@ export async function startGrpcEnv(mainOpts: Partial<StartA2aServerOptions> = {}
     demo,
     grpc,
     token: (sub, tenant, otherKey = false) =>
-      new SignJWT({ tenant_id: tenant })
+      new SignJWT(tenant === "" ? {} : { tenant_id: tenant })
         .setProtectedHeader({ alg: "ES256", kid: "k1" })
         .setSubject(sub)
         .setIssuedAt()

@@ -193,6 +193,21 @@ describe("deadlines", () => {
   });
 });
 
+describe("deadlines of SubscribeToTask", () => {
+  it("a SubscribeToTask deadline ends the subscription only: the task goes on", async () => {
+    const canceled = env.demo.canceled;
+    const task = await held();
+    const { events, error } = await stream(c, "SubscribeToTask", { id: task["id"] }, env.md(alice), { deadline: Date.now() + 300 });
+    expect(error && !error.ok ? error.code : undefined).toBe(code("DEADLINE_EXCEEDED"));
+    expect(events[0]?.["task"]?.["id"]).toBe(task["id"]);
+    await until(() => env.main.grpc?.activeStreams() === 0);
+    expect(resultOf(await unary(c, "GetTask", { id: task["id"] }, env.md(alice)))["status"]["state"]).toBe("TASK_STATE_WORKING");
+    expect(env.demo.canceled).toBe(canceled);
+    env.demo.release();
+    await until(async () => resultOf(await unary(c, "GetTask", { id: task["id"] }, env.md(alice)))["status"]["state"] === "TASK_STATE_COMPLETED");
+  });
+});
+
 describe("errors: status code from A2A_ERRORS, google.rpc.Status with ErrorInfo in grpc-status-details-bin", () => {
   it("every A2A reason maps to the grpcStatus its A2A_ERRORS entry names", () => {
     for (const info of Object.values(A2A_ERRORS)) expect(grpcCodeOfReason(info.reason as A2aErrorReason)).toBe(GRPC_CODES[info.grpcStatus]);
@@ -231,8 +246,14 @@ describe("errors: status code from A2A_ERRORS, google.rpc.Status with ErrorInfo 
 });
 
 describe("auth and tenants (Bearer JWT from the authorization metadata)", () => {
-  it("no token, a forged token: UNAUTHENTICATED, before any work", async () => {
-    expect(errorOf(await unary(c, "GetTask", { id: "x" }, env.md())).code).toBe(code("UNAUTHENTICATED"));
+  it("no token, a forged token: UNAUTHENTICATED, before any work; a token bound to no tenant: PERMISSION_DENIED", async () => {
+    const none = errorOf(await unary(c, "GetTask", { id: "x" }, env.md()));
+    expect(none.code).toBe(code("UNAUTHENTICATED"));
+    // not an A2A error: the trailer's Status has code and message, no ErrorInfo
+    expect(none.status).toEqual({ code: none.code, message: none.details });
+    const untenanted = errorOf(await unary(c, "GetTask", { id: "x" }, env.md(await env.token("dave", ""))));
+    expect(untenanted.code).toBe(code("PERMISSION_DENIED"));
+    expect(untenanted.details).toMatch(/tenant_id/);
     const forged = await env.token("alice", "tenant-a", true);
     expect(errorOf(await unary(c, "SendMessage", send("x"), env.md(forged))).code).toBe(code("UNAUTHENTICATED"));
     const { error } = await stream(c, "SendStreamingMessage", send("x"), env.md());
