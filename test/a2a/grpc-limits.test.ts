@@ -112,6 +112,20 @@ describe("bounds", () => {
   });
 });
 
+describe("the card's address", () => {
+  it("advertisedAddress replaces the host:port the card names for a listener", async () => {
+    const own = await startA2aGrpcServer(env.main.bridge, { advertisedAddress: "a2a.example.com:443" });
+    try {
+      const card = (await (await fetch(`${env.main.url}/.well-known/agent-card.json`, { headers: { "A2A-Version": "1.0" } })).json()) as Obj;
+      const grpcs = (card["supportedInterfaces"] as Obj[]).filter((i) => i["protocolBinding"] === "GRPC").map((i) => i["url"]);
+      expect(grpcs).toContain("a2a.example.com:443");
+      expect(grpcs).toContain(`127.0.0.1:${env.main.grpc?.port}`);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe("close", () => {
   it("close() ends an open stream UNAVAILABLE, stops the listener, and is idempotent; the bridge stays with its owner", async () => {
     const own = await startA2aGrpcServer(env.main.bridge, { shutdownGraceMs: 2000 });

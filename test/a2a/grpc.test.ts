@@ -115,6 +115,24 @@ describe("unary methods", () => {
     expect(after["configs"] ?? []).toEqual([]);
   });
 
+  it("a task holding fields the proto does not define (a JSON-RPC client's extra message field) is answered without them", async () => {
+    const body = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "SendMessage",
+      params: { message: { messageId: "extra-1", role: "ROLE_USER", parts: [{ text: "extra" }], surplus: { x: 1 } } },
+    };
+    const res = await fetch(env.main.url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice}`, "content-type": "application/json", "A2A-Version": "1.0" },
+      body: JSON.stringify(body),
+    });
+    const id = ((await res.json()) as Obj)["result"]["task"]["id"] as string;
+    const got = resultOf(await unary(c, "GetTask", { id }, env.md(alice)));
+    expect(got["history"][0]["messageId"]).toBe("extra-1");
+    expect(got["history"][0]["surplus"]).toBeUndefined();
+  });
+
   it("GetExtendedAgentCard answers the extended card to an authenticated caller", async () => {
     const card = resultOf(await unary(c, "GetExtendedAgentCard", {}, env.md(alice)));
     expect(card["description"]).toBe("demo agent over gRPC (extended card)");
