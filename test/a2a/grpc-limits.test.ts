@@ -4,6 +4,9 @@
  * its proto message, option checks, and close() with a stream open.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBus } from "../../runtime/bus/index.js";
+import { createMemoryTransport } from "../../runtime/transport/index.js";
+import { startA2aServer } from "../../runtime/a2a/index.js";
 import { startA2aGrpcServer } from "../../runtime/a2a/grpc.js";
 import { loadA2aGrpc } from "../../runtime/a2a/grpc-proto.js";
 import { GRPC_CODES } from "../../runtime/a2a/grpc-status.js";
@@ -109,6 +112,62 @@ describe("bounds", () => {
   it("options are checked: a limit that is not a positive integer is refused naming it", async () => {
     await expect(startA2aGrpcServer(env.main.bridge, { maxActiveStreams: 0 })).rejects.toThrow(/maxActiveStreams/);
     await expect(startA2aGrpcServer(env.main.bridge, { maxMessageBytes: 1.5 })).rejects.toThrow(/maxMessageBytes/);
+  });
+});
+
+describe("backpressure", () => {
+  it("a stream the client does not read: writes wait for grpc-js to drain, the A2A queue stops at its mark, the bus bound fails the task and cancels the agent", async () => {
+    const transport = createMemoryTransport();
+    const agent = createBus({ agentId: "agent", transport });
+    const bridge = createBus({ agentId: "bridge", transport }); // the bus' default stream buffer (8 MiB)
+    let written = 0;
+    let canceled = false;
+    const sub = agent.handleStream("flood", async (_req, w) => {
+      for (let i = 0; i < 600 && !w.signal.aborted; i++) {
+        await w.delta("x".repeat(64 * 1024));
+        written += 1;
+      }
+      canceled = w.signal.aborted;
+      if (!canceled) await w.final();
+    });
+    const server = await startA2aServer({
+      bus: bridge,
+      target: "flood",
+      auth: "none",
+      card: { name: "flood", description: "d", version: "1" },
+      limits: { subscriberHighWater: 8 },
+      grpc: { maxMessageBytes: 1024 * 1024 },
+    });
+    const fc = env.client(server.grpc?.address) as GrpcMethods;
+    const call = fc["SendStreamingMessage"]?.call(fc, send("flood"), env.md()) as NodeJS.EventEmitter & { pause(): void; cancel(): void };
+    let taskId = "";
+    call.on("error", () => undefined);
+    call.once("data", (ev: Obj) => {
+      taskId = ev["task"]["id"];
+      call.pause(); // the client stops reading after the Task
+    });
+    try {
+      let longest = 0;
+      let task: Obj | undefined;
+      await until(async () => {
+        longest = Math.max(longest, server.bridge.manager.stats().longestQueue);
+        if (taskId === "") return false;
+        // ListTasks leaves the artifacts out (GetTask's answer is over maxMessageBytes here)
+        task = (resultOf(await unary(fc, "ListTasks", { historyLength: 0 }, env.md()))["tasks"] as Obj[]).find((t) => t["id"] === taskId);
+        if (task === undefined) return false;
+        return task["status"]["state"] === "TASK_STATE_FAILED" && canceled;
+      }, 20_000);
+      expect(JSON.stringify(task?.["status"]["message"]["parts"])).toContain("BACKPRESSURE_DROP");
+      expect(written, "the agent stopped before the end of its 600 frames").toBeLessThan(600);
+      expect(longest, "the A2A queue never grew past the mark").toBeLessThanOrEqual(8 + 3);
+    } finally {
+      call.cancel();
+      await server.close();
+      await sub.unsubscribe();
+      await bridge.close();
+      await agent.close();
+      await transport.close();
+    }
   });
 });
 
