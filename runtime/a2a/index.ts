@@ -21,6 +21,7 @@ export type { A2aKvStoreOption, A2aPluginOptions, A2aServer, StartA2aServerOptio
 export type { A2aLimits, A2aServerOptions } from "./bridge.js";
 export type { A2aAuth, A2aCaller } from "./auth.js";
 export type { A2aHttpOptions } from "./http.js";
+export type { A2aGrpcOptions, A2aGrpcServer } from "./grpc.js";
 export type { AgentCardInfo, AgentContractLike, CardCapabilities, CardSecurity } from "./agent-card.js";
 export type { A2aErrorOptions, A2aErrorReason, A2aWireError } from "./errors.js";
 export type { WireVersion } from "./version.js";

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { A2A_ERRORS, A2A_ERROR_DOMAIN, ERROR_INFO_TYPE } from "../../generated/a2a/index.js";
 import { GRPC_CODES, grpcCodeOfReason } from "../../runtime/a2a/grpc-status.js";
 import type { A2aErrorReason } from "../../runtime/a2a/errors.js";
+import { loadA2aProto, normalizeProtoJson } from "../../runtime/a2a/proto.js";
 import { artifactText, errorOf, send, startGrpcEnv, stream, unary, until, resultOf, type GrpcEnv, type GrpcMethods, type Obj } from "./grpc-env.js";
 
 let env: GrpcEnv;
@@ -137,6 +138,36 @@ describe("unary methods", () => {
     const card = resultOf(await unary(c, "GetExtendedAgentCard", {}, env.md(alice)));
     expect(card["description"]).toBe("demo agent over gRPC (extended card)");
     expect(card["supportedInterfaces"].map((i: Obj) => i["protocolBinding"])).toContain("GRPC");
+  });
+});
+
+describe("transport equivalence with JSON-RPC", () => {
+  it("GetTask, ListTasks, push config get/list and the extended card answer the same over both bindings (canonical ProtoJSON)", async () => {
+    const proto = loadA2aProto();
+    const rpc = async (method: string, params: Obj): Promise<Obj> => {
+      const res = await fetch(env.main.url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${alice}`, "content-type": "application/json", "A2A-Version": "1.0" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+      });
+      return ((await res.json()) as Obj)["result"];
+    };
+    const ctx = `equiv-${Date.now()}`;
+    const task = resultOf(await unary(c, "SendMessage", send("same", {}, { contextId: ctx }), env.md(alice)))["task"];
+    const cfg = resultOf(await unary(c, "CreateTaskPushNotificationConfig", { taskId: task["id"], url: "http://127.0.0.1:9/eq" }, env.md(alice)));
+    const calls: [string, Obj][] = [
+      ["GetTask", { id: task["id"] }],
+      ["ListTasks", { contextId: ctx, includeArtifacts: true }],
+      ["GetTaskPushNotificationConfig", { taskId: task["id"], id: cfg["id"] }],
+      ["ListTaskPushNotificationConfigs", { taskId: task["id"] }],
+      ["GetExtendedAgentCard", {}],
+    ];
+    for (const [method, params] of calls) {
+      const output = proto.method(method)?.output;
+      if (output === undefined) throw new Error(method);
+      const viaGrpc = resultOf(await unary(c, method, params, env.md(alice)));
+      expect(viaGrpc, method).toEqual(normalizeProtoJson(output, await rpc(method, params)));
+    }
   });
 });
 
