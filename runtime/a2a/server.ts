@@ -92,6 +92,8 @@ export async function startA2aServer(opts: StartA2aServerOptions): Promise<A2aSe
   const address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0 });
   if (bridge === undefined) throw new Error("a2aPlugin did not create its bridge");
   const b = bridge;
+  // Until a card is requested over HTTP, the extended card (GetExtendedAgentCard, also over gRPC) names the listening endpoint.
+  b.setEndpoint(new URL(opts.rpcPath ?? "/", address).href);
   let grpc: A2aGrpcServer | undefined;
   if (opts.grpc !== undefined && opts.grpc !== false) {
     const { startA2aGrpcServer } = await import("./grpc.js");

@@ -185,6 +185,20 @@ describe("the card's address", () => {
   });
 });
 
+describe("the extended card before any HTTP request", () => {
+  it("names the JSON-RPC endpoint too (the server knows its address from the start)", async () => {
+    const fresh = await startGrpcEnv();
+    try {
+      const fc = fresh.client();
+      const card = resultOf(await unary(fc, "GetExtendedAgentCard", {}, fresh.md(await fresh.token("a", "tenant-a"))));
+      expect(card["supportedInterfaces"][0]).toEqual({ url: `${fresh.main.url}/`, protocolBinding: "JSONRPC", protocolVersion: "1.0" });
+      expect(card["supportedInterfaces"]).toContainEqual({ url: `127.0.0.1:${fresh.main.grpc?.port}`, protocolBinding: "GRPC", protocolVersion: "1.0" });
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe("close", () => {
   it("close() ends an open stream UNAVAILABLE, stops the listener, and is idempotent; the bridge stays with its owner", async () => {
     const own = await startA2aGrpcServer(env.main.bridge, { shutdownGraceMs: 2000 });
