@@ -83,7 +83,7 @@ export async function startA2aGrpcServer(bridge: A2aBridge, opts: A2aGrpcOptions
   const maxMessageBytes = positive(opts.maxMessageBytes, "maxMessageBytes", 4 * 1024 * 1024);
   const maxConcurrentStreams = positive(opts.maxConcurrentStreams, "maxConcurrentStreams", 100);
   const maxActiveStreams = positive(opts.maxActiveStreams, "maxActiveStreams", 1000);
-  const graceMs = opts.shutdownGraceMs ?? 5000;
+  const graceMs = opts.shutdownGraceMs === 0 ? 0 : positive(opts.shutdownGraceMs, "shutdownGraceMs", 5000);
   const { service, grpc } = loadA2aGrpc();
   const proto = loadA2aProto();
   const server = new grpc.Server({
@@ -133,9 +133,12 @@ export async function startA2aGrpcServer(bridge: A2aBridge, opts: A2aGrpcOptions
   const host = opts.host ?? "127.0.0.1";
   const bindHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${bindHost}:${opts.port ?? 0}`, opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
+    server.bindAsync(`${bindHost}:${opts.port ?? 0}`, opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => {
+      if (err) {
+        server.forceShutdown();
+        reject(err);
+      } else resolve(p);
+    }),
   );
   const address = `${bindHost}:${port}`;
   bridge.addInterface((endpoint) => ({
@@ -213,6 +216,7 @@ async function unary(
   const unwatch = watch(call, abort);
   try {
     const caller = await admit(ctx, call);
+    if (abort.signal.aborted) return; // the client left while it was authenticated: no work starts
     const outcome = await ctx.bridge.handler.handle(caller, method, call.request ?? {}, abort.signal);
     if (outcome.kind !== "result") throw new Error(`${method} answered a stream`);
     cb(null, (outcome.value ?? {}) as JsonValue);
@@ -238,6 +242,7 @@ async function streaming(
   try {
     caller = await admit(ctx, call);
     if (ctx.isClosing()) throw new AcpError("AGENT_UNAVAILABLE", "the server is closing");
+    if (abort.signal.aborted) return; // the client left while it was authenticated: no work starts
     const outcome = await ctx.bridge.handler.handle(caller, method, call.request ?? {}, abort.signal);
     if (outcome.kind !== "stream") throw new Error(`${method} answered a single result`);
     it = outcome.events[Symbol.asyncIterator]();

@@ -171,6 +171,59 @@ describe("backpressure", () => {
   });
 });
 
+describe("a client that leaves while it is being authenticated", () => {
+  it("starts no work: no task, no bus call", async () => {
+    const transport = createMemoryTransport();
+    const agent = createBus({ agentId: "agent", transport });
+    const bridge = createBus({ agentId: "bridge", transport });
+    let calls = 0;
+    const sub = agent.handleStream("count", async (_req, w) => {
+      calls += 1;
+      await w.final("done");
+    });
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let waiting = 0;
+    const server = await startA2aServer({
+      bus: bridge,
+      target: "count",
+      auth: async (req) => {
+        if (req.headers["x-slow"] !== undefined) {
+          waiting += 1;
+          await gate;
+        }
+        return { principal: "p", tenant: "" };
+      },
+      card: { name: "slow-auth", description: "d", version: "1" },
+      grpc: true,
+    });
+    try {
+      const sc = env.client(server.grpc?.address);
+      const md = env.md();
+      md.set("x-slow", "1");
+      const late = errorOf(await unary(sc, "SendMessage", send("go"), md, { deadline: Date.now() + 300 }));
+      expect(late.code).toBe(code("DEADLINE_EXCEEDED"));
+      const lateStream = await stream(sc, "SendStreamingMessage", send("go"), md, { deadline: Date.now() + 300 });
+      expect(lateStream.error && !lateStream.error.ok ? lateStream.error.code : undefined).toBe(code("DEADLINE_EXCEEDED"));
+      expect(waiting).toBe(2);
+      // the server's deadline is the client's plus the transit time of the request: let it pass too
+      await new Promise((r) => setTimeout(r, 200));
+      open();
+      // a call after them is served: by then both late calls have passed authentication
+      expect(resultOf(await unary(sc, "SendMessage", send("now"), env.md()))["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
+      await until(() => server.grpc?.activeStreams() === 0);
+      expect(resultOf(await unary(sc, "ListTasks", {}, env.md()))["tasks"]).toHaveLength(1);
+      expect(calls).toBe(1);
+    } finally {
+      await server.close();
+      await sub.unsubscribe();
+      await bridge.close();
+      await agent.close();
+      await transport.close();
+    }
+  });
+});
+
 describe("the card's address", () => {
   it("advertisedAddress replaces the host:port the card names for a listener", async () => {
     const own = await startA2aGrpcServer(env.main.bridge, { advertisedAddress: "a2a.example.com:443" });
