@@ -230,6 +230,22 @@ describe("deadlines", () => {
     expect(list["tasks"]).toHaveLength(1);
   });
 
+  it("a client cancel of a blocking SendMessage cancels the task too", async () => {
+    const canceled = env.demo.canceled;
+    const holding = env.demo.holding;
+    const ctx = `cancel-${Date.now()}`;
+    let answered: number | undefined;
+    const call = c["SendMessage"]?.call(c, send("hold", {}, { contextId: ctx }), env.md(alice), (err: { code: number } | null) => {
+      answered = err?.code ?? 0;
+    }) as { cancel(): void };
+    await env.demo.waitHolding(holding + 1);
+    call.cancel();
+    await until(() => answered !== undefined);
+    expect(answered).toBe(code("CANCELLED"));
+    await until(() => env.demo.canceled === canceled + 1);
+    await until(async () => resultOf(await unary(c, "ListTasks", { contextId: ctx }, env.md(alice)))["tasks"][0]["status"]["state"] === "TASK_STATE_CANCELED");
+  });
+
   it("a SendStreamingMessage deadline ends the stream DEADLINE_EXCEEDED and cancels its task", async () => {
     const canceled = env.demo.canceled;
     const { events, error } = await stream(c, "SendStreamingMessage", send("hold"), env.md(alice), { deadline: Date.now() + 300 });
