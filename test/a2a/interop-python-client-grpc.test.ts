@@ -55,8 +55,10 @@ describe("a2a-sdk 1.3.0 (Python) gRPC client against our gRPC binding", () => {
     expect(seen["extended"]).toEqual({ description: "demo agent over gRPC (extended card)", bindings: ["JSONRPC", "JSONRPC", "GRPC"] });
   });
 
-  it("errors: TaskNotFoundError from our ErrorInfo; no token is refused UNAUTHENTICATED", () => {
+  it("errors: TaskNotFoundError and UnsupportedOperationError from our ErrorInfo; no token is refused UNAUTHENTICATED", () => {
     expect(seen["not_found"]).toMatchObject({ error: "TaskNotFoundError" });
+    // sent as UNIMPLEMENTED (the TCK's binding; the SDK's own server sends FAILED_PRECONDITION): mapped by the ErrorInfo reason
+    expect(seen["unsupported"]).toMatchObject({ error: "UnsupportedOperationError" });
     expect(seen["unauthenticated"]).toMatchObject({ error: "A2AClientError" });
     expect(seen["unauthenticated"]["message"]).toMatch(/UNAUTHENTICATED/);
   });

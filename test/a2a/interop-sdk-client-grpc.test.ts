@@ -129,6 +129,13 @@ describe("@a2a-js/sdk gRPC client against our gRPC binding", () => {
     await expect(client.getTask(GetTaskRequest.fromJSON({ id: "nope" }), opts)).rejects.toMatchObject({ name: "TaskNotFoundError", status: 5 });
     const done = (await client.sendMessage(message("done"), opts)) as Task;
     await expect(client.cancelTask(CancelTaskRequest.fromJSON({ id: done.id }), opts)).rejects.toMatchObject({ name: "TaskNotCancelableError", status: 9 });
+    // our code for UnsupportedOperation is the TCK's UNIMPLEMENTED (12), the SDK's own FAILED_PRECONDITION: it maps by the ErrorInfo reason
+    const subscribe = async (): Promise<void> => {
+      for await (const _ of client.resubscribeTask(SubscribeToTaskRequest.fromJSON({ id: done.id }), opts)) {
+        // no event: the task is terminal
+      }
+    };
+    await expect(subscribe()).rejects.toMatchObject({ name: "UnsupportedOperationError", status: 12 });
   });
 
   it("without the token its calls are refused UNAUTHENTICATED", async () => {

@@ -174,6 +174,15 @@ async def main(base_url: str, token: str) -> dict:
         await unary.get_task(pb.GetTaskRequest(id="nope"), context=ctx)
         return "no error"
 
+    async def unsupported():
+        # UnsupportedOperation: our code is the TCK's UNIMPLEMENTED, the SDK's own is FAILED_PRECONDITION
+        done = (await first(unary, pb.SendMessageRequest(message=msg("done")))).task
+        async for _ in streaming.subscribe(
+            pb.SubscribeToTaskRequest(id=done.id), context=ctx
+        ):
+            pass
+        return "no error"
+
     async def unauthenticated():
         await unary.get_task(pb.GetTaskRequest(id="nope"))
         return "no error"
@@ -185,6 +194,7 @@ async def main(base_url: str, token: str) -> dict:
     await step("push", push())
     await step("extended", extended())
     await step("not_found", not_found())
+    await step("unsupported", unsupported())
     await step("unauthenticated", unauthenticated())
     out["card"] = (
         MessageToDict(unary._card)["supportedInterfaces"]
