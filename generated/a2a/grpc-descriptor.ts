@@ -14,13 +14,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.HttpRule"
+       "typeName": ".google.api.HttpRule",
+       "jsonName": "rules"
       },
       {
        "name": "fully_decode_reserved_expansion",
        "number": 2,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_BOOL"
+       "type": "TYPE_BOOL",
+       "jsonName": "fullyDecodeReservedExpansion"
       }
      ]
     },
@@ -31,42 +33,48 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "selector",
        "number": 1,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "selector"
       },
       {
        "name": "get",
        "number": 2,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_STRING",
-       "oneofIndex": 0
+       "oneofIndex": 0,
+       "jsonName": "get"
       },
       {
        "name": "put",
        "number": 3,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_STRING",
-       "oneofIndex": 0
+       "oneofIndex": 0,
+       "jsonName": "put"
       },
       {
        "name": "post",
        "number": 4,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_STRING",
-       "oneofIndex": 0
+       "oneofIndex": 0,
+       "jsonName": "post"
       },
       {
        "name": "delete",
        "number": 5,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_STRING",
-       "oneofIndex": 0
+       "oneofIndex": 0,
+       "jsonName": "delete"
       },
       {
        "name": "patch",
        "number": 6,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_STRING",
-       "oneofIndex": 0
+       "oneofIndex": 0,
+       "jsonName": "patch"
       },
       {
        "name": "custom",
@@ -74,26 +82,30 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
        "typeName": ".google.api.CustomHttpPattern",
-       "oneofIndex": 0
+       "oneofIndex": 0,
+       "jsonName": "custom"
       },
       {
        "name": "body",
        "number": 7,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "body"
       },
       {
        "name": "response_body",
        "number": 12,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "responseBody"
       },
       {
        "name": "additional_bindings",
        "number": 11,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.HttpRule"
+       "typeName": ".google.api.HttpRule",
+       "jsonName": "additionalBindings"
       }
      ],
      "oneofDecl": [
@@ -109,13 +121,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "kind",
        "number": 1,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "kind"
       },
       {
        "name": "path",
        "number": 2,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "path"
       }
      ]
     }
@@ -2783,21 +2797,24 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "type": "TYPE_STRING",
        "options": {
         "deprecated": true
-       }
+       },
+       "jsonName": "referenceDocsUri"
       },
       {
        "name": "destinations",
        "number": 2,
        "label": "LABEL_REPEATED",
        "type": "TYPE_ENUM",
-       "typeName": ".google.api.ClientLibraryDestination"
+       "typeName": ".google.api.ClientLibraryDestination",
+       "jsonName": "destinations"
       },
       {
        "name": "selective_gapic_generation",
        "number": 3,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.SelectiveGapicGeneration"
+       "typeName": ".google.api.SelectiveGapicGeneration",
+       "jsonName": "selectiveGapicGeneration"
       }
      ]
     },
@@ -2808,76 +2825,87 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "version",
        "number": 1,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "version"
       },
       {
        "name": "launch_stage",
        "number": 2,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_ENUM",
-       "typeName": ".google.api.LaunchStage"
+       "typeName": ".google.api.LaunchStage",
+       "jsonName": "launchStage"
       },
       {
        "name": "rest_numeric_enums",
        "number": 3,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_BOOL"
+       "type": "TYPE_BOOL",
+       "jsonName": "restNumericEnums"
       },
       {
        "name": "java_settings",
        "number": 21,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.JavaSettings"
+       "typeName": ".google.api.JavaSettings",
+       "jsonName": "javaSettings"
       },
       {
        "name": "cpp_settings",
        "number": 22,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CppSettings"
+       "typeName": ".google.api.CppSettings",
+       "jsonName": "cppSettings"
       },
       {
        "name": "php_settings",
        "number": 23,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.PhpSettings"
+       "typeName": ".google.api.PhpSettings",
+       "jsonName": "phpSettings"
       },
       {
        "name": "python_settings",
        "number": 24,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.PythonSettings"
+       "typeName": ".google.api.PythonSettings",
+       "jsonName": "pythonSettings"
       },
       {
        "name": "node_settings",
        "number": 25,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.NodeSettings"
+       "typeName": ".google.api.NodeSettings",
+       "jsonName": "nodeSettings"
       },
       {
        "name": "dotnet_settings",
        "number": 26,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.DotnetSettings"
+       "typeName": ".google.api.DotnetSettings",
+       "jsonName": "dotnetSettings"
       },
       {
        "name": "ruby_settings",
        "number": 27,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.RubySettings"
+       "typeName": ".google.api.RubySettings",
+       "jsonName": "rubySettings"
       },
       {
        "name": "go_settings",
        "number": 28,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.GoSettings"
+       "typeName": ".google.api.GoSettings",
+       "jsonName": "goSettings"
       }
      ]
     },
@@ -2889,69 +2917,80 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 2,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.MethodSettings"
+       "typeName": ".google.api.MethodSettings",
+       "jsonName": "methodSettings"
       },
       {
        "name": "new_issue_uri",
        "number": 101,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "newIssueUri"
       },
       {
        "name": "documentation_uri",
        "number": 102,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "documentationUri"
       },
       {
        "name": "api_short_name",
        "number": 103,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "apiShortName"
       },
       {
        "name": "github_label",
        "number": 104,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "githubLabel"
       },
       {
        "name": "codeowner_github_teams",
        "number": 105,
        "label": "LABEL_REPEATED",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "codeownerGithubTeams"
       },
       {
        "name": "doc_tag_prefix",
        "number": 106,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "docTagPrefix"
       },
       {
        "name": "organization",
        "number": 107,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_ENUM",
-       "typeName": ".google.api.ClientLibraryOrganization"
+       "typeName": ".google.api.ClientLibraryOrganization",
+       "jsonName": "organization"
       },
       {
        "name": "library_settings",
        "number": 109,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.ClientLibrarySettings"
+       "typeName": ".google.api.ClientLibrarySettings",
+       "jsonName": "librarySettings"
       },
       {
        "name": "proto_reference_documentation_uri",
        "number": 110,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "protoReferenceDocumentationUri"
       },
       {
        "name": "rest_reference_documentation_uri",
        "number": 111,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "restReferenceDocumentationUri"
       }
      ]
     },
@@ -2962,21 +3001,24 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "library_package",
        "number": 1,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "libraryPackage"
       },
       {
        "name": "service_class_names",
        "number": 2,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.JavaSettings.ServiceClassNamesEntry"
+       "typeName": ".google.api.JavaSettings.ServiceClassNamesEntry",
+       "jsonName": "serviceClassNames"
       },
       {
        "name": "common",
        "number": 3,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       }
      ],
      "nestedType": [
@@ -2987,13 +3029,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
          "name": "key",
          "number": 1,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "key"
         },
         {
          "name": "value",
          "number": 2,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "value"
         }
        ],
        "options": {
@@ -3010,7 +3054,8 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       }
      ]
     },
@@ -3022,13 +3067,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       },
       {
        "name": "library_package",
        "number": 2,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "libraryPackage"
       }
      ]
     },
@@ -3040,14 +3087,16 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       },
       {
        "name": "experimental_features",
        "number": 2,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.PythonSettings.ExperimentalFeatures"
+       "typeName": ".google.api.PythonSettings.ExperimentalFeatures",
+       "jsonName": "experimentalFeatures"
       }
      ],
      "nestedType": [
@@ -3058,19 +3107,22 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
          "name": "rest_async_io_enabled",
          "number": 1,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_BOOL"
+         "type": "TYPE_BOOL",
+         "jsonName": "restAsyncIoEnabled"
         },
         {
          "name": "protobuf_pythonic_types_enabled",
          "number": 2,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_BOOL"
+         "type": "TYPE_BOOL",
+         "jsonName": "protobufPythonicTypesEnabled"
         },
         {
          "name": "unversioned_package_disabled",
          "number": 3,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_BOOL"
+         "type": "TYPE_BOOL",
+         "jsonName": "unversionedPackageDisabled"
         }
        ]
       }
@@ -3084,7 +3136,8 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       }
      ]
     },
@@ -3096,39 +3149,45 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       },
       {
        "name": "renamed_services",
        "number": 2,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.DotnetSettings.RenamedServicesEntry"
+       "typeName": ".google.api.DotnetSettings.RenamedServicesEntry",
+       "jsonName": "renamedServices"
       },
       {
        "name": "renamed_resources",
        "number": 3,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.DotnetSettings.RenamedResourcesEntry"
+       "typeName": ".google.api.DotnetSettings.RenamedResourcesEntry",
+       "jsonName": "renamedResources"
       },
       {
        "name": "ignored_resources",
        "number": 4,
        "label": "LABEL_REPEATED",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "ignoredResources"
       },
       {
        "name": "forced_namespace_aliases",
        "number": 5,
        "label": "LABEL_REPEATED",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "forcedNamespaceAliases"
       },
       {
        "name": "handwritten_signatures",
        "number": 6,
        "label": "LABEL_REPEATED",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "handwrittenSignatures"
       }
      ],
      "nestedType": [
@@ -3139,13 +3198,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
          "name": "key",
          "number": 1,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "key"
         },
         {
          "name": "value",
          "number": 2,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "value"
         }
        ],
        "options": {
@@ -3159,13 +3220,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
          "name": "key",
          "number": 1,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "key"
         },
         {
          "name": "value",
          "number": 2,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "value"
         }
        ],
        "options": {
@@ -3182,7 +3245,8 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       }
      ]
     },
@@ -3194,14 +3258,16 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.CommonLanguageSettings"
+       "typeName": ".google.api.CommonLanguageSettings",
+       "jsonName": "common"
       },
       {
        "name": "renamed_services",
        "number": 2,
        "label": "LABEL_REPEATED",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.GoSettings.RenamedServicesEntry"
+       "typeName": ".google.api.GoSettings.RenamedServicesEntry",
+       "jsonName": "renamedServices"
       }
      ],
      "nestedType": [
@@ -3212,13 +3278,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
          "name": "key",
          "number": 1,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "key"
         },
         {
          "name": "value",
          "number": 2,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_STRING"
+         "type": "TYPE_STRING",
+         "jsonName": "value"
         }
        ],
        "options": {
@@ -3234,27 +3302,31 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "selector",
        "number": 1,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "selector"
       },
       {
        "name": "long_running",
        "number": 2,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.MethodSettings.LongRunning"
+       "typeName": ".google.api.MethodSettings.LongRunning",
+       "jsonName": "longRunning"
       },
       {
        "name": "auto_populated_fields",
        "number": 3,
        "label": "LABEL_REPEATED",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "autoPopulatedFields"
       },
       {
        "name": "batching",
        "number": 4,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.BatchingConfigProto"
+       "typeName": ".google.api.BatchingConfigProto",
+       "jsonName": "batching"
       }
      ],
      "nestedType": [
@@ -3266,27 +3338,31 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
          "number": 1,
          "label": "LABEL_OPTIONAL",
          "type": "TYPE_MESSAGE",
-         "typeName": ".google.protobuf.Duration"
+         "typeName": ".google.protobuf.Duration",
+         "jsonName": "initialPollDelay"
         },
         {
          "name": "poll_delay_multiplier",
          "number": 2,
          "label": "LABEL_OPTIONAL",
-         "type": "TYPE_FLOAT"
+         "type": "TYPE_FLOAT",
+         "jsonName": "pollDelayMultiplier"
         },
         {
          "name": "max_poll_delay",
          "number": 3,
          "label": "LABEL_OPTIONAL",
          "type": "TYPE_MESSAGE",
-         "typeName": ".google.protobuf.Duration"
+         "typeName": ".google.protobuf.Duration",
+         "jsonName": "maxPollDelay"
         },
         {
          "name": "total_poll_timeout",
          "number": 4,
          "label": "LABEL_OPTIONAL",
          "type": "TYPE_MESSAGE",
-         "typeName": ".google.protobuf.Duration"
+         "typeName": ".google.protobuf.Duration",
+         "jsonName": "totalPollTimeout"
         }
        ]
       }
@@ -3299,13 +3375,15 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "methods",
        "number": 1,
        "label": "LABEL_REPEATED",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "methods"
       },
       {
        "name": "generate_omitted_as_internal",
        "number": 2,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_BOOL"
+       "type": "TYPE_BOOL",
+       "jsonName": "generateOmittedAsInternal"
       }
      ]
     },
@@ -3317,14 +3395,16 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "number": 1,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.BatchingSettingsProto"
+       "typeName": ".google.api.BatchingSettingsProto",
+       "jsonName": "thresholds"
       },
       {
        "name": "batch_descriptor",
        "number": 2,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.api.BatchingDescriptorProto"
+       "typeName": ".google.api.BatchingDescriptorProto",
+       "jsonName": "batchDescriptor"
       }
      ]
     },
@@ -3335,51 +3415,59 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "element_count_threshold",
        "number": 1,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_INT32"
+       "type": "TYPE_INT32",
+       "jsonName": "elementCountThreshold"
       },
       {
        "name": "request_byte_threshold",
        "number": 2,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_INT64"
+       "type": "TYPE_INT64",
+       "jsonName": "requestByteThreshold"
       },
       {
        "name": "delay_threshold",
        "number": 3,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_MESSAGE",
-       "typeName": ".google.protobuf.Duration"
+       "typeName": ".google.protobuf.Duration",
+       "jsonName": "delayThreshold"
       },
       {
        "name": "element_count_limit",
        "number": 4,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_INT32"
+       "type": "TYPE_INT32",
+       "jsonName": "elementCountLimit"
       },
       {
        "name": "request_byte_limit",
        "number": 5,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_INT32"
+       "type": "TYPE_INT32",
+       "jsonName": "requestByteLimit"
       },
       {
        "name": "flow_control_element_limit",
        "number": 6,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_INT32"
+       "type": "TYPE_INT32",
+       "jsonName": "flowControlElementLimit"
       },
       {
        "name": "flow_control_byte_limit",
        "number": 7,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_INT32"
+       "type": "TYPE_INT32",
+       "jsonName": "flowControlByteLimit"
       },
       {
        "name": "flow_control_limit_exceeded_behavior",
        "number": 8,
        "label": "LABEL_OPTIONAL",
        "type": "TYPE_ENUM",
-       "typeName": ".google.api.FlowControlLimitExceededBehaviorProto"
+       "typeName": ".google.api.FlowControlLimitExceededBehaviorProto",
+       "jsonName": "flowControlLimitExceededBehavior"
       }
      ]
     },
@@ -3390,19 +3478,22 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
        "name": "batched_field",
        "number": 1,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "batchedField"
       },
       {
        "name": "discriminator_fields",
        "number": 2,
        "label": "LABEL_REPEATED",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "discriminatorFields"
       },
       {
        "name": "subresponse_field",
        "number": 3,
        "label": "LABEL_OPTIONAL",
-       "type": "TYPE_STRING"
+       "type": "TYPE_STRING",
+       "jsonName": "subresponseField"
       }
      ]
     }
@@ -6164,6 +6255,487 @@ export const A2A_GRPC_DESCRIPTOR: { readonly file: readonly Record<string, unkno
     "phpNamespace": "Lf\\A2a\\V1",
     "phpMetadataNamespace": "Lf\\A2a\\V1\\GPBMetadata",
     "rubyPackage": "Lf::A2a::V1"
+   },
+   "syntax": "proto3"
+  },
+  {
+   "name": "google/protobuf/any.proto",
+   "package": "google.protobuf",
+   "messageType": [
+    {
+     "name": "Any",
+     "field": [
+      {
+       "name": "type_url",
+       "number": 1,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "typeUrl"
+      },
+      {
+       "name": "value",
+       "number": 2,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_BYTES",
+       "jsonName": "value"
+      }
+     ]
+    }
+   ],
+   "options": {
+    "javaPackage": "com.google.protobuf",
+    "javaOuterClassname": "AnyProto",
+    "javaMultipleFiles": true,
+    "goPackage": "google.golang.org/protobuf/types/known/anypb",
+    "objcClassPrefix": "GPB",
+    "csharpNamespace": "Google.Protobuf.WellKnownTypes"
+   },
+   "syntax": "proto3"
+  },
+  {
+   "name": "google/rpc/status.proto",
+   "package": "google.rpc",
+   "dependency": [
+    "google/protobuf/any.proto"
+   ],
+   "messageType": [
+    {
+     "name": "Status",
+     "field": [
+      {
+       "name": "code",
+       "number": 1,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_INT32",
+       "jsonName": "code"
+      },
+      {
+       "name": "message",
+       "number": 2,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "message"
+      },
+      {
+       "name": "details",
+       "number": 3,
+       "label": "LABEL_REPEATED",
+       "type": "TYPE_MESSAGE",
+       "typeName": ".google.protobuf.Any",
+       "jsonName": "details"
+      }
+     ]
+    }
+   ],
+   "options": {
+    "javaPackage": "com.google.rpc",
+    "javaOuterClassname": "StatusProto",
+    "javaMultipleFiles": true,
+    "goPackage": "google.golang.org/genproto/googleapis/rpc/status;status",
+    "objcClassPrefix": "RPC"
+   },
+   "syntax": "proto3"
+  },
+  {
+   "name": "google/rpc/error_details.proto",
+   "package": "google.rpc",
+   "dependency": [
+    "google/protobuf/duration.proto"
+   ],
+   "messageType": [
+    {
+     "name": "ErrorInfo",
+     "field": [
+      {
+       "name": "reason",
+       "number": 1,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "reason"
+      },
+      {
+       "name": "domain",
+       "number": 2,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "domain"
+      },
+      {
+       "name": "metadata",
+       "number": 3,
+       "label": "LABEL_REPEATED",
+       "type": "TYPE_MESSAGE",
+       "typeName": ".google.rpc.ErrorInfo.MetadataEntry",
+       "jsonName": "metadata"
+      }
+     ],
+     "nestedType": [
+      {
+       "name": "MetadataEntry",
+       "field": [
+        {
+         "name": "key",
+         "number": 1,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "key"
+        },
+        {
+         "name": "value",
+         "number": 2,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "value"
+        }
+       ],
+       "options": {
+        "mapEntry": true
+       }
+      }
+     ]
+    },
+    {
+     "name": "RetryInfo",
+     "field": [
+      {
+       "name": "retry_delay",
+       "number": 1,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_MESSAGE",
+       "typeName": ".google.protobuf.Duration",
+       "jsonName": "retryDelay"
+      }
+     ]
+    },
+    {
+     "name": "DebugInfo",
+     "field": [
+      {
+       "name": "stack_entries",
+       "number": 1,
+       "label": "LABEL_REPEATED",
+       "type": "TYPE_STRING",
+       "jsonName": "stackEntries"
+      },
+      {
+       "name": "detail",
+       "number": 2,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "detail"
+      }
+     ]
+    },
+    {
+     "name": "QuotaFailure",
+     "field": [
+      {
+       "name": "violations",
+       "number": 1,
+       "label": "LABEL_REPEATED",
+       "type": "TYPE_MESSAGE",
+       "typeName": ".google.rpc.QuotaFailure.Violation",
+       "jsonName": "violations"
+      }
+     ],
+     "nestedType": [
+      {
+       "name": "Violation",
+       "field": [
+        {
+         "name": "subject",
+         "number": 1,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "subject"
+        },
+        {
+         "name": "description",
+         "number": 2,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "description"
+        },
+        {
+         "name": "api_service",
+         "number": 3,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "apiService"
+        },
+        {
+         "name": "quota_metric",
+         "number": 4,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "quotaMetric"
+        },
+        {
+         "name": "quota_id",
+         "number": 5,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "quotaId"
+        },
+        {
+         "name": "quota_dimensions",
+         "number": 6,
+         "label": "LABEL_REPEATED",
+         "type": "TYPE_MESSAGE",
+         "typeName": ".google.rpc.QuotaFailure.Violation.QuotaDimensionsEntry",
+         "jsonName": "quotaDimensions"
+        },
+        {
+         "name": "quota_value",
+         "number": 7,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_INT64",
+         "jsonName": "quotaValue"
+        },
+        {
+         "name": "future_quota_value",
+         "number": 8,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_INT64",
+         "oneofIndex": 0,
+         "jsonName": "futureQuotaValue",
+         "proto3Optional": true
+        }
+       ],
+       "nestedType": [
+        {
+         "name": "QuotaDimensionsEntry",
+         "field": [
+          {
+           "name": "key",
+           "number": 1,
+           "label": "LABEL_OPTIONAL",
+           "type": "TYPE_STRING",
+           "jsonName": "key"
+          },
+          {
+           "name": "value",
+           "number": 2,
+           "label": "LABEL_OPTIONAL",
+           "type": "TYPE_STRING",
+           "jsonName": "value"
+          }
+         ],
+         "options": {
+          "mapEntry": true
+         }
+        }
+       ],
+       "oneofDecl": [
+        {
+         "name": "_future_quota_value"
+        }
+       ]
+      }
+     ]
+    },
+    {
+     "name": "PreconditionFailure",
+     "field": [
+      {
+       "name": "violations",
+       "number": 1,
+       "label": "LABEL_REPEATED",
+       "type": "TYPE_MESSAGE",
+       "typeName": ".google.rpc.PreconditionFailure.Violation",
+       "jsonName": "violations"
+      }
+     ],
+     "nestedType": [
+      {
+       "name": "Violation",
+       "field": [
+        {
+         "name": "type",
+         "number": 1,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "type"
+        },
+        {
+         "name": "subject",
+         "number": 2,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "subject"
+        },
+        {
+         "name": "description",
+         "number": 3,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "description"
+        }
+       ]
+      }
+     ]
+    },
+    {
+     "name": "BadRequest",
+     "field": [
+      {
+       "name": "field_violations",
+       "number": 1,
+       "label": "LABEL_REPEATED",
+       "type": "TYPE_MESSAGE",
+       "typeName": ".google.rpc.BadRequest.FieldViolation",
+       "jsonName": "fieldViolations"
+      }
+     ],
+     "nestedType": [
+      {
+       "name": "FieldViolation",
+       "field": [
+        {
+         "name": "field",
+         "number": 1,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "field"
+        },
+        {
+         "name": "description",
+         "number": 2,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "description"
+        },
+        {
+         "name": "reason",
+         "number": 3,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "reason"
+        },
+        {
+         "name": "localized_message",
+         "number": 4,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_MESSAGE",
+         "typeName": ".google.rpc.LocalizedMessage",
+         "jsonName": "localizedMessage"
+        }
+       ]
+      }
+     ]
+    },
+    {
+     "name": "RequestInfo",
+     "field": [
+      {
+       "name": "request_id",
+       "number": 1,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "requestId"
+      },
+      {
+       "name": "serving_data",
+       "number": 2,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "servingData"
+      }
+     ]
+    },
+    {
+     "name": "ResourceInfo",
+     "field": [
+      {
+       "name": "resource_type",
+       "number": 1,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "resourceType"
+      },
+      {
+       "name": "resource_name",
+       "number": 2,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "resourceName"
+      },
+      {
+       "name": "owner",
+       "number": 3,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "owner"
+      },
+      {
+       "name": "description",
+       "number": 4,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "description"
+      }
+     ]
+    },
+    {
+     "name": "Help",
+     "field": [
+      {
+       "name": "links",
+       "number": 1,
+       "label": "LABEL_REPEATED",
+       "type": "TYPE_MESSAGE",
+       "typeName": ".google.rpc.Help.Link",
+       "jsonName": "links"
+      }
+     ],
+     "nestedType": [
+      {
+       "name": "Link",
+       "field": [
+        {
+         "name": "description",
+         "number": 1,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "description"
+        },
+        {
+         "name": "url",
+         "number": 2,
+         "label": "LABEL_OPTIONAL",
+         "type": "TYPE_STRING",
+         "jsonName": "url"
+        }
+       ]
+      }
+     ]
+    },
+    {
+     "name": "LocalizedMessage",
+     "field": [
+      {
+       "name": "locale",
+       "number": 1,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "locale"
+      },
+      {
+       "name": "message",
+       "number": 2,
+       "label": "LABEL_OPTIONAL",
+       "type": "TYPE_STRING",
+       "jsonName": "message"
+      }
+     ]
+    }
+   ],
+   "options": {
+    "javaPackage": "com.google.rpc",
+    "javaOuterClassname": "ErrorDetailsProto",
+    "javaMultipleFiles": true,
+    "goPackage": "google.golang.org/genproto/googleapis/rpc/errdetails;errdetails",
+    "objcClassPrefix": "RPC"
    },
    "syntax": "proto3"
   }

@@ -5,7 +5,14 @@
  * JSON-RPC.
  */
 import type { Bus, BusLogger } from "../bus/types.js";
-import { LIST_TASKS_DEFAULT_PAGE_SIZE, LIST_TASKS_MAX_PAGE_SIZE, PARTS_BOUNDS, type AgentCard, type PartsBounds } from "../../generated/a2a/index.js";
+import {
+  LIST_TASKS_DEFAULT_PAGE_SIZE,
+  LIST_TASKS_MAX_PAGE_SIZE,
+  PARTS_BOUNDS,
+  type AgentCard,
+  type AgentInterface,
+  type PartsBounds,
+} from "../../generated/a2a/index.js";
 import { buildAgentCard, type AgentCardInfo, type CardCapabilities, type CardInterfaces } from "./agent-card.js";
 import { cardSecurity, resolveAuth, type A2aAuth } from "./auth.js";
 import { contractCardInfo, contractSkillRoutes, type AgentContractSource } from "./contract-card.js";
@@ -86,6 +93,8 @@ export class A2aBridge {
   readonly auth: A2aAuth;
   /** What the card says (given, or from the contract). */
   private readonly info: AgentCardInfo;
+  /** The interfaces of other bindings serving this bridge on their own ports (gRPC), each built for the card's endpoint URL. */
+  private readonly interfaces: ((endpoint: string) => AgentInterface)[] = [];
 
   /** `auth`: the resolved auth (a2aPlugin passes the gateway's); default opts.auth, required. */
   constructor(
@@ -162,7 +171,16 @@ export class A2aBridge {
   card(url: string, extended = false): AgentCard {
     this.setEndpoint(url);
     const info = extended ? { ...this.info, ...this.opts.extendedCard } : this.info;
-    return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth), this.cardInterfaces?.(url));
+    const http: CardInterfaces = this.cardInterfaces?.(url) ?? { jsonRpc: true, extra: [] };
+    return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth), {
+      jsonRpc: http.jsonRpc,
+      extra: [...http.extra, ...this.interfaces.map((f) => f(url))],
+    });
+  }
+
+  /** Lists another binding's interface in the card (`build` gets the card's JSON-RPC endpoint URL). */
+  addInterface(build: (endpoint: string) => AgentInterface): void {
+    this.interfaces.push(build);
   }
 
   /** Cancels running tasks, ends streams, flushes webhooks, closes owned stores. Idempotent. */

@@ -42,7 +42,8 @@ export function loadA2aGrpc(): A2aGrpcDefinition {
       responseStream: m.methodKind === "server_streaming" || m.methodKind === "bidi_streaming",
       requestSerialize: (value: JsonValue) => Buffer.from(protoJsonToBinary(m.input, value)),
       requestDeserialize: (bytes: Buffer) => binaryToProtoJson(m.input, bytes),
-      responseSerialize: (value: JsonValue) => Buffer.from(protoJsonToBinary(m.output, value)),
+      // A server writes what the proto can carry: fields it does not define are dropped, undefined ones left out.
+      responseSerialize: (value: JsonValue) => Buffer.from(protoJsonToBinary(m.output, withoutUndefined(value), true)),
       responseDeserialize: (bytes: Buffer) => binaryToProtoJson(m.output, bytes),
       originalName: m.localName,
     };
@@ -50,4 +51,9 @@ export function loadA2aGrpc(): A2aGrpcDefinition {
   const service: Grpc.ServiceDefinition = methods;
   const Client = grpc.makeGenericClientConstructor(service, "A2AService");
   return { service, Client, grpc };
+}
+
+/** `value` without the undefined properties an object literal may carry (ProtoJSON has no undefined). */
+function withoutUndefined(value: JsonValue): JsonValue {
+  return value === undefined || value === null ? {} : (JSON.parse(JSON.stringify(value)) as JsonValue);
 }

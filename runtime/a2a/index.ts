@@ -31,6 +31,7 @@ export type { A2aRestOptions } from "./rest.js";
 export type { A2aLimits, A2aServerOptions } from "./bridge.js";
 export type { A2aAuth, A2aCaller } from "./auth.js";
 export type { A2aHttpOptions } from "./http.js";
+export type { A2aGrpcOptions, A2aGrpcServer } from "./grpc.js";
 export type { AgentCardInfo, AgentContractLike, CardCapabilities, CardSecurity } from "./agent-card.js";
 export type { AgentContractSource, ContractSkillSource } from "./contract-card.js";
 export type { SkillRoute } from "./skill-routes.js";

@@ -16,6 +16,7 @@ import {
   type DescMethod,
   type DescService,
   type JsonValue,
+  type Registry,
 } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 import { A2A_GRPC_DESCRIPTOR, A2A_GRPC_SERVICE } from "../../generated/a2a/grpc-descriptor.js";
@@ -25,8 +26,10 @@ export interface A2aProto {
   readonly service: DescService;
   /** A method of A2AService by its proto name (`SendMessage`, `GetTask`, …). */
   method(name: string): DescMethod | undefined;
-  /** A message type by its full name (`lf.a2a.v1.Task`). */
+  /** A message type by its full name (`lf.a2a.v1.Task`, `google.rpc.Status`). */
   message(typeName: string): DescMessage | undefined;
+  /** Every type of the descriptor (resolves `google.protobuf.Any` type URLs in ProtoJSON). */
+  readonly registry: Registry;
 }
 
 /** Loads the A2A service from the generated descriptor (throws when the generator emitted none). */
@@ -38,7 +41,7 @@ export function loadA2aProto(): A2aProto {
   const service = registry.getService(A2A_GRPC_SERVICE);
   if (service === undefined) throw new Error(`the A2A descriptor does not define ${A2A_GRPC_SERVICE}`);
   const methods = new Map(service.methods.map((m) => [m.name, m]));
-  return { service, method: (name) => methods.get(name), message: (typeName) => registry.getMessage(typeName) };
+  return { service, method: (name) => methods.get(name), message: (typeName) => registry.getMessage(typeName), registry };
 }
 
 /** ProtoJSON -> proto3 binary; throws (with the field the reader stopped at) on invalid input. */
@@ -58,4 +61,31 @@ export function binaryToProtoJson(desc: DescMessage, bytes: Uint8Array): JsonVal
  */
 export function normalizeProtoJson(desc: DescMessage, json: unknown, ignoreUnknownFields = true): JsonValue {
   return toJson(desc, fromJson(desc, json as JsonValue, { ignoreUnknownFields }));
+}
+
+/** A google.rpc.Status in ProtoJSON: `details` are Any values (`{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain }`). */
+export interface RpcStatusJson {
+  code: number;
+  message: string;
+  details?: ({ "@type": string } & Record<string, JsonValue>)[];
+}
+
+/** A google.rpc.Status (the `grpc-status-details-bin` trailer of a gRPC error) as proto3 binary. */
+export function rpcStatusToBinary(proto: A2aProto, status: RpcStatusJson): Uint8Array {
+  const desc = rpcStatusDesc(proto);
+  return toBinary(desc, fromJson(desc, status as unknown as JsonValue, { registry: proto.registry }));
+}
+
+/** A google.rpc.Status from proto3 binary (details whose type the descriptor lacks are refused). */
+export function binaryToRpcStatus(proto: A2aProto, bytes: Uint8Array): RpcStatusJson {
+  const desc = rpcStatusDesc(proto);
+  const json = toJson(desc, fromBinary(desc, bytes), { registry: proto.registry }) as Partial<RpcStatusJson>;
+  return { code: json.code ?? 0, message: json.message ?? "", ...(json.details === undefined ? {} : { details: json.details }) };
+}
+
+function rpcStatusDesc(proto: A2aProto): DescMessage {
+  const desc = proto.message("google.rpc.Status");
+  if (desc === undefined)
+    throw new Error("the A2A descriptor lacks google.rpc.Status: regenerate schema/a2a/a2a-v1.descriptor.json with scripts/a2a-descriptor.sh");
+  return desc;
 }

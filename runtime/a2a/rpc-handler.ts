@@ -11,6 +11,7 @@ import {
   type AgentCard,
   type ListTasksResponse,
   type SendMessageRequest,
+  type SendMessageResponse,
   type StreamResponse,
   type Task,
   type TaskPushNotificationConfig,
@@ -20,7 +21,7 @@ import { a2aErrors } from "./errors.js";
 import { checkConfigList, checkConfigRef, checkIdParams, checkListParams, checkPushConfig, checkSendParams, readParams } from "./params.js";
 import { loadA2aProto, type A2aProto } from "./proto.js";
 import { checkWebhookUrl, type WebhookGuardOptions } from "./ssrf.js";
-import type { TaskManager } from "./task-manager.js";
+import type { SendOutcome, TaskManager } from "./task-manager.js";
 import type { PushConfigStore } from "./task-store.js";
 import type { CardCapabilities } from "./agent-card.js";
 
@@ -98,16 +99,18 @@ export class RpcHandler {
   /**
    * Runs `method` for `caller`: every task it touches is one of the caller's tenant. `params`
    * is ProtoJSON of the method's request message (either field name; unknown fields are
-   * dropped): every binding passes what it received, the reading happens here, once.
+   * dropped): every binding passes what it received, the reading happens here, once. `signal`
+   * aborts when the caller gives up (a gRPC deadline or cancel): a blocking SendMessage then
+   * cancels the task it started, so its bus call ends.
    */
-  async handle(caller: A2aCaller, method: A2aMethodName, raw: unknown): Promise<RpcOutcome> {
+  async handle(caller: A2aCaller, method: A2aMethodName, raw: unknown, signal?: AbortSignal): Promise<RpcOutcome> {
     const params = readParams(this.proto, method, raw);
     checkTenant(caller, params["tenant"]);
     switch (method) {
       case "SendMessage": {
         const req = await this.checkSend(params);
         const sent = await this.d.manager.send(caller, req, false);
-        const answer = req.configuration?.returnImmediately ? { task: await this.d.manager.get(caller, sent.taskId) } : await sent.answer();
+        const answer = req.configuration?.returnImmediately ? { task: await this.d.manager.get(caller, sent.taskId) } : await this.answer(caller, sent, signal);
         if ("message" in answer) return result(answer);
         if (answer.task === undefined) throw a2aErrors.taskNotFound(sent.taskId);
         return result({ task: shapeTask(answer.task, req.configuration?.historyLength) });
@@ -203,6 +206,19 @@ export class RpcHandler {
           );
         return result(this.d.extendedCard());
       }
+    }
+  }
+
+  /** What SendMessage answers once the run settles; when `signal` aborts first, the task is canceled (its bus call closed). */
+  private async answer(caller: A2aCaller, sent: SendOutcome, signal: AbortSignal | undefined): Promise<SendMessageResponse> {
+    if (signal === undefined) return sent.answer();
+    const cancel = (): void => void this.d.manager.cancel(caller, sent.taskId).catch(() => undefined);
+    if (signal.aborted) cancel();
+    else signal.addEventListener("abort", cancel, { once: true });
+    try {
+      return await sent.answer();
+    } finally {
+      signal.removeEventListener("abort", cancel);
     }
   }
 

@@ -9,6 +9,7 @@ import { invalidArgument } from "../errors.js";
 import { resolveAuth } from "./auth.js";
 import { A2aBridge, type A2aServerOptions } from "./bridge.js";
 import { registerA2aRoutes, type A2aHttpOptions } from "./http.js";
+import type { A2aGrpcOptions, A2aGrpcServer } from "./grpc.js";
 import type { KvStoreOptions } from "./kv-store.js";
 import { registerA2aRestRoutes, restBasePath, type A2aRestOptions } from "./rest.js";
 import { A2A_PROTOCOL_VERSION } from "../../generated/a2a/index.js";
@@ -108,6 +109,8 @@ export interface StartA2aServerOptions
   host?: string;
   /** Default 0 (any free port). */
   port?: number;
+  /** Also serve the gRPC binding on a port of its own (`true`: defaults; host defaults to `host`). Needs @grpc/grpc-js. */
+  grpc?: A2aGrpcOptions | boolean;
 }
 
 /** A running standalone A2A server. */
@@ -116,7 +119,9 @@ export interface A2aServer extends AsyncDisposable {
   readonly url: string;
   readonly bridge: A2aBridge;
   readonly app: FastifyInstance;
-  /** Cancels running tasks, ends streams, closes the listener. Idempotent. */
+  /** The gRPC listener, when `grpc` was given (its `address` is what the card lists). */
+  readonly grpc: A2aGrpcServer | undefined;
+  /** Cancels running tasks, ends streams, closes the listener(s). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -129,7 +134,20 @@ export async function startA2aServer(opts: StartA2aServerOptions): Promise<A2aSe
   const address = await app.listen({ host: opts.host ?? "127.0.0.1", port: opts.port ?? 0 });
   if (bridge === undefined) throw new Error("a2aPlugin did not create its bridge");
   const b = bridge;
+  // Until a card is requested over HTTP, the extended card (GetExtendedAgentCard, also over gRPC) names the listening endpoint.
+  b.setEndpoint(new URL(opts.rpcPath ?? "/", address).href);
+  let grpc: A2aGrpcServer | undefined;
+  if (opts.grpc !== undefined && opts.grpc !== false) {
+    const { startA2aGrpcServer } = await import("./grpc.js");
+    const grpcOpts = opts.grpc === true ? {} : opts.grpc;
+    grpc = await startA2aGrpcServer(b, { ...(opts.host === undefined ? {} : { host: opts.host }), ...grpcOpts }).catch(async (err: unknown) => {
+      await app.close().then(() => b.close());
+      throw err;
+    });
+  }
+  const g = grpc;
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => (closing ??= app.close().then(() => b.close()));
-  return { url: address, bridge: b, app, close, [Symbol.asyncDispose]: close };
+  // Both listeners stop together: closing the bridge (fastify's preClose) ends the tasks gRPC calls wait on.
+  const close = (): Promise<void> => (closing ??= Promise.all([g?.close(), app.close()]).then(() => b.close()));
+  return { url: address, bridge: b, app, grpc: g, close, [Symbol.asyncDispose]: close };
 }
