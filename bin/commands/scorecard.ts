@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { CheckResult } from "../../runtime/a2a/conformance/index.js";
+import type { CheckResult } from "../a2a/conformance/index.js";
 import { outputDir } from "./output-dir.js";
 import { A2A_PACKAGES, loadOptional } from "./usage.js";
 
@@ -18,7 +18,7 @@ interface ScorecardOptions {
 }
 
 /** Runs every check against a fresh conformance environment, closed before this returns. */
-async function measure(conformance: typeof import("../../runtime/a2a/conformance/index.js")): Promise<CheckResult[]> {
+async function measure(conformance: typeof import("../a2a/conformance/index.js")): Promise<CheckResult[]> {
   const { runChecks, startConformanceEnv } = conformance;
   await using env = await startConformanceEnv();
   return await runChecks(env);
@@ -34,13 +34,13 @@ export function register(program: Command): void {
     .option("-q, --quiet", "print only problems")
     .action(async (opts: ScorecardOptions) => {
       let outDir: string;
-      let conformance: typeof import("../../runtime/a2a/conformance/index.js");
-      let scorecard: typeof import("../../runtime/a2a/conformance/scorecard.js");
+      let conformance: typeof import("../a2a/conformance/index.js");
+      let scorecard: typeof import("../a2a/conformance/scorecard.js");
       try {
         outDir = outputDir(opts.out);
         // the A2A bridge and its optional peers (fastify, jose, @nats-io/jetstream, @nats-io/kv)
         [conformance, scorecard] = await loadOptional(A2A_PACKAGES, () =>
-          Promise.all([import("../../runtime/a2a/conformance/index.js"), import("../../runtime/a2a/conformance/scorecard.js")]),
+          Promise.all([import("../a2a/conformance/index.js"), import("../a2a/conformance/scorecard.js")]),
         );
       } catch (err: unknown) {
         process.stderr.write(`oaio scorecard: ${(err as Error).message}\n`);

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { A2A_FEATURES } from "../../generated/a2a/index.js";
-import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../runtime/a2a/conformance/scorecard.js";
+import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../bin/a2a/conformance/scorecard.js";
 import { REPO_ROOT, runCli } from "../helpers/cli.js";
 
 const allPass = A2A_FEATURES.flatMap((f) => f.checks).map((id) => ({ id, status: "pass" as const }));

@@ -58,7 +58,7 @@ export function buildScorecard(results: readonly CheckResult[]): Scorecard {
   const must = features.filter((f) => f.level === "MUST");
   return {
     protocol: `A2A ${A2A_FEATURES_VERSION}`,
-    produced_by: "oaio scorecard (runtime/a2a/conformance against a live server)",
+    produced_by: "oaio scorecard (bin/a2a/conformance against a live server)",
     summary: {
       total: features.length,
       pass: count("pass"),
