@@ -3,7 +3,8 @@
  * conformance check and every official-TCK requirement check on each binding the server's card
  * declares, and writes generated/scorecard/a2a.{json,md,html}. `--check` writes nothing and
  * exits 1 when the files differ from what this run produces. Exit 1 when a supported feature
- * or a MUST requirement fails.
+ * fails; a failing MUST requirement of the TCK is named on stderr (our server's known TCK
+ * failures are gated by test/a2a/tck-server.test.ts, not by this exit status).
  *
  * `oaio scorecard --url URL` measures any live A2A agent (ours or another SDK's) by the TCK
  * requirement ids on every binding its card declares, prints the table (or `--json`), writes
@@ -150,6 +151,6 @@ export function register(program: Command): void {
         );
         process.stdout.write(tck.renderTckText(run));
       }
-      if (s.fail > 0 || mustFails.length > 0) process.exitCode = 1;
+      if (s.fail > 0) process.exitCode = 1;
     });
 }

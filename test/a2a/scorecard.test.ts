@@ -59,7 +59,7 @@ describe("A2A scorecard", () => {
     expect(html).toContain("<style>");
   });
 
-  it("the committed generated/scorecard is what `oaio scorecard` measures now; it exits 1 naming each failing MUST requirement", async () => {
+  it("the committed generated/scorecard is what `oaio scorecard` measures now; stderr names each failing MUST requirement of the TCK", async () => {
     const r = await runCli(["scorecard", "--check", "-q"]);
     const levels = new Map(loadTckRequirements().requirements.map((q) => [q.id, q.level]));
     const mustKnown = Object.keys(KNOWN_FAILURES).filter((k) => levels.get(k.split(" ")[0] ?? "") === "MUST");
@@ -71,7 +71,7 @@ describe("A2A scorecard", () => {
         return m ? `${m[2]} [${m[1]}]` : `unexpected: ${l}`;
       });
     expect(named.sort()).toEqual(mustKnown.sort());
-    expect(r.code).toBe(mustKnown.length > 0 ? 1 : 0);
+    expect(r.code).toBe(0);
     const committed = JSON.parse(readFileSync(join(REPO_ROOT, "generated/scorecard/a2a.json"), "utf8")) as {
       summary: { fail: number };
       tck: { requirements: { id: string }[] };
