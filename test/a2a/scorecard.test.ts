@@ -78,6 +78,7 @@ describe("A2A scorecard", () => {
     };
     expect(committed.summary.fail).toBe(0);
     expect(committed.tck.requirements.map((q) => q.id)).toEqual([...levels.keys()]);
+    expect(unbalancedTags(readFileSync(join(REPO_ROOT, "generated/scorecard/a2a.html"), "utf8"))).toEqual([]);
   });
 
   const chromium = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((p) => existsSync(p));
