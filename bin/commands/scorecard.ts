@@ -71,7 +71,7 @@ async function measureUrl(opts: ScorecardOptions): Promise<void> {
   try {
     run = await tck.runTck({ url: opts.url!, headers });
   } catch (err: unknown) {
-    process.stderr.write(`oaio scorecard: cannot measure ${opts.url}: ${(err as Error).message}\n`);
+    process.stderr.write(`oaio scorecard: ${(err as Error).message}\n`);
     process.exitCode = 2;
     return;
   }

@@ -97,5 +97,8 @@ describe("oaio scorecard --url", () => {
     const url = await runCli(["scorecard", "--url", "not a url"]);
     expect(url.code).toBe(2);
     expect(url.stderr).toContain("is not a URL");
+    const gone = await runCli(["scorecard", "--url", "http://127.0.0.1:9"]);
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toContain("cannot fetch the agent card at http://127.0.0.1:9/.well-known/agent-card.json");
   }, 600_000);
 });

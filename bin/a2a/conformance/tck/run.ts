@@ -72,7 +72,11 @@ function bindingOf(name: unknown): Binding | undefined {
 }
 
 async function fetchCard(url: string, headers: Readonly<Record<string, string>>): Promise<FetchedCard> {
-  const res = await fetch(new URL("/.well-known/agent-card.json", url), { headers });
+  const where = new URL("/.well-known/agent-card.json", url);
+  const res = await fetch(where, { headers }).catch((err: unknown) => {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    throw new Error(`cannot fetch the agent card at ${where.href}: ${(err as Error).message}${cause ? ` (${cause})` : ""}; is the agent running there?`);
+  });
   const text = await res.text();
   let body: Obj | undefined;
   try {
