@@ -11,6 +11,7 @@ prefix), or by the text the OpenAgentIO demo agent understands:
 - message id "tck-input-required..." or text "ask": the task stops in INPUT_REQUIRED;
 - message id "tck-auth-required..." or text "login": the task stops in AUTH_REQUIRED;
 - message id "tck-message-response...": answers with a Message, no task;
+- message id "tck-delayed-complete..." or text "hold": works for a second, then completes as below;
 - message id "tck-artifact-file-url...": one artifact with a file URL part, then completes;
 - anything else (a follow-up on an existing task too): one text artifact echoing the text,
   then completes with an agent message.
@@ -82,6 +83,8 @@ class ReferenceExecutor(AgentExecutor):
             await updater.requires_auth(updater.new_agent_message([Part(text="Sign in first: send your token.")]))
             return
         await updater.start_work()
+        if message_id.startswith("tck-delayed-complete") or text == "hold":
+            await asyncio.sleep(1.0)
         if message_id.startswith("tck-artifact-file-url"):
             await updater.add_artifact(
                 parts=[Part(url="https://example.com/output.txt", media_type="text/plain", filename="output.txt")]

@@ -170,7 +170,7 @@ export const coreChecks: readonly TckCheck[] = [
   {
     id: "CORE-EXECUTION-MODE-001",
     async run(ctx) {
-      const r = await send(ctx, userMessage(ctx, "complete-task", "Blocking request"), { returnImmediately: false });
+      const r = await send(ctx, userMessage(ctx, "delayed-complete", "Blocking request"), { returnImmediately: false });
       expect(r.ok, `SendMessage failed: ${describe(r)}`);
       if (r.value?.["message"] !== undefined) return;
       const state = String(r.value?.["task"]?.["status"]?.["state"]);
@@ -180,9 +180,14 @@ export const coreChecks: readonly TckCheck[] = [
   {
     id: "CORE-EXECUTION-MODE-002",
     async run(ctx) {
-      const r = await send(ctx, userMessage(ctx, "complete-task", "Non-blocking request"), { returnImmediately: true });
+      // The TCK's tck-delayed-complete scenario: the task works a while before completing
+      // ("hold" keeps the OpenAgentIO demo agent working), so a server ignoring the flag shows.
+      const r = await send(ctx, userMessage(ctx, "delayed-complete", "hold"), { returnImmediately: true });
       expect(r.ok, `SendMessage failed: ${describe(r)}`);
-      expect(r.value?.["task"]?.["id"] !== undefined || r.value?.["message"] !== undefined, `no task or message: ${describe(r)}`);
+      const task = r.value?.["task"] as Obj | undefined;
+      expect(task?.["id"] !== undefined, `returnImmediately answered no task: ${describe(r)}`);
+      const state = String(task["status"]?.["state"]);
+      expect(!TERMINAL.has(state), `returnImmediately answered the task already ${state}: the call waited for the work`);
     },
   },
   {
