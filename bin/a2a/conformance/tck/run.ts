@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { startWebhookReceiver, type WebhookReceiver } from "../receiver.js";
 import { cardChecks } from "./checks-card.js";
+import { accessChecks } from "./checks-access.js";
 import { bindingChecks } from "./checks-binding.js";
 import { coreChecks } from "./checks-core.js";
 import { dataChecks } from "./checks-data.js";
@@ -22,7 +23,7 @@ import type { Binding, BindingClient, Obj, Scope } from "./types.js";
 
 /** Every check, by requirement id. */
 export const TCK_CHECKS: ReadonlyMap<string, TckCheck> = new Map(
-  [...cardChecks, ...coreChecks, ...streamChecks, ...pushChecks, ...dataChecks, ...bindingChecks].map((c) => [c.id, c]),
+  [...cardChecks, ...coreChecks, ...streamChecks, ...pushChecks, ...dataChecks, ...bindingChecks, ...accessChecks].map((c) => [c.id, c]),
 );
 
 export type TckStatus = "pass" | "fail" | "blocked" | "not-applicable" | "not-served" | "manual";

@@ -15,6 +15,10 @@ export function userMessage(ctx: TckContext, prefix: string, text: string, extra
   return { role: "ROLE_USER", parts: [{ text }], messageId: ctx.messageId(prefix), ...extra };
 }
 
+/** A plain SendMessage with extra headers (gRPC: metadata). */
+export const sendWith = (ctx: TckContext, headers: Record<string, string>, prefix: string): Promise<CallResult> =>
+  ctx.client.call("SendMessage", { message: userMessage(ctx, prefix, "header test") }, { headers });
+
 export function send(ctx: TckContext, message: Obj, configuration?: Obj): Promise<CallResult> {
   return ctx.client.call("SendMessage", { message, ...(configuration ? { configuration } : {}) });
 }
