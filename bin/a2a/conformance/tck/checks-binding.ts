@@ -180,7 +180,11 @@ export const bindingChecks: readonly TckCheck[] = [
     async run(ctx) {
       const r = await unknownTask(ctx, "pd-test");
       expect(!r.ok, "expected an error");
-      expect((r.contentType ?? "").includes("application/json"), `error Content-Type ${JSON.stringify(r.contentType)}`);
+      // The TCK's test looks for "application/json"; application/a2a+json (what HTTP_JSON-SVC-001 recommends) is JSON too.
+      expect(
+        /^application\/(a2a\+)?json\b/.test(r.contentType ?? ""),
+        `error Content-Type ${JSON.stringify(r.contentType)}, expected application/json or application/a2a+json`,
+      );
       const e = (r.error?.body as Obj | undefined)?.["error"] as Obj | undefined;
       expect(
         e !== undefined && "code" in e,
