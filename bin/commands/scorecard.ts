@@ -70,8 +70,7 @@ async function measureUrl(opts: ScorecardOptions): Promise<void> {
   let run: TckRun;
   try {
     // Webhook delivery checks need the agent to reach a receiver on this machine's loopback.
-    const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(new URL(opts.url!).hostname);
-    run = await tck.runTck({ url: opts.url!, headers, ...(loopback ? {} : { receiver: null }) });
+    run = await tck.runTck({ url: opts.url!, headers, ...(tck.onLoopback(opts.url!) ? {} : { receiver: null }) });
   } catch (err: unknown) {
     process.stderr.write(`oaio scorecard: ${(err as Error).message}\n`);
     process.exitCode = 2;

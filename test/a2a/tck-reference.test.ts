@@ -6,7 +6,7 @@
  * agent from the command line.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadTckRequirements, runTck, type TckResult, type TckRun } from "../../bin/a2a/conformance/tck/index.js";
+import { loadTckRequirements, onLoopback, runTck, type TckResult, type TckRun } from "../../bin/a2a/conformance/tck/index.js";
 import { startA2aPythonAgent, type A2aPythonAgent } from "../helpers/a2a-python-agent.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -86,6 +86,14 @@ describe("oaio scorecard --url", () => {
     const j = await runCli(["scorecard", "--url", agent.url, "--json", "--header", "X-Trace: tck"]);
     const score = JSON.parse(j.stdout) as { served: string[]; requirements: { id: string; results: Record<string, { status: string }> }[] };
     expect(score.served).toEqual(["CARD", "JSONRPC", "HTTP+JSON", "GRPC"]);
+    // the agent is on loopback: webhook delivery was measured (a receiver on 127.0.0.1 reaches it)
+    expect(score.requirements.find((q) => q.id === "PUSH-DELIVER-001")?.results).toEqual({
+      JSONRPC: { status: "pass" },
+      "HTTP+JSON": { status: "pass" },
+      GRPC: { status: "pass" },
+    });
+    expect([agent.url, "http://localhost:1", "http://[::1]:1", "http://127.1.2.3:1"].map(onLoopback)).toEqual([true, true, true, true]);
+    expect(["http://10.0.0.1:1", "https://agent.example.com", "http://128.0.0.1"].map(onLoopback)).toEqual([false, false, false]);
     expect(score.requirements.find((q) => q.id === "CORE-GET-002")?.results).toEqual({
       JSONRPC: { status: "pass" },
       "HTTP+JSON": { status: "pass" },

@@ -6,7 +6,7 @@
 import type { ConformanceEnv } from "../env.js";
 import type { TckRunOptions } from "./run.js";
 
-export { runTck, servedBindings, TCK_CHECKS, type TckResult, type TckRun, type TckRunOptions, type TckStatus } from "./run.js";
+export { onLoopback, runTck, servedBindings, TCK_CHECKS, type TckResult, type TckRun, type TckRunOptions, type TckStatus } from "./run.js";
 export { mustFailed, renderTckText, summarize, tckScore, type TckScore, type TckSummary } from "./report.js";
 export { loadTckRequirements, TCK_REQUIREMENTS_FILE, type TckRequirement, type TckRequirements } from "./requirements.js";
 export type { Binding, Scope } from "./types.js";

@@ -63,6 +63,12 @@ export interface TckRunOptions {
   readonly onResult?: (r: TckResult) => void;
 }
 
+/** True when the agent at `url` is on this machine's loopback, so it can reach a receiver started on 127.0.0.1. */
+export function onLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** The binding a card's protocolBinding names. */
 function bindingOf(name: unknown): Binding | undefined {
   const n = String(name ?? "").toUpperCase();
