@@ -350,7 +350,7 @@ export interface A2aFeatureInfo {
   readonly supported: boolean;
   /** Why it is not supported. */
   readonly reason: string | undefined;
-  /** Conformance checks proving it (runtime/a2a/conformance). */
+  /** Conformance checks proving it (bin/a2a/conformance). */
   readonly checks: readonly string[];
 }
 

@@ -14,8 +14,8 @@ import { createJwtVerifier } from "../../runtime/gateway/auth/jwt.js";
 import { createGateway } from "../../runtime/gateway/index.js";
 import type { AuthHook } from "../../runtime/gateway/auth/types.js";
 import { a2aPlugin, createMemoryTaskStore, startA2aServer, type A2aServer, type TaskStore } from "../../runtime/a2a/index.js";
-import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
-import { rpcHttp, sseOpen, userText, type Endpoint, type RpcAnswer } from "../../runtime/a2a/conformance/http.js";
+import { serveDemoAgent, type DemoAgent } from "../../bin/a2a/conformance/index.js";
+import { rpcHttp, sseOpen, userText, type Endpoint, type RpcAnswer } from "../../bin/a2a/conformance/http.js";
 import { InvalidRequestError } from "../../generated/ts/errors.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time

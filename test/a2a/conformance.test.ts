@@ -1,11 +1,11 @@
 /**
- * Runs every conformance check of runtime/a2a/conformance as one test named after its id,
+ * Runs every conformance check of bin/a2a/conformance as one test named after its id,
  * against a live server (memory-transport bus, demo agent, real HTTP, real webhook receiver).
  * The scorecard cites these ids.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { A2A_FEATURES } from "../../generated/a2a/index.js";
-import { CHECKS, startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
+import { CHECKS, startConformanceEnv, type ConformanceEnv } from "../../bin/a2a/conformance/index.js";
 
 let env: ConformanceEnv;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { createBus } from "../../runtime/bus/index.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import { createJwtVerifier } from "../../runtime/gateway/auth/jwt.js";
 import { startA2aServer, type A2aServer, type StartA2aServerOptions } from "../../runtime/a2a/index.js";
-import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
+import { serveDemoAgent, type DemoAgent } from "../../bin/a2a/conformance/index.js";
 import { loadA2aGrpc } from "../../runtime/a2a/grpc-proto.js";
 import { rpcStatusOf } from "../../runtime/a2a/grpc-status.js";
 import { loadA2aProto, type RpcStatusJson } from "../../runtime/a2a/proto.js";

@@ -18,7 +18,7 @@ import {
 } from "@a2a-js/sdk";
 import { Client, ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory, createAuthenticatingFetchWithRetry } from "@a2a-js/sdk/client";
 import { LegacyJsonRpcTransport } from "@a2a-js/sdk/compat/v0_3/client";
-import { DEMO_TOOL_CALL, startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
+import { DEMO_TOOL_CALL, startConformanceEnv, type ConformanceEnv } from "../../bin/a2a/conformance/index.js";
 
 let env: ConformanceEnv;
 let client: Client;

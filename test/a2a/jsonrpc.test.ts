@@ -10,7 +10,7 @@ import { createMemoryTransport } from "../../runtime/transport/index.js";
 import type { Transport } from "../../runtime/transport/types.js";
 import { startA2aServer, type A2aServer } from "../../runtime/a2a/index.js";
 import { resolveMethod, TASK_STATE_TO_PHASE, taskStateFromV03 } from "../../generated/a2a/index.js";
-import { rpc, rpcHttp } from "../../runtime/a2a/conformance/http.js";
+import { rpc, rpcHttp } from "../../bin/a2a/conformance/http.js";
 
 let transport: Transport;
 let bus: Bus;

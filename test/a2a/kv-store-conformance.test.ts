@@ -1,10 +1,10 @@
 /**
- * The whole A2A conformance suite (runtime/a2a/conformance) with the main server's tasks and
+ * The whole A2A conformance suite (bin/a2a/conformance) with the main server's tasks and
  * push configs on the JetStream KV store of a real nats-server.
  */
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { CHECKS, startConformanceEnv, type ConformanceEnv } from "../../runtime/a2a/conformance/index.js";
+import { CHECKS, startConformanceEnv, type ConformanceEnv } from "../../bin/a2a/conformance/index.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 
 let nats: NatsServer;

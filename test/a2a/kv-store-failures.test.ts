@@ -10,7 +10,7 @@ import { openKvA2aStores } from "../../runtime/a2a/kv.js";
 import { createBus } from "../../runtime/bus/index.js";
 import type { Bus, FinalPhase } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
-import { rpcResult, userText } from "../../runtime/a2a/conformance/http.js";
+import { rpcResult, userText } from "../../bin/a2a/conformance/http.js";
 import { startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { fresh } from "./store-contract.js";
 

@@ -19,8 +19,8 @@ import {
   type TaskStore,
 } from "../../runtime/a2a/index.js";
 import type { A2aServerOptions } from "../../runtime/a2a/index.js";
-import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
-import { rpc, rpcResult, sseAll, sseOpen, userText } from "../../runtime/a2a/conformance/http.js";
+import { serveDemoAgent, type DemoAgent } from "../../bin/a2a/conformance/index.js";
+import { rpc, rpcResult, sseAll, sseOpen, userText } from "../../bin/a2a/conformance/http.js";
 import { BackpressureDropError } from "../../generated/ts/errors.js";
 import type { Task } from "../../generated/a2a/index.js";
 

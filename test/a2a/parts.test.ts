@@ -11,7 +11,7 @@ import {
   isPrivateAddress,
   negotiateVersion,
 } from "../../runtime/a2a/index.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../../runtime/a2a/conformance/index.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../../bin/a2a/conformance/index.js";
 import type { Task } from "../../generated/a2a/index.js";
 import Fastify from "fastify";
 import { Message, SendMessageRequest, StreamResponse, type Task as SdkTask } from "@a2a-js/sdk";

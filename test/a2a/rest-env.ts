@@ -13,7 +13,7 @@ import type { Transport } from "../../runtime/transport/types.js";
 import { createJwtVerifier } from "../../runtime/gateway/auth/jwt.js";
 import type { AuthHook } from "../../runtime/gateway/auth/types.js";
 import { startA2aServer, type A2aServer, type StartA2aServerOptions } from "../../runtime/a2a/index.js";
-import { serveDemoAgent, type DemoAgent } from "../../runtime/a2a/conformance/index.js";
+import { serveDemoAgent, type DemoAgent } from "../../bin/a2a/conformance/index.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire JSON under test, indexed by path on purpose; a wrong shape fails the assertion at run time
 export type Obj = Record<string, any>;

@@ -3,8 +3,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { A2A_FEATURES } from "../../generated/a2a/index.js";
-import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../runtime/a2a/conformance/scorecard.js";
+import { buildScorecard, renderHtml, renderJson, renderMarkdown } from "../../bin/a2a/conformance/scorecard.js";
+import { loadTckRequirements } from "../../bin/a2a/conformance/tck/index.js";
 import { REPO_ROOT, runCli } from "../helpers/cli.js";
+import { KNOWN_FAILURES } from "./tck-known-failures.js";
 
 const allPass = A2A_FEATURES.flatMap((f) => f.checks).map((id) => ({ id, status: "pass" as const }));
 const VOID = new Set(["meta", "br"]);
@@ -47,19 +49,36 @@ describe("A2A scorecard", () => {
     expect(renderJson(buildScorecard(allPass))).toBe(renderJson(card));
     expect(JSON.parse(renderJson(card))).toEqual(card);
     const md = renderMarkdown(card);
-    expect(md.split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| Feature")).length).toBe(A2A_FEATURES.length);
+    const lines = md.split("\n");
+    const header = lines.findIndex((l) => l.startsWith("| Feature"));
+    const end = lines.findIndex((l, i) => i > header && !l.startsWith("|"));
+    expect(lines.slice(header + 2, end).length).toBe(A2A_FEATURES.length);
     const html = renderHtml(card);
     expect(unbalancedTags(html)).toEqual([]);
     expect(html).not.toMatch(/<link|<script|src=|https?:\/\//);
     expect(html).toContain("<style>");
   });
 
-  it("the committed generated/scorecard is what `oaio scorecard` measures now", async () => {
+  it("the committed generated/scorecard is what `oaio scorecard` measures now; stderr names each failing MUST requirement of the TCK", async () => {
     const r = await runCli(["scorecard", "--check", "-q"]);
-    expect(r.stderr).toBe("");
+    const levels = new Map(loadTckRequirements().requirements.map((q) => [q.id, q.level]));
+    const mustKnown = Object.keys(KNOWN_FAILURES).filter((k) => levels.get(k.split(" ")[0] ?? "") === "MUST");
+    const named = r.stderr
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => {
+        const m = /^(?:FAIL|BLOCKED) TCK (\S+) (\S+): /.exec(l);
+        return m ? `${m[2]} [${m[1]}]` : `unexpected: ${l}`;
+      });
+    expect(named.sort()).toEqual(mustKnown.sort());
     expect(r.code).toBe(0);
-    const committed = JSON.parse(readFileSync(join(REPO_ROOT, "generated/scorecard/a2a.json"), "utf8")) as { summary: { fail: number } };
+    const committed = JSON.parse(readFileSync(join(REPO_ROOT, "generated/scorecard/a2a.json"), "utf8")) as {
+      summary: { fail: number };
+      tck: { requirements: { id: string }[] };
+    };
     expect(committed.summary.fail).toBe(0);
+    expect(committed.tck.requirements.map((q) => q.id)).toEqual([...levels.keys()]);
+    expect(unbalancedTags(readFileSync(join(REPO_ROOT, "generated/scorecard/a2a.html"), "utf8"))).toEqual([]);
   });
 
   const chromium = ["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"].find((p) => existsSync(p));
@@ -72,7 +91,9 @@ describe("A2A scorecard", () => {
       stdio: ["ignore", "pipe", "ignore"],
       timeout: 30_000,
     });
-    expect(dom.match(/<tr>/g)?.length).toBe(A2A_FEATURES.length + 1);
+    const features = dom.slice(0, dom.indexOf("</table>"));
+    expect(features.match(/<tr>/g)?.length).toBe(A2A_FEATURES.length + 1);
+    expect(dom).toContain("Official A2A TCK requirements");
     expect(dom).toContain("compatibility scorecard");
   });
 });

@@ -9,8 +9,8 @@ import type { Bus } from "../../runtime/bus/types.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import type { Transport } from "../../runtime/transport/types.js";
 import { a2aPlugin, startA2aServer } from "../../runtime/a2a/index.js";
-import { serveDemoAgent } from "../../runtime/a2a/conformance/index.js";
-import { rpcResult, sseOpen, userText } from "../../runtime/a2a/conformance/http.js";
+import { serveDemoAgent } from "../../bin/a2a/conformance/index.js";
+import { rpcResult, sseOpen, userText } from "../../bin/a2a/conformance/http.js";
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

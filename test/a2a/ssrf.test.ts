@@ -19,8 +19,8 @@ import { createMemoryPushConfigStore, createPushDelivery } from "../../runtime/a
 import { checkWebhookUrl, classifyAddress, isPrivateAddress, resolveWebhookTarget, type WebhookGuardOptions } from "../../runtime/a2a/ssrf.js";
 import { postToTarget } from "../../runtime/a2a/webhook-post.js";
 import { startA2aServer } from "../../runtime/a2a/index.js";
-import { serveDemoAgent } from "../../runtime/a2a/conformance/index.js";
-import { rpc, rpcResult, userText } from "../../runtime/a2a/conformance/http.js";
+import { serveDemoAgent } from "../../bin/a2a/conformance/index.js";
+import { rpc, rpcResult, userText } from "../../bin/a2a/conformance/http.js";
 import { createBus } from "../../runtime/bus/index.js";
 import { createMemoryTransport } from "../../runtime/transport/index.js";
 import type { StreamResponse } from "../../generated/a2a/index.js";

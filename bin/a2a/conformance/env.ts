@@ -6,12 +6,12 @@
  * a webhook receiver, and a bus for client checks.
  */
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
-import { createJwtVerifier } from "../../gateway/auth/jwt.js";
-import { createBus } from "../../bus/index.js";
-import type { Bus } from "../../bus/types.js";
-import { createMemoryTransport } from "../../transport/index.js";
-import type { Transport } from "../../transport/types.js";
-import { startA2aServer, type A2aServer, type StartA2aServerOptions } from "../server.js";
+import { createJwtVerifier } from "../../../runtime/gateway/auth/jwt.js";
+import { createBus } from "../../../runtime/bus/index.js";
+import type { Bus } from "../../../runtime/bus/types.js";
+import { createMemoryTransport } from "../../../runtime/transport/index.js";
+import type { Transport } from "../../../runtime/transport/types.js";
+import { startA2aServer, type A2aServer, type StartA2aServerOptions } from "../../../runtime/a2a/server.js";
 import { serveDemoAgent, type DemoAgent } from "./demo-agent.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./receiver.js";
 import type { Endpoint } from "./http.js";

@@ -6,7 +6,7 @@
  * the call as a data part; and our client brings both back onto the bus.
  */
 import { strict as assert } from "node:assert";
-import { registerRemoteAgent } from "../remote-agent.js";
+import { registerRemoteAgent } from "../../../runtime/a2a/remote-agent.js";
 import { artifactText, results, send, states, type Check, type Obj } from "./checks-core.js";
 import { DEMO_TOOL_CALL } from "./demo-agent.js";
 import { sseAll, userText } from "./http.js";

@@ -6,6 +6,8 @@
  */
 import { A2A_FEATURES, A2A_FEATURES_VERSION, type A2aFeatureInfo } from "../../../generated/a2a/index.js";
 import type { CheckResult } from "./index.js";
+import type { TckScore } from "./tck/report.js";
+import { tckHtml, tckMarkdown } from "./tck/render.js";
 
 export type FeatureStatus = "pass" | "fail" | "not-supported";
 
@@ -32,6 +34,8 @@ export interface Scorecard {
     readonly must_pass: number;
   };
   readonly features: readonly ScorecardFeature[];
+  /** The official TCK's requirement ids, measured per binding (bin/a2a/conformance/tck). */
+  readonly tck?: TckScore;
 }
 
 /** Where each check runs as a test. */
@@ -41,7 +45,7 @@ const mask = (s: string): string =>
   s.replace(/\b(127\.0\.0\.1|localhost|\[::1\]):\d+/g, "$1:PORT").replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "UUID");
 
 /** The scorecard for check results (features from the generated feature list). */
-export function buildScorecard(results: readonly CheckResult[]): Scorecard {
+export function buildScorecard(results: readonly CheckResult[], tck?: TckScore): Scorecard {
   const byId = new Map(results.map((r) => [r.id, r]));
   const features: ScorecardFeature[] = A2A_FEATURES.map((f) => {
     const base = { id: f.id, title: f.title, spec: f.spec, level: f.level };
@@ -58,7 +62,7 @@ export function buildScorecard(results: readonly CheckResult[]): Scorecard {
   const must = features.filter((f) => f.level === "MUST");
   return {
     protocol: `A2A ${A2A_FEATURES_VERSION}`,
-    produced_by: "oaio scorecard (runtime/a2a/conformance against a live server)",
+    produced_by: "oaio scorecard (bin/a2a/conformance against a live server)",
     summary: {
       total: features.length,
       pass: count("pass"),
@@ -68,6 +72,7 @@ export function buildScorecard(results: readonly CheckResult[]): Scorecard {
       must_pass: must.filter((f) => f.status === "pass").length,
     },
     features,
+    ...(tck !== undefined ? { tck } : {}),
   };
 }
 
@@ -99,6 +104,7 @@ export function renderMarkdown(card: Scorecard): string {
     "",
     `Each check id is a test in \`${CHECK_TEST_FILE}\` (\`npx vitest run ${CHECK_TEST_FILE} -t <id>\`).`,
     "",
+    ...(card.tck !== undefined ? tckMarkdown(card.tck) : []),
   ];
   return lines.join("\n");
 }
@@ -152,6 +158,7 @@ export function renderHtml(card: Scorecard): string {
     ...rows,
     "</tbody>",
     "</table>",
+    ...(card.tck !== undefined ? tckHtml(card.tck, esc) : []),
     "</body>",
     "</html>",
     "",

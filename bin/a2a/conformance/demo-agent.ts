@@ -10,7 +10,7 @@
  * - "tool": a tool call (agent.tool.call event frame, call_id "call-1", name "lookup"), one delta, then completes;
  * - an object: completes with { echo: object }.
  */
-import type { Bus, HandlerContext, StreamWriter, Subscription } from "../../bus/types.js";
+import type { Bus, HandlerContext, StreamWriter, Subscription } from "../../../runtime/bus/types.js";
 import { AgentUnavailableError, CanceledError } from "../../../generated/ts/errors.js";
 import type { ToolCallPayload } from "../../../generated/ts/types.js";
 import { A2aMetadataKey } from "../../../generated/a2a/index.js";

@@ -1,5 +1,5 @@
 /** Raw HTTP helpers of the conformance checks: they speak JSON-RPC with fetch, no client library. */
-import { sseMessages } from "../../http/sse-messages.js";
+import { sseMessages } from "../../../runtime/http/sse-messages.js";
 
 export interface RpcOptions {
   /** A2A-Version header; "" sends none (0.3). Default "1.0". */

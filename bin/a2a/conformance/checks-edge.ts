@@ -4,10 +4,10 @@
  */
 import { strict as assert } from "node:assert";
 import { createServer } from "node:http";
-import { isAcpError } from "../../errors.js";
-import { A2aClient } from "../client.js";
-import { isA2aError } from "../errors.js";
-import { registerRemoteAgent } from "../remote-agent.js";
+import { isAcpError } from "../../../runtime/errors.js";
+import { A2aClient } from "../../../runtime/a2a/client.js";
+import { isA2aError } from "../../../runtime/a2a/errors.js";
+import { registerRemoteAgent } from "../../../runtime/a2a/remote-agent.js";
 import { errorCode, heldTask, results, send, waitTask, type Check, type Obj } from "./checks-core.js";
 import { nextMessageId, rpc, rpcResult, sseAll, userText } from "./http.js";
 
