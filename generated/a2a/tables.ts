@@ -386,7 +386,7 @@ export const A2A_FEATURES: readonly A2aFeatureInfo[] = Object.freeze([
   { id: "client.remote-agent", title: "A remote A2A agent called as a bus target (invoke, stream, interrupted tasks, tool calls)", spec: "Client responsibilities", level: "MUST", supported: true, reason: undefined, checks: ["client.invoke","client.stream","client.input-required","client.tool-call"] },
   { id: "client.invalid-agent-response", title: "The client reports a malformed agent answer as InvalidAgentResponseError", spec: "Error handling: InvalidAgentResponseError", level: "SHOULD", supported: true, reason: undefined, checks: ["client.invalid-response"] },
   { id: "extensions.required", title: "Extensions the client must support (ExtensionSupportRequiredError)", spec: "Extensions", level: "MAY", supported: false, reason: "the bridge declares no extensions", checks: [] },
-  { id: "binding.http-json", title: "HTTP+JSON (REST) binding", spec: "HTTP+JSON/REST binding", level: "MAY", supported: false, reason: "JSON-RPC binding only", checks: [] },
-  { id: "binding.grpc", title: "gRPC binding", spec: "gRPC binding", level: "MAY", supported: false, reason: "JSON-RPC binding only", checks: [] },
+  { id: "binding.http-json", title: "HTTP+JSON (REST) binding", spec: "HTTP+JSON/REST binding", level: "MAY", supported: true, reason: undefined, checks: ["binding.http-json"] },
+  { id: "binding.grpc", title: "gRPC binding", spec: "gRPC binding", level: "MAY", supported: true, reason: undefined, checks: ["binding.grpc"] },
   { id: "security.schemes", title: "Authentication declared in the card (securitySchemes, securityRequirements) and enforced; tasks isolated by the token's tenant", spec: "Authentication and authorization", level: "SHOULD", supported: true, reason: undefined, checks: ["security.card-declared","security.enforced","security.tenant-isolation"] },
 ]);

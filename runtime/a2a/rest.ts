@@ -34,8 +34,10 @@ export interface A2aRestOptions {
 
 /** Media types a REST request body may have (parameters such as charset allowed). */
 const JSON_TYPES = new Set(["application/json", "application/a2a+json"]);
-/** Media type of every REST answer that is not a stream (the TCK checks for application/json). */
+/** Media type of REST errors (AIP-193 bodies; the TCK's HTTP_JSON-ERR-001 takes application/json or application/a2a+json). */
 const JSON_CONTENT_TYPE = "application/json";
+/** Media type of REST results (A2A 1.0 section 11.1; the TCK's HTTP_JSON-SVC-001 checks for exactly this media type). */
+const A2A_JSON_CONTENT_TYPE = "application/a2a+json";
 
 /** The base path of the binding inside the plugin's prefix: "" or "/x" (no trailing slash). */
 export function restBasePath(restPath: string | undefined): string {
@@ -133,7 +135,7 @@ export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBri
         if (outcome.kind === "result")
           return reply
             .code(200)
-            .type(JSON_CONTENT_TYPE)
+            .type(A2A_JSON_CONTENT_TYPE)
             .send(outcome.value ?? {});
         return streamSse(reply, outcome.events, heartbeatMs);
       } catch (err: unknown) {

@@ -172,7 +172,8 @@ describe("TCK binding_grpc requirements", () => {
         await unary(c, "SendMessage", send("x", { configuration: { acceptedOutputModes: ["video/mp4"] } }), env.md(token)),
         "INVALID_ARGUMENT",
       ],
-      ["EXTENDED_AGENT_CARD_NOT_CONFIGURED", await unary(alt, "GetExtendedAgentCard", {}, env.md()), "FAILED_PRECONDITION"],
+      // the extended card with its capability off is UnsupportedOperation (A2A 1.0 section 3.3.4)
+      ["UNSUPPORTED_OPERATION", await unary(alt, "GetExtendedAgentCard", {}, env.md()), "UNIMPLEMENTED"],
       ["VERSION_NOT_SUPPORTED", await unary(c, "GetTask", { id: "x" }, env.md(token, "0.3")), "UNIMPLEMENTED"],
     ];
     for (const [reason, answer, status] of cases) {

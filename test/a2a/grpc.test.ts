@@ -295,12 +295,13 @@ describe("errors: status code from A2A_ERRORS, google.rpc.Status with ErrorInfo 
     );
   });
 
-  it("UnsupportedOperation (streaming off), PushNotificationNotSupported (push off), ExtendedAgentCardNotConfigured", async () => {
+  it("UnsupportedOperation (streaming off, and the extended card with its capability off), PushNotificationNotSupported (push off)", async () => {
     const alt = env.client(env.alt.grpc?.address);
     const { error } = await stream(alt, "SendStreamingMessage", send("x"), env.md());
     expectA2aError(error ?? { ok: true, value: {} }, "UNSUPPORTED_OPERATION");
     expectA2aError(await unary(alt, "ListTaskPushNotificationConfigs", { taskId: "t" }, env.md()), "PUSH_NOTIFICATION_NOT_SUPPORTED");
-    expectA2aError(await unary(alt, "GetExtendedAgentCard", {}, env.md()), "EXTENDED_AGENT_CARD_NOT_CONFIGURED");
+    // capability off: UnsupportedOperation (A2A 1.0 section 3.3.4), as on JSON-RPC and HTTP+JSON
+    expectA2aError(await unary(alt, "GetExtendedAgentCard", {}, env.md()), "UNSUPPORTED_OPERATION");
   });
 
   it("UnsupportedOperation: SubscribeToTask of a terminal task", async () => {

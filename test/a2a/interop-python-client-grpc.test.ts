@@ -52,7 +52,7 @@ describe("a2a-sdk 1.3.0 (Python) gRPC client against our gRPC binding", () => {
   });
 
   it("GetExtendedAgentCard: the extended card", () => {
-    expect(seen["extended"]).toEqual({ description: "demo agent over gRPC (extended card)", bindings: ["JSONRPC", "JSONRPC", "GRPC"] });
+    expect(seen["extended"]).toEqual({ description: "demo agent over gRPC (extended card)", bindings: ["JSONRPC", "HTTP+JSON", "GRPC", "JSONRPC"] });
   });
 
   it("errors: TaskNotFoundError and UnsupportedOperationError from our ErrorInfo; no token is refused UNAUTHENTICATED", () => {

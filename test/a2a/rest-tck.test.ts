@@ -87,9 +87,9 @@ describe("TCK binding_http_json requirements", () => {
     expect((await tck("GET", base)).body["configs"]).toEqual([]);
   });
 
-  it("HTTP_JSON-SVC-001: responses are application/json and validate as the operation's response message", async () => {
+  it("HTTP_JSON-SVC-001: responses are application/a2a+json and validate as the operation's response message", async () => {
     const r = await tck("POST", "/message:send", { message: userMessage("svc") });
-    expect(r.headers.get("content-type") ?? "").toContain("application/json");
+    expect((r.headers.get("content-type") ?? "").split(";")[0]).toBe("application/a2a+json");
     validates("SendMessageResponse", r.body);
     const t = r.body["task"] as Obj;
     validates("Task", (await tck("GET", `/tasks/${t["id"]}`)).body);

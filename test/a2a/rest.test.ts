@@ -81,10 +81,10 @@ describe("card and bindings", () => {
 });
 
 describe("operations", () => {
-  it("SendMessage: POST /message:send answers a SendMessageResponse as application/json", async () => {
+  it("SendMessage: POST /message:send answers a SendMessageResponse as application/a2a+json", async () => {
     const r = await as("alice", "POST", "/message:send", { message: userMessage("hello rest") });
     expect(r.status).toBe(200);
-    expect(r.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(r.headers.get("content-type")).toMatch(/^application\/a2a\+json/);
     expect(r.body["task"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
     expect(r.body["task"]["artifacts"][0]["parts"].map((p: Obj) => p["text"]).join("")).toBe("hello rest");
   });

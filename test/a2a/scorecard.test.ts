@@ -39,7 +39,8 @@ describe("A2A scorecard", () => {
     expect(get?.status).toBe("fail");
     expect(get?.checks.find((c) => c.id === "get.task")?.error).toBe("GET http://127.0.0.1:PORT/ task UUID");
     expect(card.features.find((f) => f.id === "tasks.list")?.checks.find((c) => c.id === "list.filter")?.status).toBe("missing");
-    expect(card.features.find((f) => f.id === "binding.grpc")).toMatchObject({ status: "not-supported", reason: "JSON-RPC binding only" });
+    expect(card.features.find((f) => f.id === "agent-card.signatures")).toMatchObject({ status: "not-supported", reason: "cards are not signed yet" });
+    expect(card.features.find((f) => f.id === "binding.grpc")).toMatchObject({ status: "pass" });
     expect(card.summary.fail).toBe(2);
     expect(card.summary.not_supported).toBe(A2A_FEATURES.filter((f) => !f.supported).length);
   });

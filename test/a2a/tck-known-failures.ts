@@ -5,20 +5,8 @@
  * work (issue 13); this list is the measured state.
  */
 export const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  "CARD-STRUCT-001 [CARD]":
-    "without an A2A-Version header the card is served in the 0.3 shape (securitySchemes entries with 0.3 `type`), which is not a valid 1.0 AgentCard; serve the 1.0 card by default",
-  "CARD-CACHE-001 [CARD]": "the card answers Cache-Control: no-cache; a max-age is expected",
-  "CARD-CACHE-002 [CARD]": "the card has no ETag",
-  "CARD-CACHE-003 [CARD]": "the card has no Last-Modified",
-  "CORE-SEND-003 [JSONRPC]": "a part with an unsupported media type is accepted; ContentTypeNotSupportedError (-32005) is expected",
-  "CORE-LIST-001 [JSONRPC]": "ListTasks ignores context_id (the original proto field name; only contextId is read) and answers every task",
-  "CORE-LIST-002 [JSONRPC]": "ListTasks ignores context_id and page_size (original field names), so the page holds every task",
-  "CORE-HIST-001 [JSONRPC]": "GetTask ignores history_length (original field name) and answers the full history",
-  "CORE-HIST-002 [JSONRPC]": "GetTask ignores history_length (original field name) and answers the full history",
-  "PUSH-CREATE-001 [JSONRPC]": "CreateTaskPushNotificationConfig refuses task_id (original field name) with -32602: params.taskId must be a non-empty string",
-  "PUSH-CREATE-002 [JSONRPC]": "blocked: CreateTaskPushNotificationConfig refuses task_id (-32602)",
-  "PUSH-GET-001 [JSONRPC]": "blocked: CreateTaskPushNotificationConfig refuses task_id (-32602)",
-  "PUSH-LIST-001 [JSONRPC]": "blocked: CreateTaskPushNotificationConfig refuses task_id (-32602)",
-  "PUSH-DEL-001 [JSONRPC]": "blocked: CreateTaskPushNotificationConfig refuses task_id (-32602)",
-  "PUSH-DEL-002 [JSONRPC]": "blocked: CreateTaskPushNotificationConfig refuses task_id (-32602)",
+  "CORE-SEND-003 [JSONRPC]":
+    "a part whose media type the card does not list (application/x-unsupported-tck-type) is accepted; ContentTypeNotSupportedError is expected (the input modes are not enforced; both official SDKs fail it too)",
+  "CORE-SEND-003 [HTTP+JSON]": "as on JSON-RPC: input media types are not checked against the card's input modes (415 expected)",
+  "CORE-SEND-003 [GRPC]": "as on JSON-RPC: input media types are not checked against the card's input modes (INVALID_ARGUMENT expected)",
 };

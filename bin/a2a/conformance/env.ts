@@ -66,6 +66,7 @@ export async function startConformanceEnv(main: Pick<StartA2aServerOptions, "kvS
     extendedCard: { description: `${CARD.description} (extended card)` },
     webhooks: { allowHosts: ["127.0.0.1"], backoffMs: 20, maxAttempts: 4 },
     heartbeatMs: 0,
+    grpc: true, // the gRPC binding on a port of its own, listed in the card
   });
   const alt = await startA2aServer({ bus: bridgeBus, target: "demo", auth: "none", card: CARD, streaming: false, pushNotifications: false, heartbeatMs: 0 });
   const close = async (): Promise<void> => {

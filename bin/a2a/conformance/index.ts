@@ -3,6 +3,7 @@
  * setup of {@link startConformanceEnv}. test/a2a/conformance.test.ts runs each as a test
  * named after its id; `oaio scorecard` runs them all and writes generated/scorecard/.
  */
+import { bindingChecks } from "./checks-bindings.js";
 import { coreChecks, type Check } from "./checks-core.js";
 import { edgeChecks } from "./checks-edge.js";
 import { securityChecks } from "./checks-security.js";
@@ -15,7 +16,7 @@ export { startWebhookReceiver, type ReceivedHook, type WebhookReceiver } from ".
 export type { Check } from "./checks-core.js";
 
 /** Every check, in run order. */
-export const CHECKS: readonly Check[] = [...coreChecks, ...turnChecks, ...edgeChecks, ...securityChecks];
+export const CHECKS: readonly Check[] = [...coreChecks, ...turnChecks, ...edgeChecks, ...securityChecks, ...bindingChecks];
 
 export interface CheckResult {
   readonly id: string;
