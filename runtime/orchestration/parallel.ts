@@ -14,6 +14,8 @@ import { DEFAULT_DEADLINE_MS, MAX_CALLS, checkCalls, checkInt, checkMs } from ".
 import type { CallOutcome, CanceledCall, ParallelCall, ParallelMode, ParallelOptions, ParallelResult } from "./types.js";
 
 const API = "parallel";
+/** How far past the overall deadline a call's own bus timeout is set (the deadline timer fires first). */
+const DEADLINE_MARGIN_MS = 1_000;
 
 /** The checked options. */
 interface Plan {
@@ -132,8 +134,10 @@ class FanOut<Res> {
     const controller = new AbortController();
     this.#running.set(index, controller);
     this.#maxInFlight = Math.max(this.#maxInFlight, this.#running.size);
+    // the overall deadline cuts the call (AGENT_TIMEOUT, and its cancel): the bus' own timer of
+    // the call runs past it so that it never frees the slot first; a shorter own limit is kept
     const remaining = Math.max(1, this.#deadline - Date.now());
-    const timeoutMs = Math.min(call.timeoutMs ?? remaining, remaining);
+    const timeoutMs = call.timeoutMs !== undefined && call.timeoutMs < remaining ? call.timeoutMs : remaining + DEADLINE_MARGIN_MS;
     const validate = call.validate ?? this.#validate;
     let pending: Promise<Res>;
     try {
