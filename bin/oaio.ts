@@ -25,6 +25,7 @@ import { register as registerStreams } from "./commands/streams.js";
 import { register as registerReplay } from "./commands/replay.js";
 import { register as registerDlq } from "./commands/dlq.js";
 import { register as registerBreaking } from "./commands/breaking.js";
+import { register as registerParallel } from "./commands/parallel.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -71,6 +72,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerDlq(program);
   registerBreaking(program);
+  registerParallel(program);
   return program;
 }
 

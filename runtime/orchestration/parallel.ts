@@ -77,6 +77,7 @@ class FanOut<Res> {
   readonly #calls: readonly ParallelCall<Res>[];
   readonly #plan: Plan;
   readonly #validate: PayloadCheck<Res> | undefined;
+  readonly #onOutcome: ((outcome: CallOutcome<Res>) => void) | undefined;
   readonly #outer: AbortSignal | undefined;
   readonly #deadline: number;
   readonly #outcomes: (CallOutcome<Res> | undefined)[];
@@ -99,6 +100,7 @@ class FanOut<Res> {
     this.#calls = calls;
     this.#plan = p;
     this.#validate = opts.validate;
+    this.#onOutcome = opts.onOutcome;
     this.#outer = opts.signal;
     this.#resolve = resolve;
     this.#outcomes = new Array<CallOutcome<Res> | undefined>(calls.length).fill(undefined);
@@ -165,6 +167,7 @@ class FanOut<Res> {
   #settle(index: number, outcome: CallOutcome<Res>): void {
     if (!this.#running.delete(index)) return; // already canceled: its outcome says so
     this.#outcomes[index] = outcome;
+    this.#report(outcome);
     if (outcome.ok) this.#succeeded++;
     else this.#failed++;
     const { mode, need } = this.#plan;
@@ -206,11 +209,21 @@ class FanOut<Res> {
       const started = controller !== undefined;
       this.#running.delete(i);
       const error = errorOf(target, started);
-      this.#outcomes[i] = { index: i, target, ok: false, error };
+      const outcome: CallOutcome<Res> = { index: i, target, ok: false, error };
+      this.#outcomes[i] = outcome;
       this.#canceled.push({ index: i, target, started });
       controller?.abort(error);
+      this.#report(outcome);
     }
     this.#next = this.#calls.length;
+  }
+
+  #report(outcome: CallOutcome<Res>): void {
+    try {
+      this.#onOutcome?.(outcome);
+    } catch {
+      // progress output only: a throw must not stop the fan-out or leave a call running
+    }
   }
 
   #finishing = false;

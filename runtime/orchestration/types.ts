@@ -47,6 +47,11 @@ export interface ParallelOptions<Res = unknown> {
   readonly signal?: AbortSignal;
   /** Checks every call's result (a call's own `validate` wins). */
   readonly validate?: PayloadCheck<Res>;
+  /**
+   * Called once per call as its outcome is known (settled, canceled or cut by the deadline), in
+   * that order: to show progress. A throw from it is ignored (the fan-out goes on).
+   */
+  readonly onOutcome?: (outcome: CallOutcome<Res>) => void;
 }
 
 /** What became of one call. */

@@ -84,6 +84,7 @@ describe.each(["memory", "nats"] as const)("parallel over %s", (kind) => {
   it("any: the first success wins, the losers are canceled and their handlers see the cancel", async () => {
     const fast = await agents(true);
     const slow = await agents(false);
+    const reported: string[] = [];
     const r = await parallel(
       client,
       [
@@ -91,8 +92,10 @@ describe.each(["memory", "nats"] as const)("parallel over %s", (kind) => {
         { target: `${fast.p}-ok`, request: { n: 7 } },
         { target: `${slow.p}-block`, request: {}, via: "stream" },
       ],
-      { mode: "any" },
+      { mode: "any", onOutcome: (o) => reported.push(`${o.index}:${o.ok ? "ok" : o.error.code}`) },
     );
+    // onOutcome reports each call once, as its outcome is known: the winner, then the canceled
+    expect(reported).toEqual(["1:ok", "0:CANCELED", "2:CANCELED"]);
     expect(r.ok).toBe(true);
     expect(r.error).toBeUndefined();
     expect(codes(r.outcomes)).toEqual(["CANCELED", "ok", "CANCELED"]);
@@ -209,12 +212,32 @@ describe.each(["memory", "nats"] as const)("parallel over %s", (kind) => {
       { index: 3, target: `${fast.p}-ok`, started: false },
     ]);
     await waitFor("the stream handler sees the cancel", () => slow.s.cancels === 1);
-    // an invoke has no cancel on the wire: the held handler runs to its end once released
+    // an invoke has no cancel on the wire: the held handler runs to its end once released, its late reply dropped
     expect(slow.s.ended).toBe(1);
+    const unmatched = client.stats().unmatchedReplies;
     slow.gate.open();
     await waitFor("the held invoke handler ends", () => slow.s.ended === 2);
+    await waitFor("its late reply is dropped and counted", () => client.stats().unmatchedReplies === unmatched + 1);
     expect(fast.s.calls).toBe(1);
   });
+
+  it("a call's own shorter timeoutMs ends that call alone", async () => {
+    const fast = await agents(true);
+    const slow = await agents(false);
+    const r = await parallel(
+      client,
+      [
+        { target: `${slow.p}-hold`, request: {}, timeoutMs: 100 },
+        { target: `${fast.p}-ok`, request: {} },
+      ],
+      { timeoutMs: 60_000, concurrency: 1 },
+    );
+    expect(codes(r.outcomes)).toEqual(["AGENT_TIMEOUT", "ok"]);
+    expect(r.canceled).toEqual([]);
+    expect(r.error?.code).toBe("AGENT_TIMEOUT");
+    slow.gate.open();
+    await waitFor("the held handler ends", () => slow.s.ended === 1);
+  }, 20_000);
 
   it("the caller's signal cancels the whole fan-out with CANCELED", async () => {
     const slow = await agents(false);
