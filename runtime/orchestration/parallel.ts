@@ -173,10 +173,16 @@ class FanOut<Res> {
     const { mode, need } = this.#plan;
     const total = this.#calls.length;
     if (!this.#decided) {
-      if (!outcome.ok) this.#error ??= outcome.error;
-      if (mode !== "all" && this.#succeeded >= need) this.#decide(undefined, "the fan-out was decided");
-      else if (mode !== "all" && this.#failed > total - need) this.#decide(outcome.ok ? this.#error : outcome.error, "the fan-out can no longer succeed");
-      else this.#fill();
+      // all: the first failure is the error; any / quorum: the failure that made the goal unreachable
+      if (!outcome.ok && (mode !== "all" || this.#error === undefined)) this.#error = outcome.error;
+      if (mode !== "all" && this.#succeeded >= need)
+        this.#decide(undefined, mode === "any" ? "another call succeeded first" : `the quorum of ${need} was reached`);
+      else if (mode !== "all" && this.#failed > total - need) {
+        this.#decide(
+          this.#error,
+          mode === "any" ? "every call failed" : `${this.#failed} of ${total} calls failed: the quorum of ${need} can no longer be reached`,
+        );
+      } else this.#fill();
     }
     if (this.#succeeded + this.#failed + this.#canceled.length === total) void this.#finish();
   }
