@@ -15,7 +15,9 @@ import { startNatsServer } from "../test/helpers/nats-server.js";
 import { alternatingPairs, median } from "./lib/paired.js";
 import { runInfo, writeResult } from "./lib/results.js";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "15" }, delay: { type: "string", default: "50" }, calls: { type: "string", default: "100" } } });
+const { values } = parseArgs({
+  options: { rounds: { type: "string", default: "15" }, delay: { type: "string", default: "50" }, calls: { type: "string", default: "100" } },
+});
 const rounds = Number(values.rounds);
 const delayMs = Number(values.delay);
 const calls = Number(values.calls);
@@ -58,7 +60,9 @@ try {
     perRound: pairs.map((p) => ({ fanOutMs: Number(p.bus.toFixed(2)), singleMs: Number(p.raw.toFixed(2)) })),
   };
   const out = writeResult("orchestration", result);
-  console.log(`fan-out of ${calls} invokes (delays 0..${delayMs} ms): ${result.fanOutMs} ms; slowest single call: ${result.slowestSingleMs} ms; ratio ${result.ratio}x (target <= 1.2x) → ${out}`);
+  console.log(
+    `fan-out of ${calls} invokes (delays 0..${delayMs} ms): ${result.fanOutMs} ms; slowest single call: ${result.slowestSingleMs} ms; ratio ${result.ratio}x (target <= 1.2x) → ${out}`,
+  );
 } finally {
   await client.close();
   await agents.close();
