@@ -101,7 +101,10 @@ export interface MergeOptions {
   readonly idleTimeoutMs?: number;
   /** Aborts every stream; iteration then ends with CANCELED error frames (or throws it with `failFast`). */
   readonly signal?: AbortSignal;
-  /** Frames held for a slow consumer, at most this many; a producer waits while full. Default 256. */
+  /**
+   * Frames queued for a slow consumer, at most this many (plus the one frame each stream holds
+   * while it waits for room); a stream stops reading while the queue is full. Default 256.
+   */
   readonly maxBuffered?: number;
   /**
    * false (default): a stream's failure is an `error` frame of that target, the others go on.

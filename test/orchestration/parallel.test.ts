@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AcpError } from "../../runtime/errors.js";
 import type { Bus, Subscription } from "../../runtime/bus/index.js";
-import { parallel, type CallOutcome } from "../../runtime/orchestration/index.js";
+import { MAX_CALLS, parallel, type CallOutcome } from "../../runtime/orchestration/index.js";
 import { expectNoLeaks, snapshotHandles } from "../helpers/leaks.js";
 import { openNetwork, waitFor, type Network } from "../bus/fixtures.js";
 import { latch, registerAgents, seen, type Latch, type Seen } from "./agents.js";
@@ -221,6 +221,24 @@ describe.each(["memory", "nats"] as const)("parallel over %s", (kind) => {
     expect(fast.s.calls).toBe(1);
   });
 
+  it("an onOutcome that throws does not stop the fan-out", async () => {
+    const { p } = await agents(true);
+    let calls = 0;
+    const r = await parallel(
+      client,
+      [1, 2, 3].map((n) => ({ target: `${p}-ok`, request: { n } })),
+      {
+        onOutcome: () => {
+          calls++;
+          throw new Error("progress printer broke");
+        },
+      },
+    );
+    expect(calls).toBe(3);
+    expect(r.ok).toBe(true);
+    expect(r.succeeded).toBe(3);
+  });
+
   it("a call's own shorter timeoutMs ends that call alone", async () => {
     const fast = await agents(true);
     const slow = await agents(false);
@@ -311,6 +329,16 @@ describe("parallel refuses bad arguments with INVALID_REQUEST naming the field",
     ["concurrency 0", () => parallel(bus, [{ target: "a", request: 1 }], { concurrency: 0 }), "opts.concurrency"],
     ["timeout not positive", () => parallel(bus, [{ target: "a", request: 1 }], { timeoutMs: -1 }), "opts.timeoutMs"],
     ["an empty target", () => parallel(bus, [{ target: "", request: 1 }]), "calls[0].target"],
+    [
+      "more than MAX_CALLS calls",
+      () =>
+        parallel(
+          bus,
+          Array.from({ length: MAX_CALLS + 1 }, () => ({ target: "a", request: 1 })),
+        ),
+      "calls.length",
+    ],
+    ["quorum with another mode", () => parallel(bus, [{ target: "a", request: 1 }], { mode: "any", quorum: 1 }), "opts.quorum"],
   ];
   it.each(cases)("%s", async (_name, run, field) => {
     const err = await run().then(
