@@ -70,6 +70,17 @@ describe.each(["memory", "nats"] as const)("parallel over %s", (kind) => {
     expect(["PERMISSION_DENIED", "NO_HANDLER"]).toContain(r.error?.code);
   });
 
+  it('via "stream": an invoke handler answers a stream call too, its value is the final frame\'s result', async () => {
+    const { p } = await agents(true);
+    const r = await parallel(client, [
+      { target: `${p}-ok`, request: { n: 8 }, via: "stream" },
+      { target: `${p}-fail`, request: {}, via: "stream" },
+    ]);
+    expect(codes(r.outcomes)).toEqual(["ok", "PERMISSION_DENIED"]);
+    const v = r.outcomes[0]!;
+    expect(v.ok && v.value).toEqual({ from: `${p}-ok`, n: 8 });
+  });
+
   it("all: ok with no error when every call succeeds", async () => {
     const { p } = await agents(true);
     const r = await parallel(
