@@ -331,6 +331,29 @@ describe.each(["memory", "nats"] as const)("parallel over %s", (kind) => {
   });
 });
 
+describe("parallel with a signal aborted before it starts", () => {
+  it("starts nothing: every call CANCELED and not started", async () => {
+    const bus = {} as Bus; // no call may reach it
+    const ac = new AbortController();
+    ac.abort(new Error("gone"));
+    const r = await parallel(
+      bus,
+      [
+        { target: "a", request: 1 },
+        { target: "b", request: 2 },
+      ],
+      { signal: ac.signal },
+    );
+    expect(r.ok).toBe(false);
+    expect(r.error?.code).toBe("CANCELED");
+    expect(codes(r.outcomes)).toEqual(["CANCELED", "CANCELED"]);
+    expect(r.canceled).toEqual([
+      { index: 0, target: "a", started: false },
+      { index: 1, target: "b", started: false },
+    ]);
+  });
+});
+
 describe("parallel refuses bad arguments with INVALID_REQUEST naming the field", () => {
   const bus = {} as Bus; // never reached: the checks come first
   const cases: [string, () => Promise<unknown>, string][] = [
