@@ -26,6 +26,7 @@ import { register as registerReplay } from "./commands/replay.js";
 import { register as registerDlq } from "./commands/dlq.js";
 import { register as registerBreaking } from "./commands/breaking.js";
 import { register as registerA2a } from "./commands/a2a.js";
+import { register as registerParallel } from "./commands/parallel.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -73,6 +74,7 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerBreaking(program);
   registerA2a(program);
+  registerParallel(program);
   return program;
 }
 

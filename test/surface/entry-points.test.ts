@@ -38,6 +38,7 @@ const ENTRIES: Record<string, { source: string; loads: readonly string[] }> = {
   "./a2a": { source: "runtime/a2a/index.ts", loads: ["eventsource-parser", "fastify"] },
   "./a2a/kv": { source: "runtime/a2a/kv.ts", loads: [...NATS, "@nats-io/jetstream", "@nats-io/kv"] },
   "./middleware": { source: "runtime/middleware/index.ts", loads: ["@opentelemetry/api", "limiter", "pino"] },
+  "./orchestration": { source: "runtime/orchestration/index.ts", loads: [] },
   "./generated": { source: "generated/ts/index.ts", loads: [] },
 };
 
