@@ -12,6 +12,8 @@ import { REPO_ROOT, runProcess } from "../helpers/cli.js";
 
 /** Packages that must load only with the entry whose concern they serve. */
 const EDGE_PACKAGES = [
+  "@bufbuild/protobuf",
+  "@grpc/grpc-js",
   "@nats-io/jetstream",
   "@nats-io/kv",
   "@nats-io/nats-core",
@@ -35,7 +37,8 @@ const ENTRIES: Record<string, { source: string; loads: readonly string[] }> = {
   "./nats": { source: "runtime/nats.ts", loads: NATS },
   "./jetstream": { source: "runtime/jetstream/index.ts", loads: [...NATS, "@nats-io/jetstream"] },
   "./gateway": { source: "runtime/gateway/index.ts", loads: ["eventsource-parser", "fastify", "jose"] },
-  "./a2a": { source: "runtime/a2a/index.ts", loads: ["eventsource-parser", "fastify"] },
+  // @grpc/grpc-js loads only when a server is started with `grpc` (a dynamic import)
+  "./a2a": { source: "runtime/a2a/index.ts", loads: ["@bufbuild/protobuf", "eventsource-parser", "fastify"] },
   "./a2a/kv": { source: "runtime/a2a/kv.ts", loads: [...NATS, "@nats-io/jetstream", "@nats-io/kv"] },
   "./middleware": { source: "runtime/middleware/index.ts", loads: ["@opentelemetry/api", "limiter", "pino"] },
   "./orchestration": { source: "runtime/orchestration/index.ts", loads: [] },
