@@ -90,7 +90,8 @@ const INTEGER_32 = new Set([ScalarType.INT32, ScalarType.UINT32, ScalarType.SINT
 function enumValue(e: DescEnum, raw: string): string | number {
   if (e.values.some((v) => v.name === raw)) return raw;
   if (/^-?\d+$/.test(raw)) return Number(raw);
-  const short = `${e.sharedPrefix ?? ""}${raw.toUpperCase().replace(/-/g, "_")}`;
+  // sharedPrefix is lower snake case ("task_state_"); the value names are upper case
+  const short = `${(e.sharedPrefix ?? "").toUpperCase()}${raw.toUpperCase().replace(/-/g, "_")}`;
   return e.values.some((v) => v.name === short) ? short : raw;
 }
 
