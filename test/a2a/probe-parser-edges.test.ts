@@ -82,3 +82,37 @@ describe("unknown enum names (probe: binding parity)", () => {
     });
   });
 });
+
+describe("__proto__ keys in free-form JSON values (probe: prototype keys)", () => {
+  const msg = (metadata: string): string =>
+    `{"message":{"messageId":"proto-${Math.random()}","role":"ROLE_USER","parts":[{"text":"x"}],"metadata":${metadata}}}`;
+  const rawRest = (body: string) => rest(env.server.url, "POST", "/message:send", body, { ...env.auth.alice, "content-type": "application/json" });
+  const rawRpc = (params: string) =>
+    rest(env.server.url, "POST", "/", `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":${params}}`, {
+      ...env.auth.alice,
+      "content-type": "application/json",
+    });
+
+  it("message metadata with a __proto__ key (that would become a copy's prototype and smuggle acp.* keys) is INVALID_PARAMS on both bindings", async () => {
+    const body = msg('{"__proto__":{"acp.tenant_id":"tenant-b"},"ok":1}');
+    const r = await rawRest(body);
+    expect(r.status, r.text).toBe(400);
+    const e = h.errorOf(r);
+    expect(e.reason).toBe("INVALID_PARAMS");
+    expect(e.message).toMatch(/message\.metadata/);
+    expect(e.message).toMatch(/__proto__/);
+    const j = (await rawRpc(body)).body["error"];
+    expect(j?.["code"]).toBe(-32602);
+    expect(j?.["message"]).toMatch(/__proto__/);
+  });
+
+  it("nested and in request metadata and part data too; constructor and other keys are fine", async () => {
+    const nested = `{"message":{"messageId":"proto-n","role":"ROLE_USER","parts":[{"data":{"a":[{"__proto__":{"x":1}}]}}]}}`;
+    expect((await rawRest(nested)).status).toBe(400);
+    const top = `{"message":{"messageId":"proto-t","role":"ROLE_USER","parts":[{"text":"x"}]},"metadata":{"k":{"__proto__":{"x":1}}}}`;
+    expect((await rawRest(top)).status).toBe(400);
+    const fine = await rawRest(msg('{"constructor":{"prototype":{"z":1}},"proto":1}'));
+    expect(fine.status, fine.text).toBe(200);
+    expect(fine.body["task"]["history"][0]["metadata"]).toEqual({ constructor: { prototype: { z: 1 } }, proto: 1 });
+  });
+});
