@@ -141,6 +141,11 @@ export function checkPushConfig(v: unknown, path: string): TaskPushNotificationC
     throw a2aErrors.invalidParams(`${path}.url is not a URL`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw a2aErrors.invalidParams(`${path}.url must be http or https`);
+  // userinfo would be a credential (sent as Basic auth) echoed to every principal of the tenant
+  if (parsed.username !== "" || parsed.password !== "")
+    throw a2aErrors.invalidParams(
+      `${path}.url must not carry credentials (user:password@); send them in ${path}.authentication (scheme and credentials), which is never echoed`,
+    );
   if (isObject(v["authentication"])) nonEmpty(v["authentication"], "scheme", `${path}.authentication`);
   return v as unknown as TaskPushNotificationConfig;
 }
