@@ -63,6 +63,27 @@ describe("streams per tenant (probe: resource bounds)", () => {
     expect(handler.openStreams("tenant-a")).toBe(0);
   });
 
+  it("REST and JSON-RPC streams hold a slot while open and free it when their client leaves", async () => {
+    const handler = env.server.bridge.handler;
+    const held = await h.heldTask();
+    const id = held["id"] as string;
+    const base = handler.openStreams("tenant-a");
+    const streams = [
+      await sse(env.server.url, "POST", `/tasks/${id}:subscribe`, undefined, env.auth.alice),
+      await sse(env.server.url, "GET", `/tasks/${id}:subscribe`, undefined, env.auth.bob),
+      await sse(env.server.url, "POST", "/", { jsonrpc: "2.0", id: 1, method: "SubscribeToTask", params: { id } }, env.auth.alice),
+    ];
+    for (const s of streams) {
+      expect(s.status).toBe(200);
+      expect(await s.next()).toBeDefined(); // the task snapshot: the stream is open
+    }
+    expect(handler.openStreams("tenant-a")).toBe(base + 3);
+    for (const s of streams) await s.close();
+    for (let i = 0; i < 200 && handler.openStreams("tenant-a") > base; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(handler.openStreams("tenant-a")).toBe(base);
+    await h.as("alice", "POST", `/tasks/${id}:cancel`);
+  });
+
   it("the default bound is finite", () => {
     expect(Number.isFinite(RPC_HANDLER_DEFAULTS.maxStreamsPerTenant)).toBe(true);
     expect(RPC_HANDLER_DEFAULTS.maxStreamsPerTenant).toBeGreaterThan(0);
