@@ -124,11 +124,14 @@ export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBri
       if (caller === undefined) return send(reply, a2aErrors.internal("request was not authenticated"), 401);
       try {
         checkRestVersion(req.headers[A2A_VERSION_HEADER.toLowerCase()]);
-        const url = new URL(req.url, "http://localhost");
-        const path = url.pathname.slice(app.prefix.length + base.length);
-        const route = matchRestRoute(req.method, path);
-        if (route === undefined) throw a2aErrors.methodNotFound(`${req.method} ${url.pathname} (see spec/a2a.md "HTTP+JSON binding" for the paths)`);
-        const input = route.fromBody ? bodyOf(req, maxDepth) : queryToJson(requestDesc(proto, route), url.searchParams);
+        // The path as sent, the one fastify routed and the auth hook was shown: never a normalized
+        // form (new URL would resolve "/x/../tasks" to "/tasks", serving what the hook did not see).
+        const q = req.url.indexOf("?");
+        const rawPath = q < 0 ? req.url : req.url.slice(0, q);
+        const route = rawPath.startsWith(`${app.prefix}${base}/`) ? matchRestRoute(req.method, rawPath.slice(app.prefix.length + base.length)) : undefined;
+        if (route === undefined) throw a2aErrors.methodNotFound(`${req.method} ${rawPath} (see spec/a2a.md "HTTP+JSON binding" for the paths)`);
+        const query = new URLSearchParams(q < 0 ? "" : req.url.slice(q + 1));
+        const input = route.fromBody ? bodyOf(req, maxDepth) : queryToJson(requestDesc(proto, route), query);
         const outcome = await bridge.handler.handle(caller, route.method, routeParams(proto, route, input));
         if (outcome.kind === "result")
           return reply
