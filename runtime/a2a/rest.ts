@@ -58,16 +58,27 @@ function checkRestVersion(header: string | string[] | undefined): void {
   negotiateVersion(raw, false);
 }
 
+/** The refusal of a body of this Content-Type (undefined: a JSON type). */
+function contentTypeError(header: string | undefined): A2aError | undefined {
+  const type = (header ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  if (JSON_TYPES.has(type)) return undefined;
+  return a2aErrors.contentType(
+    `the request body must be application/json or application/a2a+json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`,
+  );
+}
+
+/** True when the request announces a body (Content-Length > 0 or chunked): an empty body may have any type. */
+function announcesBody(req: FastifyRequest): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
 /** The parsed JSON body of a POST (an empty body is `{}`). @throws A2aError with the defect. */
 function bodyOf(req: FastifyRequest, maxDepth: number): Record<string, unknown> {
   const text = typeof req.body === "string" ? req.body : "";
   if (text.trim() === "") return {};
-  const type = (req.headers["content-type"] ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
-  if (!JSON_TYPES.has(type)) {
-    throw a2aErrors.contentType(
-      `the request body must be application/json or application/a2a+json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`,
-    );
-  }
+  const refused = contentTypeError(req.headers["content-type"]);
+  if (refused !== undefined) throw refused;
   if (jsonDepthExceeds(text, maxDepth)) throw a2aErrors.invalidRequest(`the body nests arrays and objects deeper than ${maxDepth} levels`);
   let body: unknown;
   try {
@@ -114,6 +125,13 @@ export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBri
     } catch (err: unknown) {
       return send(reply.header("connection", "close"), err);
     }
+  });
+
+  // A body of another type is refused before it is read (415): preParsing runs before the body parser.
+  app.addHook("preParsing", async (req, reply) => {
+    if (req.method !== "POST" || !announcesBody(req)) return;
+    const refused = contentTypeError(req.headers["content-type"]);
+    if (refused !== undefined) return send(reply.header("connection", "close"), refused);
   });
 
   app.route({
