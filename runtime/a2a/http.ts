@@ -160,14 +160,23 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
     }
   });
 
+  // The content type is checked before anything reads the body (HTTP 415, id null: nothing was
+  // read): preParsing runs before the body parser, so a refused body costs no bytes read.
+  app.addHook("preParsing", async (req, reply) => {
+    if (req.method !== "POST") return;
+    const refused = contentTypeError(req.headers["content-type"]);
+    if (refused !== undefined)
+      return reply
+        .code(415)
+        .header("connection", "close")
+        .send(errorResponse(null, toJsonRpcError(refused)));
+  });
+
   app.post(rpcPath, async (req, reply) => {
     let id: JsonRpcId = null;
     let version: WireVersion = A2A_LEGACY_VERSION;
     const caller = callers.get(req);
     if (caller === undefined) return reply.code(401).send(errorResponse(null, toJsonRpcError(a2aErrors.internal("request was not authenticated"))));
-    // The content type is checked before anything reads the body (HTTP 415, id null: nothing was read).
-    const refused = contentTypeError(req.headers["content-type"]);
-    if (refused !== undefined) return reply.code(415).send(errorResponse(null, toJsonRpcError(refused)));
     try {
       const header = req.headers[A2A_VERSION_HEADER.toLowerCase()];
       version = negotiateVersion(Array.isArray(header) ? header[0] : header, bridge.legacy);

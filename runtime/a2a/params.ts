@@ -46,6 +46,24 @@ function checkEnum(e: DescEnum, v: unknown, path: string): void {
   throw a2aErrors.invalidParams(`${path} must be one of ${e.values.map((x) => x.name).join(", ")}; got ${JSON.stringify(v)}`);
 }
 
+/**
+ * Refuses an object key `__proto__` anywhere in a free-form JSON value (Struct metadata, Value
+ * data): JSON.parse keeps it as an own key, but the first plain `obj[key] = value` copy downstream
+ * (envelope metadata, an agent's code) turns it into the copy's prototype, so its keys would be
+ * inherited past every own-key filter (`acp.*`). Bounded by the body's maxDepth.
+ */
+function refuseProtoKeys(v: unknown, path: string): void {
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) refuseProtoKeys(x, `${path}[${i}]`);
+    return;
+  }
+  if (!isObject(v)) return;
+  for (const [k, x] of Object.entries(v)) {
+    if (k === "__proto__") throw a2aErrors.invalidParams(`${path} has the key "__proto__", which this server does not accept in JSON values; rename it`);
+    refuseProtoKeys(x, `${path}.${k}`);
+  }
+}
+
 function fieldValue(f: DescField, value: unknown, path: string): unknown {
   if (f.fieldKind === "enum") checkEnum(f.enum, value, path);
   if (f.fieldKind === "list" && f.listKind === "enum" && Array.isArray(value)) for (const [i, v] of value.entries()) checkEnum(f.enum, v, `${path}[${i}]`);
@@ -58,6 +76,7 @@ function fieldValue(f: DescField, value: unknown, path: string): unknown {
       } catch (err: unknown) {
         throw a2aErrors.invalidParams(`${p}: ${err instanceof Error ? err.message : String(err)}`);
       }
+      refuseProtoKeys(v, p);
       return v;
     }
     return isObject(v) ? dropUnknown(sub, v, p) : v;
@@ -122,6 +141,11 @@ export function checkPushConfig(v: unknown, path: string): TaskPushNotificationC
     throw a2aErrors.invalidParams(`${path}.url is not a URL`);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw a2aErrors.invalidParams(`${path}.url must be http or https`);
+  // userinfo would be a credential (sent as Basic auth) echoed to every principal of the tenant
+  if (parsed.username !== "" || parsed.password !== "")
+    throw a2aErrors.invalidParams(
+      `${path}.url must not carry credentials (user:password@); send them in ${path}.authentication (scheme and credentials), which is never echoed`,
+    );
   if (isObject(v["authentication"])) nonEmpty(v["authentication"], "scheme", `${path}.authentication`);
   return v as unknown as TaskPushNotificationConfig;
 }

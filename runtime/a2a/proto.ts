@@ -12,6 +12,7 @@ import {
   fromJson,
   toBinary,
   toJson,
+  type DescEnum,
   type DescMessage,
   type DescMethod,
   type DescService,
@@ -54,13 +55,55 @@ export function binaryToProtoJson(desc: DescMessage, bytes: Uint8Array): JsonVal
   return toJson(desc, fromBinary(desc, bytes));
 }
 
+type JsonObject = { [key: string]: JsonValue };
+const isJsonObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Refuses an enum value `e` does not define (a name it lacks), naming the field and the names allowed. */
+function checkEnumValue(e: DescEnum, v: unknown, path: string): void {
+  if (v === null || typeof v === "number" || (typeof v === "string" && e.values.some((x) => x.name === v))) return;
+  throw new Error(`${path} must be one of ${e.values.map((x) => x.name).join(", ")}; got ${JSON.stringify(v)}`);
+}
+
+/**
+ * A copy of `json` without the keys `desc` (and the messages it holds) does not define. Enum
+ * values are checked here (an unknown name is an Error naming the field, never dropped); other
+ * values are left for the reader. Values of google.protobuf.* types (Struct, Value, Timestamp,
+ * …) keep their JSON forms untouched.
+ */
+function withoutUnknownFields(desc: DescMessage, json: unknown, path: string): unknown {
+  if (!isJsonObject(json) || desc.typeName.startsWith("google.protobuf.")) return json;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(json)) {
+    const f = desc.fields.find((x) => x.jsonName === key || x.name === key);
+    if (f === undefined) continue;
+    const p = `${path}.${f.jsonName}`;
+    let v: unknown = value;
+    if (f.fieldKind === "enum") checkEnumValue(f.enum, value, p);
+    else if (f.fieldKind === "list" && Array.isArray(value)) {
+      if (f.listKind === "enum") for (const [i, x] of value.entries()) checkEnumValue(f.enum, x, `${p}[${i}]`);
+      if (f.listKind === "message") v = value.map((x, i) => withoutUnknownFields(f.message, x, `${p}[${i}]`));
+    } else if (f.fieldKind === "map" && isJsonObject(value)) {
+      if (f.mapKind === "enum") for (const [k, x] of Object.entries(value)) checkEnumValue(f.enum, x, `${p}[${JSON.stringify(k)}]`);
+      if (f.mapKind === "message")
+        v = Object.fromEntries(Object.entries(value).map(([k, x]) => [k, withoutUnknownFields(f.message, x, `${p}[${JSON.stringify(k)}]`)]));
+    } else if (f.fieldKind === "message") v = withoutUnknownFields(f.message, value, p);
+    out[key] = v as JsonValue; // key is a field name of desc (never "__proto__")
+  }
+  return out;
+}
+
 /**
  * ProtoJSON -> the same message in canonical ProtoJSON: original field names become lowerCamel,
  * unknown fields are dropped (or refused), values are checked against their types (a timestamp
- * must be RFC 3339). Throws an Error saying which field when the input is not the message.
+ * must be RFC 3339, an enum name one the enum defines: an unknown name is refused, never dropped
+ * as if the field were absent). Throws an Error saying which field when the input is not the
+ * message.
  */
 export function normalizeProtoJson(desc: DescMessage, json: unknown, ignoreUnknownFields = true): JsonValue {
-  return toJson(desc, fromJson(desc, json as JsonValue, { ignoreUnknownFields }));
+  // @bufbuild's ignoreUnknownFields also drops unrecognized enum values, which would turn a filter
+  // such as ListTasks status "bogus" into no filter: unknown fields are dropped here instead.
+  const input = ignoreUnknownFields ? withoutUnknownFields(desc, json, desc.name) : json;
+  return toJson(desc, fromJson(desc, input as JsonValue, { ignoreUnknownFields: false }));
 }
 
 /** A google.rpc.Status in ProtoJSON: `details` are Any values (`{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason, domain }`). */

@@ -62,7 +62,8 @@ function matchSegments(verb: Verb, s: readonly string[]): (Omit<RestRoute, "path
 /**
  * The operation `verb path` names, `path` relative to the binding's base (no query string).
  * A first segment that is not an operation is the tenant (`/{tenant}/tasks/{id}`). A task id
- * ending in `:subscribe` or `:cancel` is the action, not part of the id.
+ * ending in `:subscribe` or `:cancel` is the action, not part of the id. A `.` or `..` segment
+ * matches nothing (the path is not resolved).
  * @throws A2aError INVALID_PARAMS for a malformed percent-encoding; undefined when nothing matches.
  */
 export function matchRestRoute(verb: string, path: string): RestRoute | undefined {
@@ -76,6 +77,8 @@ export function matchRestRoute(verb: string, path: string): RestRoute | undefine
   } catch {
     throw a2aErrors.invalidParams(`the path ${JSON.stringify(path)} is not valid percent-encoding`);
   }
+  // dot segments (also %2e-encoded) name no operation: a path means what it says, never a resolved form
+  if (segments.some((s) => s === "." || s === "..")) return undefined;
   const plain = matchSegments(verb, segments);
   if (plain !== undefined) return { ...plain, fromBody: verb === "POST" };
   const [tenant, ...rest] = segments;
@@ -90,7 +93,8 @@ const INTEGER_32 = new Set([ScalarType.INT32, ScalarType.UINT32, ScalarType.SINT
 function enumValue(e: DescEnum, raw: string): string | number {
   if (e.values.some((v) => v.name === raw)) return raw;
   if (/^-?\d+$/.test(raw)) return Number(raw);
-  const short = `${e.sharedPrefix ?? ""}${raw.toUpperCase().replace(/-/g, "_")}`;
+  // sharedPrefix is lower snake case ("task_state_"); the value names are upper case
+  const short = `${(e.sharedPrefix ?? "").toUpperCase()}${raw.toUpperCase().replace(/-/g, "_")}`;
   return e.values.some((v) => v.name === short) ? short : raw;
 }
 

@@ -60,16 +60,27 @@ function checkRestVersion(header: string | string[] | undefined): void {
   negotiateVersion(raw, false);
 }
 
+/** The refusal of a body of this Content-Type (undefined: a JSON type). */
+function contentTypeError(header: string | undefined): A2aError | undefined {
+  const type = (header ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
+  if (JSON_TYPES.has(type)) return undefined;
+  return a2aErrors.contentType(
+    `the request body must be application/json or application/a2a+json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`,
+  );
+}
+
+/** True when the request announces a body (Content-Length > 0 or chunked): an empty body may have any type. */
+function announcesBody(req: FastifyRequest): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
 /** The parsed JSON body of a POST (an empty body is `{}`). @throws A2aError with the defect. */
 function bodyOf(req: FastifyRequest, maxDepth: number): Record<string, unknown> {
   const text = typeof req.body === "string" ? req.body : "";
   if (text.trim() === "") return {};
-  const type = (req.headers["content-type"] ?? "").split(";", 1)[0]?.trim().toLowerCase() ?? "";
-  if (!JSON_TYPES.has(type)) {
-    throw a2aErrors.contentType(
-      `the request body must be application/json or application/a2a+json, got ${type === "" ? "no Content-Type" : JSON.stringify(type)}`,
-    );
-  }
+  const refused = contentTypeError(req.headers["content-type"]);
+  if (refused !== undefined) throw refused;
   if (jsonDepthExceeds(text, maxDepth)) throw a2aErrors.invalidRequest(`the body nests arrays and objects deeper than ${maxDepth} levels`);
   let body: unknown;
   try {
@@ -118,6 +129,13 @@ export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBri
     }
   });
 
+  // A body of another type is refused before it is read (415): preParsing runs before the body parser.
+  app.addHook("preParsing", async (req, reply) => {
+    if (req.method !== "POST" || !announcesBody(req)) return;
+    const refused = contentTypeError(req.headers["content-type"]);
+    if (refused !== undefined) return send(reply.header("connection", "close"), refused);
+  });
+
   app.route({
     method: ["GET", "POST", "DELETE"],
     url: `${base}/*`,
@@ -126,11 +144,14 @@ export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBri
       if (caller === undefined) return send(reply, a2aErrors.internal("request was not authenticated"), 401);
       try {
         checkRestVersion(req.headers[A2A_VERSION_HEADER.toLowerCase()]);
-        const url = new URL(req.url, "http://localhost");
-        const path = url.pathname.slice(app.prefix.length + base.length);
-        const route = matchRestRoute(req.method, path);
-        if (route === undefined) throw a2aErrors.methodNotFound(`${req.method} ${url.pathname} (see spec/a2a.md "HTTP+JSON binding" for the paths)`);
-        const input = route.fromBody ? bodyOf(req, maxDepth) : queryToJson(requestDesc(proto, route), url.searchParams);
+        // The path as sent, the one fastify routed and the auth hook was shown: never a normalized
+        // form (new URL would resolve "/x/../tasks" to "/tasks", serving what the hook did not see).
+        const q = req.url.indexOf("?");
+        const rawPath = q < 0 ? req.url : req.url.slice(0, q);
+        const route = rawPath.startsWith(`${app.prefix}${base}/`) ? matchRestRoute(req.method, rawPath.slice(app.prefix.length + base.length)) : undefined;
+        if (route === undefined) throw a2aErrors.methodNotFound(`${req.method} ${rawPath} (see spec/a2a.md "HTTP+JSON binding" for the paths)`);
+        const query = new URLSearchParams(q < 0 ? "" : req.url.slice(q + 1));
+        const input = route.fromBody ? bodyOf(req, maxDepth) : queryToJson(requestDesc(proto, route), query);
         const outcome = await bridge.handler.handle(caller, route.method, routeParams(proto, route, input));
         if (outcome.kind === "result")
           return reply

@@ -4,7 +4,7 @@
  * SSE, 0.3 shapes) lives in http.ts.
  */
 import { uuidv7 } from "../envelope/ids.js";
-import { AcpError, AuthFailureError } from "../../generated/ts/errors.js";
+import { AcpError, AuthFailureError, BackpressureDropError } from "../../generated/ts/errors.js";
 import {
   PARTS,
   type A2aMethodName,
@@ -36,7 +36,15 @@ export interface RpcHandlerDeps {
   extendedCard: (() => AgentCard) | undefined;
   /** The A2A proto the params are read with (default: loaded once per handler). */
   proto?: A2aProto;
+  /**
+   * Streams (SendStreamingMessage, SubscribeToTask) one tenant may hold open at once, over every
+   * binding; one more is refused with BackpressureDropError. Default {@link RPC_HANDLER_DEFAULTS}.
+   */
+  maxStreamsPerTenant?: number;
 }
+
+/** Defaults of {@link RpcHandlerDeps}. */
+export const RPC_HANDLER_DEFAULTS = Object.freeze({ maxStreamsPerTenant: 1_000 });
 
 /** A unary result or a stream of events. */
 export type RpcOutcome = { readonly kind: "result"; readonly value: unknown } | { readonly kind: "stream"; readonly events: AsyncIterable<StreamResponse> };
@@ -70,6 +78,31 @@ function mapEvents(events: AsyncIterable<StreamResponse>, f: (e: StreamResponse)
   };
 }
 
+/** `events`, calling `release` once when the stream ends, fails or is closed (`return()`). */
+function counted(events: AsyncIterable<StreamResponse>, release: () => void): AsyncIterable<StreamResponse> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<StreamResponse> {
+      const it = events[Symbol.asyncIterator]();
+      return {
+        next: async () => {
+          try {
+            const r = await it.next();
+            if (r.done) release();
+            return r;
+          } catch (err: unknown) {
+            release();
+            throw err;
+          }
+        },
+        return: async (value?: unknown) => {
+          release();
+          return it.return ? it.return(value) : { done: true, value: undefined };
+        },
+      };
+    },
+  };
+}
+
 /** An opaque page token for a position in a list. */
 const encodeOffset = (n: number): string => Buffer.from(`o:${n}`).toString("base64url");
 function decodeOffset(token: string, field: string): number {
@@ -91,9 +124,53 @@ export function redactPushConfig(cfg: TaskPushNotificationConfig): TaskPushNotif
 /** Dispatches A2A methods for one server. */
 export class RpcHandler {
   private readonly proto: A2aProto;
+  private readonly maxStreams: number;
+  /** Open streams by tenant (a tenant leaves the map when its last stream ends: at most one entry per tenant streaming). */
+  private readonly streams = new Map<string, number>();
 
   constructor(private readonly d: RpcHandlerDeps) {
     this.proto = d.proto ?? loadA2aProto();
+    this.maxStreams = d.maxStreamsPerTenant ?? RPC_HANDLER_DEFAULTS.maxStreamsPerTenant;
+  }
+
+  /** Open streams of `tenant`. */
+  openStreams(tenant: string): number {
+    return this.streams.get(tenant) ?? 0;
+  }
+
+  /**
+   * Takes one of the tenant's stream slots (before any work: a refused stream creates no task and
+   * no subscriber) and returns its release, called once the stream ends, is closed or fails.
+   * @throws BackpressureDropError when the tenant holds maxStreamsPerTenant streams.
+   */
+  private takeStream(caller: A2aCaller): () => void {
+    const open = this.openStreams(caller.tenant);
+    if (open >= this.maxStreams)
+      throw new BackpressureDropError(
+        `tenant ${JSON.stringify(caller.tenant)} has ${open} streams open (maxStreamsPerTenant ${this.maxStreams}); close one (or read it to its end) before opening another`,
+      );
+    this.streams.set(caller.tenant, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = this.openStreams(caller.tenant) - 1;
+      if (left > 0) this.streams.set(caller.tenant, left);
+      else this.streams.delete(caller.tenant);
+    };
+  }
+
+  /** `make()`'s stream holding one of the caller's stream slots until it ends (released at once if `make` fails). */
+  private async stream(caller: A2aCaller, make: () => Promise<AsyncIterable<StreamResponse>>): Promise<RpcOutcome> {
+    const release = this.takeStream(caller);
+    let events: AsyncIterable<StreamResponse>;
+    try {
+      events = await make();
+    } catch (err: unknown) {
+      release();
+      throw err;
+    }
+    return { kind: "stream", events: counted(events, release) };
   }
 
   /**
@@ -118,11 +195,13 @@ export class RpcHandler {
       case "SendStreamingMessage": {
         this.need("streaming");
         const req = await this.checkSend(params);
-        const { events } = await this.d.manager.send(caller, req, true);
-        if (events === undefined) throw a2aErrors.internal("the task manager returned no event stream");
-        // historyLength shapes the Task snapshots of the stream as it shapes SendMessage's answer
-        const hl = req.configuration?.historyLength;
-        return { kind: "stream", events: hl === undefined ? events : mapEvents(events, (e) => ("task" in e ? { task: shapeTask(e.task, hl) } : e)) };
+        return this.stream(caller, async () => {
+          const { events } = await this.d.manager.send(caller, req, true);
+          if (events === undefined) throw a2aErrors.internal("the task manager returned no event stream");
+          // historyLength shapes the Task snapshots of the stream as it shapes SendMessage's answer
+          const hl = req.configuration?.historyLength;
+          return hl === undefined ? events : mapEvents(events, (e) => ("task" in e ? { task: shapeTask(e.task, hl) } : e));
+        });
       }
       case "GetTask": {
         const p = checkIdParams(params);
@@ -156,9 +235,11 @@ export class RpcHandler {
       }
       case "CancelTask":
         return result(await this.d.manager.cancel(caller, checkIdParams(params).id));
-      case "SubscribeToTask":
+      case "SubscribeToTask": {
         this.need("streaming");
-        return { kind: "stream", events: await this.d.manager.subscribe(caller, checkIdParams(params).id) };
+        const { id } = checkIdParams(params);
+        return this.stream(caller, () => this.d.manager.subscribe(caller, id));
+      }
       case "CreateTaskPushNotificationConfig": {
         const store = this.pushStore();
         const cfg = checkPushConfig(params, "params");
