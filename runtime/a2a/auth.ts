@@ -33,6 +33,12 @@ export interface A2aCaller {
    * checks this, so a binding that forgot to authenticate gives nothing away.
    */
   readonly authenticated?: boolean;
+  /**
+   * The JSON-RPC endpoint URL as this request reached it (scheme, Host, prefix), set by the HTTP
+   * bindings after authentication: the extended card names it. Absent over gRPC (the server's
+   * own endpoint is used).
+   */
+  readonly endpoint?: string;
 }
 
 type ContextKey = Exclude<keyof ContextFields, "tenant_id">;

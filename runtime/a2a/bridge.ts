@@ -19,7 +19,7 @@ import { contractCardInfo, contractSkillRoutes, type AgentContractSource } from 
 import { invalidArgument } from "../errors.js";
 import { createMemoryPushConfigStore, createMemoryTaskStore, type MemoryPushConfigStoreOptions, type MemoryTaskStoreOptions } from "./memory-store.js";
 import { createPushDelivery, type PushDelivery, type PushDeliveryOptions } from "./push-delivery.js";
-import { RpcHandler } from "./rpc-handler.js";
+import { RpcHandler, type RpcHandlerDeps } from "./rpc-handler.js";
 import type { WebhookGuardOptions } from "./ssrf.js";
 import type { SkillRoute } from "./skill-routes.js";
 import { TaskManager, type TaskManagerOptions } from "./task-manager.js";
@@ -29,6 +29,7 @@ import type { PushConfigStore, TaskStore } from "./task-store.js";
 export type A2aLimits = Omit<MemoryTaskStoreOptions, "onExpire" | "now"> &
   MemoryPushConfigStoreOptions &
   Pick<TaskManagerOptions, "maxHistory" | "subscriberHighWater"> &
+  Pick<RpcHandlerDeps, "maxStreamsPerTenant"> &
   Partial<PartsBounds>;
 
 export interface A2aServerOptions {
@@ -156,7 +157,10 @@ export class A2aBridge {
       capabilities: this.capabilities,
       maxPageSize: LIST_TASKS_MAX_PAGE_SIZE,
       defaultPageSize: LIST_TASKS_DEFAULT_PAGE_SIZE,
-      extendedCard: opts.extendedCard === undefined ? undefined : () => this.card(endpoint, true),
+      // the extended card names the endpoint the authenticated request came to (its binding
+      // says which), else the server's own: never one an anonymous card request set
+      extendedCard: opts.extendedCard === undefined ? undefined : (requested) => this.card(requested ?? endpoint, true),
+      ...(limits.maxStreamsPerTenant === undefined ? {} : { maxStreamsPerTenant: limits.maxStreamsPerTenant }),
     });
     this.setEndpoint = (url) => (endpoint = url);
   }
@@ -164,12 +168,11 @@ export class A2aBridge {
   /** The bindings the card lists, from the JSON-RPC endpoint URL (set by a2aPlugin); unset: JSON-RPC alone. */
   cardInterfaces: ((rpcUrl: string) => CardInterfaces) | undefined;
 
-  /** Remembers the endpoint URL the extended card names (set by the HTTP layer). */
+  /** Sets the server's own JSON-RPC endpoint URL (startA2aServer, at start): what the extended card names for a caller whose binding has no URL of its own (gRPC). */
   readonly setEndpoint: (url: string) => void;
 
   /** The Agent Card for the JSON-RPC endpoint `url` (`extended`: with extendedCard merged). */
   card(url: string, extended = false): AgentCard {
-    this.setEndpoint(url);
     const info = extended ? { ...this.info, ...this.opts.extendedCard } : this.info;
     const http: CardInterfaces = this.cardInterfaces?.(url) ?? { jsonRpc: true, extra: [] };
     return buildAgentCard(info, url, this.capabilities, this.legacy, cardSecurity(this.auth), {

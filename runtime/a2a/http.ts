@@ -146,7 +146,7 @@ export async function registerA2aRoutes(app: FastifyInstance, bridge: A2aBridge,
   app.addHook("onRequest", async (req, reply) => {
     if (req.method !== "POST") return;
     try {
-      callers.set(req, await authenticate(bridge.auth, req));
+      callers.set(req, { ...(await authenticate(bridge.auth, req)), endpoint: endpointUrl(req, app.prefix, rpcPath) });
     } catch (err: unknown) {
       // 401 / 403 with the verifier's challenge; the body is a JSON-RPC error (id null: nothing was read).
       const status = err instanceof HttpError ? err.status : 401;
@@ -218,7 +218,8 @@ function outcomeValue(o: RpcOutcome): { configs: TaskPushNotificationConfig[] } 
   return o.kind === "result" ? (o.value as { configs: TaskPushNotificationConfig[] }) : { configs: [] };
 }
 
-function endpointUrl(req: FastifyRequest, prefix: string, rpcPath: string): string {
+/** The JSON-RPC endpoint URL as `req` reached it (its scheme and Host, the plugin's prefix, rpcPath). */
+export function endpointUrl(req: FastifyRequest, prefix: string, rpcPath: string): string {
   const path = `${prefix}${rpcPath === "/" && prefix !== "" ? "" : rpcPath}` || "/";
   return `${req.protocol}://${req.host}${path}`;
 }

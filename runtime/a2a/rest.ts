@@ -16,7 +16,7 @@ import { jsonDepthExceeds } from "../http/json-depth.js";
 import { authenticate, type A2aCaller } from "./auth.js";
 import type { A2aBridge } from "./bridge.js";
 import { A2aError, a2aErrors } from "./errors.js";
-import type { A2aHttpOptions } from "./http.js";
+import { endpointUrl, type A2aHttpOptions } from "./http.js";
 import { sseEvent } from "./jsonrpc.js";
 import { loadA2aProto, type A2aProto } from "./proto.js";
 import { restErrorOf } from "./rest-errors.js";
@@ -123,7 +123,7 @@ export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBri
   const callers = new WeakMap<FastifyRequest, A2aCaller>();
   app.addHook("onRequest", async (req, reply) => {
     try {
-      callers.set(req, await authenticate(bridge.auth, req));
+      callers.set(req, { ...(await authenticate(bridge.auth, req)), endpoint: endpointUrl(req, app.prefix, opts.rpcPath ?? "/") });
     } catch (err: unknown) {
       return send(reply.header("connection", "close"), err);
     }

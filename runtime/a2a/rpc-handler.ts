@@ -32,8 +32,8 @@ export interface RpcHandlerDeps {
   capabilities: CardCapabilities;
   maxPageSize: number;
   defaultPageSize: number;
-  /** The extended card, when configured. */
-  extendedCard: (() => AgentCard) | undefined;
+  /** The extended card, when configured, for the JSON-RPC endpoint a request came to (undefined: the server's own). */
+  extendedCard: ((endpoint: string | undefined) => AgentCard) | undefined;
   /** The A2A proto the params are read with (default: loaded once per handler). */
   proto?: A2aProto;
   /**
@@ -285,7 +285,7 @@ export class RpcHandler {
           throw new AuthFailureError(
             "GetExtendedAgentCard answers authenticated callers only: send the credentials the agent card's securityRequirements name",
           );
-        return result(this.d.extendedCard());
+        return result(this.d.extendedCard(caller.endpoint));
       }
     }
   }

@@ -47,14 +47,14 @@ describe("Agent Card and Host (probe)", () => {
     expect(v03.status).toBe(200); // the 1.0 card's ETag does not validate the 0.3 card
   });
 
-  // FINDING (probe, not fixed here: runtime/a2a/bridge.ts belongs to another helper): the extended
-  // card names the endpoint of the LAST public card request (bridge.card() stores it in a
+  // FINDING (probe; fixed in bridge.ts at merge, this test failed before): the extended
+  // card named the endpoint of the LAST public card request (bridge.card() stores it in a
   // variable shared by all callers; "" before any card request). An unauthenticated
   // GET /.well-known/agent-card.json with `Host: evil.example` makes every authenticated caller's
   // GetExtendedAgentCard (JSON-RPC and HTTP+JSON) list http://evil.example interfaces, where a
   // client following the card would send its bearer token. Fix: the extended card's URL from the
   // GetExtendedAgentCard request itself (the binding passes it), no shared endpoint.
-  it.fails("an anonymous card request's Host does not reach the extended card of an authenticated caller", async () => {
+  it("an anonymous card request's Host does not reach the extended card of an authenticated caller", async () => {
     const poisoned = await getWithHost(env.server.url, "/.well-known/agent-card.json", { host: "evil.example:666" });
     expect(poisoned.status).toBe(200);
     const viaRest = await rest(env.server.url, "GET", "/extendedAgentCard", undefined, env.auth.alice);

@@ -89,11 +89,11 @@ describe("streams per tenant (probe: resource bounds)", () => {
     expect(RPC_HANDLER_DEFAULTS.maxStreamsPerTenant).toBeGreaterThan(0);
   });
 
-  // FINDING (probe, not fixed here: runtime/a2a/bridge.ts belongs to another helper): the server's
-  // `limits` do not reach the handler's maxStreamsPerTenant, so a server can only use the default
+  // FINDING (probe; fixed in bridge.ts at merge, this test failed before): the server's
+  // `limits` did not reach the handler's maxStreamsPerTenant, so a server can only use the default
   // (1,000). Fix: bridge.ts passes `limits.maxStreamsPerTenant` to new RpcHandler({ … }).
-  it.fails("limits.maxStreamsPerTenant of startA2aServer bounds REST streams", async () => {
-    const server = await env.start({ limits: { maxStreamsPerTenant: 1 } } as never);
+  it("limits.maxStreamsPerTenant of startA2aServer bounds REST streams", async () => {
+    const server = await env.start({ limits: { maxStreamsPerTenant: 1 } });
     const helpers = restHelpers({ ...env, server });
     const held = await helpers.heldTask();
     const first = await sse(server.url, "POST", `/tasks/${held["id"]}:subscribe`, undefined, env.auth.alice);
