@@ -9,7 +9,7 @@ import { A2A_ERRORS, A2A_ERROR_DOMAIN, ERROR_INFO_TYPE } from "../../generated/a
 import { GRPC_CODES, grpcCodeOfReason } from "../../runtime/a2a/grpc-status.js";
 import type { A2aErrorReason } from "../../runtime/a2a/errors.js";
 import { loadA2aProto, normalizeProtoJson } from "../../runtime/a2a/proto.js";
-import { artifactText, errorOf, send, startGrpcEnv, stream, unary, until, resultOf, type GrpcEnv, type GrpcMethods, type Obj } from "./grpc-env.js";
+import { TENANT, artifactText, errorOf, send, startGrpcEnv, stream, unary, until, resultOf, type GrpcEnv, type GrpcMethods, type Obj } from "./grpc-env.js";
 
 let env: GrpcEnv;
 let alice: string;
@@ -182,6 +182,7 @@ describe("streaming", () => {
     expect(last["statusUpdate"]["status"]["state"]).toBe("TASK_STATE_COMPLETED");
     const chunks = events.filter((e) => e["artifactUpdate"]).map((e) => e["artifactUpdate"]["artifact"]["parts"][0]["text"]);
     expect(chunks.join("")).toBe("1 2 3");
+    await until(() => env.main.bridge.handler.openStreams(TENANT) === 0);
   });
 
   it("SubscribeToTask answers the current Task first, then the events until the task completes", async () => {
@@ -209,9 +210,12 @@ describe("streaming", () => {
     });
     await env.demo.waitHolding(before + 1);
     await until(() => taskId !== "");
+    expect(env.main.bridge.handler.openStreams(TENANT)).toBe(1);
     call.cancel();
     expect(await ended).toBe(code("CANCELLED"));
     await until(() => env.main.grpc?.activeStreams() === 0);
+    // the handler's per-tenant stream slot is freed too (the binding returns the event iterator)
+    await until(() => env.main.bridge.handler.openStreams(TENANT) === 0);
     expect(resultOf(await unary(c, "GetTask", { id: taskId }, env.md(alice)))["status"]["state"]).toBe("TASK_STATE_WORKING");
     env.demo.release();
     await until(async () => resultOf(await unary(c, "GetTask", { id: taskId }, env.md(alice)))["status"]["state"] === "TASK_STATE_COMPLETED");
