@@ -27,11 +27,11 @@ import {
   type TaskPushNotificationConfig,
 } from "../../generated/a2a/index.js";
 import { HttpError } from "../gateway/errors.js";
-import { SseResponse } from "../gateway/sse.js";
+import { pipeSse } from "./sse-stream.js";
 import { authenticate, type A2aCaller } from "./auth.js";
 import { a2aErrors, type A2aError } from "./errors.js";
 import { jsonDepthExceeds } from "../http/json-depth.js";
-import { errorResponse, idOf, parseRequest, resultResponse, sseEvent, toJsonRpcError } from "./jsonrpc.js";
+import { errorResponse, idOf, parseRequest, resultResponse, toJsonRpcError } from "./jsonrpc.js";
 import { paramsFromV03 } from "./params.js";
 import type { RpcOutcome } from "./rpc-handler.js";
 import { negotiateVersion, type WireVersion } from "./version.js";
@@ -224,27 +224,10 @@ export function endpointUrl(req: FastifyRequest, prefix: string, rpcPath: string
   return `${req.protocol}://${req.host}${path}`;
 }
 
-/** Streams `events` as SSE, one JSON-RPC response each (the gateway's SseResponse: corked writes, drain, heartbeat). */
-async function streamSse(reply: FastifyReply, id: JsonRpcId, events: AsyncIterable<StreamResponse>, legacy: boolean, heartbeatMs: number): Promise<void> {
-  reply.hijack();
-  const raw = reply.raw;
-  const sse = new SseResponse(raw, { heartbeatMs, heartbeatText: "keep-alive" });
-  sse.open({});
-  const it = events[Symbol.asyncIterator]();
-  const onClose = (): void => void it.return?.();
-  raw.on("close", onClose);
-  try {
-    for (;;) {
-      const next = await it.next();
-      if (next.done || sse.isEnded) break;
-      // Wait while the socket buffer is full: the task's queue then fills and pauses the bus read (backpressure).
-      if (!sse.write(sseEvent(resultResponse(id, legacy ? streamResponseToV03(next.value) : next.value)))) await sse.drained();
-    }
-  } catch (err: unknown) {
-    if (!sse.isEnded) sse.write(sseEvent(errorResponse(id, toJsonRpcError(err)), "error"));
-  } finally {
-    raw.off("close", onClose);
-    await it.return?.();
-    sse.end();
-  }
+/** Streams `events` as SSE, one JSON-RPC response each (0.3 shapes for a 0.3 caller); a failure is one `event: error` JSON-RPC error. */
+function streamSse(reply: FastifyReply, id: JsonRpcId, events: AsyncIterable<StreamResponse>, legacy: boolean, heartbeatMs: number): Promise<void> {
+  return pipeSse(reply, events, heartbeatMs, {
+    event: (ev) => resultResponse(id, legacy ? streamResponseToV03(ev) : ev),
+    error: (err) => errorResponse(id, toJsonRpcError(err)),
+  });
 }

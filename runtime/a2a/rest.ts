@@ -11,13 +11,12 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { A2A_PROTOCOL_VERSION, A2A_VERSION_HEADER, type StreamResponse } from "../../generated/a2a/index.js";
-import { SseResponse } from "../gateway/sse.js";
 import { jsonDepthExceeds } from "../http/json-depth.js";
 import { authenticate, type A2aCaller } from "./auth.js";
 import type { A2aBridge } from "./bridge.js";
 import { A2aError, a2aErrors } from "./errors.js";
 import { endpointUrl, type A2aHttpOptions } from "./http.js";
-import { sseEvent } from "./jsonrpc.js";
+import { pipeSse } from "./sse-stream.js";
 import { loadA2aProto, type A2aProto } from "./proto.js";
 import { restErrorOf } from "./rest-errors.js";
 import { matchRestRoute, queryToJson, requestDesc, routeParams } from "./rest-request.js";
@@ -170,26 +169,6 @@ export async function registerA2aRestRoutes(app: FastifyInstance, bridge: A2aBri
  * Streams `events` as SSE, one StreamResponse (ProtoJSON) per `data:` event; a failure after the
  * stream opened is one `event: error` whose data is the AIP-193 body, then the stream ends.
  */
-async function streamSse(reply: FastifyReply, events: AsyncIterable<StreamResponse>, heartbeatMs: number): Promise<void> {
-  reply.hijack();
-  const raw = reply.raw;
-  const sse = new SseResponse(raw, { heartbeatMs, heartbeatText: "keep-alive" });
-  sse.open({});
-  const it = events[Symbol.asyncIterator]();
-  const onClose = (): void => void it.return?.();
-  raw.on("close", onClose);
-  try {
-    for (;;) {
-      const next = await it.next();
-      if (next.done || sse.isEnded) break;
-      // Wait while the socket buffer is full: the task's queue then fills and pauses the bus read (backpressure).
-      if (!sse.write(sseEvent(next.value))) await sse.drained();
-    }
-  } catch (err: unknown) {
-    if (!sse.isEnded) sse.write(sseEvent(restErrorOf(err).body, "error"));
-  } finally {
-    raw.off("close", onClose);
-    await it.return?.();
-    sse.end();
-  }
+function streamSse(reply: FastifyReply, events: AsyncIterable<StreamResponse>, heartbeatMs: number): Promise<void> {
+  return pipeSse(reply, events, heartbeatMs, { event: (ev) => ev, error: (err) => restErrorOf(err).body });
 }
