@@ -14,6 +14,8 @@ import type { Command } from "commander";
 import { createBus, type Bus } from "../../runtime/bus/index.js";
 import { connectNats, type NatsTransport } from "../../runtime/transport/index.js";
 import { cardInfoFromContract, type AgentCardInfo, type AgentContractLike } from "../../runtime/a2a/agent-card.js";
+import { contractFromAgentCard, type AgentContractSource } from "../../runtime/a2a/contract-card.js";
+import type { AgentCard } from "../../generated/a2a/index.js";
 import type { A2aAuth } from "../../runtime/a2a/auth.js";
 import type { JwtVerifierOptions } from "../../runtime/gateway/auth/jwt.js";
 import { parseMs, parseNatsUrl, UsageError } from "./invoke.js";
@@ -53,6 +55,8 @@ function parsePort(text: string): number {
 export interface CardPlan {
   readonly card: AgentCardInfo;
   readonly target: string;
+  /** A generated card whose skills run on several targets: the server routes each skill to its own (`target` is then ""). */
+  readonly contract?: AgentContractSource;
   /** Printed under the card line (e.g. that several skills share one target). */
   readonly notes: readonly string[];
 }
@@ -122,10 +126,26 @@ export function planCard(opts: Pick<A2aServeCliOptions, "contract" | "target" | 
     return { card, target: opts.target, notes };
   }
   if (distinct.length === 1 && distinct[0] !== undefined) return { card, target: distinct[0], notes: [] };
+  if (isCard && distinct.length > 1) {
+    // the card oaio generate --contracts wrote carries each skill's target: one server routes them all
+    let contract: AgentContractSource;
+    try {
+      contract = contractFromAgentCard(doc as unknown as AgentCard);
+    } catch (err: unknown) {
+      throw new UsageError(`--contract ${opts.contract}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const routes = [...targets.entries()].map(([skill, target]) => `${skill} -> ${target}`).join(", ");
+    return {
+      card,
+      target: "",
+      contract,
+      notes: [`each skill runs on its own target (${routes}); a request names one in message.metadata.skillId, else the first`],
+    };
+  }
   throw new UsageError(
     distinct.length === 0
       ? `--contract ${opts.contract} names no skill target; pass --target`
-      : `--contract ${opts.contract} has ${distinct.length} skill targets (${distinct.join(", ")}); pass --target to choose the one this server routes to`,
+      : `--contract ${opts.contract} has ${distinct.length} skill targets (${distinct.join(", ")}); pass --target to choose the one this server routes to, or pass the card oaio generate --contracts wrote for it, whose skills each route to their own target`,
   );
 }
 
@@ -274,8 +294,7 @@ async function serve(opts: A2aServeCliOptions): Promise<void> {
     const server = await startA2aServer({
       bus,
       auth,
-      target: plan.target,
-      card: plan.card,
+      ...(plan.contract === undefined ? { target: plan.target, card: plan.card } : { contract: plan.contract }),
       host: opts.host,
       port,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
@@ -289,7 +308,9 @@ async function serve(opts: A2aServeCliOptions): Promise<void> {
     });
     const base = server.url.replace(/\/$/, "");
     const cli = cliName();
-    out(`oaio a2a serve: bus target ${plan.target} (${opts.nats}, prefix ${opts.prefix}) as A2A agent ${JSON.stringify(plan.card.name)}`);
+    out(
+      `oaio a2a serve: ${plan.contract === undefined ? `bus target ${plan.target}` : `bus targets of contract ${plan.contract.name}`} (${opts.nats}, prefix ${opts.prefix}) as A2A agent ${JSON.stringify(plan.card.name)}`,
+    );
     out(`  agent card  ${base}/.well-known/agent-card.json`);
     out(`  JSON-RPC    ${base}/   (A2A 1.0 with header A2A-Version: 1.0; 0.3 without it; streams over SSE)`);
     out(`  auth        ${describe}`);

@@ -285,17 +285,30 @@ describe("oaio a2a serve options", () => {
   );
 
   it(
-    "--contract: the card's name and skills come from the agent contract; several skill targets need --target",
+    "--contract: the card's name and skills come from the agent contract; several skill targets need --target, or the generated card, which routes each skill to its target",
     async () => {
       const contract = join(REPO_ROOT, "examples/contracts/translator.agent.json");
       const refused = await oaio(["a2a", "serve", "--nats", nats.url, "--contract", contract, "--auth", "none", "--dev", "--port", "0"]);
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain("has 2 skill targets (translator:translate, translator:detect-language); pass --target");
-      // the card oaio generate --contracts wrote for it reads the same (targets from its contract extension)
+      expect(refused.stderr).toContain("or pass the card oaio generate --contracts wrote for it");
+      // the card oaio generate --contracts wrote carries each skill's target: one server routes them all
       const generated = join(REPO_ROOT, "examples/contracts/generated/cards/translator.agent-card.json");
-      const fromCard = await oaio(["a2a", "serve", "--nats", nats.url, "--contract", generated, "--auth", "none", "--dev", "--port", "0"]);
-      expect(fromCard.code).toBe(2);
-      expect(fromCard.stderr).toContain("has 2 skill targets (translator:translate, translator:detect-language); pass --target");
+      const routed = startOaio(["a2a", "serve", "--nats", nats.url, "--contract", generated, "--auth", "none", "--dev", "--port", "0"]);
+      try {
+        const banner = await routed.waitFor("Ctrl-C stops.", 90_000);
+        expect(banner).toContain("bus targets of contract translator");
+        expect(banner).toContain("translate -> translator:translate, detect-language -> translator:detect-language");
+        const card = JSON.parse((await oaio(["a2a", "card", servedAt(banner), "--json"])).stdout) as Obj;
+        expect(card["skills"].map((k: Obj) => k["id"])).toEqual(["translate", "detect-language"]);
+        const ext = (card["capabilities"]["extensions"] as Obj[]).find((e) => String(e["uri"]).includes("agent-contract"));
+        expect(ext?.["params"]["targets"]).toEqual({
+          translate: { target: "translator:translate", mode: "stream" },
+          "detect-language": { target: "translator:detect-language", mode: "invoke" },
+        });
+      } finally {
+        expect((await routed.stop()).hung).toBe(false);
+      }
       const s = startOaio(["a2a", "serve", "--nats", nats.url, "--contract", contract, "--target", "shout", "--auth", "none", "--dev", "--port", "0"]);
       try {
         const url = servedAt(await s.waitFor("Ctrl-C stops.", 90_000));
