@@ -8,6 +8,7 @@ import type { Bus, BusLogger } from "../bus/types.js";
 import {
   LIST_TASKS_DEFAULT_PAGE_SIZE,
   LIST_TASKS_MAX_PAGE_SIZE,
+  PARTS,
   PARTS_BOUNDS,
   type AgentCard,
   type AgentInterface,
@@ -161,6 +162,7 @@ export class A2aBridge {
       // says which), else the server's own: never one an anonymous card request set
       extendedCard: opts.extendedCard === undefined ? undefined : (requested) => this.card(requested ?? endpoint, true),
       ...(limits.maxStreamsPerTenant === undefined ? {} : { maxStreamsPerTenant: limits.maxStreamsPerTenant }),
+      inputModes: acceptedInputModes(this.info),
     });
     this.setEndpoint = (url) => (endpoint = url);
   }
@@ -247,4 +249,11 @@ function guardOptions(webhooks: WebhookGuardOptions | undefined): WebhookGuardOp
   const guard: Record<string, unknown> = {};
   if (webhooks !== undefined) for (const k of GUARD_KEYS) if (webhooks[k] !== undefined) guard[k] = webhooks[k];
   return guard as WebhookGuardOptions;
+}
+
+/** What the card says the agent takes: its defaultInputModes (default PARTS.inputModes) and every skill's inputModes. */
+function acceptedInputModes(info: AgentCardInfo): readonly string[] {
+  const modes = new Set<string>(info.defaultInputModes ?? PARTS.inputModes);
+  for (const skill of info.skills ?? []) for (const m of skill.inputModes ?? []) modes.add(m);
+  return [...modes];
 }

@@ -41,6 +41,12 @@ export interface RpcHandlerDeps {
    * binding; one more is refused with BackpressureDropError. Default {@link RPC_HANDLER_DEFAULTS}.
    */
   maxStreamsPerTenant?: number;
+  /**
+   * The media types the agent takes (the card's defaultInputModes and its skills' inputModes;
+   * the wildcard of all types and `type/` + `*` families match). A message part whose mediaType matches none is
+   * refused with ContentTypeNotSupportedError. Default: PARTS.inputModes (schema/a2a/mapping.json).
+   */
+  inputModes?: readonly string[];
 }
 
 /** Defaults of {@link RpcHandlerDeps}. */
@@ -316,6 +322,7 @@ export class RpcHandler {
   private async checkSend(params: Record<string, unknown>): Promise<SendMessageRequest> {
     const req = checkSendParams(params);
     this.checkOutputModes(req.configuration?.acceptedOutputModes);
+    this.checkInputModes(req.message.parts);
     const push = req.configuration?.taskPushNotificationConfig;
     if (push !== undefined) {
       this.pushStore();
@@ -329,6 +336,18 @@ export class RpcHandler {
     if ((await this.d.manager.get(caller, id)) === undefined) throw a2aErrors.taskNotFound(id);
   }
 
+  /** Each part that states its mediaType must be one the agent takes (parts without one are judged by their kind elsewhere). */
+  private checkInputModes(parts: readonly { mediaType?: string }[]): void {
+    const modes = this.d.inputModes ?? PARTS.inputModes;
+    parts.forEach((part, i) => {
+      const type = part.mediaType?.split(";")[0]?.trim().toLowerCase();
+      if (type === undefined || type === "" || modes.some((m) => mediaMatches(m.toLowerCase(), type))) return;
+      throw a2aErrors.contentType(
+        `message.parts[${i}].mediaType ${JSON.stringify(part.mediaType)} is not a type this agent takes (${modes.join(", ")}); send one of those, or declare the type in the card's defaultInputModes`,
+      );
+    });
+  }
+
   private checkOutputModes(accepted: readonly string[] | undefined): void {
     if (accepted === undefined || accepted.length === 0) return;
     const ok = accepted.some(
@@ -336,4 +355,9 @@ export class RpcHandler {
     );
     if (!ok) throw a2aErrors.contentType(`the agent produces ${PARTS.outputModes.join(", ")}; accepted: ${accepted.join(", ")}`);
   }
+}
+
+/** True when media type `type` is in `mode`: the all-types wildcard, a `family/` + `*` wildcard, or the same type. */
+function mediaMatches(mode: string, type: string): boolean {
+  return mode === "*/*" || mode === type || (mode.endsWith("/*") && type.startsWith(mode.slice(0, -1)));
 }

@@ -258,7 +258,13 @@ async function partsServer(limits: A2aLimits = {}): Promise<PartsEnv> {
     bus: bridge,
     auth: "none",
     target: "files",
-    card: { name: "Files", description: "d", version: "1" },
+    // the card declares the file type the tests send (an undeclared one is refused: TCK CORE-SEND-003)
+    card: {
+      name: "Files",
+      description: "d",
+      version: "1",
+      defaultInputModes: ["text/plain", "application/json", "application/octet-stream", "application/pdf", "image/*"],
+    },
     limits,
     messageStreams: true,
   });
