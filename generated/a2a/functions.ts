@@ -78,14 +78,14 @@ export function isA2aContent(value: unknown): value is A2aContent {
  * "message"` makes SendMessage answer with a Message instead of a Task.
  */
 export function a2aContent(parts: readonly Part[], opts?: { answer?: "message" }): A2aContent {
-  const out: Record<string, unknown> = { [PARTS.contentKey]: parts.map((p) => ({ ...p })) };
-  if (opts?.answer === PARTS.messageAnswer) out[PARTS.answerKey] = PARTS.messageAnswer;
-  return out as unknown as A2aContent;
+  const content: readonly Part[] = parts.map((p) => ({ ...p }));
+  if (opts?.answer === PARTS.messageAnswer) return { [PARTS.contentKey]: content, [PARTS.answerKey]: PARTS.messageAnswer };
+  return { [PARTS.contentKey]: content };
 }
 
 /** True when a result payload asks to answer SendMessage with a Message (content with "a2a.answer": "message"). */
 export function isMessageAnswer(value: unknown): boolean {
-  return isA2aContent(value) && (value as unknown as Record<string, unknown>)[PARTS.answerKey] === PARTS.messageAnswer;
+  return isA2aContent(value) && value[PARTS.answerKey] === PARTS.messageAnswer;
 }
 
 /** What a file part carries besides its content. */
