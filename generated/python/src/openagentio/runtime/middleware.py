@@ -108,15 +108,10 @@ def logging_middleware(
                 log.log(level, "handled", extra={"oaio": fields})
                 raise
             except Exception as exc:
-                err = exc if isinstance(exc, AcpError) else None
                 fields |= {
                     "outcome": "error",
                     "duration_ms": _ms(start),
-                    "error": {
-                        "code": err.code if err else "AGENT_UNAVAILABLE",
-                        "message": str(exc),
-                        "retryable": err.retryable if err else False,
-                    },
+                    "error": _error_fields(exc),
                 }
                 log.warning("handled", extra={"oaio": fields})
                 raise
@@ -131,6 +126,17 @@ def logging_middleware(
 
 def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 3)
+
+
+def _error_fields(exc: Exception) -> dict[str, object]:
+    """What a log record says of a failure: its catalogue code (AGENT_UNAVAILABLE for an error
+    that is not an AcpError), message and retryable."""
+    err = exc if isinstance(exc, AcpError) else None
+    return {
+        "code": err.code if err else "AGENT_UNAVAILABLE",
+        "message": str(exc),
+        "retryable": err.retryable if err else False,
+    }
 
 
 _LOGGED = (
@@ -180,15 +186,10 @@ def logging_outbound(
                 log.log(level, "sent", extra={"oaio": fields})
                 raise
             except Exception as exc:
-                err = exc if isinstance(exc, AcpError) else None
                 fields |= {
                     "outcome": "error",
                     "duration_ms": _ms(start),
-                    "error": {
-                        "code": err.code if err else "AGENT_UNAVAILABLE",
-                        "message": str(exc),
-                        "retryable": err.retryable if err else False,
-                    },
+                    "error": _error_fields(exc),
                 }
                 log.warning("send failed", extra={"oaio": fields})
                 raise
