@@ -2,7 +2,8 @@
 # Installs the system tools the test suite runs for real, when they are missing:
 # the pinned nats-server (built by scripts/nats-server.sh), Maven + JDK 17 for the generated Kotlin
 # SDK, python3 venv support for the generated Python SDK, headless Chromium for the
-# A2A scorecard page. Idempotent and quiet when all present.
+# A2A scorecard page and the dashboard's browser tests, Prometheus and Alertmanager (promtool, amtool)
+# for the observability suites. Idempotent and quiet when all present.
 set -euo pipefail
 
 need=()
@@ -14,6 +15,10 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 [ -x /usr/bin/time ] || need+=(time)
 # the A2A scorecard test renders generated/scorecard/a2a.html in headless Chromium
 [ -x /usr/bin/chromium-headless-shell ] || [ -x /usr/bin/chromium ] || need+=(chromium-headless-shell)
+# observability: a real Prometheus scrapes a running runtime; promtool checks and unit-tests the
+# alerting rules; amtool validates the Alertmanager receiver templates
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 
 # The generated Kotlin SDK's Maven dependencies (kotlinx-coroutines, jnats, serialization, JUnit)
 # and the build plugins it and test/kotlin/peer-build.ts use, fetched once from Maven Central so
