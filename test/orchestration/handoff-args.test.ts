@@ -8,6 +8,8 @@ import { AcpError } from "../../generated/ts/errors.js";
 import { createBus, createMemoryTransport, type Bus, type HandlerContext } from "../../runtime/index.js";
 import {
   MAX_STATE_BYTES,
+  answerChainOf,
+  handoffFrameOf,
   deadlineMetadata,
   handoff,
   handoffOf,
@@ -15,6 +17,8 @@ import {
   invokeWithHandoff,
   type HandoffOptions,
 } from "../../runtime/orchestration/index.js";
+import { envelopeToStreamEvents } from "../../generated/a2a/functions.js";
+import type { StreamFrame } from "../../runtime/index.js";
 import { waitFor } from "../bus/fixtures.js";
 import { latch } from "./agents.js";
 
@@ -39,6 +43,19 @@ beforeAll(async () => {
       handoffErrors.push(err instanceof AcpError ? err.code : String(err));
       throw err;
     }
+  });
+  // a chain of three: x -> y -> z, as invokes and as streams; z-ask asks the caller for input
+  agent.handleInvoke("ho.x", (_req, ctx) => handoff(agent, ctx, "ho.y", { state: { step: 1 } }));
+  agent.handleInvoke("ho.y", (_req, ctx) => handoff(agent, ctx, "ho.z", { state: { step: 2 } }));
+  agent.handleInvoke("ho.z", (_req, ctx) => ({ z: handoffOf(ctx)?.state, chain: handoffOf(ctx)?.chain }));
+  agent.handleStream("ho.sx", (_req, w, ctx) => handoffStream(agent, w, ctx, "ho.sy"));
+  agent.handleStream("ho.sy", async (_req, w, ctx) => {
+    await w.delta("y ");
+    await handoffStream(agent, w, ctx, "ho.z-ask", { reason: "needs the customer" });
+  });
+  agent.handleStream("ho.z-ask", async (_req, w) => {
+    await w.delta("which invoice?");
+    await w.final({ question: "which invoice?" }, { phase: "input_required", metadata: { "z.note": "asked" } });
   });
   agent.handleInvoke("ho.slow-b", async () => {
     await blockB.wait();
@@ -106,6 +123,39 @@ describe("handoff options", () => {
 
   it("deadlineMetadata writes the caller's deadline as RFC 3339", () => {
     expect(deadlineMetadata(1_500, Date.parse("2026-03-01T10:00:00Z"))).toEqual({ "acp.deadline": "2026-03-01T10:00:01.500Z" });
+  });
+});
+
+describe("chains and what the frames keep", () => {
+  it("A -> B -> C: the caller gets C's answer and the whole chain; C sees the state of the last hop and the chain", async () => {
+    const a = await invokeWithHandoff(client, "ho.x", null, { timeoutMs: 10_000 });
+    expect(a.value).toEqual({ z: { step: 2 }, chain: ["ho.x", "ho.y", "ho.z"] });
+    expect(a.chain).toEqual(["ho.x", "ho.y", "ho.z"]);
+    expect(a).toMatchObject({ answeredBy: "ho.z", hops: 2 });
+  });
+
+  it("a stream through two handoffs: both handoff frames in order, one seq counter, the final's input_required phase and metadata kept, the whole chain", async () => {
+    const frames: StreamFrame[] = [];
+    for await (const f of client.streamInvoke("ho.sx", null, { timeoutMs: 10_000 })) frames.push(f);
+    expect(frames.map((f) => f.type)).toEqual(["event", "delta", "event", "delta", "final"]);
+    expect(frames.map((f) => f.envelope?.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(frames.map((f) => handoffFrameOf(f)?.chain)).toEqual([["ho.sx", "ho.sy"], undefined, ["ho.sx", "ho.sy", "ho.z-ask"], undefined, undefined]);
+    const final = frames[4]!;
+    expect(final.envelope).toMatchObject({ phase: "input_required", metadata: { "z.note": "asked" } });
+    expect(answerChainOf(final)).toEqual(["ho.sx", "ho.sy", "ho.z-ask"]);
+  });
+
+  it("the A2A mapping shows a handoff frame as a working status with one data part tagged agent.handoff", async () => {
+    const frames: StreamFrame[] = [];
+    for await (const f of client.streamInvoke("ho.sx", null, { timeoutMs: 10_000 })) frames.push(f);
+    const env = frames[0]!.envelope!;
+    const events = envelopeToStreamEvents(env, { taskId: "t1", contextId: "c1" }, { artifactId: "a1", chunks: 0 });
+    expect(events).toHaveLength(1);
+    const event = events[0]!;
+    if (!("statusUpdate" in event)) throw new Error(`expected a statusUpdate, got ${JSON.stringify(event)}`);
+    const status = event.statusUpdate.status;
+    expect(status.state).toBe("TASK_STATE_WORKING");
+    expect(status.message?.parts).toEqual([{ data: handoffFrameOf(frames[0]!), metadata: { "acp.event_type": "agent.handoff" } }]);
   });
 });
 
