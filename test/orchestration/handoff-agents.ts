@@ -82,6 +82,9 @@ function registerFront(bus: Bus, report: Report): void {
     see(report, "ho.hop3", ctx);
     return handoff(bus, ctx, "ho.hop4");
   });
+  endless(bus, report, "ho.endless-front");
+  // two hops, each crossing processes: front -> back (ho.mid) -> front (ho.endless-front)
+  bus.handleStream("ho.relay2", (_req, w, ctx) => handoffStream(bus, w, ctx, "ho.mid", { reason: "first hop" }));
   bus.handleStream("ho.relay-endless", (_req, w, ctx) => handoffStream(bus, w, ctx, "ho.endless", { reason: "the endless agent takes over" }));
   bus.handleInvoke("ho.to-python", (req, ctx) => handoff(bus, ctx, "py.echo", { state: { from: "ts" }, request: { handed: req } }));
   bus.handleStream("ho.to-python-stream", (_req, w, ctx) => handoffStream(bus, w, ctx, "py.story", { request: "handed off to python" }));
@@ -124,15 +127,20 @@ function registerBack(bus: Bus, report: Report): void {
     see(report, "ho.hop4", ctx);
     return { answeredBy: "ho.hop4" };
   });
-  bus.handleStream("ho.endless", async (_req, w, ctx) => {
-    see(report, "ho.endless", ctx);
+  endless(bus, report, "ho.endless");
+  bus.handleStream("ho.mid", (_req, w, ctx) => handoffStream(bus, w, ctx, "ho.endless-front", { reason: "second hop" }));
+}
+
+/** A stream that writes until its cancel comes: at most 3,000 deltas, one every 10 ms (bounded). */
+function endless(bus: Bus, report: Report, target: string): void {
+  bus.handleStream(target, async (_req, w, ctx) => {
+    see(report, target, ctx);
     await w.started();
-    // bounded: at most 3,000 deltas, one every 10 ms, unless the cancel comes first
     for (let i = 0; i < 3_000 && !w.signal.aborted; i++) {
       await w.delta(`d${i} `);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    report({ event: w.signal.aborted ? "canceled" : "ran-out", target: "ho.endless" });
+    report({ event: w.signal.aborted ? "canceled" : "ran-out", target });
   });
 }
 

@@ -217,6 +217,24 @@ describe.each(["memory", "nats"] as const)("agent handoff over %s", (kind) => {
     expect(agents.events().filter((e) => e["event"] === "ran-out")).toEqual([]);
   });
 
+  it("cancel goes down a chain of two handoffs to the agent answering at its end", async () => {
+    const canceled = (): Json[] => agents.events().filter((e) => e["event"] === "canceled" && e["target"] === "ho.endless-front");
+    const before = canceled().length;
+    const call = client.streamInvoke("ho.relay2", null, { timeoutMs: 30_000 });
+    const handoffs: unknown[] = [];
+    let deltas = 0;
+    for await (const f of call) {
+      const h = handoffFrameOf(f);
+      if (h !== undefined) handoffs.push(h.chain);
+      if (f.type === "delta" && ++deltas === 3) break;
+    }
+    expect(handoffs).toEqual([
+      ["ho.relay2", "ho.mid"],
+      ["ho.relay2", "ho.mid", "ho.endless-front"],
+    ]);
+    await waitFor("the agent at the end of the chain reports the cancel", () => canceled().length === before + 1, 15_000);
+  });
+
   it("a forged acp.handoff that does not name this target is refused by the new agent's handoffOf", async () => {
     const forged = { from: "x", to: "ho.other", chain: ["x", "ho.other"] };
     const before = seenBy(agents, "ho.billing").length;
