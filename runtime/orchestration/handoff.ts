@@ -116,8 +116,10 @@ export async function handoffStream(bus: Bus, writer: StreamWriter, ctx: Handler
   if (writer === null || typeof writer !== "object" || typeof writer.event !== "function")
     throw invalidArgument("handoffStream", "writer", writer, "the handler's StreamWriter (its second argument)");
   if (opts.validate !== undefined) throw invalidArgument("handoffStream", "opts.validate", "(a function)", "absent: frames are relayed as they come");
+  if (writer.ended)
+    throw invalidArgument("handoffStream", "writer", "(ended)", "a writer that has not written its terminal frame yet: hand off before final() or error()");
   const hop = planHop("handoffStream", ctx, target, opts);
-  if (writer.ended || writer.signal.aborted) return;
+  if (writer.signal.aborted) return; // the caller is gone: nobody to hand off for
   await writer.event("agent.handoff", hop.visible);
   const stream = runWithContext(contextFromEnvelope(ctx.envelope), () =>
     bus.streamInvoke(target, hop.request, { timeoutMs: hop.timeoutMs, signal: writer.signal, metadata: hop.metadata, yieldErrors: true }),

@@ -29,12 +29,21 @@ let client: Bus;
 let next: { target: string; opts: HandoffOptions } = { target: "ho.b", opts: {} };
 const blockB = latch();
 const handoffErrors: string[] = [];
+const afterFinal: string[] = [];
 
 beforeAll(async () => {
   agent = createBus({ agentId: "agent", transport });
   client = createBus({ agentId: "client", transport });
   agent.handleInvoke("ho.args", (_req, ctx) => handoff(agent, ctx, next.target, next.opts));
   agent.handleStream("ho.args-stream", (_req, _w, ctx) => handoffStream(agent, "not a writer" as never, ctx, "ho.b"));
+  agent.handleStream("ho.after-final", async (_req, w, ctx) => {
+    await w.final("done");
+    try {
+      await handoffStream(agent, w, ctx, "ho.b");
+    } catch (err: unknown) {
+      afterFinal.push(err instanceof Error ? err.message : String(err));
+    }
+  });
   agent.handleInvoke("ho.b", (req) => ({ b: req }));
   agent.handleInvoke("ho.slow-a", async (_req, ctx) => {
     try {
@@ -112,6 +121,14 @@ describe("handoff options", () => {
       (e: unknown) => e,
     );
     expect((err as AcpError).message).toContain("handoffStream: writer must be the handler's StreamWriter");
+  });
+
+  it("handoffStream after the terminal frame is a programmer mistake, named", async () => {
+    const frames: unknown[] = [];
+    for await (const f of client.streamInvoke("ho.after-final", null)) frames.push(f.type);
+    expect(frames).toEqual(["final"]);
+    await waitFor("the handler saw the refusal", () => afterFinal.length === 1);
+    expect(afterFinal[0]).toContain("handoffStream: writer must be a writer that has not written its terminal frame yet");
   });
 
   it("handoffOf reads nothing from a request that came straight from a caller", () => {
