@@ -3,6 +3,7 @@
  * what the bus client commands (invoke, stream, publish, subscribe) share: NATS options, JSON
  * arguments, output and exit codes (0 ok, 1 an error answer, 2 usage or connection error).
  */
+import { chainOf } from "../../runtime/orchestration/handoff-wire.js";
 import { InvalidArgumentError, type Command } from "commander";
 import { AcpError } from "../../runtime/errors.js";
 import { createBus, errorFromReply, isErrorReply, resultOf, type Bus, type OutboundMiddleware } from "../../runtime/bus/index.js";
@@ -173,6 +174,8 @@ export function register(program: Command): void {
       if (!opts.json) {
         const result = resultOf(reply);
         process.stdout.write(`${result === undefined ? "(no result)" : readable(result)}\n`);
+        const chain = chainOf(reply);
+        if (chain !== undefined) process.stderr.write(`[answered by ${chain[chain.length - 1]} after a handoff: ${chain.join(" -> ")}]\n`);
       }
     });
   });

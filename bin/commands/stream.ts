@@ -1,6 +1,14 @@
 /** `oaio stream <target> <json>`: a stream call over NATS; prints text deltas as they arrive. */
 import type { Command } from "commander";
+import { answerChainOf, handoffFrameOf } from "../../runtime/orchestration/handoff-client.js";
+import type { StreamFrame } from "../../runtime/bus/types.js";
 import { addBusClientOptions, contextOf, parseJsonArg, parseMs, readable, runClient, type BusClientOptions } from "./invoke.js";
+
+/** `, answered by X after a handoff: a -> X` when the terminal frame reports a chain. */
+function answeredBy(frame: StreamFrame): string {
+  const chain = answerChainOf(frame);
+  return chain === undefined ? "" : `, answered by ${chain[chain.length - 1]} after a handoff: ${chain.join(" -> ")}`;
+}
 
 /** Registers `oaio stream`. */
 export function register(program: Command): void {
@@ -44,15 +52,23 @@ export function register(program: Command): void {
               if (midLine) process.stdout.write("\n");
               midLine = false;
               if (frame.result !== undefined) process.stdout.write(`${readable(frame.result)}\n`);
-              process.stderr.write(`[final, ${(frame.envelope.seq ?? 0) + 1} frames]\n`);
+              process.stderr.write(`[final, ${(frame.envelope.seq ?? 0) + 1} frames${answeredBy(frame)}]\n`);
               break;
             case "error":
               if (midLine) process.stdout.write("\n");
               throw frame.error;
-            case "event":
+            case "event": {
+              const handoff = handoffFrameOf(frame);
+              if (handoff !== undefined) {
+                if (midLine) process.stdout.write("\n");
+                process.stderr.write(`[handoff ${handoff.from} -> ${handoff.to}${handoff.reason === undefined ? "" : `: ${handoff.reason}`}]\n`);
+                midLine = false;
+                break;
+              }
               process.stdout.write(`${midLine ? "\n" : ""}[${frame.envelope.event_type}] ${JSON.stringify(frame.envelope.payload ?? null)}\n`);
               midLine = false;
               break;
+            }
           }
         }
       } finally {

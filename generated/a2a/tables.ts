@@ -204,6 +204,7 @@ export const EVENT_MAPPINGS: Readonly<Record<EventTypeName, EventMappingInfo>> =
   "agent.task.created": { eventType: "agent.task.created", direction: "outbound", streamEvents: ["task"], parts: "none", chunk: "none", description: "The Task snapshot in state submitted." },
   "agent.task.completed": { eventType: "agent.task.completed", direction: "outbound", streamEvents: ["statusUpdate"], parts: "result", chunk: "none", description: "The terminal status named by payload.status; result or error in the status message." },
   "agent.stream.cancel": { eventType: "agent.stream.cancel", direction: "inbound", streamEvents: [], parts: "none", chunk: "none", description: "CancelTask (and a client closing a stream) sends agent.stream.cancel to the running handler." },
+  "agent.handoff": { eventType: "agent.handoff", direction: "outbound", streamEvents: ["statusUpdate"], parts: "tool", chunk: "none", description: "A working status whose message has one data part (the handoff payload: from, to, reason, chain; the state stays with the agents) tagged with the event type in the part metadata: the frames after it come from the new agent." },
 });
 
 /** Envelope field <-> A2A field (documentation table; the functions apply it). */

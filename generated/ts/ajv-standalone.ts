@@ -7,16 +7,17 @@ import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
 
 export const validateEnvelope: Validator<Envelope> = validate20;
-const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/envelope.schema.json","title":"Envelope","description":"The ACP envelope: one JSON object per message. Covers schema_version 1 (as sent by deployed OpenAgentIO v0.2/v0.3 SDKs) and schema_version 2 (adds phase). Unknown top-level fields are allowed and must be preserved.","type":"object","required":["spec_version","schema_version","event_id","event_type","occurred_at"],"properties":{"spec_version":{"type":"string","pattern":"^acp/\\d+\\.\\d+$","description":"Protocol version, \"acp/1.0\" today.","x-expected":"a string like \"acp/1.0\"","default":"acp/1.0"},"schema_version":{"type":"integer","minimum":1,"description":"Envelope schema version: 1 as deployed SDKs send, 2 adds phase. Writers default to the latest (2); readers accept any version >= 1 and ignore fields they do not know.","x-expected":"an integer >= 1","default":2},"event_id":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$","description":"Unique id of this envelope: a UUID, version 7 preferred, version 4 accepted.","x-expected":"a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)"},"event_type":{"type":"string","minLength":1,"description":"Business routing key, e.g. agent.message.received; may contain dots.","x-expected":"a non-empty string"},"occurred_at":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$","description":"When the event happened: RFC 3339, UTC \"Z\" preferred, up to nanosecond precision.","x-expected":"an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z"},"trace_id":{"type":"string","description":"Trace id (32 hex digits when W3C trace context is used).","x-context":"trace"},"span_id":{"type":"string","description":"Span id of the sender (16 hex digits when W3C trace context is used).","x-context":"trace"},"traceparent":{"type":"string","description":"W3C traceparent header value.","x-context":"trace"},"session_id":{"type":"string","description":"Session the event belongs to.","x-context":"copy"},"conversation_id":{"type":"string","description":"Conversation the event belongs to.","x-context":"copy"},"correlation_id":{"type":"string","description":"event_id of the request this envelope answers."},"reply_to":{"type":"string","description":"Subject (a _INBOX.* subject) replies are published to."},"from":{"type":"string","description":"Sender agent id."},"to":{"type":"string","description":"Receiver agent id (the target)."},"channel":{"type":"string","description":"Channel the event came through (web, slack, ...).","x-context":"copy"},"tenant_id":{"type":"string","description":"Tenant the event belongs to; routes to tenant-scoped subjects.","x-context":"copy"},"user_id":{"type":"string","description":"End user on whose behalf the event was sent.","x-context":"copy"},"frame_type":{"type":"string","description":"Frame kind: request, response.started, response.delta, response.final, response.error, tool.call, tool.result."},"phase":{"type":"string","enum":["submitted","working","input_required","auth_required","completed","failed","canceled","rejected"],"description":"Protocol state (schema_version 2 only): readers use it first and fall back to event_type.","x-expected":"one of submitted, working, input_required, auth_required, completed, failed, canceled, rejected"},"seq":{"type":"integer","minimum":0,"maximum":9007199254740991,"description":"Frame sequence number within a stream, from 0; absent means 0.","x-expected":"an integer from 0 to 2^53-1"},"is_final":{"type":"boolean","description":"True on the last frame of an exchange; only on terminal event types or frame types."},"payload":{"description":"The body: any JSON value, constrained per standard event type."},"metadata":{"type":"object","description":"Free-form string-keyed metadata; keys starting acp. belong to the runtime.","x-expected":"an object"}},"allOf":[{"$comment":"phase is a schema_version 2 field","if":{"required":["schema_version","phase"],"properties":{"schema_version":{"const":1}}},"then":{"properties":{"phase":{"not":{},"x-expected":"no phase in a schema_version 1 envelope (phase needs schema_version >= 2)"}}}},{"$comment":"is_final only on terminal event types or frame types","if":{"required":["is_final"],"properties":{"is_final":{"const":true}},"not":{"anyOf":[{"required":["event_type"],"properties":{"event_type":{"enum":["agent.response.final","agent.response.error","agent.tool.result","agent.task.completed"]}}},{"required":["frame_type"],"properties":{"frame_type":{"enum":["response.final","response.error","tool.result"]}}}]}},"then":{"properties":{"is_final":{"const":false,"x-expected":"is_final true only on a terminal event type (agent.response.final, agent.response.error, agent.tool.result, agent.task.completed) or terminal frame_type"}}}},{"$comment":"phase of agent.message.received","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.message.received"}}},"then":{"properties":{"phase":{"enum":["submitted","working"],"x-expected":"a phase allowed for agent.message.received: submitted, working"}}}},{"$comment":"phase of agent.response.started","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.started"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.response.started: working"}}}},{"$comment":"phase of agent.response.delta","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.delta"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.response.delta: working"}}}},{"$comment":"phase of agent.response.final","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.final"}}},"then":{"properties":{"phase":{"enum":["completed","input_required","auth_required"],"x-expected":"a phase allowed for agent.response.final: completed, input_required, auth_required"}}}},{"$comment":"phase of agent.response.error","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.error"}}},"then":{"properties":{"phase":{"enum":["failed","canceled","rejected"],"x-expected":"a phase allowed for agent.response.error: failed, canceled, rejected"}}}},{"$comment":"phase of agent.tool.call","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.tool.call"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.tool.call: working"}}}},{"$comment":"phase of agent.tool.result","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.tool.result"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.tool.result: working"}}}},{"$comment":"phase of agent.task.created","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.task.created"}}},"then":{"properties":{"phase":{"enum":["submitted","working"],"x-expected":"a phase allowed for agent.task.created: submitted, working"}}}},{"$comment":"phase of agent.task.completed","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.task.completed"}}},"then":{"properties":{"phase":{"enum":["completed","failed","canceled","rejected"],"x-expected":"a phase allowed for agent.task.completed: completed, failed, canceled, rejected"}}}},{"$comment":"phase of agent.stream.cancel","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.stream.cancel"}}},"then":{"properties":{"phase":{"enum":["canceled"],"x-expected":"a phase allowed for agent.stream.cancel: canceled"}}}},{"$comment":"payload of agent.response.started (a schema_version 1 peer may send any non-object JSON value: deployed SDKs write the handler's bare value)","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.response.started"}},"not":{"required":["schema_version","payload"],"properties":{"schema_version":{"const":1},"payload":{"not":{"type":"object"}}}}},"then":{"properties":{"payload":{"$ref":"payloads/response-started.schema.json"}}}},{"$comment":"payload of agent.response.delta (a schema_version 1 peer may send any non-object JSON value: deployed SDKs write the handler's bare value)","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.response.delta"}},"not":{"required":["schema_version","payload"],"properties":{"schema_version":{"const":1},"payload":{"not":{"type":"object"}}}}},"then":{"properties":{"payload":{"$ref":"payloads/response-delta.schema.json"}}}},{"$comment":"payload of agent.response.error","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.response.error"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/error.schema.json"}}}},{"$comment":"payload of agent.tool.call","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.tool.call"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/tool-call.schema.json"}}}},{"$comment":"payload of agent.tool.result","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.tool.result"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/tool-result.schema.json"}}}},{"$comment":"payload of agent.task.created","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.task.created"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/task-created.schema.json"}}}},{"$comment":"payload of agent.task.completed","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.task.completed"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/task-completed.schema.json"}}}},{"$comment":"payload of agent.stream.cancel","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.stream.cancel"}}},"then":{"properties":{"payload":{"$ref":"payloads/stream-cancel.schema.json"}}}}]};
+const schema31 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/envelope.schema.json","title":"Envelope","description":"The ACP envelope: one JSON object per message. Covers schema_version 1 (as sent by deployed OpenAgentIO v0.2/v0.3 SDKs) and schema_version 2 (adds phase). Unknown top-level fields are allowed and must be preserved.","type":"object","required":["spec_version","schema_version","event_id","event_type","occurred_at"],"properties":{"spec_version":{"type":"string","pattern":"^acp/\\d+\\.\\d+$","description":"Protocol version, \"acp/1.0\" today.","x-expected":"a string like \"acp/1.0\"","default":"acp/1.0"},"schema_version":{"type":"integer","minimum":1,"description":"Envelope schema version: 1 as deployed SDKs send, 2 adds phase. Writers default to the latest (2); readers accept any version >= 1 and ignore fields they do not know.","x-expected":"an integer >= 1","default":2},"event_id":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$","description":"Unique id of this envelope: a UUID, version 7 preferred, version 4 accepted.","x-expected":"a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)"},"event_type":{"type":"string","minLength":1,"description":"Business routing key, e.g. agent.message.received; may contain dots.","x-expected":"a non-empty string"},"occurred_at":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$","description":"When the event happened: RFC 3339, UTC \"Z\" preferred, up to nanosecond precision.","x-expected":"an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z"},"trace_id":{"type":"string","description":"Trace id (32 hex digits when W3C trace context is used).","x-context":"trace"},"span_id":{"type":"string","description":"Span id of the sender (16 hex digits when W3C trace context is used).","x-context":"trace"},"traceparent":{"type":"string","description":"W3C traceparent header value.","x-context":"trace"},"session_id":{"type":"string","description":"Session the event belongs to.","x-context":"copy"},"conversation_id":{"type":"string","description":"Conversation the event belongs to.","x-context":"copy"},"correlation_id":{"type":"string","description":"event_id of the request this envelope answers."},"reply_to":{"type":"string","description":"Subject (a _INBOX.* subject) replies are published to."},"from":{"type":"string","description":"Sender agent id."},"to":{"type":"string","description":"Receiver agent id (the target)."},"channel":{"type":"string","description":"Channel the event came through (web, slack, ...).","x-context":"copy"},"tenant_id":{"type":"string","description":"Tenant the event belongs to; routes to tenant-scoped subjects.","x-context":"copy"},"user_id":{"type":"string","description":"End user on whose behalf the event was sent.","x-context":"copy"},"frame_type":{"type":"string","description":"Frame kind: request, response.started, response.delta, response.final, response.error, tool.call, tool.result, handoff."},"phase":{"type":"string","enum":["submitted","working","input_required","auth_required","completed","failed","canceled","rejected"],"description":"Protocol state (schema_version 2 only): readers use it first and fall back to event_type.","x-expected":"one of submitted, working, input_required, auth_required, completed, failed, canceled, rejected"},"seq":{"type":"integer","minimum":0,"maximum":9007199254740991,"description":"Frame sequence number within a stream, from 0; absent means 0.","x-expected":"an integer from 0 to 2^53-1"},"is_final":{"type":"boolean","description":"True on the last frame of an exchange; only on terminal event types or frame types."},"payload":{"description":"The body: any JSON value, constrained per standard event type."},"metadata":{"type":"object","description":"Free-form string-keyed metadata; keys starting acp. belong to the runtime.","x-expected":"an object"}},"allOf":[{"$comment":"phase is a schema_version 2 field","if":{"required":["schema_version","phase"],"properties":{"schema_version":{"const":1}}},"then":{"properties":{"phase":{"not":{},"x-expected":"no phase in a schema_version 1 envelope (phase needs schema_version >= 2)"}}}},{"$comment":"is_final only on terminal event types or frame types","if":{"required":["is_final"],"properties":{"is_final":{"const":true}},"not":{"anyOf":[{"required":["event_type"],"properties":{"event_type":{"enum":["agent.response.final","agent.response.error","agent.tool.result","agent.task.completed"]}}},{"required":["frame_type"],"properties":{"frame_type":{"enum":["response.final","response.error","tool.result"]}}}]}},"then":{"properties":{"is_final":{"const":false,"x-expected":"is_final true only on a terminal event type (agent.response.final, agent.response.error, agent.tool.result, agent.task.completed) or terminal frame_type"}}}},{"$comment":"phase of agent.message.received","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.message.received"}}},"then":{"properties":{"phase":{"enum":["submitted","working"],"x-expected":"a phase allowed for agent.message.received: submitted, working"}}}},{"$comment":"phase of agent.response.started","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.started"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.response.started: working"}}}},{"$comment":"phase of agent.response.delta","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.delta"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.response.delta: working"}}}},{"$comment":"phase of agent.response.final","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.final"}}},"then":{"properties":{"phase":{"enum":["completed","input_required","auth_required"],"x-expected":"a phase allowed for agent.response.final: completed, input_required, auth_required"}}}},{"$comment":"phase of agent.response.error","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.response.error"}}},"then":{"properties":{"phase":{"enum":["failed","canceled","rejected"],"x-expected":"a phase allowed for agent.response.error: failed, canceled, rejected"}}}},{"$comment":"phase of agent.tool.call","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.tool.call"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.tool.call: working"}}}},{"$comment":"phase of agent.tool.result","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.tool.result"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.tool.result: working"}}}},{"$comment":"phase of agent.task.created","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.task.created"}}},"then":{"properties":{"phase":{"enum":["submitted","working"],"x-expected":"a phase allowed for agent.task.created: submitted, working"}}}},{"$comment":"phase of agent.task.completed","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.task.completed"}}},"then":{"properties":{"phase":{"enum":["completed","failed","canceled","rejected"],"x-expected":"a phase allowed for agent.task.completed: completed, failed, canceled, rejected"}}}},{"$comment":"phase of agent.stream.cancel","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.stream.cancel"}}},"then":{"properties":{"phase":{"enum":["canceled"],"x-expected":"a phase allowed for agent.stream.cancel: canceled"}}}},{"$comment":"phase of agent.handoff","if":{"required":["event_type","phase"],"properties":{"event_type":{"const":"agent.handoff"}}},"then":{"properties":{"phase":{"enum":["working"],"x-expected":"a phase allowed for agent.handoff: working"}}}},{"$comment":"payload of agent.response.started (a schema_version 1 peer may send any non-object JSON value: deployed SDKs write the handler's bare value)","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.response.started"}},"not":{"required":["schema_version","payload"],"properties":{"schema_version":{"const":1},"payload":{"not":{"type":"object"}}}}},"then":{"properties":{"payload":{"$ref":"payloads/response-started.schema.json"}}}},{"$comment":"payload of agent.response.delta (a schema_version 1 peer may send any non-object JSON value: deployed SDKs write the handler's bare value)","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.response.delta"}},"not":{"required":["schema_version","payload"],"properties":{"schema_version":{"const":1},"payload":{"not":{"type":"object"}}}}},"then":{"properties":{"payload":{"$ref":"payloads/response-delta.schema.json"}}}},{"$comment":"payload of agent.response.error","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.response.error"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/error.schema.json"}}}},{"$comment":"payload of agent.tool.call","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.tool.call"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/tool-call.schema.json"}}}},{"$comment":"payload of agent.tool.result","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.tool.result"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/tool-result.schema.json"}}}},{"$comment":"payload of agent.task.created","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.task.created"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/task-created.schema.json"}}}},{"$comment":"payload of agent.task.completed","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.task.completed"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/task-completed.schema.json"}}}},{"$comment":"payload of agent.stream.cancel","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.stream.cancel"}}},"then":{"properties":{"payload":{"$ref":"payloads/stream-cancel.schema.json"}}}},{"$comment":"payload of agent.handoff","if":{"required":["event_type"],"properties":{"event_type":{"const":"agent.handoff"}}},"then":{"required":["payload"],"properties":{"payload":{"$ref":"payloads/handoff.schema.json"}}}}]};
 const schema32 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/response-started.schema.json","title":"ResponseStartedPayload","description":"Payload of agent.response.started.","type":"object","properties":{"meta":{"type":"object","description":"Free-form information about the response being started."}}};
 const schema33 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/response-delta.schema.json","title":"ResponseDeltaPayload","description":"Payload of agent.response.delta: one text piece, one structured piece, or both.","type":"object","properties":{"delta":{"type":"string","description":"Text appended to the response."},"data":{"type":"object","description":"Structured piece of the response."}}};
 const schema34 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/error.schema.json","title":"ErrorPayload","description":"Payload of agent.response.error and of error results elsewhere.","type":"object","required":["code","message","retryable"],"properties":{"code":{"type":"string","pattern":"^[A-Z][A-Z0-9_]*$","description":"A code from the error catalogue (unknown codes are accepted and treated as not retryable unless retryable says so)."},"message":{"type":"string","description":"Human-readable description of the failure."},"retryable":{"type":"boolean","description":"Whether the same request may succeed if sent again. Always present."},"cause":{"type":"object","description":"Optional structured cause (may be empty)."}}};
 const schema35 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/tool-call.schema.json","title":"ToolCallPayload","description":"Payload of agent.tool.call: a request to run one tool.","type":"object","required":["call_id","name"],"properties":{"call_id":{"type":"string","minLength":1,"description":"Identifies this call; the matching tool.result carries the same call_id."},"name":{"type":"string","minLength":1,"description":"Name of the tool to run."},"arguments":{"type":"object","description":"Arguments for the tool, an object (absent means no arguments)."}}};
 const schema43 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/stream-cancel.schema.json","title":"StreamCancelPayload","description":"Extension payload of agent.stream.cancel: the client gave up on a stream; correlation_id names the request.","type":"object","properties":{"reason":{"type":"string","description":"Why the client gave up."}}};
+const schema44 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/handoff.schema.json","title":"HandoffPayload","description":"Extension payload of agent.handoff: an agent hands the conversation to another target. On the request to the new target it travels in metadata[\"acp.handoff\"] with the state; as a stream frame it shows the caller the handoff (without the state). spec/orchestration.md \"Agent handoff\".","type":"object","required":["from","to","chain"],"properties":{"from":{"type":"string","minLength":1,"description":"The target that hands the conversation off (the target its request named)."},"to":{"type":"string","minLength":1,"description":"The target that takes the conversation over."},"reason":{"type":"string","description":"Why the conversation is handed off (for the new agent, logs and the caller)."},"state":{"type":"object","description":"Explicit state for the new agent: what it needs to go on (absent: none). Only on the request to the new target; the caller's frame leaves it out."},"chain":{"type":"array","minItems":2,"maxItems":65,"items":{"type":"string","minLength":1},"description":"Every target of the conversation so far, from the one the caller invoked to `to`; hops = length - 1 (at most 64)."},"max_hops":{"type":"integer","minimum":1,"maximum":64,"description":"Most hops the conversation may take (chain length - 1), set by the first handoff; later hops keep it or lower it."},"deadline":{"type":"string","pattern":"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$","x-expected":"an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z","description":"RFC 3339 time by which the original caller wants the answer; every hop keeps it."}}};
 const pattern4 = new RegExp("^[A-Z][A-Z0-9_]*$", "u");
-const pattern7 = new RegExp("^acp/\\d+\\.\\d+$", "u");
-const pattern8 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", "u");
-const pattern9 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$", "u");
+const pattern7 = new RegExp("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$", "u");
+const pattern8 = new RegExp("^acp/\\d+\\.\\d+$", "u");
+const pattern9 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$", "u");
 const func1 = require("ajv/dist/runtime/ucs2length.js").default;
 const schema36 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/tool-result.schema.json","title":"ToolResultPayload","description":"Payload of agent.tool.result: the outcome of one tool call, exactly one of output or error.","type":"object","required":["call_id"],"properties":{"call_id":{"type":"string","minLength":1,"description":"The call_id of the agent.tool.call this answers."},"output":{"description":"The tool's output, any JSON value."},"error":{"$ref":"error.schema.json","description":"Why the tool failed."}},"oneOf":[{"required":["output"],"not":{"required":["error"]}},{"required":["error"],"not":{"required":["output"]}}]};
 
@@ -1967,11 +1968,9 @@ const _errs93 = errors;
 const _errs95 = errors;
 let valid41 = true;
 const _errs96 = errors;
-const _errs97 = errors;
-const _errs98 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing14;
-if(((data.schema_version === undefined) && (missing14 = "schema_version")) || ((data.payload === undefined) && (missing14 = "payload"))){
+if(((data.event_type === undefined) && (missing14 = "event_type")) || ((data.phase === undefined) && (missing14 = "phase"))){
 const err42 = {};
 if(vErrors === null){
 vErrors = [err42];
@@ -1982,9 +1981,8 @@ vErrors.push(err42);
 errors++;
 }
 else {
-if(data.schema_version !== undefined){
-const _errs99 = errors;
-if(1 !== data.schema_version){
+if(data.event_type !== undefined){
+if("agent.handoff" !== data.event_type){
 const err43 = {};
 if(vErrors === null){
 vErrors = [err43];
@@ -1993,105 +1991,6 @@ else {
 vErrors.push(err43);
 }
 errors++;
-}
-var valid43 = _errs99 === errors;
-}
-else {
-var valid43 = true;
-}
-if(valid43){
-if(data.payload !== undefined){
-let data27 = data.payload;
-const _errs100 = errors;
-const _errs101 = errors;
-const _errs102 = errors;
-if(!(data27 && typeof data27 == "object" && !Array.isArray(data27))){
-const err44 = {};
-if(vErrors === null){
-vErrors = [err44];
-}
-else {
-vErrors.push(err44);
-}
-errors++;
-}
-var valid44 = _errs102 === errors;
-if(valid44){
-const err45 = {};
-if(vErrors === null){
-vErrors = [err45];
-}
-else {
-vErrors.push(err45);
-}
-errors++;
-}
-else {
-errors = _errs101;
-if(vErrors !== null){
-if(_errs101){
-vErrors.length = _errs101;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid43 = _errs100 === errors;
-}
-else {
-var valid43 = true;
-}
-}
-}
-}
-var valid42 = _errs98 === errors;
-if(valid42){
-const err46 = {};
-if(vErrors === null){
-vErrors = [err46];
-}
-else {
-vErrors.push(err46);
-}
-errors++;
-}
-else {
-errors = _errs97;
-if(vErrors !== null){
-if(_errs97){
-vErrors.length = _errs97;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(errors === _errs96){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing15;
-if((data.event_type === undefined) && (missing15 = "event_type")){
-const err47 = {};
-if(vErrors === null){
-vErrors = [err47];
-}
-else {
-vErrors.push(err47);
-}
-errors++;
-}
-else {
-if(data.event_type !== undefined){
-if("agent.response.started" !== data.event_type){
-const err48 = {};
-if(vErrors === null){
-vErrors = [err48];
-}
-else {
-vErrors.push(err48);
-}
-errors++;
-}
 }
 }
 }
@@ -2107,43 +2006,31 @@ vErrors = null;
 }
 }
 if(_valid13){
-const _errs105 = errors;
+const _errs98 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.payload !== undefined){
-let data29 = data.payload;
-const _errs107 = errors;
-if(errors === _errs107){
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.meta !== undefined){
-let data30 = data29.meta;
-if(!(data30 && typeof data30 == "object" && !Array.isArray(data30))){
-validate20.errors = [{instancePath:instancePath+"/payload/meta",schemaPath:"payloads/response-started.schema.json/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.meta.type,parentSchema:schema32.properties.meta,data:data30}];
+if(data.phase !== undefined){
+let data27 = data.phase;
+if(!(data27 === "working")){
+validate20.errors = [{instancePath:instancePath+"/phase",schemaPath:"#/allOf/12/then/properties/phase/enum",keyword:"enum",params:{allowedValues: schema31.allOf[12].then.properties.phase.enum},message:"must be equal to one of the allowed values",schema:schema31.allOf[12].then.properties.phase.enum,parentSchema:schema31.allOf[12].then.properties.phase,data:data27}];
 return false;
 }
 }
 }
-else {
-validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/response-started.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data29}];
-return false;
-}
-}
-}
-}
-var _valid13 = _errs105 === errors;
+var _valid13 = _errs98 === errors;
 valid41 = _valid13;
 if(valid41){
 var props13 = {};
-props13.payload = true;
+props13.phase = true;
 props13.event_type = true;
 }
 }
 if(!valid41){
-const err49 = {instancePath,schemaPath:"#/allOf/12/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[12].if,parentSchema:schema31.allOf[12],data};
+const err44 = {instancePath,schemaPath:"#/allOf/12/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[12].if,parentSchema:schema31.allOf[12],data};
 if(vErrors === null){
-vErrors = [err49];
+vErrors = [err44];
 }
 else {
-vErrors.push(err49);
+vErrors.push(err44);
 }
 errors++;
 validate20.errors = vErrors;
@@ -2160,15 +2047,114 @@ props0 = props0 || {};
 Object.assign(props0, props13);
 }
 }
-const _errs111 = errors;
-const _errs113 = errors;
-let valid49 = true;
-const _errs114 = errors;
-const _errs115 = errors;
-const _errs116 = errors;
+const _errs100 = errors;
+const _errs102 = errors;
+let valid44 = true;
+const _errs103 = errors;
+const _errs104 = errors;
+const _errs105 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing15;
+if(((data.schema_version === undefined) && (missing15 = "schema_version")) || ((data.payload === undefined) && (missing15 = "payload"))){
+const err45 = {};
+if(vErrors === null){
+vErrors = [err45];
+}
+else {
+vErrors.push(err45);
+}
+errors++;
+}
+else {
+if(data.schema_version !== undefined){
+const _errs106 = errors;
+if(1 !== data.schema_version){
+const err46 = {};
+if(vErrors === null){
+vErrors = [err46];
+}
+else {
+vErrors.push(err46);
+}
+errors++;
+}
+var valid46 = _errs106 === errors;
+}
+else {
+var valid46 = true;
+}
+if(valid46){
+if(data.payload !== undefined){
+let data29 = data.payload;
+const _errs107 = errors;
+const _errs108 = errors;
+const _errs109 = errors;
+if(!(data29 && typeof data29 == "object" && !Array.isArray(data29))){
+const err47 = {};
+if(vErrors === null){
+vErrors = [err47];
+}
+else {
+vErrors.push(err47);
+}
+errors++;
+}
+var valid47 = _errs109 === errors;
+if(valid47){
+const err48 = {};
+if(vErrors === null){
+vErrors = [err48];
+}
+else {
+vErrors.push(err48);
+}
+errors++;
+}
+else {
+errors = _errs108;
+if(vErrors !== null){
+if(_errs108){
+vErrors.length = _errs108;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid46 = _errs107 === errors;
+}
+else {
+var valid46 = true;
+}
+}
+}
+}
+var valid45 = _errs105 === errors;
+if(valid45){
+const err49 = {};
+if(vErrors === null){
+vErrors = [err49];
+}
+else {
+vErrors.push(err49);
+}
+errors++;
+}
+else {
+errors = _errs104;
+if(vErrors !== null){
+if(_errs104){
+vErrors.length = _errs104;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(errors === _errs103){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing16;
-if(((data.schema_version === undefined) && (missing16 = "schema_version")) || ((data.payload === undefined) && (missing16 = "payload"))){
+if((data.event_type === undefined) && (missing16 = "event_type")){
 const err50 = {};
 if(vErrors === null){
 vErrors = [err50];
@@ -2179,9 +2165,8 @@ vErrors.push(err50);
 errors++;
 }
 else {
-if(data.schema_version !== undefined){
-const _errs117 = errors;
-if(1 !== data.schema_version){
+if(data.event_type !== undefined){
+if("agent.response.started" !== data.event_type){
 const err51 = {};
 if(vErrors === null){
 vErrors = [err51];
@@ -2191,19 +2176,53 @@ vErrors.push(err51);
 }
 errors++;
 }
-var valid51 = _errs117 === errors;
+}
+}
+}
+}
+var _valid14 = _errs103 === errors;
+errors = _errs102;
+if(vErrors !== null){
+if(_errs102){
+vErrors.length = _errs102;
 }
 else {
-var valid51 = true;
+vErrors = null;
 }
-if(valid51){
+}
+if(_valid14){
+const _errs112 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.payload !== undefined){
-let data32 = data.payload;
-const _errs118 = errors;
-const _errs119 = errors;
-const _errs120 = errors;
+let data31 = data.payload;
+const _errs114 = errors;
+if(errors === _errs114){
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(data31.meta !== undefined){
+let data32 = data31.meta;
 if(!(data32 && typeof data32 == "object" && !Array.isArray(data32))){
-const err52 = {};
+validate20.errors = [{instancePath:instancePath+"/payload/meta",schemaPath:"payloads/response-started.schema.json/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.meta.type,parentSchema:schema32.properties.meta,data:data32}];
+return false;
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/response-started.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data:data31}];
+return false;
+}
+}
+}
+}
+var _valid14 = _errs112 === errors;
+valid44 = _valid14;
+if(valid44){
+var props14 = {};
+props14.payload = true;
+props14.event_type = true;
+}
+}
+if(!valid44){
+const err52 = {instancePath,schemaPath:"#/allOf/13/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[13].if,parentSchema:schema31.allOf[13],data};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2211,161 +2230,10 @@ else {
 vErrors.push(err52);
 }
 errors++;
-}
-var valid52 = _errs120 === errors;
-if(valid52){
-const err53 = {};
-if(vErrors === null){
-vErrors = [err53];
-}
-else {
-vErrors.push(err53);
-}
-errors++;
-}
-else {
-errors = _errs119;
-if(vErrors !== null){
-if(_errs119){
-vErrors.length = _errs119;
-}
-else {
-vErrors = null;
-}
-}
-}
-var valid51 = _errs118 === errors;
-}
-else {
-var valid51 = true;
-}
-}
-}
-}
-var valid50 = _errs116 === errors;
-if(valid50){
-const err54 = {};
-if(vErrors === null){
-vErrors = [err54];
-}
-else {
-vErrors.push(err54);
-}
-errors++;
-}
-else {
-errors = _errs115;
-if(vErrors !== null){
-if(_errs115){
-vErrors.length = _errs115;
-}
-else {
-vErrors = null;
-}
-}
-}
-if(errors === _errs114){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing17;
-if((data.event_type === undefined) && (missing17 = "event_type")){
-const err55 = {};
-if(vErrors === null){
-vErrors = [err55];
-}
-else {
-vErrors.push(err55);
-}
-errors++;
-}
-else {
-if(data.event_type !== undefined){
-if("agent.response.delta" !== data.event_type){
-const err56 = {};
-if(vErrors === null){
-vErrors = [err56];
-}
-else {
-vErrors.push(err56);
-}
-errors++;
-}
-}
-}
-}
-}
-var _valid14 = _errs114 === errors;
-errors = _errs113;
-if(vErrors !== null){
-if(_errs113){
-vErrors.length = _errs113;
-}
-else {
-vErrors = null;
-}
-}
-if(_valid14){
-const _errs123 = errors;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.payload !== undefined){
-let data34 = data.payload;
-const _errs125 = errors;
-if(errors === _errs125){
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.delta !== undefined){
-let data35 = data34.delta;
-const _errs127 = errors;
-if(typeof data35 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/payload/delta",schemaPath:"payloads/response-delta.schema.json/properties/delta/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.delta.type,parentSchema:schema33.properties.delta,data:data35}];
-return false;
-}
-var valid56 = _errs127 === errors;
-}
-else {
-var valid56 = true;
-}
-if(valid56){
-if(data34.data !== undefined){
-let data36 = data34.data;
-const _errs129 = errors;
-if(!(data36 && typeof data36 == "object" && !Array.isArray(data36))){
-validate20.errors = [{instancePath:instancePath+"/payload/data",schemaPath:"payloads/response-delta.schema.json/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.properties.data.type,parentSchema:schema33.properties.data,data:data36}];
-return false;
-}
-var valid56 = _errs129 === errors;
-}
-else {
-var valid56 = true;
-}
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/response-delta.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data:data34}];
-return false;
-}
-}
-}
-}
-var _valid14 = _errs123 === errors;
-valid49 = _valid14;
-if(valid49){
-var props14 = {};
-props14.payload = true;
-props14.event_type = true;
-}
-}
-if(!valid49){
-const err57 = {instancePath,schemaPath:"#/allOf/13/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[13].if,parentSchema:schema31.allOf[13],data};
-if(vErrors === null){
-vErrors = [err57];
-}
-else {
-vErrors.push(err57);
-}
-errors++;
 validate20.errors = vErrors;
 return false;
 }
-var valid0 = _errs111 === errors;
+var valid0 = _errs100 === errors;
 if(valid0){
 if(props0 !== true && props14 !== undefined){
 if(props14 === true){
@@ -2376,10 +2244,111 @@ props0 = props0 || {};
 Object.assign(props0, props14);
 }
 }
-const _errs131 = errors;
-const _errs133 = errors;
-let valid57 = true;
-const _errs134 = errors;
+const _errs118 = errors;
+const _errs120 = errors;
+let valid52 = true;
+const _errs121 = errors;
+const _errs122 = errors;
+const _errs123 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing17;
+if(((data.schema_version === undefined) && (missing17 = "schema_version")) || ((data.payload === undefined) && (missing17 = "payload"))){
+const err53 = {};
+if(vErrors === null){
+vErrors = [err53];
+}
+else {
+vErrors.push(err53);
+}
+errors++;
+}
+else {
+if(data.schema_version !== undefined){
+const _errs124 = errors;
+if(1 !== data.schema_version){
+const err54 = {};
+if(vErrors === null){
+vErrors = [err54];
+}
+else {
+vErrors.push(err54);
+}
+errors++;
+}
+var valid54 = _errs124 === errors;
+}
+else {
+var valid54 = true;
+}
+if(valid54){
+if(data.payload !== undefined){
+let data34 = data.payload;
+const _errs125 = errors;
+const _errs126 = errors;
+const _errs127 = errors;
+if(!(data34 && typeof data34 == "object" && !Array.isArray(data34))){
+const err55 = {};
+if(vErrors === null){
+vErrors = [err55];
+}
+else {
+vErrors.push(err55);
+}
+errors++;
+}
+var valid55 = _errs127 === errors;
+if(valid55){
+const err56 = {};
+if(vErrors === null){
+vErrors = [err56];
+}
+else {
+vErrors.push(err56);
+}
+errors++;
+}
+else {
+errors = _errs126;
+if(vErrors !== null){
+if(_errs126){
+vErrors.length = _errs126;
+}
+else {
+vErrors = null;
+}
+}
+}
+var valid54 = _errs125 === errors;
+}
+else {
+var valid54 = true;
+}
+}
+}
+}
+var valid53 = _errs123 === errors;
+if(valid53){
+const err57 = {};
+if(vErrors === null){
+vErrors = [err57];
+}
+else {
+vErrors.push(err57);
+}
+errors++;
+}
+else {
+errors = _errs122;
+if(vErrors !== null){
+if(_errs122){
+vErrors.length = _errs122;
+}
+else {
+vErrors = null;
+}
+}
+}
+if(errors === _errs121){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing18;
 if((data.event_type === undefined) && (missing18 = "event_type")){
@@ -2394,7 +2363,7 @@ errors++;
 }
 else {
 if(data.event_type !== undefined){
-if("agent.response.error" !== data.event_type){
+if("agent.response.delta" !== data.event_type){
 const err59 = {};
 if(vErrors === null){
 vErrors = [err59];
@@ -2407,117 +2376,68 @@ errors++;
 }
 }
 }
-var _valid15 = _errs134 === errors;
-errors = _errs133;
+}
+var _valid15 = _errs121 === errors;
+errors = _errs120;
 if(vErrors !== null){
-if(_errs133){
-vErrors.length = _errs133;
+if(_errs120){
+vErrors.length = _errs120;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid15){
-const _errs136 = errors;
+const _errs130 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing19;
-if((data.payload === undefined) && (missing19 = "payload")){
-validate20.errors = [{instancePath,schemaPath:"#/allOf/14/then/required",keyword:"required",params:{missingProperty: missing19},message:"must have required property '"+missing19+"'",schema:schema31.allOf[14].then.required,parentSchema:schema31.allOf[14].then,data}];
-return false;
-}
-else {
 if(data.payload !== undefined){
-let data38 = data.payload;
-const _errs138 = errors;
-if(errors === _errs138){
-if(data38 && typeof data38 == "object" && !Array.isArray(data38)){
-let missing20;
-if((((data38.code === undefined) && (missing20 = "code")) || ((data38.message === undefined) && (missing20 = "message"))) || ((data38.retryable === undefined) && (missing20 = "retryable"))){
-validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/error.schema.json/required",keyword:"required",params:{missingProperty: missing20},message:"must have required property '"+missing20+"'",schema:schema34.required,parentSchema:schema34,data:data38}];
+let data36 = data.payload;
+const _errs132 = errors;
+if(errors === _errs132){
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.delta !== undefined){
+let data37 = data36.delta;
+const _errs134 = errors;
+if(typeof data37 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/payload/delta",schemaPath:"payloads/response-delta.schema.json/properties/delta/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.delta.type,parentSchema:schema33.properties.delta,data:data37}];
 return false;
 }
+var valid59 = _errs134 === errors;
+}
 else {
-if(data38.code !== undefined){
-let data39 = data38.code;
-const _errs140 = errors;
-if(errors === _errs140){
-if(typeof data39 === "string"){
-if(!pattern4.test(data39)){
-validate20.errors = [{instancePath:instancePath+"/payload/code",schemaPath:"payloads/error.schema.json/properties/code/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",schema:"^[A-Z][A-Z0-9_]*$",parentSchema:schema34.properties.code,data:data39}];
+var valid59 = true;
+}
+if(valid59){
+if(data36.data !== undefined){
+let data38 = data36.data;
+const _errs136 = errors;
+if(!(data38 && typeof data38 == "object" && !Array.isArray(data38))){
+validate20.errors = [{instancePath:instancePath+"/payload/data",schemaPath:"payloads/response-delta.schema.json/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.properties.data.type,parentSchema:schema33.properties.data,data:data38}];
 return false;
 }
+var valid59 = _errs136 === errors;
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/payload/code",schemaPath:"payloads/error.schema.json/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.code.type,parentSchema:schema34.properties.code,data:data39}];
-return false;
-}
-}
-var valid61 = _errs140 === errors;
-}
-else {
-var valid61 = true;
-}
-if(valid61){
-if(data38.message !== undefined){
-let data40 = data38.message;
-const _errs142 = errors;
-if(typeof data40 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/payload/message",schemaPath:"payloads/error.schema.json/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.message.type,parentSchema:schema34.properties.message,data:data40}];
-return false;
-}
-var valid61 = _errs142 === errors;
-}
-else {
-var valid61 = true;
-}
-if(valid61){
-if(data38.retryable !== undefined){
-let data41 = data38.retryable;
-const _errs144 = errors;
-if(typeof data41 !== "boolean"){
-validate20.errors = [{instancePath:instancePath+"/payload/retryable",schemaPath:"payloads/error.schema.json/properties/retryable/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema34.properties.retryable.type,parentSchema:schema34.properties.retryable,data:data41}];
-return false;
-}
-var valid61 = _errs144 === errors;
-}
-else {
-var valid61 = true;
-}
-if(valid61){
-if(data38.cause !== undefined){
-let data42 = data38.cause;
-const _errs146 = errors;
-if(!(data42 && typeof data42 == "object" && !Array.isArray(data42))){
-validate20.errors = [{instancePath:instancePath+"/payload/cause",schemaPath:"payloads/error.schema.json/properties/cause/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.cause.type,parentSchema:schema34.properties.cause,data:data42}];
-return false;
-}
-var valid61 = _errs146 === errors;
-}
-else {
-var valid61 = true;
-}
-}
-}
+var valid59 = true;
 }
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/error.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data38}];
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/response-delta.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data:data36}];
 return false;
 }
 }
 }
 }
-}
-var _valid15 = _errs136 === errors;
-valid57 = _valid15;
-if(valid57){
+var _valid15 = _errs130 === errors;
+valid52 = _valid15;
+if(valid52){
 var props15 = {};
 props15.payload = true;
 props15.event_type = true;
 }
 }
-if(!valid57){
+if(!valid52){
 const err60 = {instancePath,schemaPath:"#/allOf/14/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[14].if,parentSchema:schema31.allOf[14],data};
 if(vErrors === null){
 vErrors = [err60];
@@ -2529,7 +2449,7 @@ errors++;
 validate20.errors = vErrors;
 return false;
 }
-var valid0 = _errs131 === errors;
+var valid0 = _errs118 === errors;
 if(valid0){
 if(props0 !== true && props15 !== undefined){
 if(props15 === true){
@@ -2540,13 +2460,13 @@ props0 = props0 || {};
 Object.assign(props0, props15);
 }
 }
-const _errs148 = errors;
-const _errs150 = errors;
-let valid62 = true;
-const _errs151 = errors;
+const _errs138 = errors;
+const _errs140 = errors;
+let valid60 = true;
+const _errs141 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing21;
-if((data.event_type === undefined) && (missing21 = "event_type")){
+let missing19;
+if((data.event_type === undefined) && (missing19 = "event_type")){
 const err61 = {};
 if(vErrors === null){
 vErrors = [err61];
@@ -2558,7 +2478,7 @@ errors++;
 }
 else {
 if(data.event_type !== undefined){
-if("agent.tool.call" !== data.event_type){
+if("agent.response.error" !== data.event_type){
 const err62 = {};
 if(vErrors === null){
 vErrors = [err62];
@@ -2571,111 +2491,117 @@ errors++;
 }
 }
 }
-var _valid16 = _errs151 === errors;
-errors = _errs150;
+var _valid16 = _errs141 === errors;
+errors = _errs140;
 if(vErrors !== null){
-if(_errs150){
-vErrors.length = _errs150;
+if(_errs140){
+vErrors.length = _errs140;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid16){
-const _errs153 = errors;
+const _errs143 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing22;
-if((data.payload === undefined) && (missing22 = "payload")){
-validate20.errors = [{instancePath,schemaPath:"#/allOf/15/then/required",keyword:"required",params:{missingProperty: missing22},message:"must have required property '"+missing22+"'",schema:schema31.allOf[15].then.required,parentSchema:schema31.allOf[15].then,data}];
+let missing20;
+if((data.payload === undefined) && (missing20 = "payload")){
+validate20.errors = [{instancePath,schemaPath:"#/allOf/15/then/required",keyword:"required",params:{missingProperty: missing20},message:"must have required property '"+missing20+"'",schema:schema31.allOf[15].then.required,parentSchema:schema31.allOf[15].then,data}];
 return false;
 }
 else {
 if(data.payload !== undefined){
-let data44 = data.payload;
-const _errs155 = errors;
-if(errors === _errs155){
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-let missing23;
-if(((data44.call_id === undefined) && (missing23 = "call_id")) || ((data44.name === undefined) && (missing23 = "name"))){
-validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/tool-call.schema.json/required",keyword:"required",params:{missingProperty: missing23},message:"must have required property '"+missing23+"'",schema:schema35.required,parentSchema:schema35,data:data44}];
+let data40 = data.payload;
+const _errs145 = errors;
+if(errors === _errs145){
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+let missing21;
+if((((data40.code === undefined) && (missing21 = "code")) || ((data40.message === undefined) && (missing21 = "message"))) || ((data40.retryable === undefined) && (missing21 = "retryable"))){
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/error.schema.json/required",keyword:"required",params:{missingProperty: missing21},message:"must have required property '"+missing21+"'",schema:schema34.required,parentSchema:schema34,data:data40}];
 return false;
 }
 else {
-if(data44.call_id !== undefined){
-let data45 = data44.call_id;
-const _errs157 = errors;
-if(errors === _errs157){
-if(typeof data45 === "string"){
-if(func1(data45) < 1){
-validate20.errors = [{instancePath:instancePath+"/payload/call_id",schemaPath:"payloads/tool-call.schema.json/properties/call_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.call_id,data:data45}];
-return false;
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/payload/call_id",schemaPath:"payloads/tool-call.schema.json/properties/call_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.call_id.type,parentSchema:schema35.properties.call_id,data:data45}];
-return false;
-}
-}
-var valid66 = _errs157 === errors;
-}
-else {
-var valid66 = true;
-}
-if(valid66){
-if(data44.name !== undefined){
-let data46 = data44.name;
-const _errs159 = errors;
-if(errors === _errs159){
-if(typeof data46 === "string"){
-if(func1(data46) < 1){
-validate20.errors = [{instancePath:instancePath+"/payload/name",schemaPath:"payloads/tool-call.schema.json/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.name,data:data46}];
+if(data40.code !== undefined){
+let data41 = data40.code;
+const _errs147 = errors;
+if(errors === _errs147){
+if(typeof data41 === "string"){
+if(!pattern4.test(data41)){
+validate20.errors = [{instancePath:instancePath+"/payload/code",schemaPath:"payloads/error.schema.json/properties/code/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9_]*$"},message:"must match pattern \""+"^[A-Z][A-Z0-9_]*$"+"\"",schema:"^[A-Z][A-Z0-9_]*$",parentSchema:schema34.properties.code,data:data41}];
 return false;
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/payload/name",schemaPath:"payloads/tool-call.schema.json/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.name.type,parentSchema:schema35.properties.name,data:data46}];
+validate20.errors = [{instancePath:instancePath+"/payload/code",schemaPath:"payloads/error.schema.json/properties/code/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.code.type,parentSchema:schema34.properties.code,data:data41}];
 return false;
 }
 }
-var valid66 = _errs159 === errors;
+var valid64 = _errs147 === errors;
 }
 else {
-var valid66 = true;
+var valid64 = true;
 }
-if(valid66){
-if(data44.arguments !== undefined){
-let data47 = data44.arguments;
-const _errs161 = errors;
-if(!(data47 && typeof data47 == "object" && !Array.isArray(data47))){
-validate20.errors = [{instancePath:instancePath+"/payload/arguments",schemaPath:"payloads/tool-call.schema.json/properties/arguments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.properties.arguments.type,parentSchema:schema35.properties.arguments,data:data47}];
+if(valid64){
+if(data40.message !== undefined){
+let data42 = data40.message;
+const _errs149 = errors;
+if(typeof data42 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/payload/message",schemaPath:"payloads/error.schema.json/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.message.type,parentSchema:schema34.properties.message,data:data42}];
 return false;
 }
-var valid66 = _errs161 === errors;
+var valid64 = _errs149 === errors;
 }
 else {
-var valid66 = true;
+var valid64 = true;
+}
+if(valid64){
+if(data40.retryable !== undefined){
+let data43 = data40.retryable;
+const _errs151 = errors;
+if(typeof data43 !== "boolean"){
+validate20.errors = [{instancePath:instancePath+"/payload/retryable",schemaPath:"payloads/error.schema.json/properties/retryable/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema34.properties.retryable.type,parentSchema:schema34.properties.retryable,data:data43}];
+return false;
+}
+var valid64 = _errs151 === errors;
+}
+else {
+var valid64 = true;
+}
+if(valid64){
+if(data40.cause !== undefined){
+let data44 = data40.cause;
+const _errs153 = errors;
+if(!(data44 && typeof data44 == "object" && !Array.isArray(data44))){
+validate20.errors = [{instancePath:instancePath+"/payload/cause",schemaPath:"payloads/error.schema.json/properties/cause/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.properties.cause.type,parentSchema:schema34.properties.cause,data:data44}];
+return false;
+}
+var valid64 = _errs153 === errors;
+}
+else {
+var valid64 = true;
+}
 }
 }
 }
 }
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/tool-call.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data44}];
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/error.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data40}];
 return false;
 }
 }
 }
 }
 }
-var _valid16 = _errs153 === errors;
-valid62 = _valid16;
-if(valid62){
+var _valid16 = _errs143 === errors;
+valid60 = _valid16;
+if(valid60){
 var props16 = {};
 props16.payload = true;
 props16.event_type = true;
 }
 }
-if(!valid62){
+if(!valid60){
 const err63 = {instancePath,schemaPath:"#/allOf/15/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[15].if,parentSchema:schema31.allOf[15],data};
 if(vErrors === null){
 vErrors = [err63];
@@ -2687,7 +2613,7 @@ errors++;
 validate20.errors = vErrors;
 return false;
 }
-var valid0 = _errs148 === errors;
+var valid0 = _errs138 === errors;
 if(valid0){
 if(props0 !== true && props16 !== undefined){
 if(props16 === true){
@@ -2698,13 +2624,13 @@ props0 = props0 || {};
 Object.assign(props0, props16);
 }
 }
-const _errs163 = errors;
-const _errs165 = errors;
-let valid67 = true;
-const _errs166 = errors;
+const _errs155 = errors;
+const _errs157 = errors;
+let valid65 = true;
+const _errs158 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing24;
-if((data.event_type === undefined) && (missing24 = "event_type")){
+let missing22;
+if((data.event_type === undefined) && (missing22 = "event_type")){
 const err64 = {};
 if(vErrors === null){
 vErrors = [err64];
@@ -2716,7 +2642,7 @@ errors++;
 }
 else {
 if(data.event_type !== undefined){
-if("agent.tool.result" !== data.event_type){
+if("agent.tool.call" !== data.event_type){
 const err65 = {};
 if(vErrors === null){
 vErrors = [err65];
@@ -2729,42 +2655,111 @@ errors++;
 }
 }
 }
-var _valid17 = _errs166 === errors;
-errors = _errs165;
+var _valid17 = _errs158 === errors;
+errors = _errs157;
 if(vErrors !== null){
-if(_errs165){
-vErrors.length = _errs165;
+if(_errs157){
+vErrors.length = _errs157;
 }
 else {
 vErrors = null;
 }
 }
 if(_valid17){
-const _errs168 = errors;
+const _errs160 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing25;
-if((data.payload === undefined) && (missing25 = "payload")){
-validate20.errors = [{instancePath,schemaPath:"#/allOf/16/then/required",keyword:"required",params:{missingProperty: missing25},message:"must have required property '"+missing25+"'",schema:schema31.allOf[16].then.required,parentSchema:schema31.allOf[16].then,data}];
+let missing23;
+if((data.payload === undefined) && (missing23 = "payload")){
+validate20.errors = [{instancePath,schemaPath:"#/allOf/16/then/required",keyword:"required",params:{missingProperty: missing23},message:"must have required property '"+missing23+"'",schema:schema31.allOf[16].then.required,parentSchema:schema31.allOf[16].then,data}];
 return false;
 }
 else {
 if(data.payload !== undefined){
-if(!(validate21(data.payload, {instancePath:instancePath+"/payload",parentData:data,parentDataProperty:"payload",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
-errors = vErrors.length;
+let data46 = data.payload;
+const _errs162 = errors;
+if(errors === _errs162){
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+let missing24;
+if(((data46.call_id === undefined) && (missing24 = "call_id")) || ((data46.name === undefined) && (missing24 = "name"))){
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/tool-call.schema.json/required",keyword:"required",params:{missingProperty: missing24},message:"must have required property '"+missing24+"'",schema:schema35.required,parentSchema:schema35,data:data46}];
+return false;
+}
+else {
+if(data46.call_id !== undefined){
+let data47 = data46.call_id;
+const _errs164 = errors;
+if(errors === _errs164){
+if(typeof data47 === "string"){
+if(func1(data47) < 1){
+validate20.errors = [{instancePath:instancePath+"/payload/call_id",schemaPath:"payloads/tool-call.schema.json/properties/call_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.call_id,data:data47}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload/call_id",schemaPath:"payloads/tool-call.schema.json/properties/call_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.call_id.type,parentSchema:schema35.properties.call_id,data:data47}];
+return false;
+}
+}
+var valid69 = _errs164 === errors;
+}
+else {
+var valid69 = true;
+}
+if(valid69){
+if(data46.name !== undefined){
+let data48 = data46.name;
+const _errs166 = errors;
+if(errors === _errs166){
+if(typeof data48 === "string"){
+if(func1(data48) < 1){
+validate20.errors = [{instancePath:instancePath+"/payload/name",schemaPath:"payloads/tool-call.schema.json/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.name,data:data48}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload/name",schemaPath:"payloads/tool-call.schema.json/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.name.type,parentSchema:schema35.properties.name,data:data48}];
+return false;
+}
+}
+var valid69 = _errs166 === errors;
+}
+else {
+var valid69 = true;
+}
+if(valid69){
+if(data46.arguments !== undefined){
+let data49 = data46.arguments;
+const _errs168 = errors;
+if(!(data49 && typeof data49 == "object" && !Array.isArray(data49))){
+validate20.errors = [{instancePath:instancePath+"/payload/arguments",schemaPath:"payloads/tool-call.schema.json/properties/arguments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.properties.arguments.type,parentSchema:schema35.properties.arguments,data:data49}];
+return false;
+}
+var valid69 = _errs168 === errors;
+}
+else {
+var valid69 = true;
 }
 }
 }
 }
-var _valid17 = _errs168 === errors;
-valid67 = _valid17;
-if(valid67){
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/tool-call.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data46}];
+return false;
+}
+}
+}
+}
+}
+var _valid17 = _errs160 === errors;
+valid65 = _valid17;
+if(valid65){
 var props17 = {};
 props17.payload = true;
 props17.event_type = true;
 }
 }
-if(!valid67){
+if(!valid65){
 const err66 = {instancePath,schemaPath:"#/allOf/16/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[16].if,parentSchema:schema31.allOf[16],data};
 if(vErrors === null){
 vErrors = [err66];
@@ -2776,7 +2771,7 @@ errors++;
 validate20.errors = vErrors;
 return false;
 }
-var valid0 = _errs163 === errors;
+var valid0 = _errs155 === errors;
 if(valid0){
 if(props0 !== true && props17 !== undefined){
 if(props17 === true){
@@ -2792,8 +2787,8 @@ const _errs172 = errors;
 let valid70 = true;
 const _errs173 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing26;
-if((data.event_type === undefined) && (missing26 = "event_type")){
+let missing25;
+if((data.event_type === undefined) && (missing25 = "event_type")){
 const err67 = {};
 if(vErrors === null){
 vErrors = [err67];
@@ -2805,7 +2800,7 @@ errors++;
 }
 else {
 if(data.event_type !== undefined){
-if("agent.task.created" !== data.event_type){
+if("agent.tool.result" !== data.event_type){
 const err68 = {};
 if(vErrors === null){
 vErrors = [err68];
@@ -2831,15 +2826,15 @@ vErrors = null;
 if(_valid18){
 const _errs175 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing27;
-if((data.payload === undefined) && (missing27 = "payload")){
-validate20.errors = [{instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: missing27},message:"must have required property '"+missing27+"'",schema:schema31.allOf[17].then.required,parentSchema:schema31.allOf[17].then,data}];
+let missing26;
+if((data.payload === undefined) && (missing26 = "payload")){
+validate20.errors = [{instancePath,schemaPath:"#/allOf/17/then/required",keyword:"required",params:{missingProperty: missing26},message:"must have required property '"+missing26+"'",schema:schema31.allOf[17].then.required,parentSchema:schema31.allOf[17].then,data}];
 return false;
 }
 else {
 if(data.payload !== undefined){
-if(!(validate23(data.payload, {instancePath:instancePath+"/payload",parentData:data,parentDataProperty:"payload",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
+if(!(validate21(data.payload, {instancePath:instancePath+"/payload",parentData:data,parentDataProperty:"payload",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate21.errors : vErrors.concat(validate21.errors);
 errors = vErrors.length;
 }
 }
@@ -2881,8 +2876,8 @@ const _errs179 = errors;
 let valid73 = true;
 const _errs180 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing28;
-if((data.event_type === undefined) && (missing28 = "event_type")){
+let missing27;
+if((data.event_type === undefined) && (missing27 = "event_type")){
 const err70 = {};
 if(vErrors === null){
 vErrors = [err70];
@@ -2894,7 +2889,7 @@ errors++;
 }
 else {
 if(data.event_type !== undefined){
-if("agent.task.completed" !== data.event_type){
+if("agent.task.created" !== data.event_type){
 const err71 = {};
 if(vErrors === null){
 vErrors = [err71];
@@ -2920,15 +2915,15 @@ vErrors = null;
 if(_valid19){
 const _errs182 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing29;
-if((data.payload === undefined) && (missing29 = "payload")){
-validate20.errors = [{instancePath,schemaPath:"#/allOf/18/then/required",keyword:"required",params:{missingProperty: missing29},message:"must have required property '"+missing29+"'",schema:schema31.allOf[18].then.required,parentSchema:schema31.allOf[18].then,data}];
+let missing28;
+if((data.payload === undefined) && (missing28 = "payload")){
+validate20.errors = [{instancePath,schemaPath:"#/allOf/18/then/required",keyword:"required",params:{missingProperty: missing28},message:"must have required property '"+missing28+"'",schema:schema31.allOf[18].then.required,parentSchema:schema31.allOf[18].then,data}];
 return false;
 }
 else {
 if(data.payload !== undefined){
-if(!(validate25(data.payload, {instancePath:instancePath+"/payload",parentData:data,parentDataProperty:"payload",rootData,dynamicAnchors}))){
-vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+if(!(validate23(data.payload, {instancePath:instancePath+"/payload",parentData:data,parentDataProperty:"payload",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate23.errors : vErrors.concat(validate23.errors);
 errors = vErrors.length;
 }
 }
@@ -2970,8 +2965,8 @@ const _errs186 = errors;
 let valid76 = true;
 const _errs187 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing30;
-if((data.event_type === undefined) && (missing30 = "event_type")){
+let missing29;
+if((data.event_type === undefined) && (missing29 = "event_type")){
 const err73 = {};
 if(vErrors === null){
 vErrors = [err73];
@@ -2983,7 +2978,7 @@ errors++;
 }
 else {
 if(data.event_type !== undefined){
-if("agent.stream.cancel" !== data.event_type){
+if("agent.task.completed" !== data.event_type){
 const err74 = {};
 if(vErrors === null){
 vErrors = [err74];
@@ -3009,22 +3004,16 @@ vErrors = null;
 if(_valid20){
 const _errs189 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.payload !== undefined){
-let data55 = data.payload;
-const _errs191 = errors;
-if(errors === _errs191){
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.reason !== undefined){
-let data56 = data55.reason;
-if(typeof data56 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/payload/reason",schemaPath:"payloads/stream-cancel.schema.json/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.reason.type,parentSchema:schema43.properties.reason,data:data56}];
+let missing30;
+if((data.payload === undefined) && (missing30 = "payload")){
+validate20.errors = [{instancePath,schemaPath:"#/allOf/19/then/required",keyword:"required",params:{missingProperty: missing30},message:"must have required property '"+missing30+"'",schema:schema31.allOf[19].then.required,parentSchema:schema31.allOf[19].then,data}];
 return false;
-}
-}
 }
 else {
-validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/stream-cancel.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data:data55}];
-return false;
+if(data.payload !== undefined){
+if(!(validate25(data.payload, {instancePath:instancePath+"/payload",parentData:data,parentDataProperty:"payload",rootData,dynamicAnchors}))){
+vErrors = vErrors === null ? validate25.errors : vErrors.concat(validate25.errors);
+errors = vErrors.length;
 }
 }
 }
@@ -3060,6 +3049,377 @@ props0 = props0 || {};
 Object.assign(props0, props20);
 }
 }
+const _errs191 = errors;
+const _errs193 = errors;
+let valid79 = true;
+const _errs194 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing31;
+if((data.event_type === undefined) && (missing31 = "event_type")){
+const err76 = {};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+else {
+if(data.event_type !== undefined){
+if("agent.stream.cancel" !== data.event_type){
+const err77 = {};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+}
+}
+}
+var _valid21 = _errs194 === errors;
+errors = _errs193;
+if(vErrors !== null){
+if(_errs193){
+vErrors.length = _errs193;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid21){
+const _errs196 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.payload !== undefined){
+let data57 = data.payload;
+const _errs198 = errors;
+if(errors === _errs198){
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.reason !== undefined){
+let data58 = data57.reason;
+if(typeof data58 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/payload/reason",schemaPath:"payloads/stream-cancel.schema.json/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.reason.type,parentSchema:schema43.properties.reason,data:data58}];
+return false;
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/stream-cancel.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data:data57}];
+return false;
+}
+}
+}
+}
+var _valid21 = _errs196 === errors;
+valid79 = _valid21;
+if(valid79){
+var props21 = {};
+props21.payload = true;
+props21.event_type = true;
+}
+}
+if(!valid79){
+const err78 = {instancePath,schemaPath:"#/allOf/20/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[20].if,parentSchema:schema31.allOf[20],data};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+var valid0 = _errs191 === errors;
+if(valid0){
+if(props0 !== true && props21 !== undefined){
+if(props21 === true){
+props0 = true;
+}
+else {
+props0 = props0 || {};
+Object.assign(props0, props21);
+}
+}
+const _errs202 = errors;
+const _errs204 = errors;
+let valid84 = true;
+const _errs205 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing32;
+if((data.event_type === undefined) && (missing32 = "event_type")){
+const err79 = {};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+else {
+if(data.event_type !== undefined){
+if("agent.handoff" !== data.event_type){
+const err80 = {};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+}
+}
+}
+}
+var _valid22 = _errs205 === errors;
+errors = _errs204;
+if(vErrors !== null){
+if(_errs204){
+vErrors.length = _errs204;
+}
+else {
+vErrors = null;
+}
+}
+if(_valid22){
+const _errs207 = errors;
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing33;
+if((data.payload === undefined) && (missing33 = "payload")){
+validate20.errors = [{instancePath,schemaPath:"#/allOf/21/then/required",keyword:"required",params:{missingProperty: missing33},message:"must have required property '"+missing33+"'",schema:schema31.allOf[21].then.required,parentSchema:schema31.allOf[21].then,data}];
+return false;
+}
+else {
+if(data.payload !== undefined){
+let data60 = data.payload;
+const _errs209 = errors;
+if(errors === _errs209){
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+let missing34;
+if((((data60.from === undefined) && (missing34 = "from")) || ((data60.to === undefined) && (missing34 = "to"))) || ((data60.chain === undefined) && (missing34 = "chain"))){
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/handoff.schema.json/required",keyword:"required",params:{missingProperty: missing34},message:"must have required property '"+missing34+"'",schema:schema44.required,parentSchema:schema44,data:data60}];
+return false;
+}
+else {
+if(data60.from !== undefined){
+let data61 = data60.from;
+const _errs211 = errors;
+if(errors === _errs211){
+if(typeof data61 === "string"){
+if(func1(data61) < 1){
+validate20.errors = [{instancePath:instancePath+"/payload/from",schemaPath:"payloads/handoff.schema.json/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.from,data:data61}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload/from",schemaPath:"payloads/handoff.schema.json/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.from.type,parentSchema:schema44.properties.from,data:data61}];
+return false;
+}
+}
+var valid88 = _errs211 === errors;
+}
+else {
+var valid88 = true;
+}
+if(valid88){
+if(data60.to !== undefined){
+let data62 = data60.to;
+const _errs213 = errors;
+if(errors === _errs213){
+if(typeof data62 === "string"){
+if(func1(data62) < 1){
+validate20.errors = [{instancePath:instancePath+"/payload/to",schemaPath:"payloads/handoff.schema.json/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.to,data:data62}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload/to",schemaPath:"payloads/handoff.schema.json/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.to.type,parentSchema:schema44.properties.to,data:data62}];
+return false;
+}
+}
+var valid88 = _errs213 === errors;
+}
+else {
+var valid88 = true;
+}
+if(valid88){
+if(data60.reason !== undefined){
+let data63 = data60.reason;
+const _errs215 = errors;
+if(typeof data63 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/payload/reason",schemaPath:"payloads/handoff.schema.json/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.reason.type,parentSchema:schema44.properties.reason,data:data63}];
+return false;
+}
+var valid88 = _errs215 === errors;
+}
+else {
+var valid88 = true;
+}
+if(valid88){
+if(data60.state !== undefined){
+let data64 = data60.state;
+const _errs217 = errors;
+if(!(data64 && typeof data64 == "object" && !Array.isArray(data64))){
+validate20.errors = [{instancePath:instancePath+"/payload/state",schemaPath:"payloads/handoff.schema.json/properties/state/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.state.type,parentSchema:schema44.properties.state,data:data64}];
+return false;
+}
+var valid88 = _errs217 === errors;
+}
+else {
+var valid88 = true;
+}
+if(valid88){
+if(data60.chain !== undefined){
+let data65 = data60.chain;
+const _errs219 = errors;
+if(errors === _errs219){
+if(Array.isArray(data65)){
+if(data65.length > 65){
+validate20.errors = [{instancePath:instancePath+"/payload/chain",schemaPath:"payloads/handoff.schema.json/properties/chain/maxItems",keyword:"maxItems",params:{limit: 65},message:"must NOT have more than 65 items",schema:65,parentSchema:schema44.properties.chain,data:data65}];
+return false;
+}
+else {
+if(data65.length < 2){
+validate20.errors = [{instancePath:instancePath+"/payload/chain",schemaPath:"payloads/handoff.schema.json/properties/chain/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema44.properties.chain,data:data65}];
+return false;
+}
+else {
+var valid89 = true;
+const len0 = data65.length;
+for(let i0=0; i0<len0; i0++){
+let data66 = data65[i0];
+const _errs221 = errors;
+if(errors === _errs221){
+if(typeof data66 === "string"){
+if(func1(data66) < 1){
+validate20.errors = [{instancePath:instancePath+"/payload/chain/" + i0,schemaPath:"payloads/handoff.schema.json/properties/chain/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.chain.items,data:data66}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload/chain/" + i0,schemaPath:"payloads/handoff.schema.json/properties/chain/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.chain.items.type,parentSchema:schema44.properties.chain.items,data:data66}];
+return false;
+}
+}
+var valid89 = _errs221 === errors;
+if(!valid89){
+break;
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload/chain",schemaPath:"payloads/handoff.schema.json/properties/chain/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.chain.type,parentSchema:schema44.properties.chain,data:data65}];
+return false;
+}
+}
+var valid88 = _errs219 === errors;
+}
+else {
+var valid88 = true;
+}
+if(valid88){
+if(data60.max_hops !== undefined){
+let data67 = data60.max_hops;
+const _errs223 = errors;
+if(!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67)))){
+validate20.errors = [{instancePath:instancePath+"/payload/max_hops",schemaPath:"payloads/handoff.schema.json/properties/max_hops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.max_hops.type,parentSchema:schema44.properties.max_hops,data:data67}];
+return false;
+}
+if(errors === _errs223){
+if((typeof data67 == "number") && (isFinite(data67))){
+if(data67 > 64 || isNaN(data67)){
+validate20.errors = [{instancePath:instancePath+"/payload/max_hops",schemaPath:"payloads/handoff.schema.json/properties/max_hops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema44.properties.max_hops,data:data67}];
+return false;
+}
+else {
+if(data67 < 1 || isNaN(data67)){
+validate20.errors = [{instancePath:instancePath+"/payload/max_hops",schemaPath:"payloads/handoff.schema.json/properties/max_hops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.max_hops,data:data67}];
+return false;
+}
+}
+}
+}
+var valid88 = _errs223 === errors;
+}
+else {
+var valid88 = true;
+}
+if(valid88){
+if(data60.deadline !== undefined){
+let data68 = data60.deadline;
+const _errs225 = errors;
+if(errors === _errs225){
+if(typeof data68 === "string"){
+if(!pattern7.test(data68)){
+validate20.errors = [{instancePath:instancePath+"/payload/deadline",schemaPath:"payloads/handoff.schema.json/properties/deadline/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"+"\"",schema:"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$",parentSchema:schema44.properties.deadline,data:data68}];
+return false;
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload/deadline",schemaPath:"payloads/handoff.schema.json/properties/deadline/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.deadline.type,parentSchema:schema44.properties.deadline,data:data68}];
+return false;
+}
+}
+var valid88 = _errs225 === errors;
+}
+else {
+var valid88 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate20.errors = [{instancePath:instancePath+"/payload",schemaPath:"payloads/handoff.schema.json/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data60}];
+return false;
+}
+}
+}
+}
+}
+var _valid22 = _errs207 === errors;
+valid84 = _valid22;
+if(valid84){
+var props22 = {};
+props22.payload = true;
+props22.event_type = true;
+}
+}
+if(!valid84){
+const err81 = {instancePath,schemaPath:"#/allOf/21/if",keyword:"if",params:{failingKeyword: "then"},message:"must match \"then\" schema",schema:schema31.allOf[21].if,parentSchema:schema31.allOf[21],data};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+validate20.errors = vErrors;
+return false;
+}
+var valid0 = _errs202 === errors;
+if(valid0){
+if(props0 !== true && props22 !== undefined){
+if(props22 === true){
+props0 = true;
+}
+else {
+props0 = props0 || {};
+Object.assign(props0, props22);
+}
+}
+}
+}
 }
 }
 }
@@ -3082,9 +3442,9 @@ Object.assign(props0, props20);
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-let missing31;
-if((((((data.spec_version === undefined) && (missing31 = "spec_version")) || ((data.schema_version === undefined) && (missing31 = "schema_version"))) || ((data.event_id === undefined) && (missing31 = "event_id"))) || ((data.event_type === undefined) && (missing31 = "event_type"))) || ((data.occurred_at === undefined) && (missing31 = "occurred_at"))){
-validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing31},message:"must have required property '"+missing31+"'",schema:schema31.required,parentSchema:schema31,data}];
+let missing35;
+if((((((data.spec_version === undefined) && (missing35 = "spec_version")) || ((data.schema_version === undefined) && (missing35 = "schema_version"))) || ((data.event_id === undefined) && (missing35 = "event_id"))) || ((data.event_type === undefined) && (missing35 = "event_type"))) || ((data.occurred_at === undefined) && (missing35 = "occurred_at"))){
+validate20.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing35},message:"must have required property '"+missing35+"'",schema:schema31.required,parentSchema:schema31,data}];
 return false;
 }
 else {
@@ -3115,347 +3475,347 @@ props0.payload = true;
 props0.metadata = true;
 }
 if(data.spec_version !== undefined){
-let data57 = data.spec_version;
-const _errs195 = errors;
-if(errors === _errs195){
-if(typeof data57 === "string"){
-if(!pattern7.test(data57)){
-validate20.errors = [{instancePath:instancePath+"/spec_version",schemaPath:"#/properties/spec_version/pattern",keyword:"pattern",params:{pattern: "^acp/\\d+\\.\\d+$"},message:"must match pattern \""+"^acp/\\d+\\.\\d+$"+"\"",schema:"^acp/\\d+\\.\\d+$",parentSchema:schema31.properties.spec_version,data:data57}];
-return false;
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/spec_version",schemaPath:"#/properties/spec_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec_version.type,parentSchema:schema31.properties.spec_version,data:data57}];
-return false;
-}
-}
-var valid81 = _errs195 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.schema_version !== undefined){
-let data58 = data.schema_version;
-const _errs197 = errors;
-if(!(((typeof data58 == "number") && (!(data58 % 1) && !isNaN(data58))) && (isFinite(data58)))){
-validate20.errors = [{instancePath:instancePath+"/schema_version",schemaPath:"#/properties/schema_version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.schema_version.type,parentSchema:schema31.properties.schema_version,data:data58}];
-return false;
-}
-if(errors === _errs197){
-if((typeof data58 == "number") && (isFinite(data58))){
-if(data58 < 1 || isNaN(data58)){
-validate20.errors = [{instancePath:instancePath+"/schema_version",schemaPath:"#/properties/schema_version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.schema_version,data:data58}];
-return false;
-}
-}
-}
-var valid81 = _errs197 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.event_id !== undefined){
-let data59 = data.event_id;
-const _errs199 = errors;
-if(errors === _errs199){
-if(typeof data59 === "string"){
-if(!pattern8.test(data59)){
-validate20.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"+"\"",schema:"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",parentSchema:schema31.properties.event_id,data:data59}];
-return false;
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.event_id.type,parentSchema:schema31.properties.event_id,data:data59}];
-return false;
-}
-}
-var valid81 = _errs199 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.event_type !== undefined){
-let data60 = data.event_type;
-const _errs201 = errors;
-if(errors === _errs201){
-if(typeof data60 === "string"){
-if(func1(data60) < 1){
-validate20.errors = [{instancePath:instancePath+"/event_type",schemaPath:"#/properties/event_type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.event_type,data:data60}];
-return false;
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/event_type",schemaPath:"#/properties/event_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.event_type.type,parentSchema:schema31.properties.event_type,data:data60}];
-return false;
-}
-}
-var valid81 = _errs201 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.occurred_at !== undefined){
-let data61 = data.occurred_at;
-const _errs203 = errors;
-if(errors === _errs203){
-if(typeof data61 === "string"){
-if(!pattern9.test(data61)){
-validate20.errors = [{instancePath:instancePath+"/occurred_at",schemaPath:"#/properties/occurred_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"+"\"",schema:"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$",parentSchema:schema31.properties.occurred_at,data:data61}];
-return false;
-}
-}
-else {
-validate20.errors = [{instancePath:instancePath+"/occurred_at",schemaPath:"#/properties/occurred_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.occurred_at.type,parentSchema:schema31.properties.occurred_at,data:data61}];
-return false;
-}
-}
-var valid81 = _errs203 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.trace_id !== undefined){
-let data62 = data.trace_id;
-const _errs205 = errors;
-if(typeof data62 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/trace_id",schemaPath:"#/properties/trace_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.trace_id.type,parentSchema:schema31.properties.trace_id,data:data62}];
-return false;
-}
-var valid81 = _errs205 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.span_id !== undefined){
-let data63 = data.span_id;
-const _errs207 = errors;
-if(typeof data63 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/span_id",schemaPath:"#/properties/span_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.span_id.type,parentSchema:schema31.properties.span_id,data:data63}];
-return false;
-}
-var valid81 = _errs207 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.traceparent !== undefined){
-let data64 = data.traceparent;
-const _errs209 = errors;
-if(typeof data64 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.traceparent.type,parentSchema:schema31.properties.traceparent,data:data64}];
-return false;
-}
-var valid81 = _errs209 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.session_id !== undefined){
-let data65 = data.session_id;
-const _errs211 = errors;
-if(typeof data65 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/session_id",schemaPath:"#/properties/session_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.session_id.type,parentSchema:schema31.properties.session_id,data:data65}];
-return false;
-}
-var valid81 = _errs211 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.conversation_id !== undefined){
-let data66 = data.conversation_id;
-const _errs213 = errors;
-if(typeof data66 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/conversation_id",schemaPath:"#/properties/conversation_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.conversation_id.type,parentSchema:schema31.properties.conversation_id,data:data66}];
-return false;
-}
-var valid81 = _errs213 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.correlation_id !== undefined){
-let data67 = data.correlation_id;
-const _errs215 = errors;
-if(typeof data67 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/correlation_id",schemaPath:"#/properties/correlation_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.correlation_id.type,parentSchema:schema31.properties.correlation_id,data:data67}];
-return false;
-}
-var valid81 = _errs215 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.reply_to !== undefined){
-let data68 = data.reply_to;
-const _errs217 = errors;
-if(typeof data68 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/reply_to",schemaPath:"#/properties/reply_to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.reply_to.type,parentSchema:schema31.properties.reply_to,data:data68}];
-return false;
-}
-var valid81 = _errs217 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.from !== undefined){
-let data69 = data.from;
-const _errs219 = errors;
-if(typeof data69 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.from.type,parentSchema:schema31.properties.from,data:data69}];
-return false;
-}
-var valid81 = _errs219 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.to !== undefined){
-let data70 = data.to;
-const _errs221 = errors;
-if(typeof data70 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.to.type,parentSchema:schema31.properties.to,data:data70}];
-return false;
-}
-var valid81 = _errs221 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.channel !== undefined){
-let data71 = data.channel;
-const _errs223 = errors;
-if(typeof data71 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.channel.type,parentSchema:schema31.properties.channel,data:data71}];
-return false;
-}
-var valid81 = _errs223 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.tenant_id !== undefined){
-let data72 = data.tenant_id;
-const _errs225 = errors;
-if(typeof data72 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/tenant_id",schemaPath:"#/properties/tenant_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tenant_id.type,parentSchema:schema31.properties.tenant_id,data:data72}];
-return false;
-}
-var valid81 = _errs225 === errors;
-}
-else {
-var valid81 = true;
-}
-if(valid81){
-if(data.user_id !== undefined){
-let data73 = data.user_id;
+let data69 = data.spec_version;
 const _errs227 = errors;
-if(typeof data73 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.user_id.type,parentSchema:schema31.properties.user_id,data:data73}];
+if(errors === _errs227){
+if(typeof data69 === "string"){
+if(!pattern8.test(data69)){
+validate20.errors = [{instancePath:instancePath+"/spec_version",schemaPath:"#/properties/spec_version/pattern",keyword:"pattern",params:{pattern: "^acp/\\d+\\.\\d+$"},message:"must match pattern \""+"^acp/\\d+\\.\\d+$"+"\"",schema:"^acp/\\d+\\.\\d+$",parentSchema:schema31.properties.spec_version,data:data69}];
 return false;
 }
-var valid81 = _errs227 === errors;
 }
 else {
-var valid81 = true;
+validate20.errors = [{instancePath:instancePath+"/spec_version",schemaPath:"#/properties/spec_version/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.spec_version.type,parentSchema:schema31.properties.spec_version,data:data69}];
+return false;
 }
-if(valid81){
-if(data.frame_type !== undefined){
-let data74 = data.frame_type;
+}
+var valid90 = _errs227 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.schema_version !== undefined){
+let data70 = data.schema_version;
 const _errs229 = errors;
-if(typeof data74 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/frame_type",schemaPath:"#/properties/frame_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frame_type.type,parentSchema:schema31.properties.frame_type,data:data74}];
+if(!(((typeof data70 == "number") && (!(data70 % 1) && !isNaN(data70))) && (isFinite(data70)))){
+validate20.errors = [{instancePath:instancePath+"/schema_version",schemaPath:"#/properties/schema_version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.schema_version.type,parentSchema:schema31.properties.schema_version,data:data70}];
 return false;
 }
-var valid81 = _errs229 === errors;
+if(errors === _errs229){
+if((typeof data70 == "number") && (isFinite(data70))){
+if(data70 < 1 || isNaN(data70)){
+validate20.errors = [{instancePath:instancePath+"/schema_version",schemaPath:"#/properties/schema_version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema31.properties.schema_version,data:data70}];
+return false;
+}
+}
+}
+var valid90 = _errs229 === errors;
 }
 else {
-var valid81 = true;
+var valid90 = true;
 }
-if(valid81){
-if(data.phase !== undefined){
-let data75 = data.phase;
+if(valid90){
+if(data.event_id !== undefined){
+let data71 = data.event_id;
 const _errs231 = errors;
-if(typeof data75 !== "string"){
-validate20.errors = [{instancePath:instancePath+"/phase",schemaPath:"#/properties/phase/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.phase.type,parentSchema:schema31.properties.phase,data:data75}];
+if(errors === _errs231){
+if(typeof data71 === "string"){
+if(!pattern9.test(data71)){
+validate20.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"+"\"",schema:"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$",parentSchema:schema31.properties.event_id,data:data71}];
 return false;
 }
-if(!((((((((data75 === "submitted") || (data75 === "working")) || (data75 === "input_required")) || (data75 === "auth_required")) || (data75 === "completed")) || (data75 === "failed")) || (data75 === "canceled")) || (data75 === "rejected"))){
-validate20.errors = [{instancePath:instancePath+"/phase",schemaPath:"#/properties/phase/enum",keyword:"enum",params:{allowedValues: schema31.properties.phase.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.phase.enum,parentSchema:schema31.properties.phase,data:data75}];
-return false;
-}
-var valid81 = _errs231 === errors;
 }
 else {
-var valid81 = true;
+validate20.errors = [{instancePath:instancePath+"/event_id",schemaPath:"#/properties/event_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.event_id.type,parentSchema:schema31.properties.event_id,data:data71}];
+return false;
 }
-if(valid81){
-if(data.seq !== undefined){
-let data76 = data.seq;
+}
+var valid90 = _errs231 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.event_type !== undefined){
+let data72 = data.event_type;
 const _errs233 = errors;
-if(!(((typeof data76 == "number") && (!(data76 % 1) && !isNaN(data76))) && (isFinite(data76)))){
-validate20.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.seq.type,parentSchema:schema31.properties.seq,data:data76}];
-return false;
-}
 if(errors === _errs233){
-if((typeof data76 == "number") && (isFinite(data76))){
-if(data76 > 9007199254740991 || isNaN(data76)){
-validate20.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991",schema:9007199254740991,parentSchema:schema31.properties.seq,data:data76}];
-return false;
-}
-else {
-if(data76 < 0 || isNaN(data76)){
-validate20.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.seq,data:data76}];
+if(typeof data72 === "string"){
+if(func1(data72) < 1){
+validate20.errors = [{instancePath:instancePath+"/event_type",schemaPath:"#/properties/event_type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema31.properties.event_type,data:data72}];
 return false;
 }
 }
+else {
+validate20.errors = [{instancePath:instancePath+"/event_type",schemaPath:"#/properties/event_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.event_type.type,parentSchema:schema31.properties.event_type,data:data72}];
+return false;
 }
 }
-var valid81 = _errs233 === errors;
+var valid90 = _errs233 === errors;
 }
 else {
-var valid81 = true;
+var valid90 = true;
 }
-if(valid81){
-if(data.is_final !== undefined){
-let data77 = data.is_final;
+if(valid90){
+if(data.occurred_at !== undefined){
+let data73 = data.occurred_at;
 const _errs235 = errors;
-if(typeof data77 !== "boolean"){
-validate20.errors = [{instancePath:instancePath+"/is_final",schemaPath:"#/properties/is_final/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.is_final.type,parentSchema:schema31.properties.is_final,data:data77}];
+if(errors === _errs235){
+if(typeof data73 === "string"){
+if(!pattern7.test(data73)){
+validate20.errors = [{instancePath:instancePath+"/occurred_at",schemaPath:"#/properties/occurred_at/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"+"\"",schema:"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$",parentSchema:schema31.properties.occurred_at,data:data73}];
 return false;
 }
-var valid81 = _errs235 === errors;
 }
 else {
-var valid81 = true;
+validate20.errors = [{instancePath:instancePath+"/occurred_at",schemaPath:"#/properties/occurred_at/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.occurred_at.type,parentSchema:schema31.properties.occurred_at,data:data73}];
+return false;
 }
-if(valid81){
-if(data.metadata !== undefined){
-let data78 = data.metadata;
+}
+var valid90 = _errs235 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.trace_id !== undefined){
+let data74 = data.trace_id;
 const _errs237 = errors;
-if(!(data78 && typeof data78 == "object" && !Array.isArray(data78))){
-validate20.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.type,parentSchema:schema31.properties.metadata,data:data78}];
+if(typeof data74 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/trace_id",schemaPath:"#/properties/trace_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.trace_id.type,parentSchema:schema31.properties.trace_id,data:data74}];
 return false;
 }
-var valid81 = _errs237 === errors;
+var valid90 = _errs237 === errors;
 }
 else {
-var valid81 = true;
+var valid90 = true;
+}
+if(valid90){
+if(data.span_id !== undefined){
+let data75 = data.span_id;
+const _errs239 = errors;
+if(typeof data75 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/span_id",schemaPath:"#/properties/span_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.span_id.type,parentSchema:schema31.properties.span_id,data:data75}];
+return false;
+}
+var valid90 = _errs239 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.traceparent !== undefined){
+let data76 = data.traceparent;
+const _errs241 = errors;
+if(typeof data76 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/traceparent",schemaPath:"#/properties/traceparent/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.traceparent.type,parentSchema:schema31.properties.traceparent,data:data76}];
+return false;
+}
+var valid90 = _errs241 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.session_id !== undefined){
+let data77 = data.session_id;
+const _errs243 = errors;
+if(typeof data77 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/session_id",schemaPath:"#/properties/session_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.session_id.type,parentSchema:schema31.properties.session_id,data:data77}];
+return false;
+}
+var valid90 = _errs243 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.conversation_id !== undefined){
+let data78 = data.conversation_id;
+const _errs245 = errors;
+if(typeof data78 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/conversation_id",schemaPath:"#/properties/conversation_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.conversation_id.type,parentSchema:schema31.properties.conversation_id,data:data78}];
+return false;
+}
+var valid90 = _errs245 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.correlation_id !== undefined){
+let data79 = data.correlation_id;
+const _errs247 = errors;
+if(typeof data79 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/correlation_id",schemaPath:"#/properties/correlation_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.correlation_id.type,parentSchema:schema31.properties.correlation_id,data:data79}];
+return false;
+}
+var valid90 = _errs247 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.reply_to !== undefined){
+let data80 = data.reply_to;
+const _errs249 = errors;
+if(typeof data80 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/reply_to",schemaPath:"#/properties/reply_to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.reply_to.type,parentSchema:schema31.properties.reply_to,data:data80}];
+return false;
+}
+var valid90 = _errs249 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.from !== undefined){
+let data81 = data.from;
+const _errs251 = errors;
+if(typeof data81 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.from.type,parentSchema:schema31.properties.from,data:data81}];
+return false;
+}
+var valid90 = _errs251 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.to !== undefined){
+let data82 = data.to;
+const _errs253 = errors;
+if(typeof data82 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.to.type,parentSchema:schema31.properties.to,data:data82}];
+return false;
+}
+var valid90 = _errs253 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.channel !== undefined){
+let data83 = data.channel;
+const _errs255 = errors;
+if(typeof data83 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/channel",schemaPath:"#/properties/channel/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.channel.type,parentSchema:schema31.properties.channel,data:data83}];
+return false;
+}
+var valid90 = _errs255 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.tenant_id !== undefined){
+let data84 = data.tenant_id;
+const _errs257 = errors;
+if(typeof data84 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/tenant_id",schemaPath:"#/properties/tenant_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.tenant_id.type,parentSchema:schema31.properties.tenant_id,data:data84}];
+return false;
+}
+var valid90 = _errs257 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.user_id !== undefined){
+let data85 = data.user_id;
+const _errs259 = errors;
+if(typeof data85 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.user_id.type,parentSchema:schema31.properties.user_id,data:data85}];
+return false;
+}
+var valid90 = _errs259 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.frame_type !== undefined){
+let data86 = data.frame_type;
+const _errs261 = errors;
+if(typeof data86 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/frame_type",schemaPath:"#/properties/frame_type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.frame_type.type,parentSchema:schema31.properties.frame_type,data:data86}];
+return false;
+}
+var valid90 = _errs261 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.phase !== undefined){
+let data87 = data.phase;
+const _errs263 = errors;
+if(typeof data87 !== "string"){
+validate20.errors = [{instancePath:instancePath+"/phase",schemaPath:"#/properties/phase/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema31.properties.phase.type,parentSchema:schema31.properties.phase,data:data87}];
+return false;
+}
+if(!((((((((data87 === "submitted") || (data87 === "working")) || (data87 === "input_required")) || (data87 === "auth_required")) || (data87 === "completed")) || (data87 === "failed")) || (data87 === "canceled")) || (data87 === "rejected"))){
+validate20.errors = [{instancePath:instancePath+"/phase",schemaPath:"#/properties/phase/enum",keyword:"enum",params:{allowedValues: schema31.properties.phase.enum},message:"must be equal to one of the allowed values",schema:schema31.properties.phase.enum,parentSchema:schema31.properties.phase,data:data87}];
+return false;
+}
+var valid90 = _errs263 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.seq !== undefined){
+let data88 = data.seq;
+const _errs265 = errors;
+if(!(((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88))) && (isFinite(data88)))){
+validate20.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema31.properties.seq.type,parentSchema:schema31.properties.seq,data:data88}];
+return false;
+}
+if(errors === _errs265){
+if((typeof data88 == "number") && (isFinite(data88))){
+if(data88 > 9007199254740991 || isNaN(data88)){
+validate20.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254740991},message:"must be <= 9007199254740991",schema:9007199254740991,parentSchema:schema31.properties.seq,data:data88}];
+return false;
+}
+else {
+if(data88 < 0 || isNaN(data88)){
+validate20.errors = [{instancePath:instancePath+"/seq",schemaPath:"#/properties/seq/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema31.properties.seq,data:data88}];
+return false;
+}
+}
+}
+}
+var valid90 = _errs265 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.is_final !== undefined){
+let data89 = data.is_final;
+const _errs267 = errors;
+if(typeof data89 !== "boolean"){
+validate20.errors = [{instancePath:instancePath+"/is_final",schemaPath:"#/properties/is_final/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema31.properties.is_final.type,parentSchema:schema31.properties.is_final,data:data89}];
+return false;
+}
+var valid90 = _errs267 === errors;
+}
+else {
+var valid90 = true;
+}
+if(valid90){
+if(data.metadata !== undefined){
+let data90 = data.metadata;
+const _errs269 = errors;
+if(!(data90 && typeof data90 == "object" && !Array.isArray(data90))){
+validate20.errors = [{instancePath:instancePath+"/metadata",schemaPath:"#/properties/metadata/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema31.properties.metadata.type,parentSchema:schema31.properties.metadata,data:data90}];
+return false;
+}
+var valid90 = _errs269 === errors;
+}
+else {
+var valid90 = true;
 }
 }
 }
@@ -3586,23 +3946,228 @@ return errors === 0;
 }
 validate27.evaluated = {"props":{"code":true,"message":true,"retryable":true,"cause":true},"dynamicProps":false,"dynamicItems":false};
 
-export const validateMessageReceivedPayload: Validator = validate28;
-const schema45 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/message-received.schema.json","title":"MessageReceivedPayload","description":"Payload of agent.message.received: the request body, any JSON value."};
+export const validateHandoffPayload: Validator = validate28;
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://openagentio.dev/schema/payloads/message-received.schema.json" */;
-validate28.errors = null;
-return true;
+/*# sourceURL="https://openagentio.dev/schema/payloads/handoff.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate28.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
 }
-validate28.evaluated = {"dynamicProps":false,"dynamicItems":false};
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((data.from === undefined) && (missing0 = "from")) || ((data.to === undefined) && (missing0 = "to"))) || ((data.chain === undefined) && (missing0 = "chain"))){
+validate28.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema44.required,parentSchema:schema44,data}];
+return false;
+}
+else {
+if(data.from !== undefined){
+let data0 = data.from;
+const _errs1 = errors;
+if(errors === _errs1){
+if(typeof data0 === "string"){
+if(func1(data0) < 1){
+validate28.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.from,data:data0}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/from",schemaPath:"#/properties/from/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.from.type,parentSchema:schema44.properties.from,data:data0}];
+return false;
+}
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.to !== undefined){
+let data1 = data.to;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data1 === "string"){
+if(func1(data1) < 1){
+validate28.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.to,data:data1}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/to",schemaPath:"#/properties/to/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.to.type,parentSchema:schema44.properties.to,data:data1}];
+return false;
+}
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.reason !== undefined){
+let data2 = data.reason;
+const _errs5 = errors;
+if(typeof data2 !== "string"){
+validate28.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.reason.type,parentSchema:schema44.properties.reason,data:data2}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.state !== undefined){
+let data3 = data.state;
+const _errs7 = errors;
+if(!(data3 && typeof data3 == "object" && !Array.isArray(data3))){
+validate28.errors = [{instancePath:instancePath+"/state",schemaPath:"#/properties/state/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.properties.state.type,parentSchema:schema44.properties.state,data:data3}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.chain !== undefined){
+let data4 = data.chain;
+const _errs9 = errors;
+if(errors === _errs9){
+if(Array.isArray(data4)){
+if(data4.length > 65){
+validate28.errors = [{instancePath:instancePath+"/chain",schemaPath:"#/properties/chain/maxItems",keyword:"maxItems",params:{limit: 65},message:"must NOT have more than 65 items",schema:65,parentSchema:schema44.properties.chain,data:data4}];
+return false;
+}
+else {
+if(data4.length < 2){
+validate28.errors = [{instancePath:instancePath+"/chain",schemaPath:"#/properties/chain/minItems",keyword:"minItems",params:{limit: 2},message:"must NOT have fewer than 2 items",schema:2,parentSchema:schema44.properties.chain,data:data4}];
+return false;
+}
+else {
+var valid1 = true;
+const len0 = data4.length;
+for(let i0=0; i0<len0; i0++){
+let data5 = data4[i0];
+const _errs11 = errors;
+if(errors === _errs11){
+if(typeof data5 === "string"){
+if(func1(data5) < 1){
+validate28.errors = [{instancePath:instancePath+"/chain/" + i0,schemaPath:"#/properties/chain/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema44.properties.chain.items,data:data5}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/chain/" + i0,schemaPath:"#/properties/chain/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.chain.items.type,parentSchema:schema44.properties.chain.items,data:data5}];
+return false;
+}
+}
+var valid1 = _errs11 === errors;
+if(!valid1){
+break;
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/chain",schemaPath:"#/properties/chain/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema44.properties.chain.type,parentSchema:schema44.properties.chain,data:data4}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.max_hops !== undefined){
+let data6 = data.max_hops;
+const _errs13 = errors;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+validate28.errors = [{instancePath:instancePath+"/max_hops",schemaPath:"#/properties/max_hops/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema44.properties.max_hops.type,parentSchema:schema44.properties.max_hops,data:data6}];
+return false;
+}
+if(errors === _errs13){
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 64 || isNaN(data6)){
+validate28.errors = [{instancePath:instancePath+"/max_hops",schemaPath:"#/properties/max_hops/maximum",keyword:"maximum",params:{comparison: "<=", limit: 64},message:"must be <= 64",schema:64,parentSchema:schema44.properties.max_hops,data:data6}];
+return false;
+}
+else {
+if(data6 < 1 || isNaN(data6)){
+validate28.errors = [{instancePath:instancePath+"/max_hops",schemaPath:"#/properties/max_hops/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema44.properties.max_hops,data:data6}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.deadline !== undefined){
+let data7 = data.deadline;
+const _errs15 = errors;
+if(errors === _errs15){
+if(typeof data7 === "string"){
+if(!pattern7.test(data7)){
+validate28.errors = [{instancePath:instancePath+"/deadline",schemaPath:"#/properties/deadline/pattern",keyword:"pattern",params:{pattern: "^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"},message:"must match pattern \""+"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$"+"\"",schema:"^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)$",parentSchema:schema44.properties.deadline,data:data7}];
+return false;
+}
+}
+else {
+validate28.errors = [{instancePath:instancePath+"/deadline",schemaPath:"#/properties/deadline/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.deadline.type,parentSchema:schema44.properties.deadline,data:data7}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate28.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data}];
+return false;
+}
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+validate28.evaluated = {"props":{"from":true,"to":true,"reason":true,"state":true,"chain":true,"max_hops":true,"deadline":true},"dynamicProps":false,"dynamicItems":false};
 
-export const validateResponseDeltaPayload: Validator = validate29;
+export const validateMessageReceivedPayload: Validator = validate29;
+const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/message-received.schema.json","title":"MessageReceivedPayload","description":"Payload of agent.message.received: the request body, any JSON value."};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://openagentio.dev/schema/payloads/message-received.schema.json" */;
+validate29.errors = null;
+return true;
+}
+validate29.evaluated = {"dynamicProps":false,"dynamicItems":false};
+
+export const validateResponseDeltaPayload: Validator = validate30;
+
+function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://openagentio.dev/schema/payloads/response-delta.schema.json" */;
 let vErrors = null;
 let errors = 0;
-const evaluated0 = validate29.evaluated;
+const evaluated0 = validate30.evaluated;
 if(evaluated0.dynamicProps){
 evaluated0.props = undefined;
 }
@@ -3615,7 +4180,7 @@ if(data.delta !== undefined){
 let data0 = data.delta;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate29.errors = [{instancePath:instancePath+"/delta",schemaPath:"#/properties/delta/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.delta.type,parentSchema:schema33.properties.delta,data:data0}];
+validate30.errors = [{instancePath:instancePath+"/delta",schemaPath:"#/properties/delta/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema33.properties.delta.type,parentSchema:schema33.properties.delta,data:data0}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -3628,7 +4193,7 @@ if(data.data !== undefined){
 let data1 = data.data;
 const _errs3 = errors;
 if(!(data1 && typeof data1 == "object" && !Array.isArray(data1))){
-validate29.errors = [{instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.properties.data.type,parentSchema:schema33.properties.data,data:data1}];
+validate30.errors = [{instancePath:instancePath+"/data",schemaPath:"#/properties/data/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.properties.data.type,parentSchema:schema33.properties.data,data:data1}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -3639,62 +4204,29 @@ var valid0 = true;
 }
 }
 else {
-validate29.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data}];
+validate30.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema33.type,parentSchema:schema33,data}];
 return false;
 }
 }
-validate29.errors = vErrors;
+validate30.errors = vErrors;
 return errors === 0;
 }
-validate29.evaluated = {"props":{"delta":true,"data":true},"dynamicProps":false,"dynamicItems":false};
+validate30.evaluated = {"props":{"delta":true,"data":true},"dynamicProps":false,"dynamicItems":false};
 
-export const validateResponseFinalPayload: Validator = validate30;
-const schema47 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/response-final.schema.json","title":"ResponseFinalPayload","description":"Payload of agent.response.final. Deployed SDKs send either {\"result\": value} or the handler's value itself, so any JSON value is accepted; readers take .result when the payload is an object with exactly that key."};
-
-function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://openagentio.dev/schema/payloads/response-final.schema.json" */;
-validate30.errors = null;
-return true;
-}
-validate30.evaluated = {"dynamicProps":false,"dynamicItems":false};
-
-export const validateResponseStartedPayload: Validator = validate31;
+export const validateResponseFinalPayload: Validator = validate31;
+const schema49 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://openagentio.dev/schema/payloads/response-final.schema.json","title":"ResponseFinalPayload","description":"Payload of agent.response.final. Deployed SDKs send either {\"result\": value} or the handler's value itself, so any JSON value is accepted; readers take .result when the payload is an object with exactly that key."};
 
 function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://openagentio.dev/schema/payloads/response-started.schema.json" */;
-let vErrors = null;
-let errors = 0;
-const evaluated0 = validate31.evaluated;
-if(evaluated0.dynamicProps){
-evaluated0.props = undefined;
+/*# sourceURL="https://openagentio.dev/schema/payloads/response-final.schema.json" */;
+validate31.errors = null;
+return true;
 }
-if(evaluated0.dynamicItems){
-evaluated0.items = undefined;
-}
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.meta !== undefined){
-let data0 = data.meta;
-if(!(data0 && typeof data0 == "object" && !Array.isArray(data0))){
-validate31.errors = [{instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.meta.type,parentSchema:schema32.properties.meta,data:data0}];
-return false;
-}
-}
-}
-else {
-validate31.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data}];
-return false;
-}
-}
-validate31.errors = vErrors;
-return errors === 0;
-}
-validate31.evaluated = {"props":{"meta":true},"dynamicProps":false,"dynamicItems":false};
+validate31.evaluated = {"dynamicProps":false,"dynamicItems":false};
 
-export const validateStreamCancelPayload: Validator = validate32;
+export const validateResponseStartedPayload: Validator = validate32;
 
 function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://openagentio.dev/schema/payloads/stream-cancel.schema.json" */;
+/*# sourceURL="https://openagentio.dev/schema/payloads/response-started.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate32.evaluated;
@@ -3706,32 +4238,28 @@ evaluated0.items = undefined;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.reason !== undefined){
-let data0 = data.reason;
-if(typeof data0 !== "string"){
-validate32.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.reason.type,parentSchema:schema43.properties.reason,data:data0}];
+if(data.meta !== undefined){
+let data0 = data.meta;
+if(!(data0 && typeof data0 == "object" && !Array.isArray(data0))){
+validate32.errors = [{instancePath:instancePath+"/meta",schemaPath:"#/properties/meta/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.properties.meta.type,parentSchema:schema32.properties.meta,data:data0}];
 return false;
 }
 }
 }
 else {
-validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data}];
+validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data}];
 return false;
 }
 }
 validate32.errors = vErrors;
 return errors === 0;
 }
-validate32.evaluated = {"props":{"reason":true},"dynamicProps":false,"dynamicItems":false};
+validate32.evaluated = {"props":{"meta":true},"dynamicProps":false,"dynamicItems":false};
 
-export const validateTaskCompletedPayload: Validator = validate25;
-
-export const validateTaskCreatedPayload: Validator = validate23;
-
-export const validateToolCallPayload: Validator = validate33;
+export const validateStreamCancelPayload: Validator = validate33;
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-/*# sourceURL="https://openagentio.dev/schema/payloads/tool-call.schema.json" */;
+/*# sourceURL="https://openagentio.dev/schema/payloads/stream-cancel.schema.json" */;
 let vErrors = null;
 let errors = 0;
 const evaluated0 = validate33.evaluated;
@@ -3743,9 +4271,46 @@ evaluated0.items = undefined;
 }
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.reason !== undefined){
+let data0 = data.reason;
+if(typeof data0 !== "string"){
+validate33.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.reason.type,parentSchema:schema43.properties.reason,data:data0}];
+return false;
+}
+}
+}
+else {
+validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data}];
+return false;
+}
+}
+validate33.errors = vErrors;
+return errors === 0;
+}
+validate33.evaluated = {"props":{"reason":true},"dynamicProps":false,"dynamicItems":false};
+
+export const validateTaskCompletedPayload: Validator = validate25;
+
+export const validateTaskCreatedPayload: Validator = validate23;
+
+export const validateToolCallPayload: Validator = validate34;
+
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+/*# sourceURL="https://openagentio.dev/schema/payloads/tool-call.schema.json" */;
+let vErrors = null;
+let errors = 0;
+const evaluated0 = validate34.evaluated;
+if(evaluated0.dynamicProps){
+evaluated0.props = undefined;
+}
+if(evaluated0.dynamicItems){
+evaluated0.items = undefined;
+}
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((data.call_id === undefined) && (missing0 = "call_id")) || ((data.name === undefined) && (missing0 = "name"))){
-validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema35.required,parentSchema:schema35,data}];
+validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'",schema:schema35.required,parentSchema:schema35,data}];
 return false;
 }
 else {
@@ -3755,12 +4320,12 @@ const _errs1 = errors;
 if(errors === _errs1){
 if(typeof data0 === "string"){
 if(func1(data0) < 1){
-validate33.errors = [{instancePath:instancePath+"/call_id",schemaPath:"#/properties/call_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.call_id,data:data0}];
+validate34.errors = [{instancePath:instancePath+"/call_id",schemaPath:"#/properties/call_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.call_id,data:data0}];
 return false;
 }
 }
 else {
-validate33.errors = [{instancePath:instancePath+"/call_id",schemaPath:"#/properties/call_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.call_id.type,parentSchema:schema35.properties.call_id,data:data0}];
+validate34.errors = [{instancePath:instancePath+"/call_id",schemaPath:"#/properties/call_id/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.call_id.type,parentSchema:schema35.properties.call_id,data:data0}];
 return false;
 }
 }
@@ -3776,12 +4341,12 @@ const _errs3 = errors;
 if(errors === _errs3){
 if(typeof data1 === "string"){
 if(func1(data1) < 1){
-validate33.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.name,data:data1}];
+validate34.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.name,data:data1}];
 return false;
 }
 }
 else {
-validate33.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.name.type,parentSchema:schema35.properties.name,data:data1}];
+validate34.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.name.type,parentSchema:schema35.properties.name,data:data1}];
 return false;
 }
 }
@@ -3795,7 +4360,7 @@ if(data.arguments !== undefined){
 let data2 = data.arguments;
 const _errs5 = errors;
 if(!(data2 && typeof data2 == "object" && !Array.isArray(data2))){
-validate33.errors = [{instancePath:instancePath+"/arguments",schemaPath:"#/properties/arguments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.properties.arguments.type,parentSchema:schema35.properties.arguments,data:data2}];
+validate34.errors = [{instancePath:instancePath+"/arguments",schemaPath:"#/properties/arguments/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.properties.arguments.type,parentSchema:schema35.properties.arguments,data:data2}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -3808,14 +4373,14 @@ var valid0 = true;
 }
 }
 else {
-validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data}];
+validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data}];
 return false;
 }
 }
-validate33.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
-validate33.evaluated = {"props":{"call_id":true,"name":true,"arguments":true},"dynamicProps":false,"dynamicItems":false};
+validate34.evaluated = {"props":{"call_id":true,"name":true,"arguments":true},"dynamicProps":false,"dynamicItems":false};
 
 export const validateToolResultPayload: Validator = validate21;
 

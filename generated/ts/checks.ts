@@ -43,6 +43,7 @@ export const isPayload: Readonly<Record<string, (payload: unknown) => boolean>> 
     "agent.task.created": taskCreated,
     "agent.task.completed": taskCompleted,
     "agent.stream.cancel": streamCancel,
+    "agent.handoff": handoff,
   }),
 );
 
@@ -60,6 +61,7 @@ function envelope(d: unknown): boolean {
   if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && (d as Obj)["phase"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.task.created"))) ? (!(isObject(d)) || (((d as Obj)["phase"] === undefined || ((d as Obj)["phase"] === "submitted" || (d as Obj)["phase"] === "working")))) : true))) return false;
   if (!(envelope2(d))) return false;
   if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && (d as Obj)["phase"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.stream.cancel"))) ? (!(isObject(d)) || (((d as Obj)["phase"] === undefined || ((d as Obj)["phase"] === "canceled")))) : true))) return false;
+  if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && (d as Obj)["phase"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.handoff"))) ? (!(isObject(d)) || (((d as Obj)["phase"] === undefined || ((d as Obj)["phase"] === "working")))) : true))) return false;
   if (!((envelope4(d) ? (!(isObject(d)) || (((d as Obj)["payload"] === undefined || responseStarted((d as Obj)["payload"])))) : true))) return false;
   if (!((envelope6(d) ? (!(isObject(d)) || (((d as Obj)["payload"] === undefined || responseDelta((d as Obj)["payload"])))) : true))) return false;
   if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.response.error"))) ? (!(isObject(d)) || ((d as Obj)["payload"] !== undefined && ((d as Obj)["payload"] === undefined || error((d as Obj)["payload"])))) : true))) return false;
@@ -68,6 +70,7 @@ function envelope(d: unknown): boolean {
   if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.task.created"))) ? (!(isObject(d)) || ((d as Obj)["payload"] !== undefined && ((d as Obj)["payload"] === undefined || taskCreated((d as Obj)["payload"])))) : true))) return false;
   if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.task.completed"))) ? (!(isObject(d)) || ((d as Obj)["payload"] !== undefined && ((d as Obj)["payload"] === undefined || taskCompleted((d as Obj)["payload"])))) : true))) return false;
   if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.stream.cancel"))) ? (!(isObject(d)) || (((d as Obj)["payload"] === undefined || streamCancel((d as Obj)["payload"])))) : true))) return false;
+  if (!(((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && ((d as Obj)["event_type"] === undefined || (d as Obj)["event_type"] === "agent.handoff"))) ? (!(isObject(d)) || ((d as Obj)["payload"] !== undefined && ((d as Obj)["payload"] === undefined || handoff((d as Obj)["payload"])))) : true))) return false;
   if (isObject(d)) {
     const v = d as Obj;
     if (v["spec_version"] === undefined) return false;
@@ -197,6 +200,24 @@ function streamCancel(d: unknown): boolean {
   return true;
 }
 
+/** payloads/handoff.schema.json# */
+function handoff(d: unknown): boolean {
+  if (isObject(d)) {
+    const v = d as Obj;
+    if (v["from"] === undefined) return false;
+    if (v["to"] === undefined) return false;
+    if (v["chain"] === undefined) return false;
+    if (v["from"] !== undefined && !((typeof v["from"] === "string" && ((v["from"] as string).length >= 1 && ((v["from"] as string).length >= 2 || codePoints((v["from"] as string)) >= 1))))) return false;
+    if (v["to"] !== undefined && !((typeof v["to"] === "string" && ((v["to"] as string).length >= 1 && ((v["to"] as string).length >= 2 || codePoints((v["to"] as string)) >= 1))))) return false;
+    if (v["reason"] !== undefined && !((typeof v["reason"] === "string"))) return false;
+    if (v["state"] !== undefined && !((isObject(v["state"])))) return false;
+    if (v["chain"] !== undefined && !(handoff1(v["chain"]))) return false;
+    if (v["max_hops"] !== undefined && !((Number.isInteger(v["max_hops"])) && (!(typeof v["max_hops"] === "number" && Number.isFinite(v["max_hops"])) || ((v["max_hops"] as number) <= 64 && (v["max_hops"] as number) >= 1)))) return false;
+    if (v["deadline"] !== undefined && !((typeof v["deadline"] === "string" && PATTERN_2.test((v["deadline"] as string))))) return false;
+  } else return false;
+  return true;
+}
+
 /** envelope.schema.json#/allOf/1/if/not */
 function envelope1(d: unknown): boolean {
   if (!((!(isObject(d)) || ((d as Obj)["event_type"] !== undefined && ((d as Obj)["event_type"] === undefined || ((d as Obj)["event_type"] === "agent.response.final" || (d as Obj)["event_type"] === "agent.response.error" || (d as Obj)["event_type"] === "agent.tool.result" || (d as Obj)["event_type"] === "agent.task.completed")))) || (!(isObject(d)) || ((d as Obj)["frame_type"] !== undefined && ((d as Obj)["frame_type"] === undefined || ((d as Obj)["frame_type"] === "response.final" || (d as Obj)["frame_type"] === "response.error" || (d as Obj)["frame_type"] === "tool.result")))))) return false;
@@ -209,13 +230,13 @@ function envelope2(d: unknown): boolean {
   return true;
 }
 
-/** envelope.schema.json#/allOf/12/if/not/properties/payload/not */
+/** envelope.schema.json#/allOf/13/if/not/properties/payload/not */
 function envelope3(d: unknown): boolean {
   if (!(isObject(d))) return false;
   return true;
 }
 
-/** envelope.schema.json#/allOf/12/if */
+/** envelope.schema.json#/allOf/13/if */
 function envelope4(d: unknown): boolean {
   if ((!(isObject(d)) || ((d as Obj)["schema_version"] !== undefined && (d as Obj)["payload"] !== undefined && ((d as Obj)["schema_version"] === undefined || (d as Obj)["schema_version"] === 1) && ((d as Obj)["payload"] === undefined || !(envelope3((d as Obj)["payload"])))))) return false;
   if (isObject(d)) {
@@ -226,13 +247,13 @@ function envelope4(d: unknown): boolean {
   return true;
 }
 
-/** envelope.schema.json#/allOf/13/if/not/properties/payload/not */
+/** envelope.schema.json#/allOf/14/if/not/properties/payload/not */
 function envelope5(d: unknown): boolean {
   if (!(isObject(d))) return false;
   return true;
 }
 
-/** envelope.schema.json#/allOf/13/if */
+/** envelope.schema.json#/allOf/14/if */
 function envelope6(d: unknown): boolean {
   if ((!(isObject(d)) || ((d as Obj)["schema_version"] !== undefined && (d as Obj)["payload"] !== undefined && ((d as Obj)["schema_version"] === undefined || (d as Obj)["schema_version"] === 1) && ((d as Obj)["payload"] === undefined || !(envelope5((d as Obj)["payload"])))))) return false;
   if (isObject(d)) {
@@ -250,6 +271,17 @@ function taskCreated1(d: unknown): boolean {
     if (v["reply_to"] !== undefined && !((typeof v["reply_to"] === "string" && ((v["reply_to"] as string).length >= 1 && ((v["reply_to"] as string).length >= 2 || codePoints((v["reply_to"] as string)) >= 1))))) return false;
     if (v["url"] !== undefined && !((typeof v["url"] === "string" && ((v["url"] as string).length >= 1 && ((v["url"] as string).length >= 2 || codePoints((v["url"] as string)) >= 1))))) return false;
     if (v["token"] !== undefined && !((typeof v["token"] === "string"))) return false;
+  } else return false;
+  return true;
+}
+
+/** payloads/handoff.schema.json#/properties/chain */
+function handoff1(d: unknown): boolean {
+  if (Array.isArray(d)) {
+    const v = d as readonly unknown[];
+    if (v.length > 65) return false;
+    if (v.length < 2) return false;
+    for (const item of v) if (!((typeof item === "string" && ((item as string).length >= 1 && ((item as string).length >= 2 || codePoints((item as string)) >= 1))))) return false;
   } else return false;
   return true;
 }

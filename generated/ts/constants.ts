@@ -20,6 +20,7 @@ export const EventType = {
   TASK_CREATED: "agent.task.created",
   TASK_COMPLETED: "agent.task.completed",
   STREAM_CANCEL: "agent.stream.cancel",
+  HANDOFF: "agent.handoff",
 } as const;
 
 /** One of {@link EventType}. */
@@ -67,6 +68,7 @@ export const FrameType = {
   TOOL_CALL: "tool.call",
   TOOL_RESULT: "tool.result",
   STREAM_CANCEL: "stream.cancel",
+  HANDOFF: "handoff",
 } as const;
 
 /** One of {@link FrameType}. */
@@ -83,6 +85,9 @@ export const MetadataKey = {
   DLQ_FAILED_AT: "acp.dlq.failed_at",
   STREAM_CANCEL_TO: "acp.stream.cancel_to",
   STREAM_EARLY_CANCEL: "acp.stream.early_cancel",
+  HANDOFF: "acp.handoff",
+  HANDOFF_CHAIN: "acp.handoff.chain",
+  DEADLINE: "acp.deadline",
   DEPRECATED: "acp.deprecated",
 } as const;
 
@@ -118,6 +123,7 @@ export const EVENT_TYPES: Readonly<Record<EventTypeName, EventTypeInfo>> = looku
   "agent.task.created": { name: "agent.task.created", frameType: null, terminal: false, allowedPhases: ["submitted", "working"], defaultPhase: "submitted", extension: false, description: "A long-running task was accepted." },
   "agent.task.completed": { name: "agent.task.completed", frameType: null, terminal: true, allowedPhases: ["completed", "failed", "canceled", "rejected"], defaultPhase: "completed", extension: false, description: "A long-running task reached a terminal state." },
   "agent.stream.cancel": { name: "agent.stream.cancel", frameType: "stream.cancel", terminal: false, allowedPhases: ["canceled"], defaultPhase: "canceled", extension: true, description: "Extension: the client of a stream gave up; the server aborts the handler. Deployed SDKs never send or expect it." },
+  "agent.handoff": { name: "agent.handoff", frameType: "handoff", terminal: false, allowedPhases: ["working"], defaultPhase: "working", extension: true, description: "Extension: an agent handed the conversation to another target; on a stream, the frames after it come from the new agent (spec/orchestration.md \"Agent handoff\"). Deployed SDKs pass it on as a custom event type." },
 });
 
 /** Catalogue facts about one phase. */

@@ -74,7 +74,7 @@ export interface Envelope {
    */
   user_id?: string;
   /**
-   * Frame kind: request, response.started, response.delta, response.final, response.error, tool.call, tool.result.
+   * Frame kind: request, response.started, response.delta, response.final, response.error, tool.call, tool.result, handoff.
    */
   frame_type?: string;
   /**
@@ -134,6 +134,46 @@ export interface ErrorPayload {
   cause?: {
     [k: string]: unknown;
   };
+  [k: string]: unknown;
+}
+
+/**
+ * Extension payload of agent.handoff: an agent hands the conversation to another target. On the request to the new target it travels in metadata["acp.handoff"] with the state; as a stream frame it shows the caller the handoff (without the state). spec/orchestration.md "Agent handoff".
+ */
+export interface HandoffPayload {
+  /**
+   * The target that hands the conversation off (the target its request named).
+   */
+  from: string;
+  /**
+   * The target that takes the conversation over.
+   */
+  to: string;
+  /**
+   * Why the conversation is handed off (for the new agent, logs and the caller).
+   */
+  reason?: string;
+  /**
+   * Explicit state for the new agent: what it needs to go on (absent: none). Only on the request to the new target; the caller's frame leaves it out.
+   */
+  state?: {
+    [k: string]: unknown;
+  };
+  /**
+   * Every target of the conversation so far, from the one the caller invoked to `to`; hops = length - 1 (at most 64).
+   *
+   * @minItems 2
+   * @maxItems 65
+   */
+  chain: [string, string, ...string[]];
+  /**
+   * Most hops the conversation may take (chain length - 1), set by the first handoff; later hops keep it or lower it.
+   */
+  max_hops?: number;
+  /**
+   * RFC 3339 time by which the original caller wants the answer; every hop keeps it.
+   */
+  deadline?: string;
   [k: string]: unknown;
 }
 

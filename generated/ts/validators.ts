@@ -24,4 +24,5 @@ export const validatePayload: Readonly<Record<string, Validator>> = Object.freez
   "agent.task.created": standalone.validateTaskCreatedPayload,
   "agent.task.completed": standalone.validateTaskCompletedPayload,
   "agent.stream.cancel": standalone.validateStreamCancelPayload,
+  "agent.handoff": standalone.validateHandoffPayload,
 }));

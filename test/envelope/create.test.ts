@@ -42,6 +42,7 @@ describe("createEnvelope", () => {
       "agent.tool.result": { call_id: "c1", output: { hits: 2 } },
       "agent.task.created": { task_id: "t1" },
       "agent.task.completed": { task_id: "t1", status: "completed", result: { ok: true } },
+      "agent.handoff": { from: "a", to: "b", chain: ["a", "b"] },
     };
     for (const eventType of Object.keys(EVENT_TYPES)) {
       for (const schemaVersion of [1, 2] as const) {

@@ -62,6 +62,12 @@ PAYLOADS: list[JsonValue] = [
     {"call_id": "c", "output": 1, "error": _ERR},
     {"call_id": "c"},
     {"result": {"a": 1}},
+    {"from": "a", "to": "b", "chain": ["a", "b"]},
+    {"from": "a", "to": "b", "chain": ["a", "b"], "state": {"k": 1}, "max_hops": 2},
+    {"from": "a", "to": "b", "chain": ["a", "b"], "deadline": "2026-03-01T10:05:30Z"},
+    {"from": "a", "to": "b", "chain": ["a", "b"], "max_hops": 0},
+    {"from": "a", "to": "b", "chain": ["b"]},
+    {"from": "a", "to": "b", "chain": ["a", "b"], "deadline": "tomorrow"},
 ]
 EVENT_NAMES: list[str] = [*EVENT_TYPES, *(str(name) for name in EVENT_TYPES), "custom.thing"]
 EXTRAS: list[JsonObject] = [
@@ -309,6 +315,9 @@ EDGY: list[Any] = [
     {"task_id": "t", "status": "failed", "error": _ERR},
     {"task_id": "t", "callback": {"url": ""}},
     {"reason": "r"},
+    {"from": "a", "to": "b", "chain": ["a", "b"]},
+    {"from": "a", "to": "b", "chain": ["a", ""]},
+    {"from": "a", "to": "b", "chain": ["a", "b"], "state": []},
 ]
 """Values on the schema's edges: wrong types, bool for int, bounds, lookalike ids and times."""
 BUILT = ("spec_version", "event_id", "occurred_at")

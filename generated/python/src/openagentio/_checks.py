@@ -208,6 +208,12 @@ def is_envelope(d: JsonValue) -> bool:
     ):
         return False
     if (
+        d_event_type == "agent.handoff"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_7)
+    ):
+        return False
+    if (
         d_event_type == "agent.response.started"
         and not (d_schema_version == 1 and "payload" in d and not isinstance(d["payload"], dict))
         and "payload" in d
@@ -246,11 +252,13 @@ def is_envelope(d: JsonValue) -> bool:
         and not ("payload" in d and is_task_completed_payload(d["payload"]))
     ):
         return False
-    return (
-        d_event_type != "agent.stream.cancel"
-        or "payload" not in d
-        or is_stream_cancel_payload(d["payload"])
-    )
+    if (
+        d_event_type == "agent.stream.cancel"
+        and "payload" in d
+        and not is_stream_cancel_payload(d["payload"])
+    ):
+        return False
+    return d_event_type != "agent.handoff" or ("payload" in d and is_handoff_payload(d["payload"]))
 
 
 def is_error_payload(d: JsonValue) -> bool:
@@ -276,6 +284,51 @@ def is_error_payload(d: JsonValue) -> bool:
     if not isinstance(d_retryable, bool):
         return False
     return "cause" not in d or isinstance(d["cause"], dict)
+
+
+def is_handoff_payload(d: JsonValue) -> bool:
+    """True when `validate_handoff_payload` finds no defect in `d` (the same answer, no report)."""
+    # payloads/handoff.schema.json#
+    if not isinstance(d, dict):
+        return False
+    if "from" not in d:
+        return False
+    if "to" not in d:
+        return False
+    if "chain" not in d:
+        return False
+    d_from_ = d["from"]
+    d_to = d["to"]
+    d_chain = d["chain"]
+    if not isinstance(d_from_, str):
+        return False
+    if len(d_from_) < 1:
+        return False
+    if not isinstance(d_to, str):
+        return False
+    if len(d_to) < 1:
+        return False
+    if not isinstance(d_chain, list):
+        return False
+    if len(d_chain) > 65:
+        return False
+    if len(d_chain) < 2:
+        return False
+    if not all(_handoff_0(x) for x in d_chain):
+        return False
+    if "reason" in d and not isinstance(d["reason"], str):
+        return False
+    if "state" in d and not isinstance(d["state"], dict):
+        return False
+    if (
+        "max_hops" in d
+        and not (is_integer(d["max_hops"]) and d["max_hops"] <= 64 and d["max_hops"] >= 1)
+    ):
+        return False
+    return (
+        "deadline" not in d
+        or (isinstance(d["deadline"], str) and _RE_2.match(d["deadline"]) is not None)
+    )
 
 
 def is_response_delta_payload(d: JsonValue) -> bool:
@@ -542,6 +595,12 @@ def is_built_envelope(d: JsonValue) -> bool:
     ):
         return False
     if (
+        d_event_type == "agent.handoff"
+        and "phase" in d
+        and not (isinstance(d["phase"], str) and d["phase"] in _ENUM_7)
+    ):
+        return False
+    if (
         d_event_type == "agent.response.started"
         and not (d_schema_version == 1 and "payload" in d and not isinstance(d["payload"], dict))
         and "payload" in d
@@ -580,11 +639,20 @@ def is_built_envelope(d: JsonValue) -> bool:
         and not ("payload" in d and is_task_completed_payload(d["payload"]))
     ):
         return False
-    return (
-        d_event_type != "agent.stream.cancel"
-        or "payload" not in d
-        or is_stream_cancel_payload(d["payload"])
-    )
+    if (
+        d_event_type == "agent.stream.cancel"
+        and "payload" in d
+        and not is_stream_cancel_payload(d["payload"])
+    ):
+        return False
+    return d_event_type != "agent.handoff" or ("payload" in d and is_handoff_payload(d["payload"]))
+
+
+def _handoff_0(d: JsonValue) -> bool:
+    # payloads/handoff.schema.json#/properties/chain/items
+    if not isinstance(d, str):
+        return False
+    return len(d) >= 1
 
 
 is_message_received_payload = _always_valid
@@ -604,5 +672,6 @@ PAYLOAD_CHECKS: Final[Mapping[str, Callable[[JsonValue], bool]]] = MappingProxyT
     "agent.task.created": is_task_created_payload,
     "agent.task.completed": is_task_completed_payload,
     "agent.stream.cancel": is_stream_cancel_payload,
+    "agent.handoff": is_handoff_payload,
 })
 """The payload check of each standard event type (`_always_valid` where any payload is)."""

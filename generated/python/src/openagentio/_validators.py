@@ -190,6 +190,12 @@ def _envelope(d: JsonValue, p: str) -> SchemaDefect | None:
     r = _envelope_20(d, p)
     if r is not None:
         return r
+    r = _envelope_21(d, p)
+    if r is not None:
+        return r
+    r = _envelope_22(d, p)
+    if r is not None:
+        return r
     if isinstance(d, dict):
         if "spec_version" not in d:
             return _missing(p + "/spec_version", "a string like \"acp/1.0\"")
@@ -205,91 +211,91 @@ def _envelope(d: JsonValue, p: str) -> SchemaDefect | None:
                 "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z",
             )
         if "spec_version" in d:
-            r = _envelope_21(d["spec_version"], p + "/spec_version")
+            r = _envelope_23(d["spec_version"], p + "/spec_version")
             if r is not None:
                 return r
         if "schema_version" in d:
-            r = _envelope_22(d["schema_version"], p + "/schema_version")
+            r = _envelope_24(d["schema_version"], p + "/schema_version")
             if r is not None:
                 return r
         if "event_id" in d:
-            r = _envelope_23(d["event_id"], p + "/event_id")
+            r = _envelope_25(d["event_id"], p + "/event_id")
             if r is not None:
                 return r
         if "event_type" in d:
-            r = _envelope_24(d["event_type"], p + "/event_type")
+            r = _envelope_26(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
         if "occurred_at" in d:
-            r = _envelope_25(d["occurred_at"], p + "/occurred_at")
+            r = _envelope_27(d["occurred_at"], p + "/occurred_at")
             if r is not None:
                 return r
         if "trace_id" in d:
-            r = _envelope_26(d["trace_id"], p + "/trace_id")
+            r = _envelope_28(d["trace_id"], p + "/trace_id")
             if r is not None:
                 return r
         if "span_id" in d:
-            r = _envelope_27(d["span_id"], p + "/span_id")
+            r = _envelope_29(d["span_id"], p + "/span_id")
             if r is not None:
                 return r
         if "traceparent" in d:
-            r = _envelope_28(d["traceparent"], p + "/traceparent")
+            r = _envelope_30(d["traceparent"], p + "/traceparent")
             if r is not None:
                 return r
         if "session_id" in d:
-            r = _envelope_29(d["session_id"], p + "/session_id")
+            r = _envelope_31(d["session_id"], p + "/session_id")
             if r is not None:
                 return r
         if "conversation_id" in d:
-            r = _envelope_30(d["conversation_id"], p + "/conversation_id")
+            r = _envelope_32(d["conversation_id"], p + "/conversation_id")
             if r is not None:
                 return r
         if "correlation_id" in d:
-            r = _envelope_31(d["correlation_id"], p + "/correlation_id")
+            r = _envelope_33(d["correlation_id"], p + "/correlation_id")
             if r is not None:
                 return r
         if "reply_to" in d:
-            r = _envelope_32(d["reply_to"], p + "/reply_to")
+            r = _envelope_34(d["reply_to"], p + "/reply_to")
             if r is not None:
                 return r
         if "from" in d:
-            r = _envelope_33(d["from"], p + "/from")
+            r = _envelope_35(d["from"], p + "/from")
             if r is not None:
                 return r
         if "to" in d:
-            r = _envelope_34(d["to"], p + "/to")
+            r = _envelope_36(d["to"], p + "/to")
             if r is not None:
                 return r
         if "channel" in d:
-            r = _envelope_35(d["channel"], p + "/channel")
+            r = _envelope_37(d["channel"], p + "/channel")
             if r is not None:
                 return r
         if "tenant_id" in d:
-            r = _envelope_36(d["tenant_id"], p + "/tenant_id")
+            r = _envelope_38(d["tenant_id"], p + "/tenant_id")
             if r is not None:
                 return r
         if "user_id" in d:
-            r = _envelope_37(d["user_id"], p + "/user_id")
+            r = _envelope_39(d["user_id"], p + "/user_id")
             if r is not None:
                 return r
         if "frame_type" in d:
-            r = _envelope_38(d["frame_type"], p + "/frame_type")
+            r = _envelope_40(d["frame_type"], p + "/frame_type")
             if r is not None:
                 return r
         if "phase" in d:
-            r = _envelope_39(d["phase"], p + "/phase")
+            r = _envelope_41(d["phase"], p + "/phase")
             if r is not None:
                 return r
         if "seq" in d:
-            r = _envelope_40(d["seq"], p + "/seq")
+            r = _envelope_42(d["seq"], p + "/seq")
             if r is not None:
                 return r
         if "is_final" in d:
-            r = _envelope_41(d["is_final"], p + "/is_final")
+            r = _envelope_43(d["is_final"], p + "/is_final")
             if r is not None:
                 return r
         if "metadata" in d:
-            r = _envelope_42(d["metadata"], p + "/metadata")
+            r = _envelope_44(d["metadata"], p + "/metadata")
             if r is not None:
                 return r
     else:
@@ -320,6 +326,48 @@ def _error(d: JsonValue, p: str) -> SchemaDefect | None:
                 return r
         if "cause" in d:
             r = _error_4(d["cause"], p + "/cause")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _handoff(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#
+    if isinstance(d, dict):
+        if "from" not in d:
+            return _missing(p + "/from", "a string")
+        if "to" not in d:
+            return _missing(p + "/to", "a string")
+        if "chain" not in d:
+            return _missing(p + "/chain", "an array")
+        if "from" in d:
+            r = _handoff_1(d["from"], p + "/from")
+            if r is not None:
+                return r
+        if "to" in d:
+            r = _handoff_2(d["to"], p + "/to")
+            if r is not None:
+                return r
+        if "reason" in d:
+            r = _handoff_3(d["reason"], p + "/reason")
+            if r is not None:
+                return r
+        if "state" in d:
+            r = _handoff_4(d["state"], p + "/state")
+            if r is not None:
+                return r
+        if "chain" in d:
+            r = _handoff_5(d["chain"], p + "/chain")
+            if r is not None:
+                return r
+        if "max_hops" in d:
+            r = _handoff_6(d["max_hops"], p + "/max_hops")
+            if r is not None:
+                return r
+        if "deadline" in d:
+            r = _handoff_7(d["deadline"], p + "/deadline")
             if r is not None:
                 return r
     else:
@@ -489,15 +537,6 @@ def _tool_result(d: JsonValue, p: str) -> SchemaDefect | None:
 
 def _envelope_1(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/0
-    if _envelope_43(d, p) is None:
-        r = _envelope_44(d, p)
-        if r is not None:
-            return r
-    return None
-
-
-def _envelope_2(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/1
     if _envelope_45(d, p) is None:
         r = _envelope_46(d, p)
         if r is not None:
@@ -505,8 +544,8 @@ def _envelope_2(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_3(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/2
+def _envelope_2(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/1
     if _envelope_47(d, p) is None:
         r = _envelope_48(d, p)
         if r is not None:
@@ -514,8 +553,8 @@ def _envelope_3(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_4(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/3
+def _envelope_3(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/2
     if _envelope_49(d, p) is None:
         r = _envelope_50(d, p)
         if r is not None:
@@ -523,8 +562,8 @@ def _envelope_4(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_5(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/4
+def _envelope_4(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/3
     if _envelope_51(d, p) is None:
         r = _envelope_52(d, p)
         if r is not None:
@@ -532,8 +571,8 @@ def _envelope_5(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_6(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/5
+def _envelope_5(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/4
     if _envelope_53(d, p) is None:
         r = _envelope_54(d, p)
         if r is not None:
@@ -541,8 +580,8 @@ def _envelope_6(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_7(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/6
+def _envelope_6(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/5
     if _envelope_55(d, p) is None:
         r = _envelope_56(d, p)
         if r is not None:
@@ -550,8 +589,8 @@ def _envelope_7(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_8(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/7
+def _envelope_7(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/6
     if _envelope_57(d, p) is None:
         r = _envelope_58(d, p)
         if r is not None:
@@ -559,8 +598,8 @@ def _envelope_8(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_9(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/8
+def _envelope_8(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/7
     if _envelope_59(d, p) is None:
         r = _envelope_60(d, p)
         if r is not None:
@@ -568,8 +607,8 @@ def _envelope_9(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_10(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/9
+def _envelope_9(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/8
     if _envelope_61(d, p) is None:
         r = _envelope_62(d, p)
         if r is not None:
@@ -577,8 +616,8 @@ def _envelope_10(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_11(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/10
+def _envelope_10(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/9
     if _envelope_63(d, p) is None:
         r = _envelope_64(d, p)
         if r is not None:
@@ -586,8 +625,8 @@ def _envelope_11(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_12(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/11
+def _envelope_11(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/10
     if _envelope_65(d, p) is None:
         r = _envelope_66(d, p)
         if r is not None:
@@ -595,8 +634,8 @@ def _envelope_12(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_13(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12
+def _envelope_12(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/11
     if _envelope_67(d, p) is None:
         r = _envelope_68(d, p)
         if r is not None:
@@ -604,8 +643,8 @@ def _envelope_13(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_14(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/13
+def _envelope_13(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12
     if _envelope_69(d, p) is None:
         r = _envelope_70(d, p)
         if r is not None:
@@ -613,8 +652,8 @@ def _envelope_14(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_15(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/14
+def _envelope_14(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13
     if _envelope_71(d, p) is None:
         r = _envelope_72(d, p)
         if r is not None:
@@ -622,8 +661,8 @@ def _envelope_15(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_16(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/15
+def _envelope_15(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14
     if _envelope_73(d, p) is None:
         r = _envelope_74(d, p)
         if r is not None:
@@ -631,8 +670,8 @@ def _envelope_16(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_17(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/16
+def _envelope_16(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/15
     if _envelope_75(d, p) is None:
         r = _envelope_76(d, p)
         if r is not None:
@@ -640,8 +679,8 @@ def _envelope_17(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_18(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/17
+def _envelope_17(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/16
     if _envelope_77(d, p) is None:
         r = _envelope_78(d, p)
         if r is not None:
@@ -649,8 +688,8 @@ def _envelope_18(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_19(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/18
+def _envelope_18(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/17
     if _envelope_79(d, p) is None:
         r = _envelope_80(d, p)
         if r is not None:
@@ -658,8 +697,8 @@ def _envelope_19(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_20(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/19
+def _envelope_19(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/18
     if _envelope_81(d, p) is None:
         r = _envelope_82(d, p)
         if r is not None:
@@ -667,7 +706,34 @@ def _envelope_20(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
+def _envelope_20(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/19
+    if _envelope_83(d, p) is None:
+        r = _envelope_84(d, p)
+        if r is not None:
+            return r
+    return None
+
+
 def _envelope_21(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/20
+    if _envelope_85(d, p) is None:
+        r = _envelope_86(d, p)
+        if r is not None:
+            return r
+    return None
+
+
+def _envelope_22(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/21
+    if _envelope_87(d, p) is None:
+        r = _envelope_88(d, p)
+        if r is not None:
+            return r
+    return None
+
+
+def _envelope_23(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/spec_version
     if isinstance(d, str):
         if _RE_0.search(d) is None:
@@ -677,7 +743,7 @@ def _envelope_21(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_22(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_24(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/schema_version
     if not (is_integer(d)):
         return _defect(p, "type", "an integer >= 1", d)
@@ -686,7 +752,7 @@ def _envelope_22(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_23(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_25(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/event_id
     if isinstance(d, str):
         if _RE_1.search(d) is None:
@@ -696,7 +762,7 @@ def _envelope_23(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_24(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_26(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/event_type
     if isinstance(d, str):
         if len(d) < 1:
@@ -706,7 +772,7 @@ def _envelope_24(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_25(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_27(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/occurred_at
     if isinstance(d, str):
         if _RE_2.search(d) is None:
@@ -721,98 +787,98 @@ def _envelope_25(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_26(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_28(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/trace_id
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_27(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_29(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/span_id
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_28(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_30(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/traceparent
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_29(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_31(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/session_id
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_30(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_32(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/conversation_id
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_31(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_33(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/correlation_id
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_32(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_34(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/reply_to
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_33(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_35(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/from
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_34(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_36(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/to
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_35(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_37(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/channel
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_36(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_38(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/tenant_id
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_37(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_39(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/user_id
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_38(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_40(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/frame_type
     if not (isinstance(d, str)):
         return _defect(p, "type", "a string", d)
     return None
 
 
-def _envelope_39(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_41(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/phase
     if not (isinstance(d, str)):
         return _defect(
@@ -837,7 +903,7 @@ def _envelope_39(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_40(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_42(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/seq
     if not (is_integer(d)):
         return _defect(p, "type", "an integer from 0 to 2^53-1", d)
@@ -849,14 +915,14 @@ def _envelope_40(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_41(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_43(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/is_final
     if not (isinstance(d, bool)):
         return _defect(p, "type", "a boolean", d)
     return None
 
 
-def _envelope_42(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_44(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/properties/metadata
     if not (isinstance(d, dict)):
         return _defect(p, "type", "an object", d)
@@ -891,6 +957,83 @@ def _error_4(d: JsonValue, p: str) -> SchemaDefect | None:
     # payloads/error.schema.json#/properties/cause
     if not (isinstance(d, dict)):
         return _defect(p, "type", "an object", d)
+    return None
+
+
+def _handoff_1(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/from
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _handoff_2(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/to
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _handoff_3(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/reason
+    if not (isinstance(d, str)):
+        return _defect(p, "type", "a string", d)
+    return None
+
+
+def _handoff_4(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/state
+    if not (isinstance(d, dict)):
+        return _defect(p, "type", "an object", d)
+    return None
+
+
+def _handoff_5(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/chain
+    if isinstance(d, list):
+        if len(d) > 65:
+            return _defect(p, "maxItems", "an array", d)
+        if len(d) < 2:
+            return _defect(p, "minItems", "an array", d)
+        for i, item in enumerate(d):
+            r = _handoff_8(item, f"{p}/{i}")
+            if r is not None:
+                return r
+    else:
+        return _defect(p, "type", "an array", d)
+    return None
+
+
+def _handoff_6(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/max_hops
+    if not (is_integer(d)):
+        return _defect(p, "type", "an integer", d)
+    if is_number(d):
+        if d > 64:
+            return _defect(p, "maximum", "a number <= 64", d)
+        if d < 1:
+            return _defect(p, "minimum", "a number >= 1", d)
+    return None
+
+
+def _handoff_7(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/deadline
+    if isinstance(d, str):
+        if _RE_2.search(d) is None:
+            return _defect(
+                p,
+                "pattern",
+                "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z",
+                d,
+            )
+    else:
+        return _defect(p, "type", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z", d)
     return None
 
 
@@ -1092,7 +1235,7 @@ def _tool_result_4(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_43(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_45(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/0/if
     if isinstance(d, dict):
         if "schema_version" not in d:
@@ -1100,115 +1243,46 @@ def _envelope_43(d: JsonValue, p: str) -> SchemaDefect | None:
         if "phase" not in d:
             return _missing(p + "/phase", "property \"phase\"")
         if "schema_version" in d:
-            r = _envelope_83(d["schema_version"], p + "/schema_version")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_44(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/0/then
-    if isinstance(d, dict) and "phase" in d:
-        r = _envelope_84(d["phase"], p + "/phase")
-        if r is not None:
-            return r
-    return None
-
-
-def _envelope_45(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/1/if
-    if _envelope_85(d, p) is None:
-        return _defect(p, "not", "a value not matching the excluded schema", d)
-    if isinstance(d, dict):
-        if "is_final" not in d:
-            return _missing(p + "/is_final", "property \"is_final\"")
-        if "is_final" in d:
-            r = _envelope_86(d["is_final"], p + "/is_final")
+            r = _envelope_89(d["schema_version"], p + "/schema_version")
             if r is not None:
                 return r
     return None
 
 
 def _envelope_46(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/1/then
-    if isinstance(d, dict) and "is_final" in d:
-        r = _envelope_87(d["is_final"], p + "/is_final")
+    # envelope.schema.json#/allOf/0/then
+    if isinstance(d, dict) and "phase" in d:
+        r = _envelope_90(d["phase"], p + "/phase")
         if r is not None:
             return r
     return None
 
 
 def _envelope_47(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/2/if
+    # envelope.schema.json#/allOf/1/if
+    if _envelope_91(d, p) is None:
+        return _defect(p, "not", "a value not matching the excluded schema", d)
     if isinstance(d, dict):
-        if "event_type" not in d:
-            return _missing(p + "/event_type", "property \"event_type\"")
-        if "phase" not in d:
-            return _missing(p + "/phase", "property \"phase\"")
-        if "event_type" in d:
-            r = _envelope_88(d["event_type"], p + "/event_type")
+        if "is_final" not in d:
+            return _missing(p + "/is_final", "property \"is_final\"")
+        if "is_final" in d:
+            r = _envelope_92(d["is_final"], p + "/is_final")
             if r is not None:
                 return r
     return None
 
 
 def _envelope_48(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/2/then
-    if isinstance(d, dict) and "phase" in d:
-        r = _envelope_89(d["phase"], p + "/phase")
+    # envelope.schema.json#/allOf/1/then
+    if isinstance(d, dict) and "is_final" in d:
+        r = _envelope_93(d["is_final"], p + "/is_final")
         if r is not None:
             return r
     return None
 
 
 def _envelope_49(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/3/if
-    if isinstance(d, dict):
-        if "event_type" not in d:
-            return _missing(p + "/event_type", "property \"event_type\"")
-        if "phase" not in d:
-            return _missing(p + "/phase", "property \"phase\"")
-        if "event_type" in d:
-            r = _envelope_90(d["event_type"], p + "/event_type")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_50(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/3/then
-    if isinstance(d, dict) and "phase" in d:
-        r = _envelope_91(d["phase"], p + "/phase")
-        if r is not None:
-            return r
-    return None
-
-
-def _envelope_51(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/4/if
-    if isinstance(d, dict):
-        if "event_type" not in d:
-            return _missing(p + "/event_type", "property \"event_type\"")
-        if "phase" not in d:
-            return _missing(p + "/phase", "property \"phase\"")
-        if "event_type" in d:
-            r = _envelope_92(d["event_type"], p + "/event_type")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_52(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/4/then
-    if isinstance(d, dict) and "phase" in d:
-        r = _envelope_93(d["phase"], p + "/phase")
-        if r is not None:
-            return r
-    return None
-
-
-def _envelope_53(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/5/if
+    # envelope.schema.json#/allOf/2/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1221,8 +1295,8 @@ def _envelope_53(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_54(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/5/then
+def _envelope_50(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/2/then
     if isinstance(d, dict) and "phase" in d:
         r = _envelope_95(d["phase"], p + "/phase")
         if r is not None:
@@ -1230,8 +1304,8 @@ def _envelope_54(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_55(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/6/if
+def _envelope_51(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/3/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1244,8 +1318,8 @@ def _envelope_55(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_56(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/6/then
+def _envelope_52(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/3/then
     if isinstance(d, dict) and "phase" in d:
         r = _envelope_97(d["phase"], p + "/phase")
         if r is not None:
@@ -1253,8 +1327,8 @@ def _envelope_56(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_57(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/7/if
+def _envelope_53(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/4/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1267,8 +1341,8 @@ def _envelope_57(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_58(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/7/then
+def _envelope_54(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/4/then
     if isinstance(d, dict) and "phase" in d:
         r = _envelope_99(d["phase"], p + "/phase")
         if r is not None:
@@ -1276,8 +1350,8 @@ def _envelope_58(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_59(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/8/if
+def _envelope_55(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/5/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1290,8 +1364,8 @@ def _envelope_59(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_60(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/8/then
+def _envelope_56(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/5/then
     if isinstance(d, dict) and "phase" in d:
         r = _envelope_101(d["phase"], p + "/phase")
         if r is not None:
@@ -1299,8 +1373,8 @@ def _envelope_60(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_61(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/9/if
+def _envelope_57(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/6/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1313,8 +1387,8 @@ def _envelope_61(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_62(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/9/then
+def _envelope_58(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/6/then
     if isinstance(d, dict) and "phase" in d:
         r = _envelope_103(d["phase"], p + "/phase")
         if r is not None:
@@ -1322,8 +1396,8 @@ def _envelope_62(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_63(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/10/if
+def _envelope_59(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/7/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1336,8 +1410,8 @@ def _envelope_63(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_64(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/10/then
+def _envelope_60(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/7/then
     if isinstance(d, dict) and "phase" in d:
         r = _envelope_105(d["phase"], p + "/phase")
         if r is not None:
@@ -1345,8 +1419,8 @@ def _envelope_64(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_65(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/11/if
+def _envelope_61(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/8/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1359,8 +1433,8 @@ def _envelope_65(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_66(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/11/then
+def _envelope_62(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/8/then
     if isinstance(d, dict) and "phase" in d:
         r = _envelope_107(d["phase"], p + "/phase")
         if r is not None:
@@ -1368,36 +1442,59 @@ def _envelope_66(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_67(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12/if
-    if _envelope_108(d, p) is None:
-        return _defect(p, "not", "an object without schema_version or payload", d)
+def _envelope_63(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/9/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
+        if "phase" not in d:
+            return _missing(p + "/phase", "property \"phase\"")
         if "event_type" in d:
-            r = _envelope_109(d["event_type"], p + "/event_type")
+            r = _envelope_108(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
 
 
-def _envelope_68(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12/then
-    if isinstance(d, dict) and "payload" in d:
-        r = _envelope_110(d["payload"], p + "/payload")
+def _envelope_64(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/9/then
+    if isinstance(d, dict) and "phase" in d:
+        r = _envelope_109(d["phase"], p + "/phase")
         if r is not None:
             return r
     return None
 
 
-def _envelope_69(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/13/if
-    if _envelope_111(d, p) is None:
-        return _defect(p, "not", "an object without schema_version or payload", d)
+def _envelope_65(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/10/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
+        if "phase" not in d:
+            return _missing(p + "/phase", "property \"phase\"")
+        if "event_type" in d:
+            r = _envelope_110(d["event_type"], p + "/event_type")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_66(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/10/then
+    if isinstance(d, dict) and "phase" in d:
+        r = _envelope_111(d["phase"], p + "/phase")
+        if r is not None:
+            return r
+    return None
+
+
+def _envelope_67(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/11/if
+    if isinstance(d, dict):
+        if "event_type" not in d:
+            return _missing(p + "/event_type", "property \"event_type\"")
+        if "phase" not in d:
+            return _missing(p + "/phase", "property \"phase\"")
         if "event_type" in d:
             r = _envelope_112(d["event_type"], p + "/event_type")
             if r is not None:
@@ -1405,20 +1502,22 @@ def _envelope_69(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_70(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/13/then
-    if isinstance(d, dict) and "payload" in d:
-        r = _envelope_113(d["payload"], p + "/payload")
+def _envelope_68(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/11/then
+    if isinstance(d, dict) and "phase" in d:
+        r = _envelope_113(d["phase"], p + "/phase")
         if r is not None:
             return r
     return None
 
 
-def _envelope_71(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/14/if
+def _envelope_69(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
+        if "phase" not in d:
+            return _missing(p + "/phase", "property \"phase\"")
         if "event_type" in d:
             r = _envelope_114(d["event_type"], p + "/event_type")
             if r is not None:
@@ -1426,68 +1525,42 @@ def _envelope_71(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_72(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/14/then
+def _envelope_70(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12/then
+    if isinstance(d, dict) and "phase" in d:
+        r = _envelope_115(d["phase"], p + "/phase")
+        if r is not None:
+            return r
+    return None
+
+
+def _envelope_71(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/if
+    if _envelope_116(d, p) is None:
+        return _defect(p, "not", "an object without schema_version or payload", d)
     if isinstance(d, dict):
-        if "payload" not in d:
-            return _missing(p + "/payload", "property \"payload\"")
-        if "payload" in d:
-            r = _envelope_115(d["payload"], p + "/payload")
+        if "event_type" not in d:
+            return _missing(p + "/event_type", "property \"event_type\"")
+        if "event_type" in d:
+            r = _envelope_117(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
+    return None
+
+
+def _envelope_72(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/then
+    if isinstance(d, dict) and "payload" in d:
+        r = _envelope_118(d["payload"], p + "/payload")
+        if r is not None:
+            return r
     return None
 
 
 def _envelope_73(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/15/if
-    if isinstance(d, dict):
-        if "event_type" not in d:
-            return _missing(p + "/event_type", "property \"event_type\"")
-        if "event_type" in d:
-            r = _envelope_116(d["event_type"], p + "/event_type")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_74(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/15/then
-    if isinstance(d, dict):
-        if "payload" not in d:
-            return _missing(p + "/payload", "property \"payload\"")
-        if "payload" in d:
-            r = _envelope_117(d["payload"], p + "/payload")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_75(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/16/if
-    if isinstance(d, dict):
-        if "event_type" not in d:
-            return _missing(p + "/event_type", "property \"event_type\"")
-        if "event_type" in d:
-            r = _envelope_118(d["event_type"], p + "/event_type")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_76(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/16/then
-    if isinstance(d, dict):
-        if "payload" not in d:
-            return _missing(p + "/payload", "property \"payload\"")
-        if "payload" in d:
-            r = _envelope_119(d["payload"], p + "/payload")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_77(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/17/if
+    # envelope.schema.json#/allOf/14/if
+    if _envelope_119(d, p) is None:
+        return _defect(p, "not", "an object without schema_version or payload", d)
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1498,20 +1571,17 @@ def _envelope_77(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_78(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/17/then
-    if isinstance(d, dict):
-        if "payload" not in d:
-            return _missing(p + "/payload", "property \"payload\"")
-        if "payload" in d:
-            r = _envelope_121(d["payload"], p + "/payload")
-            if r is not None:
-                return r
+def _envelope_74(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14/then
+    if isinstance(d, dict) and "payload" in d:
+        r = _envelope_121(d["payload"], p + "/payload")
+        if r is not None:
+            return r
     return None
 
 
-def _envelope_79(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/18/if
+def _envelope_75(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/15/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1522,8 +1592,8 @@ def _envelope_79(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_80(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/18/then
+def _envelope_76(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/15/then
     if isinstance(d, dict):
         if "payload" not in d:
             return _missing(p + "/payload", "property \"payload\"")
@@ -1534,8 +1604,8 @@ def _envelope_80(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_81(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/19/if
+def _envelope_77(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/16/if
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
@@ -1546,12 +1616,142 @@ def _envelope_81(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
+def _envelope_78(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/16/then
+    if isinstance(d, dict):
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "payload" in d:
+            r = _envelope_125(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_79(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/17/if
+    if isinstance(d, dict):
+        if "event_type" not in d:
+            return _missing(p + "/event_type", "property \"event_type\"")
+        if "event_type" in d:
+            r = _envelope_126(d["event_type"], p + "/event_type")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_80(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/17/then
+    if isinstance(d, dict):
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "payload" in d:
+            r = _envelope_127(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_81(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/18/if
+    if isinstance(d, dict):
+        if "event_type" not in d:
+            return _missing(p + "/event_type", "property \"event_type\"")
+        if "event_type" in d:
+            r = _envelope_128(d["event_type"], p + "/event_type")
+            if r is not None:
+                return r
+    return None
+
+
 def _envelope_82(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/18/then
+    if isinstance(d, dict):
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "payload" in d:
+            r = _envelope_129(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_83(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/19/if
+    if isinstance(d, dict):
+        if "event_type" not in d:
+            return _missing(p + "/event_type", "property \"event_type\"")
+        if "event_type" in d:
+            r = _envelope_130(d["event_type"], p + "/event_type")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_84(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/19/then
+    if isinstance(d, dict):
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "payload" in d:
+            r = _envelope_131(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_85(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/20/if
+    if isinstance(d, dict):
+        if "event_type" not in d:
+            return _missing(p + "/event_type", "property \"event_type\"")
+        if "event_type" in d:
+            r = _envelope_132(d["event_type"], p + "/event_type")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_86(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/20/then
     if isinstance(d, dict) and "payload" in d:
-        r = _envelope_125(d["payload"], p + "/payload")
+        r = _envelope_133(d["payload"], p + "/payload")
         if r is not None:
             return r
+    return None
+
+
+def _envelope_87(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/21/if
+    if isinstance(d, dict):
+        if "event_type" not in d:
+            return _missing(p + "/event_type", "property \"event_type\"")
+        if "event_type" in d:
+            r = _envelope_134(d["event_type"], p + "/event_type")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_88(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/21/then
+    if isinstance(d, dict):
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "payload" in d:
+            r = _envelope_135(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _handoff_8(d: JsonValue, p: str) -> SchemaDefect | None:
+    # payloads/handoff.schema.json#/properties/chain/items
+    if isinstance(d, str):
+        if len(d) < 1:
+            return _defect(p, "minLength", "a non-empty string", d)
+    else:
+        return _defect(p, "type", "a string", d)
     return None
 
 
@@ -1607,14 +1807,14 @@ def _tool_result_6(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_83(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_89(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/0/if/properties/schema_version
     if not json_equal(d, 1):
         return _defect(p, "const", "1", d)
     return None
 
 
-def _envelope_84(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_90(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/0/then/properties/phase
     return _defect(
         p,
@@ -1625,21 +1825,21 @@ def _envelope_84(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_85(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_91(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not
-    if all(f(d, p) is not None for f in (_envelope_126, _envelope_127)):
+    if all(f(d, p) is not None for f in (_envelope_136, _envelope_137)):
         return _defect(p, "anyOf", "must match a schema in anyOf", d)
     return None
 
 
-def _envelope_86(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_92(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/properties/is_final
     if not json_equal(d, True):
         return _defect(p, "const", "true", d)
     return None
 
 
-def _envelope_87(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_93(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/then/properties/is_final
     if not json_equal(d, False):
         return _defect(
@@ -1655,14 +1855,14 @@ def _envelope_87(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_88(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_94(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/2/if/properties/event_type
     if not json_equal(d, "agent.message.received"):
         return _defect(p, "const", "\"agent.message.received\"", d)
     return None
 
 
-def _envelope_89(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_95(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/2/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_6):
         return _defect(
@@ -1674,42 +1874,42 @@ def _envelope_89(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_90(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_96(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/3/if/properties/event_type
     if not json_equal(d, "agent.response.started"):
         return _defect(p, "const", "\"agent.response.started\"", d)
     return None
 
 
-def _envelope_91(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_97(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/3/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_7):
         return _defect(p, "enum", "a phase allowed for agent.response.started: working", d)
     return None
 
 
-def _envelope_92(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_98(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/4/if/properties/event_type
     if not json_equal(d, "agent.response.delta"):
         return _defect(p, "const", "\"agent.response.delta\"", d)
     return None
 
 
-def _envelope_93(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_99(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/4/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_7):
         return _defect(p, "enum", "a phase allowed for agent.response.delta: working", d)
     return None
 
 
-def _envelope_94(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_100(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/5/if/properties/event_type
     if not json_equal(d, "agent.response.final"):
         return _defect(p, "const", "\"agent.response.final\"", d)
     return None
 
 
-def _envelope_95(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_101(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/5/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_8):
         return _defect(
@@ -1721,14 +1921,14 @@ def _envelope_95(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_96(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_102(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/6/if/properties/event_type
     if not json_equal(d, "agent.response.error"):
         return _defect(p, "const", "\"agent.response.error\"", d)
     return None
 
 
-def _envelope_97(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_103(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/6/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_9):
         return _defect(
@@ -1740,56 +1940,56 @@ def _envelope_97(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_98(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_104(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/7/if/properties/event_type
     if not json_equal(d, "agent.tool.call"):
         return _defect(p, "const", "\"agent.tool.call\"", d)
     return None
 
 
-def _envelope_99(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_105(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/7/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_7):
         return _defect(p, "enum", "a phase allowed for agent.tool.call: working", d)
     return None
 
 
-def _envelope_100(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_106(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/8/if/properties/event_type
     if not json_equal(d, "agent.tool.result"):
         return _defect(p, "const", "\"agent.tool.result\"", d)
     return None
 
 
-def _envelope_101(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_107(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/8/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_7):
         return _defect(p, "enum", "a phase allowed for agent.tool.result: working", d)
     return None
 
 
-def _envelope_102(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_108(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/9/if/properties/event_type
     if not json_equal(d, "agent.task.created"):
         return _defect(p, "const", "\"agent.task.created\"", d)
     return None
 
 
-def _envelope_103(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_109(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/9/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_6):
         return _defect(p, "enum", "a phase allowed for agent.task.created: submitted, working", d)
     return None
 
 
-def _envelope_104(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_110(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/10/if/properties/event_type
     if not json_equal(d, "agent.task.completed"):
         return _defect(p, "const", "\"agent.task.completed\"", d)
     return None
 
 
-def _envelope_105(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_111(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/10/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_5):
         return _defect(
@@ -1801,54 +2001,35 @@ def _envelope_105(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_106(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_112(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/11/if/properties/event_type
     if not json_equal(d, "agent.stream.cancel"):
         return _defect(p, "const", "\"agent.stream.cancel\"", d)
     return None
 
 
-def _envelope_107(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_113(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/11/then/properties/phase
     if not (isinstance(d, str) and d in _ENUM_10):
         return _defect(p, "enum", "a phase allowed for agent.stream.cancel: canceled", d)
     return None
 
 
-def _envelope_108(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12/if/not
-    if isinstance(d, dict):
-        if "schema_version" not in d:
-            return _missing(p + "/schema_version", "property \"schema_version\"")
-        if "payload" not in d:
-            return _missing(p + "/payload", "property \"payload\"")
-        if "schema_version" in d:
-            r = _envelope_128(d["schema_version"], p + "/schema_version")
-            if r is not None:
-                return r
-        if "payload" in d:
-            r = _envelope_129(d["payload"], p + "/payload")
-            if r is not None:
-                return r
-    return None
-
-
-def _envelope_109(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_114(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/12/if/properties/event_type
-    if not json_equal(d, "agent.response.started"):
-        return _defect(p, "const", "\"agent.response.started\"", d)
+    if not json_equal(d, "agent.handoff"):
+        return _defect(p, "const", "\"agent.handoff\"", d)
     return None
 
 
-def _envelope_110(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12/then/properties/payload
-    r = _response_started(d, p)
-    if r is not None:
-        return r
+def _envelope_115(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/12/then/properties/phase
+    if not (isinstance(d, str) and d in _ENUM_7):
+        return _defect(p, "enum", "a phase allowed for agent.handoff: working", d)
     return None
 
 
-def _envelope_111(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_116(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/if/not
     if isinstance(d, dict):
         if "schema_version" not in d:
@@ -1856,116 +2037,164 @@ def _envelope_111(d: JsonValue, p: str) -> SchemaDefect | None:
         if "payload" not in d:
             return _missing(p + "/payload", "property \"payload\"")
         if "schema_version" in d:
-            r = _envelope_130(d["schema_version"], p + "/schema_version")
+            r = _envelope_138(d["schema_version"], p + "/schema_version")
             if r is not None:
                 return r
         if "payload" in d:
-            r = _envelope_131(d["payload"], p + "/payload")
+            r = _envelope_139(d["payload"], p + "/payload")
             if r is not None:
                 return r
     return None
 
 
-def _envelope_112(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_117(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/if/properties/event_type
+    if not json_equal(d, "agent.response.started"):
+        return _defect(p, "const", "\"agent.response.started\"", d)
+    return None
+
+
+def _envelope_118(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/then/properties/payload
+    r = _response_started(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _envelope_119(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14/if/not
+    if isinstance(d, dict):
+        if "schema_version" not in d:
+            return _missing(p + "/schema_version", "property \"schema_version\"")
+        if "payload" not in d:
+            return _missing(p + "/payload", "property \"payload\"")
+        if "schema_version" in d:
+            r = _envelope_140(d["schema_version"], p + "/schema_version")
+            if r is not None:
+                return r
+        if "payload" in d:
+            r = _envelope_141(d["payload"], p + "/payload")
+            if r is not None:
+                return r
+    return None
+
+
+def _envelope_120(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14/if/properties/event_type
     if not json_equal(d, "agent.response.delta"):
         return _defect(p, "const", "\"agent.response.delta\"", d)
     return None
 
 
-def _envelope_113(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/13/then/properties/payload
+def _envelope_121(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14/then/properties/payload
     r = _response_delta(d, p)
     if r is not None:
         return r
     return None
 
 
-def _envelope_114(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/14/if/properties/event_type
+def _envelope_122(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/15/if/properties/event_type
     if not json_equal(d, "agent.response.error"):
         return _defect(p, "const", "\"agent.response.error\"", d)
     return None
 
 
-def _envelope_115(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/14/then/properties/payload
+def _envelope_123(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/15/then/properties/payload
     r = _error(d, p)
     if r is not None:
         return r
     return None
 
 
-def _envelope_116(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/15/if/properties/event_type
+def _envelope_124(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/16/if/properties/event_type
     if not json_equal(d, "agent.tool.call"):
         return _defect(p, "const", "\"agent.tool.call\"", d)
     return None
 
 
-def _envelope_117(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/15/then/properties/payload
+def _envelope_125(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/16/then/properties/payload
     r = _tool_call(d, p)
     if r is not None:
         return r
     return None
 
 
-def _envelope_118(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/16/if/properties/event_type
+def _envelope_126(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/17/if/properties/event_type
     if not json_equal(d, "agent.tool.result"):
         return _defect(p, "const", "\"agent.tool.result\"", d)
     return None
 
 
-def _envelope_119(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/16/then/properties/payload
+def _envelope_127(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/17/then/properties/payload
     r = _tool_result(d, p)
     if r is not None:
         return r
     return None
 
 
-def _envelope_120(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/17/if/properties/event_type
+def _envelope_128(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/18/if/properties/event_type
     if not json_equal(d, "agent.task.created"):
         return _defect(p, "const", "\"agent.task.created\"", d)
     return None
 
 
-def _envelope_121(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/17/then/properties/payload
+def _envelope_129(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/18/then/properties/payload
     r = _task_created_1(d, p)
     if r is not None:
         return r
     return None
 
 
-def _envelope_122(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/18/if/properties/event_type
+def _envelope_130(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/19/if/properties/event_type
     if not json_equal(d, "agent.task.completed"):
         return _defect(p, "const", "\"agent.task.completed\"", d)
     return None
 
 
-def _envelope_123(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/18/then/properties/payload
+def _envelope_131(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/19/then/properties/payload
     r = _task_completed(d, p)
     if r is not None:
         return r
     return None
 
 
-def _envelope_124(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/19/if/properties/event_type
+def _envelope_132(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/20/if/properties/event_type
     if not json_equal(d, "agent.stream.cancel"):
         return _defect(p, "const", "\"agent.stream.cancel\"", d)
     return None
 
 
-def _envelope_125(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/19/then/properties/payload
+def _envelope_133(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/20/then/properties/payload
     r = _stream_cancel(d, p)
+    if r is not None:
+        return r
+    return None
+
+
+def _envelope_134(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/21/if/properties/event_type
+    if not json_equal(d, "agent.handoff"):
+        return _defect(p, "const", "\"agent.handoff\"", d)
+    return None
+
+
+def _envelope_135(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/21/then/properties/payload
+    r = _handoff(d, p)
     if r is not None:
         return r
     return None
@@ -1992,59 +2221,59 @@ def _task_completed_13(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_126(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_136(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/0
     if isinstance(d, dict):
         if "event_type" not in d:
             return _missing(p + "/event_type", "property \"event_type\"")
         if "event_type" in d:
-            r = _envelope_132(d["event_type"], p + "/event_type")
+            r = _envelope_142(d["event_type"], p + "/event_type")
             if r is not None:
                 return r
     return None
 
 
-def _envelope_127(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_137(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/1
     if isinstance(d, dict):
         if "frame_type" not in d:
             return _missing(p + "/frame_type", "property \"frame_type\"")
         if "frame_type" in d:
-            r = _envelope_133(d["frame_type"], p + "/frame_type")
+            r = _envelope_143(d["frame_type"], p + "/frame_type")
             if r is not None:
                 return r
     return None
 
 
-def _envelope_128(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12/if/not/properties/schema_version
-    if not json_equal(d, 1):
-        return _defect(p, "const", "1", d)
-    return None
-
-
-def _envelope_129(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12/if/not/properties/payload
-    if _envelope_134(d, p) is None:
-        return _defect(p, "not", "a value not matching the excluded schema", d)
-    return None
-
-
-def _envelope_130(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_138(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/if/not/properties/schema_version
     if not json_equal(d, 1):
         return _defect(p, "const", "1", d)
     return None
 
 
-def _envelope_131(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_139(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/13/if/not/properties/payload
-    if _envelope_135(d, p) is None:
+    if _envelope_144(d, p) is None:
         return _defect(p, "not", "a value not matching the excluded schema", d)
     return None
 
 
-def _envelope_132(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_140(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14/if/not/properties/schema_version
+    if not json_equal(d, 1):
+        return _defect(p, "const", "1", d)
+    return None
+
+
+def _envelope_141(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14/if/not/properties/payload
+    if _envelope_145(d, p) is None:
+        return _defect(p, "not", "a value not matching the excluded schema", d)
+    return None
+
+
+def _envelope_142(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/0/properties/event_type
     if not (isinstance(d, str) and d in _ENUM_12):
         return _defect(
@@ -2059,22 +2288,22 @@ def _envelope_132(d: JsonValue, p: str) -> SchemaDefect | None:
     return None
 
 
-def _envelope_133(d: JsonValue, p: str) -> SchemaDefect | None:
+def _envelope_143(d: JsonValue, p: str) -> SchemaDefect | None:
     # envelope.schema.json#/allOf/1/if/not/anyOf/1/properties/frame_type
     if not (isinstance(d, str) and d in _ENUM_13):
         return _defect(p, "enum", "one of response.final, response.error, tool.result", d)
     return None
 
 
-def _envelope_134(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/12/if/not/properties/payload/not
+def _envelope_144(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/13/if/not/properties/payload/not
     if not (isinstance(d, dict)):
         return _defect(p, "type", "an object", d)
     return None
 
 
-def _envelope_135(d: JsonValue, p: str) -> SchemaDefect | None:
-    # envelope.schema.json#/allOf/13/if/not/properties/payload/not
+def _envelope_145(d: JsonValue, p: str) -> SchemaDefect | None:
+    # envelope.schema.json#/allOf/14/if/not/properties/payload/not
     if not (isinstance(d, dict)):
         return _defect(p, "type", "an object", d)
     return None
@@ -2096,6 +2325,15 @@ def validate_error_payload(value: JsonValue, pointer: str = "") -> SchemaDefect 
     reports), or None when the value is valid. `pointer` prefixes the reported pointer.
     """
     return _error(value, pointer)
+
+
+def validate_handoff_payload(value: JsonValue, pointer: str = "") -> SchemaDefect | None:
+    """Validates a HandoffPayload value.
+
+    Returns the first defect in ajv's order (the one every OpenAgentIO decoder
+    reports), or None when the value is valid. `pointer` prefixes the reported pointer.
+    """
+    return _handoff(value, pointer)
 
 
 def validate_response_delta_payload(value: JsonValue, pointer: str = "") -> SchemaDefect | None:

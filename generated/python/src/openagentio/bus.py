@@ -35,6 +35,7 @@ Standard event types (event_type -> frame_type of its frames):
     agent.task.created         (none)
     agent.task.completed       (none) (terminal)
     agent.stream.cancel        stream.cancel
+    agent.handoff              handoff
 `is_final: true` is only legal on a terminal event type or frame type.
 """
 

@@ -52,6 +52,12 @@ class EventType(StrEnum):
     send or expect it.
     """
 
+    HANDOFF = "agent.handoff"
+    """Extension: an agent handed the conversation to another target; on a stream, the frames after
+    it come from the new agent (spec/orchestration.md "Agent handoff"). Deployed SDKs pass it on
+    as a custom event type.
+    """
+
 
 class FrameType(StrEnum):
     """Frame types of the standard event types."""
@@ -71,6 +77,8 @@ class FrameType(StrEnum):
     TOOL_RESULT = "tool.result"
 
     STREAM_CANCEL = "stream.cancel"
+
+    HANDOFF = "handoff"
 
 
 class Phase(StrEnum):
@@ -167,6 +175,21 @@ class MetadataKey(StrEnum):
     STREAM_EARLY_CANCEL = "acp.stream.early_cancel"
     """Extension, on a stream request: the subject `<reply_to>.cancel` to which the client sends
     agent.stream.cancel before the first frame; the server listens there while the handler runs.
+    """
+
+    HANDOFF = "acp.handoff"
+    """Extension, on a request: the agent.handoff payload (from, to, reason, state, chain, deadline)
+    that brought the conversation to this target; spec/orchestration.md "Agent handoff".
+    """
+
+    HANDOFF_CHAIN = "acp.handoff.chain"
+    """Extension, on the answer to a handed-off conversation: the targets it passed through, from
+    the one the caller invoked to the one that answered.
+    """
+
+    DEADLINE = "acp.deadline"
+    """Extension, on a request: RFC 3339 time by which the caller wants the answer; a handoff keeps
+    it for every hop.
     """
 
     DEPRECATED = "acp.deprecated"
@@ -306,6 +329,19 @@ EVENT_TYPES: Final[Mapping[str, EventTypeInfo]] = MappingProxyType(
             description=(
                 "Extension: the client of a stream gave up; the server aborts the handler. "
                 "Deployed SDKs never send or expect it."
+            ),
+        ),
+        EventType.HANDOFF: EventTypeInfo(
+            name="agent.handoff",
+            frame_type="handoff",
+            terminal=False,
+            allowed_phases=(Phase.WORKING,),
+            default_phase=Phase.WORKING,
+            extension=True,
+            description=(
+                "Extension: an agent handed the conversation to another target; on a stream, the "
+                "frames after it come from the new agent (spec/orchestration.md \"Agent "
+                "handoff\"). Deployed SDKs pass it on as a custom event type."
             ),
         ),
     }

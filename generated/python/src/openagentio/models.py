@@ -21,6 +21,7 @@ from ._checks import (
     is_callback,
     is_envelope,
     is_error_payload,
+    is_handoff_payload,
     is_response_delta_payload,
     is_response_started_payload,
     is_stream_cancel_payload,
@@ -42,6 +43,7 @@ from ._validators import (
     validate_callback,
     validate_envelope,
     validate_error_payload,
+    validate_handoff_payload,
     validate_response_delta_payload,
     validate_response_started_payload,
     validate_stream_cancel_payload,
@@ -169,7 +171,7 @@ class Envelope:
 
     frame_type: str | None = None
     """Frame kind: request, response.started, response.delta, response.final, response.error,
-    tool.call, tool.result.
+    tool.call, tool.result, handoff.
     """
 
     phase: Phase | None = None
@@ -345,6 +347,102 @@ class ErrorPayload:
         out["retryable"] = self.retryable
         if self.cause is not None:
             out["cause"] = self.cause
+        return out
+
+
+@dataclass(kw_only=True, slots=True)
+class HandoffPayload:
+    """Extension payload of agent.handoff: an agent hands the conversation to another target. On the
+    request to the new target it travels in metadata["acp.handoff"] with the state; as a stream
+    frame it shows the caller the handoff (without the state). spec/orchestration.md "Agent
+    handoff".
+    """
+
+    WIRE_NAMES: ClassVar[frozenset[str]] = frozenset({
+        "from",
+        "to",
+        "reason",
+        "state",
+        "chain",
+        "max_hops",
+        "deadline",
+    })
+    """The property names the schema defines (everything else goes to `extra`)."""
+
+    from_: str
+    """The target that hands the conversation off (the target its request named). Wire name "from".
+    """
+
+    to: str
+    """The target that takes the conversation over."""
+
+    reason: str | None = None
+    """Why the conversation is handed off (for the new agent, logs and the caller)."""
+
+    state: JsonObject | None = None
+    """Explicit state for the new agent: what it needs to go on (absent: none). Only on the request
+    to the new target; the caller's frame leaves it out.
+    """
+
+    chain: list[JsonValue]
+    """Every target of the conversation so far, from the one the caller invoked to `to`; hops =
+    length - 1 (at most 64).
+    """
+
+    max_hops: int | None = None
+    """Most hops the conversation may take (chain length - 1), set by the first handoff; later hops
+    keep it or lower it.
+    """
+
+    deadline: str | None = None
+    """RFC 3339 time by which the original caller wants the answer; every hop keeps it."""
+
+    extra: JsonObject = field(default_factory=dict)
+    """Properties the schema does not name, kept through decode and encode."""
+
+    @classmethod
+    def from_json(cls, value: JsonValue, pointer: str = "") -> Self:
+        """Validates `value` against the schema and builds the model.
+
+        Raises EnvelopeDecodeError (INVALID_REQUEST) with the JSON pointer of the first
+        defect; `pointer` prefixes it (e.g. "/payload"). The generated boolean check answers
+        first; the validator runs only to report the defect.
+        """
+        if not is_handoff_payload(value):
+            defect = validate_handoff_payload(value, pointer)
+            if defect is not None:
+                raise defect.to_error()
+        return cls.from_valid(value)
+
+    @classmethod
+    def from_valid(cls, value: JsonValue) -> Self:
+        """Builds the model from a value that already passed `validate_handoff_payload`."""
+        obj = as_object(value)
+        return cls(
+            from_=obj["from"],  # type: ignore[arg-type]
+            to=obj["to"],  # type: ignore[arg-type]
+            reason=obj.get("reason"),  # type: ignore[arg-type]
+            state=obj.get("state"),  # type: ignore[arg-type]
+            chain=obj["chain"],  # type: ignore[arg-type]
+            max_hops=opt(obj, "max_hops", as_int),
+            deadline=obj.get("deadline"),  # type: ignore[arg-type]
+            extra={k: v for k, v in obj.items() if k not in cls.WIRE_NAMES},
+        )
+
+    def to_json(self) -> JsonObject:
+        """The JSON object: wire names, `extra` kept, absent fields left out."""
+        out: JsonObject = {k: v for k, v in self.extra.items() if k not in self.WIRE_NAMES}
+        out["from"] = self.from_
+        out["to"] = self.to
+        if self.reason is not None:
+            out["reason"] = self.reason
+        if self.state is not None:
+            out["state"] = self.state
+        out["chain"] = self.chain
+        if self.max_hops is not None:
+            out["max_hops"] = self.max_hops
+        if self.deadline is not None:
+            out["deadline"] = self.deadline
         return out
 
 
@@ -804,6 +902,7 @@ PayloadModel: TypeAlias = (
     | TaskCreatedPayload
     | TaskCompletedPayload
     | StreamCancelPayload
+    | HandoffPayload
 )
 """Any of the payload classes of the standard event types."""
 
@@ -817,6 +916,7 @@ PAYLOAD_TYPES: Final[Mapping[str, type[PayloadModel]]] = MappingProxyType(
         "agent.task.created": TaskCreatedPayload,
         "agent.task.completed": TaskCompletedPayload,
         "agent.stream.cancel": StreamCancelPayload,
+        "agent.handoff": HandoffPayload,
     }
 )
 """The payload class of each standard event type whose payload is a JSON object."""

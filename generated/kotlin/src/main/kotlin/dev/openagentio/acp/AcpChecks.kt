@@ -21,20 +21,21 @@ public object AcpChecks {
      * came from the caller. ConformanceTest holds it to [isEnvelope] on every corpus document
      * with those fields set as the Bus sets them; the runtime tests hold the Bus's values to AcpSchema.
      */
-    public fun isOwnEnvelope(value: JsonElement): Boolean = b181(value)
+    public fun isOwnEnvelope(value: JsonElement): Boolean = b200(value)
 
     /** True when [payload] is valid for the standard [eventType], or the type is not standard ([AcpSchema.validatePayload] returns null). */
     public fun isPayload(eventType: String, payload: JsonElement): Boolean = when (eventType) {
         "agent.message.received" -> true
-        "agent.response.started" -> b69(payload)
-        "agent.response.delta" -> b80(payload)
+        "agent.response.started" -> b74(payload)
+        "agent.response.delta" -> b85(payload)
         "agent.response.final" -> true
-        "agent.response.error" -> b92(payload)
-        "agent.tool.call" -> b102(payload)
-        "agent.tool.result" -> b111(payload)
-        "agent.task.created" -> b123(payload)
-        "agent.task.completed" -> b136(payload)
-        "agent.stream.cancel" -> b155(payload)
+        "agent.response.error" -> b97(payload)
+        "agent.tool.call" -> b107(payload)
+        "agent.tool.result" -> b116(payload)
+        "agent.task.created" -> b128(payload)
+        "agent.task.completed" -> b141(payload)
+        "agent.stream.cancel" -> b160(payload)
+        "agent.handoff" -> b167(payload)
         else -> true
     }
 
@@ -49,9 +50,9 @@ public object AcpChecks {
     private val k8: Set<String> = hashSetOf("completed", "failed", "canceled", "rejected")
     private val r9: Regex = Regex("^[A-Z][A-Z0-9_]*\\z")
     private val k10: Set<String> = hashSetOf("failed", "rejected")
-    private val r11: Regex = Regex("^acp/\\d+\\.\\d+\\z")
-    private val r12: Regex = Regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\\z")
-    private val r13: Regex = Regex("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)\\z")
+    private val r11: Regex = Regex("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)\\z")
+    private val r12: Regex = Regex("^acp/\\d+\\.\\d+\\z")
+    private val r13: Regex = Regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\\z")
     private val k14: Set<String> = hashSetOf("submitted", "working", "input_required", "auth_required", "completed", "failed", "canceled", "rejected")
 
     // envelope.schema.json#
@@ -69,13 +70,15 @@ public object AcpChecks {
         if (!b56(d)) return false
         if (!b61(d)) return false
         if (!b66(d)) return false
-        if (!b77(d)) return false
-        if (!b89(d)) return false
-        if (!b99(d)) return false
-        if (!b108(d)) return false
-        if (!b120(d)) return false
-        if (!b133(d)) return false
-        if (!b152(d)) return false
+        if (!b71(d)) return false
+        if (!b82(d)) return false
+        if (!b94(d)) return false
+        if (!b104(d)) return false
+        if (!b113(d)) return false
+        if (!b125(d)) return false
+        if (!b138(d)) return false
+        if (!b157(d)) return false
+        if (!b164(d)) return false
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("spec_version")) return false
@@ -83,28 +86,28 @@ public object AcpChecks {
             if (!o.containsKey("event_id")) return false
             if (!o.containsKey("event_type")) return false
             if (!o.containsKey("occurred_at")) return false
-            o["spec_version"]?.let { v -> if (!b159(v)) return false }
-            o["schema_version"]?.let { v -> if (!b160(v)) return false }
-            o["event_id"]?.let { v -> if (!b161(v)) return false }
-            o["event_type"]?.let { v -> if (!b162(v)) return false }
-            o["occurred_at"]?.let { v -> if (!b163(v)) return false }
-            o["trace_id"]?.let { v -> if (!b164(v)) return false }
-            o["span_id"]?.let { v -> if (!b165(v)) return false }
-            o["traceparent"]?.let { v -> if (!b166(v)) return false }
-            o["session_id"]?.let { v -> if (!b167(v)) return false }
-            o["conversation_id"]?.let { v -> if (!b168(v)) return false }
-            o["correlation_id"]?.let { v -> if (!b169(v)) return false }
-            o["reply_to"]?.let { v -> if (!b170(v)) return false }
-            o["from"]?.let { v -> if (!b171(v)) return false }
-            o["to"]?.let { v -> if (!b172(v)) return false }
-            o["channel"]?.let { v -> if (!b173(v)) return false }
-            o["tenant_id"]?.let { v -> if (!b174(v)) return false }
-            o["user_id"]?.let { v -> if (!b175(v)) return false }
-            o["frame_type"]?.let { v -> if (!b176(v)) return false }
-            o["phase"]?.let { v -> if (!b177(v)) return false }
-            o["seq"]?.let { v -> if (!b178(v)) return false }
-            o["is_final"]?.let { v -> if (!b179(v)) return false }
-            o["metadata"]?.let { v -> if (!b180(v)) return false }
+            o["spec_version"]?.let { v -> if (!b178(v)) return false }
+            o["schema_version"]?.let { v -> if (!b179(v)) return false }
+            o["event_id"]?.let { v -> if (!b180(v)) return false }
+            o["event_type"]?.let { v -> if (!b181(v)) return false }
+            o["occurred_at"]?.let { v -> if (!b182(v)) return false }
+            o["trace_id"]?.let { v -> if (!b183(v)) return false }
+            o["span_id"]?.let { v -> if (!b184(v)) return false }
+            o["traceparent"]?.let { v -> if (!b185(v)) return false }
+            o["session_id"]?.let { v -> if (!b186(v)) return false }
+            o["conversation_id"]?.let { v -> if (!b187(v)) return false }
+            o["correlation_id"]?.let { v -> if (!b188(v)) return false }
+            o["reply_to"]?.let { v -> if (!b189(v)) return false }
+            o["from"]?.let { v -> if (!b190(v)) return false }
+            o["to"]?.let { v -> if (!b191(v)) return false }
+            o["channel"]?.let { v -> if (!b192(v)) return false }
+            o["tenant_id"]?.let { v -> if (!b193(v)) return false }
+            o["user_id"]?.let { v -> if (!b194(v)) return false }
+            o["frame_type"]?.let { v -> if (!b195(v)) return false }
+            o["phase"]?.let { v -> if (!b196(v)) return false }
+            o["seq"]?.let { v -> if (!b197(v)) return false }
+            o["is_final"]?.let { v -> if (!b198(v)) return false }
+            o["metadata"]?.let { v -> if (!b199(v)) return false }
         } else return false
         return true
     }
@@ -605,7 +608,7 @@ public object AcpChecks {
 
     // envelope.schema.json#/allOf/12
     private fun b66(d: JsonElement): Boolean {
-        if (b71(d) && !b67(d)) return false
+        if (b69(d) && !b67(d)) return false
         return true
     }
 
@@ -613,205 +616,243 @@ public object AcpChecks {
     private fun b67(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["payload"]?.let { v -> if (!b68(v)) return false }
+            o["phase"]?.let { v -> if (!b68(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/12/then/properties/payload
+    // envelope.schema.json#/allOf/12/then/properties/phase
     private fun b68(d: JsonElement): Boolean {
-        return b69(d)
-    }
-
-    // payloads/response-started.schema.json#
-    private fun b69(d: JsonElement): Boolean {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["meta"]?.let { v -> if (!b70(v)) return false }
-        } else return false
-        return true
-    }
-
-    // payloads/response-started.schema.json#/properties/meta
-    private fun b70(d: JsonElement): Boolean {
-        if (!(JsonSupport.isObject(d))) return false
+        if (!(d is JsonPrimitive && d.isString && d.content == "working")) return false
         return true
     }
 
     // envelope.schema.json#/allOf/12/if
-    private fun b71(d: JsonElement): Boolean {
-        if (b72(d)) return false
+    private fun b69(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b76(v)) return false }
+            if (!o.containsKey("phase")) return false
+            o["event_type"]?.let { v -> if (!b70(v)) return false }
         }
-        return true
-    }
-
-    // envelope.schema.json#/allOf/12/if/not
-    private fun b72(d: JsonElement): Boolean {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            if (!o.containsKey("schema_version")) return false
-            if (!o.containsKey("payload")) return false
-            o["schema_version"]?.let { v -> if (!b73(v)) return false }
-            o["payload"]?.let { v -> if (!b74(v)) return false }
-        }
-        return true
-    }
-
-    // envelope.schema.json#/allOf/12/if/not/properties/schema_version
-    private fun b73(d: JsonElement): Boolean {
-        if (!JsonSupport.deepEquals(d, c0)) return false
-        return true
-    }
-
-    // envelope.schema.json#/allOf/12/if/not/properties/payload
-    private fun b74(d: JsonElement): Boolean {
-        if (b75(d)) return false
-        return true
-    }
-
-    // envelope.schema.json#/allOf/12/if/not/properties/payload/not
-    private fun b75(d: JsonElement): Boolean {
-        if (!(JsonSupport.isObject(d))) return false
         return true
     }
 
     // envelope.schema.json#/allOf/12/if/properties/event_type
-    private fun b76(d: JsonElement): Boolean {
-        if (!(d is JsonPrimitive && d.isString && d.content == "agent.response.started")) return false
+    private fun b70(d: JsonElement): Boolean {
+        if (!(d is JsonPrimitive && d.isString && d.content == "agent.handoff")) return false
         return true
     }
 
     // envelope.schema.json#/allOf/13
-    private fun b77(d: JsonElement): Boolean {
-        if (b83(d) && !b78(d)) return false
+    private fun b71(d: JsonElement): Boolean {
+        if (b76(d) && !b72(d)) return false
         return true
     }
 
     // envelope.schema.json#/allOf/13/then
-    private fun b78(d: JsonElement): Boolean {
+    private fun b72(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["payload"]?.let { v -> if (!b79(v)) return false }
+            o["payload"]?.let { v -> if (!b73(v)) return false }
         }
         return true
     }
 
     // envelope.schema.json#/allOf/13/then/properties/payload
-    private fun b79(d: JsonElement): Boolean {
-        return b80(d)
+    private fun b73(d: JsonElement): Boolean {
+        return b74(d)
     }
 
-    // payloads/response-delta.schema.json#
-    private fun b80(d: JsonElement): Boolean {
+    // payloads/response-started.schema.json#
+    private fun b74(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["delta"]?.let { v -> if (!b81(v)) return false }
-            o["data"]?.let { v -> if (!b82(v)) return false }
+            o["meta"]?.let { v -> if (!b75(v)) return false }
         } else return false
         return true
     }
 
-    // payloads/response-delta.schema.json#/properties/delta
-    private fun b81(d: JsonElement): Boolean {
-        if (!(JsonSupport.isString(d))) return false
-        return true
-    }
-
-    // payloads/response-delta.schema.json#/properties/data
-    private fun b82(d: JsonElement): Boolean {
+    // payloads/response-started.schema.json#/properties/meta
+    private fun b75(d: JsonElement): Boolean {
         if (!(JsonSupport.isObject(d))) return false
         return true
     }
 
     // envelope.schema.json#/allOf/13/if
-    private fun b83(d: JsonElement): Boolean {
-        if (b84(d)) return false
+    private fun b76(d: JsonElement): Boolean {
+        if (b77(d)) return false
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b88(v)) return false }
+            o["event_type"]?.let { v -> if (!b81(v)) return false }
         }
         return true
     }
 
     // envelope.schema.json#/allOf/13/if/not
-    private fun b84(d: JsonElement): Boolean {
+    private fun b77(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("schema_version")) return false
             if (!o.containsKey("payload")) return false
-            o["schema_version"]?.let { v -> if (!b85(v)) return false }
-            o["payload"]?.let { v -> if (!b86(v)) return false }
+            o["schema_version"]?.let { v -> if (!b78(v)) return false }
+            o["payload"]?.let { v -> if (!b79(v)) return false }
         }
         return true
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/schema_version
-    private fun b85(d: JsonElement): Boolean {
+    private fun b78(d: JsonElement): Boolean {
         if (!JsonSupport.deepEquals(d, c0)) return false
         return true
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/payload
-    private fun b86(d: JsonElement): Boolean {
-        if (b87(d)) return false
+    private fun b79(d: JsonElement): Boolean {
+        if (b80(d)) return false
         return true
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/payload/not
-    private fun b87(d: JsonElement): Boolean {
+    private fun b80(d: JsonElement): Boolean {
         if (!(JsonSupport.isObject(d))) return false
         return true
     }
 
     // envelope.schema.json#/allOf/13/if/properties/event_type
-    private fun b88(d: JsonElement): Boolean {
-        if (!(d is JsonPrimitive && d.isString && d.content == "agent.response.delta")) return false
+    private fun b81(d: JsonElement): Boolean {
+        if (!(d is JsonPrimitive && d.isString && d.content == "agent.response.started")) return false
         return true
     }
 
     // envelope.schema.json#/allOf/14
-    private fun b89(d: JsonElement): Boolean {
-        if (b97(d) && !b90(d)) return false
+    private fun b82(d: JsonElement): Boolean {
+        if (b88(d) && !b83(d)) return false
         return true
     }
 
     // envelope.schema.json#/allOf/14/then
-    private fun b90(d: JsonElement): Boolean {
+    private fun b83(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return false
-            o["payload"]?.let { v -> if (!b91(v)) return false }
+            o["payload"]?.let { v -> if (!b84(v)) return false }
         }
         return true
     }
 
     // envelope.schema.json#/allOf/14/then/properties/payload
+    private fun b84(d: JsonElement): Boolean {
+        return b85(d)
+    }
+
+    // payloads/response-delta.schema.json#
+    private fun b85(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            o["delta"]?.let { v -> if (!b86(v)) return false }
+            o["data"]?.let { v -> if (!b87(v)) return false }
+        } else return false
+        return true
+    }
+
+    // payloads/response-delta.schema.json#/properties/delta
+    private fun b86(d: JsonElement): Boolean {
+        if (!(JsonSupport.isString(d))) return false
+        return true
+    }
+
+    // payloads/response-delta.schema.json#/properties/data
+    private fun b87(d: JsonElement): Boolean {
+        if (!(JsonSupport.isObject(d))) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/14/if
+    private fun b88(d: JsonElement): Boolean {
+        if (b89(d)) return false
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("event_type")) return false
+            o["event_type"]?.let { v -> if (!b93(v)) return false }
+        }
+        return true
+    }
+
+    // envelope.schema.json#/allOf/14/if/not
+    private fun b89(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("schema_version")) return false
+            if (!o.containsKey("payload")) return false
+            o["schema_version"]?.let { v -> if (!b90(v)) return false }
+            o["payload"]?.let { v -> if (!b91(v)) return false }
+        }
+        return true
+    }
+
+    // envelope.schema.json#/allOf/14/if/not/properties/schema_version
+    private fun b90(d: JsonElement): Boolean {
+        if (!JsonSupport.deepEquals(d, c0)) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/14/if/not/properties/payload
     private fun b91(d: JsonElement): Boolean {
-        return b92(d)
+        if (b92(d)) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/14/if/not/properties/payload/not
+    private fun b92(d: JsonElement): Boolean {
+        if (!(JsonSupport.isObject(d))) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/14/if/properties/event_type
+    private fun b93(d: JsonElement): Boolean {
+        if (!(d is JsonPrimitive && d.isString && d.content == "agent.response.delta")) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/15
+    private fun b94(d: JsonElement): Boolean {
+        if (b102(d) && !b95(d)) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/15/then
+    private fun b95(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("payload")) return false
+            o["payload"]?.let { v -> if (!b96(v)) return false }
+        }
+        return true
+    }
+
+    // envelope.schema.json#/allOf/15/then/properties/payload
+    private fun b96(d: JsonElement): Boolean {
+        return b97(d)
     }
 
     // payloads/error.schema.json#
-    private fun b92(d: JsonElement): Boolean {
+    private fun b97(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("code")) return false
             if (!o.containsKey("message")) return false
             if (!o.containsKey("retryable")) return false
-            o["code"]?.let { v -> if (!b93(v)) return false }
-            o["message"]?.let { v -> if (!b94(v)) return false }
-            o["retryable"]?.let { v -> if (!b95(v)) return false }
-            o["cause"]?.let { v -> if (!b96(v)) return false }
+            o["code"]?.let { v -> if (!b98(v)) return false }
+            o["message"]?.let { v -> if (!b99(v)) return false }
+            o["retryable"]?.let { v -> if (!b100(v)) return false }
+            o["cause"]?.let { v -> if (!b101(v)) return false }
         } else return false
         return true
     }
 
     // payloads/error.schema.json#/properties/code
-    private fun b93(d: JsonElement): Boolean {
+    private fun b98(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (!r9.containsMatchIn(s)) return false
@@ -820,75 +861,75 @@ public object AcpChecks {
     }
 
     // payloads/error.schema.json#/properties/message
-    private fun b94(d: JsonElement): Boolean {
+    private fun b99(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // payloads/error.schema.json#/properties/retryable
-    private fun b95(d: JsonElement): Boolean {
+    private fun b100(d: JsonElement): Boolean {
         if (!(JsonSupport.isBoolean(d))) return false
         return true
     }
 
     // payloads/error.schema.json#/properties/cause
-    private fun b96(d: JsonElement): Boolean {
+    private fun b101(d: JsonElement): Boolean {
         if (!(JsonSupport.isObject(d))) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/14/if
-    private fun b97(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/15/if
+    private fun b102(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b98(v)) return false }
+            o["event_type"]?.let { v -> if (!b103(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/14/if/properties/event_type
-    private fun b98(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/15/if/properties/event_type
+    private fun b103(d: JsonElement): Boolean {
         if (!(d is JsonPrimitive && d.isString && d.content == "agent.response.error")) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/15
-    private fun b99(d: JsonElement): Boolean {
-        if (b106(d) && !b100(d)) return false
+    // envelope.schema.json#/allOf/16
+    private fun b104(d: JsonElement): Boolean {
+        if (b111(d) && !b105(d)) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/15/then
-    private fun b100(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/16/then
+    private fun b105(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return false
-            o["payload"]?.let { v -> if (!b101(v)) return false }
+            o["payload"]?.let { v -> if (!b106(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/15/then/properties/payload
-    private fun b101(d: JsonElement): Boolean {
-        return b102(d)
+    // envelope.schema.json#/allOf/16/then/properties/payload
+    private fun b106(d: JsonElement): Boolean {
+        return b107(d)
     }
 
     // payloads/tool-call.schema.json#
-    private fun b102(d: JsonElement): Boolean {
+    private fun b107(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("call_id")) return false
             if (!o.containsKey("name")) return false
-            o["call_id"]?.let { v -> if (!b103(v)) return false }
-            o["name"]?.let { v -> if (!b104(v)) return false }
-            o["arguments"]?.let { v -> if (!b105(v)) return false }
+            o["call_id"]?.let { v -> if (!b108(v)) return false }
+            o["name"]?.let { v -> if (!b109(v)) return false }
+            o["arguments"]?.let { v -> if (!b110(v)) return false }
         } else return false
         return true
     }
 
     // payloads/tool-call.schema.json#/properties/call_id
-    private fun b103(d: JsonElement): Boolean {
+    private fun b108(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return false
@@ -897,7 +938,7 @@ public object AcpChecks {
     }
 
     // payloads/tool-call.schema.json#/properties/name
-    private fun b104(d: JsonElement): Boolean {
+    private fun b109(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return false
@@ -906,63 +947,63 @@ public object AcpChecks {
     }
 
     // payloads/tool-call.schema.json#/properties/arguments
-    private fun b105(d: JsonElement): Boolean {
+    private fun b110(d: JsonElement): Boolean {
         if (!(JsonSupport.isObject(d))) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/15/if
-    private fun b106(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/16/if
+    private fun b111(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b107(v)) return false }
+            o["event_type"]?.let { v -> if (!b112(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/15/if/properties/event_type
-    private fun b107(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/16/if/properties/event_type
+    private fun b112(d: JsonElement): Boolean {
         if (!(d is JsonPrimitive && d.isString && d.content == "agent.tool.call")) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/16
-    private fun b108(d: JsonElement): Boolean {
-        if (b118(d) && !b109(d)) return false
+    // envelope.schema.json#/allOf/17
+    private fun b113(d: JsonElement): Boolean {
+        if (b123(d) && !b114(d)) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/16/then
-    private fun b109(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/17/then
+    private fun b114(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return false
-            o["payload"]?.let { v -> if (!b110(v)) return false }
+            o["payload"]?.let { v -> if (!b115(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/16/then/properties/payload
-    private fun b110(d: JsonElement): Boolean {
-        return b111(d)
+    // envelope.schema.json#/allOf/17/then/properties/payload
+    private fun b115(d: JsonElement): Boolean {
+        return b116(d)
     }
 
     // payloads/tool-result.schema.json#
-    private fun b111(d: JsonElement): Boolean {
-        if ((if (b112(d)) 1 else 0) + (if (b114(d)) 1 else 0) != 1) return false
+    private fun b116(d: JsonElement): Boolean {
+        if ((if (b117(d)) 1 else 0) + (if (b119(d)) 1 else 0) != 1) return false
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("call_id")) return false
-            o["call_id"]?.let { v -> if (!b116(v)) return false }
-            o["error"]?.let { v -> if (!b117(v)) return false }
+            o["call_id"]?.let { v -> if (!b121(v)) return false }
+            o["error"]?.let { v -> if (!b122(v)) return false }
         } else return false
         return true
     }
 
     // payloads/tool-result.schema.json#/oneOf/0
-    private fun b112(d: JsonElement): Boolean {
-        if (b113(d)) return false
+    private fun b117(d: JsonElement): Boolean {
+        if (b118(d)) return false
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("output")) return false
@@ -971,7 +1012,7 @@ public object AcpChecks {
     }
 
     // payloads/tool-result.schema.json#/oneOf/0/not
-    private fun b113(d: JsonElement): Boolean {
+    private fun b118(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return false
@@ -980,8 +1021,8 @@ public object AcpChecks {
     }
 
     // payloads/tool-result.schema.json#/oneOf/1
-    private fun b114(d: JsonElement): Boolean {
-        if (b115(d)) return false
+    private fun b119(d: JsonElement): Boolean {
+        if (b120(d)) return false
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return false
@@ -990,7 +1031,7 @@ public object AcpChecks {
     }
 
     // payloads/tool-result.schema.json#/oneOf/1/not
-    private fun b115(d: JsonElement): Boolean {
+    private fun b120(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("output")) return false
@@ -999,7 +1040,7 @@ public object AcpChecks {
     }
 
     // payloads/tool-result.schema.json#/properties/call_id
-    private fun b116(d: JsonElement): Boolean {
+    private fun b121(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return false
@@ -1008,101 +1049,60 @@ public object AcpChecks {
     }
 
     // payloads/tool-result.schema.json#/properties/error
-    private fun b117(d: JsonElement): Boolean {
-        return b92(d)
+    private fun b122(d: JsonElement): Boolean {
+        return b97(d)
     }
 
-    // envelope.schema.json#/allOf/16/if
-    private fun b118(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/17/if
+    private fun b123(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b119(v)) return false }
+            o["event_type"]?.let { v -> if (!b124(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/16/if/properties/event_type
-    private fun b119(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/17/if/properties/event_type
+    private fun b124(d: JsonElement): Boolean {
         if (!(d is JsonPrimitive && d.isString && d.content == "agent.tool.result")) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/17
-    private fun b120(d: JsonElement): Boolean {
-        if (b131(d) && !b121(d)) return false
+    // envelope.schema.json#/allOf/18
+    private fun b125(d: JsonElement): Boolean {
+        if (b136(d) && !b126(d)) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/17/then
-    private fun b121(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/18/then
+    private fun b126(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return false
-            o["payload"]?.let { v -> if (!b122(v)) return false }
+            o["payload"]?.let { v -> if (!b127(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/17/then/properties/payload
-    private fun b122(d: JsonElement): Boolean {
-        return b123(d)
+    // envelope.schema.json#/allOf/18/then/properties/payload
+    private fun b127(d: JsonElement): Boolean {
+        return b128(d)
     }
 
     // payloads/task-created.schema.json#
-    private fun b123(d: JsonElement): Boolean {
+    private fun b128(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("task_id")) return false
-            o["task_id"]?.let { v -> if (!b124(v)) return false }
-            o["status"]?.let { v -> if (!b125(v)) return false }
-            o["callback"]?.let { v -> if (!b126(v)) return false }
+            o["task_id"]?.let { v -> if (!b129(v)) return false }
+            o["status"]?.let { v -> if (!b130(v)) return false }
+            o["callback"]?.let { v -> if (!b131(v)) return false }
         } else return false
         return true
     }
 
     // payloads/task-created.schema.json#/properties/task_id
-    private fun b124(d: JsonElement): Boolean {
-        if (JsonSupport.isString(d)) {
-            val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return false
-        } else return false
-        return true
-    }
-
-    // payloads/task-created.schema.json#/properties/status
-    private fun b125(d: JsonElement): Boolean {
-        if (!(JsonSupport.isString(d))) return false
-        if (!(d is JsonPrimitive && d.isString && d.content in k5)) return false
-        return true
-    }
-
-    // payloads/task-created.schema.json#/properties/callback
-    private fun b126(d: JsonElement): Boolean {
-        return b127(d)
-    }
-
-    // payloads/task-created.schema.json#/$defs/Callback
-    private fun b127(d: JsonElement): Boolean {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["reply_to"]?.let { v -> if (!b128(v)) return false }
-            o["url"]?.let { v -> if (!b129(v)) return false }
-            o["token"]?.let { v -> if (!b130(v)) return false }
-        } else return false
-        return true
-    }
-
-    // payloads/task-created.schema.json#/$defs/Callback/properties/reply_to
-    private fun b128(d: JsonElement): Boolean {
-        if (JsonSupport.isString(d)) {
-            val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return false
-        } else return false
-        return true
-    }
-
-    // payloads/task-created.schema.json#/$defs/Callback/properties/url
     private fun b129(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
@@ -1111,79 +1111,120 @@ public object AcpChecks {
         return true
     }
 
-    // payloads/task-created.schema.json#/$defs/Callback/properties/token
+    // payloads/task-created.schema.json#/properties/status
     private fun b130(d: JsonElement): Boolean {
+        if (!(JsonSupport.isString(d))) return false
+        if (!(d is JsonPrimitive && d.isString && d.content in k5)) return false
+        return true
+    }
+
+    // payloads/task-created.schema.json#/properties/callback
+    private fun b131(d: JsonElement): Boolean {
+        return b132(d)
+    }
+
+    // payloads/task-created.schema.json#/$defs/Callback
+    private fun b132(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            o["reply_to"]?.let { v -> if (!b133(v)) return false }
+            o["url"]?.let { v -> if (!b134(v)) return false }
+            o["token"]?.let { v -> if (!b135(v)) return false }
+        } else return false
+        return true
+    }
+
+    // payloads/task-created.schema.json#/$defs/Callback/properties/reply_to
+    private fun b133(d: JsonElement): Boolean {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return false
+        } else return false
+        return true
+    }
+
+    // payloads/task-created.schema.json#/$defs/Callback/properties/url
+    private fun b134(d: JsonElement): Boolean {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return false
+        } else return false
+        return true
+    }
+
+    // payloads/task-created.schema.json#/$defs/Callback/properties/token
+    private fun b135(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/17/if
-    private fun b131(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/18/if
+    private fun b136(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b132(v)) return false }
+            o["event_type"]?.let { v -> if (!b137(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/17/if/properties/event_type
-    private fun b132(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/18/if/properties/event_type
+    private fun b137(d: JsonElement): Boolean {
         if (!(d is JsonPrimitive && d.isString && d.content == "agent.task.created")) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/18
-    private fun b133(d: JsonElement): Boolean {
-        if (b150(d) && !b134(d)) return false
+    // envelope.schema.json#/allOf/19
+    private fun b138(d: JsonElement): Boolean {
+        if (b155(d) && !b139(d)) return false
         return true
     }
 
-    // envelope.schema.json#/allOf/18/then
-    private fun b134(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/19/then
+    private fun b139(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return false
-            o["payload"]?.let { v -> if (!b135(v)) return false }
+            o["payload"]?.let { v -> if (!b140(v)) return false }
         }
         return true
     }
 
-    // envelope.schema.json#/allOf/18/then/properties/payload
-    private fun b135(d: JsonElement): Boolean {
-        return b136(d)
+    // envelope.schema.json#/allOf/19/then/properties/payload
+    private fun b140(d: JsonElement): Boolean {
+        return b141(d)
     }
 
     // payloads/task-completed.schema.json#
-    private fun b136(d: JsonElement): Boolean {
-        if (!b137(d)) return false
+    private fun b141(d: JsonElement): Boolean {
         if (!b142(d)) return false
+        if (!b147(d)) return false
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("task_id")) return false
             if (!o.containsKey("status")) return false
-            o["task_id"]?.let { v -> if (!b146(v)) return false }
-            o["status"]?.let { v -> if (!b147(v)) return false }
-            o["error"]?.let { v -> if (!b148(v)) return false }
-            o["callback"]?.let { v -> if (!b149(v)) return false }
+            o["task_id"]?.let { v -> if (!b151(v)) return false }
+            o["status"]?.let { v -> if (!b152(v)) return false }
+            o["error"]?.let { v -> if (!b153(v)) return false }
+            o["callback"]?.let { v -> if (!b154(v)) return false }
         } else return false
         return true
     }
 
     // payloads/task-completed.schema.json#/allOf/0
-    private fun b137(d: JsonElement): Boolean {
-        if (b140(d) && !b138(d)) return false
+    private fun b142(d: JsonElement): Boolean {
+        if (b145(d) && !b143(d)) return false
         return true
     }
 
     // payloads/task-completed.schema.json#/allOf/0/then
-    private fun b138(d: JsonElement): Boolean {
-        if (b139(d)) return false
+    private fun b143(d: JsonElement): Boolean {
+        if (b144(d)) return false
         return true
     }
 
     // payloads/task-completed.schema.json#/allOf/0/then/not
-    private fun b139(d: JsonElement): Boolean {
+    private fun b144(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return false
@@ -1192,29 +1233,29 @@ public object AcpChecks {
     }
 
     // payloads/task-completed.schema.json#/allOf/0/if
-    private fun b140(d: JsonElement): Boolean {
+    private fun b145(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("status")) return false
-            o["status"]?.let { v -> if (!b141(v)) return false }
+            o["status"]?.let { v -> if (!b146(v)) return false }
         }
         return true
     }
 
     // payloads/task-completed.schema.json#/allOf/0/if/properties/status
-    private fun b141(d: JsonElement): Boolean {
+    private fun b146(d: JsonElement): Boolean {
         if (!(d is JsonPrimitive && d.isString && d.content == "completed")) return false
         return true
     }
 
     // payloads/task-completed.schema.json#/allOf/1
-    private fun b142(d: JsonElement): Boolean {
-        if (b144(d) && !b143(d)) return false
+    private fun b147(d: JsonElement): Boolean {
+        if (b149(d) && !b148(d)) return false
         return true
     }
 
     // payloads/task-completed.schema.json#/allOf/1/then
-    private fun b143(d: JsonElement): Boolean {
+    private fun b148(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return false
@@ -1223,23 +1264,23 @@ public object AcpChecks {
     }
 
     // payloads/task-completed.schema.json#/allOf/1/if
-    private fun b144(d: JsonElement): Boolean {
+    private fun b149(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("status")) return false
-            o["status"]?.let { v -> if (!b145(v)) return false }
+            o["status"]?.let { v -> if (!b150(v)) return false }
         }
         return true
     }
 
     // payloads/task-completed.schema.json#/allOf/1/if/properties/status
-    private fun b145(d: JsonElement): Boolean {
+    private fun b150(d: JsonElement): Boolean {
         if (!(d is JsonPrimitive && d.isString && d.content in k10)) return false
         return true
     }
 
     // payloads/task-completed.schema.json#/properties/task_id
-    private fun b146(d: JsonElement): Boolean {
+    private fun b151(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return false
@@ -1248,91 +1289,191 @@ public object AcpChecks {
     }
 
     // payloads/task-completed.schema.json#/properties/status
-    private fun b147(d: JsonElement): Boolean {
+    private fun b152(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         if (!(d is JsonPrimitive && d.isString && d.content in k8)) return false
         return true
     }
 
     // payloads/task-completed.schema.json#/properties/error
-    private fun b148(d: JsonElement): Boolean {
-        return b92(d)
+    private fun b153(d: JsonElement): Boolean {
+        return b97(d)
     }
 
     // payloads/task-completed.schema.json#/properties/callback
-    private fun b149(d: JsonElement): Boolean {
-        return b127(d)
-    }
-
-    // envelope.schema.json#/allOf/18/if
-    private fun b150(d: JsonElement): Boolean {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b151(v)) return false }
-        }
-        return true
-    }
-
-    // envelope.schema.json#/allOf/18/if/properties/event_type
-    private fun b151(d: JsonElement): Boolean {
-        if (!(d is JsonPrimitive && d.isString && d.content == "agent.task.completed")) return false
-        return true
-    }
-
-    // envelope.schema.json#/allOf/19
-    private fun b152(d: JsonElement): Boolean {
-        if (b157(d) && !b153(d)) return false
-        return true
-    }
-
-    // envelope.schema.json#/allOf/19/then
-    private fun b153(d: JsonElement): Boolean {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["payload"]?.let { v -> if (!b154(v)) return false }
-        }
-        return true
-    }
-
-    // envelope.schema.json#/allOf/19/then/properties/payload
     private fun b154(d: JsonElement): Boolean {
-        return b155(d)
-    }
-
-    // payloads/stream-cancel.schema.json#
-    private fun b155(d: JsonElement): Boolean {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["reason"]?.let { v -> if (!b156(v)) return false }
-        } else return false
-        return true
-    }
-
-    // payloads/stream-cancel.schema.json#/properties/reason
-    private fun b156(d: JsonElement): Boolean {
-        if (!(JsonSupport.isString(d))) return false
-        return true
+        return b132(d)
     }
 
     // envelope.schema.json#/allOf/19/if
-    private fun b157(d: JsonElement): Boolean {
+    private fun b155(d: JsonElement): Boolean {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return false
-            o["event_type"]?.let { v -> if (!b158(v)) return false }
+            o["event_type"]?.let { v -> if (!b156(v)) return false }
         }
         return true
     }
 
     // envelope.schema.json#/allOf/19/if/properties/event_type
+    private fun b156(d: JsonElement): Boolean {
+        if (!(d is JsonPrimitive && d.isString && d.content == "agent.task.completed")) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/20
+    private fun b157(d: JsonElement): Boolean {
+        if (b162(d) && !b158(d)) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/20/then
     private fun b158(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            o["payload"]?.let { v -> if (!b159(v)) return false }
+        }
+        return true
+    }
+
+    // envelope.schema.json#/allOf/20/then/properties/payload
+    private fun b159(d: JsonElement): Boolean {
+        return b160(d)
+    }
+
+    // payloads/stream-cancel.schema.json#
+    private fun b160(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            o["reason"]?.let { v -> if (!b161(v)) return false }
+        } else return false
+        return true
+    }
+
+    // payloads/stream-cancel.schema.json#/properties/reason
+    private fun b161(d: JsonElement): Boolean {
+        if (!(JsonSupport.isString(d))) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/20/if
+    private fun b162(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("event_type")) return false
+            o["event_type"]?.let { v -> if (!b163(v)) return false }
+        }
+        return true
+    }
+
+    // envelope.schema.json#/allOf/20/if/properties/event_type
+    private fun b163(d: JsonElement): Boolean {
         if (!(d is JsonPrimitive && d.isString && d.content == "agent.stream.cancel")) return false
         return true
     }
 
-    // envelope.schema.json#/properties/spec_version
-    private fun b159(d: JsonElement): Boolean {
+    // envelope.schema.json#/allOf/21
+    private fun b164(d: JsonElement): Boolean {
+        if (b176(d) && !b165(d)) return false
+        return true
+    }
+
+    // envelope.schema.json#/allOf/21/then
+    private fun b165(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("payload")) return false
+            o["payload"]?.let { v -> if (!b166(v)) return false }
+        }
+        return true
+    }
+
+    // envelope.schema.json#/allOf/21/then/properties/payload
+    private fun b166(d: JsonElement): Boolean {
+        return b167(d)
+    }
+
+    // payloads/handoff.schema.json#
+    private fun b167(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("from")) return false
+            if (!o.containsKey("to")) return false
+            if (!o.containsKey("chain")) return false
+            o["from"]?.let { v -> if (!b168(v)) return false }
+            o["to"]?.let { v -> if (!b169(v)) return false }
+            o["reason"]?.let { v -> if (!b170(v)) return false }
+            o["state"]?.let { v -> if (!b171(v)) return false }
+            o["chain"]?.let { v -> if (!b172(v)) return false }
+            o["max_hops"]?.let { v -> if (!b174(v)) return false }
+            o["deadline"]?.let { v -> if (!b175(v)) return false }
+        } else return false
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/from
+    private fun b168(d: JsonElement): Boolean {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return false
+        } else return false
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/to
+    private fun b169(d: JsonElement): Boolean {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return false
+        } else return false
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/reason
+    private fun b170(d: JsonElement): Boolean {
+        if (!(JsonSupport.isString(d))) return false
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/state
+    private fun b171(d: JsonElement): Boolean {
+        if (!(JsonSupport.isObject(d))) return false
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/chain
+    private fun b172(d: JsonElement): Boolean {
+        if (JsonSupport.isArray(d)) {
+            val a = d as JsonArray
+            if (a.size > 65) return false
+            if (a.size < 2) return false
+            for (v in a) if (!b173(v)) return false
+        } else return false
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/chain/items
+    private fun b173(d: JsonElement): Boolean {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return false
+        } else return false
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/max_hops
+    private fun b174(d: JsonElement): Boolean {
+        if (!(JsonSupport.isInteger(d))) return false
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (!(n <= 64.toDouble())) return false
+            if (!(n >= 1.toDouble())) return false
+        }
+        return true
+    }
+
+    // payloads/handoff.schema.json#/properties/deadline
+    private fun b175(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (!r11.containsMatchIn(s)) return false
@@ -1340,8 +1481,33 @@ public object AcpChecks {
         return true
     }
 
+    // envelope.schema.json#/allOf/21/if
+    private fun b176(d: JsonElement): Boolean {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("event_type")) return false
+            o["event_type"]?.let { v -> if (!b177(v)) return false }
+        }
+        return true
+    }
+
+    // envelope.schema.json#/allOf/21/if/properties/event_type
+    private fun b177(d: JsonElement): Boolean {
+        if (!(d is JsonPrimitive && d.isString && d.content == "agent.handoff")) return false
+        return true
+    }
+
+    // envelope.schema.json#/properties/spec_version
+    private fun b178(d: JsonElement): Boolean {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (!r12.containsMatchIn(s)) return false
+        } else return false
+        return true
+    }
+
     // envelope.schema.json#/properties/schema_version
-    private fun b160(d: JsonElement): Boolean {
+    private fun b179(d: JsonElement): Boolean {
         if (!(JsonSupport.isInteger(d))) return false
         if (JsonSupport.isNumber(d)) {
             val n = JsonSupport.number(d)!!
@@ -1351,16 +1517,16 @@ public object AcpChecks {
     }
 
     // envelope.schema.json#/properties/event_id
-    private fun b161(d: JsonElement): Boolean {
+    private fun b180(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (!r12.containsMatchIn(s)) return false
+            if (!r13.containsMatchIn(s)) return false
         } else return false
         return true
     }
 
     // envelope.schema.json#/properties/event_type
-    private fun b162(d: JsonElement): Boolean {
+    private fun b181(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return false
@@ -1369,101 +1535,101 @@ public object AcpChecks {
     }
 
     // envelope.schema.json#/properties/occurred_at
-    private fun b163(d: JsonElement): Boolean {
+    private fun b182(d: JsonElement): Boolean {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (!r13.containsMatchIn(s)) return false
+            if (!r11.containsMatchIn(s)) return false
         } else return false
         return true
     }
 
     // envelope.schema.json#/properties/trace_id
-    private fun b164(d: JsonElement): Boolean {
+    private fun b183(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/span_id
-    private fun b165(d: JsonElement): Boolean {
+    private fun b184(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/traceparent
-    private fun b166(d: JsonElement): Boolean {
+    private fun b185(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/session_id
-    private fun b167(d: JsonElement): Boolean {
+    private fun b186(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/conversation_id
-    private fun b168(d: JsonElement): Boolean {
+    private fun b187(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/correlation_id
-    private fun b169(d: JsonElement): Boolean {
+    private fun b188(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/reply_to
-    private fun b170(d: JsonElement): Boolean {
+    private fun b189(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/from
-    private fun b171(d: JsonElement): Boolean {
+    private fun b190(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/to
-    private fun b172(d: JsonElement): Boolean {
+    private fun b191(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/channel
-    private fun b173(d: JsonElement): Boolean {
+    private fun b192(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/tenant_id
-    private fun b174(d: JsonElement): Boolean {
+    private fun b193(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/user_id
-    private fun b175(d: JsonElement): Boolean {
+    private fun b194(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/frame_type
-    private fun b176(d: JsonElement): Boolean {
+    private fun b195(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/phase
-    private fun b177(d: JsonElement): Boolean {
+    private fun b196(d: JsonElement): Boolean {
         if (!(JsonSupport.isString(d))) return false
         if (!(d is JsonPrimitive && d.isString && d.content in k14)) return false
         return true
     }
 
     // envelope.schema.json#/properties/seq
-    private fun b178(d: JsonElement): Boolean {
+    private fun b197(d: JsonElement): Boolean {
         if (!(JsonSupport.isInteger(d))) return false
         if (JsonSupport.isNumber(d)) {
             val n = JsonSupport.number(d)!!
@@ -1474,19 +1640,19 @@ public object AcpChecks {
     }
 
     // envelope.schema.json#/properties/is_final
-    private fun b179(d: JsonElement): Boolean {
+    private fun b198(d: JsonElement): Boolean {
         if (!(JsonSupport.isBoolean(d))) return false
         return true
     }
 
     // envelope.schema.json#/properties/metadata
-    private fun b180(d: JsonElement): Boolean {
+    private fun b199(d: JsonElement): Boolean {
         if (!(JsonSupport.isObject(d))) return false
         return true
     }
 
     // envelope.schema.json# (without the properties spec_version, event_id, occurred_at)
-    private fun b181(d: JsonElement): Boolean {
+    private fun b200(d: JsonElement): Boolean {
         if (!b1(d)) return false
         if (!b6(d)) return false
         if (!b16(d)) return false
@@ -1500,13 +1666,15 @@ public object AcpChecks {
         if (!b56(d)) return false
         if (!b61(d)) return false
         if (!b66(d)) return false
-        if (!b77(d)) return false
-        if (!b89(d)) return false
-        if (!b99(d)) return false
-        if (!b108(d)) return false
-        if (!b120(d)) return false
-        if (!b133(d)) return false
-        if (!b152(d)) return false
+        if (!b71(d)) return false
+        if (!b82(d)) return false
+        if (!b94(d)) return false
+        if (!b104(d)) return false
+        if (!b113(d)) return false
+        if (!b125(d)) return false
+        if (!b138(d)) return false
+        if (!b157(d)) return false
+        if (!b164(d)) return false
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("spec_version")) return false
@@ -1514,25 +1682,25 @@ public object AcpChecks {
             if (!o.containsKey("event_id")) return false
             if (!o.containsKey("event_type")) return false
             if (!o.containsKey("occurred_at")) return false
-            o["schema_version"]?.let { v -> if (!b160(v)) return false }
-            o["event_type"]?.let { v -> if (!b162(v)) return false }
-            o["trace_id"]?.let { v -> if (!b164(v)) return false }
-            o["span_id"]?.let { v -> if (!b165(v)) return false }
-            o["traceparent"]?.let { v -> if (!b166(v)) return false }
-            o["session_id"]?.let { v -> if (!b167(v)) return false }
-            o["conversation_id"]?.let { v -> if (!b168(v)) return false }
-            o["correlation_id"]?.let { v -> if (!b169(v)) return false }
-            o["reply_to"]?.let { v -> if (!b170(v)) return false }
-            o["from"]?.let { v -> if (!b171(v)) return false }
-            o["to"]?.let { v -> if (!b172(v)) return false }
-            o["channel"]?.let { v -> if (!b173(v)) return false }
-            o["tenant_id"]?.let { v -> if (!b174(v)) return false }
-            o["user_id"]?.let { v -> if (!b175(v)) return false }
-            o["frame_type"]?.let { v -> if (!b176(v)) return false }
-            o["phase"]?.let { v -> if (!b177(v)) return false }
-            o["seq"]?.let { v -> if (!b178(v)) return false }
-            o["is_final"]?.let { v -> if (!b179(v)) return false }
-            o["metadata"]?.let { v -> if (!b180(v)) return false }
+            o["schema_version"]?.let { v -> if (!b179(v)) return false }
+            o["event_type"]?.let { v -> if (!b181(v)) return false }
+            o["trace_id"]?.let { v -> if (!b183(v)) return false }
+            o["span_id"]?.let { v -> if (!b184(v)) return false }
+            o["traceparent"]?.let { v -> if (!b185(v)) return false }
+            o["session_id"]?.let { v -> if (!b186(v)) return false }
+            o["conversation_id"]?.let { v -> if (!b187(v)) return false }
+            o["correlation_id"]?.let { v -> if (!b188(v)) return false }
+            o["reply_to"]?.let { v -> if (!b189(v)) return false }
+            o["from"]?.let { v -> if (!b190(v)) return false }
+            o["to"]?.let { v -> if (!b191(v)) return false }
+            o["channel"]?.let { v -> if (!b192(v)) return false }
+            o["tenant_id"]?.let { v -> if (!b193(v)) return false }
+            o["user_id"]?.let { v -> if (!b194(v)) return false }
+            o["frame_type"]?.let { v -> if (!b195(v)) return false }
+            o["phase"]?.let { v -> if (!b196(v)) return false }
+            o["seq"]?.let { v -> if (!b197(v)) return false }
+            o["is_final"]?.let { v -> if (!b198(v)) return false }
+            o["metadata"]?.let { v -> if (!b199(v)) return false }
         } else return false
         return true
     }

@@ -16,16 +16,17 @@ public object AcpSchema {
 
     /** Validates the payload of a standard event type (pointers relative to the payload); null when valid or when the type is not standard. */
     public fun validatePayload(eventType: String, payload: JsonElement): SchemaFailure? = when (eventType) {
-        "agent.message.received" -> v186(payload, "")
-        "agent.response.started" -> v76(payload, "")
-        "agent.response.delta" -> v87(payload, "")
-        "agent.response.final" -> v187(payload, "")
-        "agent.response.error" -> v95(payload, "")
-        "agent.tool.call" -> v105(payload, "")
-        "agent.tool.result" -> v114(payload, "")
-        "agent.task.created" -> v127(payload, "")
-        "agent.task.completed" -> v141(payload, "")
-        "agent.stream.cancel" -> v161(payload, "")
+        "agent.message.received" -> v205(payload, "")
+        "agent.response.started" -> v81(payload, "")
+        "agent.response.delta" -> v92(payload, "")
+        "agent.response.final" -> v206(payload, "")
+        "agent.response.error" -> v100(payload, "")
+        "agent.tool.call" -> v110(payload, "")
+        "agent.tool.result" -> v119(payload, "")
+        "agent.task.created" -> v132(payload, "")
+        "agent.task.completed" -> v146(payload, "")
+        "agent.stream.cancel" -> v166(payload, "")
+        "agent.handoff" -> v173(payload, "")
         else -> null
     }
 
@@ -50,13 +51,14 @@ public object AcpSchema {
     private val c18: JsonElement = JsonSupport.parse("[\"completed\",\"failed\",\"canceled\",\"rejected\"]")
     private val c19: JsonElement = JsonSupport.parse("\"agent.stream.cancel\"")
     private val c20: JsonElement = JsonSupport.parse("[\"canceled\"]")
-    private val r21: Regex = Regex("^[A-Z][A-Z0-9_]*\\z")
-    private val c22: JsonElement = JsonSupport.parse("\"completed\"")
-    private val c23: JsonElement = JsonSupport.parse("[\"failed\",\"rejected\"]")
-    private val r24: Regex = Regex("^acp/\\d+\\.\\d+\\z")
-    private val r25: Regex = Regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\\z")
-    private val r26: Regex = Regex("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)\\z")
-    private val c27: JsonElement = JsonSupport.parse("[\"submitted\",\"working\",\"input_required\",\"auth_required\",\"completed\",\"failed\",\"canceled\",\"rejected\"]")
+    private val c21: JsonElement = JsonSupport.parse("\"agent.handoff\"")
+    private val r22: Regex = Regex("^[A-Z][A-Z0-9_]*\\z")
+    private val c23: JsonElement = JsonSupport.parse("\"completed\"")
+    private val c24: JsonElement = JsonSupport.parse("[\"failed\",\"rejected\"]")
+    private val r25: Regex = Regex("^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])[Tt]([01]\\d|2[0-3]):[0-5]\\d:([0-5]\\d|60)(\\.\\d{1,9})?([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)\\z")
+    private val r26: Regex = Regex("^acp/\\d+\\.\\d+\\z")
+    private val r27: Regex = Regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}\\z")
+    private val c28: JsonElement = JsonSupport.parse("[\"submitted\",\"working\",\"input_required\",\"auth_required\",\"completed\",\"failed\",\"canceled\",\"rejected\"]")
 
     // envelope.schema.json#
     private fun v0(d: JsonElement, p: String): SchemaFailure? {
@@ -73,13 +75,15 @@ public object AcpSchema {
         v57(d, p)?.let { return it }
         v62(d, p)?.let { return it }
         v67(d, p)?.let { return it }
-        v78(d, p)?.let { return it }
-        v90(d, p)?.let { return it }
-        v100(d, p)?.let { return it }
-        v109(d, p)?.let { return it }
-        v122(d, p)?.let { return it }
-        v136(d, p)?.let { return it }
-        v156(d, p)?.let { return it }
+        v72(d, p)?.let { return it }
+        v83(d, p)?.let { return it }
+        v95(d, p)?.let { return it }
+        v105(d, p)?.let { return it }
+        v114(d, p)?.let { return it }
+        v127(d, p)?.let { return it }
+        v141(d, p)?.let { return it }
+        v161(d, p)?.let { return it }
+        v168(d, p)?.let { return it }
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("spec_version")) return SchemaFailure(p + "/spec_version", "required", "a string like \"acp/1.0\"")
@@ -87,29 +91,29 @@ public object AcpSchema {
             if (!o.containsKey("event_id")) return SchemaFailure(p + "/event_id", "required", "a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)")
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "a non-empty string")
             if (!o.containsKey("occurred_at")) return SchemaFailure(p + "/occurred_at", "required", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
-            o["spec_version"]?.let { v -> v163(v, p + "/spec_version")?.let { return it } }
-            o["schema_version"]?.let { v -> v164(v, p + "/schema_version")?.let { return it } }
-            o["event_id"]?.let { v -> v165(v, p + "/event_id")?.let { return it } }
-            o["event_type"]?.let { v -> v166(v, p + "/event_type")?.let { return it } }
-            o["occurred_at"]?.let { v -> v167(v, p + "/occurred_at")?.let { return it } }
-            o["trace_id"]?.let { v -> v168(v, p + "/trace_id")?.let { return it } }
-            o["span_id"]?.let { v -> v169(v, p + "/span_id")?.let { return it } }
-            o["traceparent"]?.let { v -> v170(v, p + "/traceparent")?.let { return it } }
-            o["session_id"]?.let { v -> v171(v, p + "/session_id")?.let { return it } }
-            o["conversation_id"]?.let { v -> v172(v, p + "/conversation_id")?.let { return it } }
-            o["correlation_id"]?.let { v -> v173(v, p + "/correlation_id")?.let { return it } }
-            o["reply_to"]?.let { v -> v174(v, p + "/reply_to")?.let { return it } }
-            o["from"]?.let { v -> v175(v, p + "/from")?.let { return it } }
-            o["to"]?.let { v -> v176(v, p + "/to")?.let { return it } }
-            o["channel"]?.let { v -> v177(v, p + "/channel")?.let { return it } }
-            o["tenant_id"]?.let { v -> v178(v, p + "/tenant_id")?.let { return it } }
-            o["user_id"]?.let { v -> v179(v, p + "/user_id")?.let { return it } }
-            o["frame_type"]?.let { v -> v180(v, p + "/frame_type")?.let { return it } }
-            o["phase"]?.let { v -> v181(v, p + "/phase")?.let { return it } }
-            o["seq"]?.let { v -> v182(v, p + "/seq")?.let { return it } }
-            o["is_final"]?.let { v -> v183(v, p + "/is_final")?.let { return it } }
-            o["payload"]?.let { v -> v184(v, p + "/payload")?.let { return it } }
-            o["metadata"]?.let { v -> v185(v, p + "/metadata")?.let { return it } }
+            o["spec_version"]?.let { v -> v182(v, p + "/spec_version")?.let { return it } }
+            o["schema_version"]?.let { v -> v183(v, p + "/schema_version")?.let { return it } }
+            o["event_id"]?.let { v -> v184(v, p + "/event_id")?.let { return it } }
+            o["event_type"]?.let { v -> v185(v, p + "/event_type")?.let { return it } }
+            o["occurred_at"]?.let { v -> v186(v, p + "/occurred_at")?.let { return it } }
+            o["trace_id"]?.let { v -> v187(v, p + "/trace_id")?.let { return it } }
+            o["span_id"]?.let { v -> v188(v, p + "/span_id")?.let { return it } }
+            o["traceparent"]?.let { v -> v189(v, p + "/traceparent")?.let { return it } }
+            o["session_id"]?.let { v -> v190(v, p + "/session_id")?.let { return it } }
+            o["conversation_id"]?.let { v -> v191(v, p + "/conversation_id")?.let { return it } }
+            o["correlation_id"]?.let { v -> v192(v, p + "/correlation_id")?.let { return it } }
+            o["reply_to"]?.let { v -> v193(v, p + "/reply_to")?.let { return it } }
+            o["from"]?.let { v -> v194(v, p + "/from")?.let { return it } }
+            o["to"]?.let { v -> v195(v, p + "/to")?.let { return it } }
+            o["channel"]?.let { v -> v196(v, p + "/channel")?.let { return it } }
+            o["tenant_id"]?.let { v -> v197(v, p + "/tenant_id")?.let { return it } }
+            o["user_id"]?.let { v -> v198(v, p + "/user_id")?.let { return it } }
+            o["frame_type"]?.let { v -> v199(v, p + "/frame_type")?.let { return it } }
+            o["phase"]?.let { v -> v200(v, p + "/phase")?.let { return it } }
+            o["seq"]?.let { v -> v201(v, p + "/seq")?.let { return it } }
+            o["is_final"]?.let { v -> v202(v, p + "/is_final")?.let { return it } }
+            o["payload"]?.let { v -> v203(v, p + "/payload")?.let { return it } }
+            o["metadata"]?.let { v -> v204(v, p + "/metadata")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
@@ -640,313 +644,353 @@ public object AcpSchema {
     // envelope.schema.json#/allOf/12
     private fun v67(d: JsonElement, p: String): SchemaFailure? {
         if (v68(d, p) == null) {
-            v74(d, p)?.let { return it }
+            v70(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/12/if
     private fun v68(d: JsonElement, p: String): SchemaFailure? {
-        if (v69(d, p) == null) return SchemaFailure(p, "not", "an object without schema_version or payload")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v73(v, p + "/event_type")?.let { return it } }
+            if (!o.containsKey("phase")) return SchemaFailure(p + "/phase", "required", "property \"phase\"")
+            o["event_type"]?.let { v -> v69(v, p + "/event_type")?.let { return it } }
         }
-        return null
-    }
-
-    // envelope.schema.json#/allOf/12/if/not
-    private fun v69(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "property \"schema_version\"")
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
-            o["schema_version"]?.let { v -> v70(v, p + "/schema_version")?.let { return it } }
-            o["payload"]?.let { v -> v71(v, p + "/payload")?.let { return it } }
-        }
-        return null
-    }
-
-    // envelope.schema.json#/allOf/12/if/not/properties/schema_version
-    private fun v70(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "1")
-        return null
-    }
-
-    // envelope.schema.json#/allOf/12/if/not/properties/payload
-    private fun v71(d: JsonElement, p: String): SchemaFailure? {
-        if (v72(d, p) == null) return SchemaFailure(p, "not", "a value not matching the excluded schema")
-        return null
-    }
-
-    // envelope.schema.json#/allOf/12/if/not/properties/payload/not
-    private fun v72(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // envelope.schema.json#/allOf/12/if/properties/event_type
-    private fun v73(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "\"agent.response.started\"")
+    private fun v69(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c21)) return SchemaFailure(p, "const", "\"agent.handoff\"")
         return null
     }
 
     // envelope.schema.json#/allOf/12/then
-    private fun v74(d: JsonElement, p: String): SchemaFailure? {
+    private fun v70(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["payload"]?.let { v -> v75(v, p + "/payload")?.let { return it } }
+            o["phase"]?.let { v -> v71(v, p + "/phase")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/12/then/properties/payload
-    private fun v75(d: JsonElement, p: String): SchemaFailure? {
-        return v76(d, p)
-    }
-
-    // payloads/response-started.schema.json#
-    private fun v76(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["meta"]?.let { v -> v77(v, p + "/meta")?.let { return it } }
-        } else return SchemaFailure(p, "type", "an object")
-        return null
-    }
-
-    // payloads/response-started.schema.json#/properties/meta
-    private fun v77(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
+    // envelope.schema.json#/allOf/12/then/properties/phase
+    private fun v71(d: JsonElement, p: String): SchemaFailure? {
+        if ((c8 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "a phase allowed for agent.handoff: working")
         return null
     }
 
     // envelope.schema.json#/allOf/13
-    private fun v78(d: JsonElement, p: String): SchemaFailure? {
-        if (v79(d, p) == null) {
-            v85(d, p)?.let { return it }
+    private fun v72(d: JsonElement, p: String): SchemaFailure? {
+        if (v73(d, p) == null) {
+            v79(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/13/if
-    private fun v79(d: JsonElement, p: String): SchemaFailure? {
-        if (v80(d, p) == null) return SchemaFailure(p, "not", "an object without schema_version or payload")
+    private fun v73(d: JsonElement, p: String): SchemaFailure? {
+        if (v74(d, p) == null) return SchemaFailure(p, "not", "an object without schema_version or payload")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v84(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v78(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/not
-    private fun v80(d: JsonElement, p: String): SchemaFailure? {
+    private fun v74(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "property \"schema_version\"")
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
-            o["schema_version"]?.let { v -> v81(v, p + "/schema_version")?.let { return it } }
-            o["payload"]?.let { v -> v82(v, p + "/payload")?.let { return it } }
+            o["schema_version"]?.let { v -> v75(v, p + "/schema_version")?.let { return it } }
+            o["payload"]?.let { v -> v76(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/schema_version
-    private fun v81(d: JsonElement, p: String): SchemaFailure? {
+    private fun v75(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "1")
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/payload
-    private fun v82(d: JsonElement, p: String): SchemaFailure? {
-        if (v83(d, p) == null) return SchemaFailure(p, "not", "a value not matching the excluded schema")
+    private fun v76(d: JsonElement, p: String): SchemaFailure? {
+        if (v77(d, p) == null) return SchemaFailure(p, "not", "a value not matching the excluded schema")
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/not/properties/payload/not
-    private fun v83(d: JsonElement, p: String): SchemaFailure? {
+    private fun v77(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // envelope.schema.json#/allOf/13/if/properties/event_type
-    private fun v84(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "\"agent.response.delta\"")
+    private fun v78(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c7)) return SchemaFailure(p, "const", "\"agent.response.started\"")
         return null
     }
 
     // envelope.schema.json#/allOf/13/then
-    private fun v85(d: JsonElement, p: String): SchemaFailure? {
+    private fun v79(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["payload"]?.let { v -> v86(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v80(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/13/then/properties/payload
-    private fun v86(d: JsonElement, p: String): SchemaFailure? {
-        return v87(d, p)
+    private fun v80(d: JsonElement, p: String): SchemaFailure? {
+        return v81(d, p)
     }
 
-    // payloads/response-delta.schema.json#
-    private fun v87(d: JsonElement, p: String): SchemaFailure? {
+    // payloads/response-started.schema.json#
+    private fun v81(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["delta"]?.let { v -> v88(v, p + "/delta")?.let { return it } }
-            o["data"]?.let { v -> v89(v, p + "/data")?.let { return it } }
+            o["meta"]?.let { v -> v82(v, p + "/meta")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
-    // payloads/response-delta.schema.json#/properties/delta
-    private fun v88(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
-        return null
-    }
-
-    // payloads/response-delta.schema.json#/properties/data
-    private fun v89(d: JsonElement, p: String): SchemaFailure? {
+    // payloads/response-started.schema.json#/properties/meta
+    private fun v82(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // envelope.schema.json#/allOf/14
-    private fun v90(d: JsonElement, p: String): SchemaFailure? {
-        if (v91(d, p) == null) {
-            v93(d, p)?.let { return it }
+    private fun v83(d: JsonElement, p: String): SchemaFailure? {
+        if (v84(d, p) == null) {
+            v90(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/14/if
-    private fun v91(d: JsonElement, p: String): SchemaFailure? {
+    private fun v84(d: JsonElement, p: String): SchemaFailure? {
+        if (v85(d, p) == null) return SchemaFailure(p, "not", "an object without schema_version or payload")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v92(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v89(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
+    // envelope.schema.json#/allOf/14/if/not
+    private fun v85(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("schema_version")) return SchemaFailure(p + "/schema_version", "required", "property \"schema_version\"")
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
+            o["schema_version"]?.let { v -> v86(v, p + "/schema_version")?.let { return it } }
+            o["payload"]?.let { v -> v87(v, p + "/payload")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14/if/not/properties/schema_version
+    private fun v86(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c0)) return SchemaFailure(p, "const", "1")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14/if/not/properties/payload
+    private fun v87(d: JsonElement, p: String): SchemaFailure? {
+        if (v88(d, p) == null) return SchemaFailure(p, "not", "a value not matching the excluded schema")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/14/if/not/properties/payload/not
+    private fun v88(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
     // envelope.schema.json#/allOf/14/if/properties/event_type
-    private fun v92(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "\"agent.response.error\"")
+    private fun v89(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c9)) return SchemaFailure(p, "const", "\"agent.response.delta\"")
         return null
     }
 
     // envelope.schema.json#/allOf/14/then
-    private fun v93(d: JsonElement, p: String): SchemaFailure? {
+    private fun v90(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
-            o["payload"]?.let { v -> v94(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v91(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/14/then/properties/payload
-    private fun v94(d: JsonElement, p: String): SchemaFailure? {
-        return v95(d, p)
+    private fun v91(d: JsonElement, p: String): SchemaFailure? {
+        return v92(d, p)
     }
 
-    // payloads/error.schema.json#
-    private fun v95(d: JsonElement, p: String): SchemaFailure? {
+    // payloads/response-delta.schema.json#
+    private fun v92(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            if (!o.containsKey("code")) return SchemaFailure(p + "/code", "required", "a string")
-            if (!o.containsKey("message")) return SchemaFailure(p + "/message", "required", "a string")
-            if (!o.containsKey("retryable")) return SchemaFailure(p + "/retryable", "required", "a boolean")
-            o["code"]?.let { v -> v96(v, p + "/code")?.let { return it } }
-            o["message"]?.let { v -> v97(v, p + "/message")?.let { return it } }
-            o["retryable"]?.let { v -> v98(v, p + "/retryable")?.let { return it } }
-            o["cause"]?.let { v -> v99(v, p + "/cause")?.let { return it } }
+            o["delta"]?.let { v -> v93(v, p + "/delta")?.let { return it } }
+            o["data"]?.let { v -> v94(v, p + "/data")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
-    // payloads/error.schema.json#/properties/code
-    private fun v96(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isString(d)) {
-            val s = (d as JsonPrimitive).content
-            if (!r21.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a string matching ^[A-Z][A-Z0-9_]*\$")
-        } else return SchemaFailure(p, "type", "a string")
-        return null
-    }
-
-    // payloads/error.schema.json#/properties/message
-    private fun v97(d: JsonElement, p: String): SchemaFailure? {
+    // payloads/response-delta.schema.json#/properties/delta
+    private fun v93(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
-    // payloads/error.schema.json#/properties/retryable
-    private fun v98(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "a boolean")
-        return null
-    }
-
-    // payloads/error.schema.json#/properties/cause
-    private fun v99(d: JsonElement, p: String): SchemaFailure? {
+    // payloads/response-delta.schema.json#/properties/data
+    private fun v94(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // envelope.schema.json#/allOf/15
-    private fun v100(d: JsonElement, p: String): SchemaFailure? {
-        if (v101(d, p) == null) {
-            v103(d, p)?.let { return it }
+    private fun v95(d: JsonElement, p: String): SchemaFailure? {
+        if (v96(d, p) == null) {
+            v98(d, p)?.let { return it }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/15/if
-    private fun v101(d: JsonElement, p: String): SchemaFailure? {
+    private fun v96(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v102(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v97(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/15/if/properties/event_type
-    private fun v102(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c14)) return SchemaFailure(p, "const", "\"agent.tool.call\"")
+    private fun v97(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c12)) return SchemaFailure(p, "const", "\"agent.response.error\"")
         return null
     }
 
     // envelope.schema.json#/allOf/15/then
-    private fun v103(d: JsonElement, p: String): SchemaFailure? {
+    private fun v98(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
-            o["payload"]?.let { v -> v104(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v99(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
     // envelope.schema.json#/allOf/15/then/properties/payload
+    private fun v99(d: JsonElement, p: String): SchemaFailure? {
+        return v100(d, p)
+    }
+
+    // payloads/error.schema.json#
+    private fun v100(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("code")) return SchemaFailure(p + "/code", "required", "a string")
+            if (!o.containsKey("message")) return SchemaFailure(p + "/message", "required", "a string")
+            if (!o.containsKey("retryable")) return SchemaFailure(p + "/retryable", "required", "a boolean")
+            o["code"]?.let { v -> v101(v, p + "/code")?.let { return it } }
+            o["message"]?.let { v -> v102(v, p + "/message")?.let { return it } }
+            o["retryable"]?.let { v -> v103(v, p + "/retryable")?.let { return it } }
+            o["cause"]?.let { v -> v104(v, p + "/cause")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // payloads/error.schema.json#/properties/code
+    private fun v101(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (!r22.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a string matching ^[A-Z][A-Z0-9_]*\$")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // payloads/error.schema.json#/properties/message
+    private fun v102(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // payloads/error.schema.json#/properties/retryable
+    private fun v103(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "a boolean")
+        return null
+    }
+
+    // payloads/error.schema.json#/properties/cause
     private fun v104(d: JsonElement, p: String): SchemaFailure? {
-        return v105(d, p)
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/16
+    private fun v105(d: JsonElement, p: String): SchemaFailure? {
+        if (v106(d, p) == null) {
+            v108(d, p)?.let { return it }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/16/if
+    private fun v106(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            o["event_type"]?.let { v -> v107(v, p + "/event_type")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/16/if/properties/event_type
+    private fun v107(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c14)) return SchemaFailure(p, "const", "\"agent.tool.call\"")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/16/then
+    private fun v108(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
+            o["payload"]?.let { v -> v109(v, p + "/payload")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/16/then/properties/payload
+    private fun v109(d: JsonElement, p: String): SchemaFailure? {
+        return v110(d, p)
     }
 
     // payloads/tool-call.schema.json#
-    private fun v105(d: JsonElement, p: String): SchemaFailure? {
+    private fun v110(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "a string")
             if (!o.containsKey("name")) return SchemaFailure(p + "/name", "required", "a string")
-            o["call_id"]?.let { v -> v106(v, p + "/call_id")?.let { return it } }
-            o["name"]?.let { v -> v107(v, p + "/name")?.let { return it } }
-            o["arguments"]?.let { v -> v108(v, p + "/arguments")?.let { return it } }
+            o["call_id"]?.let { v -> v111(v, p + "/call_id")?.let { return it } }
+            o["name"]?.let { v -> v112(v, p + "/name")?.let { return it } }
+            o["arguments"]?.let { v -> v113(v, p + "/arguments")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/tool-call.schema.json#/properties/call_id
-    private fun v106(d: JsonElement, p: String): SchemaFailure? {
+    private fun v111(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
@@ -955,7 +999,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-call.schema.json#/properties/name
-    private fun v107(d: JsonElement, p: String): SchemaFailure? {
+    private fun v112(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
@@ -964,66 +1008,66 @@ public object AcpSchema {
     }
 
     // payloads/tool-call.schema.json#/properties/arguments
-    private fun v108(d: JsonElement, p: String): SchemaFailure? {
+    private fun v113(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
-    // envelope.schema.json#/allOf/16
-    private fun v109(d: JsonElement, p: String): SchemaFailure? {
-        if (v110(d, p) == null) {
-            v112(d, p)?.let { return it }
+    // envelope.schema.json#/allOf/17
+    private fun v114(d: JsonElement, p: String): SchemaFailure? {
+        if (v115(d, p) == null) {
+            v117(d, p)?.let { return it }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/16/if
-    private fun v110(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/17/if
+    private fun v115(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v111(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v116(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/16/if/properties/event_type
-    private fun v111(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/17/if/properties/event_type
+    private fun v116(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c15)) return SchemaFailure(p, "const", "\"agent.tool.result\"")
         return null
     }
 
-    // envelope.schema.json#/allOf/16/then
-    private fun v112(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/17/then
+    private fun v117(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
-            o["payload"]?.let { v -> v113(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v118(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/16/then/properties/payload
-    private fun v113(d: JsonElement, p: String): SchemaFailure? {
-        return v114(d, p)
+    // envelope.schema.json#/allOf/17/then/properties/payload
+    private fun v118(d: JsonElement, p: String): SchemaFailure? {
+        return v119(d, p)
     }
 
     // payloads/tool-result.schema.json#
-    private fun v114(d: JsonElement, p: String): SchemaFailure? {
-        if (listOf(v115(d, p) == null, v117(d, p) == null).count { it } != 1) return SchemaFailure(p, "oneOf", "an object with exactly one of output or error")
+    private fun v119(d: JsonElement, p: String): SchemaFailure? {
+        if (listOf(v120(d, p) == null, v122(d, p) == null).count { it } != 1) return SchemaFailure(p, "oneOf", "an object with exactly one of output or error")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("call_id")) return SchemaFailure(p + "/call_id", "required", "a string")
-            o["call_id"]?.let { v -> v119(v, p + "/call_id")?.let { return it } }
-            o["output"]?.let { v -> v120(v, p + "/output")?.let { return it } }
-            o["error"]?.let { v -> v121(v, p + "/error")?.let { return it } }
+            o["call_id"]?.let { v -> v124(v, p + "/call_id")?.let { return it } }
+            o["output"]?.let { v -> v125(v, p + "/output")?.let { return it } }
+            o["error"]?.let { v -> v126(v, p + "/error")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/tool-result.schema.json#/oneOf/0
-    private fun v115(d: JsonElement, p: String): SchemaFailure? {
-        if (v116(d, p) == null) return SchemaFailure(p, "not", "an object without error")
+    private fun v120(d: JsonElement, p: String): SchemaFailure? {
+        if (v121(d, p) == null) return SchemaFailure(p, "not", "an object without error")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "property \"output\"")
@@ -1032,7 +1076,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/oneOf/0/not
-    private fun v116(d: JsonElement, p: String): SchemaFailure? {
+    private fun v121(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
@@ -1041,8 +1085,8 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/oneOf/1
-    private fun v117(d: JsonElement, p: String): SchemaFailure? {
-        if (v118(d, p) == null) return SchemaFailure(p, "not", "an object without output")
+    private fun v122(d: JsonElement, p: String): SchemaFailure? {
+        if (v123(d, p) == null) return SchemaFailure(p, "not", "an object without output")
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
@@ -1051,7 +1095,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/oneOf/1/not
-    private fun v118(d: JsonElement, p: String): SchemaFailure? {
+    private fun v123(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("output")) return SchemaFailure(p + "/output", "required", "property \"output\"")
@@ -1060,7 +1104,7 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/properties/call_id
-    private fun v119(d: JsonElement, p: String): SchemaFailure? {
+    private fun v124(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
@@ -1069,105 +1113,68 @@ public object AcpSchema {
     }
 
     // payloads/tool-result.schema.json#/properties/output
-    private fun v120(d: JsonElement, p: String): SchemaFailure? {
+    private fun v125(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // payloads/tool-result.schema.json#/properties/error
-    private fun v121(d: JsonElement, p: String): SchemaFailure? {
-        return v95(d, p)
+    private fun v126(d: JsonElement, p: String): SchemaFailure? {
+        return v100(d, p)
     }
 
-    // envelope.schema.json#/allOf/17
-    private fun v122(d: JsonElement, p: String): SchemaFailure? {
-        if (v123(d, p) == null) {
-            v125(d, p)?.let { return it }
+    // envelope.schema.json#/allOf/18
+    private fun v127(d: JsonElement, p: String): SchemaFailure? {
+        if (v128(d, p) == null) {
+            v130(d, p)?.let { return it }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/17/if
-    private fun v123(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/18/if
+    private fun v128(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v124(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v129(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/17/if/properties/event_type
-    private fun v124(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/18/if/properties/event_type
+    private fun v129(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c16)) return SchemaFailure(p, "const", "\"agent.task.created\"")
         return null
     }
 
-    // envelope.schema.json#/allOf/17/then
-    private fun v125(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/18/then
+    private fun v130(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
-            o["payload"]?.let { v -> v126(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v131(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/17/then/properties/payload
-    private fun v126(d: JsonElement, p: String): SchemaFailure? {
-        return v127(d, p)
+    // envelope.schema.json#/allOf/18/then/properties/payload
+    private fun v131(d: JsonElement, p: String): SchemaFailure? {
+        return v132(d, p)
     }
 
     // payloads/task-created.schema.json#
-    private fun v127(d: JsonElement, p: String): SchemaFailure? {
+    private fun v132(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
-            o["task_id"]?.let { v -> v128(v, p + "/task_id")?.let { return it } }
-            o["status"]?.let { v -> v129(v, p + "/status")?.let { return it } }
-            o["input"]?.let { v -> v130(v, p + "/input")?.let { return it } }
-            o["callback"]?.let { v -> v131(v, p + "/callback")?.let { return it } }
+            o["task_id"]?.let { v -> v133(v, p + "/task_id")?.let { return it } }
+            o["status"]?.let { v -> v134(v, p + "/status")?.let { return it } }
+            o["input"]?.let { v -> v135(v, p + "/input")?.let { return it } }
+            o["callback"]?.let { v -> v136(v, p + "/callback")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/task-created.schema.json#/properties/task_id
-    private fun v128(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isString(d)) {
-            val s = (d as JsonPrimitive).content
-            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
-        } else return SchemaFailure(p, "type", "a string")
-        return null
-    }
-
-    // payloads/task-created.schema.json#/properties/status
-    private fun v129(d: JsonElement, p: String): SchemaFailure? {
-        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
-        if ((c6 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of submitted, working")
-        return null
-    }
-
-    // payloads/task-created.schema.json#/properties/input
-    private fun v130(d: JsonElement, p: String): SchemaFailure? {
-        return null
-    }
-
-    // payloads/task-created.schema.json#/properties/callback
-    private fun v131(d: JsonElement, p: String): SchemaFailure? {
-        return v132(d, p)
-    }
-
-    // payloads/task-created.schema.json#/$defs/Callback
-    private fun v132(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            o["reply_to"]?.let { v -> v133(v, p + "/reply_to")?.let { return it } }
-            o["url"]?.let { v -> v134(v, p + "/url")?.let { return it } }
-            o["token"]?.let { v -> v135(v, p + "/token")?.let { return it } }
-        } else return SchemaFailure(p, "type", "an object")
-        return null
-    }
-
-    // payloads/task-created.schema.json#/$defs/Callback/properties/reply_to
     private fun v133(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
@@ -1176,8 +1183,45 @@ public object AcpSchema {
         return null
     }
 
-    // payloads/task-created.schema.json#/$defs/Callback/properties/url
+    // payloads/task-created.schema.json#/properties/status
     private fun v134(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        if ((c6 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of submitted, working")
+        return null
+    }
+
+    // payloads/task-created.schema.json#/properties/input
+    private fun v135(d: JsonElement, p: String): SchemaFailure? {
+        return null
+    }
+
+    // payloads/task-created.schema.json#/properties/callback
+    private fun v136(d: JsonElement, p: String): SchemaFailure? {
+        return v137(d, p)
+    }
+
+    // payloads/task-created.schema.json#/$defs/Callback
+    private fun v137(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            o["reply_to"]?.let { v -> v138(v, p + "/reply_to")?.let { return it } }
+            o["url"]?.let { v -> v139(v, p + "/url")?.let { return it } }
+            o["token"]?.let { v -> v140(v, p + "/token")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // payloads/task-created.schema.json#/$defs/Callback/properties/reply_to
+    private fun v138(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // payloads/task-created.schema.json#/$defs/Callback/properties/url
+    private fun v139(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
@@ -1186,107 +1230,68 @@ public object AcpSchema {
     }
 
     // payloads/task-created.schema.json#/$defs/Callback/properties/token
-    private fun v135(d: JsonElement, p: String): SchemaFailure? {
+    private fun v140(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
-    // envelope.schema.json#/allOf/18
-    private fun v136(d: JsonElement, p: String): SchemaFailure? {
-        if (v137(d, p) == null) {
-            v139(d, p)?.let { return it }
+    // envelope.schema.json#/allOf/19
+    private fun v141(d: JsonElement, p: String): SchemaFailure? {
+        if (v142(d, p) == null) {
+            v144(d, p)?.let { return it }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/18/if
-    private fun v137(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/19/if
+    private fun v142(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v138(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v143(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/18/if/properties/event_type
-    private fun v138(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/19/if/properties/event_type
+    private fun v143(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c17)) return SchemaFailure(p, "const", "\"agent.task.completed\"")
         return null
     }
 
-    // envelope.schema.json#/allOf/18/then
-    private fun v139(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/19/then
+    private fun v144(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
-            o["payload"]?.let { v -> v140(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v145(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/18/then/properties/payload
-    private fun v140(d: JsonElement, p: String): SchemaFailure? {
-        return v141(d, p)
+    // envelope.schema.json#/allOf/19/then/properties/payload
+    private fun v145(d: JsonElement, p: String): SchemaFailure? {
+        return v146(d, p)
     }
 
     // payloads/task-completed.schema.json#
-    private fun v141(d: JsonElement, p: String): SchemaFailure? {
-        v142(d, p)?.let { return it }
+    private fun v146(d: JsonElement, p: String): SchemaFailure? {
         v147(d, p)?.let { return it }
+        v152(d, p)?.let { return it }
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("task_id")) return SchemaFailure(p + "/task_id", "required", "a string")
             if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "a string")
-            o["task_id"]?.let { v -> v151(v, p + "/task_id")?.let { return it } }
-            o["status"]?.let { v -> v152(v, p + "/status")?.let { return it } }
-            o["result"]?.let { v -> v153(v, p + "/result")?.let { return it } }
-            o["error"]?.let { v -> v154(v, p + "/error")?.let { return it } }
-            o["callback"]?.let { v -> v155(v, p + "/callback")?.let { return it } }
+            o["task_id"]?.let { v -> v156(v, p + "/task_id")?.let { return it } }
+            o["status"]?.let { v -> v157(v, p + "/status")?.let { return it } }
+            o["result"]?.let { v -> v158(v, p + "/result")?.let { return it } }
+            o["error"]?.let { v -> v159(v, p + "/error")?.let { return it } }
+            o["callback"]?.let { v -> v160(v, p + "/callback")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/0
-    private fun v142(d: JsonElement, p: String): SchemaFailure? {
-        if (v143(d, p) == null) {
-            v145(d, p)?.let { return it }
-        }
-        return null
-    }
-
-    // payloads/task-completed.schema.json#/allOf/0/if
-    private fun v143(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "property \"status\"")
-            o["status"]?.let { v -> v144(v, p + "/status")?.let { return it } }
-        }
-        return null
-    }
-
-    // payloads/task-completed.schema.json#/allOf/0/if/properties/status
-    private fun v144(d: JsonElement, p: String): SchemaFailure? {
-        if (!JsonSupport.deepEquals(d, c22)) return SchemaFailure(p, "const", "\"completed\"")
-        return null
-    }
-
-    // payloads/task-completed.schema.json#/allOf/0/then
-    private fun v145(d: JsonElement, p: String): SchemaFailure? {
-        if (v146(d, p) == null) return SchemaFailure(p, "not", "an object without error")
-        return null
-    }
-
-    // payloads/task-completed.schema.json#/allOf/0/then/not
-    private fun v146(d: JsonElement, p: String): SchemaFailure? {
-        if (JsonSupport.isObject(d)) {
-            val o = d as JsonObject
-            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
-        }
-        return null
-    }
-
-    // payloads/task-completed.schema.json#/allOf/1
     private fun v147(d: JsonElement, p: String): SchemaFailure? {
         if (v148(d, p) == null) {
             v150(d, p)?.let { return it }
@@ -1294,7 +1299,7 @@ public object AcpSchema {
         return null
     }
 
-    // payloads/task-completed.schema.json#/allOf/1/if
+    // payloads/task-completed.schema.json#/allOf/0/if
     private fun v148(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
@@ -1304,14 +1309,53 @@ public object AcpSchema {
         return null
     }
 
-    // payloads/task-completed.schema.json#/allOf/1/if/properties/status
+    // payloads/task-completed.schema.json#/allOf/0/if/properties/status
     private fun v149(d: JsonElement, p: String): SchemaFailure? {
-        if ((c23 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of failed, rejected")
+        if (!JsonSupport.deepEquals(d, c23)) return SchemaFailure(p, "const", "\"completed\"")
+        return null
+    }
+
+    // payloads/task-completed.schema.json#/allOf/0/then
+    private fun v150(d: JsonElement, p: String): SchemaFailure? {
+        if (v151(d, p) == null) return SchemaFailure(p, "not", "an object without error")
+        return null
+    }
+
+    // payloads/task-completed.schema.json#/allOf/0/then/not
+    private fun v151(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
+        }
+        return null
+    }
+
+    // payloads/task-completed.schema.json#/allOf/1
+    private fun v152(d: JsonElement, p: String): SchemaFailure? {
+        if (v153(d, p) == null) {
+            v155(d, p)?.let { return it }
+        }
+        return null
+    }
+
+    // payloads/task-completed.schema.json#/allOf/1/if
+    private fun v153(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("status")) return SchemaFailure(p + "/status", "required", "property \"status\"")
+            o["status"]?.let { v -> v154(v, p + "/status")?.let { return it } }
+        }
+        return null
+    }
+
+    // payloads/task-completed.schema.json#/allOf/1/if/properties/status
+    private fun v154(d: JsonElement, p: String): SchemaFailure? {
+        if ((c24 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of failed, rejected")
         return null
     }
 
     // payloads/task-completed.schema.json#/allOf/1/then
-    private fun v150(d: JsonElement, p: String): SchemaFailure? {
+    private fun v155(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("error")) return SchemaFailure(p + "/error", "required", "property \"error\"")
@@ -1320,7 +1364,7 @@ public object AcpSchema {
     }
 
     // payloads/task-completed.schema.json#/properties/task_id
-    private fun v151(d: JsonElement, p: String): SchemaFailure? {
+    private fun v156(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
@@ -1329,91 +1373,218 @@ public object AcpSchema {
     }
 
     // payloads/task-completed.schema.json#/properties/status
-    private fun v152(d: JsonElement, p: String): SchemaFailure? {
+    private fun v157(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         if ((c18 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of completed, failed, canceled, rejected")
         return null
     }
 
     // payloads/task-completed.schema.json#/properties/result
-    private fun v153(d: JsonElement, p: String): SchemaFailure? {
+    private fun v158(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // payloads/task-completed.schema.json#/properties/error
-    private fun v154(d: JsonElement, p: String): SchemaFailure? {
-        return v95(d, p)
+    private fun v159(d: JsonElement, p: String): SchemaFailure? {
+        return v100(d, p)
     }
 
     // payloads/task-completed.schema.json#/properties/callback
-    private fun v155(d: JsonElement, p: String): SchemaFailure? {
-        return v132(d, p)
+    private fun v160(d: JsonElement, p: String): SchemaFailure? {
+        return v137(d, p)
     }
 
-    // envelope.schema.json#/allOf/19
-    private fun v156(d: JsonElement, p: String): SchemaFailure? {
-        if (v157(d, p) == null) {
-            v159(d, p)?.let { return it }
+    // envelope.schema.json#/allOf/20
+    private fun v161(d: JsonElement, p: String): SchemaFailure? {
+        if (v162(d, p) == null) {
+            v164(d, p)?.let { return it }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/19/if
-    private fun v157(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/20/if
+    private fun v162(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
             if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
-            o["event_type"]?.let { v -> v158(v, p + "/event_type")?.let { return it } }
+            o["event_type"]?.let { v -> v163(v, p + "/event_type")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/19/if/properties/event_type
-    private fun v158(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/20/if/properties/event_type
+    private fun v163(d: JsonElement, p: String): SchemaFailure? {
         if (!JsonSupport.deepEquals(d, c19)) return SchemaFailure(p, "const", "\"agent.stream.cancel\"")
         return null
     }
 
-    // envelope.schema.json#/allOf/19/then
-    private fun v159(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/20/then
+    private fun v164(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["payload"]?.let { v -> v160(v, p + "/payload")?.let { return it } }
+            o["payload"]?.let { v -> v165(v, p + "/payload")?.let { return it } }
         }
         return null
     }
 
-    // envelope.schema.json#/allOf/19/then/properties/payload
-    private fun v160(d: JsonElement, p: String): SchemaFailure? {
-        return v161(d, p)
+    // envelope.schema.json#/allOf/20/then/properties/payload
+    private fun v165(d: JsonElement, p: String): SchemaFailure? {
+        return v166(d, p)
     }
 
     // payloads/stream-cancel.schema.json#
-    private fun v161(d: JsonElement, p: String): SchemaFailure? {
+    private fun v166(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isObject(d)) {
             val o = d as JsonObject
-            o["reason"]?.let { v -> v162(v, p + "/reason")?.let { return it } }
+            o["reason"]?.let { v -> v167(v, p + "/reason")?.let { return it } }
         } else return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/stream-cancel.schema.json#/properties/reason
-    private fun v162(d: JsonElement, p: String): SchemaFailure? {
+    private fun v167(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
-    // envelope.schema.json#/properties/spec_version
-    private fun v163(d: JsonElement, p: String): SchemaFailure? {
+    // envelope.schema.json#/allOf/21
+    private fun v168(d: JsonElement, p: String): SchemaFailure? {
+        if (v169(d, p) == null) {
+            v171(d, p)?.let { return it }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/21/if
+    private fun v169(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("event_type")) return SchemaFailure(p + "/event_type", "required", "property \"event_type\"")
+            o["event_type"]?.let { v -> v170(v, p + "/event_type")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/21/if/properties/event_type
+    private fun v170(d: JsonElement, p: String): SchemaFailure? {
+        if (!JsonSupport.deepEquals(d, c21)) return SchemaFailure(p, "const", "\"agent.handoff\"")
+        return null
+    }
+
+    // envelope.schema.json#/allOf/21/then
+    private fun v171(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("payload")) return SchemaFailure(p + "/payload", "required", "property \"payload\"")
+            o["payload"]?.let { v -> v172(v, p + "/payload")?.let { return it } }
+        }
+        return null
+    }
+
+    // envelope.schema.json#/allOf/21/then/properties/payload
+    private fun v172(d: JsonElement, p: String): SchemaFailure? {
+        return v173(d, p)
+    }
+
+    // payloads/handoff.schema.json#
+    private fun v173(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isObject(d)) {
+            val o = d as JsonObject
+            if (!o.containsKey("from")) return SchemaFailure(p + "/from", "required", "a string")
+            if (!o.containsKey("to")) return SchemaFailure(p + "/to", "required", "a string")
+            if (!o.containsKey("chain")) return SchemaFailure(p + "/chain", "required", "an array")
+            o["from"]?.let { v -> v174(v, p + "/from")?.let { return it } }
+            o["to"]?.let { v -> v175(v, p + "/to")?.let { return it } }
+            o["reason"]?.let { v -> v176(v, p + "/reason")?.let { return it } }
+            o["state"]?.let { v -> v177(v, p + "/state")?.let { return it } }
+            o["chain"]?.let { v -> v178(v, p + "/chain")?.let { return it } }
+            o["max_hops"]?.let { v -> v180(v, p + "/max_hops")?.let { return it } }
+            o["deadline"]?.let { v -> v181(v, p + "/deadline")?.let { return it } }
+        } else return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/from
+    private fun v174(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (!r24.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a string like \"acp/1.0\"")
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/to
+    private fun v175(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/reason
+    private fun v176(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/state
+    private fun v177(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/chain
+    private fun v178(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isArray(d)) {
+            val a = d as JsonArray
+            if (a.size > 65) return SchemaFailure(p, "maxItems", "an array")
+            if (a.size < 2) return SchemaFailure(p, "minItems", "an array")
+            a.forEachIndexed { i, v -> v179(v, p + "/" + i)?.let { return it } }
+        } else return SchemaFailure(p, "type", "an array")
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/chain/items
+    private fun v179(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
+        } else return SchemaFailure(p, "type", "a string")
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/max_hops
+    private fun v180(d: JsonElement, p: String): SchemaFailure? {
+        if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer")
+        if (JsonSupport.isNumber(d)) {
+            val n = JsonSupport.number(d)!!
+            if (n > 64.toDouble()) return SchemaFailure(p, "maximum", "a number <= 64")
+            if (n < 1.toDouble()) return SchemaFailure(p, "minimum", "a number >= 1")
+        }
+        return null
+    }
+
+    // payloads/handoff.schema.json#/properties/deadline
+    private fun v181(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (!r25.containsMatchIn(s)) return SchemaFailure(p, "pattern", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
+        } else return SchemaFailure(p, "type", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
+        return null
+    }
+
+    // envelope.schema.json#/properties/spec_version
+    private fun v182(d: JsonElement, p: String): SchemaFailure? {
+        if (JsonSupport.isString(d)) {
+            val s = (d as JsonPrimitive).content
+            if (!r26.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a string like \"acp/1.0\"")
         } else return SchemaFailure(p, "type", "a string like \"acp/1.0\"")
         return null
     }
 
     // envelope.schema.json#/properties/schema_version
-    private fun v164(d: JsonElement, p: String): SchemaFailure? {
+    private fun v183(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer >= 1")
         if (JsonSupport.isNumber(d)) {
             val n = JsonSupport.number(d)!!
@@ -1423,16 +1594,16 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/event_id
-    private fun v165(d: JsonElement, p: String): SchemaFailure? {
+    private fun v184(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (!r25.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)")
+            if (!r27.containsMatchIn(s)) return SchemaFailure(p, "pattern", "a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)")
         } else return SchemaFailure(p, "type", "a UUID (8-4-4-4-12 hex digits, RFC 9562 variant)")
         return null
     }
 
     // envelope.schema.json#/properties/event_type
-    private fun v166(d: JsonElement, p: String): SchemaFailure? {
+    private fun v185(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
             if (JsonSupport.length(s) < 1) return SchemaFailure(p, "minLength", "a non-empty string")
@@ -1441,101 +1612,101 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/occurred_at
-    private fun v167(d: JsonElement, p: String): SchemaFailure? {
+    private fun v186(d: JsonElement, p: String): SchemaFailure? {
         if (JsonSupport.isString(d)) {
             val s = (d as JsonPrimitive).content
-            if (!r26.containsMatchIn(s)) return SchemaFailure(p, "pattern", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
+            if (!r25.containsMatchIn(s)) return SchemaFailure(p, "pattern", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
         } else return SchemaFailure(p, "type", "an RFC 3339 timestamp such as 2026-01-02T03:04:05.123Z")
         return null
     }
 
     // envelope.schema.json#/properties/trace_id
-    private fun v168(d: JsonElement, p: String): SchemaFailure? {
+    private fun v187(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/span_id
-    private fun v169(d: JsonElement, p: String): SchemaFailure? {
+    private fun v188(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/traceparent
-    private fun v170(d: JsonElement, p: String): SchemaFailure? {
+    private fun v189(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/session_id
-    private fun v171(d: JsonElement, p: String): SchemaFailure? {
+    private fun v190(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/conversation_id
-    private fun v172(d: JsonElement, p: String): SchemaFailure? {
+    private fun v191(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/correlation_id
-    private fun v173(d: JsonElement, p: String): SchemaFailure? {
+    private fun v192(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/reply_to
-    private fun v174(d: JsonElement, p: String): SchemaFailure? {
+    private fun v193(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/from
-    private fun v175(d: JsonElement, p: String): SchemaFailure? {
+    private fun v194(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/to
-    private fun v176(d: JsonElement, p: String): SchemaFailure? {
+    private fun v195(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/channel
-    private fun v177(d: JsonElement, p: String): SchemaFailure? {
+    private fun v196(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/tenant_id
-    private fun v178(d: JsonElement, p: String): SchemaFailure? {
+    private fun v197(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/user_id
-    private fun v179(d: JsonElement, p: String): SchemaFailure? {
+    private fun v198(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/frame_type
-    private fun v180(d: JsonElement, p: String): SchemaFailure? {
+    private fun v199(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "a string")
         return null
     }
 
     // envelope.schema.json#/properties/phase
-    private fun v181(d: JsonElement, p: String): SchemaFailure? {
+    private fun v200(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isString(d))) return SchemaFailure(p, "type", "one of submitted, working, input_required, auth_required, completed, failed, canceled, rejected")
-        if ((c27 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of submitted, working, input_required, auth_required, completed, failed, canceled, rejected")
+        if ((c28 as JsonArray).none { JsonSupport.deepEquals(d, it) }) return SchemaFailure(p, "enum", "one of submitted, working, input_required, auth_required, completed, failed, canceled, rejected")
         return null
     }
 
     // envelope.schema.json#/properties/seq
-    private fun v182(d: JsonElement, p: String): SchemaFailure? {
+    private fun v201(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isInteger(d))) return SchemaFailure(p, "type", "an integer from 0 to 2^53-1")
         if (JsonSupport.isNumber(d)) {
             val n = JsonSupport.number(d)!!
@@ -1546,29 +1717,29 @@ public object AcpSchema {
     }
 
     // envelope.schema.json#/properties/is_final
-    private fun v183(d: JsonElement, p: String): SchemaFailure? {
+    private fun v202(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isBoolean(d))) return SchemaFailure(p, "type", "a boolean")
         return null
     }
 
     // envelope.schema.json#/properties/payload
-    private fun v184(d: JsonElement, p: String): SchemaFailure? {
+    private fun v203(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // envelope.schema.json#/properties/metadata
-    private fun v185(d: JsonElement, p: String): SchemaFailure? {
+    private fun v204(d: JsonElement, p: String): SchemaFailure? {
         if (!(JsonSupport.isObject(d))) return SchemaFailure(p, "type", "an object")
         return null
     }
 
     // payloads/message-received.schema.json#
-    private fun v186(d: JsonElement, p: String): SchemaFailure? {
+    private fun v205(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 
     // payloads/response-final.schema.json#
-    private fun v187(d: JsonElement, p: String): SchemaFailure? {
+    private fun v206(d: JsonElement, p: String): SchemaFailure? {
         return null
     }
 }

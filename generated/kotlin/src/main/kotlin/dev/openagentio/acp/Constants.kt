@@ -53,6 +53,7 @@ public enum class FrameType(public val wire: String, /** Used by a terminal even
     @SerialName("tool.call") TOOL_CALL("tool.call", false),
     @SerialName("tool.result") TOOL_RESULT("tool.result", true),
     @SerialName("stream.cancel") STREAM_CANCEL("stream.cancel", false),
+    @SerialName("handoff") HANDOFF("handoff", false),
     ;
 
     public companion object {
@@ -94,6 +95,8 @@ public enum class EventType(
     @SerialName("agent.task.completed") TASK_COMPLETED("agent.task.completed", null, true, listOf(Phase.COMPLETED, Phase.FAILED, Phase.CANCELED, Phase.REJECTED), Phase.COMPLETED, false),
     /** Extension: the client of a stream gave up; the server aborts the handler. Deployed SDKs never send or expect it. */
     @SerialName("agent.stream.cancel") STREAM_CANCEL("agent.stream.cancel", FrameType.STREAM_CANCEL, false, listOf(Phase.CANCELED), Phase.CANCELED, true),
+    /** Extension: an agent handed the conversation to another target; on a stream, the frames after it come from the new agent (spec/orchestration.md "Agent handoff"). Deployed SDKs pass it on as a custom event type. */
+    @SerialName("agent.handoff") HANDOFF("agent.handoff", FrameType.HANDOFF, false, listOf(Phase.WORKING), Phase.WORKING, true),
     ;
 
     public companion object {
@@ -172,6 +175,15 @@ public object MetadataKey {
 
     /** Extension, on a stream request: the subject `<reply_to>.cancel` to which the client sends agent.stream.cancel before the first frame; the server listens there while the handler runs. (string, written by stream client) */
     public const val STREAM_EARLY_CANCEL: String = "acp.stream.early_cancel"
+
+    /** Extension, on a request: the agent.handoff payload (from, to, reason, state, chain, deadline) that brought the conversation to this target; spec/orchestration.md "Agent handoff". (object, written by handing-off agent) */
+    public const val HANDOFF: String = "acp.handoff"
+
+    /** Extension, on the answer to a handed-off conversation: the targets it passed through, from the one the caller invoked to the one that answered. (array, written by handing-off agent) */
+    public const val HANDOFF_CHAIN: String = "acp.handoff.chain"
+
+    /** Extension, on a request: RFC 3339 time by which the caller wants the answer; a handoff keeps it for every hop. (string, written by caller) */
+    public const val DEADLINE: String = "acp.deadline"
 
     /** Names a deprecated field or value the sender used. (string, written by runtime) */
     public const val DEPRECATED: String = "acp.deprecated"

@@ -47,7 +47,7 @@ public data class Envelope(
     @SerialName("tenant_id") public val tenantId: String? = null,
     /** End user on whose behalf the event was sent. */
     @SerialName("user_id") public val userId: String? = null,
-    /** Frame kind: request, response.started, response.delta, response.final, response.error, tool.call, tool.result. */
+    /** Frame kind: request, response.started, response.delta, response.final, response.error, tool.call, tool.result, handoff. */
     @SerialName("frame_type") public val frameType: String? = null,
     /** Protocol state (schema_version 2 only): readers use it first and fall back to event_type. */
     @SerialName("phase") public val phase: Phase? = null,

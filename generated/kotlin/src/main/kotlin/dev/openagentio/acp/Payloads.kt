@@ -27,6 +27,7 @@ public fun Envelope.standardPayload(): StandardPayload? {
         "agent.task.created" -> TaskCreatedPayload.fromJson(p)
         "agent.task.completed" -> TaskCompletedPayload.fromJson(p)
         "agent.stream.cancel" -> StreamCancelPayload.fromJson(p)
+        "agent.handoff" -> HandoffPayload.fromJson(p)
         else -> null
     }
 }
@@ -87,6 +88,53 @@ public data class ErrorPayload(
                 message = (o.getValue("message") as JsonPrimitive).content,
                 retryable = ((o.getValue("retryable") as JsonPrimitive).content == "true"),
                 cause = o["cause"]?.let { v -> (v as JsonObject) },
+            )
+        }
+    }
+}
+
+/** Extension payload of agent.handoff: an agent hands the conversation to another target. On the request to the new target it travels in metadata["acp.handoff"] with the state; as a stream frame it shows the caller the handoff (without the state). spec/orchestration.md "Agent handoff". */
+public data class HandoffPayload(
+    /** The target that hands the conversation off (the target its request named). */
+    @SerialName("from") public val from: String,
+    /** The target that takes the conversation over. */
+    @SerialName("to") public val to: String,
+    /** Every target of the conversation so far, from the one the caller invoked to `to`; hops = length - 1 (at most 64). */
+    @SerialName("chain") public val chain: JsonArray,
+    /** Why the conversation is handed off (for the new agent, logs and the caller). */
+    @SerialName("reason") public val reason: String? = null,
+    /** Explicit state for the new agent: what it needs to go on (absent: none). Only on the request to the new target; the caller's frame leaves it out. */
+    @SerialName("state") public val state: JsonObject? = null,
+    /** Most hops the conversation may take (chain length - 1), set by the first handoff; later hops keep it or lower it. */
+    @SerialName("max_hops") public val maxHops: Long? = null,
+    /** RFC 3339 time by which the original caller wants the answer; every hop keeps it. */
+    @SerialName("deadline") public val deadline: String? = null,
+) : StandardPayload {
+    /** This HandoffPayload as a JSON object (fields in schema order). */
+    public override fun toJson(): JsonObject {
+        val out = LinkedHashMap<String, JsonElement>()
+        out["from"] = JsonPrimitive(from)
+        out["to"] = JsonPrimitive(to)
+        reason?.let { out["reason"] = JsonPrimitive(it) }
+        state?.let { out["state"] = it }
+        out["chain"] = chain
+        maxHops?.let { out["max_hops"] = JsonPrimitive(it) }
+        deadline?.let { out["deadline"] = JsonPrimitive(it) }
+        return JsonObject(out)
+    }
+
+    public companion object {
+        /** Reads a [HandoffPayload] from JSON that passed [AcpSchema] validation. */
+        public fun fromJson(json: JsonElement): HandoffPayload {
+            val o = json as JsonObject
+            return HandoffPayload(
+                from = (o.getValue("from") as JsonPrimitive).content,
+                to = (o.getValue("to") as JsonPrimitive).content,
+                reason = o["reason"]?.let { v -> (v as JsonPrimitive).content },
+                state = o["state"]?.let { v -> (v as JsonObject) },
+                chain = (o.getValue("chain") as JsonArray),
+                maxHops = o["max_hops"]?.let { v -> JsonSupport.number(v)!!.toLong() },
+                deadline = o["deadline"]?.let { v -> (v as JsonPrimitive).content },
             )
         }
     }
